@@ -1,0 +1,156 @@
+// Elementwise activation functions with hand-derived derivatives.
+//
+// Each works on raw buffers so that a Dense layer can fuse it with its bias add in one pass over
+// the GEMM output. `backward` needs the pre-activation z only for GELU and Swish; the others
+// recover f'(z) from the output y alone, so only those two make their layer keep z.
+
+public enum Activation: Equatable, Sendable {
+    case linear
+    case relu
+    case leakyReLU(alpha: Float)
+    case sigmoid
+    case tanh
+    /// GELU, tanh approximation: 0.5·z·(1 + tanh(√(2/π)·(z + 0.044715·z³))).
+    case gelu
+    /// Swish / SiLU: z·σ(z).
+    case swish
+
+    /// Default Leaky ReLU slope.
+    public static let defaultLeakySlope: Float = 0.01
+
+    /// The token used in architecture strings (`256:leaky_relu:0.1`).
+    public var token: String {
+        switch self {
+        case .linear: return "linear"
+        case .relu: return "relu"
+        case .leakyReLU(let a): return a == Activation.defaultLeakySlope ? "leaky_relu" : "leaky_relu:\(a)"
+        case .sigmoid: return "sigmoid"
+        case .tanh: return "tanh"
+        case .gelu: return "gelu"
+        case .swish: return "swish"
+        }
+    }
+
+    /// Names accepted on the command line, for error messages and help.
+    public static let names = ["relu", "leaky_relu[:alpha]", "sigmoid", "tanh", "gelu", "swish", "silu", "linear"]
+
+    /// Parses an activation name, with an optional argument for Leaky ReLU. Nil when unknown.
+    public init?(name: String, argument: String? = nil) {
+        switch name.lowercased() {
+        case "relu": self = .relu
+        case "leaky_relu", "leakyrelu", "lrelu":
+            if let argument {
+                guard let a = Float(argument), a.isFinite, a >= 0 else { return nil }
+                self = .leakyReLU(alpha: a)
+            } else {
+                self = .leakyReLU(alpha: Activation.defaultLeakySlope)
+            }
+            return
+        case "sigmoid": self = .sigmoid
+        case "tanh": self = .tanh
+        case "gelu": self = .gelu
+        case "swish", "silu": self = .swish
+        case "linear", "none", "identity": self = .linear
+        default: return nil
+        }
+        if argument != nil { return nil }
+    }
+
+    /// True for the ReLU family, which He initialization is derived for.
+    public var isReLUFamily: Bool {
+        switch self {
+        case .relu, .leakyReLU, .gelu, .swish: return true
+        default: return false
+        }
+    }
+
+    /// Whether backward needs the pre-activation z (otherwise the output y suffices).
+    public var backwardNeedsInput: Bool { self == .gelu || self == .swish }
+
+    static let geluK: Float = 0.797_884_560_802_865_4  // √(2/π)
+    static let geluC: Float = 0.044715
+
+    @inline(__always) static func sigmoid(_ z: Float) -> Float {
+        if z >= 0 { return 1 / (1 + _expf(-z)) }
+        let e = _expf(z)
+        return e / (1 + e)
+    }
+
+    /// y = f(z) for one element.
+    @inline(__always)
+    public func apply(_ z: Float) -> Float {
+        switch self {
+        case .linear: return z
+        case .relu: return z > 0 ? z : 0
+        case .leakyReLU(let a): return z > 0 ? z : a * z
+        case .sigmoid: return Activation.sigmoid(z)
+        case .tanh: return _tanhf(z)
+        case .gelu:
+            let t = _tanhf(Activation.geluK * (z + Activation.geluC * z * z * z))
+            return 0.5 * z * (1 + t)
+        case .swish: return z * Activation.sigmoid(z)
+        }
+    }
+
+    /// f'(z), from z (GELU, Swish) or from y = f(z) (the others).
+    @inline(__always)
+    public func derivative(z: Float, y: Float) -> Float {
+        switch self {
+        case .linear: return 1
+        case .relu: return y > 0 ? 1 : 0
+        case .leakyReLU(let a): return y > 0 ? 1 : a
+        case .sigmoid: return y * (1 - y)
+        case .tanh: return 1 - y * y
+        case .gelu:
+            let u = Activation.geluK * (z + Activation.geluC * z * z * z)
+            let t = _tanhf(u)
+            let du = Activation.geluK * (1 + 3 * Activation.geluC * z * z)
+            return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * du
+        case .swish:
+            let s = Activation.sigmoid(z)
+            return s * (1 + z * (1 - s))
+        }
+    }
+
+    /// y[i] = f(z[i] + bias[i % width]) over `rows × width` elements; also stores z + bias back
+    /// into `z` when backward will need it. `z` and `y` may be the same buffer.
+    @inline(__always)
+    func forwardWithBias(z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
+                         y: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+        let keepZ = backwardNeedsInput && z != y
+        for r in 0..<rows {
+            let zr = z + r * width, yr = y + r * width
+            switch self {
+            case .relu:
+                if let bias {
+                    for j in 0..<width { let v = zr[j] + bias[j]; yr[j] = v > 0 ? v : 0 }
+                } else {
+                    for j in 0..<width { let v = zr[j]; yr[j] = v > 0 ? v : 0 }
+                }
+            case .linear:
+                if let bias { for j in 0..<width { yr[j] = zr[j] + bias[j] } }
+                else if zr != yr { yr.update(from: zr, count: width) }
+            default:
+                for j in 0..<width {
+                    let v = zr[j] + (bias?[j] ?? 0)
+                    if keepZ { zr[j] = v }
+                    yr[j] = apply(v)
+                }
+            }
+        }
+    }
+
+    /// dz[i] = dy[i] · f'(z[i]) over `count` elements (`z` is read only when backwardNeedsInput).
+    @inline(__always)
+    func backward(dy: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafePointer<Float>,
+                  dz: UnsafeMutablePointer<Float>, count: Int) {
+        switch self {
+        case .linear:
+            if UnsafePointer(dz) != dy { dz.update(from: dy, count: count) }
+        case .relu:
+            for i in 0..<count { dz[i] = y[i] > 0 ? dy[i] : 0 }
+        default:
+            for i in 0..<count { dz[i] = dy[i] * derivative(z: z[i], y: y[i]) }
+        }
+    }
+}

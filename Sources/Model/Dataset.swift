@@ -1,0 +1,74 @@
+// A labelled dataset kept as bytes: MNIST costs 47 MB as UInt8 instead of 188 MB as Float.
+// Batches are converted to Float (and scaled) while they are gathered, in one pass.
+
+public struct Dataset {
+    /// count × features pixels, row-major.
+    public let pixels: [UInt8]
+    public let labels: [UInt8]
+    public let count: Int
+    public let features: Int
+    /// Image height and width, kept for the model file and for drawing.
+    public let rows: Int, cols: Int
+
+    public init(pixels: [UInt8], labels: [UInt8], count: Int, rows: Int, cols: Int) {
+        precondition(pixels.count == count * rows * cols && labels.count == count, "dataset shape mismatch")
+        self.pixels = pixels
+        self.labels = labels
+        self.count = count
+        self.rows = rows
+        self.cols = cols
+        features = rows * cols
+    }
+
+    /// The examples at `indices[0..<n]`, subsetted (for validation splits and small runs).
+    public func subset(_ indices: ArraySlice<Int32>) -> Dataset {
+        var p = [UInt8](); p.reserveCapacity(indices.count * features)
+        var l = [UInt8](); l.reserveCapacity(indices.count)
+        for i in indices {
+            let s = Int(i) * features
+            p.append(contentsOf: pixels[s..<(s + features)])
+            l.append(labels[Int(i)])
+        }
+        return Dataset(pixels: p, labels: l, count: indices.count, rows: rows, cols: cols)
+    }
+
+    /// Fills x (n, features) with the scaled pixels of examples `indices[0..<n]` and `labels` with
+    /// their labels: the shuffle gather and the uint8 → Float conversion fused.
+    public func gather(_ indices: UnsafePointer<Int32>, count n: Int, scale: Float,
+                       into x: Matrix, labels out: UnsafeMutablePointer<Int32>) {
+        x.resize(rows: n)
+        let f = features
+        pixels.withUnsafeBufferPointer { src in
+            labels.withUnsafeBufferPointer { lab in
+                let dst = x.data
+                for r in 0..<n {
+                    let i = Int(indices[r])
+                    let s = src.baseAddress! + i * f, d = dst + r * f
+                    for j in 0..<f { d[j] = Float(s[j]) * scale }
+                    out[r] = Int32(lab[i])
+                }
+            }
+        }
+    }
+
+    /// Fills x with the contiguous examples start..<start+n (evaluation order).
+    public func slice(from start: Int, count n: Int, scale: Float, into x: Matrix,
+                      labels out: UnsafeMutablePointer<Int32>) {
+        x.resize(rows: n)
+        let f = features
+        pixels.withUnsafeBufferPointer { src in
+            labels.withUnsafeBufferPointer { lab in
+                let s = src.baseAddress! + start * f, d = x.data
+                for j in 0..<(n * f) { d[j] = Float(s[j]) * scale }
+                for r in 0..<n { out[r] = Int32(lab[start + r]) }
+            }
+        }
+    }
+
+    /// How many examples of each class, for summaries and sanity checks.
+    public var classCounts: [Int] {
+        var c = [Int](repeating: 0, count: Int(labels.max() ?? 0) + 1)
+        for l in labels { c[Int(l)] += 1 }
+        return c
+    }
+}

@@ -1,0 +1,57 @@
+// Inverted dropout: in training each unit is kept with probability 1 − p and scaled by 1/(1 − p),
+// so evaluation is the identity and needs no rescaling.
+//
+// Shapes: X (B, F) → Y (B, F). Caches the mask M (B, F), each entry 0 or 1/(1 − p).
+
+public final class Dropout: Layer {
+    public let rate: Float
+    public let inputFeatures: Int
+    public var outputFeatures: Int { inputFeatures }
+    public var computesInputGradient = true
+    public var parameters: [Parameter] { [] }
+    /// The generator the masks are drawn from (part of a checkpoint's state).
+    public var rng: RandomGenerator
+    /// When true, forward reuses the last mask (gradient checks need a fixed mask).
+    public var reuseMask = false
+
+    public let mask: Matrix
+    private let output: Matrix
+    private let dX: Matrix
+
+    public init(rate: Float, features: Int, seed: UInt64) {
+        precondition(rate >= 0 && rate < 1, "dropout rate must be in [0, 1)")
+        self.rate = rate
+        inputFeatures = features
+        rng = RandomGenerator(seed: seed)
+        mask = Matrix(rows: 0, cols: features)
+        output = Matrix(rows: 0, cols: features)
+        dX = Matrix(rows: 0, cols: features)
+    }
+
+    public var token: String { "dropout:\(rate)" }
+
+    // training: Y = X ⊙ M, M ~ Bernoulli(1 − p) / (1 − p);  evaluation: Y = X
+    public func forward(_ x: Matrix, training: Bool) -> Matrix {
+        guard training && rate > 0 else { return x }
+        output.resize(rows: x.rows)
+        let n = x.count
+        if !reuseMask || mask.rows != x.rows {
+            mask.resize(rows: x.rows)
+            let keep = 1 - rate, scale = 1 / keep, m = mask.data
+            for i in 0..<n { m[i] = rng.uniform() < keep ? scale : 0 }
+        }
+        let xp = x.data, m = mask.data, yp = output.data
+        for i in 0..<n { yp[i] = xp[i] * m[i] }
+        return output
+    }
+
+    // dX = dY ⊙ M
+    public func backward(_ dy: Matrix) -> Matrix {
+        guard rate > 0 else { return dy }
+        // in the forward pass this was Y = X ⊙ M, so now we have dX = dY ⊙ M
+        dX.resize(rows: dy.rows)
+        let n = dy.count, g = dy.data, m = mask.data, d = dX.data
+        for i in 0..<n { d[i] = g[i] * m[i] }
+        return dX
+    }
+}

@@ -1,0 +1,44 @@
+// A loss turns the network's raw outputs and the targets into one number (the batch mean) and,
+// in the same pass, into dLoss/dOutput. The loss owns its gradient buffer.
+
+public protocol Loss: AnyObject {
+    /// The token recorded in the model file and accepted by --loss.
+    var token: String { get }
+    /// dLoss/dOutput from the last `forward` with `computeGradient`.
+    var gradient: Matrix { get }
+    /// Mean loss over the batch. Targets are class labels (one per row), or `targets` (B, C) when
+    /// given (regression and multi-label). With `computeGradient`, also fills `gradient`.
+    func forward(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
+                 computeGradient: Bool) -> Float
+    /// What the outputs mean as probabilities: softmax, sigmoid, or the outputs themselves.
+    func probabilities(_ output: Matrix, into result: Matrix)
+}
+
+public enum LossKind {
+    public static let names = ["cross_entropy", "cross_entropy:SMOOTHING", "mse", "bce"]
+
+    /// Builds a loss from its token; nil when unknown.
+    public static func make(_ token: String) -> Loss? {
+        let parts = token.lowercased().split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        switch parts[0] {
+        case "cross_entropy", "crossentropy", "ce", "softmax_cross_entropy":
+            if parts.count == 1 { return SoftmaxCrossEntropy() }
+            guard parts.count == 2, let s = Float(parts[1]), s >= 0, s < 1 else { return nil }
+            return SoftmaxCrossEntropy(labelSmoothing: s)
+        case "mse", "mean_squared_error":
+            return parts.count == 1 ? MeanSquaredError() : nil
+        case "bce", "binary_cross_entropy", "sigmoid_bce":
+            return parts.count == 1 ? SigmoidBinaryCrossEntropy() : nil
+        default:
+            return nil
+        }
+    }
+}
+
+/// The loss's gradient buffer, reshaped for `output` (reallocated only when the class count changes
+/// or the batch grows).
+func gradientBuffer(_ current: Matrix, like output: Matrix) -> Matrix {
+    let g = current.cols == output.cols ? current : Matrix(rows: output.rows, cols: output.cols)
+    g.resize(rows: output.rows)
+    return g
+}

@@ -1,0 +1,78 @@
+// Softmax and cross-entropy fused, numerically stable, forward and backward in one pass.
+//
+// Shapes: logits Z (B, C), labels y (B), probabilities P (B, C).
+// Forward:  log P[b,c] = Z[b,c] − m − log Σ_k exp(Z[b,k] − m), m = max_k Z[b,k]  (log-sum-exp)
+//           with targets q = (1 − ε)·onehot(y) + ε/C (ε = label smoothing, 0 by default),
+//           loss = (1/B) Σ_b −Σ_c q[b,c]·log P[b,c]
+// Backward: dZ = (P − q)/B
+
+public final class SoftmaxCrossEntropy: Loss {
+    public let labelSmoothing: Float
+    public private(set) var gradient = Matrix(rows: 0, cols: 0)
+
+    public init(labelSmoothing: Float = 0) {
+        self.labelSmoothing = labelSmoothing
+    }
+
+    public var token: String { labelSmoothing == 0 ? "cross_entropy" : "cross_entropy:\(labelSmoothing)" }
+
+    public func forward(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
+                        computeGradient: Bool) -> Float {
+        let batch = output.rows, c = output.cols
+        if computeGradient { gradient = gradientBuffer(gradient, like: output) }
+        let eps = labelSmoothing, uniform = labelSmoothing / Float(c)
+        let invB = 1 / Float(batch)
+        var total: Double = 0
+        for r in 0..<batch {
+            let z = output.data + r * c
+            var m = z[0]
+            for k in 1..<c where z[k] > m { m = z[k] }
+            var sum: Float = 0
+            for k in 0..<c { sum += _expf(z[k] - m) }
+            let logSum = _logf(sum) + m   // log Σ exp Z
+            // −Σ q·log P, with q from a label or a given target row
+            var rowLoss: Float = 0
+            if let targets {
+                let t = targets.data + r * c
+                for k in 0..<c { rowLoss -= t[k] * (z[k] - logSum) }
+            } else if let labels {
+                let y = Int(labels[r])
+                rowLoss = -(1 - eps) * (z[y] - logSum)
+                if eps > 0 {
+                    var sumLogP: Float = 0
+                    for k in 0..<c { sumLogP += z[k] - logSum }
+                    rowLoss -= uniform * sumLogP
+                }
+            }
+            total += Double(rowLoss)
+            if computeGradient {
+                // in the forward pass loss = −Σ q·log softmax(Z), so now we have dZ = (P − q)/B
+                let d = gradient.data + r * c
+                for k in 0..<c { d[k] = _expf(z[k] - logSum) * invB }
+                if let targets {
+                    let t = targets.data + r * c
+                    for k in 0..<c { d[k] -= t[k] * invB }
+                } else if let labels {
+                    if eps > 0 { for k in 0..<c { d[k] -= uniform * invB } }
+                    d[Int(labels[r])] -= (1 - eps) * invB
+                }
+            }
+        }
+        return Float(total / Double(batch))
+    }
+
+    public func probabilities(_ output: Matrix, into result: Matrix) {
+        let batch = output.rows, c = output.cols
+        result.resize(rows: batch)
+        for r in 0..<batch {
+            let z = output.data + r * c, p = result.data + r * c
+            var m = z[0]
+            for k in 1..<c where z[k] > m { m = z[k] }
+            var sum: Float = 0
+            for k in 0..<c { p[k] = _expf(z[k] - m); sum += p[k] }
+            let inv = 1 / sum
+            for k in 0..<c { p[k] *= inv }
+        }
+    }
+
+}
