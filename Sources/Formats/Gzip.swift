@@ -77,7 +77,7 @@ public enum Gzip {
             case Z_MEM_ERROR:
                 throw FormatError(path, "out of memory while decompressing gzip data at byte \(consumed)")
             default:
-                throw FormatError(path, "corrupt gzip data at byte \(consumed): \(zlibMessage(stream))")
+                throw FormatError(path, "corrupt gzip data near byte \(consumed): \(zlibMessage(stream))")
             }
         }
     }
