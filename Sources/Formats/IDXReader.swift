@@ -5,9 +5,11 @@
 
 public enum IDXReader {
     /// Parses a whole IDX file held in memory; gzip is recognised by its magic bytes, not the name.
-    public static func parse(_ bytes: [UInt8], path: String) throws -> IDXArray {
+    /// `maxDecompressed` caps what gzip data may expand to (a fuzz target sets it well below its memory limit).
+    public static func parse(_ bytes: [UInt8], path: String, maxDecompressed: Int = 1 << 31) throws -> IDXArray {
         if Gzip.isGzip(bytes) {
-            return try parseRaw(Gzip.decompress(bytes, path: path), path: path, file: "decompressed file")
+            let raw = try Gzip.decompress(bytes, path: path, maxOutput: maxDecompressed)
+            return try parseRaw(raw, path: path, file: "decompressed file")
         }
         return try parseRaw(bytes, path: path, file: "file")
     }

@@ -272,6 +272,13 @@ final class IDXTests: XCTestCase {
         XCTAssertEqual(try Gzip.decompress(gz, path: "bomb.gz", maxOutput: 1 << 20).count, 1 << 20)
     }
 
+    func testParseCapsDecompressedSize() throws {
+        let gz = Gzip.compress(IDXWriter.encode(dims: [1 << 20], data: [UInt8](repeating: 1, count: 1 << 20)))
+        assertFails("bomb.gz", "gzip data decompresses to more than the 4096-byte limit (a decompression bomb or a file too large)") {
+            try IDXReader.parse(gz, path: "bomb.gz", maxDecompressed: 4096)
+        }
+    }
+
     func testGzipLargeRoundTrip() throws {
         let bytes = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7 ^ $0 >> 9) }
         let gz = Gzip.compress(bytes)
