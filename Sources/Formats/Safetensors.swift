@@ -12,9 +12,13 @@ public struct SafetensorsTensor: Equatable, Sendable {
     /// The shape must have no negative dimension and exactly `values.count` elements: a mismatch is
     /// a programming error (the decoder checks files before building tensors).
     public init(name: String, shape: [Int], values: [Float]) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "tensor '\(name)': negative dimension in shape \(shape)")
-        precondition(shape.reduce(1, *) == values.count,
-                     "tensor '\(name)': shape \(shape) does not hold \(values.count) values")
+        var count: Int? = 1
+        for dim in shape {
+            guard let soFar = count, dim >= 0 else { count = nil; break }
+            let (product, overflow) = soFar.multipliedReportingOverflow(by: dim)
+            count = overflow ? nil : product
+        }
+        precondition(count == values.count, "tensor '\(name)': shape \(shape) does not hold \(values.count) values")
         self.name = name
         self.shape = shape
         self.values = values

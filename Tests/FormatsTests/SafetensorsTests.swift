@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import XCTest
 @testable import Formats
 
@@ -85,6 +86,17 @@ final class SafetensorsTests: XCTestCase {
         }
         XCTAssertThrowsError(try Safetensors.read(path: directory)) { error in
             XCTAssertEqual(error as? FormatError, FormatError(directory, "is a directory, expected a safetensors file"))
+        }
+    }
+
+    func testUnreadableFile() throws {
+        try XCTSkipIf(geteuid() == 0, "root may read any file")
+        let path = NSTemporaryDirectory() + "safetensors-\(UUID().uuidString)"
+        try Safetensors.write(SafetensorsFile(tensors: []), to: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        XCTAssertEqual(chmod(path, 0o000), 0)
+        XCTAssertThrowsError(try Safetensors.read(path: path)) { error in
+            XCTAssertEqual(error as? FormatError, FormatError(path, "permission denied"))
         }
     }
 
