@@ -103,7 +103,8 @@ private struct SafetensorsDecoder {
             throw fail("\(tensor): dtype is \(dtypeValue.kindDescription), expected a string such as \"F32\"")
         }
         guard dtype == "F32" else {
-            throw fail("\(tensor): dtype \(dtype.count > 16 ? quote(dtype) : dtype) is not supported, expected F32")
+            let plain = dtype.count <= 16 && dtype.unicodeScalars.allSatisfy { $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+            throw fail("\(tensor): dtype \(plain ? dtype : quote(dtype)) is not supported, expected F32")
         }
 
         let shapeValue = try field("shape")
