@@ -34,13 +34,15 @@ extension JSONValue {
         }
     }
 
-    /// Integers below 2^53 without ".0"; everything else via Double's shortest round-trip description.
+    /// Integers without ".0"; everything else via Double's shortest round-trip description.
     static func format(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
         if d == 0 { return d.sign == .minus ? "-0" : "0" }
         // Below 2^53 the truncating conversion is exact, so comparing back tells whether d is integral.
         if d.magnitude < 9_007_199_254_740_992, Double(Int64(d)) == d { return String(Int64(d)) }
-        return d.description  // e.g. "0.1", "1e+300", "5e-324": all valid JSON numbers
+        // Shortest round-trip text, e.g. "0.1", "1e+300", "5e-324"; large integers like 2^53 end in ".0".
+        let text = d.description
+        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
     }
 
     /// Quotes and escapes `s` as a JSON string: `"`, `\` and control characters are escaped, the rest kept.

@@ -62,6 +62,8 @@ final class JSONTests: XCTestCase {
         XCTAssertEqual(JSONValue(-0.0).serialized(), "-0")
         XCTAssertEqual(JSONValue(0.1).serialized(), "0.1")
         XCTAssertEqual(JSONValue(1e20).serialized(), "1e+20")
+        XCTAssertEqual(JSONValue(9_007_199_254_740_992.0).serialized(), "9007199254740992")
+        XCTAssertEqual(JSONValue(-36_028_797_018_963_968.0).serialized(), "-3.602879701896397e+16")
         XCTAssertEqual(JSONValue(Float(0.9781)).serialized(), "0.9781")
         XCTAssertEqual(JSONValue(Double.nan).serialized(), "null")
         XCTAssertEqual(JSONValue(-Double.infinity).serialized(), "null")
