@@ -63,8 +63,11 @@ struct TrainingOptions {
         }
         optimizer = o
         let adamLike = o == .adam || o == .adamw
-        lr = try a.float("lr", default: adamLike ? 1e-3 : 0.1, "positive") { $0 > 0 }
-        momentum = try a.float("momentum", default: o == .nesterov ? 0.9 : 0, "in [0, 1)") { $0 >= 0 && $0 < 1 }
+        lr = try a.float("lr", default: adamLike ? 1e-3 : 0.05, "positive") { $0 > 0 }
+        momentum = try a.float("momentum", default: 0.9, "in [0, 1)") { $0 >= 0 && $0 < 1 }
+        if o == .nesterov && momentum == 0 {
+            throw .usage("--optimizer nesterov needs a momentum above 0", command: cmd)
+        }
         if adamLike && a.has("momentum") {
             throw .usage("--momentum applies to sgd and nesterov; Adam's moments are --beta1/--beta2 (defaults 0.9, 0.999)", command: cmd)
         }
