@@ -1,0 +1,110 @@
+// Behaviour the gradient checks do not cover: evaluation modes, odd batch sizes, buffer reuse,
+// parsing, schedules.
+import XCTest
+@testable import Model
+
+final class LayerBehaviourTests: XCTestCase {
+    func testDropoutIsIdentityInEvaluationAndScaledInTraining() {
+        let d = Dropout(rate: 0.5, features: 1000, seed: 1)
+        let x = Matrix(rows: 4, cols: 1000, values: [Float](repeating: 1, count: 4000))
+        XCTAssertTrue(d.forward(x, training: false) === x)
+        let y = d.forward(x, training: true).values
+        XCTAssertTrue(y.allSatisfy { $0 == 0 || $0 == 2 })
+        let kept = Float(y.filter { $0 == 2 }.count) / 4000
+        XCTAssertEqual(kept, 0.5, accuracy: 0.05)
+        XCTAssertEqual(y.reduce(0, +) / 4000, 1, accuracy: 0.1, "inverted dropout keeps the mean")
+    }
+
+    func testBatchNormUsesRunningStatisticsInEvaluation() {
+        let bn = BatchNorm(features: 2, momentum: 1)  // momentum 1: running stats = last batch's
+        let x = Matrix(rows: 4, cols: 2, values: [1, 10, 2, 20, 3, 30, 4, 40])
+        let y = bn.forward(x, training: true).values
+        XCTAssertEqual(y[0], -1.3416, accuracy: 1e-3)  // (1 − 2.5)/√1.25
+        XCTAssertEqual(bn.runningMean.values, [2.5, 25])
+        XCTAssertEqual(bn.runningVar[0, 0], 1.25 * 4 / 3, accuracy: 1e-5)  // unbiased, as PyTorch
+        let e = bn.forward(Matrix(rows: 1, cols: 2, values: [2.5, 25]), training: false).values
+        XCTAssertEqual(e[0], 0, accuracy: 1e-6)
+        XCTAssertEqual(e[1], 0, accuracy: 1e-6)
+    }
+
+    func testBatchNormWithABatchOfOneStaysFinite() {
+        let net = Network(inputs: 3, specs: [.dense(units: 4, activation: .linear), .batchNorm(momentum: 0.1),
+                                             .activation(.relu), .dense(units: 2, activation: .linear)],
+                          loss: SoftmaxCrossEntropy(), seed: 1)
+        let opt = SGD(parameters: net.parameters, momentum: 0.9)
+        let x = Matrix(rows: 1, cols: 3, values: [0.5, -1, 2])
+        let labels: [Int32] = [1]
+        let r = labels.withUnsafeBufferPointer { net.trainStep(x, labels: $0.baseAddress, optimizer: opt, lr: 0.1) }
+        XCTAssertTrue(r.loss.isFinite)
+        XCTAssertTrue(net.parameters.allSatisfy { $0.value.values.allSatisfy(\.isFinite) })
+        XCTAssertTrue((net.layers[1] as! BatchNorm).runningVar.values.allSatisfy(\.isFinite))
+    }
+
+    func testBuffersAreReusedAcrossSteps() {
+        let d = Dense(inputs: 3, outputs: 2, activation: .relu)
+        let big = Matrix(rows: 8, cols: 3), small = Matrix(rows: 3, cols: 3)
+        let y1 = d.forward(big, training: true)
+        let storage = y1.data
+        let y2 = d.forward(small, training: true)
+        XCTAssertTrue(y1 === y2)
+        XCTAssertEqual(y2.rows, 3)
+        XCTAssertEqual(y2.data, storage, "a smaller batch reuses the storage")
+        _ = d.forward(big, training: true)
+        XCTAssertEqual(y2.data, storage, "and growing back to the largest batch seen does not reallocate")
+    }
+
+    func testClippingBoundsTheGlobalNorm() {
+        let net = Network(inputs: 2, specs: [.dense(units: 2, activation: .linear)], loss: MeanSquaredError(), seed: 1)
+        let x = Matrix(rows: 1, cols: 2, values: [100, 100])
+        let t = Matrix(rows: 1, cols: 2, values: [-100, 100])
+        let opt = SGD(parameters: net.parameters, momentum: 0)
+        let r = net.trainStep(x, labels: nil, targets: t, optimizer: opt, lr: 0, clipNorm: 1)
+        XCTAssertGreaterThan(r.gradientNorm!, 1)
+        XCTAssertEqual(net.gradientNorm(), 1, accuracy: 1e-4)
+    }
+
+    func testArchitectureParsing() throws {
+        let specs = try Architecture.parse("512:relu, dropout:0.2,256:leaky_relu:0.1,batchnorm,gelu,10", classes: 10)
+        XCTAssertEqual(specs, [.dense(units: 512, activation: .relu), .dropout(rate: 0.2),
+                               .dense(units: 256, activation: .leakyReLU(alpha: 0.1)), .batchNorm(momentum: 0.1),
+                               .activation(.gelu), .dense(units: 10, activation: .linear)])
+        XCTAssertEqual(Architecture.string(specs), "512:relu,dropout:0.2,256:leaky_relu:0.1,batchnorm,gelu,10")
+        XCTAssertThrowsError(try Architecture.parse("512:rleu,10", classes: 10)) { e in
+            XCTAssertTrue("\(e)".hasPrefix("bad layer '512:rleu' at position 1 of the architecture; accepted: N, N:ACT"), "\(e)")
+        }
+        XCTAssertThrowsError(try Architecture.parse("512:relu,dropout:1.5,10", classes: 10))
+        XCTAssertThrowsError(try Architecture.parse("512:relu,,10", classes: 10))
+        XCTAssertThrowsError(try Architecture.parse("512:relu", classes: 10)) { e in
+            XCTAssertEqual("\(e)", "the architecture must end with a dense layer of 10 units, one per class (e.g. '...,10'), got '512:relu'")
+        }
+    }
+
+    func testSchedules() {
+        let steps = 10, epochs = 4
+        let constant = LearningRateSchedule(base: 0.1)
+        XCTAssertEqual(constant.rate(step: 35, stepsPerEpoch: steps, epochs: epochs), 0.1)
+        let step = LearningRateSchedule(base: 0.1, kind: .step(every: 2, gamma: 0.5))
+        XCTAssertEqual(step.rate(step: 19, stepsPerEpoch: steps, epochs: epochs), 0.1)
+        XCTAssertEqual(step.rate(step: 20, stepsPerEpoch: steps, epochs: epochs), 0.05)
+        let cosine = LearningRateSchedule(base: 0.1, kind: .cosine)
+        XCTAssertEqual(cosine.rate(step: 0, stepsPerEpoch: steps, epochs: epochs), 0.1)
+        XCTAssertEqual(cosine.rate(step: 20, stepsPerEpoch: steps, epochs: epochs), 0.05, accuracy: 1e-6)
+        XCTAssertEqual(cosine.rate(step: 39, stepsPerEpoch: steps, epochs: epochs), 0.1 * (1 + Float(cos(Double.pi * 39 / 40))) / 2, accuracy: 1e-6)
+        let warm = LearningRateSchedule(base: 0.1, kind: .cosine, warmupEpochs: 1)
+        XCTAssertEqual(warm.rate(step: 0, stepsPerEpoch: steps, epochs: epochs), 0.01, accuracy: 1e-7)
+        XCTAssertEqual(warm.rate(step: 9, stepsPerEpoch: steps, epochs: epochs), 0.1, accuracy: 1e-7)
+        XCTAssertEqual(warm.rate(step: 10, stepsPerEpoch: steps, epochs: epochs), 0.1, accuracy: 1e-7)
+        XCTAssertEqual(LearningRateSchedule.parseKind("step:3:0.1"), .step(every: 3, gamma: 0.1))
+        XCTAssertNil(LearningRateSchedule.parseKind("exponential"))
+    }
+
+    func testGeneratorIsRepeatableAndResumable() {
+        var a = RandomGenerator(seed: 42)
+        for _ in 0..<10 { _ = a.next() }
+        var b = RandomGenerator(words: a.words)
+        XCTAssertEqual((0..<5).map { _ in a.next() }, (0..<5).map { _ in b.next() })
+        var c = RandomGenerator(seed: 43)
+        XCTAssertNotEqual(RandomGenerator(seed: 42).words, c.words)
+        _ = c.next()
+    }
+}
