@@ -1,0 +1,44 @@
+// The model file is plain safetensors: Python's safetensors + NumPy load it, and a NumPy forward
+// pass written from the format description (Scripts/numpy_predict.py) predicts the same classes
+// as `mlp predict`. Skipped where python3 lacks safetensors or numpy.
+import Foundation
+import XCTest
+
+final class NumPyCrossCheckTests: XCTestCase {
+    func testNumPyForwardPassMatchesPredict() throws {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["python3", "-c", "import safetensors.numpy, numpy"]
+        probe.standardError = FileHandle.nullDevice
+        try probe.run()
+        probe.waitUntilExit()
+        try XCTSkipUnless(probe.terminationStatus == 0, "python3 with safetensors and numpy is not installed")
+
+        let dir = try TempDir()
+        var state: UInt64 = 5
+        let images = (0..<(200 * 16)).map { _ -> UInt8 in state = state &* 6364136223846793005 &+ 1; return UInt8(state >> 56) }
+        let labels = (0..<200).map { UInt8(Int(images[$0 * 16]) * 10 / 256) }
+        try Synthetic.writeMNISTLike(dir: dir, images: images, labels: labels, rows: 4, cols: 4)
+        let model = dir.file("m.safetensors")
+        let t = try MLP.run(["train", "--data", dir.path, "--layers", "24:gelu,batchnorm,dropout:0.1,16:leaky_relu:0.2,tanh,10",
+                             "--optimizer", "adam", "--epochs", "3", "--batch-size", "16", "--out", model, "--quiet"])
+        XCTAssertEqual(t.status, 0, t.stderr)
+        let p = try MLP.run(["predict", "--model", model, "--images", dir.file("t10k-images-idx3-ubyte")])
+        let mlpClasses = p.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] }
+
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Scripts/numpy_predict.py").path
+        let py = Process()
+        py.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        py.arguments = ["python3", script, model, dir.file("t10k-images-idx3-ubyte")]
+        let out = Pipe()
+        py.standardOutput = out
+        try py.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        py.waitUntilExit()
+        XCTAssertEqual(py.terminationStatus, 0)
+        let npClasses = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        XCTAssertEqual(npClasses.count, 200)
+        XCTAssertEqual(npClasses, mlpClasses)
+    }
+}
