@@ -117,7 +117,7 @@ enum TrainCommand {
             let t = run.trainer
             let epochStart = now() - t.seconds
             let r = t.runEpoch(epoch, on: train) { done, total, _ in
-                if let stepDelay { usleep(stepDelay) }
+                if let stepDelay { sleepThroughSignals(microseconds: stepDelay) }
                 display.step(epoch: epoch, epochs: opts.epochs, done: done, total: total, elapsed: now() - epochStart,
                              loss: t.lossSum / Double(max(t.seen, 1)), accuracy: Double(t.correct) / Double(max(t.seen, 1)),
                              samples: t.seen)
@@ -127,7 +127,7 @@ enum TrainCommand {
                 if let last = t.lastStep, !last.loss.isFinite {
                     display.line("")
                     let kept = checkpointPath.map { run.epoch > 0 ? "; the last good checkpoint, \($0), is from epoch \(run.epoch)" : "" } ?? ""
-                    throw CLIError(.diverged, "training diverged in epoch \(epoch) at step \(t.position) of \(t.stepsPerEpoch(train)): the loss became \(last.loss); try a lower --lr (it is \(t.schedule.base)), --clip-grad-norm 1, or another --init\(kept)")
+                    throw CLIError(.diverged, "training diverged in epoch \(epoch) at step \(t.position) of \(t.stepsPerEpoch(train)): the loss became \(last.loss.isNaN ? "NaN" : "infinite"); try a lower --lr (it is \(t.schedule.base)), --clip-grad-norm 1, or another --init\(kept)")
                 }
                 return try interrupted(run, at: "epoch \(epoch), step \(t.position) of \(t.stepsPerEpoch(train))", checkpoint: checkpointPath, out: out, given: given, display: display)
             }
@@ -227,6 +227,14 @@ enum TrainCommand {
         if checkpoint == nil { command += ["--checkpoint", shellQuoted(path)] }
         Console.err("mlp: resume with: \(command.joined(separator: " "))")
         return .interrupted
+    }
+
+    /// Sleeps the whole time even when a signal arrives (the test hook MLP_DEBUG_STEP_DELAY_MS
+    /// slows each step so tests can signal a run mid-epoch).
+    static func sleepThroughSignals(microseconds: UInt32) {
+        var request = timespec(tv_sec: Int(microseconds / 1_000_000), tv_nsec: Int(microseconds % 1_000_000) * 1000)
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) == -1 && errno == EINTR { request = remaining }
     }
 
     /// A word as the shell needs it: quoted when it holds anything but safe characters.
