@@ -41,6 +41,6 @@ let package = Package(
         .executableTarget(name: "mlp", dependencies: ["MLPCLI"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "CBLAS"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "CZlib", "CPNG"]),
-        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats"]),
+        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG"]),
     ]
 )
