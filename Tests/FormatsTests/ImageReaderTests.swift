@@ -81,6 +81,24 @@ final class ImageReaderTests: XCTestCase {
         XCTAssertEqual(t.pixels, [0, 255])
     }
 
+    func testSixteenBitPNGIsReducedToEightBits() throws {
+        // libpng writes linear 16-bit gray; reading converts it to 8-bit sRGB gray: ends stay ends
+        let wide: [UInt16] = [0, 65535]
+        var image = png_image()
+        image.version = png_uint_32(PNG_IMAGE_VERSION)
+        image.width = 2
+        image.height = 1
+        image.format = png_uint_32(PNG_FORMAT_FLAG_LINEAR)
+        var size: png_alloc_size_t = 1 << 12
+        var out = [UInt8](repeating: 0, count: Int(size))
+        let ok = out.withUnsafeMutableBytes { o in
+            wide.withUnsafeBytes { png_image_write_to_memory(&image, o.baseAddress, &size, 0, $0.baseAddress, 2, nil) }
+        }
+        XCTAssertNotEqual(ok, 0)
+        XCTAssertEqual(out[24], 16, "bit depth in IHDR")
+        XCTAssertEqual(try PNGReader.parse(Array(out.prefix(Int(size))), path: path).pixels, [0, 255])
+    }
+
     func testMalformedPNG() throws {
         let good = Self.encodePNG(width: 4, height: 4, format: Int32(PNG_FORMAT_GRAY), channels: 1, pixels: [UInt8](repeating: 9, count: 16))
         assertError("not a PNG file: the 8-byte signature is wrong or cut short") { try PNGReader.parse(Array(good.prefix(5)), path: self.path) }
