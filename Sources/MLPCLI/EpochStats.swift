@@ -16,6 +16,13 @@ struct EpochStats {
     /// Mean gradient L2 norm over the epoch's steps, per parameter ("layers.0.weight").
     var gradientNorms: [(String, Double)]
 
+    /// The point the training-curves plot draws.
+    var record: EpochRecord {
+        EpochRecord(epoch: epoch, trainLoss: Double(loss), trainAccuracy: Double(accuracy),
+                    validationLoss: validationLoss.map(Double.init), validationAccuracy: validationAccuracy.map(Double.init),
+                    testAccuracy: Double(testAccuracy))
+    }
+
     var json: JSONValue {
         var members: [(String, JSONValue)] = [
             ("epoch", JSONValue(epoch)), ("step", JSONValue(step)), ("lr", JSONValue(learningRate)),

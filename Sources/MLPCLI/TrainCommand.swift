@@ -44,6 +44,7 @@ enum TrainCommand {
         Flag("out", "FILE", "where to write the model (default model.safetensors)"),
         Flag("log", "FILE", "write one JSON object per epoch (JSON lines), rewritten atomically each epoch"),
         Flag("log-csv", "FILE", "the same as CSV with a header"),
+        Flag("plot", "FILE.svg", "draw the training curves (loss and accuracy per epoch) as SVG, rewritten each epoch"),
         Flag("json", nil, "print one JSON object with the results on stdout"),
         Flag("quiet", nil, "no progress bar or banner: one plain line per epoch"),
     ]
@@ -75,7 +76,7 @@ enum TrainCommand {
         let maxSeconds = try a.optionalFloat("max-seconds", "positive") { $0 > 0 }
         try Threads.configure(a)
         let quiet = a.has("quiet"), json = a.has("json")
-        for flag in ["out", "checkpoint", "log", "log-csv"] {
+        for flag in ["out", "checkpoint", "log", "log-csv", "plot"] {
             if let path = a.string(flag) ?? (flag == "out" ? out : nil) { try OutputPath.checkWritable(path, flag: flag, command: a.command) }
         }
 
@@ -102,6 +103,7 @@ enum TrainCommand {
         if !quiet {
             Console.err("mlp: \(train.count) training\(validation.map { ", \($0.count) validation" } ?? "") and \(test.count) test images of \(train.rows)×\(train.cols), loaded in \(duration(dataSeconds))")
             Console.err("mlp: network \(train.features)→\(net.architecture) (\(net.parameterCount) parameters), loss \(net.loss.token), \(opts.optimizerDescription), batch \(opts.batchSize), \(BLAS.threads) thread\(BLAS.threads == 1 ? "" : "s")")
+            Console.err(ModelSummary.render(net))
             if given.has("resume") {
                 Console.err("mlp: resuming after epoch \(run.epoch)\(run.trainer.position > 0 ? ", step \(run.trainer.position)" : "")")
             }
@@ -163,6 +165,12 @@ enum TrainCommand {
             }
             if let path = a.string("log") { try TrainingLog.writeJSONLines(run.history, to: path) }
             if let path = a.string("log-csv") { try TrainingLog.writeCSV(run.history, to: path) }
+            if let path = a.string("plot") {
+                let svg = TrainingCurvesSVG.render(history: run.history.map(\.record), title: "mlp train: \(net.architecture)")
+                do { try AtomicFile.write(Array(svg.utf8), to: path) } catch let e as FormatError { throw .data(e) } catch {
+                    throw CLIError(.dataError, "\(path): \(error)")
+                }
+            }
             if let checkpointPath { try Checkpoint.save(run, to: checkpointPath) }
             if Interrupts.requested {
                 return try interrupted(run, at: "the end of epoch \(epoch)", checkpoint: checkpointPath, out: out, given: given, display: display)

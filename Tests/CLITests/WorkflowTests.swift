@@ -155,6 +155,22 @@ final class WorkflowTests: XCTestCase {
         XCTAssertEqual(rows.count, lines.count + 1)
     }
 
+    func testTrainPlotIsWellFormedSVGWithBothPanels() throws {
+        let dir = try TempDir()
+        try quadrants(dir, count: 32)
+        let plot = dir.file("curves.svg")
+        let r = try MLP.run(["train", "--data", dir.path, "--epochs", "3", "--validation-split", "0.25", "--plot", plot,
+                             "--out", dir.file("m.safetensors")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("trainable parameters"), "the layer table is shown at the start")
+        let svg = try String(contentsOfFile: plot, encoding: .utf8)
+        let parsed = SVGProbe.parse(svg)
+        XCTAssertTrue(parsed.ok, parsed.error)
+        XCTAssertEqual(parsed.probe.root, "svg")
+        XCTAssertTrue(parsed.probe.texts.contains("validation loss"), "\(parsed.probe.texts)")
+        XCTAssertTrue(parsed.probe.texts.contains("train accuracy"), "\(parsed.probe.texts)")
+    }
+
     func testEarlyStoppingNeedsAValidationSet() throws {
         let r = try MLP.run(["train", "--data", "x", "--early-stopping", "3"])
         XCTAssertEqual(r.status, 2)
