@@ -1,0 +1,45 @@
+# mlp: train multi-layer perceptrons on the CPU. Every target is safe to run on a fresh clone.
+SHELL := /bin/bash
+MLP := .build/release/mlp
+MODEL ?= model.safetensors
+
+.PHONY: all deps data build train test unit e2e bench fuzz clean
+
+all: build
+
+# Install the system libraries (OpenBLAS, LAPACKE, zlib) when missing: apt-get as root, else
+# print the apt-get line and stop.
+deps:
+	@bash Scripts/deps.sh
+
+# Fetch MNIST into data/mnist/ (local mirror first) and verify SHA-256 checksums.
+data:
+	@bash Scripts/fetch-mnist.sh
+
+# Build the optimized mlp binary.
+build: deps
+	swift build -c release --product mlp
+
+# The main job: train the default network (784-128-10) on MNIST, then report its test accuracy.
+train: deps data build
+	$(MLP) train --data data/mnist --out $(MODEL)
+	$(MLP) evaluate --model $(MODEL) --data data/mnist
+
+# All the tests: unit tests (debug build), then the end-to-end accuracy gate on real MNIST.
+test: deps unit e2e
+
+# Unit, gradient-check and CLI tests.
+unit: deps
+	swift build --build-tests
+	swift test --skip-build
+
+# Train the default network from scratch and require test accuracy >= 0.97.
+e2e: deps
+	bash Scripts/e2e.sh
+
+# Speed and memory against PyTorch on the same cores (installs PyTorch into .venv-bench/).
+bench: deps
+	bash Scripts/bench.sh
+
+clean:
+	rm -rf .build $(MODEL)

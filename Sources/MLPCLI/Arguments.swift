@@ -1,0 +1,123 @@
+// Hand-written argument parsing: `--flag VALUE`, `--flag=VALUE` and boolean `--flag`.
+// Every mistake is a usage error naming the flag and what was expected.
+
+/// One flag a command accepts.
+struct Flag {
+    let name: String
+    /// The value's placeholder in help ("N", "FILE"); nil for a boolean switch.
+    let value: String?
+    let help: String
+
+    init(_ name: String, _ value: String?, _ help: String) {
+        self.name = name
+        self.value = value
+        self.help = help
+    }
+}
+
+/// The flags given to one command, with typed, validated access.
+struct Arguments {
+    let command: String
+    private(set) var values: [String: String] = [:]
+    private(set) var switches: Set<String> = []
+
+    /// Parses `args` against `flags`. `--help` is always accepted.
+    init(_ args: ArraySlice<String>, flags: [Flag], command: String) throws(CLIError) {
+        self.command = command
+        let known = Dictionary(flags.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var i = args.startIndex
+        while i < args.endIndex {
+            let arg = args[i]
+            i += 1
+            guard arg.hasPrefix("--"), arg.count > 2 else {
+                throw .usage("unexpected argument '\(arg)' for 'mlp \(command)'; flags start with --", command: command)
+            }
+            var name = String(arg.dropFirst(2)), inline: String?
+            if let eq = name.firstIndex(of: "=") {
+                inline = String(name[name.index(after: eq)...])
+                name = String(name[..<eq])
+            }
+            if name == "help" { switches.insert("help"); continue }
+            guard let flag = known[name] else {
+                let hint = Arguments.closest(to: name, in: flags.map(\.name)).map { "; did you mean --\($0)?" } ?? ""
+                throw .usage("unknown flag --\(name) for 'mlp \(command)'\(hint)", command: command)
+            }
+            if values[name] != nil || switches.contains(name) {
+                throw .usage("--\(name) is given twice", command: command)
+            }
+            guard let placeholder = flag.value else {
+                if inline != nil { throw .usage("--\(name) is a switch and takes no value", command: command) }
+                switches.insert(name)
+                continue
+            }
+            if let inline {
+                values[name] = inline
+            } else {
+                guard i < args.endIndex, !(args[i].hasPrefix("--") && args[i].count > 2) else {
+                    throw .usage("--\(name) needs a value (\(placeholder))", command: command)
+                }
+                values[name] = args[i]
+                i += 1
+            }
+        }
+    }
+
+    var wantsHelp: Bool { switches.contains("help") }
+    func has(_ name: String) -> Bool { values[name] != nil || switches.contains(name) }
+    func string(_ name: String) -> String? { values[name] }
+
+    func required(_ name: String) throws(CLIError) -> String {
+        guard let v = values[name] else { throw .usage("missing required flag --\(name)", command: command) }
+        guard !v.isEmpty else { throw .usage("--\(name) needs a non-empty value", command: command) }
+        return v
+    }
+
+    /// An integer in `range`, or `fallback` when the flag is absent.
+    func int(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws(CLIError) -> Int {
+        guard let v = values[name] else { return fallback }
+        guard let n = Int(v) else { throw .usage("--\(name) expects a whole number, got '\(v)'", command: command) }
+        guard range.contains(n) else { throw .usage("--\(name) must be \(Arguments.describe(range)), got \(n)", command: command) }
+        return n
+    }
+
+    func optionalInt(_ name: String, in range: ClosedRange<Int>) throws(CLIError) -> Int? {
+        values[name] == nil ? nil : try int(name, default: 0, in: range)
+    }
+
+    /// A finite number with `check` holding, or `fallback` when absent. `what` says what `check` wants.
+    func float(_ name: String, default fallback: Float, _ what: String, _ check: (Float) -> Bool) throws(CLIError) -> Float {
+        guard let v = values[name] else { return fallback }
+        guard let x = Float(v), x.isFinite else { throw .usage("--\(name) expects a number, got '\(v)'", command: command) }
+        guard check(x) else { throw .usage("--\(name) must be \(what), got \(v)", command: command) }
+        return x
+    }
+
+    func optionalFloat(_ name: String, _ what: String, _ check: (Float) -> Bool) throws(CLIError) -> Float? {
+        values[name] == nil ? nil : try float(name, default: 0, what, check)
+    }
+
+    static func describe(_ r: ClosedRange<Int>) -> String {
+        if r.upperBound == Int.max { return r.lowerBound == 1 ? "positive" : "at least \(r.lowerBound)" }
+        return "between \(r.lowerBound) and \(r.upperBound)"
+    }
+
+    /// The known flag nearest to a mistyped one, if it is close (edit distance ≤ 2).
+    static func closest(to name: String, in names: [String]) -> String? {
+        let a = Array(name)
+        var best: (String, Int)?
+        for candidate in names {
+            let b = Array(candidate)
+            var prev = Array(0...b.count)
+            for i in 1...max(a.count, 1) where !a.isEmpty {
+                var cur = [i] + [Int](repeating: 0, count: b.count)
+                for j in 1...max(b.count, 1) where !b.isEmpty {
+                    cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                }
+                prev = cur
+            }
+            let d = prev[b.count]
+            if d <= 2, best == nil || d < best!.1 { best = (candidate, d) }
+        }
+        return best?.0
+    }
+}

@@ -1,0 +1,62 @@
+// Writing to stdout (results) and stderr (progress, logs, errors), and formatting numbers,
+// without Foundation (start-up time matters).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+enum Console {
+    /// A result line on stdout (buffered by stdio; flushed at exit).
+    static func out(_ s: String) { fputs(s + "\n", stdout) }
+    /// A progress or log line on stderr (unbuffered).
+    static func err(_ s: String) { fputs(s + "\n", stderr) }
+    /// Text on stderr with no newline (progress bars).
+    static func errRaw(_ s: String) { fputs(s, stderr) }
+    static func flush() { fflush(stdout) }
+
+    /// Whether stderr is a terminal (progress bars redraw in place only there).
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+
+    /// An environment variable, if set.
+    static func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+}
+
+/// x with exactly `digits` decimals ("0.9781", "12.30").
+func fixed(_ x: Double, _ digits: Int) -> String {
+    guard x.isFinite else { return x.isNaN ? "nan" : (x < 0 ? "-inf" : "inf") }
+    var p = 1.0
+    for _ in 0..<digits { p *= 10 }
+    let scaled = (abs(x) * p).rounded()
+    guard scaled < 9e18 else { return x.description }
+    let n = UInt64(scaled)
+    let intPart = n / UInt64(p), frac = n % UInt64(p)
+    var f = String(frac)
+    while f.count < digits { f = "0" + f }
+    let sign = x < 0 && n != 0 ? "-" : ""
+    return digits == 0 ? "\(sign)\(intPart)" : "\(sign)\(intPart).\(f)"
+}
+
+func fixed(_ x: Float, _ digits: Int) -> String { fixed(Double(x), digits) }
+
+/// Seconds as "0.84s", "12.3s", "3m05s".
+func duration(_ s: Double) -> String {
+    if s < 10 { return fixed(s, 2) + "s" }
+    if s < 60 { return fixed(s, 1) + "s" }
+    let m = Int(s) / 60, r = Int(s) % 60
+    return "\(m)m" + (r < 10 ? "0" : "") + "\(r)s"
+}
+
+/// A monotonic clock reading in seconds.
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// Peak resident memory of this process, in bytes.
+func peakResidentBytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Int(usage.ru_maxrss) * 1024
+}

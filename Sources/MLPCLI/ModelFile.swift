@@ -1,0 +1,126 @@
+// Saving and loading a trained network as safetensors.
+//
+// Tensors: every parameter and buffer under its PyTorch-like name ("layers.0.weight" [out, in],
+// "layers.0.bias" [out], "layers.2.running_mean" [n]). Metadata (all strings): format "mlp",
+// format_version, architecture, input_features, input_rows, input_cols, input_scale, classes, loss,
+// plus a record of how it was trained. evaluate and predict rebuild the network from the file alone.
+import Formats
+import Model
+
+struct LoadedModel {
+    let network: Network
+    /// Multiply each pixel byte by this before the first layer (1/255).
+    let inputScale: Float
+    let inputRows: Int, inputCols: Int
+    let metadata: [(String, String)]
+}
+
+enum ModelFile {
+    static let format = "mlp"
+    static let version = 1
+
+    /// The metadata every model file carries; `extra` adds training details.
+    static func metadata(_ net: Network, inputScale: Float, rows: Int, cols: Int, extra: [(String, String)]) -> [(String, String)] {
+        [("format", format), ("format_version", "\(version)"), ("architecture", net.architecture),
+         ("input_features", "\(net.inputFeatures)"), ("input_rows", "\(rows)"), ("input_cols", "\(cols)"),
+         ("input_scale", "\(inputScale)"), ("classes", "\(net.classes)"), ("loss", net.loss.token)] + extra
+    }
+
+    /// Every tensor of the network, parameters then buffers, in layer order.
+    static func tensors(_ net: Network) -> [SafetensorsTensor] {
+        var out: [SafetensorsTensor] = []
+        for (i, layer) in net.layers.enumerated() {
+            for p in layer.parameters {
+                out.append(SafetensorsTensor(name: "layers.\(i).\(p.name)", shape: p.shape, values: p.value.values))
+            }
+            for b in layer.buffers {
+                out.append(SafetensorsTensor(name: "layers.\(i).\(b.name)", shape: [b.value.count], values: b.value.values))
+            }
+        }
+        return out
+    }
+
+    /// Writes the model atomically (temporary file, fsync, rename).
+    static func save(_ net: Network, to path: String, inputScale: Float, rows: Int, cols: Int, extra: [(String, String)] = []) throws(CLIError) {
+        let file = SafetensorsFile(tensors: tensors(net),
+                                   metadata: metadata(net, inputScale: inputScale, rows: rows, cols: cols, extra: extra))
+        do { try Safetensors.write(file, to: path) } catch let e as FormatError { throw .data(e) } catch {
+            throw CLIError(.dataError, "\(path): \(error)")
+        }
+    }
+
+    static func load(_ path: String) throws(CLIError) -> LoadedModel {
+        let file: SafetensorsFile
+        do { file = try Safetensors.read(path: path) } catch let e as FormatError { throw .data(e) } catch {
+            throw CLIError(.dataError, "\(path): \(error)")
+        }
+        return try build(file, path: path)
+    }
+
+    /// Rebuilds the network a parsed file describes, checking every field against the tensors.
+    static func build(_ file: SafetensorsFile, path: String) throws(CLIError) -> LoadedModel {
+        func fail(_ m: String) -> CLIError { CLIError(.dataError, "\(path): \(m)") }
+        func field(_ key: String) throws(CLIError) -> String {
+            guard let v = file.metadataValue(for: key) else {
+                throw fail("metadata has no \"\(key)\": not a model written by mlp (its metadata needs format, format_version, architecture, input_features, input_scale, classes, loss)")
+            }
+            return v
+        }
+        func positive(_ key: String, max: Int = 1 << 24) throws(CLIError) -> Int {
+            let v = try field(key)
+            guard let n = Int(v), n > 0, n <= max else { throw fail("metadata \"\(key)\" is '\(v)', expected a whole number from 1 to \(max)") }
+            return n
+        }
+        guard file.metadataValue(for: "format") == format else {
+            throw fail("metadata \"format\" is \(file.metadataValue(for: "format").map { "'\($0)'" } ?? "missing"), expected 'mlp': this safetensors file was not written by mlp")
+        }
+        let v = try field("format_version")
+        guard let ver = Int(v), ver >= 1 else { throw fail("metadata \"format_version\" is '\(v)', expected a whole number") }
+        guard ver <= version else {
+            throw fail("format_version \(ver) is newer than this mlp reads (\(version)); use a newer mlp")
+        }
+        let inputs = try positive("input_features")
+        let classes = try positive("classes", max: 1 << 20)
+        let scaleText = try field("input_scale")
+        guard let scale = Float(scaleText), scale.isFinite, scale > 0 else {
+            throw fail("metadata \"input_scale\" is '\(scaleText)', expected a positive number")
+        }
+        let rows = file.metadataValue(for: "input_rows").flatMap { Int($0) } ?? inputs
+        let cols = file.metadataValue(for: "input_cols").flatMap { Int($0) } ?? 1
+        guard rows > 0, cols > 0, rows * cols == inputs else {
+            throw fail("metadata input_rows × input_cols (\(rows)×\(cols)) is not input_features (\(inputs))")
+        }
+        let lossToken = try field("loss")
+        guard let loss = LossKind.make(lossToken) else {
+            throw fail("metadata \"loss\" is '\(lossToken)', expected one of \(LossKind.names.joined(separator: ", "))")
+        }
+        let specs: [LayerSpec]
+        do { specs = try Architecture.parse(try field("architecture"), classes: classes) } catch let e as ArchitectureError {
+            throw fail("metadata \"architecture\": \(e.message)")
+        } catch { throw fail("\(error)") }
+        let net = Network(inputs: inputs, specs: specs, loss: loss)
+        // Every tensor the architecture needs, with exactly its shape; nothing else.
+        var expected = Set<String>()
+        for (i, layer) in net.layers.enumerated() {
+            let named = layer.parameters.map { ("layers.\(i).\($0.name)", $0.shape, $0.value) }
+                + layer.buffers.map { ("layers.\(i).\($0.name)", [$0.value.count], $0.value) }
+            for (name, shape, target) in named {
+                expected.insert(name)
+                guard let t = file.tensor(name) else {
+                    throw fail("tensor '\(name)' is missing (the architecture '\(net.architecture)' needs it)")
+                }
+                guard t.shape == shape else {
+                    throw fail("tensor '\(name)' has shape \(t.shape) but the architecture '\(net.architecture)' needs \(shape)")
+                }
+                target.set(t.values)
+            }
+        }
+        for t in file.tensors where !expected.contains(t.name) {
+            throw fail("tensor '\(t.name)' is not part of the architecture '\(net.architecture)'")
+        }
+        for t in file.tensors where t.values.contains(where: { !$0.isFinite }) {
+            throw fail("tensor '\(t.name)' holds NaN or infinite values")
+        }
+        return LoadedModel(network: net, inputScale: scale, inputRows: rows, inputCols: cols, metadata: file.metadata)
+    }
+}
