@@ -15,7 +15,7 @@
 #
 # Knobs: BENCH_RUNS (default 3), BENCH_WORKLOADS (default "A B C"), BENCH_THREADS (default "1 2"),
 #        BENCH_TORCH: auto (default) | pypi | a pip requirement such as "torch==2.15.0" (see ensure_torch),
-#        BENCH_IDLE_WAIT: seconds to wait before each run for other processes to leave the CPUs (default 120).
+#        BENCH_IDLE_WAIT: seconds to wait before each run for other processes to leave the CPUs (default 30).
 #
 # The bench needs the machine to itself: with 2 cores, one busy process elsewhere makes 2-thread runs
 # meaningless (PyTorch's OpenMP threads spin at barriers and went from 0.6 to 20 s/epoch for A here).
@@ -28,7 +28,7 @@ RUNS=${BENCH_RUNS:-3}
 WORKLOADS=${BENCH_WORKLOADS:-"A B C"}
 THREADS=${BENCH_THREADS:-"1 2"}
 TORCH_SOURCE=${BENCH_TORCH:-auto}
-IDLE_WAIT=${BENCH_IDLE_WAIT:-120}
+IDLE_WAIT=${BENCH_IDLE_WAIT:-30}
 OUT=bench-out
 RAW=$OUT/raw
 VENV=.venv-bench
