@@ -146,7 +146,7 @@ wait_idle() {
 }
 
 log "building release"
-swift build -c release
+swift build -c release >&2  # stdout is for the table
 bash Scripts/fetch-mnist.sh
 ensure_torch
 ensure_gnu_time
