@@ -88,7 +88,7 @@ ensure_torch() {
         log "CPU-only wheel $wheel"
         "$pip" install --no-deps "$wheel"
         # torch's Requires-Dist minus the CUDA/triton ones, plus numpy for reading IDX files.
-        "$pip" install filelock typing-extensions sympy networkx jinja2 fsspec setuptools numpy
+        "$pip" install filelock "typing-extensions>=4.13.0" "setuptools>=77.0.3" "sympy>=1.13.3" "networkx>=2.5.1" jinja2 "fsspec>=0.8.5" numpy
     else
         case "$TORCH_SOURCE" in auto | pypi) TORCH_SOURCE=torch ;; esac
         log "no CPU-only wheel in pip's find-links: pip install $TORCH_SOURCE (CUDA build, ~3 GB)"
