@@ -104,6 +104,18 @@ def main():
         if i < len(sizes) - 2:
             layers.append(torch.nn.ReLU())
     model = torch.nn.Sequential(*layers)
+    # The same initialization as mlp's defaults, so the accuracies compare the training and not
+    # the init: He normal (fan_in, gain √2) for the ReLU layers, Xavier uniform for the output
+    # layer, zero biases. (PyTorch's own default, kaiming_uniform with a=√5, is about LeCun scale
+    # and trains C about 1.5 points worse in one epoch.)
+    linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+    with torch.no_grad():
+        for i, m in enumerate(linears):
+            if i < len(linears) - 1:
+                torch.nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")
+            else:
+                torch.nn.init.xavier_uniform_(m.weight)
+            torch.nn.init.zeros_(m.bias)
     if opt_name == "sgd":
         opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     else:
