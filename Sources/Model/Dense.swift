@@ -83,9 +83,9 @@ public final class Dense: Layer {
                   beta: 0, c: weight.grad.data, ldc: inputFeatures)
         // db[o] = Σ_b dZ[b,o]
         Kernels.sumRows(g.data, rows: batch, width: outputFeatures, into: bias.grad.data)
-        // dX[b,i] = Σ_o dZ[b,o]·W[o,i]  (dX = dZ·W); the first layer skips it
-        dX.resize(rows: batch)
+        // dX[b,i] = Σ_o dZ[b,o]·W[o,i]  (dX = dZ·W); the first layer skips it (and its buffer)
         if computesInputGradient {
+            dX.resize(rows: batch)
             BLAS.gemm(transA: false, transB: false, m: batch, n: inputFeatures, k: outputFeatures,
                       alpha: 1, a: g.data, lda: outputFeatures, b: weight.value.data, ldb: inputFeatures,
                       beta: 0, c: dX.data, ldc: inputFeatures)
