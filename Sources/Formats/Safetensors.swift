@@ -50,6 +50,19 @@ public struct SafetensorsFile: Equatable, Sendable {
     }
 }
 
+/// A tensor to write, seen in place: name, shape and the caller's own values.
+public struct SafetensorsView {
+    public let name: String
+    public let shape: [Int]
+    public let values: UnsafeBufferPointer<Float>
+
+    public init(name: String, shape: [Int], values: UnsafeBufferPointer<Float>) {
+        self.name = name
+        self.shape = shape
+        self.values = values
+    }
+}
+
 public enum Safetensors {
     /// The largest header accepted, as in the reference implementation: anything larger is not a model.
     public static let maxHeaderLength = 100_000_000
@@ -58,20 +71,37 @@ public enum Safetensors {
     /// and the header padded with spaces to a multiple of 8 bytes so the data is 8-byte aligned.
     /// Tensor names and metadata keys must be unique, and no tensor may be called "__metadata__".
     public static func encode(tensors: [SafetensorsTensor], metadata: [(String, String)] = []) -> [UInt8] {
-        precondition(Set(tensors.map(\.name)).count == tensors.count, "safetensors: duplicate tensor name")
-        precondition(!tensors.contains { $0.name == "__metadata__" }, "safetensors: a tensor is named __metadata__")
+        encode(entries: tensors.map { ($0.name, $0.shape, $0.values.count) }, metadata: metadata) { bytes, i in
+            tensors[i].values.withUnsafeBufferPointer { appendLittleEndian($0, to: &bytes) }
+        }
+    }
+
+    /// The same, straight from memory the caller owns (a model's parameter buffers): the file's
+    /// bytes are the only copy made, which keeps saving a large model from doubling its footprint.
+    public static func encode(views: [SafetensorsView], metadata: [(String, String)] = []) -> [UInt8] {
+        encode(entries: views.map { ($0.name, $0.shape, $0.values.count) }, metadata: metadata) { bytes, i in
+            appendLittleEndian(views[i].values, to: &bytes)
+        }
+    }
+
+    /// The header for `entries` (name, shape, element count), then `appendData(&bytes, i)` for each.
+    private static func encode(entries: [(name: String, shape: [Int], count: Int)], metadata: [(String, String)],
+                               appendData: (inout [UInt8], Int) -> Void) -> [UInt8] {
+        precondition(Set(entries.map(\.name)).count == entries.count, "safetensors: duplicate tensor name")
+        precondition(!entries.contains { $0.name == "__metadata__" }, "safetensors: a tensor is named __metadata__")
         precondition(Set(metadata.map(\.0)).count == metadata.count, "safetensors: duplicate metadata key")
+        precondition(entries.allSatisfy { $0.shape.reduce(1, *) == $0.count }, "safetensors: shape and values disagree")
 
         var members: [(String, JSONValue)] = []
         if !metadata.isEmpty {
             members.append(("__metadata__", .object(metadata.map { ($0.0, .string($0.1)) })))
         }
         var offset = 0
-        for tensor in tensors {
-            let end = offset + 4 * tensor.values.count
-            members.append((tensor.name, [
+        for entry in entries {
+            let end = offset + 4 * entry.count
+            members.append((entry.name, [
                 "dtype": "F32",
-                "shape": .array(tensor.shape.map { JSONValue($0) }),
+                "shape": .array(entry.shape.map { JSONValue($0) }),
                 "data_offsets": [JSONValue(offset), JSONValue(end)],
             ]))
             offset = end
@@ -83,15 +113,13 @@ public enum Safetensors {
         bytes.reserveCapacity(8 + header.count + offset)
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { bytes.append(contentsOf: $0) }
         bytes.append(contentsOf: header)
-        for tensor in tensors {
-            appendLittleEndian(tensor.values, to: &bytes)
-        }
+        for i in entries.indices { appendData(&bytes, i) }
         return bytes
     }
 
-    private static func appendLittleEndian(_ values: [Float], to bytes: inout [UInt8]) {
+    private static func appendLittleEndian(_ values: UnsafeBufferPointer<Float>, to bytes: inout [UInt8]) {
         #if _endian(little)
-        values.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: UnsafeRawBufferPointer(values))
         #else
         for value in values {
             withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }

@@ -12,6 +12,11 @@ extension Safetensors {
     public static func write(_ file: SafetensorsFile, to path: String) throws {
         try AtomicFile.write(encode(tensors: file.tensors, metadata: file.metadata), to: path)
     }
+
+    /// Writes tensors seen in place (see `encode(views:metadata:)`) to `path` atomically.
+    public static func write(views: [SafetensorsView], metadata: [(String, String)], to path: String) throws {
+        try AtomicFile.write(encode(views: views, metadata: metadata), to: path)
+    }
 }
 
 /// The whole contents of the file at `path`, read with open/fstat/read.

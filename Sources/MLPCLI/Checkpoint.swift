@@ -16,16 +16,14 @@ enum Checkpoint {
     static let version = 1
 
     static func save(_ run: TrainingRun, to path: String) throws(CLIError) {
-        var tensors: [SafetensorsTensor] = []
-        for (name, m) in run.state { tensors.append(tensor("model.\(name)", m)) }
-        for (name, m) in run.optimizer.state { tensors.append(tensor("optimizer.\(name)", m)) }
+        var tensors: [SafetensorsView] = []
+        for (name, m) in run.state { tensors.append(view("model.\(name)", m)) }
+        for (name, m) in run.optimizer.state { tensors.append(view("optimizer.\(name)", m)) }
         if let best = run.best {
-            for ((name, _), m) in zip(run.state, best) { tensors.append(tensor("best.\(name)", m)) }
+            for ((name, _), m) in zip(run.state, best) { tensors.append(view("best.\(name)", m)) }
         }
         let t = run.trainer
-        if !t.order.isEmpty {
-            tensors.append(SafetensorsTensor(name: "trainer.order", shape: [t.order.count], values: t.order.map { Float($0) }))
-        }
+        let order = t.order.map { Float($0) }
         var meta: [(String, String)] = [
             ("format", format), ("format_version", "\(version)"),
             ("train_config", JSONValue.object(run.config.map { ($0.0, .string($0.1)) }).serialized()),
@@ -41,8 +39,12 @@ enum Checkpoint {
         }
         if let e = run.early { meta += monitorFields("early", e) }
         if let p = run.plateau { meta += monitorFields("plateau", p) }
-        do { try Safetensors.write(SafetensorsFile(tensors: tensors, metadata: meta), to: path) }
-        catch let e as FormatError { throw .data(e) } catch { throw CLIError(.dataError, "\(path): \(error)") }
+        do {
+            try order.withUnsafeBufferPointer { o in
+                if !o.isEmpty { tensors.append(SafetensorsView(name: "trainer.order", shape: [o.count], values: o)) }
+                try Safetensors.write(views: tensors, metadata: meta, to: path)
+            }
+        } catch let e as FormatError { throw .data(e) } catch { throw CLIError(.dataError, "\(path): \(error)") }
     }
 
     /// The configuration flags a checkpoint was made with (to rebuild the run before `restore`).
@@ -138,8 +140,8 @@ enum Checkpoint {
         }
     }
 
-    private static func tensor(_ name: String, _ m: Matrix) -> SafetensorsTensor {
-        SafetensorsTensor(name: name, shape: [m.count], values: m.values)
+    private static func view(_ name: String, _ m: Matrix) -> SafetensorsView {
+        SafetensorsView(name: name, shape: [m.count], values: m.buffer)
     }
 
     private static func words(_ r: RandomGenerator) -> String { r.words.map { "\($0)" }.joined(separator: ",") }

@@ -26,15 +26,15 @@ enum ModelFile {
          ("input_scale", "\(inputScale)"), ("classes", "\(net.classes)"), ("loss", net.loss.token)] + extra
     }
 
-    /// Every tensor of the network, parameters then buffers, in layer order.
-    static func tensors(_ net: Network) -> [SafetensorsTensor] {
-        var out: [SafetensorsTensor] = []
+    /// Every tensor of the network, parameters then buffers, in layer order, seen in place.
+    static func views(_ net: Network) -> [SafetensorsView] {
+        var out: [SafetensorsView] = []
         for (i, layer) in net.layers.enumerated() {
             for p in layer.parameters {
-                out.append(SafetensorsTensor(name: "layers.\(i).\(p.name)", shape: p.shape, values: p.value.values))
+                out.append(SafetensorsView(name: "layers.\(i).\(p.name)", shape: p.shape, values: p.value.buffer))
             }
             for b in layer.buffers {
-                out.append(SafetensorsTensor(name: "layers.\(i).\(b.name)", shape: [b.value.count], values: b.value.values))
+                out.append(SafetensorsView(name: "layers.\(i).\(b.name)", shape: [b.value.count], values: b.value.buffer))
             }
         }
         return out
@@ -42,9 +42,8 @@ enum ModelFile {
 
     /// Writes the model atomically (temporary file, fsync, rename).
     static func save(_ net: Network, to path: String, inputScale: Float, rows: Int, cols: Int, extra: [(String, String)] = []) throws(CLIError) {
-        let file = SafetensorsFile(tensors: tensors(net),
-                                   metadata: metadata(net, inputScale: inputScale, rows: rows, cols: cols, extra: extra))
-        do { try Safetensors.write(file, to: path) } catch let e as FormatError { throw .data(e) } catch {
+        let meta = metadata(net, inputScale: inputScale, rows: rows, cols: cols, extra: extra)
+        do { try Safetensors.write(views: views(net), metadata: meta, to: path) } catch let e as FormatError { throw .data(e) } catch {
             throw CLIError(.dataError, "\(path): \(error)")
         }
     }

@@ -100,6 +100,9 @@ enum TrainCommand {
         let net = run.network
         run.trainer.measureGradientNorms = a.has("log") || a.has("log-csv")
         let display = ProgressDisplay(quiet: quiet)
+        // From here on a signal means "stop after this step and checkpoint" (before the banner, so
+        // anyone who reacts to it finds the handlers in place).
+        Interrupts.install()
         if !quiet {
             Console.err("mlp: \(train.count) training\(validation.map { ", \($0.count) validation" } ?? "") and \(test.count) test images of \(train.rows)×\(train.cols), loaded in \(duration(dataSeconds))")
             Console.err("mlp: network \(train.features)→\(net.architecture) (\(net.parameterCount) parameters), loss \(net.loss.token), \(opts.optimizerDescription), batch \(opts.batchSize), \(BLAS.threads) thread\(BLAS.threads == 1 ? "" : "s")")
@@ -109,7 +112,6 @@ enum TrainCommand {
             }
         }
 
-        Interrupts.install()
         let checkpointPath = a.string("checkpoint")
         let stepDelay = Console.env("MLP_DEBUG_STEP_DELAY_MS").flatMap { UInt32($0) }.map { $0 * 1000 }
         let trainingStart = now()

@@ -54,6 +54,9 @@ public final class Matrix {
         set { data[r * cols + c] = newValue }
     }
 
+    /// The elements in use, in place (valid while the matrix lives and is not resized).
+    public var buffer: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: data, count: count) }
+
     /// The elements in use, copied out (for tests, saving and printing; never in the training step).
     public var values: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
 
