@@ -57,7 +57,7 @@ public enum CLI {
         }
         guard let command = commands.first(where: { $0.name == first }) else {
             let hint = Arguments.closest(to: first, in: commands.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
-            Console.err("error: unknown command '\(first)'\(hint)")
+            Console.err("error: unknown command '\(CLIError.oneLine(first))'\(hint)")
             Console.err("usage: mlp train | evaluate | predict ... (see 'mlp --help')")
             return ExitCode.usage.rawValue
         }
