@@ -82,6 +82,32 @@ public enum Gzip {
         }
     }
 
+    /// The first `count` bytes `bytes` decompresses to, or fewer when the data ends or is corrupt
+    /// before that: enough to read a header without inflating the whole file.
+    public static func prefix(_ bytes: [UInt8], count: Int) -> [UInt8] {
+        guard !bytes.isEmpty, count > 0 else { return [] }
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        defer { stream.deinitialize(count: 1); stream.deallocate() }
+        guard inflateInit2_(stream, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return [] }
+        defer { inflateEnd(stream) }
+        var out = [UInt8](repeating: 0, count: count)
+        let inCount = min(bytes.count, chunk), outCount = min(count, chunk)
+        bytes.withUnsafeBufferPointer { input in
+            out.withUnsafeMutableBufferPointer { output in
+                stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress!)
+                stream.pointee.avail_in = UInt32(inCount)
+                stream.pointee.next_out = output.baseAddress!
+                stream.pointee.avail_out = UInt32(outCount)
+                _ = inflate(stream, Z_SYNC_FLUSH)
+                stream.pointee.next_in = nil
+                stream.pointee.next_out = nil
+            }
+        }
+        out.removeLast(out.count - (outCount - Int(stream.pointee.avail_out)))
+        return out
+    }
+
     /// gzip-compresses `bytes` as one member (level 0...9, or -1 for zlib's default).
     public static func compress(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
