@@ -30,11 +30,11 @@ public enum CLI {
     }
 
     static let commands: [Command] = [
-        Command(name: "train", usage: TrainCommand.usage, flags: TrainCommand.flags,
+        Command(name: "train", usage: TrainCommand.usage, flags: TrainCommand.flags + [MemoryBudget.flag],
                 summary: "Train a network on IDX data and save it.", run: { a, t throws(CLIError) in try TrainCommand.run(a, startTime: t) }),
-        Command(name: "evaluate", usage: EvaluateCommand.usage, flags: EvaluateCommand.flags,
+        Command(name: "evaluate", usage: EvaluateCommand.usage, flags: EvaluateCommand.flags + [MemoryBudget.flag],
                 summary: "Accuracy and mean loss of a saved model on labelled IDX data.", run: { a, _ throws(CLIError) in try EvaluateCommand.run(a) }),
-        Command(name: "predict", usage: PredictCommand.usage, flags: PredictCommand.flags,
+        Command(name: "predict", usage: PredictCommand.usage, flags: PredictCommand.flags + [MemoryBudget.flag],
                 summary: "Predicted class and probability for each image (CSV, or JSON lines).", run: { a, _ throws(CLIError) in try PredictCommand.run(a) }),
     ]
 

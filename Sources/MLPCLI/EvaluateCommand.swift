@@ -21,10 +21,12 @@ enum EvaluateCommand {
         let minAccuracy = try a.optionalFloat("min-accuracy", "between 0 and 1") { $0 >= 0 && $0 <= 1 }
         let batch = try a.int("batch-size", default: 1000, in: 1...1 << 20)
         try Threads.configure(a)
-        let model = try ModelFile.load(modelPath)
         let imagesPath = try DataFiles.resolve(a, name: DataFiles.testImages, override: "test-images")
         let labelsPath = try DataFiles.resolve(a, name: DataFiles.testLabels, override: "test-labels")
+        try MemoryBudget.check(a, MemoryBudget.modelPart(modelPath) + MemoryBudget.dataParts([imagesPath, labelsPath]))
+        let model = try ModelFile.load(modelPath)
         let data = try DataFiles.load(images: imagesPath, labels: labelsPath, classes: model.network.classes)
+        try DataFiles.requireImages(data, imagesPath, "an accuracy needs at least one")
         try checkShape(data, model, path: imagesPath)
         let start = now()
         let ev = Evaluation.run(model.network, on: data, scale: model.inputScale, batchSize: batch)

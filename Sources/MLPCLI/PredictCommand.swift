@@ -18,6 +18,7 @@ enum PredictCommand {
         let imagesPath = try a.required("images")
         let limit = try a.optionalInt("limit", in: 1...Int.max)
         try Threads.configure(a)
+        try MemoryBudget.check(a, MemoryBudget.modelPart(modelPath) + MemoryBudget.dataParts([imagesPath]))
         let model = try ModelFile.load(modelPath)
         let images: IDXImages
         do { images = try IDXReader.readImages(path: imagesPath) } catch let e as FormatError { throw .data(e) } catch {
