@@ -67,6 +67,8 @@ public enum CLI {
                 Console.out(help(command))
                 return 0
             }
+            // A malformed --max-memory is a usage error before any work, like every other flag.
+            if parsed.has("max-memory") { _ = try MemoryBudget.limit(parsed) }
             return try command.run(parsed, start).rawValue
         } catch {
             Console.flush()

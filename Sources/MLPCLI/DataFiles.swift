@@ -12,10 +12,14 @@ enum DataFiles {
 
     /// The file for `name`: the flag `override` when given, else DIR/name or DIR/name.gz.
     static func resolve(_ args: Arguments, dirFlag: String = "data", name: String, override: String) throws(CLIError) -> String {
-        if let path = args.string(override) { return path }
+        if let path = args.string(override) {
+            guard !path.isEmpty else { throw .usage("--\(override) needs a non-empty value", command: args.command) }
+            return path
+        }
         guard let dir = args.string(dirFlag) else {
             throw .usage("missing required flag --\(dirFlag) (or --\(override) FILE)", command: args.command)
         }
+        guard !dir.isEmpty else { throw .usage("--\(dirFlag) needs a non-empty value", command: args.command) }
         let base = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
         var st = stat()
         guard stat(base, &st) == 0 else {
