@@ -22,19 +22,25 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libpng, so predict reads PNG images (through the simplified png_image API).
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
         // Layers, losses, optimizers, initializers: the hand-derived math.
         .target(
             name: "Model",
             dependencies: ["CBLAS"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
-        // File formats: IDX (raw or gzip), safetensors, atomic writes.
-        .target(name: "Formats", dependencies: ["CZlib"]),
+        // File formats: IDX (raw or gzip), PGM and PNG images, safetensors, atomic writes.
+        .target(name: "Formats", dependencies: ["CZlib", "CPNG"]),
         // The command line: argument parsing and the train / evaluate / predict commands.
         .target(name: "MLPCLI", dependencies: ["Model", "Formats", "CBLAS"]),
         .executableTarget(name: "mlp", dependencies: ["MLPCLI"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "CBLAS"]),
-        .testTarget(name: "FormatsTests", dependencies: ["Formats", "CZlib"]),
-        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "CZlib", "CPNG"]),
+        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG"]),
     ]
 )

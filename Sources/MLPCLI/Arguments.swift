@@ -21,8 +21,9 @@ struct Arguments {
     private(set) var values: [String: String] = [:]
     private(set) var switches: Set<String> = []
 
-    /// Parses `args` against `flags`. `--help` is always accepted.
-    init(_ args: ArraySlice<String>, flags: [Flag], command: String) throws(CLIError) {
+    /// Parses `args` against `flags`. `--help` is always accepted. `positional` names the flag a bare
+    /// argument stands for (`mlp summary FILE` is `mlp summary --model FILE`); nil allows none.
+    init(_ args: ArraySlice<String>, flags: [Flag], command: String, positional: String? = nil) throws(CLIError) {
         self.command = command
         let known = Dictionary(flags.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var i = args.startIndex
@@ -30,6 +31,10 @@ struct Arguments {
             let arg = args[i]
             i += 1
             guard arg.hasPrefix("--"), arg.count > 2 else {
+                if let positional, values[positional] == nil {
+                    values[positional] = arg
+                    continue
+                }
                 throw .usage("unexpected argument '\(arg)' for 'mlp \(command)'; flags start with --", command: command)
             }
             var name = String(arg.dropFirst(2)), inline: String?

@@ -10,12 +10,16 @@ public enum CLI {
       \(TrainCommand.usage)
       \(EvaluateCommand.usage)
       \(PredictCommand.usage)
+      \(SummaryCommand.usage)
+      \(InspectCommand.usage)
       mlp --help | mlp --version | mlp <command> --help
 
     commands:
       train       train a network on IDX data (MNIST) and save it as safetensors
       evaluate    accuracy and loss of a saved model on labelled data; --min-accuracy gates CI
-      predict     class and probability for each image of an IDX file
+      predict     class and probability for each image of an IDX, PGM or PNG file
+      summary     the layers of a saved model, with output shapes and parameter counts
+      inspect     weight statistics and histograms; dead ReLU and saturated units on data
 
     exit codes: 0 ok, 1 bad data or file, 2 bad command line, 3 below --min-accuracy,
                 4 training diverged, 130 interrupted
@@ -27,6 +31,8 @@ public enum CLI {
         let flags: [Flag]
         let summary: String
         let run: (Arguments, Double) throws(CLIError) -> ExitCode
+        /// The flag a bare argument stands for ("model" for `mlp summary FILE`).
+        var positional: String? = nil
     }
 
     static let commands: [Command] = [
@@ -36,6 +42,12 @@ public enum CLI {
                 summary: "Accuracy and mean loss of a saved model on labelled IDX data.", run: { a, _ throws(CLIError) in try EvaluateCommand.run(a) }),
         Command(name: "predict", usage: PredictCommand.usage, flags: PredictCommand.flags + [MemoryBudget.flag],
                 summary: "Predicted class and probability for each image (CSV, or JSON lines).", run: { a, _ throws(CLIError) in try PredictCommand.run(a) }),
+        Command(name: "summary", usage: SummaryCommand.usage, flags: SummaryCommand.flags,
+                summary: "The layers of a saved model: output shapes, parameter counts, activations, totals.",
+                run: { a, _ throws(CLIError) in try SummaryCommand.run(a) }, positional: "model"),
+        Command(name: "inspect", usage: InspectCommand.usage, flags: InspectCommand.flags,
+                summary: "Weight and bias statistics and histograms per layer; with data, dead and saturated units.",
+                run: { a, _ throws(CLIError) in try InspectCommand.run(a) }, positional: "model"),
     ]
 
     /// Runs the command line `args` (without the program name); returns the exit code.
@@ -58,11 +70,12 @@ public enum CLI {
         guard let command = commands.first(where: { $0.name == first }) else {
             let hint = Arguments.closest(to: first, in: commands.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
             Console.err("error: unknown command '\(CLIError.oneLine(first))'\(hint)")
-            Console.err("usage: mlp train | evaluate | predict ... (see 'mlp --help')")
+            Console.err("usage: mlp train | evaluate | predict | summary | inspect ... (see 'mlp --help')")
             return ExitCode.usage.rawValue
         }
         do {
-            let parsed = try Arguments(args.dropFirst(), flags: command.flags, command: command.name)
+            let parsed = try Arguments(args.dropFirst(), flags: command.flags, command: command.name,
+                                     positional: command.positional)
             if parsed.wantsHelp {
                 Console.out(help(command))
                 return 0

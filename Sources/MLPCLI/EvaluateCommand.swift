@@ -1,4 +1,6 @@
 // `mlp evaluate`: accuracy and mean loss of a saved model on labelled IDX data; the CI gate.
+// Also the confusion matrix, per-class precision/recall/F1, the most confident mistakes, and the
+// confusion matrix as an SVG heat map.
 import Formats
 import Model
 
@@ -11,15 +13,20 @@ enum EvaluateCommand {
         Flag("batch-size", "N", "examples per forward pass (default 1000)"),
         Flag("threads", "N", "OpenBLAS threads (default: all cores)"),
         Flag("min-accuracy", "X", "exit with code 3 when the accuracy is below X (0 to 1)"),
+        Flag("misclassified", "N", "also list the N most confident mistakes (index, true, predicted, probability)"),
+        Flag("plot", "FILE.svg", "write the confusion matrix as an SVG heat map"),
         Flag("json", nil, "print one JSON object on stdout"),
     ]
 
-    static let usage = "mlp evaluate --model FILE --data DIR [--json] [--min-accuracy X]"
+    static let usage = "mlp evaluate --model FILE --data DIR [--json] [--min-accuracy X] [--misclassified N] [--plot FILE.svg]"
 
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
         let modelPath = try a.required("model")
         let minAccuracy = try a.optionalFloat("min-accuracy", "between 0 and 1") { $0 >= 0 && $0 <= 1 }
         let batch = try a.int("batch-size", default: 1000, in: 1...1 << 20)
+        let mistakes = try a.optionalInt("misclassified", in: 1...Int.max)
+        let plot = a.string("plot")
+        if let plot { try OutputPath.checkWritable(plot, flag: "plot", command: a.command) }
         try Threads.configure(a)
         let imagesPath = try DataFiles.resolve(a, name: DataFiles.testImages, override: "test-images")
         let labelsPath = try DataFiles.resolve(a, name: DataFiles.testLabels, override: "test-labels")
@@ -31,13 +38,46 @@ enum EvaluateCommand {
         let start = now()
         let ev = Evaluation.run(model.network, on: data, scale: model.inputScale, batchSize: batch)
         let seconds = now() - start
+        let perClass = ClassMetrics.from(confusion: ev.confusion)
+        let macro = ClassMetrics.macroAverage(perClass)
+        let wrong = mistakes.map { ev.mostConfidentMistakes(labels: data.labels, count: $0) }
         if a.has("json") {
-            Console.out(JSONValue.object([
+            var members: [(String, JSONValue)] = [
                 ("accuracy", JSONValue(ev.accuracy)), ("loss", JSONValue(ev.loss)),
                 ("samples", .number(Double(ev.samples))), ("seconds", .number(seconds)),
-            ]).serialized())
+                ("confusion", .array(ev.confusion.map { .array($0.map { JSONValue($0) }) })),
+                ("per_class", .array(perClass.map { m in
+                    .object([("class", JSONValue(m.classIndex)), ("precision", JSONValue(m.precision)),
+                             ("recall", JSONValue(m.recall)), ("f1", JSONValue(m.f1)), ("support", JSONValue(m.support))])
+                })),
+                ("macro", .object([("precision", JSONValue(macro.precision)), ("recall", JSONValue(macro.recall)),
+                                   ("f1", JSONValue(macro.f1)), ("classes", JSONValue(macro.classes))])),
+            ]
+            if let wrong {
+                members.append(("misclassified", .array(wrong.map { w in
+                    .object([("index", JSONValue(w.index)), ("true", JSONValue(w.trueClass)),
+                             ("predicted", JSONValue(w.predicted)), ("probability", JSONValue(w.probability))])
+                })))
+            }
+            Console.out(JSONValue.object(members).serialized())
         } else {
             Console.out("accuracy \(fixed(ev.accuracy, 4))  loss \(fixed(ev.loss, 4))  samples \(ev.samples)")
+            Console.out("")
+            Console.out(ClassificationReport.confusionTable(ev.confusion))
+            Console.out("")
+            Console.out(ClassificationReport.metricsTable(perClass, macro: macro))
+            if let wrong {
+                Console.out("")
+                Console.out(ClassificationReport.mistakesTable(wrong, requested: mistakes ?? 0))
+            }
+        }
+        if let plot {
+            let title = "confusion matrix: \(lastComponent(modelPath)), accuracy \(fixed(ev.accuracy, 4)) on \(ev.samples) images"
+            let svg = ConfusionMatrixSVG.render(confusion: ev.confusion, title: title)
+            do { try AtomicFile.write(Array(svg.utf8), to: plot) } catch let e as FormatError { throw .data(e) } catch {
+                throw CLIError(.dataError, "\(plot): \(error)")
+            }
+            Console.err("confusion matrix written to \(plot)")
         }
         if let minAccuracy, ev.accuracy < minAccuracy {
             Console.flush()
@@ -45,6 +85,11 @@ enum EvaluateCommand {
             return .belowMinimum
         }
         return .ok
+    }
+
+    /// The file name without its directories.
+    static func lastComponent(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
     }
 
     /// Images must have the model's input size.

@@ -1,27 +1,38 @@
-// `mlp predict`: the class and probability a saved model gives each image of an IDX file.
+// `mlp predict`: the class and probability a saved model gives each image of an IDX, PGM or PNG
+// file; optionally the K most probable classes, or a drawing of each image beside its prediction.
 import Formats
 import Model
 
 enum PredictCommand {
     static let flags: [Flag] = [
         Flag("model", "FILE", "the model file written by 'mlp train'"),
-        Flag("images", "FILE", "an IDX image file (raw or .gz)"),
+        Flag("images", "FILE", "images: IDX (raw or .gz), or one PGM (P2/P5) or PNG image, told apart by their first bytes"),
         Flag("limit", "N", "only the first N images"),
+        Flag("top-k", "K", "the K most probable classes per image (CSV columns class2,prob2,...; JSON \"top_k\")"),
+        Flag("show", nil, "draw each image in the terminal beside its prediction, instead of CSV"),
         Flag("threads", "N", "OpenBLAS threads (default: all cores)"),
         Flag("json", nil, "one JSON object per line, with every class probability"),
     ]
 
-    static let usage = "mlp predict --model FILE --images FILE [--limit N] [--json]"
+    static let usage = "mlp predict --model FILE --images FILE [--limit N] [--top-k K] [--show | --json]"
 
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
         let modelPath = try a.required("model")
         let imagesPath = try a.required("images")
         let limit = try a.optionalInt("limit", in: 1...Int.max)
+        let topK = try a.optionalInt("top-k", in: 1...Int.max)
+        let json = a.has("json"), show = a.has("show")
+        if json && show { throw .usage("--show draws for people and --json writes for programs; give one", command: a.command) }
         try Threads.configure(a)
         try MemoryBudget.check(a, MemoryBudget.modelPart(modelPath) + MemoryBudget.dataParts([imagesPath]))
         let model = try ModelFile.load(modelPath)
+        let net = model.network, classes = net.classes
+        if let topK, topK > classes {
+            throw .usage("--top-k \(topK) is more than the model's \(classes) classes", command: a.command)
+        }
+        let k = topK ?? 1
         let images: IDXImages
-        do { images = try IDXReader.readImages(path: imagesPath) } catch let e as FormatError { throw .data(e) } catch {
+        do { images = try ImageFile.read(path: imagesPath) } catch let e as FormatError { throw .data(e) } catch {
             throw CLIError(.dataError, "\(imagesPath): \(error)")
         }
         let n = min(images.count, limit ?? images.count)
@@ -29,8 +40,9 @@ enum PredictCommand {
         let data = Dataset(pixels: Array(images.pixels[0..<(n * f)]), labels: [UInt8](repeating: 0, count: n),
                            count: n, rows: images.rows, cols: images.cols)
         try EvaluateCommand.checkShape(data, model, path: imagesPath)
-        let net = model.network, classes = net.classes, json = a.has("json")
-        if !json { Console.out("index,predicted,probability") }
+        if !json && !show {
+            Console.out((["index", "predicted", "probability"] + (k > 1 ? (2...k).flatMap { ["class\($0)", "prob\($0)"] } : [])).joined(separator: ","))
+        }
         let batch = 1000
         let x = Matrix(rows: batch, cols: f)
         let labels = UnsafeMutablePointer<Int32>.allocate(capacity: batch)
@@ -42,17 +54,40 @@ enum PredictCommand {
             let p = net.predict(x)
             for r in 0..<m {
                 let row = p.data + r * classes
-                let k = Network.argmax(row, classes)
+                let index = start + r
+                let ranked = ranking(row, classes, k)
                 if json {
                     let probs = (0..<classes).map { JSONValue(row[$0]) }
-                    Console.out(JSONValue.object([("index", .number(Double(start + r))), ("predicted", .number(Double(k))),
-                                                  ("probability", JSONValue(row[k])), ("probabilities", .array(probs))]).serialized())
+                    var members: [(String, JSONValue)] = [("index", JSONValue(index)), ("predicted", JSONValue(ranked[0])),
+                                                          ("probability", JSONValue(row[ranked[0]])), ("probabilities", .array(probs))]
+                    if topK != nil {
+                        members.append(("top_k", .array(ranked.map { .object([("class", JSONValue($0)), ("probability", JSONValue(row[$0]))]) })))
+                    }
+                    Console.out(JSONValue.object(members).serialized())
+                } else if show {
+                    let picture = DigitDrawing.lines(images.pixels[(index * f)..<((index + 1) * f)], rows: images.rows, cols: images.cols)
+                    var notes = ["image \(index)", "predicted \(ranked[0])  probability \(fixed(row[ranked[0]], 4))"]
+                    for (i, c) in ranked.enumerated().dropFirst() { notes.append("#\(i + 1) class \(c)  probability \(fixed(row[c], 4))") }
+                    Console.out(DigitDrawing.beside(picture, notes))
                 } else {
-                    Console.out("\(start + r),\(k),\(fixed(row[k], 6))")
+                    Console.out(ranked.enumerated().map { i, c in
+                        i == 0 ? "\(index),\(c),\(fixed(row[c], 6))" : "\(c),\(fixed(row[c], 6))"
+                    }.joined(separator: ","))
                 }
             }
             start += m
         }
         return .ok
+    }
+
+    /// The `k` most probable classes, most probable first (ties: lower class first).
+    static func ranking(_ p: UnsafePointer<Float>, _ classes: Int, _ k: Int) -> [Int] {
+        var best: [Int] = []
+        for c in 0..<classes {
+            var i = best.count
+            while i > 0, p[c] > p[best[i - 1]] { i -= 1 }
+            if i < k { best.insert(c, at: i); if best.count > k { best.removeLast() } }
+        }
+        return best
     }
 }

@@ -14,8 +14,21 @@ struct TrainingOptions {
     var epochs: Int
     var batchSize: Int
     var seed: UInt64
+    /// Fraction of the (seeded, shuffled-once) training set held out for validation.
+    var validationSplit: Float?
+    /// Early stopping: the metric and the patience in epochs.
+    var earlyStopping: MetricMonitor?
+    /// Reduce-on-plateau: multiply the learning rate by `factor` after `patience` flat epochs.
+    var plateau: (factor: Float, monitor: MetricMonitor)?
 
     static let defaultHidden = [128]
+
+    /// The flags that define a training run; a checkpoint stores them, and --resume refuses to
+    /// change any but --epochs.
+    static let configFlags = ["hidden", "activation", "layers", "loss", "init", "optimizer", "lr", "momentum",
+                              "weight-decay", "beta1", "beta2", "schedule", "warmup", "clip-grad-norm", "epochs",
+                              "batch-size", "seed", "validation-split", "early-stopping", "monitor",
+                              "reduce-lr-on-plateau"]
 
     init(_ a: Arguments, classes: Int) throws(CLIError) {
         let cmd = a.command
@@ -89,6 +102,32 @@ struct TrainingOptions {
         beta2 = try a.float("beta2", default: 0.999, "in [0, 1)") { $0 >= 0 && $0 < 1 }
         if !adamLike && (a.has("beta1") || a.has("beta2")) {
             throw .usage("--beta1/--beta2 apply to adam and adamw", command: cmd)
+        }
+        validationSplit = try a.optionalFloat("validation-split", "between 0 and 1 (exclusive)") { $0 > 0 && $0 < 1 }
+        let monitorName = a.string("monitor") ?? "val_loss"
+        guard let metric = MetricMonitor.Metric(rawValue: monitorName) else {
+            throw .usage("--monitor '\(monitorName)' is not one of val_loss, val_accuracy", command: cmd)
+        }
+        if let patience = try a.optionalInt("early-stopping", in: 1...100_000) {
+            earlyStopping = MetricMonitor(metric: metric, patience: patience)
+        }
+        if let text = a.string("reduce-lr-on-plateau") {
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+            guard parts.count == 2, let f = Float(parts[0]), f > 0, f < 1, let p = Int(parts[1]), p >= 1 else {
+                throw .usage("--reduce-lr-on-plateau expects FACTOR,PATIENCE with FACTOR in (0, 1) and PATIENCE ≥ 1 (e.g. 0.5,2), got '\(text)'", command: cmd)
+            }
+            plateau = (f, MetricMonitor(metric: metric, patience: p))
+        }
+        let hasValidation = validationSplit != nil || a.has("validation-images")
+        if !hasValidation && (earlyStopping != nil || plateau != nil || a.has("monitor")) {
+            let flag = earlyStopping != nil ? "--early-stopping" : plateau != nil ? "--reduce-lr-on-plateau" : "--monitor"
+            throw .usage("\(flag) watches a validation set: add --validation-split F or --validation-images/--validation-labels", command: cmd)
+        }
+        if validationSplit != nil && a.has("validation-images") {
+            throw .usage("--validation-split and --validation-images both name a validation set; give one of them", command: cmd)
+        }
+        if a.has("validation-images") != a.has("validation-labels") {
+            throw .usage("--validation-images and --validation-labels go together", command: cmd)
         }
     }
 

@@ -37,6 +37,7 @@ public final class Network {
             }
         }
         layers = built
+        parameters = built.flatMap(\.parameters)
         layers.first?.computesInputGradient = false
         probabilities = Matrix(rows: 0, cols: width)
     }
@@ -48,7 +49,8 @@ public final class Network {
         layers.enumerated().flatMap { i, l in l.parameters.map { ("layers.\(i).\($0.name)", $0) } }
     }
 
-    public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+    /// Every parameter, in layer order (fixed at construction, so the step never rebuilds it).
+    public let parameters: [Parameter]
 
     /// Saved, untrained state ("layers.3.running_mean").
     public var namedBuffers: [(name: String, value: Matrix)] {

@@ -1,7 +1,9 @@
 // The training loop: epochs of shuffled mini-batches through Network.trainStep.
 //
 // Everything a step touches is allocated here once (the batch matrix, the label buffer, the
-// permutation), so the step itself allocates nothing.
+// permutation), so the step itself allocates nothing. The loop's whole position — the current
+// epoch's permutation, the next step in it, the running sums — is public state, so a checkpoint
+// taken between any two steps resumes to bit-identical weights.
 
 public final class Trainer {
     public let network: Network
@@ -17,9 +19,19 @@ public final class Trainer {
     /// Global step count, across epochs.
     public var step = 0
 
+    /// The current epoch's order of examples (drawn when `position` is 0).
+    public var order: [Int32] = []
+    /// The next step within the current epoch; 0 means the epoch has not started.
+    public var position = 0
+    /// Running sums of the current epoch.
+    public var lossSum: Double = 0, correct = 0, seen = 0, seconds: Double = 0
+    /// When true, each step also accumulates per-parameter gradient norms (for logs).
+    public var measureGradientNorms = false
+    /// Mean over the epoch's steps of each parameter's gradient L2 norm, in `network.parameters` order.
+    public private(set) var gradientNormSums: [Double]
+
     private let x: Matrix
     private let labels: UnsafeMutablePointer<Int32>
-    private var order: [Int32] = []
 
     public init(network: Network, optimizer: Optimizer, schedule: LearningRateSchedule,
                 batchSize: Int, epochs: Int, clipNorm: Float? = nil, scale: Float, seed: UInt64) {
@@ -34,6 +46,7 @@ public final class Trainer {
         x = Matrix(rows: batchSize, cols: network.inputFeatures)
         labels = .allocate(capacity: batchSize)
         labels.initialize(repeating: 0, count: batchSize)
+        gradientNormSums = [Double](repeating: 0, count: network.parameters.count)
     }
 
     deinit { labels.deallocate() }
@@ -45,40 +58,73 @@ public final class Trainer {
         public var seconds: Double
         public var samples: Int
         public var learningRate: Float
+        /// Per parameter, the mean gradient norm over the epoch's steps (empty unless measured).
+        public var gradientNorms: [Double]
         public var samplesPerSecond: Double { seconds > 0 ? Double(samples) / seconds : 0 }
     }
 
+    /// What the per-step callback can tell the loop.
+    public enum StepVerdict { case proceed, stop }
+
     public func stepsPerEpoch(_ data: Dataset) -> Int { (data.count + batchSize - 1) / batchSize }
 
-    /// One pass over `data` in a fresh random order. `onStep` (if any) sees each step's result,
-    /// e.g. for a progress bar; return false from it to stop after that step.
-    @discardableResult
+    /// Runs the rest of the current epoch (all of it when `position` is 0). `onStep` sees each
+    /// step (step within the epoch, steps in the epoch, result) and may stop the loop after that
+    /// step: then the epoch is left mid-way (resumable) and nil is returned. A non-finite loss
+    /// also stops it; the caller sees it in `lastStep`.
     public func runEpoch(_ epoch: Int, on data: Dataset,
-                         onStep: ((Int, Int, Network.StepResult) -> Bool)? = nil) -> EpochResult {
+                         onStep: (Int, Int, Network.StepResult) -> StepVerdict = { _, _, _ in .proceed }) -> EpochResult? {
         let clock = ContinuousClock()
         let start = clock.now
-        if order.count != data.count { order = (0..<Int32(data.count)).map { $0 } }
         let steps = stepsPerEpoch(data)
-        var lossSum: Double = 0, correct = 0, seen = 0
+        if position == 0 {
+            if order.count != data.count { order = (0..<Int32(data.count)).map { $0 } }
+            order.withUnsafeMutableBufferPointer { rng.shuffle($0) }
+            lossSum = 0; correct = 0; seen = 0; seconds = 0
+            for i in gradientNormSums.indices { gradientNormSums[i] = 0 }
+        }
         var lr = schedule.base
-        order.withUnsafeMutableBufferPointer { perm in
-            rng.shuffle(perm)
-            for s in 0..<steps {
-                let begin = s * batchSize, n = min(batchSize, data.count - begin)
+        var stopped = false
+        order.withUnsafeBufferPointer { perm in
+            while position < steps {
+                let begin = position * batchSize, n = min(batchSize, data.count - begin)
                 data.gather(perm.baseAddress! + begin, count: n, scale: scale, into: x, labels: labels)
                 lr = schedule.rate(step: step, stepsPerEpoch: steps, epochs: epochs)
                 let r = network.trainStep(x, labels: labels, optimizer: optimizer, lr: lr, clipNorm: clipNorm)
+                lastStep = r
                 step += 1
+                position += 1
                 lossSum += Double(r.loss) * Double(n)
                 correct += r.correct
                 seen += n
-                if let onStep, !onStep(s + 1, steps, r) { break }
+                if measureGradientNorms { accumulateGradientNorms() }
+                if !r.loss.isFinite || onStep(position, steps, r) == .stop {
+                    stopped = true
+                    break
+                }
             }
         }
         let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        if stopped && position < steps { return nil }
+        if stopped && !(lastStep?.loss.isFinite ?? true) { return nil }
+        position = 0
+        let stepsRun = Double(max(steps, 1))
         return EpochResult(epoch: epoch, loss: Float(lossSum / Double(max(seen, 1))),
                            accuracy: Float(correct) / Float(max(seen, 1)), seconds: seconds,
-                           samples: seen, learningRate: lr)
+                           samples: seen, learningRate: lr,
+                           gradientNorms: measureGradientNorms ? gradientNormSums.map { $0 / stepsRun } : [])
+    }
+
+    /// The last step's result (its loss tells a diverged run).
+    public private(set) var lastStep: Network.StepResult?
+
+    private func accumulateGradientNorms() {
+        for (i, p) in network.parameters.enumerated() {  // a stored array: no allocation
+            let g = p.grad.data
+            var s: Float = 0
+            for j in 0..<p.count { s += g[j] * g[j] }
+            gradientNormSums[i] += Double(s.squareRoot())
+        }
     }
 }

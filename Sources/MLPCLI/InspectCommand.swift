@@ -1,0 +1,146 @@
+// `mlp inspect MODEL [--data DIR | --images FILE] [--samples N]`: per tensor, statistics and a
+// histogram of the values; with images, dead ReLU-family and saturated sigmoid/tanh units.
+import Formats
+import Model
+
+enum InspectCommand {
+    static let flags: [Flag] = [
+        Flag("model", "FILE", "the model file (or give it as the first argument)"),
+        Flag("data", "DIR", "measure units on the test images in DIR (t10k-images-idx3-ubyte, raw or .gz)"),
+        Flag("images", "FILE", "measure units on these images instead (IDX, PGM or PNG)"),
+        Flag("samples", "N", "how many images, from the first (default 1000)"),
+        Flag("json", nil, "print one JSON object on stdout"),
+    ]
+
+    static let usage = "mlp inspect MODEL [--data DIR | --images FILE] [--samples N] [--json]"
+
+    static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
+        let path = try a.required("model")
+        let samples = try a.int("samples", default: 1000, in: 1...Int.max)
+        if a.has("data") && a.has("images") {
+            throw .usage("--data and --images both name the images; give one", command: a.command)
+        }
+        if a.has("samples") && !a.has("data") && !a.has("images") {
+            throw .usage("--samples needs --data DIR or --images FILE", command: a.command)
+        }
+        let model = try ModelFile.load(path)
+        let net = model.network
+        let tensors = namedTensors(net)
+        var activity: (images: String, samples: Int, units: [UnitActivity])?
+        if a.has("data") || a.has("images") {
+            var imagesPath = a.string("images") ?? ""
+            if imagesPath.isEmpty { imagesPath = try DataFiles.resolve(a, name: DataFiles.testImages, override: "images") }
+            let data = try loadImages(imagesPath, limit: samples)
+            try EvaluateCommand.checkShape(data, model, path: imagesPath)
+            activity = (imagesPath, data.count, UnitActivity.measure(net, on: data, scale: model.inputScale, samples: data.count))
+        }
+        if a.has("json") {
+            printJSON(path, net, tensors, activity)
+        } else {
+            printText(path, net, tensors, activity)
+        }
+        return .ok
+    }
+
+    struct Tensor {
+        let name: String, layer: Int, shape: [Int]
+        let stats: WeightStatistics
+        /// The default initializer's standard deviation, for dense weights.
+        let initStd: Double?
+    }
+
+    static func namedTensors(_ net: Network) -> [Tensor] {
+        net.layers.enumerated().flatMap { i, l in
+            l.parameters.map { p -> Tensor in
+                var initStd: Double?
+                if let d = l as? Dense, p === d.weight {
+                    initStd = Double(Initializer.defaultFor(d.activation).expectedStd(fanIn: d.inputFeatures, fanOut: d.outputFeatures, activation: d.activation))
+                }
+                return Tensor(name: "layers.\(i).\(p.name)", layer: i, shape: p.shape, stats: WeightStatistics(p.value.values), initStd: initStd)
+            }
+        }
+    }
+
+    /// The first `limit` images of an IDX, PGM or PNG file, as an unlabelled dataset.
+    static func loadImages(_ path: String, limit: Int) throws(CLIError) -> Dataset {
+        let images: IDXImages
+        do { images = try ImageFile.read(path: path) } catch let e as FormatError { throw .data(e) } catch {
+            throw CLIError(.dataError, "\(path): \(error)")
+        }
+        let n = min(images.count, limit), f = images.rows * images.cols
+        return Dataset(pixels: Array(images.pixels[0..<(n * f)]), labels: [UInt8](repeating: 0, count: n),
+                       count: n, rows: images.rows, cols: images.cols)
+    }
+
+    static func num(_ x: Double) -> String {
+        let a = abs(x)
+        return a != 0 && (a < 1e-3 || a >= 1e4) ? scientific(x) : fixed(x, 4)
+    }
+
+    static func percent(_ x: Double) -> String { fixed(100 * x, 1) + "%" }
+
+    static func printText(_ path: String, _ net: Network, _ tensors: [Tensor],
+                          _ activity: (images: String, samples: Int, units: [UnitActivity])?) {
+        Console.out("model \(path): \(net.inputFeatures)→\(net.architecture)")
+        Console.out("")
+        Console.out("weights and biases: near zero means |w| < \(WeightStatistics.nearZeroThreshold); std/init is the std over the default initializer's (He for the ReLU family, Xavier otherwise); histogram: \(WeightStatistics.bins) equal bins from min to max")
+        var table = TextTable([("tensor", .left), ("shape", .left), ("mean", .right), ("std", .right), ("min", .right),
+                               ("max", .right), ("near zero", .right), ("std/init", .right), ("histogram", .left)])
+        for t in tensors {
+            let s = t.stats
+            table.add([t.name, "[" + t.shape.map(String.init).joined(separator: ", ") + "]", num(s.mean), num(s.std),
+                       num(s.min), num(s.max), percent(s.nearZero),
+                       t.initStd.map { $0 > 0 ? fixed(s.std / $0, 2) : "" } ?? "", s.sparkline])
+        }
+        Console.out(table.render())
+        guard let activity else { return }
+        Console.out("")
+        Console.out("units on the first \(activity.samples) image\(activity.samples == 1 ? "" : "s") of \(activity.images)")
+        Console.out(UnitActivity.rules)
+        var units = TextTable([("layer", .right), ("activation", .left), ("units", .right), ("rule", .left),
+                               ("flagged", .right), ("fraction", .right), ("inactive outputs", .right)])
+        for u in activity.units {
+            units.add(["\(u.layer)", u.activation.token, "\(u.units)", u.rule.rawValue, "\(u.flagged)",
+                       percent(u.flaggedFraction), percent(u.inactiveOutputs)])
+        }
+        Console.out(activity.units.isEmpty ? "no layer applies a non-linear activation" : units.render())
+    }
+
+    static func printJSON(_ path: String, _ net: Network, _ tensors: [Tensor],
+                          _ activity: (images: String, samples: Int, units: [UnitActivity])?) {
+        let ts: [JSONValue] = tensors.map { t in
+            let s = t.stats
+            return .object([("name", JSONValue(t.name)), ("layer", JSONValue(t.layer)), ("shape", .array(t.shape.map { JSONValue($0) })),
+                            ("count", JSONValue(s.count)), ("mean", JSONValue(s.mean)), ("std", JSONValue(s.std)),
+                            ("min", JSONValue(s.min)), ("max", JSONValue(s.max)), ("near_zero", JSONValue(s.nearZero)),
+                            ("init_std", t.initStd.map { JSONValue($0) } ?? .null),
+                            ("histogram", .array(s.histogram.map { JSONValue($0) }))])
+        }
+        var members: [(String, JSONValue)] = [
+            ("model", JSONValue(path)), ("architecture", JSONValue(net.architecture)),
+            ("near_zero_threshold", JSONValue(WeightStatistics.nearZeroThreshold)),
+            ("histogram_bins", JSONValue(WeightStatistics.bins)), ("tensors", .array(ts)),
+        ]
+        if let activity {
+            let us: [JSONValue] = activity.units.map { u in
+                .object([("layer", JSONValue(u.layer)), ("activation", JSONValue(u.activation.token)), ("units", JSONValue(u.units)),
+                         ("rule", JSONValue(u.rule.rawValue)), ("flagged", JSONValue(u.flagged)),
+                         ("fraction", JSONValue(u.flaggedFraction)), ("inactive_outputs", JSONValue(u.inactiveOutputs))])
+            }
+            members.append(("units", .object([("images", JSONValue(activity.images)), ("samples", JSONValue(activity.samples)),
+                                              ("rules", JSONValue(UnitActivity.rules)), ("layers", .array(us))])))
+        }
+        Console.out(JSONValue.object(members).serialized())
+    }
+}
+
+/// x as "1.23e-05".
+func scientific(_ x: Double) -> String {
+    guard x.isFinite, x != 0 else { return fixed(x, 4) }
+    var e = 0, m = abs(x)
+    while m >= 10 { m /= 10; e += 1 }
+    while m < 1 { m *= 10; e -= 1 }
+    var text = fixed(m, 2)
+    if text == "10.00" { text = "1.00"; e += 1 }
+    return (x < 0 ? "-" : "") + text + "e" + (e < 0 ? "-" : "+") + (abs(e) < 10 ? "0" : "") + "\(abs(e))"
+}

@@ -1,0 +1,27 @@
+// Watches a validation metric from epoch to epoch: whether it improved, and for how many epochs
+// it has not. Early stopping and reduce-on-plateau each keep one.
+
+struct MetricMonitor {
+    enum Metric: String { case valLoss = "val_loss", valAccuracy = "val_accuracy" }
+    let metric: Metric
+    let patience: Int
+    /// The best value so far, and the epochs since it.
+    var best: Double?
+    var badEpochs = 0
+
+    init(metric: Metric, patience: Int) {
+        self.metric = metric
+        self.patience = patience
+    }
+
+    /// Records an epoch's value; true when it is a new best.
+    mutating func record(_ value: Double) -> Bool {
+        let improved: Bool
+        if let best { improved = metric == .valLoss ? value < best : value > best } else { improved = true }
+        if improved { best = value; badEpochs = 0 } else { badEpochs += 1 }
+        return improved
+    }
+
+    /// Whether `patience` epochs have passed without improvement.
+    var exhausted: Bool { badEpochs >= patience }
+}
