@@ -37,10 +37,10 @@ sanitizers() {
 build() {
     mkdir -p "$OUT"
     local san; san=$(sanitizers)
-    local blas; blas=$(pkg-config --cflags openblas 2>/dev/null | sed 's/-I/-Xcc -I/g')
+    local blas; blas=$(pkg-config --cflags openblas libpng 2>/dev/null | sed 's/-I/-Xcc -I/g')
     # -O keeps the overflow and bounds checks (release mlp builds Model with -Ounchecked; here a
     # trap must stay a trap so the fuzzer sees it).
-    local common=(-O -g -sanitize="$san" -parse-as-library -I Sources/CZlib -I Sources/CBLAS $blas -I "$OUT")
+    local common=(-O -g -sanitize="$san" -parse-as-library -I Sources/CZlib -I Sources/CBLAS -I Sources/CPNG $blas -I "$OUT")
     echo "fuzz: building with -sanitize=$san"
     # The library modules: Formats and Model as static archives with coverage instrumentation.
     swiftc "${common[@]}" -module-name Formats -emit-module -emit-module-path "$OUT/Formats.swiftmodule" \
@@ -48,7 +48,7 @@ build() {
     swiftc "${common[@]}" -module-name Model -emit-module -emit-module-path "$OUT/Model.swiftmodule" \
         -emit-library -static -o "$OUT/libModel.a" Sources/Model/*.swift
     # lld: gold warns about every ASan helper symbol.
-    local libs=(-use-ld=lld -L "$OUT" -lFormats -lz)
+    local libs=(-use-ld=lld -L "$OUT" -lFormats -lz -lpng16)
     swiftc "${common[@]}" -module-name FuzzIDX -o "$OUT/fuzz-idx" Fuzz/IDXFuzz.swift "${libs[@]}"
     swiftc "${common[@]}" -module-name FuzzGzip -o "$OUT/fuzz-gzip" Fuzz/GzipFuzz.swift "${libs[@]}"
     # The model loader lives in MLPCLI (internal): compile its sources into the target's module.
