@@ -47,6 +47,8 @@ final class BadInputTests: XCTestCase {
         let name: String
         let bytes: [UInt8]
         let message: String
+        /// predict also reads PGM and PNG, so a file that is none of its formats says so.
+        var predictMessage: String? = nil
     }
 
     /// Malformed image files. None of them is a valid 2×3 image stack.
@@ -60,8 +62,9 @@ final class BadInputTests: XCTestCase {
             Case(name: "short", bytes: [0, 0], message: "file is 2 bytes, shorter than the 4-byte IDX magic"),
             Case(name: "header", bytes: [0, 0, 8, 3, 0, 0, 0, 12, 0, 0],
                  message: "truncated in the header: file is 10 bytes but 3 dimensions need a 16-byte header"),
-            Case(name: "magic", bytes: Array("P5\n2 3\n255\n".utf8) + Self.pixels,
-                 message: "bad magic bytes 50 35 0A 32 at offset 0, expected 00 00 <type> <ndims> (is this an IDX file?)"),
+            Case(name: "magic", bytes: Array("GIF89a".utf8) + Self.pixels,
+                 message: "bad magic bytes 47 49 46 38 at offset 0, expected 00 00 <type> <ndims> (is this an IDX file?)",
+                 predictMessage: "starts with 47 49 46 38: not an IDX (00 00), gzip, PGM (P2/P5) or PNG (89 50 4E 47) image file"),
             Case(name: "type", bytes: idxFile(type: 0x07, [12, 2, 3], Self.pixels),
                  message: "unsupported IDX type code 0x07 at offset 2, expected one of 0x08 0x09 0x0B 0x0C 0x0D 0x0E"),
             Case(name: "float", bytes: idxFile(type: 0x0D, [3, 2, 3], Self.pixels),
@@ -90,7 +93,7 @@ final class BadInputTests: XCTestCase {
             let expected = "\(path): \(c.message)"
             assertError(try MLP.run(["train", "--data", f.path, "--train-images", path, "--out", f.dir.file("x")]), 1, expected)
             assertError(try MLP.run(["evaluate", "--model", f.model, "--data", f.path, "--test-images", path]), 1, expected)
-            assertError(try MLP.run(["predict", "--model", f.model, "--images", path]), 1, expected)
+            assertError(try MLP.run(["predict", "--model", f.model, "--images", path]), 1, c.predictMessage.map { "\(path): \($0)" } ?? expected)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: f.dir.file("x")), "no model is written after a data error")
     }

@@ -58,6 +58,14 @@ final class FlagTests: XCTestCase {
         ("train", "clip-grad-norm", "expects a number", "must be positive, got 0", "must be positive, got -1"),
         ("train", "max-memory", "expects a positive byte count such as 800M or 4G", "expects a positive byte count such as 800M or 4G, got '0'",
          "expects a positive byte count such as 800M or 4G, got '-1'"),
+        ("train", "validation-split", "expects a number", "must be between 0 and 1 (exclusive), got 0", "must be between 0 and 1 (exclusive), got -1"),
+        ("train", "early-stopping", "expects a whole number", "must be between 1 and 100000, got 0", "must be between 1 and 100000, got -1"),
+        ("train", "max-seconds", "expects a number", "must be positive, got 0", "must be positive, got -1"),
+        ("train", "reduce-lr-on-plateau", "expects FACTOR,PATIENCE with FACTOR in (0, 1) and PATIENCE ≥ 1 (e.g. 0.5,2)",
+         "expects FACTOR,PATIENCE with FACTOR in (0, 1) and PATIENCE ≥ 1 (e.g. 0.5,2), got '0'",
+         "expects FACTOR,PATIENCE with FACTOR in (0, 1) and PATIENCE ≥ 1 (e.g. 0.5,2), got '-1'"),
+        ("evaluate", "misclassified", "expects a whole number", "must be positive, got 0", "must be positive, got -1"),
+        ("predict", "top-k", "expects a whole number", "must be positive, got 0", "must be positive, got -1"),
         ("evaluate", "batch-size", "expects a whole number", "must be between 1 and 1048576, got 0", "must be between 1 and 1048576, got -1"),
         ("evaluate", "threads", "expects a whole number", "must be between 1 and 1024, got 0", "must be between 1 and 1024, got -1"),
         ("evaluate", "min-accuracy", "expects a number", nil, "must be between 0 and 1, got -1"),
@@ -114,6 +122,11 @@ final class FlagTests: XCTestCase {
         try assertUsage(["train", "--data", "x", "--optimizer", "nesterov", "--momentum", "0"], "--optimizer nesterov needs a momentum above 0")
         try assertUsage(["evaluate", "--model", "m", "--model", "n"], "--model is given twice")
         try assertUsage(["predict", "--model", "m", "--images", "i", "--threads=1", "--threads", "2"], "--threads is given twice")
+        try assertUsage(["train", "--data", "x", "--validation-split", "0.1", "--validation-images", "v"],
+                        "--validation-split and --validation-images both name a validation set; give one of them")
+        try assertUsage(["train", "--data", "x", "--monitor", "val_loss"],
+                        "--monitor watches a validation set: add --validation-split F or --validation-images/--validation-labels")
+        try assertUsage(["predict", "--model", "m", "--images", "i", "--show", "--json"], "--show draws for people and --json writes for programs; give one")
     }
 
     func testUnknownCommandsAndFlags() throws {
@@ -143,6 +156,17 @@ final class FlagTests: XCTestCase {
     func testOutputInAMissingDirectory() throws {
         let (r, dir) = try trainInto("DIR/missing/m.safetensors")
         assertError(r, 1, "\(dir.path)/missing/m.safetensors: directory \(dir.path)/missing does not exist")
+    }
+
+    func testEveryOutputFlagIsCheckedBeforeTraining() throws {
+        for flag in ["log", "log-csv", "plot", "checkpoint"] {
+            let dir = try TempDir()
+            let d = Synthetic.xor(count: 8, seed: 1)
+            try Synthetic.writeMNISTLike(dir: dir, images: d.images, labels: d.labels, rows: 1, cols: 2)
+            let r = try MLP.run(["train", "--data", dir.path, "--epochs", "1", "--quiet", "--out", dir.file("m"), "--\(flag)", dir.file("no/x")])
+            assertError(r, 1, "\(dir.file("no/x")): directory \(dir.file("no")) does not exist")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("m")), "--\(flag): nothing trained or written")
+        }
     }
 
     func testOutputIsADirectory() throws {

@@ -117,7 +117,10 @@ final class NothingLostTests: XCTestCase {
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         // ...a 784→64→10 one (200 KB) does not.
         let r = try MLP.run(["train", "--data", data.path, "--hidden", "64", "--epochs", "1", "--threads", "1", "--quiet", "--out", path])
-        assertError(r, 1, "\(path): cannot write: No space left on device (the previous file is unchanged)")
+        // (--quiet still prints one line per epoch; the error is the last line)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr.split(separator: "\n").last, "error: \(path): cannot write: No space left on device (the previous file is unchanged)")
+        XCTAssertEqual(r.stderr.split(separator: "\n").filter { $0.hasPrefix("error") }.count, 1)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), before)
         XCTAssertNoThrow(try ModelFile.load(path))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: disk.path), ["m.safetensors"], "the temporary file is removed")
