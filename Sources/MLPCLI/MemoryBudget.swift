@@ -31,15 +31,15 @@ enum MemoryBudget {
         return overflow ? nil : bytes
     }
 
-    /// The limit and where it came from, or nil when there is none to check against.
-    static func limit(_ a: Arguments) throws(CLIError) -> (bytes: Int, source: String)? {
+    /// The limit and whether --max-memory set it, or nil when there is none to check against.
+    static func limit(_ a: Arguments) throws(CLIError) -> (bytes: Int, fromFlag: Bool)? {
         if let text = a.string("max-memory") {
             guard let bytes = parse(text) else {
                 throw .usage("--max-memory expects a positive byte count such as 800M or 4G, got '\(text)'", command: a.command)
             }
-            return (bytes, "the --max-memory limit is")
+            return (bytes, true)
         }
-        return availableMemory().map { ($0, "only") }
+        return availableMemory().map { ($0, false) }
     }
 
     /// MemAvailable from /proc/meminfo, in bytes.
@@ -96,13 +96,13 @@ enum MemoryBudget {
 
     /// Throws a data error when `parts` (what needs memory, and how much) add up to more than the limit.
     static func check(_ a: Arguments, _ parts: [(what: String, bytes: Int)]) throws(CLIError) {
-        guard let (limit, source) = try limit(a) else { return }
+        guard let (limit, fromFlag) = try limit(a) else { return }
         var total = 0
         for p in parts { total = total.addingReportingOverflow(p.bytes).overflow ? Int.max : total + p.bytes }
         guard total > limit else { return }
         let biggest = parts.max { $0.bytes < $1.bytes }!
         let detail = parts.count == 1 ? " for \(biggest.what)," : " (\(size(biggest.bytes)) of it for \(biggest.what))"
-        let limitText = source == "only" ? "only \(size(limit)) is available (MemAvailable in /proc/meminfo)" : "\(source) \(size(limit))"
+        let limitText = fromFlag ? "the --max-memory limit is \(size(limit))" : "only \(size(limit)) is available (MemAvailable in /proc/meminfo)"
         throw CLIError(.dataError, "not enough memory: this needs about \(size(total))\(detail) but \(limitText); use a smaller dataset or model, or a larger --max-memory")
     }
 
