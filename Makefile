@@ -25,8 +25,9 @@ train: deps data build
 	$(MLP) train --data data/mnist --out $(MODEL)
 	$(MLP) evaluate --model $(MODEL) --data data/mnist
 
-# All the tests: unit tests (debug build), then the end-to-end accuracy gate on real MNIST.
-test: deps unit e2e
+# All the tests: fetch MNIST (the unit tests parse the real files too), unit tests (debug build),
+# then the end-to-end accuracy gate on real MNIST.
+test: deps data unit e2e
 
 # Unit, gradient-check and CLI tests.
 unit: deps

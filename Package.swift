@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "mlp", targets: ["mlp"]),
         .library(name: "Model", targets: ["Model"]),
+        .executable(name: "gemm-bench", targets: ["GemmBench"]),
     ],
     targets: [
         // OpenBLAS (cblas_*) and LAPACKE, as a system library found through pkg-config.
@@ -39,6 +40,7 @@ let package = Package(
         // The command line: argument parsing and the train / evaluate / predict commands.
         .target(name: "MLPCLI", dependencies: ["Model", "Formats", "CBLAS"]),
         .executableTarget(name: "mlp", dependencies: ["MLPCLI"]),
+        .executableTarget(name: "GemmBench", dependencies: ["CBLAS"], path: "Sources/GemmBench"),
         .testTarget(name: "ModelTests", dependencies: ["Model", "CBLAS"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "CZlib", "CPNG"]),
         .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG"]),

@@ -133,8 +133,8 @@ enum TrainCommand {
                 }
                 return try interrupted(run, at: "epoch \(epoch), step \(t.position) of \(t.stepsPerEpoch(train))", checkpoint: checkpointPath, out: out, given: given, display: display)
             }
-            let val = validation.map { Evaluation.run(net, on: $0, scale: run.scale) }
-            let ev = Evaluation.run(net, on: test, scale: run.scale)
+            let val = validation.map { Evaluation.run(net, on: $0, scale: run.scale, batchSize: opts.batchSize) }
+            let ev = Evaluation.run(net, on: test, scale: run.scale, batchSize: opts.batchSize)
             run.epoch = epoch
             let names = net.namedParameters.map(\.name)
             let stats = EpochStats(epoch: epoch, step: t.step, learningRate: r.learningRate, loss: r.loss, accuracy: r.accuracy,
@@ -186,7 +186,7 @@ enum TrainCommand {
             }
         }
         if run.early != nil && run.best != nil { run.restoreBest() }
-        let final = Evaluation.run(net, on: test, scale: run.scale)
+        let final = Evaluation.run(net, on: test, scale: run.scale, batchSize: opts.batchSize)
         try ModelFile.save(net, to: out, inputScale: run.scale, rows: train.rows, cols: train.cols, extra: [
             ("optimizer", opts.optimizerDescription), ("epochs", "\(run.epoch)"), ("batch_size", "\(opts.batchSize)"),
             ("seed", "\(opts.seed)"), ("test_accuracy", "\(final.accuracy)"), ("mlp_version", CLI.version),

@@ -122,13 +122,10 @@ public enum Activation: Equatable, Sendable {
             let zr = z + r * width, yr = y + r * width
             switch self {
             case .relu:
-                if let bias {
-                    for j in 0..<width { let v = zr[j] + bias[j]; yr[j] = v > 0 ? v : 0 }
-                } else {
-                    for j in 0..<width { let v = zr[j]; yr[j] = v > 0 ? v : 0 }
-                }
+                if let bias { Kernels.reluBias(zr, bias, yr, rows: 1, width: width) }
+                else { for j in 0..<width { let v = zr[j]; yr[j] = v > 0 ? v : 0 } }
             case .linear:
-                if let bias { for j in 0..<width { yr[j] = zr[j] + bias[j] } }
+                if let bias { Kernels.addBias(zr, bias, yr, rows: 1, width: width) }
                 else if zr != yr { yr.update(from: zr, count: width) }
             default:
                 for j in 0..<width {
@@ -148,7 +145,7 @@ public enum Activation: Equatable, Sendable {
         case .linear:
             if UnsafePointer(dz) != dy { dz.update(from: dy, count: count) }
         case .relu:
-            for i in 0..<count { dz[i] = y[i] > 0 ? dy[i] : 0 }
+            Kernels.reluMask(dy, y, dz, count: count)
         default:
             for i in 0..<count { dz[i] = dy[i] * derivative(z: z[i], y: y[i]) }
         }

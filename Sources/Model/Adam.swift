@@ -38,20 +38,12 @@ public final class Adam: Optimizer {
         // Bias corrections in Double: β^t underflows gracefully and 1 − β^t keeps its digits.
         let c1 = Float(1 - pow(Double(beta1), t)), c2 = Float(1 - pow(Double(beta2), t))
         let stepSize = lr / c1, invSqrtC2 = 1 / c2.squareRoot()
-        let b1 = beta1, b2 = beta2, eps = epsilon
         for (i, p) in parameters.enumerated() {
-            let n = p.count, w = p.value.data, g = p.grad.data, mp = m[i].data, vp = v[i].data
             let wd = p.decays ? weightDecay : 0
-            let l2 = decoupled ? 0 : wd, shrink = decoupled ? 1 - lr * wd : 1
-            for j in 0..<n {
-                let gj = g[j] + l2 * w[j]
-                let mj = b1 * mp[j] + (1 - b1) * gj
-                let vj = b2 * vp[j] + (1 - b2) * gj * gj
-                mp[j] = mj
-                vp[j] = vj
-                // p − lr·m̂/(√v̂ + ε) with m̂ = m/c1 and √v̂ = √v/√c2
-                w[j] = w[j] * shrink - stepSize * mj / (vj.squareRoot() * invSqrtC2 + eps)
-            }
+            // p − lr·m̂/(√v̂ + ε) with m̂ = m/c1 and √v̂ = √v/√c2
+            Kernels.adam(p.value.data, p.grad.data, m[i].data, v[i].data, count: p.count, b1: beta1, b2: beta2,
+                         l2: decoupled ? 0 : wd, shrink: decoupled ? 1 - lr * wd : 1,
+                         stepSize: stepSize, invSqrtC2: invSqrtC2, eps: epsilon)
         }
     }
 }

@@ -82,15 +82,10 @@ public final class Dense: Layer {
                   alpha: 1, a: g.data, lda: outputFeatures, b: x.data, ldb: inputFeatures,
                   beta: 0, c: weight.grad.data, ldc: inputFeatures)
         // db[o] = Σ_b dZ[b,o]
-        let db = bias.grad.data
-        db.update(repeating: 0, count: outputFeatures)
-        for r in 0..<batch {
-            let gr = g.data + r * outputFeatures
-            for o in 0..<outputFeatures { db[o] += gr[o] }
-        }
-        // dX[b,i] = Σ_o dZ[b,o]·W[o,i]  (dX = dZ·W); the first layer skips it
-        dX.resize(rows: batch)
+        Kernels.sumRows(g.data, rows: batch, width: outputFeatures, into: bias.grad.data)
+        // dX[b,i] = Σ_o dZ[b,o]·W[o,i]  (dX = dZ·W); the first layer skips it (and its buffer)
         if computesInputGradient {
+            dX.resize(rows: batch)
             BLAS.gemm(transA: false, transB: false, m: batch, n: inputFeatures, k: outputFeatures,
                       alpha: 1, a: g.data, lda: outputFeatures, b: weight.value.data, ldb: inputFeatures,
                       beta: 0, c: dX.data, ldc: inputFeatures)

@@ -30,27 +30,13 @@ public final class SGD: Optimizer {
     public func step(lr: Float) {
         stepCount += 1
         for (i, p) in parameters.enumerated() {
-            let n = p.count, w = p.value.data, g = p.grad.data
             let wd = p.decays ? weightDecay : 0
             if momentum == 0 {
-                for j in 0..<n { w[j] -= lr * (g[j] + wd * w[j]) }
-                continue
-            }
-            let v = velocity[i].data, mu = momentum
-            // PyTorch initializes the buffer with the first gradient; μ·0 + g is the same.
-            if nesterov {
-                for j in 0..<n {
-                    let gj = g[j] + wd * w[j]
-                    let vj = mu * v[j] + gj
-                    v[j] = vj
-                    w[j] -= lr * (gj + mu * vj)
-                }
+                Kernels.sgd(p.value.data, p.grad.data, count: p.count, lr: lr, wd: wd)
             } else {
-                for j in 0..<n {
-                    let vj = mu * v[j] + g[j] + wd * w[j]
-                    v[j] = vj
-                    w[j] -= lr * vj
-                }
+                // PyTorch initializes the buffer with the first gradient; μ·0 + g is the same.
+                Kernels.momentum(p.value.data, p.grad.data, velocity[i].data, count: p.count,
+                                 lr: lr, mu: momentum, wd: wd, nesterov: nesterov)
             }
         }
     }

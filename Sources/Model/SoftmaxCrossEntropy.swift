@@ -27,8 +27,14 @@ public final class SoftmaxCrossEntropy: Loss {
             let z = output.data + r * c
             var m = z[0]
             for k in 1..<c where z[k] > m { m = z[k] }
+            // exp(Z − m) goes straight into the gradient row when there is one: it becomes P there.
+            let d = computeGradient ? gradient.data + r * c : nil
             var sum: Float = 0
-            for k in 0..<c { sum += _expf(z[k] - m) }
+            if let d {
+                for k in 0..<c { let e = _expf(z[k] - m); d[k] = e; sum += e }
+            } else {
+                for k in 0..<c { sum += _expf(z[k] - m) }
+            }
             let logSum = _logf(sum) + m   // log Σ exp Z
             // −Σ q·log P, with q from a label or a given target row
             var rowLoss: Float = 0
@@ -45,10 +51,10 @@ public final class SoftmaxCrossEntropy: Loss {
                 }
             }
             total += Double(rowLoss)
-            if computeGradient {
+            if let d {
                 // in the forward pass loss = −Σ q·log softmax(Z), so now we have dZ = (P − q)/B
-                let d = gradient.data + r * c
-                for k in 0..<c { d[k] = _expf(z[k] - logSum) * invB }
+                let scale = invB / sum
+                for k in 0..<c { d[k] *= scale }
                 if let targets {
                     let t = targets.data + r * c
                     for k in 0..<c { d[k] -= t[k] * invB }
