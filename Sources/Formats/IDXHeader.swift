@@ -26,17 +26,15 @@ public struct IDXHeader: Equatable, Sendable {
         return total
     }
 
-    /// Bytes of memory reading the file takes at its peak: the file as read and the data copied
-    /// out of it; for gzip also the decompressed copy, which can grow only as far as the real data
-    /// (and the reader's 2 GiB cap), whatever the header claims. nil on overflow.
+    /// Bytes of memory reading the file takes at its peak. A raw file is read into one buffer that
+    /// becomes the data (the header is cut off in place). A gzip file is held while it is
+    /// decompressed, and the decompressed copy can grow only as far as the real data (and the
+    /// reader's 2 GiB cap), whatever the header claims. nil on overflow.
     public var bytesToRead: Int? {
-        guard compressed else {
-            let (b, o) = fileSize.multipliedReportingOverflow(by: 2)
-            return o ? nil : b
-        }
+        guard compressed else { return fileSize }
         guard let data = dataBytes else { return nil }
         let decompressed = min(data, 1 << 31) + 4 + 4 * dims.count
-        let (b, o) = fileSize.addingReportingOverflow(2 * decompressed)
+        let (b, o) = fileSize.addingReportingOverflow(decompressed)
         return o ? nil : b
     }
 }
