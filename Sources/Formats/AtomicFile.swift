@@ -25,6 +25,7 @@ public enum AtomicFile {
         }
         let unchanged = existed ? "the previous file is unchanged" : "no file was created"
 
+        removeStaleTemporaries(directory: directory, name: name)
         let suffix = String(UInt32.random(in: .min ... .max), radix: 16)
         let temporary = directory + "/." + name + ".tmp-\(getpid())-" + suffix
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
@@ -64,6 +65,31 @@ public enum AtomicFile {
                 throw FormatError(path, "was written, but syncing directory \(directory) failed: \(describe(code)) (a crash could still lose the new file)")
             }
         }
+    }
+
+    /// A process killed while writing (SIGKILL, power loss) leaves its temporary file
+    /// `.NAME.tmp-PID-HEX` behind. Before writing NAME again, remove those whose process is gone,
+    /// so they cannot pile up or fill the disk. Only names of exactly that form are touched, and
+    /// only when `kill(PID, 0)` says no such process exists (ESRCH): a live writer, this process
+    /// included, keeps its file. (A writer in another PID namespace sharing the directory would
+    /// look dead; its rename would then fail and leave its previous file in place, never a torn one.)
+    static func removeStaleTemporaries(directory: String, name: String) {
+        guard let dir = opendir(directory) else { return }
+        defer { closedir(dir) }
+        let prefix = "." + name + ".tmp-"
+        var stale: [String] = []
+        while let entry = readdir(dir) {
+            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard entryName.hasPrefix(prefix) else { continue }
+            let rest = entryName.dropFirst(prefix.count).split(separator: "-", omittingEmptySubsequences: false)
+            guard rest.count == 2, let pid = Int32(rest[0]), pid > 0,
+                  !rest[1].isEmpty, rest[1].count <= 8, UInt32(rest[1], radix: 16) != nil,
+                  rest[1].allSatisfy({ $0.isHexDigit && ($0.isNumber || $0.isLowercase) }) else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { stale.append(entryName) }
+        }
+        for entryName in stale { unlink(directory + "/" + entryName) }
     }
 
     /// Directory and file name; a bare name lives in ".".

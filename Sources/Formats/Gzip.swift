@@ -82,6 +82,46 @@ public enum Gzip {
         }
     }
 
+    /// The first `count` bytes `bytes` decompresses to, or fewer when the data ends or is corrupt
+    /// before that: enough to read a header without inflating the whole file. Like `decompress`,
+    /// it goes on into the next gzip member when one ends (a member may even be empty).
+    public static func prefix(_ bytes: [UInt8], count: Int) -> [UInt8] {
+        guard !bytes.isEmpty, count > 0 else { return [] }
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        defer { stream.deinitialize(count: 1); stream.deallocate() }
+        guard inflateInit2_(stream, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return [] }
+        defer { inflateEnd(stream) }
+        var out = [UInt8](repeating: 0, count: min(count, chunk))
+        var consumed = 0, produced = 0
+        while produced < out.count && consumed < bytes.count {
+            let inCount = min(bytes.count - consumed, chunk), outCount = out.count - produced
+            let status: Int32 = bytes.withUnsafeBufferPointer { input in
+                out.withUnsafeMutableBufferPointer { output in
+                    stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + consumed)
+                    stream.pointee.avail_in = UInt32(inCount)
+                    stream.pointee.next_out = output.baseAddress! + produced
+                    stream.pointee.avail_out = UInt32(outCount)
+                    let status = inflate(stream, Z_SYNC_FLUSH)
+                    stream.pointee.next_in = nil
+                    stream.pointee.next_out = nil
+                    return status
+                }
+            }
+            consumed += inCount - Int(stream.pointee.avail_in)
+            produced += outCount - Int(stream.pointee.avail_out)
+            guard status == Z_STREAM_END || status == Z_OK else { break }
+            if status == Z_STREAM_END {
+                guard consumed + 1 < bytes.count, bytes[consumed] == 0x1f, bytes[consumed + 1] == 0x8b,
+                      inflateReset(stream) == Z_OK else { break }
+            } else if stream.pointee.avail_in > 0 && stream.pointee.avail_out > 0 {
+                break  // no progress is possible
+            }
+        }
+        out.removeLast(out.count - produced)
+        return out
+    }
+
     /// gzip-compresses `bytes` as one member (level 0...9, or -1 for zlib's default).
     public static func compress(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)

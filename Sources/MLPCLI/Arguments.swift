@@ -80,7 +80,14 @@ struct Arguments {
     /// An integer in `range`, or `fallback` when the flag is absent.
     func int(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws(CLIError) -> Int {
         guard let v = values[name] else { return fallback }
-        guard let n = Int(v) else { throw .usage("--\(name) expects a whole number, got '\(v)'", command: command) }
+        guard let n = Int(v) else {
+            // Digits that do not fit in an Int are out of range, not "not a number".
+            let digits = v.hasPrefix("-") || v.hasPrefix("+") ? v.dropFirst() : Substring(v)
+            if !digits.isEmpty && digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                throw .usage("--\(name) must be \(Arguments.describe(range)), got \(v)", command: command)
+            }
+            throw .usage("--\(name) expects a whole number, got '\(v)'", command: command)
+        }
         guard range.contains(n) else { throw .usage("--\(name) must be \(Arguments.describe(range)), got \(n)", command: command) }
         return n
     }
@@ -92,7 +99,8 @@ struct Arguments {
     /// A finite number with `check` holding, or `fallback` when absent. `what` says what `check` wants.
     func float(_ name: String, default fallback: Float, _ what: String, _ check: (Float) -> Bool) throws(CLIError) -> Float {
         guard let v = values[name] else { return fallback }
-        guard let x = Float(v), x.isFinite else { throw .usage("--\(name) expects a number, got '\(v)'", command: command) }
+        guard let x = Float(v), !x.isNaN else { throw .usage("--\(name) expects a number, got '\(v)'", command: command) }
+        guard x.isFinite else { throw .usage("--\(name) must be \(what) and finite, got \(v)", command: command) }
         guard check(x) else { throw .usage("--\(name) must be \(what), got \(v)", command: command) }
         return x
     }

@@ -36,11 +36,11 @@ public enum CLI {
     }
 
     static let commands: [Command] = [
-        Command(name: "train", usage: TrainCommand.usage, flags: TrainCommand.flags,
+        Command(name: "train", usage: TrainCommand.usage, flags: TrainCommand.flags + [MemoryBudget.flag],
                 summary: "Train a network on IDX data and save it.", run: { a, t throws(CLIError) in try TrainCommand.run(a, startTime: t) }),
-        Command(name: "evaluate", usage: EvaluateCommand.usage, flags: EvaluateCommand.flags,
+        Command(name: "evaluate", usage: EvaluateCommand.usage, flags: EvaluateCommand.flags + [MemoryBudget.flag],
                 summary: "Accuracy and mean loss of a saved model on labelled IDX data.", run: { a, _ throws(CLIError) in try EvaluateCommand.run(a) }),
-        Command(name: "predict", usage: PredictCommand.usage, flags: PredictCommand.flags,
+        Command(name: "predict", usage: PredictCommand.usage, flags: PredictCommand.flags + [MemoryBudget.flag],
                 summary: "Predicted class and probability for each image (CSV, or JSON lines).", run: { a, _ throws(CLIError) in try PredictCommand.run(a) }),
         Command(name: "summary", usage: SummaryCommand.usage, flags: SummaryCommand.flags,
                 summary: "The layers of a saved model: output shapes, parameter counts, activations, totals.",
@@ -69,7 +69,7 @@ public enum CLI {
         }
         guard let command = commands.first(where: { $0.name == first }) else {
             let hint = Arguments.closest(to: first, in: commands.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
-            Console.err("error: unknown command '\(first)'\(hint)")
+            Console.err("error: unknown command '\(CLIError.oneLine(first))'\(hint)")
             Console.err("usage: mlp train | evaluate | predict | summary | inspect ... (see 'mlp --help')")
             return ExitCode.usage.rawValue
         }
@@ -80,6 +80,8 @@ public enum CLI {
                 Console.out(help(command))
                 return 0
             }
+            // A malformed --max-memory is a usage error before any work, like every other flag.
+            if parsed.has("max-memory") { _ = try MemoryBudget.limit(parsed) }
             return try command.run(parsed, start).rawValue
         } catch {
             Console.flush()

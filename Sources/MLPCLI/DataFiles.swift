@@ -12,10 +12,14 @@ enum DataFiles {
 
     /// The file for `name`: the flag `override` when given, else DIR/name or DIR/name.gz.
     static func resolve(_ args: Arguments, dirFlag: String = "data", name: String, override: String) throws(CLIError) -> String {
-        if let path = args.string(override) { return path }
+        if let path = args.string(override) {
+            guard !path.isEmpty else { throw .usage("--\(override) needs a non-empty value", command: args.command) }
+            return path
+        }
         guard let dir = args.string(dirFlag) else {
             throw .usage("missing required flag --\(dirFlag) (or --\(override) FILE)", command: args.command)
         }
+        guard !dir.isEmpty else { throw .usage("--\(dirFlag) needs a non-empty value", command: args.command) }
         let base = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
         var st = stat()
         guard stat(base, &st) == 0 else {
@@ -44,14 +48,23 @@ enum DataFiles {
         }
     }
 
+    /// An empty dataset is an error: an accuracy over no images would be a made-up number.
+    static func requireImages(_ data: Dataset, _ path: String, _ why: String) throws(CLIError) {
+        guard data.count > 0 else { throw CLIError(.dataError, "\(path): holds no images; \(why)") }
+    }
+
     /// The train and test sets named by --data and the override flags.
     static func loadTrainAndTest(_ args: Arguments) throws(CLIError) -> (train: Dataset, test: Dataset) {
         let trI = try resolve(args, name: trainImages, override: "train-images")
         let trL = try resolve(args, name: trainLabels, override: "train-labels")
         let teI = try resolve(args, name: testImages, override: "test-images")
         let teL = try resolve(args, name: testLabels, override: "test-labels")
+        // The last moment before the data and the network are allocated.
+        try MemoryBudget.checkTraining(args, trainImages: trI, others: [trL, teI, teL])
         let train = try load(images: trI, labels: trL)
         let test = try load(images: teI, labels: teL)
+        try requireImages(train, trI, "training needs at least one")
+        try requireImages(test, teI, "the test accuracy needs at least one")
         guard train.rows == test.rows, train.cols == test.cols else {
             throw CLIError(.dataError, "\(teI): images are \(test.rows)×\(test.cols) but the training images (\(trI)) are \(train.rows)×\(train.cols)")
         }

@@ -28,10 +28,12 @@ enum EvaluateCommand {
         let plot = a.string("plot")
         if let plot { try OutputPath.checkWritable(plot, flag: "plot", command: a.command) }
         try Threads.configure(a)
-        let model = try ModelFile.load(modelPath)
         let imagesPath = try DataFiles.resolve(a, name: DataFiles.testImages, override: "test-images")
         let labelsPath = try DataFiles.resolve(a, name: DataFiles.testLabels, override: "test-labels")
+        try MemoryBudget.check(a, MemoryBudget.modelPart(modelPath) + MemoryBudget.dataParts([imagesPath, labelsPath]))
+        let model = try ModelFile.load(modelPath)
         let data = try DataFiles.load(images: imagesPath, labels: labelsPath, classes: model.network.classes)
+        try DataFiles.requireImages(data, imagesPath, "an accuracy needs at least one")
         try checkShape(data, model, path: imagesPath)
         let start = now()
         let ev = Evaluation.run(model.network, on: data, scale: model.inputScale, batchSize: batch)

@@ -48,6 +48,26 @@ enum ModelFile {
         }
     }
 
+    /// The tensors a network of `specs` has, by name and shape, in layer order, computed without
+    /// building it: dense layers have weight [out, in] and bias [out]; batch norm has weight,
+    /// bias, running_mean and running_var [features].
+    static func expectedTensors(inputs: Int, specs: [LayerSpec]) -> [(name: String, shape: [Int])] {
+        var width = inputs
+        var out: [(name: String, shape: [Int])] = []
+        for (i, spec) in specs.enumerated() {
+            switch spec {
+            case .dense(let units, _):
+                out += [("layers.\(i).weight", [units, width]), ("layers.\(i).bias", [units])]
+                width = units
+            case .batchNorm:
+                out += ["weight", "bias", "running_mean", "running_var"].map { ("layers.\(i).\($0)", [width]) }
+            case .activation, .dropout:
+                break
+            }
+        }
+        return out
+    }
+
     static func load(_ path: String) throws(CLIError) -> LoadedModel {
         let file: SafetensorsFile
         do { file = try Safetensors.read(path: path) } catch let e as FormatError { throw .data(e) } catch {
@@ -86,7 +106,7 @@ enum ModelFile {
         }
         let rows = file.metadataValue(for: "input_rows").flatMap { Int($0) } ?? inputs
         let cols = file.metadataValue(for: "input_cols").flatMap { Int($0) } ?? 1
-        guard rows > 0, cols > 0, rows * cols == inputs else {
+        guard rows > 0, cols > 0, rows.multipliedReportingOverflow(by: cols) == (inputs, false) else {
             throw fail("metadata input_rows × input_cols (\(rows)×\(cols)) is not input_features (\(inputs))")
         }
         let lossToken = try field("loss")
@@ -97,28 +117,36 @@ enum ModelFile {
         do { specs = try Architecture.parse(try field("architecture"), classes: classes) } catch let e as ArchitectureError {
             throw fail("metadata \"architecture\": \(e.message)")
         } catch { throw fail("\(error)") }
+        // Every tensor the architecture needs, with exactly its shape; nothing else. Checked before
+        // the network is built, so a small file cannot make it allocate a huge one.
+        let architecture = Architecture.string(specs)
+        let needed = expectedTensors(inputs: inputs, specs: specs)
+        for (name, shape) in needed {
+            guard let t = file.tensor(name) else {
+                throw fail("tensor '\(name)' is missing (the architecture '\(architecture)' needs it)")
+            }
+            guard t.shape == shape else {
+                throw fail("tensor '\(name)' has shape \(t.shape) but the architecture '\(architecture)' needs \(shape)")
+            }
+        }
+        let expected = Set(needed.map(\.name))
+        for t in file.tensors where !expected.contains(t.name) {
+            throw fail("tensor '\(t.name)' is not part of the architecture '\(architecture)'")
+        }
+        for t in file.tensors where t.values.contains(where: { !$0.isFinite }) {
+            throw fail("tensor '\(t.name)' holds NaN or infinite values")
+        }
         let net = Network(inputs: inputs, specs: specs, loss: loss)
-        // Every tensor the architecture needs, with exactly its shape; nothing else.
-        var expected = Set<String>()
         for (i, layer) in net.layers.enumerated() {
             let named = layer.parameters.map { ("layers.\(i).\($0.name)", $0.shape, $0.value) }
                 + layer.buffers.map { ("layers.\(i).\($0.name)", [$0.value.count], $0.value) }
             for (name, shape, target) in named {
-                expected.insert(name)
-                guard let t = file.tensor(name) else {
-                    throw fail("tensor '\(name)' is missing (the architecture '\(net.architecture)' needs it)")
-                }
-                guard t.shape == shape else {
-                    throw fail("tensor '\(name)' has shape \(t.shape) but the architecture '\(net.architecture)' needs \(shape)")
+                // expectedTensors mirrors the layers' own names and shapes; a mismatch is a bug here.
+                guard let t = file.tensor(name), t.shape == shape else {
+                    preconditionFailure("ModelFile.expectedTensors disagrees with the network about '\(name)'")
                 }
                 target.set(t.values)
             }
-        }
-        for t in file.tensors where !expected.contains(t.name) {
-            throw fail("tensor '\(t.name)' is not part of the architecture '\(net.architecture)'")
-        }
-        for t in file.tensors where t.values.contains(where: { !$0.isFinite }) {
-            throw fail("tensor '\(t.name)' holds NaN or infinite values")
         }
         return LoadedModel(network: net, inputScale: scale, inputRows: rows, inputCols: cols, metadata: file.metadata)
     }

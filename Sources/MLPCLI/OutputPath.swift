@@ -18,8 +18,11 @@ enum OutputPath {
         } else {
             dir = "."
         }
-        guard stat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+        guard stat(dir, &st) == 0 else {
             throw CLIError(.dataError, "\(path): directory \(dir) does not exist")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw CLIError(.dataError, "\(path): \(dir) is not a directory")
         }
         guard access(dir, W_OK) == 0 else {
             throw CLIError(.dataError, "\(path): directory \(dir) is not writable")

@@ -24,6 +24,7 @@ enum PredictCommand {
         let json = a.has("json"), show = a.has("show")
         if json && show { throw .usage("--show draws for people and --json writes for programs; give one", command: a.command) }
         try Threads.configure(a)
+        try MemoryBudget.check(a, MemoryBudget.modelPart(modelPath) + MemoryBudget.dataParts([imagesPath]))
         let model = try ModelFile.load(modelPath)
         let net = model.network, classes = net.classes
         if let topK, topK > classes {

@@ -35,6 +35,9 @@ struct TrainingOptions {
         if a.has("layers") && a.has("hidden") {
             throw .usage("--layers and --hidden both describe the hidden layers; give one of them", command: cmd)
         }
+        if a.has("layers") && a.has("activation") {
+            throw .usage("--activation applies to --hidden; with --layers give each layer its own (e.g. 128:tanh)", command: cmd)
+        }
         if let text = a.string("layers") {
             do { specs = try Architecture.parse(text, classes: classes) } catch {
                 throw .usage("--layers: \(error.message)", command: cmd)

@@ -1,0 +1,149 @@
+// Refusing, before anything is allocated, a dataset or model that would not fit in memory.
+//
+// The estimate is computed from what the files declare (IDX headers, model file sizes) and the
+// network's shape, and compared with --max-memory when given, else with MemAvailable from
+// /proc/meminfo. Without either (not Linux) there is no check. The estimate is deliberately a
+// little generous: it counts the file as read, the decompressed copy and the data kept.
+import Formats
+import Model
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum MemoryBudget {
+    static let flag = Flag("max-memory", "BYTES",
+                           "refuse to start when the data and model need more memory than this (e.g. 512M, 8G; default: MemAvailable from /proc/meminfo)")
+
+    /// A byte count: "1000000", "512K", "512M", "8G", "1T" (binary multiples; "MB", "MiB" also read).
+    static func parse(_ text: String) -> Int? {
+        var digits = Substring(text), unit = 1
+        let units: [(String, Int)] = [("T", 1 << 40), ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)]
+        for suffix in ["IB", "B"] where digits.uppercased().hasSuffix(suffix) && digits.count > suffix.count {
+            digits = digits.dropLast(suffix.count)
+            break
+        }
+        if let (_, m) = units.first(where: { digits.uppercased().hasSuffix($0.0) }) {
+            unit = m
+            digits = digits.dropLast()
+        }
+        guard let n = Int(digits), n > 0 else { return nil }
+        let (bytes, overflow) = n.multipliedReportingOverflow(by: unit)
+        return overflow ? nil : bytes
+    }
+
+    /// The limit and whether --max-memory set it, or nil when there is none to check against.
+    static func limit(_ a: Arguments) throws(CLIError) -> (bytes: Int, fromFlag: Bool)? {
+        if let text = a.string("max-memory") {
+            guard let bytes = parse(text) else {
+                throw .usage("--max-memory expects a positive byte count such as 800M or 4G, got '\(text)'", command: a.command)
+            }
+            return (bytes, true)
+        }
+        return availableMemory().map { ($0, false) }
+    }
+
+    /// MemAvailable from /proc/meminfo, in bytes.
+    static func availableMemory() -> Int? {
+        guard let text = try? FileBytes.read("/proc/meminfo", maxBytes: 1 << 20) else { return nil }
+        for line in String(decoding: text, as: UTF8.self).split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 2, let kb = Int(fields[1]) else { return nil }
+            return kb * 1024
+        }
+        return nil
+    }
+
+    /// Memory to read one IDX file, from its header; nil when the header cannot be read (the
+    /// reader then says what is wrong) and Int.max when the declared size overflows.
+    static func idxPart(_ path: String) -> (what: String, bytes: Int)? {
+        guard let h = IDXReader.header(path: path) else { return nil }
+        return ("\(path), declared \(h.dims.map(String.init).joined(separator: "×"))", h.bytesToRead ?? Int.max)
+    }
+
+    /// Bytes the training of `specs` takes: parameters, gradients, optimizer state, and the
+    /// activations of the widest batch (training or evaluation). nil on overflow.
+    static func trainingBytes(inputs: Int, specs: [LayerSpec], batch: Int, optimizerSlots: Int) -> Int? {
+        var width = inputs, params = 0, activations = 0
+        for spec in specs {
+            var out = width, p = 0
+            switch spec {
+            case .dense(let units, _):
+                out = units
+                let (w, o) = width.multipliedReportingOverflow(by: units)
+                if o { return nil }
+                p = w + units
+            case .batchNorm: p = 4 * width
+            case .activation, .dropout: break
+            }
+            params += p
+            activations += 3 * out + width
+            width = out
+        }
+        let rows = max(batch, 1000)
+        let floats = [params.multipliedReportingOverflow(by: 2 + optimizerSlots),
+                      activations.multipliedReportingOverflow(by: rows),
+                      inputs.multipliedReportingOverflow(by: rows)]
+        var total = 0
+        for (n, o) in floats {
+            if o { return nil }
+            let (t, o2) = total.addingReportingOverflow(n)
+            if o2 { return nil }
+            total = t
+        }
+        let (bytes, o) = total.multipliedReportingOverflow(by: 4)
+        return o ? nil : bytes
+    }
+
+    /// Throws a data error when `parts` (what needs memory, and how much) add up to more than the limit.
+    static func check(_ a: Arguments, _ parts: [(what: String, bytes: Int)]) throws(CLIError) {
+        guard let (limit, fromFlag) = try limit(a) else { return }
+        var total = 0
+        for p in parts { total = total.addingReportingOverflow(p.bytes).overflow ? Int.max : total + p.bytes }
+        guard total > limit else { return }
+        let biggest = parts.max { $0.bytes < $1.bytes }!
+        let detail = parts.count == 1 ? " for \(biggest.what)," : " (\(size(biggest.bytes)) of it for \(biggest.what))"
+        let limitText = fromFlag ? "the --max-memory limit is \(size(limit))" : "only \(size(limit)) is available (MemAvailable in /proc/meminfo)"
+        throw CLIError(.dataError, "not enough memory: this needs about \(size(total))\(detail) but \(limitText); use a smaller dataset or model, or a larger --max-memory")
+    }
+
+    /// Memory for the data files a command reads, by path.
+    static func dataParts(_ paths: [String]) -> [(what: String, bytes: Int)] {
+        paths.compactMap(idxPart)
+    }
+
+    /// Memory to load a model file: the bytes read, the decoded values, and the network's
+    /// parameters and gradients: about four times the file.
+    static func modelPart(_ path: String) -> [(what: String, bytes: Int)] {
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return [] }
+        let (b, o) = Int(st.st_size).multipliedReportingOverflow(by: 4)
+        return [(path, o ? Int.max : b)]
+    }
+
+    /// `mlp train`: the four data files and the network the flags describe, on the images' size.
+    static func checkTraining(_ a: Arguments, trainImages: String, others: [String]) throws(CLIError) {
+        guard try limit(a) != nil else { return }
+        var parts = dataParts([trainImages] + others)
+        // The network's input width comes from the images' header, when it is one the reader
+        // will accept (a raw file's size must match it); otherwise the reader reports the file.
+        if let h = IDXReader.header(path: trainImages), h.dims.count == 3, let data = h.dataBytes,
+           h.compressed || h.fileSize == 16 + data,
+           let opts = try? TrainingOptions(a, classes: 10) {
+            let (features, o) = h.dims[1].multipliedReportingOverflow(by: h.dims[2])
+            let slots = opts.optimizer == .adam || opts.optimizer == .adamw ? 2 : (opts.momentum > 0 ? 1 : 0)
+            let need = o ? nil : trainingBytes(inputs: features, specs: opts.specs, batch: opts.batchSize, optimizerSlots: slots)
+            parts.append(("the network \(Architecture.string(opts.specs))", need ?? Int.max))
+        }
+        try check(a, parts)
+    }
+
+    /// "1.5 GiB", "300.0 MiB", "12.0 KiB", "100 bytes".
+    static func size(_ bytes: Int) -> String {
+        if bytes == Int.max { return "more than 8 EiB" }
+        let units: [(String, Double)] = [("TiB", 1_099_511_627_776), ("GiB", 1_073_741_824), ("MiB", 1_048_576), ("KiB", 1024)]
+        for (name, scale) in units where Double(bytes) >= scale {
+            return fixed(Double(bytes) / scale, 1) + " " + name
+        }
+        return "\(bytes) bytes"
+    }
+}
