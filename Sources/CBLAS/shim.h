@@ -7,3 +7,8 @@
 // A software prefetch, for the shuffled batch gather (each example sits at a random place in a
 // 47 MB array, so the first touch of each is a cache miss unless it was asked for early).
 static inline void mlp_prefetch(const void *p) { __builtin_prefetch(p, 0, 0); }
+
+// Eight square roots at once. Swift's SIMD8<Float>.squareRoot() is lowered lane by lane (eight
+// sqrtss and libm calls); clang's elementwise builtin becomes two sqrtps.
+typedef float mlp_float8 __attribute__((ext_vector_type(8)));
+static inline mlp_float8 mlp_sqrt8(mlp_float8 x) { return __builtin_elementwise_sqrt(x); }

@@ -1,6 +1,7 @@
 // The elementwise loops of the training step, written with SIMD vectors so they vectorize
 // whatever the compiler proves about aliasing (a scalar ReLU mask with a branch per element
 // cost as much as a small GEMM). Each takes raw pointers to buffers sized once per batch.
+import CBLAS
 
 enum Kernels {
     typealias V = SIMD8<Float>
@@ -104,7 +105,7 @@ enum Kernels {
             let mv = vb1 * load(m + j) + c1 * gv
             let vv = vb2 * load(v + j) + c2 * gv * gv
             store(mv, m + j); store(vv, v + j)
-            store(wv * vshrink - vstep * mv / (vv.squareRoot() * vinv + veps), w + j)
+            store(wv * vshrink - vstep * mv / (mlp_sqrt8(vv) * vinv + veps), w + j)
             j += 8
         }
         while j < n {
