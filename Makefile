@@ -22,7 +22,7 @@ build: deps
 
 # The main job: train the default network (784-128-10) on MNIST, then report its test accuracy.
 train: deps data build
-	$(MLP) train --data data/mnist --out $(MODEL)
+	$(MLP) train --data data/mnist --schedule cosine --out $(MODEL)
 	$(MLP) evaluate --model $(MODEL) --data data/mnist
 
 # All the tests: fetch MNIST (the unit tests parse the real files too), unit tests (debug build),

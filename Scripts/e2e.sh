@@ -12,8 +12,8 @@ bash Scripts/fetch-mnist.sh
 swift build -c release --product mlp 2>&1 | tail -n 1
 mlp=.build/release/mlp
 
-echo "e2e: training the default network (784-128-10, 5 epochs)" >&2
-"$mlp" train --data data/mnist --out "$model"
+echo "e2e: training the default network (784-128-10, 5 epochs, cosine schedule)" >&2
+"$mlp" train --data data/mnist --schedule cosine --out "$model"
 echo "e2e: evaluating with --min-accuracy $min_accuracy" >&2
 "$mlp" evaluate --model "$model" --data data/mnist --min-accuracy "$min_accuracy"
 echo "e2e: passed" >&2
