@@ -17,13 +17,7 @@ public struct IDXHeader: Equatable, Sendable {
     /// nil when that overflows.
     public var dataBytes: Int? {
         guard let size = IDXType.elementSize(type) else { return nil }
-        var total = size
-        for d in dims {
-            let (next, overflow) = total.multipliedReportingOverflow(by: d)
-            if overflow { return nil }
-            total = next
-        }
-        return total
+        return IDXReader.byteCount(dims, elementSize: size)
     }
 
     /// Bytes of memory reading the file takes at its peak. A raw file is read into one buffer that
@@ -69,10 +63,6 @@ extension IDXReader {
         guard raw.count >= 4, raw[0] == 0, raw[1] == 0, IDXType.elementSize(raw[2]) != nil, raw[3] > 0 else { return nil }
         let ndims = Int(raw[3])
         guard raw.count >= 4 + 4 * ndims else { return nil }
-        let dims = (0..<ndims).map { i -> Int in
-            let at = 4 + 4 * i
-            return Int(raw[at]) << 24 | Int(raw[at + 1]) << 16 | Int(raw[at + 2]) << 8 | Int(raw[at + 3])
-        }
-        return IDXHeader(type: raw[2], dims: dims, fileSize: fileSize, compressed: compressed)
+        return IDXHeader(type: raw[2], dims: IDXReader.dimensions(raw, count: ndims), fileSize: fileSize, compressed: compressed)
     }
 }

@@ -96,11 +96,7 @@ public enum IDXReader {
         guard bytes.count >= headerSize else {
             throw FormatError(path, "truncated in the header: \(file) is \(bytes.count) bytes but \(ndims) dimension\(ndims == 1 ? "" : "s") need a \(headerSize)-byte header")
         }
-        var dims: [Int] = []
-        for i in 0..<ndims {
-            let at = 4 + 4 * i
-            dims.append(Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3]))
-        }
+        let dims = dimensions(bytes, count: ndims)
 
         let shape = dims.map(String.init).joined(separator: "×")
         let declared = elementSize == 1 ? shape : "\(shape) elements of \(elementSize) bytes"
@@ -119,7 +115,17 @@ public enum IDXReader {
     }
 
     /// The product of the dimensions times the element size, or nil on overflow.
-    private static func byteCount(_ dims: [Int], elementSize: Int) -> Int? {
+    /// The `count` big-endian UInt32 dimension sizes after the 4-byte magic (the caller checked
+    /// that `bytes` holds them).
+    static func dimensions(_ bytes: [UInt8], count: Int) -> [Int] {
+        (0..<count).map { i in
+            let at = 4 + 4 * i
+            return Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3])
+        }
+    }
+
+    /// Bytes of data `dims` elements of `elementSize` bytes take; nil when that overflows.
+    static func byteCount(_ dims: [Int], elementSize: Int) -> Int? {
         if dims.contains(0) { return 0 }
         var total = elementSize
         for size in dims {
