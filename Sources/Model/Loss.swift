@@ -42,3 +42,23 @@ func gradientBuffer(_ current: Matrix, like output: Matrix) -> Matrix {
     g.resize(rows: output.rows)
     return g
 }
+
+/// The mean over every output of an elementwise loss `term(z, t)`, where the target t is
+/// `targets`' entry or the one-hot of `labels`; with `gradient`, also writes d(mean)/dz =
+/// `derivative(z, t)`/(B·C) there. Shared by the losses that treat each output on its own.
+func elementwiseMean(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?, gradient: Matrix?,
+                     term: (Float, Float) -> Float, derivative: (Float, Float) -> Float) -> Float {
+    let batch = output.rows, c = output.cols
+    let scale = 1 / Float(batch * c)
+    var total: Double = 0
+    for r in 0..<batch {
+        let z = output.data + r * c
+        let label = labels.map { Int($0[r]) } ?? -1
+        for k in 0..<c {
+            let t: Float = targets.map { $0.data[r * c + k] } ?? (k == label ? 1 : 0)
+            total += Double(term(z[k], t))
+            if let gradient { gradient.data[r * c + k] = derivative(z[k], t) * scale }
+        }
+    }
+    return Float(total) * scale
+}

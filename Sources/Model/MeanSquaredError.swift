@@ -11,22 +11,10 @@ public final class MeanSquaredError: Loss {
 
     public func forward(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
                         computeGradient: Bool) -> Float {
-        let batch = output.rows, c = output.cols
         if computeGradient { gradient = gradientBuffer(gradient, like: output) }
-        let scale = 1 / Float(batch * c)
-        var total: Double = 0
-        for r in 0..<batch {
-            let y = output.data + r * c
-            let label = labels.map { Int($0[r]) } ?? -1
-            for k in 0..<c {
-                let t: Float = targets.map { $0.data[r * c + k] } ?? (k == label ? 1 : 0)
-                let d = y[k] - t
-                total += Double(d * d)
-                // in the forward pass this was (Ŷ − T)², so now we have 2·(Ŷ − T), over B·C
-                if computeGradient { gradient.data[r * c + k] = 2 * d * scale }
-            }
-        }
-        return Float(total) * scale
+        // in the forward pass this was (Ŷ − T)², so now we have 2·(Ŷ − T), over B·C
+        return elementwiseMean(output, labels: labels, targets: targets, gradient: computeGradient ? gradient : nil,
+                               term: { y, t in (y - t) * (y - t) }, derivative: { y, t in 2 * (y - t) })
     }
 
     public func probabilities(_ output: Matrix, into result: Matrix) { result.copy(from: output) }

@@ -12,22 +12,11 @@ public final class SigmoidBinaryCrossEntropy: Loss {
 
     public func forward(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
                         computeGradient: Bool) -> Float {
-        let batch = output.rows, c = output.cols
         if computeGradient { gradient = gradientBuffer(gradient, like: output) }
-        let scale = 1 / Float(batch * c)
-        var total: Double = 0
-        for r in 0..<batch {
-            let z = output.data + r * c
-            let label = labels.map { Int($0[r]) } ?? -1
-            for k in 0..<c {
-                let t: Float = targets.map { $0.data[r * c + k] } ?? (k == label ? 1 : 0)
-                let v = z[k]
-                total += Double(max(v, 0) - v * t + _logf(1 + _expf(-abs(v))))
-                // in the forward pass this was BCE(σ(Z), T), so now we have σ(Z) − T, over B·C
-                if computeGradient { gradient.data[r * c + k] = (Activation.sigmoid(v) - t) * scale }
-            }
-        }
-        return Float(total) * scale
+        // in the forward pass this was BCE(σ(Z), T), so now we have σ(Z) − T, over B·C
+        return elementwiseMean(output, labels: labels, targets: targets, gradient: computeGradient ? gradient : nil,
+                               term: { z, t in max(z, 0) - z * t + _logf(1 + _expf(-abs(z))) },
+                               derivative: { z, t in Activation.sigmoid(z) - t })
     }
 
     public func probabilities(_ output: Matrix, into result: Matrix) {
