@@ -112,13 +112,42 @@ public enum Activation: Equatable, Sendable {
         }
     }
 
+    /// Elements per chunk when a pass is shared between threads: ReLU and linear are a load and a
+    /// store per element; the others call exp or tanh, so their chunks are smaller.
+    var elementsPerChunk: Int {
+        switch self {
+        case .relu, .linear, .leakyReLU: return ElementwiseThreads.chunkElements
+        default: return ElementwiseThreads.chunkElements / 4
+        }
+    }
+
+    func rowsPerChunk(width: Int) -> Int { max(1, elementsPerChunk / max(1, width)) }
+
     /// y[i] = f(z[i] + bias[i % width]) over `rows × width` elements; also stores z + bias back
     /// into `z` when backward will need it. `z` and `y` may be the same buffer.
-    @inline(__always)
     func forwardWithBias(z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
                          y: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+        let pass = ForwardPass(f: self, z: z, bias: bias, y: y, rows: rows, width: width,
+                               rowsPerChunk: rowsPerChunk(width: width))
+        ElementwiseThreads.shared.run(chunks: ElementwiseThreads.chunks(rows, size: pass.rowsPerChunk),
+                                      context: pass) { context, c in
+            let p = context.load(as: ForwardPass.self)
+            p.f.forwardRows(ElementwiseThreads.range(chunk: c, size: p.rowsPerChunk, count: p.rows),
+                            z: p.z, bias: p.bias, y: p.y, width: p.width)
+        }
+    }
+
+    private struct ForwardPass {
+        let f: Activation
+        let z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
+        let rows: Int, width: Int, rowsPerChunk: Int
+    }
+
+    @inline(__always)
+    private func forwardRows(_ rows: Range<Int>, z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
+                             y: UnsafeMutablePointer<Float>, width: Int) {
         let keepZ = backwardNeedsInput && z != y
-        for r in 0..<rows {
+        for r in rows {
             let zr = z + r * width, yr = y + r * width
             switch self {
             case .relu:
@@ -138,16 +167,34 @@ public enum Activation: Equatable, Sendable {
     }
 
     /// dz[i] = dy[i] · f'(z[i]) over `count` elements (`z` is read only when backwardNeedsInput).
-    @inline(__always)
     func backward(dy: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafePointer<Float>,
                   dz: UnsafeMutablePointer<Float>, count: Int) {
+        let pass = BackwardPass(f: self, dy: dy, z: z, y: y, dz: dz, count: count, chunk: elementsPerChunk)
+        ElementwiseThreads.shared.run(chunks: ElementwiseThreads.chunks(count, size: pass.chunk),
+                                      context: pass) { context, c in
+            let p = context.load(as: BackwardPass.self)
+            p.f.backwardRange(ElementwiseThreads.range(chunk: c, size: p.chunk, count: p.count),
+                              dy: p.dy, z: p.z, y: p.y, dz: p.dz)
+        }
+    }
+
+    private struct BackwardPass {
+        let f: Activation
+        let dy: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>
+        let count: Int, chunk: Int
+    }
+
+    @inline(__always)
+    private func backwardRange(_ r: Range<Int>, dy: UnsafePointer<Float>, z: UnsafePointer<Float>,
+                               y: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>) {
+        let o = r.lowerBound, n = r.count
         switch self {
         case .linear:
-            if UnsafePointer(dz) != dy { dz.update(from: dy, count: count) }
+            if UnsafePointer(dz) != dy { (dz + o).update(from: dy + o, count: n) }
         case .relu:
-            Kernels.reluMask(dy, y, dz, count: count)
+            Kernels.reluMask(dy + o, y + o, dz + o, count: n)
         default:
-            for i in 0..<count { dz[i] = dy[i] * derivative(z: z[i], y: y[i]) }
+            for i in r { dz[i] = dy[i] * derivative(z: z[i], y: y[i]) }
         }
     }
 }

@@ -41,17 +41,34 @@ public struct Dataset {
         let f = features
         pixels.withUnsafeBufferPointer { src in
             labels.withUnsafeBufferPointer { lab in
-                let dst = x.data
-                let base = src.baseAddress!
-                // Ask for the examples a few rows ahead while converting this one.
-                let ahead = 4
-                for r in 0..<min(ahead, n) { Dataset.prefetch(base + Int(indices[r]) * f, bytes: f) }
-                for r in 0..<n {
-                    let i = Int(indices[r])
-                    if r + ahead < n { Dataset.prefetch(base + Int(indices[r + ahead]) * f, bytes: f) }
-                    Dataset.convert(base + i * f, to: dst + r * f, count: f, scale: scale)
-                    out[r] = Int32(lab[i])
+                let g = Gather(pixels: src.baseAddress!, labels: lab.baseAddress!, indices: indices, x: x.data,
+                               out: out, features: f, scale: scale, count: n,
+                               rowsPerChunk: ElementwiseThreads.rowsPerChunk(width: f))
+                ElementwiseThreads.shared.run(chunks: ElementwiseThreads.chunks(n, size: g.rowsPerChunk),
+                                              context: g) { context, c in
+                    let g = context.load(as: Gather.self)
+                    g.rows(ElementwiseThreads.range(chunk: c, size: g.rowsPerChunk, count: g.count))
                 }
+            }
+        }
+    }
+
+    /// One gather's arguments, for the threads that share it.
+    private struct Gather {
+        let pixels: UnsafePointer<UInt8>, labels: UnsafePointer<UInt8>, indices: UnsafePointer<Int32>
+        let x: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Int32>
+        let features: Int, scale: Float, count: Int, rowsPerChunk: Int
+
+        func rows(_ rows: Range<Int>) {
+            let f = features
+            // Ask for the examples a few rows ahead while converting this one.
+            let ahead = 4
+            for r in rows.prefix(ahead) { Dataset.prefetch(pixels + Int(indices[r]) * f, bytes: f) }
+            for r in rows {
+                let i = Int(indices[r])
+                if r + ahead < rows.upperBound { Dataset.prefetch(pixels + Int(indices[r + ahead]) * f, bytes: f) }
+                Dataset.convert(pixels + i * f, to: x + r * f, count: f, scale: scale)
+                out[r] = Int32(labels[i])
             }
         }
     }

@@ -12,12 +12,14 @@ public final class SGD: Optimizer {
     public var stepCount = 0
     private let parameters: [Parameter]
     private let velocity: [Matrix]
+    private let chunks: TensorChunks
 
     public init(parameters: [Parameter], momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
         self.parameters = parameters
         self.momentum = momentum
         self.nesterov = nesterov
         self.weightDecay = weightDecay
+        chunks = TensorChunks(counts: parameters.map(\.count))
         velocity = momentum == 0 ? [] : parameters.map { Matrix(rows: $0.value.rows, cols: $0.value.cols) }
     }
 
@@ -29,15 +31,27 @@ public final class SGD: Optimizer {
 
     public func step(lr: Float) {
         stepCount += 1
-        for (i, p) in parameters.enumerated() {
-            let wd = p.decays ? weightDecay : 0
-            if momentum == 0 {
-                Kernels.sgd(p.value.data, p.grad.data, count: p.count, lr: lr, wd: wd)
-            } else {
-                // PyTorch initializes the buffer with the first gradient; μ·0 + g is the same.
-                Kernels.momentum(p.value.data, p.grad.data, velocity[i].data, count: p.count,
-                                 lr: lr, mu: momentum, wd: wd, nesterov: nesterov)
-            }
+        // One region for the whole update, in chunks of every tensor.
+        ElementwiseThreads.shared.run(chunks: chunks.count, context: Update(sgd: self, lr: lr)) { context, c in
+            let u = context.load(as: Update.self)
+            u.sgd.update(chunk: c, lr: u.lr)
+        }
+    }
+
+    private struct Update {
+        unowned(unsafe) let sgd: SGD
+        let lr: Float
+    }
+
+    private func update(chunk c: Int, lr: Float) {
+        let i = chunks.tensors[c], r = chunks.ranges[c], p = parameters[i]
+        let o = r.lowerBound, wd = p.decays ? weightDecay : 0
+        if momentum == 0 {
+            Kernels.sgd(p.value.data + o, p.grad.data + o, count: r.count, lr: lr, wd: wd)
+        } else {
+            // PyTorch initializes the buffer with the first gradient; μ·0 + g is the same.
+            Kernels.momentum(p.value.data + o, p.grad.data + o, velocity[i].data + o, count: r.count,
+                             lr: lr, mu: momentum, wd: wd, nesterov: nesterov)
         }
     }
 }

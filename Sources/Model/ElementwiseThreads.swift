@@ -1,0 +1,276 @@
+// The threads that share the large elementwise loops (optimizer update, batch gather, activations)
+// with the thread that calls BLAS, on the cores that OpenBLAS uses for the GEMMs.
+//
+// At two threads OpenBLAS runs each GEMM on both cores, but everything between two GEMMs ran on one.
+// Such a loop now runs as a region of chunks: the calling thread publishes the region and starts
+// claiming chunks at once; a helper claims chunks from the same counter as soon as it looks, and the
+// call returns when every chunk is done.
+//
+// What measurements on the 2-vCPU KVM machine decided:
+// - Waking a sleeping helper while the other vCPU is busy (OpenBLAS's worker spins on sched_yield
+//   after each GEMM) cost the caller 15–16 µs: the wake needs an IPI, which exits to the hypervisor.
+//   So for a while after each region a helper polls instead, yielding the CPU between looks as
+//   OpenBLAS's own workers do; during a GEMM it takes the CPU from OpenBLAS's worker only when the
+//   scheduler preempts, and then for a sched_yield. After `pollSeconds` without a region it sleeps.
+// - Polling only pays when each helper shares a CPU with an OpenBLAS worker and never with the
+//   calling thread; left to the scheduler, the three threads sometimes landed badly and A and C got
+//   slower. So when the command line asks for it and the process owns exactly as many CPUs as
+//   threads (the default `--threads`), the caller is pinned to the first CPU and OpenBLAS worker i and helper i + 1 to CPU i + 1. Otherwise
+//   nothing is pinned and helpers sleep at once (a machine with spare cores wakes them cheaply).
+// - Chunks, not fixed halves: a helper that starts late takes fewer chunks instead of making the
+//   caller wait for its half.
+//
+// Which thread computes a chunk never changes what is computed: each element (or each row, or each
+// column of a sum) is done by the same arithmetic whoever claims it, so results do not depend on the
+// thread count or on timing.
+import CBLAS
+import Glibc
+import Synchronization
+
+public final class ElementwiseThreads: @unchecked Sendable {
+    /// The one pool, sized by `BLAS.setThreads`.
+    public static let shared = ElementwiseThreads()
+
+    /// Threads that work on a region: the caller plus the helpers (1: everything runs inline).
+    public private(set) var threads = 1
+
+    /// The usual chunk: 16 K floats (64 KB) of a streaming loop, a few microseconds of work.
+    public static let chunkElements = 16 * 1024
+
+    // The current region, in one word: its sequence number (top 20 bits), its chunk count (22 bits)
+    // and the next unclaimed chunk (low 22 bits). A claim is a compare-and-swap of the whole word, so
+    // a helper still looking at an ended region can never take a chunk of the next one: the chunk
+    // count it compares with is the one of the region it names. (With the count in a separate
+    // variable, a test caught a helper claiming chunk 6 of a 7-chunk region through the word of the
+    // 6-chunk region before it, so that chunk ran twice.)
+    private var jobFunction: ChunkFunction?
+    private var jobContext: UnsafeRawPointer?
+    private var sequence: UInt64 = 0
+    private static let countBits: UInt64 = 22, countMask: UInt64 = (1 << 22) - 1
+    /// Regions of more chunks than this run inline.
+    public static let maximumChunks = Int(countMask)
+    private let claim = Atomic<UInt64>(0)
+    private let completed = Atomic<Int>(0)
+    private var helpers = 0
+    private let sleepers = Atomic<Int>(0)
+    /// True when threads are pinned and helpers poll between regions.
+    private let polling = Atomic<Bool>(false)
+    /// How long a polling helper keeps looking after a region before it sleeps.
+    static let pollSeconds = 0.005
+    /// The CPUs the process was allowed when first asked (pinning narrows the threads' own masks).
+    public private(set) lazy var allowedCPUs: [Int32] = {
+        var cpus = [Int32](repeating: 0, count: 1024)
+        let n = Int(mlp_allowed_cpus(&cpus, 1024))
+        return Array(cpus.prefix(n))
+    }()
+    /// Whether the calling thread and OpenBLAS's workers are pinned now.
+    public private(set) var pinned = false
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let wake: UnsafeMutablePointer<pthread_cond_t>
+
+    private init() {
+        mutex = .allocate(capacity: 1)
+        wake = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(wake, nil)
+    }
+
+    /// Uses `n` threads (the caller and n − 1 helpers) for later regions, starting helper threads as
+    /// needed; they live as long as the process and sleep when there is no region. Call it between
+    /// regions, from the thread that runs them.
+    public func setThreads(_ n: Int, pin: Bool = false) {
+        let n = max(1, n)
+        while helpers < n - 1 {
+            var thread = pthread_t()
+            let start = Unmanaged.passRetained(HelperStart(pool: self, sequence: sequence)).toOpaque()
+            let rc = pthread_create(&thread, nil, { arg in
+                let start = Unmanaged<HelperStart>.fromOpaque(arg!).takeRetainedValue()
+                start.pool.helperLoop(seen: start.sequence)
+                return nil
+            }, start)
+            if rc != 0 {  // no more threads: run with the ones there are
+                Unmanaged<HelperStart>.fromOpaque(start).release()
+                break
+            }
+            pthread_detach(thread)
+            helperThreads.append(thread)
+            helpers += 1
+        }
+        threads = min(n, helpers + 1)
+        place(pin: pin)
+    }
+
+    private var helperThreads: [pthread_t] = []
+
+    /// Pins the threads when asked to and the process owns exactly `threads` CPUs (see the top of the
+    /// file), and gives every thread all allowed CPUs back otherwise.
+    private func place(pin wanted: Bool) {
+        let cpus = allowedCPUs
+        let pin = wanted && threads > 1 && cpus.count == threads && BLAS.threads == threads
+        if pin {
+            // OpenBLAS's index threads − 1 is the calling thread.
+            _ = mlp_set_openblas_thread_cpus(Int32(threads - 1), [cpus[0]], 1)
+            for i in 1..<threads {
+                _ = mlp_set_openblas_thread_cpus(Int32(i - 1), [cpus[i]], 1)
+                _ = mlp_set_thread_cpus(helperThreads[i - 1], [cpus[i]], 1)
+            }
+        } else if pinned {
+            _ = mlp_set_thread_cpus(pthread_self(), cpus, Int32(cpus.count))
+            for i in 0..<max(0, BLAS.threads - 1) { _ = mlp_set_openblas_thread_cpus(Int32(i), cpus, Int32(cpus.count)) }
+            for t in helperThreads { _ = mlp_set_thread_cpus(t, cpus, Int32(cpus.count)) }
+        }
+        pinned = pin
+        polling.store(pin, ordering: .relaxed)
+    }
+
+    /// A chunk of a region's work: `context` points at the caller's arguments, `chunk` says which part.
+    /// A C function pointer, not a Swift closure, so that publishing it to the helpers allocates nothing
+    /// (a closure made escaping for them cost two or three mallocs per region).
+    public typealias ChunkFunction = @convention(c) (_ context: UnsafeRawPointer, _ chunk: Int) -> Void
+
+    /// Runs body(context, c) once for every c in 0..<chunks, spread over the threads, and returns when
+    /// all are done. One chunk, or one thread, runs inline.
+    public func run(chunks n: Int, context: UnsafeRawPointer, _ body: ChunkFunction) {
+        if n <= 1 || threads == 1 || n > ElementwiseThreads.maximumChunks {
+            for c in 0..<n { body(context, c) }
+            return
+        }
+        sequence += 1
+        jobFunction = body
+        jobContext = context
+        completed.store(0, ordering: .relaxed)
+        claim.store(ElementwiseThreads.word(sequence: sequence, chunks: n, next: 0), ordering: .sequentiallyConsistent)
+        if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
+            pthread_mutex_lock(mutex)
+            pthread_cond_broadcast(wake)
+            pthread_mutex_unlock(mutex)
+        }
+        var done = 0
+        while let c = claimChunk(sequence & ElementwiseThreads.sequenceMask) {
+            body(context, c)
+            done += 1
+        }
+        if done < n {
+            completed.add(done, ordering: .relaxed)
+            // Helpers are finishing the chunks they claimed.
+            while completed.load(ordering: .acquiring) < n { mlp_pause() }
+        }
+        jobFunction = nil
+        jobContext = nil
+    }
+
+    /// The same with a typed context, passed by the address of a copy on the stack.
+    @inline(__always)
+    public func run<Context>(chunks n: Int, context: Context, _ body: ChunkFunction) {
+        withUnsafePointer(to: context) { run(chunks: n, context: UnsafeRawPointer($0), body) }
+    }
+
+    /// Chunk c of 0..<count cut into pieces of `size` (for element loops a multiple of 16, so two
+    /// threads never write the same 64-byte line of a float array).
+    @inline(__always)
+    public static func range(chunk c: Int, size: Int, count: Int) -> Range<Int> {
+        c * size..<min(count, (c + 1) * size)
+    }
+
+    /// How many chunks of `size` cover `count`.
+    @inline(__always)
+    public static func chunks(_ count: Int, size: Int) -> Int { (count + size - 1) / size }
+
+    /// Rows per chunk for a loop over rows of `width` elements: about `chunkElements` per chunk.
+    @inline(__always)
+    public static func rowsPerChunk(width: Int) -> Int { max(1, chunkElements / max(1, width)) }
+
+    private static let sequenceMask: UInt64 = (1 << 20) - 1
+
+    @inline(__always)
+    private static func word(sequence: UInt64, chunks: Int, next: Int) -> UInt64 {
+        (sequence & sequenceMask) << (2 * countBits) | UInt64(chunks) << countBits | UInt64(next)
+    }
+
+    @inline(__always)
+    private static func sequence(of word: UInt64) -> UInt64 { word >> (2 * countBits) }
+
+    /// The next unclaimed chunk of region `seq`, or nil when it has none left (or has ended).
+    @inline(__always)
+    private func claimChunk(_ seq: UInt64) -> Int? {
+        var word = claim.load(ordering: .acquiring)
+        while true {
+            let next = word & ElementwiseThreads.countMask
+            let count = (word >> ElementwiseThreads.countBits) & ElementwiseThreads.countMask
+            guard ElementwiseThreads.sequence(of: word) == seq, next < count else { return nil }
+            let (exchanged, current) = claim.compareExchange(expected: word, desired: word + 1,
+                                                             ordering: .acquiringAndReleasing)
+            if exchanged { return Int(next) }
+            word = current
+        }
+    }
+
+    @inline(__always) private static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
+    // `seen` is the sequence number when the helper was created, so a region started before the
+    // thread first ran is still found.
+    private func helperLoop(seen start: UInt64) {
+        var seen = start & ElementwiseThreads.sequenceMask
+        while true {
+            // Poll, yielding the CPU between looks, for a while after the last region; then sleep.
+            if polling.load(ordering: .relaxed) {
+                let start = ElementwiseThreads.now()
+                var polls = 0
+                while ElementwiseThreads.sequence(of: claim.load(ordering: .acquiring)) == seen {
+                    sched_yield()
+                    polls += 1
+                    if polls & 63 == 0 && ElementwiseThreads.now() - start > ElementwiseThreads.pollSeconds { break }
+                }
+            }
+            if ElementwiseThreads.sequence(of: claim.load(ordering: .acquiring)) == seen {
+                pthread_mutex_lock(mutex)
+                sleepers.add(1, ordering: .sequentiallyConsistent)
+                while ElementwiseThreads.sequence(of: claim.load(ordering: .sequentiallyConsistent)) == seen {
+                    pthread_cond_wait(wake, mutex)
+                }
+                sleepers.subtract(1, ordering: .relaxed)
+                pthread_mutex_unlock(mutex)
+            }
+            seen = ElementwiseThreads.sequence(of: claim.load(ordering: .acquiring))
+            var done = 0
+            // The job was written before the claim word that names this region.
+            while let c = claimChunk(seen) {
+                jobFunction!(jobContext!, c)
+                done += 1
+            }
+            if done > 0 { completed.add(done, ordering: .releasing) }
+        }
+    }
+}
+
+private final class HelperStart {
+    let pool: ElementwiseThreads
+    let sequence: UInt64
+    init(pool: ElementwiseThreads, sequence: UInt64) { self.pool = pool; self.sequence = sequence }
+}
+
+/// A list of tensors cut into chunks for one region (the optimizer update): chunk c is the elements
+/// `ranges[c]` of tensor `tensors[c]`. Built once, so the step does not allocate.
+public struct TensorChunks {
+    public let tensors: [Int]
+    public let ranges: [Range<Int>]
+    public var count: Int { tensors.count }
+
+    public init(counts: [Int], chunk: Int = ElementwiseThreads.chunkElements) {
+        var t: [Int] = [], r: [Range<Int>] = []
+        for (i, n) in counts.enumerated() {
+            var lo = 0
+            while lo < n {
+                t.append(i)
+                r.append(lo..<min(n, lo + chunk))
+                lo += chunk
+            }
+        }
+        tensors = t
+        ranges = r
+    }
+}

@@ -1,0 +1,126 @@
+// The threads that share the elementwise loops: every chunk of every region runs exactly once, the
+// results are the same bit for bit as on one thread, and pinning is undone when the thread count drops.
+import CBLAS
+import Glibc
+import XCTest
+@testable import Model
+
+final class ElementwiseThreadsTests: XCTestCase {
+    private var savedBLASThreads = 1
+
+    override func setUp() { savedBLASThreads = BLAS.threads }
+    override func tearDown() { BLAS.setThreads(savedBLASThreads) }
+
+    /// A chunk function's context: calls per chunk, and how many chunks threads other than `caller` ran.
+    private struct Counter {
+        let slots: UnsafeMutablePointer<Int>
+        let byHelpers: UnsafeMutablePointer<Int>
+        let caller: pthread_t
+    }
+
+    func testEveryChunkOfEveryRegionRunsExactlyOnce() {
+        // Twice: with OpenBLAS on as many threads as CPUs (pinned; helpers poll between regions) and
+        // with OpenBLAS on one thread (nothing pinned; helpers sleep and are woken).
+        for blasThreads in [ElementwiseThreads.shared.allowedCPUs.count, 1] {
+            BLAS.setThreads(blasThreads, pin: true)
+            let pool = ElementwiseThreads.shared
+            pool.setThreads(2, pin: true)
+            defer { pool.setThreads(1) }
+            XCTAssertEqual(pool.threads, 2)
+            let slots = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+            let byHelpers = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+            byHelpers.initialize(to: 0)
+            defer { slots.deallocate(); byHelpers.deallocate() }
+            let counter = Counter(slots: slots, byHelpers: byHelpers, caller: pthread_self())
+            // Many small regions back to back: a helper that wakes late must not run a chunk of the
+            // next region under the previous one's job, nor twice.
+            for round in 0..<3000 {
+                let n = round % 64
+                slots.initialize(repeating: 0, count: 64)
+                pool.run(chunks: n, context: counter) { context, c in
+                    let k = context.load(as: Counter.self)
+                    k.slots[c] += 1
+                    if pthread_equal(pthread_self(), k.caller) == 0 { k.byHelpers.pointee += 1 }  // one helper
+                    for _ in 0..<200 { mlp_pause() }  // a little work, so that the helper gets some
+                }
+                for c in 0..<64 where slots[c] != (c < n ? 1 : 0) {
+                    XCTFail("OpenBLAS threads \(blasThreads), round \(round): chunk \(c) of \(n) ran \(slots[c]) times")
+                    return
+                }
+            }
+            XCTAssertGreaterThan(byHelpers.pointee, 0, "OpenBLAS threads \(blasThreads): the helper never took a chunk")
+        }
+    }
+
+    func testChunkRangesCoverEachTensorOnce() {
+        let counts = [0, 1, 15, 16, 17, 40_000, 16_384]
+        let t = TensorChunks(counts: counts, chunk: 16_384)
+        for (i, n) in counts.enumerated() {
+            let mine = (0..<t.count).filter { t.tensors[$0] == i }.map { t.ranges[$0] }
+            XCTAssertEqual(mine.map(\.count).reduce(0, +), n, "tensor \(i)")
+            for (a, b) in zip(mine, mine.dropFirst()) { XCTAssertEqual(a.upperBound, b.lowerBound) }
+            XCTAssertTrue(mine.allSatisfy { $0.lowerBound % 16 == 0 }, "chunks start on 64-byte lines")
+        }
+        XCTAssertEqual(ElementwiseThreads.chunks(40_000, size: 16_384), 3)
+        XCTAssertEqual(ElementwiseThreads.range(chunk: 2, size: 16_384, count: 40_000), 32_768..<40_000)
+    }
+
+    /// Weights after a few steps (gather, forward, backward, update), with the elementwise loops on
+    /// `threads` threads; OpenBLAS stays on one thread so that only the elementwise split changes.
+    private func trainedWeights(threads: Int, optimizer kind: OptimizerKind, activation: Activation) -> [[Float]] {
+        BLAS.setThreads(1)
+        ElementwiseThreads.shared.setThreads(threads)
+        defer { ElementwiseThreads.shared.setThreads(1) }
+        // 784 features and batch 96: the gather has 5 chunks, the 300-wide layer's passes 2 or more,
+        // and the update of 250 K parameters 16.
+        let n = 192, f = 784
+        var rng = RandomGenerator(seed: 7)
+        let pixels = (0..<(n * f)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let labels = (0..<n).map { _ in UInt8(rng.next() % 10) }
+        let data = Dataset(pixels: pixels, labels: labels, count: n, rows: 28, cols: 28)
+        let net = Network(inputs: f, specs: [.dense(units: 300, activation: activation), .dense(units: 10, activation: .linear)],
+                          loss: SoftmaxCrossEntropy(), seed: 3)
+        let opt: Optimizer = kind == .adam ? Adam(parameters: net.parameters)
+                                           : SGD(parameters: net.parameters, momentum: 0.9)
+        let trainer = Trainer(network: net, optimizer: opt, schedule: LearningRateSchedule(base: 0.01),
+                              batchSize: 96, epochs: 2, scale: 1 / 255, seed: 5)
+        for epoch in 1...2 { _ = trainer.runEpoch(epoch, on: data) }
+        return net.parameters.map(\.value.values)
+    }
+
+    func testTwoThreadsGiveTheSameWeightsAsOne() {
+        for (kind, act) in [(OptimizerKind.sgd, Activation.relu), (.adam, .gelu)] {
+            let one = trainedWeights(threads: 1, optimizer: kind, activation: act)
+            let two = trainedWeights(threads: 2, optimizer: kind, activation: act)
+            XCTAssertEqual(one.count, two.count)
+            for (i, (a, b)) in zip(one, two).enumerated() {
+                XCTAssertTrue(a == b, "\(kind) \(act): parameter \(i) differs between one and two threads")
+            }
+            XCTAssertFalse(one.allSatisfy { $0.allSatisfy { $0 == 0 } })
+        }
+    }
+
+    /// The calling thread's allowed CPUs.
+    private func callerCPUs() -> [Int32] {
+        var cpus = [Int32](repeating: 0, count: 1024)
+        let n = Int(mlp_allowed_cpus(&cpus, 1024))
+        return Array(cpus.prefix(n))
+    }
+
+    func testPinningOnlyWhenThreadsFillTheCPUsAndUndoneAfter() throws {
+        let all = ElementwiseThreads.shared.allowedCPUs
+        guard all.count > 1 else { throw XCTSkip("one CPU: nothing to pin") }
+        BLAS.setThreads(all.count)
+        XCTAssertFalse(ElementwiseThreads.shared.pinned, "a library caller is pinned only when it asks")
+        BLAS.setThreads(all.count, pin: true)
+        XCTAssertTrue(ElementwiseThreads.shared.pinned)
+        XCTAssertEqual(callerCPUs(), [all[0]], "the thread that calls BLAS runs on the first CPU")
+        BLAS.setThreads(1)
+        XCTAssertFalse(ElementwiseThreads.shared.pinned)
+        XCTAssertEqual(callerCPUs(), all, "one thread gets every CPU back")
+        if all.count > 2 {
+            BLAS.setThreads(2, pin: true)
+            XCTAssertFalse(ElementwiseThreads.shared.pinned, "fewer threads than CPUs: left to the scheduler")
+        }
+    }
+}
