@@ -11,7 +11,7 @@ enum EvaluateCommand {
         Flag("test-images", "FILE", "images to evaluate on (overrides --data)"),
         Flag("test-labels", "FILE", "their labels (overrides --data)"),
         Flag("batch-size", "N", "examples per forward pass (default 1000)"),
-        Flag("threads", "N", "OpenBLAS threads (default: all cores)"),
+        Flag("threads", "N", "threads for the GEMMs and elementwise loops (default: all cores)"),
         Flag("min-accuracy", "X", "exit with code 3 when the accuracy is below X (0 to 1)"),
         Flag("misclassified", "N", "also list the N most confident mistakes (index, true, predicted, probability)"),
         Flag("plot", "FILE.svg", "write the confusion matrix as an SVG heat map"),

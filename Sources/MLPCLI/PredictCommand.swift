@@ -10,7 +10,7 @@ enum PredictCommand {
         Flag("limit", "N", "only the first N images"),
         Flag("top-k", "K", "the K most probable classes per image (CSV columns class2,prob2,...; JSON \"top_k\")"),
         Flag("show", nil, "draw each image in the terminal beside its prediction, instead of CSV"),
-        Flag("threads", "N", "OpenBLAS threads (default: all cores)"),
+        Flag("threads", "N", "threads for the GEMMs and elementwise loops (default: all cores)"),
         Flag("json", nil, "one JSON object per line, with every class probability"),
     ]
 

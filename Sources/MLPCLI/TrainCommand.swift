@@ -40,7 +40,7 @@ enum TrainCommand {
         Flag("max-seconds", "S", "stop cleanly after the epoch that passes S seconds of training"),
         Flag("checkpoint", "FILE", "write the full training state here after every epoch (atomically)"),
         Flag("resume", "FILE", "continue the run saved in this checkpoint (its configuration is kept; --epochs may extend it)"),
-        Flag("threads", "N", "OpenBLAS threads (default: all cores)"),
+        Flag("threads", "N", "threads for the GEMMs and elementwise loops (default: all cores)"),
         Flag("out", "FILE", "where to write the model (default model.safetensors)"),
         Flag("log", "FILE", "write one JSON object per epoch (JSON lines), rewritten atomically each epoch"),
         Flag("log-csv", "FILE", "the same as CSV with a header"),
