@@ -53,14 +53,16 @@ enum DataFiles {
         guard data.count > 0 else { throw CLIError(.dataError, "\(path): holds no images; \(why)") }
     }
 
-    /// The train and test sets named by --data and the override flags.
-    static func loadTrainAndTest(_ args: Arguments) throws(CLIError) -> (train: Dataset, test: Dataset) {
+    /// The train and test sets named by --data and the override flags, after checking that they, the
+    /// validation files and the network of `opts` fit in memory.
+    static func loadTrainAndTest(_ args: Arguments, _ opts: TrainingOptions) throws(CLIError) -> (train: Dataset, test: Dataset) {
         let trI = try resolve(args, name: trainImages, override: "train-images")
         let trL = try resolve(args, name: trainLabels, override: "train-labels")
         let teI = try resolve(args, name: testImages, override: "test-images")
         let teL = try resolve(args, name: testLabels, override: "test-labels")
+        let validationFiles = ["validation-images", "validation-labels"].compactMap { args.string($0) }
         // The last moment before the data and the network are allocated.
-        try MemoryBudget.checkTraining(args, trainImages: trI, others: [trL, teI, teL])
+        try MemoryBudget.checkTraining(args, opts, trainImages: trI, others: [trL, teI, teL] + validationFiles)
         let train = try load(images: trI, labels: trL)
         let test = try load(images: teI, labels: teL)
         try requireImages(train, trI, "training needs at least one")

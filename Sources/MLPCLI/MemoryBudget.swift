@@ -120,15 +120,16 @@ enum MemoryBudget {
         return [(path, o ? Int.max : b)]
     }
 
-    /// `mlp train`: the four data files and the network the flags describe, on the images' size.
-    static func checkTraining(_ a: Arguments, trainImages: String, others: [String]) throws(CLIError) {
+    /// `mlp train`: the data files (train, test, validation) and the network `opts` describe (the
+    /// parsed flags, or a resumed checkpoint's configuration), on the training images' size.
+    static func checkTraining(_ a: Arguments, _ opts: TrainingOptions, trainImages: String,
+                              others: [String]) throws(CLIError) {
         guard try limit(a) != nil else { return }
         var parts = dataParts([trainImages] + others)
         // The network's input width comes from the images' header, when it is one the reader
         // will accept (a raw file's size must match it); otherwise the reader reports the file.
         if let h = IDXReader.header(path: trainImages), h.dims.count == 3, let data = h.dataBytes,
-           h.compressed || h.fileSize == 16 + data,
-           let opts = try? TrainingOptions(a, classes: 10) {
+           h.compressed || h.fileSize == 16 + data {
             let (features, o) = h.dims[1].multipliedReportingOverflow(by: h.dims[2])
             let slots = opts.optimizer == .adam || opts.optimizer == .adamw ? 2 : (opts.momentum > 0 ? 1 : 0)
             let need = o ? nil : trainingBytes(inputs: features, specs: opts.specs, batch: opts.batchSize, optimizerSlots: slots)

@@ -81,7 +81,7 @@ enum TrainCommand {
         }
 
         let loadStart = now()
-        var (train, test) = try DataFiles.loadTrainAndTest(a)
+        var (train, test) = try DataFiles.loadTrainAndTest(a, opts)
         var validation: Dataset?
         if let f = opts.validationSplit {
             (train, validation) = try TrainingRun.split(train, fraction: f, seed: opts.seed)

@@ -159,4 +159,19 @@ final class LimitsTests: XCTestCase {
         XCTAssertEqual(b.status, 1)
         XCTAssertTrue(b.stderr.contains("of it for the network 4096:relu,10)"), b.stderr)
     }
+
+    func testValidationFilesCountTowardsTheTrainingMemory() throws {
+        let dir = try TempDir()
+        try Synthetic.writeMNISTLike(dir: dir, images: Self.pixels(20), labels: [UInt8](repeating: 1, count: 20), rows: 2, cols: 3)
+        // Validation images whose header claims 4 billion 2×3 images: before, only the four --data
+        // files were counted and these went straight to the reader.
+        let huge = dir.file("val-images.gz")
+        try dir.write("val-images.gz", Gzip.compress(idxFile([4_000_000_000, 2, 3], [UInt8](repeating: 0, count: 100))))
+        let r = try MLP.run(["train", "--data", dir.path, "--hidden", "4", "--epochs", "1", "--quiet", "--out", dir.file("m"),
+                             "--validation-images", huge, "--validation-labels", dir.file("t10k-labels-idx1-ubyte"),
+                             "--max-memory", "1G"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("GiB of it for \(huge), declared 4000000000×2×3) but the --max-memory limit is 1.0 GiB"), r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1)
+    }
 }
