@@ -15,12 +15,22 @@
 #
 # Knobs: BENCH_RUNS (default 3), BENCH_WORKLOADS (default "A B C"), BENCH_THREADS (default "1 2"),
 #        BENCH_TORCH: auto (default) | pypi | a pip requirement such as "torch==2.15.0" (see ensure_torch),
-#        BENCH_IDLE_WAIT: seconds to wait before each run for other processes to leave the CPUs (default 30).
+#        BENCH_IDLE_WAIT: seconds to wait before each run for other processes to leave the CPUs (default 30),
+#        BENCH_HEALTH: the fraction of t × one core's sgemm rate that t threads must reach for the CPUs to count
+#        as healthy (default 0.8), BENCH_HEALTH_WAIT: seconds to wait for that (default 120), BENCH_REDO: how
+#        many times a run spoiled by a slow phase is run again (default 3).
 #
 # The bench needs the machine to itself: with 2 cores, one busy process elsewhere makes 2-thread runs
 # meaningless (PyTorch's OpenMP threads spin at barriers and went from 0.6 to 20 s/epoch for A here).
 # Before every run it waits for the CPUs to be idle and records how busy they were from outside
 # (bench-out/raw/*.busy); the table shows the worst of a row's runs.
+#
+# Other processes are not the only noise. On this project's 2-vCPU VM one vCPU sometimes runs at half
+# speed for seconds to minutes (the host is busy; /proc/stat shows no steal): 2-thread runs then take
+# twice as long, for mlp and PyTorch alike, while 1-thread runs barely move. So every run is bracketed
+# by `gemm-bench --probe` (sgemm on t threads, a quarter of a second) and must find the CPUs healthy
+# before it starts and after it ends, or it is run again (bench-out/raw/*.probe, *.redo; the table shows
+# redone runs and the lowest health seen in the runs it kept).
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -29,6 +39,9 @@ WORKLOADS=${BENCH_WORKLOADS:-"A B C"}
 THREADS=${BENCH_THREADS:-"1 2"}
 TORCH_SOURCE=${BENCH_TORCH:-auto}
 IDLE_WAIT=${BENCH_IDLE_WAIT:-30}
+HEALTH=${BENCH_HEALTH:-0.8}
+HEALTH_WAIT=${BENCH_HEALTH_WAIT:-120}
+REDO=${BENCH_REDO:-3}
 OUT=bench-out
 RAW=$OUT/raw
 VENV=.venv-bench
@@ -145,13 +158,86 @@ wait_idle() {
     echo "$busy" >"$1"
 }
 
+# One core's sgemm rate at the probe's shape, the best of five probes: what "healthy" is measured against.
+single_core_rate() {
+    local best=0 g i
+    for i in 1 2 3 4 5; do
+        g=$("$GEMM" --probe --threads 1 --seconds 0.1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["gflops_1"])')
+        best=$(awk -v a="$best" -v b="$g" 'BEGIN { print (b > a ? b : a) }')
+    done
+    echo "$best"
+}
+
+# Probes the CPUs on $1 threads and appends the health (t-thread rate / (t × CORE_RATE)) to $2; true when
+# it is at least HEALTH.
+healthy() {
+    local h
+    h=$("$GEMM" --probe --threads "$1" --seconds 0.1 |
+        python3 -c "import json,sys; d=json.load(sys.stdin); print(round(d['gflops_n'] / ($1 * $CORE_RATE), 3))")
+    echo "$h" >>"$2"
+    awk -v h="$h" -v min="$HEALTH" 'BEGIN { exit !(h >= min) }'
+}
+
+# Waits up to HEALTH_WAIT seconds for healthy CPUs on $1 threads (probe results go to $2).
+wait_healthy() {
+    local waited=0
+    while ! healthy "$1" "$2"; do
+        if [ "$waited" -ge "$HEALTH_WAIT" ]; then
+            log "warning: measuring while $1 thread(s) reach only $(tail -1 "$2") of their rate"
+            return
+        fi
+        if [ "$waited" = 0 ]; then log "$1 thread(s) reach only $(tail -1 "$2") of their sgemm rate: waiting up to ${HEALTH_WAIT}s"; fi
+        sleep 3
+        waited=$((waited + 3))
+    done
+}
+
+# measured NAME THREADS COMMAND...: runs COMMAND on idle, healthy CPUs, and again (up to REDO times) when
+# the probe after it finds them slowed down. NAME prefixes the .busy, .probe and .redo files.
+measured() {
+    local name=$1 t=$2 attempt=0
+    shift 2
+    rm -f "$name.probe"
+    while :; do
+        wait_idle "$name.busy"
+        wait_healthy "$t" "$name.probe"
+        "$@"
+        if healthy "$t" "$name.probe" || [ "$attempt" -ge "$REDO" ]; then break; fi
+        attempt=$((attempt + 1))
+        log "the CPUs slowed down during ${name##*/}: running it again ($attempt of $REDO)"
+    done
+    echo "$attempt" >"$name.redo"
+}
+
+run_gemm() {  # workload threads run
+    # shellcheck disable=SC2046
+    "$GEMM" $(gemm_flags "$1") --threads "$2" >"$RAW/$1-t$2-gemm-$3.json"
+}
+
+run_mlp() {  # workload threads run
+    local model="$OUT/model-$1-t$2.safetensors"
+    # shellcheck disable=SC2046
+    timed "$RAW/$1-t$2-mlp-$3.rss" "$MLP" train --data data/mnist $(mlp_flags "$1") --seed 1 --threads "$2" \
+        --out "$model" --json --quiet >"$RAW/$1-t$2-mlp-$3.json"
+    "$MLP" evaluate --model "$model" --data data/mnist --threads "$2" --json >"$RAW/$1-t$2-eval-$3.json"
+}
+
+run_torch() {  # workload threads run
+    # BENCH_LAUNCH_NS: the process start that PyTorch's start-up time counts from.
+    BENCH_LAUNCH_NS=$(date +%s%N) timed "$RAW/$1-t$2-torch-$3.rss" "$VENV/bin/python" \
+        Scripts/bench_torch.py --workload "$1" --threads "$2" --data data/mnist --seed 1 \
+        >"$RAW/$1-t$2-torch-$3.json" 2>>"$OUT/torch-stderr.log"
+}
+
 log "building release"
 swift build -c release >&2  # stdout is for the table
 bash Scripts/fetch-mnist.sh
 ensure_torch
 ensure_gnu_time
 mkdir -p "$RAW"
-rm -f "$RAW"/*.json "$RAW"/*.rss "$RAW"/*.busy
+rm -f "$RAW"/*.json "$RAW"/*.rss "$RAW"/*.busy "$RAW"/*.probe "$RAW"/*.redo
+CORE_RATE=$(single_core_rate)
+log "one core: $CORE_RATE GFLOP/s at the probe's sgemm shape"
 
 # The header: when, where, with what.
 {
@@ -162,32 +248,21 @@ rm -f "$RAW"/*.json "$RAW"/*.rss "$RAW"/*.busy
     echo "torch: $("$VENV/bin/python" -c 'import torch; print(torch.__version__)' 2>/dev/null)"
     echo "swift: $(swift --version 2>&1 | head -1)"
     echo "runs: 1 warm-up + $RUNS measured (medians), workloads: $WORKLOADS, threads: $THREADS"
+    echo "health check: one core's sgemm rate $CORE_RATE GFLOP/s; t threads must reach $HEALTH of t times it before and after each run (redone up to $REDO times)"
 } >"$OUT/header.txt"
 cat "$OUT/header.txt" >&2
 
 for w in $WORKLOADS; do
-    flags=$(mlp_flags "$w")
     for t in $THREADS; do
         log "workload $w, $t thread(s): sgemm rates"
         for r in $(seq 1 "$RUNS"); do
-            wait_idle "$RAW/$w-t$t-gemm-$r.busy"
-            # shellcheck disable=SC2046
-            "$GEMM" $(gemm_flags "$w") --threads "$t" >"$RAW/$w-t$t-gemm-$r.json"
+            measured "$RAW/$w-t$t-gemm-$r" "$t" run_gemm "$w" "$t" "$r"
         done
         # Run 0 is the warm-up (page cache, CPU clocks); its files are kept but not counted.
         for r in $(seq 0 "$RUNS"); do
             log "workload $w, $t thread(s): run $r of $RUNS (0 = warm-up)"
-            model="$OUT/model-$w-t$t.safetensors"
-            wait_idle "$RAW/$w-t$t-mlp-$r.busy"
-            # shellcheck disable=SC2086
-            timed "$RAW/$w-t$t-mlp-$r.rss" "$MLP" train --data data/mnist $flags --seed 1 --threads "$t" \
-                --out "$model" --json --quiet >"$RAW/$w-t$t-mlp-$r.json"
-            "$MLP" evaluate --model "$model" --data data/mnist --threads "$t" --json >"$RAW/$w-t$t-eval-$r.json"
-            wait_idle "$RAW/$w-t$t-torch-$r.busy"
-            # BENCH_LAUNCH_NS: the process start that PyTorch's start-up time counts from.
-            BENCH_LAUNCH_NS=$(date +%s%N) timed "$RAW/$w-t$t-torch-$r.rss" "$VENV/bin/python" \
-                Scripts/bench_torch.py --workload "$w" --threads "$t" --data data/mnist --seed 1 \
-                >"$RAW/$w-t$t-torch-$r.json" 2>>"$OUT/torch-stderr.log"
+            measured "$RAW/$w-t$t-mlp-$r" "$t" run_mlp "$w" "$t" "$r"
+            measured "$RAW/$w-t$t-torch-$r" "$t" run_torch "$w" "$t" "$r"
         done
     done
 done

@@ -15,6 +15,15 @@
 // is also given.
 //
 // Prints one JSON object on stdout and a readable table on stderr.
+//
+//   gemm-bench --probe --threads 2
+//
+// instead checks that the cores deliver in parallel: it times one 256×1024×784 sgemm (the size of C's
+// first layer) on one thread and on --threads threads, about --seconds each, and prints
+// {"probe":true,"threads":2,"gflops_1":…,"gflops_n":…,"speedup":…}. On this project's 2-vCPU VM the
+// second vCPU sometimes runs at half speed for seconds at a time (the host is busy; /proc/stat shows
+// no steal), and then a 2-thread run is slower than a 1-thread one; Scripts/bench.sh brackets every
+// multi-thread run with probes and redoes the runs that a slow phase spoiled.
 import CBLAS
 import Glibc
 
@@ -26,11 +35,13 @@ struct Options {
     var samples = 60000
     var threads = 1
     var seconds = 0.2
+    var probe = false
 }
 
 func fail(_ message: String) -> Never {
     fputs("gemm-bench: \(message)\n", stderr)
-    fputs("usage: gemm-bench --layers 784,128,10 --batch 64 [--samples 60000] [--threads 1] [--seconds 0.2]\n", stderr)
+    fputs("usage: gemm-bench --layers 784,128,10 --batch 64 [--samples 60000] [--threads 1] [--seconds 0.2]\n"
+          + "       gemm-bench --probe [--threads 2] [--seconds 0.2]\n", stderr)
     exit(2)
 }
 
@@ -58,6 +69,7 @@ func parseOptions() -> Options {
         case "--batch": o.batch = int(flag)
         case "--samples": o.samples = int(flag)
         case "--threads": o.threads = int(flag)
+        case "--probe": o.probe = true
         case "--seconds":
             let v = value(flag)
             guard let s = Double(v), s > 0 else { fail("--seconds must be a positive number, not '\(v)'") }
@@ -66,6 +78,7 @@ func parseOptions() -> Options {
         default: fail("unknown argument '\(flag)'")
         }
     }
+    if o.probe { return o }
     if o.layers.isEmpty { fail("--layers is required") }
     if o.batch == 0 { fail("--batch is required") }
     return o
@@ -158,6 +171,18 @@ func json(_ x: Double) -> String {
 }
 
 let options = parseOptions()
+
+if options.probe {
+    let shape = Shape(m: 256, n: 1024, k: 784, transA: false, transB: true)
+    openblas_set_num_threads(1)
+    let one = measure(shape, seconds: options.seconds)
+    openblas_set_num_threads(Int32(options.threads))
+    let many = measure(shape, seconds: options.seconds)
+    print("{\"probe\":true,\"threads\":\(options.threads),\"gflops_1\":\(json(one.median)),"
+          + "\"gflops_n\":\(json(many.median)),\"speedup\":\(json(many.median / one.median))}")
+    exit(0)
+}
+
 openblas_set_num_threads(Int32(options.threads))
 
 let fullSteps = options.samples / options.batch
