@@ -1,6 +1,7 @@
 // The threads that share the elementwise loops: every chunk of every region runs exactly once, the
 // results are the same bit for bit as on one thread, and pinning is undone when the thread count drops.
 import CBLAS
+import Foundation
 import Glibc
 import XCTest
 @testable import Model
@@ -8,8 +9,15 @@ import XCTest
 final class ElementwiseThreadsTests: XCTestCase {
     private var savedBLASThreads = 1
 
-    override func setUp() { savedBLASThreads = BLAS.threads }
-    override func tearDown() { BLAS.setThreads(savedBLASThreads) }
+    override func setUp() {
+        savedBLASThreads = BLAS.threads
+        ElementwiseThreads.shared.ignoresOtherLoad = true  // pin and poll even on a busy machine
+    }
+
+    override func tearDown() {
+        ElementwiseThreads.shared.ignoresOtherLoad = false
+        BLAS.setThreads(savedBLASThreads)
+    }
 
     /// A chunk function's context: calls per chunk, and how many chunks threads other than `caller` ran.
     private struct Counter {
@@ -122,5 +130,46 @@ final class ElementwiseThreadsTests: XCTestCase {
             BLAS.setThreads(2, pin: true)
             XCTAssertFalse(ElementwiseThreads.shared.pinned, "fewer threads than CPUs: left to the scheduler")
         }
+    }
+
+    func testAnotherBusyProcessTurnsPinningOff() throws {
+        let all = ElementwiseThreads.shared.allowedCPUs
+        guard all.count > 1 else { throw XCTSkip("one CPU: nothing to pin") }
+        guard OtherLoad.runnable() != nil else { throw XCTSkip("no /proc/stat") }
+        ElementwiseThreads.shared.ignoresOtherLoad = false
+        // A busy loop in another process: runnable all the time.
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup("while :; do :; done"), nil]
+        defer { argv.forEach { free($0) } }
+        XCTAssertEqual(posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ), 0)
+        defer { kill(pid, SIGKILL); var status: Int32 = 0; waitpid(pid, &status, 0) }
+        var seen = 0
+        for _ in 0..<50 where seen == 0 {
+            seen = OtherLoad.runnable() ?? 0
+            usleep(10_000)
+        }
+        XCTAssertGreaterThan(seen, 0, "a busy process is counted")
+        BLAS.setThreads(all.count, pin: true)
+        XCTAssertTrue(ElementwiseThreads.shared.contended, "pinning is not taken while another process runs")
+        XCTAssertFalse(ElementwiseThreads.shared.pinned)
+        XCTAssertEqual(callerCPUs(), all)
+
+        // Pinned first (the check skipped), then the busy process is noticed between regions.
+        let pool = ElementwiseThreads.shared
+        pool.ignoresOtherLoad = true
+        BLAS.setThreads(all.count, pin: true)
+        XCTAssertTrue(pool.pinned)
+        pool.ignoresOtherLoad = false
+        let slots = UnsafeMutablePointer<Int>.allocate(capacity: 4)
+        let byHelpers = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+        defer { slots.deallocate(); byHelpers.deallocate() }
+        let counter = Counter(slots: slots, byHelpers: byHelpers, caller: pthread_self())
+        let start = Date()
+        while pool.pinned && Date().timeIntervalSince(start) < 5 {
+            pool.run(chunks: 4, context: counter) { _, _ in usleep(100) }
+        }
+        XCTAssertTrue(pool.contended, "another busy process turns pinning off within a few looks")
+        XCTAssertFalse(pool.pinned)
+        XCTAssertEqual(callerCPUs(), all, "and gives the caller every CPU back")
     }
 }
