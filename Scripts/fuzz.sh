@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Build the libFuzzer targets in Fuzz/ (outside SwiftPM) and run each for FUZZ_SECONDS (default 60)
-# on a seed corpus generated from valid files: IDX raw and gzip, and model files that the release
-# mlp binary trains on a tiny synthetic dataset.
+# on a seed corpus generated from valid files: IDX raw and gzip, and model files and training
+# checkpoints (--resume) that the release mlp binary writes on a tiny synthetic dataset.
 #
 #   Scripts/fuzz.sh                 build, seed, run every target in turn
-#   Scripts/fuzz.sh build           only build .build/fuzz/fuzz-{idx,gzip,model}
+#   Scripts/fuzz.sh build           only build .build/fuzz/fuzz-{idx,gzip,model,checkpoint}
 #   Scripts/fuzz.sh run idx         build, seed and run one target
 #   FUZZ_SECONDS=600 Scripts/fuzz.sh
 #
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-60}
 OUT=.build/fuzz
 CORPUS=fuzz-corpus
-TARGETS=(idx gzip model)
+TARGETS=(idx gzip model checkpoint)
 
 # AddressSanitizer when the toolchain has its runtime; libFuzzer alone otherwise.
 sanitizers() {
@@ -54,6 +54,9 @@ build() {
     # The model loader lives in MLPCLI (internal): compile its sources into the target's module.
     swiftc "${common[@]}" -module-name FuzzModel -o "$OUT/fuzz-model" Fuzz/ModelFuzz.swift Sources/MLPCLI/*.swift \
         "${libs[@]}" -lModel $(pkg-config --libs-only-L openblas 2>/dev/null) -lopenblas
+    # The checkpoint loader (Checkpoint, TrainingOptions, TrainingRun) likewise.
+    swiftc "${common[@]}" -module-name FuzzCheckpoint -o "$OUT/fuzz-checkpoint" Fuzz/CheckpointFuzz.swift Sources/MLPCLI/*.swift \
+        "${libs[@]}" -lModel $(pkg-config --libs-only-L openblas 2>/dev/null) -lopenblas
 }
 
 # --- seed corpus --------------------------------------------------------------------------------
@@ -70,7 +73,7 @@ bytes() { LC_ALL=C awk -v n="$1" -v m="${2:-256}" 'BEGIN { s = 7; for (i = 0; i 
 seed() {
     local dir=$CORPUS/seeds
     rm -rf "$dir"
-    mkdir -p "$dir/idx" "$dir/data" "$dir/model"
+    mkdir -p "$dir/idx" "$dir/data" "$dir/model" "$dir/checkpoint"
     bytes 320 | idx "$dir/idx/images-20x4x4" 08 20 4 4
     bytes 20 10 | idx "$dir/idx/labels-20" 08 20
     bytes 16 | idx "$dir/idx/images-1x4x4" 08 1 4 4
@@ -97,16 +100,43 @@ seed() {
             --threads 1 --quiet --out "$dir/model/model-$i.safetensors" > /dev/null
         i=$((i + 1))
     done
+    # Checkpoints of several configurations on the same data (Fuzz/CheckpointFuzz.swift builds its
+    # runs on 40+20 images of 4×4 to match), each after two epochs...
+    i=0
+    for flags in "--hidden 4 --batch-size 8" \
+                 "--hidden 4,3 --activation tanh --optimizer nesterov --clip-grad-norm 1 --schedule cosine --warmup 1 --batch-size 8" \
+                 "--layers 6:relu,batchnorm,dropout:0.3,10 --optimizer adam --batch-size 8" \
+                 "--layers 5:gelu,dropout:0.5,batchnorm:0.2,10 --loss mse --optimizer adamw --schedule step:1:0.5 --batch-size 16" \
+                 "--hidden 4 --validation-split 0.25 --early-stopping 3 --reduce-lr-on-plateau 0.5,1 --monitor val_accuracy --batch-size 8" \
+                 "--hidden 3 --loss bce --optimizer adam --batch-size 7 --validation-split 0.2 --early-stopping 2"; do
+        # shellcheck disable=SC2086 # the flags are words
+        "$mlp" train --data "$dir/data" $flags --epochs 2 --threads 1 --quiet \
+            --checkpoint "$dir/checkpoint/ckpt-$i.safetensors" --out "$dir/checkpoint/model-$i.out" > /dev/null
+        rm -f "$dir/checkpoint/model-$i.out"
+        i=$((i + 1))
+    done
+    # ...and one interrupted mid-epoch (a non-zero position), when the signal lands in time.
+    MLP_DEBUG_STEP_DELAY_MS=150 "$mlp" train --data "$dir/data" --hidden 4 --optimizer adam --epochs 3 --batch-size 8 \
+        --threads 1 --quiet --checkpoint "$dir/checkpoint/ckpt-mid.safetensors" --out "$dir/checkpoint/mid.out" > /dev/null 2>&1 &
+    local pid=$!
+    sleep 1.2
+    kill -INT "$pid" 2>/dev/null || true
+    wait "$pid" || true
+    rm -f "$dir/checkpoint/mid.out"
 
-    mkdir -p "$CORPUS/idx" "$CORPUS/gzip" "$CORPUS/model" "$CORPUS/crashes"
+    mkdir -p "$CORPUS/idx" "$CORPUS/gzip" "$CORPUS/model" "$CORPUS/checkpoint" "$CORPUS/crashes"
     cp "$dir"/idx/* "$dir"/data/* "$CORPUS/idx/"
     cp "$dir"/idx/*.gz "$CORPUS/gzip/"
     cp "$dir"/model/* "$CORPUS/model/"
+    cp "$dir"/checkpoint/* "$CORPUS/checkpoint/"
 }
 
 run() {
     local target=$1 extra=()
     [[ -f Fuzz/$target.dict ]] && extra+=(-dict="Fuzz/$target.dict")
+    # A restored step count drives loops in the training steps the checkpoint target runs: a run
+    # that takes seconds on the tiny dataset is a hang, not slow input.
+    [[ $target == checkpoint ]] && extra+=(-timeout=10)
     echo "fuzz: $target for ${SECONDS_PER_TARGET}s"
     # The Swift runtime's own crash handler would race ASan's report: leave crashes to libFuzzer.
     SWIFT_BACKTRACE=enable=no "$OUT/fuzz-$target" "$CORPUS/$target" -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=2048 \

@@ -118,12 +118,22 @@ enum Checkpoint {
         guard t.position == 0 || (t.order.count == run.train.count && t.position < t.stepsPerEpoch(run.train)) else {
             throw fail("position \(t.position) does not fit an epoch of \(t.stepsPerEpoch(run.train)) steps")
         }
+        // The counters cannot exceed what the stored epochs reached (--epochs is at most 100000):
+        // larger ones overflowed when training went on, or spun the step schedule for ages.
+        guard run.epoch <= 100_000 else { throw fail("metadata \"epoch\" (\(run.epoch)) is more than the 100000 epochs mlp trains") }
+        let steps = t.stepsPerEpoch(run.train), maxStep = (run.epoch + 1) * steps
         t.step = try int("step")
         run.optimizer.stepCount = try int("optimizer_step")
+        for (key, n) in [("step", t.step), ("optimizer_step", run.optimizer.stepCount)] where n > maxStep {
+            throw fail("metadata \"\(key)\" (\(n)) is more than \(run.epoch + 1) epoch(s) of \(steps) steps reach")
+        }
         t.rng = try rng("trainer_rng")
         t.lossSum = try double("loss_sum")
         t.correct = try int("correct")
         t.seen = try int("seen")
+        guard t.seen <= run.train.count, t.correct <= t.seen else {
+            throw fail("metadata \"seen\" (\(t.seen)) and \"correct\" (\(t.correct)) do not fit an epoch of \(run.train.count) training images")
+        }
         t.seconds = try double("epoch_seconds")
         t.schedule.base = Float(try double("lr"))
         run.bestEpoch = try int("best_epoch")

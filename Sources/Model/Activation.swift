@@ -194,7 +194,9 @@ public enum Activation: Equatable, Sendable {
         case .relu:
             Kernels.reluMask(dy + o, y + o, dz + o, count: n)
         default:
-            for i in r { dz[i] = dy[i] * derivative(z: z[i], y: y[i]) }
+            // Dense keeps no Z buffer for the others (it is empty): reading z[i] would overrun it.
+            if backwardNeedsInput { for i in r { dz[i] = dy[i] * derivative(z: z[i], y: y[i]) } }
+            else { for i in r { dz[i] = dy[i] * derivative(z: 0, y: y[i]) } }
         }
     }
 }

@@ -53,6 +53,20 @@ final class LayerBehaviourTests: XCTestCase {
         XCTAssertEqual(y2.data, storage, "and growing back to the largest batch seen does not reallocate")
     }
 
+    /// Dense keeps an empty Z buffer unless the activation's derivative needs Z (GELU, Swish); the
+    /// backward pass read z[i] for tanh, sigmoid and leaky ReLU anyway, past the end of that buffer
+    /// (AddressSanitizer in the checkpoint fuzz target). Here z points at unmapped memory: a read
+    /// crashes the test.
+    func testBackwardReadsZOnlyWhenTheDerivativeNeedsIt() {
+        let unmapped = UnsafePointer<Float>(bitPattern: 16)!
+        for f in [Activation.tanh, .sigmoid, .leakyReLU(alpha: 0.1), .relu, .linear] {
+            let dy: [Float] = [1, 2, 3], y: [Float] = [0.5, -0.5, 0.25]
+            var dz = [Float](repeating: 0, count: 3)
+            dz.withUnsafeMutableBufferPointer { f.backward(dy: dy, z: unmapped, y: y, dz: $0.baseAddress!, count: 3) }
+            for i in 0..<3 { XCTAssertEqual(dz[i], dy[i] * f.derivative(z: 0, y: y[i]), "\(f)") }
+        }
+    }
+
     func testClippingBoundsTheGlobalNorm() {
         let net = Network(inputs: 2, specs: [.dense(units: 2, activation: .linear)], loss: MeanSquaredError(), seed: 1)
         let x = Matrix(rows: 1, cols: 2, values: [100, 100])
