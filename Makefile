@@ -42,7 +42,8 @@ e2e: deps
 bench: deps
 	bash Scripts/bench.sh
 
-# libFuzzer on the IDX reader (raw and gzip) and the model loader, FUZZ_SECONDS each (default 60),
+# libFuzzer on the IDX reader (raw and gzip), the model loader and the checkpoint loader,
+# FUZZ_SECONDS each (default 60),
 # seeded from valid files; corpora and crashes go to fuzz-corpus/ (see Scripts/fuzz.sh).
 fuzz: deps
 	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) bash Scripts/fuzz.sh
