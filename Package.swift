@@ -35,10 +35,13 @@ let package = Package(
             dependencies: ["CBLAS"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
+        // The runtime policy of the command line, kept out of the maths: the worker threads that share
+        // the elementwise loops, CPU pinning, and sensing other processes' load.
+        .target(name: "Runtime", dependencies: ["Model", "CBLAS"]),
         // File formats: IDX (raw or gzip), PGM and PNG images, safetensors, atomic writes.
         .target(name: "Formats", dependencies: ["CZlib", "CPNG"]),
         // The command line: argument parsing and the train / evaluate / predict commands.
-        .target(name: "MLPCLI", dependencies: ["Model", "Formats", "CBLAS"]),
+        .target(name: "MLPCLI", dependencies: ["Model", "Formats", "Runtime", "CBLAS"]),
         .executableTarget(name: "mlp", dependencies: ["MLPCLI"]),
         .executableTarget(name: "GemmBench", dependencies: ["CBLAS"], path: "Sources/GemmBench"),
         .testTarget(name: "ModelTests", dependencies: ["Model", "CBLAS"]),
