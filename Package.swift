@@ -43,9 +43,13 @@ let package = Package(
         // The command line: argument parsing and the train / evaluate / predict commands.
         .target(name: "MLPCLI", dependencies: ["Model", "Formats", "Runtime", "CBLAS"]),
         .executableTarget(name: "mlp", dependencies: ["MLPCLI"]),
+        // The command line with a training-step hook that interrupts a run at a chosen step: the
+        // signal tests' driver. Built with the tests, never installed.
+        .executableTarget(name: "MLPTestDriver", dependencies: ["MLPCLI"]),
         .executableTarget(name: "GemmBench", dependencies: ["CBLAS"], path: "Sources/GemmBench"),
         .testTarget(name: "ModelTests", dependencies: ["Model", "CBLAS"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Model", "CBLAS"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "CZlib", "CPNG"]),
-        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG"]),
+        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG"], exclude: ["Fixtures"]),
     ]
 )

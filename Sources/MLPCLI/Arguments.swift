@@ -68,8 +68,14 @@ struct Arguments {
     /// a test looks for: every flag the code reads must be declared for its command).
     nonisolated(unsafe) static var undeclaredReads: Set<String> = []
 
+    /// The flags the code has asked about (given or not), for the test that every declared flag is read.
+    var flagsRead: Set<String> { log.names }
+    private final class ReadLog { var names: Set<String> = [] }
+    private let log = ReadLog()
+
     private func declared(_ f: Flag) -> Flag {
         if !accepted.contains(where: { $0.name == f.name }) { Arguments.undeclaredReads.insert("\(command) --\(f.name)") }
+        log.names.insert(f.name)
         return f
     }
 

@@ -82,8 +82,6 @@ public enum CLI {
                 Console.out(help(command))
                 return 0
             }
-            // A malformed --max-memory is a usage error before any work, like every other flag.
-            if parsed.accepted.contains(Flags.maxMemory) && parsed.has(Flags.maxMemory) { _ = try MemoryBudget.limit(parsed) }
             return try command.run(parsed, start, hooks).rawValue
         } catch {
             Console.flush()

@@ -91,7 +91,9 @@ enum Checkpoint {
             args += ["--\(k)", s]
         }
         do {
-            return try TrainingConfiguration(Arguments(args[...], flags: Flags.configuration, command: "train"))
+            var config = try TrainingConfiguration(Arguments(args[...], flags: Flags.configuration, command: "train"))
+            config.outputs = 10  // that mlp gave every network ten outputs
+            return config
         } catch {
             throw CLIError(.dataError, "\(path): checkpoint train_config: \(error.message)")
         }

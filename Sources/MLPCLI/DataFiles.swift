@@ -10,16 +10,17 @@ enum DataFiles {
     static let trainImages = "train-images-idx3-ubyte", trainLabels = "train-labels-idx1-ubyte"
     static let testImages = "t10k-images-idx3-ubyte", testLabels = "t10k-labels-idx1-ubyte"
 
-    /// The file for `name`: the flag `override` when given, else DIR/name or DIR/name.gz.
-    static func resolve(_ args: Arguments, dirFlag: Flag = Flags.data, name: String, override: Flag) throws(CLIError) -> String {
-        if let path = args.string(override) {
-            guard !path.isEmpty else { throw .usage("--\(override.name) needs a non-empty value", command: args.command) }
+    /// The file for `name`: `file` (the value of the flag `override`) when given, else DIR/name or
+    /// DIR/name.gz in `dir` (the value of --data).
+    static func resolve(dir: String?, name: String, file: String?, override: Flag, command: String) throws(CLIError) -> String {
+        if let path = file {
+            guard !path.isEmpty else { throw .usage("--\(override.name) needs a non-empty value", command: command) }
             return path
         }
-        guard let dir = args.string(dirFlag) else {
-            throw .usage("missing required flag --\(dirFlag.name) (or --\(override.name) FILE)", command: args.command)
+        guard let dir else {
+            throw .usage("missing required flag --data (or --\(override.name) FILE)", command: command)
         }
-        guard !dir.isEmpty else { throw .usage("--\(dirFlag.name) needs a non-empty value", command: args.command) }
+        guard !dir.isEmpty else { throw .usage("--data needs a non-empty value", command: command) }
         let base = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
         var st = stat()
         guard stat(base, &st) == 0 else {
@@ -62,12 +63,14 @@ enum DataFiles {
         var all: [String] { [trainImages, trainLabels, testImages, testLabels] + (validation.map { [$0.images, $0.labels] } ?? []) }
     }
 
-    static func trainingFiles(_ args: Arguments) throws(CLIError) -> TrainingFiles {
-        TrainingFiles(trainImages: try resolve(args, name: trainImages, override: Flags.trainImages),
-                      trainLabels: try resolve(args, name: trainLabels, override: Flags.trainLabels),
-                      testImages: try resolve(args, name: testImages, override: Flags.testImages),
-                      testLabels: try resolve(args, name: testLabels, override: Flags.testLabels),
-                      validation: args.string(Flags.validationImages).flatMap { i in args.string(Flags.validationLabels).map { (i, $0) } })
+    /// The files of a training run, from the values of --data and the file flags (by flag name).
+    static func trainingFiles(dir: String?, files: [String: String], command: String) throws(CLIError) -> TrainingFiles {
+        func find(_ name: String, _ flag: Flag) throws(CLIError) -> String {
+            try resolve(dir: dir, name: name, file: files[flag.name], override: flag, command: command)
+        }
+        return TrainingFiles(trainImages: try find(trainImages, Flags.trainImages), trainLabels: try find(trainLabels, Flags.trainLabels),
+                             testImages: try find(testImages, Flags.testImages), testLabels: try find(testLabels, Flags.testLabels),
+                             validation: files[Flags.validationImages.name].flatMap { i in files[Flags.validationLabels.name].map { (i, $0) } })
     }
 
     /// The class count of a label file (largest label + 1), read before the images so that the

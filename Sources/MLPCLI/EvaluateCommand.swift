@@ -14,17 +14,41 @@ enum EvaluateCommand {
 
     static let usage = "mlp evaluate --model FILE --data DIR [--json] [--min-accuracy X] [--misclassified N] [--plot FILE.svg]"
 
+    /// Everything `mlp evaluate` reads from its command line.
+    struct Options {
+        let model: String
+        let dataDir: String?, testImages: String?, testLabels: String?
+        let batch: Int
+        let minAccuracy: Float?
+        let misclassified: Int?
+        let plot: String?
+        let json: Bool
+        let threads: Int?
+        let memoryLimit: Int?
+
+        init(_ a: Arguments) throws(CLIError) {
+            model = try a.required(Flags.model)
+            dataDir = a.string(Flags.data)
+            testImages = a.string(Flags.testImages)
+            testLabels = a.string(Flags.testLabels)
+            batch = try a.int(Flags.evaluationBatchSize, default: 1000)
+            minAccuracy = try a.float(Flags.minAccuracy)
+            misclassified = try a.int(Flags.misclassified)
+            plot = a.string(Flags.plot)
+            json = a.has(Flags.json)
+            threads = try a.int(Flags.threads)
+            memoryLimit = try MemoryBudget.flag(a)
+        }
+    }
+
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
-        let modelPath = try a.required(Flags.model)
-        let minAccuracy = try a.float(Flags.minAccuracy)
-        let batch = try a.int(Flags.evaluationBatchSize, default: 1000)
-        let mistakes = try a.int(Flags.misclassified)
-        let plot = a.string(Flags.plot)
+        let o = try Options(a)
+        let modelPath = o.model, minAccuracy = o.minAccuracy, batch = o.batch, mistakes = o.misclassified, plot = o.plot
         if let plot { try OutputPath.checkWritable(plot, flag: Flags.plot.name, command: a.command) }
-        let pool = try Threads.configure(a)
-        let imagesPath = try DataFiles.resolve(a, name: DataFiles.testImages, override: Flags.testImages)
-        let labelsPath = try DataFiles.resolve(a, name: DataFiles.testLabels, override: Flags.testLabels)
-        try MemoryBudget.check(a, MemoryBudget.modelPart(modelPath) + MemoryBudget.dataParts([imagesPath, labelsPath]))
+        let pool = Threads.configure(o.threads)
+        let imagesPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testImages, file: o.testImages, override: Flags.testImages, command: a.command)
+        let labelsPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testLabels, file: o.testLabels, override: Flags.testLabels, command: a.command)
+        try MemoryBudget.check(o.memoryLimit, MemoryBudget.modelPart(modelPath) + MemoryBudget.dataParts([imagesPath, labelsPath]))
         let model = try ModelFile.load(modelPath)
         model.network.loops.runner = pool
         let data = try DataFiles.load(images: imagesPath, labels: labelsPath, classes: model.network.classes, scale: model.inputScale)
@@ -36,7 +60,7 @@ enum EvaluateCommand {
         let perClass = ClassMetrics.from(confusion: ev.confusion)
         let macro = ClassMetrics.macroAverage(perClass)
         let wrong = mistakes.map { ev.mostConfidentMistakes(labels: data.labels, count: $0) }
-        if a.has(Flags.json) {
+        if o.json {
             let confusion: [JSONValue] = ev.confusion.map { row in JSONValue.array(row.map { JSONValue($0) }) }
             let classes: [JSONValue] = perClass.map { (m: ClassMetrics) -> JSONValue in
                 let fields: [(String, JSONValue)] = [("class", JSONValue(m.classIndex)), ("precision", JSONValue(m.precision)),

@@ -12,27 +12,45 @@ enum InspectCommand {
 
     static let usage = "mlp inspect MODEL [--data DIR | --images FILE] [--samples N] [--json]"
 
+    /// Everything `mlp inspect` reads from its command line.
+    struct Options {
+        let model: String
+        let dataDir: String?, images: String?
+        let samples: Int
+        let json: Bool
+
+        init(_ a: Arguments) throws(CLIError) {
+            model = try a.required(Flags.model)
+            samples = try a.int(Flags.samples, default: 1000)
+            dataDir = a.string(Flags.data)
+            images = a.string(Flags.images)
+            json = a.has(Flags.json)
+            if dataDir != nil && images != nil {
+                throw .usage("--data and --images both name the images; give one", command: a.command)
+            }
+            if a.has(Flags.samples) && dataDir == nil && images == nil {
+                throw .usage("--samples needs --data DIR or --images FILE", command: a.command)
+            }
+        }
+    }
+
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
-        let path = try a.required(Flags.model)
-        let samples = try a.int(Flags.samples, default: 1000)
-        if a.has(Flags.data) && a.has(Flags.images) {
-            throw .usage("--data and --images both name the images; give one", command: a.command)
-        }
-        if a.has(Flags.samples) && !a.has(Flags.data) && !a.has(Flags.images) {
-            throw .usage("--samples needs --data DIR or --images FILE", command: a.command)
-        }
+        let o = try Options(a)
+        let path = o.model, samples = o.samples
         let model = try ModelFile.load(path)
         let net = model.network
         let tensors = namedTensors(net)
         var activity: (images: String, samples: Int, units: [UnitActivity])?
-        if a.has(Flags.data) || a.has(Flags.images) {
-            var imagesPath = a.string(Flags.images) ?? ""
-            if imagesPath.isEmpty { imagesPath = try DataFiles.resolve(a, name: DataFiles.testImages, override: Flags.images) }
+        if o.dataDir != nil || o.images != nil {
+            var imagesPath = o.images ?? ""
+            if imagesPath.isEmpty {
+                imagesPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testImages, file: o.images, override: Flags.images, command: a.command)
+            }
             let data = try loadImages(imagesPath, limit: samples, scale: model.inputScale)
             try EvaluateCommand.checkShape(data, model, path: imagesPath)
             activity = (imagesPath, data.count, UnitActivity.measure(net, on: data, samples: data.count))
         }
-        if a.has(Flags.json) {
+        if o.json {
             printJSON(path, net, tensors, activity)
         } else {
             printText(path, net, tensors, activity)

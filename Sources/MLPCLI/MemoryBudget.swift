@@ -28,15 +28,18 @@ enum MemoryBudget {
         return overflow ? nil : bytes
     }
 
-    /// The limit and whether --max-memory set it, or nil when there is none to check against.
-    static func limit(_ a: Arguments) throws(CLIError) -> (bytes: Int, fromFlag: Bool)? {
-        if let text = a.string(Flags.maxMemory) {
-            guard let bytes = parse(text) else {
-                throw .usage("--max-memory expects a positive byte count such as 800M or 4G, got '\(text)'", command: a.command)
-            }
-            return (bytes, true)
+    /// --max-memory in bytes, or nil when not given.
+    static func flag(_ a: Arguments) throws(CLIError) -> Int? {
+        guard let text = a.string(Flags.maxMemory) else { return nil }
+        guard let bytes = parse(text) else {
+            throw .usage("--max-memory expects a positive byte count such as 800M or 4G, got '\(text)'", command: a.command)
         }
-        return availableMemory().map { ($0, false) }
+        return bytes
+    }
+
+    /// The limit and whether --max-memory set it, or nil when there is none to check against.
+    static func limit(_ flag: Int?) -> (bytes: Int, fromFlag: Bool)? {
+        flag.map { ($0, true) } ?? availableMemory().map { ($0, false) }
     }
 
     /// MemAvailable from /proc/meminfo, in bytes.
@@ -64,8 +67,8 @@ enum MemoryBudget {
     }
 
     /// Throws a data error when `parts` (what needs memory, and how much) add up to more than the limit.
-    static func check(_ a: Arguments, _ parts: [(what: String, bytes: Int)]) throws(CLIError) {
-        guard let (limit, fromFlag) = try limit(a) else { return }
+    static func check(_ flag: Int?, _ parts: [(what: String, bytes: Int)]) throws(CLIError) {
+        guard let (limit, fromFlag) = limit(flag) else { return }
         var total = 0
         for p in parts { total = total.addingReportingOverflow(p.bytes).overflow ? Int.max : total + p.bytes }
         guard total > limit else { return }
@@ -91,9 +94,9 @@ enum MemoryBudget {
 
     /// `mlp train`: the data files and the network `config` describes (from the flags, or a resumed
     /// checkpoint's) with `outputs` outputs, on the training images' size.
-    static func checkTraining(_ a: Arguments, _ config: TrainingConfiguration, files: DataFiles.TrainingFiles,
+    static func checkTraining(_ flag: Int?, _ config: TrainingConfiguration, files: DataFiles.TrainingFiles,
                               outputs: Int) throws(CLIError) {
-        guard try limit(a) != nil else { return }
+        guard limit(flag) != nil else { return }
         var parts = dataParts(files.all)
         // The network's input width comes from the images' header, when it is one the reader
         // will accept (a raw file's size must match it); otherwise the reader reports the file.
@@ -104,7 +107,7 @@ enum MemoryBudget {
             let need = o ? nil : trainingBytes(inputs: features, specs: specs, batch: config.batchSize, optimizerSlots: config.optimizerSlots)
             parts.append(("the network \(Architecture.string(specs))", need ?? Int.max))
         }
-        try check(a, parts)
+        try check(flag, parts)
     }
 
     /// "1.5 GiB", "300.0 MiB", "12.0 KiB", "100 bytes".

@@ -11,15 +11,32 @@ enum PredictCommand {
 
     static let usage = "mlp predict --model FILE --images FILE [--limit N] [--top-k K] [--show | --json]"
 
+    /// Everything `mlp predict` reads from its command line.
+    struct Options {
+        let model: String, images: String
+        let limit: Int?, topK: Int?
+        let json: Bool, show: Bool
+        let threads: Int?
+        let memoryLimit: Int?
+
+        init(_ a: Arguments) throws(CLIError) {
+            model = try a.required(Flags.model)
+            images = try a.required(Flags.images)
+            limit = try a.int(Flags.limit)
+            topK = try a.int(Flags.topK)
+            json = a.has(Flags.json)
+            show = a.has(Flags.show)
+            threads = try a.int(Flags.threads)
+            memoryLimit = try MemoryBudget.flag(a)
+            if json && show { throw .usage("--show draws for people and --json writes for programs; give one", command: a.command) }
+        }
+    }
+
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
-        let modelPath = try a.required(Flags.model)
-        let imagesPath = try a.required(Flags.images)
-        let limit = try a.int(Flags.limit)
-        let topK = try a.int(Flags.topK)
-        let json = a.has(Flags.json), show = a.has(Flags.show)
-        if json && show { throw .usage("--show draws for people and --json writes for programs; give one", command: a.command) }
-        let pool = try Threads.configure(a)
-        try MemoryBudget.check(a, MemoryBudget.modelPart(modelPath) + MemoryBudget.dataParts([imagesPath]))
+        let o = try Options(a)
+        let modelPath = o.model, imagesPath = o.images, limit = o.limit, topK = o.topK, json = o.json, show = o.show
+        let pool = Threads.configure(o.threads)
+        try MemoryBudget.check(o.memoryLimit, MemoryBudget.modelPart(modelPath) + MemoryBudget.dataParts([imagesPath]))
         let model = try ModelFile.load(modelPath)
         model.network.loops.runner = pool
         let net = model.network, classes = net.classes

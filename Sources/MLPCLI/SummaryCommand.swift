@@ -7,12 +7,23 @@ enum SummaryCommand {
 
     static let usage = "mlp summary MODEL [--json]"
 
+    /// Everything `mlp summary` reads from its command line.
+    struct Options {
+        let model: String
+        let json: Bool
+        init(_ a: Arguments) throws(CLIError) {
+            model = try a.required(Flags.model)
+            json = a.has(Flags.json)
+        }
+    }
+
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
-        let path = try a.required(Flags.model)
+        let o = try Options(a)
+        let path = o.model
         let model = try ModelFile.load(path)
         let net = model.network
         let t = ModelSummary.totals(net)
-        if a.has(Flags.json) {
+        if o.json {
             var layers: [JSONValue] = []
             for (i, l) in net.layers.enumerated() {
                 let (params, buffers) = ModelSummary.counts(net, layer: i)

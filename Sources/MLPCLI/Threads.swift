@@ -8,10 +8,10 @@ enum Threads {
     /// The process's one worker pool, made on first use.
     nonisolated(unsafe) static var pool: WorkerPool?
 
-    /// Applies --threads (default: every CPU OpenBLAS sees) and returns the pool to run loops on.
+    /// Applies --threads (nil: every CPU OpenBLAS sees) and returns the pool to run loops on.
     @discardableResult
-    static func configure(_ a: Arguments) throws(CLIError) -> WorkerPool {
-        let n = try a.int(Flags.threads) ?? BLAS.processors
+    static func configure(_ threads: Int?) -> WorkerPool {
+        let n = threads ?? BLAS.processors
         let p = pool ?? WorkerPool()
         pool = p
         p.use(threads: n, pin: true)

@@ -18,16 +18,33 @@ enum TrainCommand {
 
     static let usage = "mlp train --data DIR [--hidden 128[,64,...] | --layers ARCH] [--epochs N] [--batch-size N] [--lr X] [--momentum X] [--optimizer OPT] [--seed N] [--threads N] [--out FILE]"
 
-    /// What `mlp train` was asked to do besides the training configuration.
+    /// What `mlp train` was asked to do besides the training configuration: the data, the files to
+    /// write, the run's limits and how to report.
     struct Options {
+        let dataDir: String?
+        /// The file flags given (--train-images ... --validation-labels), by flag name.
+        let files: [String: String]
         let out: String
         let resume: String?
         let checkpoint: String?
         let log: String?, logCSV: String?, plot: String?
         let maxSeconds: Float?
+        let threads: Int?
+        let memoryLimit: Int?
         let json: Bool, quiet: Bool
+        /// Configuration flags given, by name (--resume refuses them, except --epochs).
+        let configurationGiven: [Flag]
+        let epochs: Int?
+        let monitorGiven: Bool
 
         init(_ a: Arguments) throws(CLIError) {
+            dataDir = a.string(Flags.data)
+            var f: [String: String] = [:]
+            for flag in [Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels, Flags.validationImages,
+                         Flags.validationLabels] {
+                if let v = a.string(flag) { f[flag.name] = v }
+            }
+            files = f
             out = a.string(Flags.out) ?? Flags.out.defaultValue!
             resume = a.string(Flags.resume)
             checkpoint = a.string(Flags.checkpoint)
@@ -35,29 +52,36 @@ enum TrainCommand {
             logCSV = a.string(Flags.logCSV)
             plot = a.string(Flags.plot)
             maxSeconds = try a.float(Flags.maxSeconds)
+            threads = try a.int(Flags.threads)
+            memoryLimit = try MemoryBudget.flag(a)
             json = a.has(Flags.json)
             quiet = a.has(Flags.quiet)
+            configurationGiven = Flags.configuration.filter { a.has($0) }
+            epochs = a.has(Flags.epochs) ? try a.int(Flags.epochs) : nil
+            monitorGiven = a.has(Flags.monitor)
         }
+
+        var hasValidationFiles: Bool { files[Flags.validationImages.name] != nil }
     }
 
     static func run(_ a: Arguments, startTime: Double, hooks: [TrainingStepHook] = []) throws(CLIError) -> ExitCode {
+        let options = try Options(a)
         // The configuration: from the flags, or, with --resume, from the checkpoint (only --epochs may change).
         var resumeFile: SafetensorsFile?
         var config: TrainingConfiguration
-        if let path = a.string(Flags.resume) {
+        if let path = options.resume {
             let file = try Checkpoint.read(path)
             config = try Checkpoint.configuration(file, path: path)
-            for flag in Flags.configuration where a.has(flag) && flag != Flags.epochs {
+            if let flag = options.configurationGiven.first(where: { $0 != Flags.epochs }) {
                 throw .usage("--\(flag.name) cannot change when resuming: the checkpoint fixes the training configuration (only --epochs may extend it)", command: a.command)
             }
-            if a.has(Flags.epochs), let e = try a.int(Flags.epochs) { config.epochs = e }
+            if let e = options.epochs { config.epochs = e }
             resumeFile = file
         } else {
             config = try TrainingConfiguration(a)
         }
-        try checkValidationSet(config, a)
-        let options = try Options(a)
-        let pool = try Threads.configure(a)
+        try checkValidationSet(config, options, command: a.command)
+        let pool = Threads.configure(options.threads)
         for (flag, path) in [(Flags.out, options.out), (Flags.checkpoint, options.checkpoint), (Flags.log, options.log),
                              (Flags.logCSV, options.logCSV), (Flags.plot, options.plot)] {
             if let path { try OutputPath.checkWritable(path, flag: flag.name, command: a.command) }
@@ -65,10 +89,10 @@ enum TrainCommand {
 
         // The data, after checking that it and the network fit in memory.
         let loadStart = now()
-        let files = try DataFiles.trainingFiles(a)
-        try MemoryBudget.check(a, MemoryBudget.dataParts(files.all))
+        let files = try DataFiles.trainingFiles(dir: options.dataDir, files: options.files, command: a.command)
+        try MemoryBudget.check(options.memoryLimit, MemoryBudget.dataParts(files.all))
         let classes = try DataFiles.classCount(labels: files.trainLabels)
-        try MemoryBudget.checkTraining(a, config, files: files, outputs: classes)
+        try MemoryBudget.checkTraining(options.memoryLimit, config, files: files, outputs: classes)
         let data = try DataFiles.loadTraining(files)
         let dataSeconds = now() - loadStart
 
@@ -154,17 +178,16 @@ enum TrainCommand {
 
     /// Early stopping, reduce-on-plateau and --monitor watch a validation set: one must be given
     /// (a --validation-split in the configuration, or --validation-images/--validation-labels).
-    static func checkValidationSet(_ config: TrainingConfiguration, _ a: Arguments) throws(CLIError) {
-        let cmd = a.command
-        let hasValidation = config.validationSplit != nil || a.has(Flags.validationImages)
-        if !hasValidation && (config.earlyStopping != nil || config.plateau != nil || a.has(Flags.monitor)) {
+    static func checkValidationSet(_ config: TrainingConfiguration, _ o: Options, command cmd: String) throws(CLIError) {
+        let hasValidation = config.validationSplit != nil || o.hasValidationFiles
+        if !hasValidation && (config.earlyStopping != nil || config.plateau != nil || o.monitorGiven) {
             let flag = config.earlyStopping != nil ? "--early-stopping" : config.plateau != nil ? "--reduce-lr-on-plateau" : "--monitor"
             throw .usage("\(flag) watches a validation set: add --validation-split F or --validation-images/--validation-labels", command: cmd)
         }
-        if config.validationSplit != nil && a.has(Flags.validationImages) {
+        if config.validationSplit != nil && o.hasValidationFiles {
             throw .usage("--validation-split and --validation-images both name a validation set; give one of them", command: cmd)
         }
-        if a.has(Flags.validationImages) != a.has(Flags.validationLabels) {
+        if o.hasValidationFiles != (o.files[Flags.validationLabels.name] != nil) {
             throw .usage("--validation-images and --validation-labels go together", command: cmd)
         }
     }

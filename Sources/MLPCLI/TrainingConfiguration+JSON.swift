@@ -1,5 +1,5 @@
 // The training configuration as a JSON object with typed members, as checkpoints store it:
-//   {"network":{"hidden":[128],"activation":"relu"},"loss":"cross_entropy","init":null,
+//   {"network":{"hidden":[128],"activation":"relu"},"outputs":null,"loss":"cross_entropy","init":null,
 //    "optimizer":"sgd","lr":0.05,"momentum":0.9,"weight_decay":0,"beta1":0.9,"beta2":0.999,
 //    "schedule":"cosine","warmup":0,"clip_grad_norm":null,"epochs":5,"batch_size":64,"seed":"1",
 //    "validation_split":null,"early_stopping":null,"reduce_lr_on_plateau":null}
@@ -20,7 +20,7 @@ extension TrainingConfiguration {
         func opt(_ x: Float?) -> JSONValue { x.map { JSONValue($0) } ?? .null }
         func watch(_ w: Watch) -> [(String, JSONValue)] { [("monitor", JSONValue(w.metric.rawValue)), ("patience", JSONValue(w.patience))] }
         return .object([
-            ("network", net), ("loss", JSONValue(loss)), ("init", initializer.map { JSONValue($0.rawValue) } ?? .null),
+            ("network", net), ("outputs", outputs.map { JSONValue($0) } ?? .null), ("loss", JSONValue(loss)), ("init", initializer.map { JSONValue($0.rawValue) } ?? .null),
             ("optimizer", JSONValue(optimizer.rawValue)), ("lr", JSONValue(lr)), ("momentum", JSONValue(momentum)),
             ("weight_decay", JSONValue(weightDecay)), ("beta1", JSONValue(beta1)), ("beta2", JSONValue(beta2)),
             ("schedule", JSONValue(learningRateSchedule.token)), ("warmup", JSONValue(warmupEpochs)),
@@ -35,7 +35,7 @@ extension TrainingConfiguration {
     init(json v: JSONValue, fail: (String) -> CLIError) throws(CLIError) {
         self.init()
         guard case .object(let members) = v else { throw fail("is \(v.kindDescription), expected an object") }
-        let known: Set<String> = ["network", "loss", "init", "optimizer", "lr", "momentum", "weight_decay", "beta1", "beta2",
+        let known: Set<String> = ["network", "outputs", "loss", "init", "optimizer", "lr", "momentum", "weight_decay", "beta1", "beta2",
                                   "schedule", "warmup", "clip_grad_norm", "epochs", "batch_size", "seed",
                                   "validation_split", "early_stopping", "reduce_lr_on_plateau"]
         for (k, _) in members where !known.contains(k) { throw fail("has an unexpected member \"\(k)\"") }
@@ -88,6 +88,7 @@ extension TrainingConfiguration {
         } else {
             throw fail("\"network\" is neither {\"hidden\":[...],\"activation\":...} nor {\"layers\":\"...\"}")
         }
+        if let o = v["outputs"], o != .null { outputs = try int("outputs", 1...1 << 20) }
         let lossToken = try string("loss")
         guard let l = LossKind.make(lossToken) else { throw fail("loss '\(lossToken)' is not one of \(LossKind.names.joined(separator: ", "))") }
         loss = l.token

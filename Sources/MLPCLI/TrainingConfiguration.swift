@@ -39,6 +39,9 @@ struct TrainingConfiguration: Equatable {
     }
 
     var network: NetworkSpec = .hidden([128], .relu)
+    /// The output layer's width when it is not the data's class count: checkpoints of format 1
+    /// come from an mlp whose networks always had 10 outputs. nil: one per class of the data.
+    var outputs: Int?
     /// The loss token (`cross_entropy`, `cross_entropy:0.1`, `mse`, `bce`).
     var loss = "cross_entropy"
     var initializer: Initializer?
@@ -60,7 +63,7 @@ struct TrainingConfiguration: Equatable {
     var plateau: (factor: Float, watch: Watch)?
 
     static func == (a: TrainingConfiguration, b: TrainingConfiguration) -> Bool {
-        a.network == b.network && a.loss == b.loss && a.initializer == b.initializer && a.optimizer == b.optimizer
+        a.network == b.network && a.outputs == b.outputs && a.loss == b.loss && a.initializer == b.initializer && a.optimizer == b.optimizer
             && a.lr == b.lr && a.momentum == b.momentum && a.weightDecay == b.weightDecay && a.beta1 == b.beta1
             && a.beta2 == b.beta2 && a.schedule == b.schedule && a.warmupEpochs == b.warmupEpochs
             && a.clipNorm == b.clipNorm && a.epochs == b.epochs && a.batchSize == b.batchSize && a.seed == b.seed

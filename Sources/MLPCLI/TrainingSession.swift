@@ -85,7 +85,11 @@ final class TrainingSession {
         self.train = train
         self.validation = validation
         test = data.test
-        let classes = max(train.classCount, validation?.classCount ?? 0)
+        let labelled = max(train.classCount, validation?.classCount ?? 0)
+        if let outputs = config.outputs, labelled > outputs {
+            throw CLIError(.dataError, "the labels go up to \(labelled - 1) but the network has \(outputs) outputs")
+        }
+        let classes = config.outputs ?? labelled
         let specs: [LayerSpec]
         do { specs = try config.network.specs(outputs: classes) } catch {
             throw .usage("--layers: \(error.message)", command: "train")

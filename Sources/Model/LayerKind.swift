@@ -40,9 +40,8 @@ public struct LayerSpec: Equatable, Sendable, CustomStringConvertible {
 
     public init(_ kind: any LayerKind) { self.kind = kind }
 
-    /// Every layer kind, in the order tokens are tried (dense first: a number; standalone
-    /// activations last: any activation name).
-    public static let kinds: [any LayerKind.Type] = [DenseKind.self, DropoutKind.self, BatchNormKind.self, ActivationKind.self]
+    /// Every layer kind, in the order tokens are tried and help lists them (no two accept the same token).
+    public static let kinds: [any LayerKind.Type] = [DenseKind.self, ActivationKind.self, DropoutKind.self, BatchNormKind.self]
 
     public var token: String { kind.token }
     public var description: String { token }
