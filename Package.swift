@@ -35,14 +35,21 @@ let package = Package(
             dependencies: ["CBLAS"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
+        // The runtime policy of the command line, kept out of the maths: the worker threads that share
+        // the elementwise loops, CPU pinning, and sensing other processes' load.
+        .target(name: "Runtime", dependencies: ["Model", "CBLAS"]),
         // File formats: IDX (raw or gzip), PGM and PNG images, safetensors, atomic writes.
         .target(name: "Formats", dependencies: ["CZlib", "CPNG"]),
         // The command line: argument parsing and the train / evaluate / predict commands.
-        .target(name: "MLPCLI", dependencies: ["Model", "Formats", "CBLAS"]),
+        .target(name: "MLPCLI", dependencies: ["Model", "Formats", "Runtime", "CBLAS"]),
         .executableTarget(name: "mlp", dependencies: ["MLPCLI"]),
+        // The command line with a training-step hook that interrupts a run at a chosen step: the
+        // signal tests' driver. Built with the tests, never installed.
+        .executableTarget(name: "MLPTestDriver", dependencies: ["MLPCLI"]),
         .executableTarget(name: "GemmBench", dependencies: ["CBLAS"], path: "Sources/GemmBench"),
         .testTarget(name: "ModelTests", dependencies: ["Model", "CBLAS"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Model", "CBLAS"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "CZlib", "CPNG"]),
-        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG"]),
+        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG"], exclude: ["Fixtures"]),
     ]
 )

@@ -30,28 +30,30 @@ public enum CLI {
         let usage: String
         let flags: [Flag]
         let summary: String
-        let run: (Arguments, Double) throws(CLIError) -> ExitCode
+        let run: (Arguments, Double, [TrainingStepHook]) throws(CLIError) -> ExitCode
         /// The flag a bare argument stands for ("model" for `mlp summary FILE`).
         var positional: String? = nil
     }
 
     static let commands: [Command] = [
-        Command(name: "train", usage: TrainCommand.usage, flags: TrainCommand.flags + [MemoryBudget.flag],
-                summary: "Train a network on IDX data and save it.", run: { a, t throws(CLIError) in try TrainCommand.run(a, startTime: t) }),
-        Command(name: "evaluate", usage: EvaluateCommand.usage, flags: EvaluateCommand.flags + [MemoryBudget.flag],
-                summary: "Accuracy and mean loss of a saved model on labelled IDX data.", run: { a, _ throws(CLIError) in try EvaluateCommand.run(a) }),
-        Command(name: "predict", usage: PredictCommand.usage, flags: PredictCommand.flags + [MemoryBudget.flag],
-                summary: "Predicted class and probability for each image (CSV, or JSON lines).", run: { a, _ throws(CLIError) in try PredictCommand.run(a) }),
+        Command(name: "train", usage: TrainCommand.usage, flags: TrainCommand.flags,
+                summary: "Train a network on IDX data and save it.",
+                run: { a, t, hooks throws(CLIError) in try TrainCommand.run(a, startTime: t, hooks: hooks) }),
+        Command(name: "evaluate", usage: EvaluateCommand.usage, flags: EvaluateCommand.flags,
+                summary: "Accuracy and mean loss of a saved model on labelled IDX data.", run: { a, _, _ throws(CLIError) in try EvaluateCommand.run(a) }),
+        Command(name: "predict", usage: PredictCommand.usage, flags: PredictCommand.flags,
+                summary: "Predicted class and probability for each image (CSV, or JSON lines).", run: { a, _, _ throws(CLIError) in try PredictCommand.run(a) }),
         Command(name: "summary", usage: SummaryCommand.usage, flags: SummaryCommand.flags,
                 summary: "The layers of a saved model: output shapes, parameter counts, activations, totals.",
-                run: { a, _ throws(CLIError) in try SummaryCommand.run(a) }, positional: "model"),
+                run: { a, _, _ throws(CLIError) in try SummaryCommand.run(a) }, positional: "model"),
         Command(name: "inspect", usage: InspectCommand.usage, flags: InspectCommand.flags,
                 summary: "Weight and bias statistics and histograms per layer; with data, dead and saturated units.",
-                run: { a, _ throws(CLIError) in try InspectCommand.run(a) }, positional: "model"),
+                run: { a, _, _ throws(CLIError) in try InspectCommand.run(a) }, positional: "model"),
     ]
 
-    /// Runs the command line `args` (without the program name); returns the exit code.
-    public static func main(_ args: [String]) -> Int32 {
+    /// Runs the command line `args` (without the program name); returns the exit code. `hooks` see
+    /// every training step (the `mlp` binary passes none).
+    public static func main(_ args: [String], trainingHooks hooks: [TrainingStepHook] = []) -> Int32 {
         let start = now()
         defer { Console.flush() }
         guard let first = args.first else {
@@ -80,9 +82,7 @@ public enum CLI {
                 Console.out(help(command))
                 return 0
             }
-            // A malformed --max-memory is a usage error before any work, like every other flag.
-            if parsed.has("max-memory") { _ = try MemoryBudget.limit(parsed) }
-            return try command.run(parsed, start).rawValue
+            return try command.run(parsed, start, hooks).rawValue
         } catch {
             Console.flush()
             Console.err("error: \(error.message)")
@@ -99,7 +99,7 @@ public enum CLI {
         for f in c.flags {
             var left = "--\(f.name)" + (f.value.map { " \($0)" } ?? "")
             while left.count < width { left += " " }
-            lines.append("  \(left)\(f.help)")
+            lines.append("  \(left)\(f.helpWithDefault)")
         }
         lines.append("  --help" + String(repeating: " ", count: max(width - 6, 1)) + "this text")
         if c.name == "train" {

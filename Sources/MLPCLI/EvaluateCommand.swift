@@ -6,58 +6,81 @@ import Model
 
 enum EvaluateCommand {
     static let flags: [Flag] = [
-        Flag("model", "FILE", "the model file written by 'mlp train'"),
-        Flag("data", "DIR", "directory with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (raw or .gz)"),
-        Flag("test-images", "FILE", "images to evaluate on (overrides --data)"),
-        Flag("test-labels", "FILE", "their labels (overrides --data)"),
-        Flag("batch-size", "N", "examples per forward pass (default 1000)"),
-        Flag("threads", "N", "threads for the GEMMs and elementwise loops (default: all cores)"),
-        Flag("min-accuracy", "X", "exit with code 3 when the accuracy is below X (0 to 1)"),
-        Flag("misclassified", "N", "also list the N most confident mistakes (index, true, predicted, probability)"),
-        Flag("plot", "FILE.svg", "write the confusion matrix as an SVG heat map"),
-        Flag("json", nil, "print one JSON object on stdout"),
+        Flags.model, Flags.data.helped("directory with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (raw or .gz)"),
+        Flags.testImages.helped("images to evaluate on (overrides --data)"), Flags.testLabels.helped("their labels (overrides --data)"),
+        Flags.evaluationBatchSize, Flags.threads, Flags.minAccuracy, Flags.misclassified,
+        Flags.plot.helped("write the confusion matrix as an SVG heat map"), Flags.json, Flags.maxMemory,
     ]
 
     static let usage = "mlp evaluate --model FILE --data DIR [--json] [--min-accuracy X] [--misclassified N] [--plot FILE.svg]"
 
+    /// Everything `mlp evaluate` reads from its command line.
+    struct Options {
+        let model: String
+        let dataDir: String?, testImages: String?, testLabels: String?
+        let batch: Int
+        let minAccuracy: Float?
+        let misclassified: Int?
+        let plot: String?
+        let json: Bool
+        let threads: Int?
+        let memoryLimit: Int?
+
+        init(_ a: Arguments) throws(CLIError) {
+            model = try a.required(Flags.model)
+            dataDir = a.string(Flags.data)
+            testImages = a.string(Flags.testImages)
+            testLabels = a.string(Flags.testLabels)
+            batch = try a.int(Flags.evaluationBatchSize, default: 1000)
+            minAccuracy = try a.float(Flags.minAccuracy)
+            misclassified = try a.int(Flags.misclassified)
+            plot = a.string(Flags.plot)
+            json = a.has(Flags.json)
+            threads = try a.int(Flags.threads)
+            memoryLimit = try MemoryBudget.flag(a)
+        }
+    }
+
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
-        let modelPath = try a.required("model")
-        let minAccuracy = try a.optionalFloat("min-accuracy", "between 0 and 1") { $0 >= 0 && $0 <= 1 }
-        let batch = try a.int("batch-size", default: 1000, in: 1...1 << 20)
-        let mistakes = try a.optionalInt("misclassified", in: 1...Int.max)
-        let plot = a.string("plot")
-        if let plot { try OutputPath.checkWritable(plot, flag: "plot", command: a.command) }
-        try Threads.configure(a)
-        let imagesPath = try DataFiles.resolve(a, name: DataFiles.testImages, override: "test-images")
-        let labelsPath = try DataFiles.resolve(a, name: DataFiles.testLabels, override: "test-labels")
-        try MemoryBudget.check(a, MemoryBudget.modelPart(modelPath) + MemoryBudget.dataParts([imagesPath, labelsPath]))
+        let o = try Options(a)
+        let modelPath = o.model, minAccuracy = o.minAccuracy, batch = o.batch, mistakes = o.misclassified, plot = o.plot
+        if let plot { try OutputPath.checkWritable(plot, flag: Flags.plot.name, command: a.command) }
+        let pool = Threads.configure(o.threads)
+        let imagesPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testImages, file: o.testImages, override: Flags.testImages, command: a.command)
+        let labelsPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testLabels, file: o.testLabels, override: Flags.testLabels, command: a.command)
+        try MemoryBudget.check(o.memoryLimit, MemoryBudget.modelPart(modelPath) + MemoryBudget.dataParts([imagesPath, labelsPath]))
         let model = try ModelFile.load(modelPath)
-        let data = try DataFiles.load(images: imagesPath, labels: labelsPath, classes: model.network.classes)
+        model.network.loops.runner = pool
+        let data = try DataFiles.load(images: imagesPath, labels: labelsPath, classes: model.network.classes, scale: model.inputScale)
         try DataFiles.requireImages(data, imagesPath, "an accuracy needs at least one")
         try checkShape(data, model, path: imagesPath)
         let start = now()
-        let ev = Evaluation.run(model.network, on: data, scale: model.inputScale, batchSize: batch)
+        let ev = Evaluation.run(model.network, on: data, batchSize: batch)
         let seconds = now() - start
         let perClass = ClassMetrics.from(confusion: ev.confusion)
         let macro = ClassMetrics.macroAverage(perClass)
         let wrong = mistakes.map { ev.mostConfidentMistakes(labels: data.labels, count: $0) }
-        if a.has("json") {
+        if o.json {
+            let confusion: [JSONValue] = ev.confusion.map { row in JSONValue.array(row.map { JSONValue($0) }) }
+            let classes: [JSONValue] = perClass.map { (m: ClassMetrics) -> JSONValue in
+                let fields: [(String, JSONValue)] = [("class", JSONValue(m.classIndex)), ("precision", JSONValue(m.precision)),
+                                                     ("recall", JSONValue(m.recall)), ("f1", JSONValue(m.f1)), ("support", JSONValue(m.support))]
+                return .object(fields)
+            }
+            let macroFields: [(String, JSONValue)] = [("precision", JSONValue(macro.precision)), ("recall", JSONValue(macro.recall)),
+                                                      ("f1", JSONValue(macro.f1)), ("classes", JSONValue(macro.classes))]
             var members: [(String, JSONValue)] = [
                 ("accuracy", JSONValue(ev.accuracy)), ("loss", JSONValue(ev.loss)),
                 ("samples", .number(Double(ev.samples))), ("seconds", .number(seconds)),
-                ("confusion", .array(ev.confusion.map { .array($0.map { JSONValue($0) }) })),
-                ("per_class", .array(perClass.map { m in
-                    .object([("class", JSONValue(m.classIndex)), ("precision", JSONValue(m.precision)),
-                             ("recall", JSONValue(m.recall)), ("f1", JSONValue(m.f1)), ("support", JSONValue(m.support))])
-                })),
-                ("macro", .object([("precision", JSONValue(macro.precision)), ("recall", JSONValue(macro.recall)),
-                                   ("f1", JSONValue(macro.f1)), ("classes", JSONValue(macro.classes))])),
+                ("confusion", .array(confusion)), ("per_class", .array(classes)), ("macro", .object(macroFields)),
             ]
             if let wrong {
-                members.append(("misclassified", .array(wrong.map { w in
-                    .object([("index", JSONValue(w.index)), ("true", JSONValue(w.trueClass)),
-                             ("predicted", JSONValue(w.predicted)), ("probability", JSONValue(w.probability))])
-                })))
+                let items: [JSONValue] = wrong.map { (w: Misclassification) -> JSONValue in
+                    let fields: [(String, JSONValue)] = [("index", JSONValue(w.index)), ("true", JSONValue(w.trueClass)),
+                                                         ("predicted", JSONValue(w.predicted)), ("probability", JSONValue(w.probability))]
+                    return .object(fields)
+                }
+                members.append(("misclassified", .array(items)))
             }
             Console.out(JSONValue.object(members).serialized())
         } else {
@@ -95,7 +118,7 @@ enum EvaluateCommand {
     /// Images must have the model's input size.
     static func checkShape(_ data: Dataset, _ model: LoadedModel, path: String) throws(CLIError) {
         guard data.features == model.network.inputFeatures else {
-            throw CLIError(.dataError, "\(path): images are \(data.rows)×\(data.cols) (\(data.features) pixels) but the model expects \(model.inputRows)×\(model.inputCols) (\(model.network.inputFeatures) inputs)")
+            throw CLIError(.dataError, "\(path): images are \(DataFiles.shape(data)) (\(data.features) pixels) but the model expects \(model.inputRows)×\(model.inputCols) (\(model.network.inputFeatures) inputs)")
         }
     }
 }

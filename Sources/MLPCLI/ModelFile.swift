@@ -26,18 +26,10 @@ enum ModelFile {
          ("input_scale", "\(inputScale)"), ("classes", "\(net.classes)"), ("loss", net.loss.token)] + extra
     }
 
-    /// Every tensor of the network, parameters then buffers, in layer order, seen in place.
+    /// Every saved tensor of the network, in model-file order (layer by layer, as each layer
+    /// declares them), seen in place.
     static func views(_ net: Network) -> [SafetensorsView] {
-        var out: [SafetensorsView] = []
-        for (i, layer) in net.layers.enumerated() {
-            for p in layer.parameters {
-                out.append(SafetensorsView(name: "layers.\(i).\(p.name)", shape: p.shape, values: p.value.buffer))
-            }
-            for b in layer.buffers {
-                out.append(SafetensorsView(name: "layers.\(i).\(b.name)", shape: [b.value.count], values: b.value.buffer))
-            }
-        }
-        return out
+        net.store.tensors.map { SafetensorsView(name: $0.name, shape: $0.shape, values: $0.buffer) }
     }
 
     /// Writes the model atomically (temporary file, fsync, rename).
@@ -48,24 +40,12 @@ enum ModelFile {
         }
     }
 
-    /// The tensors a network of `specs` has, by name and shape, in layer order, computed without
-    /// building it: dense layers have weight [out, in] and bias [out]; batch norm has weight,
-    /// bias, running_mean and running_var [features].
+    /// The tensors a network of `specs` has, by model-file name and shape, in order, computed from the
+    /// layers' declarations without building anything.
     static func expectedTensors(inputs: Int, specs: [LayerSpec]) -> [(name: String, shape: [Int])] {
-        var width = inputs
-        var out: [(name: String, shape: [Int])] = []
-        for (i, spec) in specs.enumerated() {
-            switch spec {
-            case .dense(let units, _):
-                out += [("layers.\(i).weight", [units, width]), ("layers.\(i).bias", [units])]
-                width = units
-            case .batchNorm:
-                out += ["weight", "bias", "running_mean", "running_var"].map { ("layers.\(i).\($0)", [width]) }
-            case .activation, .dropout:
-                break
-            }
+        Architecture.declarations(inputs: inputs, specs: specs).enumerated().flatMap { i, layer in
+            layer.tensors.map { ("layers.\(i).\($0.name)", $0.shape) }
         }
-        return out
     }
 
     static func load(_ path: String) throws(CLIError) -> LoadedModel {
@@ -137,16 +117,12 @@ enum ModelFile {
             throw fail("tensor '\(t.name)' holds NaN or infinite values")
         }
         let net = Network(inputs: inputs, specs: specs, loss: loss)
-        for (i, layer) in net.layers.enumerated() {
-            let named = layer.parameters.map { ("layers.\(i).\($0.name)", $0.shape, $0.value) }
-                + layer.buffers.map { ("layers.\(i).\($0.name)", [$0.value.count], $0.value) }
-            for (name, shape, target) in named {
-                // expectedTensors mirrors the layers' own names and shapes; a mismatch is a bug here.
-                guard let t = file.tensor(name), t.shape == shape else {
-                    preconditionFailure("ModelFile.expectedTensors disagrees with the network about '\(name)'")
-                }
-                target.set(t.values)
+        for t in net.store.tensors {
+            // expectedTensors and the network come from the same declarations: a mismatch is a bug here.
+            guard let ft = file.tensor(t.name), ft.shape == t.shape else {
+                preconditionFailure("the network disagrees with its own declarations about '\(t.name)'")
             }
+            t.set(ft.values)
         }
         return LoadedModel(network: net, inputScale: scale, inputRows: rows, inputCols: cols, metadata: file.metadata)
     }

@@ -5,27 +5,40 @@ import Model
 
 enum PredictCommand {
     static let flags: [Flag] = [
-        Flag("model", "FILE", "the model file written by 'mlp train'"),
-        Flag("images", "FILE", "images: IDX (raw or .gz), or one PGM (P2/P5) or PNG image, told apart by their first bytes"),
-        Flag("limit", "N", "only the first N images"),
-        Flag("top-k", "K", "the K most probable classes per image (CSV columns class2,prob2,...; JSON \"top_k\")"),
-        Flag("show", nil, "draw each image in the terminal beside its prediction, instead of CSV"),
-        Flag("threads", "N", "threads for the GEMMs and elementwise loops (default: all cores)"),
-        Flag("json", nil, "one JSON object per line, with every class probability"),
+        Flags.model, Flags.images, Flags.limit, Flags.topK, Flags.show, Flags.threads,
+        Flags.json.helped("one JSON object per line, with every class probability"), Flags.maxMemory,
     ]
 
     static let usage = "mlp predict --model FILE --images FILE [--limit N] [--top-k K] [--show | --json]"
 
+    /// Everything `mlp predict` reads from its command line.
+    struct Options {
+        let model: String, images: String
+        let limit: Int?, topK: Int?
+        let json: Bool, show: Bool
+        let threads: Int?
+        let memoryLimit: Int?
+
+        init(_ a: Arguments) throws(CLIError) {
+            model = try a.required(Flags.model)
+            images = try a.required(Flags.images)
+            limit = try a.int(Flags.limit)
+            topK = try a.int(Flags.topK)
+            json = a.has(Flags.json)
+            show = a.has(Flags.show)
+            threads = try a.int(Flags.threads)
+            memoryLimit = try MemoryBudget.flag(a)
+            if json && show { throw .usage("--show draws for people and --json writes for programs; give one", command: a.command) }
+        }
+    }
+
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
-        let modelPath = try a.required("model")
-        let imagesPath = try a.required("images")
-        let limit = try a.optionalInt("limit", in: 1...Int.max)
-        let topK = try a.optionalInt("top-k", in: 1...Int.max)
-        let json = a.has("json"), show = a.has("show")
-        if json && show { throw .usage("--show draws for people and --json writes for programs; give one", command: a.command) }
-        try Threads.configure(a)
-        try MemoryBudget.check(a, MemoryBudget.modelPart(modelPath) + MemoryBudget.dataParts([imagesPath]))
+        let o = try Options(a)
+        let modelPath = o.model, imagesPath = o.images, limit = o.limit, topK = o.topK, json = o.json, show = o.show
+        let pool = Threads.configure(o.threads)
+        try MemoryBudget.check(o.memoryLimit, MemoryBudget.modelPart(modelPath) + MemoryBudget.dataParts([imagesPath]))
         let model = try ModelFile.load(modelPath)
+        model.network.loops.runner = pool
         let net = model.network, classes = net.classes
         if let topK, topK > classes {
             throw .usage("--top-k \(topK) is more than the model's \(classes) classes", command: a.command)
@@ -37,8 +50,8 @@ enum PredictCommand {
         }
         let n = min(images.count, limit ?? images.count)
         let f = images.rows * images.cols
-        let data = Dataset(pixels: Array(images.pixels[0..<(n * f)]), labels: [UInt8](repeating: 0, count: n),
-                           count: n, rows: images.rows, cols: images.cols)
+        let data = Dataset(pixels: Array(images.pixels[0..<(n * f)]), labels: [Int32](repeating: 0, count: n),
+                           count: n, rows: images.rows, cols: images.cols, scale: model.inputScale)
         try EvaluateCommand.checkShape(data, model, path: imagesPath)
         if !json && !show {
             Console.out((["index", "predicted", "probability"] + (k > 1 ? (2...k).flatMap { ["class\($0)", "prob\($0)"] } : [])).joined(separator: ","))
@@ -50,7 +63,7 @@ enum PredictCommand {
         var start = 0
         while start < n {
             let m = min(batch, n - start)
-            data.slice(from: start, count: m, scale: model.inputScale, into: x, labels: labels)
+            data.slice(from: start, count: m, into: x, labels: labels)
             let p = net.predict(x)
             for r in 0..<m {
                 let row = p.data + r * classes

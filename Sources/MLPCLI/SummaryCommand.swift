@@ -3,26 +3,33 @@ import Formats
 import Model
 
 enum SummaryCommand {
-    static let flags: [Flag] = [
-        Flag("model", "FILE", "the model file (or give it as the first argument)"),
-        Flag("json", nil, "print one JSON object on stdout"),
-    ]
+    static let flags: [Flag] = [Flags.model.helped("the model file (or give it as the first argument)"), Flags.json]
 
     static let usage = "mlp summary MODEL [--json]"
 
+    /// Everything `mlp summary` reads from its command line.
+    struct Options {
+        let model: String
+        let json: Bool
+        init(_ a: Arguments) throws(CLIError) {
+            model = try a.required(Flags.model)
+            json = a.has(Flags.json)
+        }
+    }
+
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
-        let path = try a.required("model")
+        let o = try Options(a)
+        let path = o.model
         let model = try ModelFile.load(path)
         let net = model.network
         let t = ModelSummary.totals(net)
-        if a.has("json") {
+        if o.json {
             var layers: [JSONValue] = []
             for (i, l) in net.layers.enumerated() {
-                let params = l.parameters.reduce(0) { $0 + $1.count }
-                let buffers = l.buffers.reduce(0) { $0 + $1.value.count }
-                let act: JSONValue = ModelSummary.activation(l).map { JSONValue($0) } ?? .null
+                let (params, buffers) = ModelSummary.counts(net, layer: i)
+                let act: JSONValue = l.spec.kind.activation.map { JSONValue($0.token) } ?? .null
                 let shape: JSONValue = .array([.null, JSONValue(l.outputFeatures)])
-                layers.append(.object([("index", JSONValue(i)), ("layer", JSONValue(ModelSummary.kind(l))),
+                layers.append(.object([("index", JSONValue(i)), ("layer", JSONValue(l.spec.kind.displayName)),
                                        ("token", JSONValue(l.token)), ("output_shape", shape),
                                        ("parameters", JSONValue(params)), ("buffers", JSONValue(buffers)),
                                        ("activation", act)]))

@@ -2,46 +2,90 @@
 //
 // Shapes (B = batch):  X (B, in)   W (out, in), PyTorch nn.Linear layout   b (out)
 //                      Z = X·Wᵀ + b (B, out)   Y = f(Z) (B, out)
+// Saved tensors: weight W [out, in] (decayed), bias b [out].
 // Caches for backward: a reference to X (owned by whoever produced it), Y, and Z only for the
 // activations whose derivative needs it (GELU, Swish). Fusing the bias add and the activation
 // into one pass over the GEMM output saves a pass over (B, out) in each direction.
+
+/// `N` or `N:ACT`: a dense layer of N units with activation ACT (linear when absent).
+public struct DenseKind: LayerKind {
+    public let outputs: Int
+    public let activationFunction: Activation
+
+    public init(units: Int, activation: Activation = .linear) {
+        outputs = units
+        activationFunction = activation
+    }
+
+    public static let syntax = ["N", "N:ACT"]
+
+    public static func parse(_ parts: [String]) -> DenseKind? {
+        guard let units = Int(parts[0]) else { return nil }
+        guard units > 0, units <= 1 << 20 else { return nil }
+        if parts.count == 1 { return DenseKind(units: units) }
+        guard parts.count <= 3,
+              let act = Activation(name: parts[1], argument: parts.count == 3 ? parts[2] : nil) else { return nil }
+        return DenseKind(units: units, activation: act)
+    }
+
+    public var token: String { activationFunction == .linear ? "\(outputs)" : "\(outputs):\(activationFunction.token)" }
+    public var displayName: String { "Dense" }
+    public var activation: Activation? { activationFunction }
+    public var units: Int? { outputs }
+
+    public func tensors(inputs: Int) -> [TensorDeclaration] {
+        [TensorDeclaration("weight", shape: [outputs, inputs], role: .parameter(decays: true),
+                           initial: .weights(fanIn: inputs, fanOut: outputs, activation: activationFunction)),
+         TensorDeclaration("bias", shape: [outputs], role: .parameter(decays: false), initial: .zeros)]
+    }
+
+    // Y, dZ and Z (counted always: it is only kept for GELU and Swish), and dX.
+    public func floatsPerExample(inputs: Int) -> Int { 3 * outputs + inputs }
+
+    public func makeLayer(_ c: LayerContext) -> Layer {
+        Dense(inputs: c.inputs, outputs: outputs, activation: activationFunction,
+              weight: c.tensors[0], bias: c.tensors[1], loops: c.loops)
+    }
+}
 
 public final class Dense: Layer {
     public let inputFeatures: Int
     public let outputFeatures: Int
     public let activation: Activation
-    public let weight: Parameter
-    public let bias: Parameter
+    public let weight: TensorView
+    public let bias: TensorView
     public var computesInputGradient = true
+    public var spec: LayerSpec { .dense(units: outputFeatures, activation: activation) }
 
+    private let loops: Loops
     private var input: Matrix?        // X, from the forward pass
     private let preactivation: Matrix // Z, filled only when activation.backwardNeedsInput
     private let output: Matrix        // Y
     private let dZ: Matrix            // dLoss/dZ
     private let dX: Matrix            // dLoss/dX
+    private var owner: ParameterStore?  // the tensors of a stand-alone layer
 
-    public init(inputs: Int, outputs: Int, activation: Activation = .linear) {
+    /// A dense layer on views of its tensors in a network's buffers.
+    public init(inputs: Int, outputs: Int, activation: Activation, weight: TensorView, bias: TensorView, loops: Loops) {
         inputFeatures = inputs
         outputFeatures = outputs
         self.activation = activation
-        weight = Parameter(name: "weight", shape: [outputs, inputs], decays: true)
-        bias = Parameter(name: "bias", shape: [outputs], decays: false)
+        self.weight = weight
+        self.bias = bias
+        self.loops = loops
         preactivation = Matrix(rows: 0, cols: activation.backwardNeedsInput ? outputs : 0)
         output = Matrix(rows: 0, cols: outputs)
         dZ = Matrix(rows: 0, cols: outputs)
         dX = Matrix(rows: 0, cols: inputs)
     }
 
-    public var token: String {
-        activation == .linear ? "\(outputFeatures)" : "\(outputFeatures):\(activation.token)"
-    }
-
-    public var parameters: [Parameter] { [weight, bias] }
-
-    /// Initializes W with `initializer` and b with zeros.
-    public func initialize(_ initializer: Initializer, rng: inout RandomGenerator) {
-        initializer.fill(weight.value, activation: activation, rng: &rng)
-        bias.value.fill(0)
+    /// A stand-alone dense layer with tensors of its own (zeros), outside any network.
+    public convenience init(inputs: Int, outputs: Int, activation: Activation = .linear) {
+        let kind = DenseKind(units: outputs, activation: activation)
+        let store = ParameterStore(layers: [kind.tensors(inputs: inputs)])!
+        self.init(inputs: inputs, outputs: outputs, activation: activation, weight: store.tensors[0],
+                  bias: store.tensors[1], loops: Loops())
+        owner = store
     }
 
     // Z = X·Wᵀ + b, Y = f(Z)
@@ -55,10 +99,10 @@ public final class Dense: Layer {
         let z: Matrix
         if activation.backwardNeedsInput { preactivation.resize(rows: batch); z = preactivation } else { z = output }
         BLAS.gemm(transA: false, transB: true, m: batch, n: outputFeatures, k: inputFeatures,
-                  alpha: 1, a: x.data, lda: inputFeatures, b: weight.value.data, ldb: inputFeatures,
+                  alpha: 1, a: x.data, lda: inputFeatures, b: weight.value, ldb: inputFeatures,
                   beta: 0, c: z.data, ldc: outputFeatures)
-        activation.forwardWithBias(z: z.data, bias: bias.value.data, y: output.data,
-                                   rows: batch, width: outputFeatures)
+        activation.forwardWithBias(z: z.data, bias: bias.value, y: output.data,
+                                   rows: batch, width: outputFeatures, loops: loops)
         return output
     }
 
@@ -73,21 +117,21 @@ public final class Dense: Layer {
         } else {
             dZ.resize(rows: batch)
             activation.backward(dy: dy.data, z: preactivation.data, y: output.data, dz: dZ.data,
-                                count: batch * outputFeatures)
+                                count: batch * outputFeatures, loops: loops)
             g = dZ
         }
         // in the forward pass Z[b,o] = Σ_i X[b,i]·W[o,i] + b[o], so
         // dW[o,i] = Σ_b dZ[b,o]·X[b,i]  (dW = dZᵀ·X)
         BLAS.gemm(transA: true, transB: false, m: outputFeatures, n: inputFeatures, k: batch,
                   alpha: 1, a: g.data, lda: outputFeatures, b: x.data, ldb: inputFeatures,
-                  beta: 0, c: weight.grad.data, ldc: inputFeatures)
+                  beta: 0, c: weight.grad!, ldc: inputFeatures)
         // db[o] = Σ_b dZ[b,o]
-        Kernels.sumRows(g.data, rows: batch, width: outputFeatures, into: bias.grad.data)
+        Kernels.sumRows(g.data, rows: batch, width: outputFeatures, into: bias.grad!)
         // dX[b,i] = Σ_o dZ[b,o]·W[o,i]  (dX = dZ·W); the first layer skips it (and its buffer)
         if computesInputGradient {
             dX.resize(rows: batch)
             BLAS.gemm(transA: false, transB: false, m: batch, n: inputFeatures, k: outputFeatures,
-                      alpha: 1, a: g.data, lda: outputFeatures, b: weight.value.data, ldb: inputFeatures,
+                      alpha: 1, a: g.data, lda: outputFeatures, b: weight.value, ldb: inputFeatures,
                       beta: 0, c: dX.data, ldc: inputFeatures)
         }
         return dX

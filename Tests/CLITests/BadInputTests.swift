@@ -110,7 +110,8 @@ final class BadInputTests: XCTestCase {
         for c in cases {
             let path = f.dir.file(c.name)
             try f.dir.write(c.name, c.bytes)
-            assertError(try MLP.run(["train", "--data", f.path, "--train-labels", path, "--out", f.dir.file("x")]), 1, "\(path): \(c.message)")
+            // As the test labels of a run: the training labels (0 to 9) make 10 classes.
+            assertError(try MLP.run(["train", "--data", f.path, "--test-labels", path, "--out", f.dir.file("x")]), 1, "\(path): \(c.message)")
             assertError(try MLP.run(["evaluate", "--model", f.model, "--data", f.path, "--test-labels", path]), 1, "\(path): \(c.message)")
         }
         // One label short: the message names both files.

@@ -9,7 +9,7 @@ import XCTest
 final class ModelFileTests: XCTestCase {
     func trainedNetwork(_ arch: String, loss: String = "cross_entropy") throws -> (Network, Matrix) {
         let net = Network(inputs: 6, specs: try Architecture.parse(arch, classes: 10), loss: LossKind.make(loss)!, seed: 3)
-        let opt = Adam(parameters: net.parameters)
+        let opt = Adam(network: net)
         var rng = RandomGenerator(seed: 1)
         let x = Matrix(rows: 16, cols: 6, values: (0..<96).map { _ in rng.uniform() })
         let labels: [Int32] = (0..<16).map { Int32($0 % 10) }

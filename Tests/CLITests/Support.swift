@@ -17,9 +17,14 @@ enum MLP {
         return root.appendingPathComponent(".build/debug/mlp").path
     }
 
-    static func run(_ args: [String], cwd: String? = nil) throws -> Run {
+    /// The test driver (Sources/MLPTestDriver): mlp with a hook that signals itself at chosen steps.
+    static var driver: String {
+        URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent("MLPTestDriver").path
+    }
+
+    static func run(_ args: [String], cwd: String? = nil, executable: String? = nil) throws -> Run {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
+        p.executableURL = URL(fileURLWithPath: executable ?? binary)
         p.arguments = args
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         let out = Pipe(), err = Pipe()

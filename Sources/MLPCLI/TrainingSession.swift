@@ -1,0 +1,202 @@
+// One training session owns the whole loop: epochs of steps (Model's Trainer), evaluation on the
+// validation and test sets, early stopping and its best weights, reduce-on-plateau, the time
+// budget, interruption between steps, divergence. Everything else watches it through observers:
+// the progress display, the logs and plots, the checkpoints (TrainingObservers.swift). Everything
+// it holds that changes while training is what a checkpoint saves (Checkpoint.swift), so a session
+// resumed from one continues exactly where it stopped.
+import Model
+
+/// The data a session trains on: the training and test sets, and a validation set given as files
+/// (a --validation-split is cut from the training set by the session, with the configuration's seed).
+struct TrainingData {
+    var train: Dataset
+    var test: Dataset
+    var validation: Dataset?
+}
+
+/// What a session tells those who watch it.
+protocol SessionObserver: AnyObject {
+    /// After every step (progress bars); `elapsed` is the epoch's training time so far.
+    func stepFinished(_ session: TrainingSession, epoch: Int, done: Int, total: Int, elapsed: Double)
+    /// After an epoch's evaluation, before the monitors act (the epoch line).
+    func epochFinished(_ session: TrainingSession, _ stats: EpochStats)
+    /// After the monitors have acted, with the session's state complete for this epoch (logs,
+    /// plots, checkpoints). A failure to write stops training with that error.
+    func epochRecorded(_ session: TrainingSession) throws(CLIError)
+    /// A line worth telling (the learning rate reduced on a plateau, early stopping, the time budget).
+    func note(_ line: String)
+}
+
+extension SessionObserver {
+    func stepFinished(_ session: TrainingSession, epoch: Int, done: Int, total: Int, elapsed: Double) {}
+    func epochFinished(_ session: TrainingSession, _ stats: EpochStats) {}
+    func epochRecorded(_ session: TrainingSession) throws(CLIError) {}
+    func note(_ line: String) {}
+}
+
+final class TrainingSession {
+    enum Outcome {
+        /// Every epoch ran.
+        case finished
+        /// Early stopping ended it (the best weights are back in place).
+        case stoppedEarly
+        /// --max-seconds ended it after an epoch.
+        case outOfTime
+        /// An interrupt stopped it at `place` ("epoch 2, step 17 of 938", "the end of epoch 2").
+        case interrupted(place: String)
+        /// The loss became NaN or infinite in `epoch` at `step` of `steps`.
+        case diverged(epoch: Int, step: Int, steps: Int, loss: Float)
+    }
+
+    let config: TrainingConfiguration
+    let network: Network
+    let optimizer: Optimizer
+    let trainer: Trainer
+    let train: Dataset, validation: Dataset?, test: Dataset
+
+    /// Epochs completed.
+    var epoch = 0
+    var history: [EpochStats] = []
+    var early: MetricMonitor?
+    var plateau: MetricMonitor?
+    /// The parameters and state at the best validation metric (early stopping).
+    var best: (values: FloatBuffer, state: FloatBuffer)?
+    var bestEpoch = 0
+
+    var observers: [SessionObserver] = []
+    /// Asked after every step and every epoch: true stops the loop (a pending interrupt).
+    var shouldStop: () -> Bool = { false }
+    /// Stop after the epoch that passes this many seconds of training.
+    var maxSeconds: Float?
+    /// Measure each parameter's gradient norm every step (the logs report them).
+    var measureGradientNorms: Bool {
+        get { trainer.measureGradientNorms }
+        set { trainer.measureGradientNorms = newValue }
+    }
+
+    /// A new session: splits off the validation set the configuration asks for, builds the network
+    /// with as many outputs as the labels have classes, and its optimizer and trainer.
+    init(config: TrainingConfiguration, data: TrainingData, loops: Loops = Loops()) throws(CLIError) {
+        self.config = config
+        var train = data.train, validation = data.validation
+        if let f = config.validationSplit {
+            (train, validation) = try TrainingSession.split(train, fraction: f, seed: config.seed)
+        }
+        self.train = train
+        self.validation = validation
+        test = data.test
+        let labelled = max(train.classCount, validation?.classCount ?? 0)
+        if let outputs = config.outputs, labelled > outputs {
+            throw CLIError(.dataError, "the labels go up to \(labelled - 1) but the network has \(outputs) outputs")
+        }
+        let classes = config.outputs ?? labelled
+        let specs: [LayerSpec]
+        do { specs = try config.network.specs(outputs: classes) } catch {
+            throw .usage("--layers: \(error.message)", command: "train")
+        }
+        network = Network(inputs: train.features, specs: specs, loss: config.makeLoss(),
+                          initializer: config.initializer, seed: config.seed, loops: loops)
+        optimizer = config.makeOptimizer(network)
+        trainer = Trainer(network: network, optimizer: optimizer, schedule: config.learningRateSchedule,
+                          batchSize: config.batchSize, epochs: config.epochs, clipNorm: config.clipNorm,
+                          seed: config.seed)
+        early = config.earlyStopping.map { MetricMonitor(metric: $0.metric, patience: $0.patience) }
+        plateau = config.plateau.map { MetricMonitor(metric: $0.watch.metric, patience: $0.watch.patience) }
+    }
+
+    /// Runs the remaining epochs (from where a checkpoint left off, if restored).
+    func run() throws(CLIError) -> Outcome {
+        let trainingStart = now()
+        while epoch < config.epochs {
+            let e = epoch + 1
+            let t = trainer
+            let epochStart = now() - t.seconds
+            let r = t.runEpoch(e, on: train) { done, total, _ in
+                for o in observers { o.stepFinished(self, epoch: e, done: done, total: total, elapsed: now() - epochStart) }
+                return shouldStop() ? .stop : .proceed
+            }
+            guard let r else {
+                let steps = t.stepsPerEpoch(train)
+                if let last = t.lastStep, !last.loss.isFinite {
+                    return .diverged(epoch: e, step: t.position, steps: steps, loss: last.loss)
+                }
+                return .interrupted(place: "epoch \(e), step \(t.position) of \(steps)")
+            }
+            let val = validation.map { Evaluation.run(network, on: $0, batchSize: config.batchSize) }
+            let ev = Evaluation.run(network, on: test, batchSize: config.batchSize)
+            epoch = e
+            let names = network.store.parameters.map(\.name)
+            let stats = EpochStats(epoch: e, step: t.step, learningRate: r.learningRate, loss: r.loss, accuracy: r.accuracy,
+                                   validationLoss: val?.loss, validationAccuracy: val?.accuracy,
+                                   testLoss: ev.loss, testAccuracy: ev.accuracy, seconds: r.seconds,
+                                   samplesPerSecond: r.samplesPerSecond, gradientNorms: Array(zip(names, r.gradientNorms)))
+            history.append(stats)
+            for o in observers { o.epochFinished(self, stats) }
+
+            // The monitors watch the validation metric.
+            var stoppedEarly = false
+            if let val {
+                if early != nil {
+                    if early!.record(metric(val, early!.metric)) { snapshotBest() }
+                    if early!.exhausted { stoppedEarly = true }
+                }
+                if let factor = config.plateau?.factor, plateau != nil {
+                    _ = plateau!.record(metric(val, plateau!.metric))
+                    if plateau!.exhausted {
+                        t.schedule.base *= factor
+                        plateau!.badEpochs = 0
+                        note("mlp: \(plateau!.metric.rawValue) has not improved for \(plateau!.patience) epoch(s); learning rate now \(t.schedule.base)")
+                    }
+                }
+            }
+            for o in observers { try o.epochRecorded(self) }
+            if shouldStop() { return .interrupted(place: "the end of epoch \(e)") }
+            if stoppedEarly {
+                note("mlp: early stopping: \(early!.metric.rawValue) has not improved for \(early!.patience) epoch(s); restoring the weights of epoch \(bestEpoch)")
+                restoreBest()
+                return .stoppedEarly
+            }
+            if let maxSeconds, now() - trainingStart >= Double(maxSeconds) {
+                note("mlp: stopping after epoch \(e): --max-seconds \(maxSeconds) reached")
+                if early != nil { restoreBest() }
+                return .outOfTime
+            }
+        }
+        if early != nil { restoreBest() }
+        return .finished
+    }
+
+    private func metric(_ e: Evaluation, _ m: MetricMonitor.Metric) -> Double {
+        m == .valAccuracy ? Double(e.accuracy) : Double(e.loss)
+    }
+
+    private func note(_ line: String) { for o in observers { o.note(line) } }
+
+    /// Remembers the current parameters and state as the best so far.
+    func snapshotBest() {
+        if best == nil { best = (FloatBuffer(count: network.store.values.count), FloatBuffer(count: network.store.state.count)) }
+        best!.values.copy(from: network.store.values)
+        best!.state.copy(from: network.store.state)
+        bestEpoch = epoch
+    }
+
+    /// Puts the best parameters and state back (when there are any).
+    func restoreBest() {
+        guard let best else { return }
+        network.store.values.copy(from: best.values)
+        network.store.state.copy(from: best.state)
+    }
+
+    /// The validation split: the last `fraction` of the training set shuffled once with a generator
+    /// derived from the seed.
+    static func split(_ data: Dataset, fraction: Float, seed: UInt64) throws(CLIError) -> (Dataset, Dataset) {
+        var order = (0..<Int32(data.count)).map { $0 }
+        var rng = RandomGenerator(seed: seed ^ 0x5641_4C49_4441_5445)
+        order.withUnsafeMutableBufferPointer { rng.shuffle($0) }
+        let held = Int((Float(data.count) * fraction).rounded())
+        guard held >= 1, held < data.count else {
+            throw CLIError(.usage, "--validation-split \(fraction) of \(data.count) training images leaves \(held == 0 ? "no validation" : "no training") images", command: "train")
+        }
+        return (data.subset(order[0..<(data.count - held)]), data.subset(order[(data.count - held)...]))
+    }
+}
