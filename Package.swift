@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "mlp", targets: ["mlp"]),
         .library(name: "Model", targets: ["Model"]),
         .executable(name: "gemm-bench", targets: ["GemmBench"]),
+        .executable(name: "csv-bench", targets: ["CSVBench"]),
     ],
     targets: [
         // OpenBLAS (cblas_*) and LAPACKE, as a system library found through pkg-config.
@@ -41,6 +42,8 @@ let package = Package(
         .target(name: "MLPCLI", dependencies: ["Model", "Formats", "CBLAS"]),
         .executableTarget(name: "mlp", dependencies: ["MLPCLI"]),
         .executableTarget(name: "GemmBench", dependencies: ["CBLAS"], path: "Sources/GemmBench"),
+        // csv-bench: the CSV reader's load time and peak memory on one file (Scripts/bench_csv.sh).
+        .executableTarget(name: "CSVBench", dependencies: ["Formats"], path: "Sources/CSVBench"),
         .testTarget(name: "ModelTests", dependencies: ["Model", "CBLAS"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "CZlib", "CPNG"]),
         .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG"]),
