@@ -1,13 +1,13 @@
 // Pieces of the CSV reader's one-line error messages: how a column, a value and a count are shown.
 
-enum CSVText {
+public enum CSVText {
     /// "column 'age' (3)": the name and the 1-based position.
-    static func column(_ name: String, _ index: Int) -> String {
+    public static func column(_ name: String, _ index: Int) -> String {
         "column \(quote(name)) (\(index + 1))"
     }
 
     /// A value in single quotes, control characters escaped, cut after 60 characters.
-    static func quote(_ text: String) -> String {
+    public static func quote(_ text: String) -> String {
         var out = "'"
         var shown = 0
         for scalar in text.unicodeScalars {
@@ -34,7 +34,7 @@ enum CSVText {
     }
 
     /// 1234567 → "1,234,567".
-    static func count(_ n: Int) -> String {
+    public static func count(_ n: Int) -> String {
         let digits = String(n.magnitude)
         var out = ""
         for (i, d) in digits.enumerated() {
