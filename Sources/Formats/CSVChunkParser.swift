@@ -18,7 +18,8 @@
 
 import Glibc
 
-/// A value worth naming in an error message later: where it was and its bytes (the first 200).
+/// A value worth naming in an error message later: where it was and its bytes (the first 256: enough
+/// for the 60 characters a message shows).
 struct CSVValueSite {
     var row: Int
     var line: Int
@@ -128,7 +129,7 @@ final class CSVChunkParser {
     // MARK: the row loop
 
     func parse() {
-        let powers = DecimalParser.powerTable
+        let tables = DecimalParser.tables
         let delimiter = self.delimiter
         let end = self.end
         let last = columnCount - 1
@@ -141,11 +142,12 @@ final class CSVChunkParser {
 
         rows: while p < end {
             if row == capacity { grow() }
+            let rowLine = line
             var c = 0
             while true {
                 if modes[c] == CSVChunkParser.numeric {
                     var v: Float = 0
-                    if let stop = DecimalParser.parse(p, end, &v, powers), v.isFinite {
+                    if let stop = DecimalParser.parse(p, end, &v, tables), v.isFinite {
                         if stop < end {
                             let b = stop.pointee
                             if b == delimiter {
@@ -202,7 +204,7 @@ final class CSVChunkParser {
                 if field.terminator == .delimiter {
                     if c == last {
                         let count = columnCount + fieldsLeft(from: p)
-                        return stop(CSVChunkError(kind: .fieldCount(count), line: line, column: nil), row, line)
+                        return stop(CSVChunkError(kind: .fieldCount(count), line: rowLine, column: nil), row, line)
                     }
                     c += 1
                     continue
@@ -210,7 +212,7 @@ final class CSVChunkParser {
                 if c != last {
                     let blank = c == 0 && field.count == 0 && !field.quoted
                     let kind: CSVChunkError.Kind = blank ? .blankLine : .fieldCount(c + 1)
-                    return stop(CSVChunkError(kind: kind, line: line, column: nil), row, line)
+                    return stop(CSVChunkError(kind: kind, line: rowLine, column: nil), row, line)
                 }
                 row += 1
                 line += 1
@@ -278,7 +280,7 @@ final class CSVChunkParser {
 
     private func site(_ field: CSVField, _ row: Int, _ line: Int) -> CSVValueSite {
         CSVValueSite(row: row, line: line,
-                     value: Array(UnsafeBufferPointer(start: field.content, count: min(field.count, 200))))
+                     value: Array(UnsafeBufferPointer(start: field.content, count: min(field.count, 256))))
     }
 
     /// Turns numeric column `c` into a text column, re-reading its first `rows` values from the bytes.

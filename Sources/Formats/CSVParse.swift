@@ -64,7 +64,7 @@ struct CSVParse {
         if splitWasWrong(chunks) {
             resplit = true
             chunks = parseChunks(CSVSplit.exact(base, start: layout.dataStart, end: layout.dataEnd, parts: parts))
-            if splitWasWrong(chunks) {  // cannot happen for a file that parses; one chunk settles it
+            if splitWasWrong(chunks) {  // a quote left open earlier by mistake: one chunk settles it
                 chunks = parseChunks([layout.dataStart, layout.dataEnd])
             }
         }
@@ -244,7 +244,7 @@ struct CSVColumnCensus {
                 for code in 0..<local.count {
                     let bytes = local.bytes(code)
                     let site = CSVValueSite(row: local.firstRows[code], line: local.firstLines[code],
-                                            value: Array(bytes.prefix(200)))
+                                            value: Array(bytes.prefix(256)))
                     switch CSVValue.classify(bytes.baseAddress!, bytes.count) {
                     case .number: numbers += counts[code]
                     case .forbidden:

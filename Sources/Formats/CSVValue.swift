@@ -15,7 +15,7 @@ enum CSVValue {
     static func classify(_ p: UnsafePointer<UInt8>, _ n: Int) -> CSVValue {
         if isMissing(p, n) { return .missing }
         var value: Float = 0
-        if let stop = DecimalParser.parse(p, p + n, &value, DecimalParser.powerTable), stop == p + n {
+        if let stop = DecimalParser.parse(p, p + n, &value, DecimalParser.tables), stop == p + n {
             return value.isFinite ? .number(value) : .forbidden
         }
         return isNonFiniteWord(p, n) ? .forbidden : .text

@@ -14,21 +14,72 @@
 // C locale) on a copy of the bytes.
 
 enum DecimalParser {
-    /// Powers of ten 10^-64 ... 10^64 as Double (index 64 + k holds 10^k), each correctly rounded
-    /// (by strtod), in memory that lives as long as the process so hot loops can hold a plain pointer.
-    static let powerTable: UnsafePointer<Double> = {
-        let table = UnsafeMutablePointer<Double>.allocate(capacity: 129)
-        for k in -64...64 { table[64 + k] = Double("1e\(k)")! }
-        return UnsafePointer(table)
+    /// Powers of ten for the hot loops, in memory that lives as long as the process so that a loop
+    /// can hold plain pointers: `powers[64 + k]` = 10^k as Double for -64 ≤ k ≤ 64 (each correctly
+    /// rounded, by strtod), `integers[k]` = 10^k as UInt64 for 0 ≤ k ≤ 18.
+    struct Tables {
+        let powers: UnsafePointer<Double>
+        let integers: UnsafePointer<UInt64>
+    }
+
+    static let tables: Tables = {
+        let powers = UnsafeMutablePointer<Double>.allocate(capacity: 129)
+        for k in -64...64 { powers[64 + k] = Double("1e\(k)")! }
+        let integers = UnsafeMutablePointer<UInt64>.allocate(capacity: 19)
+        integers[0] = 1
+        for k in 1...18 { integers[k] = integers[k - 1] * 10 }
+        return Tables(powers: UnsafePointer(powers), integers: UnsafePointer(integers))
     }()
+
+    /// Appends the digits at `p` to `m` (and to the exponent `e`: digits of the integer part that do
+    /// not fit in m raise it, digits of the fraction that fit lower it), returning the first byte
+    /// after them. Eight bytes at a time while that many are left and m has room for them (the
+    /// bytes are tested and converted with a few 64-bit operations), then byte by byte.
+    @_transparent
+    static func digitRun(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, _ m: inout UInt64,
+                         _ e: inout Int, fraction: Bool, _ integers: UnsafePointer<UInt64>) -> UnsafePointer<UInt8> {
+        var p = start
+        while end - p >= 8 {
+            // a: each byte minus '0' (digits become 0...9). A byte is not a digit when a ≥ 10, which
+            // sets its top bit in (a + 0x76) | a; a carry out of such a byte only reaches later bytes,
+            // so the lowest flagged byte is the first non-digit.
+            let a = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self) ^ 0x3030_3030_3030_3030
+            let flags = ((a &+ 0x7676_7676_7676_7676) | a) & 0x8080_8080_8080_8080
+            let n = flags == 0 ? 8 : flags.trailingZeroBitCount >> 3
+            if n == 0 { return p }
+            if m >= integers[18 &- n] { break }  // m · 10^n + digits would not stay below 10^18
+            // The n digits as a number: move them to the top bytes (zeros in front), then combine
+            // pairs, quads and halves (byte 0 is the first digit).
+            var v = n == 8 ? a : a << UInt64(64 &- 8 &* n)
+            v = (v &* 10) &+ (v >> 8)
+            v = (((v & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064)
+                 &+ (((v >> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001)) >> 32
+            m = m &* integers[n] &+ (v & 0xFFFF_FFFF)
+            if fraction { e &-= n }
+            p += n
+            if n < 8 { return p }
+        }
+        while p < end {
+            let d = p.pointee &- 0x30
+            if d > 9 { break }
+            if m < 100_000_000_000_000_000 {
+                m = m &* 10 &+ UInt64(d)
+                if fraction { e &-= 1 }
+            } else if !fraction {
+                e &+= 1
+            }
+            p += 1
+        }
+        return p
+    }
 
     /// Parses the number that starts at `start` and stops at the first byte that cannot continue it.
     /// Returns where it stopped and sets `value`, or nil when the bytes do not start a number (the
     /// caller must still check what follows the stop). An out-of-range value comes back as ±infinity.
-    /// `powers` is `powerTable`, passed in so that hot loops load it once.
+    /// `tables` is `DecimalParser.tables`, passed in so that hot loops load it once.
     @_transparent
     static func parse(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, _ value: inout Float,
-                      _ powers: UnsafePointer<Double>) -> UnsafePointer<UInt8>? {
+                      _ tables: Tables) -> UnsafePointer<UInt8>? {
         var p = start
         var negative = false
         if p < end && (p.pointee == 0x2D || p.pointee == 0x2B) {  // - +
@@ -40,22 +91,12 @@ enum DecimalParser {
         var m: UInt64 = 0
         var e = 0
         let digitsStart = p
-        while p < end {
-            let d = p.pointee &- 0x30
-            if d > 9 { break }
-            if m < 100_000_000_000_000_000 { m = m &* 10 &+ UInt64(d) } else { e &+= 1 }
-            p += 1
-        }
+        p = digitRun(p, end, &m, &e, fraction: false, tables.integers)
         var digits = p != digitsStart
         if p < end && p.pointee == 0x2E {  // .
             p += 1
             let fractionStart = p
-            while p < end {
-                let d = p.pointee &- 0x30
-                if d > 9 { break }
-                if m < 100_000_000_000_000_000 { m = m &* 10 &+ UInt64(d); e &-= 1 }
-                p += 1
-            }
+            p = digitRun(p, end, &m, &e, fraction: true, tables.integers)
             digits = digits || p != fractionStart
         }
         if !digits { return nil }
@@ -85,7 +126,7 @@ enum DecimalParser {
         if e >= -64 && e <= 64 {
             // powers[64 + e] = 10^e: one multiplication (a division would be exact for |e| ≤ 22 but
             // several times slower, and the bound does not need it).
-            let d = Double(Int64(bitPattern: m)) * powers[64 &+ e]
+            let d = Double(Int64(bitPattern: m)) * tables.powers[64 &+ e]
             // Float's normal range, with room for the error bound (the limits are only approached).
             if d >= 1.2e-38 && d <= 3.4e38 {
                 let low = Int(truncatingIfNeeded: d.bitPattern & 0x1FFF_FFFF) &- 0x1000_0000
@@ -113,7 +154,7 @@ enum DecimalParser {
         bytes.withUnsafeBufferPointer { buffer -> Float? in
             guard let base = buffer.baseAddress else { return nil }
             var value: Float = 0
-            let stop = parse(base, base + buffer.count, &value, powerTable)
+            let stop = parse(base, base + buffer.count, &value, tables)
             return stop == base + buffer.count ? value : nil
         }
     }

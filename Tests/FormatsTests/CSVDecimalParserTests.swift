@@ -28,6 +28,18 @@ final class CSVDecimalParserTests: XCTestCase {
         }
         XCTAssertEqual(got.bitPattern, expected.bitPattern, "'\(text)': got \(got), strtof says \(expected)",
                        file: file, line: line)
+        // As in a file: more bytes follow (the eight-at-a-time path needs them), and the parse must
+        // stop at the delimiter after the number.
+        for tail in [",", "\n12345678", ",9999999999999999"] {
+            let bytes = Array((text + tail).utf8)
+            bytes.withUnsafeBufferPointer { buffer in
+                let base = buffer.baseAddress!
+                var value: Float = 0
+                let stop = DecimalParser.parse(base, base + buffer.count, &value, DecimalParser.tables)
+                XCTAssertEqual(stop.map { $0 - base }, text.utf8.count, "'\(text)' + '\(tail)'", file: file, line: line)
+                XCTAssertEqual(value.bitPattern, expected.bitPattern, "'\(text)' + '\(tail)'", file: file, line: line)
+            }
+        }
     }
 
     func testSimpleShapes() {

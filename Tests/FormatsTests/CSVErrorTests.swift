@@ -8,7 +8,9 @@ final class CSVErrorTests: XCTestCase {
     func testRaggedRows() {
         XCTAssertEqual(CSVTest.error("a,b,c,d,e\n1,2,3,4,5\n1,2,3,4\n"), "t.csv: line 3 has 4 fields, the header has 5")
         XCTAssertEqual(CSVTest.error("a,b\n1,2\n3,4\n5,6,7,8\n"), "t.csv: line 4 has 4 fields, the header has 2")
-        XCTAssertEqual(CSVTest.error("a,b\n1,2\n\"x\ny\",2,3\n"), "t.csv: line 4 has 3 fields, the header has 2")
+        // The line a row starts on, even when a quoted field takes it further.
+        XCTAssertEqual(CSVTest.error("a,b\n1,2\n\"x\ny\",2,3\n"), "t.csv: line 3 has 3 fields, the header has 2")
+        XCTAssertEqual(CSVTest.error("a,b\n\"x\ny\"\n"), "t.csv: line 2 has 1 field, the header has 2")
         XCTAssertEqual(CSVTest.error("a,b\nx\n"), "t.csv: line 2 has 1 field, the header has 2")
         XCTAssertEqual(CSVTest.error("a,b\n1,2\n\n3,4\n"), "t.csv: line 3 is blank, expected 2 fields as in the header")
     }

@@ -16,29 +16,47 @@ final class CSVRealFileTests: XCTestCase {
 
     /// Compares a table with the naive reading of the same (quote-free) bytes: every numeric value
     /// bit for bit against strtof, every text value against its field, missing values where fields
-    /// are empty, and the categories in order of first appearance.
+    /// are empty, and the categories in order of first appearance. (Byte ranges, not Strings per
+    /// field: the tests run unoptimized.)
     private func assertMatchesNaiveReading(_ table: CSVTable, _ bytes: [UInt8], file: StaticString = #filePath, line: UInt = #line) {
-        let text = String(decoding: bytes, as: UTF8.self)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        while lines.last == "" { lines.removeLast() }
-        XCTAssertEqual(lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init), table.header,
-                       file: file, line: line)
-        let rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        var rows: [[Range<Int>]] = []
+        var fields: [Range<Int>] = []
+        var start = 0
+        for i in 0..<bytes.count where bytes[i] == 0x2C || bytes[i] == 0x0A {
+            fields.append(start..<i)
+            start = i + 1
+            if bytes[i] == 0x0A { rows.append(fields); fields = [] }
+        }
+        if start < bytes.count { fields.append(start..<bytes.count); rows.append(fields) }
+        let header = rows.removeFirst().map { String(decoding: bytes[$0], as: UTF8.self) }
+        XCTAssertEqual(header, table.header, file: file, line: line)
         XCTAssertEqual(rows.count, table.rowCount, file: file, line: line)
         for (c, column) in table.columns.enumerated() {
-            let fields = rows.map { $0[c] }
-            XCTAssertEqual(column.missing, fields.filter { $0.isEmpty }.count, "\(table.header[c])", file: file, line: line)
+            let name = table.header[c]
+            XCTAssertEqual(column.missing, rows.filter { $0[c].isEmpty }.count, name, file: file, line: line)
             switch column {
             case .numeric(let values, _):
-                for (v, f) in zip(values, fields) where v.bitPattern != (f.isEmpty ? Float.nan : Float(f)!).bitPattern {
-                    XCTFail("\(table.header[c]): '\(f)' read as \(v)", file: file, line: line)
-                    break
+                for (v, range) in zip(values, rows.lazy.map { $0[c] }) {
+                    let expected = range.isEmpty ? Float.nan : Float(String(decoding: bytes[range], as: UTF8.self))!
+                    if v.bitPattern != expected.bitPattern {
+                        XCTFail("\(name): '\(String(decoding: bytes[range], as: UTF8.self))' read as \(v)", file: file, line: line)
+                        break
+                    }
                 }
             case .text(let codes, let categories, _):
-                var seen: [String] = []
-                for f in fields where !f.isEmpty && !seen.contains(f) { seen.append(f) }
-                XCTAssertEqual(categories, seen, "\(table.header[c])", file: file, line: line)
-                XCTAssertEqual(codes.map { $0 < 0 ? "" : categories[Int($0)] }, fields, file: file, line: line)
+                let utf8 = categories.map { Array($0.utf8) }
+                var seen = 0  // categories must appear in order: each new one is the next
+                for (code, range) in zip(codes, rows.lazy.map { $0[c] }) {
+                    let good = range.isEmpty ? code == -1
+                        : code >= 0 && Int(code) <= seen && Int(code) < utf8.count && utf8[Int(code)].elementsEqual(bytes[range])
+                    if !good {
+                        XCTFail("\(name): '\(String(decoding: bytes[range], as: UTF8.self))' read as code \(code) (\(seen) categories so far)",
+                                file: file, line: line)
+                        break
+                    }
+                    if Int(code) == seen { seen += 1 }
+                }
+                XCTAssertEqual(seen, categories.count, name, file: file, line: line)
             }
         }
     }
