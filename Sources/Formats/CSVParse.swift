@@ -182,6 +182,7 @@ struct CSVParse {
         switch decisions[c] {
         case .numeric:
             let values = [Float](unsafeUninitializedCapacity: rows) { buffer, initialized in
+                if let base = buffer.baseAddress { HugePages.advise(base, bytes: rows * 4) }
                 var at = 0
                 for chunk in chunks {
                     let n = chunk.rows
@@ -206,6 +207,7 @@ struct CSVParse {
             return .numeric(values: values, missing: missing)
         case .text(let categories, let remaps):
             let codes = [Int32](unsafeUninitializedCapacity: rows) { buffer, initialized in
+                if let base = buffer.baseAddress { HugePages.advise(base, bytes: rows * 4) }
                 var at = 0
                 for (k, chunk) in chunks.enumerated() {
                     let n = chunk.rows

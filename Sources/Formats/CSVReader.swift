@@ -30,7 +30,7 @@ public enum CSVReader {
     public static func read(path: String, options: CSVOptions = CSVOptions()) throws(FormatError) -> CSVTable {
         var bytes: [UInt8]
         do {
-            bytes = try FileBytes.read(path, maxBytes: options.maxBytes)
+            bytes = try FileBytes.read(path, maxBytes: options.maxBytes, threads: options.threads)
         } catch let error as FormatError {
             throw error
         } catch {
