@@ -1,12 +1,17 @@
-// The real tabular files in ../shared/data/tabular (skipped when absent), checked against a naive
-// independent reading (none of them has a quote: split lines at commas, Float(String) per field),
-// and a generated file in the same shape that runs everywhere.
+// The real tabular files in ../shared/data/tabular next to the checkout (skipped when absent),
+// checked against a naive independent reading (none of them has a quote: split lines at commas,
+// Float(String) per field), and a generated file in the same shape that runs everywhere.
 
 import XCTest
 @testable import Formats
 
 final class CSVRealFileTests: XCTestCase {
-    private static let root = "/work/shared/data/tabular"
+    /// <package>/../shared/data/tabular: for a worktree at /work/wt-NAME, /work/shared/data/tabular.
+    private static let root: String = {
+        var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)  // Tests/FormatsTests/CSVRealFileTests.swift
+        return parts.joined(separator: "/") + "/../shared/data/tabular"
+    }()
 
     private func path(_ relative: String) throws -> String {
         let path = CSVRealFileTests.root + "/" + relative
