@@ -11,6 +11,10 @@ public struct CSVOptions: Sendable {
     /// Columns that must be numeric (a model trained on them says so at predict time): a text value
     /// in one is an error, however few numbers the column has.
     public var numericColumns: Set<String> = []
+    /// Whether a name in `textColumns` or `numericColumns` that the header lacks is an error (a typo
+    /// in --categorical); a reader driven by a model's column list says no and checks the header
+    /// itself, to word the error in the model's terms.
+    public var namedColumnsMustExist = true
     /// The largest file, and the largest decompressed size of a gzip file, accepted.
     public var maxBytes = 1 << 31
     /// Below this many bytes of data per thread, fewer threads are used (thread start-up and the

@@ -27,6 +27,7 @@ struct CSVParse {
                                          (options.numericColumns, "that must be numeric", true)] {
             for name in names.sorted() {
                 guard let c = layout.header.firstIndex(of: name) else {
+                    if !options.namedColumnsMustExist { continue }
                     let shown = layout.header.prefix(20).map { CSVText.quote($0) }.joined(separator: ", ")
                     throw messages.error("no column named \(CSVText.quote(name)) \(what) (the header has \(shown)\(layout.header.count > 20 ? ", …" : ""))")
                 }

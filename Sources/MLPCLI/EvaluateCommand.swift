@@ -61,13 +61,18 @@ enum EvaluateCommand {
         var imagesPath = "", labelsPath = ""
         if let csv {
             dataParts = TabularData.memoryPart(csv)
-        } else {
+        } else if o.testImages != nil || o.dataDir.map({ TrainCommand.isDirectory($0) && DataFiles.hasIDX($0) }) ?? false {
             imagesPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testImages, file: o.testImages, override: Flags.testImages, command: a.command)
             labelsPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testLabels, file: o.testLabels, override: Flags.testLabels, command: a.command)
             dataParts = MemoryBudget.dataParts([imagesPath, labelsPath])
         }
         try MemoryBudget.check(o.memoryLimit, MemoryBudget.modelPart(modelPath) + dataParts)
         let model = try ModelFile.load(modelPath)
+        if csv == nil && imagesPath.isEmpty && !model.input.isTable {
+            // No IDX files found: let the resolver say what is missing, in its words.
+            imagesPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testImages, file: o.testImages, override: Flags.testImages, command: a.command)
+            labelsPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testLabels, file: o.testLabels, override: Flags.testLabels, command: a.command)
+        }
         model.network.loops.runner = pool
         let data: Dataset, dataName: String
         switch model.input {

@@ -165,6 +165,7 @@ struct TableEncoder: Equatable {
     /// columns as text, its numeric ones as numbers.
     func readingOptions(_ base: CSVOptions) -> CSVOptions {
         var o = base
+        o.namedColumnsMustExist = false  // `locate` names a missing column in the model's terms
         for c in columns {
             if c.isNumeric { o.numericColumns.insert(c.name) } else { o.textColumns.insert(c.name) }
         }

@@ -38,8 +38,7 @@ enum TabularData {
 
     /// Reads and encodes the training file and the test file (or split).
     static func load(train path: String, test testPath: String?, config: TrainingConfiguration, threads: Int) throws(CLIError) -> Loaded {
-        var options = readOptions(config, threads: threads)
-        if config.task == .regression { options.numericColumns.formUnion(config.target ?? []) }
+        let options = readOptions(config, threads: threads)
         let table = try read(path, options)
         do { try table.requireRows() } catch { throw .data(error) }
         // The target columns: named, or the last one.

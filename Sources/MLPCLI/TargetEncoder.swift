@@ -85,6 +85,9 @@ enum TargetEncoder: Equatable {
             var means: [Float] = [], stds: [Float] = []
             for c in columns {
                 guard case .numeric(let values, _) = table.columns[c] else {
+                    if case .text(let codes, let categories, _) = table.columns[c], let r = rowList.first(where: { codes[$0] >= 0 }) {
+                        throw CLIError(.dataError, "\(path): \(table.position(row: r, column: c)): \(CSVText.quote(categories[Int(codes[r])])) is not a number; a regression needs numbers in its target (or use --task classification)")
+                    }
                     throw CLIError(.dataError, "\(path): the target column \(CSVText.column(table.header[c], c)) holds text; a regression needs numbers (or use --task classification)")
                 }
                 var sum = 0.0

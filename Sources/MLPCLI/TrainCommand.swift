@@ -219,9 +219,6 @@ enum TrainCommand {
             if let (_, f) = csvOnly.first(where: { $0.0 }) {
                 throw .usage("--\(f.name) applies to CSV data (--data FILE.csv); IDX data has its own test files", command: cmd)
             }
-            if let l = config.loss, l == "mae" || l.hasPrefix("huber") {
-                throw .usage("--loss \(l) is for regression; IDX labels are classes", command: cmd)
-            }
             return nil
         }
         guard TabularData.isCSV(dir) else {

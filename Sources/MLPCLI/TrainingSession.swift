@@ -113,6 +113,9 @@ final class TrainingSession {
             }
         }
         let loss = config.makeLoss(for: task)
+        if task == .classification && (loss is MeanAbsoluteError || loss is HuberLoss) {
+            throw .usage("--loss \(loss.token) is for regression; a classification takes cross_entropy, bce or mse", command: "train")
+        }
         if task == .regression && !LossKind.isRegression(loss) {
             throw .usage("--loss \(loss.token) is for classification; a regression takes \(LossKind.regressionNames.joined(separator: ", "))", command: "train")
         }
