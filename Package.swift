@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "mlp", targets: ["mlp"]),
         .library(name: "Model", targets: ["Model"]),
         .executable(name: "gemm-bench", targets: ["GemmBench"]),
+        .executable(name: "csv-bench", targets: ["CSVBench"]),
     ],
     targets: [
         // OpenBLAS (cblas_*) and LAPACKE, as a system library found through pkg-config.
@@ -47,6 +48,8 @@ let package = Package(
         // signal tests' driver. Built with the tests, never installed.
         .executableTarget(name: "MLPTestDriver", dependencies: ["MLPCLI"]),
         .executableTarget(name: "GemmBench", dependencies: ["CBLAS"], path: "Sources/GemmBench"),
+        // csv-bench: the CSV reader's load time and peak memory on one file (Scripts/bench_csv.sh).
+        .executableTarget(name: "CSVBench", dependencies: ["Formats"], path: "Sources/CSVBench"),
         .testTarget(name: "ModelTests", dependencies: ["Model", "CBLAS"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Model", "CBLAS"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "CZlib", "CPNG"]),

@@ -39,6 +39,15 @@ func fixed(_ x: Double, _ digits: Int) -> String {
 
 func fixed(_ x: Float, _ digits: Int) -> String { fixed(Double(x), digits) }
 
+/// x with four significant digits, for figures in a target's own units ("552.1", "0.02341", "18230").
+func significant(_ x: Double) -> String {
+    guard x.isFinite, x != 0 else { return fixed(x, 4) }
+    var digits = 3, m = abs(x)
+    while m >= 10 && digits > 0 { m /= 10; digits -= 1 }
+    while m < 1 && digits < 12 { m *= 10; digits += 1 }
+    return fixed(x, digits)
+}
+
 /// Seconds as "0.84s", "12.3s", "3m05s".
 func duration(_ s: Double) -> String {
     if s < 10 { return fixed(s, 2) + "s" }

@@ -73,6 +73,11 @@ enum DataFiles {
                              validation: files[Flags.validationImages.name].flatMap { i in files[Flags.validationLabels.name].map { (i, $0) } })
     }
 
+    /// Whether a directory holds the IDX test images (raw or .gz).
+    static func hasIDX(_ dir: String) -> Bool {
+        access(dir + "/" + testImages, F_OK) == 0 || access(dir + "/" + testImages + ".gz", F_OK) == 0
+    }
+
     /// The class count of a label file (largest label + 1), read before the images so that the
     /// memory estimate knows the network's output width.
     static func classCount(labels path: String) throws(CLIError) -> Int {

@@ -19,9 +19,10 @@ struct Flag: Equatable {
 
     /// The checks numbers may have to pass, by name so that a Kind stays Equatable.
     enum NumberCheck: Equatable {
-        case positive, nonNegative, unitInterval, belowOne, openUnitInterval
+        case positive, nonNegative, unitInterval, belowOne, openUnitInterval, atMostOne
         func holds(_ x: Float) -> Bool {
             switch self {
+            case .atMostOne: return x <= 1
             case .positive: return x > 0
             case .nonNegative: return x >= 0
             case .unitInterval: return x >= 0 && x <= 1

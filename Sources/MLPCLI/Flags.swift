@@ -12,12 +12,20 @@ enum Flags {
     static let validationLabels = Flag("validation-labels", "FILE", .text, "validation labels")
     static let images = Flag("images", "FILE", .text, "images: IDX (raw or .gz), or one PGM (P2/P5) or PNG image, told apart by their first bytes")
     static let model = Flag("model", "FILE", .text, "the model file written by 'mlp train'")
+    static let testData = Flag("test-data", "FILE", .text, "a CSV file to test on (with --data FILE); else --test-split holds some rows out")
+    static let input = Flag("input", "FILE", .text, "a CSV file of rows to predict (the model's feature columns; its target columns, if there, are ignored)")
 
     // MARK: the training configuration (stored in checkpoints)
+    static let target = Flag("target", "COLUMN[,COLUMN...]", .text, "the CSV column(s) to predict (default: the last one; several: a regression on each)", configuration: true)
+    static let task = Flag("task", "TASK", .text, "classification or regression (default: inferred from the target column: \(Task.rule))", configuration: true)
+    static let categorical = Flag("categorical", "COLUMNS", .text, "CSV columns to one-hot encode even though they hold numbers (comma-separated)", configuration: true)
+    static let missing = Flag("missing", "HOW", .text, "fill missing CSV values (empty, NA, ?) with the training rows' mean, median or most-frequent value (categories: the most frequent); default: a missing value is an error", configuration: true)
+    static let delimiter = Flag("delimiter", "D", .text, "the CSV field delimiter: , ; tab or |", default: ",", configuration: true)
+    static let testSplit = Flag("test-split", "F", .number(what: "between 0 and 1 (exclusive)", check: .openUnitInterval), "hold out a seeded fraction F of the CSV rows as the test set (without --test-data)", configuration: true)
     static let hidden = Flag("hidden", "N[,N...]", .text, "hidden layer widths, ReLU", default: "128", configuration: true)
     static let activation = Flag("activation", "ACT", .text, "activation of the --hidden layers", default: "relu", configuration: true)
     static let layers = Flag("layers", "ARCH", .text, "architecture string, e.g. \"512:relu,dropout:0.2,256:relu,batchnorm,10\"", configuration: true)
-    static let loss = Flag("loss", "LOSS", .text, "cross_entropy (default), cross_entropy:SMOOTHING, mse, bce", configuration: true)
+    static let loss = Flag("loss", "LOSS", .text, "cross_entropy (default for classification), cross_entropy:SMOOTHING, bce; for regression mse (default), mae, huber[:DELTA]", configuration: true)
     static let initializer = Flag("init", "INIT", .text, "he-normal, he-uniform, xavier-normal, xavier-uniform, orthogonal, zeros (default: He for ReLU-family layers, Xavier otherwise)", configuration: true)
     static let optimizer = Flag("optimizer", "OPT", .text, "sgd (default), nesterov, adam, adamw", configuration: true)
     static let lr = Flag("lr", "X", .number(what: "positive", check: .positive), "learning rate (default 0.05 for sgd/nesterov, 0.001 for adam/adamw)", configuration: true)
@@ -33,7 +41,7 @@ enum Flags {
     static let seed = Flag("seed", "N", .integer(0...Int.max), "seed for initialization, shuffling, dropout and the validation split", default: "1", configuration: true)
     static let validationSplit = Flag("validation-split", "F", .number(what: "between 0 and 1 (exclusive)", check: .openUnitInterval), "hold out the last fraction F of the (seeded, shuffled) training set for validation", configuration: true)
     static let earlyStopping = Flag("early-stopping", "PATIENCE", .integer(1...100_000), "stop after PATIENCE epochs without improvement of the monitored metric; keep the best weights", configuration: true)
-    static let monitor = Flag("monitor", "METRIC", .text, "val_loss (default) or val_accuracy, for --early-stopping and --reduce-lr-on-plateau", configuration: true)
+    static let monitor = Flag("monitor", "METRIC", .text, "val_loss (default), val_accuracy (classification) or val_r2 (regression), for --early-stopping and --reduce-lr-on-plateau", configuration: true)
     static let reduceLROnPlateau = Flag("reduce-lr-on-plateau", "FACTOR,PATIENCE", .text, "multiply the learning rate by FACTOR after PATIENCE epochs without improvement", configuration: true)
 
     // MARK: the run
@@ -49,6 +57,8 @@ enum Flags {
     // MARK: evaluate, predict, inspect
     static let evaluationBatchSize = Flag("batch-size", "N", .integer(1...1 << 20), "examples per forward pass", default: "1000")
     static let minAccuracy = Flag("min-accuracy", "X", .number(what: "between 0 and 1", check: .unitInterval), "exit with code 3 when the accuracy is below X (0 to 1)")
+    static let minR2 = Flag("min-r2", "X", .number(what: "at most 1", check: .atMostOne), "regression: exit with code 3 when R² is below X")
+    static let maxRMSE = Flag("max-rmse", "X", .number(what: "positive", check: .positive), "regression: exit with code 3 when the RMSE (in the target's units) is above X")
     static let misclassified = Flag("misclassified", "N", .integer(1...Int.max), "also list the N most confident mistakes (index, true, predicted, probability)")
     static let limit = Flag("limit", "N", .integer(1...Int.max), "only the first N images")
     static let topK = Flag("top-k", "K", .integer(1...Int.max), "the K most probable classes per image (CSV columns class2,prob2,...; JSON \"top_k\")")
@@ -61,7 +71,8 @@ enum Flags {
     static let maxMemory = Flag("max-memory", "BYTES", .bytes, "refuse to start when the data and model need more memory than this (e.g. 512M, 8G; default: MemAvailable from /proc/meminfo)")
 
     /// The flags of the training configuration, in the order checkpoints list them.
-    static let configuration: [Flag] = [hidden, activation, layers, loss, initializer, optimizer, lr, momentum, weightDecay,
+    static let configuration: [Flag] = [target, task, categorical, missing, delimiter, testSplit,
+                                        hidden, activation, layers, loss, initializer, optimizer, lr, momentum, weightDecay,
                                         beta1, beta2, schedule, warmup, clipGradNorm, epochs, batchSize, seed,
                                         validationSplit, earlyStopping, monitor, reduceLROnPlateau]
 }

@@ -1,19 +1,25 @@
 // `mlp predict`: the class and probability a saved model gives each image of an IDX, PGM or PNG
-// file; optionally the K most probable classes, or a drawing of each image beside its prediction.
+// file (optionally the K most probable classes, or a drawing of each image beside its prediction),
+// or, for a model trained on a CSV file, its prediction for each row of one: a class label with its
+// probability, or the regression targets in their units.
 import Formats
 import Model
 
 enum PredictCommand {
     static let flags: [Flag] = [
-        Flags.model, Flags.images, Flags.limit, Flags.topK, Flags.show, Flags.threads,
+        Flags.model, Flags.images, Flags.input, Flags.delimiter.helped("the CSV field delimiter: , ; tab or | (default: the training file's)"),
+        Flags.limit, Flags.topK, Flags.show, Flags.threads,
         Flags.json.helped("one JSON object per line, with every class probability"), Flags.maxMemory,
     ]
 
-    static let usage = "mlp predict --model FILE --images FILE [--limit N] [--top-k K] [--show | --json]"
+    static let usage = "mlp predict --model FILE --images FILE | --input FILE.csv [--limit N] [--top-k K] [--show | --json]"
 
     /// Everything `mlp predict` reads from its command line.
     struct Options {
-        let model: String, images: String
+        let model: String
+        /// Images (--images) or CSV rows (--input): one of them.
+        let images: String?, input: String?
+        let delimiter: UInt8?
         let limit: Int?, topK: Int?
         let json: Bool, show: Bool
         let threads: Int?
@@ -21,7 +27,14 @@ enum PredictCommand {
 
         init(_ a: Arguments) throws(CLIError) {
             model = try a.required(Flags.model)
-            images = try a.required(Flags.images)
+            images = a.has(Flags.images) ? try a.required(Flags.images) : nil
+            input = a.has(Flags.input) ? try a.required(Flags.input) : nil
+            if images == nil && input == nil { throw .usage("missing required flag --images (or --input FILE.csv)", command: a.command) }
+            if images != nil && input != nil { throw .usage("--images and --input both name what to predict; give one", command: a.command) }
+            delimiter = try a.string(Flags.delimiter).map { (d: String) throws(CLIError) -> UInt8 in
+                guard let b = TrainingConfiguration.delimiter(d) else { throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: a.command) }
+                return b
+            }
             limit = try a.int(Flags.limit)
             topK = try a.int(Flags.topK)
             json = a.has(Flags.json)
@@ -34,14 +47,28 @@ enum PredictCommand {
 
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
         let o = try Options(a)
-        let modelPath = o.model, imagesPath = o.images, limit = o.limit, topK = o.topK, json = o.json, show = o.show
+        let modelPath = o.model, limit = o.limit, topK = o.topK, json = o.json, show = o.show
         let pool = Threads.configure(o.threads)
-        try MemoryBudget.check(o.memoryLimit, MemoryBudget.modelPart(modelPath) + MemoryBudget.dataParts([imagesPath]))
+        try MemoryBudget.check(o.memoryLimit, MemoryBudget.modelPart(modelPath)
+            + (o.images.map { MemoryBudget.dataParts([$0]) } ?? o.input.map(TabularData.memoryPart) ?? []))
         let model = try ModelFile.load(modelPath)
         model.network.loops.runner = pool
         let net = model.network, classes = net.classes
+        if let topK, model.output.task == .regression {
+            throw .usage("--top-k \(topK) ranks classes; \(modelPath) is a regression", command: a.command)
+        }
         if let topK, topK > classes {
             throw .usage("--top-k \(topK) is more than the model's \(classes) classes", command: a.command)
+        }
+        if case .table = model.input {
+            guard let input = o.input else {
+                throw .usage("\(modelPath) was trained on a CSV file: give --input FILE.csv with rows to predict", command: a.command)
+            }
+            if show { throw .usage("--show draws images; \(modelPath) predicts CSV rows", command: a.command) }
+            return try predictRows(model, input: input, options: o)
+        }
+        guard let imagesPath = o.images else {
+            throw .usage("\(modelPath) was trained on images: give --images FILE", command: a.command)
         }
         let k = topK ?? 1
         let images: IDXImages
@@ -91,6 +118,75 @@ enum PredictCommand {
             start += m
         }
         return .ok
+    }
+
+    /// Predictions for the rows of a CSV file: `index,LABEL,probability` (and the runners-up with
+    /// --top-k) for a classification, `index,TARGET...` in the targets' units for a regression; or one
+    /// JSON object per row.
+    static func predictRows(_ model: LoadedModel, input: String, options o: Options) throws(CLIError) -> ExitCode {
+        guard case .table(let encoder, let delimiter) = model.input, case .table(let target) = model.output else {
+            preconditionFailure("a table model")
+        }
+        let table = try TabularData.read(input, encoder.readingOptions(CSVOptions(delimiter: o.delimiter ?? delimiter,
+                                                                                  threads: o.threads ?? BLAS.processors)))
+        let index = try encoder.locate(in: table, allowed: Set(target.columns))
+        let n = min(table.rowCount, o.limit ?? table.rowCount)
+        let (features, unseen) = try encoder.encode(table, at: index, rows: Array(0..<n))
+        if let w = unseen.warning(input) { Console.err(w) }
+        let net = model.network, width = encoder.width, outputs = net.outputFeatures
+        let k = o.topK ?? 1
+        switch target {
+        case .classes:
+            if !o.json {
+                Console.out((["index", "predicted", "probability"] + (k > 1 ? (2...k).flatMap { ["class\($0)", "prob\($0)"] } : [])).joined(separator: ","))
+            }
+        case .values(let columns, _, _):
+            if !o.json { Console.out((["index"] + columns.map(csvField)).joined(separator: ",")) }
+        }
+        let batch = 1000
+        let x = Matrix(rows: batch, cols: width)
+        var start = 0
+        while start < n {
+            let m = min(batch, n - start)
+            x.resize(rows: m)
+            features.withUnsafeBufferPointer { x.data.update(from: $0.baseAddress! + start * width, count: m * width) }
+            let p = net.predict(x)
+            for r in 0..<m {
+                let row = p.data + r * outputs, i = start + r
+                switch target {
+                case .classes(_, let labels):
+                    let ranked = ranking(row, outputs, k)
+                    if o.json {
+                        var members: [(String, JSONValue)] = [("index", JSONValue(i)), ("predicted", JSONValue(labels[ranked[0]])),
+                                                              ("probability", JSONValue(row[ranked[0]])),
+                                                              ("probabilities", .object(labels.enumerated().map { ($0.element, JSONValue(row[$0.offset])) }))]
+                        if o.topK != nil {
+                            members.append(("top_k", .array(ranked.map { .object([("class", JSONValue(labels[$0])), ("probability", JSONValue(row[$0]))]) })))
+                        }
+                        Console.out(JSONValue.object(members).serialized())
+                    } else {
+                        Console.out(ranked.enumerated().map { j, c in
+                            j == 0 ? "\(i),\(csvField(labels[c])),\(fixed(row[c], 6))" : "\(csvField(labels[c])),\(fixed(row[c], 6))"
+                        }.joined(separator: ","))
+                    }
+                case .values(let columns, let mean, let std):
+                    let values = (0..<outputs).map { row[$0] * std[$0] + mean[$0] }
+                    if o.json {
+                        Console.out(JSONValue.object([("index", JSONValue(i))] + zip(columns, values).map { ($0, JSONValue($1)) }).serialized())
+                    } else {
+                        Console.out((["\(i)"] + values.map { "\($0)" }).joined(separator: ","))
+                    }
+                }
+            }
+            start += m
+        }
+        return .ok
+    }
+
+    /// A CSV field: quoted (RFC 4180) when it holds a delimiter, a quote or a line break.
+    static func csvField(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" || $0 == "|" || $0 == "\t" }) else { return s }
+        return "\"" + s.replacingAll("\"", with: "\"\"") + "\""
     }
 
     /// The `k` most probable classes, most probable first (ties: lower class first).

@@ -4,10 +4,15 @@
 import Formats
 import Model
 import Runtime
+#if canImport(Glibc)
+import Glibc
+#endif
 
 enum TrainCommand {
     static let flags: [Flag] = [
-        Flags.data, Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels,
+        Flags.data.helped("a CSV file (plain or .gz), or the directory with the four MNIST IDX files, each raw or .gz"),
+        Flags.testData, Flags.target, Flags.task, Flags.categorical, Flags.missing, Flags.delimiter, Flags.testSplit,
+        Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels,
         Flags.hidden, Flags.activation, Flags.layers, Flags.loss, Flags.initializer, Flags.optimizer, Flags.lr,
         Flags.momentum, Flags.weightDecay, Flags.beta1, Flags.beta2, Flags.schedule, Flags.warmup, Flags.clipGradNorm,
         Flags.epochs, Flags.batchSize, Flags.seed, Flags.validationSplit, Flags.validationImages, Flags.validationLabels,
@@ -41,7 +46,7 @@ enum TrainCommand {
             dataDir = a.string(Flags.data)
             var f: [String: String] = [:]
             for flag in [Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels, Flags.validationImages,
-                         Flags.validationLabels] {
+                         Flags.validationLabels, Flags.testData] {
                 if let v = a.string(flag) { f[flag.name] = v }
             }
             files = f
@@ -64,6 +69,15 @@ enum TrainCommand {
         var hasValidationFiles: Bool { files[Flags.validationImages.name] != nil }
     }
 
+    /// The training data and what the model file will record about its input and output.
+    struct PreparedData {
+        let data: TrainingData
+        let input: ModelInput
+        let output: ModelOutput
+        /// The banner's line about the data (after "mlp: ").
+        let banner: [String]
+    }
+
     static func run(_ a: Arguments, startTime: Double, hooks: [TrainingStepHook] = []) throws(CLIError) -> ExitCode {
         let options = try Options(a)
         // The configuration: from the flags, or, with --resume, from the checkpoint (only --epochs may change).
@@ -81,27 +95,27 @@ enum TrainCommand {
             config = try TrainingConfiguration(a)
         }
         try checkValidationSet(config, options, command: a.command)
+        let csv = try checkDataKind(config, options, command: a.command)
+        // Tables train best with other defaults than images.
+        if csv != nil && resumeFile == nil { config = try TrainingConfiguration(a, defaults: .tables) }
         let pool = Threads.configure(options.threads)
         for (flag, path) in [(Flags.out, options.out), (Flags.checkpoint, options.checkpoint), (Flags.log, options.log),
                              (Flags.logCSV, options.logCSV), (Flags.plot, options.plot)] {
             if let path { try OutputPath.checkWritable(path, flag: flag.name, command: a.command) }
         }
 
-        // The data, after checking that it and the network fit in memory.
+        // The data, after checking that it (and, for IDX, the network) fits in memory.
         let loadStart = now()
-        let files = try DataFiles.trainingFiles(dir: options.dataDir, files: options.files, command: a.command)
-        try MemoryBudget.check(options.memoryLimit, MemoryBudget.dataParts(files.all))
-        let classes = try DataFiles.classCount(labels: files.trainLabels)
-        try MemoryBudget.checkTraining(options.memoryLimit, config, files: files, outputs: classes)
-        let data = try DataFiles.loadTraining(files)
+        let prepared = csv != nil ? try prepareTable(csv!, config: config, options: options)
+                                  : try prepareImages(config: config, options: options, command: a.command)
         let dataSeconds = now() - loadStart
 
         let loops = Loops(pool)
         let session: TrainingSession
         if let file = resumeFile, let path = options.resume {
-            session = try Checkpoint.resume(from: file, path: path, data: data, epochs: config.epochs, loops: loops)
+            session = try Checkpoint.resume(from: file, path: path, data: prepared.data, epochs: config.epochs, loops: loops)
         } else {
-            session = try TrainingSession(config: config, data: data, loops: loops)
+            session = try TrainingSession(config: config, data: prepared.data, loops: loops)
         }
         let net = session.network
         session.measureGradientNorms = options.log != nil || options.logCSV != nil
@@ -117,9 +131,16 @@ enum TrainCommand {
         // anyone who reacts to it finds the handlers in place).
         Interrupts.install()
         if !options.quiet {
-            let train = session.train, shape = DataFiles.shape(train)
-            Console.err("mlp: \(train.count) training\(session.validation.map { ", \($0.count) validation" } ?? "") and \(session.test.count) test images of \(shape), loaded in \(duration(dataSeconds))")
-            Console.err("mlp: network \(train.features)→\(net.architecture) (\(net.parameterCount) parameters), loss \(net.loss.token), \(config.optimizerDescription), batch \(config.batchSize), \(BLAS.threads) thread\(BLAS.threads == 1 ? "" : "s")")
+            var lines = prepared.banner
+            if csv == nil {
+                let train = session.train
+                lines.append("\(train.count) training\(session.validation.map { ", \($0.count) validation" } ?? "") and \(session.test?.count ?? 0) test images of \(DataFiles.shape(train)), loaded in \(duration(dataSeconds))")
+            } else {
+                lines[lines.count - 1] += ", loaded in \(duration(dataSeconds))"
+                if let v = session.validation { lines.append("\(session.train.count) rows for training and \(v.count) for validation (--validation-split)") }
+            }
+            for l in lines { Console.err("mlp: " + l) }
+            Console.err("mlp: network \(session.train.features)→\(net.architecture) (\(net.parameterCount) parameters), loss \(net.loss.token), \(config.optimizerDescription), batch \(config.batchSize), \(BLAS.threads) thread\(BLAS.threads == 1 ? "" : "s")")
             Console.err(ModelSummary.render(net))
             if resumeFile != nil {
                 Console.err("mlp: resuming after epoch \(session.epoch)\(session.trainer.position > 0 ? ", step \(session.trainer.position)" : "")")
@@ -139,41 +160,123 @@ enum TrainCommand {
             break
         }
 
-        let final = Evaluation.run(net, on: session.test, batchSize: config.batchSize)
-        let image = session.train.image
-        guard case .bytes(_, let scale) = session.train.storage else { preconditionFailure("IDX data is stored as bytes") }
-        try ModelFile.save(net, to: options.out, inputScale: scale, rows: image?.rows ?? net.inputFeatures, cols: image?.cols ?? 1, extra: [
-            ("optimizer", config.optimizerDescription), ("epochs", "\(session.epoch)"), ("batch_size", "\(config.batchSize)"),
-            ("seed", "\(config.seed)"), ("test_accuracy", "\(final.accuracy)"), ("mlp_version", CLI.version),
-        ])
+        let final = session.test.map { session.evaluate($0) }
+        var extra: [(String, String)] = [("optimizer", config.optimizerDescription), ("epochs", "\(session.epoch)"),
+                                         ("batch_size", "\(config.batchSize)"), ("seed", "\(config.seed)")]
+        if let final {
+            if let acc = final.accuracy { extra.append(("test_accuracy", "\(acc)")) }
+            if let r2 = final.r2, let rmse = final.rmse { extra += [("test_rmse", "\(Float(rmse))"), ("test_r2", "\(Float(r2))")] }
+        }
+        extra.append(("mlp_version", CLI.version))
+        try ModelFile.save(net, to: options.out, input: prepared.input, output: prepared.output, extra: extra)
         let history = session.history
         let trainSeconds = history.reduce(0) { $0 + $1.seconds }
         let startup = trainingStart - startTime - dataSeconds
         let last = history.last
+        let perEpoch = trainSeconds / Double(max(history.count, 1))
         if options.json {
-            var members: [(String, JSONValue)] = [
-                ("test_accuracy", JSONValue(final.accuracy)), ("test_loss", JSONValue(final.loss)),
-                ("train_loss", last.map { JSONValue($0.loss) } ?? .null), ("train_accuracy", last.map { JSONValue($0.accuracy) } ?? .null),
-            ]
-            if let v = last?.validationLoss, let va = last?.validationAccuracy {
-                members += [("val_loss", JSONValue(v)), ("val_accuracy", JSONValue(va))]
-            }
+            var members: [(String, JSONValue)] = []
+            if let final { members += final.json("test") }
+            members.append(("train_loss", last.map { JSONValue($0.loss) } ?? .null))
+            if session.task == .classification { members.append(("train_accuracy", last?.accuracy.map { JSONValue($0) } ?? .null)) }
+            if let v = last?.validation { members += v.json("val") }
+            if csv != nil { members.insert(("task", JSONValue(session.task.rawValue)), at: 0) }
             members += [
                 ("epochs", .array(history.map(\.json))), ("epochs_run", JSONValue(session.epoch)),
                 ("stopped_early", JSONValue(outcome.isStoppedEarly)), ("best_epoch", session.best != nil ? JSONValue(session.bestEpoch) : .null),
                 ("out_of_time", JSONValue(outcome.isOutOfTime)),
-                ("train_seconds", JSONValue(trainSeconds)), ("seconds_per_epoch", JSONValue(trainSeconds / Double(max(history.count, 1)))),
+                ("train_seconds", JSONValue(trainSeconds)), ("seconds_per_epoch", JSONValue(perEpoch)),
                 ("data_load_seconds", JSONValue(dataSeconds)), ("startup_seconds", JSONValue(startup)),
                 ("peak_rss_bytes", JSONValue(peakResidentBytes())), ("parameters", JSONValue(net.parameterCount)),
                 ("threads", JSONValue(BLAS.threads)), ("model", JSONValue(options.out)),
             ]
             Console.out(JSONValue.object(members).serialized())
         } else {
-            let n = history.count
-            Console.out("test accuracy \(fixed(final.accuracy, 4))  test loss \(fixed(final.loss, 4))  after \(session.epoch) epoch\(session.epoch == 1 ? "" : "s") in \(duration(trainSeconds)) (\(fixed(trainSeconds / Double(max(n, 1)), 2))s/epoch)")
+            let after = "after \(session.epoch) epoch\(session.epoch == 1 ? "" : "s") in \(duration(trainSeconds)) (\(fixed(perEpoch, 2))s/epoch)"
+            if let final, let acc = final.accuracy {
+                Console.out("test accuracy \(fixed(acc, 4))  test loss \(fixed(final.loss, 4))  \(after)")
+            } else if let final, let rmse = final.rmse, let mae = final.mae, let r2 = final.r2 {
+                Console.out("test rmse \(significant(rmse))  test mae \(significant(mae))  test r2 \(fixed(r2, 4))  \(after)")
+            } else {
+                Console.out("trained \(after); no test set (give --test-data or --test-split to measure one)")
+            }
             Console.out("model written to \(options.out)")
         }
         return .ok
+    }
+
+    /// The CSV training file when --data names one (told by its content), nil for IDX data; the
+    /// flags of the other kind are refused.
+    static func checkDataKind(_ config: TrainingConfiguration, _ o: Options, command cmd: String) throws(CLIError) -> String? {
+        if let dir = o.dataDir, !dir.isEmpty, access(dir, F_OK) != 0, dir.hasSuffix(".csv") || dir.hasSuffix(".csv.gz") {
+            throw CLIError(.dataError, "\(dir): no such file")
+        }
+        guard let dir = o.dataDir, !dir.isEmpty, access(dir, F_OK) == 0, !isDirectory(dir) else {
+            // IDX: the CSV flags have nothing to act on.
+            let csvOnly: [(Bool, Flag)] = [(o.files[Flags.testData.name] != nil, Flags.testData), (config.target != nil, Flags.target),
+                                           (config.task != nil, Flags.task), (!config.categorical.isEmpty, Flags.categorical),
+                                           (config.missing != nil, Flags.missing), (config.testSplit != nil, Flags.testSplit)]
+            if let (_, f) = csvOnly.first(where: { $0.0 }) {
+                throw .usage("--\(f.name) applies to CSV data (--data FILE.csv); IDX data has its own test files", command: cmd)
+            }
+            return nil
+        }
+        guard TabularData.isCSV(dir) else {
+            throw CLIError(.dataError, "\(dir): is an IDX file; --data takes a CSV file, or the directory that holds the four MNIST files (or name them with --train-images, --train-labels, --test-images, --test-labels)")
+        }
+        let idxOnly = [Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels, Flags.validationImages, Flags.validationLabels]
+        if let f = idxOnly.first(where: { o.files[$0.name] != nil }) {
+            throw .usage("--\(f.name) names an IDX file; with a CSV file give --test-data (and --validation-split)", command: cmd)
+        }
+        if config.testSplit != nil && o.files[Flags.testData.name] != nil {
+            throw .usage("--test-split and --test-data both name a test set; give one of them", command: cmd)
+        }
+        return dir
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// IDX data: the four files (and validation files), checked against the memory limit with the network.
+    static func prepareImages(config: TrainingConfiguration, options: Options, command: String) throws(CLIError) -> PreparedData {
+        let files = try DataFiles.trainingFiles(dir: options.dataDir, files: options.files, command: command)
+        try MemoryBudget.check(options.memoryLimit, MemoryBudget.dataParts(files.all))
+        let classes = try DataFiles.classCount(labels: files.trainLabels)
+        try MemoryBudget.checkTraining(options.memoryLimit, config, files: files, outputs: config.outputs ?? classes)
+        let data = try DataFiles.loadTraining(files)
+        let image = data.train.image!
+        guard case .bytes(_, let scale) = data.train.storage else { preconditionFailure("IDX data is stored as bytes") }
+        return PreparedData(data: data, input: .pixels(scale: scale, rows: image.rows, cols: image.cols),
+                            output: .classIndices(config.outputs ?? classes), banner: [])
+    }
+
+    /// A CSV file: read, encoded with what its training rows teach, and the network checked against
+    /// the memory limit once the encoded width is known.
+    static func prepareTable(_ path: String, config: TrainingConfiguration, options: Options) throws(CLIError) -> PreparedData {
+        let testPath = options.files[Flags.testData.name]
+        try MemoryBudget.check(options.memoryLimit, TabularData.memoryPart(path) + (testPath.map(TabularData.memoryPart) ?? []))
+        let loaded = try TabularData.load(train: path, test: testPath, config: config, threads: options.threads ?? BLAS.processors)
+        var data = loaded.data
+        if case .values(_, _, let std) = loaded.target { data.targetScale = std }
+        let specs = config.network.specs(assuming: loaded.target.outputs)
+        let need = MemoryBudget.trainingBytes(inputs: loaded.encoder.width, specs: specs, batch: config.batchSize, optimizerSlots: config.optimizerSlots)
+        try MemoryBudget.check(options.memoryLimit, [("the network \(Architecture.string(specs))", need ?? Int.max)])
+        let e = loaded.encoder
+        let numeric = e.columns.filter(\.isNumeric).count
+        var task = "\(loaded.target.task.rawValue) (\(loaded.taskReason))"
+        switch loaded.target {
+        case .classes(let column, let labels):
+            let shown = labels.prefix(10).joined(separator: ", ") + (labels.count > 10 ? ", …" : "")
+            task = "target \(column): \(task), \(labels.count) classes: \(shown)"
+        case .values(let columns, _, _):
+            task = "target \(columns.joined(separator: ", ")): \(task)"
+        }
+        let test = data.test.map { t in testPath.map { ", test \(t.count) rows of \($0)" } ?? ", test \(t.count) rows held out (--test-split)" }
+            ?? ", no test set"
+        let banner = [task, "\(path): \(loaded.trainRows) training rows\(test); \(e.columns.count) feature columns (\(numeric) numeric, \(e.columns.count - numeric) categorical) → \(e.width) inputs"]
+        return PreparedData(data: data, input: .table(e, delimiter: config.delimiter), output: .table(loaded.target), banner: banner)
     }
 
     /// Early stopping, reduce-on-plateau and --monitor watch a validation set: one must be given

@@ -19,8 +19,16 @@ extension TrainingConfiguration {
         }
         func opt(_ x: Float?) -> JSONValue { x.map { JSONValue($0) } ?? .null }
         func watch(_ w: Watch) -> [(String, JSONValue)] { [("monitor", JSONValue(w.metric.rawValue)), ("patience", JSONValue(w.patience))] }
-        return .object([
-            ("network", net), ("outputs", outputs.map { JSONValue($0) } ?? .null), ("loss", JSONValue(loss)), ("init", initializer.map { JSONValue($0.rawValue) } ?? .null),
+        func strings(_ l: [String]) -> JSONValue { .array(l.map { JSONValue($0) }) }
+        let targetJSON: JSONValue = target.map(strings) ?? .null
+        let taskJSON: JSONValue = task.map { JSONValue($0.rawValue) } ?? .null
+        let missingJSON: JSONValue = missing.map { JSONValue($0.rawValue) } ?? .null
+        let data: [(String, JSONValue)] = [
+            ("target", targetJSON), ("task", taskJSON), ("categorical", strings(categorical)), ("missing", missingJSON),
+            ("delimiter", JSONValue(String(UnicodeScalar(delimiter)))), ("test_split", opt(testSplit)),
+        ]
+        return .object(data + [
+            ("network", net), ("outputs", outputs.map { JSONValue($0) } ?? .null), ("loss", loss.map { JSONValue($0) } ?? .null), ("init", initializer.map { JSONValue($0.rawValue) } ?? .null),
             ("optimizer", JSONValue(optimizer.rawValue)), ("lr", JSONValue(lr)), ("momentum", JSONValue(momentum)),
             ("weight_decay", JSONValue(weightDecay)), ("beta1", JSONValue(beta1)), ("beta2", JSONValue(beta2)),
             ("schedule", JSONValue(learningRateSchedule.token)), ("warmup", JSONValue(warmupEpochs)),
@@ -35,7 +43,7 @@ extension TrainingConfiguration {
     init(json v: JSONValue, fail: (String) -> CLIError) throws(CLIError) {
         self.init()
         guard case .object(let members) = v else { throw fail("is \(v.kindDescription), expected an object") }
-        let known: Set<String> = ["network", "outputs", "loss", "init", "optimizer", "lr", "momentum", "weight_decay", "beta1", "beta2",
+        let known: Set<String> = ["target", "task", "categorical", "missing", "delimiter", "test_split", "network", "outputs", "loss", "init", "optimizer", "lr", "momentum", "weight_decay", "beta1", "beta2",
                                   "schedule", "warmup", "clip_grad_norm", "epochs", "batch_size", "seed",
                                   "validation_split", "early_stopping", "reduce_lr_on_plateau"]
         for (k, _) in members where !known.contains(k) { throw fail("has an unexpected member \"\(k)\"") }
@@ -65,7 +73,7 @@ extension TrainingConfiguration {
         }
         func watch(_ o: JSONValue) throws(CLIError) -> Watch {
             let name = try string("monitor", in: o)
-            guard let metric = MetricMonitor.Metric(rawValue: name) else { throw fail("monitor '\(name)' is not one of val_loss, val_accuracy") }
+            guard let metric = MetricMonitor.Metric(rawValue: name) else { throw fail("monitor '\(name)' is not one of val_loss, val_accuracy, val_r2") }
             return Watch(metric: metric, patience: try int("patience", 1...100_000, in: o))
         }
 
@@ -89,9 +97,38 @@ extension TrainingConfiguration {
             throw fail("\"network\" is neither {\"hidden\":[...],\"activation\":...} nor {\"layers\":\"...\"}")
         }
         if let o = v["outputs"], o != .null { outputs = try int("outputs", 1...1 << 20) }
-        let lossToken = try string("loss")
-        guard let l = LossKind.make(lossToken) else { throw fail("loss '\(lossToken)' is not one of \(LossKind.names.joined(separator: ", "))") }
-        loss = l.token
+        func names(_ k: String) throws(CLIError) -> [String]? {
+            guard let m = v[k], m != .null else { return nil }
+            guard case .array(let items) = m else { throw fail("\"\(k)\" is \(m.kindDescription), expected a list of column names") }
+            var out: [String] = []
+            for i in items {
+                guard case .string(let s) = i, !s.isEmpty else { throw fail("\"\(k)\" holds \(i.kindDescription), expected column names") }
+                out.append(s)
+            }
+            return out
+        }
+        target = try names("target")
+        if target?.isEmpty == true { throw fail("\"target\" names no column") }
+        categorical = try names("categorical") ?? []
+        if case .string(let t)? = v["task"] {
+            guard let parsed = Task(rawValue: t) else { throw fail("task '\(t)' is not one of classification, regression") }
+            task = parsed
+        }
+        if case .string(let m)? = v["missing"] {
+            guard let p = MissingPolicy(rawValue: m) else { throw fail("missing '\(m)' is not one of mean, median, most-frequent") }
+            missing = p
+        }
+        if let d = v["delimiter"], d != .null {
+            guard case .string(let text) = d, let b = TrainingConfiguration.delimiter(text == "\t" ? "tab" : text) else {
+                throw fail("delimiter is not one of , ; tab |")
+            }
+            delimiter = b
+        }
+        testSplit = try float("test_split", .openUnitInterval, "between 0 and 1 (exclusive)", optional: true)
+        if case .string(let lossToken)? = v["loss"] {
+            guard let l = LossKind.make(lossToken) else { throw fail("loss '\(lossToken)' is not one of \(LossKind.names.joined(separator: ", "))") }
+            loss = l.token
+        } else if let m = v["loss"], m != .null { throw fail("\"loss\" is \(m.kindDescription), expected a string or null") }
         if case .string(let name)? = v["init"] {
             guard let i = Initializer(rawValue: name) else { throw fail("init '\(name)' is not an initializer") }
             initializer = i

@@ -38,12 +38,26 @@ struct TrainingConfiguration: Equatable {
         var patience: Int
     }
 
+    // The data: which CSV columns are the targets and how the file is read (IDX data ignores these).
+    /// The target columns; nil: the last column.
+    var target: [String]?
+    /// nil: inferred from the target column (Task.rule).
+    var task: Task?
+    /// Columns one-hot encoded even though they hold numbers.
+    var categorical: [String] = []
+    /// How missing feature values are filled; nil: they are errors.
+    var missing: MissingPolicy?
+    var delimiter = UInt8(ascii: ",")
+    /// A seeded fraction of the CSV rows held out as the test set (without --test-data).
+    var testSplit: Float?
+
     var network: NetworkSpec = .hidden([128], .relu)
     /// The output layer's width when it is not the data's class count: checkpoints of format 1
     /// come from an mlp whose networks always had 10 outputs. nil: one per class of the data.
     var outputs: Int?
-    /// The loss token (`cross_entropy`, `cross_entropy:0.1`, `mse`, `bce`).
-    var loss = "cross_entropy"
+    /// The loss token (`cross_entropy`, `cross_entropy:0.1`, `bce`, `mse`, `mae`, `huber:1.5`); nil: the
+    /// task's default (cross_entropy for classification, mse for regression).
+    var loss: String?
     var initializer: Initializer?
     var optimizer: OptimizerKind = .sgd
     var lr: Float = 0.05
@@ -63,7 +77,9 @@ struct TrainingConfiguration: Equatable {
     var plateau: (factor: Float, watch: Watch)?
 
     static func == (a: TrainingConfiguration, b: TrainingConfiguration) -> Bool {
-        a.network == b.network && a.outputs == b.outputs && a.loss == b.loss && a.initializer == b.initializer && a.optimizer == b.optimizer
+        a.target == b.target && a.task == b.task && a.categorical == b.categorical && a.missing == b.missing
+            && a.delimiter == b.delimiter && a.testSplit == b.testSplit
+            && a.network == b.network && a.outputs == b.outputs && a.loss == b.loss && a.initializer == b.initializer && a.optimizer == b.optimizer
             && a.lr == b.lr && a.momentum == b.momentum && a.weightDecay == b.weightDecay && a.beta1 == b.beta1
             && a.beta2 == b.beta2 && a.schedule == b.schedule && a.warmupEpochs == b.warmupEpochs
             && a.clipNorm == b.clipNorm && a.epochs == b.epochs && a.batchSize == b.batchSize && a.seed == b.seed
@@ -80,8 +96,8 @@ struct TrainingConfiguration: Equatable {
         LearningRateSchedule(base: lr, kind: schedule, warmupEpochs: warmupEpochs)
     }
 
-    /// The loss function (its token was checked when the configuration was made).
-    func makeLoss() -> Loss { LossKind.make(loss)! }
+    /// The loss function for `task` (its token was checked when the configuration was made).
+    func makeLoss(for task: Task) -> Loss { LossKind.make(loss ?? (task == .regression ? "mse" : "cross_entropy"))! }
 
     /// The optimizer for a network's parameters.
     func makeOptimizer(_ net: Network) -> Optimizer {
@@ -108,11 +124,26 @@ struct TrainingConfiguration: Equatable {
     }
 }
 
+/// The defaults of the settings a flag leaves unset, by the kind of data: images (MNIST) and tables
+/// (CSV) are best trained differently. For tables, Adam with a cosine schedule and a little L2
+/// weight decay (chosen on validation splits of Adult and Diamonds, see the README).
+struct TrainingDefaults {
+    var optimizer: OptimizerKind
+    var schedule: LearningRateSchedule.Kind
+    /// The learning rate for Adam and AdamW (SGD's is 0.05 either way).
+    var adamLR: Float
+    /// L2 weight decay for sgd, nesterov and adam (AdamW's decoupled default is 0.01 either way).
+    var weightDecay: Float
+
+    static let images = TrainingDefaults(optimizer: .sgd, schedule: .constant, adamLR: 1e-3, weightDecay: 0)
+    static let tables = TrainingDefaults(optimizer: .adam, schedule: .cosine, adamLR: 0.002, weightDecay: 3e-4)
+}
+
 extension TrainingConfiguration {
     /// The configuration the command line describes; every mistake is a usage error naming the flag.
     /// (Whether the monitors have a validation set to watch depends on the data flags too: the
     /// train command checks that, for new and resumed runs alike.)
-    init(_ a: Arguments) throws(CLIError) {
+    init(_ a: Arguments, defaults: TrainingDefaults = .images) throws(CLIError) {
         self.init()
         let cmd = a.command
         if a.has(Flags.layers) && a.has(Flags.hidden) {
@@ -145,23 +176,25 @@ extension TrainingConfiguration {
             }
             network = .hidden(hidden, act)
         }
-        let lossToken = a.string(Flags.loss) ?? "cross_entropy"
-        guard let l = LossKind.make(lossToken) else {
-            throw .usage("--loss '\(lossToken)' is not one of \(LossKind.names.joined(separator: ", "))", command: cmd)
+        if let lossToken = a.string(Flags.loss) {
+            guard let l = LossKind.make(lossToken) else {
+                throw .usage("--loss '\(lossToken)' is not one of \(LossKind.names.joined(separator: ", "))", command: cmd)
+            }
+            loss = l.token
         }
-        loss = l.token
+        try readData(a)
         if let name = a.string(Flags.initializer) {
             guard let i = Initializer(rawValue: name.lowercased()) else {
                 throw .usage("--init '\(name)' is not one of \(Initializer.allCases.map(\.rawValue).joined(separator: ", "))", command: cmd)
             }
             initializer = i
         }
-        let optName = (a.string(Flags.optimizer) ?? "sgd").lowercased()
+        let optName = (a.string(Flags.optimizer) ?? defaults.optimizer.rawValue).lowercased()
         guard let o = OptimizerKind(rawValue: optName) else {
             throw .usage("--optimizer '\(optName)' is not one of \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", "))", command: cmd)
         }
         optimizer = o
-        lr = try a.float(Flags.lr) ?? (adamLike ? 1e-3 : 0.05)
+        lr = try a.float(Flags.lr) ?? (adamLike ? defaults.adamLR : 0.05)
         momentum = try a.float(Flags.momentum) ?? 0.9
         if o == .nesterov && momentum == 0 {
             throw .usage("--optimizer nesterov needs a momentum above 0", command: cmd)
@@ -169,8 +202,8 @@ extension TrainingConfiguration {
         if adamLike && a.has(Flags.momentum) {
             throw .usage("--momentum applies to sgd and nesterov; Adam's moments are --beta1/--beta2 (defaults 0.9, 0.999)", command: cmd)
         }
-        weightDecay = try a.float(Flags.weightDecay) ?? (o == .adamw ? 0.01 : 0)
-        let kindText = a.string(Flags.schedule) ?? "constant"
+        weightDecay = try a.float(Flags.weightDecay) ?? (o == .adamw ? 0.01 : defaults.weightDecay)
+        let kindText = a.string(Flags.schedule) ?? LearningRateSchedule(base: 0, kind: defaults.schedule).token
         guard let kind = LearningRateSchedule.parseKind(kindText) else {
             throw .usage("--schedule '\(kindText)' is not one of \(LearningRateSchedule.names.joined(separator: ", "))", command: cmd)
         }
@@ -188,7 +221,7 @@ extension TrainingConfiguration {
         validationSplit = try a.float(Flags.validationSplit)
         let monitorName = a.string(Flags.monitor) ?? "val_loss"
         guard let metric = MetricMonitor.Metric(rawValue: monitorName) else {
-            throw .usage("--monitor '\(monitorName)' is not one of val_loss, val_accuracy", command: cmd)
+            throw .usage("--monitor '\(monitorName)' is not one of val_loss, val_accuracy, val_r2", command: cmd)
         }
         if let patience = try a.int(Flags.earlyStopping) {
             earlyStopping = Watch(metric: metric, patience: patience)
@@ -198,6 +231,57 @@ extension TrainingConfiguration {
                 throw .usage("--reduce-lr-on-plateau expects FACTOR,PATIENCE with FACTOR in (0, 1) and PATIENCE ≥ 1 (e.g. 0.5,2), got '\(text)'", command: cmd)
             }
             plateau = p
+        }
+    }
+
+    /// The CSV data flags.
+    private mutating func readData(_ a: Arguments) throws(CLIError) {
+        let cmd = a.command
+        func names(_ f: Flag) throws(CLIError) -> [String]? {
+            guard let text = a.string(f) else { return nil }
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0.trimmingCharacters()) }
+            guard !parts.contains(where: \.isEmpty), Set(parts).count == parts.count else {
+                throw .usage("--\(f.name) expects column names separated by commas, each once, got '\(text)'", command: cmd)
+            }
+            return parts
+        }
+        target = try names(Flags.target)
+        categorical = try names(Flags.categorical) ?? []
+        if let t = a.string(Flags.task) {
+            guard let parsed = Task(rawValue: t.lowercased()) else {
+                throw .usage("--task '\(t)' is not one of classification, regression", command: cmd)
+            }
+            task = parsed
+        }
+        if task == .classification, let target, target.count > 1 {
+            throw .usage("--task classification predicts one target column; several (\(target.joined(separator: ","))) make a regression", command: cmd)
+        }
+        if let m = a.string(Flags.missing) {
+            guard let p = MissingPolicy(rawValue: m.lowercased()) else {
+                throw .usage("--missing '\(m)' is not one of mean, median, most-frequent", command: cmd)
+            }
+            missing = p
+        }
+        if let d = a.string(Flags.delimiter) {
+            guard let b = TrainingConfiguration.delimiter(d) else {
+                throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: cmd)
+            }
+            delimiter = b
+        }
+        testSplit = try a.float(Flags.testSplit)
+        if let l = loss, task == .regression, !["mse", "mae"].contains(l) && !l.hasPrefix("huber") {
+            throw .usage("--loss \(l) is for classification; a regression takes \(LossKind.regressionNames.joined(separator: ", "))", command: cmd)
+        }
+    }
+
+    /// A delimiter as the flag names it: , ; | tab (or a literal tab).
+    static func delimiter(_ text: String) -> UInt8? {
+        switch text {
+        case ",": return UInt8(ascii: ",")
+        case ";": return UInt8(ascii: ";")
+        case "|": return UInt8(ascii: "|")
+        case "tab", "\t", "\\t": return 0x09
+        default: return nil
         }
     }
 

@@ -13,14 +13,25 @@ final class ProgressObserver: SessionObserver {
     func stepFinished(_ s: TrainingSession, epoch: Int, done: Int, total: Int, elapsed: Double) {
         let t = s.trainer
         display.step(epoch: epoch, epochs: s.config.epochs, done: done, total: total, elapsed: elapsed,
-                     loss: t.lossSum / Double(max(t.seen, 1)), accuracy: Double(t.correct) / Double(max(t.seen, 1)),
-                     samples: t.seen)
+                     loss: t.lossSum / Double(max(t.seen, 1)),
+                     accuracy: s.task == .classification ? Double(t.correct) / Double(max(t.seen, 1)) : nil, samples: t.seen)
     }
 
+    /// "epoch 3/5  loss 0.0634  train_acc 0.9806  val_loss …  val_acc …  test_acc 0.9762  lr 0.0173  0.40s  151282 samples/s";
+    /// a regression shows val_rmse, val_r2, test_rmse and test_r2 instead of the accuracies.
     func epochFinished(_ s: TrainingSession, _ r: EpochStats) {
-        var line = "epoch \(r.epoch)/\(s.config.epochs)  loss \(fixed(r.loss, 4))  train_acc \(fixed(r.accuracy, 4))"
-        if let vl = r.validationLoss, let va = r.validationAccuracy { line += "  val_loss \(fixed(vl, 4))  val_acc \(fixed(va, 4))" }
-        line += "  test_acc \(fixed(r.testAccuracy, 4))  lr \(r.learningRate)  \(duration(r.seconds))  \(Int(r.samplesPerSecond.rounded())) samples/s"
+        var line = "epoch \(r.epoch)/\(s.config.epochs)  loss \(fixed(r.loss, 4))"
+        if let a = r.accuracy { line += "  train_acc \(fixed(a, 4))" }
+        if let v = r.validation {
+            line += "  val_loss \(fixed(v.loss, 4))"
+            if let a = v.accuracy { line += "  val_acc \(fixed(a, 4))" }
+            if let rmse = v.rmse, let r2 = v.r2 { line += "  val_rmse \(significant(rmse))  val_r2 \(fixed(r2, 4))" }
+        }
+        if let t = r.test {
+            if let a = t.accuracy { line += "  test_acc \(fixed(a, 4))" }
+            if let rmse = t.rmse, let r2 = t.r2 { line += "  test_rmse \(significant(rmse))  test_r2 \(fixed(r2, 4))" }
+        }
+        line += "  lr \(r.learningRate)  \(duration(r.seconds))  \(Int(r.samplesPerSecond.rounded())) samples/s"
         display.line(line)
     }
 

@@ -6,12 +6,16 @@
 // resumed from one continues exactly where it stopped.
 import Model
 
-/// The data a session trains on: the training and test sets, and a validation set given as files
-/// (a --validation-split is cut from the training set by the session, with the configuration's seed).
+/// The data a session trains on: the training set, the test set (always for IDX data; for a CSV
+/// file only with --test-data or --test-split), and a validation set given as files (a
+/// --validation-split is cut from the training set by the session, with the configuration's seed).
 struct TrainingData {
     var train: Dataset
-    var test: Dataset
+    var test: Dataset?
     var validation: Dataset?
+    /// For regression targets (standardized in the datasets): each target's standard deviation, to
+    /// report errors in the target's units.
+    var targetScale: [Float] = []
 }
 
 /// What a session tells those who watch it.
@@ -52,7 +56,10 @@ final class TrainingSession {
     let network: Network
     let optimizer: Optimizer
     let trainer: Trainer
-    let train: Dataset, validation: Dataset?, test: Dataset
+    let train: Dataset, validation: Dataset?, test: Dataset?
+    let task: Task
+    /// Per regression target, its standard deviation: errors are reported in its units.
+    let targetScale: [Float]
 
     /// Epochs completed.
     var epoch = 0
@@ -85,21 +92,43 @@ final class TrainingSession {
         self.train = train
         self.validation = validation
         test = data.test
-        let labelled = max(train.classCount, validation?.classCount ?? 0)
-        if let outputs = config.outputs, labelled > outputs {
-            throw CLIError(.dataError, "the labels go up to \(labelled - 1) but the network has \(outputs) outputs")
+        task = train.targetWidth > 0 ? .regression : .classification
+        targetScale = task == .regression ? (data.targetScale.isEmpty ? [Float](repeating: 1, count: train.targetWidth) : data.targetScale) : []
+        let outputs: Int
+        if task == .regression {
+            outputs = train.targetWidth
+        } else {
+            let labelled = max(train.classCount, validation?.classCount ?? 0)
+            if let fixed = config.outputs, labelled > fixed {
+                throw CLIError(.dataError, "the labels go up to \(labelled - 1) but the network has \(fixed) outputs")
+            }
+            outputs = config.outputs ?? labelled
         }
-        let classes = config.outputs ?? labelled
+        if let m = config.earlyStopping?.metric ?? config.plateau?.watch.metric {
+            if task == .regression && m == .valAccuracy {
+                throw .usage("--monitor val_accuracy watches a classification; a regression has val_loss and val_r2", command: "train")
+            }
+            if task == .classification && m == .valR2 {
+                throw .usage("--monitor val_r2 watches a regression; a classification has val_loss and val_accuracy", command: "train")
+            }
+        }
+        let loss = config.makeLoss(for: task)
+        if task == .classification && (loss is MeanAbsoluteError || loss is HuberLoss) {
+            throw .usage("--loss \(loss.token) is for regression; a classification takes cross_entropy, bce or mse", command: "train")
+        }
+        if task == .regression && !LossKind.isRegression(loss) {
+            throw .usage("--loss \(loss.token) is for classification; a regression takes \(LossKind.regressionNames.joined(separator: ", "))", command: "train")
+        }
         let specs: [LayerSpec]
-        do { specs = try config.network.specs(outputs: classes) } catch {
+        do { specs = try config.network.specs(outputs: outputs) } catch {
             throw .usage("--layers: \(error.message)", command: "train")
         }
-        network = Network(inputs: train.features, specs: specs, loss: config.makeLoss(),
+        network = Network(inputs: train.features, specs: specs, loss: loss,
                           initializer: config.initializer, seed: config.seed, loops: loops)
         optimizer = config.makeOptimizer(network)
         trainer = Trainer(network: network, optimizer: optimizer, schedule: config.learningRateSchedule,
                           batchSize: config.batchSize, epochs: config.epochs, clipNorm: config.clipNorm,
-                          seed: config.seed)
+                          targetWidth: train.targetWidth, seed: config.seed)
         early = config.earlyStopping.map { MetricMonitor(metric: $0.metric, patience: $0.patience) }
         plateau = config.plateau.map { MetricMonitor(metric: $0.watch.metric, patience: $0.watch.patience) }
     }
@@ -122,14 +151,14 @@ final class TrainingSession {
                 }
                 return .interrupted(place: "epoch \(e), step \(t.position) of \(steps)")
             }
-            let val = validation.map { Evaluation.run(network, on: $0, batchSize: config.batchSize) }
-            let ev = Evaluation.run(network, on: test, batchSize: config.batchSize)
+            let val = validation.map { evaluate($0) }
+            let ev = test.map { evaluate($0) }
             epoch = e
             let names = network.store.parameters.map(\.name)
-            let stats = EpochStats(epoch: e, step: t.step, learningRate: r.learningRate, loss: r.loss, accuracy: r.accuracy,
-                                   validationLoss: val?.loss, validationAccuracy: val?.accuracy,
-                                   testLoss: ev.loss, testAccuracy: ev.accuracy, seconds: r.seconds,
-                                   samplesPerSecond: r.samplesPerSecond, gradientNorms: Array(zip(names, r.gradientNorms)))
+            let stats = EpochStats(epoch: e, step: t.step, learningRate: r.learningRate, loss: r.loss,
+                                   accuracy: task == .classification ? r.accuracy : nil, validation: val, test: ev,
+                                   seconds: r.seconds, samplesPerSecond: r.samplesPerSecond,
+                                   gradientNorms: Array(zip(names, r.gradientNorms)))
             history.append(stats)
             for o in observers { o.epochFinished(self, stats) }
 
@@ -137,11 +166,11 @@ final class TrainingSession {
             var stoppedEarly = false
             if let val {
                 if early != nil {
-                    if early!.record(metric(val, early!.metric)) { snapshotBest() }
+                    if early!.record(val.value(early!.metric)) { snapshotBest() }
                     if early!.exhausted { stoppedEarly = true }
                 }
                 if let factor = config.plateau?.factor, plateau != nil {
-                    _ = plateau!.record(metric(val, plateau!.metric))
+                    _ = plateau!.record(val.value(plateau!.metric))
                     if plateau!.exhausted {
                         t.schedule.base *= factor
                         plateau!.badEpochs = 0
@@ -166,8 +195,16 @@ final class TrainingSession {
         return .finished
     }
 
-    private func metric(_ e: Evaluation, _ m: MetricMonitor.Metric) -> Double {
-        m == .valAccuracy ? Double(e.accuracy) : Double(e.loss)
+    /// The network's figures on a dataset, at the training batch size: loss and accuracy, or loss
+    /// and the regression errors in the targets' units (the mean over the targets) and R².
+    func evaluate(_ data: Dataset) -> SetMetrics {
+        if task == .classification {
+            let ev = Evaluation.run(network, on: data, batchSize: config.batchSize)
+            return SetMetrics(loss: ev.loss, accuracy: ev.accuracy)
+        }
+        let ev = RegressionEvaluation.run(network, on: data, batchSize: config.batchSize)
+        let m = SessionMetrics.regression(ev, scale: targetScale)
+        return SetMetrics(loss: ev.loss, rmse: m.rmse, mae: m.mae, r2: m.r2)
     }
 
     private func note(_ line: String) { for o in observers { o.note(line) } }

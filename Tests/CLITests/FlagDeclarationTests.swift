@@ -24,6 +24,11 @@ final class FlagDeclarationTests: XCTestCase {
             case "schedule": return "cosine"
             case "monitor": return "val_accuracy"
             case "reduce-lr-on-plateau": return "0.5,2"
+            case "delimiter": return ";"
+            case "task": return "regression"
+            case "missing": return "median"
+            case "target": return "y"
+            case "categorical": return "zip"
             default: return "some/file"
             }
         }
@@ -63,7 +68,7 @@ final class FlagDeclarationTests: XCTestCase {
         let variants: [String: [(leaving: Set<String>, overrides: [String: String])]] = [
             "train": [(["hidden", "activation", "momentum"], [:]),
                       (["layers", "beta1", "beta2"], ["optimizer": "sgd"])],
-            "predict": [(["show"], [:]), (["json"], [:])],
+            "predict": [(["show", "input"], [:]), (["json", "images"], [:])],
             "inspect": [(["images"], [:]), (["data"], [:])],
         ]
         for c in CLI.commands {

@@ -104,7 +104,7 @@ final class FlagTests: XCTestCase {
         try assertUsage(["predict", "--model", "m", "--images="], "--images needs a non-empty value")
         try assertUsage(["train", "--data", "x", "--optimizer="], "--optimizer '' is not one of sgd, nesterov, adam, adamw")
         try assertUsage(["train", "--data", "x", "--schedule", "step:0"], "--schedule 'step:0' is not one of constant, step[:EVERY[:GAMMA]], cosine")
-        try assertUsage(["train", "--data", "x", "--loss", "hinge"], "--loss 'hinge' is not one of cross_entropy, cross_entropy:SMOOTHING, mse, bce")
+        try assertUsage(["train", "--data", "x", "--loss", "hinge"], "--loss 'hinge' is not one of cross_entropy, cross_entropy:SMOOTHING, mse, bce, mae, huber[:DELTA]")
         try assertUsage(["train", "--data", "x", "--init", "glorot"], "--init 'glorot' is not one of he-normal, he-uniform, xavier-normal, xavier-uniform, orthogonal, zeros")
         try assertUsage(["train", "--data", "x", "--layers", "64:relu,,10"],
                         "--layers: bad layer an empty token at position 2 of the architecture; accepted: N, N:ACT, ACT, dropout:P, batchnorm[:MOMENTUM], where ACT is one of relu, leaky_relu[:alpha], sigmoid, tanh, gelu, swish, silu, linear")

@@ -86,6 +86,16 @@ final class GradientCheckTests: XCTestCase {
     func testMeanSquaredErrorDenseTargets() throws {
         try check("7:tanh,3", loss: "mse", targets: [[0.5, -1, 2], [0, 0.1, 0.2], [1, 1, 1], [-0.3, 0.7, 0]])
     }
+    /// Regression losses against real-valued targets (the residuals stay clear of MAE's kink at 0 and
+    /// Huber's at ±δ, where the derivative jumps).
+    func testMeanAbsoluteError() throws {
+        try check("7:tanh,3", loss: "mae", targets: [[2.5, -1, 2], [0, 3.1, -2.2], [1, 1.7, -1], [-3.3, 0.7, 4]])
+    }
+    func testHuberLoss() throws {
+        try check("7:tanh,3", loss: "huber", targets: [[2.5, -1, 0.2], [0, 3.1, -2.2], [0.3, 1.7, -1], [-3.3, 0.1, 4]])
+        try check("7:relu,3", loss: "huber:0.5", targets: [[2.5, -1, 0.2], [0, 3.1, -2.2], [0.3, 1.7, -1], [-3.3, 0.1, 4]])
+    }
+
     func testSigmoidBinaryCrossEntropy() throws {
         try check("7:relu,3", loss: "bce", targets: [[1, 0, 1], [0, 0, 1], [1, 1, 0], [0.2, 0.7, 0.5]])
     }

@@ -94,6 +94,14 @@ struct Reference {
                 total += -zip(q, z).map { $0 * ($1 - lse) }.reduce(0, +)
             case "mse":
                 total += zip(z, t).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(c)
+            case "mae":
+                total += zip(z, t).map { abs($0 - $1) }.reduce(0, +) / Double(c)
+            case "huber":
+                let k = parts.count > 1 ? Double(parts[1])! : 1
+                total += zip(z, t).map { zi, ti in
+                    let d = abs(zi - ti)
+                    return d <= k ? 0.5 * d * d : k * (d - 0.5 * k)
+                }.reduce(0, +) / Double(c)
             case "bce":
                 total += zip(z, t).map { zi, ti in
                     let s = 1 / (1 + exp(-zi))
