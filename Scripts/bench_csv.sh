@@ -23,7 +23,7 @@ OUT=bench-out/csv
 VENV=.venv-bench
 PY=$VENV/bin/python
 
-swift build -c release --product csv-bench >&2
+swift build -c release --static-swift-stdlib --product csv-bench >&2
 BENCH=.build/release/csv-bench
 
 if ! "$PY" -c 'import pandas, numpy' 2>/dev/null; then

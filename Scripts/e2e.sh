@@ -12,7 +12,7 @@ table_model="${TMPDIR:-/tmp}/mlp-e2e-table-$$.safetensors"
 trap 'rm -f "$model" "$table_model"' EXIT
 
 bash Scripts/fetch-mnist.sh
-swift build -c release --product mlp 2>&1 | tail -n 1
+swift build -c release --static-swift-stdlib --product mlp 2>&1 | tail -n 1
 mlp=.build/release/mlp
 
 echo "e2e: training the default network (784-128-10, 5 epochs, cosine schedule)" >&2
@@ -39,4 +39,29 @@ fi
 echo "e2e: iris (3 classes) from data/tabular, a quarter held out" >&2
 "$mlp" train --data data/tabular/iris.csv.gz --test-split 0.25 --epochs 40 --batch-size 16 --quiet --out "$table_model" | head -n 1
 "$mlp" predict --model "$table_model" --input data/tabular/iris.csv.gz --limit 3
+
+# Installing like a Unix tool: the release archive runs from an empty directory with an empty
+# environment (nothing from the build tree or the Swift toolchain), and `make install` /
+# `make uninstall` put and remove exactly their four files under DESTDIR.
+echo "e2e: make dist, unpacked and run in an empty directory" >&2
+archive=$(make -s dist | tail -n 1)
+unpack=$(mktemp -d)
+trap 'rm -f "$model" "$table_model"; rm -rf "$unpack"' EXIT
+tar -C "$unpack" -xzf "$archive"
+bin=$(echo "$unpack"/mlp-*/bin/mlp)
+if ldd "$bin" | grep -E "/opt/swift|$(pwd)" >&2; then echo "e2e: the archive's binary depends on the build machine" >&2; exit 1; fi
+cp data/tabular/iris.csv.gz "$unpack/"
+(cd "$unpack" && env -i PATH=/usr/bin:/bin "$bin" --version | head -n 1 &&
+    env -i PATH=/usr/bin:/bin "$bin" train --data iris.csv.gz --test-split 0.25 --epochs 20 --quiet --out iris.safetensors | tail -n 2 &&
+    env -i PATH=/usr/bin:/bin "$bin" predict --model iris.safetensors --input - --limit 2 < <(gzip -dc iris.csv.gz))
+for f in share/man/man1/mlp.1 share/bash-completion/completions/mlp share/zsh/site-functions/_mlp README.md LICENSE RUNTIME-PACKAGES; do
+    test -s "$unpack"/mlp-*/"$f" || { echo "e2e: the archive lacks $f" >&2; exit 1; }
+done
+echo "e2e: make install and uninstall under DESTDIR" >&2
+make -s install DESTDIR="$unpack/root" PREFIX=/usr >/dev/null
+installed=$(cd "$unpack/root" && find . -type f | sort | tr '\n' ' ')
+test "$installed" = "./usr/bin/mlp ./usr/share/bash-completion/completions/mlp ./usr/share/man/man1/mlp.1 ./usr/share/zsh/site-functions/_mlp " ||
+    { echo "e2e: make install put: $installed" >&2; exit 1; }
+make -s uninstall DESTDIR="$unpack/root" PREFIX=/usr
+test -z "$(cd "$unpack/root" && find . -type f)" || { echo "e2e: make uninstall left files behind" >&2; exit 1; }
 echo "e2e: passed" >&2

@@ -94,7 +94,7 @@ seed() {
     cp "$dir/data/train-images-idx3-ubyte" "$dir/data/t10k-images-idx3-ubyte"
     cp "$dir/data/train-labels-idx1-ubyte" "$dir/data/t10k-labels-idx1-ubyte"
     local mlp=.build/release/mlp
-    [[ -x $mlp ]] || swift build -c release --product mlp
+    [[ -x $mlp ]] || swift build -c release --static-swift-stdlib --product mlp
     local i=0
     for spec in "10|cross_entropy" "8:relu,10|cross_entropy" "6:leaky_relu:0.2,dropout:0.3,5:gelu,batchnorm,10|cross_entropy:0.1" \
                 "6,batchnorm:0.2,swish,4:tanh,10|mse" "3:sigmoid,10|bce"; do

@@ -15,6 +15,9 @@ public struct CSVOptions: Sendable {
     /// in --categorical); a reader driven by a model's column list says no and checks the header
     /// itself, to word the error in the model's terms.
     public var namedColumnsMustExist = true
+    /// Lines of the file before these bytes' first data row, beyond the header's (a block of rows
+    /// read from a stream, parsed with the header in front: messages then name the file's lines).
+    public var lineOffset = 0
     /// The largest file, and the largest decompressed size of a gzip file, accepted.
     public var maxBytes = 1 << 31
     /// Below this many bytes of data per thread, fewer threads are used (thread start-up and the

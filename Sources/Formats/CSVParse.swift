@@ -17,7 +17,8 @@ struct CSVParse {
 
     static func run(_ base: UnsafePointer<UInt8>, count: Int, options: CSVOptions,
                     messages: inout CSVMessages) throws(FormatError) -> CSVParse {
-        let layout = try CSVLayout.read(base, count: count, messages: messages)
+        var layout = try CSVLayout.read(base, count: count, messages: messages)
+        layout.firstLine += options.lineOffset
         messages.header = layout.header
         let columns = layout.header.count
 

@@ -8,7 +8,7 @@ import Darwin
 
 enum Console {
     /// A result line on stdout (buffered by stdio; flushed at exit).
-    static func out(_ s: String) { fputs(s + "\n", stdout) }
+    static func out(_ s: String, newline: Bool = true) { fputs(newline ? s + "\n" : s, stdout) }
     /// A progress or log line on stderr (unbuffered).
     static func err(_ s: String) { fputs(s + "\n", stderr) }
     /// Text on stderr with no newline (progress bars).

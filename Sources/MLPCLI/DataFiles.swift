@@ -73,6 +73,13 @@ enum DataFiles {
                              validation: files[Flags.validationImages.name].flatMap { i in files[Flags.validationLabels.name].map { (i, $0) } })
     }
 
+    /// Images from a file, or from standard input for "-" (IDX, gzip'd IDX, PGM or PNG).
+    static func readImages(_ path: String) throws -> IDXImages {
+        guard path == "-" else { return try ImageFile.read(path: path) }
+        let stream = try InputStream(path: "-")
+        return try ImageFile.read(bytes: try stream.readAll(), path: stream.name)
+    }
+
     /// Whether a directory holds the IDX test images (raw or .gz).
     static func hasIDX(_ dir: String) -> Bool {
         access(dir + "/" + testImages, F_OK) == 0 || access(dir + "/" + testImages + ".gz", F_OK) == 0

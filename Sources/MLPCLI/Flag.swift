@@ -42,6 +42,21 @@ struct Flag: Equatable {
     let defaultValue: String?
     /// Part of the training configuration: stored in checkpoints, fixed on --resume.
     let configuration: Bool
+    /// The values a shell may complete (--optimizer sgd, adam, ...); empty when any value goes.
+    var choices: [String] = []
+
+    /// Whether the value names a file or directory (for shell completion).
+    var takesPath: Bool {
+        guard let v = value else { return false }
+        return v.hasPrefix("FILE") || v == "DIR" || v.hasPrefix("DIR")
+    }
+
+    /// The same flag with the values a shell may complete.
+    func choosing(_ values: [String]) -> Flag {
+        var f = self
+        f.choices = values
+        return f
+    }
 
     init(_ name: String, _ value: String?, _ kind: Kind, _ help: String, default defaultValue: String? = nil,
          configuration: Bool = false) {

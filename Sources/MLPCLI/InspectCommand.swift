@@ -80,7 +80,7 @@ enum InspectCommand {
     /// The first `limit` images of an IDX, PGM or PNG file, as an unlabelled dataset.
     static func loadImages(_ path: String, limit: Int, scale: Float) throws(CLIError) -> Dataset {
         let images: IDXImages
-        do { images = try ImageFile.read(path: path) } catch let e as FormatError { throw .data(e) } catch {
+        do { images = try DataFiles.readImages(path) } catch let e as FormatError { throw .data(e) } catch {
             throw CLIError(.dataError, "\(path): \(error)")
         }
         let n = min(images.count, limit), f = images.rows * images.cols

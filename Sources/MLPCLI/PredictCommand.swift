@@ -72,7 +72,7 @@ enum PredictCommand {
         }
         let k = topK ?? 1
         let images: IDXImages
-        do { images = try ImageFile.read(path: imagesPath) } catch let e as FormatError { throw .data(e) } catch {
+        do { images = try DataFiles.readImages(imagesPath) } catch let e as FormatError { throw .data(e) } catch {
             throw CLIError(.dataError, "\(imagesPath): \(error)")
         }
         let n = min(images.count, limit ?? images.count)
@@ -116,6 +116,7 @@ enum PredictCommand {
                 }
             }
             start += m
+            Console.flush()  // each batch reaches a pipe as it is answered
         }
         return .ok
     }
@@ -127,12 +128,9 @@ enum PredictCommand {
         guard case .table(let encoder, let delimiter) = model.input, case .table(let target) = model.output else {
             preconditionFailure("a table model")
         }
-        let table = try TabularData.read(input, encoder.readingOptions(CSVOptions(delimiter: o.delimiter ?? delimiter,
-                                                                                  threads: o.threads ?? BLAS.processors)))
-        let index = try encoder.locate(in: table, allowed: Set(target.columns))
-        let n = min(table.rowCount, o.limit ?? table.rowCount)
-        let (features, unseen) = try encoder.encode(table, at: index, rows: Array(0..<n))
-        if let w = unseen.warning(input) { Console.err(w) }
+        let stream: InputStream
+        do { stream = try InputStream(path: input) } catch { throw .data(error) }
+        var reading = encoder.readingOptions(CSVOptions(delimiter: o.delimiter ?? delimiter, threads: o.threads ?? BLAS.processors))
         let net = model.network, width = encoder.width, outputs = net.outputFeatures
         let k = o.topK ?? 1
         switch target {
@@ -143,44 +141,69 @@ enum PredictCommand {
         case .values(let columns, _, _):
             if !o.json { Console.out((["index"] + columns.map(csvField)).joined(separator: ",")) }
         }
-        let batch = 1000
-        let x = Matrix(rows: batch, cols: width)
-        var start = 0
-        while start < n {
-            let m = min(batch, n - start)
-            x.resize(rows: m)
-            features.withUnsafeBufferPointer { x.data.update(from: $0.baseAddress! + start * width, count: m * width) }
-            let p = net.predict(x)
-            for r in 0..<m {
-                let row = p.data + r * outputs, i = start + r
-                switch target {
-                case .classes(_, let labels):
-                    let ranked = ranking(row, outputs, k)
-                    if o.json {
-                        var members: [(String, JSONValue)] = [("index", JSONValue(i)), ("predicted", JSONValue(labels[ranked[0]])),
-                                                              ("probability", JSONValue(row[ranked[0]])),
-                                                              ("probabilities", .object(labels.enumerated().map { ($0.element, JSONValue(row[$0.offset])) }))]
-                        if o.topK != nil {
-                            members.append(("top_k", .array(ranked.map { .object([("class", JSONValue(labels[$0])), ("probability", JSONValue(row[$0]))]) })))
-                        }
-                        Console.out(JSONValue.object(members).serialized())
-                    } else {
-                        Console.out(ranked.enumerated().map { j, c in
-                            j == 0 ? "\(i),\(csvField(labels[c])),\(fixed(row[c], 6))" : "\(csvField(labels[c])),\(fixed(row[c], 6))"
-                        }.joined(separator: ","))
-                    }
-                case .values(let columns, let mean, let std):
-                    let values = (0..<outputs).map { row[$0] * std[$0] + mean[$0] }
-                    if o.json {
-                        Console.out(JSONValue.object([("index", JSONValue(i))] + zip(columns, values).map { ($0, JSONValue($1)) }).serialized())
-                    } else {
-                        Console.out((["\(i)"] + values.map { "\($0)" }).joined(separator: ","))
-                    }
-                }
+        // The rows arrive in blocks (a pipe gives what it has; a file 64 KiB at a time); each block is
+        // parsed with the header in front, answered, and flushed before the next is read.
+        var blocks = CSVRowBlocks()
+        var unseen = TableEncoder.Unseen()
+        var index = 0
+        let limit = o.limit ?? Int.max
+        let x = Matrix(rows: 0, cols: width)
+        var ended = false
+        while !ended && index < limit {
+            var bytes: [UInt8] = []
+            let n: Int
+            do { n = try stream.read(into: &bytes) } catch { throw .data(error) }
+            ended = n == 0
+            guard let (rows, firstLine) = ended ? blocks.finish() : blocks.add(bytes), let header = blocks.header else { continue }
+            reading.lineOffset = firstLine - 1 - header.filter { $0 == 0x0A }.count
+            let table = try TabularData.read(bytes: header + rows, name: stream.name, reading)
+            let columnIndex = try encoder.locate(in: table, allowed: Set(target.columns))
+            let count = min(table.rowCount, limit - index)
+            let (features, missed) = try encoder.encode(table, at: columnIndex, rows: Array(0..<count))
+            unseen.merge(missed)
+            var start = 0
+            while start < count {
+                let m = min(1000, count - start)
+                x.resize(rows: m)
+                features.withUnsafeBufferPointer { x.data.update(from: $0.baseAddress! + start * width, count: m * width) }
+                let p = net.predict(x)
+                for r in 0..<m { printRow(p.data + r * outputs, outputs, index: index + start + r, target: target, k: k, options: o) }
+                start += m
             }
-            start += m
+            index += count
+            Console.flush()
         }
+        if blocks.header == nil { throw CLIError(.dataError, "\(stream.name): is empty, expected a CSV header and rows") }
+        if let w = unseen.warning(stream.name) { Console.err(w) }
         return .ok
+    }
+
+    /// One row's answer: a CSV line or a JSON object.
+    static func printRow(_ row: UnsafePointer<Float>, _ outputs: Int, index i: Int, target: TargetEncoder, k: Int, options o: Options) {
+        switch target {
+        case .classes(_, let labels):
+            let ranked = ranking(row, outputs, k)
+            if o.json {
+                var members: [(String, JSONValue)] = [("index", JSONValue(i)), ("predicted", JSONValue(labels[ranked[0]])),
+                                                      ("probability", JSONValue(row[ranked[0]])),
+                                                      ("probabilities", .object(labels.enumerated().map { ($0.element, JSONValue(row[$0.offset])) }))]
+                if o.topK != nil {
+                    members.append(("top_k", .array(ranked.map { .object([("class", JSONValue(labels[$0])), ("probability", JSONValue(row[$0]))]) })))
+                }
+                Console.out(JSONValue.object(members).serialized())
+            } else {
+                Console.out(ranked.enumerated().map { j, c in
+                    j == 0 ? "\(i),\(csvField(labels[c])),\(fixed(row[c], 6))" : "\(csvField(labels[c])),\(fixed(row[c], 6))"
+                }.joined(separator: ","))
+            }
+        case .values(let columns, let mean, let std):
+            let values = (0..<outputs).map { row[$0] * std[$0] + mean[$0] }
+            if o.json {
+                Console.out(JSONValue.object([("index", JSONValue(i))] + zip(columns, values).map { ($0, JSONValue($1)) }).serialized())
+            } else {
+                Console.out((["\(i)"] + values.map { "\($0)" }).joined(separator: ","))
+            }
+        }
     }
 
     /// A CSV field: quoted (RFC 4180) when it holds a delimiter, a quote or a line break.

@@ -54,6 +54,17 @@ struct TableEncoder: Equatable {
         var categories: [(column: String, values: [(String, Int)])] = []
         var total: Int { categories.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.1 } } }
 
+        /// Adds another block's unseen values (predict reads its input in blocks).
+        mutating func merge(_ other: Unseen) {
+            for (column, values) in other.categories {
+                guard let c = categories.firstIndex(where: { $0.column == column }) else { categories.append((column, values)); continue }
+                for (v, n) in values {
+                    if let j = categories[c].values.firstIndex(where: { $0.0 == v }) { categories[c].values[j].1 += n }
+                    else { categories[c].values.append((v, n)) }
+                }
+            }
+        }
+
         /// One line for stderr, or nil when nothing was unseen.
         func warning(_ path: String) -> String? {
             guard total > 0 else { return nil }

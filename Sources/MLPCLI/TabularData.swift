@@ -36,6 +36,10 @@ enum TabularData {
         do { return try CSVReader.read(path: path, options: options) } catch { throw .data(error) }
     }
 
+    static func read(bytes: [UInt8], name: String, _ options: CSVOptions) throws(CLIError) -> CSVTable {
+        do { return try CSVReader.read(bytes: bytes, name: name, options: options) } catch { throw .data(error) }
+    }
+
     /// Reads and encodes the training file and the test file (or split).
     static func load(train path: String, test testPath: String?, config: TrainingConfiguration, threads: Int) throws(CLIError) -> Loaded {
         let options = readOptions(config, threads: threads)

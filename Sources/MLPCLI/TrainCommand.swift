@@ -21,7 +21,7 @@ enum TrainCommand {
         Flags.json.helped("print one JSON object with the results on stdout"), Flags.quiet, Flags.maxMemory,
     ]
 
-    static let usage = "mlp train --data DIR [--hidden 128[,64,...] | --layers ARCH] [--epochs N] [--batch-size N] [--lr X] [--momentum X] [--optimizer OPT] [--seed N] [--threads N] [--out FILE]"
+    static let usage = "mlp train --data DIR|FILE.csv [--hidden 128[,64,...] | --layers ARCH] [--epochs N] [--batch-size N] [--lr X] [--momentum X] [--optimizer OPT] [--seed N] [--threads N] [--out FILE]"
 
     /// What `mlp train` was asked to do besides the training configuration: the data, the files to
     /// write, the run's limits and how to report.
