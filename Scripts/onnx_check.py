@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks an ONNX file with the onnx package and runs it with onnxruntime, independently of mlp.
 
-usage: onnx_check.py MODEL.onnx [INPUT] [--batch B] [--limit N] [--threads T] [--no-optimize]
+usage: onnx_check.py MODEL.onnx [INPUT] [--batch B] [--limit N] [--threads T] [--no-optimize] [--optimized]
        onnx_check.py --jobs JOBS.json [...]   JOBS: [{"model": M, "input": I, "batch": B}, ...]
 
 Without INPUT: onnx.load + onnx.checker.check_model(full_check=True), then an onnxruntime session is
@@ -22,8 +22,10 @@ Exit status: 0 ok; 1 the model fails to load, check or run; 2 the input cannot b
 import argparse
 import gzip
 import json
+import os
 import struct
 import sys
+import tempfile
 
 try:
     import numpy as np
@@ -91,7 +93,7 @@ def read_input(path, width):
     return np.frombuffer(raw, dtype="<f4").reshape(-1, width)
 
 
-def check(model_path, input_path=None, batch=0, limit=0, threads=0, optimize=True):
+def check(model_path, input_path=None, batch=0, limit=0, threads=0, optimize=True, optimized=False):
     """The report for one model (and input), as a dict; raises Failure."""
     try:
         model = onnx.load(model_path)
@@ -101,10 +103,19 @@ def check(model_path, input_path=None, batch=0, limit=0, threads=0, optimize=Tru
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
+    options.log_severity_level = 3  # errors only: no warning about saving the optimized graph
     if not optimize:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    optimized_ops = None
     try:
-        session = ort.InferenceSession(model_path, options, providers=["CPUExecutionProvider"])
+        if optimized:  # the nodes onnxruntime runs after its graph optimizations, in order
+            with tempfile.TemporaryDirectory() as scratch:
+                options.optimized_model_filepath = os.path.join(scratch, "optimized.onnx")
+                session = ort.InferenceSession(model_path, options, providers=["CPUExecutionProvider"])
+                optimized_ops = [(n.domain + ":" if n.domain else "") + n.op_type
+                                 for n in onnx.load(options.optimized_model_filepath).graph.node]
+        else:
+            session = ort.InferenceSession(model_path, options, providers=["CPUExecutionProvider"])
     except Exception as e:
         raise Failure(1, f"{model_path}: onnxruntime cannot load it: {one_line(e)}")
     (inp,), (out,) = session.get_inputs(), session.get_outputs()
@@ -121,6 +132,8 @@ def check(model_path, input_path=None, batch=0, limit=0, threads=0, optimize=Tru
         "metadata": {p.key: p.value for p in model.metadata_props},
         "operators": sorted({n.op_type for n in model.graph.node}),
     }
+    if optimized_ops is not None:
+        report["optimized_operators"] = optimized_ops
     if input_path is not None:
         x = read_input(input_path, width)
         if limit:
@@ -145,9 +158,11 @@ def main():
     parser.add_argument("--limit", type=int, default=0, help="use only the first N rows")
     parser.add_argument("--threads", type=int, default=0, help="onnxruntime intra-op threads (0: its default)")
     parser.add_argument("--no-optimize", action="store_true", help="disable onnxruntime's graph optimizations")
+    parser.add_argument("--optimized", action="store_true",
+                        help="also list the operators of onnxruntime's optimized graph")
     parser.add_argument("--jobs", help="a JSON list of {model, input, batch}: one report (or error) each")
     args = parser.parse_args()
-    common = dict(limit=args.limit, threads=args.threads, optimize=not args.no_optimize)
+    common = dict(limit=args.limit, threads=args.threads, optimize=not args.no_optimize, optimized=args.optimized)
 
     if args.jobs:
         try:

@@ -64,10 +64,13 @@ public enum ONNXExport {
         /// ONNX DynamicQuantizeLinear: u8 with a zero point, range [min(x, 0), max(x, 0)] over 255 steps:
         /// s = (max − min)/255, zp = round(−min/s) clamped to 0…255, q = clamp(round(x/s) + zp, 0, 255)
         /// (rounding half to even; s = 1 when the range is empty). What onnxruntime's own
-        /// `quantize_dynamic` writes, and the u8 × s8 product x86 INT8 instructions (VNNI) take.
+        /// `quantize_dynamic` writes, and the u8 × s8 product x86 INT8 instructions (VNNI) take;
+        /// onnxruntime fuses it into one DynamicQuantizeMatMul kernel per layer. The default.
         case uint8Asymmetric
         /// s8 without zero point: s = max|x|/127 (at least the least normal float, so that a batch of
-        /// zeros gives zeros), q = clamp(round(x/s), −128, 127), rounding half to even.
+        /// zeros gives zeros), q = clamp(round(x/s), −128, 127), rounding half to even. Correct in
+        /// onnxruntime 1.32 but about 11× slower there than u8 (its s8 × s8 MatMulIntegerToFloat path,
+        /// 784-1024-1024-10, 2 threads): for mlp's own arithmetic, not for serving with onnxruntime.
         case int8Symmetric
     }
 
@@ -93,8 +96,14 @@ public enum ONNXExport {
         inputWidth: Int, input: Input, layers: [Layer], output: Output,
         metadata: [(String, String)], options: Options = Options()
     ) throws(ONNXExportError) -> [UInt8] {
-        try model(inputWidth: inputWidth, input: input, layers: layers, output: output,
-                  metadata: metadata, options: options).serialized()
+        let message = try model(inputWidth: inputWidth, input: input, layers: layers, output: output,
+                                metadata: metadata, options: options).message
+        // Protobuf parsers (onnx, onnxruntime) refuse messages of 2 GiB or more; larger models would
+        // need ONNX's external data files, which this exporter does not write.
+        guard message.byteCount < 1 << 31 else {
+            throw ONNXExportError("the ONNX file would be \(message.byteCount) bytes; files of 2 GiB or more are not supported")
+        }
+        return message.serialized()
     }
 
     /// The same model as values, before serialization (for inspection and tests).

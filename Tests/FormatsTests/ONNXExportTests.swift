@@ -128,6 +128,24 @@ final class ONNXExportTests: XCTestCase {
                     tolerance: 1e-5, "idx")
     }
 
+    /// GELU's nodes are arranged so that onnxruntime runs them as one FastGelu kernel (about 4× faster);
+    /// INT8 layers become its fused DynamicQuantizeMatMul or MatMulIntegerToFloat kernels. If this
+    /// fails after an onnxruntime upgrade, the export still runs, only slower: look at the optimizer.
+    func testOnnxruntimeFusesGELUAndTheInt8Pattern() throws {
+        var s8 = ONNXExport.Options()
+        s8.activationQuantization = .int8Symmetric
+        let layers = [dense(6, 8, "gelu"), dense(8, 8), .activation("gelu"), int8Dense(8, 4, "relu"), dense(4, 3)]
+        let u8 = try ONNXExport.onnxModel(inputWidth: 6, input: .identity, layers: layers, output: .softmax, metadata: [])
+        let s8Model = try ONNXExport.onnxModel(inputWidth: 6, input: .identity, layers: layers, output: .softmax, metadata: [], options: s8)
+        let reports = try ONNXHarness.run([.init(label: "u8", model: u8), .init(label: "s8", model: s8Model)], optimized: true)
+        for (report, label) in zip(reports, ["u8", "s8"]) {
+            let ops = try XCTUnwrap(report["optimized_operators"] as? [String], "\(label): \(report)")
+            XCTAssertEqual(ops.filter { $0 == "com.microsoft:FastGelu" }.count, 2, "\(label): \(ops)")
+            XCTAssertFalse(ops.contains("Tanh"), "\(label): \(ops)")
+            XCTAssertFalse(ops.contains("MatMulInteger"), "\(label): \(ops)")
+        }
+    }
+
     // MARK: INT8
 
     func testInt8LayersAgreeWithTheSameQuantizationArithmetic() throws {

@@ -35,7 +35,8 @@ enum ONNXHarness {
     }
 
     /// One report per job, in order: a dictionary with "outputs" (rows of numbers) etc., or "error".
-    static func run(_ jobs: [Job]) throws -> [[String: Any]] {
+    /// `optimized`: the reports also list the operators onnxruntime runs after its graph optimizations.
+    static func run(_ jobs: [Job], optimized: Bool = false) throws -> [[String: Any]] {
         try requireRuntime()
         let directory = NSTemporaryDirectory() + "onnx-check-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -65,7 +66,7 @@ enum ONNXHarness {
         let python = Process()
         python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // One thread: the comparisons do not depend on onnxruntime's thread count, and the machine is shared.
-        python.arguments = ["python3", script, "--jobs", jobsPath, "--threads", "1"]
+        python.arguments = ["python3", script, "--jobs", jobsPath, "--threads", "1"] + (optimized ? ["--optimized"] : [])
         let out = Pipe(), err = Pipe()
         python.standardOutput = out
         python.standardError = err
