@@ -5,7 +5,7 @@
 //   batch norm       folded into the linear dense layer before it (Options.foldBatchNorm), otherwise
 //                    BatchNormalization (inference mode: the running mean and variance)
 //   relu, sigmoid, tanh   Relu, Sigmoid, Tanh;  leaky_relu:A  LeakyRelu(alpha = A)
-//   swish            x·Sigmoid(x)
+//   swish            x·Sigmoid(x), which onnxruntime fuses into its QuickGelu kernel (alpha 1)
 //   gelu             0.5·x·(1 + Tanh(√(2/π)·(x + 0.044715·x³))), the tanh approximation mlp trains with,
 //                    in elementary operators (Gelu is an operator only from opset 20), arranged so that
 //                    onnxruntime fuses them into its FastGelu kernel
@@ -13,7 +13,9 @@
 //                    y = Cast<float>(MatMulInteger(q, Wq[in, out], zp)) · (s·scales) + b
 //                    that is y[r, o] = float(Σk (q[r,k] − zp)·Wq[o,k]) · (s·scales[o]) + b[o], with int32
 //                    sums: the arithmetic mlp's INT8 inference is to do, in this order; onnxruntime's
-//                    quantize_dynamic writes the same pattern and fuses it into one kernel.
+//                    quantize_dynamic writes the same pattern, and onnxruntime runs it as one
+//                    DynamicQuantizeMatMul kernel (MatMulIntegerToFloat for s8 activations).
+// onnxruntime also fuses Gemm with a following Relu, LeakyRelu, Sigmoid or Tanh (FusedGemm).
 //   input            Mul by the scale, or Sub mean then Div std;  output  Softmax (last axis), Sigmoid,
 //                    Identity, or Mul std then Add mean.
 // Tensor names follow the layer index of the description (`layers.3.weight`), as mlp's safetensors do.
@@ -23,7 +25,7 @@ struct ONNXGraphBuilder {
     struct Step {
         let index: Int
         let layer: ONNXExport.Layer
-        /// Index of a batch norm folded into this dense layer, for the node's name.
+        /// Indices of the batch norms folded into this dense layer, for the node's name.
         var folded: [Int] = []
     }
 
