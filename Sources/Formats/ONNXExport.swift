@@ -66,11 +66,14 @@ public enum ONNXExport {
         /// (rounding half to even; s = 1 when the range is empty). What onnxruntime's own
         /// `quantize_dynamic` writes, and the u8 × s8 product x86 INT8 instructions (VNNI) take;
         /// onnxruntime fuses it into one DynamicQuantizeMatMul kernel per layer. The default.
+        /// On x86 CPUs without VNNI, onnxruntime's u8 × s8 products can saturate in 16 bits unless the
+        /// session sets "session.x64quantprecision" to "1" (Scripts/onnx_check.py does).
         case uint8Asymmetric
         /// s8 without zero point: s = max|x|/127 (at least the least normal float, so that a batch of
         /// zeros gives zeros), q = clamp(round(x/s), −128, 127), rounding half to even. Correct in
         /// onnxruntime 1.32 but about 11× slower there than u8 (its s8 × s8 MatMulIntegerToFloat path,
-        /// 784-1024-1024-10, 2 threads): for mlp's own arithmetic, not for serving with onnxruntime.
+        /// 784-1024-1024-10, 2 threads), and not loadable with "session.x64quantprecision" set (no
+        /// kernel for the fused node): for mlp's own arithmetic, not for serving with onnxruntime.
         case int8Symmetric
     }
 
