@@ -14,6 +14,11 @@ enum Console {
     /// Text on stderr with no newline (progress bars).
     static func errRaw(_ s: String) { fputs(s, stderr) }
     static func flush() { fflush(stdout) }
+    /// Bytes on stdout as they are (a file written to a pipe).
+    static func writeBytes(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
+        fflush(stdout)
+    }
 
     /// Whether stderr is a terminal (progress bars redraw in place only there).
     static var stderrIsTerminal: Bool { isatty(2) == 1 }

@@ -65,6 +65,10 @@ enum Flags {
     static let show = Flag.toggle("show", "draw each image in the terminal beside its prediction, instead of CSV")
     static let samples = Flag("samples", "N", .integer(1...Int.max), "how many images, from the first", default: "1000")
 
+    // MARK: export
+    static let exportOut = Flag("out", "FILE", .text, "where to write the file, or - for standard output")
+    static let noFold = Flag.toggle("no-fold-batchnorm", "keep batch norm as its own node instead of folding it into the dense layer before it")
+
     // MARK: completions
     static let shell = Flag("shell", "SHELL", .text, "the shell: bash or zsh (or give it as the first argument)").choosing(Completions.shells)
 

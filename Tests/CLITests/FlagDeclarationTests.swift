@@ -61,6 +61,7 @@ final class FlagDeclarationTests: XCTestCase {
         case "inspect": _ = try? InspectCommand.Options(a)
         case "completions": _ = a.string(Flags.shell)  // CLI.printCompletions reads nothing else
         case "manpage": break
+        case "export": _ = try? ExportCommand.Options(a)
         default: XCTFail("no reader for \(a.command)")
         }
     }

@@ -74,6 +74,23 @@ enum Synthetic {
         return (images, labels)
     }
 
+    /// A dataset of 4×4 images whose class (0 to 3) is set by which quadrant is bright, as the four
+    /// MNIST-named files in `dir`.
+    static func quadrants(_ dir: TempDir, count: Int = 256) throws {
+        var state: UInt64 = 17
+        func noise() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 59) }
+        var images: [UInt8] = [], labels: [UInt8] = []
+        for i in 0..<count {
+            let c = i % 4
+            for r in 0..<4 { for col in 0..<4 {
+                let q = (r / 2) * 2 + col / 2
+                images.append(UInt8(q == c ? 180 + noise() : 20 + noise()))
+            } }
+            labels.append(UInt8(c))
+        }
+        try writeMNISTLike(dir: dir, images: images, labels: labels, rows: 4, cols: 4)
+    }
+
     /// Writes a dataset as the four MNIST-named files (gzip for the training images) into dir.
     static func writeMNISTLike(dir: TempDir, images: [UInt8], labels: [UInt8], rows: Int, cols: Int) throws {
         let n = labels.count

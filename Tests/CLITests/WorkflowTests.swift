@@ -5,21 +5,7 @@ import Formats
 import XCTest
 
 final class WorkflowTests: XCTestCase {
-    /// A dataset of 4×4 images whose class is set by which quadrant is bright: 256 examples.
-    func quadrants(_ dir: TempDir, count: Int = 256) throws {
-        var state: UInt64 = 17
-        func noise() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 59) }
-        var images: [UInt8] = [], labels: [UInt8] = []
-        for i in 0..<count {
-            let c = i % 4
-            for r in 0..<4 { for col in 0..<4 {
-                let q = (r / 2) * 2 + col / 2
-                images.append(UInt8(q == c ? 180 + noise() : 20 + noise()))
-            } }
-            labels.append(UInt8(c))
-        }
-        try Synthetic.writeMNISTLike(dir: dir, images: images, labels: labels, rows: 4, cols: 4)
-    }
+    func quadrants(_ dir: TempDir, count: Int = 256) throws { try Synthetic.quadrants(dir, count: count) }
 
     func tensors(_ path: String) throws -> [String: [Float]] {
         Dictionary(uniqueKeysWithValues: try Safetensors.read(path: path).tensors.map { ($0.name, $0.values) })
