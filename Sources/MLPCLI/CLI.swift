@@ -124,6 +124,7 @@ public enum CLI {
             lines += ["", "architecture tokens (--layers, comma-separated; the last is the class count):",
                       "  N             dense layer of N units, linear",
                       "  N:ACT         dense layer of N units followed by activation ACT",
+                      "  N[:ACT]:maxnorm=C  the same, its units' incoming weights held to L2 norm C (overrides --max-norm)",
                       "  ACT           standalone activation (e.g. after batchnorm)",
                       "  dropout:P     inverted dropout, drop probability P in [0, 1)",
                       "  batchnorm     batch normalization (batchnorm:M sets the running-average momentum, default 0.1)",

@@ -36,6 +36,7 @@ enum Flags {
     static let schedule = Flag("schedule", "SCHED", .text, "learning-rate schedule: constant (default), step[:EVERY[:GAMMA]], cosine", configuration: true).choosing(["constant", "step", "cosine"])
     static let warmup = Flag("warmup", "N", .integer(0...100_000), "epochs of linear learning-rate warm-up", default: "0", configuration: true)
     static let clipGradNorm = Flag("clip-grad-norm", "X", .number(what: "positive", check: .positive), "clip the global gradient norm to X", configuration: true)
+    static let maxNorm = Flag("max-norm", "C", .number(what: "positive", check: .positive), "after every step, scale each dense unit's incoming weights down to L2 norm C when longer (max-norm; a layer's own :maxnorm=C wins)", configuration: true)
     static let epochs = Flag("epochs", "N", .integer(1...100_000), "passes over the training set", default: "5", configuration: true)
     static let batchSize = Flag("batch-size", "N", .integer(1...1 << 20), "examples per step", default: "64", configuration: true)
     static let seed = Flag("seed", "N", .integer(0...Int.max), "seed for initialization, shuffling, dropout and the validation split", default: "1", configuration: true)
@@ -80,6 +81,6 @@ enum Flags {
     /// The flags of the training configuration, in the order checkpoints list them.
     static let configuration: [Flag] = [target, task, categorical, missing, delimiter, testSplit,
                                         hidden, activation, layers, loss, initializer, optimizer, lr, momentum, weightDecay,
-                                        beta1, beta2, schedule, warmup, clipGradNorm, epochs, batchSize, seed,
+                                        beta1, beta2, schedule, warmup, clipGradNorm, maxNorm, epochs, batchSize, seed,
                                         validationSplit, earlyStopping, monitor, reduceLROnPlateau]
 }

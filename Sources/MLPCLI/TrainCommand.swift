@@ -15,7 +15,7 @@ enum TrainCommand {
         Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels,
         Flags.hidden, Flags.activation, Flags.layers, Flags.loss, Flags.initializer, Flags.optimizer, Flags.lr,
         Flags.momentum, Flags.weightDecay, Flags.beta1, Flags.beta2, Flags.schedule, Flags.warmup, Flags.clipGradNorm,
-        Flags.epochs, Flags.batchSize, Flags.seed, Flags.validationSplit, Flags.validationImages, Flags.validationLabels,
+        Flags.maxNorm, Flags.epochs, Flags.batchSize, Flags.seed, Flags.validationSplit, Flags.validationImages, Flags.validationLabels,
         Flags.earlyStopping, Flags.monitor, Flags.reduceLROnPlateau, Flags.maxSeconds, Flags.checkpoint, Flags.resume,
         Flags.threads, Flags.out, Flags.log, Flags.logCSV, Flags.plot,
         Flags.json.helped("print one JSON object with the results on stdout"), Flags.quiet, Flags.maxMemory,

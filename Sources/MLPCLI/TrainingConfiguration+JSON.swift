@@ -32,7 +32,7 @@ extension TrainingConfiguration {
             ("optimizer", JSONValue(optimizer.rawValue)), ("lr", JSONValue(lr)), ("momentum", JSONValue(momentum)),
             ("weight_decay", JSONValue(weightDecay)), ("beta1", JSONValue(beta1)), ("beta2", JSONValue(beta2)),
             ("schedule", JSONValue(learningRateSchedule.token)), ("warmup", JSONValue(warmupEpochs)),
-            ("clip_grad_norm", opt(clipNorm)), ("epochs", JSONValue(epochs)), ("batch_size", JSONValue(batchSize)),
+            ("clip_grad_norm", opt(clipNorm)), ("max_norm", opt(maxNorm)), ("epochs", JSONValue(epochs)), ("batch_size", JSONValue(batchSize)),
             ("seed", JSONValue("\(seed)")), ("validation_split", opt(validationSplit)),
             ("early_stopping", earlyStopping.map { .object(watch($0)) } ?? .null),
             ("reduce_lr_on_plateau", plateau.map { .object([("factor", JSONValue($0.factor))] + watch($0.watch)) } ?? .null),
@@ -44,7 +44,7 @@ extension TrainingConfiguration {
         self.init()
         guard case .object(let members) = v else { throw fail("is \(v.kindDescription), expected an object") }
         let known: Set<String> = ["target", "task", "categorical", "missing", "delimiter", "test_split", "network", "outputs", "loss", "init", "optimizer", "lr", "momentum", "weight_decay", "beta1", "beta2",
-                                  "schedule", "warmup", "clip_grad_norm", "epochs", "batch_size", "seed",
+                                  "schedule", "warmup", "clip_grad_norm", "max_norm", "epochs", "batch_size", "seed",
                                   "validation_split", "early_stopping", "reduce_lr_on_plateau"]
         for (k, _) in members where !known.contains(k) { throw fail("has an unexpected member \"\(k)\"") }
         func member(_ k: String) throws(CLIError) -> JSONValue {
@@ -147,6 +147,7 @@ extension TrainingConfiguration {
         schedule = kind
         warmupEpochs = try int("warmup", 0...100_000)
         clipNorm = try float("clip_grad_norm", .positive, "above 0", optional: true)
+        maxNorm = try float("max_norm", .positive, "above 0", optional: true)
         epochs = try int("epochs", 1...100_000)
         batchSize = try int("batch_size", 1...1 << 20)
         let seedText = try string("seed")

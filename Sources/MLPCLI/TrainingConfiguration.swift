@@ -67,6 +67,8 @@ struct TrainingConfiguration: Equatable {
     var schedule = LearningRateSchedule.Kind.constant
     var warmupEpochs = 0
     var clipNorm: Float?
+    /// The max-norm limit of every dense layer that sets none of its own.
+    var maxNorm: Float?
     var epochs = 5
     var batchSize = 64
     var seed: UInt64 = 1
@@ -82,7 +84,7 @@ struct TrainingConfiguration: Equatable {
             && a.network == b.network && a.outputs == b.outputs && a.loss == b.loss && a.initializer == b.initializer && a.optimizer == b.optimizer
             && a.lr == b.lr && a.momentum == b.momentum && a.weightDecay == b.weightDecay && a.beta1 == b.beta1
             && a.beta2 == b.beta2 && a.schedule == b.schedule && a.warmupEpochs == b.warmupEpochs
-            && a.clipNorm == b.clipNorm && a.epochs == b.epochs && a.batchSize == b.batchSize && a.seed == b.seed
+            && a.clipNorm == b.clipNorm && a.maxNorm == b.maxNorm && a.epochs == b.epochs && a.batchSize == b.batchSize && a.seed == b.seed
             && a.validationSplit == b.validationSplit && a.earlyStopping == b.earlyStopping
             && a.plateau?.factor == b.plateau?.factor && a.plateau?.watch == b.plateau?.watch
     }
@@ -120,6 +122,7 @@ struct TrainingConfiguration: Equatable {
         if schedule != .constant { s += " schedule \(learningRateSchedule.token)" }
         if warmupEpochs > 0 { s += " warmup \(warmupEpochs)" }
         if let clipNorm { s += " clip-grad-norm \(clipNorm)" }
+        if let maxNorm { s += " max-norm \(maxNorm)" }
         return s
     }
 }
@@ -211,6 +214,7 @@ extension TrainingConfiguration {
         epochs = try a.int(Flags.epochs, default: 5)
         warmupEpochs = try a.int(Flags.warmup, default: 0)
         clipNorm = try a.float(Flags.clipGradNorm)
+        maxNorm = try a.float(Flags.maxNorm)
         batchSize = try a.int(Flags.batchSize, default: 64)
         seed = UInt64(try a.int(Flags.seed, default: 1))
         beta1 = try a.float(Flags.beta1) ?? 0.9

@@ -124,7 +124,7 @@ final class TrainingSession {
             throw .usage("--layers: \(error.message)", command: "train")
         }
         network = Network(inputs: train.features, specs: specs, loss: loss,
-                          initializer: config.initializer, seed: config.seed, loops: loops)
+                          initializer: config.initializer, seed: config.seed, maxNorm: config.maxNorm, loops: loops)
         optimizer = config.makeOptimizer(network)
         trainer = Trainer(network: network, optimizer: optimizer, schedule: config.learningRateSchedule,
                           batchSize: config.batchSize, epochs: config.epochs, clipNorm: config.clipNorm,

@@ -7,28 +7,41 @@
 // activations whose derivative needs it (GELU, Swish). Fusing the bias add and the activation
 // into one pass over the GEMM output saves a pass over (B, out) in each direction.
 
-/// `N` or `N:ACT`: a dense layer of N units with activation ACT (linear when absent).
+/// `N`, `N:ACT`, and either with `:maxnorm=C`: a dense layer of N units with activation ACT (linear
+/// when absent), its units' incoming weights held to L2 norm C while training (MaxNorm.swift).
 public struct DenseKind: LayerKind {
     public let outputs: Int
     public let activationFunction: Activation
+    /// This layer's max-norm limit, overriding the network's (--max-norm).
+    public let maxNorm: Float?
 
-    public init(units: Int, activation: Activation = .linear) {
+    public init(units: Int, activation: Activation = .linear, maxNorm: Float? = nil) {
         outputs = units
         activationFunction = activation
+        self.maxNorm = maxNorm
     }
 
-    public static let syntax = ["N", "N:ACT"]
+    public static let syntax = ["N", "N:ACT", "N[:ACT]:maxnorm=C"]
 
     public static func parse(_ parts: [String]) -> DenseKind? {
         guard let units = Int(parts[0]) else { return nil }
         guard units > 0, units <= 1 << 20 else { return nil }
-        if parts.count == 1 { return DenseKind(units: units) }
-        guard parts.count <= 3,
-              let act = Activation(name: parts[1], argument: parts.count == 3 ? parts[2] : nil) else { return nil }
-        return DenseKind(units: units, activation: act)
+        var rest = Array(parts.dropFirst())
+        var limit: Float?
+        if let last = rest.last, last.hasPrefix("maxnorm=") {
+            guard let c = Float(last.dropFirst("maxnorm=".count)), c > 0, c.isFinite else { return nil }
+            limit = c
+            rest.removeLast()
+        }
+        if rest.isEmpty { return DenseKind(units: units, maxNorm: limit) }
+        guard rest.count <= 2,
+              let act = Activation(name: rest[0], argument: rest.count == 2 ? rest[1] : nil) else { return nil }
+        return DenseKind(units: units, activation: act, maxNorm: limit)
     }
 
-    public var token: String { activationFunction == .linear ? "\(outputs)" : "\(outputs):\(activationFunction.token)" }
+    public var token: String {
+        (activationFunction == .linear ? "\(outputs)" : "\(outputs):\(activationFunction.token)") + (maxNorm.map { ":maxnorm=\($0)" } ?? "")
+    }
     public var displayName: String { "Dense" }
     public var activation: Activation? { activationFunction }
     public var units: Int? { outputs }
@@ -43,8 +56,10 @@ public struct DenseKind: LayerKind {
     public func floatsPerExample(inputs: Int) -> Int { 3 * outputs + inputs }
 
     public func makeLayer(_ c: LayerContext) -> Layer {
-        Dense(inputs: c.inputs, outputs: outputs, activation: activationFunction,
-              weight: c.tensors[0], bias: c.tensors[1], loops: c.loops)
+        let d = Dense(inputs: c.inputs, outputs: outputs, activation: activationFunction,
+                      weight: c.tensors[0], bias: c.tensors[1], loops: c.loops)
+        d.maxNorm = maxNorm
+        return d
     }
 }
 
@@ -55,7 +70,9 @@ public final class Dense: Layer {
     public let weight: TensorView
     public let bias: TensorView
     public var computesInputGradient = true
-    public var spec: LayerSpec { .dense(units: outputFeatures, activation: activation) }
+    /// The L2 limit on each unit's incoming weights while training (its own, from the architecture).
+    public var maxNorm: Float?
+    public var spec: LayerSpec { LayerSpec(DenseKind(units: outputFeatures, activation: activation, maxNorm: maxNorm)) }
 
     private let loops: Loops
     private var input: Matrix?        // X, from the forward pass

@@ -22,8 +22,9 @@ public final class Network {
 
     /// Builds the layers of `specs` with parameters initialized from `seed`. `initializer` nil picks
     /// the default per layer (He for the ReLU family, Xavier otherwise).
+    /// `maxNorm`: the max-norm limit of the dense layers that set none of their own (MaxNorm.swift).
     public init(inputs: Int, specs: [LayerSpec], loss: Loss, initializer: Initializer? = nil, seed: UInt64 = 0,
-                loops: Loops = Loops()) {
+                maxNorm: Float? = nil, loops: Loops = Loops()) {
         inputFeatures = inputs
         self.specs = specs
         self.loss = loss
@@ -51,6 +52,7 @@ public final class Network {
         }
         layers = built
         layers.first?.computesInputGradient = false
+        constrained = built.compactMap { l in (l as? Dense).flatMap { d in (d.maxNorm ?? maxNorm).map { (d, $0) } } }
         probabilities = Matrix(rows: 0, cols: built.last?.outputFeatures ?? inputs)
         normPartials = .allocate(capacity: max(Loops.chunks(store.gradients.count, size: Loops.chunkElements), 1))
     }
@@ -58,6 +60,14 @@ public final class Network {
     deinit { normPartials.deallocate() }
 
     public var architecture: String { Architecture.string(specs) }
+
+    /// The dense layers under a max-norm constraint, with their limits.
+    private let constrained: [(Dense, Float)]
+
+    /// Holds every constrained layer's rows to their max-norm limit (after each optimizer step).
+    public func applyMaxNorm() {
+        for (d, c) in constrained { d.applyMaxNorm(c, loops: loops) }
+    }
 
     /// Trainable values (without padding).
     public var parameterCount: Int { store.parameterCount }
@@ -131,6 +141,7 @@ public final class Network {
             scaleGradients(by: clipNorm / (n + 1e-6))
         }
         optimizer.step(lr: lr)
+        if !constrained.isEmpty { applyMaxNorm() }
         return StepResult(loss: l, correct: correct, gradientNorm: norm)
     }
 

@@ -234,7 +234,7 @@ final class BadInputTests: XCTestCase {
         let path = f.dir.file("nl.safetensors")
         try f.dir.write("nl.safetensors", Safetensors.encode(tensors: file.tensors, metadata: file.metadata))
         let r = try MLP.run(["evaluate", "--model", path, "--data", f.path])
-        assertError(r, 1, "\(path): metadata \"architecture\": bad layer '4:re\\nlu' at position 1 of the architecture; accepted: N, N:ACT, ACT, dropout:P, batchnorm[:MOMENTUM], where ACT is one of relu, leaky_relu[:alpha], sigmoid, tanh, gelu, swish, silu, linear")
+        assertError(r, 1, "\(path): metadata \"architecture\": bad layer '4:re\\nlu' at position 1 of the architecture; accepted: N, N:ACT, N[:ACT]:maxnorm=C, ACT, dropout:P, batchnorm[:MOMENTUM], where ACT is one of relu, leaky_relu[:alpha], sigmoid, tanh, gelu, swish, silu, linear")
         // a file name with a newline, and an unknown command with an escape sequence
         let odd = f.dir.file("a\nb")
         assertError(try MLP.run(["predict", "--model", f.model, "--images", odd]), 1, "\(f.dir.path)/a\\nb: no such file")

@@ -43,7 +43,7 @@ final class ConfigurationTests: XCTestCase {
             (with("epochs", 0), "\"epochs\" is a number, expected a whole number between 1 and 100000"),
             (with("batch_size", 2.5), "\"batch_size\" is a number, expected a whole number between 1 and 1048576"),
             (with("optimizer", "rmsprop"), "optimizer 'rmsprop' is not one of sgd, nesterov, adam, adamw"),
-            (with("network", ["layers": "8:rleu,10"]), "network: bad layer '8:rleu' at position 1 of the architecture; accepted: N, N:ACT, ACT, dropout:P, batchnorm[:MOMENTUM], where ACT is one of relu, leaky_relu[:alpha], sigmoid, tanh, gelu, swish, silu, linear"),
+            (with("network", ["layers": "8:rleu,10"]), "network: bad layer '8:rleu' at position 1 of the architecture; accepted: N, N:ACT, N[:ACT]:maxnorm=C, ACT, dropout:P, batchnorm[:MOMENTUM], where ACT is one of relu, leaky_relu[:alpha], sigmoid, tanh, gelu, swish, silu, linear"),
             (with("network", ["hidden": [0]]), "network \"hidden\" holds a number, expected widths from 1 to 1048576"),
             (with("seed", 12), "\"seed\" is a number, expected a string"),
             (.object(members + [("extra", 1)]), "has an unexpected member \"extra\""),

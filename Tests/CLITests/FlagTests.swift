@@ -107,7 +107,7 @@ final class FlagTests: XCTestCase {
         try assertUsage(["train", "--data", "x", "--loss", "hinge"], "--loss 'hinge' is not one of cross_entropy, cross_entropy:SMOOTHING, mse, bce, mae, huber[:DELTA]")
         try assertUsage(["train", "--data", "x", "--init", "glorot"], "--init 'glorot' is not one of he-normal, he-uniform, xavier-normal, xavier-uniform, orthogonal, zeros")
         try assertUsage(["train", "--data", "x", "--layers", "64:relu,,10"],
-                        "--layers: bad layer an empty token at position 2 of the architecture; accepted: N, N:ACT, ACT, dropout:P, batchnorm[:MOMENTUM], where ACT is one of relu, leaky_relu[:alpha], sigmoid, tanh, gelu, swish, silu, linear")
+                        "--layers: bad layer an empty token at position 2 of the architecture; accepted: N, N:ACT, N[:ACT]:maxnorm=C, ACT, dropout:P, batchnorm[:MOMENTUM], where ACT is one of relu, leaky_relu[:alpha], sigmoid, tanh, gelu, swish, silu, linear")
     }
 
     /// The class count comes from the labels: ten classes (0 to 9) need ten output units.
