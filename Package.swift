@@ -24,6 +24,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libdeflate, the fast path for whole gzip files (zlib stays for streams and multi-member files).
+        .systemLibrary(
+            name: "CDeflate",
+            pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"])]
+        ),
         // libpng, so predict reads PNG images (through the simplified png_image API).
         .systemLibrary(
             name: "CPNG",
@@ -40,7 +46,7 @@ let package = Package(
         // the elementwise loops, CPU pinning, and sensing other processes' load.
         .target(name: "Runtime", dependencies: ["Model", "CBLAS"]),
         // File formats: IDX (raw or gzip), PGM and PNG images, safetensors, atomic writes.
-        .target(name: "Formats", dependencies: ["CZlib", "CPNG"]),
+        .target(name: "Formats", dependencies: ["CZlib", "CDeflate", "CPNG"]),
         // The command line: argument parsing and the train / evaluate / predict commands.
         .target(name: "MLPCLI", dependencies: ["Model", "Formats", "Runtime", "CBLAS"]),
         .executableTarget(name: "mlp", dependencies: ["MLPCLI"]),

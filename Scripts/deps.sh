@@ -4,7 +4,7 @@
 # prints the apt-get line to run and fails.
 set -eu
 
-packages="libopenblas-dev liblapacke-dev zlib1g-dev libpng-dev pkg-config"
+packages="libopenblas-dev liblapacke-dev zlib1g-dev libdeflate-dev libpng-dev pkg-config"
 missing=""
 for p in $packages; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
