@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <oneapi/dnnl/dnnl.h>
+#include "activation_kernels.h"
 
 // The oneDNN functions mlp uses: X(field, symbol).
 #define CDNNL_FUNCTIONS(X) \
@@ -56,6 +57,8 @@ typedef struct {
     // parallel regions, and how many that is.
     void (*omp_set_num_threads)(int);
     int (*omp_get_max_threads)(void);
+    // The team's entry points, for the activation passes (activation_kernels.h).
+    cdnnl_omp omp;
 } cdnnl_api;
 
 // Opens `path` (e.g. "libdnnl.so.2") and fills `api`. Returns 1, or 0 with `*error` naming what failed
@@ -72,6 +75,10 @@ static inline int cdnnl_load(const char *path, cdnnl_api *api, const char **erro
     // a oneDNN built on TBB or sequential has neither, and then the thread count is not set here.
     api->omp_set_num_threads = (void (*)(int))dlsym(lib, "omp_set_num_threads");
     api->omp_get_max_threads = (int (*)(void))dlsym(lib, "omp_get_max_threads");
+    api->omp.parallel = (void (*)(void (*)(void *), void *, unsigned, unsigned))dlsym(lib, "GOMP_parallel");
+    api->omp.thread_num = (int (*)(void))dlsym(lib, "omp_get_thread_num");
+    api->omp.num_threads = (int (*)(void))dlsym(lib, "omp_get_num_threads");
+    if (!api->omp.thread_num || !api->omp.num_threads) api->omp.parallel = 0;
     return 1;
 }
 

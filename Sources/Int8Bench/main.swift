@@ -184,8 +184,10 @@ final class FloatNetwork {
 }
 
 let options = parseOptions()
+let loadStart = seconds()
 let dnnl: OneDNN
 do { dnnl = try OneDNN.shared() } catch { fail("\(error)") }
+let loadSeconds = seconds() - loadStart
 let (floatLayers, inputScale) = loadModel(options.model)
 
 func readImages(_ name: String) -> IDXImages {
@@ -268,6 +270,10 @@ let architecture = ([floatLayers[0].inputs] + floatLayers.map(\.outputs)).map(St
 fputs("int8-bench: \(architecture), \(samples) images, batches of \(options.batch); CPU \(cpuModel())\n", stderr)
 fputs("oneDNN \(dnnl.version) (\(dnnl.threadingRuntime)), instruction set \(dnnl.instructionSet), activation levels 0...\(dnnl.activationMaximum)\n", stderr)
 do {
+    // The cost of a first INT8 batch: primitives made (oneDNN generates their code) and weights packed.
+    let t0 = seconds()
+    try dynamicNet.prepare(rows: options.batch)
+    fputs("opening oneDNN (dlopen, engine, stream): \(fmt(loadSeconds * 1000, 1)) ms; primitives and packed weights for batches of \(options.batch): \(fmt((seconds() - t0) * 1000, 1)) ms\n", stderr)
     let kernels = try dynamicNet.layers.map { try $0.kernel(rows: options.batch) }
     fputs("INT8 kernels per layer: \(kernels.joined(separator: ", "))\n", stderr)
 } catch { fail("\(error)") }

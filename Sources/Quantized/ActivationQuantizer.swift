@@ -11,6 +11,10 @@
 //
 // Dynamic quantization computes the range of each batch (`range`) and then quantizes it; static
 // quantization uses a range fixed beforehand from calibration data, and values outside it saturate.
+// Both passes are C (Sources/CDNNL/activation_kernels.h): vectorized per instruction set and shared
+// between OpenMP's threads.
+
+import CDNNL
 
 public struct ActivationQuantization: Equatable, Sendable {
     public let scale: Float
@@ -44,57 +48,21 @@ public struct ActivationQuantization: Equatable, Sendable {
 }
 
 public enum ActivationQuantizer {
-    /// The smallest and largest of `count` values (NaNs are skipped).
-    public static func range(_ x: UnsafePointer<Float>, count: Int) -> (min: Float, max: Float) {
-        guard count > 0 else { return (0, 0) }
-        typealias V = SIMD16<Float>
-        var lo = V(repeating: .infinity), hi = V(repeating: -.infinity)
-        var i = 0
-        let raw = UnsafeRawPointer(x)
-        while i + 16 <= count {
-            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
-            lo = lo.replacing(with: v, where: v .< lo)
-            hi = hi.replacing(with: v, where: v .> hi)
-            i += 16
-        }
-        var mn = lo.min(), mx = hi.max()
-        while i < count {
-            if x[i] < mn { mn = x[i] }
-            if x[i] > mx { mx = x[i] }
-            i += 1
-        }
-        return mn <= mx ? (mn, mx) : (0, 0)
+    /// 2 = AVX-512, 1 = AVX2, 0 = baseline: which copy of the C passes this CPU runs.
+    static let vectorLevel = cdnnl_vector_level()
+
+    /// The smallest and largest of `count` values (NaNs are skipped; (0, 0) when there is no number).
+    /// With `team`, large arrays are split between the threads of oneDNN's OpenMP team.
+    public static func range(_ x: UnsafePointer<Float>, count: Int, team: OneDNN? = nil) -> (min: Float, max: Float) {
+        var lo: Float = 0, hi: Float = 0
+        cdnnl_range(x, count, vectorLevel, team?.team, &lo, &hi)
+        return lo <= hi ? (lo, hi) : (0, 0)
     }
 
-    /// q[i] = clamp(round(x[i]/s + z), 0, Q) for `count` values.
-    ///
-    /// Rounding is to nearest, ties to even, by the 1.5·2²³ trick: once v is clamped to [0, Q],
-    /// v + 1.5·2²³ is a float whose lowest mantissa bits are round(v), which vectorizes (Swift lowers
-    /// SIMD `rounded()` lane by lane).
+    /// q[i] = clamp(round(x[i]·(1/s) + z), 0, Q) for `count` values, ties to even (NaN → 0).
+    /// With `team`, large arrays are split between the threads of oneDNN's OpenMP team.
     public static func quantize(_ x: UnsafePointer<Float>, count: Int, with p: ActivationQuantization,
-                                into q: UnsafeMutablePointer<UInt8>) {
-        typealias V = SIMD16<Float>
-        let inv = 1 / p.scale, z = Float(p.zeroPoint), top = Float(p.maximum)
-        let magic: Float = 12_582_912  // 1.5·2²³
-        let vInv = V(repeating: inv), vZ = V(repeating: z), vMagic = V(repeating: magic)
-        let vLo = V(repeating: 0), vHi = V(repeating: top)
-        let raw = UnsafeRawPointer(x), out = UnsafeMutableRawPointer(q)
-        var i = 0
-        while i + 16 <= count {
-            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
-            var t = v * vInv + vZ
-            t = t.replacing(with: vLo, where: .!(t .>= vLo))  // NaN goes to 0 with the negatives
-            t = t.replacing(with: vHi, where: t .> vHi)
-            let bits = unsafeBitCast(t + vMagic, to: SIMD16<UInt32>.self)
-            out.storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: bits), toByteOffset: i, as: SIMD16<UInt8>.self)
-            i += 16
-        }
-        while i < count {
-            var t = x[i] * inv + z
-            if !(t >= 0) { t = 0 }
-            if t > top { t = top }
-            q[i] = UInt8(truncatingIfNeeded: (t + magic).bitPattern)
-            i += 1
-        }
+                                into q: UnsafeMutablePointer<UInt8>, team: OneDNN? = nil) {
+        cdnnl_quantize(x, count, 1 / p.scale, Float(p.zeroPoint), Float(p.maximum), q, vectorLevel, team?.team)
     }
 }

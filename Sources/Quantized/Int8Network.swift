@@ -44,6 +44,7 @@ public final class Int8Network {
     /// The u8 grid of each layer's input in static mode (empty in dynamic mode).
     public let grids: [ActivationQuantization]
     private let maximum: Int32
+    private let dnnl: OneDNN
     public let inputFeatures: Int
     public let outputFeatures: Int
     private let widest: Int
@@ -65,6 +66,7 @@ public final class Int8Network {
         self.mode = mode
         self.grids = grids
         self.maximum = maximum
+        self.dnnl = dnnl
         layers = parameters.enumerated().map { i, p in
             let output = i + 1 < grids.count ? grids[i + 1] : nil
             return Int8Dense(weights: p.weights, bias: p.bias, activation: p.activation, output: output, dnnl: dnnl)
@@ -108,16 +110,16 @@ public final class Int8Network {
         case .dynamic:
             for (i, layer) in layers.enumerated() {
                 let count = rows * layer.inputFeatures
-                let r = ActivationQuantizer.range(x, count: count)
+                let r = ActivationQuantizer.range(x, count: count, team: dnnl)
                 q = ActivationQuantization(min: r.min, max: r.max, maximum: maximum)
-                ActivationQuantizer.quantize(x, count: count, with: q, into: bytes[0])
+                ActivationQuantizer.quantize(x, count: count, with: q, into: bytes[0], team: dnnl)
                 let last = i == layers.count - 1
                 let y = last ? output : floats[i % 2]
                 try layer.forward(bytes[0], rows: rows, quantization: q, into: y)
                 x = UnsafePointer(y)
             }
         case .calibrated:
-            ActivationQuantizer.quantize(input, count: rows * inputFeatures, with: grids[0], into: bytes[0])
+            ActivationQuantizer.quantize(input, count: rows * inputFeatures, with: grids[0], into: bytes[0], team: dnnl)
             for (i, layer) in layers.enumerated() {
                 let last = i == layers.count - 1
                 let y: UnsafeMutableRawPointer = last ? UnsafeMutableRawPointer(output) : UnsafeMutableRawPointer(bytes[(i + 1) % 2])
@@ -144,11 +146,11 @@ public final class Int8Network {
             var x = data + start * inputs
             for (i, layer) in net.layers.enumerated() {
                 let count = rows * layer.inputFeatures
-                let r = ActivationQuantizer.range(x, count: count)
+                let r = ActivationQuantizer.range(x, count: count, team: dnnl)
                 lo[i] = min(lo[i], r.min)
                 hi[i] = max(hi[i], r.max)
                 let q = ActivationQuantization(min: r.min, max: r.max, maximum: net.maximum)
-                ActivationQuantizer.quantize(x, count: count, with: q, into: net.bytes[0])
+                ActivationQuantizer.quantize(x, count: count, with: q, into: net.bytes[0], team: dnnl)
                 let y = i == net.layers.count - 1 ? scratch : net.floats[i % 2]
                 try layer.forward(net.bytes[0], rows: rows, quantization: q, into: y)
                 x = UnsafePointer(y)

@@ -35,8 +35,18 @@ public final class OneDNN: @unchecked Sendable {
     let api: cdnnl_api
     let engine: dnnl_engine_t
     let stream: dnnl_stream_t
+    /// libgomp's team entry points, at a fixed address for the C passes (never freed: one per process).
+    let team: UnsafeMutablePointer<cdnnl_omp>
 
     private init(path: String) throws(OneDNNError) {
+        // libgomp reads its settings when it is loaded, which is now. By default its idle threads spin
+        // for a while after each parallel region; on this project's shared 2-vCPU machines that made
+        // 2-thread INT8 passes 3–9× slower whenever another process was running (measured: 0.28–1.8 s
+        // against 0.15–0.27 s per pass of C's network with sleeping threads). Sleeping threads cost a
+        // wake-up per region instead. The user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT wins.
+        if getenv("OMP_WAIT_POLICY") == nil && getenv("GOMP_SPINCOUNT") == nil {
+            setenv("OMP_WAIT_POLICY", "passive", 0)
+        }
         var table = cdnnl_api()
         var error: UnsafePointer<CChar>? = nil
         guard cdnnl_load(path, &table, &error) == 1 else {
@@ -44,6 +54,8 @@ public final class OneDNN: @unchecked Sendable {
             throw OneDNNError("INT8 inference needs oneDNN (\(why)); install it with: apt-get install libdnnl2")
         }
         api = table
+        team = .allocate(capacity: 1)
+        team.initialize(to: table.omp)
         var e: dnnl_engine_t? = nil
         try Self.check(table.engine_create!(&e, dnnl_cpu, 0), "creating the CPU engine")
         var s: dnnl_stream_t? = nil

@@ -75,3 +75,39 @@ final class ActivationQuantizerTests: XCTestCase {
         XCTAssertEqual(r.max, 4)
     }
 }
+
+final class ActivationPassThreadTests: XCTestCase {
+    func testPassesSplitBetweenThreadsGiveTheSameResult() throws {
+        // Large enough to be split (activation_kernels.h: 65,536 elements and up), with a tail and NaNs.
+        let dnnl = try loadOneDNN()
+        var rng = RandomGenerator(seed: 17)
+        let count = 300_001
+        var x = (0..<count).map { _ in rng.normal() * 3 }
+        x[1234] = .nan
+        x[count - 2] = .nan
+        x[200_000] = 40   // the largest value, in the second thread's share
+        x[7] = -25        // the smallest, in the first's
+        dnnl.setThreads(2)
+        defer { dnnl.setThreads(1) }
+        x.withUnsafeBufferPointer { xs in
+            let one = ActivationQuantizer.range(xs.baseAddress!, count: count)
+            let team = ActivationQuantizer.range(xs.baseAddress!, count: count, team: dnnl)
+            XCTAssertEqual(one.min, -25)
+            XCTAssertEqual(one.max, 40)
+            XCTAssertEqual(team.min, one.min)
+            XCTAssertEqual(team.max, one.max)
+            let grid = ActivationQuantization(min: one.min, max: one.max, maximum: dnnl.activationMaximum)
+            var a = [UInt8](repeating: 1, count: count), b = a
+            a.withUnsafeMutableBufferPointer { ActivationQuantizer.quantize(xs.baseAddress!, count: count, with: grid, into: $0.baseAddress!) }
+            b.withUnsafeMutableBufferPointer { ActivationQuantizer.quantize(xs.baseAddress!, count: count, with: grid, into: $0.baseAddress!, team: dnnl) }
+            XCTAssertEqual(a, b)
+            XCTAssertEqual(a[1234], 0, "NaN goes to 0")
+            XCTAssertEqual(Int32(a[200_000]), grid.maximum)
+            for i in stride(from: 0, to: count, by: 997) where !x[i].isNaN {
+                let t = (x[i] * (1 / grid.scale) + Float(grid.zeroPoint)).rounded(.toNearestOrEven)
+                XCTAssertEqual(a[i], UInt8(max(0, min(Float(grid.maximum), t))), "element \(i)")
+            }
+        }
+        XCTAssertNotNil(dnnl.threads)
+    }
+}
