@@ -2,11 +2,13 @@
 // model and the MNIST test set, in the same process, interleaved (issue 13).
 //
 //   int8-bench --model c.safetensors --data data/mnist [--batch 1000] [--threads 1,2] [--runs 7]
-//              [--modes fp32,dynamic,static] [--calibration 5000] [--gap-ms 20]
+//              [--modes fp32,dynamic,static,dynamic_bytes,static_bytes] [--calibration 5000] [--gap-ms 20]
 //
 // Modes: fp32 = Y = X·Wᵀ by cblas_sgemm, then bias and activation in a plain loop, layer by layer;
 // dynamic = Int8Network, activations quantized per batch; static = Int8Network with input grids
-// calibrated on the first --calibration training images (min/max).
+// calibrated on the first --calibration training images (min/max). These three take the float
+// inputs x = pixel · input_scale. The *_bytes modes take the pixel bytes themselves
+// (Int8Network.forward(bytes:)), as mlp reads images: the first layer needs no quantization pass.
 // For each thread count, a warm-up pass of every mode (which also makes the oneDNN primitives), then
 // --runs rounds, each timing one pass of every mode over the 10,000 test images in turn (A B C A B C),
 // with --gap-ms of sleep between passes so one library's spinning workers have gone quiet before the
@@ -25,7 +27,7 @@ struct Options {
     var batch = 1000
     var threads = [1, 2]
     var runs = 7
-    var modes = ["fp32", "dynamic", "static"]
+    var modes = ["fp32", "dynamic", "static", "dynamic_bytes", "static_bytes"]
     var calibration = 5000
     var gapMilliseconds = 20
     var verbose = false
@@ -33,7 +35,7 @@ struct Options {
 
 func fail(_ message: String) -> Never {
     fputs("int8-bench: \(message)\n", stderr)
-    fputs("usage: int8-bench --model FILE [--data DIR] [--batch 1000] [--threads 1,2] [--runs 7] [--modes fp32,dynamic,static] [--calibration 5000] [--gap-ms 20] [--verbose]\n", stderr)
+    fputs("usage: int8-bench --model FILE [--data DIR] [--batch 1000] [--threads 1,2] [--runs 7] [--modes fp32,dynamic,static,dynamic_bytes,static_bytes] [--calibration 5000] [--gap-ms 20] [--verbose]\n", stderr)
     exit(2)
 }
 
@@ -66,8 +68,8 @@ func parseOptions() -> Options {
         case "--modes":
             let v = value(flag)
             let m = v.split(separator: ",").map(String.init)
-            guard !m.isEmpty, m.allSatisfy({ ["fp32", "dynamic", "static"].contains($0) }) else {
-                fail("--modes wants some of fp32,dynamic,static, not '\(v)'")
+            guard !m.isEmpty, m.allSatisfy({ ["fp32", "dynamic", "static", "dynamic_bytes", "static_bytes"].contains($0) }) else {
+                fail("--modes wants some of fp32,dynamic,static,dynamic_bytes,static_bytes, not '\(v)'")
             }
             o.modes = m
         default: fail("unknown argument '\(flag)'")
@@ -210,6 +212,8 @@ guard features == floatLayers[0].inputs else { fail("the model takes \(floatLaye
 let samples = testImages.count
 let classes = floatLayers.last!.outputs
 let x = testImages.pixels.map { Float($0) * inputScale }
+let testPixels = UnsafeMutablePointer<UInt8>.allocate(capacity: testImages.pixels.count)
+testPixels.initialize(from: testImages.pixels, count: testImages.pixels.count)
 var outputs = [Float](repeating: 0, count: samples * classes)
 
 let int8Parameters = floatLayers.map {
@@ -218,7 +222,7 @@ let int8Parameters = floatLayers.map {
 }
 
 var ranges: [Int8Network.ActivationRange] = []
-if options.modes.contains("static") {
+if options.modes.contains(where: { $0.hasPrefix("static") }) {
     let train = readImages("train-images-idx3-ubyte")
     let n = min(options.calibration, train.count)
     let calib = train.pixels[0..<(n * features)].map { Float($0) * inputScale }
@@ -245,11 +249,14 @@ func pass(_ mode: String) -> (seconds: Double, accuracy: Double) {
             while start < samples {
                 let rows = min(options.batch, samples - start)
                 let input = xs.baseAddress! + start * features, out = ys.baseAddress! + start * classes
+                let pixels = testPixels + start * features
                 do {
                     switch mode {
                     case "fp32": floatNet.forward(input, rows: rows, into: out)
                     case "dynamic": try dynamicNet.forward(input, rows: rows, into: out)
-                    default: try staticNet!.forward(input, rows: rows, into: out)
+                    case "static": try staticNet!.forward(input, rows: rows, into: out)
+                    case "dynamic_bytes": try dynamicNet.forward(bytes: pixels, scale: inputScale, rows: rows, into: out)
+                    default: try staticNet!.forward(bytes: pixels, scale: inputScale, rows: rows, into: out)
                     }
                 } catch { fail("\(error)") }
                 start += rows
@@ -291,11 +298,11 @@ for threads in options.threads {
             accuracy[mode] = r.accuracy
         }
     }
-    fputs("\nthreads \(threads)        median s    min s    max s   fp32/mode  accuracy\n", stderr)
+    fputs("\nthreads \(threads)            median s    min s    max s   fp32/mode  accuracy\n", stderr)
     for mode in options.modes {
         let t = times[mode]!
         let ratio = times["fp32"].map { f in median(zip(f, t).map { $0 / $1 }) }
-        let row = "  \(mode + String(repeating: " ", count: max(0, 9 - mode.count)))  \(fmt(median(t)))  \(fmt(t.min()!))  \(fmt(t.max()!))  \(ratio.map { fmt($0, 2) } ?? "   -")×  \(fmt(accuracy[mode]!, 4))"
+        let row = "  \(mode + String(repeating: " ", count: max(0, 13 - mode.count)))  \(fmt(median(t)))  \(fmt(t.min()!))  \(fmt(t.max()!))  \(ratio.map { fmt($0, 2) } ?? "   -")×  \(fmt(accuracy[mode]!, 4))"
         fputs(row + "\n", stderr)
         print("{\"engine\":\"mlp\",\"network\":\"\(architecture)\",\"threads\":\(threads),\"mode\":\"\(mode)\",\"median_s\":\(median(t)),\"min_s\":\(t.min()!),\"max_s\":\(t.max()!),\"accuracy\":\(accuracy[mode]!),\"runs\":\(t.count)}")
     }

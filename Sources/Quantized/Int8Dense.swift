@@ -18,6 +18,7 @@
 //   and the store rounds (to nearest even) and saturates.
 // Weights are reordered once into the layout the primitive asks for (format `any`), and each batch
 // size gets its primitive, memories and scratchpad once; `forward` allocates nothing.
+// Not thread-safe: one caller at a time (the primitives themselves use OpenMP's threads).
 import CDNNL
 import Model
 
@@ -29,7 +30,7 @@ public final class Int8Dense {
     public let outputQuantization: ActivationQuantization?
 
     let dnnl: OneDNN
-    private let weightValues: [Int8]               // [out, in] row-major, the reorder's source
+    private let weightValues: UnsafeMutablePointer<Int8>  // [out, in] row-major, the reorders' source
     private let weightScales: UnsafeMutablePointer<Float>
     private let bias: UnsafeMutablePointer<Float>
     private let inputScale: UnsafeMutablePointer<Float>   // s_x, read by the binary post-op
@@ -45,7 +46,8 @@ public final class Int8Dense {
         self.activation = activation
         outputQuantization = output
         self.dnnl = dnnl
-        weightValues = weights.values
+        weightValues = .allocate(capacity: max(1, weights.values.count))
+        weightValues.initialize(from: weights.values, count: weights.values.count)
         weightScales = .allocate(capacity: max(1, weights.rows))
         weightScales.initialize(from: weights.scales, count: weights.rows)
         self.bias = .allocate(capacity: max(1, bias.count))
@@ -59,6 +61,7 @@ public final class Int8Dense {
     deinit {
         plans.removeAll()
         for p in packedWeights { _ = dnnl.api.memory_destroy!(p.memory) }
+        weightValues.deallocate()
         weightScales.deallocate()
         bias.deallocate()
         inputScale.deallocate()
@@ -106,10 +109,7 @@ public final class Int8Dense {
         var packed: dnnl_memory_t? = nil
         try OneDNN.check(api.memory_create!(&packed, &packedDesc, dnnl.engine, cdnnl_memory_allocate()), "allocating packed weights")
         var source: dnnl_memory_t? = nil
-        let status = weightValues.withUnsafeBufferPointer { w in
-            api.memory_create!(&source, &user, dnnl.engine, UnsafeMutableRawPointer(mutating: w.baseAddress))
-        }
-        try OneDNN.check(status, "wrapping the weights")
+        try OneDNN.check(api.memory_create!(&source, &user, dnnl.engine, weightValues), "wrapping the weights")
         defer { _ = api.memory_destroy!(source) }
         var rpd: dnnl_primitive_desc_t? = nil
         try OneDNN.check(api.reorder_primitive_desc_create!(&rpd, &user, dnnl.engine, &packedDesc, dnnl.engine, nil), "planning the weight reorder")
@@ -118,8 +118,7 @@ public final class Int8Dense {
         try OneDNN.check(api.primitive_create!(&reorder, rpd), "creating the weight reorder")
         defer { _ = api.primitive_destroy!(reorder) }
         var args = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: source), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: packed)]
-        let run = weightValues.withUnsafeBufferPointer { _ in api.primitive_execute!(reorder, dnnl.stream, 2, &args) }
-        try OneDNN.check(run, "reordering the weights")
+        try OneDNN.check(api.primitive_execute!(reorder, dnnl.stream, 2, &args), "reordering the weights")
         try dnnl.wait()
         packedWeights.append((desc, packed!))
         return packed!

@@ -5,6 +5,7 @@
 // Static: every layer's input grid was fixed beforehand from calibration data (`calibrate`); the
 // first input is quantized in that grid, each hidden layer writes u8 straight into the next layer's
 // grid (no float pass in between), and the last layer writes float.
+// Either way, inputs that are bytes times a scale (images) can go in as they are: forward(bytes:).
 //
 // Buffers grow to the largest batch seen and are then reused: a batch allocates nothing.
 import Model
@@ -104,26 +105,66 @@ public final class Int8Network {
     public func forward(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) throws(OneDNNError) {
         guard rows > 0 else { return }
         reserve(rows: rows)
-        var x = input
-        var q: ActivationQuantization
+        let count = rows * inputFeatures
+        let grid: ActivationQuantization
         switch mode {
         case .dynamic:
-            for (i, layer) in layers.enumerated() {
-                let count = rows * layer.inputFeatures
-                let r = ActivationQuantizer.range(x, count: count, team: dnnl)
-                q = ActivationQuantization(min: r.min, max: r.max, maximum: maximum)
-                ActivationQuantizer.quantize(x, count: count, with: q, into: bytes[0], team: dnnl)
-                let last = i == layers.count - 1
-                let y = last ? output : floats[i % 2]
-                try layer.forward(bytes[0], rows: rows, quantization: q, into: y)
-                x = UnsafePointer(y)
-            }
+            let r = ActivationQuantizer.range(input, count: count, team: dnnl)
+            grid = ActivationQuantization(min: r.min, max: r.max, maximum: maximum)
         case .calibrated:
-            ActivationQuantizer.quantize(input, count: rows * inputFeatures, with: grids[0], into: bytes[0], team: dnnl)
-            for (i, layer) in layers.enumerated() {
-                let last = i == layers.count - 1
-                let y: UnsafeMutableRawPointer = last ? UnsafeMutableRawPointer(output) : UnsafeMutableRawPointer(bytes[(i + 1) % 2])
-                try layer.forward(bytes[i % 2], rows: rows, quantization: grids[i], into: y)
+            grid = grids[0]
+        }
+        ActivationQuantizer.quantize(input, count: count, with: grid, into: bytes[0], team: dnnl)
+        try run(from: bytes[0], grid: grid, rows: rows, into: output)
+    }
+
+    /// The same for inputs that are bytes times a scale (pixels and the model's input scale,
+    /// x = scale·byte): the bytes are already the first layer's u8 input, exactly, so no range or
+    /// quantization pass is made and the input carries no quantization error. Where the grid has
+    /// only levels 0...127 (OneDNN.activationMaximum) each byte is halved, rounding ties to even.
+    public func forward(bytes input: UnsafePointer<UInt8>, scale: Float, rows: Int, into output: UnsafeMutablePointer<Float>) throws(OneDNNError) {
+        guard rows > 0 else { return }
+        reserve(rows: rows)
+        if maximum >= 255 {
+            try run(from: input, grid: ActivationQuantization(scale: scale, zeroPoint: 0, maximum: 255), rows: rows, into: output)
+            return
+        }
+        let q = bytes[0]
+        for i in 0..<(rows * inputFeatures) {
+            let b = input[i]
+            var h = b >> 1
+            if b & 1 == 1 && h & 1 == 1 { h += 1 }  // b/2 = h + ½: round to the even neighbour
+            q[i] = min(h, UInt8(maximum))
+        }
+        try run(from: q, grid: ActivationQuantization(scale: 2 * scale, zeroPoint: 0, maximum: maximum), rows: rows, into: output)
+    }
+
+    /// The layers from the first layer's u8 input `q` in `grid`. Dynamic: each layer writes float,
+    /// whose range then sets the next grid. Static: each hidden layer writes u8 in the next grid.
+    private func run(from q0: UnsafePointer<UInt8>, grid g0: ActivationQuantization, rows: Int,
+                     into output: UnsafeMutablePointer<Float>) throws(OneDNNError) {
+        var q = q0, grid = g0
+        for (i, layer) in layers.enumerated() {
+            let last = i == layers.count - 1
+            switch mode {
+            case .dynamic:
+                let y = last ? output : floats[i % 2]
+                try layer.forward(q, rows: rows, quantization: grid, into: y)
+                if !last {
+                    let count = rows * layer.outputFeatures
+                    let r = ActivationQuantizer.range(y, count: count, team: dnnl)
+                    grid = ActivationQuantization(min: r.min, max: r.max, maximum: maximum)
+                    ActivationQuantizer.quantize(y, count: count, with: grid, into: bytes[0], team: dnnl)
+                    q = UnsafePointer(bytes[0])
+                }
+            case .calibrated:
+                // Layer i writes bytes[(i + 1) % 2]; the first reads q0 (the caller's, or bytes[0]).
+                let next = bytes[(i + 1) % 2]
+                try layer.forward(q, rows: rows, quantization: grid, into: last ? UnsafeMutableRawPointer(output) : UnsafeMutableRawPointer(next))
+                if !last {
+                    q = UnsafePointer(next)
+                    grid = grids[i + 1]
+                }
             }
         }
     }

@@ -74,6 +74,39 @@ final class Int8NetworkTests: XCTestCase {
         XCTAssertGreaterThan(tight, rows * 20 / 2)
     }
 
+    func testByteInputsEnterTheFirstLayerExactly() throws {
+        // x = scale·byte: the bytes are the u8 input itself, so the INT8 layer computes exactly
+        // Σ_k x_k·ŵ_k + b with the dequantized weights ŵ (up to float rounding of the epilogue).
+        // With levels 0...127 (no VNNI) the bytes are halved, ties to even, and the scale doubled.
+        let dnnl = try loadOneDNN()
+        let net = SmallNetwork(widths: [70, 12], seed: 31)
+        var rng = RandomGenerator(seed: 32)
+        let rows = 6, scale: Float = 1 / 255
+        let pixels = (0..<rows * 70).map { _ in UInt8(rng.below(256)) } + [255, 254, 253, 1]  // the ties, in a 7th row
+        let allRows = rows + 1
+        let padded = pixels + [UInt8](repeating: 0, count: 70 - 4)
+        let halved = dnnl.activationMaximum < 255
+        let levels = padded.map { b -> Double in
+            guard halved else { return Double(b) }
+            var h = Int(b) / 2
+            if b % 2 == 1 && h % 2 == 1 { h += 1 }
+            return Double(min(h, 127)) * 2
+        }
+        let w = QuantizedMatrix(quantizing: net.weights[0], rows: 12, cols: 70).dequantized()
+        for mode in [Int8Network.Mode.dynamic, .calibrated([.init(min: 0, max: 1)])] {
+            let q = Int8Network(net.int8, mode: mode, dnnl: dnnl)
+            var got = [Float](repeating: .nan, count: allRows * 12)
+            try padded.withUnsafeBufferPointer { p in try got.withUnsafeMutableBufferPointer { try q.forward(bytes: p.baseAddress!, scale: scale, rows: allRows, into: $0.baseAddress!) } }
+            for r in 0..<allRows {
+                for c in 0..<12 {
+                    var want = Double(net.biases[0][c])
+                    for i in 0..<70 { want += levels[r * 70 + i] * Double(scale) * Double(w[c * 70 + i]) }
+                    XCTAssertEqual(Double(got[r * 12 + c]), want, accuracy: 1e-5 * max(1, abs(want)), "\(mode) [\(r), \(c)]")
+                }
+            }
+        }
+    }
+
     func testDeepNetworkStaysCloseToFloat() throws {
         let dnnl = try loadOneDNN()
         let net = SmallNetwork(widths: [64, 96, 48, 10], seed: 4)
