@@ -5,6 +5,8 @@
 #   mlp fp32      OpenBLAS sgemm, bias and ReLU in a loop        (int8-bench)
 #   mlp dynamic   oneDNN INT8, activations quantized per batch   (int8-bench)
 #   mlp static    oneDNN INT8, activation ranges calibrated on 5,000 training images
+#   mlp dynamic_bytes, static_bytes: the same from the pixel bytes (as mlp reads images), which are
+#                 the first layer's u8 input as they are: no first quantization pass
 #   torch fp32, torch dynamic (quantize_dynamic, default per-tensor qconfig), torch dynamic_pc
 #   (per-channel qconfig)                                        (Scripts/bench_int8_torch.py)
 # Each round runs int8-bench and the PyTorch script once per network, one after the other, each
@@ -124,7 +126,7 @@ print("|---|---:|---|---|---:|---|---:|---:|---:|")
 for net in sorted({r["network"] for r in rows}, key=lambda n: -len(n)):
     for t in sorted({r["threads"] for r in rows}):
         mine = med(net, t, "mlp", "dynamic")
-        for engine, modes in (("mlp", ("fp32", "dynamic", "static")), ("torch", ("fp32", "dynamic", "dynamic_pc"))):
+        for engine, modes in (("mlp", ("fp32", "dynamic", "static", "dynamic_bytes", "static_bytes")), ("torch", ("fp32", "dynamic", "dynamic_pc"))):
             f = med(net, t, engine, "fp32")
             for mode in modes:
                 m = med(net, t, engine, mode)
