@@ -119,38 +119,47 @@ func loadModel(_ path: String) -> (layers: [FloatLayer], inputScale: Float) {
           let scale = file.metadataValue(for: "input_scale").flatMap({ Float($0) }) else {
         fail("\(path): not a model written by mlp (metadata architecture, classes, input_features, input_scale)")
     }
-    let specs: [LayerSpec]
-    do { specs = try Architecture.parse(arch, classes: classes) } catch { fail("\(path): architecture: \(error)") }
+    // The architecture string read token by token (its documented syntax: N, N:ACT, ACT, dropout:P,
+    // batchnorm[:M]), so this bench does not follow the Model target's layer types as they change.
     func tensor(_ name: String) -> [Float] {
         guard let t = file.tensor(name) else { fail("\(path): no tensor '\(name)'") }
         return t.values
     }
+    func activation(_ parts: ArraySlice<Substring>) -> Activation {
+        guard let name = parts.first, let a = Activation(name: String(name), argument: parts.dropFirst().first.map(String.init)) else {
+            fail("\(path): architecture '\(arch)': unknown activation '\(parts.joined(separator: ":"))'")
+        }
+        return a
+    }
     var layers: [FloatLayer] = []
     var width = inputs
     var previousIsDense = false
-    for (i, spec) in specs.enumerated() {
-        switch spec {
-        case .dense(let units, let activation):
+    for (i, token) in arch.split(separator: ",").enumerated() {
+        let parts = token.split(separator: ":", omittingEmptySubsequences: false)
+        let head = parts[0].lowercased()
+        if let units = Int(head) {
+            let f = parts.count > 1 ? activation(parts[1...]) : .linear
             layers.append(FloatLayer(weight: tensor("layers.\(i).weight"), bias: tensor("layers.\(i).bias"),
-                                     inputs: width, outputs: units, activation: activation))
+                                     inputs: width, outputs: units, activation: f))
             width = units
-            previousIsDense = activation == .linear
-        case .batchNorm:
+            previousIsDense = f == .linear
+        } else if ["batchnorm", "bn", "batch_norm"].contains(head) {
             guard previousIsDense, var last = layers.popLast() else { fail("\(path): batch norm not right after a linear dense layer is not supported here") }
             (last.weight, last.bias) = BatchNormFolding.fold(weight: last.weight, bias: last.bias,
                 gamma: tensor("layers.\(i).weight"), beta: tensor("layers.\(i).bias"),
                 runningMean: tensor("layers.\(i).running_mean"), runningVar: tensor("layers.\(i).running_var"))
             layers.append(last)
             previousIsDense = false
-        case .activation(let a):
-            guard var last = layers.popLast(), last.activation == .linear else { fail("\(path): two activations in a row") }
-            last.activation = a
+        } else if head == "dropout" {
+            continue
+        } else {
+            guard var last = layers.popLast(), last.activation == .linear else { fail("\(path): an activation with no linear dense layer before it") }
+            last.activation = activation(parts[...])
             layers.append(last)
             previousIsDense = false
-        case .dropout:
-            break
         }
     }
+    guard layers.last?.outputs == classes else { fail("\(path): the last dense layer does not have \(classes) units") }
     return (layers, scale)
 }
 
