@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Model", targets: ["Model"]),
         .executable(name: "gemm-bench", targets: ["GemmBench"]),
         .executable(name: "csv-bench", targets: ["CSVBench"]),
+        .executable(name: "int8-bench", targets: ["Int8Bench"]),
     ],
     targets: [
         // OpenBLAS (cblas_*) and LAPACKE, as a system library found through pkg-config.
@@ -36,6 +37,12 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]
         ),
+        // oneDNN's headers (libdnnl-dev); the library itself is opened with dlopen on first INT8 use,
+        // so it costs nothing at start-up and mlp runs without it for float models.
+        .systemLibrary(
+            name: "CDNNL",
+            providers: [.apt(["libdnnl-dev"])]
+        ),
         // Layers, losses, optimizers, initializers: the hand-derived math.
         .target(
             name: "Model",
@@ -49,6 +56,12 @@ let package = Package(
         .target(name: "Formats", dependencies: ["CZlib", "CDeflate", "CPNG"]),
         // The command line: argument parsing and the train / evaluate / predict commands.
         .target(name: "MLPCLI", dependencies: ["Model", "Formats", "Runtime", "CBLAS"]),
+        // INT8 inference: per-channel s8 weights, u8 activations, oneDNN matmul (issue 13).
+        .target(
+            name: "Quantized",
+            dependencies: ["Model", "CDNNL"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
         .executableTarget(name: "mlp", dependencies: ["MLPCLI"]),
         // The command line with a training-step hook that interrupts a run at a chosen step: the
         // signal tests' driver. Built with the tests, never installed.
@@ -56,8 +69,11 @@ let package = Package(
         .executableTarget(name: "GemmBench", dependencies: ["CBLAS"], path: "Sources/GemmBench"),
         // csv-bench: the CSV reader's load time and peak memory on one file (Scripts/bench_csv.sh).
         .executableTarget(name: "CSVBench", dependencies: ["Formats"], path: "Sources/CSVBench"),
+        // int8-bench: float (OpenBLAS) against INT8 (oneDNN) inference on one model (Scripts/bench_int8.sh).
+        .executableTarget(name: "Int8Bench", dependencies: ["Quantized", "Model", "Formats", "CBLAS"], path: "Sources/Int8Bench"),
         .testTarget(name: "ModelTests", dependencies: ["Model", "CBLAS"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Model", "CBLAS"]),
+        .testTarget(name: "QuantizedTests", dependencies: ["Quantized", "Model"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "CZlib", "CPNG"]),
         .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG"], exclude: ["Fixtures"]),
     ]
