@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "mlp", targets: ["mlp"]),
         .library(name: "Model", targets: ["Model"]),
         .executable(name: "gemm-bench", targets: ["GemmBench"]),
+        .executable(name: "mpi-probe", targets: ["MPIProbe"]),
     ],
     targets: [
         // OpenBLAS (cblas_*) and LAPACKE, as a system library found through pkg-config.
@@ -29,6 +30,11 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]
         ),
+        // Open MPI, dlopen()ed at run time and only under mpirun (Sources/CMPI/shim.h says why): the
+        // mlp binary neither needs Open MPI to build or start nor pays for loading it.
+        .systemLibrary(name: "CMPI"),
+        // Data-parallel ranks: the Communicator (single process, or MPI under mpirun).
+        .target(name: "Collective", dependencies: ["CMPI"]),
         // Layers, losses, optimizers, initializers: the hand-derived math.
         .target(
             name: "Model",
@@ -41,6 +47,8 @@ let package = Package(
         .target(name: "MLPCLI", dependencies: ["Model", "Formats", "CBLAS"]),
         .executableTarget(name: "mlp", dependencies: ["MLPCLI"]),
         .executableTarget(name: "GemmBench", dependencies: ["CBLAS"], path: "Sources/GemmBench"),
+        // Exercises the Communicator under a real mpirun (tests) and measures all-reduce costs.
+        .executableTarget(name: "MPIProbe", dependencies: ["Collective", "CBLAS"], path: "Sources/MPIProbe"),
         .testTarget(name: "ModelTests", dependencies: ["Model", "CBLAS"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "CZlib", "CPNG"]),
         .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG"]),
