@@ -12,6 +12,12 @@ public struct MPILaunch: Equatable, Sendable {
     /// The variable that revealed the launch, for messages.
     public let evidence: String
 
+    public init(rank: Int?, size: Int?, evidence: String) {
+        self.rank = rank
+        self.size = size
+        self.evidence = evidence
+    }
+
     /// Open MPI's mpirun sets OMPI_COMM_WORLD_SIZE/RANK; a PMIx launcher (Open MPI 5's prterun,
     /// Slurm's srun --mpi=pmix) sets PMIX_RANK; MPICH's Hydra and srun --mpi=pmi2 set PMI_RANK/SIZE.
     /// nil when none is set: a single process, and MPI is never touched.
