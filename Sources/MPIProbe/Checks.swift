@@ -60,6 +60,23 @@ func runChecks() throws(CommunicatorError) {
     for i in 0..<1000 where a[i] != Float(ranksSum * i) { mismatch("iallreduce", i, "\(a[i])", "\(ranksSum * i)") }
     for i in 0..<3 where b[i] != Float(size * (i + 1)) { mismatch("iallreduce (second)", i, "\(b[i])", "\(size * (i + 1))") }
 
+    // Fractional values, whose sums round: every rank must still end with the same bytes (each
+    // then takes the same optimizer step), and the same bytes from run to run (a deterministic
+    // training run). The FNV-1a hash of the result is compared across ranks and printed.
+    let g = UnsafeMutablePointer<Float>.allocate(capacity: n)
+    defer { g.deallocate() }
+    var state = UInt64(r + 1) &* 0x9E37_79B9_7F4A_7C15
+    for i in 0..<n {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        g[i] = Float(Int64(bitPattern: state) >> 40) * 1e-7
+    }
+    try comm.allreduceSum(g, count: n)
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for i in 0..<n { hash = (hash ^ UInt64(g[i].bitPattern)) &* 0x100_0000_01b3 }
+    var extremes: [Int64] = [Int64(bitPattern: hash), -Int64(bitPattern: hash)]
+    try comm.allreduceMax(&extremes, count: 2)
+    if extremes[0] != -extremes[1] { mismatch("result hash", 0, "different on different ranks", "the same") }
+
     try comm.barrier()
-    say("rank \(r) of \(size): all checks passed (\(polls) polls)")
+    say("rank \(r) of \(size): all checks passed (\(polls) polls), sum hash \(String(hash, radix: 16))")
 }

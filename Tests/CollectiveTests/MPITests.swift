@@ -42,7 +42,7 @@ final class MPITests: XCTestCase {
         XCTAssertTrue(info.stdout.hasSuffix(" mpi=no\n"), info.output)
         let check = runProcess(Self.probe, ["check"], environment: Self.plainEnvironment)
         XCTAssertEqual(check.status, 0, check.output)
-        XCTAssertEqual(check.stdout, "rank 0 of 1: all checks passed (0 polls)\n")
+        XCTAssertTrue(check.stdout.hasPrefix("rank 0 of 1: all checks passed (0 polls), sum hash "), check.output)
     }
 
     func testTwoRanksAgreeOnSumsMaximaAndBroadcasts() throws {
@@ -63,6 +63,11 @@ final class MPITests: XCTestCase {
         XCTAssertTrue(passed[0].hasPrefix("rank 0 of 2:"), check.output)
         XCTAssertTrue(passed[1].hasPrefix("rank 1 of 2:"), check.output)
         XCTAssertEqual(check.stderr, "")
+        // Rounded sums: the same bytes on both ranks (the probe compares them) and in a second run.
+        let again = mpirun(["check"])
+        XCTAssertEqual(again.status, 0, again.output)
+        let hashes = Set((lines(check.stdout) + lines(again.stdout)).compactMap { $0.components(separatedBy: "sum hash ").last })
+        XCTAssertEqual(hashes.count, 1, check.stdout + again.stdout)
     }
 
     /// Rank 1 fails while rank 0 waits in an all-reduce: mpirun ends rank 0, exits with rank 1's
@@ -89,9 +94,6 @@ final class MPITests: XCTestCase {
             environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
         }
         let mpirun = shell("command -v mpirun").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let ready = DispatchSemaphore(value: 0)
-        final class Lines: @unchecked Sendable { var text = ""; let lock = NSLock() }
-        let seen = Lines()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: mpirun)
         p.arguments = ["--quiet", "--oversubscribe", "--bind-to", "none", "-np", "2", Self.probe, "interrupt", "6000"]
@@ -99,24 +101,31 @@ final class MPITests: XCTestCase {
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out
-        out.fileHandleForReading.readabilityHandler = { h in
-            let chunk = String(decoding: h.availableData, as: UTF8.self)
-            seen.lock.lock()
-            let before = seen.text.components(separatedBy: " ready at ").count
-            seen.text += chunk
-            let after = seen.text.components(separatedBy: " ready at ").count
-            seen.lock.unlock()
-            if before < 3 && after >= 3 { ready.signal() }   // both ranks said "ready"
-        }
         try p.run()
+        // One reader thread owns the pipe: it collects the output and says when both ranks are ready.
+        final class Output: @unchecked Sendable { var text = "" }
+        let output = Output()
+        let ready = DispatchSemaphore(value: 0), finished = DispatchSemaphore(value: 0)
+        let reader = out.fileHandleForReading
+        DispatchQueue.global().async {
+            var signalled = false
+            while true {
+                let chunk = reader.availableData
+                if chunk.isEmpty { break }
+                output.text += String(decoding: chunk, as: UTF8.self)
+                if !signalled && output.text.components(separatedBy: " ready at ").count >= 3 {
+                    signalled = true
+                    ready.signal()
+                }
+            }
+            if !signalled { ready.signal() }
+            finished.signal()
+        }
         XCTAssertEqual(ready.wait(timeout: .now() + 60), .success, "the ranks never started")
         kill(p.processIdentifier, SIGINT)
         p.waitUntilExit()
-        out.fileHandleForReading.readabilityHandler = nil
-        let rest = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        seen.lock.lock()
-        let text = seen.text + rest
-        seen.lock.unlock()
+        XCTAssertEqual(finished.wait(timeout: .now() + 30), .success, "mpirun's output never closed")
+        let text = output.text
         let stops = lines(text).filter { $0.contains("stopping cleanly after step") }
         XCTAssertEqual(stops.count, 2, text)
         let steps = Set(stops.map { $0.components(separatedBy: "after step ").last?.split(separator: " ").first ?? "" })
