@@ -2,6 +2,9 @@
 // a non-blocking one progresses while the rank computes (sgemm on one OpenBLAS thread).
 import CBLAS
 import Collective
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The median over ranks is what a training step waits for; each rank's median is collected.
 private func reportAcrossRanks(_ what: String, count: Int, samples: [Double]) throws(CommunicatorError) {
@@ -97,4 +100,58 @@ func runOverlap(count: Int, iterations: Int) throws(CommunicatorError) {
     try reportAcrossRanks("  of which the final wait", count: count, samples: waitAfterCompute)
     try reportAcrossRanks("iallreduce + sgemm, MPI_Test after each sgemm", count: count, samples: polled)
     if comm.isRoot { say("{\"what\":\"tests that found the reduction unfinished\",\"count\":\(pollCount)}") }
+}
+
+/// Whether a non-blocking all-reduce moves forward while the rank makes no MPI call. The rank
+/// sleeps instead of computing, so the measurement does not depend on other load: the core is free
+/// for any progress thread. Compares the blocking all-reduce, the non-blocking one waited for at
+/// once, and the wait left after `idleMilliseconds` without MPI calls, or with an MPI_Test every
+/// millisecond.
+func runProgress(count: Int, iterations: Int, idleMilliseconds: Int) throws(CommunicatorError) {
+    let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+    defer { buffer.deallocate() }
+    func refill() { for j in 0..<count { buffer[j] = Float(j % 13) * 1e-3 } }
+    func sleepMilliseconds(_ ms: Int) {
+        var t = timespec(tv_sec: ms / 1000, tv_nsec: (ms % 1000) * 1_000_000)
+        nanosleep(&t, nil)
+    }
+    var blocking: [Double] = [], immediate: [Double] = [], idleWait: [Double] = [], polledWait: [Double] = []
+    var pollsUntilDone: [Double] = []
+    for i in 0..<(iterations + 3) {
+        let keep = i >= 3
+        refill(); try comm.barrier()
+        var t = now()
+        try comm.allreduceSum(buffer, count: count)
+        if keep { blocking.append(now() - t) }
+
+        refill(); try comm.barrier()
+        t = now()
+        var r = try comm.startAllreduceSum(buffer, count: count)
+        try comm.wait(&r)
+        if keep { immediate.append(now() - t) }
+
+        refill(); try comm.barrier()
+        r = try comm.startAllreduceSum(buffer, count: count)
+        sleepMilliseconds(idleMilliseconds)
+        t = now()
+        try comm.wait(&r)
+        if keep { idleWait.append(now() - t) }
+
+        refill(); try comm.barrier()
+        r = try comm.startAllreduceSum(buffer, count: count)
+        var polls = 0, done = false
+        for _ in 0..<idleMilliseconds {
+            sleepMilliseconds(1)
+            if !done { polls += 1; done = try comm.test(&r) }
+        }
+        t = now()
+        try comm.wait(&r)
+        if keep { polledWait.append(now() - t); pollsUntilDone.append(done ? Double(polls) * 1e-6 : -1e-6) }
+    }
+    try reportAcrossRanks("blocking allreduce", count: count, samples: blocking)
+    try reportAcrossRanks("iallreduce, wait at once", count: count, samples: immediate)
+    try reportAcrossRanks("iallreduce, wait after \(idleMilliseconds) ms idle", count: count, samples: idleWait)
+    try reportAcrossRanks("iallreduce, wait after \(idleMilliseconds) ms with MPI_Test each ms", count: count, samples: polledWait)
+    // Reported in "microseconds" of 1e-6 each: the count of 1 ms polls that completed it (-1: never).
+    try reportAcrossRanks("  MPI_Test calls until complete (as _us)", count: count, samples: pollsUntilDone)
 }

@@ -9,6 +9,7 @@
 //   mpi-probe abort RANK [CODE]         the same through MPI_Abort
 //   mpi-probe bench FLOATS [ITERS]      all-reduce time of FLOATS floats (rank 0 prints JSON)
 //   mpi-probe overlap FLOATS [ITERS]    sgemm alone, all-reduce alone, both overlapped
+//   mpi-probe progress FLOATS [ITERS] [MS]  does a non-blocking all-reduce progress while idle?
 //   mpi-probe interrupt [STEPS] [ignore]  steps of ~10 ms that agree each step whether to stop;
 //                                       prints which signal arrived when; "ignore" ignores SIGTERM
 //
@@ -46,7 +47,7 @@ func summary(_ samples: [Double]) -> (min: Double, median: Double, p90: Double, 
 func microseconds(_ x: Double) -> String { String(Int((x * 1e6).rounded())) }
 
 let args = Array(CommandLine.arguments.dropFirst())
-guard let command = args.first else { fail("usage: mpi-probe info|check|fail|bench|overlap|interrupt ...", code: 2) }
+guard let command = args.first else { fail("usage: mpi-probe info|check|fail|abort|bench|overlap|progress|interrupt|flag ...", code: 2) }
 func intArgument(_ i: Int, _ fallback: Int) -> Int {
     guard i < args.count else { return fallback }
     guard let v = Int(args[i]) else { fail("argument \(i) must be an integer, got \(args[i])", code: 2) }
@@ -98,6 +99,9 @@ do throws(CommunicatorError) {
 
     case "overlap":
         try runOverlap(count: intArgument(1, 1_863_690), iterations: intArgument(2, 20))
+
+    case "progress":
+        try runProgress(count: intArgument(1, 1_863_690), iterations: intArgument(2, 30), idleMilliseconds: intArgument(3, 20))
 
     case "interrupt":
         try runInterrupt(steps: intArgument(1, 1000), ignoreTerm: args.count > 2 && args[2] == "ignore")
