@@ -61,7 +61,7 @@ let package = Package(
         // File formats: IDX (raw or gzip), PGM and PNG images, safetensors, atomic writes.
         .target(name: "Formats", dependencies: ["CZlib", "CDeflate", "CPNG"]),
         // The command line: argument parsing and the train / evaluate / predict commands.
-        .target(name: "MLPCLI", dependencies: ["Model", "Formats", "Runtime", "CBLAS"]),
+        .target(name: "MLPCLI", dependencies: ["Model", "Formats", "Runtime", "Collective", "CBLAS"]),
         // INT8 inference: per-channel s8 weights, u8 activations, oneDNN matmul (issue 13).
         .target(
             name: "Quantized",
