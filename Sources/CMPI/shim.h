@@ -237,3 +237,30 @@ static inline int mlp_mpi_broadcast_bytes(const mlp_mpi *m, void *buffer, int co
 static inline int mlp_mpi_barrier(const mlp_mpi *m) { return m->barrier(m->comm_world); }
 static inline int mlp_mpi_abort(const mlp_mpi *m, int code) { return m->abort(m->comm_world, code); }
 static inline double mlp_mpi_wtime(const mlp_mpi *m) { return m->wtime(); }
+
+// For `mlp --version`: MPI_Get_library_version's text (callable before MPI_Init) from the library at
+// `path`, into `text`; 0 on success, else -1 with dlerror()'s reason in `text`. The library stays
+// loaded (the process is about to exit).
+static inline int mlp_mpi_library_version(const char *path, char *text, size_t size) {
+    void *lib = dlopen(path, RTLD_NOW | RTLD_GLOBAL);
+    if (!lib) {
+        const char *why = dlerror();
+        strncpy(text, why ? why : "dlopen failed", size - 1);
+        text[size - 1] = 0;
+        return -1;
+    }
+    int (*get)(char *, int *) = NULL;
+    void *p = dlsym(lib, "MPI_Get_library_version");
+    memcpy(&get, &p, sizeof p);
+    int length = 0;
+    char version[8192];
+    if (!get || get(version, &length) != 0) {
+        strncpy(text, "no MPI_Get_library_version", size - 1);
+        text[size - 1] = 0;
+        return -1;
+    }
+    version[sizeof version - 1] = 0;
+    strncpy(text, version, size - 1);
+    text[size - 1] = 0;
+    return 0;
+}
