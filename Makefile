@@ -2,8 +2,18 @@
 SHELL := /bin/bash
 MLP := .build/release/mlp
 MODEL ?= model.safetensors
+# The release build links Swift's own libraries statically, so the installed binary needs only
+# the Debian packages in Scripts/runtime-packages.txt, not a Swift toolchain.
+RELEASE_BUILD := swift build -c release --static-swift-stdlib --product mlp
+# Where `make install` puts things (PREFIX=/usr/local by default; DESTDIR for packagers).
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR := $(DESTDIR)$(PREFIX)/bin
+MANDIR := $(DESTDIR)$(PREFIX)/share/man/man1
+BASHDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSHDIR := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 
-.PHONY: all deps data build train test unit e2e bench fuzz clean
+.PHONY: all deps data build train test unit e2e bench fuzz install uninstall dist clean
 
 all: build
 
@@ -18,7 +28,7 @@ data:
 
 # Build the optimized mlp binary.
 build: deps
-	swift build -c release --product mlp
+	$(RELEASE_BUILD)
 
 # The main job: train the default network (784-128-10) on MNIST, then report its test accuracy.
 train: deps data build
@@ -48,5 +58,23 @@ bench: deps
 fuzz: deps
 	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) bash Scripts/fuzz.sh
 
+# Install the binary, the manual page mlp(1) and the bash and zsh completions (the last two made by
+# the binary from its own flag declarations).
+install: build
+	install -d $(BINDIR) $(MANDIR) $(BASHDIR) $(ZSHDIR)
+	install -m 755 $(MLP) $(BINDIR)/mlp
+	$(MLP) manpage > .build/mlp.1 && install -m 644 .build/mlp.1 $(MANDIR)/mlp.1
+	$(MLP) completions bash > .build/mlp.bash && install -m 644 .build/mlp.bash $(BASHDIR)/mlp
+	$(MLP) completions zsh > .build/_mlp && install -m 644 .build/_mlp $(ZSHDIR)/_mlp
+
+# Remove exactly the four files `make install` put there.
+uninstall:
+	rm -f $(BINDIR)/mlp $(MANDIR)/mlp.1 $(BASHDIR)/mlp $(ZSHDIR)/_mlp
+
+# A release archive, dist/mlp-VERSION-linux-ARCH.tar.gz: the binary, man page, completions,
+# README, LICENSE and the runtime Debian packages it needs.
+dist: build
+	bash Scripts/dist.sh
+
 clean:
-	rm -rf .build $(MODEL)
+	rm -rf .build dist $(MODEL)

@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "Model", targets: ["Model"]),
         .executable(name: "gemm-bench", targets: ["GemmBench"]),
         .executable(name: "mpi-probe", targets: ["MPIProbe"]),
+        .executable(name: "csv-bench", targets: ["CSVBench"]),
+        .executable(name: "int8-bench", targets: ["Int8Bench"]),
     ],
     targets: [
         // OpenBLAS (cblas_*) and LAPACKE, as a system library found through pkg-config.
@@ -24,6 +26,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libdeflate, the fast path for whole gzip files (zlib stays for streams and multi-member files).
+        .systemLibrary(
+            name: "CDeflate",
+            pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"])]
+        ),
         // libpng, so predict reads PNG images (through the simplified png_image API).
         .systemLibrary(
             name: "CPNG",
@@ -35,23 +43,47 @@ let package = Package(
         .systemLibrary(name: "CMPI"),
         // Data-parallel ranks: the Communicator (single process, or MPI under mpirun).
         .target(name: "Collective", dependencies: ["CMPI"]),
+        // oneDNN's headers (libdnnl-dev); the library itself is opened with dlopen on first INT8 use,
+        // so it costs nothing at start-up and mlp runs without it for float models.
+        .systemLibrary(
+            name: "CDNNL",
+            providers: [.apt(["libdnnl-dev"])]
+        ),
         // Layers, losses, optimizers, initializers: the hand-derived math.
         .target(
             name: "Model",
             dependencies: ["CBLAS"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
+        // The runtime policy of the command line, kept out of the maths: the worker threads that share
+        // the elementwise loops, CPU pinning, and sensing other processes' load.
+        .target(name: "Runtime", dependencies: ["Model", "CBLAS"]),
         // File formats: IDX (raw or gzip), PGM and PNG images, safetensors, atomic writes.
-        .target(name: "Formats", dependencies: ["CZlib", "CPNG"]),
+        .target(name: "Formats", dependencies: ["CZlib", "CDeflate", "CPNG"]),
         // The command line: argument parsing and the train / evaluate / predict commands.
-        .target(name: "MLPCLI", dependencies: ["Model", "Formats", "CBLAS"]),
+        .target(name: "MLPCLI", dependencies: ["Model", "Formats", "Runtime", "CBLAS"]),
+        // INT8 inference: per-channel s8 weights, u8 activations, oneDNN matmul (issue 13).
+        .target(
+            name: "Quantized",
+            dependencies: ["Model", "CDNNL"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
         .executableTarget(name: "mlp", dependencies: ["MLPCLI"]),
+        // The command line with a training-step hook that interrupts a run at a chosen step: the
+        // signal tests' driver. Built with the tests, never installed.
+        .executableTarget(name: "MLPTestDriver", dependencies: ["MLPCLI"]),
         .executableTarget(name: "GemmBench", dependencies: ["CBLAS"], path: "Sources/GemmBench"),
         // Exercises the Communicator under a real mpirun (tests) and measures all-reduce costs.
         .executableTarget(name: "MPIProbe", dependencies: ["Collective", "CBLAS"], path: "Sources/MPIProbe"),
+        // csv-bench: the CSV reader's load time and peak memory on one file (Scripts/bench_csv.sh).
+        .executableTarget(name: "CSVBench", dependencies: ["Formats"], path: "Sources/CSVBench"),
+        // int8-bench: float (OpenBLAS) against INT8 (oneDNN) inference on one model (Scripts/bench_int8.sh).
+        .executableTarget(name: "Int8Bench", dependencies: ["Quantized", "Model", "Formats", "CBLAS"], path: "Sources/Int8Bench"),
         .testTarget(name: "ModelTests", dependencies: ["Model", "CBLAS"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Model", "CBLAS"]),
+        .testTarget(name: "QuantizedTests", dependencies: ["Quantized", "Model"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "CZlib", "CPNG"]),
         .testTarget(name: "CollectiveTests", dependencies: ["Collective"]),
-        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG"]),
+        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG"], exclude: ["Fixtures"]),
     ]
 )

@@ -230,7 +230,7 @@ run_torch() {  # workload threads run
 }
 
 log "building release"
-swift build -c release >&2  # stdout is for the table
+swift build -c release --static-swift-stdlib >&2  # stdout is for the table; static as `make build`
 bash Scripts/fetch-mnist.sh
 ensure_torch
 ensure_gnu_time

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Makes sure the system libraries mlp links against are installed: OpenBLAS (with CBLAS),
-# LAPACKE, zlib, libpng and pkg-config; and Open MPI's mpirun (openmpi-bin, which brings
-# libopenmpi3), which mlp loads only when mpirun starts it, plus its headers (libopenmpi-dev), which
-# a test checks Sources/CMPI/shim.h against. As root it installs what is missing with apt-get; otherwise it
+# LAPACKE, zlib, libdeflate, libpng, oneDNN (headers to build; libdnnl2, which it pulls in, is opened at run time
+# for INT8 models only) and pkg-config; and Open MPI's mpirun (openmpi-bin, which brings libopenmpi3,
+# opened at run time only under mpirun) with its headers (libopenmpi-dev, which a test checks
+# Sources/CMPI/shim.h against). As root it installs what is missing with apt-get; otherwise it
 # prints the apt-get line to run and fails.
 set -eu
 
-packages="libopenblas-dev liblapacke-dev zlib1g-dev libpng-dev pkg-config openmpi-bin libopenmpi-dev"
+packages="libopenblas-dev liblapacke-dev zlib1g-dev libdeflate-dev libpng-dev libdnnl-dev pkg-config openmpi-bin libopenmpi-dev"
 missing=""
 for p in $packages; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

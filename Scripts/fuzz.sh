@@ -47,16 +47,18 @@ build() {
         -emit-library -static -o "$OUT/libFormats.a" Sources/Formats/*.swift
     swiftc "${common[@]}" -module-name Model -emit-module -emit-module-path "$OUT/Model.swiftmodule" \
         -emit-library -static -o "$OUT/libModel.a" Sources/Model/*.swift
+    swiftc "${common[@]}" -module-name Runtime -emit-module -emit-module-path "$OUT/Runtime.swiftmodule" \
+        -emit-library -static -o "$OUT/libRuntime.a" Sources/Runtime/*.swift
     # lld: gold warns about every ASan helper symbol.
     local libs=(-use-ld=lld -L "$OUT" -lFormats -lz -lpng16)
     swiftc "${common[@]}" -module-name FuzzIDX -o "$OUT/fuzz-idx" Fuzz/IDXFuzz.swift "${libs[@]}"
     swiftc "${common[@]}" -module-name FuzzGzip -o "$OUT/fuzz-gzip" Fuzz/GzipFuzz.swift "${libs[@]}"
     # The model loader lives in MLPCLI (internal): compile its sources into the target's module.
     swiftc "${common[@]}" -module-name FuzzModel -o "$OUT/fuzz-model" Fuzz/ModelFuzz.swift Sources/MLPCLI/*.swift \
-        "${libs[@]}" -lModel $(pkg-config --libs-only-L openblas 2>/dev/null) -lopenblas
-    # The checkpoint loader (Checkpoint, TrainingOptions, TrainingRun) likewise.
+        "${libs[@]}" -lRuntime -lModel $(pkg-config --libs-only-L openblas 2>/dev/null) -lopenblas
+    # The checkpoint loader (Checkpoint.resume, TrainingConfiguration, TrainingSession) likewise.
     swiftc "${common[@]}" -module-name FuzzCheckpoint -o "$OUT/fuzz-checkpoint" Fuzz/CheckpointFuzz.swift Sources/MLPCLI/*.swift \
-        "${libs[@]}" -lModel $(pkg-config --libs-only-L openblas 2>/dev/null) -lopenblas
+        "${libs[@]}" -lRuntime -lModel $(pkg-config --libs-only-L openblas 2>/dev/null) -lopenblas
 }
 
 # --- seed corpus --------------------------------------------------------------------------------
@@ -92,7 +94,7 @@ seed() {
     cp "$dir/data/train-images-idx3-ubyte" "$dir/data/t10k-images-idx3-ubyte"
     cp "$dir/data/train-labels-idx1-ubyte" "$dir/data/t10k-labels-idx1-ubyte"
     local mlp=.build/release/mlp
-    [[ -x $mlp ]] || swift build -c release --product mlp
+    [[ -x $mlp ]] || swift build -c release --static-swift-stdlib --product mlp
     local i=0
     for spec in "10|cross_entropy" "8:relu,10|cross_entropy" "6:leaky_relu:0.2,dropout:0.3,5:gelu,batchnorm,10|cross_entropy:0.1" \
                 "6,batchnorm:0.2,swish,4:tanh,10|mse" "3:sigmoid,10|bce"; do

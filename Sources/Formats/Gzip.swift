@@ -1,6 +1,7 @@
 // gzip through zlib: bounded decompression of (possibly multi-member) gzip files,
 // and compression for tests and the fuzz seed corpus.
 
+import CDeflate
 import CZlib
 
 public enum Gzip {
@@ -16,6 +17,7 @@ public enum Gzip {
     /// Fails, without allocating more, once the output would exceed `maxOutput` bytes.
     public static func decompress(_ bytes: [UInt8], path: String, maxOutput: Int = 1 << 31) throws -> [UInt8] {
         if bytes.isEmpty { throw FormatError(path, "gzip data truncated at byte 0: expected more compressed data") }
+        if let fast = wholeFile(bytes, maxOutput: maxOutput) { return fast }
         let limit = max(maxOutput, 0)
         let cap = limit < Int.max ? limit + 1 : Int.max  // one byte past the limit detects a bomb
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
@@ -119,6 +121,29 @@ public enum Gzip {
             }
         }
         out.removeLast(out.count - produced)
+        return out
+    }
+
+    /// libdeflate's one-call decompression, for the usual file of one member: the trailer's size
+    /// field (the output size mod 2^32) sizes the buffer. nil when it does not apply (several members,
+    /// a size beyond the limit, damaged data), and the streaming zlib path then decides, and words
+    /// any error.
+    static func wholeFile(_ bytes: [UInt8], maxOutput: Int) -> [UInt8]? {
+        guard bytes.count >= 18, isGzip(bytes) else { return nil }
+        let n = bytes.count
+        let size = Int(bytes[n - 4]) | Int(bytes[n - 3]) << 8 | Int(bytes[n - 2]) << 16 | Int(bytes[n - 1]) << 24
+        guard size <= maxOutput, let d = libdeflate_alloc_decompressor() else { return nil }
+        defer { libdeflate_free_decompressor(d) }
+        var inUsed = 0, outMade = 0
+        var status = LIBDEFLATE_BAD_DATA
+        let out = [UInt8](unsafeUninitializedCapacity: max(size, 1)) { buffer, count in
+            bytes.withUnsafeBufferPointer { input in
+                status = libdeflate_gzip_decompress_ex(d, input.baseAddress, input.count, buffer.baseAddress, size, &inUsed, &outMade)
+            }
+            count = status == LIBDEFLATE_SUCCESS ? outMade : 0
+        }
+        // One member that fills exactly what its trailer says; anything else goes the zlib way.
+        guard status == LIBDEFLATE_SUCCESS, inUsed == n, outMade == size else { return nil }
         return out
     }
 

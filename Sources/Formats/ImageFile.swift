@@ -3,7 +3,11 @@
 
 public enum ImageFile {
     public static func read(path: String) throws -> IDXImages {
-        let bytes = try FileBytes.read(path)
+        try read(bytes: FileBytes.read(path), path: path)
+    }
+
+    /// The same for bytes already read (standard input); `path` is how messages name them.
+    public static func read(bytes: [UInt8], path: String) throws -> IDXImages {
         if PGMReader.recognizes(bytes) { return try PGMReader.parse(bytes, path: path) }
         if PNGReader.recognizes(bytes) { return try PNGReader.parse(bytes, path: path) }
         if bytes.count >= 2, !Gzip.isGzip(bytes), bytes[0] != 0 || bytes[1] != 0 {

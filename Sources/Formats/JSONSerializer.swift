@@ -35,7 +35,7 @@ extension JSONValue {
     }
 
     /// Integers without ".0"; everything else via Double's shortest round-trip description.
-    static func format(_ d: Double) -> String {
+    public static func format(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
         if d == 0 { return d.sign == .minus ? "-0" : "0" }
         // Below 2^53 the truncating conversion is exact, so comparing back tells whether d is integral.

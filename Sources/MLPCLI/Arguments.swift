@@ -1,30 +1,22 @@
-// Hand-written argument parsing: `--flag VALUE`, `--flag=VALUE` and boolean `--flag`.
-// Every mistake is a usage error naming the flag and what was expected.
-
-/// One flag a command accepts.
-struct Flag {
-    let name: String
-    /// The value's placeholder in help ("N", "FILE"); nil for a boolean switch.
-    let value: String?
-    let help: String
-
-    init(_ name: String, _ value: String?, _ help: String) {
-        self.name = name
-        self.value = value
-        self.help = help
-    }
-}
+// Hand-written argument parsing: `--flag VALUE`, `--flag=VALUE` and boolean `--flag`, against the
+// flags a command declares (Flags.swift). Every mistake is a usage error naming the flag and what
+// was expected. Values are read through the declarations, typed and checked by their kind.
 
 /// The flags given to one command, with typed, validated access.
 struct Arguments {
     let command: String
+    /// The flags the command accepts.
+    let accepted: [Flag]
     private(set) var values: [String: String] = [:]
     private(set) var switches: Set<String> = []
+    /// The flags given, in the order they were given.
+    private(set) var order: [String] = []
 
     /// Parses `args` against `flags`. `--help` is always accepted. `positional` names the flag a bare
     /// argument stands for (`mlp summary FILE` is `mlp summary --model FILE`); nil allows none.
     init(_ args: ArraySlice<String>, flags: [Flag], command: String, positional: String? = nil) throws(CLIError) {
         self.command = command
+        accepted = flags
         let known = Dictionary(flags.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var i = args.startIndex
         while i < args.endIndex {
@@ -33,6 +25,7 @@ struct Arguments {
             guard arg.hasPrefix("--"), arg.count > 2 else {
                 if let positional, values[positional] == nil {
                     values[positional] = arg
+                    order.append(positional)
                     continue
                 }
                 throw .usage("unexpected argument '\(arg)' for 'mlp \(command)'; flags start with --", command: command)
@@ -53,8 +46,10 @@ struct Arguments {
             guard let placeholder = flag.value else {
                 if inline != nil { throw .usage("--\(name) is a switch and takes no value", command: command) }
                 switches.insert(name)
+                order.append(name)
                 continue
             }
+            order.append(name)
             if let inline {
                 values[name] = inline
             } else {
@@ -68,18 +63,39 @@ struct Arguments {
     }
 
     var wantsHelp: Bool { switches.contains("help") }
-    func has(_ name: String) -> Bool { values[name] != nil || switches.contains(name) }
-    func string(_ name: String) -> String? { values[name] }
 
-    func required(_ name: String) throws(CLIError) -> String {
-        guard let v = values[name] else { throw .usage("missing required flag --\(name)", command: command) }
-        guard !v.isEmpty else { throw .usage("--\(name) needs a non-empty value", command: command) }
+    /// Reads of flags the command does not declare, by "command --flag" (a programming error that
+    /// a test looks for: every flag the code reads must be declared for its command).
+    nonisolated(unsafe) static var undeclaredReads: Set<String> = []
+
+    /// The flags the code has asked about (given or not), for the test that every declared flag is read.
+    var flagsRead: Set<String> { log.names }
+    private final class ReadLog { var names: Set<String> = [] }
+    private let log = ReadLog()
+
+    private func declared(_ f: Flag) -> Flag {
+        if !accepted.contains(where: { $0.name == f.name }) { Arguments.undeclaredReads.insert("\(command) --\(f.name)") }
+        log.names.insert(f.name)
+        return f
+    }
+
+    func has(_ f: Flag) -> Bool { values[declared(f).name] != nil || switches.contains(f.name) }
+
+    /// The raw text of a flag's value, if given.
+    func string(_ f: Flag) -> String? { values[declared(f).name] }
+
+    /// The value of a flag that must be given, non-empty.
+    func required(_ f: Flag) throws(CLIError) -> String {
+        guard let v = string(f) else { throw .usage("missing required flag --\(f.name)", command: command) }
+        guard !v.isEmpty else { throw .usage("--\(f.name) needs a non-empty value", command: command) }
         return v
     }
 
-    /// An integer in `range`, or `fallback` when the flag is absent.
-    func int(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws(CLIError) -> Int {
-        guard let v = values[name] else { return fallback }
+    /// A whole-number flag, checked against its declared range; its declared default when absent.
+    func int(_ f: Flag) throws(CLIError) -> Int? {
+        guard case .integer(let range) = f.kind else { preconditionFailure("--\(f.name) is not declared as a whole number") }
+        guard let v = string(f) ?? f.defaultValue else { return nil }
+        let name = f.name
         guard let n = Int(v) else {
             // Digits that do not fit in an Int are out of range, not "not a number".
             let digits = v.hasPrefix("-") || v.hasPrefix("+") ? v.dropFirst() : Substring(v)
@@ -92,22 +108,19 @@ struct Arguments {
         return n
     }
 
-    func optionalInt(_ name: String, in range: ClosedRange<Int>) throws(CLIError) -> Int? {
-        values[name] == nil ? nil : try int(name, default: 0, in: range)
-    }
-
-    /// A finite number with `check` holding, or `fallback` when absent. `what` says what `check` wants.
-    func float(_ name: String, default fallback: Float, _ what: String, _ check: (Float) -> Bool) throws(CLIError) -> Float {
-        guard let v = values[name] else { return fallback }
+    /// A number flag, finite and meeting its declared check; its declared default when absent.
+    func float(_ f: Flag) throws(CLIError) -> Float? {
+        guard case .number(let what, let check) = f.kind else { preconditionFailure("--\(f.name) is not declared as a number") }
+        guard let v = string(f) ?? f.defaultValue else { return nil }
+        let name = f.name
         guard let x = Float(v), !x.isNaN else { throw .usage("--\(name) expects a number, got '\(v)'", command: command) }
         guard x.isFinite else { throw .usage("--\(name) must be \(what) and finite, got \(v)", command: command) }
-        guard check(x) else { throw .usage("--\(name) must be \(what), got \(v)", command: command) }
+        guard check.holds(x) else { throw .usage("--\(name) must be \(what), got \(v)", command: command) }
         return x
     }
 
-    func optionalFloat(_ name: String, _ what: String, _ check: (Float) -> Bool) throws(CLIError) -> Float? {
-        values[name] == nil ? nil : try float(name, default: 0, what, check)
-    }
+    /// A whole-number flag with a declared default.
+    func int(_ f: Flag, default fallback: Int) throws(CLIError) -> Int { try int(f) ?? fallback }
 
     static func describe(_ r: ClosedRange<Int>) -> String {
         if r.upperBound == Int.max { return r.lowerBound == 1 ? "positive" : "at least \(r.lowerBound)" }

@@ -1,57 +1,68 @@
 // The entry point: dispatch to a command, turn every error into one line and an exit code.
 
 public enum CLI {
-    public static let version = "0.1.0"
+    public static let version = "0.2.0"
 
-    static let overview = """
-    mlp \(version): train multi-layer perceptrons on the CPU (OpenBLAS), from the command line.
-
-    usage:
-      \(TrainCommand.usage)
-      \(EvaluateCommand.usage)
-      \(PredictCommand.usage)
-      \(SummaryCommand.usage)
-      \(InspectCommand.usage)
-      mlp --help | mlp --version | mlp <command> --help
-
-    commands:
-      train       train a network on IDX data (MNIST) and save it as safetensors
-      evaluate    accuracy and loss of a saved model on labelled data; --min-accuracy gates CI
-      predict     class and probability for each image of an IDX, PGM or PNG file
-      summary     the layers of a saved model, with output shapes and parameter counts
-      inspect     weight statistics and histograms; dead ReLU and saturated units on data
-
-    exit codes: 0 ok, 1 bad data or file, 2 bad command line, 3 below --min-accuracy,
-                4 training diverged, 130 interrupted
-    """
+    /// `mlp --help`: the usage of every command, what each does, and the exit codes.
+    static var overview: String {
+        var lines = ["mlp \(version): train multi-layer perceptrons on the CPU (OpenBLAS), from the command line.", "", "usage:"]
+        lines += commands.map { "  " + $0.usage }
+        lines += ["  mlp --help | mlp --version | mlp <command> --help", "", "commands:"]
+        let width = (commands.map(\.name.count).max() ?? 0) + 4
+        for c in commands { lines.append("  " + c.name + String(repeating: " ", count: width - c.name.count) + c.brief) }
+        lines += ["", "exit codes:"]
+        for e in ExitCode.allCases { lines.append("  \(e.rawValue)" + String(repeating: " ", count: 5 - "\(e.rawValue)".count) + e.meaning) }
+        return lines.joined(separator: "\n")
+    }
 
     struct Command {
         let name: String
         let usage: String
         let flags: [Flag]
         let summary: String
-        let run: (Arguments, Double) throws(CLIError) -> ExitCode
+        /// A line for `mlp --help`'s list of commands.
+        let brief: String
+        let run: (Arguments, Double, [TrainingStepHook]) throws(CLIError) -> ExitCode
         /// The flag a bare argument stands for ("model" for `mlp summary FILE`).
         var positional: String? = nil
     }
 
     static let commands: [Command] = [
-        Command(name: "train", usage: TrainCommand.usage, flags: TrainCommand.flags + [MemoryBudget.flag],
-                summary: "Train a network on IDX data and save it.", run: { a, t throws(CLIError) in try TrainCommand.run(a, startTime: t) }),
-        Command(name: "evaluate", usage: EvaluateCommand.usage, flags: EvaluateCommand.flags + [MemoryBudget.flag],
-                summary: "Accuracy and mean loss of a saved model on labelled IDX data.", run: { a, _ throws(CLIError) in try EvaluateCommand.run(a) }),
-        Command(name: "predict", usage: PredictCommand.usage, flags: PredictCommand.flags + [MemoryBudget.flag],
-                summary: "Predicted class and probability for each image (CSV, or JSON lines).", run: { a, _ throws(CLIError) in try PredictCommand.run(a) }),
+        Command(name: "train", usage: TrainCommand.usage, flags: TrainCommand.flags,
+                summary: "Train a network on IDX images or a CSV table and save it.",
+                brief: "train a network on IDX images (MNIST) or a CSV table and save it as safetensors",
+                run: { a, t, hooks throws(CLIError) in try TrainCommand.run(a, startTime: t, hooks: hooks) }),
+        Command(name: "evaluate", usage: EvaluateCommand.usage, flags: EvaluateCommand.flags,
+                summary: "How a saved model does on labelled data: accuracy and loss, or RMSE, MAE and R².",
+                brief: "accuracy (or RMSE and R²) of a saved model on labelled data; --min-accuracy gates CI", run: { a, _, _ throws(CLIError) in try EvaluateCommand.run(a) }),
+        Command(name: "predict", usage: PredictCommand.usage, flags: PredictCommand.flags,
+                summary: "The prediction for each image or CSV row (CSV, or JSON lines), as the rows arrive.",
+                brief: "class and probability for each image (IDX, PGM, PNG) or CSV row; values for a regression", run: { a, _, _ throws(CLIError) in try PredictCommand.run(a) }),
         Command(name: "summary", usage: SummaryCommand.usage, flags: SummaryCommand.flags,
                 summary: "The layers of a saved model: output shapes, parameter counts, activations, totals.",
-                run: { a, _ throws(CLIError) in try SummaryCommand.run(a) }, positional: "model"),
+                brief: "the layers of a saved model, with output shapes and parameter counts",
+                run: { a, _, _ throws(CLIError) in try SummaryCommand.run(a) }, positional: "model"),
         Command(name: "inspect", usage: InspectCommand.usage, flags: InspectCommand.flags,
                 summary: "Weight and bias statistics and histograms per layer; with data, dead and saturated units.",
-                run: { a, _ throws(CLIError) in try InspectCommand.run(a) }, positional: "model"),
+                brief: "weight statistics and histograms; dead ReLU and saturated units on data",
+                run: { a, _, _ throws(CLIError) in try InspectCommand.run(a) }, positional: "model"),
+        Command(name: "export", usage: ExportCommand.usage, flags: ExportCommand.flags,
+                summary: "The model as an ONNX file (opset 17) for onnxruntime and other runtimes: raw features in, probabilities or values out.",
+                brief: "the model as ONNX (opset 17), with its input scaling and output inside the graph",
+                run: { a, _, _ throws(CLIError) in try ExportCommand.run(a) }),
+        Command(name: "completions", usage: "mlp completions bash|zsh", flags: [Flags.shell],
+                summary: "A shell completion script for mlp's commands and flags (make install puts them in place).",
+                brief: "shell completion for bash or zsh, generated from the flags",
+                run: { a, _, _ throws(CLIError) in try CLI.printCompletions(a) }, positional: "shell"),
+        Command(name: "manpage", usage: "mlp manpage", flags: [],
+                summary: "The mlp(1) manual page, in roff (make install puts it in place).",
+                brief: "the manual page mlp(1), generated from the flags",
+                run: { _, _, _ throws(CLIError) in Console.out(ManPage.text, newline: false); return .ok }),
     ]
 
-    /// Runs the command line `args` (without the program name); returns the exit code.
-    public static func main(_ args: [String]) -> Int32 {
+    /// Runs the command line `args` (without the program name); returns the exit code. `hooks` see
+    /// every training step (the `mlp` binary passes none).
+    public static func main(_ args: [String], trainingHooks hooks: [TrainingStepHook] = []) -> Int32 {
         let start = now()
         defer { Console.flush() }
         guard let first = args.first else {
@@ -63,7 +74,7 @@ public enum CLI {
             Console.out(overview)
             return 0
         case "--version", "-V", "version":
-            Console.out("mlp \(version)")
+            Console.out(VersionReport.text)
             return 0
         default: break
         }
@@ -80,9 +91,7 @@ public enum CLI {
                 Console.out(help(command))
                 return 0
             }
-            // A malformed --max-memory is a usage error before any work, like every other flag.
-            if parsed.has("max-memory") { _ = try MemoryBudget.limit(parsed) }
-            return try command.run(parsed, start).rawValue
+            return try command.run(parsed, start, hooks).rawValue
         } catch {
             Console.flush()
             Console.err("error: \(error.message)")
@@ -93,19 +102,29 @@ public enum CLI {
         }
     }
 
+    static func printCompletions(_ a: Arguments) throws(CLIError) -> ExitCode {
+        let shell = try a.required(Flags.shell)
+        guard let script = Completions.script(shell) else {
+            throw .usage("the shell '\(shell)' is not one of \(Completions.shells.joined(separator: ", "))", command: a.command)
+        }
+        Console.out(script, newline: false)
+        return .ok
+    }
+
     static func help(_ c: Command) -> String {
         let width = (c.flags.map { $0.name.count + ($0.value.map { $0.count + 1 } ?? 0) }.max() ?? 0) + 4
         var lines = [c.summary, "", "usage: \(c.usage)", "", "flags:"]
         for f in c.flags {
             var left = "--\(f.name)" + (f.value.map { " \($0)" } ?? "")
             while left.count < width { left += " " }
-            lines.append("  \(left)\(f.help)")
+            lines.append("  \(left)\(f.helpWithDefault)")
         }
         lines.append("  --help" + String(repeating: " ", count: max(width - 6, 1)) + "this text")
         if c.name == "train" {
             lines += ["", "architecture tokens (--layers, comma-separated; the last is the class count):",
                       "  N             dense layer of N units, linear",
                       "  N:ACT         dense layer of N units followed by activation ACT",
+                      "  N[:ACT]:maxnorm=C  the same, its units' incoming weights held to L2 norm C (overrides --max-norm)",
                       "  ACT           standalone activation (e.g. after batchnorm)",
                       "  dropout:P     inverted dropout, drop probability P in [0, 1)",
                       "  batchnorm     batch normalization (batchnorm:M sets the running-average momentum, default 0.1)",

@@ -2,43 +2,49 @@
 // (--checkpoint) and when training is interrupted; `mlp train --resume FILE` continues from it
 // and ends with exactly the weights an uninterrupted run would have (same seed, same threads).
 //
-// Tensors: "model.<name>" (parameters and buffers), "optimizer.<state>" (momentum buffers or
-// Adam's moments), "best.<name>" (best weights for early stopping), "trainer.order" (the current
-// epoch's example order; indices are exact in F32 below 2^24).
-// Metadata: format "mlp-checkpoint", format_version, train_config (the configuration flags as a
-// JSON object), the loop's position (epoch, position, step, optimizer_step), generator states,
-// the epoch's running sums, the learning rate, monitors, history, threads.
+// Tensors: "model.<name>" (every parameter and state tensor, model-file names), "optimizer.<state>.<i>"
+// (momentum buffer or Adam's moments of the i-th parameter), "best.<name>" (best weights for early
+// stopping), "trainer.order" (the current epoch's example order; indices are exact in F32 below 2^24).
+// Metadata: format "mlp-checkpoint", format_version 2, config (the training configuration as a
+// JSON object, TrainingConfiguration+JSON.swift), the loop's position (epoch, position, step,
+// optimizer_step), generator states, the epoch's running sums, the learning rate, monitors,
+// history, threads. Version 1 differs only in storing the configuration as the flags given
+// ("train_config", flag name → text), which still resume: they are read as the command line reads them.
 import Formats
 import Model
 
 enum Checkpoint {
     static let format = "mlp-checkpoint"
-    static let version = 1
+    static let version = 2
 
-    static func save(_ run: TrainingRun, to path: String) throws(CLIError) {
-        var tensors: [SafetensorsView] = []
-        for (name, m) in run.state { tensors.append(view("model.\(name)", m)) }
-        for (name, m) in run.optimizer.state { tensors.append(view("optimizer.\(name)", m)) }
-        if let best = run.best {
-            for ((name, _), m) in zip(run.state, best) { tensors.append(view("best.\(name)", m)) }
+    static func save(_ s: TrainingSession, to path: String) throws(CLIError) {
+        let store = s.network.store
+        var tensors: [SafetensorsView] = store.tensors.map { view("model.\($0.name)", $0.value, $0.count) }
+        for (name, buffer) in s.optimizer.state {
+            for (i, p) in store.parameters.enumerated() { tensors.append(view("optimizer.\(name).\(i)", buffer.data + p.offset, p.count)) }
         }
-        let t = run.trainer
+        if let best = s.best {
+            for t in store.tensors {
+                tensors.append(view("best.\(t.name)", (t.isParameter ? best.values : best.state).data + t.offset, t.count))
+            }
+        }
+        let t = s.trainer
         let order = t.order.map { Float($0) }
         var meta: [(String, String)] = [
             ("format", format), ("format_version", "\(version)"),
-            ("train_config", JSONValue.object(run.config.map { ($0.0, .string($0.1)) }).serialized()),
-            ("epoch", "\(run.epoch)"), ("position", "\(t.position)"), ("step", "\(t.step)"),
-            ("optimizer_step", "\(run.optimizer.stepCount)"), ("trainer_rng", words(t.rng)),
+            ("config", s.config.json.serialized()),
+            ("epoch", "\(s.epoch)"), ("position", "\(t.position)"), ("step", "\(t.step)"),
+            ("optimizer_step", "\(s.optimizer.stepCount)"), ("trainer_rng", words(t.rng)),
             ("loss_sum", "\(t.lossSum)"), ("correct", "\(t.correct)"), ("seen", "\(t.seen)"),
             ("epoch_seconds", "\(t.seconds)"), ("lr", "\(t.schedule.base)"),
-            ("best_epoch", "\(run.bestEpoch)"), ("threads", "\(BLAS.threads)"), ("mlp_version", CLI.version),
-            ("history", JSONValue.array(run.history.map(\.json)).serialized()),
+            ("best_epoch", "\(s.bestEpoch)"), ("threads", "\(BLAS.threads)"), ("mlp_version", CLI.version),
+            ("history", JSONValue.array(s.history.map(\.json)).serialized()),
         ]
-        for (i, layer) in run.network.layers.enumerated() {
-            if let d = layer as? Dropout { meta.append(("rng.layers.\(i)", words(d.rng))) }
+        for (i, layer) in s.network.layers.enumerated() {
+            if let g = layer.generator { meta.append(("rng.layers.\(i)", words(g))) }
         }
-        if let e = run.early { meta += monitorFields("early", e) }
-        if let p = run.plateau { meta += monitorFields("plateau", p) }
+        if let e = s.early { meta += monitorFields("early", e) }
+        if let p = s.plateau { meta += monitorFields("plateau", p) }
         do {
             try order.withUnsafeBufferPointer { o in
                 if !o.isEmpty { tensors.append(SafetensorsView(name: "trainer.order", shape: [o.count], values: o)) }
@@ -47,8 +53,14 @@ enum Checkpoint {
         } catch let e as FormatError { throw .data(e) } catch { throw CLIError(.dataError, "\(path): \(error)") }
     }
 
-    /// The configuration flags a checkpoint was made with (to rebuild the run before `restore`).
-    static func config(_ file: SafetensorsFile, path: String) throws(CLIError) -> [(String, String)] {
+    static func read(_ path: String) throws(CLIError) -> SafetensorsFile {
+        do { return try Safetensors.read(path: path) } catch let e as FormatError { throw .data(e) } catch {
+            throw CLIError(.dataError, "\(path): \(error)")
+        }
+    }
+
+    /// The training configuration a checkpoint was made with.
+    static func configuration(_ file: SafetensorsFile, path: String) throws(CLIError) -> TrainingConfiguration {
         guard file.metadataValue(for: "format") == format else {
             if file.metadataValue(for: "format") == ModelFile.format {
                 throw CLIError(.dataError, "\(path): is a model file, not a checkpoint; --resume takes the file written by --checkpoint")
@@ -56,35 +68,58 @@ enum Checkpoint {
             throw CLIError(.dataError, "\(path): not an mlp checkpoint (metadata \"format\" should be '\(format)')")
         }
         guard let v = file.metadataValue(for: "format_version"), let n = Int(v), n >= 1, n <= version else {
-            throw CLIError(.dataError, "\(path): checkpoint format_version \(file.metadataValue(for: "format_version") ?? "missing") is not one this mlp reads (\(version))")
+            throw CLIError(.dataError, "\(path): checkpoint format_version \(file.metadataValue(for: "format_version") ?? "missing") is not one this mlp reads (1 to \(version))")
         }
+        if n == 1 { return try configurationV1(file, path: path) }
+        guard let text = file.metadataValue(for: "config"), let json = try? JSONValue.parse(Array(text.utf8)) else {
+            throw CLIError(.dataError, "\(path): checkpoint metadata \"config\" is missing or not JSON")
+        }
+        return try TrainingConfiguration(json: json) { CLIError(.dataError, "\(path): checkpoint configuration \($0)") }
+    }
+
+    /// Version 1 stored the configuration flags as given; they are read as the command line reads them.
+    private static func configurationV1(_ file: SafetensorsFile, path: String) throws(CLIError) -> TrainingConfiguration {
         guard let text = file.metadataValue(for: "train_config"),
               case .object(let members)? = try? JSONValue.parse(Array(text.utf8)) else {
             throw CLIError(.dataError, "\(path): checkpoint metadata \"train_config\" is missing or not a JSON object")
         }
-        var out: [(String, String)] = []
+        var args: [String] = []
         for (k, v) in members {
-            guard case .string(let s) = v, TrainingOptions.configFlags.contains(k) else {
+            guard case .string(let s) = v, Flags.configuration.contains(where: { $0.name == k }) else {
                 throw CLIError(.dataError, "\(path): checkpoint train_config has an unexpected entry '\(k)'")
             }
-            out.append((k, s))
+            args += ["--\(k)", s]
         }
-        return out
+        do {
+            var config = try TrainingConfiguration(Arguments(args[...], flags: Flags.configuration, command: "train"))
+            config.outputs = 10  // that mlp gave every network ten outputs
+            return config
+        } catch {
+            throw CLIError(.dataError, "\(path): checkpoint train_config: \(error.message)")
+        }
     }
 
-    static func read(_ path: String) throws(CLIError) -> SafetensorsFile {
-        do { return try Safetensors.read(path: path) } catch let e as FormatError { throw .data(e) } catch {
-            throw CLIError(.dataError, "\(path): \(error)")
+    /// The session a checkpoint describes, on `data`, ready to continue: what `mlp train --resume`
+    /// does (and the checkpoint fuzz target). `epochs` extends (or shortens) the stored run.
+    static func resume(from file: SafetensorsFile, path: String, data: TrainingData, epochs: Int? = nil,
+                       loops: Loops = Loops()) throws(CLIError) -> TrainingSession {
+        var config = try configuration(file, path: path)
+        if let epochs { config.epochs = epochs }
+        let session: TrainingSession
+        do { session = try TrainingSession(config: config, data: data, loops: loops) } catch {
+            throw CLIError(.dataError, "\(path): checkpoint configuration does not fit the data: \(error.message)")
         }
+        try restore(file, into: session, path: path)
+        return session
     }
 
-    /// Puts a checkpoint's state into a run built from its configuration.
-    static func restore(_ file: SafetensorsFile, into run: TrainingRun, path: String) throws(CLIError) {
+    /// Puts a checkpoint's state into a session built from its configuration.
+    static func restore(_ file: SafetensorsFile, into s: TrainingSession, path: String) throws(CLIError) {
         func fail(_ m: String) -> CLIError { CLIError(.dataError, "\(path): checkpoint \(m)") }
-        func fill(_ name: String, _ m: Matrix) throws(CLIError) {
+        func fill(_ name: String, _ p: UnsafeMutablePointer<Float>, _ count: Int) throws(CLIError) {
             guard let t = file.tensor(name) else { throw fail("has no tensor '\(name)'") }
-            guard t.values.count == m.count else { throw fail("tensor '\(name)' has \(t.values.count) values, expected \(m.count)") }
-            m.set(t.values)
+            guard t.values.count == count else { throw fail("tensor '\(name)' has \(t.values.count) values, expected \(count)") }
+            t.values.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: count) }
         }
         func int(_ key: String) throws(CLIError) -> Int {
             guard let v = file.metadataValue(for: key), let n = Int(v), n >= 0 else { throw fail("metadata \"\(key)\" is missing or not a count") }
@@ -99,59 +134,63 @@ enum Checkpoint {
             guard parts.count == 4 else { throw fail("metadata \"\(key)\" is not a generator state (four integers)") }
             return RandomGenerator(words: parts)
         }
-        for (name, m) in run.state { try fill("model.\(name)", m) }
-        for (name, m) in run.optimizer.state { try fill("optimizer.\(name)", m) }
-        if file.tensor("best.\(run.state.first?.name ?? "")") != nil {
-            run.best = run.state.map { Matrix(rows: $0.value.rows, cols: $0.value.cols) }
-            for ((name, _), m) in zip(run.state, run.best!) { try fill("best.\(name)", m) }
+        let store = s.network.store
+        for t in store.tensors { try fill("model.\(t.name)", t.value, t.count) }
+        for (name, buffer) in s.optimizer.state {
+            for (i, p) in store.parameters.enumerated() { try fill("optimizer.\(name).\(i)", buffer.data + p.offset, p.count) }
         }
-        let t = run.trainer
+        if let first = store.tensors.first, file.tensor("best.\(first.name)") != nil {
+            let best = (FloatBuffer(count: store.values.count), FloatBuffer(count: store.state.count))
+            for t in store.tensors { try fill("best.\(t.name)", (t.isParameter ? best.0 : best.1).data + t.offset, t.count) }
+            s.best = best
+        }
+        let t = s.trainer
         if let order = file.tensor("trainer.order") {
-            guard order.values.count == run.train.count,
-                  order.values.allSatisfy({ $0 >= 0 && $0 < Float(run.train.count) && $0 == $0.rounded() }) else {
-                throw fail("example order does not fit the \(run.train.count) training images (was it made with other data?)")
+            guard order.values.count == s.train.count,
+                  order.values.allSatisfy({ $0 >= 0 && $0 < Float(s.train.count) && $0 == $0.rounded() }) else {
+                throw fail("example order does not fit the \(s.train.count) training images (was it made with other data?)")
             }
             t.order = order.values.map { Int32($0) }
         }
-        run.epoch = try int("epoch")
+        s.epoch = try int("epoch")
         t.position = try int("position")
-        guard t.position == 0 || (t.order.count == run.train.count && t.position < t.stepsPerEpoch(run.train)) else {
-            throw fail("position \(t.position) does not fit an epoch of \(t.stepsPerEpoch(run.train)) steps")
+        guard t.position == 0 || (t.order.count == s.train.count && t.position < t.stepsPerEpoch(s.train)) else {
+            throw fail("position \(t.position) does not fit an epoch of \(t.stepsPerEpoch(s.train)) steps")
         }
         // The counters cannot exceed what the stored epochs reached (--epochs is at most 100000):
         // larger ones overflowed when training went on, or spun the step schedule for ages.
-        guard run.epoch <= 100_000 else { throw fail("metadata \"epoch\" (\(run.epoch)) is more than the 100000 epochs mlp trains") }
-        let steps = t.stepsPerEpoch(run.train), maxStep = (run.epoch + 1) * steps
+        guard s.epoch <= 100_000 else { throw fail("metadata \"epoch\" (\(s.epoch)) is more than the 100000 epochs mlp trains") }
+        let steps = t.stepsPerEpoch(s.train), maxStep = (s.epoch + 1) * steps
         t.step = try int("step")
-        run.optimizer.stepCount = try int("optimizer_step")
-        for (key, n) in [("step", t.step), ("optimizer_step", run.optimizer.stepCount)] where n > maxStep {
-            throw fail("metadata \"\(key)\" (\(n)) is more than \(run.epoch + 1) epoch(s) of \(steps) steps reach")
+        s.optimizer.stepCount = try int("optimizer_step")
+        for (key, n) in [("step", t.step), ("optimizer_step", s.optimizer.stepCount)] where n > maxStep {
+            throw fail("metadata \"\(key)\" (\(n)) is more than \(s.epoch + 1) epoch(s) of \(steps) steps reach")
         }
         t.rng = try rng("trainer_rng")
         t.lossSum = try double("loss_sum")
         t.correct = try int("correct")
         t.seen = try int("seen")
-        guard t.seen <= run.train.count, t.correct <= t.seen else {
-            throw fail("metadata \"seen\" (\(t.seen)) and \"correct\" (\(t.correct)) do not fit an epoch of \(run.train.count) training images")
+        guard t.seen <= s.train.count, t.correct <= t.seen else {
+            throw fail("metadata \"seen\" (\(t.seen)) and \"correct\" (\(t.correct)) do not fit an epoch of \(s.train.count) training images")
         }
         t.seconds = try double("epoch_seconds")
         t.schedule.base = Float(try double("lr"))
-        run.bestEpoch = try int("best_epoch")
-        for (i, layer) in run.network.layers.enumerated() {
-            if let d = layer as? Dropout { d.rng = try rng("rng.layers.\(i)") }
+        s.bestEpoch = try int("best_epoch")
+        for (i, layer) in s.network.layers.enumerated() where layer.generator != nil {
+            layer.generator = try rng("rng.layers.\(i)")
         }
-        if run.early != nil { try restoreMonitor("early", &run.early!, file, fail) }
-        if run.plateau != nil { try restoreMonitor("plateau", &run.plateau!, file, fail) }
+        if s.early != nil { try restoreMonitor("early", &s.early!, file, fail) }
+        if s.plateau != nil { try restoreMonitor("plateau", &s.plateau!, file, fail) }
         if let text = file.metadataValue(for: "history"), case .array(let items)? = try? JSONValue.parse(Array(text.utf8)) {
-            run.history = items.compactMap { EpochStats(json: $0) }
+            s.history = items.compactMap { EpochStats(json: $0) }
         }
         if let th = file.metadataValue(for: "threads"), Int(th) != BLAS.threads {
             Console.err("mlp: note: the checkpoint was made with \(th) thread(s) and this run uses \(BLAS.threads); results match an uninterrupted run bit for bit only with the same --threads")
         }
     }
 
-    private static func view(_ name: String, _ m: Matrix) -> SafetensorsView {
-        SafetensorsView(name: name, shape: [m.count], values: m.buffer)
+    private static func view(_ name: String, _ p: UnsafeMutablePointer<Float>, _ count: Int) -> SafetensorsView {
+        SafetensorsView(name: name, shape: [count], values: UnsafeBufferPointer(start: p, count: count))
     }
 
     private static func words(_ r: RandomGenerator) -> String { r.words.map { "\($0)" }.joined(separator: ",") }

@@ -3,26 +3,29 @@
 import Model
 
 enum ClassificationReport {
-    static func confusionTable(_ confusion: [[Int]]) -> String {
-        var table = TextTable([("true\\pred", .right)] + confusion.indices.map { ("\($0)", .right) })
-        for (t, row) in confusion.enumerated() { table.add(["\(t)"] + row.map { "\($0)" }) }
+    /// `label` names class k (its index for IDX models, its label for table models).
+    static func confusionTable(_ confusion: [[Int]], label: (Int) -> String = { "\($0)" }) -> String {
+        var table = TextTable([("true\\pred", .right)] + confusion.indices.map { (label($0), .right) })
+        for (t, row) in confusion.enumerated() { table.add([label(t)] + row.map { "\($0)" }) }
         return "confusion matrix (rows: true class, columns: predicted class)\n" + table.render()
     }
 
-    static func metricsTable(_ metrics: [ClassMetrics], macro: (precision: Double, recall: Double, f1: Double, classes: Int)) -> String {
+    static func metricsTable(_ metrics: [ClassMetrics], macro: (precision: Double, recall: Double, f1: Double, classes: Int),
+                             label: (Int) -> String = { "\($0)" }) -> String {
         var table = TextTable([("class", .right), ("precision", .right), ("recall", .right), ("f1", .right), ("support", .right)])
         for m in metrics {
-            table.add(["\(m.classIndex)", fixed(m.precision, 4), fixed(m.recall, 4), fixed(m.f1, 4), "\(m.support)"])
+            table.add([label(m.classIndex), fixed(m.precision, 4), fixed(m.recall, 4), fixed(m.f1, 4), "\(m.support)"])
         }
         table.add(["macro", fixed(macro.precision, 4), fixed(macro.recall, 4), fixed(macro.f1, 4), ""])
         return table.render() + "\nmacro: unweighted mean over the \(macro.classes) classes that occur in the labels or predictions"
     }
 
-    static func mistakesTable(_ wrong: [Misclassification], requested: Int) -> String {
-        guard !wrong.isEmpty else { return "no misclassified images" }
+    static func mistakesTable(_ wrong: [Misclassification], requested: Int, label: (Int) -> String = { "\($0)" },
+                              items: String = "images") -> String {
+        guard !wrong.isEmpty else { return "no misclassified \(items)" }
         var table = TextTable([("index", .right), ("true", .right), ("predicted", .right), ("probability", .right)])
-        for w in wrong { table.add(["\(w.index)", "\(w.trueClass)", "\(w.predicted)", fixed(w.probability, 4)]) }
-        let head = wrong.count < requested ? "all \(wrong.count) misclassified images, most confident first"
+        for w in wrong { table.add(["\(w.index)", label(w.trueClass), label(w.predicted), fixed(w.probability, 4)]) }
+        let head = wrong.count < requested ? "all \(wrong.count) misclassified \(items), most confident first"
                                            : "the \(wrong.count) most confident mistakes"
         return head + "\n" + table.render()
     }

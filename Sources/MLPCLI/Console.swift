@@ -8,12 +8,17 @@ import Darwin
 
 enum Console {
     /// A result line on stdout (buffered by stdio; flushed at exit).
-    static func out(_ s: String) { fputs(s + "\n", stdout) }
+    static func out(_ s: String, newline: Bool = true) { fputs(newline ? s + "\n" : s, stdout) }
     /// A progress or log line on stderr (unbuffered).
     static func err(_ s: String) { fputs(s + "\n", stderr) }
     /// Text on stderr with no newline (progress bars).
     static func errRaw(_ s: String) { fputs(s, stderr) }
     static func flush() { fflush(stdout) }
+    /// Bytes on stdout as they are (a file written to a pipe).
+    static func writeBytes(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
+        fflush(stdout)
+    }
 
     /// Whether stderr is a terminal (progress bars redraw in place only there).
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
@@ -38,6 +43,15 @@ func fixed(_ x: Double, _ digits: Int) -> String {
 }
 
 func fixed(_ x: Float, _ digits: Int) -> String { fixed(Double(x), digits) }
+
+/// x with four significant digits, for figures in a target's own units ("552.1", "0.02341", "18230").
+func significant(_ x: Double) -> String {
+    guard x.isFinite, x != 0 else { return fixed(x, 4) }
+    var digits = 3, m = abs(x)
+    while m >= 10 && digits > 0 { m /= 10; digits -= 1 }
+    while m < 1 && digits < 12 { m *= 10; digits += 1 }
+    return fixed(x, digits)
+}
 
 /// Seconds as "0.84s", "12.3s", "3m05s".
 func duration(_ s: Double) -> String {

@@ -1,64 +1,116 @@
 // What one epoch of training measured: one line of the logs, one point of the curves.
 import Formats
 
+/// A model's figures on one dataset: the loss, and the accuracy (classification) or the errors in
+/// the target's units and R² (regression).
+struct SetMetrics: Equatable {
+    var loss: Float
+    var accuracy: Float?
+    var rmse: Double?, mae: Double?, r2: Double?
+
+    /// Members of a log line for the set called `prefix` ("val", "test").
+    func json(_ prefix: String) -> [(String, JSONValue)] {
+        var m: [(String, JSONValue)] = [("\(prefix)_loss", JSONValue(loss))]
+        if let accuracy { m.append(("\(prefix)_accuracy", JSONValue(accuracy))) }
+        if let rmse, let mae, let r2 {
+            m += [("\(prefix)_rmse", JSONValue(Float(rmse))), ("\(prefix)_mae", JSONValue(Float(mae))), ("\(prefix)_r2", JSONValue(Float(r2)))]
+        }
+        return m
+    }
+
+    /// Reads what `json(prefix)` wrote, or nil when the set is not there.
+    init?(json v: JSONValue, _ prefix: String) {
+        func num(_ k: String) -> Double? { if case .number(let x)? = v["\(prefix)_\(k)"] { return x }; return nil }
+        guard let l = num("loss") else { return nil }
+        loss = Float(l)
+        accuracy = num("accuracy").map(Float.init)
+        rmse = num("rmse"); mae = num("mae"); r2 = num("r2")
+    }
+
+    init(loss: Float, accuracy: Float? = nil, rmse: Double? = nil, mae: Double? = nil, r2: Double? = nil) {
+        self.loss = loss; self.accuracy = accuracy; self.rmse = rmse; self.mae = mae; self.r2 = r2
+    }
+
+    /// The value a monitor watches.
+    func value(_ m: MetricMonitor.Metric) -> Double {
+        switch m {
+        case .valLoss: return Double(loss)
+        case .valAccuracy: return Double(accuracy ?? 0)
+        case .valR2: return r2 ?? -Double.infinity
+        }
+    }
+}
+
 struct EpochStats {
     var epoch: Int
     var step: Int
     var learningRate: Float
     var loss: Float
-    var accuracy: Float
-    var validationLoss: Float?
-    var validationAccuracy: Float?
-    var testLoss: Float
-    var testAccuracy: Float
+    /// Train accuracy over the epoch's steps (classification only).
+    var accuracy: Float?
+    var validation: SetMetrics?
+    var test: SetMetrics?
     var seconds: Double
     var samplesPerSecond: Double
     /// Mean gradient L2 norm over the epoch's steps, per parameter ("layers.0.weight").
     var gradientNorms: [(String, Double)]
 
-    /// The point the training-curves plot draws.
+    /// The point the training-curves plot draws: accuracy, or R² for a regression.
     var record: EpochRecord {
-        EpochRecord(epoch: epoch, trainLoss: Double(loss), trainAccuracy: Double(accuracy),
-                    validationLoss: validationLoss.map(Double.init), validationAccuracy: validationAccuracy.map(Double.init),
-                    testAccuracy: Double(testAccuracy))
+        let regression = accuracy == nil
+        return EpochRecord(epoch: epoch, trainLoss: Double(loss), trainAccuracy: accuracy.map(Double.init),
+                           validationLoss: validation.map { Double($0.loss) },
+                           validationAccuracy: regression ? validation?.r2 : validation?.accuracy.map(Double.init),
+                           testAccuracy: regression ? test?.r2 : test?.accuracy.map(Double.init),
+                           metric: regression ? "R²" : "accuracy")
     }
 
     var json: JSONValue {
         var members: [(String, JSONValue)] = [
-            ("epoch", JSONValue(epoch)), ("step", JSONValue(step)), ("lr", JSONValue(learningRate)),
-            ("loss", JSONValue(loss)), ("accuracy", JSONValue(accuracy)),
+            ("epoch", JSONValue(epoch)), ("step", JSONValue(step)), ("lr", JSONValue(learningRate)), ("loss", JSONValue(loss)),
         ]
-        if let validationLoss, let validationAccuracy {
-            members += [("val_loss", JSONValue(validationLoss)), ("val_accuracy", JSONValue(validationAccuracy))]
-        }
-        members += [("test_loss", JSONValue(testLoss)), ("test_accuracy", JSONValue(testAccuracy)),
-                    ("seconds", JSONValue(seconds)), ("samples_per_second", JSONValue(samplesPerSecond.rounded()))]
+        if let accuracy { members.append(("accuracy", JSONValue(accuracy))) }
+        if let validation { members += validation.json("val") }
+        if let test { members += test.json("test") }
+        members += [("seconds", JSONValue(seconds)), ("samples_per_second", JSONValue(samplesPerSecond.rounded()))]
         if !gradientNorms.isEmpty {
             members.append(("grad_norm", .object(gradientNorms.map { ($0.0, JSONValue(Float($0.1))) })))
         }
         return .object(members)
     }
 
+    /// The columns of the CSV log, for a run with these sets (the first epoch decides).
+    var csvHeader: [String] {
+        var h = ["epoch", "step", "lr", "loss"]
+        if accuracy != nil { h.append("accuracy") }
+        for (prefix, set) in [("val", validation), ("test", test)] {
+            guard let set else { continue }
+            h.append("\(prefix)_loss")
+            if set.accuracy != nil { h.append("\(prefix)_accuracy") }
+            if set.r2 != nil { h += ["\(prefix)_rmse", "\(prefix)_mae", "\(prefix)_r2"] }
+        }
+        return h + ["seconds", "samples_per_second"]
+    }
+
     /// Parses the object `json` wrote (checkpoints keep the history this way).
     init?(json v: JSONValue) {
         func num(_ k: String) -> Double? { if case .number(let x)? = v[k] { return x }; return nil }
-        guard let e = num("epoch"), let s = num("step"), let lr = num("lr"), let l = num("loss"), let a = num("accuracy"),
-              let tl = num("test_loss"), let ta = num("test_accuracy"), let sec = num("seconds"),
-              let sps = num("samples_per_second") else { return nil }
-        epoch = Int(e); step = Int(s); learningRate = Float(lr); loss = Float(l); accuracy = Float(a)
-        validationLoss = num("val_loss").map(Float.init); validationAccuracy = num("val_accuracy").map(Float.init)
-        testLoss = Float(tl); testAccuracy = Float(ta); seconds = sec; samplesPerSecond = sps
+        guard let e = num("epoch"), let s = num("step"), let lr = num("lr"), let l = num("loss"),
+              let sec = num("seconds"), let sps = num("samples_per_second") else { return nil }
+        epoch = Int(e); step = Int(s); learningRate = Float(lr); loss = Float(l)
+        accuracy = num("accuracy").map(Float.init)
+        validation = SetMetrics(json: v, "val")
+        test = SetMetrics(json: v, "test")
+        seconds = sec; samplesPerSecond = sps
         if case .object(let g)? = v["grad_norm"] {
             gradientNorms = g.compactMap { k, x in if case .number(let d) = x { return (k, d) }; return nil }
         } else { gradientNorms = [] }
     }
 
-    init(epoch: Int, step: Int, learningRate: Float, loss: Float, accuracy: Float, validationLoss: Float?,
-         validationAccuracy: Float?, testLoss: Float, testAccuracy: Float, seconds: Double,
-         samplesPerSecond: Double, gradientNorms: [(String, Double)]) {
+    init(epoch: Int, step: Int, learningRate: Float, loss: Float, accuracy: Float?, validation: SetMetrics?,
+         test: SetMetrics?, seconds: Double, samplesPerSecond: Double, gradientNorms: [(String, Double)]) {
         self.epoch = epoch; self.step = step; self.learningRate = learningRate; self.loss = loss
-        self.accuracy = accuracy; self.validationLoss = validationLoss; self.validationAccuracy = validationAccuracy
-        self.testLoss = testLoss; self.testAccuracy = testAccuracy; self.seconds = seconds
+        self.accuracy = accuracy; self.validation = validation; self.test = test; self.seconds = seconds
         self.samplesPerSecond = samplesPerSecond; self.gradientNorms = gradientNorms
     }
 }

@@ -1,78 +1,154 @@
-// `mlp evaluate`: accuracy and mean loss of a saved model on labelled IDX data; the CI gate.
-// Also the confusion matrix, per-class precision/recall/F1, the most confident mistakes, and the
-// confusion matrix as an SVG heat map.
+// `mlp evaluate`: how a saved model does on labelled data (IDX images, or a CSV file for a model
+// trained on one); the CI gate. Classification: accuracy and mean loss, the confusion matrix,
+// per-class precision/recall/F1, the most confident mistakes, and the confusion matrix as an SVG
+// heat map. Regression: RMSE, MAE and R² in the target's units.
 import Formats
 import Model
 
 enum EvaluateCommand {
     static let flags: [Flag] = [
-        Flag("model", "FILE", "the model file written by 'mlp train'"),
-        Flag("data", "DIR", "directory with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (raw or .gz)"),
-        Flag("test-images", "FILE", "images to evaluate on (overrides --data)"),
-        Flag("test-labels", "FILE", "their labels (overrides --data)"),
-        Flag("batch-size", "N", "examples per forward pass (default 1000)"),
-        Flag("threads", "N", "threads for the GEMMs and elementwise loops (default: all cores)"),
-        Flag("min-accuracy", "X", "exit with code 3 when the accuracy is below X (0 to 1)"),
-        Flag("misclassified", "N", "also list the N most confident mistakes (index, true, predicted, probability)"),
-        Flag("plot", "FILE.svg", "write the confusion matrix as an SVG heat map"),
-        Flag("json", nil, "print one JSON object on stdout"),
+        Flags.model, Flags.data.helped("a CSV file with the model's columns (for a model trained on one), or the directory with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (raw or .gz)"),
+        Flags.testImages.helped("images to evaluate on (overrides --data)"), Flags.testLabels.helped("their labels (overrides --data)"),
+        Flags.delimiter.helped("the CSV field delimiter: , ; tab or | (default: the training file's)"),
+        Flags.evaluationBatchSize, Flags.threads, Flags.minAccuracy, Flags.minR2, Flags.maxRMSE, Flags.misclassified,
+        Flags.plot.helped("write the confusion matrix as an SVG heat map"), Flags.json, Flags.maxMemory,
     ]
 
-    static let usage = "mlp evaluate --model FILE --data DIR [--json] [--min-accuracy X] [--misclassified N] [--plot FILE.svg]"
+    static let usage = "mlp evaluate --model FILE --data DIR|FILE.csv [--json] [--min-accuracy X | --min-r2 X | --max-rmse X] [--misclassified N] [--plot FILE.svg]"
+
+    /// Everything `mlp evaluate` reads from its command line.
+    struct Options {
+        let model: String
+        let dataDir: String?, testImages: String?, testLabels: String?
+        let batch: Int
+        let minAccuracy: Float?, minR2: Float?, maxRMSE: Float?
+        let delimiter: UInt8?
+        let misclassified: Int?
+        let plot: String?
+        let json: Bool
+        let threads: Int?
+        let memoryLimit: Int?
+
+        init(_ a: Arguments) throws(CLIError) {
+            model = try a.required(Flags.model)
+            dataDir = a.string(Flags.data)
+            testImages = a.string(Flags.testImages)
+            testLabels = a.string(Flags.testLabels)
+            batch = try a.int(Flags.evaluationBatchSize, default: 1000)
+            minAccuracy = try a.float(Flags.minAccuracy)
+            minR2 = try a.float(Flags.minR2)
+            maxRMSE = try a.float(Flags.maxRMSE)
+            delimiter = try a.string(Flags.delimiter).map { (d: String) throws(CLIError) -> UInt8 in
+                guard let b = TrainingConfiguration.delimiter(d) else { throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: a.command) }
+                return b
+            }
+            misclassified = try a.int(Flags.misclassified)
+            plot = a.string(Flags.plot)
+            json = a.has(Flags.json)
+            threads = try a.int(Flags.threads)
+            memoryLimit = try MemoryBudget.flag(a)
+        }
+    }
 
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
-        let modelPath = try a.required("model")
-        let minAccuracy = try a.optionalFloat("min-accuracy", "between 0 and 1") { $0 >= 0 && $0 <= 1 }
-        let batch = try a.int("batch-size", default: 1000, in: 1...1 << 20)
-        let mistakes = try a.optionalInt("misclassified", in: 1...Int.max)
-        let plot = a.string("plot")
-        if let plot { try OutputPath.checkWritable(plot, flag: "plot", command: a.command) }
-        try Threads.configure(a)
-        let imagesPath = try DataFiles.resolve(a, name: DataFiles.testImages, override: "test-images")
-        let labelsPath = try DataFiles.resolve(a, name: DataFiles.testLabels, override: "test-labels")
-        try MemoryBudget.check(a, MemoryBudget.modelPart(modelPath) + MemoryBudget.dataParts([imagesPath, labelsPath]))
+        let o = try Options(a)
+        let modelPath = o.model, minAccuracy = o.minAccuracy, batch = o.batch, mistakes = o.misclassified, plot = o.plot
+        if let plot { try OutputPath.checkWritable(plot, flag: Flags.plot.name, command: a.command) }
+        let pool = Threads.configure(o.threads)
+        // A CSV file (told by its content) for a model trained on one; else the IDX files.
+        let csv = o.dataDir.flatMap { TabularData.isCSV($0) ? $0 : nil }
+        var dataParts: [(what: String, bytes: Int)] = []
+        var imagesPath = "", labelsPath = ""
+        if let csv {
+            dataParts = TabularData.memoryPart(csv)
+        } else if o.testImages != nil || o.dataDir.map({ TrainCommand.isDirectory($0) && DataFiles.hasIDX($0) }) ?? false {
+            imagesPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testImages, file: o.testImages, override: Flags.testImages, command: a.command)
+            labelsPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testLabels, file: o.testLabels, override: Flags.testLabels, command: a.command)
+            dataParts = MemoryBudget.dataParts([imagesPath, labelsPath])
+        }
+        try MemoryBudget.check(o.memoryLimit, MemoryBudget.modelPart(modelPath) + dataParts)
         let model = try ModelFile.load(modelPath)
-        let data = try DataFiles.load(images: imagesPath, labels: labelsPath, classes: model.network.classes)
-        try DataFiles.requireImages(data, imagesPath, "an accuracy needs at least one")
-        try checkShape(data, model, path: imagesPath)
+        if csv == nil && imagesPath.isEmpty && !model.input.isTable {
+            // No IDX files found: let the resolver say what is missing, in its words.
+            imagesPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testImages, file: o.testImages, override: Flags.testImages, command: a.command)
+            labelsPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testLabels, file: o.testLabels, override: Flags.testLabels, command: a.command)
+        }
+        model.network.loops.runner = pool
+        let data: Dataset, dataName: String
+        switch model.input {
+        case .table(let encoder, let delimiter):
+            guard let csv else {
+                throw CLIError(.dataError, "\(modelPath): was trained on a CSV file; give --data FILE.csv with its columns (\(encoder.names.prefix(5).joined(separator: ", "))\(encoder.names.count > 5 ? ", …" : ""))")
+            }
+            guard case .table(let target) = model.output else { preconditionFailure("a table model has a target") }
+            let options = encoder.readingOptions(CSVOptions(delimiter: o.delimiter ?? delimiter, threads: o.threads ?? BLAS.processors))
+            let table = try TabularData.read(csv, options)
+            do { try table.requireRows() } catch { throw .data(error) }
+            data = try TabularData.encodeLabelled(table, encoder: encoder, target: target)
+            dataName = csv
+        case .pixels:
+            if let csv {
+                throw CLIError(.dataError, "\(modelPath): was trained on images; \(csv) is a CSV file (give the directory with the IDX test files)")
+            }
+            let d = try DataFiles.load(images: imagesPath, labels: labelsPath, classes: model.network.classes, scale: model.inputScale)
+            try DataFiles.requireImages(d, imagesPath, "an accuracy needs at least one")
+            try checkShape(d, model, path: imagesPath)
+            data = d
+            dataName = imagesPath
+        }
+        if model.output.task == .regression {
+            if minAccuracy != nil {
+                throw .usage("--min-accuracy gates a classification; \(modelPath) is a regression: use --min-r2 or --max-rmse", command: a.command)
+            }
+            return try regression(model, data, options: o, path: dataName)
+        }
+        if o.minR2 != nil || o.maxRMSE != nil {
+            throw .usage("--\(o.minR2 != nil ? "min-r2" : "max-rmse") gates a regression; \(modelPath) is a classification: use --min-accuracy", command: a.command)
+        }
+        let items = model.input.isTable ? "rows" : "images"
         let start = now()
-        let ev = Evaluation.run(model.network, on: data, scale: model.inputScale, batchSize: batch)
+        let ev = Evaluation.run(model.network, on: data, batchSize: batch)
         let seconds = now() - start
         let perClass = ClassMetrics.from(confusion: ev.confusion)
         let macro = ClassMetrics.macroAverage(perClass)
         let wrong = mistakes.map { ev.mostConfidentMistakes(labels: data.labels, count: $0) }
-        if a.has("json") {
+        let label = model.output.label
+        if o.json {
+            let confusion: [JSONValue] = ev.confusion.map { row in JSONValue.array(row.map { JSONValue($0) }) }
+            let classes: [JSONValue] = perClass.map { (m: ClassMetrics) -> JSONValue in
+                let fields: [(String, JSONValue)] = [("class", model.output.labelJSON(m.classIndex)), ("precision", JSONValue(m.precision)),
+                                                     ("recall", JSONValue(m.recall)), ("f1", JSONValue(m.f1)), ("support", JSONValue(m.support))]
+                return .object(fields)
+            }
+            let macroFields: [(String, JSONValue)] = [("precision", JSONValue(macro.precision)), ("recall", JSONValue(macro.recall)),
+                                                      ("f1", JSONValue(macro.f1)), ("classes", JSONValue(macro.classes))]
             var members: [(String, JSONValue)] = [
                 ("accuracy", JSONValue(ev.accuracy)), ("loss", JSONValue(ev.loss)),
                 ("samples", .number(Double(ev.samples))), ("seconds", .number(seconds)),
-                ("confusion", .array(ev.confusion.map { .array($0.map { JSONValue($0) }) })),
-                ("per_class", .array(perClass.map { m in
-                    .object([("class", JSONValue(m.classIndex)), ("precision", JSONValue(m.precision)),
-                             ("recall", JSONValue(m.recall)), ("f1", JSONValue(m.f1)), ("support", JSONValue(m.support))])
-                })),
-                ("macro", .object([("precision", JSONValue(macro.precision)), ("recall", JSONValue(macro.recall)),
-                                   ("f1", JSONValue(macro.f1)), ("classes", JSONValue(macro.classes))])),
+                ("confusion", .array(confusion)), ("per_class", .array(classes)), ("macro", .object(macroFields)),
             ]
             if let wrong {
-                members.append(("misclassified", .array(wrong.map { w in
-                    .object([("index", JSONValue(w.index)), ("true", JSONValue(w.trueClass)),
-                             ("predicted", JSONValue(w.predicted)), ("probability", JSONValue(w.probability))])
-                })))
+                let items: [JSONValue] = wrong.map { (w: Misclassification) -> JSONValue in
+                    let fields: [(String, JSONValue)] = [("index", JSONValue(w.index)), ("true", model.output.labelJSON(w.trueClass)),
+                                                         ("predicted", model.output.labelJSON(w.predicted)), ("probability", JSONValue(w.probability))]
+                    return .object(fields)
+                }
+                members.append(("misclassified", .array(items)))
             }
             Console.out(JSONValue.object(members).serialized())
         } else {
             Console.out("accuracy \(fixed(ev.accuracy, 4))  loss \(fixed(ev.loss, 4))  samples \(ev.samples)")
             Console.out("")
-            Console.out(ClassificationReport.confusionTable(ev.confusion))
+            Console.out(ClassificationReport.confusionTable(ev.confusion, label: label))
             Console.out("")
-            Console.out(ClassificationReport.metricsTable(perClass, macro: macro))
+            Console.out(ClassificationReport.metricsTable(perClass, macro: macro, label: label))
             if let wrong {
                 Console.out("")
-                Console.out(ClassificationReport.mistakesTable(wrong, requested: mistakes ?? 0))
+                Console.out(ClassificationReport.mistakesTable(wrong, requested: mistakes ?? 0, label: label, items: items))
             }
         }
         if let plot {
-            let title = "confusion matrix: \(lastComponent(modelPath)), accuracy \(fixed(ev.accuracy, 4)) on \(ev.samples) images"
+            let title = "confusion matrix: \(lastComponent(modelPath)), accuracy \(fixed(ev.accuracy, 4)) on \(ev.samples) \(items)"
             let svg = ConfusionMatrixSVG.render(confusion: ev.confusion, title: title)
             do { try AtomicFile.write(Array(svg.utf8), to: plot) } catch let e as FormatError { throw .data(e) } catch {
                 throw CLIError(.dataError, "\(plot): \(error)")
@@ -87,6 +163,45 @@ enum EvaluateCommand {
         return .ok
     }
 
+    /// A regression model's report: RMSE, MAE and R² in the targets' units (the mean over several
+    /// targets, and each one), and the --min-r2 / --max-rmse gates.
+    static func regression(_ model: LoadedModel, _ data: Dataset, options o: Options, path: String) throws(CLIError) -> ExitCode {
+        guard case .table(.values(let columns, _, let std)) = model.output else { preconditionFailure("a regression model has value targets") }
+        if o.plot != nil { throw .usage("--plot draws a classification's confusion matrix; \(o.model) is a regression", command: "evaluate") }
+        if o.misclassified != nil { throw .usage("--misclassified lists a classification's mistakes; \(o.model) is a regression", command: "evaluate") }
+        let start = now()
+        let ev = RegressionEvaluation.run(model.network, on: data, batchSize: o.batch)
+        let seconds = now() - start
+        let m = SessionMetrics.regression(ev, scale: std)
+        if o.json {
+            let per: [JSONValue] = zip(columns, m.perTarget).map { c, t in
+                .object([("column", JSONValue(c)), ("rmse", JSONValue(t.rmse)), ("mae", JSONValue(t.mae)), ("r2", JSONValue(t.r2))])
+            }
+            Console.out(JSONValue.object([("rmse", JSONValue(m.rmse)), ("mae", JSONValue(m.mae)), ("r2", JSONValue(m.r2)),
+                                          ("samples", JSONValue(ev.samples)), ("loss", JSONValue(ev.loss)), ("seconds", .number(seconds)),
+                                          ("targets", .array(per))]).serialized())
+        } else {
+            Console.out("rmse \(significant(m.rmse))  mae \(significant(m.mae))  r2 \(fixed(m.r2, 4))  samples \(ev.samples)")
+            if columns.count > 1 {
+                var table = TextTable([("target", .left), ("rmse", .right), ("mae", .right), ("r2", .right)])
+                for (c, t) in zip(columns, m.perTarget) { table.add([c, significant(t.rmse), significant(t.mae), fixed(t.r2, 4)]) }
+                Console.out("")
+                Console.out(table.render())
+            }
+        }
+        if let minR2 = o.minR2, m.r2 < Double(minR2) {
+            Console.flush()
+            Console.err("error: r2 \(fixed(m.r2, 4)) is below --min-r2 \(minR2)")
+            return .belowMinimum
+        }
+        if let maxRMSE = o.maxRMSE, m.rmse > Double(maxRMSE) {
+            Console.flush()
+            Console.err("error: rmse \(significant(m.rmse)) is above --max-rmse \(maxRMSE)")
+            return .belowMinimum
+        }
+        return .ok
+    }
+
     /// The file name without its directories.
     static func lastComponent(_ path: String) -> String {
         path.split(separator: "/").last.map(String.init) ?? path
@@ -95,7 +210,7 @@ enum EvaluateCommand {
     /// Images must have the model's input size.
     static func checkShape(_ data: Dataset, _ model: LoadedModel, path: String) throws(CLIError) {
         guard data.features == model.network.inputFeatures else {
-            throw CLIError(.dataError, "\(path): images are \(data.rows)×\(data.cols) (\(data.features) pixels) but the model expects \(model.inputRows)×\(model.inputCols) (\(model.network.inputFeatures) inputs)")
+            throw CLIError(.dataError, "\(path): images are \(DataFiles.shape(data)) (\(data.features) pixels) but the model expects \(model.inputRows)×\(model.inputCols) (\(model.network.inputFeatures) inputs)")
         }
     }
 }

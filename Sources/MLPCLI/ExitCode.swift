@@ -1,6 +1,6 @@
 // The exit codes, a documented contract (README, "Errors and exit codes").
 
-public enum ExitCode: Int32 {
+public enum ExitCode: Int32, CaseIterable {
     /// Success.
     case ok = 0
     /// Bad input data or files: unreadable, malformed, mismatched, or a write that failed.
@@ -13,4 +13,18 @@ public enum ExitCode: Int32 {
     case diverged = 4
     /// Interrupted by SIGINT or SIGTERM (after saving a checkpoint when one was asked for).
     case interrupted = 130
+}
+
+extension ExitCode {
+    /// What it means, for --help and the man page.
+    var meaning: String {
+        switch self {
+        case .ok: return "success"
+        case .dataError: return "bad data or file: missing, unreadable or malformed input, data that does not fit the model, an output that cannot be written, not enough memory"
+        case .usage: return "bad command line: unknown command or flag, missing or malformed value, conflicting flags"
+        case .belowMinimum: return "evaluate: below --min-accuracy or --min-r2, or above --max-rmse"
+        case .diverged: return "training diverged (the loss became NaN or infinite)"
+        case .interrupted: return "interrupted (SIGINT or SIGTERM; training writes a checkpoint first)"
+        }
+    }
 }

@@ -5,36 +5,52 @@ import Model
 
 enum InspectCommand {
     static let flags: [Flag] = [
-        Flag("model", "FILE", "the model file (or give it as the first argument)"),
-        Flag("data", "DIR", "measure units on the test images in DIR (t10k-images-idx3-ubyte, raw or .gz)"),
-        Flag("images", "FILE", "measure units on these images instead (IDX, PGM or PNG)"),
-        Flag("samples", "N", "how many images, from the first (default 1000)"),
-        Flag("json", nil, "print one JSON object on stdout"),
+        Flags.model.helped("the model file (or give it as the first argument)"),
+        Flags.data.helped("measure units on the test images in DIR (t10k-images-idx3-ubyte, raw or .gz)"),
+        Flags.images.helped("measure units on these images instead (IDX, PGM or PNG)"), Flags.samples, Flags.json,
     ]
 
     static let usage = "mlp inspect MODEL [--data DIR | --images FILE] [--samples N] [--json]"
 
+    /// Everything `mlp inspect` reads from its command line.
+    struct Options {
+        let model: String
+        let dataDir: String?, images: String?
+        let samples: Int
+        let json: Bool
+
+        init(_ a: Arguments) throws(CLIError) {
+            model = try a.required(Flags.model)
+            samples = try a.int(Flags.samples, default: 1000)
+            dataDir = a.string(Flags.data)
+            images = a.string(Flags.images)
+            json = a.has(Flags.json)
+            if dataDir != nil && images != nil {
+                throw .usage("--data and --images both name the images; give one", command: a.command)
+            }
+            if a.has(Flags.samples) && dataDir == nil && images == nil {
+                throw .usage("--samples needs --data DIR or --images FILE", command: a.command)
+            }
+        }
+    }
+
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
-        let path = try a.required("model")
-        let samples = try a.int("samples", default: 1000, in: 1...Int.max)
-        if a.has("data") && a.has("images") {
-            throw .usage("--data and --images both name the images; give one", command: a.command)
-        }
-        if a.has("samples") && !a.has("data") && !a.has("images") {
-            throw .usage("--samples needs --data DIR or --images FILE", command: a.command)
-        }
+        let o = try Options(a)
+        let path = o.model, samples = o.samples
         let model = try ModelFile.load(path)
         let net = model.network
         let tensors = namedTensors(net)
         var activity: (images: String, samples: Int, units: [UnitActivity])?
-        if a.has("data") || a.has("images") {
-            var imagesPath = a.string("images") ?? ""
-            if imagesPath.isEmpty { imagesPath = try DataFiles.resolve(a, name: DataFiles.testImages, override: "images") }
-            let data = try loadImages(imagesPath, limit: samples)
+        if o.dataDir != nil || o.images != nil {
+            var imagesPath = o.images ?? ""
+            if imagesPath.isEmpty {
+                imagesPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testImages, file: o.images, override: Flags.images, command: a.command)
+            }
+            let data = try loadImages(imagesPath, limit: samples, scale: model.inputScale)
             try EvaluateCommand.checkShape(data, model, path: imagesPath)
-            activity = (imagesPath, data.count, UnitActivity.measure(net, on: data, scale: model.inputScale, samples: data.count))
+            activity = (imagesPath, data.count, UnitActivity.measure(net, on: data, samples: data.count))
         }
-        if a.has("json") {
+        if o.json {
             printJSON(path, net, tensors, activity)
         } else {
             printText(path, net, tensors, activity)
@@ -49,27 +65,27 @@ enum InspectCommand {
         let initStd: Double?
     }
 
+    /// Every trained tensor; weight matrices carry the standard deviation their default initializer
+    /// aims for (from their declaration).
     static func namedTensors(_ net: Network) -> [Tensor] {
-        net.layers.enumerated().flatMap { i, l in
-            l.parameters.map { p -> Tensor in
-                var initStd: Double?
-                if let d = l as? Dense, p === d.weight {
-                    initStd = Double(Initializer.defaultFor(d.activation).expectedStd(fanIn: d.inputFeatures, fanOut: d.outputFeatures, activation: d.activation))
-                }
-                return Tensor(name: "layers.\(i).\(p.name)", layer: i, shape: p.shape, stats: WeightStatistics(p.value.values), initStd: initStd)
+        net.store.parameters.map { p -> Tensor in
+            var initStd: Double?
+            if case .weights(let fanIn, let fanOut, let act) = p.declaration.initial {
+                initStd = Double(Initializer.defaultFor(act).expectedStd(fanIn: fanIn, fanOut: fanOut, activation: act))
             }
+            return Tensor(name: p.name, layer: p.layer, shape: p.shape, stats: WeightStatistics(p.values), initStd: initStd)
         }
     }
 
     /// The first `limit` images of an IDX, PGM or PNG file, as an unlabelled dataset.
-    static func loadImages(_ path: String, limit: Int) throws(CLIError) -> Dataset {
+    static func loadImages(_ path: String, limit: Int, scale: Float) throws(CLIError) -> Dataset {
         let images: IDXImages
-        do { images = try ImageFile.read(path: path) } catch let e as FormatError { throw .data(e) } catch {
+        do { images = try DataFiles.readImages(path) } catch let e as FormatError { throw .data(e) } catch {
             throw CLIError(.dataError, "\(path): \(error)")
         }
         let n = min(images.count, limit), f = images.rows * images.cols
-        return Dataset(pixels: Array(images.pixels[0..<(n * f)]), labels: [UInt8](repeating: 0, count: n),
-                       count: n, rows: images.rows, cols: images.cols)
+        return Dataset(pixels: Array(images.pixels[0..<(n * f)]), labels: [Int32](repeating: 0, count: n),
+                       count: n, rows: images.rows, cols: images.cols, scale: scale)
     }
 
     static func num(_ x: Double) -> String {

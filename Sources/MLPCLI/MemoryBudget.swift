@@ -11,9 +11,6 @@ import Glibc
 #endif
 
 enum MemoryBudget {
-    static let flag = Flag("max-memory", "BYTES",
-                           "refuse to start when the data and model need more memory than this (e.g. 512M, 8G; default: MemAvailable from /proc/meminfo)")
-
     /// A byte count: "1000000", "512K", "512M", "8G", "1T" (binary multiples; "MB", "MiB" also read).
     static func parse(_ text: String) -> Int? {
         var digits = Substring(text), unit = 1
@@ -31,15 +28,18 @@ enum MemoryBudget {
         return overflow ? nil : bytes
     }
 
-    /// The limit and whether --max-memory set it, or nil when there is none to check against.
-    static func limit(_ a: Arguments) throws(CLIError) -> (bytes: Int, fromFlag: Bool)? {
-        if let text = a.string("max-memory") {
-            guard let bytes = parse(text) else {
-                throw .usage("--max-memory expects a positive byte count such as 800M or 4G, got '\(text)'", command: a.command)
-            }
-            return (bytes, true)
+    /// --max-memory in bytes, or nil when not given.
+    static func flag(_ a: Arguments) throws(CLIError) -> Int? {
+        guard let text = a.string(Flags.maxMemory) else { return nil }
+        guard let bytes = parse(text) else {
+            throw .usage("--max-memory expects a positive byte count such as 800M or 4G, got '\(text)'", command: a.command)
         }
-        return availableMemory().map { ($0, false) }
+        return bytes
+    }
+
+    /// The limit and whether --max-memory set it, or nil when there is none to check against.
+    static func limit(_ flag: Int?) -> (bytes: Int, fromFlag: Bool)? {
+        flag.map { ($0, true) } ?? availableMemory().map { ($0, false) }
     }
 
     /// MemAvailable from /proc/meminfo, in bytes.
@@ -63,40 +63,12 @@ enum MemoryBudget {
     /// Bytes the training of `specs` takes: parameters, gradients, optimizer state, and the
     /// activations of the widest batch (training or evaluation). nil on overflow.
     static func trainingBytes(inputs: Int, specs: [LayerSpec], batch: Int, optimizerSlots: Int) -> Int? {
-        var width = inputs, params = 0, activations = 0
-        for spec in specs {
-            var out = width, p = 0
-            switch spec {
-            case .dense(let units, _):
-                out = units
-                let (w, o) = width.multipliedReportingOverflow(by: units)
-                if o { return nil }
-                p = w + units
-            case .batchNorm: p = 4 * width
-            case .activation, .dropout: break
-            }
-            params += p
-            activations += 3 * out + width
-            width = out
-        }
-        let rows = max(batch, 1000)
-        let floats = [params.multipliedReportingOverflow(by: 2 + optimizerSlots),
-                      activations.multipliedReportingOverflow(by: rows),
-                      inputs.multipliedReportingOverflow(by: rows)]
-        var total = 0
-        for (n, o) in floats {
-            if o { return nil }
-            let (t, o2) = total.addingReportingOverflow(n)
-            if o2 { return nil }
-            total = t
-        }
-        let (bytes, o) = total.multipliedReportingOverflow(by: 4)
-        return o ? nil : bytes
+        Architecture.trainingBytes(inputs: inputs, specs: specs, rows: max(batch, 1000), optimizerSlots: optimizerSlots)
     }
 
     /// Throws a data error when `parts` (what needs memory, and how much) add up to more than the limit.
-    static func check(_ a: Arguments, _ parts: [(what: String, bytes: Int)]) throws(CLIError) {
-        guard let (limit, fromFlag) = try limit(a) else { return }
+    static func check(_ flag: Int?, _ parts: [(what: String, bytes: Int)]) throws(CLIError) {
+        guard let (limit, fromFlag) = limit(flag) else { return }
         var total = 0
         for p in parts { total = total.addingReportingOverflow(p.bytes).overflow ? Int.max : total + p.bytes }
         guard total > limit else { return }
@@ -120,22 +92,22 @@ enum MemoryBudget {
         return [(path, o ? Int.max : b)]
     }
 
-    /// `mlp train`: the data files (train, test, validation) and the network `opts` describe (the
-    /// parsed flags, or a resumed checkpoint's configuration), on the training images' size.
-    static func checkTraining(_ a: Arguments, _ opts: TrainingOptions, trainImages: String,
-                              others: [String]) throws(CLIError) {
-        guard try limit(a) != nil else { return }
-        var parts = dataParts([trainImages] + others)
+    /// `mlp train`: the data files and the network `config` describes (from the flags, or a resumed
+    /// checkpoint's) with `outputs` outputs, on the training images' size.
+    static func checkTraining(_ flag: Int?, _ config: TrainingConfiguration, files: DataFiles.TrainingFiles,
+                              outputs: Int) throws(CLIError) {
+        guard limit(flag) != nil else { return }
+        var parts = dataParts(files.all)
         // The network's input width comes from the images' header, when it is one the reader
         // will accept (a raw file's size must match it); otherwise the reader reports the file.
-        if let h = IDXReader.header(path: trainImages), h.dims.count == 3, let data = h.dataBytes,
+        if let h = IDXReader.header(path: files.trainImages), h.dims.count == 3, let data = h.dataBytes,
            h.compressed || h.fileSize == 16 + data {
             let (features, o) = h.dims[1].multipliedReportingOverflow(by: h.dims[2])
-            let slots = opts.optimizer == .adam || opts.optimizer == .adamw ? 2 : (opts.momentum > 0 ? 1 : 0)
-            let need = o ? nil : trainingBytes(inputs: features, specs: opts.specs, batch: opts.batchSize, optimizerSlots: slots)
-            parts.append(("the network \(Architecture.string(opts.specs))", need ?? Int.max))
+            let specs = config.network.specs(assuming: outputs)
+            let need = o ? nil : trainingBytes(inputs: features, specs: specs, batch: config.batchSize, optimizerSlots: config.optimizerSlots)
+            parts.append(("the network \(Architecture.string(specs))", need ?? Int.max))
         }
-        try check(a, parts)
+        try check(flag, parts)
     }
 
     /// "1.5 GiB", "300.0 MiB", "12.0 KiB", "100 bytes".

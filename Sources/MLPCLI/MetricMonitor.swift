@@ -2,7 +2,7 @@
 // it has not. Early stopping and reduce-on-plateau each keep one.
 
 struct MetricMonitor {
-    enum Metric: String { case valLoss = "val_loss", valAccuracy = "val_accuracy" }
+    enum Metric: String, CaseIterable { case valLoss = "val_loss", valAccuracy = "val_accuracy", valR2 = "val_r2" }
     let metric: Metric
     let patience: Int
     /// The best value so far, and the epochs since it.
@@ -17,7 +17,7 @@ struct MetricMonitor {
     /// Records an epoch's value; true when it is a new best.
     mutating func record(_ value: Double) -> Bool {
         let improved: Bool
-        if let best { improved = metric == .valLoss ? value < best : value > best } else { improved = true }
+        if let best { improved = metric == .valLoss ? value < best : value > best } else { improved = true }  // accuracy, R²: higher is better
         if improved { best = value; badEpochs = 0 } else { badEpochs += 1 }
         return improved
     }

@@ -9,63 +9,59 @@ import Model
 
 struct LoadedModel {
     let network: Network
-    /// Multiply each pixel byte by this before the first layer (1/255).
-    let inputScale: Float
-    let inputRows: Int, inputCols: Int
+    let input: ModelInput
+    let output: ModelOutput
     let metadata: [(String, String)]
+
+    /// Multiply each pixel byte by this before the first layer (1/255); image models only.
+    var inputScale: Float { if case .pixels(let s, _, _) = input { return s }; return 1 }
+    var inputRows: Int { if case .pixels(_, let r, _) = input { return r }; return network.inputFeatures }
+    var inputCols: Int { if case .pixels(_, _, let c) = input { return c }; return 1 }
 }
 
 enum ModelFile {
     static let format = "mlp"
-    static let version = 1
+    /// The newest format this mlp reads and writes. Image models are written as format 1 (what
+    /// every earlier mlp reads); table models need format 2, which adds the "input" and "target"
+    /// descriptions.
+    static let version = 2
 
     /// The metadata every model file carries; `extra` adds training details.
-    static func metadata(_ net: Network, inputScale: Float, rows: Int, cols: Int, extra: [(String, String)]) -> [(String, String)] {
-        [("format", format), ("format_version", "\(version)"), ("architecture", net.architecture),
-         ("input_features", "\(net.inputFeatures)"), ("input_rows", "\(rows)"), ("input_cols", "\(cols)"),
-         ("input_scale", "\(inputScale)"), ("classes", "\(net.classes)"), ("loss", net.loss.token)] + extra
+    static func metadata(_ net: Network, input: ModelInput, output: ModelOutput, extra: [(String, String)]) -> [(String, String)] {
+        switch (input, output) {
+        case (.table(let encoder, let delimiter), .table(let target)):
+            return [("format", format), ("format_version", "2"), ("architecture", net.architecture),
+                    ("input_features", "\(net.inputFeatures)"), ("input", encoder.json(delimiter: delimiter).serialized()),
+                    ("target", target.json.serialized()), ("outputs", "\(net.outputFeatures)"), ("loss", net.loss.token)] + extra
+        case (.pixels(let scale, let rows, let cols), _):
+            return [("format", format), ("format_version", "1"), ("architecture", net.architecture),
+                    ("input_features", "\(net.inputFeatures)"), ("input_rows", "\(rows)"), ("input_cols", "\(cols)"),
+                    ("input_scale", "\(scale)"), ("classes", "\(net.classes)"), ("loss", net.loss.token)] + extra
+        case (.table, .classIndices):
+            preconditionFailure("a table model has a target description")
+        }
     }
 
-    /// Every tensor of the network, parameters then buffers, in layer order, seen in place.
+    /// Every saved tensor of the network, in model-file order (layer by layer, as each layer
+    /// declares them), seen in place.
     static func views(_ net: Network) -> [SafetensorsView] {
-        var out: [SafetensorsView] = []
-        for (i, layer) in net.layers.enumerated() {
-            for p in layer.parameters {
-                out.append(SafetensorsView(name: "layers.\(i).\(p.name)", shape: p.shape, values: p.value.buffer))
-            }
-            for b in layer.buffers {
-                out.append(SafetensorsView(name: "layers.\(i).\(b.name)", shape: [b.value.count], values: b.value.buffer))
-            }
-        }
-        return out
+        net.store.tensors.map { SafetensorsView(name: $0.name, shape: $0.shape, values: $0.buffer) }
     }
 
     /// Writes the model atomically (temporary file, fsync, rename).
-    static func save(_ net: Network, to path: String, inputScale: Float, rows: Int, cols: Int, extra: [(String, String)] = []) throws(CLIError) {
-        let meta = metadata(net, inputScale: inputScale, rows: rows, cols: cols, extra: extra)
+    static func save(_ net: Network, to path: String, input: ModelInput, output: ModelOutput, extra: [(String, String)] = []) throws(CLIError) {
+        let meta = metadata(net, input: input, output: output, extra: extra)
         do { try Safetensors.write(views: views(net), metadata: meta, to: path) } catch let e as FormatError { throw .data(e) } catch {
             throw CLIError(.dataError, "\(path): \(error)")
         }
     }
 
-    /// The tensors a network of `specs` has, by name and shape, in layer order, computed without
-    /// building it: dense layers have weight [out, in] and bias [out]; batch norm has weight,
-    /// bias, running_mean and running_var [features].
+    /// The tensors a network of `specs` has, by model-file name and shape, in order, computed from the
+    /// layers' declarations without building anything.
     static func expectedTensors(inputs: Int, specs: [LayerSpec]) -> [(name: String, shape: [Int])] {
-        var width = inputs
-        var out: [(name: String, shape: [Int])] = []
-        for (i, spec) in specs.enumerated() {
-            switch spec {
-            case .dense(let units, _):
-                out += [("layers.\(i).weight", [units, width]), ("layers.\(i).bias", [units])]
-                width = units
-            case .batchNorm:
-                out += ["weight", "bias", "running_mean", "running_var"].map { ("layers.\(i).\($0)", [width]) }
-            case .activation, .dropout:
-                break
-            }
+        Architecture.declarations(inputs: inputs, specs: specs).enumerated().flatMap { i, layer in
+            layer.tensors.map { ("layers.\(i).\($0.name)", $0.shape) }
         }
-        return out
     }
 
     static func load(_ path: String) throws(CLIError) -> LoadedModel {
@@ -99,15 +95,36 @@ enum ModelFile {
             throw fail("format_version \(ver) is newer than this mlp reads (\(version)); use a newer mlp")
         }
         let inputs = try positive("input_features")
-        let classes = try positive("classes", max: 1 << 20)
-        let scaleText = try field("input_scale")
-        guard let scale = Float(scaleText), scale.isFinite, scale > 0 else {
-            throw fail("metadata \"input_scale\" is '\(scaleText)', expected a positive number")
-        }
-        let rows = file.metadataValue(for: "input_rows").flatMap { Int($0) } ?? inputs
-        let cols = file.metadataValue(for: "input_cols").flatMap { Int($0) } ?? 1
-        guard rows > 0, cols > 0, rows.multipliedReportingOverflow(by: cols) == (inputs, false) else {
-            throw fail("metadata input_rows × input_cols (\(rows)×\(cols)) is not input_features (\(inputs))")
+        let input: ModelInput, output: ModelOutput, classes: Int
+        if let inputText = file.metadataValue(for: "input") {
+            // A table model (format 2): the encoder and the target, as JSON.
+            func json(_ key: String, _ text: String) throws(CLIError) -> JSONValue {
+                do { return try JSONValue.parse(Array(text.utf8)) } catch { throw fail("metadata \"\(key)\" is not JSON: \(error)") }
+            }
+            let (encoder, delimiter) = try TableEncoder.read(try json("input", inputText)) { fail("metadata \($0)") }
+            let target = try TargetEncoder.read(try json("target", try field("target"))) { fail("metadata \($0)") }
+            guard encoder.width == inputs else {
+                throw fail("metadata \"input\" encodes \(encoder.width) features but input_features is \(inputs)")
+            }
+            classes = try positive("outputs", max: 1 << 20)
+            guard classes == target.outputs else {
+                throw fail("metadata \"outputs\" is \(classes) but the target has \(target.outputs)")
+            }
+            input = .table(encoder, delimiter: delimiter)
+            output = .table(target)
+        } else {
+            classes = try positive("classes", max: 1 << 20)
+            let scaleText = try field("input_scale")
+            guard let scale = Float(scaleText), scale.isFinite, scale > 0 else {
+                throw fail("metadata \"input_scale\" is '\(scaleText)', expected a positive number")
+            }
+            let rows = file.metadataValue(for: "input_rows").flatMap { Int($0) } ?? inputs
+            let cols = file.metadataValue(for: "input_cols").flatMap { Int($0) } ?? 1
+            guard rows > 0, cols > 0, rows.multipliedReportingOverflow(by: cols) == (inputs, false) else {
+                throw fail("metadata input_rows × input_cols (\(rows)×\(cols)) is not input_features (\(inputs))")
+            }
+            input = .pixels(scale: scale, rows: rows, cols: cols)
+            output = .classIndices(classes)
         }
         let lossToken = try field("loss")
         guard let loss = LossKind.make(lossToken) else {
@@ -137,17 +154,13 @@ enum ModelFile {
             throw fail("tensor '\(t.name)' holds NaN or infinite values")
         }
         let net = Network(inputs: inputs, specs: specs, loss: loss)
-        for (i, layer) in net.layers.enumerated() {
-            let named = layer.parameters.map { ("layers.\(i).\($0.name)", $0.shape, $0.value) }
-                + layer.buffers.map { ("layers.\(i).\($0.name)", [$0.value.count], $0.value) }
-            for (name, shape, target) in named {
-                // expectedTensors mirrors the layers' own names and shapes; a mismatch is a bug here.
-                guard let t = file.tensor(name), t.shape == shape else {
-                    preconditionFailure("ModelFile.expectedTensors disagrees with the network about '\(name)'")
-                }
-                target.set(t.values)
+        for t in net.store.tensors {
+            // expectedTensors and the network come from the same declarations: a mismatch is a bug here.
+            guard let ft = file.tensor(t.name), ft.shape == t.shape else {
+                preconditionFailure("the network disagrees with its own declarations about '\(t.name)'")
             }
+            t.set(ft.values)
         }
-        return LoadedModel(network: net, inputScale: scale, inputRows: rows, inputCols: cols, metadata: file.metadata)
+        return LoadedModel(network: net, input: input, output: output, metadata: file.metadata)
     }
 }

@@ -14,7 +14,7 @@ final class ProgressDisplay {
     }
 
     /// Redraws the bar, at most ten times a second.
-    func step(epoch: Int, epochs: Int, done: Int, total: Int, elapsed: Double, loss: Double, accuracy: Double, samples: Int) {
+    func step(epoch: Int, epochs: Int, done: Int, total: Int, elapsed: Double, loss: Double, accuracy: Double?, samples: Int) {
         guard live else { return }
         let t = now()
         guard t - lastDraw >= 0.1 || done == total else { return }
@@ -24,7 +24,7 @@ final class ProgressDisplay {
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
         let rate = elapsed > 0 ? Int((Double(samples) / elapsed).rounded()) : 0
-        Console.errRaw("\r\u{1B}[2Kepoch \(epoch)/\(epochs) \(bar) \(done)/\(total)  \(duration(elapsed)) ETA \(duration(eta))  loss \(fixed(loss, 4))  acc \(fixed(accuracy, 4))  \(rate) samples/s")
+        Console.errRaw("\r\u{1B}[2Kepoch \(epoch)/\(epochs) \(bar) \(done)/\(total)  \(duration(elapsed)) ETA \(duration(eta))  loss \(fixed(loss, 4))\(accuracy.map { "  acc \(fixed($0, 4))" } ?? "")  \(rate) samples/s")
         drawn = true
     }
 

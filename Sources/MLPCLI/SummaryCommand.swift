@@ -3,41 +3,79 @@ import Formats
 import Model
 
 enum SummaryCommand {
-    static let flags: [Flag] = [
-        Flag("model", "FILE", "the model file (or give it as the first argument)"),
-        Flag("json", nil, "print one JSON object on stdout"),
-    ]
+    static let flags: [Flag] = [Flags.model.helped("the model file (or give it as the first argument)"), Flags.json]
 
     static let usage = "mlp summary MODEL [--json]"
 
+    /// Everything `mlp summary` reads from its command line.
+    struct Options {
+        let model: String
+        let json: Bool
+        init(_ a: Arguments) throws(CLIError) {
+            model = try a.required(Flags.model)
+            json = a.has(Flags.json)
+        }
+    }
+
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
-        let path = try a.required("model")
+        let o = try Options(a)
+        let path = o.model
         let model = try ModelFile.load(path)
         let net = model.network
         let t = ModelSummary.totals(net)
-        if a.has("json") {
+        if o.json {
             var layers: [JSONValue] = []
             for (i, l) in net.layers.enumerated() {
-                let params = l.parameters.reduce(0) { $0 + $1.count }
-                let buffers = l.buffers.reduce(0) { $0 + $1.value.count }
-                let act: JSONValue = ModelSummary.activation(l).map { JSONValue($0) } ?? .null
+                let (params, buffers) = ModelSummary.counts(net, layer: i)
+                let act: JSONValue = l.spec.kind.activation.map { JSONValue($0.token) } ?? .null
                 let shape: JSONValue = .array([.null, JSONValue(l.outputFeatures)])
-                layers.append(.object([("index", JSONValue(i)), ("layer", JSONValue(ModelSummary.kind(l))),
+                layers.append(.object([("index", JSONValue(i)), ("layer", JSONValue(l.spec.kind.displayName)),
                                        ("token", JSONValue(l.token)), ("output_shape", shape),
                                        ("parameters", JSONValue(params)), ("buffers", JSONValue(buffers)),
                                        ("activation", act)]))
             }
-            Console.out(JSONValue.object([
+            var head: [(String, JSONValue)] = [
                 ("architecture", JSONValue(net.architecture)), ("input_shape", .array([.null, JSONValue(net.inputFeatures)])),
-                ("classes", JSONValue(net.classes)), ("loss", JSONValue(net.loss.token)), ("layers", .array(layers)),
+            ]
+            if case .table(let encoder, let delimiter) = model.input, case .table(let target) = model.output {
+                head += [("task", JSONValue(target.task.rawValue)), ("input", encoder.json(delimiter: delimiter)), ("target", target.json)]
+                if target.task == .classification { head.append(("classes", JSONValue(net.classes))) } else { head.append(("outputs", JSONValue(net.outputFeatures))) }
+            } else {
+                head.append(("classes", JSONValue(net.classes)))
+            }
+            Console.out(JSONValue.object(head + [
+                ("loss", JSONValue(net.loss.token)), ("layers", .array(layers)),
                 ("trainable_parameters", JSONValue(t.parameters)), ("non_trainable_buffers", JSONValue(t.buffers)),
                 ("bytes", JSONValue(t.bytes)),
                 ("metadata", .object(model.metadata.map { ($0.0, JSONValue($0.1)) })),
             ]).serialized())
             return .ok
         }
-        Console.out("model \(path): \(net.inputFeatures)→\(net.architecture), input \(model.inputRows)×\(model.inputCols), \(net.classes) classes, loss \(net.loss.token)")
-        let trained = ["optimizer", "epochs", "batch_size", "seed", "test_accuracy", "mlp_version"].compactMap { key in
+        switch (model.input, model.output) {
+        case (.table(let encoder, _), .table(let target)):
+            switch target {
+            case .classes(let column, let labels):
+                Console.out("model \(path): \(net.inputFeatures)→\(net.architecture), classification of \(column) into \(labels.count) classes (\(labels.prefix(10).joined(separator: ", "))\(labels.count > 10 ? ", …" : "")), loss \(net.loss.token)")
+            case .values(let columns, let mean, let std):
+                let shown = zip(columns, zip(mean, std)).map { "\($0) (mean \(significant(Double($1.0))), std \(significant(Double($1.1))))" }
+                Console.out("model \(path): \(net.inputFeatures)→\(net.architecture), regression of \(shown.joined(separator: ", ")), loss \(net.loss.token)")
+            }
+            Console.out("input: \(encoder.columns.count) CSV columns → \(encoder.width) features\(encoder.missing.map { "; missing values filled with the \($0.rawValue)" } ?? ""):")
+            var table = TextTable([("column", .left), ("type", .left), ("features", .right), ("encoding", .left)])
+            for c in encoder.columns {
+                switch c {
+                case .numeric(let name, let mean, let std, let impute):
+                    table.add([name, "numeric", "1", "(x − \(significant(Double(mean))))/\(significant(Double(std)))\(impute.map { "; missing → \(significant(Double($0)))" } ?? "")"])
+                case .categorical(let name, let categories, let impute):
+                    let shown = categories.prefix(4).joined(separator: ", ") + (categories.count > 4 ? ", …" : "")
+                    table.add([name, "categorical", "\(categories.count)", "one-hot: \(shown)\(impute.map { "; missing → \($0)" } ?? "")"])
+                }
+            }
+            Console.out(table.render())
+        default:
+            Console.out("model \(path): \(net.inputFeatures)→\(net.architecture), input \(model.inputRows)×\(model.inputCols), \(net.classes) classes, loss \(net.loss.token)")
+        }
+        let trained = ["optimizer", "epochs", "batch_size", "seed", "test_accuracy", "test_rmse", "test_r2", "mlp_version"].compactMap { key in
             model.metadata.first { $0.0 == key }.map { "\(String(key.map { $0 == "_" ? " " : $0 })) \($0.1)" }
         }
         if !trained.isEmpty { Console.out("trained with " + trained.joined(separator: ", ")) }

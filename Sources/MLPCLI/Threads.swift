@@ -1,12 +1,20 @@
-// --threads: how many threads OpenBLAS uses for the GEMMs, and the elementwise loops with it (see
-// ElementwiseThreads.swift). Set once, before any GEMM, from the one thread that calls BLAS (the
-// pthread OpenBLAS ignores OMP_NUM_THREADS). When N is every CPU the process may use, the threads
-// are pinned one per CPU.
+// --threads: how many threads OpenBLAS uses for the GEMMs, and the worker pool for the elementwise
+// loops with it (Sources/Runtime). Set once, before any GEMM, from the one thread that calls BLAS.
+// When N is every CPU the process may use, the threads are pinned one per CPU.
 import Model
+import Runtime
 
 enum Threads {
-    static func configure(_ a: Arguments) throws(CLIError) {
-        let n = try a.int("threads", default: BLAS.processors, in: 1...1024)
-        BLAS.setThreads(n, pin: true)
+    /// The process's one worker pool, made on first use.
+    nonisolated(unsafe) static var pool: WorkerPool?
+
+    /// Applies --threads (nil: every CPU OpenBLAS sees) and returns the pool to run loops on.
+    @discardableResult
+    static func configure(_ threads: Int?) -> WorkerPool {
+        let n = threads ?? BLAS.processors
+        let p = pool ?? WorkerPool()
+        pool = p
+        p.use(threads: n, pin: true)
+        return p
     }
 }

@@ -1,250 +1,315 @@
-// `mlp train`: train a network on IDX data, report each epoch, save the model; with the workflow
-// around it: validation, early stopping, reduce-on-plateau, checkpoints and --resume, clean
-// interruption, divergence detection, a time budget, logs.
+// `mlp train`: the command line → a typed configuration → a training session → the model file.
+// The session (TrainingSession.swift) owns the loop; this file reads the flags, loads the data,
+// sets up the session and what watches it, and reports and saves what it produced.
 import Formats
 import Model
+import Runtime
 #if canImport(Glibc)
 import Glibc
 #endif
 
 enum TrainCommand {
     static let flags: [Flag] = [
-        Flag("data", "DIR", "directory with the four MNIST IDX files, each raw or .gz"),
-        Flag("train-images", "FILE", "training images (overrides --data)"),
-        Flag("train-labels", "FILE", "training labels (overrides --data)"),
-        Flag("test-images", "FILE", "test images (overrides --data)"),
-        Flag("test-labels", "FILE", "test labels (overrides --data)"),
-        Flag("hidden", "N[,N...]", "hidden layer widths, ReLU (default 128)"),
-        Flag("activation", "ACT", "activation of the --hidden layers (default relu)"),
-        Flag("layers", "ARCH", "architecture string, e.g. \"512:relu,dropout:0.2,256:relu,batchnorm,10\""),
-        Flag("loss", "LOSS", "cross_entropy (default), cross_entropy:SMOOTHING, mse, bce"),
-        Flag("init", "INIT", "he-normal, he-uniform, xavier-normal, xavier-uniform, orthogonal, zeros (default: He for ReLU-family layers, Xavier otherwise)"),
-        Flag("optimizer", "OPT", "sgd (default), nesterov, adam, adamw"),
-        Flag("lr", "X", "learning rate (default 0.05 for sgd/nesterov, 0.001 for adam/adamw)"),
-        Flag("momentum", "X", "SGD momentum (default 0.9; 0 gives plain SGD)"),
-        Flag("weight-decay", "X", "L2 weight decay; decoupled for adamw (default 0; 0.01 for adamw)"),
-        Flag("beta1", "X", "Adam β1 (default 0.9)"),
-        Flag("beta2", "X", "Adam β2 (default 0.999)"),
-        Flag("schedule", "SCHED", "learning-rate schedule: constant (default), step[:EVERY[:GAMMA]], cosine"),
-        Flag("warmup", "N", "epochs of linear learning-rate warm-up (default 0)"),
-        Flag("clip-grad-norm", "X", "clip the global gradient norm to X"),
-        Flag("epochs", "N", "passes over the training set (default 5)"),
-        Flag("batch-size", "N", "examples per step (default 64)"),
-        Flag("seed", "N", "seed for initialization, shuffling, dropout and the validation split (default 1)"),
-        Flag("validation-split", "F", "hold out the last fraction F of the (seeded, shuffled) training set for validation"),
-        Flag("validation-images", "FILE", "validation images (instead of --validation-split)"),
-        Flag("validation-labels", "FILE", "validation labels"),
-        Flag("early-stopping", "PATIENCE", "stop after PATIENCE epochs without improvement of the monitored metric; keep the best weights"),
-        Flag("monitor", "METRIC", "val_loss (default) or val_accuracy, for --early-stopping and --reduce-lr-on-plateau"),
-        Flag("reduce-lr-on-plateau", "FACTOR,PATIENCE", "multiply the learning rate by FACTOR after PATIENCE epochs without improvement"),
-        Flag("max-seconds", "S", "stop cleanly after the epoch that passes S seconds of training"),
-        Flag("checkpoint", "FILE", "write the full training state here after every epoch (atomically)"),
-        Flag("resume", "FILE", "continue the run saved in this checkpoint (its configuration is kept; --epochs may extend it)"),
-        Flag("threads", "N", "threads for the GEMMs and elementwise loops (default: all cores)"),
-        Flag("out", "FILE", "where to write the model (default model.safetensors)"),
-        Flag("log", "FILE", "write one JSON object per epoch (JSON lines), rewritten atomically each epoch"),
-        Flag("log-csv", "FILE", "the same as CSV with a header"),
-        Flag("plot", "FILE.svg", "draw the training curves (loss and accuracy per epoch) as SVG, rewritten each epoch"),
-        Flag("json", nil, "print one JSON object with the results on stdout"),
-        Flag("quiet", nil, "no progress bar or banner: one plain line per epoch"),
+        Flags.data.helped("a CSV file (plain or .gz), or the directory with the four MNIST IDX files, each raw or .gz"),
+        Flags.testData, Flags.target, Flags.task, Flags.categorical, Flags.missing, Flags.delimiter, Flags.testSplit,
+        Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels,
+        Flags.hidden, Flags.activation, Flags.layers, Flags.loss, Flags.initializer, Flags.optimizer, Flags.lr,
+        Flags.momentum, Flags.weightDecay, Flags.beta1, Flags.beta2, Flags.schedule, Flags.warmup, Flags.clipGradNorm,
+        Flags.maxNorm, Flags.epochs, Flags.batchSize, Flags.seed, Flags.validationSplit, Flags.validationImages, Flags.validationLabels,
+        Flags.earlyStopping, Flags.monitor, Flags.reduceLROnPlateau, Flags.maxSeconds, Flags.checkpoint, Flags.resume,
+        Flags.threads, Flags.out, Flags.log, Flags.logCSV, Flags.plot,
+        Flags.json.helped("print one JSON object with the results on stdout"), Flags.quiet, Flags.maxMemory,
     ]
 
-    static let usage = "mlp train --data DIR [--hidden 128[,64,...] | --layers ARCH] [--epochs N] [--batch-size N] [--lr X] [--momentum X] [--optimizer OPT] [--seed N] [--threads N] [--out FILE]"
+    static let usage = "mlp train --data DIR|FILE.csv [--hidden 128[,64,...] | --layers ARCH] [--epochs N] [--batch-size N] [--lr X] [--momentum X] [--optimizer OPT] [--seed N] [--threads N] [--out FILE]"
 
-    static func run(_ given: Arguments, startTime: Double) throws(CLIError) -> ExitCode {
-        let classes = 10
-        // With --resume, the configuration comes from the checkpoint; only --epochs may change.
+    /// What `mlp train` was asked to do besides the training configuration: the data, the files to
+    /// write, the run's limits and how to report.
+    struct Options {
+        let dataDir: String?
+        /// The file flags given (--train-images ... --validation-labels), by flag name.
+        let files: [String: String]
+        let out: String
+        let resume: String?
+        let checkpoint: String?
+        let log: String?, logCSV: String?, plot: String?
+        let maxSeconds: Float?
+        let threads: Int?
+        let memoryLimit: Int?
+        let json: Bool, quiet: Bool
+        /// Configuration flags given, by name (--resume refuses them, except --epochs).
+        let configurationGiven: [Flag]
+        let epochs: Int?
+        let monitorGiven: Bool
+
+        init(_ a: Arguments) throws(CLIError) {
+            dataDir = a.string(Flags.data)
+            var f: [String: String] = [:]
+            for flag in [Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels, Flags.validationImages,
+                         Flags.validationLabels, Flags.testData] {
+                if let v = a.string(flag) { f[flag.name] = v }
+            }
+            files = f
+            out = a.string(Flags.out) ?? Flags.out.defaultValue!
+            resume = a.string(Flags.resume)
+            checkpoint = a.string(Flags.checkpoint)
+            log = a.string(Flags.log)
+            logCSV = a.string(Flags.logCSV)
+            plot = a.string(Flags.plot)
+            maxSeconds = try a.float(Flags.maxSeconds)
+            threads = try a.int(Flags.threads)
+            memoryLimit = try MemoryBudget.flag(a)
+            json = a.has(Flags.json)
+            quiet = a.has(Flags.quiet)
+            configurationGiven = Flags.configuration.filter { a.has($0) }
+            epochs = a.has(Flags.epochs) ? try a.int(Flags.epochs) : nil
+            monitorGiven = a.has(Flags.monitor)
+        }
+
+        var hasValidationFiles: Bool { files[Flags.validationImages.name] != nil }
+    }
+
+    /// The training data and what the model file will record about its input and output.
+    struct PreparedData {
+        let data: TrainingData
+        let input: ModelInput
+        let output: ModelOutput
+        /// The banner's line about the data (after "mlp: ").
+        let banner: [String]
+    }
+
+    static func run(_ a: Arguments, startTime: Double, hooks: [TrainingStepHook] = []) throws(CLIError) -> ExitCode {
+        let options = try Options(a)
+        // The configuration: from the flags, or, with --resume, from the checkpoint (only --epochs may change).
         var resumeFile: SafetensorsFile?
-        var a = given
-        if let resume = given.string("resume") {
-            let file = try Checkpoint.read(resume)
-            var stored = try Checkpoint.config(file, path: resume)
-            for flag in TrainingOptions.configFlags where given.has(flag) && flag != "epochs" {
-                throw .usage("--\(flag) cannot change when resuming: the checkpoint fixes the training configuration (only --epochs may extend it)", command: given.command)
+        var config: TrainingConfiguration
+        if let path = options.resume {
+            let file = try Checkpoint.read(path)
+            config = try Checkpoint.configuration(file, path: path)
+            if let flag = options.configurationGiven.first(where: { $0 != Flags.epochs }) {
+                throw .usage("--\(flag.name) cannot change when resuming: the checkpoint fixes the training configuration (only --epochs may extend it)", command: a.command)
             }
-            if let e = given.string("epochs") { stored.removeAll { $0.0 == "epochs" }; stored.append(("epochs", e)) }
-            var args: [String] = []
-            for (k, v) in stored { args += ["--\(k)", v] }
-            for (k, v) in given.values where !TrainingOptions.configFlags.contains(k) && k != "resume" { args += ["--\(k)", v] }
-            for s in given.switches { args.append("--\(s)") }
-            a = try Arguments(args[...], flags: flags, command: "train")
+            if let e = options.epochs { config.epochs = e }
             resumeFile = file
+        } else {
+            config = try TrainingConfiguration(a)
         }
-        let opts = try TrainingOptions(a, classes: classes)
-        let config = TrainingOptions.configFlags.compactMap { f in a.string(f).map { (f, $0) } }
-        let out = a.string("out") ?? "model.safetensors"
-        let maxSeconds = try a.optionalFloat("max-seconds", "positive") { $0 > 0 }
-        try Threads.configure(a)
-        let quiet = a.has("quiet"), json = a.has("json")
-        for flag in ["out", "checkpoint", "log", "log-csv", "plot"] {
-            if let path = a.string(flag) ?? (flag == "out" ? out : nil) { try OutputPath.checkWritable(path, flag: flag, command: a.command) }
+        try checkValidationSet(config, options, command: a.command)
+        let csv = try checkDataKind(config, options, command: a.command)
+        // Tables train best with other defaults than images.
+        if csv != nil && resumeFile == nil { config = try TrainingConfiguration(a, defaults: .tables) }
+        let pool = Threads.configure(options.threads)
+        for (flag, path) in [(Flags.out, options.out), (Flags.checkpoint, options.checkpoint), (Flags.log, options.log),
+                             (Flags.logCSV, options.logCSV), (Flags.plot, options.plot)] {
+            if let path { try OutputPath.checkWritable(path, flag: flag.name, command: a.command) }
         }
 
+        // The data, after checking that it (and, for IDX, the network) fits in memory.
         let loadStart = now()
-        var (train, test) = try DataFiles.loadTrainAndTest(a, opts)
-        var validation: Dataset?
-        if let f = opts.validationSplit {
-            (train, validation) = try TrainingRun.split(train, fraction: f, seed: opts.seed)
-        } else if let vi = a.string("validation-images"), let vl = a.string("validation-labels") {
-            validation = try DataFiles.load(images: vi, labels: vl, classes: classes)
-            guard validation!.features == train.features else {
-                throw CLIError(.dataError, "\(vi): images are \(validation!.rows)×\(validation!.cols) but the training images are \(train.rows)×\(train.cols)")
-            }
-        }
+        let prepared = csv != nil ? try prepareTable(csv!, config: config, options: options)
+                                  : try prepareImages(config: config, options: options, command: a.command)
         let dataSeconds = now() - loadStart
 
-        let run = TrainingRun(opts: opts, config: config, train: train, validation: validation, test: test)
-        if let file = resumeFile, let path = given.string("resume") {
-            try Checkpoint.restore(file, into: run, path: path)
+        let loops = Loops(pool)
+        let session: TrainingSession
+        if let file = resumeFile, let path = options.resume {
+            session = try Checkpoint.resume(from: file, path: path, data: prepared.data, epochs: config.epochs, loops: loops)
+        } else {
+            session = try TrainingSession(config: config, data: prepared.data, loops: loops)
         }
-        let net = run.network
-        run.trainer.measureGradientNorms = a.has("log") || a.has("log-csv")
-        let display = ProgressDisplay(quiet: quiet)
+        let net = session.network
+        session.measureGradientNorms = options.log != nil || options.logCSV != nil
+        session.maxSeconds = options.maxSeconds
+        session.shouldStop = { Interrupts.requested }
+        let display = ProgressDisplay(quiet: options.quiet)
+        session.observers = [ProgressObserver(display)]
+        if options.log != nil || options.logCSV != nil { session.observers.append(LogObserver(jsonLines: options.log, csv: options.logCSV)) }
+        if let plot = options.plot { session.observers.append(PlotObserver(path: plot)) }
+        if let checkpoint = options.checkpoint { session.observers.append(CheckpointObserver(path: checkpoint)) }
+        session.observers += hooks.map { StepHookObserver($0) }
         // From here on a signal means "stop after this step and checkpoint" (before the banner, so
         // anyone who reacts to it finds the handlers in place).
         Interrupts.install()
-        if !quiet {
-            Console.err("mlp: \(train.count) training\(validation.map { ", \($0.count) validation" } ?? "") and \(test.count) test images of \(train.rows)×\(train.cols), loaded in \(duration(dataSeconds))")
-            Console.err("mlp: network \(train.features)→\(net.architecture) (\(net.parameterCount) parameters), loss \(net.loss.token), \(opts.optimizerDescription), batch \(opts.batchSize), \(BLAS.threads) thread\(BLAS.threads == 1 ? "" : "s")")
+        if !options.quiet {
+            var lines = prepared.banner
+            if csv == nil {
+                let train = session.train
+                lines.append("\(train.count) training\(session.validation.map { ", \($0.count) validation" } ?? "") and \(session.test?.count ?? 0) test images of \(DataFiles.shape(train)), loaded in \(duration(dataSeconds))")
+            } else {
+                lines[lines.count - 1] += ", loaded in \(duration(dataSeconds))"
+                if let v = session.validation { lines.append("\(session.train.count) rows for training and \(v.count) for validation (--validation-split)") }
+            }
+            for l in lines { Console.err("mlp: " + l) }
+            Console.err("mlp: network \(session.train.features)→\(net.architecture) (\(net.parameterCount) parameters), loss \(net.loss.token), \(config.optimizerDescription), batch \(config.batchSize), \(BLAS.threads) thread\(BLAS.threads == 1 ? "" : "s")")
             Console.err(ModelSummary.render(net))
-            if given.has("resume") {
-                Console.err("mlp: resuming after epoch \(run.epoch)\(run.trainer.position > 0 ? ", step \(run.trainer.position)" : "")")
+            if resumeFile != nil {
+                Console.err("mlp: resuming after epoch \(session.epoch)\(session.trainer.position > 0 ? ", step \(session.trainer.position)" : "")")
             }
         }
 
-        let checkpointPath = a.string("checkpoint")
-        let stepDelay = Console.env("MLP_DEBUG_STEP_DELAY_MS").flatMap { UInt32($0) }.map { $0 * 1000 }
         let trainingStart = now()
-        var stoppedEarly = false, outOfTime = false
-        while run.epoch < opts.epochs {
-            let epoch = run.epoch + 1
-            let t = run.trainer
-            let epochStart = now() - t.seconds
-            let r = t.runEpoch(epoch, on: train) { done, total, _ in
-                if let stepDelay { sleepThroughSignals(microseconds: stepDelay) }
-                display.step(epoch: epoch, epochs: opts.epochs, done: done, total: total, elapsed: now() - epochStart,
-                             loss: t.lossSum / Double(max(t.seen, 1)), accuracy: Double(t.correct) / Double(max(t.seen, 1)),
-                             samples: t.seen)
-                return Interrupts.requested ? .stop : .proceed
-            }
-            guard let r else {
-                if let last = t.lastStep, !last.loss.isFinite {
-                    display.line("")
-                    let kept = checkpointPath.map { run.epoch > 0 ? "; the last good checkpoint, \($0), is from epoch \(run.epoch)" : "" } ?? ""
-                    throw CLIError(.diverged, "training diverged in epoch \(epoch) at step \(t.position) of \(t.stepsPerEpoch(train)): the loss became \(last.loss.isNaN ? "NaN" : "infinite"); try a lower --lr (it is \(t.schedule.base)), --clip-grad-norm 1, or another --init\(kept)")
-                }
-                return try interrupted(run, at: "epoch \(epoch), step \(t.position) of \(t.stepsPerEpoch(train))", checkpoint: checkpointPath, out: out, given: given, display: display)
-            }
-            let val = validation.map { Evaluation.run(net, on: $0, scale: run.scale, batchSize: opts.batchSize) }
-            let ev = Evaluation.run(net, on: test, scale: run.scale, batchSize: opts.batchSize)
-            run.epoch = epoch
-            let names = net.namedParameters.map(\.name)
-            let stats = EpochStats(epoch: epoch, step: t.step, learningRate: r.learningRate, loss: r.loss, accuracy: r.accuracy,
-                                   validationLoss: val?.loss, validationAccuracy: val?.accuracy,
-                                   testLoss: ev.loss, testAccuracy: ev.accuracy, seconds: r.seconds,
-                                   samplesPerSecond: r.samplesPerSecond, gradientNorms: Array(zip(names, r.gradientNorms)))
-            run.history.append(stats)
-            var line = "epoch \(epoch)/\(opts.epochs)  loss \(fixed(r.loss, 4))  train_acc \(fixed(r.accuracy, 4))"
-            if let val { line += "  val_loss \(fixed(val.loss, 4))  val_acc \(fixed(val.accuracy, 4))" }
-            line += "  test_acc \(fixed(ev.accuracy, 4))  lr \(r.learningRate)  \(duration(r.seconds))  \(Int(r.samplesPerSecond.rounded())) samples/s"
-            display.line(line)
-
-            // The monitors watch the validation metric.
-            if let val {
-                let metric = (opts.earlyStopping?.metric ?? opts.plateau?.monitor.metric) == .valAccuracy ? Double(val.accuracy) : Double(val.loss)
-                if run.early != nil {
-                    if run.early!.record(metric) { run.snapshotBest() }
-                    if run.early!.exhausted { stoppedEarly = true }
-                }
-                if run.plateau != nil, let factor = opts.plateau?.factor {
-                    _ = run.plateau!.record(metric)
-                    if run.plateau!.exhausted {
-                        t.schedule.base *= factor
-                        run.plateau!.badEpochs = 0
-                        display.line("mlp: \(run.plateau!.metric.rawValue) has not improved for \(run.plateau!.patience) epoch(s); learning rate now \(t.schedule.base)")
-                    }
-                }
-            }
-            if let path = a.string("log") { try TrainingLog.writeJSONLines(run.history, to: path) }
-            if let path = a.string("log-csv") { try TrainingLog.writeCSV(run.history, to: path) }
-            if let path = a.string("plot") {
-                let svg = TrainingCurvesSVG.render(history: run.history.map(\.record), title: "mlp train: \(net.architecture)")
-                do { try AtomicFile.write(Array(svg.utf8), to: path) } catch let e as FormatError { throw .data(e) } catch {
-                    throw CLIError(.dataError, "\(path): \(error)")
-                }
-            }
-            if let checkpointPath { try Checkpoint.save(run, to: checkpointPath) }
-            if Interrupts.requested {
-                return try interrupted(run, at: "the end of epoch \(epoch)", checkpoint: checkpointPath, out: out, given: given, display: display)
-            }
-            if stoppedEarly {
-                display.line("mlp: early stopping: \(run.early!.metric.rawValue) has not improved for \(run.early!.patience) epoch(s); restoring the weights of epoch \(run.bestEpoch)")
-                break
-            }
-            if let maxSeconds, now() - trainingStart >= Double(maxSeconds) {
-                outOfTime = true
-                display.line("mlp: stopping after epoch \(epoch): --max-seconds \(maxSeconds) reached")
-                break
-            }
+        let outcome = try session.run()
+        switch outcome {
+        case .diverged(let epoch, let step, let steps, let loss):
+            display.line("")
+            let kept = options.checkpoint.map { session.epoch > 0 ? "; the last good checkpoint, \($0), is from epoch \(session.epoch)" : "" } ?? ""
+            throw CLIError(.diverged, "training diverged in epoch \(epoch) at step \(step) of \(steps): the loss became \(loss.isNaN ? "NaN" : "infinite"); try a lower --lr (it is \(session.trainer.schedule.base)), --clip-grad-norm 1, or another --init\(kept)")
+        case .interrupted(let place):
+            return try interrupted(session, at: place, options: options, given: a, display: display)
+        case .finished, .stoppedEarly, .outOfTime:
+            break
         }
-        if run.early != nil && run.best != nil { run.restoreBest() }
-        let final = Evaluation.run(net, on: test, scale: run.scale, batchSize: opts.batchSize)
-        try ModelFile.save(net, to: out, inputScale: run.scale, rows: train.rows, cols: train.cols, extra: [
-            ("optimizer", opts.optimizerDescription), ("epochs", "\(run.epoch)"), ("batch_size", "\(opts.batchSize)"),
-            ("seed", "\(opts.seed)"), ("test_accuracy", "\(final.accuracy)"), ("mlp_version", CLI.version),
-        ])
-        let trainSeconds = run.history.reduce(0) { $0 + $1.seconds }
+
+        let final = session.test.map { session.evaluate($0) }
+        var extra: [(String, String)] = [("optimizer", config.optimizerDescription), ("epochs", "\(session.epoch)"),
+                                         ("batch_size", "\(config.batchSize)"), ("seed", "\(config.seed)")]
+        if let final {
+            if let acc = final.accuracy { extra.append(("test_accuracy", "\(acc)")) }
+            if let r2 = final.r2, let rmse = final.rmse { extra += [("test_rmse", "\(Float(rmse))"), ("test_r2", "\(Float(r2))")] }
+        }
+        extra.append(("mlp_version", CLI.version))
+        try ModelFile.save(net, to: options.out, input: prepared.input, output: prepared.output, extra: extra)
+        let history = session.history
+        let trainSeconds = history.reduce(0) { $0 + $1.seconds }
         let startup = trainingStart - startTime - dataSeconds
-        let last = run.history.last
-        if json {
-            var members: [(String, JSONValue)] = [
-                ("test_accuracy", JSONValue(final.accuracy)), ("test_loss", JSONValue(final.loss)),
-                ("train_loss", last.map { JSONValue($0.loss) } ?? .null), ("train_accuracy", last.map { JSONValue($0.accuracy) } ?? .null),
-            ]
-            if let v = last?.validationLoss, let va = last?.validationAccuracy {
-                members += [("val_loss", JSONValue(v)), ("val_accuracy", JSONValue(va))]
-            }
+        let last = history.last
+        let perEpoch = trainSeconds / Double(max(history.count, 1))
+        if options.json {
+            var members: [(String, JSONValue)] = []
+            if let final { members += final.json("test") }
+            members.append(("train_loss", last.map { JSONValue($0.loss) } ?? .null))
+            if session.task == .classification { members.append(("train_accuracy", last?.accuracy.map { JSONValue($0) } ?? .null)) }
+            if let v = last?.validation { members += v.json("val") }
+            if csv != nil { members.insert(("task", JSONValue(session.task.rawValue)), at: 0) }
             members += [
-                ("epochs", .array(run.history.map(\.json))), ("epochs_run", JSONValue(run.epoch)),
-                ("stopped_early", JSONValue(stoppedEarly)), ("best_epoch", run.best != nil ? JSONValue(run.bestEpoch) : .null),
-                ("out_of_time", JSONValue(outOfTime)),
-                ("train_seconds", JSONValue(trainSeconds)), ("seconds_per_epoch", JSONValue(trainSeconds / Double(max(run.history.count, 1)))),
+                ("epochs", .array(history.map(\.json))), ("epochs_run", JSONValue(session.epoch)),
+                ("stopped_early", JSONValue(outcome.isStoppedEarly)), ("best_epoch", session.best != nil ? JSONValue(session.bestEpoch) : .null),
+                ("out_of_time", JSONValue(outcome.isOutOfTime)),
+                ("train_seconds", JSONValue(trainSeconds)), ("seconds_per_epoch", JSONValue(perEpoch)),
                 ("data_load_seconds", JSONValue(dataSeconds)), ("startup_seconds", JSONValue(startup)),
                 ("peak_rss_bytes", JSONValue(peakResidentBytes())), ("parameters", JSONValue(net.parameterCount)),
-                ("threads", JSONValue(BLAS.threads)), ("model", JSONValue(out)),
+                ("threads", JSONValue(BLAS.threads)), ("model", JSONValue(options.out)),
             ]
             Console.out(JSONValue.object(members).serialized())
         } else {
-            let n = run.history.count
-            Console.out("test accuracy \(fixed(final.accuracy, 4))  test loss \(fixed(final.loss, 4))  after \(run.epoch) epoch\(run.epoch == 1 ? "" : "s") in \(duration(trainSeconds)) (\(fixed(trainSeconds / Double(max(n, 1)), 2))s/epoch)")
-            Console.out("model written to \(out)")
+            let after = "after \(session.epoch) epoch\(session.epoch == 1 ? "" : "s") in \(duration(trainSeconds)) (\(fixed(perEpoch, 2))s/epoch)"
+            if let final, let acc = final.accuracy {
+                Console.out("test accuracy \(fixed(acc, 4))  test loss \(fixed(final.loss, 4))  \(after)")
+            } else if let final, let rmse = final.rmse, let mae = final.mae, let r2 = final.r2 {
+                Console.out("test rmse \(significant(rmse))  test mae \(significant(mae))  test r2 \(fixed(r2, 4))  \(after)")
+            } else {
+                Console.out("trained \(after); no test set (give --test-data or --test-split to measure one)")
+            }
+            Console.out("model written to \(options.out)")
         }
         return .ok
     }
 
+    /// The CSV training file when --data names one (told by its content), nil for IDX data; the
+    /// flags of the other kind are refused.
+    static func checkDataKind(_ config: TrainingConfiguration, _ o: Options, command cmd: String) throws(CLIError) -> String? {
+        if let dir = o.dataDir, !dir.isEmpty, access(dir, F_OK) != 0, dir.hasSuffix(".csv") || dir.hasSuffix(".csv.gz") {
+            throw CLIError(.dataError, "\(dir): no such file")
+        }
+        guard let dir = o.dataDir, !dir.isEmpty, access(dir, F_OK) == 0, !isDirectory(dir) else {
+            // IDX: the CSV flags have nothing to act on.
+            let csvOnly: [(Bool, Flag)] = [(o.files[Flags.testData.name] != nil, Flags.testData), (config.target != nil, Flags.target),
+                                           (config.task != nil, Flags.task), (!config.categorical.isEmpty, Flags.categorical),
+                                           (config.missing != nil, Flags.missing), (config.testSplit != nil, Flags.testSplit)]
+            if let (_, f) = csvOnly.first(where: { $0.0 }) {
+                throw .usage("--\(f.name) applies to CSV data (--data FILE.csv); IDX data has its own test files", command: cmd)
+            }
+            return nil
+        }
+        guard TabularData.isCSV(dir) else {
+            throw CLIError(.dataError, "\(dir): is an IDX file; --data takes a CSV file, or the directory that holds the four MNIST files (or name them with --train-images, --train-labels, --test-images, --test-labels)")
+        }
+        let idxOnly = [Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels, Flags.validationImages, Flags.validationLabels]
+        if let f = idxOnly.first(where: { o.files[$0.name] != nil }) {
+            throw .usage("--\(f.name) names an IDX file; with a CSV file give --test-data (and --validation-split)", command: cmd)
+        }
+        if config.testSplit != nil && o.files[Flags.testData.name] != nil {
+            throw .usage("--test-split and --test-data both name a test set; give one of them", command: cmd)
+        }
+        return dir
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// IDX data: the four files (and validation files), checked against the memory limit with the network.
+    static func prepareImages(config: TrainingConfiguration, options: Options, command: String) throws(CLIError) -> PreparedData {
+        let files = try DataFiles.trainingFiles(dir: options.dataDir, files: options.files, command: command)
+        try MemoryBudget.check(options.memoryLimit, MemoryBudget.dataParts(files.all))
+        let classes = try DataFiles.classCount(labels: files.trainLabels)
+        try MemoryBudget.checkTraining(options.memoryLimit, config, files: files, outputs: config.outputs ?? classes)
+        let data = try DataFiles.loadTraining(files)
+        let image = data.train.image!
+        guard case .bytes(_, let scale) = data.train.storage else { preconditionFailure("IDX data is stored as bytes") }
+        return PreparedData(data: data, input: .pixels(scale: scale, rows: image.rows, cols: image.cols),
+                            output: .classIndices(config.outputs ?? classes), banner: [])
+    }
+
+    /// A CSV file: read, encoded with what its training rows teach, and the network checked against
+    /// the memory limit once the encoded width is known.
+    static func prepareTable(_ path: String, config: TrainingConfiguration, options: Options) throws(CLIError) -> PreparedData {
+        let testPath = options.files[Flags.testData.name]
+        try MemoryBudget.check(options.memoryLimit, TabularData.memoryPart(path) + (testPath.map(TabularData.memoryPart) ?? []))
+        let loaded = try TabularData.load(train: path, test: testPath, config: config, threads: options.threads ?? BLAS.processors)
+        var data = loaded.data
+        if case .values(_, _, let std) = loaded.target { data.targetScale = std }
+        let specs = config.network.specs(assuming: loaded.target.outputs)
+        let need = MemoryBudget.trainingBytes(inputs: loaded.encoder.width, specs: specs, batch: config.batchSize, optimizerSlots: config.optimizerSlots)
+        try MemoryBudget.check(options.memoryLimit, [("the network \(Architecture.string(specs))", need ?? Int.max)])
+        let e = loaded.encoder
+        let numeric = e.columns.filter(\.isNumeric).count
+        var task = "\(loaded.target.task.rawValue) (\(loaded.taskReason))"
+        switch loaded.target {
+        case .classes(let column, let labels):
+            let shown = labels.prefix(10).joined(separator: ", ") + (labels.count > 10 ? ", …" : "")
+            task = "target \(column): \(task), \(labels.count) classes: \(shown)"
+        case .values(let columns, _, _):
+            task = "target \(columns.joined(separator: ", ")): \(task)"
+        }
+        let test = data.test.map { t in testPath.map { ", test \(t.count) rows of \($0)" } ?? ", test \(t.count) rows held out (--test-split)" }
+            ?? ", no test set"
+        let banner = [task, "\(path): \(loaded.trainRows) training rows\(test); \(e.columns.count) feature columns (\(numeric) numeric, \(e.columns.count - numeric) categorical) → \(e.width) inputs"]
+        return PreparedData(data: data, input: .table(e, delimiter: config.delimiter), output: .table(loaded.target), banner: banner)
+    }
+
+    /// Early stopping, reduce-on-plateau and --monitor watch a validation set: one must be given
+    /// (a --validation-split in the configuration, or --validation-images/--validation-labels).
+    static func checkValidationSet(_ config: TrainingConfiguration, _ o: Options, command cmd: String) throws(CLIError) {
+        let hasValidation = config.validationSplit != nil || o.hasValidationFiles
+        if !hasValidation && (config.earlyStopping != nil || config.plateau != nil || o.monitorGiven) {
+            let flag = config.earlyStopping != nil ? "--early-stopping" : config.plateau != nil ? "--reduce-lr-on-plateau" : "--monitor"
+            throw .usage("\(flag) watches a validation set: add --validation-split F or --validation-images/--validation-labels", command: cmd)
+        }
+        if config.validationSplit != nil && o.hasValidationFiles {
+            throw .usage("--validation-split and --validation-images both name a validation set; give one of them", command: cmd)
+        }
+        if o.hasValidationFiles != (o.files[Flags.validationLabels.name] != nil) {
+            throw .usage("--validation-images and --validation-labels go together", command: cmd)
+        }
+    }
+
     /// After SIGINT/SIGTERM: write the checkpoint (to --checkpoint, else next to the model), say
     /// how to resume, exit 130.
-    static func interrupted(_ run: TrainingRun, at place: String, checkpoint: String?, out: String,
+    static func interrupted(_ session: TrainingSession, at place: String, options: Options,
                             given: Arguments, display: ProgressDisplay) throws(CLIError) -> ExitCode {
-        let path = checkpoint ?? out + ".ckpt"
-        try Checkpoint.save(run, to: path)
+        let path = options.checkpoint ?? options.out + ".ckpt"
+        try Checkpoint.save(session, to: path)
         display.line("mlp: interrupted at \(place); checkpoint written to \(path)")
         // The flags that are not part of the stored configuration must be given again.
         var command = ["mlp", "train", "--resume", shellQuoted(path)]
-        for f in flags.map(\.name) where f != "resume" && !TrainingOptions.configFlags.contains(f) {
-            if let v = given.string(f) { command += ["--\(f)", shellQuoted(v)] } else if given.switches.contains(f) { command.append("--\(f)") }
+        for f in flags where f != Flags.resume && !f.configuration {
+            if let v = given.string(f) { command += ["--\(f.name)", shellQuoted(v)] } else if f.value == nil && given.has(f) { command.append("--\(f.name)") }
         }
-        if checkpoint == nil { command += ["--checkpoint", shellQuoted(path)] }
+        if options.checkpoint == nil { command += ["--checkpoint", shellQuoted(path)] }
         Console.err("mlp: resume with: \(command.joined(separator: " "))")
         return .interrupted
-    }
-
-    /// Sleeps the whole time even when a signal arrives (the test hook MLP_DEBUG_STEP_DELAY_MS
-    /// slows each step so tests can signal a run mid-epoch).
-    static func sleepThroughSignals(microseconds: UInt32) {
-        var request = timespec(tv_sec: Int(microseconds / 1_000_000), tv_nsec: Int(microseconds % 1_000_000) * 1000)
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) == -1 && errno == EINTR { request = remaining }
     }
 
     /// A word as the shell needs it: quoted when it holds anything but safe characters.
@@ -252,4 +317,9 @@ enum TrainCommand {
         let safe = s.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }
         return safe && !s.isEmpty ? s : "'" + s.replacingAll("'", with: "'\\''") + "'"
     }
+}
+
+extension TrainingSession.Outcome {
+    var isStoppedEarly: Bool { if case .stoppedEarly = self { return true }; return false }
+    var isOutOfTime: Bool { if case .outOfTime = self { return true }; return false }
 }

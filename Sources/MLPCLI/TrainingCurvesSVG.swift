@@ -19,12 +19,13 @@ enum TrainingCurvesSVG {
         }
         let loss = [series("train loss", "#1f77b4", nil) { $0.trainLoss },
                     series("validation loss", "#ff7f0e", "6 4") { $0.validationLoss }]
-        let accuracy = [series("train accuracy", "#1f77b4", nil) { $0.trainAccuracy },
-                        series("validation accuracy", "#ff7f0e", "6 4") { $0.validationAccuracy },
-                        series("test accuracy", "#2ca02c", "2 3") { $0.testAccuracy }]
+        let metric = history.first?.metric ?? "accuracy"
+        let accuracy = [series("train \(metric)", "#1f77b4", nil) { $0.trainAccuracy },
+                        series("validation \(metric)", "#ff7f0e", "6 4") { $0.validationAccuracy },
+                        series("test \(metric)", "#2ca02c", "2 3") { $0.testAccuracy }]
         let epochs = history.map(\.epoch)
         panel(doc, x: 0, y: top, heading: "loss", series: loss, epochs: epochs, floorAtZero: true, legendAtBottom: false)
-        panel(doc, x: panelWidth, y: top, heading: "accuracy", series: accuracy, epochs: epochs, floorAtZero: false, legendAtBottom: true)
+        panel(doc, x: panelWidth, y: top, heading: metric, series: accuracy, epochs: epochs, floorAtZero: false, legendAtBottom: true)
         return doc.rendered
     }
 

@@ -10,15 +10,18 @@ enum TrainingLog {
     }
 
     static func writeCSV(_ history: [EpochStats], to path: String) throws(CLIError) {
-        let normNames = history.first?.gradientNorms.map(\.0) ?? []
-        var header = ["epoch", "step", "lr", "loss", "accuracy", "val_loss", "val_accuracy", "test_loss",
-                      "test_accuracy", "seconds", "samples_per_second"]
-        header += normNames.map { "grad_norm." + $0 }
-        var lines = [header.joined(separator: ",")]
+        guard let first = history.first else { return try write("", to: path) }
+        let normNames = first.gradientNorms.map(\.0)
+        let header = first.csvHeader
+        var lines = [(header + normNames.map { "grad_norm." + $0 }).joined(separator: ",")]
         for s in history {
-            var cols = ["\(s.epoch)", "\(s.step)", "\(s.learningRate)", "\(s.loss)", "\(s.accuracy)",
-                        s.validationLoss.map { "\($0)" } ?? "", s.validationAccuracy.map { "\($0)" } ?? "",
-                        "\(s.testLoss)", "\(s.testAccuracy)", fixed(s.seconds, 4), "\(Int(s.samplesPerSecond.rounded()))"]
+            // Every member of the JSON line, by name, in the header's order (empty when absent).
+            guard case .object(let members) = s.json else { continue }
+            var byName: [String: String] = [:]
+            for (k, v) in members {
+                if case .number(let x) = v { byName[k] = k == "seconds" ? fixed(x, 4) : JSONValue.format(x) }
+            }
+            var cols = header.map { byName[$0] ?? "" }
             cols += s.gradientNorms.map { "\(Float($0.1))" }
             lines.append(cols.joined(separator: ","))
         }

@@ -5,9 +5,7 @@ import Model
 
 struct UnitActivity {
     /// Which units `mlp inspect` counts, and the rule it states in its report.
-    enum Rule: String {
-        case dead, saturated
-    }
+    typealias Rule = Activation.Inactivity
 
     /// A unit counts as saturated when it is near an asymptote on at least this fraction of the sample.
     static let saturatedShare = 0.9
@@ -27,20 +25,11 @@ struct UnitActivity {
 
     /// Runs the first `samples` examples through `network` layer by layer (evaluation mode) and
     /// measures every layer that applies a non-linear activation.
-    static func measure(_ network: Network, on data: Dataset, scale: Float, samples: Int) -> [UnitActivity] {
+    static func measure(_ network: Network, on data: Dataset, samples: Int) -> [UnitActivity] {
         let n = min(samples, data.count)
         let watched: [(Int, Activation, Rule)] = network.layers.enumerated().compactMap { i, l in
-            let act: Activation
-            switch l {
-            case let d as Dense: act = d.activation
-            case let a as ActivationLayer: act = a.activation
-            default: return nil
-            }
-            switch act {
-            case .linear: return nil
-            case .sigmoid, .tanh: return (i, act, .saturated)
-            case .relu, .leakyReLU, .gelu, .swish: return (i, act, .dead)
-            }
+            guard let act = l.spec.kind.activation, let rule = act.inactivity else { return nil }
+            return (i, act, rule)
         }
         // hits[w][j]: examples on which unit j of watched layer w was positive (dead rule) or saturated
         var hits = watched.map { [Int](repeating: 0, count: network.layers[$0.0].outputFeatures) }
@@ -51,7 +40,7 @@ struct UnitActivity {
         var start = 0
         while start < n {
             let m = min(batch, n - start)
-            data.slice(from: start, count: m, scale: scale, into: x, labels: labels)
+            data.slice(from: start, count: m, into: x, labels: labels)
             var h = x
             var w = 0
             for (i, layer) in network.layers.enumerated() {
@@ -59,7 +48,7 @@ struct UnitActivity {
                 guard w < watched.count, watched[w].0 == i else { continue }
                 let cols = h.cols, p = h.data
                 for r in 0..<m {
-                    for j in 0..<cols where counts(p[r * cols + j], watched[w].1) { hits[w][j] += 1 }
+                    for j in 0..<cols where watched[w].1.counts(output: p[r * cols + j]) { hits[w][j] += 1 }
                 }
                 w += 1
             }
@@ -74,15 +63,6 @@ struct UnitActivity {
             let inactive = rule == .dead ? 1 - Double(total) / pairs : Double(total) / pairs
             return UnitActivity(layer: i, activation: act, rule: rule, units: units, flagged: flagged,
                                 inactiveOutputs: n == 0 ? 0 : inactive)
-        }
-    }
-
-    /// Whether one output counts: positive (dead rule, so the unit is alive) or near an asymptote.
-    static func counts(_ y: Float, _ act: Activation) -> Bool {
-        switch act {
-        case .sigmoid: return y < 0.01 || y > 0.99
-        case .tanh: return abs(y) > 0.99
-        default: return y > 0
         }
     }
 }

@@ -31,6 +31,40 @@ public enum Activation: Equatable, Sendable {
         }
     }
 
+    /// The name a reader knows it by, in summaries: "ReLU", "LeakyReLU(0.1)".
+    public var displayName: String {
+        switch self {
+        case .linear: return "Linear"
+        case .relu: return "ReLU"
+        case .leakyReLU(let alpha): return "LeakyReLU(\(alpha))"
+        case .sigmoid: return "Sigmoid"
+        case .tanh: return "Tanh"
+        case .gelu: return "GELU"
+        case .swish: return "Swish"
+        }
+    }
+
+    /// How a unit with this activation stops learning, for `mlp inspect`: a ReLU-family unit dies
+    /// (never positive), a sigmoid or tanh unit saturates (stuck near an asymptote); nil for linear.
+    public enum Inactivity: String, Sendable { case dead, saturated }
+    public var inactivity: Inactivity? {
+        switch self {
+        case .linear: return nil
+        case .sigmoid, .tanh: return .saturated
+        case .relu, .leakyReLU, .gelu, .swish: return .dead
+        }
+    }
+
+    /// Whether one output counts for `inactivity`: positive (alive, for the dead rule) or near an
+    /// asymptote (saturated: sigmoid below 0.01 or above 0.99, tanh beyond ±0.99).
+    public func counts(output y: Float) -> Bool {
+        switch self {
+        case .sigmoid: return y < 0.01 || y > 0.99
+        case .tanh: return abs(y) > 0.99
+        default: return y > 0
+        }
+    }
+
     /// Names accepted on the command line, for error messages and help.
     public static let names = ["relu", "leaky_relu[:alpha]", "sigmoid", "tanh", "gelu", "swish", "silu", "linear"]
 
@@ -116,8 +150,8 @@ public enum Activation: Equatable, Sendable {
     /// store per element; the others call exp or tanh, so their chunks are smaller.
     var elementsPerChunk: Int {
         switch self {
-        case .relu, .linear, .leakyReLU: return ElementwiseThreads.chunkElements
-        default: return ElementwiseThreads.chunkElements / 4
+        case .relu, .linear, .leakyReLU: return Loops.chunkElements
+        default: return Loops.chunkElements / 4
         }
     }
 
@@ -126,13 +160,12 @@ public enum Activation: Equatable, Sendable {
     /// y[i] = f(z[i] + bias[i % width]) over `rows × width` elements; also stores z + bias back
     /// into `z` when backward will need it. `z` and `y` may be the same buffer.
     func forwardWithBias(z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
-                         y: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+                         y: UnsafeMutablePointer<Float>, rows: Int, width: Int, loops: Loops) {
         let pass = ForwardPass(f: self, z: z, bias: bias, y: y, rows: rows, width: width,
                                rowsPerChunk: rowsPerChunk(width: width))
-        ElementwiseThreads.shared.run(chunks: ElementwiseThreads.chunks(rows, size: pass.rowsPerChunk),
-                                      context: pass) { context, c in
+        loops.run(chunks: Loops.chunks(rows, size: pass.rowsPerChunk), context: pass) { context, c in
             let p = context.load(as: ForwardPass.self)
-            p.f.forwardRows(ElementwiseThreads.range(chunk: c, size: p.rowsPerChunk, count: p.rows),
+            p.f.forwardRows(Loops.range(chunk: c, size: p.rowsPerChunk, count: p.rows),
                             z: p.z, bias: p.bias, y: p.y, width: p.width)
         }
     }
@@ -168,12 +201,11 @@ public enum Activation: Equatable, Sendable {
 
     /// dz[i] = dy[i] · f'(z[i]) over `count` elements (`z` is read only when backwardNeedsInput).
     func backward(dy: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafePointer<Float>,
-                  dz: UnsafeMutablePointer<Float>, count: Int) {
+                  dz: UnsafeMutablePointer<Float>, count: Int, loops: Loops) {
         let pass = BackwardPass(f: self, dy: dy, z: z, y: y, dz: dz, count: count, chunk: elementsPerChunk)
-        ElementwiseThreads.shared.run(chunks: ElementwiseThreads.chunks(count, size: pass.chunk),
-                                      context: pass) { context, c in
+        loops.run(chunks: Loops.chunks(count, size: pass.chunk), context: pass) { context, c in
             let p = context.load(as: BackwardPass.self)
-            p.f.backwardRange(ElementwiseThreads.range(chunk: c, size: p.chunk, count: p.count),
+            p.f.backwardRange(Loops.range(chunk: c, size: p.chunk, count: p.count),
                               dy: p.dy, z: p.z, y: p.y, dz: p.dz)
         }
     }

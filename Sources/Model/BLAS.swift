@@ -14,13 +14,10 @@ public enum BLAS {
                     beta, c, blasint(ldc))
     }
 
-    /// Sets OpenBLAS's thread count (the pthread build ignores OMP_NUM_THREADS) and the elementwise
-    /// threads' to match. With `pin` (the command line asks for it), when `n` equals the number of CPUs
-    /// the process may use, each thread is pinned to one CPU (see ElementwiseThreads.swift); a library
-    /// user's threads, and any process they spawn, keep every CPU.
-    public static func setThreads(_ n: Int, pin: Bool = false) {
+    /// Sets OpenBLAS's thread count (the pthread build ignores OMP_NUM_THREADS). Threads for the
+    /// elementwise loops, and pinning, are the runtime's business (Sources/Runtime).
+    public static func setThreads(_ n: Int) {
         openblas_set_num_threads(Int32(n))
-        ElementwiseThreads.shared.setThreads(n, pin: pin)
     }
 
     /// The thread count OpenBLAS is using now.

@@ -1,21 +1,55 @@
 // Batch normalization over the features of a dense activation (PyTorch's BatchNorm1d).
 //
-// Shapes: X (B, F) → Y (B, F); γ = weight (F), β = bias (F); running_mean, running_var (F).
+// Shapes: X (B, F) → Y (B, F); saved: γ = weight (F), β = bias (F), running_mean, running_var (F).
 // Training:   μ = mean_b X,  σ² = mean_b (X − μ)²  (biased),  X̂ = (X − μ)/√(σ² + ε),  Y = γ·X̂ + β;
 //             running ← (1 − m)·running + m·batch statistic (the variance unbiased, as PyTorch).
 // Evaluation: Y = γ·(X − running_mean)/√(running_var + ε) + β.
 // Caches X̂ (B, F) and 1/√(σ² + ε) (F) for backward.
+
+/// `batchnorm` or `batchnorm:M`: batch normalization, running-statistics momentum M (default 0.1).
+public struct BatchNormKind: LayerKind {
+    public let momentum: Float
+
+    public init(momentum: Float = 0.1) { self.momentum = momentum }
+
+    public static let syntax = ["batchnorm[:MOMENTUM]"]
+
+    public static func parse(_ parts: [String]) -> BatchNormKind? {
+        guard ["batchnorm", "bn", "batch_norm"].contains(parts[0]) else { return nil }
+        if parts.count == 1 { return BatchNormKind() }
+        guard parts.count == 2, let m = Float(parts[1]), m >= 0, m <= 1 else { return nil }
+        return BatchNormKind(momentum: m)
+    }
+
+    public var token: String { momentum == 0.1 ? "batchnorm" : "batchnorm:\(momentum)" }
+    public var displayName: String { momentum == 0.1 ? "BatchNorm" : "BatchNorm(momentum \(momentum))" }
+
+    public func tensors(inputs f: Int) -> [TensorDeclaration] {
+        [TensorDeclaration("weight", shape: [f], role: .parameter(decays: false), initial: .ones),
+         TensorDeclaration("bias", shape: [f], role: .parameter(decays: false), initial: .zeros),
+         TensorDeclaration("running_mean", shape: [f], role: .state, initial: .zeros),
+         TensorDeclaration("running_var", shape: [f], role: .state, initial: .ones)]
+    }
+
+    // X̂, Y and dX.
+    public func floatsPerExample(inputs: Int) -> Int { 3 * inputs }
+
+    public func makeLayer(_ c: LayerContext) -> Layer {
+        BatchNorm(features: c.inputs, momentum: momentum, tensors: c.tensors)
+    }
+}
 
 public final class BatchNorm: Layer {
     public let inputFeatures: Int
     public var outputFeatures: Int { inputFeatures }
     public let momentum: Float
     public let epsilon: Float
-    public let weight: Parameter  // γ
-    public let bias: Parameter    // β
-    public let runningMean: Matrix
-    public let runningVar: Matrix
+    public let weight: TensorView  // γ
+    public let bias: TensorView    // β
+    public let runningMean: TensorView
+    public let runningVar: TensorView
     public var computesInputGradient = true
+    public var spec: LayerSpec { .batchNorm(momentum: momentum) }
 
     private let normalized: Matrix  // X̂
     private let invStd: Matrix      // 1/√(σ² + ε), one row
@@ -23,17 +57,17 @@ public final class BatchNorm: Layer {
     private let output: Matrix
     private let dX: Matrix
     private let sumDXhat: Matrix, sumDXhatXhat: Matrix  // column sums for backward (scratch)
+    private var owner: ParameterStore?  // the tensors of a stand-alone layer
 
-    public init(features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+    /// Batch norm on views of its four tensors (weight, bias, running_mean, running_var).
+    public init(features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5, tensors: [TensorView]) {
         inputFeatures = features
         self.momentum = momentum
         self.epsilon = epsilon
-        weight = Parameter(name: "weight", shape: [features], decays: false)
-        bias = Parameter(name: "bias", shape: [features], decays: false)
-        weight.value.fill(1)
-        runningMean = Matrix(rows: 1, cols: features)
-        runningVar = Matrix(rows: 1, cols: features)
-        runningVar.fill(1)
+        weight = tensors[0]
+        bias = tensors[1]
+        runningMean = tensors[2]
+        runningVar = tensors[3]
         normalized = Matrix(rows: 0, cols: features)
         invStd = Matrix(rows: 1, cols: features)
         mean = Matrix(rows: 1, cols: features)
@@ -43,19 +77,22 @@ public final class BatchNorm: Layer {
         sumDXhatXhat = Matrix(rows: 1, cols: features)
     }
 
-    public var token: String { momentum == 0.1 ? "batchnorm" : "batchnorm:\(momentum)" }
-    public var parameters: [Parameter] { [weight, bias] }
-    public var buffers: [(name: String, value: Matrix)] {
-        [("running_mean", runningMean), ("running_var", runningVar)]
+    /// A stand-alone batch-norm layer with tensors of its own (γ = 1, β = 0, running mean 0 and variance 1).
+    public convenience init(features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+        let store = ParameterStore(layers: [BatchNormKind(momentum: momentum).tensors(inputs: features)])!
+        self.init(features: features, momentum: momentum, epsilon: epsilon, tensors: store.tensors)
+        weight.value.update(repeating: 1, count: features)
+        runningVar.value.update(repeating: 1, count: features)
+        owner = store
     }
 
     public func forward(_ x: Matrix, training: Bool) -> Matrix {
         let batch = x.rows, f = inputFeatures
         output.resize(rows: batch)
-        let xp = x.data, yp = output.data, g = weight.value.data, b = bias.value.data
+        let xp = x.data, yp = output.data, g = weight.value, b = bias.value
         if !training {
             // Y = γ·(X − running_mean)/√(running_var + ε) + β
-            let rm = runningMean.data, rv = runningVar.data, s = invStd.data
+            let rm = runningMean.value, rv = runningVar.value, s = invStd.data
             for j in 0..<f { s[j] = 1 / (rv[j] + epsilon).squareRoot() }
             for r in 0..<batch {
                 let xr = xp + r * f, yr = yp + r * f
@@ -76,7 +113,7 @@ public final class BatchNorm: Layer {
             let xr = xp + r * f
             for j in 0..<f { let d = xr[j] - mu[j]; s[j] += d * d }
         }
-        let rm = runningMean.data, rv = runningVar.data
+        let rm = runningMean.value, rv = runningVar.value
         // A batch of one has no spread: its unbiased variance is taken as 0 rather than 0/0.
         let unbias = batch > 1 ? Float(batch) / Float(batch - 1) : 0
         for j in 0..<f {
@@ -102,8 +139,8 @@ public final class BatchNorm: Layer {
     public func backward(_ dy: Matrix) -> Matrix {
         let batch = dy.rows, f = inputFeatures
         dX.resize(rows: batch)
-        let gy = dy.data, xh = normalized.data, g = weight.value.data, s = invStd.data
-        let dg = weight.grad.data, db = bias.grad.data
+        let gy = dy.data, xh = normalized.data, g = weight.value, s = invStd.data
+        let dg = weight.grad!, db = bias.grad!
         let sa = sumDXhat.data, sb = sumDXhatXhat.data
         dg.update(repeating: 0, count: f)
         db.update(repeating: 0, count: f)

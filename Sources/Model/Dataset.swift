@@ -1,87 +1,173 @@
-// A labelled dataset kept as bytes: MNIST costs 47 MB as UInt8 instead of 188 MB as Float.
-// Batches are converted to Float (and scaled) while they are gathered, in one pass.
+// A dataset behind one interface: features and targets for `count` examples.
+//
+// Features are bytes with a scale (IDX images: MNIST costs 47 MB as UInt8 instead of 188 MB as
+// Float, and each batch is converted and scaled while it is gathered, in one pass) or floats that
+// are already transformed (tables, standardized once when loaded). Targets are class indices
+// (classification) or real values (regression, `width` per example). The class count comes from
+// the labels (largest + 1), never from a constant.
 import CBLAS
 
 public struct Dataset {
-    /// count × features pixels, row-major.
-    public let pixels: [UInt8]
-    public let labels: [UInt8]
+    public enum Features {
+        /// count × width bytes, row-major; each is multiplied by `scale` when gathered (1/255 for pixels).
+        case bytes([UInt8], scale: Float)
+        /// count × width floats, row-major, used as they are.
+        case floats([Float])
+    }
+
+    public enum Targets {
+        /// One class index per example, from 0.
+        case classes([Int32])
+        /// `width` values per example, row-major.
+        case values([Float], width: Int)
+    }
+
+    /// Image height and width, for image data (the model file records it; `predict --show` draws it).
+    public struct ImageShape: Equatable, Sendable {
+        public let rows: Int, cols: Int
+        public init(rows: Int, cols: Int) { self.rows = rows; self.cols = cols }
+    }
+
     public let count: Int
+    /// Features per example.
     public let features: Int
-    /// Image height and width, kept for the model file and for drawing.
-    public let rows: Int, cols: Int
+    public let storage: Features
+    public let targets: Targets
+    public let image: ImageShape?
 
-    public init(pixels: [UInt8], labels: [UInt8], count: Int, rows: Int, cols: Int) {
-        precondition(pixels.count == count * rows * cols && labels.count == count, "dataset shape mismatch")
-        self.pixels = pixels
-        self.labels = labels
-        self.count = count
-        self.rows = rows
-        self.cols = cols
-        features = rows * cols
-    }
-
-    /// The examples at `indices[0..<n]`, subsetted (for validation splits and small runs).
-    public func subset(_ indices: ArraySlice<Int32>) -> Dataset {
-        var p = [UInt8](); p.reserveCapacity(indices.count * features)
-        var l = [UInt8](); l.reserveCapacity(indices.count)
-        for i in indices {
-            let s = Int(i) * features
-            p.append(contentsOf: pixels[s..<(s + features)])
-            l.append(labels[Int(i)])
+    public init(count: Int, features: Int, storage: Features, targets: Targets, image: ImageShape? = nil) {
+        switch storage {
+        case .bytes(let b, _): precondition(b.count == count * features, "dataset features do not match its shape")
+        case .floats(let f): precondition(f.count == count * features, "dataset features do not match its shape")
         }
-        return Dataset(pixels: p, labels: l, count: indices.count, rows: rows, cols: cols)
+        switch targets {
+        case .classes(let l): precondition(l.count == count, "dataset labels do not match its count")
+        case .values(let v, let w): precondition(v.count == count * w, "dataset targets do not match its count")
+        }
+        precondition(image.map { $0.rows * $0.cols == features } ?? true, "image shape does not match the features")
+        self.count = count
+        self.features = features
+        self.storage = storage
+        self.targets = targets
+        self.image = image
     }
 
-    /// Fills x (n, features) with the scaled pixels of examples `indices[0..<n]` and `labels` with
-    /// their labels: the shuffle gather and the uint8 → Float conversion fused.
-    public func gather(_ indices: UnsafePointer<Int32>, count n: Int, scale: Float,
-                       into x: Matrix, labels out: UnsafeMutablePointer<Int32>) {
-        x.resize(rows: n)
+    /// Images as bytes with their labels (IDX files): each pixel is multiplied by `scale`.
+    public init(pixels: [UInt8], labels: [Int32], count: Int, rows: Int, cols: Int, scale: Float = 1.0 / 255.0) {
+        self.init(count: count, features: rows * cols, storage: .bytes(pixels, scale: scale), targets: .classes(labels),
+                  image: ImageShape(rows: rows, cols: cols))
+    }
+
+    /// The class labels (empty for regression targets).
+    public var labels: [Int32] { if case .classes(let l) = targets { return l }; return [] }
+
+    /// Real-valued targets per example (0 for classification).
+    public var targetWidth: Int { if case .values(_, let w) = targets { return w }; return 0 }
+
+    /// Largest label + 1 (0 for regression targets or no examples).
+    public var classCount: Int {
+        guard case .classes(let l) = targets, let m = l.max() else { return 0 }
+        return Int(m) + 1
+    }
+
+    /// The same examples with their features scaled by `scale` instead (bytes only).
+    public func rescaled(_ scale: Float) -> Dataset {
+        guard case .bytes(let b, _) = storage else { return self }
+        return Dataset(count: count, features: features, storage: .bytes(b, scale: scale), targets: targets, image: image)
+    }
+
+    /// The examples at `indices`, in that order (validation splits, small runs).
+    public func subset(_ indices: ArraySlice<Int32>) -> Dataset {
         let f = features
-        pixels.withUnsafeBufferPointer { src in
-            labels.withUnsafeBufferPointer { lab in
-                let g = Gather(pixels: src.baseAddress!, labels: lab.baseAddress!, indices: indices, x: x.data,
-                               out: out, features: f, scale: scale, count: n,
-                               rowsPerChunk: ElementwiseThreads.rowsPerChunk(width: f))
-                ElementwiseThreads.shared.run(chunks: ElementwiseThreads.chunks(n, size: g.rowsPerChunk),
-                                              context: g) { context, c in
-                    let g = context.load(as: Gather.self)
-                    g.rows(ElementwiseThreads.range(chunk: c, size: g.rowsPerChunk, count: g.count))
-                }
+        func pick<T>(_ a: [T], _ w: Int) -> [T] {
+            var out = [T](); out.reserveCapacity(indices.count * w)
+            for i in indices { let s = Int(i) * w; out.append(contentsOf: a[s..<(s + w)]) }
+            return out
+        }
+        let s: Features
+        switch storage {
+        case .bytes(let b, let scale): s = .bytes(pick(b, f), scale: scale)
+        case .floats(let v): s = .floats(pick(v, f))
+        }
+        let t: Targets
+        switch targets {
+        case .classes(let l): t = .classes(pick(l, 1))
+        case .values(let v, let w): t = .values(pick(v, w), width: w)
+        }
+        return Dataset(count: indices.count, features: f, storage: s, targets: t, image: image)
+    }
+
+    /// Fills x (n, features) with the features of examples `indices[0..<n]`, and `labels` (class
+    /// targets) or `targets` (n, width) with theirs: the shuffle gather and the conversion fused,
+    /// shared out by `loops`.
+    public func gather(_ indices: UnsafePointer<Int32>, count n: Int, into x: Matrix,
+                       labels: UnsafeMutablePointer<Int32>?, targets: Matrix?, loops: Loops) {
+        x.resize(rows: n)
+        targets?.resize(rows: n)
+        withBuffers { bytes, floats, scale, lab, vals, w in
+            let g = Gather(bytes: bytes, floats: floats, scale: scale, labels: lab, values: vals, width: w,
+                           indices: indices, x: x.data, labelsOut: labels, targetsOut: targets?.data,
+                           features: features, count: n, rowsPerChunk: Loops.rowsPerChunk(width: features))
+            loops.run(chunks: Loops.chunks(n, size: g.rowsPerChunk), context: g) { context, c in
+                let g = context.load(as: Gather.self)
+                g.rows(Loops.range(chunk: c, size: g.rowsPerChunk, count: g.count))
             }
+        }
+    }
+
+    /// Fills x with the contiguous examples start..<start+n (evaluation order), and their targets.
+    public func slice(from start: Int, count n: Int, into x: Matrix, labels: UnsafeMutablePointer<Int32>?,
+                      targets: Matrix? = nil) {
+        x.resize(rows: n)
+        targets?.resize(rows: n)
+        let f = features
+        withBuffers { bytes, floats, scale, lab, vals, w in
+            if let bytes { Dataset.convert(bytes + start * f, to: x.data, count: n * f, scale: scale) }
+            if let floats { x.data.update(from: floats + start * f, count: n * f) }
+            if let labels, let lab { for r in 0..<n { labels[r] = lab[start + r] } }
+            if let t = targets?.data, let vals { t.update(from: vals + start * w, count: n * w) }
+        }
+    }
+
+    /// The storage as pointers, for the duration of `body`.
+    private func withBuffers(_ body: (UnsafePointer<UInt8>?, UnsafePointer<Float>?, Float, UnsafePointer<Int32>?,
+                                      UnsafePointer<Float>?, Int) -> Void) {
+        func withTargets(_ b: UnsafePointer<UInt8>?, _ f: UnsafePointer<Float>?, _ scale: Float) {
+            switch targets {
+            case .classes(let l): l.withUnsafeBufferPointer { body(b, f, scale, $0.baseAddress, nil, 0) }
+            case .values(let v, let w): v.withUnsafeBufferPointer { body(b, f, scale, nil, $0.baseAddress, w) }
+            }
+        }
+        switch storage {
+        case .bytes(let b, let scale): b.withUnsafeBufferPointer { withTargets($0.baseAddress, nil, scale) }
+        case .floats(let v): v.withUnsafeBufferPointer { withTargets(nil, $0.baseAddress, 1) }
         }
     }
 
     /// One gather's arguments, for the threads that share it.
     private struct Gather {
-        let pixels: UnsafePointer<UInt8>, labels: UnsafePointer<UInt8>, indices: UnsafePointer<Int32>
-        let x: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Int32>
-        let features: Int, scale: Float, count: Int, rowsPerChunk: Int
+        let bytes: UnsafePointer<UInt8>?, floats: UnsafePointer<Float>?, scale: Float
+        let labels: UnsafePointer<Int32>?, values: UnsafePointer<Float>?, width: Int
+        let indices: UnsafePointer<Int32>
+        let x: UnsafeMutablePointer<Float>, labelsOut: UnsafeMutablePointer<Int32>?, targetsOut: UnsafeMutablePointer<Float>?
+        let features: Int, count: Int, rowsPerChunk: Int
 
         func rows(_ rows: Range<Int>) {
             let f = features
-            // Ask for the examples a few rows ahead while converting this one.
-            let ahead = 4
-            for r in rows.prefix(ahead) { Dataset.prefetch(pixels + Int(indices[r]) * f, bytes: f) }
-            for r in rows {
-                let i = Int(indices[r])
-                if r + ahead < rows.upperBound { Dataset.prefetch(pixels + Int(indices[r + ahead]) * f, bytes: f) }
-                Dataset.convert(pixels + i * f, to: x + r * f, count: f, scale: scale)
-                out[r] = Int32(labels[i])
+            if let bytes {
+                // Ask for the examples a few rows ahead while converting this one.
+                let ahead = 4
+                for r in rows.prefix(ahead) { Dataset.prefetch(bytes + Int(indices[r]) * f, bytes: f) }
+                for r in rows {
+                    if r + ahead < rows.upperBound { Dataset.prefetch(bytes + Int(indices[r + ahead]) * f, bytes: f) }
+                    Dataset.convert(bytes + Int(indices[r]) * f, to: x + r * f, count: f, scale: scale)
+                }
+            } else if let floats {
+                for r in rows { (x + r * f).update(from: floats + Int(indices[r]) * f, count: f) }
             }
-        }
-    }
-
-    /// Fills x with the contiguous examples start..<start+n (evaluation order).
-    public func slice(from start: Int, count n: Int, scale: Float, into x: Matrix,
-                      labels out: UnsafeMutablePointer<Int32>) {
-        x.resize(rows: n)
-        let f = features
-        pixels.withUnsafeBufferPointer { src in
-            labels.withUnsafeBufferPointer { lab in
-                Dataset.convert(src.baseAddress! + start * f, to: x.data, count: n * f, scale: scale)
-                for r in 0..<n { out[r] = Int32(lab[start + r]) }
+            if let labels, let labelsOut { for r in rows { labelsOut[r] = labels[Int(indices[r])] } }
+            if let values, let targetsOut {
+                for r in rows { (targetsOut + r * width).update(from: values + Int(indices[r]) * width, count: width) }
             }
         }
     }
@@ -108,8 +194,9 @@ public struct Dataset {
 
     /// How many examples of each class, for summaries and sanity checks.
     public var classCounts: [Int] {
-        var c = [Int](repeating: 0, count: Int(labels.max() ?? 0) + 1)
-        for l in labels { c[Int(l)] += 1 }
+        let l = labels
+        var c = [Int](repeating: 0, count: classCount)
+        for x in l { c[Int(x)] += 1 }
         return c
     }
 }

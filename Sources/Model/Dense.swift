@@ -2,46 +2,107 @@
 //
 // Shapes (B = batch):  X (B, in)   W (out, in), PyTorch nn.Linear layout   b (out)
 //                      Z = X·Wᵀ + b (B, out)   Y = f(Z) (B, out)
+// Saved tensors: weight W [out, in] (decayed), bias b [out].
 // Caches for backward: a reference to X (owned by whoever produced it), Y, and Z only for the
 // activations whose derivative needs it (GELU, Swish). Fusing the bias add and the activation
 // into one pass over the GEMM output saves a pass over (B, out) in each direction.
+
+/// `N`, `N:ACT`, and either with `:maxnorm=C`: a dense layer of N units with activation ACT (linear
+/// when absent), its units' incoming weights held to L2 norm C while training (MaxNorm.swift).
+public struct DenseKind: LayerKind {
+    public let outputs: Int
+    public let activationFunction: Activation
+    /// This layer's max-norm limit, overriding the network's (--max-norm).
+    public let maxNorm: Float?
+
+    public init(units: Int, activation: Activation = .linear, maxNorm: Float? = nil) {
+        outputs = units
+        activationFunction = activation
+        self.maxNorm = maxNorm
+    }
+
+    public static let syntax = ["N", "N:ACT", "N[:ACT]:maxnorm=C"]
+
+    public static func parse(_ parts: [String]) -> DenseKind? {
+        guard let units = Int(parts[0]) else { return nil }
+        guard units > 0, units <= 1 << 20 else { return nil }
+        var rest = Array(parts.dropFirst())
+        var limit: Float?
+        if let last = rest.last, last.hasPrefix("maxnorm=") {
+            guard let c = Float(last.dropFirst("maxnorm=".count)), c > 0, c.isFinite else { return nil }
+            limit = c
+            rest.removeLast()
+        }
+        if rest.isEmpty { return DenseKind(units: units, maxNorm: limit) }
+        guard rest.count <= 2,
+              let act = Activation(name: rest[0], argument: rest.count == 2 ? rest[1] : nil) else { return nil }
+        return DenseKind(units: units, activation: act, maxNorm: limit)
+    }
+
+    public var token: String {
+        (activationFunction == .linear ? "\(outputs)" : "\(outputs):\(activationFunction.token)") + (maxNorm.map { ":maxnorm=\($0)" } ?? "")
+    }
+    public var displayName: String { "Dense" }
+    public var activation: Activation? { activationFunction }
+    public var units: Int? { outputs }
+
+    public func tensors(inputs: Int) -> [TensorDeclaration] {
+        [TensorDeclaration("weight", shape: [outputs, inputs], role: .parameter(decays: true),
+                           initial: .weights(fanIn: inputs, fanOut: outputs, activation: activationFunction)),
+         TensorDeclaration("bias", shape: [outputs], role: .parameter(decays: false), initial: .zeros)]
+    }
+
+    // Y, dZ and Z (counted always: it is only kept for GELU and Swish), and dX.
+    public func floatsPerExample(inputs: Int) -> Int { 3 * outputs + inputs }
+
+    public func makeLayer(_ c: LayerContext) -> Layer {
+        let d = Dense(inputs: c.inputs, outputs: outputs, activation: activationFunction,
+                      weight: c.tensors[0], bias: c.tensors[1], loops: c.loops)
+        d.maxNorm = maxNorm
+        return d
+    }
+}
 
 public final class Dense: Layer {
     public let inputFeatures: Int
     public let outputFeatures: Int
     public let activation: Activation
-    public let weight: Parameter
-    public let bias: Parameter
+    public let weight: TensorView
+    public let bias: TensorView
     public var computesInputGradient = true
+    /// The L2 limit on each unit's incoming weights while training (its own, from the architecture).
+    public var maxNorm: Float?
+    public var spec: LayerSpec { LayerSpec(DenseKind(units: outputFeatures, activation: activation, maxNorm: maxNorm)) }
 
+    private let loops: Loops
     private var input: Matrix?        // X, from the forward pass
     private let preactivation: Matrix // Z, filled only when activation.backwardNeedsInput
     private let output: Matrix        // Y
     private let dZ: Matrix            // dLoss/dZ
     private let dX: Matrix            // dLoss/dX
+    private var owner: ParameterStore?  // the tensors of a stand-alone layer
 
-    public init(inputs: Int, outputs: Int, activation: Activation = .linear) {
+    /// A dense layer on views of its tensors in a network's buffers.
+    public init(inputs: Int, outputs: Int, activation: Activation, weight: TensorView, bias: TensorView, loops: Loops) {
         inputFeatures = inputs
         outputFeatures = outputs
         self.activation = activation
-        weight = Parameter(name: "weight", shape: [outputs, inputs], decays: true)
-        bias = Parameter(name: "bias", shape: [outputs], decays: false)
+        self.weight = weight
+        self.bias = bias
+        self.loops = loops
         preactivation = Matrix(rows: 0, cols: activation.backwardNeedsInput ? outputs : 0)
         output = Matrix(rows: 0, cols: outputs)
         dZ = Matrix(rows: 0, cols: outputs)
         dX = Matrix(rows: 0, cols: inputs)
     }
 
-    public var token: String {
-        activation == .linear ? "\(outputFeatures)" : "\(outputFeatures):\(activation.token)"
-    }
-
-    public var parameters: [Parameter] { [weight, bias] }
-
-    /// Initializes W with `initializer` and b with zeros.
-    public func initialize(_ initializer: Initializer, rng: inout RandomGenerator) {
-        initializer.fill(weight.value, activation: activation, rng: &rng)
-        bias.value.fill(0)
+    /// A stand-alone dense layer with tensors of its own (zeros), outside any network.
+    public convenience init(inputs: Int, outputs: Int, activation: Activation = .linear) {
+        let kind = DenseKind(units: outputs, activation: activation)
+        let store = ParameterStore(layers: [kind.tensors(inputs: inputs)])!
+        self.init(inputs: inputs, outputs: outputs, activation: activation, weight: store.tensors[0],
+                  bias: store.tensors[1], loops: Loops())
+        owner = store
     }
 
     // Z = X·Wᵀ + b, Y = f(Z)
@@ -55,10 +116,10 @@ public final class Dense: Layer {
         let z: Matrix
         if activation.backwardNeedsInput { preactivation.resize(rows: batch); z = preactivation } else { z = output }
         BLAS.gemm(transA: false, transB: true, m: batch, n: outputFeatures, k: inputFeatures,
-                  alpha: 1, a: x.data, lda: inputFeatures, b: weight.value.data, ldb: inputFeatures,
+                  alpha: 1, a: x.data, lda: inputFeatures, b: weight.value, ldb: inputFeatures,
                   beta: 0, c: z.data, ldc: outputFeatures)
-        activation.forwardWithBias(z: z.data, bias: bias.value.data, y: output.data,
-                                   rows: batch, width: outputFeatures)
+        activation.forwardWithBias(z: z.data, bias: bias.value, y: output.data,
+                                   rows: batch, width: outputFeatures, loops: loops)
         return output
     }
 
@@ -73,21 +134,21 @@ public final class Dense: Layer {
         } else {
             dZ.resize(rows: batch)
             activation.backward(dy: dy.data, z: preactivation.data, y: output.data, dz: dZ.data,
-                                count: batch * outputFeatures)
+                                count: batch * outputFeatures, loops: loops)
             g = dZ
         }
         // in the forward pass Z[b,o] = Σ_i X[b,i]·W[o,i] + b[o], so
         // dW[o,i] = Σ_b dZ[b,o]·X[b,i]  (dW = dZᵀ·X)
         BLAS.gemm(transA: true, transB: false, m: outputFeatures, n: inputFeatures, k: batch,
                   alpha: 1, a: g.data, lda: outputFeatures, b: x.data, ldb: inputFeatures,
-                  beta: 0, c: weight.grad.data, ldc: inputFeatures)
+                  beta: 0, c: weight.grad!, ldc: inputFeatures)
         // db[o] = Σ_b dZ[b,o]
-        Kernels.sumRows(g.data, rows: batch, width: outputFeatures, into: bias.grad.data)
+        Kernels.sumRows(g.data, rows: batch, width: outputFeatures, into: bias.grad!)
         // dX[b,i] = Σ_o dZ[b,o]·W[o,i]  (dX = dZ·W); the first layer skips it (and its buffer)
         if computesInputGradient {
             dX.resize(rows: batch)
             BLAS.gemm(transA: false, transB: false, m: batch, n: inputFeatures, k: outputFeatures,
-                      alpha: 1, a: g.data, lda: outputFeatures, b: weight.value.data, ldb: inputFeatures,
+                      alpha: 1, a: g.data, lda: outputFeatures, b: weight.value, ldb: inputFeatures,
                       beta: 0, c: dX.data, ldc: inputFeatures)
         }
         return dX

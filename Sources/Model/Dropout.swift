@@ -1,16 +1,45 @@
 // Inverted dropout: in training each unit is kept with probability 1 − p and scaled by 1/(1 − p),
 // so evaluation is the identity and needs no rescaling.
 //
-// Shapes: X (B, F) → Y (B, F). Caches the mask M (B, F), each entry 0 or 1/(1 − p).
+// Shapes: X (B, F) → Y (B, F). No saved tensors. Caches the mask M (B, F), each entry 0 or 1/(1 − p).
+
+/// `dropout:P`: inverted dropout with drop probability P in [0, 1).
+public struct DropoutKind: LayerKind {
+    public let rate: Float
+
+    public init(rate: Float) { self.rate = rate }
+
+    public static let syntax = ["dropout:P"]
+
+    public static func parse(_ parts: [String]) -> DropoutKind? {
+        guard parts[0] == "dropout" else { return nil }
+        guard parts.count == 2, let p = Float(parts[1]), p >= 0, p < 1 else { return nil }
+        return DropoutKind(rate: p)
+    }
+
+    public var token: String { "dropout:\(rate)" }
+    public var displayName: String { "Dropout(\(rate))" }
+    public func tensors(inputs: Int) -> [TensorDeclaration] { [] }
+    // M, Y and dX.
+    public func floatsPerExample(inputs: Int) -> Int { 3 * inputs }
+    public func makeLayer(_ c: LayerContext) -> Layer {
+        // Each dropout layer draws from its own generator, derived from the seed and its position.
+        Dropout(rate: rate, features: c.inputs, seed: c.seed &+ 0x5EED &+ UInt64(c.index) &* 0x9E37_79B9)
+    }
+}
 
 public final class Dropout: Layer {
     public let rate: Float
     public let inputFeatures: Int
     public var outputFeatures: Int { inputFeatures }
     public var computesInputGradient = true
-    public var parameters: [Parameter] { [] }
+    public var spec: LayerSpec { .dropout(rate: rate) }
     /// The generator the masks are drawn from (part of a checkpoint's state).
     public var rng: RandomGenerator
+    public var generator: RandomGenerator? {
+        get { rng }
+        set { if let newValue { rng = newValue } }
+    }
     /// When true, forward reuses the last mask (gradient checks need a fixed mask).
     public var reuseMask = false
 
@@ -27,8 +56,6 @@ public final class Dropout: Layer {
         output = Matrix(rows: 0, cols: features)
         dX = Matrix(rows: 0, cols: features)
     }
-
-    public var token: String { "dropout:\(rate)" }
 
     // training: Y = X ⊙ M, M ~ Bernoulli(1 − p) / (1 − p);  evaluation: Y = X
     public func forward(_ x: Matrix, training: Bool) -> Matrix {

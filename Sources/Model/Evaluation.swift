@@ -12,7 +12,7 @@ public struct Evaluation {
     public var confusion: [[Int]]
 
     /// Runs `data` through `network` in evaluation mode, `batchSize` examples at a time.
-    public static func run(_ network: Network, on data: Dataset, scale: Float, batchSize: Int = 1000) -> Evaluation {
+    public static func run(_ network: Network, on data: Dataset, batchSize: Int = 1000) -> Evaluation {
         let classes = network.classes
         let bs = max(1, min(batchSize, data.count))
         let x = Matrix(rows: bs, cols: network.inputFeatures)
@@ -25,7 +25,7 @@ public struct Evaluation {
         var start = 0
         while start < data.count {
             let n = min(bs, data.count - start)
-            data.slice(from: start, count: n, scale: scale, into: x, labels: labels)
+            data.slice(from: start, count: n, into: x, labels: labels)
             let out = network.forward(x, training: false)
             lossSum += Double(network.loss.forward(out, labels: labels, targets: nil, computeGradient: false)) * Double(n)
             let probs = network.probabilities(of: out)

@@ -30,9 +30,10 @@ public enum Initializer: String, CaseIterable, Sendable {
         }
     }
 
-    /// Fills a weight matrix of shape [fanOut, fanIn].
-    public func fill(_ w: Matrix, activation: Activation, rng: inout RandomGenerator) {
-        let fanOut = w.rows, fanIn = w.cols, n = w.count, p = w.data
+    /// Fills a weight matrix of shape [fanOut, fanIn] at p.
+    public func fill(_ p: UnsafeMutablePointer<Float>, fanOut: Int, fanIn: Int, activation: Activation,
+                     rng: inout RandomGenerator) {
+        let n = fanOut * fanIn
         let std = expectedStd(fanIn: fanIn, fanOut: fanOut, activation: activation)
         switch self {
         case .heNormal, .xavierNormal:
@@ -41,16 +42,15 @@ public enum Initializer: String, CaseIterable, Sendable {
             let bound = std * Float(3).squareRoot()  // U(−a, a) has std a/√3
             for i in 0..<n { p[i] = rng.uniform(-bound, bound) }
         case .zeros:
-            w.fill(0)
+            p.update(repeating: 0, count: n)
         case .orthogonal:
-            Initializer.fillOrthogonal(w, rng: &rng)
+            Initializer.fillOrthogonal(p, rows: fanOut, cols: fanIn, rng: &rng)
         }
     }
 
     /// Orthogonal rows or columns: QR of a Gaussian matrix through LAPACKE sgeqrf/sorgqr, with
     /// Q's columns multiplied by sign(diag R) so the result is uniformly distributed (as PyTorch).
-    static func fillOrthogonal(_ w: Matrix, rng: inout RandomGenerator) {
-        let rows = w.rows, cols = w.cols
+    static func fillOrthogonal(_ w: UnsafeMutablePointer<Float>, rows: Int, cols: Int, rng: inout RandomGenerator) {
         // Factor the tall orientation: m ≥ n.
         let tall = rows >= cols
         let m = tall ? rows : cols, n = tall ? cols : rows
@@ -69,8 +69,15 @@ public enum Initializer: String, CaseIterable, Sendable {
         for i in 0..<m {
             for j in 0..<n {
                 let q = a[i * n + j] * signs[j]
-                if tall { w.data[i * cols + j] = q } else { w.data[j * cols + i] = q }
+                if tall { w[i * cols + j] = q } else { w[j * cols + i] = q }
             }
         }
+    }
+}
+
+extension Initializer {
+    /// Fills a weight matrix (tests, and code outside a network).
+    public func fill(_ w: Matrix, activation: Activation, rng: inout RandomGenerator) {
+        fill(w.data, fanOut: w.rows, fanIn: w.cols, activation: activation, rng: &rng)
     }
 }

@@ -118,3 +118,25 @@ enum Kernels {
         }
     }
 }
+
+extension Kernels {
+    /// Σ g², in Float lanes of eight (a chunk is at most 16 K elements), returned as Double.
+    static func sumOfSquares(_ g: UnsafePointer<Float>, count n: Int) -> Double {
+        let n8 = n & ~7
+        var acc = V(repeating: 0)
+        var j = 0
+        while j < n8 { let v = load(g + j); acc += v * v; j += 8 }
+        var s = Double(acc.sum())
+        while j < n { s += Double(g[j] * g[j]); j += 1 }
+        return s
+    }
+
+    /// g ← g·s.
+    static func scale(_ g: UnsafeMutablePointer<Float>, count n: Int, by s: Float) {
+        let n8 = n & ~7
+        let vs = V(repeating: s)
+        var j = 0
+        while j < n8 { store(load(g + j) * vs, g + j); j += 8 }
+        while j < n { g[j] *= s; j += 1 }
+    }
+}

@@ -1,26 +1,44 @@
-// What every layer of a Sequential network provides.
+// What every layer of a Sequential network provides, and what it is built from.
 //
 // A layer owns the buffers it writes (its output, the caches its backward reads, its input
 // gradient); the network passes each layer's output to the next by reference. Buffers grow once
 // to the largest batch they see and are reused after that: the training step allocates nothing.
+// Its saved tensors are views into the network's flat buffers (ParameterStore), handed to it when
+// it is built, in the order its LayerKind declares them.
 
 public protocol Layer: AnyObject {
     var inputFeatures: Int { get }
     var outputFeatures: Int { get }
-    /// This layer's token in an architecture string ("256:relu", "dropout:0.2", "batchnorm").
-    var token: String { get }
-    /// Trainable parameters, in saving order.
-    var parameters: [Parameter] { get }
-    /// State that is saved but not trained (batch-norm running statistics), in saving order.
-    var buffers: [(name: String, value: Matrix)] { get }
+    /// What it is: its kind and settings, as in the architecture string.
+    var spec: LayerSpec { get }
     /// False for the first layer: nobody needs dLoss/dInput there, so backward skips it.
     var computesInputGradient: Bool { get set }
     /// Y = f(X). `training` selects batch statistics and dropout masks.
     func forward(_ x: Matrix, training: Bool) -> Matrix
     /// Given dLoss/dY for the last forward, fills parameter gradients and returns dLoss/dX.
     func backward(_ dy: Matrix) -> Matrix
+    /// The generator a layer draws from while training (dropout masks), saved by checkpoints.
+    var generator: RandomGenerator? { get set }
 }
 
 public extension Layer {
-    var buffers: [(name: String, value: Matrix)] { [] }
+    var token: String { spec.token }
+    var generator: RandomGenerator? {
+        get { nil }
+        set {}
+    }
+}
+
+/// What a layer kind gets when the network builds it.
+public struct LayerContext {
+    /// The layer's position in the architecture.
+    public let index: Int
+    /// Its input width.
+    public let inputs: Int
+    /// Views of the tensors it declared, in declaration order.
+    public let tensors: [TensorView]
+    /// The network's seed (dropout derives its generator from it and the index).
+    public let seed: UInt64
+    /// Where its elementwise loops run.
+    public let loops: Loops
 }

@@ -15,7 +15,15 @@ public protocol Loss: AnyObject {
 }
 
 public enum LossKind {
-    public static let names = ["cross_entropy", "cross_entropy:SMOOTHING", "mse", "bce"]
+    public static let names = ["cross_entropy", "cross_entropy:SMOOTHING", "mse", "bce", "mae", "huber[:DELTA]"]
+
+    /// The losses that compare outputs with real-valued targets, for regression.
+    public static let regressionNames = ["mse", "mae", "huber[:DELTA]"]
+
+    /// Whether a loss can train a regression (a linear output against real-valued targets).
+    public static func isRegression(_ loss: Loss) -> Bool {
+        loss is MeanSquaredError || loss is MeanAbsoluteError || loss is HuberLoss
+    }
 
     /// Builds a loss from its token; nil when unknown.
     public static func make(_ token: String) -> Loss? {
@@ -29,6 +37,12 @@ public enum LossKind {
             return parts.count == 1 ? MeanSquaredError() : nil
         case "bce", "binary_cross_entropy", "sigmoid_bce":
             return parts.count == 1 ? SigmoidBinaryCrossEntropy() : nil
+        case "mae", "l1", "mean_absolute_error":
+            return parts.count == 1 ? MeanAbsoluteError() : nil
+        case "huber":
+            if parts.count == 1 { return HuberLoss() }
+            guard parts.count == 2, let d = Float(parts[1]), d > 0, d.isFinite else { return nil }
+            return HuberLoss(delta: d)
         default:
             return nil
         }

@@ -11,7 +11,7 @@ public struct Misclassification: Equatable, Sendable {
 extension Evaluation {
     /// Up to `count` wrong predictions, by descending confidence (ties: lower index first).
     /// `labels` are the true classes, in the order the evaluation saw the examples.
-    public func mostConfidentMistakes(labels: [UInt8], count: Int) -> [Misclassification] {
+    public func mostConfidentMistakes(labels: [Int32], count: Int) -> [Misclassification] {
         var wrong: [Misclassification] = []
         for i in 0..<min(predictions.count, labels.count) where predictions[i] != Int(labels[i]) {
             wrong.append(Misclassification(index: i, trueClass: Int(labels[i]), predicted: predictions[i], probability: confidences[i]))

@@ -1,65 +1,78 @@
 // A Sequential network: layers in order, then a loss on the last layer's output.
 //
+// The network lays out every layer's declared tensors in one ParameterStore (flat parameter,
+// gradient and state buffers), initializes them, and builds each layer on views of its own.
 // forward runs X through the layers; trainStep runs forward, the loss (which also yields
 // dLoss/dOutput in the same pass), backward through the layers in reverse, optional clipping of
-// the global gradient norm, and the optimizer. Nothing is allocated once the buffers have grown
-// to the batch size.
+// the global gradient norm (one pass over the flat gradient buffer), and the optimizer (one pass
+// over the flat buffers). Nothing is allocated once the buffers have grown to the batch size.
 
 public final class Network {
     public let inputFeatures: Int
     public let specs: [LayerSpec]
     public let layers: [Layer]
     public let loss: Loss
-    public var classes: Int { layers.last?.outputFeatures ?? inputFeatures }
+    /// Every saved tensor, in flat buffers.
+    public let store: ParameterStore
+    /// Where the elementwise loops of the layers, the loss and the optimizer run (inline by default).
+    public let loops: Loops
+    /// Width of the last layer's output: one unit per class (or per regression target).
+    public var outputFeatures: Int { layers.last?.outputFeatures ?? inputFeatures }
+    public var classes: Int { outputFeatures }
 
     /// Builds the layers of `specs` with parameters initialized from `seed`. `initializer` nil picks
     /// the default per layer (He for the ReLU family, Xavier otherwise).
-    public init(inputs: Int, specs: [LayerSpec], loss: Loss, initializer: Initializer? = nil, seed: UInt64 = 0) {
+    /// `maxNorm`: the max-norm limit of the dense layers that set none of their own (MaxNorm.swift).
+    public init(inputs: Int, specs: [LayerSpec], loss: Loss, initializer: Initializer? = nil, seed: UInt64 = 0,
+                maxNorm: Float? = nil, loops: Loops = Loops()) {
         inputFeatures = inputs
         self.specs = specs
         self.loss = loss
+        self.loops = loops
+        let declared = Architecture.declarations(inputs: inputs, specs: specs)
+        guard let store = ParameterStore(layers: declared.map(\.tensors)) else {
+            preconditionFailure("the network \(Architecture.string(specs)) is too large to lay out")
+        }
+        self.store = store
+        // Initial values, in layer and declaration order: the weights draw from one generator, in
+        // that order, so a seed always gives the same network.
         var rng = RandomGenerator(seed: seed)
-        var width = inputs
-        var built: [Layer] = []
-        for (i, spec) in specs.enumerated() {
-            switch spec {
-            case .dense(let units, let act):
-                let d = Dense(inputs: width, outputs: units, activation: act)
-                d.initialize(initializer ?? Initializer.defaultFor(act), rng: &rng)
-                built.append(d)
-                width = units
-            case .activation(let act):
-                built.append(ActivationLayer(act, features: width))
-            case .dropout(let p):
-                built.append(Dropout(rate: p, features: width, seed: seed &+ 0x5EED &+ UInt64(i) &* 0x9E37_79B9))
-            case .batchNorm(let m):
-                built.append(BatchNorm(features: width, momentum: m))
+        for t in store.tensors {
+            switch t.declaration.initial {
+            case .zeros: t.value.update(repeating: 0, count: t.count)
+            case .ones: t.value.update(repeating: 1, count: t.count)
+            case .weights(let fanIn, let fanOut, let act):
+                (initializer ?? Initializer.defaultFor(act)).fill(t.value, fanOut: fanOut, fanIn: fanIn, activation: act, rng: &rng)
             }
         }
+        var built: [Layer] = []
+        for (i, spec) in specs.enumerated() {
+            built.append(spec.kind.makeLayer(LayerContext(index: i, inputs: declared[i].inputs, tensors: store.tensors(ofLayer: i),
+                                                          seed: seed, loops: loops)))
+        }
         layers = built
-        parameters = built.flatMap(\.parameters)
         layers.first?.computesInputGradient = false
-        probabilities = Matrix(rows: 0, cols: width)
+        constrained = built.compactMap { l in (l as? Dense).flatMap { d in (d.maxNorm ?? maxNorm).map { (d, $0) } } }
+        probabilities = Matrix(rows: 0, cols: built.last?.outputFeatures ?? inputs)
+        normPartials = .allocate(capacity: max(Loops.chunks(store.gradients.count, size: Loops.chunkElements), 1))
     }
+
+    deinit { normPartials.deallocate() }
 
     public var architecture: String { Architecture.string(specs) }
 
-    /// Every parameter, named as in the model file ("layers.0.weight").
-    public var namedParameters: [(name: String, parameter: Parameter)] {
-        layers.enumerated().flatMap { i, l in l.parameters.map { ("layers.\(i).\($0.name)", $0) } }
+    /// The dense layers under a max-norm constraint, with their limits.
+    private let constrained: [(Dense, Float)]
+
+    /// Holds every constrained layer's rows to their max-norm limit (after each optimizer step).
+    public func applyMaxNorm() {
+        for (d, c) in constrained { d.applyMaxNorm(c, loops: loops) }
     }
 
-    /// Every parameter, in layer order (fixed at construction, so the step never rebuilds it).
-    public let parameters: [Parameter]
+    /// Trainable values (without padding).
+    public var parameterCount: Int { store.parameterCount }
 
-    /// Saved, untrained state ("layers.3.running_mean").
-    public var namedBuffers: [(name: String, value: Matrix)] {
-        layers.enumerated().flatMap { i, l in l.buffers.map { ("layers.\(i).\($0.name)", $0.value) } }
-    }
-
-    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
-
-    /// Runs X (B, inputs) through every layer; returns the last layer's output (B, classes).
+    /// Runs X (B, inputs) through every layer; returns the last layer's output (B, outputs).
     public func forward(_ x: Matrix, training: Bool) -> Matrix {
         var h = x
         for layer in layers { h = layer.forward(h, training: training) }
@@ -72,17 +85,38 @@ public final class Network {
         for layer in layers.reversed() { g = layer.backward(g) }
     }
 
-    /// √(Σ g²) over every parameter gradient.
+    /// √(Σ g²) over the flat gradient buffer. Each chunk's sum is kept apart and the chunks are
+    /// added in order, so the result does not depend on which thread ran which chunk.
     public func gradientNorm() -> Float {
-        var sum: Double = 0
-        for p in parameters {
-            let g = p.grad.data
-            var s: Float = 0
-            for j in 0..<p.count { s += g[j] * g[j] }
-            sum += Double(s)
+        let g = store.gradients
+        let pass = NormPass(g: g.data, count: g.count, partials: normPartials)
+        let n = Loops.chunks(g.count, size: Loops.chunkElements)
+        loops.run(chunks: n, context: pass) { context, c in
+            let p = context.load(as: NormPass.self)
+            let r = Loops.range(chunk: c, size: Loops.chunkElements, count: p.count)
+            p.partials[c] = Kernels.sumOfSquares(p.g + r.lowerBound, count: r.count)
         }
+        var sum = 0.0
+        for c in 0..<n { sum += normPartials[c] }
         return Float(sum.squareRoot())
     }
+
+    private struct NormPass {
+        let g: UnsafeMutablePointer<Float>, count: Int, partials: UnsafeMutablePointer<Double>
+    }
+    private let normPartials: UnsafeMutablePointer<Double>
+
+    /// g ← g·s over the flat gradient buffer.
+    public func scaleGradients(by s: Float) {
+        let g = store.gradients
+        loops.run(chunks: Loops.chunks(g.count, size: Loops.chunkElements), context: ScalePass(g: g.data, count: g.count, s: s)) { context, c in
+            let p = context.load(as: ScalePass.self)
+            let r = Loops.range(chunk: c, size: Loops.chunkElements, count: p.count)
+            Kernels.scale(p.g + r.lowerBound, count: r.count, by: p.s)
+        }
+    }
+
+    private struct ScalePass { let g: UnsafeMutablePointer<Float>, count: Int, s: Float }
 
     public struct StepResult {
         public var loss: Float
@@ -104,10 +138,10 @@ public final class Network {
         if clipNorm != nil || measureGradientNorm { norm = gradientNorm() }
         if let clipNorm, let n = norm, n > clipNorm {
             // g ← g · c/‖g‖ (PyTorch's clip_grad_norm_, whose 1e-6 keeps the ratio finite)
-            let s = clipNorm / (n + 1e-6)
-            for p in parameters { let g = p.grad.data; for j in 0..<p.count { g[j] *= s } }
+            scaleGradients(by: clipNorm / (n + 1e-6))
         }
         optimizer.step(lr: lr)
+        if !constrained.isEmpty { applyMaxNorm() }
         return StepResult(loss: l, correct: correct, gradientNorm: norm)
     }
 

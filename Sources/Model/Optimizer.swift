@@ -1,5 +1,6 @@
-// An optimizer updates parameters from their gradients. Its state (momentum buffers, Adam's
-// moments, the step count) is allocated once, when it is built for a list of parameters.
+// An optimizer updates a network's parameters from their gradients, in one pass over the flat
+// buffers of its ParameterStore. Its state (momentum, Adam's moments) is flat buffers of the same
+// layout, allocated once when it is built; the step count is its only other state.
 
 public protocol Optimizer: AnyObject {
     /// The token recorded in logs and checkpoints ("sgd", "adam", ...).
@@ -8,10 +9,42 @@ public protocol Optimizer: AnyObject {
     var stepCount: Int { get set }
     /// One update of every parameter with learning rate `lr`.
     func step(lr: Float)
-    /// Named state buffers, in a fixed order, for checkpoints.
-    var state: [(name: String, value: Matrix)] { get }
+    /// Its state buffers, by name ("momentum_buffer"; "exp_avg", "exp_avg_sq"), each laid out as the
+    /// parameter buffer.
+    var state: [(name: String, buffer: FloatBuffer)] { get }
 }
 
 public enum OptimizerKind: String, CaseIterable, Sendable {
     case sgd, nesterov, adam, adamw
+
+    /// Flat state buffers it keeps per parameter (for the memory estimate).
+    public func stateSlots(momentum: Float) -> Int {
+        switch self {
+        case .adam, .adamw: return 2
+        case .sgd, .nesterov: return momentum > 0 ? 1 : 0
+        }
+    }
+}
+
+/// The parameter buffer cut into chunks for one update region: the decayed range [0, decayedEnd)
+/// and the rest, each in `Loops.chunkElements` pieces (both ranges start on a 16-float boundary, so
+/// no chunk straddles the two or shares a cache line with another).
+struct UpdateChunks {
+    let decayedEnd: Int, count: Int
+    let decayedChunks: Int, total: Int
+
+    init(_ store: ParameterStore) {
+        decayedEnd = store.decayedEnd
+        count = store.values.count
+        decayedChunks = Loops.chunks(decayedEnd, size: Loops.chunkElements)
+        total = decayedChunks + Loops.chunks(count - decayedEnd, size: Loops.chunkElements)
+    }
+
+    /// Chunk c's elements and whether weight decay applies to them.
+    @inline(__always)
+    func range(_ c: Int) -> (range: Range<Int>, decays: Bool) {
+        if c < decayedChunks { return (Loops.range(chunk: c, size: Loops.chunkElements, count: decayedEnd), true) }
+        let r = Loops.range(chunk: c - decayedChunks, size: Loops.chunkElements, count: count - decayedEnd)
+        return (r.lowerBound + decayedEnd..<r.upperBound + decayedEnd, false)
+    }
 }

@@ -10,48 +10,50 @@ public final class SGD: Optimizer {
     public let nesterov: Bool
     public let weightDecay: Float
     public var stepCount = 0
-    private let parameters: [Parameter]
-    private let velocity: [Matrix]
-    private let chunks: TensorChunks
+    private let store: ParameterStore
+    private let loops: Loops
+    private let velocity: FloatBuffer?
+    private let chunks: UpdateChunks
 
-    public init(parameters: [Parameter], momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
-        self.parameters = parameters
+    public init(store: ParameterStore, loops: Loops = Loops(), momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
+        self.store = store
+        self.loops = loops
         self.momentum = momentum
         self.nesterov = nesterov
         self.weightDecay = weightDecay
-        chunks = TensorChunks(counts: parameters.map(\.count))
-        velocity = momentum == 0 ? [] : parameters.map { Matrix(rows: $0.value.rows, cols: $0.value.cols) }
+        chunks = UpdateChunks(store)
+        velocity = momentum == 0 ? nil : FloatBuffer(count: store.values.count)
+    }
+
+    public convenience init(network: Network, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
+        self.init(store: network.store, loops: network.loops, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay)
     }
 
     public var token: String { nesterov ? "nesterov" : "sgd" }
 
-    public var state: [(name: String, value: Matrix)] {
-        velocity.enumerated().map { ("momentum_buffer.\($0.offset)", $0.element) }
-    }
+    public var state: [(name: String, buffer: FloatBuffer)] { velocity.map { [("momentum_buffer", $0)] } ?? [] }
 
     public func step(lr: Float) {
         stepCount += 1
-        // One region for the whole update, in chunks of every tensor.
-        ElementwiseThreads.shared.run(chunks: chunks.count, context: Update(sgd: self, lr: lr)) { context, c in
+        // One region for the whole update, in chunks of the flat buffers.
+        let u = Update(w: store.values.data, g: store.gradients.data, v: velocity?.data, chunks: chunks, lr: lr,
+                       mu: momentum, wd: weightDecay, nesterov: nesterov)
+        loops.run(chunks: chunks.total, context: u) { context, c in
             let u = context.load(as: Update.self)
-            u.sgd.update(chunk: c, lr: u.lr)
+            let (r, decays) = u.chunks.range(c)
+            let o = r.lowerBound, wd = decays ? u.wd : 0
+            if let v = u.v {
+                // PyTorch initializes the buffer with the first gradient; μ·0 + g is the same.
+                Kernels.momentum(u.w + o, u.g + o, v + o, count: r.count, lr: u.lr, mu: u.mu, wd: wd, nesterov: u.nesterov)
+            } else {
+                Kernels.sgd(u.w + o, u.g + o, count: r.count, lr: u.lr, wd: wd)
+            }
         }
     }
 
     private struct Update {
-        unowned(unsafe) let sgd: SGD
-        let lr: Float
-    }
-
-    private func update(chunk c: Int, lr: Float) {
-        let i = chunks.tensors[c], r = chunks.ranges[c], p = parameters[i]
-        let o = r.lowerBound, wd = p.decays ? weightDecay : 0
-        if momentum == 0 {
-            Kernels.sgd(p.value.data + o, p.grad.data + o, count: r.count, lr: lr, wd: wd)
-        } else {
-            // PyTorch initializes the buffer with the first gradient; μ·0 + g is the same.
-            Kernels.momentum(p.value.data + o, p.grad.data + o, velocity[i].data + o, count: r.count,
-                             lr: lr, mu: momentum, wd: wd, nesterov: nesterov)
-        }
+        let w: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>?
+        let chunks: UpdateChunks
+        let lr: Float, mu: Float, wd: Float, nesterov: Bool
     }
 }

@@ -12,8 +12,6 @@ public final class Trainer {
     public let batchSize: Int
     public let epochs: Int
     public var clipNorm: Float?
-    /// Input scaling applied while batches are gathered (1/255 for bytes to [0, 1]).
-    public let scale: Float
     /// Shuffling generator (part of a checkpoint's state).
     public var rng: RandomGenerator
     /// Global step count, across epochs.
@@ -27,26 +25,29 @@ public final class Trainer {
     public var lossSum: Double = 0, correct = 0, seen = 0, seconds: Double = 0
     /// When true, each step also accumulates per-parameter gradient norms (for logs).
     public var measureGradientNorms = false
-    /// Mean over the epoch's steps of each parameter's gradient L2 norm, in `network.parameters` order.
+    /// Sum over the epoch's steps of each parameter's gradient L2 norm, in `network.store.parameters` order.
     public private(set) var gradientNormSums: [Double]
 
     private let x: Matrix
     private let labels: UnsafeMutablePointer<Int32>
+    /// Real-valued targets of the batch (regression), or nil for class labels.
+    private let targets: Matrix?
 
+    /// `targetWidth` is the number of real-valued targets per example (0: class labels).
     public init(network: Network, optimizer: Optimizer, schedule: LearningRateSchedule,
-                batchSize: Int, epochs: Int, clipNorm: Float? = nil, scale: Float, seed: UInt64) {
+                batchSize: Int, epochs: Int, clipNorm: Float? = nil, targetWidth: Int = 0, seed: UInt64) {
         self.network = network
         self.optimizer = optimizer
         self.schedule = schedule
         self.batchSize = batchSize
         self.epochs = epochs
         self.clipNorm = clipNorm
-        self.scale = scale
         rng = RandomGenerator(seed: seed ^ 0x5348_5546_464C_4521)
         x = Matrix(rows: batchSize, cols: network.inputFeatures)
         labels = .allocate(capacity: batchSize)
         labels.initialize(repeating: 0, count: batchSize)
-        gradientNormSums = [Double](repeating: 0, count: network.parameters.count)
+        targets = targetWidth > 0 ? Matrix(rows: batchSize, cols: targetWidth) : nil
+        gradientNormSums = [Double](repeating: 0, count: network.store.parameters.count)
     }
 
     deinit { labels.deallocate() }
@@ -88,9 +89,11 @@ public final class Trainer {
         order.withUnsafeBufferPointer { perm in
             while position < steps {
                 let begin = position * batchSize, n = min(batchSize, data.count - begin)
-                data.gather(perm.baseAddress! + begin, count: n, scale: scale, into: x, labels: labels)
+                data.gather(perm.baseAddress! + begin, count: n, into: x, labels: targets == nil ? labels : nil,
+                            targets: targets, loops: network.loops)
                 lr = schedule.rate(step: step, stepsPerEpoch: steps, epochs: epochs)
-                let r = network.trainStep(x, labels: labels, optimizer: optimizer, lr: lr, clipNorm: clipNorm)
+                let r = network.trainStep(x, labels: targets == nil ? labels : nil, targets: targets,
+                                          optimizer: optimizer, lr: lr, clipNorm: clipNorm)
                 lastStep = r
                 step += 1
                 position += 1
@@ -120,8 +123,8 @@ public final class Trainer {
     public private(set) var lastStep: Network.StepResult?
 
     private func accumulateGradientNorms() {
-        for (i, p) in network.parameters.enumerated() {  // a stored array: no allocation
-            let g = p.grad.data
+        for (i, p) in network.store.parameters.enumerated() {  // a stored array: no allocation
+            let g = p.grad!
             var s: Float = 0
             for j in 0..<p.count { s += g[j] * g[j] }
             gradientNormSums[i] += Double(s.squareRoot())

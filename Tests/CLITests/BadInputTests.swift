@@ -110,7 +110,8 @@ final class BadInputTests: XCTestCase {
         for c in cases {
             let path = f.dir.file(c.name)
             try f.dir.write(c.name, c.bytes)
-            assertError(try MLP.run(["train", "--data", f.path, "--train-labels", path, "--out", f.dir.file("x")]), 1, "\(path): \(c.message)")
+            // As the test labels of a run: the training labels (0 to 9) make 10 classes.
+            assertError(try MLP.run(["train", "--data", f.path, "--test-labels", path, "--out", f.dir.file("x")]), 1, "\(path): \(c.message)")
             assertError(try MLP.run(["evaluate", "--model", f.model, "--data", f.path, "--test-labels", path]), 1, "\(path): \(c.message)")
         }
         // One label short: the message names both files.
@@ -210,7 +211,7 @@ final class BadInputTests: XCTestCase {
             }, "tensor 'layers.0.weight' has shape [6, 4] but the architecture '4:relu,10' needs [4, 6]"),
             ("missing", reencoded { $0.tensors.removeAll { $0.name == "layers.1.bias" } },
              "tensor 'layers.1.bias' is missing (the architecture '4:relu,10' needs it)"),
-            ("version", reencoded(setMeta("format_version", "2")), "format_version 2 is newer than this mlp reads (1); use a newer mlp"),
+            ("version", reencoded(setMeta("format_version", "3")), "format_version 3 is newer than this mlp reads (2); use a newer mlp"),
             ("version-text", reencoded(setMeta("format_version", "one")), "metadata \"format_version\" is 'one', expected a whole number"),
             ("architecture", reencoded(setMeta("architecture", "8:relu,10")),
              "tensor 'layers.0.weight' has shape [4, 6] but the architecture '8:relu,10' needs [8, 6]"),
@@ -233,7 +234,7 @@ final class BadInputTests: XCTestCase {
         let path = f.dir.file("nl.safetensors")
         try f.dir.write("nl.safetensors", Safetensors.encode(tensors: file.tensors, metadata: file.metadata))
         let r = try MLP.run(["evaluate", "--model", path, "--data", f.path])
-        assertError(r, 1, "\(path): metadata \"architecture\": bad layer '4:re\\nlu' at position 1 of the architecture; accepted: N, N:ACT, ACT, dropout:P, batchnorm[:MOMENTUM], where ACT is one of relu, leaky_relu[:alpha], sigmoid, tanh, gelu, swish, silu, linear")
+        assertError(r, 1, "\(path): metadata \"architecture\": bad layer '4:re\\nlu' at position 1 of the architecture; accepted: N, N:ACT, N[:ACT]:maxnorm=C, ACT, dropout:P, batchnorm[:MOMENTUM], where ACT is one of relu, leaky_relu[:alpha], sigmoid, tanh, gelu, swish, silu, linear")
         // a file name with a newline, and an unknown command with an escape sequence
         let odd = f.dir.file("a\nb")
         assertError(try MLP.run(["predict", "--model", f.model, "--images", odd]), 1, "\(f.dir.path)/a\\nb: no such file")

@@ -7,13 +7,11 @@ import XCTest
 @testable import MLPCLI
 
 final class CheckpointLoaderRegressionTests: XCTestCase {
-    /// 10 images of 2×3, batch 4: 3 steps an epoch.
-    func makeRun(_ flags: [String]) throws -> TrainingRun {
+    /// 10 images of 2×3 in 10 classes, batch 4: 3 steps an epoch.
+    func makeRun(_ flags: [String]) throws -> TrainingSession {
         let a = try Arguments((["--hidden", "4", "--batch-size", "4"] + flags)[...], flags: TrainCommand.flags, command: "train")
-        let opts = try TrainingOptions(a, classes: 10)
-        let data = Dataset(pixels: (0..<60).map { UInt8($0 * 4) }, labels: (0..<10).map { UInt8($0) }, count: 10, rows: 2, cols: 3)
-        let config = TrainingOptions.configFlags.compactMap { f in a.string(f).map { (f, $0) } }
-        return TrainingRun(opts: opts, config: config, train: data, validation: nil, test: data)
+        let data = Dataset(pixels: (0..<60).map { UInt8($0 * 4) }, labels: (0..<10).map { Int32($0) }, count: 10, rows: 2, cols: 3)
+        return try TrainingSession(config: TrainingConfiguration(a), data: TrainingData(train: data, test: data))
     }
 
     /// A checkpoint after one epoch of `flags`, with `changes` to its metadata, restored into a
@@ -27,7 +25,7 @@ final class CheckpointLoaderRegressionTests: XCTestCase {
         var file = try Checkpoint.read(dir.file("c.ckpt"))
         for (k, v) in changes { file.metadata = file.metadata.map { $0.0 == k ? (k, v) : $0 } }
         let fresh = try makeRun(flags)
-        do {
+        do throws(CLIError) {
             try Checkpoint.restore(file, into: fresh, path: "C")
             return nil
         } catch {

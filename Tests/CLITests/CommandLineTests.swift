@@ -57,7 +57,7 @@ final class CommandLineTests: XCTestCase {
         try assertUsageError(["train"], "missing required flag --data (or --train-images FILE)")
         try assertUsageError(["evaluate", "--data", "x"], "missing required flag --model")
         try assertUsageError(["evaluate", "--model", "m", "--min-accuracy", "1.5"], "--min-accuracy must be between 0 and 1, got 1.5")
-        try assertUsageError(["predict", "--model", "m"], "missing required flag --images")
+        try assertUsageError(["predict", "--model", "m"], "missing required flag --images (or --input FILE.csv)")
         try assertUsageError(["predict", "--model", "m", "--images", "i", "--limit", "0"], "--limit must be positive, got 0")
         try assertUsageError(["train", "--data", "x", "--json=yes"], "--json is a switch and takes no value")
     }

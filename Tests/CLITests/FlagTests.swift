@@ -104,12 +104,19 @@ final class FlagTests: XCTestCase {
         try assertUsage(["predict", "--model", "m", "--images="], "--images needs a non-empty value")
         try assertUsage(["train", "--data", "x", "--optimizer="], "--optimizer '' is not one of sgd, nesterov, adam, adamw")
         try assertUsage(["train", "--data", "x", "--schedule", "step:0"], "--schedule 'step:0' is not one of constant, step[:EVERY[:GAMMA]], cosine")
-        try assertUsage(["train", "--data", "x", "--loss", "hinge"], "--loss 'hinge' is not one of cross_entropy, cross_entropy:SMOOTHING, mse, bce")
+        try assertUsage(["train", "--data", "x", "--loss", "hinge"], "--loss 'hinge' is not one of cross_entropy, cross_entropy:SMOOTHING, mse, bce, mae, huber[:DELTA]")
         try assertUsage(["train", "--data", "x", "--init", "glorot"], "--init 'glorot' is not one of he-normal, he-uniform, xavier-normal, xavier-uniform, orthogonal, zeros")
         try assertUsage(["train", "--data", "x", "--layers", "64:relu,,10"],
-                        "--layers: bad layer an empty token at position 2 of the architecture; accepted: N, N:ACT, ACT, dropout:P, batchnorm[:MOMENTUM], where ACT is one of relu, leaky_relu[:alpha], sigmoid, tanh, gelu, swish, silu, linear")
-        try assertUsage(["train", "--data", "x", "--layers", "64:relu,12"],
+                        "--layers: bad layer an empty token at position 2 of the architecture; accepted: N, N:ACT, N[:ACT]:maxnorm=C, ACT, dropout:P, batchnorm[:MOMENTUM], where ACT is one of relu, leaky_relu[:alpha], sigmoid, tanh, gelu, swish, silu, linear")
+    }
+
+    /// The class count comes from the labels: ten classes (0 to 9) need ten output units.
+    func testTheArchitectureMustEndWithOneUnitPerClass() throws {
+        let dir = try TempDir()
+        try Synthetic.writeMNISTLike(dir: dir, images: (0..<60).map { UInt8($0 * 4) }, labels: (0..<10).map { UInt8($0) }, rows: 2, cols: 3)
+        try assertUsage(["train", "--data", dir.path, "--layers", "64:relu,12", "--out", dir.file("m")],
                         "--layers: the architecture must end with a dense layer of 10 units, one per class (e.g. '...,10'), got '12'")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("m")))
     }
 
     func testConflictingFlags() throws {

@@ -9,7 +9,7 @@ import XCTest
 final class ModelFileTests: XCTestCase {
     func trainedNetwork(_ arch: String, loss: String = "cross_entropy") throws -> (Network, Matrix) {
         let net = Network(inputs: 6, specs: try Architecture.parse(arch, classes: 10), loss: LossKind.make(loss)!, seed: 3)
-        let opt = Adam(parameters: net.parameters)
+        let opt = Adam(network: net)
         var rng = RandomGenerator(seed: 1)
         let x = Matrix(rows: 16, cols: 6, values: (0..<96).map { _ in rng.uniform() })
         let labels: [Int32] = (0..<16).map { Int32($0 % 10) }
@@ -29,7 +29,7 @@ final class ModelFileTests: XCTestCase {
             let (net, x) = try trainedNetwork(arch, loss: loss)
             let before = net.predict(x).values
             let path = dir.file("m.safetensors")
-            try ModelFile.save(net, to: path, inputScale: 1.0 / 255, rows: 2, cols: 3)
+            try ModelFile.save(net, to: path, input: .pixels(scale: 1.0 / 255, rows: 2, cols: 3), output: .classIndices(net.classes))
             let loaded = try ModelFile.load(path)
             XCTAssertEqual(loaded.network.architecture, net.architecture)
             XCTAssertEqual(loaded.network.loss.token, net.loss.token)
@@ -48,7 +48,7 @@ final class ModelFileTests: XCTestCase {
         let dir = try TempDir()
         let (net, _) = try trainedNetwork("8:relu,batchnorm,10")
         let path = dir.file("m.safetensors")
-        try ModelFile.save(net, to: path, inputScale: 1.0 / 255, rows: 2, cols: 3)
+        try ModelFile.save(net, to: path, input: .pixels(scale: 1.0 / 255, rows: 2, cols: 3), output: .classIndices(net.classes))
         var file = try Safetensors.read(path: path)
         mutate(&file)
         try Safetensors.write(file, to: path)
@@ -75,8 +75,8 @@ final class ModelFileTests: XCTestCase {
         }, "M: tensor 'layers.0.weight' has shape [6, 8] but the architecture '8:relu,batchnorm,10' needs [8, 6]")
         XCTAssertEqual(try loadError { $0.tensors.append(SafetensorsTensor(name: "layers.9.weight", shape: [1], values: [0])) },
                        "M: tensor 'layers.9.weight' is not part of the architecture '8:relu,batchnorm,10'")
-        XCTAssertEqual(try loadError { self.setMeta(&$0, "format_version", "2") },
-                       "M: format_version 2 is newer than this mlp reads (1); use a newer mlp")
+        XCTAssertEqual(try loadError { self.setMeta(&$0, "format_version", "3") },
+                       "M: format_version 3 is newer than this mlp reads (2); use a newer mlp")
         XCTAssertEqual(try loadError { self.setMeta(&$0, "format", nil) },
                        "M: metadata \"format\" is missing, expected 'mlp': this safetensors file was not written by mlp")
         XCTAssertEqual(try loadError { self.setMeta(&$0, "architecture", "8:relu,batchnorm,12") },
@@ -84,7 +84,7 @@ final class ModelFileTests: XCTestCase {
         XCTAssertEqual(try loadError { self.setMeta(&$0, "input_features", "-3") },
                        "M: metadata \"input_features\" is '-3', expected a whole number from 1 to 16777216")
         XCTAssertEqual(try loadError { self.setMeta(&$0, "loss", "hinge") },
-                       "M: metadata \"loss\" is 'hinge', expected one of cross_entropy, cross_entropy:SMOOTHING, mse, bce")
+                       "M: metadata \"loss\" is 'hinge', expected one of cross_entropy, cross_entropy:SMOOTHING, mse, bce, mae, huber[:DELTA]")
         XCTAssertEqual(try loadError { f in
             f.tensors = f.tensors.map { $0.name == "layers.0.bias" ? SafetensorsTensor(name: $0.name, shape: $0.shape, values: $0.values.map { _ in .nan }) : $0 }
         }, "M: tensor 'layers.0.bias' holds NaN or infinite values")
@@ -100,7 +100,7 @@ final class ModelFileTests: XCTestCase {
             XCTAssertFalse(m.contains("\n"))
         }
         let (net, _) = try trainedNetwork("8:relu,10")
-        try ModelFile.save(net, to: path, inputScale: 1.0 / 255, rows: 2, cols: 3)
+        try ModelFile.save(net, to: path, input: .pixels(scale: 1.0 / 255, rows: 2, cols: 3), output: .classIndices(net.classes))
         let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
         for cut in [4, 20, bytes.count / 2, bytes.count - 1] {
             try dir.write("x.safetensors", Array(bytes[0..<cut]))

@@ -48,7 +48,7 @@ final class ModelLoaderRegressionTests: XCTestCase {
 
     func testANewlineInTheArchitectureStaysOnOneLine() {
         XCTAssertEqual(buildError([("architecture", "4*t\nh,10")]),
-                       "M: metadata \"architecture\": bad layer '4*t\\nh' at position 1 of the architecture; accepted: N, N:ACT, ACT, dropout:P, batchnorm[:MOMENTUM], where ACT is one of relu, leaky_relu[:alpha], sigmoid, tanh, gelu, swish, silu, linear")
+                       "M: metadata \"architecture\": bad layer '4*t\\nh' at position 1 of the architecture; accepted: N, N:ACT, N[:ACT]:maxnorm=C, ACT, dropout:P, batchnorm[:MOMENTUM], where ACT is one of relu, leaky_relu[:alpha], sigmoid, tanh, gelu, swish, silu, linear")
     }
 
     /// The loader computes the tensors an architecture needs without building it; that list must

@@ -1,5 +1,5 @@
 // End to end: summary, inspect, and the reporting additions to evaluate and predict, run as a
-// user runs them, on a model trained once on the tiny XOR clusters (1×2 images, 2 of 10 classes).
+// user runs them, on a model trained once on the tiny XOR clusters (1×2 images, 2 classes).
 import CPNG
 import Foundation
 import Formats
@@ -15,7 +15,7 @@ final class ReportCommandTests: XCTestCase {
         let d = Synthetic.xor(count: 64, seed: 3)
         try Synthetic.writeMNISTLike(dir: dir, images: d.images, labels: d.labels, rows: 1, cols: 2)
         let model = dir.file("xor.safetensors")
-        let t = try MLP.run(["train", "--data", dir.path, "--layers", "16:relu,8:tanh,10", "--epochs", "40", "--batch-size", "8",
+        let t = try MLP.run(["train", "--data", dir.path, "--layers", "16:relu,8:tanh,2", "--epochs", "40", "--batch-size", "8",
                              "--lr", "0.1", "--seed", "5", "--threads", "1", "--out", model, "--quiet"])
         XCTAssertEqual(t.status, 0, t.stderr)
         Self.shared = (dir, model)
@@ -34,15 +34,15 @@ final class ReportCommandTests: XCTestCase {
         let r = try MLP.run(["summary", model])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stderr, "")
-        XCTAssertTrue(r.stdout.hasPrefix("model \(model): 2→16:relu,8:tanh,10, input 1×2, 10 classes, loss cross_entropy\n"), r.stdout)
+        XCTAssertTrue(r.stdout.hasPrefix("model \(model): 2→16:relu,8:tanh,2, input 1×2, 2 classes, loss cross_entropy\n"), r.stdout)
         XCTAssertTrue(r.stdout.contains("0  Dense  (None, 16)        48        0  relu\n"), r.stdout)
         XCTAssertTrue(r.stdout.contains("1  Dense  (None, 8)        136        0  tanh\n"), r.stdout)
-        XCTAssertTrue(r.stdout.hasSuffix("trainable parameters 274, non-trainable buffers 0, 1,096 bytes as float32\n"), r.stdout)
+        XCTAssertTrue(r.stdout.hasSuffix("trainable parameters 202, non-trainable buffers 0, 808 bytes as float32\n"), r.stdout)
         XCTAssertEqual(try MLP.run(["summary", "--model", model]).stdout, r.stdout, "--model FILE is the same")
         let j = try MLP.run(["summary", model, "--json"])
         let v = try JSONValue.parse(Array(j.stdout.utf8))
-        XCTAssertEqual(v["trainable_parameters"], 274)
-        XCTAssertEqual(v["architecture"], "16:relu,8:tanh,10")
+        XCTAssertEqual(v["trainable_parameters"], 202)
+        XCTAssertEqual(v["architecture"], "16:relu,8:tanh,2")
 
         assertOneLineError(try MLP.run(["summary"]), status: 2, "missing required flag --model")
         assertOneLineError(try MLP.run(["summary", model, "other"]), status: 2, "unexpected argument 'other' for 'mlp summary'; flags start with --")
@@ -88,12 +88,11 @@ final class ReportCommandTests: XCTestCase {
         let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         XCTAssertEqual(lines[0], "accuracy 1.0000  loss \(lines[0].split(separator: " ")[3])  samples 64")
         XCTAssertEqual(lines[2], "confusion matrix (rows: true class, columns: predicted class)")
-        XCTAssertEqual(lines[3], "true\\pred   0   1  2  3  4  5  6  7  8  9")
-        XCTAssertEqual(lines[5], "        0  32   0  0  0  0  0  0  0  0  0")
-        XCTAssertEqual(lines[6], "        1   0  32  0  0  0  0  0  0  0  0")
+        XCTAssertEqual(lines[3], "true\\pred   0   1")
+        XCTAssertEqual(lines[5], "        0  32   0")
+        XCTAssertEqual(lines[6], "        1   0  32")
         XCTAssertTrue(r.stdout.contains("class  precision  recall      f1  support\n"), r.stdout)
         XCTAssertTrue(r.stdout.contains("    0     1.0000  1.0000  1.0000       32\n"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("    9     0.0000  0.0000  0.0000        0\n"), r.stdout)
         XCTAssertTrue(r.stdout.contains("macro     1.0000  1.0000  1.0000\nmacro: unweighted mean over the 2 classes"), r.stdout)
         XCTAssertTrue(r.stdout.hasSuffix("no misclassified images\n"), r.stdout)
 
@@ -104,13 +103,13 @@ final class ReportCommandTests: XCTestCase {
         let v = try JSONValue.parse(Array(j.stdout.utf8))
         guard case .object(let members) = v else { return XCTFail(j.stdout) }
         XCTAssertEqual(members.prefix(4).map(\.0), ["accuracy", "loss", "samples", "seconds"], "the existing keys stay first")
-        XCTAssertEqual(v["confusion"]?.arrayCount, 10)
+        XCTAssertEqual(v["confusion"]?.arrayCount, 2)
         guard case .array(let perClass)? = v["per_class"] else { return XCTFail(j.stdout) }
         XCTAssertEqual(perClass[1], ["class": 1, "precision": 1, "recall": 1, "f1": 1, "support": 32])
         XCTAssertEqual(v["misclassified"], .array([]))
         let (probe, ok, error) = SVGProbe.parse(try String(contentsOfFile: svg, encoding: .utf8))
         XCTAssertTrue(ok, error)
-        XCTAssertEqual(probe.counts["rect"], 101)
+        XCTAssertEqual(probe.counts["rect"], 5)
 
         assertOneLineError(try MLP.run(["evaluate", "--model", model, "--data", dir.path, "--plot", "/nonexistent/c.svg"]), status: 1,
                            "/nonexistent/c.svg: directory /nonexistent does not exist")
@@ -120,9 +119,9 @@ final class ReportCommandTests: XCTestCase {
 
     func testEvaluateListsConfidentMistakes() throws {
         let (dir, model) = try fixture()
-        // Relabel: every image claims class 3, so every prediction is a mistake.
+        // Relabel: every image claims the other XOR class, so every prediction is a mistake.
         let d = Synthetic.xor(count: 64, seed: 3)
-        try dir.write("wrong-labels", IDXWriter.encode(dims: [64], data: [UInt8](repeating: 3, count: 64)))
+        try dir.write("wrong-labels", IDXWriter.encode(dims: [64], data: d.labels.map { 1 - $0 }))
         let r = try MLP.run(["evaluate", "--model", model, "--test-images", dir.file("t10k-images-idx3-ubyte"),
                              "--test-labels", dir.file("wrong-labels"), "--misclassified", "4"])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -133,7 +132,7 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertEqual(rows.count, 4)
         var last = 2.0
         for row in rows {
-            XCTAssertEqual(row[1], "3")
+            XCTAssertEqual(Int(row[1]), 1 - Int(d.labels[Int(row[0])!]))
             XCTAssertEqual(Int(row[2]), Int(d.labels[Int(row[0])!]), "the model predicts the real XOR class")
             let p = Double(row[3])!
             XCTAssertLessThanOrEqual(p, last, "most confident first")
@@ -147,12 +146,12 @@ final class ReportCommandTests: XCTestCase {
         try dir.write("one.pgm", Array("P2\n2 1\n15\n13 2\n".utf8))
         try dir.write("one.png", Self.png(width: 2, height: 1, pixels: [210, 40]))
         for name in ["one.pgm", "one.png"] {
-            let r = try MLP.run(["predict", "--model", model, "--images", dir.file(name), "--top-k", "3"])
+            let r = try MLP.run(["predict", "--model", model, "--images", dir.file(name), "--top-k", "2"])
             XCTAssertEqual(r.status, 0, r.stderr)
             let lines = r.stdout.split(separator: "\n")
-            XCTAssertEqual(lines.first, "index,predicted,probability,class2,prob2,class3,prob3", name)
+            XCTAssertEqual(lines.first, "index,predicted,probability,class2,prob2", name)
             let cells = lines[1].split(separator: ",")
-            XCTAssertEqual(cells.count, 7, name)
+            XCTAssertEqual(cells.count, 5, name)
             XCTAssertEqual(cells[0], "0")
             XCTAssertEqual(cells[1], "1", name)
             XCTAssertEqual(cells[3], "0", "the other XOR class is second")
@@ -171,8 +170,8 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertTrue(shown[1].hasPrefix("│█ │  predicted 1  probability "), shown[1])
         XCTAssertTrue(shown[2].hasPrefix("└──┘  #2 class 0  probability "), shown[2])
 
-        assertOneLineError(try MLP.run(["predict", "--model", model, "--images", dir.file("one.pgm"), "--top-k", "11"]), status: 2,
-                           "--top-k 11 is more than the model's 10 classes")
+        assertOneLineError(try MLP.run(["predict", "--model", model, "--images", dir.file("one.pgm"), "--top-k", "3"]), status: 2,
+                           "--top-k 3 is more than the model's 2 classes")
         assertOneLineError(try MLP.run(["predict", "--model", model, "--images", dir.file("one.pgm"), "--show", "--json"]), status: 2,
                            "--show draws for people and --json writes for programs; give one")
         try dir.write("big.pgm", Array("P5 28 28 255\n".utf8) + [UInt8](repeating: 0, count: 784))

@@ -75,11 +75,11 @@ final class ReportTests: XCTestCase {
         let specs = try Architecture.parse("2:relu,2:sigmoid,2", classes: 2)
         let net = Network(inputs: 2, specs: specs, loss: SoftmaxCrossEntropy())
         let d0 = net.layers[0] as! Dense, d1 = net.layers[1] as! Dense
-        d0.weight.value.set([1, 0, -1, -1]); d0.bias.value.set([0, 0])
-        d1.weight.value.set([100, 0, 0, 0]); d1.bias.value.set([-50, 0])
+        d0.weight.set([1, 0, -1, -1]); d0.bias.set([0, 0])
+        d1.weight.set([100, 0, 0, 0]); d1.bias.set([-50, 0])
         let pixels: [UInt8] = [0, 0, 255, 10, 200, 3, 0, 90]  // x0 scaled: 0, 1, 0.78, 0
         let data = Dataset(pixels: pixels, labels: [0, 0, 0, 0], count: 4, rows: 1, cols: 2)
-        let u = UnitActivity.measure(net, on: data, scale: 1 / 255, samples: 10)
+        let u = UnitActivity.measure(net, on: data, samples: 10)
         XCTAssertEqual(u.count, 2, "the linear output layer is not measured")
         XCTAssertEqual(u[0].rule, .dead)
         XCTAssertEqual(u[0].flagged, 1)

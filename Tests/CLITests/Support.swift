@@ -17,9 +17,14 @@ enum MLP {
         return root.appendingPathComponent(".build/debug/mlp").path
     }
 
-    static func run(_ args: [String], cwd: String? = nil) throws -> Run {
+    /// The test driver (Sources/MLPTestDriver): mlp with a hook that signals itself at chosen steps.
+    static var driver: String {
+        URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent("MLPTestDriver").path
+    }
+
+    static func run(_ args: [String], cwd: String? = nil, executable: String? = nil) throws -> Run {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
+        p.executableURL = URL(fileURLWithPath: executable ?? binary)
         p.arguments = args
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         let out = Pipe(), err = Pipe()
@@ -67,6 +72,23 @@ enum Synthetic {
             labels.append(UInt8(a ^ b))
         }
         return (images, labels)
+    }
+
+    /// A dataset of 4×4 images whose class (0 to 3) is set by which quadrant is bright, as the four
+    /// MNIST-named files in `dir`.
+    static func quadrants(_ dir: TempDir, count: Int = 256) throws {
+        var state: UInt64 = 17
+        func noise() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 59) }
+        var images: [UInt8] = [], labels: [UInt8] = []
+        for i in 0..<count {
+            let c = i % 4
+            for r in 0..<4 { for col in 0..<4 {
+                let q = (r / 2) * 2 + col / 2
+                images.append(UInt8(q == c ? 180 + noise() : 20 + noise()))
+            } }
+            labels.append(UInt8(c))
+        }
+        try writeMNISTLike(dir: dir, images: images, labels: labels, rows: 4, cols: 4)
     }
 
     /// Writes a dataset as the four MNIST-named files (gzip for the training images) into dir.

@@ -5,69 +5,31 @@ import Formats
 import XCTest
 
 final class WorkflowTests: XCTestCase {
-    /// A dataset of 4×4 images whose class is set by which quadrant is bright: 256 examples.
-    func quadrants(_ dir: TempDir, count: Int = 256) throws {
-        var state: UInt64 = 17
-        func noise() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 59) }
-        var images: [UInt8] = [], labels: [UInt8] = []
-        for i in 0..<count {
-            let c = i % 4
-            for r in 0..<4 { for col in 0..<4 {
-                let q = (r / 2) * 2 + col / 2
-                images.append(UInt8(q == c ? 180 + noise() : 20 + noise()))
-            } }
-            labels.append(UInt8(c))
-        }
-        try Synthetic.writeMNISTLike(dir: dir, images: images, labels: labels, rows: 4, cols: 4)
-    }
+    func quadrants(_ dir: TempDir, count: Int = 256) throws { try Synthetic.quadrants(dir, count: count) }
 
     func tensors(_ path: String) throws -> [String: [Float]] {
         Dictionary(uniqueKeysWithValues: try Safetensors.read(path: path).tensors.map { ($0.name, $0.values) })
     }
 
-    /// Starts mlp, waits until its stderr shows `marker`, sends `signal`, and collects the result.
-    func runAndSignal(_ args: [String], after marker: String, wait: useconds_t = 0, signal: Int32, twice: Bool = false,
-                      env: [String: String]) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: MLP.binary)
-        p.arguments = args
-        p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        var errText = Data()
-        let handle = err.fileHandleForReading
-        while !String(decoding: errText, as: UTF8.self).contains(marker) {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            errText.append(chunk)
-        }
-        usleep(wait)
-        kill(p.processIdentifier, signal)
-        if twice { usleep(20_000); kill(p.processIdentifier, signal) }
-        errText.append(handle.readDataToEndOfFile())
-        let outText = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: outText, as: UTF8.self),
-                   stderr: String(decoding: errText, as: UTF8.self))
+    /// Runs mlp through the test driver, which signals the process after the given global steps.
+    func runInterrupted(_ args: [String], after steps: [Int], signal: String = "INT") throws -> Run {
+        try MLP.run(["--interrupt-after", steps.map(String.init).joined(separator: ","), "--signal", signal] + args,
+                    executable: MLP.driver)
     }
 
     func testInterruptMidEpochAndResumeGivesBitIdenticalWeights() throws {
         let dir = try TempDir()
         try quadrants(dir)
-        let common = ["--data", dir.path, "--layers", "12:relu,dropout:0.25,8:tanh,batchnorm,10", "--optimizer", "adam",
+        let common = ["--data", dir.path, "--layers", "12:relu,dropout:0.25,8:tanh,batchnorm,4", "--optimizer", "adam",
                       "--epochs", "3", "--batch-size", "4", "--seed", "7", "--threads", "1", "--schedule", "cosine", "--quiet"]
         let straight = dir.file("straight.safetensors")
         XCTAssertEqual(try MLP.run(["train", "--out", straight] + common).status, 0)
 
         let resumed = dir.file("resumed.safetensors"), ckpt = dir.file("run.ckpt")
-        // 64 steps per epoch at 3 ms each: the signal, sent 60 ms after epoch 1 is reported, lands mid-epoch 2.
-        let r = try runAndSignal(["train", "--out", resumed, "--checkpoint", ckpt] + common, after: "epoch 1/3", wait: 60_000,
-                                 signal: SIGINT, env: ["MLP_DEBUG_STEP_DELAY_MS": "3"])
+        // 64 steps per epoch: the signal after global step 81 stops the run at step 17 of epoch 2.
+        let r = try runInterrupted(["train", "--out", resumed, "--checkpoint", ckpt] + common, after: [81])
         XCTAssertEqual(r.status, 130, r.stderr)
-        XCTAssertTrue(r.stderr.contains("mlp: interrupted at epoch 2, step "), r.stderr)
-        XCTAssertTrue(r.stderr.contains("checkpoint written to \(ckpt)"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("mlp: interrupted at epoch 2, step 17 of 64; checkpoint written to \(ckpt)"), r.stderr)
         XCTAssertTrue(r.stderr.contains("mlp: resume with: mlp train --resume \(ckpt)"), r.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: resumed), "an interrupted run writes no model")
 
@@ -80,15 +42,26 @@ final class WorkflowTests: XCTestCase {
         for (k, v) in a { XCTAssertEqual(v, b[k], "tensor \(k) differs after resume") }
     }
 
+    func testInterruptAtTheEndOfAnEpoch() throws {
+        let dir = try TempDir()
+        try quadrants(dir, count: 64)
+        // 16 steps per epoch: a signal after step 32 is seen after the last step of epoch 2, which
+        // then finishes (evaluation, checkpoint) and stops.
+        let r = try runInterrupted(["train", "--data", dir.path, "--epochs", "5", "--batch-size", "4", "--threads", "1",
+                                    "--out", dir.file("m.safetensors")], after: [32])
+        XCTAssertEqual(r.status, 130, r.stderr)
+        XCTAssertTrue(r.stderr.contains("epoch 2/5"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("mlp: interrupted at epoch 2, step 16 of 16; checkpoint written to")
+                      || r.stderr.contains("mlp: interrupted at the end of epoch 2; checkpoint written to"), r.stderr)
+    }
+
     func testSecondInterruptExitsAtOnceWithoutWriting() throws {
         let dir = try TempDir()
         try quadrants(dir)
         let ckpt = dir.file("c.ckpt")
-        // Each step sleeps 300 ms (resuming the sleep after the signal), so the second signal, 20 ms
-        // after the first, arrives while the first step is still running: nothing may be written.
-        let r = try runAndSignal(["train", "--data", dir.path, "--epochs", "50", "--batch-size", "4", "--checkpoint", ckpt,
-                                  "--out", dir.file("m.safetensors")],
-                                 after: "mlp: network", wait: 50_000, signal: SIGINT, twice: true, env: ["MLP_DEBUG_STEP_DELAY_MS": "300"])
+        // Two signals within step 5: the second arrives before the first could be acted on.
+        let r = try runInterrupted(["train", "--data", dir.path, "--epochs", "50", "--batch-size", "4", "--checkpoint", ckpt,
+                                    "--out", dir.file("m.safetensors")], after: [5, 5])
         XCTAssertEqual(r.status, 130)
         XCTAssertTrue(r.stderr.contains("interrupted again; exiting now without writing anything"), r.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: ckpt))
@@ -99,12 +72,38 @@ final class WorkflowTests: XCTestCase {
     func testSIGTERMAlsoCheckpoints() throws {
         let dir = try TempDir()
         try quadrants(dir)
-        let r = try runAndSignal(["train", "--data", dir.path, "--epochs", "50", "--batch-size", "4",
-                                  "--out", dir.file("m.safetensors")],
-                                 after: "mlp: network", signal: SIGTERM, env: ["MLP_DEBUG_STEP_DELAY_MS": "5"])
+        let r = try runInterrupted(["train", "--data", dir.path, "--epochs", "50", "--batch-size", "4",
+                                    "--out", dir.file("m.safetensors")], after: [3], signal: "TERM")
         XCTAssertEqual(r.status, 130)
+        XCTAssertTrue(r.stderr.contains("mlp: interrupted at epoch 1, step 3 of 64"), r.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file("m.safetensors.ckpt")), "default checkpoint next to the model")
         XCTAssertTrue(r.stderr.contains("--checkpoint \(dir.file("m.safetensors.ckpt"))"), r.stderr)
+    }
+
+    /// The real thing once, with a real signal from outside, at whatever step it lands: the
+    /// process still stops cleanly with a checkpoint.
+    func testASignalFromOutside() throws {
+        let dir = try TempDir()
+        try quadrants(dir)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: MLP.driver)
+        p.arguments = ["--step-delay-ms", "2", "train", "--data", dir.path, "--epochs", "50", "--batch-size", "4",
+                       "--out", dir.file("m.safetensors")]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = Pipe()
+        try p.run()
+        var text = Data()
+        while !String(decoding: text, as: UTF8.self).contains("mlp: network") {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text.append(chunk)
+        }
+        kill(p.processIdentifier, SIGINT)
+        text.append(err.fileHandleForReading.readDataToEndOfFile())
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 130, String(decoding: text, as: UTF8.self))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file("m.safetensors.ckpt")))
     }
 
     func testResumeRefusesToChangeTheConfigurationAndModelFiles() throws {
@@ -128,7 +127,9 @@ final class WorkflowTests: XCTestCase {
         let dir = try TempDir()
         try quadrants(dir)
         let log = dir.file("log.jsonl"), csv = dir.file("log.csv")
-        let r = try MLP.run(["train", "--data", dir.path, "--validation-split", "0.25", "--early-stopping", "2",
+        // Validation accuracy reaches 1 within a few epochs and cannot improve after that: the plateau
+        // halves the rate and early stopping ends the run.
+        let r = try MLP.run(["train", "--data", dir.path, "--validation-split", "0.25", "--early-stopping", "2", "--monitor", "val_accuracy",
                              "--reduce-lr-on-plateau", "0.5,1", "--epochs", "40", "--lr", "0.3", "--batch-size", "8",
                              "--log", log, "--log-csv", csv, "--out", dir.file("m.safetensors"), "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -136,7 +137,7 @@ final class WorkflowTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("val_loss "), r.stderr)
         let summary = try JSONValue.parse(Array(r.stdout.utf8))
         XCTAssertEqual(summary["stopped_early"], .bool(true), r.stderr)
-        XCTAssertTrue(r.stderr.contains("mlp: early stopping: val_loss has not improved for 2 epoch(s); restoring the weights of epoch "))
+        XCTAssertTrue(r.stderr.contains("mlp: early stopping: val_accuracy has not improved for 2 epoch(s); restoring the weights of epoch "), r.stderr)
         XCTAssertTrue(r.stderr.contains("learning rate now 0.15"), r.stderr)
         guard case .number(let runEpochs)? = summary["epochs_run"] else { return XCTFail("epochs_run") }
         XCTAssertLessThan(runEpochs, 40)
@@ -214,7 +215,7 @@ final class WorkflowTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { throw XCTSkip("script(1) not installed") }
         let dir = try TempDir()
         try quadrants(dir, count: 64)
-        let cmd = "env -u NO_COLOR TERM=xterm MLP_DEBUG_STEP_DELAY_MS=20 \(MLP.binary) train --data \(dir.path) --epochs 1 --batch-size 4 --out \(dir.file("m.safetensors"))"
+        let cmd = "env -u NO_COLOR TERM=xterm \(MLP.driver) --step-delay-ms 20 train --data \(dir.path) --epochs 1 --batch-size 4 --out \(dir.file("m.safetensors"))"
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         p.arguments = ["-qec", cmd, "/dev/null"]

@@ -21,7 +21,7 @@ final class LayerBehaviourTests: XCTestCase {
         let y = bn.forward(x, training: true).values
         XCTAssertEqual(y[0], -1.3416, accuracy: 1e-3)  // (1 − 2.5)/√1.25
         XCTAssertEqual(bn.runningMean.values, [2.5, 25])
-        XCTAssertEqual(bn.runningVar[0, 0], 1.25 * 4 / 3, accuracy: 1e-5)  // unbiased, as PyTorch
+        XCTAssertEqual(bn.runningVar.values[0], 1.25 * 4 / 3, accuracy: 1e-5)  // unbiased, as PyTorch
         let e = bn.forward(Matrix(rows: 1, cols: 2, values: [2.5, 25]), training: false).values
         XCTAssertEqual(e[0], 0, accuracy: 1e-6)
         XCTAssertEqual(e[1], 0, accuracy: 1e-6)
@@ -31,12 +31,12 @@ final class LayerBehaviourTests: XCTestCase {
         let net = Network(inputs: 3, specs: [.dense(units: 4, activation: .linear), .batchNorm(momentum: 0.1),
                                              .activation(.relu), .dense(units: 2, activation: .linear)],
                           loss: SoftmaxCrossEntropy(), seed: 1)
-        let opt = SGD(parameters: net.parameters, momentum: 0.9)
+        let opt = SGD(network: net, momentum: 0.9)
         let x = Matrix(rows: 1, cols: 3, values: [0.5, -1, 2])
         let labels: [Int32] = [1]
         let r = labels.withUnsafeBufferPointer { net.trainStep(x, labels: $0.baseAddress, optimizer: opt, lr: 0.1) }
         XCTAssertTrue(r.loss.isFinite)
-        XCTAssertTrue(net.parameters.allSatisfy { $0.value.values.allSatisfy(\.isFinite) })
+        XCTAssertTrue(net.store.parameters.allSatisfy { $0.values.allSatisfy(\.isFinite) })
         XCTAssertTrue((net.layers[1] as! BatchNorm).runningVar.values.allSatisfy(\.isFinite))
     }
 
@@ -62,7 +62,7 @@ final class LayerBehaviourTests: XCTestCase {
         for f in [Activation.tanh, .sigmoid, .leakyReLU(alpha: 0.1), .relu, .linear] {
             let dy: [Float] = [1, 2, 3], y: [Float] = [0.5, -0.5, 0.25]
             var dz = [Float](repeating: 0, count: 3)
-            dz.withUnsafeMutableBufferPointer { f.backward(dy: dy, z: unmapped, y: y, dz: $0.baseAddress!, count: 3) }
+            dz.withUnsafeMutableBufferPointer { f.backward(dy: dy, z: unmapped, y: y, dz: $0.baseAddress!, count: 3, loops: Loops()) }
             for i in 0..<3 { XCTAssertEqual(dz[i], dy[i] * f.derivative(z: 0, y: y[i]), "\(f)") }
         }
     }
@@ -71,7 +71,7 @@ final class LayerBehaviourTests: XCTestCase {
         let net = Network(inputs: 2, specs: [.dense(units: 2, activation: .linear)], loss: MeanSquaredError(), seed: 1)
         let x = Matrix(rows: 1, cols: 2, values: [100, 100])
         let t = Matrix(rows: 1, cols: 2, values: [-100, 100])
-        let opt = SGD(parameters: net.parameters, momentum: 0)
+        let opt = SGD(network: net, momentum: 0)
         let r = net.trainStep(x, labels: nil, targets: t, optimizer: opt, lr: 0, clipNorm: 1)
         XCTAssertGreaterThan(r.gradientNorm!, 1)
         XCTAssertEqual(net.gradientNorm(), 1, accuracy: 1e-4)

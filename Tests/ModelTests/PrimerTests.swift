@@ -4,12 +4,18 @@ import XCTest
 @testable import Model
 
 final class PrimerTests: XCTestCase {
-    /// A Dense layer whose weight is the transpose of the primer's W.
+    /// Networks built by `dense`, kept alive for the test (their layers work on the networks' buffers).
+    var networks: [Network] = []
+
+    /// A Dense layer whose weight is the transpose of the primer's W (in a network of its own).
     func dense(_ primerW: [[Float]], _ b: [Float], _ act: Activation) -> Dense {
         let inputs = primerW.count, outputs = primerW[0].count
-        let d = Dense(inputs: inputs, outputs: outputs, activation: act)
-        d.weight.value.set((0..<outputs).flatMap { o in (0..<inputs).map { i in primerW[i][o] } })
-        d.bias.value.set(b)
+        let net = Network(inputs: inputs, specs: [.dense(units: outputs, activation: act)], loss: MeanSquaredError())
+        networks.append(net)
+        let d = net.layers[0] as! Dense
+        d.computesInputGradient = true
+        d.weight.set((0..<outputs).flatMap { o in (0..<inputs).map { i in primerW[i][o] } })
+        d.bias.set(b)
         return d
     }
 
@@ -36,11 +42,11 @@ final class PrimerTests: XCTestCase {
         let y = d.forward(Matrix(rows: 1, cols: 2, values: [0.5, -1.2]), training: true)
         XCTAssertEqual(y[0, 0], 1.71, accuracy: 1e-6)
         _ = d.backward(Matrix(rows: 1, cols: 1, values: [0.5]))  // δ = 0.5 reaches the weights (ReLU is active)
-        XCTAssertEqual(d.weight.grad[0, 0], 0.25, accuracy: 1e-6)
-        XCTAssertEqual(d.weight.grad[0, 1], -0.6, accuracy: 1e-6)
-        SGD(parameters: [d.weight], momentum: 0).step(lr: 0.1)
-        XCTAssertEqual(d.weight.value[0, 0], 1.275, accuracy: 1e-6)
-        XCTAssertEqual(d.weight.value[0, 1], -0.74, accuracy: 1e-6)
+        XCTAssertEqual(d.weight.grad![0], 0.25, accuracy: 1e-6)
+        XCTAssertEqual(d.weight.grad![1], -0.6, accuracy: 1e-6)
+        SGD(network: networks.last!, momentum: 0).step(lr: 0.1)
+        XCTAssertEqual(d.weight.value[0], 1.275, accuracy: 1e-6)
+        XCTAssertEqual(d.weight.value[1], -0.74, accuracy: 1e-6)
     }
 
     /// x = 0.5, W₁ = 1.2, b₁ = 0.1, W₂ = 0.8, b₂ = −0.3, target 0.7: ŷ = 0.26, squared error 0.1936.
@@ -51,17 +57,17 @@ final class PrimerTests: XCTestCase {
         let net = Network(inputs: 1, specs: [.dense(units: 1, activation: .relu), .dense(units: 1, activation: .linear)],
                           loss: MeanSquaredError())
         let l1 = net.layers[0] as! Dense, l2 = net.layers[1] as! Dense
-        l1.weight.value.set([1.2]); l1.bias.value.set([0.1])
-        l2.weight.value.set([0.8]); l2.bias.value.set([-0.3])
+        l1.weight.set([1.2]); l1.bias.set([0.1])
+        l2.weight.set([0.8]); l2.bias.set([-0.3])
         let out = net.forward(Matrix(rows: 1, cols: 1, values: [0.5]), training: true)
         XCTAssertEqual(out[0, 0], 0.26, accuracy: 1e-6)
         let target = Matrix(rows: 1, cols: 1, values: [0.7])
         let loss = net.loss.forward(out, labels: nil, targets: target, computeGradient: true)
         XCTAssertEqual(loss, 0.1936, accuracy: 1e-6)
         net.backward(net.loss.gradient)
-        XCTAssertEqual(l2.weight.grad[0, 0], -0.616, accuracy: 1e-6)
-        XCTAssertEqual(l2.bias.grad[0, 0], -0.88, accuracy: 1e-6)
-        XCTAssertEqual(l1.weight.grad[0, 0], -0.352, accuracy: 1e-6)
-        XCTAssertEqual(l1.bias.grad[0, 0], -0.704, accuracy: 1e-6)
+        XCTAssertEqual(l2.weight.grad![0], -0.616, accuracy: 1e-6)
+        XCTAssertEqual(l2.bias.grad![0], -0.88, accuracy: 1e-6)
+        XCTAssertEqual(l1.weight.grad![0], -0.352, accuracy: 1e-6)
+        XCTAssertEqual(l1.bias.grad![0], -0.704, accuracy: 1e-6)
     }
 }

@@ -18,7 +18,7 @@ struct Reference {
         self.lossToken = lossToken
         inputs = net.inputFeatures
         var p: [String: [Double]] = [:]
-        for (name, param) in net.namedParameters { p[name] = param.value.values.map(Double.init) }
+        for t in net.store.parameters { p[t.name] = t.values.map(Double.init) }
         params = p
         for (i, layer) in net.layers.enumerated() {
             if let d = layer as? Dropout, d.rate > 0 { masks[i] = d.mask.values.map(Double.init) }
@@ -41,8 +41,9 @@ struct Reference {
     func forward(_ x: [[Double]]) -> [[Double]] {
         var h = x
         for (i, spec) in specs.enumerated() {
-            switch spec {
-            case .dense(let units, let a):
+            switch spec.kind {
+            case let d as DenseKind:
+                let units = d.outputs, a = d.activationFunction
                 let w = params["layers.\(i).weight"]!, b = params["layers.\(i).bias"]!
                 let n = h[0].count
                 h = h.map { row in
@@ -52,14 +53,14 @@ struct Reference {
                         return Reference.act(a, z)
                     }
                 }
-            case .activation(let a):
-                h = h.map { $0.map { Reference.act(a, $0) } }
-            case .dropout:
+            case let k as ActivationKind:
+                h = h.map { $0.map { Reference.act(k.function, $0) } }
+            case is DropoutKind:
                 if let m = masks[i] {
                     let f = h[0].count
                     h = h.enumerated().map { r, row in row.enumerated().map { $0.element * m[r * f + $0.offset] } }
                 }
-            case .batchNorm:
+            case is BatchNormKind:
                 let g = params["layers.\(i).weight"]!, b = params["layers.\(i).bias"]!
                 let bsz = Double(h.count), f = h[0].count
                 var out = h
@@ -70,6 +71,8 @@ struct Reference {
                     for r in 0..<h.count { out[r][j] = g[j] * (h[r][j] - mu) / (v + 1e-5).squareRoot() + b[j] }
                 }
                 h = out
+            default:
+                fatalError("no reference for layer \(spec.token)")
             }
         }
         return h
@@ -91,6 +94,14 @@ struct Reference {
                 total += -zip(q, z).map { $0 * ($1 - lse) }.reduce(0, +)
             case "mse":
                 total += zip(z, t).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(c)
+            case "mae":
+                total += zip(z, t).map { abs($0 - $1) }.reduce(0, +) / Double(c)
+            case "huber":
+                let k = parts.count > 1 ? Double(parts[1])! : 1
+                total += zip(z, t).map { zi, ti in
+                    let d = abs(zi - ti)
+                    return d <= k ? 0.5 * d * d : k * (d - 0.5 * k)
+                }.reduce(0, +) / Double(c)
             case "bce":
                 total += zip(z, t).map { zi, ti in
                     let s = 1 / (1 + exp(-zi))

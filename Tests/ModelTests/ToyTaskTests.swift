@@ -18,7 +18,7 @@ final class ToyTaskTests: XCTestCase {
     func fitAccuracy(_ arch: String, steps: Int = 400) throws -> Float {
         let (x, y) = xorClusters(128, seed: 4)
         let net = Network(inputs: 2, specs: try Architecture.parse(arch, classes: 2), loss: SoftmaxCrossEntropy(), seed: 3)
-        let opt = Adam(parameters: net.parameters)
+        let opt = Adam(network: net)
         y.withUnsafeBufferPointer { yp in
             for _ in 0..<steps { net.trainStep(x, labels: yp.baseAddress, optimizer: opt, lr: 0.02) }
         }
@@ -44,10 +44,10 @@ final class ToyTaskTests: XCTestCase {
             let net = Network(inputs: 2, specs: try Architecture.parse("16:relu,dropout:0.1,8:relu,batchnorm,2", classes: 2),
                               loss: SoftmaxCrossEntropy(), seed: 1)
             let opt: Optimizer = switch kind {
-            case .sgd: SGD(parameters: net.parameters, momentum: 0.9)
-            case .nesterov: SGD(parameters: net.parameters, momentum: 0.9, nesterov: true)
-            case .adam: Adam(parameters: net.parameters)
-            case .adamw: Adam(parameters: net.parameters, weightDecay: 0.01, decoupled: true)
+            case .sgd: SGD(network: net, momentum: 0.9)
+            case .nesterov: SGD(network: net, momentum: 0.9, nesterov: true)
+            case .adam: Adam(network: net)
+            case .adamw: Adam(network: net, weightDecay: 0.01, decoupled: true)
             }
             let lr: Float = (kind == .adam || kind == .adamw) ? 0.01 : 0.05
             let schedule = LearningRateSchedule(base: lr, kind: .cosine, warmupEpochs: 1)

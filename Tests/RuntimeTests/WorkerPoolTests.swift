@@ -1,23 +1,21 @@
-// The threads that share the elementwise loops: every chunk of every region runs exactly once, the
-// results are the same bit for bit as on one thread, and pinning is undone when the thread count drops.
+// The worker pool that shares the elementwise loops: every chunk of every region runs exactly once,
+// the results are the same bit for bit as on one thread, pinning is undone when the thread count
+// drops, and another busy process makes the pool step aside.
 import CBLAS
 import Foundation
 import Glibc
 import XCTest
-@testable import Model
+import Model
+@testable import Runtime
 
-final class ElementwiseThreadsTests: XCTestCase {
+final class WorkerPoolTests: XCTestCase {
+    /// A pool that pins and polls even on a busy machine (the tests' machine runs other builds).
+    static let pool = WorkerPool(senseLoad: false)
     private var savedBLASThreads = 1
 
-    override func setUp() {
-        savedBLASThreads = BLAS.threads
-        ElementwiseThreads.shared.ignoresOtherLoad = true  // pin and poll even on a busy machine
-    }
+    override func setUp() { savedBLASThreads = BLAS.threads }
 
-    override func tearDown() {
-        ElementwiseThreads.shared.ignoresOtherLoad = false
-        BLAS.setThreads(savedBLASThreads)
-    }
+    override func tearDown() { WorkerPoolTests.pool.use(threads: 1, pin: false); BLAS.setThreads(savedBLASThreads) }
 
     /// A chunk function's context: calls per chunk, and how many chunks threads other than `caller` ran.
     private struct Counter {
@@ -29,9 +27,9 @@ final class ElementwiseThreadsTests: XCTestCase {
     func testEveryChunkOfEveryRegionRunsExactlyOnce() {
         // Twice: with OpenBLAS on as many threads as CPUs (pinned; helpers poll between regions) and
         // with OpenBLAS on one thread (nothing pinned; helpers sleep and are woken).
-        for blasThreads in [ElementwiseThreads.shared.allowedCPUs.count, 1] {
-            BLAS.setThreads(blasThreads, pin: true)
-            let pool = ElementwiseThreads.shared
+        let pool = WorkerPoolTests.pool
+        for blasThreads in [pool.allowedCPUs.count, 1] {
+            BLAS.setThreads(blasThreads)
             pool.setThreads(2, pin: true)
             defer { pool.setThreads(1) }
             XCTAssertEqual(pool.threads, 2)
@@ -60,40 +58,33 @@ final class ElementwiseThreadsTests: XCTestCase {
         }
     }
 
-    func testChunkRangesCoverEachTensorOnce() {
-        let counts = [0, 1, 15, 16, 17, 40_000, 16_384]
-        let t = TensorChunks(counts: counts, chunk: 16_384)
-        for (i, n) in counts.enumerated() {
-            let mine = (0..<t.count).filter { t.tensors[$0] == i }.map { t.ranges[$0] }
-            XCTAssertEqual(mine.map(\.count).reduce(0, +), n, "tensor \(i)")
-            for (a, b) in zip(mine, mine.dropFirst()) { XCTAssertEqual(a.upperBound, b.lowerBound) }
-            XCTAssertTrue(mine.allSatisfy { $0.lowerBound % 16 == 0 }, "chunks start on 64-byte lines")
-        }
-        XCTAssertEqual(ElementwiseThreads.chunks(40_000, size: 16_384), 3)
-        XCTAssertEqual(ElementwiseThreads.range(chunk: 2, size: 16_384, count: 40_000), 32_768..<40_000)
+    func testChunkRanges() {
+        XCTAssertEqual(Loops.chunks(40_000, size: 16_384), 3)
+        XCTAssertEqual(Loops.range(chunk: 2, size: 16_384, count: 40_000), 32_768..<40_000)
+        XCTAssertEqual(Loops.chunks(0, size: 16_384), 0)
     }
 
     /// Weights after a few steps (gather, forward, backward, update), with the elementwise loops on
     /// `threads` threads; OpenBLAS stays on one thread so that only the elementwise split changes.
     private func trainedWeights(threads: Int, optimizer kind: OptimizerKind, activation: Activation) -> [[Float]] {
         BLAS.setThreads(1)
-        ElementwiseThreads.shared.setThreads(threads)
-        defer { ElementwiseThreads.shared.setThreads(1) }
+        let pool = WorkerPoolTests.pool
+        pool.setThreads(threads)
+        defer { pool.setThreads(1) }
         // 784 features and batch 96: the gather has 5 chunks, the 300-wide layer's passes 2 or more,
         // and the update of 250 K parameters 16.
         let n = 192, f = 784
         var rng = RandomGenerator(seed: 7)
         let pixels = (0..<(n * f)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
-        let labels = (0..<n).map { _ in UInt8(rng.next() % 10) }
+        let labels = (0..<n).map { _ in Int32(rng.next() % 10) }
         let data = Dataset(pixels: pixels, labels: labels, count: n, rows: 28, cols: 28)
         let net = Network(inputs: f, specs: [.dense(units: 300, activation: activation), .dense(units: 10, activation: .linear)],
-                          loss: SoftmaxCrossEntropy(), seed: 3)
-        let opt: Optimizer = kind == .adam ? Adam(parameters: net.parameters)
-                                           : SGD(parameters: net.parameters, momentum: 0.9)
+                          loss: SoftmaxCrossEntropy(), seed: 3, loops: Loops(pool))
+        let opt: Optimizer = kind == .adam ? Adam(network: net) : SGD(network: net, momentum: 0.9)
         let trainer = Trainer(network: net, optimizer: opt, schedule: LearningRateSchedule(base: 0.01),
-                              batchSize: 96, epochs: 2, scale: 1 / 255, seed: 5)
+                              batchSize: 96, epochs: 2, seed: 5)
         for epoch in 1...2 { _ = trainer.runEpoch(epoch, on: data) }
-        return net.parameters.map(\.value.values)
+        return net.store.parameters.map(\.values)
     }
 
     func testTwoThreadsGiveTheSameWeightsAsOne() {
@@ -116,27 +107,28 @@ final class ElementwiseThreadsTests: XCTestCase {
     }
 
     func testPinningOnlyWhenThreadsFillTheCPUsAndUndoneAfter() throws {
-        let all = ElementwiseThreads.shared.allowedCPUs
+        let pool = WorkerPoolTests.pool
+        let all = pool.allowedCPUs
         guard all.count > 1 else { throw XCTSkip("one CPU: nothing to pin") }
-        BLAS.setThreads(all.count)
-        XCTAssertFalse(ElementwiseThreads.shared.pinned, "a library caller is pinned only when it asks")
-        BLAS.setThreads(all.count, pin: true)
-        XCTAssertTrue(ElementwiseThreads.shared.pinned)
+        pool.use(threads: all.count, pin: false)
+        XCTAssertFalse(pool.pinned, "a library caller is pinned only when it asks")
+        pool.use(threads: all.count, pin: true)
+        XCTAssertTrue(pool.pinned)
         XCTAssertEqual(callerCPUs(), [all[0]], "the thread that calls BLAS runs on the first CPU")
-        BLAS.setThreads(1)
-        XCTAssertFalse(ElementwiseThreads.shared.pinned)
+        pool.use(threads: 1, pin: true)
+        XCTAssertFalse(pool.pinned)
         XCTAssertEqual(callerCPUs(), all, "one thread gets every CPU back")
         if all.count > 2 {
-            BLAS.setThreads(2, pin: true)
-            XCTAssertFalse(ElementwiseThreads.shared.pinned, "fewer threads than CPUs: left to the scheduler")
+            pool.use(threads: 2, pin: true)
+            XCTAssertFalse(pool.pinned, "fewer threads than CPUs: left to the scheduler")
         }
     }
 
     func testAnotherBusyProcessTurnsPinningOff() throws {
-        let all = ElementwiseThreads.shared.allowedCPUs
+        let pool = WorkerPool(senseLoad: true)
+        let all = pool.allowedCPUs
         guard all.count > 1 else { throw XCTSkip("one CPU: nothing to pin") }
         guard OtherLoad.runnable() != nil else { throw XCTSkip("no /proc/stat") }
-        ElementwiseThreads.shared.ignoresOtherLoad = false
         // A busy loop in another process: runnable all the time.
         var pid: pid_t = 0
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup("while :; do :; done"), nil]
@@ -149,27 +141,27 @@ final class ElementwiseThreadsTests: XCTestCase {
             usleep(10_000)
         }
         XCTAssertGreaterThan(seen, 0, "a busy process is counted")
-        BLAS.setThreads(all.count, pin: true)
-        XCTAssertTrue(ElementwiseThreads.shared.contended, "pinning is not taken while another process runs")
-        XCTAssertFalse(ElementwiseThreads.shared.pinned)
-        XCTAssertEqual(callerCPUs(), all)
-
-        // Pinned first (the check skipped), then the busy process is noticed between regions.
-        let pool = ElementwiseThreads.shared
-        pool.ignoresOtherLoad = true
-        BLAS.setThreads(all.count, pin: true)
-        XCTAssertTrue(pool.pinned)
-        pool.ignoresOtherLoad = false
-        let slots = UnsafeMutablePointer<Int>.allocate(capacity: 4)
-        let byHelpers = UnsafeMutablePointer<Int>.allocate(capacity: 1)
-        defer { slots.deallocate(); byHelpers.deallocate() }
-        let counter = Counter(slots: slots, byHelpers: byHelpers, caller: pthread_self())
+        // Pinned or not at first (this machine may run other work too), the watcher thread notices
+        // the busy process within a few quarter-second looks, with no region running at all.
+        pool.use(threads: all.count, pin: true)
+        defer { pool.use(threads: 1, pin: false) }
         let start = Date()
-        while pool.pinned && Date().timeIntervalSince(start) < 5 {
-            pool.run(chunks: 4, context: counter) { _, _ in usleep(100) }
-        }
-        XCTAssertTrue(pool.contended, "another busy process turns pinning off within a few looks")
+        while !(pool.contended && !pool.pinned) && Date().timeIntervalSince(start) < 5 { usleep(20_000) }
+        XCTAssertTrue(pool.contended, "another busy process turns pinning off")
         XCTAssertFalse(pool.pinned)
         XCTAssertEqual(callerCPUs(), all, "and gives the caller every CPU back")
+        // Loops then run inline on the caller.
+        let slots = UnsafeMutablePointer<Int>.allocate(capacity: 4)
+        let byHelpers = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+        byHelpers.initialize(to: 0)
+        defer { slots.deallocate(); byHelpers.deallocate() }
+        let counter = Counter(slots: slots, byHelpers: byHelpers, caller: pthread_self())
+        withUnsafePointer(to: counter) { c in
+            pool.run(chunks: 4, context: UnsafeRawPointer(c)) { context, _ in
+                let k = context.load(as: Counter.self)
+                if pthread_equal(pthread_self(), k.caller) == 0 { k.byHelpers.pointee += 1 }
+            }
+        }
+        XCTAssertEqual(byHelpers.pointee, 0, "while contended, every chunk runs on the caller")
     }
 }

@@ -17,8 +17,9 @@
 //   slower. So when the command line asks for it and the process owns exactly as many CPUs as
 //   threads (the default `--threads`), the caller is pinned to the first CPU and OpenBLAS worker i and helper i + 1 to CPU i + 1. Otherwise
 //   nothing is pinned and helpers sleep at once (a machine with spare cores wakes them cheaply).
-// - Pinned polling threads share a machine badly, so the caller watches for other processes' runnable
-//   threads and falls back to running the loops inline, unpinned, while there are any (watchLoad).
+// - Pinned polling threads share a machine badly, so a watcher thread (LoadWatcher.swift) looks for
+//   other processes' runnable threads about every quarter second and, while there are any, unpins
+//   everything and has the loops run inline. The training step itself never reads /proc.
 // - Chunks, not fixed halves: a helper that starts late takes fewer chunks instead of making the
 //   caller wait for its half.
 //
@@ -27,17 +28,12 @@
 // thread count or on timing.
 import CBLAS
 import Glibc
+import Model
 import Synchronization
 
-public final class ElementwiseThreads: @unchecked Sendable {
-    /// The one pool, sized by `BLAS.setThreads`.
-    public static let shared = ElementwiseThreads()
-
+public final class WorkerPool: ParallelLoops, @unchecked Sendable {
     /// Threads that work on a region: the caller plus the helpers (1: everything runs inline).
     public private(set) var threads = 1
-
-    /// The usual chunk: 16 K floats (64 KB) of a streaming loop, a few microseconds of work.
-    public static let chunkElements = 16 * 1024
 
     // The current region, in one word: its sequence number (top 20 bits), its chunk count (22 bits)
     // and the next unclaimed chunk (low 22 bits). A claim is a compare-and-swap of the whole word, so
@@ -70,12 +66,18 @@ public final class ElementwiseThreads: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let wake: UnsafeMutablePointer<pthread_cond_t>
 
-    private init() {
+    /// `senseLoad`: while pinned, step aside (unpin, run inline) when other processes want the CPUs.
+    /// The command line says yes; tests that must pin whatever else the machine runs say no.
+    public init(senseLoad: Bool = true) {
+        self.senseLoad = senseLoad
         mutex = .allocate(capacity: 1)
         wake = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(wake, nil)
+        pthread_mutex_init(placement, nil)
     }
+
+    public let senseLoad: Bool
 
     /// Uses `n` threads (the caller and n − 1 helpers) for later regions, starting helper threads as
     /// needed; they live as long as the process and sleep when there is no region. Call it between
@@ -99,41 +101,39 @@ public final class ElementwiseThreads: @unchecked Sendable {
             helpers += 1
         }
         threads = min(n, helpers + 1)
-        pinRequested = pin
-        contended = pin && threads > 1 && !ignoresOtherLoad && (OtherLoad.runnable() ?? 0) > 0
-        place(pin: pin && !contended)
-        lastCheck = ElementwiseThreads.now()
+        caller = pthread_self()
+        pthread_mutex_lock(placement)
+        pinRequested = pin && threads > 1
+        let busy = pinRequested && senseLoad && (OtherLoad.runnable() ?? 0) > 0
+        contendedFlag.store(busy, ordering: .relaxed)
+        place(pin: pin && !busy)
+        pthread_mutex_unlock(placement)
+        if pinRequested && senseLoad && watcher == nil { watcher = LoadWatcher(pool: self) }
     }
 
     // Sharing the CPUs. Pinned, polling threads are the fastest way to use a machine of our own and a
     // bad way to share one: two mlp processes started side by side, each pinning its caller to the
-    // first CPU, took 1.1 s per epoch of A instead of 0.34 s. So while pinning is requested, about
-    // every quarter second (checked every 16 regions) the caller asks /proc how many threads of other
-    // processes are runnable; after two looks that find some, it unpins everything and runs the loops
-    // inline (as before the helpers existed), and after two looks that find none it pins again.
-    private var pinRequested = false
-    /// Tests set this to exercise pinning and polling whatever else the machine runs.
-    var ignoresOtherLoad = false
+    // first CPU, took 1.1 s per epoch of A instead of 0.34 s. So while pinning is requested, the
+    // LoadWatcher thread asks /proc about every quarter second how many threads of other processes
+    // are runnable; after two looks that find some it calls `stepAside(true)`: everything is unpinned
+    // and the loops run inline (as before the helpers existed); after two looks that find none,
+    // `stepAside(false)` pins again.
+    var pinRequested = false
+    private let contendedFlag = Atomic<Bool>(false)
     /// True while other processes compete for the CPUs: loops run inline and nothing is pinned.
-    public private(set) var contended = false
-    private var regionsSinceCheck = 0, lastCheck = 0.0, busyLooks = 0, idleLooks = 0
-    static let checkSeconds = 0.25
+    public var contended: Bool { contendedFlag.load(ordering: .relaxed) }
+    /// Serializes changes of placement between the calling thread and the watcher.
+    private let placement = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private var caller = pthread_self()
+    private var watcher: LoadWatcher?
 
-    private func watchLoad() {
-        regionsSinceCheck += 1
-        guard regionsSinceCheck >= 16 else { return }
-        regionsSinceCheck = 0
-        let t = ElementwiseThreads.now()
-        guard t - lastCheck >= ElementwiseThreads.checkSeconds, let others = OtherLoad.runnable() else { return }
-        lastCheck = t
-        if others > 0 { busyLooks += 1; idleLooks = 0 } else { idleLooks += 1; busyLooks = 0 }
-        if !contended && busyLooks >= 2 {
-            contended = true
-            place(pin: false)
-        } else if contended && idleLooks >= 2 {
-            contended = false
-            place(pin: true)
-        }
+    /// Called by the watcher: unpin and run inline while others are busy, pin again when they are not.
+    func stepAside(_ busy: Bool) {
+        pthread_mutex_lock(placement)
+        defer { pthread_mutex_unlock(placement) }
+        guard pinRequested, busy != contended else { return }
+        contendedFlag.store(busy, ordering: .relaxed)
+        place(pin: !busy)
     }
 
     private var helperThreads: [pthread_t] = []
@@ -151,7 +151,7 @@ public final class ElementwiseThreads: @unchecked Sendable {
                 _ = mlp_set_thread_cpus(helperThreads[i - 1], [cpus[i]], 1)
             }
         } else if pinned {
-            _ = mlp_set_thread_cpus(pthread_self(), cpus, Int32(cpus.count))
+            _ = mlp_set_thread_cpus(caller, cpus, Int32(cpus.count))
             for i in 0..<max(0, BLAS.threads - 1) { _ = mlp_set_openblas_thread_cpus(Int32(i), cpus, Int32(cpus.count)) }
             for t in helperThreads { _ = mlp_set_thread_cpus(t, cpus, Int32(cpus.count)) }
         }
@@ -159,16 +159,12 @@ public final class ElementwiseThreads: @unchecked Sendable {
         polling.store(pin, ordering: .relaxed)
     }
 
-    /// A chunk of a region's work: `context` points at the caller's arguments, `chunk` says which part.
-    /// A C function pointer, not a Swift closure, so that publishing it to the helpers allocates nothing
-    /// (a closure made escaping for them cost two or three mallocs per region).
-    public typealias ChunkFunction = @convention(c) (_ context: UnsafeRawPointer, _ chunk: Int) -> Void
-
     /// Runs body(context, c) once for every c in 0..<chunks, spread over the threads, and returns when
     /// all are done. One chunk, or one thread, runs inline.
+    /// (ChunkFunction is a C function pointer, not a Swift closure, so that publishing it to the helpers
+    /// allocates nothing: a closure made escaping for them cost two or three mallocs per region.)
     public func run(chunks n: Int, context: UnsafeRawPointer, _ body: ChunkFunction) {
-        if pinRequested && threads > 1 && !ignoresOtherLoad { watchLoad() }
-        if n <= 1 || threads == 1 || contended || n > ElementwiseThreads.maximumChunks {
+        if n <= 1 || threads == 1 || contended || n > WorkerPool.maximumChunks {
             for c in 0..<n { body(context, c) }
             return
         }
@@ -176,14 +172,14 @@ public final class ElementwiseThreads: @unchecked Sendable {
         jobFunction = body
         jobContext = context
         completed.store(0, ordering: .relaxed)
-        claim.store(ElementwiseThreads.word(sequence: sequence, chunks: n, next: 0), ordering: .sequentiallyConsistent)
+        claim.store(WorkerPool.word(sequence: sequence, chunks: n, next: 0), ordering: .sequentiallyConsistent)
         if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
             pthread_mutex_lock(mutex)
             pthread_cond_broadcast(wake)
             pthread_mutex_unlock(mutex)
         }
         var done = 0
-        while let c = claimChunk(sequence & ElementwiseThreads.sequenceMask) {
+        while let c = claimChunk(sequence & WorkerPool.sequenceMask) {
             body(context, c)
             done += 1
         }
@@ -195,27 +191,6 @@ public final class ElementwiseThreads: @unchecked Sendable {
         jobFunction = nil
         jobContext = nil
     }
-
-    /// The same with a typed context, passed by the address of a copy on the stack.
-    @inline(__always)
-    public func run<Context>(chunks n: Int, context: Context, _ body: ChunkFunction) {
-        withUnsafePointer(to: context) { run(chunks: n, context: UnsafeRawPointer($0), body) }
-    }
-
-    /// Chunk c of 0..<count cut into pieces of `size` (for element loops a multiple of 16, so two
-    /// threads never write the same 64-byte line of a float array).
-    @inline(__always)
-    public static func range(chunk c: Int, size: Int, count: Int) -> Range<Int> {
-        c * size..<min(count, (c + 1) * size)
-    }
-
-    /// How many chunks of `size` cover `count`.
-    @inline(__always)
-    public static func chunks(_ count: Int, size: Int) -> Int { (count + size - 1) / size }
-
-    /// Rows per chunk for a loop over rows of `width` elements: about `chunkElements` per chunk.
-    @inline(__always)
-    public static func rowsPerChunk(width: Int) -> Int { max(1, chunkElements / max(1, width)) }
 
     private static let sequenceMask: UInt64 = (1 << 20) - 1
 
@@ -232,9 +207,9 @@ public final class ElementwiseThreads: @unchecked Sendable {
     private func claimChunk(_ seq: UInt64) -> Int? {
         var word = claim.load(ordering: .acquiring)
         while true {
-            let next = word & ElementwiseThreads.countMask
-            let count = (word >> ElementwiseThreads.countBits) & ElementwiseThreads.countMask
-            guard ElementwiseThreads.sequence(of: word) == seq, next < count else { return nil }
+            let next = word & WorkerPool.countMask
+            let count = (word >> WorkerPool.countBits) & WorkerPool.countMask
+            guard WorkerPool.sequence(of: word) == seq, next < count else { return nil }
             let (exchanged, current) = claim.compareExchange(expected: word, desired: word + 1,
                                                              ordering: .acquiringAndReleasing)
             if exchanged { return Int(next) }
@@ -251,28 +226,28 @@ public final class ElementwiseThreads: @unchecked Sendable {
     // `seen` is the sequence number when the helper was created, so a region started before the
     // thread first ran is still found.
     private func helperLoop(seen start: UInt64) {
-        var seen = start & ElementwiseThreads.sequenceMask
+        var seen = start & WorkerPool.sequenceMask
         while true {
             // Poll, yielding the CPU between looks, for a while after the last region; then sleep.
             if polling.load(ordering: .relaxed) {
-                let start = ElementwiseThreads.now()
+                let start = WorkerPool.now()
                 var polls = 0
-                while ElementwiseThreads.sequence(of: claim.load(ordering: .acquiring)) == seen {
+                while WorkerPool.sequence(of: claim.load(ordering: .acquiring)) == seen {
                     sched_yield()
                     polls += 1
-                    if polls & 63 == 0 && ElementwiseThreads.now() - start > ElementwiseThreads.pollSeconds { break }
+                    if polls & 63 == 0 && WorkerPool.now() - start > WorkerPool.pollSeconds { break }
                 }
             }
-            if ElementwiseThreads.sequence(of: claim.load(ordering: .acquiring)) == seen {
+            if WorkerPool.sequence(of: claim.load(ordering: .acquiring)) == seen {
                 pthread_mutex_lock(mutex)
                 sleepers.add(1, ordering: .sequentiallyConsistent)
-                while ElementwiseThreads.sequence(of: claim.load(ordering: .sequentiallyConsistent)) == seen {
+                while WorkerPool.sequence(of: claim.load(ordering: .sequentiallyConsistent)) == seen {
                     pthread_cond_wait(wake, mutex)
                 }
                 sleepers.subtract(1, ordering: .relaxed)
                 pthread_mutex_unlock(mutex)
             }
-            seen = ElementwiseThreads.sequence(of: claim.load(ordering: .acquiring))
+            seen = WorkerPool.sequence(of: claim.load(ordering: .acquiring))
             var done = 0
             // The job was written before the claim word that names this region.
             while let c = claimChunk(seen) {
@@ -285,29 +260,7 @@ public final class ElementwiseThreads: @unchecked Sendable {
 }
 
 private final class HelperStart {
-    let pool: ElementwiseThreads
+    let pool: WorkerPool
     let sequence: UInt64
-    init(pool: ElementwiseThreads, sequence: UInt64) { self.pool = pool; self.sequence = sequence }
-}
-
-/// A list of tensors cut into chunks for one region (the optimizer update): chunk c is the elements
-/// `ranges[c]` of tensor `tensors[c]`. Built once, so the step does not allocate.
-public struct TensorChunks {
-    public let tensors: [Int]
-    public let ranges: [Range<Int>]
-    public var count: Int { tensors.count }
-
-    public init(counts: [Int], chunk: Int = ElementwiseThreads.chunkElements) {
-        var t: [Int] = [], r: [Range<Int>] = []
-        for (i, n) in counts.enumerated() {
-            var lo = 0
-            while lo < n {
-                t.append(i)
-                r.append(lo..<min(n, lo + chunk))
-                lo += chunk
-            }
-        }
-        tensors = t
-        ranges = r
-    }
+    init(pool: WorkerPool, sequence: UInt64) { self.pool = pool; self.sequence = sequence }
 }

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# INT8 inference against float and against PyTorch (issue 13): 10,000 MNIST test images in batches of
+# 1,000 through workload C's network (784-1024-1024-10) and the default network (784-128-10), at 1 and
+# 2 threads, on the same trained weights:
+#   mlp fp32      OpenBLAS sgemm, bias and ReLU in a loop        (int8-bench)
+#   mlp dynamic   oneDNN INT8, activations quantized per batch   (int8-bench)
+#   mlp static    oneDNN INT8, activation ranges calibrated on 5,000 training images
+#   mlp dynamic_bytes, static_bytes: the same from the pixel bytes (as mlp reads images), which are
+#                 the first layer's u8 input as they are: no first quantization pass
+#   torch fp32, torch dynamic (quantize_dynamic, default per-tensor qconfig), torch dynamic_pc
+#   (per-channel qconfig)                                        (Scripts/bench_int8_torch.py)
+# Each round runs int8-bench and the PyTorch script once per network, one after the other, each
+# process timing BENCH_RUNS passes per mode after a warm-up; BENCH_ROUNDS rounds alternate the two so a
+# noisy neighbour hurts both alike. The table gives, per row, the median over rounds of each round's
+# median pass time, with the lowest and highest round median, and the ratios of those medians.
+#
+# Knobs: BENCH_ROUNDS (default 3), BENCH_RUNS (passes per mode per process, default 7),
+#        BENCH_IDLE_WAIT (seconds to wait for idle CPUs before each process, default 30).
+# Output: the table on stdout and in bench-out/int8/results.md, raw JSON lines in bench-out/int8/raw.jsonl.
+# Models: bench-out/int8/{c,default}.safetensors, trained here with seed 1 when missing.
+set -eu
+
+cd "$(dirname "$0")/.."
+ROUNDS=${BENCH_ROUNDS:-3}
+RUNS=${BENCH_RUNS:-7}
+IDLE_WAIT=${BENCH_IDLE_WAIT:-30}
+OUT=bench-out/int8
+VENV=.venv-bench
+MLP=.build/release/mlp
+BENCH=.build/release/int8-bench
+
+log() { echo "bench_int8: $*" >&2; }
+
+# PyTorch into $VENV once, as Scripts/bench.sh does: the CPU-only wheel from pip's find-links if there
+# is one (then torch's small pure-Python requirements), else PyPI's torch.
+ensure_torch() {
+    if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import torch, numpy' 2>/dev/null; then return; fi
+    log "installing PyTorch into $VENV (once)"
+    rm -rf "$VENV"
+    python3 -m venv "$VENV"
+    local pip="$VENV/bin/pip" wheel="" dir f pyver
+    pyver=$("$VENV/bin/python" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')
+    for dir in ${PIP_FIND_LINKS:-} $("$pip" config get global.find-links 2>/dev/null || true); do
+        for f in "$dir"/torch-*+cpu-"$pyver"-*linux*x86_64*.whl; do
+            if [ -f "$f" ]; then wheel=$f; fi
+        done
+    done
+    if [ -n "$wheel" ]; then
+        "$pip" install --no-deps "$wheel"
+        "$pip" install filelock "typing-extensions>=4.13.0" "setuptools>=77.0.3" "sympy>=1.13.3" "networkx>=2.5.1" jinja2 "fsspec>=0.8.5" numpy
+    else
+        "$pip" install torch numpy
+    fi
+}
+
+# Percentage of CPU time others used over half a second (from /proc/stat).
+cpu_busy() {
+    local a b
+    a=$(head -1 /proc/stat)
+    sleep 0.5
+    b=$(head -1 /proc/stat)
+    awk -v a="$a" -v b="$b" 'BEGIN {
+        n = split(a, x); split(b, y); total = 0; idle = 0
+        for (i = 2; i <= n; i++) { d = y[i] - x[i]; total += d; if (i == 5 || i == 6) idle += d }
+        printf "%d\n", (total > 0 ? 100 * (total - idle) / total : 0) }'
+}
+
+# Waits up to IDLE_WAIT seconds for the CPUs to be at most 10% busy; prints the last reading.
+wait_idle() {
+    local busy waited=0
+    busy=$(cpu_busy)
+    while [ "$busy" -gt 10 ] && [ "$waited" -lt "$IDLE_WAIT" ]; do
+        sleep 2
+        waited=$((waited + 3))
+        busy=$(cpu_busy)
+    done
+    if [ "$busy" -gt 10 ]; then log "warning: measuring while the CPUs are ${busy}% busy with other work"; fi
+    echo "$busy"
+}
+
+log "building release (mlp, int8-bench)"
+swift build -c release --product mlp >&2
+swift build -c release --product int8-bench >&2
+bash Scripts/fetch-mnist.sh
+ensure_torch
+mkdir -p "$OUT"
+if [ ! -f "$OUT/c.safetensors" ]; then
+    log "training workload C's network (1 epoch)"
+    "$MLP" train --data data/mnist --layers 1024:relu,1024:relu,10 --batch-size 256 --epochs 1 --seed 1 --out "$OUT/c.safetensors" --quiet
+fi
+if [ ! -f "$OUT/default.safetensors" ]; then
+    log "training the default network"
+    "$MLP" train --data data/mnist --seed 1 --out "$OUT/default.safetensors" --quiet
+fi
+
+: >"$OUT/raw.jsonl"
+"$BENCH" --model "$OUT/c.safetensors" --runs 1 --threads 1 --modes dynamic 2>&1 >/dev/null | head -3 | sed 's/^/bench_int8: /' >&2
+for round in $(seq 1 "$ROUNDS"); do
+    for net in c default; do
+        busy=$(wait_idle)
+        log "round $round/$ROUNDS, $net: mlp (others ${busy}% busy)"
+        "$BENCH" --model "$OUT/$net.safetensors" --data data/mnist --runs "$RUNS" --threads 1,2 \
+            2>>"$OUT/stderr.log" | sed "s/}\$/,\"round\":$round,\"busy\":$busy}/" >>"$OUT/raw.jsonl"
+        busy=$(wait_idle)
+        log "round $round/$ROUNDS, $net: torch (others ${busy}% busy)"
+        "$VENV/bin/python" Scripts/bench_int8_torch.py --model "$OUT/$net.safetensors" --data data/mnist --runs "$RUNS" --threads 1,2 \
+            2>>"$OUT/stderr.log" | sed "s/}\$/, \"round\": $round, \"busy\": $busy}/" >>"$OUT/raw.jsonl"
+    done
+done
+
+python3 - "$OUT/raw.jsonl" <<'EOF' | tee "$OUT/results.md"
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+def med(net, t, engine, mode):
+    v = [r["median_s"] for r in rows if (r["network"], r["threads"], r["engine"], r["mode"]) == (net, t, engine, mode)]
+    return (statistics.median(v), min(v), max(v)) if v else None
+def acc(net, engine, mode):
+    v = [r["accuracy"] for r in rows if (r["network"], r["engine"], r["mode"]) == (net, engine, mode)]
+    return v[0] if v else None
+torch_version = next((r["torch"] for r in rows if r["engine"] == "torch"), "?")
+busy = max((r["busy"] for r in rows), default=0)
+print(f"INT8 inference, 10,000 MNIST test images in batches of 1,000; seconds per pass: median of {len(set(r['round'] for r in rows))} "
+      f"rounds' medians (lowest–highest round); PyTorch {torch_version}; others' CPU use before a process at most {busy}%.\n")
+print("| network | threads | engine | mode | s per pass | range | accuracy | fp32 / this | this vs mlp dynamic |")
+print("|---|---:|---|---|---:|---|---:|---:|---:|")
+for net in sorted({r["network"] for r in rows}, key=lambda n: -len(n)):
+    for t in sorted({r["threads"] for r in rows}):
+        mine = med(net, t, "mlp", "dynamic")
+        for engine, modes in (("mlp", ("fp32", "dynamic", "static", "dynamic_bytes", "static_bytes")), ("torch", ("fp32", "dynamic", "dynamic_pc"))):
+            f = med(net, t, engine, "fp32")
+            for mode in modes:
+                m = med(net, t, engine, mode)
+                if not m: continue
+                speed = f"{f[0] / m[0]:.2f}×" if f and mode != "fp32" else ""
+                versus = f"{m[0] / mine[0]:.2f}×" if mine and (engine, mode) != ("mlp", "dynamic") else ""
+                print(f"| {net} | {t} | {engine} | {mode} | {m[0]:.4f} | {m[1]:.4f}–{m[2]:.4f} | {acc(net, engine, mode):.4f} | {speed} | {versus} |")
+print("\n'fp32 / this': the same engine's fp32 time over this row's (the INT8 speed-up). "
+      "'this vs mlp dynamic': this row's time over mlp's dynamic INT8 time (above 1: mlp's INT8 is faster).")
+EOF

@@ -1,0 +1,112 @@
+// `mlp export --model FILE --out FILE.onnx`: the model as an ONNX graph (opset 17) that onnxruntime
+// and other runtimes serve. The graph takes what the command line reads — raw feature values: pixel
+// bytes 0–255 as float for an image model; for a table model its numeric columns as they are and
+// each categorical column as its one-hot indicators (the metadata names every input) — and does
+// the model's input scaling or standardization itself. It returns the class probabilities (softmax,
+// or sigmoid for bce), or the regression values in the target's units. The protobuf is written by
+// a small hand-written encoder (Formats/ProtobufWriter.swift; why, there).
+import Formats
+import Model
+
+enum ExportCommand {
+    static let flags: [Flag] = [
+        Flags.model, Flags.exportOut, Flags.noFold,
+    ]
+
+    static let usage = "mlp export --model FILE --out FILE.onnx [--no-fold-batchnorm]"
+
+    struct Options {
+        let model: String, out: String
+        let fold: Bool
+        init(_ a: Arguments) throws(CLIError) {
+            model = try a.required(Flags.model)
+            out = try a.required(Flags.exportOut)
+            fold = !a.has(Flags.noFold)
+        }
+    }
+
+    static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
+        let o = try Options(a)
+        if o.out != "-" { try OutputPath.checkWritable(o.out, flag: Flags.exportOut.name, command: a.command) }
+        try MemoryBudget.check(nil, MemoryBudget.modelPart(o.model))
+        let model = try ModelFile.load(o.model)
+        let bytes = try onnx(model, path: o.model, fold: o.fold)
+        if o.out == "-" {
+            Console.writeBytes(bytes)
+        } else {
+            do { try AtomicFile.write(bytes, to: o.out) } catch let e as FormatError { throw .data(e) } catch {
+                throw CLIError(.dataError, "\(o.out): \(error)")
+            }
+            Console.err("mlp: \(o.model) exported to \(o.out) (ONNX opset \(ONNXExport.opsetVersion), \(bytes.count) bytes): input '\(inputName)' [batch, \(model.network.inputFeatures)], output '\(outputOf(model).tensorName)'")
+        }
+        return .ok
+    }
+
+    static let inputName = "input"
+
+    /// What the graph returns, from the loss (how mlp predict reads the outputs) and the target.
+    static func outputOf(_ model: LoadedModel) -> ONNXExport.Output {
+        if case .table(.values(_, let mean, let std)) = model.output { return .unstandardize(mean: mean, std: std) }
+        switch model.network.loss {
+        case is SoftmaxCrossEntropy: return .softmax
+        case is SigmoidBinaryCrossEntropy: return .sigmoid
+        default: return .identity  // mse on classes: predict shows the outputs themselves
+        }
+    }
+
+    /// The ONNX file of a loaded model.
+    static func onnx(_ model: LoadedModel, path: String, fold: Bool) throws(CLIError) -> [UInt8] {
+        let net = model.network
+        var layers: [ONNXExport.Layer] = []
+        for (i, layer) in net.layers.enumerated() {
+            let t = net.store.tensors(ofLayer: i)
+            switch layer {
+            case let d as Dense:
+                layers.append(.dense(weight: d.weight.values, out: d.outputFeatures, in: d.inputFeatures, bias: d.bias.values,
+                                     activation: d.activation.token))
+            case let b as BatchNorm:
+                layers.append(.batchNorm(gamma: t[0].values, beta: t[1].values, mean: t[2].values, variance: t[3].values,
+                                         epsilon: b.epsilon))
+            case let a as ActivationLayer:
+                layers.append(.activation(a.activation.token))
+            case is Dropout:
+                layers.append(.dropout)
+            default:
+                throw CLIError(.dataError, "\(path): layer \(i) (\(layer.spec.kind.displayName)) has no ONNX form in this mlp")
+            }
+        }
+        let input: ONNXExport.Input
+        var names: [String] = []
+        switch model.input {
+        case .pixels(let scale, _, _):
+            input = .scale(scale)
+        case .table(let encoder, _):
+            var mean: [Float] = [], std: [Float] = []
+            for c in encoder.columns {
+                switch c {
+                case .numeric(let name, let m, let s, _):
+                    mean.append(m); std.append(s); names.append(name)
+                case .categorical(let name, let categories, _):
+                    for cat in categories { mean.append(0); std.append(1); names.append("\(name)=\(cat)") }
+                }
+            }
+            input = .standardize(mean: mean, std: std)
+        }
+        var metadata = model.metadata.filter { ["architecture", "loss", "input", "target", "classes", "outputs", "optimizer", "epochs", "test_accuracy", "test_r2", "test_rmse"].contains($0.0) }
+        metadata.append(("exported_by", "mlp \(CLI.version)"))
+        if !names.isEmpty { metadata.append(("input_columns", JSONValue.array(names.map { JSONValue($0) }).serialized())) }
+        if case .table(.classes(_, let labels)) = model.output {
+            metadata.append(("labels", JSONValue.array(labels.map { JSONValue($0) }).serialized()))
+        }
+        var options = ONNXExport.Options()
+        options.foldBatchNorm = fold
+        options.producerVersion = CLI.version
+        options.inputName = inputName
+        do {
+            return try ONNXExport.onnxModel(inputWidth: net.inputFeatures, input: input, layers: layers,
+                                            output: outputOf(model), metadata: metadata, options: options)
+        } catch {
+            throw CLIError(.dataError, "\(path): cannot be exported: \(error.message)")
+        }
+    }
+}

@@ -1,0 +1,38 @@
+// `mlp --version`: the version and what it runs on, so that a bug report carries what matters: the
+// OpenBLAS build and the kernel it chose for this CPU, the threads it would use, and which optional
+// back ends this binary has.
+import CBLAS
+import Model
+
+enum VersionReport {
+    /// An optional back end, and whether this binary can use it (a one-line reason either way).
+    struct BackEnd {
+        let name: String
+        let status: () -> String
+    }
+
+    /// The optional back ends, in the order the report lists them.
+    nonisolated(unsafe) static var backEnds: [BackEnd] = [
+        BackEnd(name: "MPI (data-parallel training under mpirun)") { "not built in" },
+        BackEnd(name: "INT8 inference (oneDNN)") { "not built in" },
+    ]
+
+    static var text: String {
+        let config = openblas_get_config().map { String(cString: $0) } ?? "unknown"
+        let core = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+        var lines = ["mlp \(CLI.version)",
+                     "OpenBLAS: \(config.trimmingSpaces); kernel \(core); \(BLAS.processors) CPU\(BLAS.processors == 1 ? "" : "s"), so \(BLAS.processors) thread\(BLAS.processors == 1 ? "" : "s") by default (--threads)"]
+        for b in backEnds { lines.append("\(b.name): \(b.status())") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    /// Without spaces at either end.
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,141 @@
+// `mlp export`, end to end: models of every layer kind and activation, every output form, image and
+// table inputs, exported to ONNX and run by onnxruntime (Scripts/onnx_check.py, on the raw inputs the
+// command line reads) must give `mlp predict --json`'s probabilities or values within 1e-5. Skipped
+// when onnx and onnxruntime cannot be imported (CI installs them).
+import Foundation
+import Formats
+import XCTest
+@testable import MLPCLI
+
+final class ExportCommandTests: XCTestCase {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Scripts/onnx_check.py").path
+
+    /// onnxruntime's outputs for `input` (an IDX file or raw float32 rows), or a skip.
+    func onnxruntime(_ model: String, _ input: String) throws -> [[Double]] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", Self.script, model, input]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        if p.terminationStatus == 3 { throw XCTSkip("onnx/onnxruntime not importable: \(String(decoding: e, as: UTF8.self))") }
+        XCTAssertEqual(p.terminationStatus, 0, String(decoding: e, as: UTF8.self))
+        guard case .array(let rows)? = try JSONValue.parse(Array(o)).self["outputs"] else { XCTFail("no outputs"); return [] }
+        return rows.map { row in
+            guard case .array(let xs) = row else { return [] }
+            return xs.map { if case .number(let d) = $0 { return d }; return .nan }
+        }
+    }
+
+    /// `mlp predict --json`'s probabilities (or values, in `keys` order) per row.
+    func predicted(_ args: [String], keys: [String]? = nil) throws -> [[Double]] {
+        let r = try MLP.run(["predict", "--json"] + args)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return try r.stdout.split(separator: "\n").map { line in
+            let v = try JSONValue.parse(Array(line.utf8))
+            if let keys { return keys.map { if case .number(let d)? = v[$0] { return d }; return .nan } }
+            switch v["probabilities"] {
+            case .array(let xs)?: return xs.map { if case .number(let d) = $0 { return d }; return .nan }
+            case .object(let members)?: return members.map { if case .number(let d) = $0.1 { return d }; return .nan }
+            default: return []
+            }
+        }
+    }
+
+    func assertClose(_ a: [[Double]], _ b: [[Double]], relative: Bool = false, _ what: String, line: UInt = #line) {
+        XCTAssertEqual(a.count, b.count, what, line: line)
+        var worst = 0.0
+        for (x, y) in zip(a, b) {
+            XCTAssertEqual(x.count, y.count, what, line: line)
+            for (p, q) in zip(x, y) { worst = max(worst, abs(p - q) / (relative ? max(abs(q), 1) : 1)) }
+        }
+        XCTAssertLessThan(worst, 1e-5, "\(what): worst difference between onnxruntime and mlp predict", line: line)
+    }
+
+    func testImageModelsOfEveryLayerKind() throws {
+        let dir = try TempDir()
+        try Synthetic.quadrants(dir, count: 64)
+        let images = dir.file("t10k-images-idx3-ubyte")
+        let cases: [(String, String)] = [
+            ("12:relu,dropout:0.2,10:leaky_relu:0.1,batchnorm,tanh,8:gelu,6:swish,5:sigmoid,4", "cross_entropy"),
+            ("16,batchnorm,relu,8:tanh,batchnorm:0.3,4", "cross_entropy:0.1"),
+            ("10:gelu,gelu,swish,leaky_relu,sigmoid,4", "bce"),
+            ("8:relu,4", "mse"),
+        ]
+        for (arch, loss) in cases {
+            let model = dir.file("m.safetensors"), onnx = dir.file("m.onnx")
+            let t = try MLP.run(["train", "--data", dir.path, "--layers", arch, "--loss", loss, "--epochs", "2", "--batch-size", "8",
+                                 "--quiet", "--out", model])
+            XCTAssertEqual(t.status, 0, t.stderr)
+            let e = try MLP.run(["export", "--model", model, "--out", onnx])
+            XCTAssertEqual(e.status, 0, e.stderr)
+            XCTAssertTrue(e.stderr.hasPrefix("mlp: \(model) exported to \(onnx) (ONNX opset 17, "), e.stderr)
+            assertClose(try onnxruntime(onnx, images), try predicted(["--model", model, "--images", images]), "\(arch) / \(loss)")
+            // batch norm kept as its own node gives the same
+            XCTAssertEqual(try MLP.run(["export", "--model", model, "--out", onnx, "--no-fold-batchnorm"]).status, 0)
+            assertClose(try onnxruntime(onnx, images), try predicted(["--model", model, "--images", images]), "\(arch) unfolded")
+        }
+    }
+
+    /// Table models: the graph standardizes the numeric columns itself and takes each categorical
+    /// column as its one-hot indicators, in the order the metadata's input_columns lists.
+    func testTableModelsClassificationAndRegression() throws {
+        let dir = try TempDir()
+        var text = "age,city,score,label,value\n"
+        var state: UInt64 = 5
+        func next() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) }
+        var rows: [(Double, String, Double)] = []
+        for _ in 0..<80 {
+            let age = Double(18 + next() % 60), city = ["Lyon", "Nice", "Paris"][next() % 3], score = Double(next() % 1000) / 10
+            rows.append((age, city, score))
+            text += "\(Int(age)),\(city),\(score),\(age > 40 ? "old" : "young"),\(age * 3 + score)\n"
+        }
+        try dir.write("t.csv", Array(text.utf8))
+        // Raw inputs as the graph takes them: age, city=Lyon, city=Nice, city=Paris, score.
+        var raw: [Float] = []
+        for (age, city, score) in rows { raw += [Float(age), city == "Lyon" ? 1 : 0, city == "Nice" ? 1 : 0, city == "Paris" ? 1 : 0, Float(score)] }
+        try dir.write("raw.f32", raw.withUnsafeBytes { Array($0) })
+        for (target, keys) in [("label", nil), ("value", ["value"])] as [(String, [String]?)] {
+            let model = dir.file("\(target).safetensors"), onnx = dir.file("\(target).onnx")
+            let other = target == "label" ? "value" : "label"
+            try dir.write("train-\(target).csv", Array(text.split(separator: "\n").map { line in
+                line.split(separator: ",", omittingEmptySubsequences: false).enumerated()
+                    .filter { $0.offset != (other == "label" ? 3 : 4) }.map(\.element).joined(separator: ",")
+            }.joined(separator: "\n").utf8) + [0x0A])
+            let t = try MLP.run(["train", "--data", dir.file("train-\(target).csv"), "--target", target, "--epochs", "5",
+                                 "--batch-size", "8", "--quiet", "--out", model])
+            XCTAssertEqual(t.status, 0, t.stderr)
+            XCTAssertEqual(try MLP.run(["export", "--model", model, "--out", onnx]).status, 0)
+            assertClose(try onnxruntime(onnx, dir.file("raw.f32")), try predicted(["--model", model, "--input", dir.file("train-\(target).csv")], keys: keys),
+                        relative: keys != nil, target)
+        }
+    }
+
+    func testExportWritesToAPipeAndRefusesBadInput() throws {
+        let dir = try TempDir()
+        let model = dir.file("iris.safetensors")
+        XCTAssertEqual(try MLP.run(["train", "--data", TabularTests.data + "/iris.csv.gz", "--epochs", "2", "--quiet", "--out", model]).status, 0)
+        let toFile = dir.file("iris.onnx")
+        XCTAssertEqual(try MLP.run(["export", "--model", model, "--out", toFile]).status, 0)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: MLP.binary)
+        p.arguments = ["export", "--model", model, "--out", "-"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let piped = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+        XCTAssertEqual(piped, try Data(contentsOf: URL(fileURLWithPath: toFile)), "the same bytes on standard output")
+        let missing = try MLP.run(["export", "--model", dir.file("none.safetensors"), "--out", toFile])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertEqual(missing.stderr, "error: \(dir.file("none.safetensors")): no such file\n")
+        let noOut = try MLP.run(["export", "--model", model])
+        XCTAssertEqual(noOut.status, 2)
+        XCTAssertTrue(noOut.stderr.hasPrefix("error: missing required flag --out\n"), noOut.stderr)
+    }
+}
