@@ -70,8 +70,10 @@ extension Communicator {
         return Int(v)
     }
 
-    /// Whether any rank passed true: the way ranks agree to stop after a step when one of them
-    /// (in practice every one: mpirun forwards SIGINT to all) saw an interrupt.
+    /// Whether any rank passed true: the way ranks agree to stop after the same step when an
+    /// interrupt arrives. (On Ctrl-C mpirun sends every rank SIGTERM, one second later, never
+    /// SIGINT; the signals land within a step of each other, not necessarily in the same step.)
+    /// One all-reduce of 8 bytes: about 1 µs between two ranks on one host.
     public func any(_ flag: Bool) throws(CommunicatorError) -> Bool {
         var v: Int64 = flag ? 1 : 0
         try allreduceMax(&v, count: 1)

@@ -136,8 +136,9 @@ public final class MPICommunicator: Communicator {
         try check(mlp_mpi_barrier(api), "MPI_Barrier")
     }
 
-    /// MPI_Abort: mpirun then kills every rank. Open MPI prints a multi-line banner for it, so the
-    /// quiet way for a failing rank is to print its one-line error and exit non-zero (see README).
+    /// MPI_Abort: mpirun then kills every rank. Without mpirun --quiet, Open MPI prints a
+    /// multi-line banner for it; the quieter way for a failing rank is to print its one-line error
+    /// and exit non-zero without MPI_Finalize, which ends the job the same way (Scripts/mpirun.sh).
     public func abort(code: Int32) -> Never {
         _ = mlp_mpi_abort(api, code)
         exit(code)
