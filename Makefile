@@ -13,7 +13,7 @@ MANDIR := $(DESTDIR)$(PREFIX)/share/man/man1
 BASHDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 
-.PHONY: all deps data build train test unit e2e bench fuzz install uninstall dist clean
+.PHONY: all deps data build train test unit e2e bench bench-dist fuzz install uninstall dist clean
 
 all: build
 
@@ -51,6 +51,11 @@ e2e: deps
 # Speed and memory against PyTorch on the same cores (installs PyTorch into .venv-bench/).
 bench: deps
 	bash Scripts/bench.sh
+
+# Data-parallel training: workload C on 2 MPI ranks against one process and PyTorch DDP, and the
+# predicted scaling to 64 ranks (bench-out/dist.md).
+bench-dist: deps
+	bash Scripts/bench_dist.sh
 
 # libFuzzer on the IDX reader (raw and gzip), the model loader and the checkpoint loader,
 # FUZZ_SECONDS each (default 60),

@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "gemm-bench", targets: ["GemmBench"]),
         .executable(name: "csv-bench", targets: ["CSVBench"]),
         .executable(name: "int8-bench", targets: ["Int8Bench"]),
+        .executable(name: "mpi-probe", targets: ["MPIProbe"]),
     ],
     targets: [
         // OpenBLAS (cblas_*) and LAPACKE, as a system library found through pkg-config.
@@ -43,6 +44,11 @@ let package = Package(
             name: "CDNNL",
             providers: [.apt(["libdnnl-dev"])]
         ),
+        // Open MPI, dlopen()ed at run time and only under mpirun (Sources/CMPI/shim.h says why): the
+        // mlp binary neither needs Open MPI to build or start nor pays for loading it.
+        .systemLibrary(name: "CMPI"),
+        // Data-parallel ranks: the Communicator (single process, or MPI under mpirun).
+        .target(name: "Collective", dependencies: ["CMPI"]),
         // Layers, losses, optimizers, initializers: the hand-derived math.
         .target(
             name: "Model",
@@ -55,7 +61,7 @@ let package = Package(
         // File formats: IDX (raw or gzip), PGM and PNG images, safetensors, atomic writes.
         .target(name: "Formats", dependencies: ["CZlib", "CDeflate", "CPNG"]),
         // The command line: argument parsing and the train / evaluate / predict commands.
-        .target(name: "MLPCLI", dependencies: ["Model", "Formats", "Runtime", "CBLAS"]),
+        .target(name: "MLPCLI", dependencies: ["Model", "Formats", "Runtime", "Collective", "CBLAS"]),
         // INT8 inference: per-channel s8 weights, u8 activations, oneDNN matmul (issue 13).
         .target(
             name: "Quantized",
@@ -71,10 +77,13 @@ let package = Package(
         .executableTarget(name: "CSVBench", dependencies: ["Formats"], path: "Sources/CSVBench"),
         // int8-bench: float (OpenBLAS) against INT8 (oneDNN) inference on one model (Scripts/bench_int8.sh).
         .executableTarget(name: "Int8Bench", dependencies: ["Quantized", "Model", "Formats", "CBLAS"], path: "Sources/Int8Bench"),
+        // Exercises the Communicator under a real mpirun (tests) and measures all-reduce costs.
+        .executableTarget(name: "MPIProbe", dependencies: ["Collective", "CBLAS"], path: "Sources/MPIProbe"),
         .testTarget(name: "ModelTests", dependencies: ["Model", "CBLAS"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Model", "CBLAS"]),
         .testTarget(name: "QuantizedTests", dependencies: ["Quantized", "Model"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "CZlib", "CPNG"]),
+        .testTarget(name: "CollectiveTests", dependencies: ["Collective"]),
         .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG"], exclude: ["Fixtures"]),
     ]
 )

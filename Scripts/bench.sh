@@ -229,6 +229,12 @@ run_torch() {  # workload threads run
         >"$RAW/$1-t$2-torch-$3.json" 2>>"$OUT/torch-stderr.log"
 }
 
+# BENCH_VENV_ONLY=1: only make sure PyTorch is in $VENV (for the other benches' PyTorch peers).
+if [ -n "${BENCH_VENV_ONLY:-}" ]; then
+    ensure_torch
+    exit 0
+fi
+
 log "building release"
 swift build -c release --static-swift-stdlib >&2  # stdout is for the table; static as `make build`
 bash Scripts/fetch-mnist.sh

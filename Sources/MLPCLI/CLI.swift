@@ -1,4 +1,5 @@
 // The entry point: dispatch to a command, turn every error into one line and an exit code.
+import Collective
 
 public enum CLI {
     public static let version = "0.2.0"
@@ -91,8 +92,14 @@ public enum CLI {
                 Console.out(help(command))
                 return 0
             }
-            return try command.run(parsed, start, hooks).rawValue
+            let code = try command.run(parsed, start, hooks).rawValue
+            DataParallelJob.current?.finish()
+            return code
         } catch {
+            if let job = DataParallelJob.current, job.ranks > 1 { job.abort(after: error) }
+            DataParallelJob.current?.finish()
+            // Under mpirun, a bad command line is every rank's: rank 0 alone says so.
+            if error.code == .usage, let rank = MPILaunch.detect()?.rank, rank != 0 { return error.code.rawValue }
             Console.flush()
             Console.err("error: \(error.message)")
             if let c = error.command, let cmd = commands.first(where: { $0.name == c }) {

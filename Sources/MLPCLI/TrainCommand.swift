@@ -79,6 +79,9 @@ enum TrainCommand {
     }
 
     static func run(_ a: Arguments, startTime: Double, hooks: [TrainingStepHook] = []) throws(CLIError) -> ExitCode {
+        // Under mpirun, one rank of a data-parallel job: rank 0 alone prints and writes files.
+        let job = try DataParallelJob.start()
+        let root = job?.isRoot ?? true
         let options = try Options(a)
         // The configuration: from the flags, or, with --resume, from the checkpoint (only --epochs may change).
         var resumeFile: SafetensorsFile?
@@ -98,9 +101,10 @@ enum TrainCommand {
         let csv = try checkDataKind(config, options, command: a.command)
         // Tables train best with other defaults than images.
         if csv != nil && resumeFile == nil { config = try TrainingConfiguration(a, defaults: .tables) }
-        let pool = Threads.configure(options.threads)
+        // Ranks sharing a host share its CPUs (with --bind-to core each sees its own core already).
+        let pool = Threads.configure(options.threads ?? job.map { max(1, BLAS.processors / $0.localRanks) })
         for (flag, path) in [(Flags.out, options.out), (Flags.checkpoint, options.checkpoint), (Flags.log, options.log),
-                             (Flags.logCSV, options.logCSV), (Flags.plot, options.plot)] {
+                             (Flags.logCSV, options.logCSV), (Flags.plot, options.plot)] where root {
             if let path { try OutputPath.checkWritable(path, flag: flag.name, command: a.command) }
         }
 
@@ -121,16 +125,19 @@ enum TrainCommand {
         session.measureGradientNorms = options.log != nil || options.logCSV != nil
         session.maxSeconds = options.maxSeconds
         session.shouldStop = { Interrupts.requested }
-        let display = ProgressDisplay(quiet: options.quiet)
-        session.observers = [ProgressObserver(display)]
-        if options.log != nil || options.logCSV != nil { session.observers.append(LogObserver(jsonLines: options.log, csv: options.logCSV)) }
-        if let plot = options.plot { session.observers.append(PlotObserver(path: plot)) }
-        if let checkpoint = options.checkpoint { session.observers.append(CheckpointObserver(path: checkpoint)) }
+        session.job = job
+        let display = ProgressDisplay(quiet: options.quiet || !root)
+        if root {
+            session.observers = [ProgressObserver(display)]
+            if options.log != nil || options.logCSV != nil { session.observers.append(LogObserver(jsonLines: options.log, csv: options.logCSV)) }
+            if let plot = options.plot { session.observers.append(PlotObserver(path: plot)) }
+            if let checkpoint = options.checkpoint { session.observers.append(CheckpointObserver(path: checkpoint)) }
+        }
         session.observers += hooks.map { StepHookObserver($0) }
         // From here on a signal means "stop after this step and checkpoint" (before the banner, so
         // anyone who reacts to it finds the handlers in place).
         Interrupts.install()
-        if !options.quiet {
+        if !options.quiet && root {
             var lines = prepared.banner
             if csv == nil {
                 let train = session.train
@@ -140,7 +147,9 @@ enum TrainCommand {
                 if let v = session.validation { lines.append("\(session.train.count) rows for training and \(v.count) for validation (--validation-split)") }
             }
             for l in lines { Console.err("mlp: " + l) }
-            Console.err("mlp: network \(session.train.features)→\(net.architecture) (\(net.parameterCount) parameters), loss \(net.loss.token), \(config.optimizerDescription), batch \(config.batchSize), \(BLAS.threads) thread\(BLAS.threads == 1 ? "" : "s")")
+            let threads = "\(BLAS.threads) thread\(BLAS.threads == 1 ? "" : "s")"
+            let layout = job.map { "batch \(config.batchSize) shared by \($0.ranks) ranks (mpirun), \(threads) per rank" } ?? "batch \(config.batchSize), \(threads)"
+            Console.err("mlp: network \(session.train.features)→\(net.architecture) (\(net.parameterCount) parameters), loss \(net.loss.token), \(config.optimizerDescription), \(layout)")
             Console.err(ModelSummary.render(net))
             if resumeFile != nil {
                 Console.err("mlp: resuming after epoch \(session.epoch)\(session.trainer.position > 0 ? ", step \(session.trainer.position)" : "")")
@@ -155,7 +164,7 @@ enum TrainCommand {
             let kept = options.checkpoint.map { session.epoch > 0 ? "; the last good checkpoint, \($0), is from epoch \(session.epoch)" : "" } ?? ""
             throw CLIError(.diverged, "training diverged in epoch \(epoch) at step \(step) of \(steps): the loss became \(loss.isNaN ? "NaN" : "infinite"); try a lower --lr (it is \(session.trainer.schedule.base)), --clip-grad-norm 1, or another --init\(kept)")
         case .interrupted(let place):
-            return try interrupted(session, at: place, options: options, given: a, display: display)
+            return root ? try interrupted(session, at: place, options: options, given: a, display: display) : .interrupted
         case .finished, .stoppedEarly, .outOfTime:
             break
         }
@@ -168,6 +177,8 @@ enum TrainCommand {
             if let r2 = final.r2, let rmse = final.rmse { extra += [("test_rmse", "\(Float(rmse))"), ("test_r2", "\(Float(r2))")] }
         }
         extra.append(("mlp_version", CLI.version))
+        if let job { extra.append(("ranks", "\(job.ranks)")) }
+        guard root else { return .ok }
         try ModelFile.save(net, to: options.out, input: prepared.input, output: prepared.output, extra: extra)
         let history = session.history
         let trainSeconds = history.reduce(0) { $0 + $1.seconds }
@@ -190,9 +201,14 @@ enum TrainCommand {
                 ("peak_rss_bytes", JSONValue(peakResidentBytes())), ("parameters", JSONValue(net.parameterCount)),
                 ("threads", JSONValue(BLAS.threads)), ("model", JSONValue(options.out)),
             ]
+            if let job {
+                members += [("ranks", JSONValue(job.ranks)), ("allreduce_seconds", JSONValue(job.reduceSeconds)),
+                            ("allreduce_bytes_per_step", JSONValue(job.reducedBytes / max(job.reductions, 1)))]
+            }
             Console.out(JSONValue.object(members).serialized())
         } else {
-            let after = "after \(session.epoch) epoch\(session.epoch == 1 ? "" : "s") in \(duration(trainSeconds)) (\(fixed(perEpoch, 2))s/epoch)"
+            var after = "after \(session.epoch) epoch\(session.epoch == 1 ? "" : "s") in \(duration(trainSeconds)) (\(fixed(perEpoch, 2))s/epoch)"
+            if let job { after += " on \(job.ranks) ranks (all-reduce \(fixed(100 * job.reduceSeconds / max(trainSeconds, 1e-9), 0))% of it)" }
             if let final, let acc = final.accuracy {
                 Console.out("test accuracy \(fixed(acc, 4))  test loss \(fixed(final.loss, 4))  \(after)")
             } else if let final, let rmse = final.rmse, let mae = final.mae, let r2 = final.r2 {

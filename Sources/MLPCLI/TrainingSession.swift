@@ -73,6 +73,17 @@ final class TrainingSession {
     var observers: [SessionObserver] = []
     /// Asked after every step and every epoch: true stops the loop (a pending interrupt).
     var shouldStop: () -> Bool = { false }
+    /// The other ranks, when mpirun started this process (DataParallelJob.swift): each step then
+    /// computes this rank's share of the batch, evaluation is shared out, and every decision to stop
+    /// is agreed among the ranks.
+    var job: DataParallelJob? {
+        didSet {
+            trainer.exchange = job
+            job?.wantsToStop = { [unowned self] in shouldStop() }
+        }
+    }
+    /// Whether any rank says true (this rank alone when training alone).
+    private func agreed(_ flag: Bool) -> Bool { job?.any(flag) ?? flag }
     /// Stop after the epoch that passes this many seconds of training.
     var maxSeconds: Float?
     /// Measure each parameter's gradient norm every step (the logs report them).
@@ -142,7 +153,7 @@ final class TrainingSession {
             let epochStart = now() - t.seconds
             let r = t.runEpoch(e, on: train) { done, total, _ in
                 for o in observers { o.stepFinished(self, epoch: e, done: done, total: total, elapsed: now() - epochStart) }
-                return shouldStop() ? .stop : .proceed
+                return (job?.stopAgreed ?? shouldStop()) ? .stop : .proceed
             }
             guard let r else {
                 let steps = t.stepsPerEpoch(train)
@@ -179,13 +190,13 @@ final class TrainingSession {
                 }
             }
             for o in observers { try o.epochRecorded(self) }
-            if shouldStop() { return .interrupted(place: "the end of epoch \(e)") }
+            if agreed(shouldStop()) { return .interrupted(place: "the end of epoch \(e)") }
             if stoppedEarly {
                 note("mlp: early stopping: \(early!.metric.rawValue) has not improved for \(early!.patience) epoch(s); restoring the weights of epoch \(bestEpoch)")
                 restoreBest()
                 return .stoppedEarly
             }
-            if let maxSeconds, now() - trainingStart >= Double(maxSeconds) {
+            if let maxSeconds, agreed(now() - trainingStart >= Double(maxSeconds)) {
                 note("mlp: stopping after epoch \(e): --max-seconds \(maxSeconds) reached")
                 if early != nil { restoreBest() }
                 return .outOfTime
@@ -197,12 +208,23 @@ final class TrainingSession {
 
     /// The network's figures on a dataset, at the training batch size: loss and accuracy, or loss
     /// and the regression errors in the targets' units (the mean over the targets) and R².
+    /// With other ranks, each evaluates its share of the rows and the shares' sums are added up.
     func evaluate(_ data: Dataset) -> SetMetrics {
+        let rows = job?.share(of: data.count)
         if task == .classification {
-            let ev = Evaluation.run(network, on: data, batchSize: config.batchSize)
-            return SetMetrics(loss: ev.loss, accuracy: ev.accuracy)
+            let ev = Evaluation.run(network, on: data, rows: rows, batchSize: config.batchSize)
+            guard let job else { return SetMetrics(loss: ev.loss, accuracy: ev.accuracy) }
+            var sums = [ev.lossSum, Double(ev.correct)]
+            job.sum(&sums)
+            let n = Double(max(data.count, 1))
+            return SetMetrics(loss: Float(sums[0] / n), accuracy: Float(sums[1] / n))
         }
-        let ev = RegressionEvaluation.run(network, on: data, batchSize: config.batchSize)
+        var ev = RegressionEvaluation.run(network, on: data, rows: rows, batchSize: config.batchSize)
+        if let job {
+            var sums = ev.sums.flattened
+            job.sum(&sums)
+            ev = RegressionEvaluation(sums: .init(flattened: sums))
+        }
         let m = SessionMetrics.regression(ev, scale: targetScale)
         return SetMetrics(loss: ev.loss, rmse: m.rmse, mae: m.mae, r2: m.r2)
     }

@@ -2,6 +2,7 @@
 // OpenBLAS build and the kernel it chose for this CPU, the threads it would use, and which optional
 // back ends this binary has.
 import CBLAS
+import Collective
 import Model
 
 enum VersionReport {
@@ -13,7 +14,11 @@ enum VersionReport {
 
     /// The optional back ends, in the order the report lists them.
     nonisolated(unsafe) static var backEnds: [BackEnd] = [
-        BackEnd(name: "MPI (data-parallel training under mpirun)") { "not built in" },
+        BackEnd(name: "MPI (data-parallel training under mpirun)") {
+            let mpi = MPILibrary.describe()
+            return mpi.loaded ? "\(mpi.text) (\(MPICommunicator.libraryName), loaded only under mpirun)"
+                              : "\(MPICommunicator.libraryName) cannot be loaded (\(mpi.text)); install openmpi-bin"
+        },
         BackEnd(name: "INT8 inference (oneDNN)") { "not built in" },
     ]
 

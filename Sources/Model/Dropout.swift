@@ -42,6 +42,8 @@ public final class Dropout: Layer {
     }
     /// When true, forward reuses the last mask (gradient checks need a fixed mask).
     public var reuseMask = false
+    /// Data-parallel training: rows of the batch other ranks compute, before and after this rank's.
+    private var rowsBefore = 0, rowsAfter = 0
 
     public let mask: Matrix
     private let output: Matrix
@@ -65,11 +67,24 @@ public final class Dropout: Layer {
         if !reuseMask || mask.rows != x.rows {
             mask.resize(rows: x.rows)
             let keep = 1 - rate, scale = 1 / keep, m = mask.data
+            // Another rank's rows come first and last in the batch: their draws are skipped, so each
+            // row's mask is the one a single process would draw for it.
+            rng.skip(rowsBefore * inputFeatures)
             for i in 0..<n { m[i] = rng.uniform() < keep ? scale : 0 }
+            rng.skip(rowsAfter * inputFeatures)
         }
         let xp = x.data, m = mask.data, yp = output.data
         for i in 0..<n { yp[i] = xp[i] * m[i] }
         return output
+    }
+
+    public func shareBatch(before: Int, own: Int, after: Int) {
+        if own == 0 {
+            if rate > 0 { rng.skip((before + after) * inputFeatures) }
+            rowsBefore = 0; rowsAfter = 0
+        } else {
+            rowsBefore = before; rowsAfter = after
+        }
     }
 
     // dX = dY ⊙ M

@@ -4,6 +4,9 @@ public struct Evaluation {
     public var loss: Float
     public var accuracy: Float
     public var samples: Int
+    /// Examples predicted right, and the loss summed over the examples (for adding up shares).
+    public var correct: Int
+    public var lossSum: Double
     /// Predicted class of every example.
     public var predictions: [Int]
     /// Probability the network gave its predicted class, per example.
@@ -11,21 +14,23 @@ public struct Evaluation {
     /// confusion[true][predicted]
     public var confusion: [[Int]]
 
-    /// Runs `data` through `network` in evaluation mode, `batchSize` examples at a time.
-    public static func run(_ network: Network, on data: Dataset, batchSize: Int = 1000) -> Evaluation {
+    /// Runs `data` (its examples `rows`, default all) through `network` in evaluation mode,
+    /// `batchSize` examples at a time. The result describes those rows only.
+    public static func run(_ network: Network, on data: Dataset, rows: Range<Int>? = nil, batchSize: Int = 1000) -> Evaluation {
         let classes = network.classes
-        let bs = max(1, min(batchSize, data.count))
+        let rows = rows ?? 0..<data.count
+        let bs = max(1, min(batchSize, rows.count))
         let x = Matrix(rows: bs, cols: network.inputFeatures)
         let labels = UnsafeMutablePointer<Int32>.allocate(capacity: bs)
         defer { labels.deallocate() }
-        var predictions = [Int](repeating: 0, count: data.count)
-        var confidences = [Float](repeating: 0, count: data.count)
+        var predictions = [Int](repeating: 0, count: rows.count)
+        var confidences = [Float](repeating: 0, count: rows.count)
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         var lossSum: Double = 0, correct = 0
         var start = 0
-        while start < data.count {
-            let n = min(bs, data.count - start)
-            data.slice(from: start, count: n, into: x, labels: labels)
+        while start < rows.count {
+            let n = min(bs, rows.count - start)
+            data.slice(from: rows.lowerBound + start, count: n, into: x, labels: labels)
             let out = network.forward(x, training: false)
             lossSum += Double(network.loss.forward(out, labels: labels, targets: nil, computeGradient: false)) * Double(n)
             let probs = network.probabilities(of: out)
@@ -40,9 +45,9 @@ public struct Evaluation {
             }
             start += n
         }
-        let count = max(data.count, 1)
+        let count = max(rows.count, 1)
         return Evaluation(loss: Float(lossSum / Double(count)), accuracy: Float(correct) / Float(count),
-                          samples: data.count, predictions: predictions, confidences: confidences,
+                          samples: rows.count, correct: correct, lossSum: lossSum, predictions: predictions, confidences: confidences,
                           confusion: confusion)
     }
 }

@@ -19,6 +19,11 @@ public protocol Layer: AnyObject {
     func backward(_ dy: Matrix) -> Matrix
     /// The generator a layer draws from while training (dropout masks), saved by checkpoints.
     var generator: RandomGenerator? { get set }
+    /// Data-parallel training: the next forward sees `own` rows of a batch that has `before` rows
+    /// ahead of them and `after` behind (computed by other ranks). A layer that draws random numbers
+    /// per row draws the whole batch's and keeps its own rows' (so the model does not depend on the
+    /// number of ranks); when `own` is 0 forward is not called, and it draws them here.
+    func shareBatch(before: Int, own: Int, after: Int)
 }
 
 public extension Layer {
@@ -27,6 +32,7 @@ public extension Layer {
         get { nil }
         set {}
     }
+    func shareBatch(before: Int, own: Int, after: Int) {}
 }
 
 /// What a layer kind gets when the network builds it.

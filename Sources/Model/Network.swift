@@ -126,14 +126,35 @@ public final class Network {
     }
 
     /// One step of training on a batch: forward, loss, backward, clip, update.
+    ///
+    /// With `share` (data-parallel training), X holds this rank's rows of the batch; the loss's
+    /// gradient is weighted by own rows / batch rows, so that the exchange's sum over ranks is the
+    /// gradient of the whole batch's mean loss, and the result's loss and correct count are the
+    /// whole batch's. A rank with no rows of a (short, last) batch contributes zero gradients.
     @discardableResult
     public func trainStep(_ x: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix? = nil,
                           optimizer: Optimizer, lr: Float, clipNorm: Float? = nil,
-                          measureGradientNorm: Bool = false) -> StepResult {
-        let out = forward(x, training: true)
-        let l = loss.forward(out, labels: labels, targets: targets, computeGradient: true)
-        let correct = labels.map { countCorrect(out, labels: $0) } ?? 0
-        backward(loss.gradient)
+                          measureGradientNorm: Bool = false, share: BatchShare? = nil) -> StepResult {
+        var l: Float = 0, correct = 0
+        if let share { for layer in layers { layer.shareBatch(before: share.before, own: share.own, after: share.after) } }
+        if x.rows > 0 {
+            let out = forward(x, training: true)
+            l = loss.forward(out, labels: labels, targets: targets, computeGradient: true)
+            correct = labels.map { countCorrect(out, labels: $0) } ?? 0
+            if let share, share.own != share.batch {
+                let g = loss.gradient
+                Kernels.scale(g.data, count: g.count, by: Float(share.own) / Float(share.batch))
+            }
+            backward(loss.gradient)
+        } else {
+            store.gradients.data.update(repeating: 0, count: store.gradients.count)
+        }
+        if let share {
+            var totals = StepTotals(loss: Double(l) * Double(share.own), correct: Double(correct))
+            share.exchange.reduce(gradients: store.gradients.data, count: store.gradients.count, totals: &totals)
+            l = Float(totals.loss / Double(max(share.batch, 1)))
+            correct = Int(totals.correct)
+        }
         var norm: Float?
         if clipNorm != nil || measureGradientNorm { norm = gradientNorm() }
         if let clipNorm, let n = norm, n > clipNorm {
@@ -143,6 +164,16 @@ public final class Network {
         optimizer.step(lr: lr)
         if !constrained.isEmpty { applyMaxNorm() }
         return StepResult(loss: l, correct: correct, gradientNorm: norm)
+    }
+
+    /// Data-parallel training: replaces the state tensors (batch norm's running statistics, which
+    /// each rank updates from its own rows) with their mean over the ranks, so every rank holds the
+    /// same model again.
+    public func averageState(over exchange: GradientExchange) {
+        let s = store.state
+        guard s.count > 0, exchange.ranks > 1 else { return }
+        exchange.sum(s.data, count: s.count)
+        Kernels.scale(s.data, count: s.count, by: 1 / Float(exchange.ranks))
     }
 
     /// Rows whose largest output is at the label.

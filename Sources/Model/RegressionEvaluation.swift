@@ -12,20 +12,65 @@ public struct RegressionEvaluation {
     /// The network's outputs for every example, row-major (samples × targets), in its units.
     public var predictions: [Float]
 
-    public static func run(_ network: Network, on data: Dataset, batchSize: Int = 1000) -> RegressionEvaluation {
+    /// The sums the figures come from, per target column where there is one: adding two shares'
+    /// sums gives the figures of the two together.
+    public struct Sums {
+        public var count: Int
+        public var loss: Double
+        public var squaredError: [Double], absoluteError: [Double], target: [Double], targetSquared: [Double]
+
+        /// All the sums as one array (to add up across processes), and back.
+        public var flattened: [Double] { [Double(count), loss] + squaredError + absoluteError + target + targetSquared }
+        public init(flattened a: [Double]) {
+            let w = (a.count - 2) / 4
+            count = Int(a[0]); loss = a[1]
+            squaredError = Array(a[2..<(2 + w)]); absoluteError = Array(a[(2 + w)..<(2 + 2 * w)])
+            target = Array(a[(2 + 2 * w)..<(2 + 3 * w)]); targetSquared = Array(a[(2 + 3 * w)...])
+        }
+        init(count: Int, loss: Double, squaredError: [Double], absoluteError: [Double], target: [Double], targetSquared: [Double]) {
+            self.count = count; self.loss = loss; self.squaredError = squaredError; self.absoluteError = absoluteError
+            self.target = target; self.targetSquared = targetSquared
+        }
+    }
+
+    public var sums: Sums
+
+    /// The figures of a set from its sums (no predictions).
+    public init(sums: Sums) {
+        let w = sums.squaredError.count
+        let count = Double(max(sums.count, 1))
+        let r2 = (0..<w).map { j -> Double in
+            let total = sums.targetSquared[j] - sums.target[j] * sums.target[j] / count  // Σ (t − mean)²
+            if total <= 1e-12 * max(sums.targetSquared[j], 1) { return sums.squaredError[j] <= 1e-12 ? 1 : 0 }
+            return 1 - sums.squaredError[j] / total
+        }
+        self.init(loss: Float(sums.loss / count), samples: sums.count,
+                  meanSquaredError: sums.squaredError.map { $0 / count }, meanAbsoluteError: sums.absoluteError.map { $0 / count },
+                  r2: r2, predictions: [], sums: sums)
+    }
+
+    init(loss: Float, samples: Int, meanSquaredError: [Double], meanAbsoluteError: [Double], r2: [Double],
+         predictions: [Float], sums: Sums) {
+        self.loss = loss; self.samples = samples; self.meanSquaredError = meanSquaredError
+        self.meanAbsoluteError = meanAbsoluteError; self.r2 = r2; self.predictions = predictions; self.sums = sums
+    }
+
+    /// Runs `data` (its examples `rows`, default all) through `network` in evaluation mode.
+    public static func run(_ network: Network, on data: Dataset, rows: Range<Int>? = nil, batchSize: Int = 1000) -> RegressionEvaluation {
         let w = network.outputFeatures
         precondition(data.targetWidth == w, "the dataset has \(data.targetWidth) targets, the network \(w) outputs")
-        let bs = max(1, min(batchSize, data.count))
+        let rows = rows ?? 0..<data.count
+        let bs = max(1, min(batchSize, rows.count))
         let x = Matrix(rows: bs, cols: network.inputFeatures)
         let t = Matrix(rows: bs, cols: w)
-        var predictions = [Float](repeating: 0, count: data.count * w)
+        var predictions = [Float](repeating: 0, count: rows.count * w)
         var lossSum = 0.0
         var sq = [Double](repeating: 0, count: w), ab = [Double](repeating: 0, count: w)
         var sum = [Double](repeating: 0, count: w), sumSq = [Double](repeating: 0, count: w)
         var start = 0
-        while start < data.count {
-            let n = min(bs, data.count - start)
-            data.slice(from: start, count: n, into: x, labels: nil, targets: t)
+        while start < rows.count {
+            let n = min(bs, rows.count - start)
+            data.slice(from: rows.lowerBound + start, count: n, into: x, labels: nil, targets: t)
             let out = network.forward(x, training: false)
             lossSum += Double(network.loss.forward(out, labels: nil, targets: t, computeGradient: false)) * Double(n)
             for r in 0..<n {
@@ -41,14 +86,9 @@ public struct RegressionEvaluation {
             }
             start += n
         }
-        let count = Double(max(data.count, 1))
-        let r2 = (0..<w).map { j -> Double in
-            let total = sumSq[j] - sum[j] * sum[j] / count  // Σ (t − mean)²
-            if total <= 1e-12 * max(sumSq[j], 1) { return sq[j] <= 1e-12 ? 1 : 0 }
-            return 1 - sq[j] / total
-        }
-        return RegressionEvaluation(loss: Float(lossSum / count), samples: data.count,
-                                    meanSquaredError: sq.map { $0 / count }, meanAbsoluteError: ab.map { $0 / count },
-                                    r2: r2, predictions: predictions)
+        var r = RegressionEvaluation(sums: Sums(count: rows.count, loss: lossSum, squaredError: sq, absoluteError: ab,
+                                                target: sum, targetSquared: sumSq))
+        r.predictions = predictions
+        return r
     }
 }

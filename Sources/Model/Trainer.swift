@@ -23,6 +23,9 @@ public final class Trainer {
     public var position = 0
     /// Running sums of the current epoch.
     public var lossSum: Double = 0, correct = 0, seen = 0, seconds: Double = 0
+    /// Data-parallel training: the ranks this process trains with (nil: it trains alone). Each step
+    /// computes this rank's share of the batch and the exchange sums the shares (GradientExchange.swift).
+    public var exchange: GradientExchange?
     /// When true, each step also accumulates per-parameter gradient norms (for logs).
     public var measureGradientNorms = false
     /// Sum over the epoch's steps of each parameter's gradient L2 norm, in `network.store.parameters` order.
@@ -89,11 +92,12 @@ public final class Trainer {
         order.withUnsafeBufferPointer { perm in
             while position < steps {
                 let begin = position * batchSize, n = min(batchSize, data.count - begin)
-                data.gather(perm.baseAddress! + begin, count: n, into: x, labels: targets == nil ? labels : nil,
-                            targets: targets, loops: network.loops)
+                let share = exchange.map { BatchShare(batch: n, exchange: $0) }
+                data.gather(perm.baseAddress! + begin + (share?.before ?? 0), count: share?.own ?? n, into: x,
+                            labels: targets == nil ? labels : nil, targets: targets, loops: network.loops)
                 lr = schedule.rate(step: step, stepsPerEpoch: steps, epochs: epochs)
                 let r = network.trainStep(x, labels: targets == nil ? labels : nil, targets: targets,
-                                          optimizer: optimizer, lr: lr, clipNorm: clipNorm)
+                                          optimizer: optimizer, lr: lr, clipNorm: clipNorm, share: share)
                 lastStep = r
                 step += 1
                 position += 1
@@ -107,6 +111,9 @@ public final class Trainer {
                 }
             }
         }
+        // Every rank stops at the same step (the stop and the loss are agreed in the step's reduction),
+        // so they all average their batch-norm statistics here.
+        if let exchange { network.averageState(over: exchange) }
         let elapsed = clock.now - start
         seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         if stopped && position < steps { return nil }

@@ -60,7 +60,7 @@ final class ReportTests: XCTestCase {
     }
 
     func testMostConfidentMistakes() {
-        let ev = Evaluation(loss: 0, accuracy: 0.5, samples: 4, predictions: [1, 0, 2, 2], confidences: [0.6, 0.9, 0.9, 0.99],
+        let ev = Evaluation(loss: 0, accuracy: 0.5, samples: 4, correct: 2, lossSum: 0, predictions: [1, 0, 2, 2], confidences: [0.6, 0.9, 0.9, 0.99],
                             confusion: [])
         let wrong = ev.mostConfidentMistakes(labels: [0, 0, 1, 2], count: 5)
         XCTAssertEqual(wrong.map(\.index), [2, 0], "sample 3 and 1 are right; 2 (0.9) before 0 (0.6)")

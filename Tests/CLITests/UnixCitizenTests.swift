@@ -51,6 +51,9 @@ final class UnixCitizenTests: XCTestCase {
         XCTAssertEqual(lines.first.map(String.init), "mlp \(CLI.version)")
         XCTAssertTrue(lines.contains { $0.hasPrefix("OpenBLAS: OpenBLAS ") && $0.contains("; kernel ") }, r.stdout)
         XCTAssertTrue(lines.contains { $0.hasPrefix("MPI ") }, r.stdout)
+        if FileManager.default.fileExists(atPath: "/usr/bin/mpirun") {
+            XCTAssertTrue(lines.contains { $0.hasPrefix("MPI (data-parallel training under mpirun): Open MPI v") }, r.stdout)
+        }
         XCTAssertTrue(lines.contains { $0.hasPrefix("INT8 ") }, r.stdout)
     }
 
