@@ -16,6 +16,12 @@ public final class Network {
     public let store: ParameterStore
     /// Where the elementwise loops of the layers, the loss and the optimizer run (inline by default).
     public let loops: Loops
+    /// Where the dense layers write their weight gradients this step.
+    public let route = WeightGradientRoute()
+    /// Whether a step may let the optimizer take the weights' update inside the weight-gradient
+    /// GEMMs (when it can, and nothing needs the gradients themselves: clipping, norms, a reduction
+    /// across processes).
+    public var allowsFusedUpdate = true
     /// Width of the last layer's output: one unit per class (or per regression target).
     public var outputFeatures: Int { layers.last?.outputFeatures ?? inputFeatures }
     public var classes: Int { outputFeatures }
@@ -48,7 +54,7 @@ public final class Network {
         var built: [Layer] = []
         for (i, spec) in specs.enumerated() {
             built.append(spec.kind.makeLayer(LayerContext(index: i, inputs: declared[i].inputs, tensors: store.tensors(ofLayer: i),
-                                                          seed: seed, loops: loops)))
+                                                          seed: seed, loops: loops, route: route)))
         }
         layers = built
         layers.first?.computesInputGradient = false
@@ -129,10 +135,12 @@ public final class Network {
     @discardableResult
     public func trainStep(_ x: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix? = nil,
                           optimizer: Optimizer, lr: Float, clipNorm: Float? = nil,
-                          measureGradientNorm: Bool = false) -> StepResult {
+                          measureGradientNorm: Bool = false, keepsGradients: Bool = false) -> StepResult {
         let out = forward(x, training: true)
         let l = loss.forward(out, labels: labels, targets: targets, computeGradient: true)
         let correct = labels.map { countCorrect(out, labels: $0) } ?? 0
+        let fused = allowsFusedUpdate && clipNorm == nil && !measureGradientNorm && !keepsGradients
+        route.target = fused ? optimizer.fusedWeightGradient(lr: lr) : nil
         backward(loss.gradient)
         var norm: Float?
         if clipNorm != nil || measureGradientNorm { norm = gradientNorm() }
@@ -140,7 +148,8 @@ public final class Network {
             // g ← g · c/‖g‖ (PyTorch's clip_grad_norm_, whose 1e-6 keeps the ratio finite)
             scaleGradients(by: clipNorm / (n + 1e-6))
         }
-        optimizer.step(lr: lr)
+        if route.target != nil { optimizer.stepAfterFusedWeights(lr: lr) } else { optimizer.step(lr: lr) }
+        route.target = nil
         if !constrained.isEmpty { applyMaxNorm() }
         return StepResult(loss: l, correct: correct, gradientNorm: norm)
     }

@@ -93,7 +93,8 @@ public final class Trainer {
                             targets: targets, loops: network.loops)
                 lr = schedule.rate(step: step, stepsPerEpoch: steps, epochs: epochs)
                 let r = network.trainStep(x, labels: targets == nil ? labels : nil, targets: targets,
-                                          optimizer: optimizer, lr: lr, clipNorm: clipNorm)
+                                          optimizer: optimizer, lr: lr, clipNorm: clipNorm,
+                                          keepsGradients: measureGradientNorms)
                 lastStep = r
                 step += 1
                 position += 1
