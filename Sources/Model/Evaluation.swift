@@ -13,11 +13,22 @@ public struct Evaluation {
 
     /// Runs `data` through `network` in evaluation mode, `batchSize` examples at a time.
     public static func run(_ network: Network, on data: Dataset, batchSize: Int = 1000) -> Evaluation {
-        let classes = network.classes
+        let x = Matrix(rows: max(1, min(batchSize, data.count)), cols: network.inputFeatures)
+        return run(on: data, batchSize: batchSize, classes: network.classes, loss: network.loss,
+                   probabilities: network.probabilities(of:)) { (start, n) -> Matrix in
+            data.slice(from: start, count: n, into: x, labels: nil)
+            return network.forward(x, training: false)
+        }
+    }
+
+    /// The same for any forward pass (the INT8 engine's, for one): `forward(start, n)` returns the raw
+    /// outputs (n, classes) for examples start..<start+n of `data`, and `probabilities` the loss's
+    /// reading of them.
+    public static func run<E: Error>(on data: Dataset, batchSize: Int, classes: Int, loss: Loss,
+                                     probabilities: (Matrix) -> Matrix,
+                                     forward: (_ start: Int, _ count: Int) throws(E) -> Matrix) throws(E) -> Evaluation {
         let bs = max(1, min(batchSize, data.count))
-        let x = Matrix(rows: bs, cols: network.inputFeatures)
-        let labels = UnsafeMutablePointer<Int32>.allocate(capacity: bs)
-        defer { labels.deallocate() }
+        let allLabels = data.labels
         var predictions = [Int](repeating: 0, count: data.count)
         var confidences = [Float](repeating: 0, count: data.count)
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
@@ -25,18 +36,20 @@ public struct Evaluation {
         var start = 0
         while start < data.count {
             let n = min(bs, data.count - start)
-            data.slice(from: start, count: n, into: x, labels: labels)
-            let out = network.forward(x, training: false)
-            lossSum += Double(network.loss.forward(out, labels: labels, targets: nil, computeGradient: false)) * Double(n)
-            let probs = network.probabilities(of: out)
-            for r in 0..<n {
-                let p = probs.data + r * classes
-                let k = Network.argmax(p, classes)
-                predictions[start + r] = k
-                confidences[start + r] = p[k]
-                let y = Int(labels[r])
-                if y < classes { confusion[y][k] += 1 }
-                if k == y { correct += 1 }
+            let out = try forward(start, n)
+            allLabels.withUnsafeBufferPointer { all in
+                let labels = all.baseAddress! + start
+                lossSum += Double(loss.forward(out, labels: labels, targets: nil, computeGradient: false)) * Double(n)
+                let probs = probabilities(out)
+                for r in 0..<n {
+                    let p = probs.data + r * classes
+                    let k = Network.argmax(p, classes)
+                    predictions[start + r] = k
+                    confidences[start + r] = p[k]
+                    let y = Int(labels[r])
+                    if y < classes { confusion[y][k] += 1 }
+                    if k == y { correct += 1 }
+                }
             }
             start += n
         }
