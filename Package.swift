@@ -55,7 +55,7 @@ let package = Package(
         // File formats: IDX (raw or gzip), PGM and PNG images, safetensors, atomic writes.
         .target(name: "Formats", dependencies: ["CZlib", "CDeflate", "CPNG"]),
         // The command line: argument parsing and the train / evaluate / predict commands.
-        .target(name: "MLPCLI", dependencies: ["Model", "Formats", "Runtime", "CBLAS"]),
+        .target(name: "MLPCLI", dependencies: ["Model", "Formats", "Runtime", "CBLAS", "Quantized"]),
         // INT8 inference: per-channel s8 weights, u8 activations, oneDNN matmul (issue 13).
         .target(
             name: "Quantized",
@@ -75,6 +75,6 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Model", "CBLAS"]),
         .testTarget(name: "QuantizedTests", dependencies: ["Quantized", "Model"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "CZlib", "CPNG"]),
-        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG"], exclude: ["Fixtures"]),
+        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG", "Quantized"], exclude: ["Fixtures"]),
     ]
 )
