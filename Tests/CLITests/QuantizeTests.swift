@@ -375,6 +375,50 @@ final class QuantizeTests: XCTestCase {
         XCTAssertTrue(version.stdout.contains("\nINT8 inference (oneDNN): not available: INT8 inference needs oneDNN, and /nonexistent/libdnnl.so.2"), version.stdout)
     }
 
+    /// Random corruptions of a valid INT8 file (static, with a float batch norm) are refused with one
+    /// line or load and run; never a trap. In process, deterministic.
+    func testCorruptedInt8FilesNeverTrap() throws {
+        let dir = try TempDir()
+        try Synthetic.quadrants(dir, count: 64)
+        let model = try train(dir, "6:relu,batchnorm,4:tanh,4")
+        let q = dir.file("q.safetensors")
+        let canCalibrate = Self.levels != nil
+        _ = try quantize(model, q, canCalibrate ? ["--data", dir.path] : [])
+        let valid = Array(try Data(contentsOf: URL(fileURLWithPath: q)))
+        var state: UInt64 = 99
+        func next(_ n: Int) -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) % max(n, 1) }
+        var loaded = 0, refused = 0, ran = 0
+        let zeros = [Float](repeating: 0, count: 16 * 3)
+        for _ in 0..<400 {
+            var bytes = valid
+            for _ in 0...next(3) {
+                switch next(3) {
+                case 0: bytes[next(bytes.count)] = UInt8(next(256))
+                case 1: bytes[8 + next(min(600, bytes.count - 8))] = Array("{}[]\",:0-e.9I8F32".utf8)[next(17)]
+                default: bytes = Array(bytes.prefix(next(bytes.count + 1)))
+                }
+            }
+            guard let file = try? Safetensors.decode(bytes, path: "m") else { refused += 1; continue }
+            do {
+                let m = try ModelFile.build(file, path: "m")
+                loaded += 1
+                let x = Matrix(rows: 3, cols: m.network.inputFeatures)
+                XCTAssertEqual(m.network.predict(x).rows, 3)
+                if let qm = m.quantized, canCalibrate, ran < 5 {
+                    ran += 1
+                    _ = try? zeros.withUnsafeBufferPointer { try qm.forward(floats: $0.baseAddress!, rows: 3) }
+                }
+            } catch {
+                refused += 1
+                XCTAssertEqual(error.code, .dataError)
+                XCTAssertFalse(error.message.contains("\n"), error.message)
+                XCTAssertTrue(error.message.hasPrefix("m: "), error.message)
+            }
+        }
+        XCTAssertGreaterThan(loaded, 0)
+        XCTAssertGreaterThan(refused, 0)
+    }
+
     func testVersionReportsOneDNN() throws {
         _ = try requireOneDNN()
         let r = try MLP.run(["--version"])
