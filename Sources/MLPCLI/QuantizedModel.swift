@@ -9,8 +9,9 @@
 // LoadedModel carries for summary and inspect), so they compute what the float model computes.
 // An image model's first run takes the pixel bytes themselves (Int8Network.forward(bytes:)).
 //
-// Batch sizes. oneDNN makes a primitive per layer for every new batch size (25–130 ms each, measured
-// with the engine), which a stream of CSV blocks of varying sizes would pay again and again. Batches
+// Batch sizes. oneDNN makes a primitive per layer for every new batch size (1–32 ms for a whole
+// network in int8-bench here, up to 130 ms on other machines), which a stream of CSV blocks of varying
+// sizes would pay again and again. Batches
 // are run at a few sizes only: the command's batch size and the powers of two below it. A smaller
 // batch is padded with copies of its last row, which leave every per-batch range (dynamic
 // quantization) and so every real row's result exactly as they would be unpadded.
