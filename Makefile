@@ -13,7 +13,7 @@ MANDIR := $(DESTDIR)$(PREFIX)/share/man/man1
 BASHDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 
-.PHONY: all deps data build train test unit e2e bench bench-dist fuzz install uninstall dist clean
+.PHONY: all deps data build train test unit e2e bench bench-dist bench-int8 fuzz install uninstall dist clean
 
 all: build
 
@@ -48,7 +48,8 @@ unit: deps
 e2e: deps
 	bash Scripts/e2e.sh
 
-# Speed and memory against PyTorch on the same cores (installs PyTorch into .venv-bench/).
+# Speed and memory against PyTorch on the same cores (installs PyTorch into .venv-bench/), then the
+# inference section (bench-int8) on the models it trained.
 bench: deps
 	bash Scripts/bench.sh
 
@@ -56,6 +57,10 @@ bench: deps
 # predicted scaling to 64 ranks (bench-out/dist.md).
 bench-dist: deps
 	bash Scripts/bench_dist.sh
+
+# INT8 inference alone: float vs INT8 vs PyTorch's quantize_dynamic, and mlp evaluate on the files.
+bench-int8: deps
+	bash Scripts/bench_int8.sh
 
 # libFuzzer on the IDX reader (raw and gzip), the model loader and the checkpoint loader,
 # FUZZ_SECONDS each (default 60),
