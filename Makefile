@@ -3,7 +3,7 @@ SHELL := /bin/bash
 MLP := .build/release/mlp
 MODEL ?= model.safetensors
 
-.PHONY: all deps data build train test unit e2e bench fuzz clean
+.PHONY: all deps data build train test unit e2e bench bench-tabular fuzz clean
 
 all: build
 
@@ -38,9 +38,16 @@ unit: deps
 e2e: deps
 	bash Scripts/e2e.sh
 
-# Speed and memory against PyTorch on the same cores (installs PyTorch into .venv-bench/).
+# Speed and memory against PyTorch on the same cores (installs PyTorch into .venv-bench/), then the
+# tabular section (bench-tabular below; BENCH_TABULAR=0 skips it).
 bench: deps
 	bash Scripts/bench.sh
+	@if [ "$${BENCH_TABULAR:-1}" != 0 ]; then bash Scripts/bench_tabular.sh; fi
+
+# Tables: mlp against scikit-learn's MLP and Vowpal Wabbit on Adult and Diamonds, and its CSV reader
+# against pandas (installs them into .venv-bench/; table in bench-out/tabular.md).
+bench-tabular: deps
+	bash Scripts/bench_tabular.sh
 
 # libFuzzer on the IDX reader (raw and gzip), the model loader and the checkpoint loader,
 # FUZZ_SECONDS each (default 60),
