@@ -13,7 +13,7 @@ MANDIR := $(DESTDIR)$(PREFIX)/share/man/man1
 BASHDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 
-.PHONY: all deps data build train test unit e2e bench bench-dist bench-int8 fuzz install uninstall dist clean
+.PHONY: all deps data build train test unit e2e bench bench-tabular bench-dist bench-int8 fuzz install uninstall dist clean
 
 all: build
 
@@ -49,9 +49,16 @@ e2e: deps
 	bash Scripts/e2e.sh
 
 # Speed and memory against PyTorch on the same cores (installs PyTorch into .venv-bench/), then the
-# inference section (bench-int8) on the models it trained.
+# inference section (bench-int8) on the models it trained, then the tabular section (bench-tabular
+# below; BENCH_TABULAR=0 skips it).
 bench: deps
 	bash Scripts/bench.sh
+	@if [ "$${BENCH_TABULAR:-1}" != 0 ]; then bash Scripts/bench_tabular.sh; fi
+
+# Tables: mlp against scikit-learn's MLP and Vowpal Wabbit on Adult and Diamonds, and its CSV reader
+# against pandas (installs them into .venv-bench/; table in bench-out/tabular.md).
+bench-tabular: deps
+	bash Scripts/bench_tabular.sh
 
 # Data-parallel training: workload C on 2 MPI ranks against one process and PyTorch DDP, and the
 # predicted scaling to 64 ranks (bench-out/dist.md).
