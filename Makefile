@@ -13,7 +13,7 @@ MANDIR := $(DESTDIR)$(PREFIX)/share/man/man1
 BASHDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 
-.PHONY: all deps data build train test unit e2e bench bench-tabular bench-dist bench-int8 fuzz install uninstall dist clean
+.PHONY: all deps data build train best test unit e2e bench bench-tabular bench-dist bench-int8 fuzz install uninstall dist clean
 
 all: build
 
@@ -34,6 +34,11 @@ build: deps
 train: deps data build
 	$(MLP) train --data data/mnist --schedule cosine --out $(MODEL)
 	$(MLP) evaluate --model $(MODEL) --data data/mnist
+
+# The accuracy recipe (issue 15): 784-1024-1024-10 with dropout, 80 epochs on all of MNIST's
+# training set (about 15 minutes on 2 cores); ends with `test accuracy X`. SEED=2 for another seed.
+best: deps data build
+	bash Scripts/best.sh
 
 # All the tests: fetch MNIST (the unit tests parse the real files too), unit tests (debug build),
 # then the end-to-end accuracy gate on real MNIST.
