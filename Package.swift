@@ -61,7 +61,7 @@ let package = Package(
         // File formats: IDX (raw or gzip), PGM and PNG images, safetensors, atomic writes.
         .target(name: "Formats", dependencies: ["CZlib", "CDeflate", "CPNG"]),
         // The command line: argument parsing and the train / evaluate / predict commands.
-        .target(name: "MLPCLI", dependencies: ["Model", "Formats", "Runtime", "Collective", "CBLAS"]),
+        .target(name: "MLPCLI", dependencies: ["Model", "Formats", "Runtime", "Collective", "CBLAS", "Quantized"]),
         // INT8 inference: per-channel s8 weights, u8 activations, oneDNN matmul (issue 13).
         .target(
             name: "Quantized",
@@ -84,6 +84,6 @@ let package = Package(
         .testTarget(name: "QuantizedTests", dependencies: ["Quantized", "Model"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "CZlib", "CPNG"]),
         .testTarget(name: "CollectiveTests", dependencies: ["Collective"]),
-        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG"], exclude: ["Fixtures"]),
+        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG", "Quantized"], exclude: ["Fixtures"]),
     ]
 )

@@ -275,3 +275,15 @@ done
 
 python3 Scripts/bench_report.py "$RAW" "$OUT/header.txt" "$RUNS" "$WORKLOADS" "$THREADS" >"$OUT/results.md"
 cat "$OUT/results.md"
+
+# The inference section (issue 13): fp32 against INT8 and against PyTorch's quantize_dynamic
+# (Scripts/bench_int8.sh), on the weights trained above: C's network and A's (the default 784-128-10)
+# from the first thread count, when those workloads ran; otherwise it trains its own. BENCH_INT8=0 skips it.
+if [ "${BENCH_INT8:-1}" != 0 ]; then
+    first=${THREADS%% *}
+    c_model="$OUT/model-C-t$first.safetensors" a_model="$OUT/model-A-t$first.safetensors"
+    if [ -f "$c_model" ]; then export BENCH_INT8_C="$c_model"; fi
+    if [ -f "$a_model" ]; then export BENCH_INT8_DEFAULT="$a_model"; fi
+    echo
+    bash Scripts/bench_int8.sh
+fi

@@ -26,6 +26,7 @@ cp README.md LICENSE "$root/"
 {
     echo "# Debian packages mlp $version needs at run time (install with: apt-get install \$(grep -v '^#' RUNTIME-PACKAGES))"
     cat Scripts/runtime-packages.txt
+    echo "# optional: libdnnl2 (oneDNN, opened only for INT8 models: mlp quantize, and evaluate or predict on them)"
 } > "$root/RUNTIME-PACKAGES"
 mkdir -p dist
 tar -C "$stage" -czf "dist/$name.tar.gz.tmp" "mlp-$version"

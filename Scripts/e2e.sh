@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 
 min_accuracy="${MIN_ACCURACY:-0.97}"
 model="${TMPDIR:-/tmp}/mlp-e2e-$$.safetensors"
+int8_model="${TMPDIR:-/tmp}/mlp-e2e-int8-$$.safetensors"
 table_model="${TMPDIR:-/tmp}/mlp-e2e-table-$$.safetensors"
-trap 'rm -f "$model" "$table_model"' EXIT
+trap 'rm -f "$model" "$int8_model" "$table_model"' EXIT
 
 bash Scripts/fetch-mnist.sh
 swift build -c release --static-swift-stdlib --product mlp 2>&1 | tail -n 1
@@ -19,6 +20,19 @@ echo "e2e: training the default network (784-128-10, 5 epochs, cosine schedule)"
 "$mlp" train --data data/mnist --schedule cosine --out "$model"
 echo "e2e: evaluating with --min-accuracy $min_accuracy" >&2
 "$mlp" evaluate --model "$model" --data data/mnist --min-accuracy "$min_accuracy"
+
+# INT8 (issue 13): the same model quantized (dynamic activations, the default) must keep its accuracy
+# within 0.3 points, in a file at most 0.3× the float one; mlp's own gate checks the accuracy.
+echo "e2e: INT8: mlp quantize, then evaluate within 0.3 points of the float model" >&2
+"$mlp" quantize --model "$model" --out "$int8_model"
+float_accuracy=$("$mlp" evaluate --model "$model" --data data/mnist --json | sed -n 's/^{"accuracy":\([0-9.e-]*\),.*/\1/p')
+gate=$(awk -v a="$float_accuracy" 'BEGIN { print a - 0.003 }')
+report=$("$mlp" evaluate --model "$int8_model" --data data/mnist --min-accuracy "$gate") ||
+    { echo "e2e: the INT8 model's accuracy is below $gate (float: $float_accuracy)" >&2; exit 1; }
+echo "${report%%$'\n'*}  (float $float_accuracy)"
+float_bytes=$(wc -c <"$model") int8_bytes=$(wc -c <"$int8_model")
+awk -v f="$float_bytes" -v q="$int8_bytes" 'BEGIN { exit !(q <= 0.3 * f) }' ||
+    { echo "e2e: the INT8 file is $int8_bytes bytes, more than 0.3× the float file's $float_bytes" >&2; exit 1; }
 
 # Data-parallel (issue 12): one epoch on 2 MPI ranks of one thread each must reach the test
 # accuracy of one process to within 0.3 points.
@@ -56,7 +70,7 @@ echo "e2e: iris (3 classes) from data/tabular, a quarter held out" >&2
 echo "e2e: make dist, unpacked and run in an empty directory" >&2
 archive=$(make -s dist | tail -n 1)
 unpack=$(mktemp -d)
-trap 'rm -f "$model" "$table_model"; rm -rf "$unpack"' EXIT
+trap 'rm -f "$model" "$int8_model" "$table_model"; rm -rf "$unpack"' EXIT
 tar -C "$unpack" -xzf "$archive"
 bin=$(echo "$unpack"/mlp-*/bin/mlp)
 if ldd "$bin" | grep -E "/opt/swift|$(pwd)" >&2; then echo "e2e: the archive's binary depends on the build machine" >&2; exit 1; fi

@@ -40,7 +40,7 @@ build() {
     local blas; blas=$(pkg-config --cflags openblas libpng 2>/dev/null | sed 's/-I/-Xcc -I/g')
     # -O keeps the overflow and bounds checks (release mlp builds Model with -Ounchecked; here a
     # trap must stay a trap so the fuzzer sees it).
-    local common=(-O -g -sanitize="$san" -parse-as-library -I Sources/CZlib -I Sources/CBLAS -I Sources/CPNG $blas -I "$OUT")
+    local common=(-O -g -sanitize="$san" -parse-as-library -I Sources/CZlib -I Sources/CBLAS -I Sources/CPNG -I Sources/CDNNL -I Sources/CDeflate $blas -I "$OUT")
     echo "fuzz: building with -sanitize=$san"
     # The library modules: Formats and Model as static archives with coverage instrumentation.
     swiftc "${common[@]}" -module-name Formats -emit-module -emit-module-path "$OUT/Formats.swiftmodule" \
@@ -49,16 +49,19 @@ build() {
         -emit-library -static -o "$OUT/libModel.a" Sources/Model/*.swift
     swiftc "${common[@]}" -module-name Runtime -emit-module -emit-module-path "$OUT/Runtime.swiftmodule" \
         -emit-library -static -o "$OUT/libRuntime.a" Sources/Runtime/*.swift
+    # INT8 inference (MLPCLI reads INT8 model files with it); oneDNN itself is opened with dlopen.
+    swiftc "${common[@]}" -module-name Quantized -emit-module -emit-module-path "$OUT/Quantized.swiftmodule" \
+        -emit-library -static -o "$OUT/libQuantized.a" Sources/Quantized/*.swift
     # lld: gold warns about every ASan helper symbol.
-    local libs=(-use-ld=lld -L "$OUT" -lFormats -lz -lpng16)
+    local libs=(-use-ld=lld -L "$OUT" -lFormats -lz -ldeflate -lpng16)
     swiftc "${common[@]}" -module-name FuzzIDX -o "$OUT/fuzz-idx" Fuzz/IDXFuzz.swift "${libs[@]}"
     swiftc "${common[@]}" -module-name FuzzGzip -o "$OUT/fuzz-gzip" Fuzz/GzipFuzz.swift "${libs[@]}"
     # The model loader lives in MLPCLI (internal): compile its sources into the target's module.
     swiftc "${common[@]}" -module-name FuzzModel -o "$OUT/fuzz-model" Fuzz/ModelFuzz.swift Sources/MLPCLI/*.swift \
-        "${libs[@]}" -lRuntime -lModel $(pkg-config --libs-only-L openblas 2>/dev/null) -lopenblas
+        "${libs[@]}" -lQuantized -lRuntime -lModel -ldl $(pkg-config --libs-only-L openblas 2>/dev/null) -lopenblas
     # The checkpoint loader (Checkpoint.resume, TrainingConfiguration, TrainingSession) likewise.
     swiftc "${common[@]}" -module-name FuzzCheckpoint -o "$OUT/fuzz-checkpoint" Fuzz/CheckpointFuzz.swift Sources/MLPCLI/*.swift \
-        "${libs[@]}" -lRuntime -lModel $(pkg-config --libs-only-L openblas 2>/dev/null) -lopenblas
+        "${libs[@]}" -lQuantized -lRuntime -lModel -ldl $(pkg-config --libs-only-L openblas 2>/dev/null) -lopenblas
 }
 
 # --- seed corpus --------------------------------------------------------------------------------
@@ -102,6 +105,14 @@ seed() {
             --threads 1 --quiet --out "$dir/model/model-$i.safetensors" > /dev/null
         i=$((i + 1))
     done
+    # INT8 models (format 3: I8 weights, F32 scales, a batch norm kept as a float layer), dynamic and
+    # static (the static one needs oneDNN to calibrate).
+    "$mlp" train --data "$dir/data" --layers "6:relu,batchnorm,4:tanh,10" --epochs 1 --batch-size 8 --threads 1 --quiet \
+        --out "$dir/float.safetensors" > /dev/null
+    "$mlp" quantize --model "$dir/float.safetensors" --out "$dir/model/int8-dynamic.safetensors" 2> /dev/null
+    "$mlp" quantize --model "$dir/float.safetensors" --out "$dir/model/int8-static.safetensors" --data "$dir/data" 2> /dev/null ||
+        echo "fuzz: no static INT8 seed (oneDNN cannot be opened)" >&2
+    rm -f "$dir/float.safetensors"
     # Checkpoints of several configurations on the same data (Fuzz/CheckpointFuzz.swift builds its
     # runs on 40+20 images of 4×4 to match), each after two epochs...
     i=0

@@ -107,7 +107,10 @@ def check(model_path, input_path=None, batch=0, limit=0, threads=0, optimize=Tru
     # x86 CPUs without VNNI multiply u8 by s8 with VPMADDUBSW, whose 16-bit pair sums can saturate
     # (255·127·2 > 32767); this makes onnxruntime use exact u8 × u8 products there. Not for s8
     # activations (QuantizeLinear to int8): onnxruntime 1.32 then finds no kernel for the fused node.
-    if "QuantizeLinear" not in {n.op_type for n in model.graph.node}:
+    # (QuantizeLinear to uint8, a fixed grid of mlp's static INT8 models, is u8 like the rest.)
+    types = {t.name: t.data_type for t in model.graph.initializer}
+    if not any(n.op_type == "QuantizeLinear" and len(n.input) > 2 and types.get(n.input[2]) == onnx.TensorProto.INT8
+               for n in model.graph.node):
         options.add_session_config_entry("session.x64quantprecision", "1")
     if not optimize:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL

@@ -25,6 +25,11 @@ public enum ONNXExport {
         /// (weight row-major [out, in]); bias in float. The activations are quantized at run time,
         /// per batch, as `Options.activationQuantization` says.
         case int8Dense(weight: [Int8], scales: [Float], out: Int, in: Int, bias: [Float], activation: String)
+        /// The same with the input quantized in a fixed u8 grid instead of per batch (QuantizeLinear):
+        /// q = clamp(round(x/inputScale) + inputZeroPoint, 0, 255). mlp's static activations, and the
+        /// first layer of an image model, whose grid is its pixel bytes (scale 1/255, zero point 0).
+        case int8DenseFixedGrid(weight: [Int8], scales: [Float], out: Int, in: Int, bias: [Float], activation: String,
+                                inputScale: Float, inputZeroPoint: UInt8)
     }
 
     /// What happens to the raw feature values the graph receives before the first layer.

@@ -15,6 +15,7 @@
 //                    sums: the arithmetic mlp's INT8 inference is to do, in this order; onnxruntime's
 //                    quantize_dynamic writes the same pattern, and onnxruntime runs it as one
 //                    DynamicQuantizeMatMul kernel (MatMulIntegerToFloat for s8 activations).
+//                    With a fixed input grid (s, zp): q = QuantizeLinear(x, s, zp) instead, the rest alike.
 // onnxruntime also fuses Gemm with a following Relu, LeakyRelu, Sigmoid or Tanh (FusedGemm).
 //   input            Mul by the scale, or Sub mean then Div std;  output  Softmax (last axis), Sigmoid,
 //                    Identity, or Mul std then Add mean.
@@ -107,6 +108,11 @@ struct ONNXGraphBuilder {
                 throw ONNXExportError("layer \(i) (int8 dense): scale \(o) is \(scales[o]), expected a finite value ≥ 0")
             }
             _ = try Activation(act, layer: i)
+        case .int8DenseFixedGrid(let w, let scales, let out, let inputs, let b, let act, let inputScale, _):
+            try checkSizes(.int8Dense(weight: w, scales: scales, out: out, in: inputs, bias: b, activation: act), index: i)
+            guard inputScale.isFinite, inputScale > 0 else {
+                throw ONNXExportError("layer \(i) (int8 dense): input scale is \(inputScale), expected a finite value > 0")
+            }
         case .batchNorm(let gamma, let beta, let mean, let variance, let epsilon):
             guard !gamma.isEmpty else { throw ONNXExportError("layer \(i) (batch norm): no features") }
             try expect("beta", beta.count, gamma.count, "batch norm")
@@ -162,7 +168,12 @@ struct ONNXGraphBuilder {
             try activation(act, step.index)
         case .int8Dense(let w, let scales, let out, let inputs, let b, let act):
             try expectWidth(inputs, step.index, "int8 dense")
-            try int8Dense(p, w, scales, out, inputs, b)
+            try int8Dense(p, w, scales, out, inputs, b, grid: nil)
+            width = out
+            try activation(act, step.index)
+        case .int8DenseFixedGrid(let w, let scales, let out, let inputs, let b, let act, let inputScale, let zeroPoint):
+            try expectWidth(inputs, step.index, "int8 dense")
+            try int8Dense(p, w, scales, out, inputs, b, grid: (inputScale, zeroPoint))
             width = out
             try activation(act, step.index)
         case .batchNorm(let gamma, let beta, let mean, let variance, let epsilon):
@@ -207,9 +218,10 @@ struct ONNXGraphBuilder {
         }
     }
 
-    /// y = Cast(MatMulInteger(q, Wq, zp))·(s·scales) + b, q and s from the batch at run time.
+    /// y = Cast(MatMulInteger(q, Wq, zp))·(s·scales) + b, q and s from the batch at run time, or from
+    /// the fixed `grid` (s, zp).
     private mutating func int8Dense(
-        _ p: String, _ w: [Int8], _ scales: [Float], _ out: Int, _ inputs: Int, _ b: [Float]
+        _ p: String, _ w: [Int8], _ scales: [Float], _ out: Int, _ inputs: Int, _ b: [Float], grid: (Float, UInt8)?
     ) throws(ONNXExportError) {
         // MatMulInteger multiplies [batch, in] by [in, out]: the weights are written transposed.
         var wt = [Int8](repeating: 0, count: w.count)
@@ -218,6 +230,11 @@ struct ONNXGraphBuilder {
 
         let q: String, s: String, product: String
         switch options.activationQuantization {
+        case _ where grid != nil:
+            s = constant(p + ".input_scale", [], [grid!.0])
+            let zp = uint8Constant(p + ".input_zero_point", [], [grid!.1])
+            q = node("QuantizeLinear", p, [current, s, zp])
+            product = node("MatMulInteger", p, [q, weight, zp])
         case .uint8Asymmetric:
             let outs = nodeOutputs("DynamicQuantizeLinear", p, [current], count: 3)
             (q, s) = (outs[0], outs[1])
@@ -308,6 +325,12 @@ struct ONNXGraphBuilder {
     private mutating func int8Constant(_ name: String, _ dims: [Int], _ values: [Int8]) -> String {
         let n = unique(name)
         graph.initializers.append(ONNXTensor(name: n, dims: dims, int8s: values))
+        return n
+    }
+
+    private mutating func uint8Constant(_ name: String, _ dims: [Int], _ values: [UInt8]) -> String {
+        let n = unique(name)
+        graph.initializers.append(ONNXTensor(name: n, dims: dims, uint8s: values))
         return n
     }
 

@@ -12,6 +12,7 @@ public struct ONNXTensor: Sendable {
     public enum Data: Sendable {
         case float([Float])
         case int8([Int8])
+        case uint8([UInt8])
     }
 
     public var name: String
@@ -26,11 +27,13 @@ public struct ONNXTensor: Sendable {
 
     public init(name: String, dims: [Int], floats: [Float]) { self.init(name: name, dims: dims, data: .float(floats)) }
     public init(name: String, dims: [Int], int8s: [Int8]) { self.init(name: name, dims: dims, data: .int8(int8s)) }
+    public init(name: String, dims: [Int], uint8s: [UInt8]) { self.init(name: name, dims: dims, data: .uint8(uint8s)) }
 
     public var dataType: ONNXDataType {
         switch data {
         case .float: return .float
         case .int8: return .int8
+        case .uint8: return .uint8
         }
     }
 
@@ -42,6 +45,7 @@ public struct ONNXTensor: Sendable {
         switch data {  // bytes raw_data = 9
         case .float(let values): m.appendFloats(9, values)
         case .int8(let values): m.appendInt8s(9, values)
+        case .uint8(let values): m.appendInt8s(9, values.map { Int8(bitPattern: $0) })
         }
         return m
     }

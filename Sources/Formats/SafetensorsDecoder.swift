@@ -13,6 +13,7 @@ extension Safetensors {
 private struct TensorEntry {
     let name: String
     let shape: [Int]
+    let dtype: SafetensorsDType
     let begin: Int
     let end: Int
 }
@@ -68,8 +69,14 @@ private struct SafetensorsDecoder {
         try checkCoverage(entries)
         let dataStart = 8 + headerLength
         let tensors = entries.map { entry in
-            SafetensorsTensor(name: entry.name, shape: entry.shape,
-                              values: readFloats(from: dataStart + entry.begin, count: (entry.end - entry.begin) / 4))
+            switch entry.dtype {
+            case .f32:
+                return SafetensorsTensor(name: entry.name, shape: entry.shape,
+                                         values: readFloats(from: dataStart + entry.begin, count: (entry.end - entry.begin) / 4))
+            case .i8:
+                return SafetensorsTensor(name: entry.name, shape: entry.shape,
+                                         int8Values: bytes[(dataStart + entry.begin)..<(dataStart + entry.end)].map { Int8(bitPattern: $0) })
+            }
         }
         return SafetensorsFile(tensors: tensors, metadata: metadata)
     }
@@ -102,9 +109,9 @@ private struct SafetensorsDecoder {
         guard case .string(let dtype) = dtypeValue else {
             throw fail("\(tensor): dtype is \(dtypeValue.kindDescription), expected a string such as \"F32\"")
         }
-        guard dtype == "F32" else {
+        guard let type = SafetensorsDType(rawValue: dtype) else {
             let plain = dtype.count <= 16 && dtype.unicodeScalars.allSatisfy { $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0) }
-            throw fail("\(tensor): dtype \(plain ? dtype : quote(dtype)) is not supported, expected F32")
+            throw fail("\(tensor): dtype \(plain ? dtype : quote(dtype)) is not supported, expected F32 or I8")
         }
 
         let shapeValue = try field("shape")
@@ -121,7 +128,7 @@ private struct SafetensorsDecoder {
             guard !overflow else { throw fail("\(tensor): shape \(shape) has too many elements to address") }
             count = product
         }
-        let (needed, overflow) = count.multipliedReportingOverflow(by: 4)
+        let (needed, overflow) = count.multipliedReportingOverflow(by: type.size)
         guard !overflow else { throw fail("\(tensor): shape \(shape) has too many elements to address") }
 
         let offsetsValue = try field("data_offsets")
@@ -137,12 +144,12 @@ private struct SafetensorsDecoder {
             throw fail("\(tensor): data_offsets [\(begin), \(end)] have begin after end")
         }
         guard end - begin == needed else {
-            throw fail("\(tensor): data_offsets [\(begin), \(end)] span \(end - begin) bytes, but shape \(shape) of F32 needs \(needed)")
+            throw fail("\(tensor): data_offsets [\(begin), \(end)] span \(end - begin) bytes, but shape \(shape) of \(type.rawValue) needs \(needed)")
         }
         guard end <= dataLength else {
             throw fail("\(tensor): data_offsets [\(begin), \(end)] run past the end of the \(dataLength)-byte data buffer")
         }
-        return TensorEntry(name: name, shape: shape, begin: begin, end: end)
+        return TensorEntry(name: name, shape: shape, dtype: type, begin: begin, end: end)
     }
 
     func nonNegativeInteger(_ value: JSONValue, _ what: String) throws -> Int {

@@ -114,6 +114,9 @@ struct FloatLayer {
 func loadModel(_ path: String) -> (layers: [FloatLayer], inputScale: Float) {
     let file: SafetensorsFile
     do { file = try Safetensors.read(path: path) } catch { fail("\(error)") }
+    if file.metadataValue(for: "quantization") != nil {
+        fail("\(path): is an INT8 model (mlp quantize); int8-bench takes the float model and quantizes it itself")
+    }
     guard let arch = file.metadataValue(for: "architecture"), let classes = file.metadataValue(for: "classes").flatMap({ Int($0) }),
           let inputs = file.metadataValue(for: "input_features").flatMap({ Int($0) }),
           let scale = file.metadataValue(for: "input_scale").flatMap({ Float($0) }) else {

@@ -63,6 +63,9 @@ enum Checkpoint {
     static func configuration(_ file: SafetensorsFile, path: String) throws(CLIError) -> TrainingConfiguration {
         guard file.metadataValue(for: "format") == format else {
             if file.metadataValue(for: "format") == ModelFile.format {
+                if file.metadataValue(for: "quantization") != nil || file.tensors.contains(where: { $0.dtype != .f32 }) {
+                    throw CLIError(.dataError, "\(path): is an INT8 model (mlp quantize), which cannot be trained further; --resume takes the float checkpoint written by --checkpoint")
+                }
                 throw CLIError(.dataError, "\(path): is a model file, not a checkpoint; --resume takes the file written by --checkpoint")
             }
             throw CLIError(.dataError, "\(path): not an mlp checkpoint (metadata \"format\" should be '\(format)')")
@@ -118,6 +121,7 @@ enum Checkpoint {
         func fail(_ m: String) -> CLIError { CLIError(.dataError, "\(path): checkpoint \(m)") }
         func fill(_ name: String, _ p: UnsafeMutablePointer<Float>, _ count: Int) throws(CLIError) {
             guard let t = file.tensor(name) else { throw fail("has no tensor '\(name)'") }
+            guard t.dtype == .f32 else { throw fail("tensor '\(name)' is \(t.dtype.rawValue), expected F32 (checkpoints hold float values only)") }
             guard t.values.count == count else { throw fail("tensor '\(name)' has \(t.values.count) values, expected \(count)") }
             t.values.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: count) }
         }
@@ -146,7 +150,7 @@ enum Checkpoint {
         }
         let t = s.trainer
         if let order = file.tensor("trainer.order") {
-            guard order.values.count == s.train.count,
+            guard order.dtype == .f32, order.values.count == s.train.count,
                   order.values.allSatisfy({ $0 >= 0 && $0 < Float(s.train.count) && $0 == $0.rounded() }) else {
                 throw fail("example order does not fit the \(s.train.count) training images (was it made with other data?)")
             }

@@ -52,6 +52,8 @@ struct EpochStats {
     var test: SetMetrics?
     var seconds: Double
     var samplesPerSecond: Double
+    /// Time spent evaluating the validation and test sets after the epoch (not in `seconds`).
+    var evaluationSeconds: Double = 0
     /// Mean gradient L2 norm over the epoch's steps, per parameter ("layers.0.weight").
     var gradientNorms: [(String, Double)]
 
@@ -73,6 +75,7 @@ struct EpochStats {
         if let validation { members += validation.json("val") }
         if let test { members += test.json("test") }
         members += [("seconds", JSONValue(seconds)), ("samples_per_second", JSONValue(samplesPerSecond.rounded()))]
+        if validation != nil || test != nil { members.append(("eval_seconds", JSONValue(evaluationSeconds))) }
         if !gradientNorms.isEmpty {
             members.append(("grad_norm", .object(gradientNorms.map { ($0.0, JSONValue(Float($0.1))) })))
         }
@@ -102,6 +105,7 @@ struct EpochStats {
         validation = SetMetrics(json: v, "val")
         test = SetMetrics(json: v, "test")
         seconds = sec; samplesPerSecond = sps
+        evaluationSeconds = num("eval_seconds") ?? 0
         if case .object(let g)? = v["grad_norm"] {
             gradientNorms = g.compactMap { k, x in if case .number(let d) = x { return (k, d) }; return nil }
         } else { gradientNorms = [] }

@@ -54,7 +54,6 @@ enum EvaluateCommand {
         let o = try Options(a)
         let modelPath = o.model, minAccuracy = o.minAccuracy, batch = o.batch, mistakes = o.misclassified, plot = o.plot
         if let plot { try OutputPath.checkWritable(plot, flag: Flags.plot.name, command: a.command) }
-        let pool = Threads.configure(o.threads)
         // A CSV file (told by its content) for a model trained on one; else the IDX files.
         let csv = o.dataDir.flatMap { TabularData.isCSV($0) ? $0 : nil }
         var dataParts: [(what: String, bytes: Int)] = []
@@ -73,7 +72,7 @@ enum EvaluateCommand {
             imagesPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testImages, file: o.testImages, override: Flags.testImages, command: a.command)
             labelsPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testLabels, file: o.testLabels, override: Flags.testLabels, command: a.command)
         }
-        model.network.loops.runner = pool
+        try model.useThreads(o.threads, batch: batch)
         let data: Dataset, dataName: String
         switch model.input {
         case .table(let encoder, let delimiter):
@@ -107,7 +106,7 @@ enum EvaluateCommand {
         }
         let items = model.input.isTable ? "rows" : "images"
         let start = now()
-        let ev = Evaluation.run(model.network, on: data, batchSize: batch)
+        let ev = try model.evaluate(data, batchSize: batch)
         let seconds = now() - start
         let perClass = ClassMetrics.from(confusion: ev.confusion)
         let macro = ClassMetrics.macroAverage(perClass)
@@ -170,7 +169,7 @@ enum EvaluateCommand {
         if o.plot != nil { throw .usage("--plot draws a classification's confusion matrix; \(o.model) is a regression", command: "evaluate") }
         if o.misclassified != nil { throw .usage("--misclassified lists a classification's mistakes; \(o.model) is a regression", command: "evaluate") }
         let start = now()
-        let ev = RegressionEvaluation.run(model.network, on: data, batchSize: o.batch)
+        let ev = try model.evaluateRegression(data, batchSize: o.batch)
         let seconds = now() - start
         let m = SessionMetrics.regression(ev, scale: std)
         if o.json {

@@ -7,6 +7,7 @@
 // a small hand-written encoder (Formats/ProtobufWriter.swift; why, there).
 import Formats
 import Model
+import Quantized
 
 enum ExportCommand {
     static let flags: [Flag] = [
@@ -54,13 +55,35 @@ enum ExportCommand {
         }
     }
 
+    /// An INT8 dense layer as the graph computes it, in the arithmetic mlp's INT8 engine uses: the
+    /// weights and their scales as stored; the input quantized per batch (DynamicQuantizeLinear) for
+    /// dynamic activations, or in the fixed u8 grid of the layer's calibrated range for static ones;
+    /// and an image model's first layer takes its pixel bytes as they are (grid 1/255, zero point 0),
+    /// as mlp does. Grids use u8's 256 levels; mlp uses 128 on CPUs without VNNI (OneDNN.activationMaximum).
+    static func int8Layer(_ l: QuantizedModel.DenseLayer, _ q: QuantizedModel, activation: String) -> ONNXExport.Layer {
+        let (w, s, out, inputs, b) = (l.weights.values, l.weights.scales, l.weights.rows, l.weights.cols, l.bias)
+        var grid: (scale: Float, zeroPoint: UInt8)?
+        if l.index == 0, let byteScale = q.byteScale {
+            grid = (byteScale, 0)
+        } else if let r = l.inputRange {
+            let g = ActivationQuantization(min: r.min, max: r.max, maximum: 255)
+            grid = (g.scale, UInt8(g.zeroPoint))
+        }
+        guard let grid else { return .int8Dense(weight: w, scales: s, out: out, in: inputs, bias: b, activation: activation) }
+        return .int8DenseFixedGrid(weight: w, scales: s, out: out, in: inputs, bias: b, activation: activation,
+                                   inputScale: grid.scale, inputZeroPoint: grid.zeroPoint)
+    }
+
     /// The ONNX file of a loaded model.
     static func onnx(_ model: LoadedModel, path: String, fold: Bool) throws(CLIError) -> [UInt8] {
         let net = model.network
         var layers: [ONNXExport.Layer] = []
+        let int8 = model.quantized.map { q in Dictionary(uniqueKeysWithValues: q.dense.map { ($0.index, $0) }) } ?? [:]
         for (i, layer) in net.layers.enumerated() {
             let t = net.store.tensors(ofLayer: i)
             switch layer {
+            case let d as Dense where int8[i] != nil:
+                layers.append(int8Layer(int8[i]!, model.quantized!, activation: d.activation.token))
             case let d as Dense:
                 layers.append(.dense(weight: d.weight.values, out: d.outputFeatures, in: d.inputFeatures, bias: d.bias.values,
                                      activation: d.activation.token))
@@ -92,7 +115,7 @@ enum ExportCommand {
             }
             input = .standardize(mean: mean, std: std)
         }
-        var metadata = model.metadata.filter { ["architecture", "loss", "input", "target", "classes", "outputs", "optimizer", "epochs", "test_accuracy", "test_r2", "test_rmse"].contains($0.0) }
+        var metadata = model.metadata.filter { ["architecture", "loss", "input", "target", "classes", "outputs", "optimizer", "epochs", "test_accuracy", "test_r2", "test_rmse", "quantization", "float_architecture"].contains($0.0) }
         metadata.append(("exported_by", "mlp \(CLI.version)"))
         if !names.isEmpty { metadata.append(("input_columns", JSONValue.array(names.map { JSONValue($0) }).serialized())) }
         if case .table(.classes(_, let labels)) = model.output {

@@ -70,6 +70,9 @@ enum Flags {
     static let exportOut = Flag("out", "FILE", .text, "where to write the file, or - for standard output")
     static let noFold = Flag.toggle("no-fold-batchnorm", "keep batch norm as its own node instead of folding it into the dense layer before it")
 
+    // MARK: quantize
+    static let int8Out = Flag("out", "FILE", .text, "where to write the INT8 model (safetensors)")
+
     // MARK: completions
     static let shell = Flag("shell", "SHELL", .text, "the shell: bash or zsh (or give it as the first argument)").choosing(Completions.shells)
 

@@ -51,9 +51,9 @@ enum InspectCommand {
             activity = (imagesPath, data.count, UnitActivity.measure(net, on: data, samples: data.count))
         }
         if o.json {
-            printJSON(path, net, tensors, activity)
+            printJSON(path, net, tensors, activity, quantized: model.quantized)
         } else {
-            printText(path, net, tensors, activity)
+            printText(path, net, tensors, activity, quantized: model.quantized)
         }
         return .ok
     }
@@ -96,8 +96,13 @@ enum InspectCommand {
     static func percent(_ x: Double) -> String { fixed(100 * x, 1) + "%" }
 
     static func printText(_ path: String, _ net: Network, _ tensors: [Tensor],
-                          _ activity: (images: String, samples: Int, units: [UnitActivity])?) {
+                          _ activity: (images: String, samples: Int, units: [UnitActivity])?, quantized: QuantizedModel? = nil) {
         Console.out("model \(path): \(net.inputFeatures)→\(net.architecture)")
+        if let q = quantized {
+            // The INT8 weights are shown as the values they stand for, scale·q; the units are measured
+            // through the float network with those weights.
+            Console.out("INT8 model, \(q.activationsText): dense weights shown dequantized (weight_scale·q)\(activity == nil ? "" : ", units measured in float with them")")
+        }
         Console.out("")
         Console.out("weights and biases: near zero means |w| < \(WeightStatistics.nearZeroThreshold); std/init is the std over the default initializer's (He for the ReLU family, Xavier otherwise); histogram: \(WeightStatistics.bins) equal bins from min to max")
         var table = TextTable([("tensor", .left), ("shape", .left), ("mean", .right), ("std", .right), ("min", .right),
@@ -123,7 +128,7 @@ enum InspectCommand {
     }
 
     static func printJSON(_ path: String, _ net: Network, _ tensors: [Tensor],
-                          _ activity: (images: String, samples: Int, units: [UnitActivity])?) {
+                          _ activity: (images: String, samples: Int, units: [UnitActivity])?, quantized: QuantizedModel? = nil) {
         let ts: [JSONValue] = tensors.map { t in
             let s = t.stats
             return .object([("name", JSONValue(t.name)), ("layer", JSONValue(t.layer)), ("shape", .array(t.shape.map { JSONValue($0) })),
@@ -137,6 +142,7 @@ enum InspectCommand {
             ("near_zero_threshold", JSONValue(WeightStatistics.nearZeroThreshold)),
             ("histogram_bins", JSONValue(WeightStatistics.bins)), ("tensors", .array(ts)),
         ]
+        if let q = quantized { members.insert(("quantization", .object([("activations", JSONValue(q.activations.name)), ("weights", "dequantized")])), at: 2) }
         if let activity {
             let us: [JSONValue] = activity.units.map { u in
                 .object([("layer", JSONValue(u.layer)), ("activation", JSONValue(u.activation.token)), ("units", JSONValue(u.units)),

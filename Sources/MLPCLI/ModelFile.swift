@@ -8,23 +8,27 @@ import Formats
 import Model
 
 struct LoadedModel {
+    /// The network; for an INT8 model its float twin, with the dequantized weights (summary, inspect).
     let network: Network
     let input: ModelInput
     let output: ModelOutput
     let metadata: [(String, String)]
+    /// The INT8 model, when the file is one (QuantizedModel.swift): evaluate and predict run it.
+    var quantized: QuantizedModel? = nil
 
     /// Multiply each pixel byte by this before the first layer (1/255); image models only.
     var inputScale: Float { if case .pixels(let s, _, _) = input { return s }; return 1 }
     var inputRows: Int { if case .pixels(_, let r, _) = input { return r }; return network.inputFeatures }
     var inputCols: Int { if case .pixels(_, _, let c) = input { return c }; return 1 }
+    func metadataValue(_ key: String) -> String? { metadata.first { $0.0 == key }?.1 }
 }
 
 enum ModelFile {
     static let format = "mlp"
     /// The newest format this mlp reads and writes. Image models are written as format 1 (what
     /// every earlier mlp reads); table models need format 2, which adds the "input" and "target"
-    /// descriptions.
-    static let version = 2
+    /// descriptions; INT8 models (`mlp quantize`) format 3, which adds I8 tensors and "quantization".
+    static let version = 3
 
     /// The metadata every model file carries; `extra` adds training details.
     static func metadata(_ net: Network, input: ModelInput, output: ModelOutput, extra: [(String, String)]) -> [(String, String)] {
@@ -72,8 +76,61 @@ enum ModelFile {
         return try build(file, path: path)
     }
 
-    /// Rebuilds the network a parsed file describes, checking every field against the tensors.
+    /// What a model file's metadata says, checked: the input and output, the loss and the layers.
+    struct Description {
+        let formatVersion: Int
+        let inputs: Int
+        let input: ModelInput
+        let output: ModelOutput
+        let loss: Loss
+        let specs: [LayerSpec]
+        /// The architecture string, as parsed and written back.
+        var architecture: String { Architecture.string(specs) }
+    }
+
+    /// Rebuilds the network a parsed file describes, checking every field against the tensors. An
+    /// INT8 model (metadata "quantization", format 3) is built by QuantizedModelFile.
     static func build(_ file: SafetensorsFile, path: String) throws(CLIError) -> LoadedModel {
+        func fail(_ m: String) -> CLIError { CLIError(.dataError, "\(path): \(m)") }
+        let d = try describe(file, path: path)
+        if file.metadataValue(for: "quantization") != nil || d.formatVersion == QuantizedModelFile.formatVersion {
+            return try QuantizedModelFile.build(file, path: path, description: d)
+        }
+        let (inputs, specs, architecture) = (d.inputs, d.specs, d.architecture)
+        // Every tensor the architecture needs, with exactly its shape; nothing else. Checked before
+        // the network is built, so a small file cannot make it allocate a huge one.
+        let needed = expectedTensors(inputs: inputs, specs: specs)
+        for (name, shape) in needed {
+            guard let t = file.tensor(name) else {
+                throw fail("tensor '\(name)' is missing (the architecture '\(architecture)' needs it)")
+            }
+            guard t.shape == shape else {
+                throw fail("tensor '\(name)' has shape \(t.shape) but the architecture '\(architecture)' needs \(shape)")
+            }
+            guard t.dtype == .f32 else {
+                throw fail("tensor '\(name)' is \(t.dtype.rawValue), expected F32 (the metadata has no \"quantization\": not an INT8 model)")
+            }
+        }
+        let expected = Set(needed.map(\.name))
+        for t in file.tensors where !expected.contains(t.name) {
+            throw fail("tensor '\(t.name)' is not part of the architecture '\(architecture)'")
+        }
+        for t in file.tensors where t.values.contains(where: { !$0.isFinite }) {
+            throw fail("tensor '\(t.name)' holds NaN or infinite values")
+        }
+        let net = Network(inputs: inputs, specs: specs, loss: d.loss)
+        for t in net.store.tensors {
+            // expectedTensors and the network come from the same declarations: a mismatch is a bug here.
+            guard let ft = file.tensor(t.name), ft.shape == t.shape else {
+                preconditionFailure("the network disagrees with its own declarations about '\(t.name)'")
+            }
+            t.set(ft.values)
+        }
+        return LoadedModel(network: net, input: d.input, output: d.output, metadata: file.metadata)
+    }
+
+    /// Reads and checks the metadata of a model file (float or INT8).
+    static func describe(_ file: SafetensorsFile, path: String) throws(CLIError) -> Description {
         func fail(_ m: String) -> CLIError { CLIError(.dataError, "\(path): \(m)") }
         func field(_ key: String) throws(CLIError) -> String {
             guard let v = file.metadataValue(for: key) else {
@@ -134,33 +191,6 @@ enum ModelFile {
         do { specs = try Architecture.parse(try field("architecture"), classes: classes) } catch let e as ArchitectureError {
             throw fail("metadata \"architecture\": \(e.message)")
         } catch { throw fail("\(error)") }
-        // Every tensor the architecture needs, with exactly its shape; nothing else. Checked before
-        // the network is built, so a small file cannot make it allocate a huge one.
-        let architecture = Architecture.string(specs)
-        let needed = expectedTensors(inputs: inputs, specs: specs)
-        for (name, shape) in needed {
-            guard let t = file.tensor(name) else {
-                throw fail("tensor '\(name)' is missing (the architecture '\(architecture)' needs it)")
-            }
-            guard t.shape == shape else {
-                throw fail("tensor '\(name)' has shape \(t.shape) but the architecture '\(architecture)' needs \(shape)")
-            }
-        }
-        let expected = Set(needed.map(\.name))
-        for t in file.tensors where !expected.contains(t.name) {
-            throw fail("tensor '\(t.name)' is not part of the architecture '\(architecture)'")
-        }
-        for t in file.tensors where t.values.contains(where: { !$0.isFinite }) {
-            throw fail("tensor '\(t.name)' holds NaN or infinite values")
-        }
-        let net = Network(inputs: inputs, specs: specs, loss: loss)
-        for t in net.store.tensors {
-            // expectedTensors and the network come from the same declarations: a mismatch is a bug here.
-            guard let ft = file.tensor(t.name), ft.shape == t.shape else {
-                preconditionFailure("the network disagrees with its own declarations about '\(t.name)'")
-            }
-            t.set(ft.values)
-        }
-        return LoadedModel(network: net, input: input, output: output, metadata: file.metadata)
+        return Description(formatVersion: ver, inputs: inputs, input: input, output: output, loss: loss, specs: specs)
     }
 }

@@ -48,11 +48,10 @@ enum PredictCommand {
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
         let o = try Options(a)
         let modelPath = o.model, limit = o.limit, topK = o.topK, json = o.json, show = o.show
-        let pool = Threads.configure(o.threads)
         try MemoryBudget.check(o.memoryLimit, MemoryBudget.modelPart(modelPath)
             + (o.images.map { MemoryBudget.dataParts([$0]) } ?? o.input.map(TabularData.memoryPart) ?? []))
         let model = try ModelFile.load(modelPath)
-        model.network.loops.runner = pool
+        try model.useThreads(o.threads, batch: 1000)
         let net = model.network, classes = net.classes
         if let topK, model.output.task == .regression {
             throw .usage("--top-k \(topK) ranks classes; \(modelPath) is a regression", command: a.command)
@@ -85,13 +84,10 @@ enum PredictCommand {
         }
         let batch = 1000
         let x = Matrix(rows: batch, cols: f)
-        let labels = UnsafeMutablePointer<Int32>.allocate(capacity: batch)
-        defer { labels.deallocate() }
         var start = 0
         while start < n {
             let m = min(batch, n - start)
-            data.slice(from: start, count: m, into: x, labels: labels)
-            let p = net.predict(x)
+            let p = try model.predict(data, from: start, count: m, using: x)
             for r in 0..<m {
                 let row = p.data + r * classes
                 let index = start + r
@@ -166,7 +162,7 @@ enum PredictCommand {
                 let m = min(1000, count - start)
                 x.resize(rows: m)
                 features.withUnsafeBufferPointer { x.data.update(from: $0.baseAddress! + start * width, count: m * width) }
-                let p = net.predict(x)
+                let p = try model.predict(x)
                 for r in 0..<m { printRow(p.data + r * outputs, outputs, index: index + start + r, target: target, k: k, options: o) }
                 start += m
             }

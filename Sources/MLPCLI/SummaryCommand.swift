@@ -43,10 +43,13 @@ enum SummaryCommand {
             } else {
                 head.append(("classes", JSONValue(net.classes)))
             }
-            Console.out(JSONValue.object(head + [
+            var tail: [(String, JSONValue)] = [
                 ("loss", JSONValue(net.loss.token)), ("layers", .array(layers)),
                 ("trainable_parameters", JSONValue(t.parameters)), ("non_trainable_buffers", JSONValue(t.buffers)),
                 ("bytes", JSONValue(t.bytes)),
+            ]
+            if let q = model.quantized { tail.append(("quantization", q.json(floatArchitecture: model.metadataValue("float_architecture")))) }
+            Console.out(JSONValue.object(head + tail + [
                 ("metadata", .object(model.metadata.map { ($0.0, JSONValue($0.1)) })),
             ]).serialized())
             return .ok
@@ -79,6 +82,7 @@ enum SummaryCommand {
             model.metadata.first { $0.0 == key }.map { "\(String(key.map { $0 == "_" ? " " : $0 })) \($0.1)" }
         }
         if !trained.isEmpty { Console.out("trained with " + trained.joined(separator: ", ")) }
+        if let q = model.quantized { Console.out(q.summaryLine(floatArchitecture: model.metadataValue("float_architecture"))) }
         Console.out("")
         Console.out(ModelSummary.render(net))
         return .ok

@@ -169,7 +169,10 @@ enum TrainCommand {
             break
         }
 
-        let final = session.test.map { session.evaluate($0) }
+        // The test set was evaluated after every epoch, and the weights kept are the last epoch's or,
+        // with early stopping, the best epoch's: their figures need no second pass.
+        let kept = session.best != nil ? session.history.last { $0.epoch == session.bestEpoch } : session.history.last
+        let final = kept?.test ?? session.test.map { session.evaluate($0) }
         var extra: [(String, String)] = [("optimizer", config.optimizerDescription), ("epochs", "\(session.epoch)"),
                                          ("batch_size", "\(config.batchSize)"), ("seed", "\(config.seed)")]
         if let final {
@@ -197,6 +200,7 @@ enum TrainCommand {
                 ("stopped_early", JSONValue(outcome.isStoppedEarly)), ("best_epoch", session.best != nil ? JSONValue(session.bestEpoch) : .null),
                 ("out_of_time", JSONValue(outcome.isOutOfTime)),
                 ("train_seconds", JSONValue(trainSeconds)), ("seconds_per_epoch", JSONValue(perEpoch)),
+                ("evaluation_seconds", JSONValue(history.reduce(0) { $0 + $1.evaluationSeconds })),
                 ("data_load_seconds", JSONValue(dataSeconds)), ("startup_seconds", JSONValue(startup)),
                 ("peak_rss_bytes", JSONValue(peakResidentBytes())), ("parameters", JSONValue(net.parameterCount)),
                 ("threads", JSONValue(BLAS.threads)), ("model", JSONValue(options.out)),

@@ -162,14 +162,17 @@ final class TrainingSession {
                 }
                 return .interrupted(place: "epoch \(e), step \(t.position) of \(steps)")
             }
+            let evaluationStart = now()
             let val = validation.map { evaluate($0) }
             let ev = test.map { evaluate($0) }
+            let evaluationSeconds = now() - evaluationStart
             epoch = e
             let names = network.store.parameters.map(\.name)
-            let stats = EpochStats(epoch: e, step: t.step, learningRate: r.learningRate, loss: r.loss,
+            var stats = EpochStats(epoch: e, step: t.step, learningRate: r.learningRate, loss: r.loss,
                                    accuracy: task == .classification ? r.accuracy : nil, validation: val, test: ev,
                                    seconds: r.seconds, samplesPerSecond: r.samplesPerSecond,
                                    gradientNorms: Array(zip(names, r.gradientNorms)))
+            stats.evaluationSeconds = evaluationSeconds
             history.append(stats)
             for o in observers { o.epochFinished(self, stats) }
 
@@ -206,20 +209,25 @@ final class TrainingSession {
         return .finished
     }
 
-    /// The network's figures on a dataset, at the training batch size: loss and accuracy, or loss
+    /// The network's figures on a dataset: loss and accuracy, or loss
     /// and the regression errors in the targets' units (the mean over the targets) and R².
+    /// Evaluation runs in batches of at least 1,000 (the memory estimate's widest batch, MemoryBudget.swift):
+    /// larger GEMMs than a small training batch's. The figures are the same (OpenBLAS sums each output
+    /// over the inputs in the same order whatever the rows; workload A's test loss matched to the bit).
+    var evaluationBatch: Int { max(config.batchSize, 1000) }
+
     /// With other ranks, each evaluates its share of the rows and the shares' sums are added up.
     func evaluate(_ data: Dataset) -> SetMetrics {
         let rows = job?.share(of: data.count)
         if task == .classification {
-            let ev = Evaluation.run(network, on: data, rows: rows, batchSize: config.batchSize)
+            let ev = Evaluation.run(network, on: data, rows: rows, batchSize: evaluationBatch)
             guard let job else { return SetMetrics(loss: ev.loss, accuracy: ev.accuracy) }
             var sums = [ev.lossSum, Double(ev.correct)]
             job.sum(&sums)
             let n = Double(max(data.count, 1))
             return SetMetrics(loss: Float(sums[0] / n), accuracy: Float(sums[1] / n))
         }
-        var ev = RegressionEvaluation.run(network, on: data, rows: rows, batchSize: config.batchSize)
+        var ev = RegressionEvaluation.run(network, on: data, rows: rows, batchSize: evaluationBatch)
         if let job {
             var sums = ev.sums.flattened
             job.sum(&sums)

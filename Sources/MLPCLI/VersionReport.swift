@@ -4,6 +4,7 @@
 import CBLAS
 import Collective
 import Model
+import Quantized
 
 enum VersionReport {
     /// An optional back end, and whether this binary can use it (a one-line reason either way).
@@ -19,8 +20,21 @@ enum VersionReport {
             return mpi.loaded ? "\(mpi.text) (\(MPICommunicator.libraryName), loaded only under mpirun)"
                               : "\(MPICommunicator.libraryName) cannot be loaded (\(mpi.text)); install openmpi-bin"
         },
-        BackEnd(name: "INT8 inference (oneDNN)") { "not built in" },
+        BackEnd(name: "INT8 inference (oneDNN)") { int8Status },
     ]
+
+    /// oneDNN opened now (only for --version: float work never opens it): its version and threading,
+    /// the instruction set its INT8 kernels use here, and the u8 levels activations get; or why not.
+    static var int8Status: String {
+        do {
+            let d = try OneDNN.shared()
+            let levels = d.activationMaximum == 255 ? "u8 activations 0–255 (exact u8·s8 sums)"
+                : "u8 activations 0–127 (no VNNI: 0–255 could saturate the 16-bit pair sums)"
+            return "oneDNN \(d.version) (\(OneDNN.libraryPath), \(d.threadingRuntime)), \(d.instructionSet); \(levels)"
+        } catch {
+            return "not available: \(error.message)"
+        }
+    }
 
     static var text: String {
         let config = openblas_get_config().map { String(cString: $0) } ?? "unknown"

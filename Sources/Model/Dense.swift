@@ -59,6 +59,7 @@ public struct DenseKind: LayerKind {
         let d = Dense(inputs: c.inputs, outputs: outputs, activation: activationFunction,
                       weight: c.tensors[0], bias: c.tensors[1], loops: c.loops)
         d.maxNorm = maxNorm
+        d.route = c.route
         return d
     }
 }
@@ -75,6 +76,8 @@ public final class Dense: Layer {
     public var spec: LayerSpec { LayerSpec(DenseKind(units: outputFeatures, activation: activation, maxNorm: maxNorm)) }
 
     private let loops: Loops
+    /// Where backward writes dW (the gradient buffer unless the optimizer fuses its update).
+    var route = WeightGradientRoute()
     private var input: Matrix?        // X, from the forward pass
     private let preactivation: Matrix // Z, filled only when activation.backwardNeedsInput
     private let output: Matrix        // Y
@@ -123,7 +126,7 @@ public final class Dense: Layer {
         return output
     }
 
-    // dZ = dY ⊙ f'(Z),  dW = dZᵀ·X,  db = Σ_rows dZ,  dX = dZ·W
+    // dZ = dY ⊙ f'(Z),  dX = dZ·W,  dW = dZᵀ·X,  db = Σ_rows dZ
     public func backward(_ dy: Matrix) -> Matrix {
         guard let x = input else { preconditionFailure("Dense.backward before forward") }
         let batch = x.rows
@@ -137,20 +140,23 @@ public final class Dense: Layer {
                                 count: batch * outputFeatures, loops: loops)
             g = dZ
         }
-        // in the forward pass Z[b,o] = Σ_i X[b,i]·W[o,i] + b[o], so
-        // dW[o,i] = Σ_b dZ[b,o]·X[b,i]  (dW = dZᵀ·X)
-        BLAS.gemm(transA: true, transB: false, m: outputFeatures, n: inputFeatures, k: batch,
-                  alpha: 1, a: g.data, lda: outputFeatures, b: x.data, ldb: inputFeatures,
-                  beta: 0, c: weight.grad!, ldc: inputFeatures)
-        // db[o] = Σ_b dZ[b,o]
-        Kernels.sumRows(g.data, rows: batch, width: outputFeatures, into: bias.grad!)
-        // dX[b,i] = Σ_o dZ[b,o]·W[o,i]  (dX = dZ·W); the first layer skips it (and its buffer)
+        // dX[b,i] = Σ_o dZ[b,o]·W[o,i]  (dX = dZ·W); the first layer skips it (and its buffer). Before
+        // dW: a fused update changes W inside the dW GEMM, and dX needs W as the forward pass saw it.
         if computesInputGradient {
             dX.resize(rows: batch)
             BLAS.gemm(transA: false, transB: false, m: batch, n: inputFeatures, k: outputFeatures,
                       alpha: 1, a: g.data, lda: outputFeatures, b: weight.value, ldb: inputFeatures,
                       beta: 0, c: dX.data, ldc: inputFeatures)
         }
+        // in the forward pass Z[b,o] = Σ_i X[b,i]·W[o,i] + b[o], so
+        // dW[o,i] = Σ_b dZ[b,o]·X[b,i]  (dW = dZᵀ·X), into the gradient buffer, or straight into the
+        // optimizer's buffer as alpha·dW + beta·C when it takes its weight update here
+        let t = route.target
+        BLAS.gemm(transA: true, transB: false, m: outputFeatures, n: inputFeatures, k: batch,
+                  alpha: t?.alpha ?? 1, a: g.data, lda: outputFeatures, b: x.data, ldb: inputFeatures,
+                  beta: t?.beta ?? 0, c: t.map { $0.buffer + weight.offset } ?? weight.grad!, ldc: inputFeatures)
+        // db[o] = Σ_b dZ[b,o]
+        Kernels.sumRows(g.data, rows: batch, width: outputFeatures, into: bias.grad!)
         return dX
     }
 }

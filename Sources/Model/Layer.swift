@@ -47,4 +47,13 @@ public struct LayerContext {
     public let seed: UInt64
     /// Where its elementwise loops run.
     public let loops: Loops
+    /// Where a dense layer writes its weight gradient this step (the network sets it per step).
+    public let route: WeightGradientRoute
+}
+
+/// Where the dense layers write their weight gradients: into the gradient buffer, or, when the
+/// optimizer takes its weight update inside the GEMM (FusedWeightGradient), into its buffer.
+public final class WeightGradientRoute {
+    public var target: FusedWeightGradient?
+    public init() {}
 }

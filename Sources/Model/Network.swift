@@ -16,6 +16,12 @@ public final class Network {
     public let store: ParameterStore
     /// Where the elementwise loops of the layers, the loss and the optimizer run (inline by default).
     public let loops: Loops
+    /// Where the dense layers write their weight gradients this step.
+    public let route = WeightGradientRoute()
+    /// Whether a step may let the optimizer take the weights' update inside the weight-gradient
+    /// GEMMs (when it can, and nothing needs the gradients themselves: clipping, norms, a reduction
+    /// across processes).
+    public var allowsFusedUpdate = true
     /// Width of the last layer's output: one unit per class (or per regression target).
     public var outputFeatures: Int { layers.last?.outputFeatures ?? inputFeatures }
     public var classes: Int { outputFeatures }
@@ -48,7 +54,7 @@ public final class Network {
         var built: [Layer] = []
         for (i, spec) in specs.enumerated() {
             built.append(spec.kind.makeLayer(LayerContext(index: i, inputs: declared[i].inputs, tensors: store.tensors(ofLayer: i),
-                                                          seed: seed, loops: loops)))
+                                                          seed: seed, loops: loops, route: route)))
         }
         layers = built
         layers.first?.computesInputGradient = false
@@ -134,9 +140,13 @@ public final class Network {
     @discardableResult
     public func trainStep(_ x: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix? = nil,
                           optimizer: Optimizer, lr: Float, clipNorm: Float? = nil,
-                          measureGradientNorm: Bool = false, share: BatchShare? = nil) -> StepResult {
+                          measureGradientNorm: Bool = false, keepsGradients: Bool = false, share: BatchShare? = nil) -> StepResult {
         var l: Float = 0, correct = 0
         if let share { for layer in layers { layer.shareBatch(before: share.before, own: share.own, after: share.after) } }
+        // The optimizer may take the weights' update inside the weight-gradient GEMMs, unless
+        // something needs the gradients themselves: clipping, norms, a reduction across ranks.
+        let fused = allowsFusedUpdate && clipNorm == nil && !measureGradientNorm && !keepsGradients && share == nil
+        route.target = fused ? optimizer.fusedWeightGradient(lr: lr) : nil
         if x.rows > 0 {
             let out = forward(x, training: true)
             l = loss.forward(out, labels: labels, targets: targets, computeGradient: true)
@@ -161,7 +171,8 @@ public final class Network {
             // g ← g · c/‖g‖ (PyTorch's clip_grad_norm_, whose 1e-6 keeps the ratio finite)
             scaleGradients(by: clipNorm / (n + 1e-6))
         }
-        optimizer.step(lr: lr)
+        if route.target != nil { optimizer.stepAfterFusedWeights(lr: lr) } else { optimizer.step(lr: lr) }
+        route.target = nil
         if !constrained.isEmpty { applyMaxNorm() }
         return StepResult(loss: l, correct: correct, gradientNorm: norm)
     }

@@ -2,6 +2,14 @@
 // buffers of its ParameterStore. Its state (momentum, Adam's moments) is flat buffers of the same
 // layout, allocated once when it is built; the step count is its only other state.
 
+/// Where a dense layer's backward may write its weight gradient instead of the gradient buffer, so
+/// that the optimizer's pass over the weights needs no gradient: C ← alpha·(dZᵀ·X) + beta·C in the
+/// GEMM itself, C being this buffer at the weight's offset.
+public struct FusedWeightGradient {
+    public let buffer: UnsafeMutablePointer<Float>
+    public let alpha: Float, beta: Float
+}
+
 public protocol Optimizer: AnyObject {
     /// The token recorded in logs and checkpoints ("sgd", "adam", ...).
     var token: String { get }
@@ -9,9 +17,19 @@ public protocol Optimizer: AnyObject {
     var stepCount: Int { get set }
     /// One update of every parameter with learning rate `lr`.
     func step(lr: Float)
+    /// Where the weight gradients may go this step for the update to happen in the GEMM (or nil).
+    func fusedWeightGradient(lr: Float) -> FusedWeightGradient?
+    /// The update after a backward pass that wrote the weight gradients where
+    /// `fusedWeightGradient(lr:)` said: the weights' own part of the update is done or halved.
+    func stepAfterFusedWeights(lr: Float)
     /// Its state buffers, by name ("momentum_buffer"; "exp_avg", "exp_avg_sq"), each laid out as the
     /// parameter buffer.
     var state: [(name: String, buffer: FloatBuffer)] { get }
+}
+
+public extension Optimizer {
+    func fusedWeightGradient(lr: Float) -> FusedWeightGradient? { nil }
+    func stepAfterFusedWeights(lr: Float) { step(lr: lr) }
 }
 
 public enum OptimizerKind: String, CaseIterable, Sendable {

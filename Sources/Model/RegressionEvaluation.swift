@@ -57,12 +57,23 @@ public struct RegressionEvaluation {
 
     /// Runs `data` (its examples `rows`, default all) through `network` in evaluation mode.
     public static func run(_ network: Network, on data: Dataset, rows: Range<Int>? = nil, batchSize: Int = 1000) -> RegressionEvaluation {
-        let w = network.outputFeatures
+        let rows = rows ?? 0..<data.count
+        let x = Matrix(rows: max(1, min(batchSize, rows.count)), cols: network.inputFeatures)
+        return run(on: data, rows: rows, batchSize: batchSize, outputs: network.outputFeatures, loss: network.loss) { (start, n) -> Matrix in
+            data.slice(from: start, count: n, into: x, labels: nil)
+            return network.forward(x, training: false)
+        }
+    }
+
+    /// The same for any forward pass: `forward(start, n)` returns the outputs (n, outputs) for
+    /// examples start..<start+n of `data` (absolute indices, inside `rows`).
+    public static func run<E: Error>(on data: Dataset, rows: Range<Int>? = nil, batchSize: Int, outputs w: Int, loss: Loss,
+                                     forward: (_ start: Int, _ count: Int) throws(E) -> Matrix) throws(E) -> RegressionEvaluation {
         precondition(data.targetWidth == w, "the dataset has \(data.targetWidth) targets, the network \(w) outputs")
         let rows = rows ?? 0..<data.count
         let bs = max(1, min(batchSize, rows.count))
-        let x = Matrix(rows: bs, cols: network.inputFeatures)
         let t = Matrix(rows: bs, cols: w)
+        guard case .values(let allTargets, _) = data.targets else { preconditionFailure("regression needs value targets") }
         var predictions = [Float](repeating: 0, count: rows.count * w)
         var lossSum = 0.0
         var sq = [Double](repeating: 0, count: w), ab = [Double](repeating: 0, count: w)
@@ -70,9 +81,10 @@ public struct RegressionEvaluation {
         var start = 0
         while start < rows.count {
             let n = min(bs, rows.count - start)
-            data.slice(from: rows.lowerBound + start, count: n, into: x, labels: nil, targets: t)
-            let out = network.forward(x, training: false)
-            lossSum += Double(network.loss.forward(out, labels: nil, targets: t, computeGradient: false)) * Double(n)
+            let out = try forward(rows.lowerBound + start, n)
+            t.resize(rows: n)
+            allTargets.withUnsafeBufferPointer { t.data.update(from: $0.baseAddress! + (rows.lowerBound + start) * w, count: n * w) }
+            lossSum += Double(loss.forward(out, labels: nil, targets: t, computeGradient: false)) * Double(n)
             for r in 0..<n {
                 for j in 0..<w {
                     let y = out.data[r * w + j], target = Double(t.data[r * w + j])

@@ -97,7 +97,8 @@ public final class Trainer {
                             labels: targets == nil ? labels : nil, targets: targets, loops: network.loops)
                 lr = schedule.rate(step: step, stepsPerEpoch: steps, epochs: epochs)
                 let r = network.trainStep(x, labels: targets == nil ? labels : nil, targets: targets,
-                                          optimizer: optimizer, lr: lr, clipNorm: clipNorm, share: share)
+                                          optimizer: optimizer, lr: lr, clipNorm: clipNorm,
+                                          keepsGradients: measureGradientNorms, share: share)
                 lastStep = r
                 step += 1
                 position += 1

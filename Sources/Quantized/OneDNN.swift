@@ -18,6 +18,12 @@ public final class OneDNN: @unchecked Sendable {
     /// The shared-object name looked for (the soname of Debian's libdnnl2 2.x).
     public static let libraryName = "libdnnl.so.2"
 
+    /// The library to open: $MLP_ONEDNN_LIBRARY (a path or soname, for another oneDNN build) or
+    /// `libraryName`.
+    public static var libraryPath: String {
+        getenv("MLP_ONEDNN_LIBRARY").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? libraryName
+    }
+
     /// The library, opened once per process on first use.
     public static func shared() throws(OneDNNError) -> OneDNN {
         switch loaded {
@@ -27,7 +33,7 @@ public final class OneDNN: @unchecked Sendable {
     }
 
     private static let loaded: Result<OneDNN, OneDNNError> = {
-        do { return .success(try OneDNN(path: libraryName)) } catch let e as OneDNNError { return .failure(e) } catch {
+        do { return .success(try OneDNN(path: libraryPath)) } catch let e as OneDNNError { return .failure(e) } catch {
             return .failure(OneDNNError("\(error)"))
         }
     }()
@@ -51,7 +57,7 @@ public final class OneDNN: @unchecked Sendable {
         var error: UnsafePointer<CChar>? = nil
         guard cdnnl_load(path, &table, &error) == 1 else {
             let why = error.map { String(cString: $0) } ?? "\(path): cannot be opened"
-            throw OneDNNError("INT8 inference needs oneDNN (\(why)); install it with: apt-get install libdnnl2")
+            throw OneDNNError("INT8 inference needs oneDNN, and \(why); install it with: apt-get install libdnnl2 (or libdnnl-dev)")
         }
         api = table
         team = .allocate(capacity: 1)

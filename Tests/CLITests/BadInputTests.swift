@@ -205,13 +205,13 @@ final class BadInputTests: XCTestCase {
             ("past-end", safetensors(#"{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, [UInt8](repeating: 0, count: 8)),
              "tensor 'a': data_offsets [0, 16] run past the end of the 8-byte data buffer"),
             ("dtype", safetensors("{\(meta),\"layers.0.weight\":{\"dtype\":\"F64\",\"shape\":[4,6],\"data_offsets\":[0,192]}}", [UInt8](repeating: 0, count: 192)),
-             "tensor 'layers.0.weight': dtype F64 is not supported, expected F32"),
+             "tensor 'layers.0.weight': dtype F64 is not supported, expected F32 or I8"),
             ("shape", reencoded { f in
                 f.tensors = f.tensors.map { $0.name == "layers.0.weight" ? SafetensorsTensor(name: $0.name, shape: [6, 4], values: $0.values) : $0 }
             }, "tensor 'layers.0.weight' has shape [6, 4] but the architecture '4:relu,10' needs [4, 6]"),
             ("missing", reencoded { $0.tensors.removeAll { $0.name == "layers.1.bias" } },
              "tensor 'layers.1.bias' is missing (the architecture '4:relu,10' needs it)"),
-            ("version", reencoded(setMeta("format_version", "3")), "format_version 3 is newer than this mlp reads (2); use a newer mlp"),
+            ("version", reencoded(setMeta("format_version", "4")), "format_version 4 is newer than this mlp reads (3); use a newer mlp"),
             ("version-text", reencoded(setMeta("format_version", "one")), "metadata \"format_version\" is 'one', expected a whole number"),
             ("architecture", reencoded(setMeta("architecture", "8:relu,10")),
              "tensor 'layers.0.weight' has shape [4, 6] but the architecture '8:relu,10' needs [8, 6]"),

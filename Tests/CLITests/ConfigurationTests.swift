@@ -59,7 +59,10 @@ final class ConfigurationTests: XCTestCase {
     /// A checkpoint written by the previous mlp (format_version 1, the configuration as flag text)
     /// after 2 of 3 epochs on 40 XOR examples, and the model that mlp wrote after all 3 epochs
     /// uninterrupted (`--layers 8:relu,dropout:0.25,10 --optimizer sgd --momentum 0.9 --lr 0.1
-    /// --batch-size 6 --seed 5 --threads 1`): resuming it here gives the same weights, bit for bit.
+    /// --batch-size 6 --seed 5 --threads 1`): resuming it here gives the same weights, up to the
+    /// roundings of this mlp's fused momentum update (SGD.fusedWeightGradient) in the third epoch;
+    /// a state restored wrongly (moments, generators, the example order, the position) would differ
+    /// by far more.
     func testAFormatOneCheckpointResumesToTheSameWeights() throws {
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
         let dir = try TempDir()
@@ -75,7 +78,10 @@ final class ConfigurationTests: XCTestCase {
         let expected = try Safetensors.read(path: fixtures.appendingPathComponent("v1-xor-3-epochs.safetensors").path)
         let got = try Safetensors.read(path: out)
         XCTAssertEqual(got.tensors.map(\.name), expected.tensors.map(\.name))
-        for (a, b) in zip(got.tensors, expected.tensors) { XCTAssertEqual(a.values, b.values, a.name) }
+        for (a, b) in zip(got.tensors, expected.tensors) {
+            let worst = zip(a.values, b.values).map { abs($0 - $1) / max(abs($1), 1e-2) }.max() ?? 0
+            XCTAssertLessThan(worst, 1e-5, a.name)
+        }
         XCTAssertEqual(got.metadataValue(for: "classes"), "10", "that mlp gave every network ten outputs")
     }
 

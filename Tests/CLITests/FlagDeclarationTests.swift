@@ -62,6 +62,7 @@ final class FlagDeclarationTests: XCTestCase {
         case "completions": _ = a.string(Flags.shell)  // CLI.printCompletions reads nothing else
         case "manpage": break
         case "export": _ = try? ExportCommand.Options(a)
+        case "quantize": _ = try? QuantizeCommand.Options(a)
         default: XCTFail("no reader for \(a.command)")
         }
     }

@@ -164,6 +164,31 @@ final class ONNXExportTests: XCTestCase {
         ])
     }
 
+    /// A fixed input grid (QuantizeLinear): pixel bytes in their own grid (scale 1/255, zero point 0)
+    /// quantize to themselves, and a calibrated grid saturates values outside its range.
+    func testInt8FixedGridsAgreeWithTheSameArithmetic() throws {
+        func fixed(_ layer: ONNXExport.Layer, _ s: Float, _ zp: UInt8) -> ONNXExport.Layer {
+            guard case .int8Dense(let w, let scales, let out, let inputs, let b, let act) = layer else { return layer }
+            return .int8DenseFixedGrid(weight: w, scales: scales, out: out, in: inputs, bias: b, activation: act, inputScale: s, inputZeroPoint: zp)
+        }
+        let bytes = (0..<20).map { _ in (0..<6).map { _ in Float(random.next() % 256) } }
+        let layers = [fixed(int8Dense(6, 8, "relu"), 1 / 255, 0), fixed(int8Dense(8, 5), 0.01, 3)]
+        try check([
+            Case(label: "bytes, then a static grid", width: 6, input: .scale(1 / 255), layers: layers, rows: bytes),
+            Case(label: "one row at a time", width: 6, input: .scale(1 / 255), layers: layers, rows: bytes, batch: 1),
+            Case(label: "fixed among dynamic", width: 6, layers: [int8Dense(6, 8, "tanh"), fixed(int8Dense(8, 4), 2 / 255, 128)],
+                 rows: random.rows(16, 6, -2, 2)),
+        ])
+        // Rows do not depend on their batch with fixed grids.
+        let one = ONNXReference.forward([bytes[0]], input: .scale(1 / 255), layers: layers, output: .identity)
+        let all = ONNXReference.forward(bytes, input: .scale(1 / 255), layers: layers, output: .identity)
+        XCTAssertEqual(one[0], all[0])
+        XCTAssertThrowsError(try ONNXExport.onnxModel(inputWidth: 6, input: .identity, layers: [fixed(int8Dense(6, 2), 0, 0)],
+                                                      output: .identity, metadata: [])) { e in
+            XCTAssertEqual((e as? ONNXExportError)?.message, "layer 0 (int8 dense): input scale is 0.0, expected a finite value > 0")
+        }
+    }
+
     /// Per-batch quantization is real: the same row gives other outputs in another batch.
     func testInt8OutputsDependOnTheBatch() throws {
         let layers = [int8Dense(6, 5)]

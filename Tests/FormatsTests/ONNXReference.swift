@@ -43,6 +43,9 @@ enum ONNXReference {
             case .int8Dense(let w, let scales, let out, let inputs, let b, let act):
                 x = int8Dense(x.map { $0.map { Float($0) } }, w, scales, out, inputs, b, quantization)
                     .map { $0.map { activate(act, $0) } }
+            case .int8DenseFixedGrid(let w, let scales, let out, let inputs, let b, let act, let s, let zp):
+                x = int8Dense(x.map { $0.map { Float($0) } }, w, scales, out, inputs, b, quantization, grid: (s, zp))
+                    .map { $0.map { activate(act, $0) } }
             }
         }
         switch output {
@@ -80,11 +83,14 @@ enum ONNXReference {
     /// sums, then float(sum)·(s·scale[o]) + b[o] in Float32, the order the graph uses.
     static func int8Dense(
         _ x: [[Float]], _ w: [Int8], _ scales: [Float], _ out: Int, _ inputs: Int, _ b: [Float],
-        _ mode: ONNXExport.ActivationQuantization
+        _ mode: ONNXExport.ActivationQuantization, grid: (Float, UInt8)? = nil
     ) -> [[Double]] {
         let all = x.joined()
         let s: Float, zp: Int32, lo: Float, hi: Float
         switch mode {
+        case _ where grid != nil:
+            // QuantizeLinear with a fixed scale and u8 zero point.
+            (s, zp, lo, hi) = (grid!.0, Int32(grid!.1), 0, 255)
         case .uint8Asymmetric:
             // ONNX DynamicQuantizeLinear: the range always includes 0.
             let mn = min(all.min() ?? 0, 0), mx = max(all.max() ?? 0, 0)

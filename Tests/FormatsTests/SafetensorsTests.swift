@@ -136,9 +136,9 @@ final class SafetensorsTests: XCTestCase {
         assertEntryError(#"{"dtype":32,"shape":[],"data_offsets":[0,4]}"#,
                          "tensor 'w': dtype is a number, expected a string such as \"F32\"")
         assertDecodeError(file(#"{"layers.0.weight":{"dtype":"F16","shape":[1],"data_offsets":[0,2]}}"#, data: [0, 0]),
-                          "tensor 'layers.0.weight': dtype F16 is not supported, expected F32")
+                          "tensor 'layers.0.weight': dtype F16 is not supported, expected F32 or I8")
         assertEntryError(#"{"dtype":"F\n","shape":[],"data_offsets":[0,4]}"#,
-                         "tensor 'w': dtype 'F\\n' is not supported, expected F32")
+                         "tensor 'w': dtype 'F\\n' is not supported, expected F32 or I8")
         assertEntryError(#"{"dtype":"F32","shape":"2","data_offsets":[0,8]}"#,
                          "tensor 'w': shape is a string, expected an array of non-negative integers")
         assertEntryError(#"{"dtype":"F32","shape":[2,-3],"data_offsets":[0,8]}"#,

@@ -1,0 +1,43 @@
+// SGD's weight update taken inside the weight-gradient GEMM (FusedWeightGradient) against the plain
+// order (gradient, then the update pass): the same values within roundings (OpenBLAS forms
+// beta·C + alpha·AB with its own rounding, the pass rounds each term), for momentum with and without
+// decay and for plain SGD; Nesterov and plain SGD with decay are not fused and give the same bits.
+import XCTest
+@testable import Model
+
+final class FusedUpdateTests: XCTestCase {
+    func weights(fused: Bool, momentum: Float, weightDecay: Float, nesterov: Bool = false) -> [Float] {
+        let net = Network(inputs: 30, specs: [.dense(units: 70, activation: .relu), .dense(units: 40, activation: .tanh),
+                                              .dense(units: 5)], loss: SoftmaxCrossEntropy(), seed: 8)
+        net.allowsFusedUpdate = fused
+        let opt = SGD(network: net, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay)
+        var rng = RandomGenerator(seed: 1)
+        let x = Matrix(rows: 33, cols: 30, values: (0..<990).map { _ in rng.normal() })
+        let labels: [Int32] = (0..<33).map { Int32($0 % 5) }
+        for step in 0..<3 {
+            labels.withUnsafeBufferPointer { _ = net.trainStep(x, labels: $0.baseAddress, optimizer: opt, lr: 0.05 + 0.01 * Float(step % 3)) }
+        }
+        return net.store.values.buffer.map { $0 }
+    }
+
+    func assertClose(_ a: [Float], _ b: [Float], _ what: String) {
+        let worst = zip(a, b).map { abs($0 - $1) / max(abs($1), 1e-2) }.max()!
+        XCTAssertLessThan(worst, 1e-5, what)
+    }
+
+    func testMomentumFusedMatchesWithinRoundings() {
+        for wd: Float in [0, 0.01] {
+            assertClose(weights(fused: true, momentum: 0.9, weightDecay: wd), weights(fused: false, momentum: 0.9, weightDecay: wd),
+                        "momentum, weight decay \(wd)")
+        }
+    }
+
+    func testPlainSGDFusedMatchesWithinRoundings() {
+        let a = weights(fused: true, momentum: 0, weightDecay: 0), b = weights(fused: false, momentum: 0, weightDecay: 0)
+        XCTAssertNotEqual(a, weights(fused: true, momentum: 0.9, weightDecay: 0))
+        assertClose(a, b, "plain SGD")
+        // Nesterov and plain SGD with decay are not fused: the same bits either way.
+        XCTAssertEqual(weights(fused: true, momentum: 0.9, weightDecay: 0, nesterov: true), weights(fused: false, momentum: 0.9, weightDecay: 0, nesterov: true))
+        XCTAssertEqual(weights(fused: true, momentum: 0, weightDecay: 0.01), weights(fused: false, momentum: 0, weightDecay: 0.01))
+    }
+}
