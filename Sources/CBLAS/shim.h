@@ -78,3 +78,16 @@ static inline int mlp_stop_openblas_threads(void) {
     shutdown();
     return 1;
 }
+// The calling thread's MXCSR, to save and restore around a test of the above.
+static inline unsigned mlp_mxcsr(void) {
+#if defined(__x86_64__)
+    return __builtin_ia32_stmxcsr();
+#else
+    return 0;
+#endif
+}
+static inline void mlp_set_mxcsr(unsigned value) {
+#if defined(__x86_64__)
+    __builtin_ia32_ldmxcsr(value);
+#endif
+}

@@ -13,7 +13,16 @@ public enum Denormals {
     /// them too. Call it once, from the thread that calls BLAS, before the thread count is set.
     public static func flushToZero() {
         mlp_flush_denormals_in_this_thread()
+        restartOpenBLASThreads()
+    }
+
+    /// Restarts OpenBLAS's worker threads from the calling thread, so they take its floating-point
+    /// mode; false when this OpenBLAS has no way to (then they keep theirs).
+    @discardableResult
+    public static func restartOpenBLASThreads() -> Bool {
         let threads = openblas_get_num_threads()
-        if mlp_stop_openblas_threads() != 0 { openblas_set_num_threads(threads) }
+        guard mlp_stop_openblas_threads() != 0 else { return false }
+        openblas_set_num_threads(threads)
+        return true
     }
 }
