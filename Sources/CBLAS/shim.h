@@ -57,3 +57,37 @@ static inline int mlp_set_openblas_thread_cpus(int index, const int *cpus, int n
     mlp_cpu_mask m = mlp_cpu_mask_of(cpus, n);
     return openblas_setaffinity(index, sizeof m, (cpu_set_t *)&m);
 }
+
+// Denormal floats (magnitudes below 2^-126) take a slow microcode path on x86: a GEMM over them ran
+// 130× slower here, and Adam's moments and tiny gradients drift into that range late in training.
+// Setting MXCSR's flush-to-zero (FTZ, 0x8000) and denormals-are-zero (DAZ, 0x0040) bits makes the
+// calling thread treat them as zero; threads it creates afterwards inherit the setting.
+static inline void mlp_flush_denormals_in_this_thread(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_ldmxcsr(__builtin_ia32_stmxcsr() | 0x8040);
+#endif
+}
+// OpenBLAS starts its worker threads when it is loaded, before main, so they keep the default mode;
+// its own fork handler, blas_thread_shutdown_, stops them, and the next openblas_set_num_threads
+// starts new ones from the calling thread. Looked up at run time (it is exported by the pthread
+// OpenBLAS, not declared in its headers); 1 when the threads were stopped, 0 when there is no such call.
+extern void *mlp_dlsym(void *handle, const char *name) __asm__("dlsym");
+static inline int mlp_stop_openblas_threads(void) {
+    int (*shutdown)(void) = (int (*)(void))mlp_dlsym((void *)0 /* RTLD_DEFAULT */, "blas_thread_shutdown_");
+    if (!shutdown) return 0;
+    shutdown();
+    return 1;
+}
+// The calling thread's MXCSR, to save and restore around a test of the above.
+static inline unsigned mlp_mxcsr(void) {
+#if defined(__x86_64__)
+    return __builtin_ia32_stmxcsr();
+#else
+    return 0;
+#endif
+}
+static inline void mlp_set_mxcsr(unsigned value) {
+#if defined(__x86_64__)
+    __builtin_ia32_ldmxcsr(value);
+#endif
+}
