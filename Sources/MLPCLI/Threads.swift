@@ -9,9 +9,6 @@ enum Threads {
     /// The process's one worker pool, made on first use.
     nonisolated(unsafe) static var pool: WorkerPool?
 
-    /// The configured thread count (OpenBLAS may use fewer: Runtime/PairedProducts.swift).
-    static var count: Int { pool?.threads ?? BLAS.threads }
-
     /// Applies --threads (nil: every CPU OpenBLAS sees) and returns the pool to run loops on.
     @discardableResult
     static func configure(_ threads: Int?) -> WorkerPool {

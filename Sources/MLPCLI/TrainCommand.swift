@@ -122,12 +122,6 @@ enum TrainCommand {
             session = try TrainingSession(config: config, data: prepared.data, loops: loops)
         }
         let net = session.network
-        // Small layers: each GEMM on one thread, dX beside dW (Runtime/PairedProducts.swift).
-        if PairedProducts.suits(net, batch: session.config.batchSize, threads: pool.threads) {
-            pool.useGEMMThreads(1)
-            net.pairsBackwardProducts = true
-            session.aroundEvaluation = { pool.useGEMMThreads($0 ? pool.threads : 1) }
-        }
         session.measureGradientNorms = options.log != nil || options.logCSV != nil
         session.maxSeconds = options.maxSeconds
         session.shouldStop = { Interrupts.requested }
@@ -153,7 +147,7 @@ enum TrainCommand {
                 if let v = session.validation { lines.append("\(session.train.count) rows for training and \(v.count) for validation (--validation-split)") }
             }
             for l in lines { Console.err("mlp: " + l) }
-            let threads = "\(Threads.count) thread\(Threads.count == 1 ? "" : "s")"
+            let threads = "\(BLAS.threads) thread\(BLAS.threads == 1 ? "" : "s")"
             let layout = job.map { "batch \(config.batchSize) shared by \($0.ranks) ranks (mpirun), \(threads) per rank" } ?? "batch \(config.batchSize), \(threads)"
             Console.err("mlp: network \(session.train.features)→\(net.architecture) (\(net.parameterCount) parameters), loss \(net.loss.token), \(config.optimizerDescription), \(layout)")
             Console.err(ModelSummary.render(net))
@@ -164,7 +158,6 @@ enum TrainCommand {
 
         let trainingStart = now()
         let outcome = try session.run()
-        if net.pairsBackwardProducts { pool.useGEMMThreads(pool.threads) }
         switch outcome {
         case .diverged(let epoch, let step, let steps, let loss):
             display.line("")
@@ -210,7 +203,7 @@ enum TrainCommand {
                 ("evaluation_seconds", JSONValue(history.reduce(0) { $0 + $1.evaluationSeconds })),
                 ("data_load_seconds", JSONValue(dataSeconds)), ("startup_seconds", JSONValue(startup)),
                 ("peak_rss_bytes", JSONValue(peakResidentBytes())), ("parameters", JSONValue(net.parameterCount)),
-                ("threads", JSONValue(Threads.count)), ("model", JSONValue(options.out)),
+                ("threads", JSONValue(BLAS.threads)), ("model", JSONValue(options.out)),
             ]
             if let job {
                 members += [("ranks", JSONValue(job.ranks)), ("allreduce_seconds", JSONValue(job.reduceSeconds)),

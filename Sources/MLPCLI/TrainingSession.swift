@@ -144,11 +144,6 @@ final class TrainingSession {
         plateau = config.plateau.map { MetricMonitor(metric: $0.watch.metric, patience: $0.watch.patience) }
     }
 
-    /// Called with true before each epoch's evaluation and with false after it: the command line gives
-    /// OpenBLAS back its threads for the large evaluation batches when the steps run each GEMM on one
-    /// thread (Runtime/PairedProducts.swift).
-    var aroundEvaluation: (_ starting: Bool) -> Void = { _ in }
-
     /// Runs the remaining epochs (from where a checkpoint left off, if restored).
     func run() throws(CLIError) -> Outcome {
         let trainingStart = now()
@@ -168,10 +163,8 @@ final class TrainingSession {
                 return .interrupted(place: "epoch \(e), step \(t.position) of \(steps)")
             }
             let evaluationStart = now()
-            aroundEvaluation(true)
             let val = validation.map { evaluate($0) }
             let ev = test.map { evaluate($0) }
-            aroundEvaluation(false)
             let evaluationSeconds = now() - evaluationStart
             epoch = e
             let names = network.store.parameters.map(\.name)

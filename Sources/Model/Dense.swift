@@ -118,15 +118,9 @@ public final class Dense: Layer {
         // straight into Y otherwise (then f is applied in place).
         let z: Matrix
         if activation.backwardNeedsInput { preactivation.resize(rows: batch); z = preactivation } else { z = output }
-        if training && route.pairsProducts && batch > 1 {
-            // the same product in two halves of the batch's rows, two chunks of one region
-            let halves = OutputHalves(x: x.data, w: weight.value, z: z.data, batch: batch, inputs: inputFeatures, outputs: outputFeatures)
-            loops.run(chunks: 2, context: halves) { context, c in context.load(as: OutputHalves.self).product(half: c) }
-        } else {
-            BLAS.gemm(transA: false, transB: true, m: batch, n: outputFeatures, k: inputFeatures,
-                      alpha: 1, a: x.data, lda: inputFeatures, b: weight.value, ldb: inputFeatures,
-                      beta: 0, c: z.data, ldc: outputFeatures)
-        }
+        BLAS.gemm(transA: false, transB: true, m: batch, n: outputFeatures, k: inputFeatures,
+                  alpha: 1, a: x.data, lda: inputFeatures, b: weight.value, ldb: inputFeatures,
+                  beta: 0, c: z.data, ldc: outputFeatures)
         activation.forwardWithBias(z: z.data, bias: bias.value, y: output.data,
                                    rows: batch, width: outputFeatures, loops: loops)
         return output
@@ -146,25 +140,6 @@ public final class Dense: Layer {
                                 count: batch * outputFeatures, loops: loops)
             g = dZ
         }
-        if route.pairsProducts && route.target == nil {
-            // the same products as below, as two chunks of one region: dX beside dW (they read dZ, W
-            // and X and write buffers of their own), or, in the first layer, dW in two halves of its rows
-            if computesInputGradient { dX.resize(rows: batch) }
-            let pair = ProductPair(g: g.data, x: x.data, w: weight.value, dX: dX.data, dW: weight.grad!, db: bias.grad!,
-                                   batch: batch, inputs: inputFeatures, outputs: outputFeatures)
-            if computesInputGradient {
-                loops.run(chunks: 2, context: pair) { context, c in
-                    let p = context.load(as: ProductPair.self)
-                    if c == 0 { p.inputGradient() } else { p.weightGradient(units: 0..<p.outputs) }
-                }
-            } else {
-                loops.run(chunks: 2, context: pair) { context, c in
-                    let p = context.load(as: ProductPair.self)
-                    p.weightGradient(units: c == 0 ? 0..<p.outputs / 2 : p.outputs / 2..<p.outputs)
-                }
-            }
-            return dX
-        }
         // dX[b,i] = Σ_o dZ[b,o]·W[o,i]  (dX = dZ·W); the first layer skips it (and its buffer). Before
         // dW: a fused update changes W inside the dW GEMM, and dX needs W as the forward pass saw it.
         if computesInputGradient {
@@ -183,40 +158,5 @@ public final class Dense: Layer {
         // db[o] = Σ_b dZ[b,o]
         Kernels.sumRows(g.data, rows: batch, width: outputFeatures, into: bias.grad!)
         return dX
-    }
-}
-
-/// A dense layer's products as two chunks of a region each (WeightGradientRoute.pairsProducts). Each
-/// output element is computed by the same single-threaded GEMM arithmetic as the whole product.
-private struct ProductPair {
-    let g: UnsafePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>
-    let dX: UnsafeMutablePointer<Float>, dW: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>
-    let batch: Int, inputs: Int, outputs: Int
-
-    // dX = dZ·W  (batch × inputs)
-    func inputGradient() {
-        BLAS.gemm(transA: false, transB: false, m: batch, n: inputs, k: outputs,
-                  alpha: 1, a: g, lda: outputs, b: w, ldb: inputs, beta: 0, c: dX, ldc: inputs)
-    }
-
-    // dW = dZᵀ·X  (outputs × inputs), db = Σ_rows dZ, for the rows of dW (units) in `units`
-    func weightGradient(units: Range<Int>) {
-        let o = units.lowerBound
-        BLAS.gemm(transA: true, transB: false, m: units.count, n: inputs, k: batch,
-                  alpha: 1, a: g + o, lda: outputs, b: x, ldb: inputs, beta: 0, c: dW + o * inputs, ldc: inputs)
-        Kernels.sumRows(g + o, rows: batch, width: units.count, stride: outputs, into: db + o)
-    }
-}
-
-/// The forward product in two halves of the batch's rows (WeightGradientRoute.pairsProducts).
-private struct OutputHalves {
-    let x: UnsafePointer<Float>, w: UnsafePointer<Float>, z: UnsafeMutablePointer<Float>
-    let batch: Int, inputs: Int, outputs: Int
-
-    // Z = X·Wᵀ for half h of the rows
-    func product(half h: Int) {
-        let r0 = h == 0 ? 0 : batch / 2, r1 = h == 0 ? batch / 2 : batch
-        BLAS.gemm(transA: false, transB: true, m: r1 - r0, n: outputs, k: inputs,
-                  alpha: 1, a: x + r0 * inputs, lda: inputs, b: w, ldb: inputs, beta: 0, c: z + r0 * outputs, ldc: outputs)
     }
 }

@@ -48,15 +48,10 @@ enum Kernels {
 
     /// s[j] = Σ_r g[r, j]: the bias gradient.
     static func sumRows(_ g: UnsafePointer<Float>, rows: Int, width: Int, into s: UnsafeMutablePointer<Float>) {
-        sumRows(g, rows: rows, width: width, stride: width, into: s)
-    }
-
-    /// The same over `width` columns of rows `stride` apart (a block of columns of a wider matrix).
-    static func sumRows(_ g: UnsafePointer<Float>, rows: Int, width: Int, stride: Int, into s: UnsafeMutablePointer<Float>) {
         s.update(repeating: 0, count: width)
         let w8 = width & ~7
         for r in 0..<rows {
-            let gr = g + r * stride
+            let gr = g + r * width
             var j = 0
             while j < w8 { store(load(s + j) + load(gr + j), s + j); j += 8 }
             while j < width { s[j] += gr[j]; j += 1 }

@@ -52,16 +52,8 @@ public struct LayerContext {
 }
 
 /// Where the dense layers write their weight gradients: into the gradient buffer, or, when the
-/// optimizer takes its weight update inside the GEMM (FusedWeightGradient), into its buffer; and
-/// whether they compute their two backward products side by side.
+/// optimizer takes its weight update inside the GEMM (FusedWeightGradient), into its buffer.
 public final class WeightGradientRoute {
     public var target: FusedWeightGradient?
-    /// When true, a dense layer runs each of its products as the two chunks of one loop region, so a
-    /// runner with two threads computes both halves at once, each GEMM on one thread: in training the
-    /// forward product in two halves of the batch, dX = dZ·W beside dW = dZᵀ·X (with db), and in a
-    /// layer without dX, dW in two halves of its rows. Every output element is the same arithmetic as
-    /// in the whole product. For small layers, whose GEMMs gain little from OpenBLAS's own threads;
-    /// never with `target` (a fused update changes W while dX reads it).
-    public var pairsProducts = false
     public init() {}
 }

@@ -22,13 +22,6 @@ public final class Network {
     /// GEMMs (when it can, and nothing needs the gradients themselves: clipping, norms, a reduction
     /// across processes).
     public var allowsFusedUpdate = true
-    /// Whether each dense layer runs its products as two chunks of a region each
-    /// (WeightGradientRoute.pairsProducts): for a runner with a second thread and GEMMs on one thread
-    /// each. Turns the fused update off.
-    public var pairsBackwardProducts: Bool {
-        get { route.pairsProducts }
-        set { route.pairsProducts = newValue }
-    }
     /// Width of the last layer's output: one unit per class (or per regression target).
     public var outputFeatures: Int { layers.last?.outputFeatures ?? inputFeatures }
     public var classes: Int { outputFeatures }
@@ -152,7 +145,7 @@ public final class Network {
         if let share { for layer in layers { layer.shareBatch(before: share.before, own: share.own, after: share.after) } }
         // The optimizer may take the weights' update inside the weight-gradient GEMMs, unless
         // something needs the gradients themselves: clipping, norms, a reduction across ranks.
-        let fused = allowsFusedUpdate && !route.pairsProducts && clipNorm == nil && !measureGradientNorm && !keepsGradients && share == nil
+        let fused = allowsFusedUpdate && clipNorm == nil && !measureGradientNorm && !keepsGradients && share == nil
         route.target = fused ? optimizer.fusedWeightGradient(lr: lr) : nil
         if x.rows > 0 {
             let out = forward(x, training: true)

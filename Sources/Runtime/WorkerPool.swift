@@ -113,19 +113,6 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
         if pinRequested && senseLoad && watcher == nil { watcher = LoadWatcher(pool: self) }
     }
 
-    /// Sets OpenBLAS's threads: `threads` (each GEMM split over the cores, the default) or 1 (each
-    /// GEMM on the thread that calls it: for networks whose layers compute their backward products
-    /// side by side as chunks of a region, Network.pairsBackwardProducts). Call it between regions,
-    /// from the thread that runs them.
-    public func useGEMMThreads(_ n: Int) {
-        BLAS.setThreads(contended ? 1 : n)
-        blasNarrowed = contended
-        pthread_mutex_lock(placement)
-        blasThreads = n
-        place(pin: pinRequested && !contended)
-        pthread_mutex_unlock(placement)
-    }
-
     // Sharing the CPUs. Pinned, polling threads are the fastest way to use a machine of our own and a
     // bad way to share one: two mlp processes started side by side, each pinning its caller to the
     // first CPU, took 1.1 s per epoch of A instead of 0.34 s. So while pinning is requested, the
@@ -168,13 +155,12 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
     /// file), and gives every thread all allowed CPUs back otherwise.
     private func place(pin wanted: Bool) {
         let cpus = allowedCPUs
-        // OpenBLAS on every thread (its worker i beside helper i + 1), or on one (each GEMM on the
-        // thread that calls it, and only the helpers beside the caller).
-        let pin = wanted && threads > 1 && cpus.count == threads && (blasThreads == threads || blasThreads == 1)
+        let pin = wanted && threads > 1 && cpus.count == threads && blasThreads == threads
         if pin {
-            _ = mlp_set_thread_cpus(caller, [cpus[0]], 1)
+            // OpenBLAS's index threads − 1 is the calling thread.
+            _ = mlp_set_openblas_thread_cpus(Int32(threads - 1), [cpus[0]], 1)
             for i in 1..<threads {
-                if blasThreads > 1 { _ = mlp_set_openblas_thread_cpus(Int32(i - 1), [cpus[i]], 1) }
+                _ = mlp_set_openblas_thread_cpus(Int32(i - 1), [cpus[i]], 1)
                 _ = mlp_set_thread_cpus(helperThreads[i - 1], [cpus[i]], 1)
             }
         } else if pinned {
