@@ -366,7 +366,10 @@ def report(args):
             q = {"accuracy": r.field("test_accuracy")} if classification else \
                 {"rmse": r.field("test_rmse"), "mae": r.field("test_mae"), "r2": r.field("test_r2")}
             results[(ds, f"mlp-t{t}")] = {k: statistics.median(v) for k, v in q.items()}
-            rows.append([ds, "mlp train", str(t), _spread(r.wall()), f"train_seconds {_spread(r.field('train_seconds'))}",
+            used = [u for u in r.field("threads") if u is not None]
+            label = str(t) if not used or statistics.median(used) == t else \
+                f"{t} (its default: {int(statistics.median(used))} used)"
+            rows.append([ds, "mlp train", label, _spread(r.wall()), f"train_seconds {_spread(r.field('train_seconds'))}",
                          quality(q)] + ratios(r.wall()) + r.noise())
             # The first and last three epochs: the same work each, so a difference is the machine or the numbers
             # (subnormal floats in the weights slow the GEMMs down).

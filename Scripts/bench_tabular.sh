@@ -168,10 +168,13 @@ mlp_flags() {
     esac
 }
 
+# At as many threads as the machine has cores, mlp runs at its default (no --threads): every core, or
+# one for networks whose layers are all small (what a user gets; the report says which it used).
 run_mlp() {  # dataset threads run
-    local d=$DATA/$1/$1-raw
+    local d=$DATA/$1/$1-raw threads=(--threads "$2")
+    if [ "$2" = "$CORES" ]; then threads=(); fi
     # shellcheck disable=SC2046
-    "$MLP" train --data "$d-train.csv.gz" --test-data "$d-test.csv.gz" $(mlp_flags "$1") --threads "$2" \
+    "$MLP" train --data "$d-train.csv.gz" --test-data "$d-test.csv.gz" $(mlp_flags "$1") "${threads[@]}" \
         --out "$WORK/model-$1-t$2.safetensors" --json --quiet >"$RAW/mlp-$1-t$2-$3.json" 2>"$RAW/mlp-$1-t$2-$3.log"
 }
 

@@ -188,6 +188,11 @@ enum Checkpoint {
         if let text = file.metadataValue(for: "history"), case .array(let items)? = try? JSONValue.parse(Array(text.utf8)) {
             s.history = items.compactMap { EpochStats(json: $0) }
         }
+    }
+
+    /// A note when the checkpoint was made with another thread count than this run's (once the run's
+    /// threads are settled).
+    static func noteThreads(_ file: SafetensorsFile) {
         if let th = file.metadataValue(for: "threads"), Int(th) != BLAS.threads {
             Console.err("mlp: note: the checkpoint was made with \(th) thread(s) and this run uses \(BLAS.threads); results match an uninterrupted run bit for bit only with the same --threads")
         }

@@ -17,7 +17,7 @@ enum TrainCommand {
         Flags.momentum, Flags.weightDecay, Flags.beta1, Flags.beta2, Flags.schedule, Flags.warmup, Flags.clipGradNorm,
         Flags.maxNorm, Flags.epochs, Flags.batchSize, Flags.seed, Flags.validationSplit, Flags.validationImages, Flags.validationLabels,
         Flags.earlyStopping, Flags.monitor, Flags.reduceLROnPlateau, Flags.maxSeconds, Flags.checkpoint, Flags.resume,
-        Flags.threads, Flags.out, Flags.log, Flags.logCSV, Flags.plot,
+        Flags.threads.helped("threads for the GEMMs and elementwise loops (default: all cores; one for networks whose layers are all small)"), Flags.out, Flags.log, Flags.logCSV, Flags.plot,
         Flags.json.helped("print one JSON object with the results on stdout"), Flags.quiet, Flags.maxMemory,
     ]
 
@@ -122,6 +122,12 @@ enum TrainCommand {
             session = try TrainingSession(config: config, data: prepared.data, loops: loops)
         }
         let net = session.network
+        // Small layers train faster on one thread than split over two (Runtime/SmallNetworks.swift),
+        // unless --threads says otherwise.
+        let small = options.threads == nil && job == nil && pool.threads > 1
+            && SmallNetworks.trainFastestOnOneThread(net, batch: session.config.batchSize)
+        if small { pool.use(threads: 1, pin: false) }
+        if let file = resumeFile { Checkpoint.noteThreads(file) }
         session.measureGradientNorms = options.log != nil || options.logCSV != nil
         session.maxSeconds = options.maxSeconds
         session.shouldStop = { Interrupts.requested }
@@ -147,7 +153,7 @@ enum TrainCommand {
                 if let v = session.validation { lines.append("\(session.train.count) rows for training and \(v.count) for validation (--validation-split)") }
             }
             for l in lines { Console.err("mlp: " + l) }
-            let threads = "\(BLAS.threads) thread\(BLAS.threads == 1 ? "" : "s")"
+            let threads = "\(BLAS.threads) thread\(BLAS.threads == 1 ? "" : "s")" + (small ? " (small layers train fastest on one; --threads to choose)" : "")
             let layout = job.map { "batch \(config.batchSize) shared by \($0.ranks) ranks (mpirun), \(threads) per rank" } ?? "batch \(config.batchSize), \(threads)"
             Console.err("mlp: network \(session.train.features)→\(net.architecture) (\(net.parameterCount) parameters), loss \(net.loss.token), \(config.optimizerDescription), \(layout)")
             Console.err(ModelSummary.render(net))

@@ -102,7 +102,9 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
         }
         threads = min(n, helpers + 1)
         caller = pthread_self()
+        blasNarrowed = false
         pthread_mutex_lock(placement)
+        blasThreads = BLAS.threads
         pinRequested = pin && threads > 1
         let busy = pinRequested && senseLoad && (OtherLoad.runnable() ?? 0) > 0
         contendedFlag.store(busy, ordering: .relaxed)
@@ -118,8 +120,19 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
     // are runnable; after two looks that find some it calls `stepAside(true)`: everything is unpinned
     // and the loops run inline (as before the helpers existed); after two looks that find none,
     // `stepAside(false)` pins again.
+    //
+    // Stepping aside also narrows OpenBLAS to one thread: a GEMM split over two threads waits for the
+    // slower, and on CPUs that others keep busy that one is often descheduled for a whole time slice
+    // (a few ms) per GEMM. One epoch of Diamonds at two threads took 6–17 s instead of 0.26 s beside
+    // two other trainings on the 2-vCPU machine, with the CPU time unchanged: the caller sat in
+    // sched_yield waiting for OpenBLAS's worker. OpenBLAS's count may change only between GEMMs, on
+    // the thread that calls them, so the caller applies it at the start of its next region.
     var pinRequested = false
     private let contendedFlag = Atomic<Bool>(false)
+    /// OpenBLAS's thread count as configured (`BLAS.setThreads` before `setThreads`), and whether the
+    /// caller has narrowed it to one while contended.
+    private var blasThreads = 1
+    private var blasNarrowed = false
     /// True while other processes compete for the CPUs: loops run inline and nothing is pinned.
     public var contended: Bool { contendedFlag.load(ordering: .relaxed) }
     /// Serializes changes of placement between the calling thread and the watcher.
@@ -142,7 +155,7 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
     /// file), and gives every thread all allowed CPUs back otherwise.
     private func place(pin wanted: Bool) {
         let cpus = allowedCPUs
-        let pin = wanted && threads > 1 && cpus.count == threads && BLAS.threads == threads
+        let pin = wanted && threads > 1 && cpus.count == threads && blasThreads == threads
         if pin {
             // OpenBLAS's index threads − 1 is the calling thread.
             _ = mlp_set_openblas_thread_cpus(Int32(threads - 1), [cpus[0]], 1)
@@ -152,7 +165,7 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
             }
         } else if pinned {
             _ = mlp_set_thread_cpus(caller, cpus, Int32(cpus.count))
-            for i in 0..<max(0, BLAS.threads - 1) { _ = mlp_set_openblas_thread_cpus(Int32(i), cpus, Int32(cpus.count)) }
+            for i in 0..<max(0, blasThreads - 1) { _ = mlp_set_openblas_thread_cpus(Int32(i), cpus, Int32(cpus.count)) }
             for t in helperThreads { _ = mlp_set_thread_cpus(t, cpus, Int32(cpus.count)) }
         }
         pinned = pin
@@ -164,6 +177,11 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
     /// (ChunkFunction is a C function pointer, not a Swift closure, so that publishing it to the helpers
     /// allocates nothing: a closure made escaping for them cost two or three mallocs per region.)
     public func run(chunks n: Int, context: UnsafeRawPointer, _ body: ChunkFunction) {
+        let contended = self.contended
+        if contended != blasNarrowed {
+            blasNarrowed = contended
+            BLAS.setThreads(contended ? 1 : blasThreads)
+        }
         if n <= 1 || threads == 1 || contended || n > WorkerPool.maximumChunks {
             for c in 0..<n { body(context, c) }
             return

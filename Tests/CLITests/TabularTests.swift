@@ -35,6 +35,21 @@ final class TabularTests: XCTestCase {
         }
     }
 
+    func testSmallNetworksTrainOnOneThreadUnlessTold() throws {
+        guard ProcessInfo.processInfo.activeProcessorCount >= 2 else { throw XCTSkip("one CPU: one thread either way") }
+        let dir = try TempDir()
+        let base = ["train", "--data", classic("iris"), "--test-split", "0.25", "--epochs", "2", "--out", dir.file("m.safetensors"), "--json"]
+        let byDefault = try MLP.run(base)
+        XCTAssertEqual(byDefault.status, 0, byDefault.stderr)
+        XCTAssertTrue(byDefault.stderr.contains(", 1 thread (small layers train fastest on one; --threads to choose)"), byDefault.stderr)
+        XCTAssertEqual(try json(byDefault)["threads"], .number(1))
+        let told = try MLP.run(base + ["--threads", "2"])
+        XCTAssertEqual(told.status, 0, told.stderr)
+        XCTAssertTrue(told.stderr.contains(", 2 threads"), told.stderr)
+        XCTAssertFalse(told.stderr.contains("small layers"), told.stderr)
+        XCTAssertEqual(try json(told)["threads"], .number(2))
+    }
+
     func testDiabetesIsARegressionInTheTargetsUnits() throws {
         let dir = try TempDir()
         let model = dir.file("diabetes.safetensors")
