@@ -141,13 +141,17 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
     private var watcher: LoadWatcher?
 
     /// Called by the watcher: unpin and run inline while others are busy, pin again when they are not.
+    /// Pinning again is left to the caller's next region: OpenBLAS names the calling thread by its
+    /// index only on that thread (from the watcher, the same call pinned the watcher instead).
     func stepAside(_ busy: Bool) {
         pthread_mutex_lock(placement)
         defer { pthread_mutex_unlock(placement) }
         guard pinRequested, busy != contended else { return }
         contendedFlag.store(busy, ordering: .relaxed)
-        place(pin: !busy)
+        if busy { place(pin: false) } else { repinWanted.store(true, ordering: .releasing) }
     }
+    /// Set by the watcher when the CPUs are free again: the caller pins at its next region.
+    private let repinWanted = Atomic<Bool>(false)
 
     private var helperThreads: [pthread_t] = []
 
@@ -181,6 +185,11 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
         if contended != blasNarrowed {
             blasNarrowed = contended
             BLAS.setThreads(contended ? 1 : blasThreads)
+        }
+        if repinWanted.load(ordering: .relaxed) && repinWanted.exchange(false, ordering: .acquiring) {
+            pthread_mutex_lock(placement)
+            if pinRequested && !self.contended { place(pin: true) }
+            pthread_mutex_unlock(placement)
         }
         if n <= 1 || threads == 1 || contended || n > WorkerPool.maximumChunks {
             for c in 0..<n { body(context, c) }

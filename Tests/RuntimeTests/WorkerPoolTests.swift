@@ -124,6 +124,34 @@ final class WorkerPoolTests: XCTestCase {
         }
     }
 
+    /// The watcher's thread unpins; pinning again happens on the caller, which alone OpenBLAS's
+    /// affinity call can name (from another thread it pinned that thread instead).
+    func testAfterAContendedSpellTheCallerIsPinnedAgain() throws {
+        let pool = WorkerPool(senseLoad: false)
+        let all = pool.allowedCPUs
+        guard all.count > 1 else { throw XCTSkip("one CPU: nothing to pin") }
+        pool.use(threads: all.count, pin: true)
+        defer { pool.use(threads: 1, pin: false) }
+        XCTAssertEqual(callerCPUs(), [all[0]])
+        func onAnotherThread(_ body: @escaping @Sendable () -> Void) {
+            let done = DispatchSemaphore(value: 0)
+            Thread { body(); done.signal() }.start()
+            done.wait()
+        }
+        nonisolated(unsafe) let p = pool
+        onAnotherThread { p.stepAside(true) }
+        XCTAssertTrue(pool.contended)
+        XCTAssertEqual(callerCPUs(), all, "unpinned while others are busy")
+        onAnotherThread { p.stepAside(false) }
+        XCTAssertFalse(pool.contended)
+        let slots = UnsafeMutablePointer<Int>.allocate(capacity: 2)
+        defer { slots.deallocate() }
+        pool.run(chunks: 2, context: UnsafeRawPointer(slots)) { _, _ in }
+        XCTAssertTrue(pool.pinned)
+        XCTAssertEqual(callerCPUs(), [all[0]], "the caller's next region pins it again")
+        XCTAssertEqual(BLAS.threads, all.count)
+    }
+
     func testAnotherBusyProcessTurnsPinningOff() throws {
         let pool = WorkerPool(senseLoad: true)
         let all = pool.allowedCPUs
