@@ -102,7 +102,6 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
         }
         threads = min(n, helpers + 1)
         caller = pthread_self()
-        blasNarrowed = false
         pthread_mutex_lock(placement)
         blasThreads = BLAS.threads
         pinRequested = pin && threads > 1
@@ -121,18 +120,17 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
     // and the loops run inline (as before the helpers existed); after two looks that find none,
     // `stepAside(false)` pins again.
     //
-    // Stepping aside also narrows OpenBLAS to one thread: a GEMM split over two threads waits for the
-    // slower, and on CPUs that others keep busy that one is often descheduled for a whole time slice
-    // (a few ms) per GEMM. One epoch of Diamonds at two threads took 6–17 s instead of 0.26 s beside
-    // two other trainings on the 2-vCPU machine, with the CPU time unchanged: the caller sat in
-    // sched_yield waiting for OpenBLAS's worker. OpenBLAS's count may change only between GEMMs, on
-    // the thread that calls them, so the caller applies it at the start of its next region.
+    // Stepping aside does not change OpenBLAS's thread count, though a GEMM split over two threads
+    // waits for the slower, which busy CPUs deschedule for a time slice at a time: one epoch of
+    // Diamonds at two threads took 6–17 s instead of 0.26 s beside two other trainings. Narrowing
+    // OpenBLAS to one thread meanwhile fixed that, but OpenBLAS computes a GEMM with other kernels on
+    // one thread than on two (MNIST's default network after 2 epochs: other bytes), so results would
+    // have depended on the machine's load. Small networks, where that waiting is worst, train on one
+    // thread from the start instead (SmallNetworks.swift).
     var pinRequested = false
     private let contendedFlag = Atomic<Bool>(false)
-    /// OpenBLAS's thread count as configured (`BLAS.setThreads` before `setThreads`), and whether the
-    /// caller has narrowed it to one while contended.
+    /// OpenBLAS's thread count as configured (`BLAS.setThreads` before `setThreads`).
     private var blasThreads = 1
-    private var blasNarrowed = false
     /// True while other processes compete for the CPUs: loops run inline and nothing is pinned.
     public var contended: Bool { contendedFlag.load(ordering: .relaxed) }
     /// Serializes changes of placement between the calling thread and the watcher.
@@ -182,10 +180,6 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
     /// allocates nothing: a closure made escaping for them cost two or three mallocs per region.)
     public func run(chunks n: Int, context: UnsafeRawPointer, _ body: ChunkFunction) {
         let contended = self.contended
-        if contended != blasNarrowed {
-            blasNarrowed = contended
-            BLAS.setThreads(contended ? 1 : blasThreads)
-        }
         if repinWanted.load(ordering: .relaxed) && repinWanted.exchange(false, ordering: .acquiring) {
             pthread_mutex_lock(placement)
             if pinRequested && !self.contended { place(pin: true) }

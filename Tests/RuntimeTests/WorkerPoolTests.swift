@@ -1,6 +1,6 @@
 // The worker pool that shares the elementwise loops: every chunk of every region runs exactly once,
 // the results are the same bit for bit as on one thread, pinning is undone when the thread count
-// drops, and another busy process makes the pool step aside (loops inline, GEMMs on one thread).
+// drops, and another busy process makes the pool step aside (loops inline, GEMM threads unchanged).
 import CBLAS
 import Foundation
 import Glibc
@@ -149,7 +149,6 @@ final class WorkerPoolTests: XCTestCase {
         pool.run(chunks: 2, context: UnsafeRawPointer(slots)) { _, _ in }
         XCTAssertTrue(pool.pinned)
         XCTAssertEqual(callerCPUs(), [all[0]], "the caller's next region pins it again")
-        XCTAssertEqual(BLAS.threads, all.count)
     }
 
     func testAnotherBusyProcessTurnsPinningOff() throws {
@@ -191,13 +190,6 @@ final class WorkerPoolTests: XCTestCase {
             }
         }
         XCTAssertEqual(byHelpers.pointee, 0, "while contended, every chunk runs on the caller")
-        XCTAssertEqual(BLAS.threads, 1, "and the GEMMs after that region on one thread")
-        // When the CPUs are free again, the next region gives OpenBLAS its threads back.
-        pool.stepAside(false)
-        XCTAssertFalse(pool.contended)
-        withUnsafePointer(to: counter) { c in
-            pool.run(chunks: 4, context: UnsafeRawPointer(c)) { _, _ in }
-        }
-        XCTAssertEqual(BLAS.threads, all.count, "uncontended: the configured thread count again")
+        XCTAssertEqual(BLAS.threads, all.count, "the GEMMs keep their threads: results must not depend on the load")
     }
 }
