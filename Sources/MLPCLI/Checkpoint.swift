@@ -37,7 +37,7 @@ enum Checkpoint {
             ("optimizer_step", "\(s.optimizer.stepCount)"), ("trainer_rng", words(t.rng)),
             ("loss_sum", "\(t.lossSum)"), ("correct", "\(t.correct)"), ("seen", "\(t.seen)"),
             ("epoch_seconds", "\(t.seconds)"), ("lr", "\(t.schedule.base)"),
-            ("best_epoch", "\(s.bestEpoch)"), ("threads", "\(Threads.count)"), ("mlp_version", CLI.version),
+            ("best_epoch", "\(s.bestEpoch)"), ("threads", "\(BLAS.threads)"), ("mlp_version", CLI.version),
             ("history", JSONValue.array(s.history.map(\.json)).serialized()),
         ]
         for (i, layer) in s.network.layers.enumerated() {
@@ -193,8 +193,8 @@ enum Checkpoint {
     /// A note when the checkpoint was made with another thread count than this run's (once the run's
     /// threads are settled).
     static func noteThreads(_ file: SafetensorsFile) {
-        if let th = file.metadataValue(for: "threads"), Int(th) != Threads.count {
-            Console.err("mlp: note: the checkpoint was made with \(th) thread(s) and this run uses \(Threads.count); results match an uninterrupted run bit for bit only with the same --threads")
+        if let th = file.metadataValue(for: "threads"), Int(th) != BLAS.threads {
+            Console.err("mlp: note: the checkpoint was made with \(th) thread(s) and this run uses \(BLAS.threads); results match an uninterrupted run bit for bit only with the same --threads")
         }
     }
 

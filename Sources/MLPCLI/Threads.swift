@@ -9,10 +9,6 @@ enum Threads {
     /// The process's one worker pool, made on first use.
     nonisolated(unsafe) static var pool: WorkerPool?
 
-    /// The run's thread count: --threads, or what the command line chose (Runtime/SmallNetworks.swift).
-    /// Not OpenBLAS's count of the moment, which drops to one while other processes want the CPUs.
-    static var count: Int { pool?.threads ?? BLAS.threads }
-
     /// Applies --threads (nil: every CPU OpenBLAS sees) and returns the pool to run loops on.
     @discardableResult
     static func configure(_ threads: Int?) -> WorkerPool {

@@ -153,7 +153,7 @@ enum TrainCommand {
                 if let v = session.validation { lines.append("\(session.train.count) rows for training and \(v.count) for validation (--validation-split)") }
             }
             for l in lines { Console.err("mlp: " + l) }
-            let threads = "\(Threads.count) thread\(Threads.count == 1 ? "" : "s")" + (small ? " (small layers train fastest on one; --threads to choose)" : "")
+            let threads = "\(BLAS.threads) thread\(BLAS.threads == 1 ? "" : "s")" + (small ? " (small layers train fastest on one; --threads to choose)" : "")
             let layout = job.map { "batch \(config.batchSize) shared by \($0.ranks) ranks (mpirun), \(threads) per rank" } ?? "batch \(config.batchSize), \(threads)"
             Console.err("mlp: network \(session.train.features)→\(net.architecture) (\(net.parameterCount) parameters), loss \(net.loss.token), \(config.optimizerDescription), \(layout)")
             Console.err(ModelSummary.render(net))
@@ -209,7 +209,7 @@ enum TrainCommand {
                 ("evaluation_seconds", JSONValue(history.reduce(0) { $0 + $1.evaluationSeconds })),
                 ("data_load_seconds", JSONValue(dataSeconds)), ("startup_seconds", JSONValue(startup)),
                 ("peak_rss_bytes", JSONValue(peakResidentBytes())), ("parameters", JSONValue(net.parameterCount)),
-                ("threads", JSONValue(Threads.count)), ("model", JSONValue(options.out)),
+                ("threads", JSONValue(BLAS.threads)), ("model", JSONValue(options.out)),
             ]
             if let job {
                 members += [("ranks", JSONValue(job.ranks)), ("allreduce_seconds", JSONValue(job.reduceSeconds)),

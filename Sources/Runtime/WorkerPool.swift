@@ -103,7 +103,6 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
         threads = min(n, helpers + 1)
         caller = pthread_self()
         pthread_mutex_lock(placement)
-        blasThreads = BLAS.threads
         pinRequested = pin && threads > 1
         let busy = pinRequested && senseLoad && (OtherLoad.runnable() ?? 0) > 0
         contendedFlag.store(busy, ordering: .relaxed)
@@ -129,8 +128,6 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
     // thread from the start instead (SmallNetworks.swift).
     var pinRequested = false
     private let contendedFlag = Atomic<Bool>(false)
-    /// OpenBLAS's thread count as configured (`BLAS.setThreads` before `setThreads`).
-    private var blasThreads = 1
     /// True while other processes compete for the CPUs: loops run inline and nothing is pinned.
     public var contended: Bool { contendedFlag.load(ordering: .relaxed) }
     /// Serializes changes of placement between the calling thread and the watcher.
@@ -157,7 +154,7 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
     /// file), and gives every thread all allowed CPUs back otherwise.
     private func place(pin wanted: Bool) {
         let cpus = allowedCPUs
-        let pin = wanted && threads > 1 && cpus.count == threads && blasThreads == threads
+        let pin = wanted && threads > 1 && cpus.count == threads && BLAS.threads == threads
         if pin {
             // OpenBLAS's index threads − 1 is the calling thread.
             _ = mlp_set_openblas_thread_cpus(Int32(threads - 1), [cpus[0]], 1)
@@ -167,7 +164,7 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
             }
         } else if pinned {
             _ = mlp_set_thread_cpus(caller, cpus, Int32(cpus.count))
-            for i in 0..<max(0, blasThreads - 1) { _ = mlp_set_openblas_thread_cpus(Int32(i), cpus, Int32(cpus.count)) }
+            for i in 0..<max(0, BLAS.threads - 1) { _ = mlp_set_openblas_thread_cpus(Int32(i), cpus, Int32(cpus.count)) }
             for t in helperThreads { _ = mlp_set_thread_cpus(t, cpus, Int32(cpus.count)) }
         }
         pinned = pin
@@ -179,10 +176,9 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
     /// (ChunkFunction is a C function pointer, not a Swift closure, so that publishing it to the helpers
     /// allocates nothing: a closure made escaping for them cost two or three mallocs per region.)
     public func run(chunks n: Int, context: UnsafeRawPointer, _ body: ChunkFunction) {
-        let contended = self.contended
         if repinWanted.load(ordering: .relaxed) && repinWanted.exchange(false, ordering: .acquiring) {
             pthread_mutex_lock(placement)
-            if pinRequested && !self.contended { place(pin: true) }
+            if pinRequested && !contended { place(pin: true) }
             pthread_mutex_unlock(placement)
         }
         if n <= 1 || threads == 1 || contended || n > WorkerPool.maximumChunks {
