@@ -69,9 +69,13 @@ public final class Dropout: Layer {
             let keep = 1 - rate, scale = 1 / keep, m = mask.data
             // Another rank's rows come first and last in the batch: their draws are skipped, so each
             // row's mask is the one a single process would draw for it.
-            rng.skip(rowsBefore * inputFeatures)
-            for i in 0..<n { m[i] = rng.uniform() < keep ? scale : 0 }
-            rng.skip(rowsAfter * inputFeatures)
+            // A local copy of the generator: drawing through the stored property would pay an
+            // exclusivity check per element (they stay on in release builds), 4 s of a 9 s epoch.
+            var g = rng
+            g.skip(rowsBefore * inputFeatures)
+            for i in 0..<n { m[i] = g.uniform() < keep ? scale : 0 }
+            g.skip(rowsAfter * inputFeatures)
+            rng = g
         }
         let xp = x.data, m = mask.data, yp = output.data
         for i in 0..<n { yp[i] = xp[i] * m[i] }
