@@ -71,9 +71,6 @@ public final class Dense: Layer {
     public let weight: TensorView
     public let bias: TensorView
     public var computesInputGradient = true
-    /// When the layer computes no input gradient (the first layer: its input is data), both GEMMs
-    /// skip the input columns that are zero in every row of the batch (ActiveColumns.swift).
-    public var skipsZeroInputColumns = true
     /// The L2 limit on each unit's incoming weights while training (its own, from the architecture).
     public var maxNorm: Float?
     public var spec: LayerSpec { LayerSpec(DenseKind(units: outputFeatures, activation: activation, maxNorm: maxNorm)) }
@@ -87,12 +84,6 @@ public final class Dense: Layer {
     private let dZ: Matrix            // dLoss/dZ
     private let dX: Matrix            // dLoss/dX
     private var owner: ParameterStore?  // the tensors of a stand-alone layer
-    /// The batch's nonzero input columns, and X and W gathered to them (allocated on first use).
-    private lazy var active = ActiveColumns(inputs: inputFeatures, outputs: outputFeatures, loops: loops)
-    /// Whether the last forward pass ran on the gathered columns.
-    private var gathered = false
-    /// How many columns the last forward pass ran on, when it gathered them.
-    var gatheredColumns: Int? { gathered ? active.count : nil }
 
     /// A dense layer on views of its tensors in a network's buffers.
     public init(inputs: Int, outputs: Int, activation: Activation, weight: TensorView, bias: TensorView, loops: Loops) {
@@ -127,18 +118,9 @@ public final class Dense: Layer {
         // straight into Y otherwise (then f is applied in place).
         let z: Matrix
         if activation.backwardNeedsInput { preactivation.resize(rows: batch); z = preactivation } else { z = output }
-        gathered = !computesInputGradient && skipsZeroInputColumns && active.gather(x, weights: weight.value)
-        if gathered {
-            // Z = Xk·Wkᵀ over the K columns of X that are not all zero
-            let k = active.count
-            BLAS.gemm(transA: false, transB: true, m: batch, n: outputFeatures, k: k,
-                      alpha: 1, a: active.packedInput.data, lda: k, b: active.packedWeights, ldb: k,
-                      beta: 0, c: z.data, ldc: outputFeatures)
-        } else {
-            BLAS.gemm(transA: false, transB: true, m: batch, n: outputFeatures, k: inputFeatures,
-                      alpha: 1, a: x.data, lda: inputFeatures, b: weight.value, ldb: inputFeatures,
-                      beta: 0, c: z.data, ldc: outputFeatures)
-        }
+        BLAS.gemm(transA: false, transB: true, m: batch, n: outputFeatures, k: inputFeatures,
+                  alpha: 1, a: x.data, lda: inputFeatures, b: weight.value, ldb: inputFeatures,
+                  beta: 0, c: z.data, ldc: outputFeatures)
         activation.forwardWithBias(z: z.data, bias: bias.value, y: output.data,
                                    rows: batch, width: outputFeatures, loops: loops)
         return output
@@ -170,18 +152,9 @@ public final class Dense: Layer {
         // dW[o,i] = Σ_b dZ[b,o]·X[b,i]  (dW = dZᵀ·X), into the gradient buffer, or straight into the
         // optimizer's buffer as alpha·dW + beta·C when it takes its weight update here
         let t = route.target
-        if gathered {
-            // dWk = dZᵀ·Xk over the gathered columns, spread over dW (zero in the other columns)
-            let k = active.count
-            BLAS.gemm(transA: true, transB: false, m: outputFeatures, n: k, k: batch,
-                      alpha: 1, a: g.data, lda: outputFeatures, b: active.packedInput.data, ldb: k,
-                      beta: 0, c: active.packedWeights, ldc: k)
-            active.scatter(into: t.map { $0.buffer + weight.offset } ?? weight.grad!, alpha: t?.alpha ?? 1, beta: t?.beta ?? 0)
-        } else {
-            BLAS.gemm(transA: true, transB: false, m: outputFeatures, n: inputFeatures, k: batch,
-                      alpha: t?.alpha ?? 1, a: g.data, lda: outputFeatures, b: x.data, ldb: inputFeatures,
-                      beta: t?.beta ?? 0, c: t.map { $0.buffer + weight.offset } ?? weight.grad!, ldc: inputFeatures)
-        }
+        BLAS.gemm(transA: true, transB: false, m: outputFeatures, n: inputFeatures, k: batch,
+                  alpha: t?.alpha ?? 1, a: g.data, lda: outputFeatures, b: x.data, ldb: inputFeatures,
+                  beta: t?.beta ?? 0, c: t.map { $0.buffer + weight.offset } ?? weight.grad!, ldc: inputFeatures)
         // db[o] = Σ_b dZ[b,o]
         Kernels.sumRows(g.data, rows: batch, width: outputFeatures, into: bias.grad!)
         return dX

@@ -7,15 +7,13 @@ final class GradientCheckTests: XCTestCase {
     /// gradient (and dLoss/dX) with finite differences of the Double reference. With `samples`, a
     /// fixed pseudo-random subset of about that many entries is checked (large networks).
     func check(_ arch: String, inputs: Int = 5, classes: Int = 3, batch: Int = 4, loss: String = "cross_entropy",
-               targets: [[Double]]? = nil, seed: UInt64 = 7, samples: Int? = nil, zeroColumns: Set<Int> = [],
+               targets: [[Double]]? = nil, seed: UInt64 = 7, samples: Int? = nil,
                file: StaticString = #filePath, line: UInt = #line) throws {
         let specs = try Architecture.parse(arch, classes: classes)
         let lossFn = LossKind.make(loss)!
         let net = Network(inputs: inputs, specs: specs, loss: lossFn, seed: seed)
-        // dLoss/dX is checked too, so every layer computes its input gradient here; except with
-        // inputs that have all-zero columns, which check the first layer's gathered products
-        // (ActiveColumns.swift), taken only by a layer that computes no input gradient.
-        if zeroColumns.isEmpty { for layer in net.layers { layer.computesInputGradient = true } }
+        // dLoss/dX is checked too, so every layer computes its input gradient here.
+        for layer in net.layers { layer.computesInputGradient = true }
         let entries = net.store.parameterCount + batch * inputs
         let stride = UInt64(max(1, entries / max(samples ?? entries, 1)))
         func sample(_ name: String, _ j: Int) -> Bool {
@@ -29,7 +27,7 @@ final class GradientCheckTests: XCTestCase {
         for p in net.store.parameters where p.shape.count == 1 {
             for j in 0..<p.count { p.value[j] += 0.3 * rng.normal() }
         }
-        let xs: [[Double]] = (0..<batch).map { _ in (0..<inputs).map { j in zeroColumns.contains(j) ? 0 : Double(rng.normal()) } }
+        let xs: [[Double]] = (0..<batch).map { _ in (0..<inputs).map { _ in Double(rng.normal()) } }
         let labels = (0..<batch).map { $0 % classes }
         let x = Matrix(rows: batch, cols: inputs, values: xs.flatMap { $0.map(Float.init) })
         let tm = targets.map { Matrix(rows: batch, cols: classes, values: $0.flatMap { $0.map(Float.init) }) }
@@ -66,11 +64,7 @@ final class GradientCheckTests: XCTestCase {
                 if e > worst { worst = e; worstName = "\(name)[\(j)] analytic \(analytic[j]) numeric \(numeric)" }
             }
         }
-        if !zeroColumns.isEmpty {
-            XCTAssertEqual((net.layers.first { $0 is Dense } as? Dense)?.gatheredColumns, inputs - zeroColumns.count,
-                           "the first dense layer ran on the nonzero columns", file: file, line: line)
-        }
-        for r in 0..<batch where zeroColumns.isEmpty {
+        for r in 0..<batch {
             for j in 0..<inputs where sample("input", r * inputs + j) {
                 var xp = xs, xm = xs
                 xp[r][j] += h
@@ -92,11 +86,6 @@ final class GradientCheckTests: XCTestCase {
     func testStandaloneActivations() throws { try check("7,tanh,6,gelu,5,swish,3") }
     func testDropoutWithFixedMask() throws { try check("8:relu,dropout:0.5,6:relu,dropout:0.3,3") }
     func testInputDropoutWithFixedMask() throws { try check("dropout:0.3,8:relu,dropout:0.5,3") }
-    /// Inputs with columns that are zero in every row: the first layer's GEMMs run on the others.
-    func testFirstLayerOnNonzeroColumns() throws {
-        try check("7:relu,6:relu,3", inputs: 12, batch: 5, zeroColumns: [0, 3, 4, 11])
-        try check("dropout:0.2,7:tanh,3", inputs: 12, batch: 5, zeroColumns: [1, 2, 5, 6, 9])
-    }
     func testBatchNormTrainingMode() throws { try check("7,batchnorm,relu,6:tanh,batchnorm,3", batch: 6) }
     func testLabelSmoothing() throws { try check("7:relu,3", loss: "cross_entropy:0.1") }
     func testMeanSquaredError() throws { try check("7:tanh,3", loss: "mse") }
