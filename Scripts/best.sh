@@ -8,7 +8,7 @@ set -eu
 
 mlp=${MLP:-.build/release/mlp}
 seed=${SEED:-1}
-epochs=${EPOCHS:-80}
+epochs=${EPOCHS:-120}
 model=${MODEL:-best.safetensors}
 
 start=$(date +%s)

@@ -150,6 +150,14 @@ extension Kernels {
     }
 
     /// g ← g·s.
+    // c = a ⊙ b
+    static func multiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>, count n: Int) {
+        let n8 = n & ~7
+        var j = 0
+        while j < n8 { store(load(a + j) * load(b + j), c + j); j += 8 }
+        while j < n { c[j] = a[j] * b[j]; j += 1 }
+    }
+
     static func scale(_ g: UnsafeMutablePointer<Float>, count n: Int, by s: Float) {
         let n8 = n & ~7
         let vs = V(repeating: s)

@@ -11,6 +11,8 @@ public final class Network {
     public let inputFeatures: Int
     public let specs: [LayerSpec]
     public let layers: [Layer]
+    /// The layers backward runs through, last first: down to the first layer with parameters.
+    private let backwardLayers: [Layer]
     public let loss: Loss
     /// Every saved tensor, in flat buffers.
     public let store: ParameterStore
@@ -57,7 +59,13 @@ public final class Network {
                                                           seed: seed, loops: loops, route: route)))
         }
         layers = built
-        layers.first?.computesInputGradient = false
+        // Nothing before the first layer with parameters needs a gradient: its input gradient, and
+        // the backward passes of the layers in front of it (input dropout), are skipped.
+        let firstTrainable = (0..<built.count).first { i in
+            store.tensors(ofLayer: i).contains { if case .parameter = $0.declaration.role { true } else { false } }
+        } ?? built.count
+        for l in built[..<min(firstTrainable + 1, built.count)] { l.computesInputGradient = false }
+        backwardLayers = Array(built[min(firstTrainable, built.count)...].reversed())
         constrained = built.compactMap { l in (l as? Dense).flatMap { d in (d.maxNorm ?? maxNorm).map { (d, $0) } } }
         probabilities = Matrix(rows: 0, cols: built.last?.outputFeatures ?? inputs)
         normPartials = .allocate(capacity: max(Loops.chunks(store.gradients.count, size: Loops.chunkElements), 1))
@@ -88,7 +96,7 @@ public final class Network {
     /// Runs dLoss/dOutput back through every layer, filling every parameter's gradient.
     public func backward(_ dOutput: Matrix) {
         var g = dOutput
-        for layer in layers.reversed() { g = layer.backward(g) }
+        for layer in backwardLayers { g = layer.backward(g) }
     }
 
     /// √(Σ g²) over the flat gradient buffer. Each chunk's sum is kept apart and the chunks are

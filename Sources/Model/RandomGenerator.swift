@@ -44,12 +44,6 @@ public struct RandomGenerator: RandomNumberGenerator {
 
     @inline(__always) private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
-    /// Advances past `count` draws of `next()` (what `count` calls of `uniform()` would use).
-    public mutating func skip(_ count: Int) {
-        var i = 0
-        while i < count { _ = next(); i += 1 }
-    }
-
     /// Uniform in [0, 1) with 24 bits of precision.
     @inline(__always)
     public mutating func uniform() -> Float { Float(next() >> 40) * (1.0 / 16_777_216.0) }

@@ -12,7 +12,8 @@ final class GradientCheckTests: XCTestCase {
         let specs = try Architecture.parse(arch, classes: classes)
         let lossFn = LossKind.make(loss)!
         let net = Network(inputs: inputs, specs: specs, loss: lossFn, seed: seed)
-        net.layers.first?.computesInputGradient = true
+        // dLoss/dX is checked too, so every layer computes its input gradient here.
+        for layer in net.layers { layer.computesInputGradient = true }
         let entries = net.store.parameterCount + batch * inputs
         let stride = UInt64(max(1, entries / max(samples ?? entries, 1)))
         func sample(_ name: String, _ j: Int) -> Bool {
@@ -33,10 +34,14 @@ final class GradientCheckTests: XCTestCase {
         var lab = labels.map(Int32.init)
         let out = net.forward(x, training: true)
         let floatLoss = lab.withUnsafeMutableBufferPointer { lossFn.forward(out, labels: $0.baseAddress, targets: tm, computeGradient: true) }
-        var dx: [Float] = []
+        // The parameter gradients from the network's own backward pass (which stops at the first
+        // layer with parameters), then dLoss/dX from every layer's backward in turn.
+        net.backward(lossFn.gradient)
+        var analyticGradients: [String: [Float]] = [:]
+        for p in net.store.parameters { analyticGradients[p.name] = p.gradients }
         var g = lossFn.gradient
         for layer in net.layers.reversed() { g = layer.backward(g) }
-        dx = g.values
+        let dx = g.values
 
         var ref = Reference(net, lossToken: lossFn.token)
         let refLoss = ref.lossOf(xs, labels: labels, targets: targets)
@@ -46,7 +51,7 @@ final class GradientCheckTests: XCTestCase {
         var worst = 0.0, worstName = ""
         for p in net.store.parameters {
             let name = p.name
-            let analytic = p.gradients
+            let analytic = analyticGradients[name]!
             for j in 0..<p.count where sample(name, j) {
                 let orig = ref.params[name]![j]
                 ref.params[name]![j] = orig + h
@@ -80,6 +85,7 @@ final class GradientCheckTests: XCTestCase {
     func testSwish() throws { try check("7:swish,3") }
     func testStandaloneActivations() throws { try check("7,tanh,6,gelu,5,swish,3") }
     func testDropoutWithFixedMask() throws { try check("8:relu,dropout:0.5,6:relu,dropout:0.3,3") }
+    func testInputDropoutWithFixedMask() throws { try check("dropout:0.3,8:relu,dropout:0.5,3") }
     func testBatchNormTrainingMode() throws { try check("7,batchnorm,relu,6:tanh,batchnorm,3", batch: 6) }
     func testLabelSmoothing() throws { try check("7:relu,3", loss: "cross_entropy:0.1") }
     func testMeanSquaredError() throws { try check("7:tanh,3", loss: "mse") }

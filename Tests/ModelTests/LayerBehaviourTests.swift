@@ -15,6 +15,57 @@ final class LayerBehaviourTests: XCTestCase {
         XCTAssertEqual(y.reduce(0, +) / 4000, 1, accuracy: 0.1, "inverted dropout keeps the mean")
     }
 
+    /// Runs a loop's chunks last first: a runner that gets the same answer as inline only if no
+    /// chunk depends on another having run.
+    final class ReversedLoops: ParallelLoops {
+        func run(chunks: Int, context: UnsafeRawPointer, _ body: ChunkFunction) {
+            for c in (0..<chunks).reversed() { body(context, c) }
+        }
+    }
+
+    func testDropoutMaskDoesNotDependOnTheRunnerOrTheRankSplit() {
+        // 4,099 features: three rows per chunk, so ten rows are four chunks, and a tail of three
+        // entries after the last full 64-bit draw of each row.
+        let f = 4099
+        let ones = Matrix(rows: 10, cols: f, values: [Float](repeating: 1, count: 10 * f))
+        let inline = Dropout(rate: 0.5, features: f, seed: 9)
+        let whole = inline.forward(ones, training: true).values
+        let reversed = Dropout(rate: 0.5, features: f, seed: 9, loops: Loops(ReversedLoops()))
+        XCTAssertEqual(reversed.forward(ones, training: true).values, whole)
+        // A rank holding rows 3..<7 of the batch draws exactly those rows' mask.
+        let rank = Dropout(rate: 0.5, features: f, seed: 9)
+        rank.shareBatch(before: 3, own: 4, after: 3)
+        let mine = Matrix(rows: 4, cols: f, values: [Float](repeating: 1, count: 4 * f))
+        XCTAssertEqual(rank.forward(mine, training: true).values, Array(whole[(3 * f)..<(7 * f)]))
+        XCTAssertEqual(rank.rng.words, inline.rng.words)
+        // A rank with no rows still moves its generator by the step, as the others do.
+        let idle = Dropout(rate: 0.5, features: f, seed: 9)
+        idle.shareBatch(before: 0, own: 0, after: 10)
+        XCTAssertEqual(idle.rng.words, inline.rng.words)
+        // The next step draws another mask.
+        XCTAssertNotEqual(inline.forward(ones, training: true).values, whole)
+    }
+
+    func testDropoutRealizesItsRateAtAnOddWidth() {
+        let d = Dropout(rate: 0.2, features: 7, seed: 3)
+        let n = 20_000 * 7
+        let y = d.forward(Matrix(rows: 20_000, cols: 7, values: [Float](repeating: 1, count: n)), training: true).values
+        XCTAssertTrue(y.allSatisfy { $0 == 0 || $0 == 1.25 })
+        let kept = Double(y.filter { $0 != 0 }.count) / Double(n)
+        XCTAssertEqual(kept, 0.8, accuracy: 0.004)  // about 4 standard deviations
+        // Every column (including the last three of a row, drawn from the row's tail) keeps its rate.
+        for c in 0..<7 {
+            let column = stride(from: c, to: n, by: 7).filter { y[$0] != 0 }.count
+            XCTAssertEqual(Double(column) / 20_000, 0.8, accuracy: 0.012, "column \(c)")
+        }
+    }
+
+    func testNothingInFrontOfTheFirstDenseLayerComputesAnInputGradient() throws {
+        let net = Network(inputs: 5, specs: try Architecture.parse("dropout:0.2,8:relu,dropout:0.5,3", classes: 3),
+                          loss: SoftmaxCrossEntropy(), seed: 1)
+        XCTAssertEqual(net.layers.map(\.computesInputGradient), [false, false, true, true])
+    }
+
     func testBatchNormUsesRunningStatisticsInEvaluation() {
         let bn = BatchNorm(features: 2, momentum: 1)  // momentum 1: running stats = last batch's
         let x = Matrix(rows: 4, cols: 2, values: [1, 10, 2, 20, 3, 30, 4, 40])
