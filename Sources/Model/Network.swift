@@ -61,11 +61,9 @@ public final class Network {
         layers = built
         // Nothing before the first layer with parameters needs a gradient: its input gradient, and
         // the backward passes of the layers in front of it (input dropout), are skipped.
-        let firstTrainable = (0..<built.count).first { i in
-            store.tensors(ofLayer: i).contains { if case .parameter = $0.declaration.role { true } else { false } }
-        } ?? built.count
-        for l in built[..<min(firstTrainable + 1, built.count)] { l.computesInputGradient = false }
-        backwardLayers = Array(built[min(firstTrainable, built.count)...].reversed())
+        let firstTrainable = store.parameters.map(\.layer).min() ?? built.count
+        for l in built.prefix(firstTrainable + 1) { l.computesInputGradient = false }
+        backwardLayers = Array(built.dropFirst(firstTrainable).reversed())
         constrained = built.compactMap { l in (l as? Dense).flatMap { d in (d.maxNorm ?? maxNorm).map { (d, $0) } } }
         probabilities = Matrix(rows: 0, cols: built.last?.outputFeatures ?? inputs)
         normPartials = .allocate(capacity: max(Loops.chunks(store.gradients.count, size: Loops.chunkElements), 1))
