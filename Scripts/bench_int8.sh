@@ -24,6 +24,7 @@
 #
 # Knobs: BENCH_ROUNDS (default 3), BENCH_RUNS (passes per mode per process, default 7),
 #        BENCH_IDLE_WAIT (seconds to wait for idle CPUs before each process, default 30),
+#        BENCH_TORCH (where PyTorch comes from, as for Scripts/bench.sh),
 #        BENCH_INT8_C, BENCH_INT8_DEFAULT: float models to use (Scripts/bench.sh passes the ones its
 #        training section wrote, so both sections measure the same weights).
 # Output: the tables on stdout and in bench-out/int8/results.md, raw JSON lines in bench-out/int8/raw.jsonl.
@@ -37,57 +38,14 @@ RUNS=${BENCH_RUNS:-7}
 IDLE_WAIT=${BENCH_IDLE_WAIT:-30}
 OUT=bench-out/int8
 VENV=.venv-bench
+TORCH_SOURCE=${BENCH_TORCH:-auto}
 MLP=.build/release/mlp
 BENCH=.build/release/int8-bench
 
 log() { echo "bench_int8: $*" >&2; }
-
-# PyTorch into $VENV once, as Scripts/bench.sh does: the CPU-only wheel from pip's find-links if there
-# is one (then torch's small pure-Python requirements), else PyPI's torch.
-ensure_torch() {
-    if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import torch, numpy' 2>/dev/null; then return; fi
-    log "installing PyTorch into $VENV (once)"
-    rm -rf "$VENV"
-    python3 -m venv "$VENV"
-    local pip="$VENV/bin/pip" wheel="" dir f pyver
-    pyver=$("$VENV/bin/python" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')
-    for dir in ${PIP_FIND_LINKS:-} $("$pip" config get global.find-links 2>/dev/null || true); do
-        for f in "$dir"/torch-*+cpu-"$pyver"-*linux*x86_64*.whl; do
-            if [ -f "$f" ]; then wheel=$f; fi
-        done
-    done
-    if [ -n "$wheel" ]; then
-        "$pip" install --no-deps "$wheel"
-        "$pip" install filelock "typing-extensions>=4.13.0" "setuptools>=77.0.3" "sympy>=1.13.3" "networkx>=2.5.1" jinja2 "fsspec>=0.8.5" numpy
-    else
-        "$pip" install torch numpy
-    fi
-}
-
-# Percentage of CPU time others used over half a second (from /proc/stat).
-cpu_busy() {
-    local a b
-    a=$(head -1 /proc/stat)
-    sleep 0.5
-    b=$(head -1 /proc/stat)
-    awk -v a="$a" -v b="$b" 'BEGIN {
-        n = split(a, x); split(b, y); total = 0; idle = 0
-        for (i = 2; i <= n; i++) { d = y[i] - x[i]; total += d; if (i == 5 || i == 6) idle += d }
-        printf "%d\n", (total > 0 ? 100 * (total - idle) / total : 0) }'
-}
-
-# Waits up to IDLE_WAIT seconds for the CPUs to be at most 10% busy; prints the last reading.
-wait_idle() {
-    local busy waited=0
-    busy=$(cpu_busy)
-    while [ "$busy" -gt 10 ] && [ "$waited" -lt "$IDLE_WAIT" ]; do
-        sleep 2
-        waited=$((waited + 3))
-        busy=$(cpu_busy)
-    done
-    if [ "$busy" -gt 10 ]; then log "warning: measuring while the CPUs are ${busy}% busy with other work"; fi
-    echo "$busy"
-}
+# ensure_torch (as Scripts/bench.sh installs it) and wait_idle.
+# shellcheck source=Scripts/bench_common.sh
+. Scripts/bench_common.sh
 
 log "building release (mlp, int8-bench)"
 swift build -c release --product mlp >&2

@@ -61,6 +61,9 @@ CSVBENCH=.build/release/csv-bench
 CORES=$(nproc)
 
 log() { echo "bench-tabular: $*" >&2; }
+# The idle/health checks around every measured run.
+# shellcheck source=Scripts/bench_common.sh
+. Scripts/bench_common.sh
 
 for f in adult/adult-raw-train.csv.gz adult/adult-raw-test.csv.gz diamonds/diamonds-raw-train.csv.gz \
     diamonds/diamonds-raw-test.csv.gz; do
@@ -79,85 +82,6 @@ ensure_peers() {
     log "installing scikit-learn, pandas and vowpalwabbit into $VENV/"
     [ -x "$PY" ] || python3 -m venv "$VENV"
     "$PY" -m pip install --quiet scikit-learn pandas numpy threadpoolctl vowpalwabbit >&2
-}
-
-# Percentage of CPU time that was not idle over half a second (from /proc/stat), i.e. others' load.
-cpu_busy() {
-    local a b
-    a=$(head -1 /proc/stat)
-    sleep 0.5
-    b=$(head -1 /proc/stat)
-    awk -v a="$a" -v b="$b" 'BEGIN {
-        n = split(a, x); split(b, y); total = 0; idle = 0
-        for (i = 2; i <= n; i++) { d = y[i] - x[i]; total += d; if (i == 5 || i == 6) idle += d }
-        printf "%d\n", (total > 0 ? 100 * (total - idle) / total : 0) }'
-}
-
-# Waits up to IDLE_WAIT seconds for the CPUs to be at most 10% busy; writes the last reading to $1.
-wait_idle() {
-    local busy waited=0
-    busy=$(cpu_busy)
-    while [ "$busy" -gt 10 ] && [ "$waited" -lt "$IDLE_WAIT" ]; do
-        if [ "$waited" = 0 ]; then log "CPUs ${busy}% busy with other work: waiting up to ${IDLE_WAIT}s"; fi
-        sleep 2
-        waited=$((waited + 3))
-        busy=$(cpu_busy)
-    done
-    if [ "$busy" -gt 10 ]; then log "warning: measuring while the CPUs are ${busy}% busy with other work"; fi
-    echo "$busy" >"$1"
-}
-
-# One core's sgemm rate at the probe's shape, the best of five probes.
-single_core_rate() {
-    local best=0 g i
-    for i in 1 2 3 4 5; do
-        g=$("$GEMM" --probe --threads 1 --seconds 0.1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["gflops_1"])')
-        best=$(awk -v a="$best" -v b="$g" 'BEGIN { print (b > a ? b : a) }')
-    done
-    echo "$best"
-}
-
-# Probes the CPUs on $1 threads and appends the health (t-thread rate / (t × CORE_RATE)) to $2; true when
-# it is at least HEALTH.
-healthy() {
-    local h
-    h=$("$GEMM" --probe --threads "$1" --seconds 0.1 |
-        python3 -c "import json,sys; d=json.load(sys.stdin); print(round(d['gflops_n'] / ($1 * $CORE_RATE), 3))")
-    echo "$h" >>"$2"
-    awk -v h="$h" -v min="$HEALTH" 'BEGIN { exit !(h >= min) }'
-}
-
-wait_healthy() {
-    local waited=0
-    while ! healthy "$1" "$2"; do
-        if [ "$waited" -ge "$HEALTH_WAIT" ]; then
-            log "warning: measuring while $1 thread(s) reach only $(tail -1 "$2") of their rate"
-            return
-        fi
-        if [ "$waited" = 0 ]; then log "$1 thread(s) reach only $(tail -1 "$2") of their sgemm rate: waiting up to ${HEALTH_WAIT}s"; fi
-        sleep 3
-        waited=$((waited + 3))
-    done
-}
-
-# measured NAME THREADS COMMAND...: runs COMMAND on idle, healthy CPUs, again (up to REDO times) when the
-# probe after it finds them slowed down; NAME.wall gets the command's wall seconds (process start to end).
-measured() {
-    local name=$1 t=$2 attempt=0 t0 t1
-    shift 2
-    rm -f "$name.probe"
-    while :; do
-        wait_idle "$name.busy"
-        wait_healthy "$t" "$name.probe"
-        t0=$(date +%s%N)
-        "$@"
-        t1=$(date +%s%N)
-        if healthy "$t" "$name.probe" || [ "$attempt" -ge "$REDO" ]; then break; fi
-        attempt=$((attempt + 1))
-        log "the CPUs slowed down during ${name##*/}: running it again ($attempt of $REDO)"
-    done
-    echo "$attempt" >"$name.redo"
-    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", (b - a) / 1e9 }' >"$name.wall"
 }
 
 # The mlp flags of each data set, beyond --data/--test-data (the issue's command lines).
