@@ -125,7 +125,7 @@ bash Scripts/fetch-mnist.sh
 ensure_torch
 ensure_gnu_time
 mkdir -p "$RAW"
-rm -f "$RAW"/*.json "$RAW"/*.rss "$RAW"/*.busy "$RAW"/*.probe "$RAW"/*.redo
+rm -f "$RAW"/*.json "$RAW"/*.rss "$RAW"/*.busy "$RAW"/*.probe "$RAW"/*.redo "$RAW"/*.wall
 CORE_RATE=$(single_core_rate)
 log "one core: $CORE_RATE GFLOP/s at the probe's sgemm shape"
 

@@ -58,18 +58,33 @@ enum DataFiles {
 
     /// The IDX files of a training run, by role, as the flags name them.
     struct TrainingFiles {
-        let trainImages: String, trainLabels: String, testImages: String, testLabels: String
+        let trainImages: String, trainLabels: String
+        /// nil: a run without a test set (no --data and neither --test-images nor --test-labels).
+        let test: (images: String, labels: String)?
         let validation: (images: String, labels: String)?
-        var all: [String] { [trainImages, trainLabels, testImages, testLabels] + (validation.map { [$0.images, $0.labels] } ?? []) }
+        var all: [String] {
+            [trainImages, trainLabels] + (test.map { [$0.images, $0.labels] } ?? []) + (validation.map { [$0.images, $0.labels] } ?? [])
+        }
     }
 
-    /// The files of a training run, from the values of --data and the file flags (by flag name).
+    /// The files of a training run, from the values of --data and the file flags (by flag name). With
+    /// --data the test files are the directory's (or the flags'); without it, a run that names neither
+    /// test file has no test set, and one that names only one of them is told which is missing.
     static func trainingFiles(dir: String?, files: [String: String], command: String) throws(CLIError) -> TrainingFiles {
         func find(_ name: String, _ flag: Flag) throws(CLIError) -> String {
             try resolve(dir: dir, name: name, file: files[flag.name], override: flag, command: command)
         }
-        return TrainingFiles(trainImages: try find(trainImages, Flags.trainImages), trainLabels: try find(trainLabels, Flags.trainLabels),
-                             testImages: try find(testImages, Flags.testImages), testLabels: try find(testLabels, Flags.testLabels),
+        let trainImages = try find(trainImages, Flags.trainImages), trainLabels = try find(trainLabels, Flags.trainLabels)
+        var test: (images: String, labels: String)?
+        let images = files[Flags.testImages.name], labels = files[Flags.testLabels.name]
+        if dir == nil && (images == nil) != (labels == nil) {
+            let (given, missing) = images == nil ? (Flags.testLabels, Flags.testImages) : (Flags.testImages, Flags.testLabels)
+            throw .usage("--\(given.name) needs --\(missing.name) (or --data DIR to take the test files from)", command: command)
+        }
+        if dir != nil || images != nil {
+            test = (try find(testImages, Flags.testImages), try find(testLabels, Flags.testLabels))
+        }
+        return TrainingFiles(trainImages: trainImages, trainLabels: trainLabels, test: test,
                              validation: files[Flags.validationImages.name].flatMap { i in files[Flags.validationLabels.name].map { (i, $0) } })
     }
 
@@ -93,16 +108,20 @@ enum DataFiles {
         } catch { throw CLIError(.dataError, "\(path): \(error)") }
     }
 
-    /// The training, test and validation sets of a run. The class count is the training labels'
-    /// (largest + 1); test and validation labels must be below it.
+    /// The training, test (when the run has one) and validation sets of a run. The class count is the
+    /// training labels' (largest + 1); test and validation labels must be below it.
     static func loadTraining(_ f: TrainingFiles) throws(CLIError) -> TrainingData {
         let train = try load(images: f.trainImages, labels: f.trainLabels)
         try requireImages(train, f.trainImages, "training needs at least one")
         let classes = train.classCount
-        let test = try load(images: f.testImages, labels: f.testLabels, classes: classes)
-        try requireImages(test, f.testImages, "the test accuracy needs at least one")
-        guard test.image == train.image else {
-            throw CLIError(.dataError, "\(f.testImages): images are \(shape(test)) but the training images (\(f.trainImages)) are \(shape(train))")
+        var test: Dataset?
+        if let (ti, tl) = f.test {
+            let t = try load(images: ti, labels: tl, classes: classes)
+            try requireImages(t, ti, "the test accuracy needs at least one")
+            guard t.image == train.image else {
+                throw CLIError(.dataError, "\(ti): images are \(shape(t)) but the training images (\(f.trainImages)) are \(shape(train))")
+            }
+            test = t
         }
         var validation: Dataset?
         if let (vi, vl) = f.validation {

@@ -6,7 +6,7 @@ enum Flags {
     static let data = Flag("data", "DIR", .text, "directory with the four MNIST IDX files, each raw or .gz")
     static let trainImages = Flag("train-images", "FILE", .text, "training images (overrides --data)")
     static let trainLabels = Flag("train-labels", "FILE", .text, "training labels (overrides --data)")
-    static let testImages = Flag("test-images", "FILE", .text, "test images (overrides --data)")
+    static let testImages = Flag("test-images", "FILE", .text, "test images (overrides --data; without --data and without these two, training has no test set)")
     static let testLabels = Flag("test-labels", "FILE", .text, "test labels (overrides --data)")
     static let validationImages = Flag("validation-images", "FILE", .text, "validation images (instead of --validation-split)")
     static let validationLabels = Flag("validation-labels", "FILE", .text, "validation labels")

@@ -147,7 +147,9 @@ enum TrainCommand {
             var lines = prepared.banner
             if csv == nil {
                 let train = session.train
-                lines.append("\(train.count) training\(session.validation.map { ", \($0.count) validation" } ?? "") and \(session.test?.count ?? 0) test images of \(DataFiles.shape(train)), loaded in \(duration(dataSeconds))")
+                let sets = "\(train.count) training\(session.validation.map { ", \($0.count) validation" } ?? "")"
+                let test = session.test.map { " and \($0.count) test images" } ?? " images (no test set)"
+                lines.append("\(sets)\(test) of \(DataFiles.shape(train)), loaded in \(duration(dataSeconds))")
             } else {
                 lines[lines.count - 1] += ", loaded in \(duration(dataSeconds))"
                 if let v = session.validation { lines.append("\(session.train.count) rows for training and \(v.count) for validation (--validation-split)") }
@@ -224,7 +226,8 @@ enum TrainCommand {
             } else if let final, let rmse = final.rmse, let mae = final.mae, let r2 = final.r2 {
                 Console.out("test rmse \(significant(rmse))  test mae \(significant(mae))  test r2 \(fixed(r2, 4))  \(after)")
             } else {
-                Console.out("trained \(after); no test set (give --test-data or --test-split to measure one)")
+                let how = csv == nil ? "--data DIR, or --test-images and --test-labels" : "--test-data or --test-split"
+                Console.out("trained \(after); no test set (give \(how) to measure one)")
             }
             Console.out("model written to \(options.out)")
         }

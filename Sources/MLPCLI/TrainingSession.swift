@@ -165,7 +165,7 @@ final class TrainingSession {
             let evaluationStart = now()
             let val = validation.map { evaluate($0) }
             let ev = test.map { evaluate($0) }
-            let evaluationSeconds = now() - evaluationStart
+            let evaluationSeconds = val == nil && ev == nil ? 0 : now() - evaluationStart
             epoch = e
             let names = network.store.parameters.map(\.name)
             var stats = EpochStats(epoch: e, step: t.step, learningRate: r.learningRate, loss: r.loss,

@@ -96,4 +96,45 @@ final class TrainEvaluatePredictTests: XCTestCase {
         XCTAssertEqual(r.status, 1)
         XCTAssertEqual(r.stderr, "error: \(dir.file("big")): images are 2×2 (4 pixels) but the model expects 1×2 (2 inputs)\n")
     }
+
+    /// Training files alone (no --data, no test files): a run without a test set, which never reads
+    /// t10k files, reports no test figures, and writes a model that evaluate then measures.
+    func testTrainingFilesAloneTrainWithoutATestSet() throws {
+        let dir = try TempDir()
+        let d = Synthetic.xor(count: 64, seed: 3)
+        try Synthetic.writeMNISTLike(dir: dir, images: d.images, labels: d.labels, rows: 1, cols: 2)
+        // A test file that cannot be read: naming neither test flag must leave it alone.
+        try dir.write("t10k-images-idx3-ubyte", [0, 1, 2])
+        let model = dir.file("m.safetensors")
+        let train = ["train", "--train-images", dir.file("train-images-idx3-ubyte.gz"), "--train-labels", dir.file("train-labels-idx1-ubyte"),
+                     "--hidden", "16", "--epochs", "60", "--batch-size", "8", "--lr", "0.1", "--seed", "5", "--threads", "1", "--out", model]
+        let t = try MLP.run(train)
+        XCTAssertEqual(t.status, 0, t.stderr)
+        XCTAssertTrue(t.stderr.contains("mlp: 64 training images (no test set) of 1×2"), t.stderr)
+        XCTAssertFalse(t.stderr.contains("test_acc"), t.stderr)
+        XCTAssertEqual(t.stdout.split(separator: "\n").first.map(String.init)?.hasPrefix("trained after 60 epochs in "), true, t.stdout)
+        XCTAssertTrue(t.stdout.contains("; no test set (give --data DIR, or --test-images and --test-labels to measure one)\n"), t.stdout)
+
+        let j = try MLP.run(train + ["--json", "--quiet"])
+        XCTAssertEqual(j.status, 0, j.stderr)
+        let summary = try JSONValue.parse(Array(j.stdout.utf8))
+        XCTAssertNil(summary["test_accuracy"], j.stdout)
+        XCTAssertEqual(summary["evaluation_seconds"], .number(0), "nothing was evaluated after the epochs")
+        guard case .array(let epochs)? = summary["epochs"], case .object(let first)? = epochs.first else { return XCTFail(j.stdout) }
+        XCTAssertFalse(first.contains { $0.0.hasPrefix("test_") || $0.0 == "eval_seconds" }, "\(first)")
+
+        // The model fits XOR: evaluate on the same clusters (as the test set) finds it.
+        let e = try MLP.run(["evaluate", "--model", model, "--test-images", dir.file("train-images-idx3-ubyte.gz"),
+                             "--test-labels", dir.file("train-labels-idx1-ubyte"), "--json"])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        XCTAssertEqual(try JSONValue.parse(Array(e.stdout.utf8))["accuracy"], .number(1))
+
+        // One test file without the other (and without --data) is a usage error naming the missing one.
+        for (given, missing) in [("--test-images", "--test-labels"), ("--test-labels", "--test-images")] {
+            let r = try MLP.run(train + [given, dir.file("train-labels-idx1-ubyte")])
+            XCTAssertEqual(r.status, 2, r.stderr)
+            XCTAssertEqual(r.stderr.split(separator: "\n").first.map(String.init),
+                           "error: \(given) needs \(missing) (or --data DIR to take the test files from)")
+        }
+    }
 }
