@@ -4,7 +4,8 @@
 # Builds release, fetches MNIST, installs PyTorch into .venv-bench/ when it is not there yet, then for
 # every workload and thread count runs one warm-up and BENCH_RUNS measured runs of `mlp train` (+ `mlp
 # evaluate` on the model it wrote) and of Scripts/bench_torch.py, alternating the two so that a noisy
-# neighbour hurts both alike, plus BENCH_RUNS runs of gemm-bench for the sgemm lower bound. Medians go
+# neighbour hurts both alike, plus BENCH_RUNS runs of gemm-bench for the sgemm lower bound and of
+# Scripts/bench_torch_gemm.py for the same bound through PyTorch's GEMM library. Medians go
 # into a table printed on stdout and written to bench-out/results.md; every raw JSON is kept under
 # bench-out/raw/.
 #
@@ -98,6 +99,12 @@ run_gemm() {  # workload threads run
     "$GEMM" $(gemm_flags "$1") --threads "$2" >"$RAW/$1-t$2-gemm-$3.json"
 }
 
+# PyTorch's GEMM library at the same shapes (Scripts/bench_torch_gemm.py): its bound beside OpenBLAS's.
+run_torch_gemm() {  # workload threads run
+    # shellcheck disable=SC2046
+    "$VENV/bin/python" Scripts/bench_torch_gemm.py $(gemm_flags "$1") --threads "$2" >"$RAW/$1-t$2-torchgemm-$3.json"
+}
+
 run_mlp() {  # workload threads run
     local model="$OUT/model-$1-t$2.safetensors"
     # shellcheck disable=SC2046
@@ -147,6 +154,7 @@ for w in $WORKLOADS; do
         log "workload $w, $t thread(s): sgemm rates"
         for r in $(seq 1 "$RUNS"); do
             measured "$RAW/$w-t$t-gemm-$r" "$t" run_gemm "$w" "$t" "$r"
+            measured "$RAW/$w-t$t-torchgemm-$r" "$t" run_torch_gemm "$w" "$t" "$r"
         done
         # Run 0 is the warm-up (page cache, CPU clocks); its files are kept but not counted.
         for r in $(seq 0 "$RUNS"); do

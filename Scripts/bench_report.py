@@ -7,6 +7,7 @@ Files read, per workload W and thread count T, for runs r = 1..RUNS (run 0, the 
   W-tT-mlp-r.json    `mlp train --json`          W-tT-eval-r.json   `mlp evaluate --json`
   W-tT-torch-r.json  Scripts/bench_torch.py      W-tT-gemm-r.json   gemm-bench
   W-tT-{mlp,torch}-r.rss   GNU time's peak RSS in KB (or "null")
+  W-tT-torchgemm-r.json   Scripts/bench_torch_gemm.py (the GEMM bound through PyTorch; optional)
 """
 import json
 import statistics
@@ -79,13 +80,20 @@ def ratio(a, b, digits=2):
     return "–" if a is None or not b else f"{a / b:.{digits}f}"
 
 
+def load_optional(path):
+    try:
+        return load(path)
+    except (OSError, ValueError):
+        return None
+
+
 def main():
     raw, header_file, runs, workloads, threads = sys.argv[1:6]
     runs = range(1, int(runs) + 1)
     with open(header_file) as f:
         header = f.read().strip().splitlines()
 
-    main_rows, detail_rows = [], []
+    main_rows, detail_rows, library_rows = [], [], []
     for w in workloads.split():
         for t in threads.split():
             p = f"{raw}/{w}-t{t}"
@@ -126,6 +134,14 @@ def main():
                 fmt(min([h for h in (health(f"{p}-{k}-{r}.probe") for k in ("mlp", "torch", "gemm") for r in runs)
                          if h is not None], default=None), 2),
             ])
+            tgem = [d for d in (load_optional(f"{p}-torchgemm-{r}.json") for r in runs) if d is not None]
+            if tgem:
+                t_bound = med([d["lower_bound_seconds_per_epoch"] for d in tgem])
+                library_rows.append([
+                    w, t, fmt(bound), fmt(t_bound), ratio(bound, t_bound),
+                    fmt(m_epoch), ratio(m_epoch, bound), fmt(t_epoch), ratio(t_epoch, t_bound),
+                    ratio(bound, t_epoch), ratio(m_epoch, t_epoch),
+                ])
             detail_rows.append([
                 w, t,
                 fmt(med([d.get("data_load_seconds") for d in mlp])),
@@ -166,6 +182,15 @@ def main():
             "mlp s/epoch runs", "torch s/epoch runs"]
     out += ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     out += ["| " + " | ".join(str(c) for c in row) + " |" for row in detail_rows]
+    if library_rows:
+        out += ["", "GEMM libraries: each framework's epoch against the bound its own GEMM library sets at the "
+                "same shapes (gemm-bench through OpenBLAS for mlp; Scripts/bench_torch_gemm.py through torch.mm "
+                "for PyTorch), medians. The floor is OpenBLAS's bound over PyTorch's epoch: the lowest mlp / "
+                "PyTorch could reach with no work besides its GEMMs.", ""]
+        cols = ["workload", "threads", "OpenBLAS bound s/epoch", "PyTorch GEMM bound s/epoch", "OpenBLAS / PyTorch GEMMs",
+                "mlp s/epoch", "mlp / its bound", "torch s/epoch", "torch / its bound", "floor", "mlp / torch"]
+        out += ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+        out += ["| " + " | ".join(str(c) for c in row) + " |" for row in library_rows]
     print("\n".join(out))
 
 
