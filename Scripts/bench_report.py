@@ -128,10 +128,10 @@ def main():
                 fmt(m_inf, 4), fmt(t_inf, 4), ratio(m_inf, t_inf),
                 fmt(bound), ratio(m_epoch, bound),
                 fmt(m_best), fmt(t_best), ratio(m_best, t_best), fmt(bound_low), ratio(m_best, bound_low),
-                max([b for b in (busy(f"{p}-{k}-{r}.busy") for k in ("mlp", "torch", "gemm") for r in runs)
+                max([b for b in (busy(f"{p}-{k}-{r}.busy") for k in ("mlp", "torch", "gemm", "torchgemm") for r in runs)
                      if b is not None], default="–"),
-                sum(redone(f"{p}-{k}-{r}.redo") for k in ("mlp", "torch", "gemm") for r in runs),
-                fmt(min([h for h in (health(f"{p}-{k}-{r}.probe") for k in ("mlp", "torch", "gemm") for r in runs)
+                sum(redone(f"{p}-{k}-{r}.redo") for k in ("mlp", "torch", "gemm", "torchgemm") for r in runs),
+                fmt(min([h for h in (health(f"{p}-{k}-{r}.probe") for k in ("mlp", "torch", "gemm", "torchgemm") for r in runs)
                          if h is not None], default=None), 2),
             ])
             tgem = [d for d in (load_optional(f"{p}-torchgemm-{r}.json") for r in runs) if d is not None]
