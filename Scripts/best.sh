@@ -2,11 +2,10 @@
 # The accuracy recipe (README, "Best accuracy recipe"): 784-1024-1024-10 with batch normalization
 # before each ReLU, dropout 0.2 on the input and 0.5 after each hidden layer, SGD with momentum 0.9,
 # lr 0.05 on a cosine schedule, L2 weight decay 5e-4 on the dense weights, batch 128, 80 epochs,
-# trained on all 60,000 training images. Settings
-# were chosen on a held-out sixth of the training set (--validation-split); the test set is only
-# reported. Training is given the training files alone, so it never reads the test set (nor spends
-# time on it after every epoch); `mlp evaluate` measures the written model at the end. SEED (default
-# 1), EPOCHS and MODEL override.
+# trained on all 60,000 training images. Settings were chosen on a held-out sixth of the training set
+# (--validation-split); the test set is only reported. Training is given the training files alone, so
+# it never reads the test set (nor spends time on it after every epoch); `mlp evaluate` measures the
+# written model at the end. SEED (default 1), EPOCHS and MODEL override.
 # Ends with the line `test accuracy X`.
 set -eu
 
