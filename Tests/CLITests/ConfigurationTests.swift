@@ -21,6 +21,8 @@ final class ConfigurationTests: XCTestCase {
             ["--optimizer", "nesterov", "--momentum", "0.95", "--clip-grad-norm", "1.5", "--init", "orthogonal",
              "--loss", "cross_entropy:0.1", "--batch-size", "256", "--validation-split", "0.1666",
              "--early-stopping", "4", "--monitor", "val_accuracy", "--reduce-lr-on-plateau", "0.3,2"],
+            // max-norm, network-wide and per layer (a checkpoint stores this same JSON)
+            ["--layers", "dropout:0.2,1024:relu:maxnorm=2.5,512:maxnorm=4,10", "--max-norm", "3.5"],
         ]
         for flags in lines {
             let c = try configuration(flags)
@@ -29,6 +31,9 @@ final class ConfigurationTests: XCTestCase {
             XCTAssertEqual(back, c, "\(flags) → \(text)")
             XCTAssertEqual(back.optimizerDescription, c.optimizerDescription)
         }
+        let constrained = try configuration(lines.last!)
+        XCTAssertEqual(constrained.maxNorm, 3.5)
+        XCTAssertTrue(constrained.json.serialized().contains("1024:relu:maxnorm=2.5"), constrained.json.serialized())
     }
 
     func testADamagedStoredConfigurationIsAOneLineError() throws {
