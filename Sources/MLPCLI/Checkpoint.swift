@@ -5,17 +5,20 @@
 // Tensors: "model.<name>" (every parameter and state tensor, model-file names), "optimizer.<state>.<i>"
 // (momentum buffer or Adam's moments of the i-th parameter), "best.<name>" (best weights for early
 // stopping), "trainer.order" (the current epoch's example order; indices are exact in F32 below 2^24).
-// Metadata: format "mlp-checkpoint", format_version 2, config (the training configuration as a
+// Metadata: format "mlp-checkpoint", format_version 3, config (the training configuration as a
 // JSON object, TrainingConfiguration+JSON.swift), the loop's position (epoch, position, step,
 // optimizer_step), generator states, the epoch's running sums, the learning rate, monitors,
-// history, threads. Version 1 differs only in storing the configuration as the flags given
-// ("train_config", flag name → text), which still resume: they are read as the command line reads them.
+// history, threads, and for SGD with momentum momentum_buffer_scaled: "1" when the weights' part of
+// the momentum buffer holds μ·v (PyTorch's buffer times the momentum, as a fused step leaves it;
+// SGD.swift), "0" when it holds v. Version 2 lacks that key (its buffers hold v), and version 1 also
+// stores the configuration as the flags given ("train_config", flag name → text); both still resume,
+// version 1's flags read as the command line reads them.
 import Formats
 import Model
 
 enum Checkpoint {
     static let format = "mlp-checkpoint"
-    static let version = 2
+    static let version = 3
 
     static func save(_ s: TrainingSession, to path: String) throws(CLIError) {
         let store = s.network.store
@@ -43,6 +46,7 @@ enum Checkpoint {
         for (i, layer) in s.network.layers.enumerated() {
             if let g = layer.generator { meta.append(("rng.layers.\(i)", words(g))) }
         }
+        if let sgd = s.optimizer as? SGD, sgd.momentum > 0 { meta.append(("momentum_buffer_scaled", sgd.momentumBufferScaled ? "1" : "0")) }
         if let e = s.early { meta += monitorFields("early", e) }
         if let p = s.plateau { meta += monitorFields("plateau", p) }
         do {
@@ -182,6 +186,17 @@ enum Checkpoint {
         s.bestEpoch = try int("best_epoch")
         for (i, layer) in s.network.layers.enumerated() where layer.generator != nil {
             layer.generator = try rng("rng.layers.\(i)")
+        }
+        if let sgd = s.optimizer as? SGD, sgd.momentum > 0 {
+            // Before version 3 the buffer always held v.
+            let scaled = file.metadataValue(for: "momentum_buffer_scaled")
+            if Int(file.metadataValue(for: "format_version") ?? "") ?? 0 >= 3 || scaled != nil {
+                guard scaled == "0" || scaled == "1" else {
+                    throw fail("metadata \"momentum_buffer_scaled\" is \(scaled.map { "'\($0)'" } ?? "missing"), expected 0 or 1")
+                }
+            }
+            if scaled == "1" && sgd.nesterov { throw fail("metadata \"momentum_buffer_scaled\" is '1', but Nesterov momentum keeps v itself") }
+            sgd.momentumBufferScaled = scaled == "1"
         }
         if s.early != nil { try restoreMonitor("early", &s.early!, file, fail) }
         if s.plateau != nil { try restoreMonitor("plateau", &s.plateau!, file, fail) }

@@ -90,22 +90,18 @@ enum Kernels {
         }
     }
 
-    /// v ← v + wd·w;  w ← w − lr·v  (momentum after the GEMM has made v = μ·v + g)
+    /// v ← v + wd·w;  w ← w − lr·v;  v ← μ·v  (momentum after the GEMM has made v = μ·v + g: the
+    /// buffer keeps μ·v, the next step's share of it, to which that step's GEMM adds its gradient)
     static func momentumAfterFusedGradient(_ w: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
-                                           count n: Int, lr: Float, wd: Float) {
+                                           count n: Int, lr: Float, mu: Float, wd: Float) {
         let n8 = n & ~7
-        let vlr = V(repeating: lr), vwd = V(repeating: wd)
+        let vlr = V(repeating: lr), vmu = V(repeating: mu), vwd = V(repeating: wd)
         var j = 0
-        if wd == 0 {
-            while j < n8 { let vv = load(v + j); store(load(w + j) - vlr * vv, w + j); j += 8 }
-            while j < n { w[j] -= lr * v[j]; j += 1 }
-        } else {
-            while j < n8 {
-                let wv = load(w + j), vv = load(v + j) + vwd * wv
-                store(vv, v + j); store(wv - vlr * vv, w + j); j += 8
-            }
-            while j < n { let vj = v[j] + wd * w[j]; v[j] = vj; w[j] -= lr * vj; j += 1 }
+        while j < n8 {
+            let wv = load(w + j), vv = load(v + j) + vwd * wv
+            store(vmu * vv, v + j); store(wv - vlr * vv, w + j); j += 8
         }
+        while j < n { let vj = v[j] + wd * w[j]; v[j] = mu * vj; w[j] -= lr * vj; j += 1 }
     }
 
     /// One Adam/AdamW update (see Adam.swift for the formulas and constants).

@@ -8,6 +8,22 @@
 public struct FusedWeightGradient {
     public let buffer: UnsafeMutablePointer<Float>
     public let alpha: Float, beta: Float
+    /// Finishes a weight's update right after its GEMM, while the weight and its part of the
+    /// buffer are still in cache (nil: the GEMM was the whole update).
+    public let finish: FinishesWeightUpdate?
+
+    public init(buffer: UnsafeMutablePointer<Float>, alpha: Float, beta: Float, finish: FinishesWeightUpdate? = nil) {
+        self.buffer = buffer
+        self.alpha = alpha
+        self.beta = beta
+        self.finish = finish
+    }
+}
+
+/// An optimizer whose fused update needs one more pass over each weight after its GEMM.
+public protocol FinishesWeightUpdate: AnyObject {
+    /// The rest of the update of the weights at [offset, offset + count) of the parameter buffer.
+    func finishWeights(offset: Int, count: Int)
 }
 
 public protocol Optimizer: AnyObject {
@@ -20,7 +36,8 @@ public protocol Optimizer: AnyObject {
     /// Where the weight gradients may go this step for the update to happen in the GEMM (or nil).
     func fusedWeightGradient(lr: Float) -> FusedWeightGradient?
     /// The update after a backward pass that wrote the weight gradients where
-    /// `fusedWeightGradient(lr:)` said: the weights' own part of the update is done or halved.
+    /// `fusedWeightGradient(lr:)` said: the weights' own part of the update is done (by the GEMM and
+    /// `finish`), so this updates the other parameters.
     func stepAfterFusedWeights(lr: Float)
     /// Its state buffers, by name ("momentum_buffer"; "exp_avg", "exp_avg_sq"), each laid out as the
     /// parameter buffer.

@@ -33,35 +33,58 @@ public final class SGD: Optimizer {
 
     public var state: [(name: String, buffer: FloatBuffer)] { velocity.map { [("momentum_buffer", $0)] } ?? [] }
 
-    public func step(lr: Float) { update(lr: lr, weightsFused: false) }
+    /// Whether the weights' range of the momentum buffer holds μ·v (PyTorch's buffer times μ, the
+    /// share of it the next step keeps) rather than v. A fused step leaves it so: its update pass
+    /// reads v anyway, and storing μ·v lets the next weight-gradient GEMM add to the buffer with beta
+    /// 1, which spares OpenBLAS a pass over C to scale it (the arithmetic is the same: fl(fl(μ·v) + g)).
+    /// A checkpoint records which it holds. A new optimizer's zeros count as v. (Nesterov, never
+    /// fused, always holds v.)
+    public var momentumBufferScaled = false
+
+    public func step(lr: Float) {
+        update(lr: lr, weightsFused: false)
+        momentumBufferScaled = false
+    }
 
     // The weights (the leading, decayed range of the buffer) can take their update inside the
     // weight-gradient GEMM: plain SGD without decay as W ← −lr·(dZᵀ·X) + 1·W, momentum as
-    // v ← 1·(dZᵀ·X) + μ·v, leaving w ← w − lr·(v + λw)... for the pass. Each weight byte is then
-    // touched once less per step, and no gradient is written for them. Nesterov needs g and v apart.
+    // v ← 1·(dZᵀ·X) + μ·v (beta 1 when the buffer already holds μ·v), after which each layer calls
+    // `finishWeights` for v ← v + λw, w ← w − lr·v, v ← μ·v. Each weight byte is then touched once
+    // less per step, and no gradient is written for them. Nesterov needs g and v apart.
     public func fusedWeightGradient(lr: Float) -> FusedWeightGradient? {
         if nesterov { return nil }
-        if let velocity { return FusedWeightGradient(buffer: velocity.data, alpha: 1, beta: momentum) }
+        if let velocity {
+            pendingLR = lr
+            return FusedWeightGradient(buffer: velocity.data, alpha: 1, beta: momentumBufferScaled ? 1 : momentum, finish: self)
+        }
         return weightDecay == 0 ? FusedWeightGradient(buffer: store.values.data, alpha: -lr, beta: 1) : nil
     }
 
-    public func stepAfterFusedWeights(lr: Float) { update(lr: lr, weightsFused: true) }
+    public func stepAfterFusedWeights(lr: Float) {
+        update(lr: lr, weightsFused: true)
+        if velocity != nil { momentumBufferScaled = true }
+    }
+
+    /// The learning rate of the fused step under way (for `finishWeights`).
+    private var pendingLR: Float = 0
 
     private func update(lr: Float, weightsFused: Bool) {
         stepCount += 1
-        // One region for the whole update, in chunks of the flat buffers.
-        let u = Update(w: store.values.data, g: store.gradients.data, v: velocity?.data, chunks: chunks, lr: lr,
-                       mu: momentum, wd: weightDecay, nesterov: nesterov, weightsFused: weightsFused)
-        loops.run(chunks: chunks.total, context: u) { context, c in
+        // One region for the whole update, in chunks of the flat buffers. After a fused backward
+        // the weights are done (by the GEMM, and with momentum by finishWeights): only the other
+        // parameters' chunks are left.
+        let first = weightsFused ? chunks.decayedChunks : 0
+        let u = Update(w: store.values.data, g: store.gradients.data, v: velocity?.data, chunks: chunks, first: first, lr: lr,
+                       mu: momentum, weightsMu: momentumBufferScaled ? 1 : momentum, wd: weightDecay, nesterov: nesterov)
+        loops.run(chunks: chunks.total - first, context: u) { context, c in
             let u = context.load(as: Update.self)
-            let (r, decays) = u.chunks.range(c)
+            let (r, decays) = u.chunks.range(u.first + c)
             let o = r.lowerBound, wd = decays ? u.wd : 0
-            if decays && u.weightsFused {
-                // The GEMM did W's part: nothing left for plain SGD; v ← v + λw, w ← w − lr·v for momentum.
-                if let v = u.v { Kernels.momentumAfterFusedGradient(u.w + o, v + o, count: r.count, lr: u.lr, wd: wd) }
-            } else if let v = u.v {
-                // PyTorch initializes the buffer with the first gradient; μ·0 + g is the same.
-                Kernels.momentum(u.w + o, u.g + o, v + o, count: r.count, lr: u.lr, mu: u.mu, wd: wd, nesterov: u.nesterov)
+            if let v = u.v {
+                // PyTorch initializes the buffer with the first gradient; μ·0 + g is the same. A
+                // weight's buffer that holds μ·v already takes the gradient as it is.
+                Kernels.momentum(u.w + o, u.g + o, v + o, count: r.count, lr: u.lr, mu: decays ? u.weightsMu : u.mu,
+                                 wd: wd, nesterov: u.nesterov)
             } else {
                 Kernels.sgd(u.w + o, u.g + o, count: r.count, lr: u.lr, wd: wd)
             }
@@ -70,7 +93,25 @@ public final class SGD: Optimizer {
 
     private struct Update {
         let w: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>?
-        let chunks: UpdateChunks
-        let lr: Float, mu: Float, wd: Float, nesterov: Bool, weightsFused: Bool
+        let chunks: UpdateChunks, first: Int
+        let lr: Float, mu: Float, weightsMu: Float, wd: Float, nesterov: Bool
+    }
+}
+
+extension SGD: FinishesWeightUpdate {
+    // v ← v + λw, w ← w − lr·v, v ← μ·v over one weight, right after its GEMM made v = μ·v + dW.
+    public func finishWeights(offset: Int, count: Int) {
+        guard let velocity else { return }
+        let f = Finish(w: store.values.data + offset, v: velocity.data + offset, count: count, lr: pendingLR, mu: momentum, wd: weightDecay)
+        loops.run(chunks: Loops.chunks(count, size: Loops.chunkElements), context: f) { context, c in
+            let f = context.load(as: Finish.self)
+            let r = Loops.range(chunk: c, size: Loops.chunkElements, count: f.count)
+            Kernels.momentumAfterFusedGradient(f.w + r.lowerBound, f.v + r.lowerBound, count: r.count, lr: f.lr, mu: f.mu, wd: f.wd)
+        }
+    }
+
+    private struct Finish {
+        let w: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int
+        let lr: Float, mu: Float, wd: Float
     }
 }

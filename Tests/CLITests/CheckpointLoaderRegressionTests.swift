@@ -58,4 +58,52 @@ final class CheckpointLoaderRegressionTests: XCTestCase {
         XCTAssertEqual(try restoreError([("epoch", "9223372036854775807")]),
                        "C: checkpoint metadata \"epoch\" (9223372036854775807) is more than the 100000 epochs mlp trains")
     }
+
+    /// SGD with momentum: a fused step leaves μ·v in the weights' part of the buffer, the checkpoint
+    /// says so (format 3), and a restore takes it back; a version 2 checkpoint, which has no such key,
+    /// held v. Anything but 0 or 1 is refused, as is 1 for Nesterov, which keeps v itself.
+    func testTheMomentumBufferScaleIsRecordedAndRestored() throws {
+        let dir = try TempDir()
+        let run = try makeRun([])
+        _ = run.trainer.runEpoch(1, on: run.train)
+        run.epoch = 1
+        let sgd = try XCTUnwrap(run.optimizer as? SGD)
+        XCTAssertTrue(sgd.momentumBufferScaled, "a fused epoch leaves μ·v")
+        try Checkpoint.save(run, to: dir.file("c.ckpt"))
+        var file = try Checkpoint.read(dir.file("c.ckpt"))
+        XCTAssertEqual(file.metadataValue(for: "format_version"), "3")
+        XCTAssertEqual(file.metadataValue(for: "momentum_buffer_scaled"), "1")
+        let fresh = try makeRun([])
+        XCTAssertFalse(try XCTUnwrap(fresh.optimizer as? SGD).momentumBufferScaled, "a new optimizer's zeros count as v")
+        try Checkpoint.restore(file, into: fresh, path: "C")
+        XCTAssertTrue(try XCTUnwrap(fresh.optimizer as? SGD).momentumBufferScaled)
+
+        file.metadata = file.metadata.filter { $0.0 != "momentum_buffer_scaled" }.map { $0.0 == "format_version" ? ($0.0, "2") : $0 }
+        let old = try makeRun([])
+        (old.optimizer as? SGD)?.momentumBufferScaled = true
+        try Checkpoint.restore(file, into: old, path: "C")
+        XCTAssertFalse(try XCTUnwrap(old.optimizer as? SGD).momentumBufferScaled, "version 2 buffers hold v")
+
+        XCTAssertEqual(try restoreError([("momentum_buffer_scaled", "2")]),
+                       "C: checkpoint metadata \"momentum_buffer_scaled\" is '2', expected 0 or 1")
+        XCTAssertNil(try restoreError([("momentum_buffer_scaled", "0")]))
+        XCTAssertNil(try restoreError([], ["--optimizer", "nesterov"]))
+    }
+
+    func testAScaledBufferForNesterovIsRefused() throws {
+        let dir = try TempDir()
+        let run = try makeRun(["--optimizer", "nesterov"])
+        _ = run.trainer.runEpoch(1, on: run.train)
+        try Checkpoint.save(run, to: dir.file("c.ckpt"))
+        var file = try Checkpoint.read(dir.file("c.ckpt"))
+        XCTAssertEqual(file.metadataValue(for: "momentum_buffer_scaled"), "0")
+        file.metadata = file.metadata.map { $0.0 == "momentum_buffer_scaled" ? ($0.0, "1") : $0 }
+        let fresh = try makeRun(["--optimizer", "nesterov"])
+        do throws(CLIError) {
+            try Checkpoint.restore(file, into: fresh, path: "C")
+            XCTFail("restored")
+        } catch {
+            XCTAssertEqual(error.message, "C: checkpoint metadata \"momentum_buffer_scaled\" is '1', but Nesterov momentum keeps v itself")
+        }
+    }
 }

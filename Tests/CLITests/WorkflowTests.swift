@@ -18,9 +18,18 @@ final class WorkflowTests: XCTestCase {
     }
 
     func testInterruptMidEpochAndResumeGivesBitIdenticalWeights() throws {
+        try assertResumeIsBitIdentical(["--optimizer", "adam"])
+    }
+
+    /// SGD with momentum keeps μ·v in its buffer between fused steps, which the checkpoint records.
+    func testResumeWithMomentumAndWeightDecayGivesBitIdenticalWeights() throws {
+        try assertResumeIsBitIdentical(["--optimizer", "sgd", "--momentum", "0.9", "--weight-decay", "1e-3"])
+    }
+
+    func assertResumeIsBitIdentical(_ optimizer: [String]) throws {
         let dir = try TempDir()
         try quadrants(dir)
-        let common = ["--data", dir.path, "--layers", "12:relu,dropout:0.25,8:tanh,batchnorm,4", "--optimizer", "adam",
+        let common = ["--data", dir.path, "--layers", "12:relu,dropout:0.25,8:tanh,batchnorm,4"] + optimizer + [
                       "--epochs", "3", "--batch-size", "4", "--seed", "7", "--threads", "1", "--schedule", "cosine", "--quiet"]
         let straight = dir.file("straight.safetensors")
         XCTAssertEqual(try MLP.run(["train", "--out", straight] + common).status, 0)

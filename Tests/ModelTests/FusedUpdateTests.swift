@@ -7,17 +7,23 @@ import XCTest
 
 final class FusedUpdateTests: XCTestCase {
     func weights(fused: Bool, momentum: Float, weightDecay: Float, nesterov: Bool = false) -> [Float] {
+        run(fused: { _ in fused }, momentum: momentum, weightDecay: weightDecay, nesterov: nesterov).weights
+    }
+
+    /// Three steps, fused or not as `fused(step)` says: the weights and the momentum buffer after.
+    func run(fused: (Int) -> Bool, momentum: Float, weightDecay: Float, nesterov: Bool = false,
+             steps: Int = 3) -> (weights: [Float], buffer: [Float], scaled: Bool) {
         let net = Network(inputs: 30, specs: [.dense(units: 70, activation: .relu), .dense(units: 40, activation: .tanh),
                                               .dense(units: 5)], loss: SoftmaxCrossEntropy(), seed: 8)
-        net.allowsFusedUpdate = fused
         let opt = SGD(network: net, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay)
         var rng = RandomGenerator(seed: 1)
         let x = Matrix(rows: 33, cols: 30, values: (0..<990).map { _ in rng.normal() })
         let labels: [Int32] = (0..<33).map { Int32($0 % 5) }
-        for step in 0..<3 {
+        for step in 0..<steps {
+            net.allowsFusedUpdate = fused(step)
             labels.withUnsafeBufferPointer { _ = net.trainStep(x, labels: $0.baseAddress, optimizer: opt, lr: 0.05 + 0.01 * Float(step % 3)) }
         }
-        return net.store.values.buffer.map { $0 }
+        return (net.store.values.buffer.map { $0 }, opt.state.first?.buffer.buffer.map { $0 } ?? [], opt.momentumBufferScaled)
     }
 
     func assertClose(_ a: [Float], _ b: [Float], _ what: String) {
@@ -39,5 +45,25 @@ final class FusedUpdateTests: XCTestCase {
         // Nesterov and plain SGD with decay are not fused: the same bits either way.
         XCTAssertEqual(weights(fused: true, momentum: 0.9, weightDecay: 0, nesterov: true), weights(fused: false, momentum: 0.9, weightDecay: 0, nesterov: true))
         XCTAssertEqual(weights(fused: true, momentum: 0, weightDecay: 0.01), weights(fused: false, momentum: 0, weightDecay: 0.01))
+    }
+
+    /// A fused step leaves μ·v in the weights' part of the buffer (the next GEMM adds to it with beta
+    /// 1); a plain step after it takes that as it is and leaves v again. Fused and plain steps in any
+    /// order give the plain order's weights, and a buffer that is μ times the plain one on the
+    /// weights (the leading, decayed range) and equal on the rest.
+    func testFusedAndPlainStepsInAnyOrder() {
+        let decayedEnd = Network(inputs: 30, specs: [.dense(units: 70, activation: .relu), .dense(units: 40, activation: .tanh),
+                                                     .dense(units: 5)], loss: SoftmaxCrossEntropy(), seed: 8).store.decayedEnd
+        for wd: Float in [0, 0.01] {
+            let plain = run(fused: { _ in false }, momentum: 0.9, weightDecay: wd, steps: 5)
+            XCTAssertFalse(plain.scaled)
+            for (name, pattern) in [("all fused", { (_: Int) in true }), ("alternating", { $0 % 2 == 0 }), ("plain first", { $0 >= 2 })] {
+                let r = run(fused: pattern, momentum: 0.9, weightDecay: wd, steps: 5)
+                assertClose(r.weights, plain.weights, "\(name), weight decay \(wd)")
+                XCTAssertEqual(r.scaled, pattern(4), name)
+                let expected = plain.buffer.enumerated().map { r.scaled && $0.offset < decayedEnd ? 0.9 * $0.element : $0.element }
+                assertClose(r.buffer, expected, "\(name): momentum buffer, weight decay \(wd)")
+            }
+        }
     }
 }
