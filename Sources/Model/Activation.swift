@@ -210,6 +210,37 @@ public enum Activation: Equatable, Sendable {
         }
     }
 
+    /// At most this many chunks of rows in `backward(...db:)`, so that its partial sums take a fixed
+    /// `maxBiasChunks × width` floats whatever the batch.
+    static let maxBiasChunks = 64
+
+    /// dZ = dY ⊙ f'(Z) as above over `rows × width`, and db = Σ_rows dZ in the same pass: each chunk
+    /// of rows sums its rows of dZ, still in cache, into its own row of `partials` (at least
+    /// `maxBiasChunks × width` floats), and the partial rows are then added in chunk order, so db does
+    /// not depend on which thread ran which chunk.
+    func backward(dy: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafePointer<Float>,
+                  dz: UnsafeMutablePointer<Float>, rows: Int, width: Int,
+                  partials: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>, loops: Loops) {
+        let perChunk = max(rowsPerChunk(width: width), (rows + Activation.maxBiasChunks - 1) / Activation.maxBiasChunks)
+        let chunks = Loops.chunks(rows, size: perChunk)
+        let pass = BiasBackwardPass(f: self, dy: dy, z: z, y: y, dz: dz, rows: rows, width: width, rowsPerChunk: perChunk,
+                                    partials: partials)
+        loops.run(chunks: chunks, context: pass) { context, c in
+            let p = context.load(as: BiasBackwardPass.self)
+            let r = Loops.range(chunk: c, size: p.rowsPerChunk, count: p.rows)
+            p.f.backwardRange(r.lowerBound * p.width..<r.upperBound * p.width, dy: p.dy, z: p.z, y: p.y, dz: p.dz)
+            Kernels.sumRows(p.dz + r.lowerBound * p.width, rows: r.count, width: p.width, into: p.partials + c * p.width)
+        }
+        Kernels.sumRows(partials, rows: chunks, width: width, into: db)
+    }
+
+    private struct BiasBackwardPass {
+        let f: Activation
+        let dy: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>
+        let rows: Int, width: Int, rowsPerChunk: Int
+        let partials: UnsafeMutablePointer<Float>
+    }
+
     private struct BackwardPass {
         let f: Activation
         let dy: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>

@@ -83,6 +83,7 @@ public final class Dense: Layer {
     private let output: Matrix        // Y
     private let dZ: Matrix            // dLoss/dZ
     private let dX: Matrix            // dLoss/dX
+    private let biasPartials: UnsafeMutablePointer<Float>  // db's partial sums, a row per chunk of dZ's rows
     private var owner: ParameterStore?  // the tensors of a stand-alone layer
 
     /// A dense layer on views of its tensors in a network's buffers.
@@ -97,7 +98,10 @@ public final class Dense: Layer {
         output = Matrix(rows: 0, cols: outputs)
         dZ = Matrix(rows: 0, cols: outputs)
         dX = Matrix(rows: 0, cols: inputs)
+        biasPartials = .allocate(capacity: Activation.maxBiasChunks * outputs)
     }
+
+    deinit { biasPartials.deallocate() }
 
     /// A stand-alone dense layer with tensors of its own (zeros), outside any network.
     public convenience init(inputs: Int, outputs: Int, activation: Activation = .linear) {
@@ -130,14 +134,17 @@ public final class Dense: Layer {
     public func backward(_ dy: Matrix) -> Matrix {
         guard let x = input else { preconditionFailure("Dense.backward before forward") }
         let batch = x.rows
-        // in the forward pass Y = f(Z), so dZ = dY · f'(Z); for a linear layer dZ is dY itself
+        // in the forward pass Y = f(Z), so dZ = dY · f'(Z); for a linear layer dZ is dY itself.
+        // in the forward pass Z[b,o] = Σ_i X[b,i]·W[o,i] + b[o], so db[o] = Σ_b dZ[b,o]: summed in the
+        // same pass as dZ while its rows are in cache (for a linear layer, a pass of its own)
         let g: Matrix
         if activation == .linear {
             g = dy
+            Kernels.sumRows(g.data, rows: batch, width: outputFeatures, into: bias.grad!)
         } else {
             dZ.resize(rows: batch)
-            activation.backward(dy: dy.data, z: preactivation.data, y: output.data, dz: dZ.data,
-                                count: batch * outputFeatures, loops: loops)
+            activation.backward(dy: dy.data, z: preactivation.data, y: output.data, dz: dZ.data, rows: batch,
+                                width: outputFeatures, partials: biasPartials, db: bias.grad!, loops: loops)
             g = dZ
         }
         // dX[b,i] = Σ_o dZ[b,o]·W[o,i]  (dX = dZ·W); the first layer skips it (and its buffer). Before
@@ -157,8 +164,6 @@ public final class Dense: Layer {
                   beta: t?.beta ?? 0, c: t.map { $0.buffer + weight.offset } ?? weight.grad!, ldc: inputFeatures)
         // the rest of W's update, if the optimizer has one, now, while W and its buffer are in cache
         t?.finish?.finishWeights(offset: weight.offset, count: weight.count)
-        // db[o] = Σ_b dZ[b,o]
-        Kernels.sumRows(g.data, rows: batch, width: outputFeatures, into: bias.grad!)
         return dX
     }
 }

@@ -1,5 +1,6 @@
 // Behaviour the gradient checks do not cover: evaluation modes, odd batch sizes, buffer reuse,
 // parsing, schedules.
+import Foundation
 import XCTest
 @testable import Model
 
@@ -44,6 +45,37 @@ final class LayerBehaviourTests: XCTestCase {
         XCTAssertEqual(idle.rng.words, inline.rng.words)
         // The next step draws another mask.
         XCTAssertNotEqual(inline.forward(ones, training: true).values, whole)
+    }
+
+    /// The activation backward that also sums db over the rows (Dense's): dZ as the plain pass
+    /// computes it, db against a direct sum in Double, and the same bits whichever order the chunks
+    /// run in. Shapes from one chunk to the 64-chunk cap (then several rows per chunk of a wide layer).
+    func testActivationBackwardSumsTheBiasGradientInChunks() {
+        var rng = RandomGenerator(seed: 4)
+        for (rows, width) in [(5, 3), (300, 100), (1000, 37), (256, 1024), (200, 4099)] {
+            for f in rows * width > 100_000 ? [Activation.relu] : [.relu, .tanh, .gelu] {
+                let n = rows * width
+                let dy = (0..<n).map { _ in rng.normal() }, z = (0..<n).map { _ in rng.normal() }
+                let y = z.map { f == .relu ? max($0, 0) : f == .tanh ? Float(Foundation.tanh(Double($0))) : $0 }
+                var plain = [Float](repeating: 0, count: n)
+                f.backward(dy: dy, z: z, y: y, dz: &plain, count: n, loops: Loops())
+                func fused(_ loops: Loops) -> (dz: [Float], db: [Float]) {
+                    var dz = [Float](repeating: .nan, count: n), db = [Float](repeating: .nan, count: width)
+                    var partials = [Float](repeating: .nan, count: Activation.maxBiasChunks * width)
+                    f.backward(dy: dy, z: z, y: y, dz: &dz, rows: rows, width: width, partials: &partials, db: &db, loops: loops)
+                    return (dz, db)
+                }
+                let a = fused(Loops()), b = fused(Loops(ReversedLoops()))
+                XCTAssertEqual(a.dz, plain, "\(f) \(rows)×\(width): dZ")
+                XCTAssertEqual(a.db, b.db, "\(f) \(rows)×\(width): db depends on the chunks' order")
+                XCTAssertEqual(a.dz, b.dz)
+                for j in 0..<width {
+                    let exact = (0..<rows).reduce(0.0) { $0 + Double(plain[$1 * width + j]) }
+                    let scale = (0..<rows).reduce(0.0) { $0 + abs(Double(plain[$1 * width + j])) }
+                    XCTAssertEqual(Double(a.db[j]), exact, accuracy: 1e-6 * max(scale, 1), "\(f) \(rows)×\(width): db[\(j)]")
+                }
+            }
+        }
     }
 
     func testDropoutRealizesItsRateAtAnOddWidth() {
