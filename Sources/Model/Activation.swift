@@ -210,18 +210,25 @@ public enum Activation: Equatable, Sendable {
         }
     }
 
-    /// At most this many chunks of rows in `backward(...db:)`, so that its partial sums take a fixed
-    /// `maxBiasChunks × width` floats whatever the batch.
+    /// At most this many chunks of rows in `backward(...db:)`, so that its partial sums take at most
+    /// `maxBiasChunks × width` floats whatever the batch (and never more rows than the batch).
     static let maxBiasChunks = 64
 
+    /// Rows per chunk of `backward(...db:)`, and so how many rows of partial sums it needs.
+    func biasChunkRows(rows: Int, width: Int) -> Int {
+        max(rowsPerChunk(width: width), (rows + Activation.maxBiasChunks - 1) / Activation.maxBiasChunks)
+    }
+
+    func biasChunks(rows: Int, width: Int) -> Int { Loops.chunks(rows, size: biasChunkRows(rows: rows, width: width)) }
+
     /// dZ = dY ⊙ f'(Z) as above over `rows × width`, and db = Σ_rows dZ in the same pass: each chunk
-    /// of rows sums its rows of dZ, still in cache, into its own row of `partials` (at least
-    /// `maxBiasChunks × width` floats), and the partial rows are then added in chunk order, so db does
-    /// not depend on which thread ran which chunk.
+    /// of rows sums its rows of dZ, still in cache, into its own row of `partials` (`biasChunks` rows
+    /// of `width`), and the partial rows are then added in chunk order, so db does not depend on which
+    /// thread ran which chunk.
     func backward(dy: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafePointer<Float>,
                   dz: UnsafeMutablePointer<Float>, rows: Int, width: Int,
                   partials: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>, loops: Loops) {
-        let perChunk = max(rowsPerChunk(width: width), (rows + Activation.maxBiasChunks - 1) / Activation.maxBiasChunks)
+        let perChunk = biasChunkRows(rows: rows, width: width)
         let chunks = Loops.chunks(rows, size: perChunk)
         let pass = BiasBackwardPass(f: self, dy: dy, z: z, y: y, dz: dz, rows: rows, width: width, rowsPerChunk: perChunk,
                                     partials: partials)

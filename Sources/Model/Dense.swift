@@ -52,8 +52,9 @@ public struct DenseKind: LayerKind {
          TensorDeclaration("bias", shape: [outputs], role: .parameter(decays: false), initial: .zeros)]
     }
 
-    // Y, dZ and Z (counted always: it is only kept for GELU and Swish), and dX.
-    public func floatsPerExample(inputs: Int) -> Int { 3 * outputs + inputs }
+    // Y, dZ and Z (counted always: it is only kept for GELU and Swish), db's partial sums (at most a
+    // row per example), and dX.
+    public func floatsPerExample(inputs: Int) -> Int { 4 * outputs + inputs }
 
     public func makeLayer(_ c: LayerContext) -> Layer {
         let d = Dense(inputs: c.inputs, outputs: outputs, activation: activationFunction,
@@ -83,7 +84,7 @@ public final class Dense: Layer {
     private let output: Matrix        // Y
     private let dZ: Matrix            // dLoss/dZ
     private let dX: Matrix            // dLoss/dX
-    private let biasPartials: UnsafeMutablePointer<Float>  // db's partial sums, a row per chunk of dZ's rows
+    private let biasPartials: Matrix  // db's partial sums, a row per chunk of dZ's rows
     private var owner: ParameterStore?  // the tensors of a stand-alone layer
 
     /// A dense layer on views of its tensors in a network's buffers.
@@ -98,10 +99,8 @@ public final class Dense: Layer {
         output = Matrix(rows: 0, cols: outputs)
         dZ = Matrix(rows: 0, cols: outputs)
         dX = Matrix(rows: 0, cols: inputs)
-        biasPartials = .allocate(capacity: Activation.maxBiasChunks * outputs)
+        biasPartials = Matrix(rows: 0, cols: outputs)
     }
-
-    deinit { biasPartials.deallocate() }
 
     /// A stand-alone dense layer with tensors of its own (zeros), outside any network.
     public convenience init(inputs: Int, outputs: Int, activation: Activation = .linear) {
@@ -143,8 +142,9 @@ public final class Dense: Layer {
             Kernels.sumRows(g.data, rows: batch, width: outputFeatures, into: bias.grad!)
         } else {
             dZ.resize(rows: batch)
+            biasPartials.resize(rows: activation.biasChunks(rows: batch, width: outputFeatures))
             activation.backward(dy: dy.data, z: preactivation.data, y: output.data, dz: dZ.data, rows: batch,
-                                width: outputFeatures, partials: biasPartials, db: bias.grad!, loops: loops)
+                                width: outputFeatures, partials: biasPartials.data, db: bias.grad!, loops: loops)
             g = dZ
         }
         // dX[b,i] = Σ_o dZ[b,o]·W[o,i]  (dX = dZ·W); the first layer skips it (and its buffer). Before

@@ -61,7 +61,8 @@ final class LayerBehaviourTests: XCTestCase {
                 f.backward(dy: dy, z: z, y: y, dz: &plain, count: n, loops: Loops())
                 func fused(_ loops: Loops) -> (dz: [Float], db: [Float]) {
                     var dz = [Float](repeating: .nan, count: n), db = [Float](repeating: .nan, count: width)
-                    var partials = [Float](repeating: .nan, count: Activation.maxBiasChunks * width)
+                    var partials = [Float](repeating: .nan, count: f.biasChunks(rows: rows, width: width) * width)
+                    XCTAssertLessThanOrEqual(f.biasChunks(rows: rows, width: width), min(rows, Activation.maxBiasChunks))
                     f.backward(dy: dy, z: z, y: y, dz: &dz, rows: rows, width: width, partials: &partials, db: &db, loops: loops)
                     return (dz, db)
                 }
