@@ -161,7 +161,7 @@ public final class Dense: Layer {
         let t = route.target
         BLAS.gemm(transA: true, transB: false, m: outputFeatures, n: inputFeatures, k: batch,
                   alpha: t?.alpha ?? 1, a: g.data, lda: outputFeatures, b: x.data, ldb: inputFeatures,
-                  beta: t?.beta ?? 0, c: t.map { $0.buffer + weight.offset } ?? weight.grad!, ldc: inputFeatures)
+                  beta: t?.beta(weightCount: weight.count) ?? 0, c: t.map { $0.buffer + weight.offset } ?? weight.grad!, ldc: inputFeatures)
         // the rest of W's update, if the optimizer has one, now, while W and its buffer are in cache
         t?.finish?.finishWeights(offset: weight.offset, count: weight.count)
         return dX

@@ -7,17 +7,25 @@
 /// GEMM itself, C being this buffer at the weight's offset.
 public struct FusedWeightGradient {
     public let buffer: UnsafeMutablePointer<Float>
-    public let alpha: Float, beta: Float
+    public let alpha: Float
+    /// beta for weights of fewer than `largeFrom` values, and for the others.
+    public let beta: Float, largeBeta: Float, largeFrom: Int
     /// Finishes a weight's update right after its GEMM, while the weight and its part of the
     /// buffer are still in cache (nil: the GEMM was the whole update).
     public let finish: FinishesWeightUpdate?
 
-    public init(buffer: UnsafeMutablePointer<Float>, alpha: Float, beta: Float, finish: FinishesWeightUpdate? = nil) {
+    public init(buffer: UnsafeMutablePointer<Float>, alpha: Float, beta: Float, largeBeta: Float? = nil,
+                largeFrom: Int = .max, finish: FinishesWeightUpdate? = nil) {
         self.buffer = buffer
         self.alpha = alpha
         self.beta = beta
+        self.largeBeta = largeBeta ?? beta
+        self.largeFrom = largeFrom
         self.finish = finish
     }
+
+    /// The GEMM's beta for a weight of `count` values.
+    public func beta(weightCount count: Int) -> Float { count >= largeFrom ? largeBeta : beta }
 }
 
 /// An optimizer whose fused update needs one more pass over each weight after its GEMM.

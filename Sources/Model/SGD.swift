@@ -23,6 +23,8 @@ public final class SGD: Optimizer {
         self.weightDecay = weightDecay
         chunks = UpdateChunks(store)
         velocity = momentum == 0 ? nil : FloatBuffer(count: store.values.count)
+        scaledRanges = store.parameters.filter { $0.offset < store.decayedEnd && $0.count >= SGD.scaledFrom }
+            .map { $0.offset..<$0.offset + $0.count }
     }
 
     public convenience init(network: Network, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
@@ -33,29 +35,44 @@ public final class SGD: Optimizer {
 
     public var state: [(name: String, buffer: FloatBuffer)] { velocity.map { [("momentum_buffer", $0)] } ?? [] }
 
-    /// Whether the weights' range of the momentum buffer holds μ·v (PyTorch's buffer times μ, the
-    /// share of it the next step keeps) rather than v. A fused step leaves it so: its update pass
-    /// reads v anyway, and storing μ·v lets the next weight-gradient GEMM add to the buffer with beta
-    /// 1, which spares OpenBLAS a pass over C to scale it (the arithmetic is the same: fl(fl(μ·v) + g)).
-    /// A checkpoint records which it holds. A new optimizer's zeros count as v. (Nesterov, never
-    /// fused, always holds v.)
+    /// Whether the momentum buffers of the large weights (`scaledFrom` values or more) hold μ·v
+    /// (PyTorch's buffer times μ, the share of it the next step keeps) rather than v. A fused step
+    /// leaves them so: its update pass reads v anyway, and storing μ·v lets the next weight-gradient
+    /// GEMM add to the buffer with beta 1, which spares OpenBLAS a pass over C to scale it (the
+    /// arithmetic is the same: fl(fl(μ·v) + g)). Smaller weights keep v and beta μ: the pass costs
+    /// them nothing, and OpenBLAS's small-matrix kernels, which their GEMMs may take, round
+    /// beta·C + AB in one step, so beta 1 would change their last bits. A checkpoint records which
+    /// the buffers hold. A new optimizer's zeros count as v. (Nesterov, never fused, always holds v.)
     public var momentumBufferScaled = false
 
+    /// Weights of at least this many values keep μ·v after a fused step (their GEMMs at any batch
+    /// are too large for OpenBLAS's small-matrix kernels, which stop at 10⁶ multiply-adds).
+    public static let scaledFrom = 1 << 16
+
+    /// The buffer ranges that `momentumBufferScaled` is about.
+    private let scaledRanges: [Range<Int>]
+
     public func step(lr: Float) {
-        update(lr: lr, weightsFused: false)
+        // A plain step after fused ones (which no run makes: what chooses between them is fixed for
+        // a run) first takes the buffers back to v, to within a rounding.
+        if momentumBufferScaled, let velocity {
+            for r in scaledRanges { Kernels.scale(velocity.data + r.lowerBound, count: r.count, by: 1 / momentum) }
+        }
         momentumBufferScaled = false
+        update(lr: lr, weightsFused: false)
     }
 
     // The weights (the leading, decayed range of the buffer) can take their update inside the
     // weight-gradient GEMM: plain SGD without decay as W ← −lr·(dZᵀ·X) + 1·W, momentum as
     // v ← 1·(dZᵀ·X) + μ·v (beta 1 when the buffer already holds μ·v), after which each layer calls
-    // `finishWeights` for v ← v + λw, w ← w − lr·v, v ← μ·v. Each weight byte is then touched once
+    // `finishWeights` for v ← v + λw, w ← w − lr·v, and v ← μ·v for large weights. Each weight byte is then touched once
     // less per step, and no gradient is written for them. Nesterov needs g and v apart.
     public func fusedWeightGradient(lr: Float) -> FusedWeightGradient? {
         if nesterov { return nil }
         if let velocity {
             pendingLR = lr
-            return FusedWeightGradient(buffer: velocity.data, alpha: 1, beta: momentumBufferScaled ? 1 : momentum, finish: self)
+            return FusedWeightGradient(buffer: velocity.data, alpha: 1, beta: momentum, largeBeta: momentumBufferScaled ? 1 : momentum,
+                                       largeFrom: SGD.scaledFrom, finish: self)
         }
         return weightDecay == 0 ? FusedWeightGradient(buffer: store.values.data, alpha: -lr, beta: 1) : nil
     }
@@ -75,16 +92,14 @@ public final class SGD: Optimizer {
         // parameters' chunks are left.
         let first = weightsFused ? chunks.decayedChunks : 0
         let u = Update(w: store.values.data, g: store.gradients.data, v: velocity?.data, chunks: chunks, first: first, lr: lr,
-                       mu: momentum, weightsMu: momentumBufferScaled ? 1 : momentum, wd: weightDecay, nesterov: nesterov)
+                       mu: momentum, wd: weightDecay, nesterov: nesterov)
         loops.run(chunks: chunks.total - first, context: u) { context, c in
             let u = context.load(as: Update.self)
             let (r, decays) = u.chunks.range(u.first + c)
             let o = r.lowerBound, wd = decays ? u.wd : 0
             if let v = u.v {
-                // PyTorch initializes the buffer with the first gradient; μ·0 + g is the same. A
-                // weight's buffer that holds μ·v already takes the gradient as it is.
-                Kernels.momentum(u.w + o, u.g + o, v + o, count: r.count, lr: u.lr, mu: decays ? u.weightsMu : u.mu,
-                                 wd: wd, nesterov: u.nesterov)
+                // PyTorch initializes the buffer with the first gradient; μ·0 + g is the same.
+                Kernels.momentum(u.w + o, u.g + o, v + o, count: r.count, lr: u.lr, mu: u.mu, wd: wd, nesterov: u.nesterov)
             } else {
                 Kernels.sgd(u.w + o, u.g + o, count: r.count, lr: u.lr, wd: wd)
             }
@@ -94,15 +109,17 @@ public final class SGD: Optimizer {
     private struct Update {
         let w: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>?
         let chunks: UpdateChunks, first: Int
-        let lr: Float, mu: Float, weightsMu: Float, wd: Float, nesterov: Bool
+        let lr: Float, mu: Float, wd: Float, nesterov: Bool
     }
 }
 
 extension SGD: FinishesWeightUpdate {
-    // v ← v + λw, w ← w − lr·v, v ← μ·v over one weight, right after its GEMM made v = μ·v + dW.
+    // v ← v + λw, w ← w − lr·v, and v ← μ·v for a large weight, over one weight, right after its
+    // GEMM made v = μ·v + dW.
     public func finishWeights(offset: Int, count: Int) {
         guard let velocity else { return }
-        let f = Finish(w: store.values.data + offset, v: velocity.data + offset, count: count, lr: pendingLR, mu: momentum, wd: weightDecay)
+        let f = Finish(w: store.values.data + offset, v: velocity.data + offset, count: count, lr: pendingLR,
+                       mu: count >= SGD.scaledFrom ? momentum : 1, wd: weightDecay)
         loops.run(chunks: Loops.chunks(count, size: Loops.chunkElements), context: f) { context, c in
             let f = context.load(as: Finish.self)
             let r = Loops.range(chunk: c, size: Loops.chunkElements, count: f.count)

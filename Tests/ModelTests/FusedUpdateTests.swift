@@ -6,6 +6,12 @@ import XCTest
 @testable import Model
 
 final class FusedUpdateTests: XCTestCase {
+    /// 30 → 2,200 (66,000 weights and 88,000 in the next layer: large enough to keep μ·v) → 40 → 5.
+    func network() -> Network {
+        Network(inputs: 30, specs: [.dense(units: 2200, activation: .relu), .dense(units: 40, activation: .tanh),
+                                    .dense(units: 5)], loss: SoftmaxCrossEntropy(), seed: 8)
+    }
+
     func weights(fused: Bool, momentum: Float, weightDecay: Float, nesterov: Bool = false) -> [Float] {
         run(fused: { _ in fused }, momentum: momentum, weightDecay: weightDecay, nesterov: nesterov).weights
     }
@@ -13,8 +19,7 @@ final class FusedUpdateTests: XCTestCase {
     /// Three steps, fused or not as `fused(step)` says: the weights and the momentum buffer after.
     func run(fused: (Int) -> Bool, momentum: Float, weightDecay: Float, nesterov: Bool = false,
              steps: Int = 3) -> (weights: [Float], buffer: [Float], scaled: Bool) {
-        let net = Network(inputs: 30, specs: [.dense(units: 70, activation: .relu), .dense(units: 40, activation: .tanh),
-                                              .dense(units: 5)], loss: SoftmaxCrossEntropy(), seed: 8)
+        let net = network()
         let opt = SGD(network: net, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay)
         var rng = RandomGenerator(seed: 1)
         let x = Matrix(rows: 33, cols: 30, values: (0..<990).map { _ in rng.normal() })
@@ -47,13 +52,16 @@ final class FusedUpdateTests: XCTestCase {
         XCTAssertEqual(weights(fused: true, momentum: 0, weightDecay: 0.01), weights(fused: false, momentum: 0, weightDecay: 0.01))
     }
 
-    /// A fused step leaves μ·v in the weights' part of the buffer (the next GEMM adds to it with beta
-    /// 1); a plain step after it takes that as it is and leaves v again. Fused and plain steps in any
-    /// order give the plain order's weights, and a buffer that is μ times the plain one on the
-    /// weights (the leading, decayed range) and equal on the rest.
+    /// A fused step leaves μ·v in the large weights' buffers (the next GEMM adds to them with beta
+    /// 1) and v in the others; a plain step after it takes the buffers back to v. Fused and plain
+    /// steps in any order give the plain order's weights, and a buffer that is μ times the plain one on
+    /// the large weights and equal elsewhere.
     func testFusedAndPlainStepsInAnyOrder() {
-        let decayedEnd = Network(inputs: 30, specs: [.dense(units: 70, activation: .relu), .dense(units: 40, activation: .tanh),
-                                                     .dense(units: 5)], loss: SoftmaxCrossEntropy(), seed: 8).store.decayedEnd
+        let store = network().store
+        let large = store.parameters.filter { $0.offset < store.decayedEnd && $0.count >= SGD.scaledFrom }
+        XCTAssertEqual(large.map(\.count), [66_000, 88_000])
+        XCTAssertTrue(store.parameters.contains { $0.offset < store.decayedEnd && $0.count < SGD.scaledFrom }, "a small weight too")
+        func isLarge(_ i: Int) -> Bool { large.contains { $0.offset <= i && i < $0.offset + $0.count } }
         for wd: Float in [0, 0.01] {
             let plain = run(fused: { _ in false }, momentum: 0.9, weightDecay: wd, steps: 5)
             XCTAssertFalse(plain.scaled)
@@ -61,7 +69,7 @@ final class FusedUpdateTests: XCTestCase {
                 let r = run(fused: pattern, momentum: 0.9, weightDecay: wd, steps: 5)
                 assertClose(r.weights, plain.weights, "\(name), weight decay \(wd)")
                 XCTAssertEqual(r.scaled, pattern(4), name)
-                let expected = plain.buffer.enumerated().map { r.scaled && $0.offset < decayedEnd ? 0.9 * $0.element : $0.element }
+                let expected = plain.buffer.enumerated().map { r.scaled && isLarge($0.offset) ? 0.9 * $0.element : $0.element }
                 assertClose(r.buffer, expected, "\(name): momentum buffer, weight decay \(wd)")
             }
         }
