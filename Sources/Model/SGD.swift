@@ -45,8 +45,10 @@ public final class SGD: Optimizer {
     /// the buffers hold. A new optimizer's zeros count as v. (Nesterov, never fused, always holds v.)
     public var momentumBufferScaled = false
 
-    /// Weights of at least this many values keep μ·v after a fused step (their GEMMs at any batch
-    /// are too large for OpenBLAS's small-matrix kernels, which stop at 10⁶ multiply-adds).
+    /// Weights of at least this many values keep μ·v after a fused step: at batches of 16 rows or
+    /// more their GEMMs are too large for OpenBLAS's small-matrix kernels, which stop at 10⁶
+    /// multiply-adds. (A shorter last batch may take one, and round that step's last bits otherwise
+    /// than beta μ on v would; the run is as deterministic as ever.)
     public static let scaledFrom = 1 << 16
 
     /// The buffer ranges that `momentumBufferScaled` is about.
@@ -65,8 +67,9 @@ public final class SGD: Optimizer {
     // The weights (the leading, decayed range of the buffer) can take their update inside the
     // weight-gradient GEMM: plain SGD without decay as W ← −lr·(dZᵀ·X) + 1·W, momentum as
     // v ← 1·(dZᵀ·X) + μ·v (beta 1 when the buffer already holds μ·v), after which each layer calls
-    // `finishWeights` for v ← v + λw, w ← w − lr·v, and v ← μ·v for large weights. Each weight byte is then touched once
-    // less per step, and no gradient is written for them. Nesterov needs g and v apart.
+    // `finishWeights` for v ← v + λw, w ← w − lr·v, and v ← μ·v for large weights. Each weight byte
+    // is then touched once less per step, and no gradient is written for them. Nesterov needs g and
+    // v apart.
     public func fusedWeightGradient(lr: Float) -> FusedWeightGradient? {
         if nesterov { return nil }
         if let velocity {
