@@ -10,9 +10,10 @@
 // optimizer_step), generator states, the epoch's running sums, the learning rate, monitors,
 // history, threads, and for SGD with momentum momentum_buffer_scaled: "1" when the momentum buffers
 // of the weights of SGD.scaledFrom (65,536) values or more hold μ·v (PyTorch's buffer times the
-// momentum, as a fused step leaves them; SGD.swift), "0" when they hold v. Version 2 lacks that key (its buffers hold v), and version 1 also
-// stores the configuration as the flags given ("train_config", flag name → text); both still resume,
-// version 1's flags read as the command line reads them.
+// momentum, as a fused step leaves them; SGD.swift), "0" when they hold v. Version 2 lacks that key
+// (its buffers hold v), and version 1 also stores the configuration as the flags given
+// ("train_config", flag name → text); both still resume, version 1's flags read as the command line
+// reads them.
 import Formats
 import Model
 

@@ -91,7 +91,8 @@ enum Kernels {
     }
 
     /// v ← v + wd·w;  w ← w − lr·v;  v ← μ·v  (momentum after the GEMM has made v = μ·v + g: the
-    /// buffer keeps μ·v, the next step's share of it, to which that step's GEMM adds its gradient)
+    /// buffer keeps μ·v, the next step's share of it, to which that step's GEMM adds its gradient;
+    /// μ 1 keeps v itself)
     static func momentumAfterFusedGradient(_ w: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
                                            count n: Int, lr: Float, mu: Float, wd: Float) {
         let n8 = n & ~7
