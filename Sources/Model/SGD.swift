@@ -23,7 +23,7 @@ public final class SGD: Optimizer {
         self.weightDecay = weightDecay
         chunks = UpdateChunks(store)
         velocity = momentum == 0 ? nil : FloatBuffer(count: store.values.count)
-        scaledRanges = store.parameters.filter { $0.offset < store.decayedEnd && $0.count >= SGD.scaledFrom }
+        scaledRanges = store.parameters.filter { $0.offset < store.decayedEnd && SGD.keepsScaledBuffer($0.count) }
             .map { $0.offset..<$0.offset + $0.count }
     }
 
@@ -50,6 +50,9 @@ public final class SGD: Optimizer {
     /// multiply-adds. (A shorter last batch may take one, and round that step's last bits otherwise
     /// than beta μ on v would; the run is as deterministic as ever.)
     public static let scaledFrom = 1 << 16
+
+    /// Whether a weight of `count` values keeps μ·v after a fused step.
+    static func keepsScaledBuffer(_ count: Int) -> Bool { count >= scaledFrom }
 
     /// The buffer ranges that `momentumBufferScaled` is about.
     private let scaledRanges: [Range<Int>]
@@ -122,7 +125,7 @@ extension SGD: FinishesWeightUpdate {
     public func finishWeights(offset: Int, count: Int) {
         guard let velocity else { return }
         let f = Finish(w: store.values.data + offset, v: velocity.data + offset, count: count, lr: pendingLR,
-                       mu: count >= SGD.scaledFrom ? momentum : 1, wd: weightDecay)
+                       mu: SGD.keepsScaledBuffer(count) ? momentum : 1, wd: weightDecay)
         loops.run(chunks: Loops.chunks(count, size: Loops.chunkElements), context: f) { context, c in
             let f = context.load(as: Finish.self)
             let r = Loops.range(chunk: c, size: Loops.chunkElements, count: f.count)
