@@ -148,7 +148,7 @@ enum EvaluateCommand {
         }
         if let plot {
             let title = "confusion matrix: \(lastComponent(modelPath)), accuracy \(fixed(ev.accuracy, 4)) on \(ev.samples) \(items)"
-            let svg = ConfusionMatrixSVG.render(confusion: ev.confusion, title: title)
+            let svg = ConfusionMatrixSVG.render(confusion: ev.confusion, labels: ev.confusion.indices.map(label), title: title)
             do { try AtomicFile.write(Array(svg.utf8), to: plot) } catch let e as FormatError { throw .data(e) } catch {
                 throw CLIError(.dataError, "\(plot): \(error)")
             }
