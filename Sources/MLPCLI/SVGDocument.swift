@@ -32,10 +32,12 @@ final class SVGDocument {
         body.append("<circle cx=\"\(n(cx))\" cy=\"\(n(cy))\" r=\"\(n(r))\" fill=\"\(fill)\"/>")
     }
 
-    /// Many equal dots as one group that carries their colour: a scatter plot's points, small in the file.
+    /// Many equal dots as one group that carries their colour: a scatter plot's points, small in the
+    /// file (centres to a tenth of a pixel).
     func dots(_ points: [(x: Double, y: Double)], r: Double, fill: String, opacity: Double) {
         guard !points.isEmpty else { return }
-        let circles = points.map { "<circle cx=\"\(n($0.x))\" cy=\"\(n($0.y))\" r=\"\(n(r))\"/>" }.joined()
+        func tenth(_ v: Double) -> String { n((v * 10).rounded() / 10) }
+        let circles = points.map { "<circle cx=\"\(tenth($0.x))\" cy=\"\(tenth($0.y))\" r=\"\(n(r))\"/>" }.joined()
         body.append("<g fill=\"\(fill)\" fill-opacity=\"\(n(opacity))\">\(circles)</g>")
     }
 

@@ -120,6 +120,95 @@ final class SVGTests: XCTestCase {
         XCTAssertTrue(SVGProbe.parse(hundred).probe.texts.contains("17"), "up to 100 classes each cell shows its count")
     }
 
+    /// A target whose predictions miss by a known amount: actual 10·i/n − 3, predicted actual + a wave.
+    func regressionTarget(_ name: String, rows n: Int, scale: Double = 1) -> RegressionPlotSVG.Target {
+        let actual = (0..<n).map { scale * (10 * Double($0) / Double(n) - 3) }
+        let predicted = actual.enumerated().map { $0.element + scale * 0.8 * sin(Double($0.offset)) }
+        return RegressionPlotSVG.Target(name: name, actual: actual, predicted: predicted, rmse: 0.5, r2: 0.97)
+    }
+
+    /// The numbers drawn as tick labels in the region x0..<x1 with the given anchor.
+    func ticks(_ probe: SVGProbe, anchor: String, x0: Double, x1: Double) -> [Double] {
+        zip(probe.texts, probe.textAttributes).compactMap { text, a in
+            guard a["text-anchor"] == anchor, a["transform"] == nil, let x = Double(a["x"] ?? ""), x >= x0, x < x1 else { return nil }
+            return Double(text)
+        }
+    }
+
+    func testRegressionPlotDrawsEveryRowInTwoPanelsWithAxesAroundTheData() {
+        let t = regressionTarget("price <usd>", rows: 300, scale: 1000)
+        let svg = RegressionPlotSVG.render(targets: [t], title: "regression & more")
+        let (probe, ok, error) = SVGProbe.parse(svg)
+        XCTAssertTrue(ok, error)
+        XCTAssertEqual(probe.counts["circle"], 600, "every row once in each panel")
+        for heading in ["price <usd>: predicted against actual", "price <usd>: residuals", "actual price <usd>", "predicted price <usd>",
+                        "residual", "R² 0.9700, RMSE 0.5000", "residual = actual − predicted"] {
+            XCTAssertTrue(probe.texts.contains(heading), heading)
+        }
+        let w = RegressionPlotSVG.panelWidth
+        // Left panel: both axes cover actual and predicted values.
+        let values = t.actual + t.predicted
+        for (axis, ticks) in [("x", ticks(probe, anchor: "middle", x0: 60, x1: w)), ("y", ticks(probe, anchor: "end", x0: 0, x1: 80))] {
+            XCTAssertLessThanOrEqual(ticks.min() ?? .infinity, values.min()!, "\(axis): \(ticks)")
+            XCTAssertGreaterThanOrEqual(ticks.max() ?? -.infinity, values.max()!, "\(axis): \(ticks)")
+            XCTAssertGreaterThanOrEqual(ticks.count, 3, axis)
+        }
+        // Right panel: residuals on a y axis symmetric about 0 that holds them all.
+        let residuals = zip(t.actual, t.predicted).map { $0 - $1 }
+        let rTicks = ticks(probe, anchor: "end", x0: w, x1: w + 80)
+        XCTAssertTrue(rTicks.contains(0), "\(rTicks)")
+        XCTAssertEqual(rTicks.min()!, -rTicks.max()!)
+        XCTAssertGreaterThanOrEqual(rTicks.max()!, residuals.map(abs).max()!)
+        let pTicks = ticks(probe, anchor: "middle", x0: w + 60, x1: 2 * w)
+        XCTAssertLessThanOrEqual(pTicks.min()!, t.predicted.min()!)
+        XCTAssertGreaterThanOrEqual(pTicks.max()!, t.predicted.max()!)
+        // Every point lies inside its panel's axes.
+        let lines = probe.elements["line"] ?? []
+        let axisX = lines.filter { $0["stroke"] == "#444444" && $0["x1"] == $0["x2"] && $0["y1"] != nil }
+            .compactMap { Double($0["x1"]!) }.filter { [70, w + 70].contains($0) }
+        XCTAssertEqual(Set(axisX), [70, w + 70], "a y axis at each panel's left edge")
+        for c in probe.elements["circle"] ?? [] {
+            let x = Double(c["cx"]!)!, y = Double(c["cy"]!)!
+            let panel = x < w ? 0.0 : w
+            XCTAssertTrue(x >= panel + 70 - 0.05 && x <= panel + w - 20 + 0.05, "cx \(x)")
+            XCTAssertTrue(y >= 34 + 44 - 0.05 && y <= 34 + RegressionPlotSVG.panelHeight - 50 + 0.05, "cy \(y)")
+        }
+        XCTAssertEqual((probe.elements["line"] ?? []).filter { $0["stroke-dasharray"] != nil }.count, 2, "y = x and y = 0")
+    }
+
+    func testRegressionPlotSamplesLargeSetsAndCapsTheTargets() {
+        let n = 10_000
+        let targets = (1...6).map { regressionTarget("t\($0)", rows: n, scale: Double($0)) }
+        let svg = RegressionPlotSVG.render(targets: targets, title: "many")
+        let (probe, ok, error) = SVGProbe.parse(svg)
+        XCTAssertTrue(ok, error)
+        let cap = RegressionPlotSVG.maxPoints, shown = RegressionPlotSVG.maxTargets
+        XCTAssertEqual(probe.counts["circle"], 2 * cap * shown)
+        XCTAssertEqual(probe.texts.filter { $0.hasSuffix(": predicted against actual") }, (1...shown).map { "t\($0): predicted against actual" })
+        XCTAssertTrue(probe.texts.contains("points: \(cap) of \(n) rows, evenly spaced through the file; the first \(shown) of 6 targets"),
+                      "\(probe.texts.prefix(3))")
+        XCTAssertLessThan(svg.utf8.count, 50 * 2 * cap * shown, "about 40 bytes a point")
+        // The rows drawn: evenly spaced from the first, distinct, the same every time.
+        let rows = RegressionPlotSVG.sample(count: n)
+        XCTAssertEqual(rows.count, cap)
+        XCTAssertEqual(rows.first, 0)
+        XCTAssertEqual(Set(rows).count, cap)
+        XCTAssertEqual(rows, rows.sorted())
+        XCTAssertTrue(zip(rows, rows.dropFirst()).allSatisfy { $1 - $0 == n / cap }, "every fifth row")
+        XCTAssertEqual(RegressionPlotSVG.sample(count: 7), Array(0..<7))
+        XCTAssertEqual(svg, RegressionPlotSVG.render(targets: targets, title: "many"), "deterministic")
+    }
+
+    func testRegressionPlotSkipsValuesThatAreNotFinite() {
+        var t = regressionTarget("y", rows: 20)
+        t = RegressionPlotSVG.Target(name: "y", actual: t.actual, predicted: [.nan, .infinity] + t.predicted.dropFirst(2), rmse: .nan, r2: 0)
+        let svg = RegressionPlotSVG.render(targets: [t], title: "t")
+        let (probe, ok, error) = SVGProbe.parse(svg)
+        XCTAssertTrue(ok, error)
+        XCTAssertEqual(probe.counts["circle"], 2 * 18)
+        XCTAssertFalse(svg.contains("nan") || svg.contains("inf"))
+    }
+
     func testTrainingCurvesHaveTwoPanelsAxesAndLegend() {
         let history = (1...5).map { e in
             EpochRecord(epoch: e, trainLoss: 1 / Double(e), trainAccuracy: 0.8 + 0.03 * Double(e),
