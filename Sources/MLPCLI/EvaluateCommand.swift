@@ -116,15 +116,15 @@ enum EvaluateCommand {
         if o.json {
             let confusion: [JSONValue] = ev.confusion.map { row in JSONValue.array(row.map { JSONValue($0) }) }
             let classes: [JSONValue] = perClass.map { (m: ClassMetrics) -> JSONValue in
-                let fields: [(String, JSONValue)] = [("class", model.output.labelJSON(m.classIndex)), ("precision", JSONValue(m.precision)),
-                                                     ("recall", JSONValue(m.recall)), ("f1", JSONValue(m.f1)), ("support", JSONValue(m.support))]
+                let fields: [(String, JSONValue)] = [("class", model.output.labelJSON(m.classIndex)), ("precision", JSONValue(Float(m.precision))),
+                                                     ("recall", JSONValue(Float(m.recall))), ("f1", JSONValue(Float(m.f1))), ("support", JSONValue(m.support))]
                 return .object(fields)
             }
-            let macroFields: [(String, JSONValue)] = [("precision", JSONValue(macro.precision)), ("recall", JSONValue(macro.recall)),
-                                                      ("f1", JSONValue(macro.f1)), ("classes", JSONValue(macro.classes))]
+            let macroFields: [(String, JSONValue)] = [("precision", JSONValue(Float(macro.precision))), ("recall", JSONValue(Float(macro.recall))),
+                                                      ("f1", JSONValue(Float(macro.f1))), ("classes", JSONValue(macro.classes))]
             var members: [(String, JSONValue)] = [
                 ("accuracy", JSONValue(ev.accuracy)), ("loss", JSONValue(ev.loss)),
-                ("samples", .number(Double(ev.samples))), ("seconds", .number(seconds)),
+                ("samples", .number(Double(ev.samples))), ("seconds", JSONValue(seconds, decimals: 6)),
                 ("confusion", .array(confusion)), ("per_class", .array(classes)), ("macro", .object(macroFields)),
             ]
             if let wrong {
@@ -174,10 +174,11 @@ enum EvaluateCommand {
         let m = SessionMetrics.regression(ev, scale: std)
         if o.json {
             let per: [JSONValue] = zip(columns, m.perTarget).map { c, t in
-                .object([("column", JSONValue(c)), ("rmse", JSONValue(t.rmse)), ("mae", JSONValue(t.mae)), ("r2", JSONValue(t.r2))])
+                .object([("column", JSONValue(c)), ("rmse", JSONValue(Float(t.rmse))), ("mae", JSONValue(Float(t.mae))), ("r2", JSONValue(Float(t.r2)))])
             }
-            Console.out(JSONValue.object([("rmse", JSONValue(m.rmse)), ("mae", JSONValue(m.mae)), ("r2", JSONValue(m.r2)),
-                                          ("samples", JSONValue(ev.samples)), ("loss", JSONValue(ev.loss)), ("seconds", .number(seconds)),
+            // The figures to float precision, as train --json gives them: the digits beyond are noise.
+            Console.out(JSONValue.object([("rmse", JSONValue(Float(m.rmse))), ("mae", JSONValue(Float(m.mae))), ("r2", JSONValue(Float(m.r2))),
+                                          ("samples", JSONValue(ev.samples)), ("loss", JSONValue(ev.loss)), ("seconds", JSONValue(seconds, decimals: 6)),
                                           ("targets", .array(per))]).serialized())
         } else {
             Console.out("rmse \(significant(m.rmse))  mae \(significant(m.mae))  r2 \(fixed(m.r2, 4))  samples \(ev.samples)")
