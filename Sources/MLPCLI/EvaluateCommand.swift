@@ -210,7 +210,7 @@ enum EvaluateCommand {
                                     std: [Float], metrics m: SessionMetrics.Regression, model: String) throws(CLIError) {
         guard case .values(let targets, let w) = data.targets else { preconditionFailure("a regression dataset has value targets") }
         let shown = min(columns.count, RegressionPlotSVG.maxTargets)
-        let plotted = columns.indices.map { j -> RegressionPlotSVG.Target in
+        let plotted = (0..<shown).map { j -> RegressionPlotSVG.Target in
             let s = Double(std[j]), mu = Double(mean[j])
             return RegressionPlotSVG.Target(name: columns[j],
                                             actual: (0..<ev.samples).map { Double(targets[$0 * w + j]) * s + mu },
@@ -218,7 +218,7 @@ enum EvaluateCommand {
                                             rmse: m.perTarget[j].rmse, r2: m.perTarget[j].r2)
         }
         let title = "regression: \(lastComponent(model)), R² \(fixed(m.r2, 4)) on \(ev.samples) rows"
-        let svg = RegressionPlotSVG.render(targets: plotted, title: title)
+        let svg = RegressionPlotSVG.render(targets: plotted, of: columns.count, title: title)
         do { try AtomicFile.write(Array(svg.utf8), to: plot) } catch let e as FormatError { throw .data(e) } catch {
             throw CLIError(.dataError, "\(plot): \(error)")
         }

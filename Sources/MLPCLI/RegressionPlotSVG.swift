@@ -23,13 +23,16 @@ enum RegressionPlotSVG {
         count <= limit ? Array(0..<count) : (0..<limit).map { $0 * count / limit }
     }
 
-    static func render(targets all: [Target], title: String) -> String {
+    /// The plot of the first `maxTargets` of `targets`; `total` says how many the model has when only
+    /// the first ones are given (the caller need not build the rest).
+    static func render(targets all: [Target], of total: Int? = nil, title: String) -> String {
         let targets = Array(all.prefix(maxTargets))
+        let targetCount = max(total ?? all.count, all.count)
         let rows = targets.first?.actual.count ?? 0
         let drawn = sample(count: rows)
         var notes: [String] = []
         if drawn.count < rows { notes.append("points: \(drawn.count) of \(rows) rows, evenly spaced through the file") }
-        if all.count > targets.count { notes.append("the first \(targets.count) of \(all.count) targets") }
+        if targetCount > targets.count { notes.append("the first \(targets.count) of \(targetCount) targets") }
         let head = 34.0 + (notes.isEmpty ? 0 : 18)
         let width = max(panelWidth * 2, SVGDocument.textWidth(title, size: 15) * 1.1 + 20)
         let doc = SVGDocument(width: width, height: head + panelHeight * Double(max(targets.count, 1)))

@@ -94,6 +94,7 @@ final class EvaluatePlotTests: XCTestCase {
         let (probe, ok, error) = SVGProbe.parse(try String(contentsOfFile: svg, encoding: .utf8))
         XCTAssertTrue(ok, error)
         XCTAssertEqual(probe.counts["circle"], 4 * 2 * 2000)
+        XCTAssertTrue(probe.texts.contains("points: 2000 of 2500 rows, evenly spaced through the file; the first 4 of 5 targets"), "\(probe.texts.prefix(2))")
         XCTAssertEqual(probe.texts.filter { $0.hasSuffix(": residuals") }, ["t1: residuals", "t2: residuals", "t3: residuals", "t4: residuals"])
     }
 }
