@@ -8,7 +8,8 @@
 // Metadata: format "mlp-checkpoint", format_version 3, config (the training configuration as a
 // JSON object, TrainingConfiguration+JSON.swift), the loop's position (epoch, position, step,
 // optimizer_step), generator states, the epoch's running sums, the learning rate, monitors,
-// history, threads, and for SGD with momentum momentum_buffer_scaled: "1" when the momentum buffers
+// history, threads, the task (classification or regression: what `mlp summary` says; resuming
+// does not read it), and for SGD with momentum momentum_buffer_scaled: "1" when the momentum buffers
 // of the weights of SGD.scaledFrom (65,536) values or more hold μ·v (PyTorch's buffer times the
 // momentum, as a fused step leaves them; SGD.swift), "0" when they hold v. Version 2 lacks that key
 // (its buffers hold v), and version 1 also stores the configuration as the flags given
@@ -48,6 +49,8 @@ enum Checkpoint {
             if let g = layer.generator { meta.append(("rng.layers.\(i)", words(g))) }
         }
         if let sgd = s.optimizer as? SGD, sgd.momentum > 0 { meta.append(("momentum_buffer_scaled", sgd.momentumBufferScaled ? "1" : "0")) }
+        // For `mlp summary` (resuming reads the task from the data again).
+        meta.append(("task", s.task.rawValue))
         if let e = s.early { meta += monitorFields("early", e) }
         if let p = s.plateau { meta += monitorFields("plateau", p) }
         do {

@@ -74,8 +74,8 @@ struct EpochStats {
         if let accuracy { members.append(("accuracy", JSONValue(accuracy))) }
         if let validation { members += validation.json("val") }
         if let test { members += test.json("test") }
-        members += [("seconds", JSONValue(seconds)), ("samples_per_second", JSONValue(samplesPerSecond.rounded()))]
-        if validation != nil || test != nil { members.append(("eval_seconds", JSONValue(evaluationSeconds))) }
+        members += [("seconds", JSONValue(seconds, decimals: 6)), ("samples_per_second", JSONValue(samplesPerSecond.rounded()))]
+        if validation != nil || test != nil { members.append(("eval_seconds", JSONValue(evaluationSeconds, decimals: 6))) }
         if !gradientNorms.isEmpty {
             members.append(("grad_norm", .object(gradientNorms.map { ($0.0, JSONValue(Float($0.1))) })))
         }

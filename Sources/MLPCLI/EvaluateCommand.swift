@@ -1,7 +1,8 @@
 // `mlp evaluate`: how a saved model does on labelled data (IDX images, or a CSV file for a model
 // trained on one); the CI gate. Classification: accuracy and mean loss, the confusion matrix,
 // per-class precision/recall/F1, the most confident mistakes, and the confusion matrix as an SVG
-// heat map. Regression: RMSE, MAE and R² in the target's units.
+// heat map. Regression: RMSE, MAE and R² in the target's units, and predicted against actual values
+// as an SVG scatter plot.
 import Formats
 import Model
 
@@ -11,7 +12,7 @@ enum EvaluateCommand {
         Flags.testImages.helped("images to evaluate on (overrides --data)"), Flags.testLabels.helped("their labels (overrides --data)"),
         Flags.delimiter.helped("the CSV field delimiter: , ; tab or | (default: the training file's)"),
         Flags.evaluationBatchSize, Flags.threads, Flags.minAccuracy, Flags.minR2, Flags.maxRMSE, Flags.misclassified,
-        Flags.plot.helped("write the confusion matrix as an SVG heat map"), Flags.json, Flags.maxMemory,
+        Flags.plot.helped("write an SVG: the confusion matrix as a heat map, or for a regression predicted against actual values and the residuals (the first \(RegressionPlotSVG.maxTargets) targets, at most \(RegressionPlotSVG.maxPoints) rows drawn)"), Flags.json, Flags.maxMemory,
     ]
 
     static let usage = "mlp evaluate --model FILE --data DIR|FILE.csv [--json] [--min-accuracy X | --min-r2 X | --max-rmse X] [--misclassified N] [--plot FILE.svg]"
@@ -115,15 +116,15 @@ enum EvaluateCommand {
         if o.json {
             let confusion: [JSONValue] = ev.confusion.map { row in JSONValue.array(row.map { JSONValue($0) }) }
             let classes: [JSONValue] = perClass.map { (m: ClassMetrics) -> JSONValue in
-                let fields: [(String, JSONValue)] = [("class", model.output.labelJSON(m.classIndex)), ("precision", JSONValue(m.precision)),
-                                                     ("recall", JSONValue(m.recall)), ("f1", JSONValue(m.f1)), ("support", JSONValue(m.support))]
+                let fields: [(String, JSONValue)] = [("class", model.output.labelJSON(m.classIndex)), ("precision", JSONValue(Float(m.precision))),
+                                                     ("recall", JSONValue(Float(m.recall))), ("f1", JSONValue(Float(m.f1))), ("support", JSONValue(m.support))]
                 return .object(fields)
             }
-            let macroFields: [(String, JSONValue)] = [("precision", JSONValue(macro.precision)), ("recall", JSONValue(macro.recall)),
-                                                      ("f1", JSONValue(macro.f1)), ("classes", JSONValue(macro.classes))]
+            let macroFields: [(String, JSONValue)] = [("precision", JSONValue(Float(macro.precision))), ("recall", JSONValue(Float(macro.recall))),
+                                                      ("f1", JSONValue(Float(macro.f1))), ("classes", JSONValue(macro.classes))]
             var members: [(String, JSONValue)] = [
                 ("accuracy", JSONValue(ev.accuracy)), ("loss", JSONValue(ev.loss)),
-                ("samples", .number(Double(ev.samples))), ("seconds", .number(seconds)),
+                ("samples", .number(Double(ev.samples))), ("seconds", JSONValue(seconds, decimals: 6)),
                 ("confusion", .array(confusion)), ("per_class", .array(classes)), ("macro", .object(macroFields)),
             ]
             if let wrong {
@@ -148,7 +149,7 @@ enum EvaluateCommand {
         }
         if let plot {
             let title = "confusion matrix: \(lastComponent(modelPath)), accuracy \(fixed(ev.accuracy, 4)) on \(ev.samples) \(items)"
-            let svg = ConfusionMatrixSVG.render(confusion: ev.confusion, title: title)
+            let svg = ConfusionMatrixSVG.render(confusion: ev.confusion, labels: ev.confusion.indices.map(label), title: title)
             do { try AtomicFile.write(Array(svg.utf8), to: plot) } catch let e as FormatError { throw .data(e) } catch {
                 throw CLIError(.dataError, "\(plot): \(error)")
             }
@@ -165,8 +166,7 @@ enum EvaluateCommand {
     /// A regression model's report: RMSE, MAE and R² in the targets' units (the mean over several
     /// targets, and each one), and the --min-r2 / --max-rmse gates.
     static func regression(_ model: LoadedModel, _ data: Dataset, options o: Options, path: String) throws(CLIError) -> ExitCode {
-        guard case .table(.values(let columns, _, let std)) = model.output else { preconditionFailure("a regression model has value targets") }
-        if o.plot != nil { throw .usage("--plot draws a classification's confusion matrix; \(o.model) is a regression", command: "evaluate") }
+        guard case .table(.values(let columns, let mean, let std)) = model.output else { preconditionFailure("a regression model has value targets") }
         if o.misclassified != nil { throw .usage("--misclassified lists a classification's mistakes; \(o.model) is a regression", command: "evaluate") }
         let start = now()
         let ev = try model.evaluateRegression(data, batchSize: o.batch)
@@ -174,10 +174,11 @@ enum EvaluateCommand {
         let m = SessionMetrics.regression(ev, scale: std)
         if o.json {
             let per: [JSONValue] = zip(columns, m.perTarget).map { c, t in
-                .object([("column", JSONValue(c)), ("rmse", JSONValue(t.rmse)), ("mae", JSONValue(t.mae)), ("r2", JSONValue(t.r2))])
+                .object([("column", JSONValue(c)), ("rmse", JSONValue(Float(t.rmse))), ("mae", JSONValue(Float(t.mae))), ("r2", JSONValue(Float(t.r2)))])
             }
-            Console.out(JSONValue.object([("rmse", JSONValue(m.rmse)), ("mae", JSONValue(m.mae)), ("r2", JSONValue(m.r2)),
-                                          ("samples", JSONValue(ev.samples)), ("loss", JSONValue(ev.loss)), ("seconds", .number(seconds)),
+            // The figures to float precision, as train --json gives them: the digits beyond are noise.
+            Console.out(JSONValue.object([("rmse", JSONValue(Float(m.rmse))), ("mae", JSONValue(Float(m.mae))), ("r2", JSONValue(Float(m.r2))),
+                                          ("samples", JSONValue(ev.samples)), ("loss", JSONValue(ev.loss)), ("seconds", JSONValue(seconds, decimals: 6)),
                                           ("targets", .array(per))]).serialized())
         } else {
             Console.out("rmse \(significant(m.rmse))  mae \(significant(m.mae))  r2 \(fixed(m.r2, 4))  samples \(ev.samples)")
@@ -187,6 +188,9 @@ enum EvaluateCommand {
                 Console.out("")
                 Console.out(table.render())
             }
+        }
+        if let plot = o.plot {
+            try writeRegressionPlot(plot, ev, data, columns: columns, mean: mean, std: std, metrics: m, model: o.model)
         }
         if let minR2 = o.minR2, m.r2 < Double(minR2) {
             Console.flush()
@@ -199,6 +203,29 @@ enum EvaluateCommand {
             return .belowMinimum
         }
         return .ok
+    }
+
+    /// --plot for a regression: each target's predictions against its values, in its units.
+    static func writeRegressionPlot(_ plot: String, _ ev: RegressionEvaluation, _ data: Dataset, columns: [String], mean: [Float],
+                                    std: [Float], metrics m: SessionMetrics.Regression, model: String) throws(CLIError) {
+        guard case .values(let targets, let w) = data.targets else { preconditionFailure("a regression dataset has value targets") }
+        let shown = min(columns.count, RegressionPlotSVG.maxTargets)
+        let plotted = (0..<shown).map { j -> RegressionPlotSVG.Target in
+            let s = Double(std[j]), mu = Double(mean[j])
+            return RegressionPlotSVG.Target(name: columns[j],
+                                            actual: (0..<ev.samples).map { Double(targets[$0 * w + j]) * s + mu },
+                                            predicted: (0..<ev.samples).map { Double(ev.predictions[$0 * w + j]) * s + mu },
+                                            rmse: m.perTarget[j].rmse, r2: m.perTarget[j].r2)
+        }
+        let title = "regression: \(lastComponent(model)), R² \(fixed(m.r2, 4)) on \(ev.samples) rows"
+        let svg = RegressionPlotSVG.render(targets: plotted, of: columns.count, title: title)
+        do { try AtomicFile.write(Array(svg.utf8), to: plot) } catch let e as FormatError { throw .data(e) } catch {
+            throw CLIError(.dataError, "\(plot): \(error)")
+        }
+        let points = RegressionPlotSVG.sample(count: ev.samples).count
+        var what = columns.count > shown ? "the first \(shown) of \(columns.count) targets" : shown == 1 ? "" : "\(shown) targets"
+        if points < ev.samples { what += (what.isEmpty ? "" : ", ") + "\(points) of \(ev.samples) rows drawn" }
+        Console.err("predicted against actual values written to \(plot)\(what.isEmpty ? "" : " (\(what))")")
     }
 
     /// The file name without its directories.

@@ -1,5 +1,7 @@
 // A Keras-like table of a network's layers: output shape, parameter count, activation, totals.
-// `mlp summary` prints it on stdout; `mlp train` prints the same table on stderr before training.
+// `mlp summary` prints it on stdout (for a model or a checkpoint); `mlp train` prints the same table
+// on stderr before training.
+import Formats
 import Model
 
 enum ModelSummary {
@@ -17,6 +19,19 @@ enum ModelSummary {
         let t = totals(network)
         return table.render() + "\n" + "trainable parameters \(grouped(t.parameters)), non-trainable buffers \(grouped(t.buffers)), "
             + "\(grouped(t.bytes)) bytes as float32"
+    }
+
+    /// The layers as `mlp summary --json` lists them.
+    static func layersJSON(_ net: Network) -> JSONValue {
+        .array(net.layers.enumerated().map { i, l in
+            let (params, buffers) = counts(net, layer: i)
+            let act: JSONValue = l.spec.kind.activation.map { JSONValue($0.token) } ?? .null
+            let shape: JSONValue = .array([.null, JSONValue(l.outputFeatures)])
+            return .object([("index", JSONValue(i)), ("layer", JSONValue(l.spec.kind.displayName)),
+                            ("token", JSONValue(l.token)), ("output_shape", shape),
+                            ("parameters", JSONValue(params)), ("buffers", JSONValue(buffers)),
+                            ("activation", act)])
+        })
     }
 
     /// Layer i's trainable values and untrained saved values, from its declared tensors.

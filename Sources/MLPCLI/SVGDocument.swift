@@ -32,14 +32,40 @@ final class SVGDocument {
         body.append("<circle cx=\"\(n(cx))\" cy=\"\(n(cy))\" r=\"\(n(r))\" fill=\"\(fill)\"/>")
     }
 
+    /// Many equal dots as one group that carries their colour: a scatter plot's points, small in the
+    /// file (centres to a tenth of a pixel).
+    func dots(_ points: [(x: Double, y: Double)], r: Double, fill: String, opacity: Double) {
+        guard !points.isEmpty else { return }
+        func tenth(_ v: Double) -> String { n((v * 10).rounded() / 10) }
+        let circles = points.map { "<circle cx=\"\(tenth($0.x))\" cy=\"\(tenth($0.y))\" r=\"\(n(r))\"/>" }.joined()
+        body.append("<g fill=\"\(fill)\" fill-opacity=\"\(n(opacity))\">\(circles)</g>")
+    }
+
     enum Anchor: String { case start, middle, end }
 
-    /// Text with its baseline at y; `rotate` turns it (degrees) about (x, y).
+    /// Text with its baseline at y; `rotate` turns it (degrees) about (x, y). A `tooltip` (shown on
+    /// hovering, e.g. the whole of a shortened label) wraps the text in a group with that title.
     func text(_ s: String, x: Double, y: Double, size: Double = 12, anchor: Anchor = .start, fill: String = "#222",
-              bold: Bool = false, rotate: Double? = nil) {
+              bold: Bool = false, rotate: Double? = nil, tooltip: String? = nil) {
         let w = bold ? " font-weight=\"bold\"" : ""
         let r = rotate.map { " transform=\"rotate(\(n($0)) \(n(x)) \(n(y)))\"" } ?? ""
-        body.append("<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" text-anchor=\"\(anchor.rawValue)\" fill=\"\(fill)\"\(w)\(r)>\(SVGDocument.escape(s))</text>")
+        let element = "<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" text-anchor=\"\(anchor.rawValue)\" fill=\"\(fill)\"\(w)\(r)>\(SVGDocument.escape(s))</text>"
+        body.append(tooltip.map { "<g><title>\(SVGDocument.escape($0))</title>\(element)</g>" } ?? element)
+    }
+
+    /// `s` cut to at most `limit` characters, the last of them an ellipsis when it was longer (no
+    /// space before it).
+    static func shortened(_ s: String, limit: Int) -> String {
+        guard s.count > limit else { return s }
+        var head = s.prefix(max(limit - 1, 0))
+        while head.last?.isWhitespace == true { head.removeLast() }
+        return head + "…"
+    }
+
+    /// About how wide `s` is drawn at `size` px in a sans-serif font: 0.6 em a character, 1 em for
+    /// wide (East Asian) ones. Enough to size margins; SVG has no text metrics.
+    static func textWidth(_ s: String, size: Double) -> Double {
+        s.unicodeScalars.reduce(0) { w, u in w + (u.properties.isIdeographic || (0xAC00...0xD7A3).contains(u.value) ? 1 : 0.6) } * size
     }
 
     /// The whole document, XML declaration first.

@@ -1,11 +1,12 @@
-// `mlp summary MODEL`: what a saved model is, layer by layer, and how it was trained.
+// `mlp summary MODEL`: what a saved model is, layer by layer, and how it was trained; given a
+// checkpoint, what it holds (CheckpointSummary.swift).
 import Formats
 import Model
 
 enum SummaryCommand {
-    static let flags: [Flag] = [Flags.model.helped("the model file (or give it as the first argument)"), Flags.json]
+    static let flags: [Flag] = [Flags.model.helped("the model file or checkpoint (or give it as the first argument)"), Flags.json]
 
-    static let usage = "mlp summary MODEL [--json]"
+    static let usage = "mlp summary MODEL|CHECKPOINT [--json]"
 
     /// Everything `mlp summary` reads from its command line.
     struct Options {
@@ -20,20 +21,20 @@ enum SummaryCommand {
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
         let o = try Options(a)
         let path = o.model
-        let model = try ModelFile.load(path)
+        let file: SafetensorsFile
+        do { file = try Safetensors.read(path: path) } catch let e as FormatError { throw .data(e) } catch {
+            throw CLIError(.dataError, "\(path): \(error)")
+        }
+        if file.metadataValue(for: "format") == Checkpoint.format {
+            let c = try CheckpointSummary(file, path: path)
+            Console.out(o.json ? c.json.serialized() : c.text)
+            return .ok
+        }
+        let model = try ModelFile.build(file, path: path)
         let net = model.network
         let t = ModelSummary.totals(net)
         if o.json {
-            var layers: [JSONValue] = []
-            for (i, l) in net.layers.enumerated() {
-                let (params, buffers) = ModelSummary.counts(net, layer: i)
-                let act: JSONValue = l.spec.kind.activation.map { JSONValue($0.token) } ?? .null
-                let shape: JSONValue = .array([.null, JSONValue(l.outputFeatures)])
-                layers.append(.object([("index", JSONValue(i)), ("layer", JSONValue(l.spec.kind.displayName)),
-                                       ("token", JSONValue(l.token)), ("output_shape", shape),
-                                       ("parameters", JSONValue(params)), ("buffers", JSONValue(buffers)),
-                                       ("activation", act)]))
-            }
+            let layers = ModelSummary.layersJSON(net)
             var head: [(String, JSONValue)] = [
                 ("architecture", JSONValue(net.architecture)), ("input_shape", .array([.null, JSONValue(net.inputFeatures)])),
             ]
@@ -44,7 +45,7 @@ enum SummaryCommand {
                 head.append(("classes", JSONValue(net.classes)))
             }
             var tail: [(String, JSONValue)] = [
-                ("loss", JSONValue(net.loss.token)), ("layers", .array(layers)),
+                ("loss", JSONValue(net.loss.token)), ("layers", layers),
                 ("trainable_parameters", JSONValue(t.parameters)), ("non_trainable_buffers", JSONValue(t.buffers)),
                 ("bytes", JSONValue(t.bytes)),
             ]

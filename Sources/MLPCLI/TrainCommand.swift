@@ -207,16 +207,19 @@ enum TrainCommand {
                 ("epochs", .array(history.map(\.json))), ("epochs_run", JSONValue(session.epoch)),
                 ("stopped_early", JSONValue(outcome.isStoppedEarly)), ("best_epoch", session.best != nil ? JSONValue(session.bestEpoch) : .null),
                 ("out_of_time", JSONValue(outcome.isOutOfTime)),
-                ("train_seconds", JSONValue(trainSeconds)), ("seconds_per_epoch", JSONValue(perEpoch)),
-                ("evaluation_seconds", JSONValue(history.reduce(0) { $0 + $1.evaluationSeconds })),
-                ("data_load_seconds", JSONValue(dataSeconds)), ("startup_seconds", JSONValue(startup)),
+                ("train_seconds", JSONValue(trainSeconds, decimals: 6)), ("seconds_per_epoch", JSONValue(perEpoch, decimals: 6)),
+                ("evaluation_seconds", JSONValue(history.reduce(0) { $0 + $1.evaluationSeconds }, decimals: 6)),
+                ("data_load_seconds", JSONValue(dataSeconds, decimals: 6)), ("startup_seconds", JSONValue(startup, decimals: 6)),
                 ("peak_rss_bytes", JSONValue(peakResidentBytes())), ("parameters", JSONValue(net.parameterCount)),
                 ("threads", JSONValue(BLAS.threads)), ("model", JSONValue(options.out)),
             ]
             if let job {
-                members += [("ranks", JSONValue(job.ranks)), ("allreduce_seconds", JSONValue(job.reduceSeconds)),
+                members += [("ranks", JSONValue(job.ranks)), ("allreduce_seconds", JSONValue(job.reduceSeconds, decimals: 6)),
                             ("allreduce_bytes_per_step", JSONValue(job.reducedBytes / max(job.reductions, 1)))]
             }
+            // What was trained, as a checkpoint stores it (the same members, so it reads back as a
+            // configuration), and the layers it made.
+            members += [("architecture", JSONValue(net.architecture)), ("config", session.config.json)]
             Console.out(JSONValue.object(members).serialized())
         } else {
             var after = "after \(session.epoch) epoch\(session.epoch == 1 ? "" : "s") in \(duration(trainSeconds)) (\(fixed(perEpoch, 2))s/epoch)"

@@ -71,6 +71,34 @@ final class JSONTests: XCTestCase {
         XCTAssertEqual(negativeZero.sign, .minus)
     }
 
+    func testRoundedNumbersSerializeWithAtMostTheirDecimals() {
+        XCTAssertEqual(JSONValue(0.0044567370000000005, decimals: 6).serialized(), "0.004457")
+        XCTAssertEqual(JSONValue(0.00044007299993609195, decimals: 6).serialized(), "0.00044")
+        XCTAssertEqual(JSONValue(12.3456785, decimals: 6).serialized(), "12.345679")
+        XCTAssertEqual(JSONValue(-2.5e-7, decimals: 6).serialized(), "-0")
+        XCTAssertEqual(JSONValue(3.0000001, decimals: 6).serialized(), "3")
+        XCTAssertEqual(JSONValue(86_400.123_456_789, decimals: 6).serialized(), "86400.123457")
+        XCTAssertEqual(JSONValue(1e300, decimals: 6).serialized(), "1e+300", "too large to round: kept")
+        XCTAssertEqual(JSONValue(.nan, decimals: 6).serialized(), "null")
+        // Every microsecond count up to a year of seconds comes back as exactly its decimal.
+        var state: UInt64 = 9
+        for _ in 0..<10_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let micros = Int64(state >> 20) % 31_536_000_000_000
+            let text = JSONValue(Double(micros) / 1e6 + 1e-8, decimals: 6).serialized()
+            let whole = micros / 1_000_000, frac = micros % 1_000_000
+            var expected = "\(whole)"
+            if frac != 0 {
+                var f = String(frac)
+                f = String(repeating: "0", count: 6 - f.count) + f
+                while f.hasSuffix("0") { f.removeLast() }
+                expected += "." + f
+            }
+            if whole == 0 && frac != 0 && frac < 100 { continue }  // shown as 1e-05 and so on: same number, other form
+            XCTAssertEqual(text, expected)
+        }
+    }
+
     func testReportLine() {
         let report: JSONValue = ["accuracy": JSONValue(0.9781), "loss": JSONValue(0.0712), "samples": JSONValue(10000)]
         XCTAssertEqual(report.serialized(), #"{"accuracy":0.9781,"loss":0.0712,"samples":10000}"#)
