@@ -12,12 +12,12 @@ struct TrainingConfiguration: Equatable {
         /// `--layers`: every layer, the last one included.
         case layers([LayerSpec])
 
-        /// The layers for a problem with `outputs` outputs (classes or targets).
-        func specs(outputs: Int) throws(ArchitectureError) -> [LayerSpec] {
+        /// The layers for a problem with `outputs` outputs (classes, or a regression's targets).
+        func specs(outputs: Int, regression: Bool = false) throws(ArchitectureError) -> [LayerSpec] {
             switch self {
             case .hidden(let h, let a): return Architecture.fromHidden(h, classes: outputs, activation: a)
             case .layers(let l):
-                try Architecture.checkOutput(l, outputs: outputs)
+                try Architecture.checkOutput(l, outputs: outputs, regression: regression)
                 return l
             }
         }

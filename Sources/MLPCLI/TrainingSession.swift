@@ -134,7 +134,7 @@ final class TrainingSession {
             throw .usage("--loss \(loss.token) is for classification; a regression takes \(LossKind.regressionNames.joined(separator: ", "))", command: "train")
         }
         let specs: [LayerSpec]
-        do { specs = try config.network.specs(outputs: outputs) } catch {
+        do { specs = try config.network.specs(outputs: outputs, regression: task == .regression) } catch {
             throw .usage("--layers: \(error.message)", command: "train")
         }
         network = Network(inputs: train.features, specs: specs, loss: loss,
