@@ -9,9 +9,9 @@ enum EvaluateCommand {
     static let flags: [Flag] = [
         Flags.model, Flags.data.helped("a CSV file with the model's columns (for a model trained on one), or the directory with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (raw or .gz)"),
         Flags.testImages.helped("images to evaluate on (overrides --data)"), Flags.testLabels.helped("their labels (overrides --data)"),
-        Flags.delimiter.helped("the CSV field delimiter: , ; tab or | (default: the training file's)"),
+        Flags.delimiter.helped("the CSV field delimiter: , ; tab or |").defaulting(to: "the training file's"),
         Flags.evaluationBatchSize, Flags.threads, Flags.minAccuracy, Flags.minR2, Flags.maxRMSE, Flags.misclassified,
-        Flags.plot.helped("write the confusion matrix as an SVG heat map"), Flags.json, Flags.maxMemory,
+        Flags.plot.helped("write the confusion matrix as an SVG heat map"), Flags.json, Flags.silent, Flags.maxMemory,
     ]
 
     static let usage = "mlp evaluate --model FILE --data DIR|FILE.csv [--json] [--min-accuracy X | --min-r2 X | --max-rmse X] [--misclassified N] [--plot FILE.svg]"
@@ -152,7 +152,7 @@ enum EvaluateCommand {
             do { try AtomicFile.write(Array(svg.utf8), to: plot) } catch let e as FormatError { throw .data(e) } catch {
                 throw CLIError(.dataError, "\(plot): \(error)")
             }
-            Console.err("confusion matrix written to \(plot)")
+            Console.info("confusion matrix written to \(plot)")
         }
         if let minAccuracy, ev.accuracy < minAccuracy {
             Console.flush()

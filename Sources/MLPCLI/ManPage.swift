@@ -54,6 +54,9 @@ enum ManPage {
         m.append(".TP")
         m.append(".B NO_COLOR")
         m.append(escape("when set, the progress bar of train is never drawn in place (as when standard error is not a terminal)"))
+        m.append(".TP")
+        m.append(".B COLUMNS")
+        m.append(escape("the terminal's width for the progress bar when the terminal does not tell it (TIOCGWINSZ); else 80"))
         m.append(".SH SEE ALSO")
         m.append(escape("The README of the mlp repository; mlp completions bash|zsh for shell completion."))
         return m.joined(separator: "\n") + "\n"
