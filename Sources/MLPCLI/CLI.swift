@@ -27,6 +27,8 @@ public enum CLI {
         let run: (Arguments, Double, [TrainingStepHook]) throws(CLIError) -> ExitCode
         /// The flag a bare argument stands for ("model" for `mlp summary FILE`).
         var positional: String? = nil
+        /// Example command lines, for --help and the manual page.
+        var examples: [Example] = []
         /// Another command's flag given here → the flags of this command it stands for (given its
         /// value), for the unknown flag's "did you mean".
         var insteadOf: [String: (String?) -> [String]] = [:]
@@ -43,14 +45,16 @@ public enum CLI {
                 summary: "Train a network on IDX images or a CSV table and save it.",
                 brief: "train a network on IDX images (MNIST) or a CSV table and save it as safetensors",
                 run: { a, t, hooks throws(CLIError) in try TrainCommand.run(a, startTime: t, hooks: hooks) },
-                insteadOf: ["input": { _ in ["data"] }, "images": { _ in ["train-images"] }]),
+                examples: Examples.train, insteadOf: ["input": { _ in ["data"] }, "images": { _ in ["train-images"] }]),
         Command(name: "evaluate", usage: EvaluateCommand.usage, flags: EvaluateCommand.flags,
                 summary: "How a saved model does on labelled data: accuracy and loss, or RMSE, MAE and R².",
                 brief: "accuracy (or RMSE and R²) of a saved model on labelled data; --min-accuracy gates CI", run: { a, _, _ throws(CLIError) in try EvaluateCommand.run(a) },
+                examples: Examples.evaluate,
                 insteadOf: ["input": { _ in ["data"] }, "test-data": { _ in ["data"] }, "images": { _ in ["test-images"] }, "labels": { _ in ["test-labels"] }]),
         Command(name: "predict", usage: PredictCommand.usage, flags: PredictCommand.flags,
                 summary: "The prediction for each image or CSV row (CSV, or JSON lines), as the rows arrive.",
                 brief: "class and probability for each image (IDX, PGM, PNG) or CSV row; values for a regression", run: { a, _, _ throws(CLIError) in try PredictCommand.run(a) },
+                examples: Examples.predict,
                 // predict's input is unlabelled: rows (--input) or images (--images), never a
                 // directory of IDX files as train's and evaluate's --data may be.
                 insteadOf: ["data": { v in looksLikeCSV(v) ? ["input"] : ["input", "images"] }, "test-data": { _ in ["input"] },
@@ -165,6 +169,13 @@ public enum CLI {
                       "  dropout:P     inverted dropout, drop probability P in [0, 1)",
                       "  batchnorm     batch normalization (batchnorm:M sets the running-average momentum, default 0.1)",
                       "  ACT is one of: relu, leaky_relu[:ALPHA] (default 0.01), sigmoid, tanh, gelu (tanh approximation), swish (silu), linear"]
+        }
+        if !c.examples.isEmpty {
+            lines += ["", "examples:"]
+            for (i, e) in c.examples.enumerated() {
+                if i > 0 { lines.append("") }
+                lines += ["  # \(e.what)", "  \(e.shell)"]
+            }
         }
         return lines.joined(separator: "\n")
     }
