@@ -229,14 +229,18 @@ final class ProgressDisplayTests: XCTestCase {
                                   "--checkpoint", ckpt], columns: 200, executable: MLP.driver)
         XCTAssertEqual(r.status, 0, r.screen)
         XCTAssertTrue(r.screen.contains("resuming after epoch 0, step 8"), r.screen)
+        // This process's pace, from its first redraw to each later one, gives the time left.
+        let bars = r.redraws.compactMap { d in position(d.text).map { (text: d.text, at: $0) } }.filter { $0.at.epoch == 1 }
+        let first = try XCTUnwrap(bars.first, r.screen)
+        XCTAssertLessThan(first.at.done, 18, "the first redraw comes right after the resume: \(first.text)")
         var checked = 0
-        for d in r.redraws {
-            // At least ten steps timed in this process.
-            guard let (epoch, done, elapsed) = position(d.text), epoch == 1, done >= 18, done < 60,
-                  let left = seconds(after: "epoch ETA", in: d.text) else { continue }
-            XCTAssertGreaterThan(elapsed, 8 * 0.06, "the epoch's time before the interruption counts: \(d.text)")
-            let expected = 0.004 * Double(64 - done)
-            XCTAssertLessThan(left, 2 * expected + 0.03, "\(d.text): from this process's steps, not the 60 ms ones before")
+        for b in bars where b.at.done >= first.at.done + 10 && b.at.done < 60 {
+            let left = try XCTUnwrap(seconds(after: "epoch ETA", in: b.text), b.text)
+            XCTAssertGreaterThan(b.at.elapsed, 8 * 0.06, "the epoch's time before the interruption counts: \(b.text)")
+            let pace = (b.at.elapsed - first.at.elapsed) / Double(b.at.done - first.at.done)
+            let expected = pace * Double(64 - b.at.done)
+            XCTAssertLessThan(left, 2 * expected + 0.03, "\(b.text): from this process's steps, not the 60 ms ones before")
+            XCTAssertGreaterThan(left, 0.5 * expected - 0.03, b.text)
             checked += 1
         }
         XCTAssertGreaterThan(checked, 0, "a redraw in the resumed epoch: \(r.redraws.map(\.text))")
