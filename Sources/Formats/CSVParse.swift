@@ -30,7 +30,7 @@ struct CSVParse {
                 guard let c = layout.header.firstIndex(of: name) else {
                     if !options.namedColumnsMustExist { continue }
                     let shown = layout.header.prefix(20).map { CSVText.quote($0) }.joined(separator: ", ")
-                    throw messages.error("no column named \(CSVText.quote(name)) \(what) (the header has \(shown)\(layout.header.count > 20 ? ", …" : ""))")
+                    throw messages.error("no column named \(CSVText.quote(name)) \(what) (the header has \(shown)\(layout.header.count > 20 ? ", …" : ""))\(NearestName.hint(for: name, in: layout.header, show: CSVText.quote))")
                 }
                 if isNumeric { numericColumns[c] = true } else { textColumns[c] = true }
             }

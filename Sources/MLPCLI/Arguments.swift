@@ -1,6 +1,8 @@
 // Hand-written argument parsing: `--flag VALUE`, `--flag=VALUE` and boolean `--flag`, against the
-// flags a command declares (Flags.swift). Every mistake is a usage error naming the flag and what
-// was expected. Values are read through the declarations, typed and checked by their kind.
+// flags a command declares (Flags.swift); a repeatable switch may be given more than once. Every
+// mistake is a usage error naming the flag and what was expected. Values are read through the
+// declarations, typed and checked by their kind.
+import Formats
 
 /// The flags given to one command, with typed, validated access.
 struct Arguments {
@@ -12,9 +14,16 @@ struct Arguments {
     /// The flags given, in the order they were given.
     private(set) var order: [String] = []
 
+    /// How many times each repeatable switch was given (`--quiet --quiet`).
+    private(set) var repeats: [String: Int] = [:]
+
     /// Parses `args` against `flags`. `--help` is always accepted. `positional` names the flag a bare
     /// argument stands for (`mlp summary FILE` is `mlp summary --model FILE`); nil allows none.
-    init(_ args: ArraySlice<String>, flags: [Flag], command: String, positional: String? = nil) throws(CLIError) {
+    /// For an unknown flag, `insteadOf` gives the flags of this command that one of another
+    /// command's flags stands for here (given its value, if any), and `elsewhere` the command that
+    /// has a flag, for the error's hint.
+    init(_ args: ArraySlice<String>, flags: [Flag], command: String, positional: String? = nil,
+         insteadOf: [String: (String?) -> [String]] = [:], elsewhere: [String: String] = [:]) throws(CLIError) {
         self.command = command
         accepted = flags
         let known = Dictionary(flags.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -37,8 +46,13 @@ struct Arguments {
             }
             if name == "help" { switches.insert("help"); continue }
             guard let flag = known[name] else {
-                let hint = Arguments.closest(to: name, in: flags.map(\.name)).map { "; did you mean --\($0)?" } ?? ""
+                let value = inline ?? (i < args.endIndex && !args[i].hasPrefix("--") ? args[i] : nil)
+                let hint = Arguments.hint(for: name, value: value, in: flags.map(\.name), insteadOf: insteadOf, elsewhere: elsewhere)
                 throw .usage("unknown flag --\(name) for 'mlp \(command)'\(hint)", command: command)
+            }
+            if flag.repeatable && switches.contains(name) && inline == nil {
+                repeats[name, default: 1] += 1
+                continue
             }
             if values[name] != nil || switches.contains(name) {
                 throw .usage("--\(name) is given twice", command: command)
@@ -46,6 +60,7 @@ struct Arguments {
             guard let placeholder = flag.value else {
                 if inline != nil { throw .usage("--\(name) is a switch and takes no value", command: command) }
                 switches.insert(name)
+                repeats[name] = 1
                 order.append(name)
                 continue
             }
@@ -80,6 +95,12 @@ struct Arguments {
     }
 
     func has(_ f: Flag) -> Bool { values[declared(f).name] != nil || switches.contains(f.name) }
+
+    /// How many times a repeatable switch was given (0 when absent).
+    func count(_ f: Flag) -> Int { repeats[declared(f).name] ?? 0 }
+
+    /// Whether the command declares `f` (a flag shared by some commands, read where it is declared).
+    func declares(_ f: Flag) -> Bool { accepted.contains { $0.name == f.name } }
 
     /// The raw text of a flag's value, if given.
     func string(_ f: Flag) -> String? { values[declared(f).name] }
@@ -127,23 +148,18 @@ struct Arguments {
         return "between \(r.lowerBound) and \(r.upperBound)"
     }
 
-    /// The known flag nearest to a mistyped one, if it is close (edit distance ≤ 2).
-    static func closest(to name: String, in names: [String]) -> String? {
-        let a = Array(name)
-        var best: (String, Int)?
-        for candidate in names {
-            let b = Array(candidate)
-            var prev = Array(0...b.count)
-            for i in 1...max(a.count, 1) where !a.isEmpty {
-                var cur = [i] + [Int](repeating: 0, count: b.count)
-                for j in 1...max(b.count, 1) where !b.isEmpty {
-                    cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-                }
-                prev = cur
-            }
-            let d = prev[b.count]
-            if d <= 2, best == nil || d < best!.1 { best = (candidate, d) }
+    /// What an unknown flag probably meant: the flags of this command that another command's flag
+    /// stands for here; else this command's flags it differs from only in case or is the start
+    /// of; else the command it belongs to; else this command's flag it is a typo of.
+    static func hint(for name: String, value: String?, in names: [String], insteadOf: [String: (String?) -> [String]],
+                     elsewhere: [String: String]) -> String {
+        if let meant = insteadOf[name]?(value), !meant.isEmpty {
+            let shown = meant.map { "--\($0)" }
+            return "; did you mean \(shown.count == 1 ? shown[0] : shown.dropLast().joined(separator: ", ") + " or " + shown.last!)?"
         }
-        return best?.0
+        let near = NearestName.hint(for: name, in: names, typos: false) { "--\($0)" }
+        if !near.isEmpty { return near }
+        if let owner = elsewhere[name] { return " (--\(name) is a flag of 'mlp \(owner)')" }
+        return NearestName.hint(for: name, in: names) { "--\($0)" }
     }
 }

@@ -1,5 +1,6 @@
 // The entry point: dispatch to a command, turn every error into one line and an exit code.
 import Collective
+import Formats
 
 public enum CLI {
     public static let version = "0.2.0"
@@ -26,19 +27,38 @@ public enum CLI {
         let run: (Arguments, Double, [TrainingStepHook]) throws(CLIError) -> ExitCode
         /// The flag a bare argument stands for ("model" for `mlp summary FILE`).
         var positional: String? = nil
+        /// Example command lines, for --help and the manual page.
+        var examples: [Example] = []
+        /// Another command's flag given here → the flags of this command it stands for (given its
+        /// value), for the unknown flag's "did you mean".
+        var insteadOf: [String: (String?) -> [String]] = [:]
+    }
+
+    /// A path that names a CSV file by its extension.
+    static func looksLikeCSV(_ path: String?) -> Bool {
+        guard let p = path?.lowercased() else { return false }
+        return [".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt"].contains { p.hasSuffix($0) }
     }
 
     static let commands: [Command] = [
         Command(name: "train", usage: TrainCommand.usage, flags: TrainCommand.flags,
                 summary: "Train a network on IDX images or a CSV table and save it.",
                 brief: "train a network on IDX images (MNIST) or a CSV table and save it as safetensors",
-                run: { a, t, hooks throws(CLIError) in try TrainCommand.run(a, startTime: t, hooks: hooks) }),
+                run: { a, t, hooks throws(CLIError) in try TrainCommand.run(a, startTime: t, hooks: hooks) },
+                examples: Examples.train, insteadOf: ["input": { _ in ["data"] }, "images": { _ in ["train-images"] }]),
         Command(name: "evaluate", usage: EvaluateCommand.usage, flags: EvaluateCommand.flags,
                 summary: "How a saved model does on labelled data: accuracy and loss, or RMSE, MAE and R².",
-                brief: "accuracy (or RMSE and R²) of a saved model on labelled data; --min-accuracy gates CI", run: { a, _, _ throws(CLIError) in try EvaluateCommand.run(a) }),
+                brief: "accuracy (or RMSE and R²) of a saved model on labelled data; --min-accuracy gates CI", run: { a, _, _ throws(CLIError) in try EvaluateCommand.run(a) },
+                examples: Examples.evaluate,
+                insteadOf: ["input": { _ in ["data"] }, "test-data": { _ in ["data"] }, "images": { _ in ["test-images"] }, "labels": { _ in ["test-labels"] }]),
         Command(name: "predict", usage: PredictCommand.usage, flags: PredictCommand.flags,
                 summary: "The prediction for each image or CSV row (CSV, or JSON lines), as the rows arrive.",
-                brief: "class and probability for each image (IDX, PGM, PNG) or CSV row; values for a regression", run: { a, _, _ throws(CLIError) in try PredictCommand.run(a) }),
+                brief: "class and probability for each image (IDX, PGM, PNG) or CSV row; values for a regression", run: { a, _, _ throws(CLIError) in try PredictCommand.run(a) },
+                examples: Examples.predict,
+                // predict's input is unlabelled: rows (--input) or images (--images), never a
+                // directory of IDX files as train's and evaluate's --data may be.
+                insteadOf: ["data": { v in looksLikeCSV(v) ? ["input"] : ["input", "images"] }, "test-data": { _ in ["input"] },
+                            "test-images": { _ in ["images"] }]),
         Command(name: "summary", usage: SummaryCommand.usage, flags: SummaryCommand.flags,
                 summary: "The layers of a saved model or checkpoint: output shapes, parameter counts, activations, totals (for a checkpoint also where the run stands and its configuration).",
                 brief: "the layers of a saved model or checkpoint, with output shapes and parameter counts",
@@ -70,6 +90,7 @@ public enum CLI {
     public static func main(_ args: [String], trainingHooks hooks: [TrainingStepHook] = []) -> Int32 {
         let start = now()
         defer { Console.flush() }
+        Console.silent = false
         guard let first = args.first else {
             Console.err(overview)
             return ExitCode.usage.rawValue
@@ -84,14 +105,15 @@ public enum CLI {
         default: break
         }
         guard let command = commands.first(where: { $0.name == first }) else {
-            let hint = Arguments.closest(to: first, in: commands.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = NearestName.hint(for: first, in: commands.map(\.name)) { "'\($0)'" }
             Console.err("error: unknown command '\(CLIError.oneLine(first))'\(hint)")
             Console.err("usage: mlp train | evaluate | predict | summary | inspect ... (see 'mlp --help')")
             return ExitCode.usage.rawValue
         }
         do {
             let parsed = try Arguments(args.dropFirst(), flags: command.flags, command: command.name,
-                                     positional: command.positional)
+                                     positional: command.positional, insteadOf: command.insteadOf, elsewhere: flagOwners)
+            Console.silent = Verbosity(parsed) == .silent
             if parsed.wantsHelp {
                 Console.out(help(command))
                 return 0
@@ -111,6 +133,13 @@ public enum CLI {
             }
             return error.code.rawValue
         }
+    }
+
+    /// Each flag's first command, for "--epochs is a flag of 'mlp train'".
+    static var flagOwners: [String: String] {
+        var owners: [String: String] = [:]
+        for c in commands { for f in c.flags where owners[f.name] == nil { owners[f.name] = c.name } }
+        return owners
     }
 
     static func printCompletions(_ a: Arguments) throws(CLIError) -> ExitCode {
@@ -140,6 +169,13 @@ public enum CLI {
                       "  dropout:P     inverted dropout, drop probability P in [0, 1)",
                       "  batchnorm     batch normalization (batchnorm:M sets the running-average momentum, default 0.1)",
                       "  ACT is one of: relu, leaky_relu[:ALPHA] (default 0.01), sigmoid, tanh, gelu (tanh approximation), swish (silu), linear"]
+        }
+        if !c.examples.isEmpty {
+            lines += ["", "examples:"]
+            for (i, e) in c.examples.enumerated() {
+                if i > 0 { lines.append("") }
+                lines += ["  # \(e.what)", "  \(e.shell)"]
+            }
         }
         return lines.joined(separator: "\n")
     }

@@ -213,7 +213,7 @@ enum Checkpoint {
     /// threads are settled).
     static func noteThreads(_ file: SafetensorsFile) {
         if let th = file.metadataValue(for: "threads"), Int(th) != BLAS.threads {
-            Console.err("mlp: note: the checkpoint was made with \(th) thread(s) and this run uses \(BLAS.threads); results match an uninterrupted run bit for bit only with the same --threads")
+            Console.info("mlp: note: the checkpoint was made with \(th) thread(s) and this run uses \(BLAS.threads); results match an uninterrupted run bit for bit only with the same --threads")
         }
     }
 

@@ -9,8 +9,12 @@ import Darwin
 enum Console {
     /// A result line on stdout (buffered by stdio; flushed at exit).
     static func out(_ s: String, newline: Bool = true) { fputs(newline ? s + "\n" : s, stdout) }
-    /// A progress or log line on stderr (unbuffered).
+    /// An error or warning line on stderr (unbuffered): always printed.
     static func err(_ s: String) { fputs(s + "\n", stderr) }
+    /// A progress, banner or note line on stderr: not printed with --silent.
+    static func info(_ s: String) { if !silent { err(s) } }
+    /// --silent (Verbosity.swift): stderr carries warnings and errors only. Set once per command line.
+    nonisolated(unsafe) static var silent = false
     /// Text on stderr with no newline (progress bars).
     static func errRaw(_ s: String) { fputs(s, stderr) }
     static func flush() { fflush(stdout) }

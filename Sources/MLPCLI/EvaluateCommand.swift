@@ -10,9 +10,9 @@ enum EvaluateCommand {
     static let flags: [Flag] = [
         Flags.model, Flags.data.helped("a CSV file with the model's columns (for a model trained on one), or the directory with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (raw or .gz)"),
         Flags.testImages.helped("images to evaluate on (overrides --data)"), Flags.testLabels.helped("their labels (overrides --data)"),
-        Flags.delimiter.helped("the CSV field delimiter: , ; tab or | (default: the training file's)"),
+        Flags.delimiter.helped("the CSV field delimiter: , ; tab or |").defaulting(to: "the training file's"),
         Flags.evaluationBatchSize, Flags.threads, Flags.minAccuracy, Flags.minR2, Flags.maxRMSE, Flags.misclassified,
-        Flags.plot.helped("write an SVG: the confusion matrix as a heat map, or for a regression predicted against actual values and the residuals (the first \(RegressionPlotSVG.maxTargets) targets, at most \(RegressionPlotSVG.maxPoints) rows drawn)"), Flags.json, Flags.maxMemory,
+        Flags.plot.helped("write an SVG: the confusion matrix as a heat map, or for a regression predicted against actual values and the residuals (the first \(RegressionPlotSVG.maxTargets) targets, at most \(RegressionPlotSVG.maxPoints) rows drawn)"), Flags.json, Flags.silent, Flags.maxMemory,
     ]
 
     static let usage = "mlp evaluate --model FILE --data DIR|FILE.csv [--json] [--min-accuracy X | --min-r2 X | --max-rmse X] [--misclassified N] [--plot FILE.svg]"
@@ -153,7 +153,7 @@ enum EvaluateCommand {
             do { try AtomicFile.write(Array(svg.utf8), to: plot) } catch let e as FormatError { throw .data(e) } catch {
                 throw CLIError(.dataError, "\(plot): \(error)")
             }
-            Console.err("confusion matrix written to \(plot)")
+            Console.info("confusion matrix written to \(plot)")
         }
         if let minAccuracy, ev.accuracy < minAccuracy {
             Console.flush()
@@ -225,7 +225,7 @@ enum EvaluateCommand {
         let points = RegressionPlotSVG.sample(count: ev.samples).count
         var what = columns.count > shown ? "the first \(shown) of \(columns.count) targets" : shown == 1 ? "" : "\(shown) targets"
         if points < ev.samples { what += (what.isEmpty ? "" : ", ") + "\(points) of \(ev.samples) rows drawn" }
-        Console.err("predicted against actual values written to \(plot)\(what.isEmpty ? "" : " (\(what))")")
+        Console.info("predicted against actual values written to \(plot)\(what.isEmpty ? "" : " (\(what))")")
     }
 
     /// The file name without its directories.

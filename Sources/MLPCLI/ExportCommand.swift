@@ -11,7 +11,7 @@ import Quantized
 
 enum ExportCommand {
     static let flags: [Flag] = [
-        Flags.model, Flags.exportOut, Flags.noFold,
+        Flags.model, Flags.exportOut, Flags.noFold, Flags.silent,
     ]
 
     static let usage = "mlp export --model FILE --out FILE.onnx [--no-fold-batchnorm]"
@@ -38,7 +38,7 @@ enum ExportCommand {
             do { try AtomicFile.write(bytes, to: o.out) } catch let e as FormatError { throw .data(e) } catch {
                 throw CLIError(.dataError, "\(o.out): \(error)")
             }
-            Console.err("mlp: \(o.model) exported to \(o.out) (ONNX opset \(ONNXExport.opsetVersion), \(bytes.count) bytes): input '\(inputName)' [batch, \(model.network.inputFeatures)], output '\(outputOf(model).tensorName)'")
+            Console.info("mlp: \(o.model) exported to \(o.out) (ONNX opset \(ONNXExport.opsetVersion), \(bytes.count) bytes): input '\(inputName)' [batch, \(model.network.inputFeatures)], output '\(outputOf(model).tensorName)'")
         }
         return .ok
     }

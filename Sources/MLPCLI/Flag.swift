@@ -36,14 +36,19 @@ struct Flag: Equatable {
     /// The value's placeholder in help ("N", "FILE"); nil for a switch.
     let value: String?
     let kind: Kind
-    let help: String
+    private(set) var help: String
     /// The value used when the flag is absent, as the user would type it (nil: none, or it depends
-    /// on other flags, which `help` then says).
-    let defaultValue: String?
+    /// on other flags or on the data, which `defaultNote` or `help` then says).
+    private(set) var defaultValue: String?
+    /// What the flag's absence means when that is not one value ("images sgd; tables adam", "the
+    /// training file's"): shown in help in place of `defaultValue`.
+    private(set) var defaultNote: String?
     /// Part of the training configuration: stored in checkpoints, fixed on --resume.
     let configuration: Bool
     /// The values a shell may complete (--optimizer sgd, adam, ...); empty when any value goes.
     var choices: [String] = []
+    /// A switch that may be given more than once, each time meaning more (`--quiet --quiet`).
+    var repeatable = false
 
     /// Whether the value names a file or directory (for shell completion).
     var takesPath: Bool {
@@ -59,12 +64,13 @@ struct Flag: Equatable {
     }
 
     init(_ name: String, _ value: String?, _ kind: Kind, _ help: String, default defaultValue: String? = nil,
-         configuration: Bool = false) {
+         defaultNote: String? = nil, configuration: Bool = false) {
         self.name = name
         self.value = value
         self.kind = kind
         self.help = help
         self.defaultValue = defaultValue
+        self.defaultNote = defaultNote
         self.configuration = configuration
     }
 
@@ -73,11 +79,31 @@ struct Flag: Equatable {
 
     /// The same flag with help worded for one command.
     func helped(_ text: String) -> Flag {
-        Flag(name, value, kind, text, default: defaultValue, configuration: configuration)
+        var f = Flag(name, value, kind, text, default: defaultValue, defaultNote: defaultNote, configuration: configuration)
+        f.repeatable = repeatable
+        return f
     }
 
-    /// The help line's text, with the default appended when there is one.
+    /// The same flag whose absence means `note` for one command (predict's --delimiter: the
+    /// training file's) instead of the declared default.
+    func defaulting(to note: String) -> Flag {
+        var f = self
+        f.defaultValue = nil
+        f.defaultNote = note
+        return f
+    }
+
+    /// The same switch, repeatable.
+    func repeating() -> Flag {
+        var f = self
+        f.repeatable = true
+        return f
+    }
+
+    /// The help line's text, with the default appended when there is one (a note about it, or
+    /// the value).
     var helpWithDefault: String {
+        if let n = defaultNote { return help + " (default: \(n))" }
         guard let d = defaultValue else { return help }
         return help + " (default \(d))"
     }

@@ -1,5 +1,6 @@
 // `mlp manpage`: the mlp(1) manual page in roff, generated from the same declarations as --help
-// (the commands, their flags with defaults, the exit codes), so the two cannot drift apart.
+// (the commands, their flags with defaults, the exit codes, the examples), so the two cannot
+// drift apart.
 // `make install` writes it to PREFIX/share/man/man1/mlp.1.
 import Model
 
@@ -54,6 +55,22 @@ enum ManPage {
         m.append(".TP")
         m.append(".B NO_COLOR")
         m.append(escape("when set, the progress bar of train is never drawn in place (as when standard error is not a terminal)"))
+        m.append(".TP")
+        m.append(".B COLUMNS")
+        m.append(escape("the terminal's width for the progress bar when the terminal does not tell it (TIOCGWINSZ); else 80"))
+        m.append(".SH EXAMPLES")
+        for c in CLI.commands {
+            for e in c.examples {
+                m.append(".PP")
+                m.append(escape(e.what) + ":")
+                m.append(".PP")
+                m.append(".RS 4")
+                m.append(".nf")
+                m.append(escape(e.shell))
+                m.append(".fi")
+                m.append(".RE")
+            }
+        }
         m.append(".SH SEE ALSO")
         m.append(escape("The README of the mlp repository; mlp completions bash|zsh for shell completion."))
         return m.joined(separator: "\n") + "\n"

@@ -188,7 +188,7 @@ enum ModelFile {
             throw fail("metadata \"loss\" is '\(lossToken)', expected one of \(LossKind.names.joined(separator: ", "))")
         }
         let specs: [LayerSpec]
-        do { specs = try Architecture.parse(try field("architecture"), classes: classes) } catch let e as ArchitectureError {
+        do { specs = try Architecture.parse(try field("architecture"), classes: classes, regression: output.task == .regression) } catch let e as ArchitectureError {
             throw fail("metadata \"architecture\": \(e.message)")
         } catch { throw fail("\(error)") }
         return Description(formatVersion: ver, inputs: inputs, input: input, output: output, loss: loss, specs: specs)

@@ -7,9 +7,9 @@ import Model
 
 enum PredictCommand {
     static let flags: [Flag] = [
-        Flags.model, Flags.images, Flags.input, Flags.delimiter.helped("the CSV field delimiter: , ; tab or | (default: the training file's)"),
+        Flags.model, Flags.images, Flags.input, Flags.delimiter.helped("the CSV field delimiter: , ; tab or |").defaulting(to: "the training file's"),
         Flags.limit, Flags.topK, Flags.show, Flags.threads,
-        Flags.json.helped("one JSON object per line, with every class probability"), Flags.maxMemory,
+        Flags.json.helped("one JSON object per line, with every class probability"), Flags.silent, Flags.maxMemory,
     ]
 
     static let usage = "mlp predict --model FILE --images FILE | --input FILE.csv [--limit N] [--top-k K] [--show | --json]"

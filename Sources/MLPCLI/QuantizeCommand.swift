@@ -26,8 +26,8 @@ enum QuantizeCommand {
         Flags.model.helped("the float model to quantize (written by 'mlp train')"), Flags.int8Out,
         Flags.data.helped("calibrate static activation ranges on this data: the directory with train-images-idx3-ubyte (raw or .gz), an image file, or a CSV file for a table model (default: dynamic activations, no data needed)"),
         Flags.samples.helped("how many examples of --data to calibrate on, from the first"),
-        Flags.delimiter.helped("the CSV field delimiter of --data: , ; tab or | (default: the training file's)"),
-        Flags.threads.helped("threads for oneDNN while calibrating (default: all cores)"),
+        Flags.delimiter.helped("the CSV field delimiter of --data: , ; tab or |").defaulting(to: "the training file's"),
+        Flags.threads.helped("threads for oneDNN while calibrating (default: all cores)"), Flags.silent,
     ]
 
     static let usage = "mlp quantize --model FILE --out FILE [--data DIR|FILE] [--samples N] [--threads N]"
@@ -91,7 +91,7 @@ enum QuantizeCommand {
         let floatBytes = stat(o.model, &st) == 0 ? Int(st.st_size) : 0
         let ratio = floatBytes > 0 ? "\(fixed(Double(bytes.count) / Double(floatBytes), 2))× its \(grouped(floatBytes))" : "from float32"
         let folded = plan.foldedBatchNorms > 0 ? ", \(plan.foldedBatchNorms) batch norm\(plan.foldedBatchNorms == 1 ? "" : "s") folded" : ""
-        Console.err("mlp: \(o.out): INT8 model of \(o.model), \(grouped(bytes.count)) bytes (\(ratio)), \(plan.architecture): \(dense.count) dense layer\(dense.count == 1 ? "" : "s") as s8 with a scale per output unit\(folded); activations \(activations.name)\(calibration)")
+        Console.info("mlp: \(o.out): INT8 model of \(o.model), \(grouped(bytes.count)) bytes (\(ratio)), \(plan.architecture): \(dense.count) dense layer\(dense.count == 1 ? "" : "s") as s8 with a scale per output unit\(folded); activations \(activations.name)\(calibration)")
         return .ok
     }
 

@@ -161,7 +161,9 @@ struct TableEncoder: Equatable {
         var index: [Int] = []
         for c in columns {
             guard let i = table.columnIndex(c.name) else {
-                throw CLIError(.dataError, "\(table.path): has no column \(CSVText.quote(c.name)), which the model was trained on (its feature columns: \(names.joined(separator: ", ")))")
+                let near = NearestName.candidates(for: c.name, in: table.header).map(CSVText.quote)
+                let has = near.isEmpty ? "" : "; the file has \(near.joined(separator: ", "))"
+                throw CLIError(.dataError, "\(table.path): has no column \(CSVText.quote(c.name)), which the model was trained on (its feature columns: \(names.joined(separator: ", ")))\(has)")
             }
             index.append(i)
         }

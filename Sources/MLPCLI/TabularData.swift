@@ -50,12 +50,12 @@ enum TabularData {
         var targetIndex: [Int] = []
         for name in targetNames {
             guard let i = table.columnIndex(name) else {
-                throw CLIError(.dataError, "\(path): has no column \(CSVText.quote(name)) for --target (its columns: \(table.header.joined(separator: ", ")))")
+                throw CLIError(.dataError, "\(path): has no column \(CSVText.quote(name)) for --target (its columns: \(table.header.joined(separator: ", ")))\(NearestName.hint(for: name, in: table.header, show: CSVText.quote))")
             }
             targetIndex.append(i)
         }
         for name in config.categorical where table.columnIndex(name) == nil {
-            throw CLIError(.dataError, "\(path): has no column \(CSVText.quote(name)) for --categorical (its columns: \(table.header.joined(separator: ", ")))")
+            throw CLIError(.dataError, "\(path): has no column \(CSVText.quote(name)) for --categorical (its columns: \(table.header.joined(separator: ", ")))\(NearestName.hint(for: name, in: table.header, show: CSVText.quote))")
         }
         let features = table.header.indices.filter { !targetIndex.contains($0) }
         guard !features.isEmpty else {

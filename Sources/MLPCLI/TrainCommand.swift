@@ -18,7 +18,7 @@ enum TrainCommand {
         Flags.maxNorm, Flags.epochs, Flags.batchSize, Flags.seed, Flags.validationSplit, Flags.validationImages, Flags.validationLabels,
         Flags.earlyStopping, Flags.monitor, Flags.reduceLROnPlateau, Flags.maxSeconds, Flags.checkpoint, Flags.resume,
         Flags.threads.helped("threads for the GEMMs and elementwise loops (default: all cores; one for networks whose layers are all small)"), Flags.out, Flags.log, Flags.logCSV, Flags.plot,
-        Flags.json.helped("print one JSON object with the results on stdout"), Flags.quiet, Flags.maxMemory,
+        Flags.json.helped("print one JSON object with the results on stdout"), Flags.quiet, Flags.silent, Flags.maxMemory,
     ]
 
     static let usage = "mlp train --data DIR|FILE.csv [--hidden 128[,64,...] | --layers ARCH] [--epochs N] [--batch-size N] [--lr X] [--momentum X] [--optimizer OPT] [--seed N] [--threads N] [--out FILE]"
@@ -60,7 +60,7 @@ enum TrainCommand {
             threads = try a.int(Flags.threads)
             memoryLimit = try MemoryBudget.flag(a)
             json = a.has(Flags.json)
-            quiet = a.has(Flags.quiet)
+            quiet = Verbosity(a) >= .quiet
             configurationGiven = Flags.configuration.filter { a.has($0) }
             epochs = a.has(Flags.epochs) ? try a.int(Flags.epochs) : nil
             monitorGiven = a.has(Flags.monitor)
@@ -333,11 +333,15 @@ enum TrainCommand {
                             given: Arguments, display: ProgressDisplay) throws(CLIError) -> ExitCode {
         let path = options.checkpoint ?? options.out + ".ckpt"
         try Checkpoint.save(session, to: path)
-        display.line("mlp: interrupted at \(place); checkpoint written to \(path)")
+        display.warning("mlp: interrupted at \(place); checkpoint written to \(path)")
         // The flags that are not part of the stored configuration must be given again.
         var command = ["mlp", "train", "--resume", shellQuoted(path)]
         for f in flags where f != Flags.resume && !f.configuration {
-            if let v = given.string(f) { command += ["--\(f.name)", shellQuoted(v)] } else if f.value == nil && given.has(f) { command.append("--\(f.name)") }
+            if let v = given.string(f) {
+                command += ["--\(f.name)", shellQuoted(v)]
+            } else if f.value == nil && given.has(f) {
+                command += [String](repeating: "--\(f.name)", count: given.count(f))
+            }
         }
         if options.checkpoint == nil { command += ["--checkpoint", shellQuoted(path)] }
         Console.err("mlp: resume with: \(command.joined(separator: " "))")

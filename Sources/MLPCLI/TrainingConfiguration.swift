@@ -12,12 +12,12 @@ struct TrainingConfiguration: Equatable {
         /// `--layers`: every layer, the last one included.
         case layers([LayerSpec])
 
-        /// The layers for a problem with `outputs` outputs (classes or targets).
-        func specs(outputs: Int) throws(ArchitectureError) -> [LayerSpec] {
+        /// The layers for a problem with `outputs` outputs (classes, or a regression's targets).
+        func specs(outputs: Int, regression: Bool = false) throws(ArchitectureError) -> [LayerSpec] {
             switch self {
             case .hidden(let h, let a): return Architecture.fromHidden(h, classes: outputs, activation: a)
             case .layers(let l):
-                try Architecture.checkOutput(l, outputs: outputs)
+                try Architecture.checkOutput(l, outputs: outputs, regression: regression)
                 return l
             }
         }
@@ -140,6 +140,33 @@ struct TrainingDefaults {
 
     static let images = TrainingDefaults(optimizer: .sgd, schedule: .constant, adamLR: 1e-3, weightDecay: 0)
     static let tables = TrainingDefaults(optimizer: .adam, schedule: .cosine, adamLR: 0.002, weightDecay: 3e-4)
+    /// SGD's and Nesterov's learning rate, whatever the data.
+    static let sgdLR: Float = 0.05
+    /// AdamW's decoupled weight decay, whatever the data.
+    static let adamwWeightDecay: Float = 0.01
+
+    /// A default as --help shows it: "sgd" when images and tables share it, else "images sgd; tables adam".
+    static func note(_ value: (TrainingDefaults) -> String) -> String {
+        let i = value(.images), t = value(.tables)
+        return i == t ? i : "images \(i); tables \(t)"
+    }
+
+    static var optimizerNote: String { note { $0.optimizer.rawValue } }
+    static var scheduleNote: String { note { LearningRateSchedule(base: 0, kind: $0.schedule).token } }
+
+    /// The learning rate's default as --help shows it: the data's own optimizer's first.
+    static var learningRateNote: String {
+        note { d in
+            d.optimizer == .adam || d.optimizer == .adamw ? "\(shown(d.adamLR)), or \(shown(sgdLR)) with sgd/nesterov"
+                                                          : "\(shown(sgdLR)), or \(shown(d.adamLR)) with adam/adamw"
+        }
+    }
+
+    /// The weight decay's default as --help shows it.
+    static var weightDecayNote: String { note { shown($0.weightDecay) } + "; \(shown(adamwWeightDecay)) with adamw" }
+
+    /// A number as a user types it: "0", "0.0003".
+    static func shown(_ x: Float) -> String { x == x.rounded() && abs(x) < 1e6 ? "\(Int(x))" : "\(x)" }
 }
 
 extension TrainingConfiguration {
@@ -197,7 +224,7 @@ extension TrainingConfiguration {
             throw .usage("--optimizer '\(optName)' is not one of \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", "))", command: cmd)
         }
         optimizer = o
-        lr = try a.float(Flags.lr) ?? (adamLike ? defaults.adamLR : 0.05)
+        lr = try a.float(Flags.lr) ?? (adamLike ? defaults.adamLR : TrainingDefaults.sgdLR)
         momentum = try a.float(Flags.momentum) ?? 0.9
         if o == .nesterov && momentum == 0 {
             throw .usage("--optimizer nesterov needs a momentum above 0", command: cmd)
@@ -205,7 +232,7 @@ extension TrainingConfiguration {
         if adamLike && a.has(Flags.momentum) {
             throw .usage("--momentum applies to sgd and nesterov; Adam's moments are --beta1/--beta2 (defaults 0.9, 0.999)", command: cmd)
         }
-        weightDecay = try a.float(Flags.weightDecay) ?? (o == .adamw ? 0.01 : defaults.weightDecay)
+        weightDecay = try a.float(Flags.weightDecay) ?? (o == .adamw ? TrainingDefaults.adamwWeightDecay : defaults.weightDecay)
         let kindText = a.string(Flags.schedule) ?? LearningRateSchedule(base: 0, kind: defaults.schedule).token
         guard let kind = LearningRateSchedule.parseKind(kindText) else {
             throw .usage("--schedule '\(kindText)' is not one of \(LearningRateSchedule.names.joined(separator: ", "))", command: cmd)

@@ -7,19 +7,27 @@ import Model
 /// The progress bar while an epoch runs, then one line per epoch, and the session's notes.
 final class ProgressObserver: SessionObserver {
     let display: ProgressDisplay
+    private var timeLeft = TimeLeft()
 
     init(_ display: ProgressDisplay) { self.display = display }
 
     func stepFinished(_ s: TrainingSession, epoch: Int, done: Int, total: Int, elapsed: Double) {
+        guard display.live else { return }
         let t = s.trainer
-        display.step(epoch: epoch, epochs: s.config.epochs, done: done, total: total, elapsed: elapsed,
-                     loss: t.lossSum / Double(max(t.seen, 1)),
-                     accuracy: s.task == .classification ? Double(t.correct) / Double(max(t.seen, 1)) : nil, samples: t.seen)
+        let left = timeLeft.step(epoch: epoch, epochs: s.config.epochs, done: done, total: total, elapsed: elapsed,
+                                 resumedAt: s.epochResumedAt)
+        display.step(ProgressFigures(epoch: epoch, epochs: s.config.epochs, done: done, total: total, elapsed: elapsed,
+                                     epochLeft: left?.epoch, runLeft: left?.run,
+                                     loss: t.lossSum / Double(max(t.seen, 1)),
+                                     accuracy: s.task == .classification ? Double(t.correct) / Double(max(t.seen, 1)) : nil,
+                                     samplesPerSecond: elapsed > 0 ? Double(t.seen) / elapsed : 0),
+                     done: done, total: total)
     }
 
     /// "epoch 3/5  loss 0.0634  train_acc 0.9806  val_loss …  val_acc …  test_acc 0.9762  lr 0.0173  0.40s  151282 samples/s";
     /// a regression shows val_rmse, val_r2, test_rmse and test_r2 instead of the accuracies.
     func epochFinished(_ s: TrainingSession, _ r: EpochStats) {
+        timeLeft.epochFinished(evaluationSeconds: r.evaluationSeconds)
         var line = "epoch \(r.epoch)/\(s.config.epochs)  loss \(fixed(r.loss, 4))"
         if let a = r.accuracy { line += "  train_acc \(fixed(a, 4))" }
         if let v = r.validation {

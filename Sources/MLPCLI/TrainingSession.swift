@@ -63,6 +63,9 @@ final class TrainingSession {
 
     /// Epochs completed.
     var epoch = 0
+    /// Where this process began the current epoch: at step 0, or, resumed from a checkpoint made
+    /// mid-epoch, at its position and that many seconds of the epoch's training time.
+    private(set) var epochResumedAt = (steps: 0, seconds: 0.0)
     var history: [EpochStats] = []
     var early: MetricMonitor?
     var plateau: MetricMonitor?
@@ -131,7 +134,7 @@ final class TrainingSession {
             throw .usage("--loss \(loss.token) is for classification; a regression takes \(LossKind.regressionNames.joined(separator: ", "))", command: "train")
         }
         let specs: [LayerSpec]
-        do { specs = try config.network.specs(outputs: outputs) } catch {
+        do { specs = try config.network.specs(outputs: outputs, regression: task == .regression) } catch {
             throw .usage("--layers: \(error.message)", command: "train")
         }
         network = Network(inputs: train.features, specs: specs, loss: loss,
@@ -150,7 +153,9 @@ final class TrainingSession {
         while epoch < config.epochs {
             let e = epoch + 1
             let t = trainer
-            let epochStart = now() - t.seconds
+            // The trainer's seconds are the current epoch's only when it resumes one mid-way.
+            epochResumedAt = t.position > 0 ? (t.position, t.seconds) : (0, 0)
+            let epochStart = now() - epochResumedAt.seconds
             let r = t.runEpoch(e, on: train) { done, total, _ in
                 for o in observers { o.stepFinished(self, epoch: e, done: done, total: total, elapsed: now() - epochStart) }
                 return (job?.stopAgreed ?? shouldStop()) ? .stop : .proceed

@@ -33,17 +33,21 @@ public enum Architecture {
         return specs
     }
 
-    /// Parses an architecture string whose last layer must be dense with `classes` units.
-    public static func parse(_ text: String, classes: Int) throws(ArchitectureError) -> [LayerSpec] {
+    /// Parses an architecture string whose last layer must be dense with `classes` units (one per
+    /// target for a regression).
+    public static func parse(_ text: String, classes: Int, regression: Bool = false) throws(ArchitectureError) -> [LayerSpec] {
         let specs = try parse(text)
-        try checkOutput(specs, outputs: classes)
+        try checkOutput(specs, outputs: classes, regression: regression)
         return specs
     }
 
-    /// The last layer must set the output width to `outputs` (one unit per class or target).
-    public static func checkOutput(_ specs: [LayerSpec], outputs: Int) throws(ArchitectureError) {
+    /// The last layer must set the output width to `outputs`: one unit per class, or for a
+    /// regression one per target.
+    public static func checkOutput(_ specs: [LayerSpec], outputs: Int, regression: Bool = false) throws(ArchitectureError) {
         guard let last = specs.last, last.kind.units == outputs else {
-            throw ArchitectureError(message: "the architecture must end with a dense layer of \(outputs) units, one per class (e.g. '...,\(outputs)'), got '\(specs.last?.token ?? "")'")
+            let units = outputs == 1 ? "1 unit" : "\(outputs) units"
+            let per = regression ? "one per regression target" : "one per class"
+            throw ArchitectureError(message: "the architecture must end with a dense layer of \(units), \(per) (e.g. '...,\(outputs)'), got '\(specs.last?.token ?? "")'")
         }
     }
 

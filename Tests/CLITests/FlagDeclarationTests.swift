@@ -49,6 +49,7 @@ final class FlagDeclarationTests: XCTestCase {
 
     /// Reads `a` the way the command does; errors after the reads (conflicting flags) do not matter.
     func read(_ a: Arguments) {
+        _ = Verbosity(a)  // CLI.main reads every command's --quiet and --silent
         switch a.command {
         case "train":
             _ = try? TrainCommand.Options(a)
