@@ -106,7 +106,10 @@ struct CSVParse {
                 }
             } else {
                 let site = census.firstText!
-                if numericColumns[c] {
+                if let refused = census.firstForbidden, refused.line < site.line, numericColumns[c] || census.numbers > census.texts {
+                    // Both are errors: the earlier one is named.
+                    typeErrors.append((refused.line, c, messages.forbidden(line: refused.line, column: c, value: refused.value)))
+                } else if numericColumns[c] {
                     typeErrors.append((site.line, c, messages.mustBeNumeric(line: site.line, column: c, value: site.value)))
                 } else if census.numbers > census.texts {
                     typeErrors.append((site.line, c, messages.notANumber(line: site.line, column: c, value: site.value,

@@ -73,6 +73,8 @@ public enum CSVReader {
             try CSVParse.run(buffer.baseAddress!, count: buffer.count, options: options, messages: &messages)
         }
         bytes = []  // the columns are all in the chunks' storage now
-        return parsed.table(path: name, threads: options.threads)
+        var table = parsed.table(path: name, threads: options.threads)
+        table.delimiter = options.delimiter
+        return table
     }
 }

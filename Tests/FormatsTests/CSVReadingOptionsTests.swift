@@ -41,6 +41,9 @@ final class CSVReadingOptionsTests: XCTestCase {
         // Without them: the first marker is named, with what to do (not --categorical).
         XCTAssertEqual(CSVTest.error("x,y\n1.5,1\nnull,2\n3,3\n4,4\n"),
                        "t.csv: line 3, column 'x' (1): 'null' marks a missing value; fill it in, or read it as missing with --missing mean|median|most-frequent")
+        // Both a refused number and text: the earlier is named.
+        XCTAssertEqual(CSVTest.error("x,y\n1,0\nNaN,1\n1,2\nnull,3\n2,4\n3,5\n"),
+                       "t.csv: line 3, column 'x' (1): 'NaN' marks a missing value; fill it in, or read it as missing with --missing mean|median|most-frequent")
         XCTAssertEqual(CSVTest.error("x,y\n1.5,1\nNaN,2\n"),
                        "t.csv: line 3, column 'x' (1): 'NaN' marks a missing value; fill it in, or read it as missing with --missing mean|median|most-frequent")
     }
