@@ -11,13 +11,14 @@ struct NumberFormatFlags {
 
     init(_ a: Arguments) throws(CLIError) {
         command = a.command
-        if let d = a.string(Flags.decimal) {
+        let decimalText = a.string(Flags.decimal), thousandsText = a.string(Flags.thousands)
+        if let d = decimalText {
             guard let b = CSVNumberFormat.mark(d), CSVNumberFormat.decimalMarks.contains(b) else {
                 throw .usage("--decimal '\(d)' is not one of . ,", command: a.command)
             }
             decimal = b
         }
-        if let t = a.string(Flags.thousands) {
+        if let t = thousandsText {
             if t == "none" {
                 thousands = .some(nil)
             } else {

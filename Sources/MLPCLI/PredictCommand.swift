@@ -8,8 +8,7 @@ import Model
 enum PredictCommand {
     static let flags: [Flag] = [
         Flags.model, Flags.images, Flags.input, Flags.delimiter.helped("the CSV field delimiter: , ; tab or | (default: the training file's)"),
-        Flags.decimal.helped("the decimal mark of the CSV numbers: . or , (default: the training file's)"),
-        Flags.thousands.helped("the thousands separator of the CSV numbers: , . ' space _ or none (default: the training file's)"),
+        Flags.modelDecimal, Flags.modelThousands,
         Flags.idColumn.helped("echo this CSV column (an ID, as written) as the first column of each answer (\"id\" with --json)"),
         Flags.limit, Flags.topK, Flags.show, Flags.threads,
         Flags.json.helped("one JSON object per line, with every class probability"), Flags.maxMemory,
