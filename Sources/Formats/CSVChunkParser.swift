@@ -59,8 +59,14 @@ final class CSVChunkParser {
     let end: UnsafePointer<UInt8>
     let columnCount: Int
     let delimiter: UInt8
+    /// What a field's content means (its number syntax and missing-value markers).
+    let rules: CSVValueRules
+    /// The number syntax of the fast path, which reads from the bytes before it knows the field's end.
+    let fastSyntax: DecimalParser.Syntax
     /// Per column: may switch to text when its first rows are mostly text (false: forced numeric).
     let switchable: [Bool]
+    /// Per column: a text column whose values are kept as written (no missing-value markers).
+    let verbatim: [Bool]
 
     /// Per column mode, and its storage (malloc'd, grown with realloc; the unused one is a stub).
     let modes: UnsafeMutablePointer<UInt8>
@@ -82,13 +88,17 @@ final class CSVChunkParser {
     private static let stubCode = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
 
     init(base: UnsafePointer<UInt8>, start: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>,
-         columnCount: Int, delimiter: UInt8, textColumns: [Bool], numericColumns: [Bool], capacity: Int) {
+         columnCount: Int, delimiter: UInt8, numbers: CSVNumberFormat = .standard, markers: CSVMissingMarkers = .basic,
+         textColumns: [Bool], numericColumns: [Bool], verbatimColumns: [Bool]? = nil, capacity: Int) {
         self.base = base
         self.start = start
         self.end = end
         self.columnCount = columnCount
         self.delimiter = delimiter
+        self.rules = CSVValueRules(numbers: numbers, markers: markers)
+        self.fastSyntax = numbers.unquotedSyntax(delimiter: delimiter)
         self.switchable = numericColumns.map { !$0 }
+        self.verbatim = verbatimColumns ?? [Bool](repeating: false, count: columnCount)
         self.capacity = max(capacity, 16)
         modes = .allocate(capacity: columnCount)
         floats = .allocate(capacity: columnCount)
@@ -130,6 +140,7 @@ final class CSVChunkParser {
 
     func parse() {
         let tables = DecimalParser.tables
+        let syntax = fastSyntax
         let delimiter = self.delimiter
         let end = self.end
         let last = columnCount - 1
@@ -147,7 +158,7 @@ final class CSVChunkParser {
             while true {
                 if modes[c] == CSVChunkParser.numeric {
                     var v: Float = 0
-                    if let stop = DecimalParser.parse(p, end, &v, tables), v.isFinite {
+                    if let stop = DecimalParser.parse(p, end, &v, tables, syntax), v.isFinite {
                         if stop < end {
                             let b = stop.pointee
                             if b == delimiter {
@@ -247,7 +258,7 @@ final class CSVChunkParser {
 
     private func store(_ field: CSVField, column c: Int, row: Int, line: Int) {
         if modes[c] == CSVChunkParser.text {
-            if CSVValue.isMissing(field.content, field.count) {
+            if !verbatim[c] && rules.isMissing(field.content, field.count) {
                 stats[c].missing += 1
                 codes[c][row] = -1
             } else {
@@ -255,7 +266,7 @@ final class CSVChunkParser {
             }
             return
         }
-        switch CSVValue.classify(field.content, field.count) {
+        switch rules.classify(field.content, field.count) {
         case .missing:
             stats[c].missing += 1
             floats[c][row] = .nan
@@ -306,7 +317,7 @@ final class CSVChunkParser {
             for c in 0..<columnCount {
                 guard let field = try? scanner.field(at: p) else { return }
                 if wanted[c] {
-                    codes[c][row] = CSVValue.isMissing(field.content, field.count)
+                    codes[c][row] = !verbatim[c] && rules.isMissing(field.content, field.count)
                         ? -1 : categories[c]!.code(field.content, field.count, row: row, line: line)
                 }
                 line += field.newlines

@@ -12,7 +12,7 @@ struct CSVColumnCensus {
     var firstText: CSVValueSite?
     var firstForbidden: CSVValueSite?
 
-    init(chunks: [CSVChunkParser], column c: Int, firstLines: [Int]) {
+    init(chunks: [CSVChunkParser], column c: Int, firstLines: [Int], rules: CSVValueRules) {
         for (k, chunk) in chunks.enumerated() {
             var text: CSVValueSite?, refused: CSVValueSite?
             if chunk.isText(c) {
@@ -25,7 +25,7 @@ struct CSVColumnCensus {
                     let bytes = local.bytes(code)
                     let site = CSVValueSite(row: local.firstRows[code], line: local.firstLines[code],
                                             value: Array(bytes.prefix(256)))
-                    switch CSVValue.classify(bytes.baseAddress!, bytes.count) {
+                    switch rules.classify(bytes.baseAddress!, bytes.count) {
                     case .number: numbers += counts[code]
                     case .forbidden:
                         forbidden += counts[code]

@@ -7,6 +7,10 @@ struct CSVMessages {
     /// Byte offsets count decompressed bytes when the file was gzip.
     let compressed: Bool
     var header: [String] = []
+    /// How the reading writes numbers and which values it reads as missing, for advice in messages.
+    var numbers = CSVNumberFormat.standard
+    var markers = CSVMissingMarkers.basic
+    var markerAdvice = ""
 
     func error(_ message: String) -> FormatError { FormatError(path, message) }
 
@@ -44,7 +48,22 @@ struct CSVMessages {
 
     /// A data row with the wrong number of fields.
     func fieldCount(line: Int, fields: Int) -> FormatError {
-        error("line \(line) has \(CSVText.plural(fields, "field")), the header has \(header.count)")
+        let hint = CSVText.delimiterHint(header: header, delimiter: delimiter).map { "; \($0)" } ?? ""
+        return error("line \(line) has \(CSVText.plural(fields, "field")), the header has \(header.count)\(hint)")
+    }
+
+    /// A pandas missing-value marker ('NaN', 'null') that this reading does not take as missing,
+    /// in a column of numbers.
+    func unreadMarker(line: Int, column c: Int, value: [UInt8]) -> FormatError? {
+        guard markers == .basic, CSVMissingMarkers.isPandasOnly(value) else { return nil }
+        return error("line \(line), \(column(c)): \(CSVText.quote(value)) marks a missing value; fill it in, or \(markerAdvice)")
+    }
+
+    /// "; numbers written with a decimal comma need --decimal ,": when `value` is a number in
+    /// another way of writing numbers.
+    func numberFormatHint(_ value: [UInt8]) -> String? {
+        guard let other = numbers.suggestion(for: [String(decoding: value, as: UTF8.self)], delimiter: delimiter) else { return nil }
+        return "numbers written with \(other.description) need \(other.flags)"
     }
 
     func blankLine(line: Int) -> FormatError {
@@ -53,22 +72,27 @@ struct CSVMessages {
 
     /// A text value in a column that is mostly numbers.
     func notANumber(line: Int, column c: Int, value: [UInt8], numbers: Int, texts: Int) -> FormatError {
+        if let marker = unreadMarker(line: line, column: c, value: value) { return marker }
         let others = texts == 1 ? "the column's other \(CSVText.count(numbers)) values are"
                                 : "\(CSVText.count(numbers)) of the column's other \(CSVText.count(numbers + texts - 1)) values are"
-        return error("line \(line), \(column(c)): \(CSVText.quote(value)) is not a number (\(others)); use --categorical \(flagValue(header[c])) if it holds categories")
+        let advice = numberFormatHint(value) ?? "use --categorical \(flagValue(header[c])) if it holds categories"
+        return error("line \(line), \(column(c)): \(CSVText.quote(value)) is not a number (\(others)); \(advice)")
     }
 
     /// A text value in a column that must be numeric.
     func mustBeNumeric(line: Int, column c: Int, value: [UInt8]) -> FormatError {
-        error("line \(line), \(column(c)): \(CSVText.quote(value)) is not a number, and this column must be numeric")
+        if let marker = unreadMarker(line: line, column: c, value: value) { return marker }
+        let hint = numberFormatHint(value).map { "; \($0)" } ?? ""
+        return error("line \(line), \(column(c)): \(CSVText.quote(value)) is not a number, and this column must be numeric\(hint)")
     }
 
     /// nan, inf, or a number outside Float's range, in a numeric column.
     func forbidden(line: Int, column c: Int, value: [UInt8]) -> FormatError {
+        if let marker = unreadMarker(line: line, column: c, value: value) { return marker }
         let shown = CSVText.quote(value)
         let isWord = value.withUnsafeBufferPointer { CSVValue.isNonFiniteWord($0.baseAddress!, $0.count) }
         if isWord {
-            return error("line \(line), \(column(c)): \(shown) is not allowed: numbers must be finite (write a missing value as an empty field, NA or ?)")
+            return error("line \(line), \(column(c)): \(shown) is not allowed: numbers must be finite (write a missing value as \(markers == .basic ? "an empty field, NA or ?" : "an empty field, NA, ?, NaN or null"))")
         }
         return error("line \(line), \(column(c)): \(shown) is outside the range of a 32-bit float (±3.4e38)")
     }

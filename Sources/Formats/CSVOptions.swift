@@ -1,8 +1,16 @@
-// How to read a CSV file: the delimiter, the threads, and the columns whose type the caller fixes.
+// How to read a CSV file: the delimiter, the way numbers are written, the missing-value markers, the
+// threads, and the columns whose type the caller fixes.
 
 public struct CSVOptions: Sendable {
     /// The field delimiter: `,` (the default), `;`, tab or `|`.
     public var delimiter: UInt8 = UInt8(ascii: ",")
+    /// The decimal mark and thousands separator of the numbers (the CLI's `--decimal`, `--thousands`).
+    public var numbers = CSVNumberFormat.standard
+    /// The values read as missing (the CLI's `--missing` adds pandas' markers).
+    public var missingMarkers = CSVMissingMarkers.basic
+    /// What an error about a pandas marker that this reading does not take as missing ('NaN' or
+    /// 'null' in a numeric column) tells the user to do, after "fill it in, or".
+    public var markerAdvice = "read it as missing with --missing mean|median|most-frequent"
     /// Threads that parse (the file is split at row boundaries; small files use one).
     public var threads = 1
     /// Columns read as text (categories) even when every value is a number: zip codes,
@@ -11,6 +19,12 @@ public struct CSVOptions: Sendable {
     /// Columns that must be numeric (a model trained on them says so at predict time): a text value
     /// in one is an error, however few numbers the column has.
     public var numericColumns: Set<String> = []
+    /// Columns read as text with every value as written, missing-value markers included (an ID
+    /// column that `mlp predict` echoes).
+    public var verbatimColumns: Set<String> = []
+    /// When set, the columns it does not name (and the sets above do not) are read as text: columns
+    /// a model ignores, whose values then cannot make a type error.
+    public var typedColumns: Set<String>?
     /// Whether a name in `textColumns` or `numericColumns` that the header lacks is an error (a typo
     /// in --categorical); a reader driven by a model's column list says no and checks the header
     /// itself, to word the error in the model's terms.
@@ -34,4 +48,6 @@ public struct CSVOptions: Sendable {
 
     /// The delimiters a file may use.
     public static let delimiters: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: ";"), 0x09, UInt8(ascii: "|")]
+
+    var valueRules: CSVValueRules { CSVValueRules(numbers: numbers, markers: missingMarkers) }
 }

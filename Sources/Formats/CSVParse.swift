@@ -14,6 +14,7 @@ struct CSVParse {
     var chunks: [CSVChunkParser]
     var decisions: [Decision]
     var resplit: Bool
+    var rules: CSVValueRules
 
     static func run(_ base: UnsafePointer<UInt8>, count: Int, options: CSVOptions,
                     messages: inout CSVMessages) throws(FormatError) -> CSVParse {
@@ -21,11 +22,17 @@ struct CSVParse {
         layout.firstLine += options.lineOffset
         messages.header = layout.header
         let columns = layout.header.count
+        guard options.numbers.isValid else {
+            throw messages.error("the decimal mark \(CSVText.byte(options.numbers.decimal)) and the thousands separator \(options.numbers.thousands.map(CSVText.byte) ?? "(none)") are not a pair this reader knows")
+        }
+        let rules = options.valueRules
 
         var textColumns = [Bool](repeating: false, count: columns)
         var numericColumns = [Bool](repeating: false, count: columns)
+        var verbatimColumns = [Bool](repeating: false, count: columns)
         for (names, what, isNumeric) in [(options.textColumns, "to read as text", false),
-                                         (options.numericColumns, "that must be numeric", true)] {
+                                         (options.numericColumns, "that must be numeric", true),
+                                         (options.verbatimColumns, "to read as written", false)] {
             for name in names.sorted() {
                 guard let c = layout.header.firstIndex(of: name) else {
                     if !options.namedColumnsMustExist { continue }
@@ -34,6 +41,10 @@ struct CSVParse {
                 }
                 if isNumeric { numericColumns[c] = true } else { textColumns[c] = true }
             }
+        }
+        for name in options.verbatimColumns { if let c = layout.header.firstIndex(of: name) { verbatimColumns[c] = true } }
+        if let typed = options.typedColumns {
+            for c in 0..<columns where !typed.contains(layout.header[c]) && !numericColumns[c] { textColumns[c] = true }
         }
         for c in 0..<columns where textColumns[c] && numericColumns[c] {
             throw messages.error("\(messages.column(c)) is asked to be both text and numeric")
@@ -45,7 +56,8 @@ struct CSVParse {
         func parseChunks(_ cuts: [Int]) -> [CSVChunkParser] {
             let chunks = (0..<cuts.count - 1).map { k in
                 CSVChunkParser(base: base, start: base + cuts[k], end: base + cuts[k + 1], columnCount: columns,
-                               delimiter: options.delimiter, textColumns: textColumns, numericColumns: numericColumns,
+                               delimiter: options.delimiter, numbers: options.numbers, markers: options.missingMarkers,
+                               textColumns: textColumns, numericColumns: numericColumns, verbatimColumns: verbatimColumns,
                                capacity: CSVSplit.estimateRows(base, start: layout.dataStart, end: layout.dataEnd,
                                                                 bytes: cuts[k + 1] - cuts[k]))
             }
@@ -84,7 +96,7 @@ struct CSVParse {
         var decided: [Bool] = []  // true: text
         var typeErrors: [(line: Int, column: Int, error: FormatError)] = []
         for c in 0..<columns {
-            let census = CSVColumnCensus(chunks: chunks, column: c, firstLines: chunkFirstLines)
+            let census = CSVColumnCensus(chunks: chunks, column: c, firstLines: chunkFirstLines, rules: rules)
             if textColumns[c] {
                 decided.append(true)
             } else if census.texts == 0 {
@@ -94,7 +106,10 @@ struct CSVParse {
                 }
             } else {
                 let site = census.firstText!
-                if numericColumns[c] {
+                if let refused = census.firstForbidden, refused.line < site.line, numericColumns[c] || census.numbers > census.texts {
+                    // Both are errors: the earlier one is named.
+                    typeErrors.append((refused.line, c, messages.forbidden(line: refused.line, column: c, value: refused.value)))
+                } else if numericColumns[c] {
                     typeErrors.append((site.line, c, messages.mustBeNumeric(line: site.line, column: c, value: site.value)))
                 } else if census.numbers > census.texts {
                     typeErrors.append((site.line, c, messages.notANumber(line: site.line, column: c, value: site.value,
@@ -135,7 +150,7 @@ struct CSVParse {
             }
             decisions.append(.text(categories: categories, remaps: remaps))
         }
-        return CSVParse(layout: layout, chunks: chunks, decisions: decisions, resplit: resplit)
+        return CSVParse(layout: layout, chunks: chunks, decisions: decisions, resplit: resplit, rules: rules)
     }
 
     /// A chunk's syntax error as the one-line message, its line made absolute.
@@ -193,7 +208,7 @@ struct CSVParse {
                         let local = chunk.categories[c]!
                         let numbers = (0..<local.count).map { code -> Float in
                             let bytes = local.bytes(code)
-                            if case .number(let v) = CSVValue.classify(bytes.baseAddress!, bytes.count) { return v }
+                            if case .number(let v) = rules.classify(bytes.baseAddress!, bytes.count) { return v }
                             return .nan
                         }
                         let codes = chunk.codes[c]

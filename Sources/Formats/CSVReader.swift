@@ -6,7 +6,9 @@
 // The dialect: RFC 4180 quoting ("a ""b"" c", delimiters and line breaks inside quotes), delimiter
 // , ; tab or | (CSVOptions.delimiter), LF or CRLF, an optional UTF-8 byte-order mark, blank lines at
 // the end ignored, spaces around unquoted fields trimmed. A header row is required, with unique names.
-// Missing values: an empty field, NA or ? (see CSVValue). Lines are physical lines, 1-based.
+// Numbers: '.' or a decimal comma, with or without a thousands separator (CSVOptions.numbers,
+// CSVNumberFormat). Missing values: an empty field, NA or ?, and pandas' markers when asked
+// (CSVOptions.missingMarkers, CSVMissingMarkers). Lines are physical lines, 1-based.
 //
 // Column types: a column is numeric when every present value is a number; it is text when at least
 // half of its present values are not numbers (every distinct string is a category, numbered in the
@@ -62,12 +64,17 @@ public enum CSVReader {
             throw FormatError(name, "the delimiter \(CSVText.byte(options.delimiter)) is not one of ',' ';' tab '|'")
         }
         var messages = CSVMessages(path: name, delimiter: options.delimiter, compressed: compressed)
+        messages.numbers = options.numbers
+        messages.markers = options.missingMarkers
+        messages.markerAdvice = options.markerAdvice
         if bytes.isEmpty { throw messages.error("empty file, expected a header row") }
 
         let parsed = try bytes.withUnsafeBufferPointer { buffer throws(FormatError) -> CSVParse in
             try CSVParse.run(buffer.baseAddress!, count: buffer.count, options: options, messages: &messages)
         }
         bytes = []  // the columns are all in the chunks' storage now
-        return parsed.table(path: name, threads: options.threads)
+        var table = parsed.table(path: name, threads: options.threads)
+        table.delimiter = options.delimiter
+        return table
     }
 }

@@ -11,6 +11,8 @@ public struct CSVTable: Sendable {
     public let rowCount: Int
     /// One column per header name, each with `rowCount` values.
     public let columns: [CSVColumn]
+    /// The delimiter it was read with (for a hint when the header came out as one column).
+    public internal(set) var delimiter = UInt8(ascii: ",")
 
     /// The physical line (1-based) of the first data row.
     let firstLine: Int

@@ -63,4 +63,15 @@ public enum CSVText {
     static func delimiter(_ b: UInt8) -> String {
         b == 0x09 ? "a tab" : quote(String(UnicodeScalar(b)))
     }
+
+    /// When a header read with `delimiter` came out as one column that holds another delimiter
+    /// (a file separated by ';', tab or '|' read with ','): "the header holds ';': give --delimiter ';'".
+    public static func delimiterHint(header: [String], delimiter: UInt8) -> String? {
+        guard header.count == 1, let name = header.first else { return nil }
+        let counts = CSVOptions.delimiters.filter { $0 != delimiter }.map { d in (d, name.utf8.filter { $0 == d }.count) }
+        guard let best = counts.max(by: { $0.1 < $1.1 }), best.1 > 0 else { return nil }
+        if best.0 == 0x09 { return "the header holds tabs: give --delimiter tab" }
+        let shown = quote(String(UnicodeScalar(best.0)))
+        return "the header holds \(shown): give --delimiter \(shown)"
+    }
 }

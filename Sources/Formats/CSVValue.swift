@@ -1,9 +1,10 @@
 // What a field's content means: missing, a number, a number we refuse (nan, inf, out of Float's
 // range), or text. One function, used for every field the fast path does not take.
 //
-// Missing values: an empty field, NA or ? — exactly, case-sensitive. Unquoted fields have their
-// surrounding spaces trimmed first (so " NA " is missing); a quoted field's content counts as it is
-// written between the quotes (so "NA" in quotes is missing too, " NA" in quotes is the text " NA").
+// Missing values: the markers of CSVMissingMarkers (an empty field, NA or ?, and pandas' markers
+// when asked). Unquoted fields have their surrounding spaces trimmed first (so " NA " is missing); a
+// quoted field's content counts as it is written between the quotes (so "NA" in quotes is missing
+// too, " NA" in quotes is the text " NA"). Numbers are written as the CSVNumberFormat says.
 
 enum CSVValue {
     case missing
@@ -11,20 +12,6 @@ enum CSVValue {
     /// nan, inf or infinity (any case, signed) or a number outside Float's range.
     case forbidden
     case text
-
-    static func classify(_ p: UnsafePointer<UInt8>, _ n: Int) -> CSVValue {
-        if isMissing(p, n) { return .missing }
-        var value: Float = 0
-        if let stop = DecimalParser.parse(p, p + n, &value, DecimalParser.tables), stop == p + n {
-            return value.isFinite ? .number(value) : .forbidden
-        }
-        return isNonFiniteWord(p, n) ? .forbidden : .text
-    }
-
-    @inline(__always)
-    static func isMissing(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        n == 0 || (n == 1 && p[0] == 0x3F) || (n == 2 && p[0] == 0x4E && p[1] == 0x41)  // ?  NA
-    }
 
     /// [+-]? (nan | inf | infinity), any case: what strtof, NumPy and pandas would read as non-finite.
     static func isNonFiniteWord(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
@@ -37,4 +24,27 @@ enum CSVValue {
         for k in i..<n { word.append(p[k] | 0x20) }  // ASCII lower case (non-letters cannot match anyway)
         return word == Array("nan".utf8) || word == Array("inf".utf8) || word == Array("infinity".utf8)
     }
+}
+
+/// How one reading of a file tells values apart: its number syntax and its missing-value markers.
+struct CSVValueRules {
+    let syntax: DecimalParser.Syntax
+    let markers: CSVMissingMarkers
+
+    init(numbers: CSVNumberFormat = .standard, markers: CSVMissingMarkers = .basic) {
+        syntax = numbers.syntax
+        self.markers = markers
+    }
+
+    func classify(_ p: UnsafePointer<UInt8>, _ n: Int) -> CSVValue {
+        if markers.isMissing(p, n) { return .missing }
+        var value: Float = 0
+        if let stop = DecimalParser.parse(p, p + n, &value, DecimalParser.tables, syntax), stop == p + n {
+            return value.isFinite ? .number(value) : .forbidden
+        }
+        return CSVValue.isNonFiniteWord(p, n) ? .forbidden : .text
+    }
+
+    @inline(__always)
+    func isMissing(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool { markers.isMissing(p, n) }
 }

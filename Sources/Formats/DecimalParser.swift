@@ -1,6 +1,10 @@
 // Decimal numbers from bytes to Float, correctly rounded, without making a String.
 //
 // Grammar: [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?   (no hex, no inf/nan, no spaces)
+// The decimal mark may be another byte than '.' (a decimal comma), and the integer part may group its
+// digits with a thousands separator: 1 to 3 digits, then groups of exactly 3 after each separator
+// (1,234,567 but not 1,2345 or 12,34; 1.2.3 with '.' between thousands is not a number). Separators
+// only drop out: the digits, and so the rounding below, are those of the plain number.
 //
 // Math: the number is m · 10^e with m its first 18 significant digits (m < 10^18 < 2^63; later digits
 // move the value by less than 10^-17 relatively). d = Double(m) × Double(10^e) is within 3 units in
@@ -14,6 +18,16 @@
 // C locale) on a copy of the bytes.
 
 enum DecimalParser {
+    /// How numbers are written: the decimal mark and the thousands separator, each a byte or
+    /// `none` (0x100, which no byte equals: no thousands separator, or, where the field delimiter
+    /// is the mark, no decimal mark outside quotes).
+    struct Syntax: Equatable {
+        let decimal: UInt16
+        let thousands: UInt16
+        static let none: UInt16 = 0x100
+        static let standard = Syntax(decimal: 0x2E, thousands: none)
+    }
+
     /// Powers of ten for the hot loops, in memory that lives as long as the process so that a loop
     /// can hold plain pointers: `powers[64 + k]` = 10^k as Double for -64 ≤ k ≤ 64 (each correctly
     /// rounded, by strtod), `integers[k]` = 10^k as UInt64 for 0 ≤ k ≤ 18.
@@ -76,10 +90,12 @@ enum DecimalParser {
     /// Parses the number that starts at `start` and stops at the first byte that cannot continue it.
     /// Returns where it stopped and sets `value`, or nil when the bytes do not start a number (the
     /// caller must still check what follows the stop). An out-of-range value comes back as ±infinity.
-    /// `tables` is `DecimalParser.tables`, passed in so that hot loops load it once.
+    /// `tables` is `DecimalParser.tables`, passed in so that hot loops load it once; `syntax` says
+    /// which bytes are the decimal mark and the thousands separator. A number whose digit groups
+    /// are malformed (1,2345 with ',' between thousands) is not a number: nil.
     @_transparent
     static func parse(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, _ value: inout Float,
-                      _ tables: Tables) -> UnsafePointer<UInt8>? {
+                      _ tables: Tables, _ syntax: Syntax = .standard) -> UnsafePointer<UInt8>? {
         var p = start
         var negative = false
         if p < end && (p.pointee == 0x2D || p.pointee == 0x2B) {  // - +
@@ -93,7 +109,16 @@ enum DecimalParser {
         let digitsStart = p
         p = digitRun(p, end, &m, &e, fraction: false, tables.integers)
         var digits = p != digitsStart
-        if p < end && p.pointee == 0x2E {  // .
+        if p < end && UInt16(p.pointee) == syntax.thousands {
+            // 1 to 3 digits before the first separator, exactly 3 after each.
+            if !digits || p - digitsStart > 3 { return nil }
+            repeat {
+                let groupStart = p + 1
+                p = digitRun(groupStart, end, &m, &e, fraction: false, tables.integers)
+                if p - groupStart != 3 { return nil }
+            } while p < end && UInt16(p.pointee) == syntax.thousands
+        }
+        if p < end && UInt16(p.pointee) == syntax.decimal {
             p += 1
             let fractionStart = p
             p = digitRun(p, end, &m, &e, fraction: true, tables.integers)
@@ -137,24 +162,32 @@ enum DecimalParser {
                 }
             }
         }
-        value = slow(start, p)
+        value = slow(start, p, syntax)
         return p
     }
 
-    /// The C library's correctly rounded conversion, on a copy of the bytes.
+    /// The C library's correctly rounded conversion, on a copy of the bytes (written the C way:
+    /// without thousands separators, with '.' for the decimal mark).
     @inline(never)
-    static func slow(_ start: UnsafePointer<UInt8>, _ stop: UnsafePointer<UInt8>) -> Float {
-        let text = String(decoding: UnsafeBufferPointer(start: start, count: stop - start), as: UTF8.self)
-        return Float(text) ?? .nan  // the grammar above is a subset of strtof's: nil cannot happen
+    static func slow(_ start: UnsafePointer<UInt8>, _ stop: UnsafePointer<UInt8>, _ syntax: Syntax) -> Float {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(stop - start)
+        var p = start
+        while p < stop {
+            let b = UInt16(p.pointee)
+            if b == syntax.decimal { bytes.append(0x2E) } else if b != syntax.thousands { bytes.append(p.pointee) }
+            p += 1
+        }
+        return Float(String(decoding: bytes, as: UTF8.self)) ?? .nan  // the grammar is a subset of strtof's: nil cannot happen
     }
 
     /// The Float that all of `bytes` spell (nil if they are not exactly one number in the grammar;
     /// ±infinity when it is out of Float's range).
-    static func parse(_ bytes: [UInt8]) -> Float? {
+    static func parse(_ bytes: [UInt8], _ syntax: Syntax = .standard) -> Float? {
         bytes.withUnsafeBufferPointer { buffer -> Float? in
             guard let base = buffer.baseAddress else { return nil }
             var value: Float = 0
-            let stop = parse(base, base + buffer.count, &value, tables)
+            let stop = parse(base, base + buffer.count, &value, tables, syntax)
             return stop == base + buffer.count ? value : nil
         }
     }

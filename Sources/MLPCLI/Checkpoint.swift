@@ -104,6 +104,7 @@ enum Checkpoint {
         do {
             var config = try TrainingConfiguration(Arguments(args[...], flags: Flags.configuration, command: "train"))
             config.outputs = 10  // that mlp gave every network ten outputs
+            config.missingMarkers = .basic  // that mlp read no pandas markers
             return config
         } catch {
             throw CLIError(.dataError, "\(path): checkpoint train_config: \(error.message)")

@@ -20,11 +20,12 @@ enum ClassificationReport {
         return table.render() + "\nmacro: unweighted mean over the \(macro.classes) classes that occur in the labels or predictions"
     }
 
+    /// `ids`: an ID column's name and each example's ID, shown first (evaluate --id-column).
     static func mistakesTable(_ wrong: [Misclassification], requested: Int, label: (Int) -> String = { "\($0)" },
-                              items: String = "images") -> String {
+                              items: String = "images", ids: (column: String, id: (Int) -> String)? = nil) -> String {
         guard !wrong.isEmpty else { return "no misclassified \(items)" }
-        var table = TextTable([("index", .right), ("true", .right), ("predicted", .right), ("probability", .right)])
-        for w in wrong { table.add(["\(w.index)", label(w.trueClass), label(w.predicted), fixed(w.probability, 4)]) }
+        var table = TextTable((ids.map { [($0.column, .left)] } ?? []) + [("index", .right), ("true", .right), ("predicted", .right), ("probability", .right)])
+        for w in wrong { table.add((ids.map { [$0.id(w.index)] } ?? []) + ["\(w.index)", label(w.trueClass), label(w.predicted), fixed(w.probability, 4)]) }
         let head = wrong.count < requested ? "all \(wrong.count) misclassified \(items), most confident first"
                                            : "the \(wrong.count) most confident mistakes"
         return head + "\n" + table.render()

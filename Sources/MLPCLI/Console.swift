@@ -13,6 +13,9 @@ enum Console {
     static func err(_ s: String) { fputs(s + "\n", stderr) }
     /// A progress, banner or note line on stderr: not printed with --silent.
     static func info(_ s: String) { if !silent { err(s) } }
+    /// A note about the data or the run: a warning (`mlp: warning: …`) always shows, any other note
+    /// not with --silent.
+    static func note(_ s: String) { if s.hasPrefix("mlp: warning:") { err(s) } else { info(s) } }
     /// --silent (Verbosity.swift): stderr carries warnings and errors only. Set once per command line.
     nonisolated(unsafe) static var silent = false
     /// Text on stderr with no newline (progress bars).

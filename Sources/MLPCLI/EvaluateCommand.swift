@@ -11,11 +11,13 @@ enum EvaluateCommand {
         Flags.model, Flags.data.helped("a CSV file with the model's columns (for a model trained on one), or the directory with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (raw or .gz)"),
         Flags.testImages.helped("images to evaluate on (overrides --data)"), Flags.testLabels.helped("their labels (overrides --data)"),
         Flags.delimiter.helped("the CSV field delimiter: , ; tab or |").defaulting(to: "the training file's"),
+        Flags.modelDecimal, Flags.modelThousands,
         Flags.evaluationBatchSize, Flags.threads, Flags.minAccuracy, Flags.minR2, Flags.maxRMSE, Flags.misclassified,
+        Flags.idColumn.helped("with --misclassified: name each mistake by this CSV column (an ID, as written)"),
         Flags.plot.helped("write an SVG: the confusion matrix as a heat map, or for a regression predicted against actual values and the residuals (the first \(RegressionPlotSVG.maxTargets) targets, at most \(RegressionPlotSVG.maxPoints) rows drawn)"), Flags.json, Flags.silent, Flags.maxMemory,
     ]
 
-    static let usage = "mlp evaluate --model FILE --data DIR|FILE.csv [--json] [--min-accuracy X | --min-r2 X | --max-rmse X] [--misclassified N] [--plot FILE.svg]"
+    static let usage = "mlp evaluate --model FILE --data DIR|FILE.csv [--json] [--min-accuracy X | --min-r2 X | --max-rmse X] [--misclassified N [--id-column COLUMN]] [--plot FILE.svg]"
 
     /// Everything `mlp evaluate` reads from its command line.
     struct Options {
@@ -24,7 +26,9 @@ enum EvaluateCommand {
         let batch: Int
         let minAccuracy: Float?, minR2: Float?, maxRMSE: Float?
         let delimiter: UInt8?
+        let numbers: NumberFormatFlags
         let misclassified: Int?
+        let idColumn: String?
         let plot: String?
         let json: Bool
         let threads: Int?
@@ -43,7 +47,12 @@ enum EvaluateCommand {
                 guard let b = TrainingConfiguration.delimiter(d) else { throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: a.command) }
                 return b
             }
+            numbers = try NumberFormatFlags(a)
             misclassified = try a.int(Flags.misclassified)
+            idColumn = a.has(Flags.idColumn) ? try a.required(Flags.idColumn) : nil
+            if idColumn != nil && misclassified == nil {
+                throw .usage("--id-column names the rows of the --misclassified list; add --misclassified N", command: a.command)
+            }
             plot = a.string(Flags.plot)
             json = a.has(Flags.json)
             threads = try a.int(Flags.threads)
@@ -75,18 +84,26 @@ enum EvaluateCommand {
         }
         try model.useThreads(o.threads, batch: batch)
         let data: Dataset, dataName: String
+        var ids: [String]?
         switch model.input {
         case .table(let encoder, let delimiter):
             guard let csv else {
                 throw CLIError(.dataError, "\(modelPath): was trained on a CSV file; give --data FILE.csv with its columns (\(encoder.names.prefix(5).joined(separator: ", "))\(encoder.names.count > 5 ? ", …" : ""))")
             }
             guard case .table(let target) = model.output else { preconditionFailure("a table model has a target") }
-            let options = encoder.readingOptions(CSVOptions(delimiter: o.delimiter ?? delimiter, threads: o.threads ?? BLAS.processors))
+            var options = encoder.readingOptions(CSVOptions(delimiter: o.delimiter ?? delimiter, threads: o.threads ?? BLAS.processors), target: target)
+            options.numbers = try o.numbers.format(over: encoder.numbers)
+            options.markerAdvice = TableEncoder.retrainMarkerAdvice
+            let idColumn = IDColumn(name: o.idColumn, encoder: encoder, target: target)
+            idColumn.prepare(&options)
             let table = try TabularData.read(csv, options)
             do { try table.requireRows() } catch { throw .data(error) }
             data = try TabularData.encodeLabelled(table, encoder: encoder, target: target)
+            ids = try idColumn.values(table)
+            if let note = TableEncoder.ignoredNote(csv, encoder.ignored(in: table, allowed: Set(target.columns + idColumn.names))) { Console.note(note) }
             dataName = csv
         case .pixels:
+            if o.idColumn != nil { throw .usage("--id-column names a CSV column; \(modelPath) was trained on images", command: a.command) }
             if let csv {
                 throw CLIError(.dataError, "\(modelPath): was trained on images; \(csv) is a CSV file (give the directory with the IDX test files)")
             }
@@ -129,7 +146,7 @@ enum EvaluateCommand {
             ]
             if let wrong {
                 let items: [JSONValue] = wrong.map { (w: Misclassification) -> JSONValue in
-                    let fields: [(String, JSONValue)] = [("index", JSONValue(w.index)), ("true", model.output.labelJSON(w.trueClass)),
+                    let fields: [(String, JSONValue)] = (ids.map { [("id", JSONValue($0[w.index]))] } ?? []) + [("index", JSONValue(w.index)), ("true", model.output.labelJSON(w.trueClass)),
                                                          ("predicted", model.output.labelJSON(w.predicted)), ("probability", JSONValue(w.probability))]
                     return .object(fields)
                 }
@@ -144,7 +161,8 @@ enum EvaluateCommand {
             Console.out(ClassificationReport.metricsTable(perClass, macro: macro, label: label))
             if let wrong {
                 Console.out("")
-                Console.out(ClassificationReport.mistakesTable(wrong, requested: mistakes ?? 0, label: label, items: items))
+                Console.out(ClassificationReport.mistakesTable(wrong, requested: mistakes ?? 0, label: label, items: items,
+                                                               ids: ids.map { ids in (o.idColumn!, { ids[$0] }) }))
             }
         }
         if let plot {

@@ -13,14 +13,20 @@ enum Flags {
     static let images = Flag("images", "FILE", .text, "images: IDX (raw or .gz), or one PGM (P2/P5) or PNG image, told apart by their first bytes")
     static let model = Flag("model", "FILE", .text, "the model file written by 'mlp train'")
     static let testData = Flag("test-data", "FILE", .text, "a CSV file to test on (with --data FILE); else --test-split holds some rows out")
-    static let input = Flag("input", "FILE", .text, "a CSV file of rows to predict (the model's feature columns; its target columns, if there, are ignored)")
+    static let input = Flag("input", "FILE", .text, "a CSV file of rows to predict (the model's feature columns; its target columns and other columns, if there, are ignored)")
+    /// --decimal and --thousands for evaluate and predict, whose default is the model's own.
+    static let modelDecimal = Flag("decimal", "MARK", .text, "the decimal mark of the CSV numbers: . or , (default: the training file's)").choosing([".", ","])
+    static let modelThousands = Flag("thousands", "SEP", .text, "the thousands separator of the CSV numbers: , . ' space _ or none (default: the training file's)").choosing([",", ".", "space", "_", "none"])
+    static let idColumn = Flag("id-column", "COLUMN", .text, "echo this CSV column (an ID, as written) beside each row's answer")
 
     // MARK: the training configuration (stored in checkpoints)
     static let target = Flag("target", "COLUMN[,COLUMN...]", .text, "the CSV column(s) to predict (default: the last one; several: a regression on each)", configuration: true)
     static let task = Flag("task", "TASK", .text, "classification or regression (default: inferred from the target column: \(Task.rule))", configuration: true).choosing(["classification", "regression"])
     static let categorical = Flag("categorical", "COLUMNS", .text, "CSV columns to one-hot encode even though they hold numbers (comma-separated)", configuration: true)
-    static let missing = Flag("missing", "HOW", .text, "fill missing CSV values (empty, NA, ?) with the training rows' mean, median or most-frequent value (categories: the most frequent); default: a missing value is an error", configuration: true).choosing(["mean", "median", "most-frequent"])
+    static let missing = Flag("missing", "HOW", .text, "fill missing CSV values with the training rows' mean, median or most-frequent value (categories: the most frequent); missing are an empty field, NA and ?, and with this flag also pandas' markers #N/A, #N/A N/A, #NA, -1.#IND, -1.#QNAN, -NaN, -nan, 1.#IND, 1.#QNAN, <NA>, N/A, NULL, NaN, None, n/a, nan, null (in every column); default: a missing value is an error", configuration: true).choosing(["mean", "median", "most-frequent"])
     static let delimiter = Flag("delimiter", "D", .text, "the CSV field delimiter: , ; tab or |", default: ",", configuration: true).choosing([",", ";", "tab", "|"])
+    static let decimal = Flag("decimal", "MARK", .text, "the decimal mark of the CSV numbers: . or , (a decimal comma; with the , delimiter only inside quotes); stored with the model", default: ".", configuration: true).choosing([".", ","])
+    static let thousands = Flag("thousands", "SEP", .text, "the thousands separator of the CSV numbers: , . ' space or _ (1,234,567.5; groups of three digits), or none; stored with the model", default: "none", configuration: true).choosing([",", ".", "space", "_", "none"])
     static let testSplit = Flag("test-split", "F", .number(what: "between 0 and 1 (exclusive)", check: .openUnitInterval), "hold out a seeded fraction F of the CSV rows as the test set (without --test-data)", configuration: true)
     static let hidden = Flag("hidden", "N[,N...]", .text, "hidden layer widths, ReLU", default: "128", configuration: true)
     static let activation = Flag("activation", "ACT", .text, "activation of the --hidden layers", default: "relu", configuration: true).choosing(["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "swish", "linear"])
@@ -83,7 +89,7 @@ enum Flags {
     static let maxMemory = Flag("max-memory", "BYTES", .bytes, "refuse to start when the data and model need more memory than this (e.g. 512M, 8G; default: MemAvailable from /proc/meminfo)")
 
     /// The flags of the training configuration, in the order checkpoints list them.
-    static let configuration: [Flag] = [target, task, categorical, missing, delimiter, testSplit,
+    static let configuration: [Flag] = [target, task, categorical, missing, delimiter, decimal, thousands, testSplit,
                                         hidden, activation, layers, loss, initializer, optimizer, lr, momentum, weightDecay,
                                         beta1, beta2, schedule, warmup, clipGradNorm, maxNorm, epochs, batchSize, seed,
                                         validationSplit, earlyStopping, monitor, reduceLROnPlateau]

@@ -50,8 +50,9 @@ extension TableEncoder {
                                 ("impute", impute.map { JSONValue($0) } ?? .null)])
             }
         }
-        return .object([("kind", "table"), ("delimiter", JSONValue(String(UnicodeScalar(delimiter)))),
-                        ("missing", missing.map { JSONValue($0.rawValue) } ?? .null), ("columns", .array(cols))])
+        return .object([("kind", "table"), ("delimiter", JSONValue(String(UnicodeScalar(delimiter))))]
+                       + TrainingConfiguration.readingJSON(numbers: numbers, markers: markers)
+                       + [("missing", missing.map { JSONValue($0.rawValue) } ?? .null), ("columns", .array(cols))])
     }
 
     /// Reads what `json(delimiter:)` wrote; `fail` words a complaint about it.
@@ -61,6 +62,7 @@ extension TableEncoder {
         }
         guard case .string(let d)? = v["delimiter"], d.utf8.count == 1, let delimiter = d.utf8.first,
               CSVOptions.delimiters.contains(delimiter) else { throw fail("\"input\" has no usable delimiter") }
+        let (numbers, markers) = try TrainingConfiguration.reading(v) { fail("\"input\" \($0)") }
         var missing: MissingPolicy?
         if case .string(let m)? = v["missing"] {
             guard let p = MissingPolicy(rawValue: m) else { throw fail("\"input\" missing policy '\(m)' is unknown") }
@@ -104,7 +106,7 @@ extension TableEncoder {
                 throw fail("\"input\" column '\(name)' has no type numeric or categorical")
             }
         }
-        return (TableEncoder(columns: columns, missing: missing), delimiter)
+        return (TableEncoder(columns: columns, missing: missing, numbers: numbers, markers: markers), delimiter)
     }
 }
 

@@ -8,11 +8,13 @@ import Model
 enum PredictCommand {
     static let flags: [Flag] = [
         Flags.model, Flags.images, Flags.input, Flags.delimiter.helped("the CSV field delimiter: , ; tab or |").defaulting(to: "the training file's"),
+        Flags.modelDecimal, Flags.modelThousands,
+        Flags.idColumn.helped("echo this CSV column (an ID, as written) as the first column of each answer (\"id\" with --json)"),
         Flags.limit, Flags.topK, Flags.show, Flags.threads,
         Flags.json.helped("one JSON object per line, with every class probability"), Flags.silent, Flags.maxMemory,
     ]
 
-    static let usage = "mlp predict --model FILE --images FILE | --input FILE.csv [--limit N] [--top-k K] [--show | --json]"
+    static let usage = "mlp predict --model FILE --images FILE | --input FILE.csv [--id-column COLUMN] [--limit N] [--top-k K] [--show | --json]"
 
     /// Everything `mlp predict` reads from its command line.
     struct Options {
@@ -20,6 +22,8 @@ enum PredictCommand {
         /// Images (--images) or CSV rows (--input): one of them.
         let images: String?, input: String?
         let delimiter: UInt8?
+        let numbers: NumberFormatFlags
+        let idColumn: String?
         let limit: Int?, topK: Int?
         let json: Bool, show: Bool
         let threads: Int?
@@ -35,6 +39,8 @@ enum PredictCommand {
                 guard let b = TrainingConfiguration.delimiter(d) else { throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: a.command) }
                 return b
             }
+            numbers = try NumberFormatFlags(a)
+            idColumn = a.has(Flags.idColumn) ? try a.required(Flags.idColumn) : nil
             limit = try a.int(Flags.limit)
             topK = try a.int(Flags.topK)
             json = a.has(Flags.json)
@@ -69,6 +75,7 @@ enum PredictCommand {
         guard let imagesPath = o.images else {
             throw .usage("\(modelPath) was trained on images: give --images FILE", command: a.command)
         }
+        if o.idColumn != nil { throw .usage("--id-column names a CSV column; \(modelPath) predicts images", command: a.command) }
         let k = topK ?? 1
         let images: IDXImages
         do { images = try DataFiles.readImages(imagesPath) } catch let e as FormatError { throw .data(e) } catch {
@@ -127,15 +134,20 @@ enum PredictCommand {
         let stream: InputStream
         do { stream = try InputStream(path: input) } catch { throw .data(error) }
         var reading = encoder.readingOptions(CSVOptions(delimiter: o.delimiter ?? delimiter, threads: o.threads ?? BLAS.processors))
+        reading.numbers = try o.numbers.format(over: encoder.numbers)
+        reading.markerAdvice = TableEncoder.retrainMarkerAdvice
+        let ids = IDColumn(name: o.idColumn, encoder: encoder)
+        ids.prepare(&reading)
         let net = model.network, width = encoder.width, outputs = net.outputFeatures
         let k = o.topK ?? 1
+        let idHeader = o.idColumn.map { [csvField($0)] } ?? []
         switch target {
         case .classes:
             if !o.json {
-                Console.out((["index", "predicted", "probability"] + (k > 1 ? (2...k).flatMap { ["class\($0)", "prob\($0)"] } : [])).joined(separator: ","))
+                Console.out((idHeader + ["index", "predicted", "probability"] + (k > 1 ? (2...k).flatMap { ["class\($0)", "prob\($0)"] } : [])).joined(separator: ","))
             }
         case .values(let columns, _, _):
-            if !o.json { Console.out((["index"] + columns.map(csvField)).joined(separator: ",")) }
+            if !o.json { Console.out((idHeader + ["index"] + columns.map(csvField)).joined(separator: ",")) }
         }
         // The rows arrive in blocks (a pipe gives what it has; a file 64 KiB at a time); each block is
         // parsed with the header in front, answered, and flushed before the next is read.
@@ -154,6 +166,10 @@ enum PredictCommand {
             reading.lineOffset = firstLine - 1 - header.filter { $0 == 0x0A }.count
             let table = try TabularData.read(bytes: header + rows, name: stream.name, reading)
             let columnIndex = try encoder.locate(in: table, allowed: Set(target.columns))
+            let idValues = try ids.values(table)
+            if index == 0, let note = TableEncoder.ignoredNote(stream.name, encoder.ignored(in: table, allowed: Set(target.columns + ids.names))) {
+                Console.note(note)
+            }
             let count = min(table.rowCount, limit - index)
             let (features, missed) = try encoder.encode(table, at: columnIndex, rows: Array(0..<count))
             unseen.merge(missed)
@@ -163,7 +179,9 @@ enum PredictCommand {
                 x.resize(rows: m)
                 features.withUnsafeBufferPointer { x.data.update(from: $0.baseAddress! + start * width, count: m * width) }
                 let p = try model.predict(x)
-                for r in 0..<m { printRow(p.data + r * outputs, outputs, index: index + start + r, target: target, k: k, options: o) }
+                for r in 0..<m {
+                    printRow(p.data + r * outputs, outputs, index: index + start + r, id: idValues?[start + r], target: target, k: k, options: o)
+                }
                 start += m
             }
             index += count
@@ -175,12 +193,14 @@ enum PredictCommand {
     }
 
     /// One row's answer: a CSV line or a JSON object.
-    static func printRow(_ row: UnsafePointer<Float>, _ outputs: Int, index i: Int, target: TargetEncoder, k: Int, options o: Options) {
+    static func printRow(_ row: UnsafePointer<Float>, _ outputs: Int, index i: Int, id: String? = nil, target: TargetEncoder, k: Int, options o: Options) {
+        let idJSON: [(String, JSONValue)] = id.map { [("id", JSONValue($0))] } ?? []
+        let idField = id.map { csvField($0) + "," } ?? ""
         switch target {
         case .classes(_, let labels):
             let ranked = ranking(row, outputs, k)
             if o.json {
-                var members: [(String, JSONValue)] = [("index", JSONValue(i)), ("predicted", JSONValue(labels[ranked[0]])),
+                var members: [(String, JSONValue)] = idJSON + [("index", JSONValue(i)), ("predicted", JSONValue(labels[ranked[0]])),
                                                       ("probability", JSONValue(row[ranked[0]])),
                                                       ("probabilities", .object(labels.enumerated().map { ($0.element, JSONValue(row[$0.offset])) }))]
                 if o.topK != nil {
@@ -188,16 +208,16 @@ enum PredictCommand {
                 }
                 Console.out(JSONValue.object(members).serialized())
             } else {
-                Console.out(ranked.enumerated().map { j, c in
+                Console.out(idField + ranked.enumerated().map { j, c in
                     j == 0 ? "\(i),\(csvField(labels[c])),\(fixed(row[c], 6))" : "\(csvField(labels[c])),\(fixed(row[c], 6))"
                 }.joined(separator: ","))
             }
         case .values(let columns, let mean, let std):
             let values = (0..<outputs).map { row[$0] * std[$0] + mean[$0] }
             if o.json {
-                Console.out(JSONValue.object([("index", JSONValue(i))] + zip(columns, values).map { ($0, JSONValue($1)) }).serialized())
+                Console.out(JSONValue.object(idJSON + [("index", JSONValue(i))] + zip(columns, values).map { ($0, JSONValue($1)) }).serialized())
             } else {
-                Console.out((["\(i)"] + values.map { "\($0)" }).joined(separator: ","))
+                Console.out(idField + (["\(i)"] + values.map { "\($0)" }).joined(separator: ","))
             }
         }
     }

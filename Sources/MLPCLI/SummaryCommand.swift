@@ -64,7 +64,8 @@ enum SummaryCommand {
                 let shown = zip(columns, zip(mean, std)).map { "\($0) (mean \(significant(Double($1.0))), std \(significant(Double($1.1))))" }
                 Console.out("model \(path): \(net.inputFeatures)→\(net.architecture), regression of \(shown.joined(separator: ", ")), loss \(net.loss.token)")
             }
-            Console.out("input: \(encoder.columns.count) CSV columns → \(encoder.width) features\(encoder.missing.map { "; missing values filled with the \($0.rawValue)" } ?? ""):")
+            let numbers = encoder.numbers != .standard ? "; numbers written with \(encoder.numbers.description)" : ""
+            Console.out("input: \(encoder.columns.count) CSV columns → \(encoder.width) features\(numbers)\(encoder.missing.map { "; missing values filled with the \($0.rawValue)" } ?? ""):")
             var table = TextTable([("column", .left), ("type", .left), ("features", .right), ("encoding", .left)])
             for c in encoder.columns {
                 switch c {

@@ -9,6 +9,9 @@
 //                        --missing, whose value (mean, median or most frequent, of the training rows)
 //                        is stored per column; categorical columns always take the most frequent
 //                        category (a mean of categories means nothing)
+//   reading:             how the training file wrote numbers (decimal mark, thousands separator) and
+//                        which values were missing (with --missing, pandas' markers too): every later
+//                        table is read the same way
 // The encoded features are the columns in file order, one for a numeric column and one per category
 // for a categorical one. The model file stores the encoder as JSON (ModelFile.swift).
 import Formats
@@ -43,6 +46,17 @@ struct TableEncoder: Equatable {
     let columns: [Column]
     /// The missing-value policy it was fitted with (nil: missing values are errors).
     let missing: MissingPolicy?
+    /// How numbers are written and which values are missing in the tables it reads.
+    var numbers = CSVNumberFormat.standard
+    var markers = CSVMissingMarkers.basic
+
+    /// What a missing-value error tells the user to do: `train` takes --missing; `evaluate` and
+    /// `predict` cannot fill a value the model has no fill value for.
+    enum MissingAdvice { case flag, retrain }
+
+    /// What an error about a pandas marker ('NaN', 'null') tells the user to do in `evaluate` and
+    /// `predict` (CSVOptions.markerAdvice; `train` names --missing).
+    static let retrainMarkerAdvice = "retrain the model with --missing mean|median|most-frequent, which reads it as missing"
 
     /// Encoded features per row.
     var width: Int { columns.reduce(0) { $0 + $1.width } }
@@ -93,7 +107,7 @@ struct TableEncoder: Equatable {
                     let v = values[r]
                     if v.isNaN { if firstMissing == nil { firstMissing = r } } else { present.append(v) }
                 }
-                if let r = firstMissing, missing == nil { throw missingError(table, row: r, column: c) }
+                if let r = firstMissing, missing == nil { throw missingError(table, row: r, column: c, advice: .flag) }
                 var sum = 0.0
                 for v in present { sum += Double(v) }
                 let mean = present.isEmpty ? 0 : sum / Double(present.count)
@@ -118,7 +132,7 @@ struct TableEncoder: Equatable {
                     let k = codes[r]
                     if k < 0 { if firstMissing == nil { firstMissing = r } } else { counts[Int(k)] += 1 }
                 }
-                if let r = firstMissing, missing == nil { throw missingError(table, row: r, column: c) }
+                if let r = firstMissing, missing == nil { throw missingError(table, row: r, column: c, advice: .flag) }
                 let seen = categories.indices.filter { counts[$0] > 0 }
                 let sorted = seen.map { categories[$0] }.sorted()
                 // The most frequent category; ties go to the first in sorted order.
@@ -151,43 +165,70 @@ struct TableEncoder: Equatable {
         return best
     }
 
-    static func missingError(_ table: CSVTable, row: Int, column: Int) -> CLIError {
-        CLIError(.dataError, "\(table.path): \(table.position(row: row, column: column)): missing value (empty, NA or ?); fill it in, or impute it with --missing mean|median|most-frequent")
+    static func missingError(_ table: CSVTable, row: Int, column: Int, advice: MissingAdvice) -> CLIError {
+        let what = "\(table.path): \(table.position(row: row, column: column)): missing value (empty, NA or ?)"
+        switch advice {
+        case .flag:
+            return CLIError(.dataError, "\(what); fill it in, or impute it with --missing mean|median|most-frequent")
+        case .retrain:
+            return CLIError(.dataError, "\(what), and the model has no fill value for it (it was trained without --missing); fill it in, or retrain with --missing mean|median|most-frequent")
+        }
     }
 
-    /// Where each encoder column is in `table`, by name: every column must be there; other columns
-    /// are an error unless `allowed` names them (the target columns, which predict ignores).
+    /// Where each encoder column is in `table`, by name: every column must be there (other columns
+    /// are left alone: `ignored` names them).
     func locate(in table: CSVTable, allowed: Set<String> = []) throws(CLIError) -> [Int] {
         var index: [Int] = []
         for c in columns {
             guard let i = table.columnIndex(c.name) else {
                 let near = NearestName.candidates(for: c.name, in: table.header).map(CSVText.quote)
-                let has = near.isEmpty ? "" : "; the file has \(near.joined(separator: ", "))"
-                throw CLIError(.dataError, "\(table.path): has no column \(CSVText.quote(c.name)), which the model was trained on (its feature columns: \(names.joined(separator: ", ")))\(has)")
+                let delimiter = TabularData.delimiterHint(table)
+                let hint = !delimiter.isEmpty ? delimiter : near.isEmpty ? "" : "; the file has \(near.joined(separator: ", "))"
+                throw CLIError(.dataError, "\(table.path): has no column \(CSVText.quote(c.name)), which the model was trained on (its feature columns: \(names.joined(separator: ", ")))\(hint)")
             }
             index.append(i)
-        }
-        let known = Set(names).union(allowed)
-        for (i, h) in table.header.enumerated() where !known.contains(h) {
-            throw CLIError(.dataError, "\(table.path): \(CSVText.column(h, i)) is not one the model was trained on (its feature columns: \(names.joined(separator: ", ")))")
         }
         return index
     }
 
-    /// The CSV options that make a table read the way this encoder expects it: its categorical
-    /// columns as text, its numeric ones as numbers.
-    func readingOptions(_ base: CSVOptions) -> CSVOptions {
+    /// The columns of `table` the model does not read: neither features nor named in `allowed`
+    /// (the target columns, an ID column).
+    func ignored(in table: CSVTable, allowed: Set<String> = []) -> [String] {
+        let known = Set(names).union(allowed)
+        return table.header.filter { !known.contains($0) }
+    }
+
+    /// One line for stderr about the columns `ignored` found, or nil when there are none.
+    static func ignoredNote(_ path: String, _ ignored: [String]) -> String? {
+        guard !ignored.isEmpty else { return nil }
+        let shown = ignored.prefix(8).map(CSVText.quote).joined(separator: ", ") + (ignored.count > 8 ? ", …" : "")
+        return "mlp: note: \(path): ignoring \(ignored.count == 1 ? "column" : "\(ignored.count) columns") \(shown), which the model does not read"
+    }
+
+    /// The CSV options that make a table read the way this encoder expects it: numbers and missing
+    /// values as in the training file, its categorical columns as text, its numeric ones as numbers,
+    /// the `target`'s columns as a regression or classification needs them (when it is given;
+    /// otherwise they are ignored), and every other column as text (ignored, it cannot be wrong).
+    func readingOptions(_ base: CSVOptions, target: TargetEncoder? = nil) -> CSVOptions {
         var o = base
         o.namedColumnsMustExist = false  // `locate` names a missing column in the model's terms
+        o.numbers = numbers
+        o.missingMarkers = markers
         for c in columns {
             if c.isNumeric { o.numericColumns.insert(c.name) } else { o.textColumns.insert(c.name) }
         }
+        var typed = Set(names)
+        if let target {
+            typed.formUnion(target.columns)
+            if target.task == .regression { o.numericColumns.formUnion(target.columns) }
+        }
+        o.typedColumns = typed
         return o
     }
 
     /// The encoded features (rows × width, row-major) of `rows` of `table` (all when nil), whose
     /// columns `locate` found.
-    func encode(_ table: CSVTable, at index: [Int], rows: [Int]?) throws(CLIError) -> (features: [Float], unseen: Unseen) {
+    func encode(_ table: CSVTable, at index: [Int], rows: [Int]?, advice: MissingAdvice = .retrain) throws(CLIError) -> (features: [Float], unseen: Unseen) {
         let rowList = rows ?? Array(0..<table.rowCount)
         let w = width
         var x = [Float](repeating: 0, count: rowList.count * w)
@@ -201,7 +242,7 @@ struct TableEncoder: Equatable {
                 for (i, r) in rowList.enumerated() {
                     var v = values[r]
                     if v.isNaN {
-                        guard let impute else { throw TableEncoder.missingError(table, row: r, column: t) }
+                        guard let impute else { throw TableEncoder.missingError(table, row: r, column: t, advice: advice) }
                         v = impute
                     }
                     x[i * w + offset] = (v - mean) * inv
@@ -217,7 +258,7 @@ struct TableEncoder: Equatable {
                     let code = codes[r]
                     let j: Int
                     if code < 0 {
-                        guard let imputed else { throw TableEncoder.missingError(table, row: r, column: t) }
+                        guard let imputed else { throw TableEncoder.missingError(table, row: r, column: t, advice: advice) }
                         j = imputed
                     } else {
                         j = map[Int(code)]

@@ -15,6 +15,8 @@ enum TabularData {
         let target: TargetEncoder
         /// How the task was decided, for the first line of output.
         let taskReason: String
+        /// Warnings and notes about how the files were read, one line each (TableNotes).
+        var notes: [String] = []
         let trainPath: String
         let trainRows: Int, columns: Int
     }
@@ -29,7 +31,10 @@ enum TabularData {
 
     /// Threads for reading: the file is split between the cores when it is large enough.
     static func readOptions(_ config: TrainingConfiguration, threads: Int) -> CSVOptions {
-        CSVOptions(delimiter: config.delimiter, threads: threads, textColumns: Set(config.categorical))
+        var o = CSVOptions(delimiter: config.delimiter, threads: threads, textColumns: Set(config.categorical))
+        o.numbers = config.numbers
+        o.missingMarkers = config.missingMarkers
+        return o
     }
 
     static func read(_ path: String, _ options: CSVOptions) throws(CLIError) -> CSVTable {
@@ -48,19 +53,21 @@ enum TabularData {
         // The target columns: named, or the last one.
         let targetNames = config.target ?? [table.header.last!]
         var targetIndex: [Int] = []
+        let hint = delimiterHint(table)
         for name in targetNames {
             guard let i = table.columnIndex(name) else {
-                throw CLIError(.dataError, "\(path): has no column \(CSVText.quote(name)) for --target (its columns: \(table.header.joined(separator: ", ")))\(NearestName.hint(for: name, in: table.header, show: CSVText.quote))")
+                throw CLIError(.dataError, "\(path): has no column \(CSVText.quote(name)) for --target (its columns: \(table.header.joined(separator: ", ")))\(hint.isEmpty ? NearestName.hint(for: name, in: table.header, show: CSVText.quote) : hint)")
             }
             targetIndex.append(i)
         }
         for name in config.categorical where table.columnIndex(name) == nil {
-            throw CLIError(.dataError, "\(path): has no column \(CSVText.quote(name)) for --categorical (its columns: \(table.header.joined(separator: ", ")))\(NearestName.hint(for: name, in: table.header, show: CSVText.quote))")
+            throw CLIError(.dataError, "\(path): has no column \(CSVText.quote(name)) for --categorical (its columns: \(table.header.joined(separator: ", ")))\(hint.isEmpty ? NearestName.hint(for: name, in: table.header, show: CSVText.quote) : hint)")
         }
         let features = table.header.indices.filter { !targetIndex.contains($0) }
         guard !features.isEmpty else {
-            throw CLIError(.dataError, "\(path): has no column left to learn from once the target (\(targetNames.joined(separator: ", "))) is set aside")
+            throw CLIError(.dataError, "\(path): has no column left to learn from once the target (\(targetNames.joined(separator: ", "))) is set aside\(hint)")
         }
+        var notes = TableNotes.numberFormats(table, options: options, forcedText: Set(config.categorical))
         // The task: given, or inferred from the one target column.
         let task: Task, reason: String
         if let t = config.task {
@@ -74,6 +81,7 @@ enum TabularData {
             reason = table.columns[targetIndex[0]].isNumeric
                 ? (task == .classification ? "whole numbers, at most 20 distinct" : "numbers")
                 : "text"
+            if let note = TableNotes.taskEdge(table, target: targetIndex[0], inferred: task) { notes.append(note) }
         }
 
         // The rows to train on, and the test rows: a held-out fraction, or another file.
@@ -90,24 +98,27 @@ enum TabularData {
             trainRows = order[0..<(table.rowCount - held)].map { Int($0) }.sorted()
             testRows = order[(table.rowCount - held)...].map { Int($0) }.sorted()
         }
-        let encoder = try TableEncoder.fit(table, features: features, rows: trainRows, missing: config.missing)
+        var encoder = try TableEncoder.fit(table, features: features, rows: trainRows, missing: config.missing)
+        encoder.numbers = options.numbers
+        encoder.markers = options.missingMarkers
         let target = try TargetEncoder.fit(table, columns: targetIndex, task: task, rows: trainRows)
-        let train = try dataset(table, encoder: encoder, featureIndex: features, target: target, targetIndex: targetIndex, rows: trainRows)
+        let train = try dataset(table, encoder: encoder, featureIndex: features, target: target, targetIndex: targetIndex, rows: trainRows, advice: .flag)
         var test: Dataset?
         if let testPath {
-            let testTable = try read(testPath, encoder.readingOptions(readOptions(config, threads: threads)))
+            let testTable = try read(testPath, encoder.readingOptions(readOptions(config, threads: threads), target: target))
             do { try testTable.requireRows() } catch { throw .data(error) }
-            test = try encodeLabelled(testTable, encoder: encoder, target: target)
+            if let note = TableEncoder.ignoredNote(testPath, encoder.ignored(in: testTable, allowed: Set(target.columns))) { notes.append(note) }
+            test = try encodeLabelled(testTable, encoder: encoder, target: target, advice: .flag)
         } else if testRows != nil {
-            test = try dataset(table, encoder: encoder, featureIndex: features, target: target, targetIndex: targetIndex, rows: testRows)
+            test = try dataset(table, encoder: encoder, featureIndex: features, target: target, targetIndex: targetIndex, rows: testRows, advice: .flag)
         }
         return Loaded(data: TrainingData(train: train, test: test, validation: nil), encoder: encoder, target: target,
-                      taskReason: reason, trainPath: path, trainRows: trainRows?.count ?? table.rowCount, columns: table.header.count)
+                      taskReason: reason, notes: notes, trainPath: path, trainRows: trainRows?.count ?? table.rowCount, columns: table.header.count)
     }
 
     static func dataset(_ table: CSVTable, encoder: TableEncoder, featureIndex: [Int], target: TargetEncoder, targetIndex: [Int],
-                        rows: [Int]?) throws(CLIError) -> Dataset {
-        let (x, unseen) = try encoder.encode(table, at: featureIndex, rows: rows)
+                        rows: [Int]?, advice: TableEncoder.MissingAdvice = .retrain) throws(CLIError) -> Dataset {
+        let (x, unseen) = try encoder.encode(table, at: featureIndex, rows: rows, advice: advice)
         if let w = unseen.warning(table.path) { Console.err(w) }
         let count = rows?.count ?? table.rowCount
         return Dataset(count: count, features: encoder.width, storage: .floats(x),
@@ -115,14 +126,15 @@ enum TabularData {
     }
 
     /// A labelled table (a test file, `evaluate`'s data) as the model's encoders see it: the
-    /// model's feature columns and its target columns, nothing else.
-    static func encodeLabelled(_ table: CSVTable, encoder: TableEncoder, target: TargetEncoder) throws(CLIError) -> Dataset {
+    /// model's feature columns and its target columns (other columns are ignored: the caller says so).
+    static func encodeLabelled(_ table: CSVTable, encoder: TableEncoder, target: TargetEncoder,
+                               advice: TableEncoder.MissingAdvice = .retrain) throws(CLIError) -> Dataset {
         guard let targetIndex = target.locate(in: table) else {
             let missing = target.columns.filter { table.columnIndex($0) == nil }
-            throw CLIError(.dataError, "\(table.path): has no target column \(missing.map(CSVText.quote).joined(separator: ", ")), which the model predicts")
+            throw CLIError(.dataError, "\(table.path): has no target column \(missing.map(CSVText.quote).joined(separator: ", ")), which the model predicts\(delimiterHint(table))")
         }
         let featureIndex = try encoder.locate(in: table, allowed: Set(target.columns))
-        return try dataset(table, encoder: encoder, featureIndex: featureIndex, target: target, targetIndex: targetIndex, rows: nil)
+        return try dataset(table, encoder: encoder, featureIndex: featureIndex, target: target, targetIndex: targetIndex, rows: nil, advice: advice)
     }
 
     /// Memory to read a CSV file: its bytes (decompressed: a gzip file's trailer says how many, mod

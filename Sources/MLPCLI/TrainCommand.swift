@@ -11,7 +11,7 @@ import Glibc
 enum TrainCommand {
     static let flags: [Flag] = [
         Flags.data.helped("a CSV file (plain or .gz), or the directory with the four MNIST IDX files, each raw or .gz"),
-        Flags.testData, Flags.target, Flags.task, Flags.categorical, Flags.missing, Flags.delimiter, Flags.testSplit,
+        Flags.testData, Flags.target, Flags.task, Flags.categorical, Flags.missing, Flags.delimiter, Flags.decimal, Flags.thousands, Flags.testSplit,
         Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels,
         Flags.hidden, Flags.activation, Flags.layers, Flags.loss, Flags.initializer, Flags.optimizer, Flags.lr,
         Flags.momentum, Flags.weightDecay, Flags.beta1, Flags.beta2, Flags.schedule, Flags.warmup, Flags.clipGradNorm,
@@ -76,6 +76,8 @@ enum TrainCommand {
         let output: ModelOutput
         /// The banner's line about the data (after "mlp: ").
         let banner: [String]
+        /// Warnings and notes about how the data was read (whole lines), printed even with --quiet.
+        var notes: [String] = []
     }
 
     static func run(_ a: Arguments, startTime: Double, hooks: [TrainingStepHook] = []) throws(CLIError) -> ExitCode {
@@ -113,6 +115,7 @@ enum TrainCommand {
         let prepared = csv != nil ? try prepareTable(csv!, config: config, options: options)
                                   : try prepareImages(config: config, options: options, command: a.command)
         let dataSeconds = now() - loadStart
+        if root { for note in prepared.notes { Console.note(note) } }
 
         let loops = Loops(pool)
         let session: TrainingSession
@@ -247,7 +250,9 @@ enum TrainCommand {
             // IDX: the CSV flags have nothing to act on.
             let csvOnly: [(Bool, Flag)] = [(o.files[Flags.testData.name] != nil, Flags.testData), (config.target != nil, Flags.target),
                                            (config.task != nil, Flags.task), (!config.categorical.isEmpty, Flags.categorical),
-                                           (config.missing != nil, Flags.missing), (config.testSplit != nil, Flags.testSplit)]
+                                           (config.missing != nil, Flags.missing), (config.testSplit != nil, Flags.testSplit),
+                                           (config.numbers.decimal != CSVNumberFormat.standard.decimal, Flags.decimal),
+                                           (config.numbers.thousands != nil, Flags.thousands)]
             if let (_, f) = csvOnly.first(where: { $0.0 }) {
                 throw .usage("--\(f.name) applies to CSV data (--data FILE.csv); IDX data has its own test files", command: cmd)
             }
@@ -308,7 +313,8 @@ enum TrainCommand {
         let test = data.test.map { t in testPath.map { ", test \(t.count) rows of \($0)" } ?? ", test \(t.count) rows held out (--test-split)" }
             ?? ", no test set"
         let banner = [task, "\(path): \(loaded.trainRows) training rows\(test); \(e.columns.count) feature columns (\(numeric) numeric, \(e.columns.count - numeric) categorical) → \(e.width) inputs"]
-        return PreparedData(data: data, input: .table(e, delimiter: config.delimiter), output: .table(loaded.target), banner: banner)
+        return PreparedData(data: data, input: .table(e, delimiter: config.delimiter), output: .table(loaded.target), banner: banner,
+                            notes: loaded.notes)
     }
 
     /// Early stopping, reduce-on-plateau and --monitor watch a validation set: one must be given

@@ -23,10 +23,12 @@ extension TrainingConfiguration {
         let targetJSON: JSONValue = target.map(strings) ?? .null
         let taskJSON: JSONValue = task.map { JSONValue($0.rawValue) } ?? .null
         let missingJSON: JSONValue = missing.map { JSONValue($0.rawValue) } ?? .null
-        let data: [(String, JSONValue)] = [
+        var data: [(String, JSONValue)] = [
             ("target", targetJSON), ("task", taskJSON), ("categorical", strings(categorical)), ("missing", missingJSON),
             ("delimiter", JSONValue(String(UnicodeScalar(delimiter)))), ("test_split", opt(testSplit)),
         ]
+        // Written only when they are not the defaults, which a configuration without them means.
+        data += TrainingConfiguration.readingJSON(numbers: numbers, markers: missingMarkers)
         return .object(data + [
             ("network", net), ("outputs", outputs.map { JSONValue($0) } ?? .null), ("loss", loss.map { JSONValue($0) } ?? .null), ("init", initializer.map { JSONValue($0.rawValue) } ?? .null),
             ("optimizer", JSONValue(optimizer.rawValue)), ("lr", JSONValue(lr)), ("momentum", JSONValue(momentum)),
@@ -43,7 +45,7 @@ extension TrainingConfiguration {
     init(json v: JSONValue, fail: (String) -> CLIError) throws(CLIError) {
         self.init()
         guard case .object(let members) = v else { throw fail("is \(v.kindDescription), expected an object") }
-        let known: Set<String> = ["target", "task", "categorical", "missing", "delimiter", "test_split", "network", "outputs", "loss", "init", "optimizer", "lr", "momentum", "weight_decay", "beta1", "beta2",
+        let known: Set<String> = ["target", "task", "categorical", "missing", "delimiter", "decimal", "thousands", "missing_markers", "test_split", "network", "outputs", "loss", "init", "optimizer", "lr", "momentum", "weight_decay", "beta1", "beta2",
                                   "schedule", "warmup", "clip_grad_norm", "max_norm", "epochs", "batch_size", "seed",
                                   "validation_split", "early_stopping", "reduce_lr_on_plateau"]
         for (k, _) in members where !known.contains(k) { throw fail("has an unexpected member \"\(k)\"") }
@@ -124,6 +126,7 @@ extension TrainingConfiguration {
             }
             delimiter = b
         }
+        (numbers, missingMarkers) = try TrainingConfiguration.reading(v) { fail($0) }
         testSplit = try float("test_split", .openUnitInterval, "between 0 and 1 (exclusive)", optional: true)
         if case .string(let lossToken)? = v["loss"] {
             guard let l = LossKind.make(lossToken) else { throw fail("loss '\(lossToken)' is not one of \(LossKind.names.joined(separator: ", "))") }
@@ -158,5 +161,45 @@ extension TrainingConfiguration {
         if let p = v["reduce_lr_on_plateau"], p != .null {
             plateau = (try float("factor", .openUnitInterval, "between 0 and 1 (exclusive)", in: p)!, try watch(p))
         }
+    }
+}
+
+extension TrainingConfiguration {
+    /// How numbers and missing values are read, as JSON members ("decimal", "thousands",
+    /// "missing_markers"): only those that differ from the defaults (a file without them reads as
+    /// every mlp before them did). The model file's "input" and checkpoints share them.
+    static func readingJSON(numbers: CSVNumberFormat, markers: CSVMissingMarkers) -> [(String, JSONValue)] {
+        var out: [(String, JSONValue)] = []
+        if numbers.decimal != CSVNumberFormat.standard.decimal { out.append(("decimal", JSONValue(String(UnicodeScalar(numbers.decimal))))) }
+        if let t = numbers.thousands { out.append(("thousands", JSONValue(String(UnicodeScalar(t))))) }
+        if markers != .basic { out.append(("missing_markers", .array(markers.list.map { JSONValue($0) }))) }
+        return out
+    }
+
+    /// Reads what `readingJSON` wrote in the object `v`; `fail` words a complaint.
+    static func reading(_ v: JSONValue, fail: (String) -> CLIError) throws(CLIError) -> (CSVNumberFormat, CSVMissingMarkers) {
+        var numbers = CSVNumberFormat.standard
+        if let d = v["decimal"], d != .null {
+            guard case .string(let text) = d, let b = CSVNumberFormat.mark(text), CSVNumberFormat.decimalMarks.contains(b) else {
+                throw fail("\"decimal\" is not one of . ,")
+            }
+            numbers.decimal = b
+        }
+        if let t = v["thousands"], t != .null {
+            guard case .string(let text) = t, let b = CSVNumberFormat.mark(text), CSVNumberFormat.separators.contains(b), b != numbers.decimal else {
+                throw fail("\"thousands\" is not one of , . ' space _ (other than the decimal mark)")
+            }
+            numbers.thousands = b
+        }
+        var markers = CSVMissingMarkers.basic
+        if let m = v["missing_markers"], m != .null {
+            var list: [String] = []
+            if case .array(let items) = m { for i in items { if case .string(let s) = i { list.append(s) } } }
+            guard case .array(let items) = m, items.count == list.count, let parsed = CSVMissingMarkers(list: list) else {
+                throw fail("\"missing_markers\" is neither the basic markers nor pandas'")
+            }
+            markers = parsed
+        }
+        return (numbers, markers)
     }
 }

@@ -2,6 +2,7 @@
 // hyper-parameters, the schedule, batch size, epochs, seed, clipping, the validation split and the
 // monitors. The command line builds it (init(_:)); a checkpoint stores it as a JSON object
 // (TrainingConfiguration+JSON.swift) and `--resume` reads it back directly.
+import Formats
 import Model
 
 struct TrainingConfiguration: Equatable {
@@ -48,6 +49,11 @@ struct TrainingConfiguration: Equatable {
     /// How missing feature values are filled; nil: they are errors.
     var missing: MissingPolicy?
     var delimiter = UInt8(ascii: ",")
+    /// How the CSV numbers are written (--decimal, --thousands).
+    var numbers = CSVNumberFormat.standard
+    /// The values read as missing: with --missing, pandas' markers too (a checkpoint written before
+    /// mlp read them keeps the basic ones, so that a resumed run reads its data as it began).
+    var missingMarkers = CSVMissingMarkers.basic
     /// A seeded fraction of the CSV rows held out as the test set (without --test-data).
     var testSplit: Float?
 
@@ -80,7 +86,7 @@ struct TrainingConfiguration: Equatable {
 
     static func == (a: TrainingConfiguration, b: TrainingConfiguration) -> Bool {
         a.target == b.target && a.task == b.task && a.categorical == b.categorical && a.missing == b.missing
-            && a.delimiter == b.delimiter && a.testSplit == b.testSplit
+            && a.delimiter == b.delimiter && a.numbers == b.numbers && a.missingMarkers == b.missingMarkers && a.testSplit == b.testSplit
             && a.network == b.network && a.outputs == b.outputs && a.loss == b.loss && a.initializer == b.initializer && a.optimizer == b.optimizer
             && a.lr == b.lr && a.momentum == b.momentum && a.weightDecay == b.weightDecay && a.beta1 == b.beta1
             && a.beta2 == b.beta2 && a.schedule == b.schedule && a.warmupEpochs == b.warmupEpochs
@@ -292,6 +298,7 @@ extension TrainingConfiguration {
                 throw .usage("--missing '\(m)' is not one of mean, median, most-frequent", command: cmd)
             }
             missing = p
+            missingMarkers = .pandas
         }
         if let d = a.string(Flags.delimiter) {
             guard let b = TrainingConfiguration.delimiter(d) else {
@@ -299,6 +306,7 @@ extension TrainingConfiguration {
             }
             delimiter = b
         }
+        numbers = try TrainingConfiguration.numberFormat(a, base: numbers)
         testSplit = try a.float(Flags.testSplit)
         if let l = loss, task == .regression, !["mse", "mae"].contains(l) && !l.hasPrefix("huber") {
             throw .usage("--loss \(l) is for classification; a regression takes \(LossKind.regressionNames.joined(separator: ", "))", command: cmd)
@@ -314,6 +322,12 @@ extension TrainingConfiguration {
         case "tab", "\t", "\\t": return 0x09
         default: return nil
         }
+    }
+
+    /// `base` with what --decimal and --thousands change (train, and predict and evaluate over the
+    /// model's own format).
+    static func numberFormat(_ a: Arguments, base: CSVNumberFormat) throws(CLIError) -> CSVNumberFormat {
+        try NumberFormatFlags(a).format(over: base)
     }
 
     /// "FACTOR,PATIENCE" with FACTOR in (0, 1) and PATIENCE ≥ 1.

@@ -25,6 +25,8 @@ final class FlagDeclarationTests: XCTestCase {
             case "monitor": return "val_accuracy"
             case "reduce-lr-on-plateau": return "0.5,2"
             case "delimiter": return ";"
+            case "decimal": return ","
+            case "thousands": return "."
             case "task": return "regression"
             case "missing": return "median"
             case "target": return "y"

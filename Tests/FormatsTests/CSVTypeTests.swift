@@ -78,8 +78,11 @@ final class CSVTypeTests: XCTestCase {
         // Even when the column is all text.
         XCTAssertEqual(CSVTest.error("age\nold\nyoung\n", options),
                        "t.csv: line 2, column 'age' (1): 'old' is not a number, and this column must be numeric")
+        XCTAssertEqual(CSVTest.error("age\n1\ninf\n", options),
+                       "t.csv: line 3, column 'age' (1): 'inf' is not allowed: numbers must be finite (write a missing value as an empty field, NA or ?)")
+        options.markerAdvice = "retrain"
         XCTAssertEqual(CSVTest.error("age\n1\nnan\n", options),
-                       "t.csv: line 3, column 'age' (1): 'nan' is not allowed: numbers must be finite (write a missing value as an empty field, NA or ?)")
+                       "t.csv: line 3, column 'age' (1): 'nan' marks a missing value; fill it in, or retrain")
     }
 
     func testLongValuesAreCutInMessages() {
