@@ -27,14 +27,18 @@ enum ModelFile {
     static let format = "mlp"
     /// The newest format this mlp reads and writes. Image models are written as format 1 (what
     /// every earlier mlp reads); table models need format 2, which adds the "input" and "target"
-    /// descriptions; INT8 models (`mlp quantize`) format 3, which adds I8 tensors and "quantization".
-    static let version = 3
+    /// descriptions; INT8 models (`mlp quantize`) format 3, which adds I8 tensors and "quantization";
+    /// table models whose rows are read with other conventions than the defaults (a decimal comma, a
+    /// thousands separator, pandas' missing-value markers) format 4, so that an mlp that does not know
+    /// those conventions refuses the file instead of misreading its rows.
+    static let version = 4
 
     /// The metadata every model file carries; `extra` adds training details.
     static func metadata(_ net: Network, input: ModelInput, output: ModelOutput, extra: [(String, String)]) -> [(String, String)] {
         switch (input, output) {
         case (.table(let encoder, let delimiter), .table(let target)):
-            return [("format", format), ("format_version", "2"), ("architecture", net.architecture),
+            let readsOtherwise = encoder.numbers != .standard || encoder.markers != .basic
+            return [("format", format), ("format_version", readsOtherwise ? "4" : "2"), ("architecture", net.architecture),
                     ("input_features", "\(net.inputFeatures)"), ("input", encoder.json(delimiter: delimiter).serialized()),
                     ("target", target.json.serialized()), ("outputs", "\(net.outputFeatures)"), ("loss", net.loss.token)] + extra
         case (.pixels(let scale, let rows, let cols), _):

@@ -13,7 +13,9 @@
 //
 // Metadata: everything the float model's has (input scaling or table preprocessing, classes or
 // targets, how it was trained), with
-//   format_version      "3" (an earlier mlp refuses the file with a one-line error instead of misreading it)
+//   format_version      "3" (an earlier mlp refuses the file with a one-line error instead of misreading it;
+//                       "4" for a table model read with a decimal comma, thousands separators or
+//                       pandas' missing markers, as its float model)
 //   architecture        the INT8 model's layers: batch norms folded into the dense layer before them,
 //                       standalone activations fused into a linear dense layer before them, dropout
 //                       gone (e.g. "64,batchnorm,relu,dropout:0.1,10" → "64:relu,10")
@@ -68,7 +70,8 @@ enum QuantizedModelFile {
         var out: [(String, String)] = []
         for (k, v) in float {
             switch k {
-            case "format_version": out.append((k, "\(formatVersion)"))
+            // An INT8 copy of a table model read with other conventions keeps that model's format 4.
+            case "format_version": out.append((k, "\(max(formatVersion, Int(v) ?? 0))"))
             case "architecture": out += [(k, architecture), ("float_architecture", v)]
             case "float_architecture", "quantization": continue
             default: out.append((k, v))
@@ -99,8 +102,8 @@ enum QuantizedModelFile {
         guard let text = file.metadataValue(for: "quantization") else {
             throw fail("format_version \(d.formatVersion) is an INT8 model's, but the metadata has no \"quantization\"")
         }
-        guard d.formatVersion == formatVersion else {
-            throw fail("metadata has \"quantization\" but format_version \(d.formatVersion); INT8 models are format_version \(formatVersion)")
+        guard d.formatVersion >= formatVersion else {
+            throw fail("metadata has \"quantization\" but format_version \(d.formatVersion); INT8 models are format_version \(formatVersion) or later")
         }
         let activations = try self.activations(text, fail: fail)
         let architecture = d.architecture

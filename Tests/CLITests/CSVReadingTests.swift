@@ -73,6 +73,15 @@ final class CSVReadingTests: XCTestCase {
         // The model keeps the decimal mark; evaluate and predict read rows with it unasked.
         let file = try Safetensors.read(path: model)
         XCTAssertTrue(file.metadataValue(for: "input")!.contains("\"delimiter\":\";\",\"decimal\":\",\""), file.metadataValue(for: "input")!)
+        // Format 4, so that an mlp that reads rows only one way refuses the file instead of misreading
+        // its rows; the same table read the default way stays format 2, and an INT8 copy keeps 4.
+        XCTAssertEqual(file.metadataValue(for: "format_version"), "4")
+        XCTAssertEqual(try Safetensors.read(path: dir.file("tsv")).metadataValue(for: "format_version"), "2")
+        let int8 = try MLP.run(["quantize", "--model", model, "--out", dir.file("int8")])
+        XCTAssertEqual(int8.status, 0, int8.stderr)
+        XCTAssertEqual(try Safetensors.read(path: dir.file("int8")).metadataValue(for: "format_version"), "4")
+        let e8 = try MLP.run(["evaluate", "--model", dir.file("int8"), "--data", semi, "--json"])
+        XCTAssertEqual(e8.status, 0, e8.stderr)
         let e = try MLP.run(["evaluate", "--model", model, "--data", semi, "--json"])
         XCTAssertEqual(e.status, 0, e.stderr)
         guard case .number(let acc)? = try json(e.stdout)["accuracy"] else { return XCTFail(e.stdout) }
