@@ -53,7 +53,7 @@ enum Checkpoint {
         do {
             try order.withUnsafeBufferPointer { o in
                 if !o.isEmpty { tensors.append(SafetensorsView(name: "trainer.order", shape: [o.count], values: o)) }
-                try Safetensors.write(views: tensors, metadata: meta, to: path)
+                try Safetensors.write(views: tensors, metadata: meta, to: path, requireAtomic: true)
             }
         } catch let e as FormatError { throw .data(e) } catch { throw CLIError(.dataError, "\(path): \(error)") }
     }

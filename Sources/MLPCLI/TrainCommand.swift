@@ -103,10 +103,13 @@ enum TrainCommand {
         if csv != nil && resumeFile == nil { config = try TrainingConfiguration(a, defaults: .tables) }
         // Ranks sharing a host share its CPUs (with --bind-to core each sees its own core already).
         let pool = Threads.configure(options.threads ?? job.map { max(1, BLAS.processors / $0.localRanks) })
-        for (flag, path) in [(Flags.out, options.out), (Flags.checkpoint, options.checkpoint), (Flags.log, options.log),
-                             (Flags.logCSV, options.logCSV), (Flags.plot, options.plot)] where root {
-            if let path { try OutputPath.checkWritable(path, flag: flag.name, command: a.command) }
+        var targets: [(flag: Flag, path: String, target: OutputTarget)] = []
+        for (flag, path, kind) in [(Flags.out, options.out, OutputPath.Kind.binary), (Flags.checkpoint, options.checkpoint, .atomic),
+                                   (Flags.log, options.log, .text), (Flags.logCSV, options.logCSV, .text),
+                                   (Flags.plot, options.plot, .text)] where root {
+            if let path { targets.append((flag, path, try OutputPath.checkWritable(path, flag: flag.name, command: a.command, kind: kind))) }
         }
+        try OutputPath.claimStandardOutput(targets, json: options.json, command: a.command)
 
         // The data, after checking that it (and, for IDX, the network) fits in memory.
         let loadStart = now()
@@ -135,8 +138,10 @@ enum TrainCommand {
         let display = ProgressDisplay(quiet: options.quiet || !root)
         if root {
             session.observers = [ProgressObserver(display)]
-            if options.log != nil || options.logCSV != nil { session.observers.append(LogObserver(jsonLines: options.log, csv: options.logCSV)) }
-            if let plot = options.plot { session.observers.append(PlotObserver(path: plot)) }
+            if options.log != nil || options.logCSV != nil { session.observers.append(try LogObserver(jsonLines: options.log, csv: options.logCSV)) }
+            if let plot = options.plot, let target = targets.first(where: { $0.flag == Flags.plot })?.target {
+                session.observers.append(PlotObserver(path: plot, target: target))
+            }
             if let checkpoint = options.checkpoint { session.observers.append(CheckpointObserver(path: checkpoint)) }
         }
         session.observers += hooks.map { StepHookObserver($0) }
@@ -166,6 +171,7 @@ enum TrainCommand {
 
         let trainingStart = now()
         let outcome = try session.run()
+        for o in session.observers { try o.sessionEnded(session) }
         switch outcome {
         case .diverged(let epoch, let step, let steps, let loss):
             display.line("")
@@ -229,7 +235,7 @@ enum TrainCommand {
                 let how = csv == nil ? "--data DIR, or --test-images and --test-labels" : "--test-data or --test-split"
                 Console.out("trained \(after); no test set (give \(how) to measure one)")
             }
-            Console.out("model written to \(options.out)")
+            Console.out("model written to \(OutputPath.name(options.out))")
         }
         return .ok
     }
@@ -328,7 +334,7 @@ enum TrainCommand {
     /// how to resume, exit 130.
     static func interrupted(_ session: TrainingSession, at place: String, options: Options,
                             given: Arguments, display: ProgressDisplay) throws(CLIError) -> ExitCode {
-        let path = options.checkpoint ?? options.out + ".ckpt"
+        let path = options.checkpoint ?? defaultCheckpoint(out: options.out)
         try Checkpoint.save(session, to: path)
         display.line("mlp: interrupted at \(place); checkpoint written to \(path)")
         // The flags that are not part of the stored configuration must be given again.
@@ -339,6 +345,13 @@ enum TrainCommand {
         if options.checkpoint == nil { command += ["--checkpoint", shellQuoted(path)] }
         Console.err("mlp: resume with: \(command.joined(separator: " "))")
         return .interrupted
+    }
+
+    /// Where an interrupted run without --checkpoint saves its state: next to the model file, or,
+    /// when the model goes to standard output, a device or a pipe, next to the default model file.
+    static func defaultCheckpoint(out: String) -> String {
+        let target = try? OutputTarget.resolve(out)
+        return (target?.isAtomic ?? false ? out : Flags.out.defaultValue!) + ".ckpt"
     }
 
     /// A word as the shell needs it: quoted when it holds anything but safe characters.

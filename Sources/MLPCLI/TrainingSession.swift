@@ -29,6 +29,8 @@ protocol SessionObserver: AnyObject {
     func epochRecorded(_ session: TrainingSession) throws(CLIError)
     /// A line worth telling (the learning rate reduced on a plateau, early stopping, the time budget).
     func note(_ line: String)
+    /// Once, when `run` has returned, whatever the outcome (what is written only at the end).
+    func sessionEnded(_ session: TrainingSession) throws(CLIError)
 }
 
 extension SessionObserver {
@@ -36,6 +38,7 @@ extension SessionObserver {
     func epochFinished(_ session: TrainingSession, _ stats: EpochStats) {}
     func epochRecorded(_ session: TrainingSession) throws(CLIError) {}
     func note(_ line: String) {}
+    func sessionEnded(_ session: TrainingSession) throws(CLIError) {}
 }
 
 final class TrainingSession {
