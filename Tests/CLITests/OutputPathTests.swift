@@ -7,17 +7,19 @@ import Foundation
 import Formats
 import XCTest
 
-final class OutputPathTests: XCTestCase {
-    /// Standard output as bytes (models are binary), the exit code and standard error.
-    struct RawRun {
-        let status: Int32
-        let stdout: [UInt8]
-        let stderr: String
-    }
+/// Standard output as bytes, the exit code and standard error.
+struct RawRun {
+    let status: Int32
+    let stdout: [UInt8]
+    let stderr: String
+}
 
-    func runRaw(_ args: [String], stdout handle: FileHandle? = nil) throws -> RawRun {
+extension MLP {
+    /// Runs mlp with stdout read as bytes (models are binary), or sent to `handle` (a file, a
+    /// terminal), which then leaves `stdout` empty.
+    static func runRaw(_ args: [String], stdout handle: FileHandle? = nil) throws -> RawRun {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: MLP.binary)
+        p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
         let out = Pipe(), err = Pipe()
         p.standardOutput = handle ?? out
@@ -33,7 +35,9 @@ final class OutputPathTests: XCTestCase {
         p.waitUntilExit()
         return RawRun(status: p.terminationStatus, stdout: Array(outData), stderr: String(decoding: errBox.data, as: UTF8.self))
     }
+}
 
+final class OutputPathTests: XCTestCase {
     /// Reads the FIFO at `path` on another thread; what it read, or nothing after 30 seconds (a
     /// writer that replaced the FIFO never reaches its reader).
     func readFIFO(_ path: String) -> () -> [UInt8] {
@@ -201,7 +205,7 @@ final class OutputPathTests: XCTestCase {
         let args = try training(dir, epochs: 2)
         XCTAssertEqual(try MLP.run(args + ["--out", dir.file("reference.safetensors")]).status, 0)
 
-        let model = try runRaw(args + ["--out", "-"])
+        let model = try MLP.runRaw(args + ["--out", "-"])
         XCTAssertEqual(model.status, 0, model.stderr)
         XCTAssertTrue(model.stdout == bytes(dir.file("reference.safetensors")), "stdout holds the model alone (\(model.stdout.count) bytes)")
         XCTAssertTrue(model.stderr.contains("model written to standard output\n"), "the report goes to stderr: \(model.stderr)")
@@ -209,7 +213,7 @@ final class OutputPathTests: XCTestCase {
 
         // Another name for stdout (as /dev/stdout is, through a link to this). Not /dev/stdout
         // itself: wrong code would replace the machine's link, whereas /proc refuses new files.
-        let named = try runRaw(args + ["--out", "/proc/self/fd/1"])
+        let named = try MLP.runRaw(args + ["--out", "/proc/self/fd/1"])
         XCTAssertEqual(named.status, 0, named.stderr)
         XCTAssertTrue(named.stdout == bytes(dir.file("reference.safetensors")), "/proc/self/fd/1 is standard output too")
         XCTAssertTrue(named.stderr.contains("model written to /proc/self/fd/1\n"), "the report goes to stderr: \(named.stderr)")
@@ -243,7 +247,7 @@ final class OutputPathTests: XCTestCase {
         XCTAssertTrue(plot.stderr.hasPrefix("accuracy "), "the report goes to stderr: \(plot.stderr)")
 
         XCTAssertEqual(try MLP.run(["quantize", "--model", model, "--out", dir.file("q.safetensors")]).status, 0)
-        let quantized = try runRaw(["quantize", "--model", model, "--out", "-"])
+        let quantized = try MLP.runRaw(["quantize", "--model", model, "--out", "-"])
         XCTAssertEqual(quantized.status, 0, quantized.stderr)
         XCTAssertTrue(quantized.stdout == bytes(dir.file("q.safetensors")), "stdout holds the INT8 model (\(quantized.stdout.count) bytes)")
     }
@@ -287,7 +291,7 @@ final class OutputPathTests: XCTestCase {
         XCTAssertEqual(try MLP.run(args + ["--out", dir.file("m.safetensors")]).status, 0)
         for command in [args + ["--out", "-"], ["export", "--model", dir.file("m.safetensors"), "--out", "-"],
                         ["quantize", "--model", dir.file("m.safetensors"), "--out", "-"]] {
-            let r = try runRaw(command, stdout: terminal)
+            let r = try MLP.runRaw(command, stdout: terminal)
             XCTAssertEqual(r.status, 2, "\(command[0]): \(r.stderr)")
             XCTAssertTrue(r.stderr.hasPrefix("error: --out - would write a binary file to the terminal; redirect standard output (> FILE) or give a file name\n"), r.stderr)
         }
