@@ -29,7 +29,9 @@ enum TrainCommand {
         let dataDir: String?
         /// The file flags given (--train-images ... --validation-labels), by flag name.
         let files: [String: String]
-        let out: String
+        /// The model file: --out, else (resuming) the checkpoint's, else the default.
+        var out: String
+        let outGiven: Bool
         let resume: String?
         let checkpoint: String?
         let log: String?, logCSV: String?, plot: String?
@@ -51,6 +53,7 @@ enum TrainCommand {
             }
             files = f
             out = a.string(Flags.out) ?? Flags.out.defaultValue!
+            outGiven = a.has(Flags.out)
             resume = a.string(Flags.resume)
             checkpoint = a.string(Flags.checkpoint)
             log = a.string(Flags.log)
@@ -82,7 +85,7 @@ enum TrainCommand {
         // Under mpirun, one rank of a data-parallel job: rank 0 alone prints and writes files.
         let job = try DataParallelJob.start()
         let root = job?.isRoot ?? true
-        let options = try Options(a)
+        var options = try Options(a)
         // The configuration: from the flags, or, with --resume, from the checkpoint (only --epochs may change).
         var resumeFile: SafetensorsFile?
         var config: TrainingConfiguration
@@ -93,6 +96,14 @@ enum TrainCommand {
                 throw .usage("--\(flag.name) cannot change when resuming: the checkpoint fixes the training configuration (only --epochs may extend it)", command: a.command)
             }
             if let e = options.epochs { config.epochs = e }
+            try checkEpochs(file, path: path, epochs: config.epochs, given: options.epochs != nil, command: a.command)
+            if !options.outGiven {
+                if let out = Checkpoint.recordedOut(file) {
+                    options.out = out
+                } else if root {
+                    Console.err("mlp: note: \(path) does not record the run's --out (an older mlp made it); the model goes to \(options.out)")
+                }
+            }
             resumeFile = file
         } else {
             config = try TrainingConfiguration(a)
@@ -142,7 +153,7 @@ enum TrainCommand {
             if let plot = options.plot, let target = targets.first(where: { $0.flag == Flags.plot })?.target {
                 session.observers.append(PlotObserver(path: plot, target: target))
             }
-            if let checkpoint = options.checkpoint { session.observers.append(CheckpointObserver(path: checkpoint)) }
+            if let checkpoint = options.checkpoint { session.observers.append(CheckpointObserver(path: checkpoint, out: options.out)) }
         }
         session.observers += hooks.map { StepHookObserver($0) }
         // From here on a signal means "stop after this step and checkpoint" (before the banner, so
@@ -165,7 +176,11 @@ enum TrainCommand {
             Console.err("mlp: network \(session.train.features)→\(net.architecture) (\(net.parameterCount) parameters), loss \(net.loss.token), \(config.optimizerDescription), \(layout)")
             Console.err(ModelSummary.render(net))
             if resumeFile != nil {
-                Console.err("mlp: resuming after epoch \(session.epoch)\(session.trainer.position > 0 ? ", step \(session.trainer.position)" : "")")
+                let out = options.outGiven ? "" : "; the model goes to \(OutputPath.name(options.out))" + (Checkpoint.recordedOut(resumeFile!) != nil ? " (the run's --out)" : "")
+                Console.err("mlp: resuming after epoch \(session.epoch)\(session.trainer.position > 0 ? ", step \(session.trainer.position)" : "")\(out)")
+                if session.epoch >= session.config.epochs {
+                    Console.err("mlp: the checkpoint has trained all \(session.config.epochs) epochs; writing its model without training (--epochs above \(session.config.epochs) trains further)")
+                }
             }
         }
 
@@ -335,7 +350,7 @@ enum TrainCommand {
     static func interrupted(_ session: TrainingSession, at place: String, options: Options,
                             given: Arguments, display: ProgressDisplay) throws(CLIError) -> ExitCode {
         let path = options.checkpoint ?? defaultCheckpoint(out: options.out)
-        try Checkpoint.save(session, to: path)
+        try Checkpoint.save(session, to: path, out: options.out)
         display.line("mlp: interrupted at \(place); checkpoint written to \(path)")
         // The flags that are not part of the stored configuration must be given again.
         var command = ["mlp", "train", "--resume", shellQuoted(path)]
@@ -352,6 +367,17 @@ enum TrainCommand {
     static func defaultCheckpoint(out: String) -> String {
         let target = try? OutputTarget.resolve(out)
         return (target?.isAtomic ?? false ? out : Flags.out.defaultValue!) + ".ckpt"
+    }
+
+    /// With --resume, --epochs counts the run's epochs from its start: fewer than the checkpoint has
+    /// trained cannot be undone, and is refused. As many (the checkpoint finished its run) writes the
+    /// model as it is.
+    static func checkEpochs(_ file: SafetensorsFile, path: String, epochs: Int, given: Bool, command: String) throws(CLIError) {
+        guard let (done, partway) = Checkpoint.progress(file) else { return }
+        guard epochs < done || (epochs == done && partway) else { return }
+        let trained = "\(done) epoch\(done == 1 ? "" : "s")" + (partway ? " and part of epoch \(done + 1)" : "")
+        let asked = given ? "--epochs \(epochs)" : "its run's \(epochs) epochs"
+        throw .usage("\(path) has already trained \(trained), more than \(asked); --epochs counts the run's epochs from the start: give --epochs \(done + 1) or more to train further", command: command)
     }
 
     /// A word as the shell needs it: quoted when it holds anything but safe characters.

@@ -94,13 +94,16 @@ final class PlotObserver: SessionObserver {
     }
 }
 
-/// --checkpoint: the whole state after every epoch.
+/// --checkpoint: the whole state after every epoch, with the run's model file (`out`).
 final class CheckpointObserver: SessionObserver {
-    let path: String
+    let path: String, out: String
 
-    init(path: String) { self.path = path }
+    init(path: String, out: String) {
+        self.path = path
+        self.out = out
+    }
 
-    func epochRecorded(_ s: TrainingSession) throws(CLIError) { try Checkpoint.save(s, to: path) }
+    func epochRecorded(_ s: TrainingSession) throws(CLIError) { try Checkpoint.save(s, to: path, out: out) }
 }
 
 /// A hook that sees every training step, for programs that embed the command line (`CLI.main`).
