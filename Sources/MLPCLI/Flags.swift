@@ -52,6 +52,7 @@ enum Flags {
     static let out = Flag("out", "FILE", .text, "where to write the model, or - for standard output (with --resume: the run's own --out, which the checkpoint records)", default: "model.safetensors")
     static let log = Flag("log", "FILE", .text, "write one JSON object per epoch (JSON lines), rewritten atomically each epoch; - or a pipe gets each line as it comes")
     static let logCSV = Flag("log-csv", "FILE", .text, "the same as CSV with a header")
+    static let saveSplit = Flag("save-split", "DIR", .text, "write the rows --test-split and --validation-split hold out into DIR (test.csv, validation.csv, or IDX files for images) with their indices, to evaluate them later")
     static let plot = Flag("plot", "FILE.svg", .text, "draw the training curves (loss and accuracy per epoch) as SVG, rewritten each epoch (- or a pipe: once, at the end)")
     static let quiet = Flag.toggle("quiet", "no progress bar or banner: one plain line per epoch")
 

@@ -18,7 +18,7 @@ enum TrainCommand {
         Flags.maxNorm, Flags.epochs, Flags.batchSize, Flags.seed, Flags.validationSplit, Flags.validationImages, Flags.validationLabels,
         Flags.earlyStopping, Flags.monitor, Flags.reduceLROnPlateau, Flags.maxSeconds, Flags.checkpoint, Flags.resume,
         Flags.threads.helped("threads for the GEMMs and elementwise loops (default: all cores; one for networks whose layers are all small)"), Flags.out, Flags.log, Flags.logCSV, Flags.plot,
-        Flags.json.helped("print one JSON object with the results on stdout"), Flags.quiet, Flags.maxMemory,
+        Flags.saveSplit, Flags.json.helped("print one JSON object with the results on stdout"), Flags.quiet, Flags.maxMemory,
     ]
 
     static let usage = "mlp train --data DIR|FILE.csv [--hidden 128[,64,...] | --layers ARCH] [--epochs N] [--batch-size N] [--lr X] [--momentum X] [--optimizer OPT] [--seed N] [--threads N] [--out FILE]"
@@ -35,6 +35,7 @@ enum TrainCommand {
         let resume: String?
         let checkpoint: String?
         let log: String?, logCSV: String?, plot: String?
+        let saveSplit: String?
         let maxSeconds: Float?
         let threads: Int?
         let memoryLimit: Int?
@@ -59,6 +60,7 @@ enum TrainCommand {
             log = a.string(Flags.log)
             logCSV = a.string(Flags.logCSV)
             plot = a.string(Flags.plot)
+            saveSplit = a.string(Flags.saveSplit)
             maxSeconds = try a.float(Flags.maxSeconds)
             threads = try a.int(Flags.threads)
             memoryLimit = try MemoryBudget.flag(a)
@@ -79,6 +81,8 @@ enum TrainCommand {
         let output: ModelOutput
         /// The banner's line about the data (after "mlp: ").
         let banner: [String]
+        /// Where the rows come from, for --save-split.
+        var splitSource: SavedSplit.Source? = nil
     }
 
     static func run(_ a: Arguments, startTime: Double, hooks: [TrainingStepHook] = []) throws(CLIError) -> ExitCode {
@@ -121,6 +125,7 @@ enum TrainCommand {
             if let path { targets.append((flag, path, try OutputPath.checkWritable(path, flag: flag.name, command: a.command, kind: kind))) }
         }
         try OutputPath.claimStandardOutput(targets, json: options.json, command: a.command)
+        if let dir = options.saveSplit, root { try SavedSplit.check(dir, config: config, command: a.command) }
 
         // The data, after checking that it (and, for IDX, the network) fits in memory.
         let loadStart = now()
@@ -184,6 +189,10 @@ enum TrainCommand {
             }
         }
 
+        if let dir = options.saveSplit, root, let source = prepared.splitSource {
+            let written = try SavedSplit.write(dir, source: source, config: session.config)
+            if !options.quiet { Console.err("mlp: " + written) }
+        }
         let trainingStart = now()
         let outcome = try session.run()
         for o in session.observers { try o.sessionEnded(session) }
@@ -298,8 +307,10 @@ enum TrainCommand {
         let data = try DataFiles.loadTraining(files)
         let image = data.train.image!
         guard case .bytes(_, let scale) = data.train.storage else { preconditionFailure("IDX data is stored as bytes") }
-        return PreparedData(data: data, input: .pixels(scale: scale, rows: image.rows, cols: image.cols),
-                            output: .classIndices(config.outputs ?? classes), banner: [])
+        var prepared = PreparedData(data: data, input: .pixels(scale: scale, rows: image.rows, cols: image.cols),
+                                    output: .classIndices(config.outputs ?? classes), banner: [])
+        prepared.splitSource = .images(data.train)
+        return prepared
     }
 
     /// A CSV file: read, encoded with what its training rows teach, and the network checked against
@@ -326,7 +337,11 @@ enum TrainCommand {
         let test = data.test.map { t in testPath.map { ", test \(t.count) rows of \($0)" } ?? ", test \(t.count) rows held out (--test-split)" }
             ?? ", no test set"
         let banner = [task, "\(path): \(loaded.trainRows) training rows\(test); \(e.columns.count) feature columns (\(numeric) numeric, \(e.columns.count - numeric) categorical) → \(e.width) inputs"]
-        return PreparedData(data: data, input: .table(e, delimiter: config.delimiter), output: .table(loaded.target), banner: banner)
+        var prepared = PreparedData(data: data, input: .table(e, delimiter: config.delimiter), output: .table(loaded.target), banner: banner)
+        if let lines = loaded.rowLines {
+            prepared.splitSource = .table(path: path, testRows: loaded.testRows, rowCount: loaded.trainRows + (loaded.testRows?.count ?? 0), lines: lines)
+        }
+        return prepared
     }
 
     /// Early stopping, reduce-on-plateau and --monitor watch a validation set: one must be given
