@@ -36,7 +36,7 @@ public final class GrowingFile {
         case .standardError:
             descriptor = 2
         }
-        precondition(contents.count >= sent, "a growing file only grows")
+        guard contents.count > sent else { return }  // nothing new (it only grows)
         let added = Array(contents[sent...])
         if descriptor! <= 2 {
             try AtomicFile.write(added, toDescriptor: descriptor!, path: path)

@@ -14,7 +14,7 @@ enum ExportCommand {
         Flags.model, Flags.exportOut, Flags.noFold,
     ]
 
-    static let usage = "mlp export --model FILE --out FILE.onnx [--no-fold-batchnorm]"
+    static let usage = "mlp export --model FILE --out FILE.onnx|- [--no-fold-batchnorm]"
 
     struct Options {
         let model: String, out: String

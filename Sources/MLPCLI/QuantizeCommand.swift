@@ -30,7 +30,7 @@ enum QuantizeCommand {
         Flags.threads.helped("threads for oneDNN while calibrating (default: all cores)"),
     ]
 
-    static let usage = "mlp quantize --model FILE --out FILE [--data DIR|FILE] [--samples N] [--threads N]"
+    static let usage = "mlp quantize --model FILE --out FILE|- [--data DIR|FILE] [--samples N] [--threads N]"
 
     /// Everything `mlp quantize` reads from its command line.
     struct Options {
