@@ -48,7 +48,7 @@ enum Flags {
     // MARK: the run
     static let maxSeconds = Flag("max-seconds", "S", .number(what: "positive", check: .positive), "stop cleanly after the epoch that passes S seconds of training")
     static let checkpoint = Flag("checkpoint", "FILE", .text, "write the full training state here after every epoch, atomically (so a regular file or a new path, not - or a pipe)")
-    static let resume = Flag("resume", "FILE", .text, "continue the run saved in this checkpoint (its configuration is kept; --epochs may extend it)")
+    static let resume = Flag("resume", "FILE", .text, "continue the run saved in this checkpoint (its configuration is kept; --epochs, counted from the run's start, may extend it)")
     static let out = Flag("out", "FILE", .text, "where to write the model, or - for standard output (with --resume: the run's own --out, which the checkpoint records)", default: "model.safetensors")
     static let log = Flag("log", "FILE", .text, "write one JSON object per epoch (JSON lines), rewritten atomically each epoch; - or a pipe gets each line as it comes")
     static let logCSV = Flag("log-csv", "FILE", .text, "the same as CSV with a header")
