@@ -10,7 +10,11 @@ enum Console {
     /// Set when an output file (`--out -`) takes stdout: the results then go to stderr.
     nonisolated(unsafe) static var resultsOnStderr = false
     /// A result line on stdout (buffered by stdio; flushed at exit), or stderr when a file takes stdout.
-    static func out(_ s: String, newline: Bool = true) { fputs(newline ? s + "\n" : s, resultsOnStderr ? stderr : stdout) }
+    static func out(_ s: String, newline: Bool = true) {
+        if resultsOnStderr { fputs(newline ? s + "\n" : s, stderr); return }
+        fputs(newline ? s + "\n" : s, stdout)
+        StandardOutputFile.written += s.utf8.count + (newline ? 1 : 0)
+    }
     /// A progress or log line on stderr (unbuffered).
     static func err(_ s: String) { fputs(s + "\n", stderr) }
     /// Text on stderr with no newline (progress bars).

@@ -76,6 +76,38 @@ final class PredictOutputTests: XCTestCase {
         XCTAssertEqual(lines.prefix(2), ["kept", "index,predicted,probability"])
     }
 
+    /// Another process appending to the same file meanwhile (`>> all.csv` from parallel runs): the
+    /// file is not ours alone to cut back, so a failure leaves it as it is.
+    func testAFileOthersAppendToIsNotCutBack() throws {
+        let dir = try TempDir()
+        let model = try tableModel(dir)
+        let out = dir.file("all.csv")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: MLP.binary)
+        p.arguments = ["predict", "--model", model, "--input", "-"]
+        let input = Pipe(), err = Pipe()
+        p.standardInput = input
+        p.standardOutput = try stdoutFile(out, prefix: "", append: true)
+        p.standardError = err
+        try p.run()
+        input.fileHandleForWriting.write(Data("a,b,c\n0.1,0.2,x\n".utf8))
+        // Wait for the first answer, then append as another process would.
+        let deadline = Date().addingTimeInterval(30)
+        while text(out).split(separator: "\n").count < 2 && Date() < deadline { usleep(10_000) }
+        let other = open(out, O_WRONLY | O_APPEND)
+        XCTAssertEqual(write(other, "another run's line\n", 19), 19)
+        close(other)
+        input.fileHandleForWriting.write(Data("0.3,oops,y\n".utf8))
+        try input.fileHandleForWriting.close()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 1)
+        XCTAssertTrue(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("'oops' is not a number"))
+        let lines = text(out).split(separator: "\n")
+        XCTAssertEqual(lines.count, 3, text(out))
+        XCTAssertEqual(lines.first, "index,predicted,probability")
+        XCTAssertEqual(lines.last, "another run's line")
+    }
+
     func testAnInputWithAHeaderAndNoRows() throws {
         let dir = try TempDir()
         let model = try tableModel(dir)
