@@ -8,14 +8,14 @@ extension Safetensors {
         try decode(readWholeFile(path), path: path)
     }
 
-    /// Writes `file` to `path` atomically: a failure leaves any previous file as it was.
+    /// Writes `file` to `path` (AtomicFile.write: a regular file atomically, a failure leaving the previous one as it was).
     public static func write(_ file: SafetensorsFile, to path: String) throws {
         try AtomicFile.write(encode(tensors: file.tensors, metadata: file.metadata), to: path)
     }
 
-    /// Writes tensors seen in place (see `encode(views:metadata:)`) to `path` atomically.
-    public static func write(views: [SafetensorsView], metadata: [(String, String)], to path: String) throws {
-        try AtomicFile.write(encode(views: views, metadata: metadata), to: path)
+    /// Writes tensors seen in place (see `encode(views:metadata:)`) to `path` (AtomicFile.write).
+    public static func write(views: [SafetensorsView], metadata: [(String, String)], to path: String, requireAtomic: Bool = false) throws {
+        try AtomicFile.write(encode(views: views, metadata: metadata), to: path, requireAtomic: requireAtomic)
     }
 }
 

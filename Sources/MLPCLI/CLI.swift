@@ -118,6 +118,7 @@ public enum CLI {
                 Console.out(help(command))
                 return 0
             }
+            StandardOutputFile.remember()
             let code = try command.run(parsed, start, hooks).rawValue
             DataParallelJob.current?.finish()
             return code
@@ -127,6 +128,7 @@ public enum CLI {
             // Under mpirun, a bad command line is every rank's: rank 0 alone says so.
             if error.code == .usage, let rank = MPILaunch.detect()?.rank, rank != 0 { return error.code.rawValue }
             Console.flush()
+            StandardOutputFile.takeBack()
             Console.err("error: \(error.message)")
             if let c = error.command, let cmd = commands.first(where: { $0.name == c }) {
                 Console.err("usage: \(cmd.usage) (see 'mlp \(c) --help')")

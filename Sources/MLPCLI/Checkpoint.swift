@@ -14,15 +14,21 @@
 // momentum, as a fused step leaves them; SGD.swift), "0" when they hold v. Version 2 lacks that key
 // (its buffers hold v), and version 1 also stores the configuration as the flags given
 // ("train_config", flag name → text); both still resume, version 1's flags read as the command line
-// reads them.
+// reads them. The metadata also records "out", the run's --out made absolute: where --resume writes
+// the model unless given another (a checkpoint without it, from an older mlp, resumes to the default).
 import Formats
 import Model
+#if canImport(Glibc)
+import Glibc
+#endif
 
 enum Checkpoint {
     static let format = "mlp-checkpoint"
     static let version = 3
 
-    static func save(_ s: TrainingSession, to path: String) throws(CLIError) {
+    /// Writes the session's state to `path` (a regular file or a new path: it is replaced
+    /// atomically); `out` is the run's model file, recorded for --resume.
+    static func save(_ s: TrainingSession, to path: String, out: String? = nil) throws(CLIError) {
         let store = s.network.store
         var tensors: [SafetensorsView] = store.tensors.map { view("model.\($0.name)", $0.value, $0.count) }
         for (name, buffer) in s.optimizer.state {
@@ -45,6 +51,7 @@ enum Checkpoint {
             ("best_epoch", "\(s.bestEpoch)"), ("threads", "\(BLAS.threads)"), ("mlp_version", CLI.version),
             ("history", JSONValue.array(s.history.map(\.json)).serialized()),
         ]
+        if let out { meta.append(("out", absolutePath(out))) }
         for (i, layer) in s.network.layers.enumerated() {
             if let g = layer.generator { meta.append(("rng.layers.\(i)", words(g))) }
         }
@@ -56,9 +63,32 @@ enum Checkpoint {
         do {
             try order.withUnsafeBufferPointer { o in
                 if !o.isEmpty { tensors.append(SafetensorsView(name: "trainer.order", shape: [o.count], values: o)) }
-                try Safetensors.write(views: tensors, metadata: meta, to: path)
+                try Safetensors.write(views: tensors, metadata: meta, to: path, requireAtomic: true)
             }
         } catch let e as FormatError { throw .data(e) } catch { throw CLIError(.dataError, "\(path): \(error)") }
+    }
+
+    /// The model file the run that made the checkpoint was writing (its --out), if recorded.
+    static func recordedOut(_ file: SafetensorsFile) -> String? {
+        file.metadataValue(for: "out").flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Epochs completed, and whether the checkpoint is partway through the next one (nil when the
+    /// metadata is malformed: `restore` says how).
+    static func progress(_ file: SafetensorsFile) -> (epochs: Int, partway: Bool)? {
+        guard let e = file.metadataValue(for: "epoch").flatMap({ Int($0) }),
+              let p = file.metadataValue(for: "position").flatMap({ Int($0) }) else { return nil }
+        return (e, p > 0)
+    }
+
+    /// `path` as seen from anywhere: relative to the current directory, made absolute ("-" stays).
+    static func absolutePath(_ path: String) -> String {
+        guard path != "-", !path.hasPrefix("/") else { return path }
+        guard let cwd = getcwd(nil, 0) else { return path }
+        defer { free(cwd) }
+        let dir = String(cString: cwd)
+        let rest = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+        return (dir == "/" ? "" : dir) + "/" + rest
     }
 
     static func read(_ path: String) throws(CLIError) -> SafetensorsFile {

@@ -7,8 +7,14 @@ import Darwin
 #endif
 
 enum Console {
-    /// A result line on stdout (buffered by stdio; flushed at exit).
-    static func out(_ s: String, newline: Bool = true) { fputs(newline ? s + "\n" : s, stdout) }
+    /// Set when an output file (`--out -`) takes stdout: the results then go to stderr.
+    nonisolated(unsafe) static var resultsOnStderr = false
+    /// A result line on stdout (buffered by stdio; flushed at exit), or stderr when a file takes stdout.
+    static func out(_ s: String, newline: Bool = true) {
+        if resultsOnStderr { fputs(newline ? s + "\n" : s, stderr); return }
+        fputs(newline ? s + "\n" : s, stdout)
+        StandardOutputFile.written += s.utf8.count + (newline ? 1 : 0)
+    }
     /// An error or warning line on stderr (unbuffered): always printed.
     static func err(_ s: String) { fputs(s + "\n", stderr) }
     /// A progress, banner or note line on stderr: not printed with --silent.
@@ -21,11 +27,6 @@ enum Console {
     /// Text on stderr with no newline (progress bars).
     static func errRaw(_ s: String) { fputs(s, stderr) }
     static func flush() { fflush(stdout) }
-    /// Bytes on stdout as they are (a file written to a pipe).
-    static func writeBytes(_ bytes: [UInt8]) {
-        bytes.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
-        fflush(stdout)
-    }
 
     /// Whether stderr is a terminal (progress bars redraw in place only there).
     static var stderrIsTerminal: Bool { isatty(2) == 1 }

@@ -63,7 +63,10 @@ enum EvaluateCommand {
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
         let o = try Options(a)
         let modelPath = o.model, minAccuracy = o.minAccuracy, batch = o.batch, mistakes = o.misclassified, plot = o.plot
-        if let plot { try OutputPath.checkWritable(plot, flag: Flags.plot.name, command: a.command) }
+        if let plot {
+            let target = try OutputPath.checkWritable(plot, flag: Flags.plot.name, command: a.command)
+            try OutputPath.claimStandardOutput([(Flags.plot, plot, target)], json: o.json, command: a.command)
+        }
         // A CSV file (told by its content) for a model trained on one; else the IDX files.
         let csv = o.dataDir.flatMap { TabularData.isCSV($0) ? $0 : nil }
         var dataParts: [(what: String, bytes: Int)] = []
@@ -171,7 +174,7 @@ enum EvaluateCommand {
             do { try AtomicFile.write(Array(svg.utf8), to: plot) } catch let e as FormatError { throw .data(e) } catch {
                 throw CLIError(.dataError, "\(plot): \(error)")
             }
-            Console.info("confusion matrix written to \(plot)")
+            Console.info("confusion matrix written to \(OutputPath.name(plot))")
         }
         if let minAccuracy, ev.accuracy < minAccuracy {
             Console.flush()

@@ -14,7 +14,7 @@ enum ExportCommand {
         Flags.model, Flags.exportOut, Flags.noFold, Flags.silent,
     ]
 
-    static let usage = "mlp export --model FILE --out FILE.onnx [--no-fold-batchnorm]"
+    static let usage = "mlp export --model FILE --out FILE.onnx|- [--no-fold-batchnorm]"
 
     struct Options {
         let model: String, out: String
@@ -28,16 +28,14 @@ enum ExportCommand {
 
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
         let o = try Options(a)
-        if o.out != "-" { try OutputPath.checkWritable(o.out, flag: Flags.exportOut.name, command: a.command) }
+        let target = try OutputPath.checkWritable(o.out, flag: Flags.exportOut.name, command: a.command, kind: .binary)
         try MemoryBudget.check(nil, MemoryBudget.modelPart(o.model))
         let model = try ModelFile.load(o.model)
         let bytes = try onnx(model, path: o.model, fold: o.fold)
-        if o.out == "-" {
-            Console.writeBytes(bytes)
-        } else {
-            do { try AtomicFile.write(bytes, to: o.out) } catch let e as FormatError { throw .data(e) } catch {
-                throw CLIError(.dataError, "\(o.out): \(error)")
-            }
+        do { try AtomicFile.write(bytes, to: o.out) } catch let e as FormatError { throw .data(e) } catch {
+            throw CLIError(.dataError, "\(o.out): \(error)")
+        }
+        if target != .standardOutput {
             Console.info("mlp: \(o.model) exported to \(o.out) (ONNX opset \(ONNXExport.opsetVersion), \(bytes.count) bytes): input '\(inputName)' [batch, \(model.network.inputFeatures)], output '\(outputOf(model).tensorName)'")
         }
         return .ok

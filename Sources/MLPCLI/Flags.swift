@@ -53,12 +53,13 @@ enum Flags {
 
     // MARK: the run
     static let maxSeconds = Flag("max-seconds", "S", .number(what: "positive", check: .positive), "stop cleanly after the epoch that passes S seconds of training")
-    static let checkpoint = Flag("checkpoint", "FILE", .text, "write the full training state here after every epoch (atomically)")
-    static let resume = Flag("resume", "FILE", .text, "continue the run saved in this checkpoint (its configuration is kept; --epochs may extend it)")
-    static let out = Flag("out", "FILE", .text, "where to write the model", default: "model.safetensors")
-    static let log = Flag("log", "FILE", .text, "write one JSON object per epoch (JSON lines), rewritten atomically each epoch")
+    static let checkpoint = Flag("checkpoint", "FILE", .text, "write the full training state here after every epoch, atomically (so a regular file or a new path, not - or a pipe)")
+    static let resume = Flag("resume", "FILE", .text, "continue the run saved in this checkpoint (its configuration is kept; --epochs, counted from the run's start, may extend it)")
+    static let out = Flag("out", "FILE", .text, "where to write the model, or - for standard output (with --resume: the run's own --out, which the checkpoint records)", default: "model.safetensors")
+    static let log = Flag("log", "FILE", .text, "write one JSON object per epoch (JSON lines), rewritten atomically each epoch; - or a pipe gets each line as it comes")
     static let logCSV = Flag("log-csv", "FILE", .text, "the same as CSV with a header")
-    static let plot = Flag("plot", "FILE.svg", .text, "draw the training curves (loss and accuracy per epoch) as SVG, rewritten each epoch")
+    static let saveSplit = Flag("save-split", "DIR", .text, "write the rows --test-split and --validation-split hold out into DIR (test.csv, validation.csv, or IDX files for images) with their indices, to evaluate them later")
+    static let plot = Flag("plot", "FILE.svg", .text, "draw the training curves (loss and accuracy per epoch) as SVG, rewritten each epoch (- or a pipe: once, at the end)")
     static let quiet = Flag.toggle("quiet", "no progress bar or banner: one plain line per epoch (twice: as --silent)").repeating()
     static let silent = Flag.toggle("silent", "nothing on stderr but warnings and errors (for sweeps of many runs)")
 
@@ -78,7 +79,7 @@ enum Flags {
     static let noFold = Flag.toggle("no-fold-batchnorm", "keep batch norm as its own node instead of folding it into the dense layer before it")
 
     // MARK: quantize
-    static let int8Out = Flag("out", "FILE", .text, "where to write the INT8 model (safetensors)")
+    static let int8Out = Flag("out", "FILE", .text, "where to write the INT8 model (safetensors), or - for standard output")
 
     // MARK: completions
     static let shell = Flag("shell", "SHELL", .text, "the shell: bash or zsh (or give it as the first argument)").choosing(Completions.shells)

@@ -28,17 +28,17 @@ enum ModelFile {
     /// The newest format this mlp reads and writes. Image models are written as format 1 (what
     /// every earlier mlp reads); table models need format 2, which adds the "input" and "target"
     /// descriptions; INT8 models (`mlp quantize`) format 3, which adds I8 tensors and "quantization";
-    /// table models whose rows are read with other conventions than the defaults (a decimal comma, a
-    /// thousands separator, pandas' missing-value markers) format 4, so that an mlp that does not know
-    /// those conventions refuses the file instead of misreading its rows.
+    /// table models whose numbers are written another way (a decimal comma, a thousands separator)
+    /// format 4, so that an mlp that does not know those conventions refuses the file instead of
+    /// misreading its rows as other numbers. (Pandas' missing markers need no new version: an earlier
+    /// mlp refuses a 'NaN' in a numeric column, and warns of it as an unseen category.)
     static let version = 4
 
     /// The metadata every model file carries; `extra` adds training details.
     static func metadata(_ net: Network, input: ModelInput, output: ModelOutput, extra: [(String, String)]) -> [(String, String)] {
         switch (input, output) {
         case (.table(let encoder, let delimiter), .table(let target)):
-            let readsOtherwise = encoder.numbers != .standard || encoder.markers != .basic
-            return [("format", format), ("format_version", readsOtherwise ? "4" : "2"), ("architecture", net.architecture),
+            return [("format", format), ("format_version", encoder.numbers != .standard ? "4" : "2"), ("architecture", net.architecture),
                     ("input_features", "\(net.inputFeatures)"), ("input", encoder.json(delimiter: delimiter).serialized()),
                     ("target", target.json.serialized()), ("outputs", "\(net.outputFeatures)"), ("loss", net.loss.token)] + extra
         case (.pixels(let scale, let rows, let cols), _):

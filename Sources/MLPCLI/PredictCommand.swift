@@ -86,15 +86,15 @@ enum PredictCommand {
         let data = Dataset(pixels: Array(images.pixels[0..<(n * f)]), labels: [Int32](repeating: 0, count: n),
                            count: n, rows: images.rows, cols: images.cols, scale: model.inputScale)
         try EvaluateCommand.checkShape(data, model, path: imagesPath)
-        if !json && !show {
-            Console.out((["index", "predicted", "probability"] + (k > 1 ? (2...k).flatMap { ["class\($0)", "prob\($0)"] } : [])).joined(separator: ","))
-        }
+        // The header goes out with the first answers, once everything before them has worked.
+        var header = json || show ? nil : (["index", "predicted", "probability"] + (k > 1 ? (2...k).flatMap { ["class\($0)", "prob\($0)"] } : [])).joined(separator: ",")
         let batch = 1000
         let x = Matrix(rows: batch, cols: f)
         var start = 0
         while start < n {
             let m = min(batch, n - start)
             let p = try model.predict(data, from: start, count: m, using: x)
+            if let h = header { Console.out(h); header = nil }
             for r in 0..<m {
                 let row = p.data + r * classes
                 let index = start + r
@@ -121,6 +121,7 @@ enum PredictCommand {
             start += m
             Console.flush()  // each batch reaches a pipe as it is answered
         }
+        if let h = header { Console.out(h) }  // no images: the header alone
         return .ok
     }
 
@@ -140,14 +141,17 @@ enum PredictCommand {
         ids.prepare(&reading)
         let net = model.network, width = encoder.width, outputs = net.outputFeatures
         let k = o.topK ?? 1
+        // The header goes out with the first answers, once the input's columns have been matched to
+        // the model's and its first rows read and answered: a failure before then writes nothing.
+        var headerLine: String?
         let idHeader = o.idColumn.map { [csvField($0)] } ?? []
         switch target {
         case .classes:
             if !o.json {
-                Console.out((idHeader + ["index", "predicted", "probability"] + (k > 1 ? (2...k).flatMap { ["class\($0)", "prob\($0)"] } : [])).joined(separator: ","))
+                headerLine = (idHeader + ["index", "predicted", "probability"] + (k > 1 ? (2...k).flatMap { ["class\($0)", "prob\($0)"] } : [])).joined(separator: ",")
             }
         case .values(let columns, _, _):
-            if !o.json { Console.out((idHeader + ["index"] + columns.map(csvField)).joined(separator: ",")) }
+            if !o.json { headerLine = (idHeader + ["index"] + columns.map(csvField)).joined(separator: ",") }
         }
         // The rows arrive in blocks (a pipe gives what it has; a file 64 KiB at a time); each block is
         // parsed with the header in front, answered, and flushed before the next is read.
@@ -179,6 +183,7 @@ enum PredictCommand {
                 x.resize(rows: m)
                 features.withUnsafeBufferPointer { x.data.update(from: $0.baseAddress! + start * width, count: m * width) }
                 let p = try model.predict(x)
+                if let h = headerLine { Console.out(h); headerLine = nil }
                 for r in 0..<m {
                     printRow(p.data + r * outputs, outputs, index: index + start + r, id: idValues?[start + r], target: target, k: k, options: o)
                 }
@@ -187,7 +192,13 @@ enum PredictCommand {
             index += count
             Console.flush()
         }
-        if blocks.header == nil { throw CLIError(.dataError, "\(stream.name): is empty, expected a CSV header and rows") }
+        guard let inputHeader = blocks.header else { throw CLIError(.dataError, "\(stream.name): is empty, expected a CSV header and rows") }
+        if let h = headerLine {
+            // A header and no rows: the columns are still checked, and the answer is a header alone.
+            let table = try TabularData.read(bytes: inputHeader, name: stream.name, reading)
+            _ = try encoder.locate(in: table, allowed: Set(target.columns))
+            Console.out(h)
+        }
         if let w = unseen.warning(stream.name) { Console.err(w) }
         return .ok
     }

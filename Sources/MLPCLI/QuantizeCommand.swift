@@ -30,7 +30,7 @@ enum QuantizeCommand {
         Flags.threads.helped("threads for oneDNN while calibrating (default: all cores)"), Flags.silent,
     ]
 
-    static let usage = "mlp quantize --model FILE --out FILE [--data DIR|FILE] [--samples N] [--threads N]"
+    static let usage = "mlp quantize --model FILE --out FILE|- [--data DIR|FILE] [--samples N] [--threads N]"
 
     /// Everything `mlp quantize` reads from its command line.
     struct Options {
@@ -57,7 +57,7 @@ enum QuantizeCommand {
 
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
         let o = try Options(a)
-        try OutputPath.checkWritable(o.out, flag: Flags.int8Out.name, command: a.command)
+        try OutputPath.checkWritable(o.out, flag: Flags.int8Out.name, command: a.command, kind: .binary)
         try MemoryBudget.check(nil, MemoryBudget.modelPart(o.model))
         let model = try ModelFile.load(o.model)
         if let q = model.quantized {
@@ -91,7 +91,7 @@ enum QuantizeCommand {
         let floatBytes = stat(o.model, &st) == 0 ? Int(st.st_size) : 0
         let ratio = floatBytes > 0 ? "\(fixed(Double(bytes.count) / Double(floatBytes), 2))× its \(grouped(floatBytes))" : "from float32"
         let folded = plan.foldedBatchNorms > 0 ? ", \(plan.foldedBatchNorms) batch norm\(plan.foldedBatchNorms == 1 ? "" : "s") folded" : ""
-        Console.info("mlp: \(o.out): INT8 model of \(o.model), \(grouped(bytes.count)) bytes (\(ratio)), \(plan.architecture): \(dense.count) dense layer\(dense.count == 1 ? "" : "s") as s8 with a scale per output unit\(folded); activations \(activations.name)\(calibration)")
+        Console.info("mlp: \(OutputPath.name(o.out)): INT8 model of \(o.model), \(grouped(bytes.count)) bytes (\(ratio)), \(plan.architecture): \(dense.count) dense layer\(dense.count == 1 ? "" : "s") as s8 with a scale per output unit\(folded); activations \(activations.name)\(calibration)")
         return .ok
     }
 

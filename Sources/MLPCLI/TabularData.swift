@@ -19,6 +19,10 @@ enum TabularData {
         var notes: [String] = []
         let trainPath: String
         let trainRows: Int, columns: Int
+        /// The rows of the training file held out by --test-split (0-based, in file order), and
+        /// where each row starts in the file (for --save-split).
+        var testRows: [Int]? = nil
+        var rowLines: CSVRowLines? = nil
     }
 
     /// Whether `path` is a CSV file rather than IDX data: a regular file whose first bytes (after
@@ -112,8 +116,11 @@ enum TabularData {
         } else if testRows != nil {
             test = try dataset(table, encoder: encoder, featureIndex: features, target: target, targetIndex: targetIndex, rows: testRows, advice: .flag)
         }
-        return Loaded(data: TrainingData(train: train, test: test, validation: nil), encoder: encoder, target: target,
-                      taskReason: reason, notes: notes, trainPath: path, trainRows: trainRows?.count ?? table.rowCount, columns: table.header.count)
+        var loaded = Loaded(data: TrainingData(train: train, test: test, validation: nil), encoder: encoder, target: target,
+                            taskReason: reason, notes: notes, trainPath: path, trainRows: trainRows?.count ?? table.rowCount, columns: table.header.count)
+        loaded.testRows = testRows
+        loaded.rowLines = table.rowLines
+        return loaded
     }
 
     static func dataset(_ table: CSVTable, encoder: TableEncoder, featureIndex: [Int], target: TargetEncoder, targetIndex: [Int],

@@ -18,7 +18,7 @@ enum TrainCommand {
         Flags.maxNorm, Flags.epochs, Flags.batchSize, Flags.seed, Flags.validationSplit, Flags.validationImages, Flags.validationLabels,
         Flags.earlyStopping, Flags.monitor, Flags.reduceLROnPlateau, Flags.maxSeconds, Flags.checkpoint, Flags.resume,
         Flags.threads.helped("threads for the GEMMs and elementwise loops (default: all cores; one for networks whose layers are all small)"), Flags.out, Flags.log, Flags.logCSV, Flags.plot,
-        Flags.json.helped("print one JSON object with the results on stdout"), Flags.quiet, Flags.silent, Flags.maxMemory,
+        Flags.saveSplit, Flags.json.helped("print one JSON object with the results on stdout"), Flags.quiet, Flags.silent, Flags.maxMemory,
     ]
 
     static let usage = "mlp train --data DIR|FILE.csv [--hidden 128[,64,...] | --layers ARCH] [--epochs N] [--batch-size N] [--lr X] [--momentum X] [--optimizer OPT] [--seed N] [--threads N] [--out FILE]"
@@ -29,10 +29,13 @@ enum TrainCommand {
         let dataDir: String?
         /// The file flags given (--train-images ... --validation-labels), by flag name.
         let files: [String: String]
-        let out: String
+        /// The model file: --out, else (resuming) the checkpoint's, else the default.
+        var out: String
+        let outGiven: Bool
         let resume: String?
         let checkpoint: String?
         let log: String?, logCSV: String?, plot: String?
+        let saveSplit: String?
         let maxSeconds: Float?
         let threads: Int?
         let memoryLimit: Int?
@@ -51,11 +54,13 @@ enum TrainCommand {
             }
             files = f
             out = a.string(Flags.out) ?? Flags.out.defaultValue!
+            outGiven = a.has(Flags.out)
             resume = a.string(Flags.resume)
             checkpoint = a.string(Flags.checkpoint)
             log = a.string(Flags.log)
             logCSV = a.string(Flags.logCSV)
             plot = a.string(Flags.plot)
+            saveSplit = a.string(Flags.saveSplit)
             maxSeconds = try a.float(Flags.maxSeconds)
             threads = try a.int(Flags.threads)
             memoryLimit = try MemoryBudget.flag(a)
@@ -78,13 +83,15 @@ enum TrainCommand {
         let banner: [String]
         /// Warnings and notes about how the data was read (whole lines), printed even with --quiet.
         var notes: [String] = []
+        /// Where the rows come from, for --save-split.
+        var splitSource: SavedSplit.Source? = nil
     }
 
     static func run(_ a: Arguments, startTime: Double, hooks: [TrainingStepHook] = []) throws(CLIError) -> ExitCode {
         // Under mpirun, one rank of a data-parallel job: rank 0 alone prints and writes files.
         let job = try DataParallelJob.start()
         let root = job?.isRoot ?? true
-        let options = try Options(a)
+        var options = try Options(a)
         // The configuration: from the flags, or, with --resume, from the checkpoint (only --epochs may change).
         var resumeFile: SafetensorsFile?
         var config: TrainingConfiguration
@@ -95,6 +102,14 @@ enum TrainCommand {
                 throw .usage("--\(flag.name) cannot change when resuming: the checkpoint fixes the training configuration (only --epochs may extend it)", command: a.command)
             }
             if let e = options.epochs { config.epochs = e }
+            try checkEpochs(file, path: path, epochs: config.epochs, given: options.epochs != nil, command: a.command)
+            if !options.outGiven {
+                if let out = Checkpoint.recordedOut(file) {
+                    options.out = out
+                } else if root {
+                    Console.info("mlp: note: \(path) does not record the run's --out (an older mlp made it); the model goes to \(options.out)")
+                }
+            }
             resumeFile = file
         } else {
             config = try TrainingConfiguration(a)
@@ -105,10 +120,14 @@ enum TrainCommand {
         if csv != nil && resumeFile == nil { config = try TrainingConfiguration(a, defaults: .tables) }
         // Ranks sharing a host share its CPUs (with --bind-to core each sees its own core already).
         let pool = Threads.configure(options.threads ?? job.map { max(1, BLAS.processors / $0.localRanks) })
-        for (flag, path) in [(Flags.out, options.out), (Flags.checkpoint, options.checkpoint), (Flags.log, options.log),
-                             (Flags.logCSV, options.logCSV), (Flags.plot, options.plot)] where root {
-            if let path { try OutputPath.checkWritable(path, flag: flag.name, command: a.command) }
+        var targets: [(flag: Flag, path: String, target: OutputTarget)] = []
+        for (flag, path, kind) in [(Flags.out, options.out, OutputPath.Kind.binary), (Flags.checkpoint, options.checkpoint, .atomic),
+                                   (Flags.log, options.log, .text), (Flags.logCSV, options.logCSV, .text),
+                                   (Flags.plot, options.plot, .text)] where root {
+            if let path { targets.append((flag, path, try OutputPath.checkWritable(path, flag: flag.name, command: a.command, kind: kind))) }
         }
+        try OutputPath.claimStandardOutput(targets, json: options.json, command: a.command)
+        if let dir = options.saveSplit, root { try SavedSplit.check(dir, config: config, command: a.command) }
 
         // The data, after checking that it (and, for IDX, the network) fits in memory.
         let loadStart = now()
@@ -138,9 +157,11 @@ enum TrainCommand {
         let display = ProgressDisplay(quiet: options.quiet || !root)
         if root {
             session.observers = [ProgressObserver(display)]
-            if options.log != nil || options.logCSV != nil { session.observers.append(LogObserver(jsonLines: options.log, csv: options.logCSV)) }
-            if let plot = options.plot { session.observers.append(PlotObserver(path: plot)) }
-            if let checkpoint = options.checkpoint { session.observers.append(CheckpointObserver(path: checkpoint)) }
+            if options.log != nil || options.logCSV != nil { session.observers.append(try LogObserver(jsonLines: options.log, csv: options.logCSV)) }
+            if let plot = options.plot, let target = targets.first(where: { $0.flag == Flags.plot })?.target {
+                session.observers.append(PlotObserver(path: plot, target: target))
+            }
+            if let checkpoint = options.checkpoint { session.observers.append(CheckpointObserver(path: checkpoint, out: options.out)) }
         }
         session.observers += hooks.map { StepHookObserver($0) }
         // From here on a signal means "stop after this step and checkpoint" (before the banner, so
@@ -163,12 +184,21 @@ enum TrainCommand {
             Console.err("mlp: network \(session.train.features)→\(net.architecture) (\(net.parameterCount) parameters), loss \(net.loss.token), \(config.optimizerDescription), \(layout)")
             Console.err(ModelSummary.render(net))
             if resumeFile != nil {
-                Console.err("mlp: resuming after epoch \(session.epoch)\(session.trainer.position > 0 ? ", step \(session.trainer.position)" : "")")
+                let out = options.outGiven ? "" : "; the model goes to \(OutputPath.name(options.out))" + (Checkpoint.recordedOut(resumeFile!) != nil ? " (the run's --out)" : "")
+                Console.err("mlp: resuming after epoch \(session.epoch)\(session.trainer.position > 0 ? ", step \(session.trainer.position)" : "")\(out)")
+                if session.epoch >= session.config.epochs {
+                    Console.info("mlp: the checkpoint has trained all \(session.config.epochs) epochs; writing its model without training (--epochs above \(session.config.epochs) trains further)")
+                }
             }
         }
 
+        if let dir = options.saveSplit, root, let source = prepared.splitSource {
+            let written = try SavedSplit.write(dir, source: source, config: session.config)
+            if !options.quiet { Console.info("mlp: " + written) }
+        }
         let trainingStart = now()
         let outcome = try session.run()
+        for o in session.observers { try o.sessionEnded(session) }
         switch outcome {
         case .diverged(let epoch, let step, let steps, let loss):
             display.line("")
@@ -235,7 +265,7 @@ enum TrainCommand {
                 let how = csv == nil ? "--data DIR, or --test-images and --test-labels" : "--test-data or --test-split"
                 Console.out("trained \(after); no test set (give \(how) to measure one)")
             }
-            Console.out("model written to \(options.out)")
+            Console.out("model written to \(OutputPath.name(options.out))")
         }
         return .ok
     }
@@ -285,8 +315,10 @@ enum TrainCommand {
         let data = try DataFiles.loadTraining(files)
         let image = data.train.image!
         guard case .bytes(_, let scale) = data.train.storage else { preconditionFailure("IDX data is stored as bytes") }
-        return PreparedData(data: data, input: .pixels(scale: scale, rows: image.rows, cols: image.cols),
-                            output: .classIndices(config.outputs ?? classes), banner: [])
+        var prepared = PreparedData(data: data, input: .pixels(scale: scale, rows: image.rows, cols: image.cols),
+                                    output: .classIndices(config.outputs ?? classes), banner: [])
+        prepared.splitSource = .images(data.train)
+        return prepared
     }
 
     /// A CSV file: read, encoded with what its training rows teach, and the network checked against
@@ -313,8 +345,12 @@ enum TrainCommand {
         let test = data.test.map { t in testPath.map { ", test \(t.count) rows of \($0)" } ?? ", test \(t.count) rows held out (--test-split)" }
             ?? ", no test set"
         let banner = [task, "\(path): \(loaded.trainRows) training rows\(test); \(e.columns.count) feature columns (\(numeric) numeric, \(e.columns.count - numeric) categorical) → \(e.width) inputs"]
-        return PreparedData(data: data, input: .table(e, delimiter: config.delimiter), output: .table(loaded.target), banner: banner,
-                            notes: loaded.notes)
+        var prepared = PreparedData(data: data, input: .table(e, delimiter: config.delimiter), output: .table(loaded.target), banner: banner,
+                                   notes: loaded.notes)
+        if let lines = loaded.rowLines {
+            prepared.splitSource = .table(path: path, testRows: loaded.testRows, rowCount: loaded.trainRows + (loaded.testRows?.count ?? 0), lines: lines)
+        }
+        return prepared
     }
 
     /// Early stopping, reduce-on-plateau and --monitor watch a validation set: one must be given
@@ -337,8 +373,8 @@ enum TrainCommand {
     /// how to resume, exit 130.
     static func interrupted(_ session: TrainingSession, at place: String, options: Options,
                             given: Arguments, display: ProgressDisplay) throws(CLIError) -> ExitCode {
-        let path = options.checkpoint ?? options.out + ".ckpt"
-        try Checkpoint.save(session, to: path)
+        let path = options.checkpoint ?? defaultCheckpoint(out: options.out)
+        try Checkpoint.save(session, to: path, out: options.out)
         display.warning("mlp: interrupted at \(place); checkpoint written to \(path)")
         // The flags that are not part of the stored configuration must be given again.
         var command = ["mlp", "train", "--resume", shellQuoted(path)]
@@ -352,6 +388,24 @@ enum TrainCommand {
         if options.checkpoint == nil { command += ["--checkpoint", shellQuoted(path)] }
         Console.err("mlp: resume with: \(command.joined(separator: " "))")
         return .interrupted
+    }
+
+    /// Where an interrupted run without --checkpoint saves its state: next to the model file, or,
+    /// when the model goes to standard output, a device or a pipe, next to the default model file.
+    static func defaultCheckpoint(out: String) -> String {
+        let target = try? OutputTarget.resolve(out)
+        return (target?.isAtomic ?? false ? out : Flags.out.defaultValue!) + ".ckpt"
+    }
+
+    /// With --resume, --epochs counts the run's epochs from its start: fewer than the checkpoint has
+    /// trained cannot be undone, and is refused. As many (the checkpoint finished its run) writes the
+    /// model as it is.
+    static func checkEpochs(_ file: SafetensorsFile, path: String, epochs: Int, given: Bool, command: String) throws(CLIError) {
+        guard let (done, partway) = Checkpoint.progress(file) else { return }
+        guard epochs < done || (epochs == done && partway) else { return }
+        let trained = "\(done) epoch\(done == 1 ? "" : "s")" + (partway ? " and part of epoch \(done + 1)" : "")
+        let asked = given ? "--epochs \(epochs)" : "its run's \(epochs) epochs"
+        throw .usage("\(path) has already trained \(trained), more than \(asked); --epochs counts the run's epochs from the start: give --epochs \(done + 1) or more to train further", command: command)
     }
 
     /// A word as the shell needs it: quoted when it holds anything but safe characters.

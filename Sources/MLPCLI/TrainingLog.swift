@@ -1,16 +1,16 @@
 // --log FILE (one JSON object per epoch, per line) and --log-csv FILE (the same as CSV with a
-// header): what shell-scripted experiments read. Both files are rewritten whole, atomically, after
-// every epoch, so a reader never sees a half-written line and a killed run leaves a valid log.
+// header): what shell-scripted experiments read. After every epoch a regular file is rewritten whole,
+// atomically, so a reader never sees a half-written line and a killed run leaves a valid log; a pipe,
+// device or standard output gets the new epoch's line (GrowingFile). Each text only grows.
 import Formats
 
 enum TrainingLog {
-    static func writeJSONLines(_ history: [EpochStats], to path: String) throws(CLIError) {
-        let text = history.map { $0.json.serialized() + "\n" }.joined()
-        try write(text, to: path)
+    static func jsonLines(_ history: [EpochStats]) -> String {
+        history.map { $0.json.serialized() + "\n" }.joined()
     }
 
-    static func writeCSV(_ history: [EpochStats], to path: String) throws(CLIError) {
-        guard let first = history.first else { return try write("", to: path) }
+    static func csv(_ history: [EpochStats]) -> String {
+        guard let first = history.first else { return "" }
         let normNames = first.gradientNorms.map(\.0)
         let header = first.csvHeader
         var lines = [(header + normNames.map { "grad_norm." + $0 }).joined(separator: ",")]
@@ -25,12 +25,6 @@ enum TrainingLog {
             cols += s.gradientNorms.map { "\(Float($0.1))" }
             lines.append(cols.joined(separator: ","))
         }
-        try write(lines.joined(separator: "\n") + "\n", to: path)
-    }
-
-    private static func write(_ text: String, to path: String) throws(CLIError) {
-        do { try AtomicFile.write(Array(text.utf8), to: path) } catch let e as FormatError { throw .data(e) } catch {
-            throw CLIError(.dataError, "\(path): \(error)")
-        }
+        return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -46,28 +46,55 @@ final class ProgressObserver: SessionObserver {
     func note(_ line: String) { display.line(line) }
 }
 
-/// --log (JSON lines) and --log-csv, rewritten whole and atomically after every epoch.
+/// --log (JSON lines) and --log-csv: a regular file rewritten whole and atomically after every epoch,
+/// a pipe or device given each epoch's new line.
 final class LogObserver: SessionObserver {
-    let jsonLines: String?, csv: String?
+    let jsonLines: GrowingFile?, csv: GrowingFile?
 
-    init(jsonLines: String?, csv: String?) {
-        self.jsonLines = jsonLines
-        self.csv = csv
+    init(jsonLines: String?, csv: String?) throws(CLIError) {
+        self.jsonLines = try jsonLines.map(LogObserver.open)
+        self.csv = try csv.map(LogObserver.open)
     }
 
     func epochRecorded(_ s: TrainingSession) throws(CLIError) {
-        if let jsonLines { try TrainingLog.writeJSONLines(s.history, to: jsonLines) }
-        if let csv { try TrainingLog.writeCSV(s.history, to: csv) }
+        try LogObserver.update(jsonLines, TrainingLog.jsonLines(s.history))
+        try LogObserver.update(csv, TrainingLog.csv(s.history))
+    }
+
+    private static func open(_ path: String) throws(CLIError) -> GrowingFile {
+        do { return try GrowingFile(path: path) } catch let e as FormatError { throw .data(e) } catch {
+            throw CLIError(.dataError, "\(path): \(error)")
+        }
+    }
+
+    private static func update(_ file: GrowingFile?, _ text: String) throws(CLIError) {
+        guard let file else { return }
+        do { try file.update(Array(text.utf8)) } catch let e as FormatError { throw .data(e) } catch {
+            throw CLIError(.dataError, "\(file.path): \(error)")
+        }
     }
 }
 
-/// --plot: the training curves as SVG, rewritten after every epoch.
+/// --plot: the training curves as SVG. A regular file is rewritten after every epoch; a pipe or
+/// device, which cannot be rewritten, gets the curves once, when training ends.
 final class PlotObserver: SessionObserver {
     let path: String
+    let rewritable: Bool
 
-    init(path: String) { self.path = path }
+    init(path: String, target: OutputTarget) {
+        self.path = path
+        rewritable = target.isAtomic
+    }
 
     func epochRecorded(_ s: TrainingSession) throws(CLIError) {
+        if rewritable { try write(s) }
+    }
+
+    func sessionEnded(_ s: TrainingSession) throws(CLIError) {
+        if !rewritable && !s.history.isEmpty { try write(s) }
+    }
+
+    private func write(_ s: TrainingSession) throws(CLIError) {
         let svg = TrainingCurvesSVG.render(history: s.history.map(\.record), title: "mlp train: \(s.network.architecture)")
         do { try AtomicFile.write(Array(svg.utf8), to: path) } catch let e as FormatError { throw .data(e) } catch {
             throw CLIError(.dataError, "\(path): \(error)")
@@ -75,13 +102,16 @@ final class PlotObserver: SessionObserver {
     }
 }
 
-/// --checkpoint: the whole state after every epoch.
+/// --checkpoint: the whole state after every epoch, with the run's model file (`out`).
 final class CheckpointObserver: SessionObserver {
-    let path: String
+    let path: String, out: String
 
-    init(path: String) { self.path = path }
+    init(path: String, out: String) {
+        self.path = path
+        self.out = out
+    }
 
-    func epochRecorded(_ s: TrainingSession) throws(CLIError) { try Checkpoint.save(s, to: path) }
+    func epochRecorded(_ s: TrainingSession) throws(CLIError) { try Checkpoint.save(s, to: path, out: out) }
 }
 
 /// A hook that sees every training step, for programs that embed the command line (`CLI.main`).

@@ -29,6 +29,8 @@ protocol SessionObserver: AnyObject {
     func epochRecorded(_ session: TrainingSession) throws(CLIError)
     /// A line worth telling (the learning rate reduced on a plateau, early stopping, the time budget).
     func note(_ line: String)
+    /// Once, when `run` has returned, whatever the outcome (what is written only at the end).
+    func sessionEnded(_ session: TrainingSession) throws(CLIError)
 }
 
 extension SessionObserver {
@@ -36,6 +38,7 @@ extension SessionObserver {
     func epochFinished(_ session: TrainingSession, _ stats: EpochStats) {}
     func epochRecorded(_ session: TrainingSession) throws(CLIError) {}
     func note(_ line: String) {}
+    func sessionEnded(_ session: TrainingSession) throws(CLIError) {}
 }
 
 final class TrainingSession {
@@ -262,13 +265,20 @@ final class TrainingSession {
     /// The validation split: the last `fraction` of the training set shuffled once with a generator
     /// derived from the seed.
     static func split(_ data: Dataset, fraction: Float, seed: UInt64) throws(CLIError) -> (Dataset, Dataset) {
-        var order = (0..<Int32(data.count)).map { $0 }
+        let (kept, held) = try splitOrder(count: data.count, fraction: fraction, seed: seed)
+        return (data.subset(kept), data.subset(held))
+    }
+
+    /// The examples `split` keeps for training and holds out for validation, by index, in the
+    /// order the datasets take them.
+    static func splitOrder(count: Int, fraction: Float, seed: UInt64) throws(CLIError) -> (kept: ArraySlice<Int32>, held: ArraySlice<Int32>) {
+        var order = (0..<Int32(count)).map { $0 }
         var rng = RandomGenerator(seed: seed ^ 0x5641_4C49_4441_5445)
         order.withUnsafeMutableBufferPointer { rng.shuffle($0) }
-        let held = Int((Float(data.count) * fraction).rounded())
-        guard held >= 1, held < data.count else {
-            throw CLIError(.usage, "--validation-split \(fraction) of \(data.count) training images leaves \(held == 0 ? "no validation" : "no training") images", command: "train")
+        let held = Int((Float(count) * fraction).rounded())
+        guard held >= 1, held < count else {
+            throw CLIError(.usage, "--validation-split \(fraction) of \(count) training images leaves \(held == 0 ? "no validation" : "no training") images", command: "train")
         }
-        return (data.subset(order[0..<(data.count - held)]), data.subset(order[(data.count - held)...]))
+        return (order[0..<(count - held)], order[(count - held)...])
     }
 }
