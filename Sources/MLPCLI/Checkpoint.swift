@@ -7,7 +7,8 @@
 // stopping), "trainer.order" (the current epoch's example order; indices are exact in F32 below 2^24).
 // Metadata: format "mlp-checkpoint", format_version 3, config (the training configuration as a
 // JSON object, TrainingConfiguration+JSON.swift), the loop's position (epoch, position, step,
-// optimizer_step), generator states, the epoch's running sums, the learning rate, monitors,
+// optimizer_step), generator states (with --augment, augment_rng: the one the batches' distortions
+// are keyed by), the epoch's running sums, the learning rate, monitors,
 // history, threads, and for SGD with momentum momentum_buffer_scaled: "1" when the momentum buffers
 // of the weights of SGD.scaledFrom (65,536) values or more hold μ·v (PyTorch's buffer times the
 // momentum, as a fused step leaves them; SGD.swift), "0" when they hold v. Version 2 lacks that key
@@ -47,6 +48,7 @@ enum Checkpoint {
         for (i, layer) in s.network.layers.enumerated() {
             if let g = layer.generator { meta.append(("rng.layers.\(i)", words(g))) }
         }
+        if let a = t.augmenter { meta += [("augment_rng", words(a.rng)), ("augment_seconds", "\(t.augmentSeconds)")] }
         if let sgd = s.optimizer as? SGD, sgd.momentum > 0 { meta.append(("momentum_buffer_scaled", sgd.momentumBufferScaled ? "1" : "0")) }
         if let e = s.early { meta += monitorFields("early", e) }
         if let p = s.plateau { meta += monitorFields("plateau", p) }
@@ -187,6 +189,10 @@ enum Checkpoint {
         s.bestEpoch = try int("best_epoch")
         for (i, layer) in s.network.layers.enumerated() where layer.generator != nil {
             layer.generator = try rng("rng.layers.\(i)")
+        }
+        if let a = t.augmenter {
+            a.rng = try rng("augment_rng")
+            t.augmentSeconds = file.metadataValue(for: "augment_seconds") == nil ? 0 : try double("augment_seconds")
         }
         if let sgd = s.optimizer as? SGD, sgd.momentum > 0 {
             // Before version 3 the buffer always held v.
