@@ -6,6 +6,7 @@ import Foundation
 import Formats
 import Model
 import XCTest
+@testable import MLPCLI
 
 final class AugmentTests: XCTestCase {
     /// 9×11 images of four classes: a bright 3×3 blob in one quadrant, at a jittered place, on noise.
@@ -106,6 +107,25 @@ final class AugmentTests: XCTestCase {
         let plain = try MLP.run(["train", "--data", dir.path, "--epochs", "1", "--out", model, "--json"])
         XCTAssertNil(try JSONValue.parse(Array(plain.stdout.utf8))["augmentation_seconds"])
         XCTAssertFalse(plain.stderr.contains("augment"), plain.stderr)
+    }
+
+    func testTheStoredConfigurationRoundTripsAndADamagedSpecIsAOneLineError() throws {
+        let c = try TrainingConfiguration(Arguments(["--augment", "elastic, scale:0.1:0.2"][...], flags: TrainCommand.flags, command: "train"))
+        XCTAssertEqual(c.augment?.token, "scale:0.1:0.2,elastic:34:4")
+        let text = c.json.serialized()
+        XCTAssertTrue(text.hasSuffix(#","augment":"scale:0.1:0.2,elastic:34:4"}"#), text)
+        let back = try TrainingConfiguration(json: try JSONValue.parse(Array(text.utf8))) { CLIError(.dataError, $0) }
+        XCTAssertEqual(back, c)
+        // Without --augment the member is left out, so the checkpoint reads in an mlp that predates it.
+        XCTAssertFalse(try TrainingConfiguration(Arguments([][...], flags: TrainCommand.flags, command: "train")).json.serialized().contains("augment"))
+        guard case .object(let members) = c.json else { return XCTFail() }
+        for (value, message) in [(JSONValue("twist"), "C: augment: unknown part 'twist'; the parts are shift[:PIXELS], rotate[:DEGREES], scale[:F[:FY]], shear[:S], elastic[:ALPHA[:SIGMA]]"),
+                                 (JSONValue(3), "C: \"augment\" is a number, expected a string")] {
+            let damaged = JSONValue.object(members.map { $0.0 == "augment" ? ("augment", value) : $0 })
+            XCTAssertThrowsError(try TrainingConfiguration(json: damaged) { CLIError(.dataError, "C: \($0)") }) { e in
+                XCTAssertEqual((e as? CLIError)?.message, message)
+            }
+        }
     }
 
     func testValidationAndTestImagesAreEvaluatedAsTheyAre() throws {
