@@ -161,7 +161,9 @@ public struct Dataset {
         func rows(_ rows: Range<Int>, chunk: Int) {
             let f = features
             if let bytes, let distortion {
+                // Ask for the next example while distorting this one (microseconds each).
                 for r in rows {
+                    if r + 1 < rows.upperBound { Dataset.prefetch(bytes + Int(indices[r + 1]) * f, bytes: f) }
                     distortion.apply(row: r, image: bytes + Int(indices[r]) * f, scale: scale, into: x + r * f, chunk: chunk)
                 }
             } else if let bytes {
