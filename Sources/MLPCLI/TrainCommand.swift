@@ -214,13 +214,11 @@ enum TrainCommand {
                 ("out_of_time", JSONValue(outcome.isOutOfTime)),
                 ("train_seconds", JSONValue(trainSeconds)), ("seconds_per_epoch", JSONValue(perEpoch)),
                 ("evaluation_seconds", JSONValue(history.reduce(0) { $0 + $1.evaluationSeconds })),
-            ]
-            if config.augment != nil { members.append(("augmentation_seconds", JSONValue(augmentSeconds))) }
-            members += [
                 ("data_load_seconds", JSONValue(dataSeconds)), ("startup_seconds", JSONValue(startup)),
                 ("peak_rss_bytes", JSONValue(peakResidentBytes())), ("parameters", JSONValue(net.parameterCount)),
                 ("threads", JSONValue(BLAS.threads)), ("model", JSONValue(options.out)),
             ]
+            if config.augment != nil { members.append(("augmentation_seconds", JSONValue(augmentSeconds))) }
             if let job {
                 members += [("ranks", JSONValue(job.ranks)), ("allreduce_seconds", JSONValue(job.reduceSeconds)),
                             ("allreduce_bytes_per_step", JSONValue(job.reducedBytes / max(job.reductions, 1)))]

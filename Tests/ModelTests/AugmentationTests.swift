@@ -171,8 +171,6 @@ final class AugmentationTests: XCTestCase {
         let apart = try AugmentationSpec.parse("scale:0.1:0.2,rotate:7.5")
         XCTAssertEqual(apart.token, "rotate:7.5,scale:0.1:0.2")
         XCTAssertEqual(try AugmentationSpec.parse(apart.token), apart)
-        XCTAssertTrue(try AugmentationSpec.parse("shift:0,rotate:0").isIdentity)
-        XCTAssertFalse(full.isIdentity)
     }
 
     func testMalformedSpecsNameThePartAndWhatWasExpected() {

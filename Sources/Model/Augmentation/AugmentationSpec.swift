@@ -73,12 +73,6 @@ public struct AugmentationSpec: Equatable, Sendable {
     public static let defaultShift: Float = 2, defaultRotate: Float = 15, defaultScale: Float = 0.15, defaultShear: Float = 0.3
     public static let defaultElastic = Elastic(alpha: 34, sigma: 4)
 
-    /// Whether any part distorts anything (a spec of zero magnitudes leaves the images as they are).
-    public var isIdentity: Bool {
-        (shift ?? 0) == 0 && (rotate ?? 0) == 0 && (scale.map { $0.x == 0 && $0.y == 0 } ?? true) && (shear ?? 0) == 0
-            && (elastic?.alpha ?? 0) == 0
-    }
-
     /// Parses the text of `--augment`; a malformed part is an error naming it and what it expects.
     public static func parse(_ text: String) throws(AugmentationSpecError) -> AugmentationSpec {
         var spec = AugmentationSpec()
