@@ -13,7 +13,7 @@ MANDIR := $(DESTDIR)$(PREFIX)/share/man/man1
 BASHDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 
-.PHONY: all deps data build train best test unit e2e bench bench-tabular bench-dist bench-int8 fuzz install uninstall dist clean
+.PHONY: all deps data build train best test unit e2e bench bench-tabular bench-dist bench-int8 bench-augment fuzz install uninstall dist clean
 
 all: build
 
@@ -74,6 +74,11 @@ bench-dist: deps
 # INT8 inference alone: float vs INT8 vs PyTorch's quantize_dynamic, and mlp evaluate on the files.
 bench-int8: deps
 	bash Scripts/bench_int8.sh
+
+# What --augment costs: a few epochs of make best's network with and without each augmentation spec;
+# the augmentation's seconds and share of an epoch (bench-out/augment/results.md).
+bench-augment: deps
+	bash Scripts/bench_augment.sh
 
 # libFuzzer on the IDX reader (raw and gzip), the model loader and the checkpoint loader,
 # FUZZ_SECONDS each (default 60),

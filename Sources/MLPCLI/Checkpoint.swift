@@ -7,9 +7,10 @@
 // stopping), "trainer.order" (the current epoch's example order; indices are exact in F32 below 2^24).
 // Metadata: format "mlp-checkpoint", format_version 3, config (the training configuration as a
 // JSON object, TrainingConfiguration+JSON.swift), the loop's position (epoch, position, step,
-// optimizer_step), generator states, the epoch's running sums, the learning rate, monitors,
-// history, threads, the task (classification or regression: what `mlp summary` says; resuming
-// does not read it), and for SGD with momentum momentum_buffer_scaled: "1" when the momentum buffers
+// optimizer_step), generator states (with --augment, augment_rng: the one the batches' distortions
+// are keyed by), the epoch's running sums, the learning rate, monitors, history, threads, the task
+// (classification or regression: what `mlp summary` says; resuming does not read it), and for SGD
+// with momentum momentum_buffer_scaled: "1" when the momentum buffers
 // of the weights of SGD.scaledFrom (65,536) values or more hold μ·v (PyTorch's buffer times the
 // momentum, as a fused step leaves them; SGD.swift), "0" when they hold v. Version 2 lacks that key
 // (its buffers hold v), and version 1 also stores the configuration as the flags given
@@ -55,6 +56,7 @@ enum Checkpoint {
         for (i, layer) in s.network.layers.enumerated() {
             if let g = layer.generator { meta.append(("rng.layers.\(i)", words(g))) }
         }
+        if let a = t.augmenter { meta += [("augment_rng", words(a.rng)), ("augment_seconds", "\(t.augmentSeconds)")] }
         if let sgd = s.optimizer as? SGD, sgd.momentum > 0 { meta.append(("momentum_buffer_scaled", sgd.momentumBufferScaled ? "1" : "0")) }
         // For `mlp summary` (resuming reads the task from the data again).
         meta.append(("task", s.task.rawValue))
@@ -221,6 +223,10 @@ enum Checkpoint {
         s.bestEpoch = try int("best_epoch")
         for (i, layer) in s.network.layers.enumerated() where layer.generator != nil {
             layer.generator = try rng("rng.layers.\(i)")
+        }
+        if let a = t.augmenter {
+            a.rng = try rng("augment_rng")
+            t.augmentSeconds = file.metadataValue(for: "augment_seconds") == nil ? 0 : try double("augment_seconds")
         }
         if let sgd = s.optimizer as? SGD, sgd.momentum > 0 {
             // Before version 3 the buffer always held v.

@@ -54,6 +54,8 @@ struct EpochStats {
     var samplesPerSecond: Double
     /// Time spent evaluating the validation and test sets after the epoch (not in `seconds`).
     var evaluationSeconds: Double = 0
+    /// Of `seconds`, the time spent gathering distorted batches (nil: the run does not augment).
+    var augmentSeconds: Double?
     /// Mean gradient L2 norm over the epoch's steps, per parameter ("layers.0.weight").
     var gradientNorms: [(String, Double)]
 
@@ -76,6 +78,7 @@ struct EpochStats {
         if let test { members += test.json("test") }
         members += [("seconds", JSONValue(seconds, decimals: 6)), ("samples_per_second", JSONValue(samplesPerSecond.rounded()))]
         if validation != nil || test != nil { members.append(("eval_seconds", JSONValue(evaluationSeconds, decimals: 6))) }
+        if let augmentSeconds { members.append(("augment_seconds", JSONValue(augmentSeconds, decimals: 6))) }
         if !gradientNorms.isEmpty {
             members.append(("grad_norm", .object(gradientNorms.map { ($0.0, JSONValue(Float($0.1))) })))
         }
@@ -92,7 +95,7 @@ struct EpochStats {
             if set.accuracy != nil { h.append("\(prefix)_accuracy") }
             if set.r2 != nil { h += ["\(prefix)_rmse", "\(prefix)_mae", "\(prefix)_r2"] }
         }
-        return h + ["seconds", "samples_per_second"]
+        return h + ["seconds", "samples_per_second"] + (augmentSeconds != nil ? ["augment_seconds"] : [])
     }
 
     /// Parses the object `json` wrote (checkpoints keep the history this way).
@@ -106,6 +109,7 @@ struct EpochStats {
         test = SetMetrics(json: v, "test")
         seconds = sec; samplesPerSecond = sps
         evaluationSeconds = num("eval_seconds") ?? 0
+        augmentSeconds = num("augment_seconds")
         if case .object(let g)? = v["grad_norm"] {
             gradientNorms = g.compactMap { k, x in if case .number(let d) = x { return (k, d) }; return nil }
         } else { gradientNorms = [] }

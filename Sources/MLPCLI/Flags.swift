@@ -49,6 +49,7 @@ enum Flags {
     static let validationSplit = Flag("validation-split", "F", .number(what: "between 0 and 1 (exclusive)", check: .openUnitInterval), "hold out the last fraction F of the (seeded, shuffled) training set for validation", configuration: true)
     static let earlyStopping = Flag("early-stopping", "PATIENCE", .integer(1...100_000), "stop after PATIENCE epochs without improvement of the monitored metric; keep the best weights", configuration: true)
     static let monitor = Flag("monitor", "METRIC", .text, "val_loss (default), val_accuracy (classification) or val_r2 (regression), for --early-stopping and --reduce-lr-on-plateau", configuration: true).choosing(["val_loss", "val_accuracy", "val_r2"])
+    static let augment = Flag("augment", "SPEC", .text, "distort each training image afresh every epoch (images only; validation and test images never): comma-separated parts shift[:PIXELS] (default 2), rotate[:DEGREES] (15), scale[:F[:FY]] (0.15), shear[:S] (0.3), elastic[:ALPHA[:SIGMA]] (34, 4), e.g. shift:2,rotate:15,elastic:34:4", configuration: true)
     static let reduceLROnPlateau = Flag("reduce-lr-on-plateau", "FACTOR,PATIENCE", .text, "multiply the learning rate by FACTOR after PATIENCE epochs without improvement", configuration: true)
 
     // MARK: the run
@@ -93,5 +94,5 @@ enum Flags {
     static let configuration: [Flag] = [target, task, categorical, missing, delimiter, decimal, thousands, testSplit,
                                         hidden, activation, layers, loss, initializer, optimizer, lr, momentum, weightDecay,
                                         beta1, beta2, schedule, warmup, clipGradNorm, maxNorm, epochs, batchSize, seed,
-                                        validationSplit, earlyStopping, monitor, reduceLROnPlateau]
+                                        validationSplit, earlyStopping, monitor, reduceLROnPlateau, augment]
 }

@@ -80,7 +80,7 @@ enum SummaryCommand {
         default:
             Console.out("model \(path): \(net.inputFeatures)→\(net.architecture), input \(model.inputRows)×\(model.inputCols), \(net.classes) classes, loss \(net.loss.token)")
         }
-        let trained = ["optimizer", "epochs", "batch_size", "seed", "test_accuracy", "test_rmse", "test_r2", "mlp_version"].compactMap { key in
+        let trained = ["optimizer", "augment", "epochs", "batch_size", "seed", "test_accuracy", "test_rmse", "test_r2", "mlp_version"].compactMap { key in
             model.metadata.first { $0.0 == key }.map { "\(String(key.map { $0 == "_" ? " " : $0 })) \($0.1)" }
         }
         if !trained.isEmpty { Console.out("trained with " + trained.joined(separator: ", ")) }

@@ -16,7 +16,7 @@ enum TrainCommand {
         Flags.hidden, Flags.activation, Flags.layers, Flags.loss, Flags.initializer, Flags.optimizer, Flags.lr,
         Flags.momentum, Flags.weightDecay, Flags.beta1, Flags.beta2, Flags.schedule, Flags.warmup, Flags.clipGradNorm,
         Flags.maxNorm, Flags.epochs, Flags.batchSize, Flags.seed, Flags.validationSplit, Flags.validationImages, Flags.validationLabels,
-        Flags.earlyStopping, Flags.monitor, Flags.reduceLROnPlateau, Flags.maxSeconds, Flags.checkpoint, Flags.resume,
+        Flags.earlyStopping, Flags.monitor, Flags.reduceLROnPlateau, Flags.augment, Flags.maxSeconds, Flags.checkpoint, Flags.resume,
         Flags.threads.helped("threads for the GEMMs and elementwise loops (default: all cores; one for networks whose layers are all small)"), Flags.out, Flags.log, Flags.logCSV, Flags.plot,
         Flags.saveSplit, Flags.json.helped("print one JSON object with the results on stdout"), Flags.quiet, Flags.silent, Flags.maxMemory,
     ]
@@ -182,6 +182,9 @@ enum TrainCommand {
             let threads = "\(BLAS.threads) thread\(BLAS.threads == 1 ? "" : "s")" + (small ? " (small layers train fastest on one; --threads to choose)" : "")
             let layout = job.map { "batch \(config.batchSize) shared by \($0.ranks) ranks (mpirun), \(threads) per rank" } ?? "batch \(config.batchSize), \(threads)"
             Console.err("mlp: network \(session.train.features)→\(net.architecture) (\(net.parameterCount) parameters), loss \(net.loss.token), \(config.optimizerDescription), \(layout)")
+            if let spec = session.config.augment {
+                Console.err("mlp: augmenting the training images, afresh every epoch: \(spec.token) (validation and test images as they are)")
+            }
             Console.err(ModelSummary.render(net))
             if resumeFile != nil {
                 let out = options.outGiven ? "" : "; the model goes to \(OutputPath.name(options.out))" + (Checkpoint.recordedOut(resumeFile!) != nil ? " (the run's --out)" : "")
@@ -216,6 +219,7 @@ enum TrainCommand {
         let final = kept?.test ?? session.test.map { session.evaluate($0) }
         var extra: [(String, String)] = [("optimizer", config.optimizerDescription), ("epochs", "\(session.epoch)"),
                                          ("batch_size", "\(config.batchSize)"), ("seed", "\(config.seed)")]
+        if let spec = config.augment { extra.insert(("augment", spec.token), at: 1) }
         if let final {
             if let acc = final.accuracy { extra.append(("test_accuracy", "\(acc)")) }
             if let r2 = final.r2, let rmse = final.rmse { extra += [("test_rmse", "\(Float(rmse))"), ("test_r2", "\(Float(r2))")] }
@@ -229,6 +233,7 @@ enum TrainCommand {
         let startup = trainingStart - startTime - dataSeconds
         let last = history.last
         let perEpoch = trainSeconds / Double(max(history.count, 1))
+        let augmentSeconds = history.reduce(0) { $0 + ($1.augmentSeconds ?? 0) }
         if options.json {
             var members: [(String, JSONValue)] = []
             if let final { members += final.json("test") }
@@ -246,6 +251,7 @@ enum TrainCommand {
                 ("peak_rss_bytes", JSONValue(peakResidentBytes())), ("parameters", JSONValue(net.parameterCount)),
                 ("threads", JSONValue(BLAS.threads)), ("model", JSONValue(options.out)),
             ]
+            if config.augment != nil { members.append(("augmentation_seconds", JSONValue(augmentSeconds))) }
             if let job {
                 members += [("ranks", JSONValue(job.ranks)), ("allreduce_seconds", JSONValue(job.reduceSeconds, decimals: 6)),
                             ("allreduce_bytes_per_step", JSONValue(job.reducedBytes / max(job.reductions, 1)))]
@@ -257,6 +263,7 @@ enum TrainCommand {
         } else {
             var after = "after \(session.epoch) epoch\(session.epoch == 1 ? "" : "s") in \(duration(trainSeconds)) (\(fixed(perEpoch, 2))s/epoch)"
             if let job { after += " on \(job.ranks) ranks (all-reduce \(fixed(100 * job.reduceSeconds / max(trainSeconds, 1e-9), 0))% of it)" }
+            if config.augment != nil { after += " (augmentation \(fixed(100 * augmentSeconds / max(trainSeconds, 1e-9), 0))% of it)" }
             if let final, let acc = final.accuracy {
                 Console.out("test accuracy \(fixed(acc, 4))  test loss \(fixed(final.loss, 4))  \(after)")
             } else if let final, let rmse = final.rmse, let mae = final.mae, let r2 = final.r2 {
@@ -291,6 +298,9 @@ enum TrainCommand {
         guard TabularData.isCSV(dir) else {
             throw CLIError(.dataError, "\(dir): is an IDX file; --data takes a CSV file, or the directory that holds the four MNIST files (or name them with --train-images, --train-labels, --test-images, --test-labels)")
         }
+        if config.augment != nil {
+            throw .usage("--augment distorts images (IDX files); \(dir) is a CSV table, which has no images to distort", command: cmd)
+        }
         let idxOnly = [Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels, Flags.validationImages, Flags.validationLabels]
         if let f = idxOnly.first(where: { o.files[$0.name] != nil }) {
             throw .usage("--\(f.name) names an IDX file; with a CSV file give --test-data (and --validation-split)", command: cmd)
@@ -314,6 +324,10 @@ enum TrainCommand {
         try MemoryBudget.checkTraining(options.memoryLimit, config, files: files, outputs: config.outputs ?? classes)
         let data = try DataFiles.loadTraining(files)
         let image = data.train.image!
+        if config.augment != nil && (image.rows < 2 || image.cols < 2 || (image.rows + 3) * (image.cols + 3) > ImageAugmenter.maxPixels) {
+            let why = image.rows < 2 || image.cols < 2 ? "a row or a column of values, not an image" : "more pixels than --augment handles (about 2045×2045)"
+            throw CLIError(.dataError, "\(files.trainImages): images are \(image.rows)×\(image.cols), \(why); --augment distorts two-dimensional images")
+        }
         guard case .bytes(_, let scale) = data.train.storage else { preconditionFailure("IDX data is stored as bytes") }
         var prepared = PreparedData(data: data, input: .pixels(scale: scale, rows: image.rows, cols: image.cols),
                                     output: .classIndices(config.outputs ?? classes), banner: [])

@@ -3,7 +3,8 @@
 //    "optimizer":"sgd","lr":0.05,"momentum":0.9,"weight_decay":0,"beta1":0.9,"beta2":0.999,
 //    "schedule":"cosine","warmup":0,"clip_grad_norm":null,"epochs":5,"batch_size":64,"seed":"1",
 //    "validation_split":null,"early_stopping":null,"reduce_lr_on_plateau":null}
-// ("network" is {"layers":"ARCH"} for --layers; the seed is a string so every UInt64 survives;
+// ("network" is {"layers":"ARCH"} for --layers; "augment":"SPEC" is there only with --augment, so a
+// checkpoint without it still reads in an mlp that predates it; the seed is a string so every UInt64 survives;
 // floats are written in their shortest form, so they read back to the same bits.) Reading checks
 // every member as the command line checks its flag: a damaged or hand-edited checkpoint is a
 // one-line error, never a configuration the command line could not have made.
@@ -38,7 +39,7 @@ extension TrainingConfiguration {
             ("seed", JSONValue("\(seed)")), ("validation_split", opt(validationSplit)),
             ("early_stopping", earlyStopping.map { .object(watch($0)) } ?? .null),
             ("reduce_lr_on_plateau", plateau.map { .object([("factor", JSONValue($0.factor))] + watch($0.watch)) } ?? .null),
-        ])
+        ] + (augment.map { [("augment", JSONValue($0.token))] } ?? []))
     }
 
     /// Reads what `json` wrote; `fail` turns a complaint about a member into the caller's error.
@@ -47,7 +48,7 @@ extension TrainingConfiguration {
         guard case .object(let members) = v else { throw fail("is \(v.kindDescription), expected an object") }
         let known: Set<String> = ["target", "task", "categorical", "missing", "delimiter", "decimal", "thousands", "missing_markers", "test_split", "network", "outputs", "loss", "init", "optimizer", "lr", "momentum", "weight_decay", "beta1", "beta2",
                                   "schedule", "warmup", "clip_grad_norm", "max_norm", "epochs", "batch_size", "seed",
-                                  "validation_split", "early_stopping", "reduce_lr_on_plateau"]
+                                  "validation_split", "early_stopping", "reduce_lr_on_plateau", "augment"]
         for (k, _) in members where !known.contains(k) { throw fail("has an unexpected member \"\(k)\"") }
         func member(_ k: String) throws(CLIError) -> JSONValue {
             guard let m = v[k] else { throw fail("has no \"\(k)\"") }
@@ -160,6 +161,10 @@ extension TrainingConfiguration {
         if let e = v["early_stopping"], e != .null { earlyStopping = try watch(e) }
         if let p = v["reduce_lr_on_plateau"], p != .null {
             plateau = (try float("factor", .openUnitInterval, "between 0 and 1 (exclusive)", in: p)!, try watch(p))
+        }
+        if let m = v["augment"], m != .null {
+            guard case .string(let text) = m else { throw fail("\"augment\" is \(m.kindDescription), expected a string") }
+            do { augment = try AugmentationSpec.parse(text) } catch { throw fail("augment: \(error.message)") }
         }
     }
 }

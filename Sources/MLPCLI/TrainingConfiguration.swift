@@ -83,6 +83,8 @@ struct TrainingConfiguration: Equatable {
     var earlyStopping: Watch?
     /// Multiply the learning rate by `factor` after `watch.patience` flat epochs.
     var plateau: (factor: Float, watch: Watch)?
+    /// How the training images are distorted as they are gathered (images only); nil: not at all.
+    var augment: AugmentationSpec?
 
     static func == (a: TrainingConfiguration, b: TrainingConfiguration) -> Bool {
         a.target == b.target && a.task == b.task && a.categorical == b.categorical && a.missing == b.missing
@@ -93,6 +95,7 @@ struct TrainingConfiguration: Equatable {
             && a.clipNorm == b.clipNorm && a.maxNorm == b.maxNorm && a.epochs == b.epochs && a.batchSize == b.batchSize && a.seed == b.seed
             && a.validationSplit == b.validationSplit && a.earlyStopping == b.earlyStopping
             && a.plateau?.factor == b.plateau?.factor && a.plateau?.watch == b.plateau?.watch
+            && a.augment == b.augment
     }
 
     init() {}
@@ -268,6 +271,11 @@ extension TrainingConfiguration {
                 throw .usage("--reduce-lr-on-plateau expects FACTOR,PATIENCE with FACTOR in (0, 1) and PATIENCE ≥ 1 (e.g. 0.5,2), got '\(text)'", command: cmd)
             }
             plateau = p
+        }
+        if let text = a.string(Flags.augment) {
+            do { augment = try AugmentationSpec.parse(text) } catch {
+                throw .usage("--augment: \(error.message)", command: cmd)
+            }
         }
     }
 

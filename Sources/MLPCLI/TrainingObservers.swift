@@ -40,6 +40,7 @@ final class ProgressObserver: SessionObserver {
             if let rmse = t.rmse, let r2 = t.r2 { line += "  test_rmse \(significant(rmse))  test_r2 \(fixed(r2, 4))" }
         }
         line += "  lr \(r.learningRate)  \(duration(r.seconds))  \(Int(r.samplesPerSecond.rounded())) samples/s"
+        if let a = r.augmentSeconds { line += "  augment \(duration(a)) (\(fixed(100 * a / max(r.seconds, 1e-9), 0))%)" }
         display.line(line)
     }
 

@@ -146,6 +146,15 @@ final class TrainingSession {
         trainer = Trainer(network: network, optimizer: optimizer, schedule: config.learningRateSchedule,
                           batchSize: config.batchSize, epochs: config.epochs, clipNorm: config.clipNorm,
                           targetWidth: train.targetWidth, seed: config.seed)
+        if let spec = config.augment {
+            guard let image = train.image, case .bytes = train.storage else {
+                throw .usage("--augment distorts images (IDX files); a CSV table has no images to distort", command: "train")
+            }
+            guard image.rows >= 2, image.cols >= 2, (image.rows + 3) * (image.cols + 3) <= ImageAugmenter.maxPixels else {
+                throw CLIError(.dataError, "--augment distorts two-dimensional images of at least 2×2 and at most about 2045×2045 pixels; the training images are \(image.rows)×\(image.cols)")
+            }
+            trainer.augmenter = ImageAugmenter(spec: spec, rows: image.rows, cols: image.cols, batchSize: config.batchSize, seed: config.seed)
+        }
         early = config.earlyStopping.map { MetricMonitor(metric: $0.metric, patience: $0.patience) }
         plateau = config.plateau.map { MetricMonitor(metric: $0.watch.metric, patience: $0.watch.patience) }
     }
@@ -181,6 +190,7 @@ final class TrainingSession {
                                    seconds: r.seconds, samplesPerSecond: r.samplesPerSecond,
                                    gradientNorms: Array(zip(names, r.gradientNorms)))
             stats.evaluationSeconds = evaluationSeconds
+            if t.augmenter != nil { stats.augmentSeconds = r.augmentSeconds }
             history.append(stats)
             for o in observers { o.epochFinished(self, stats) }
 

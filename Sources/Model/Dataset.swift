@@ -99,18 +99,23 @@ public struct Dataset {
 
     /// Fills x (n, features) with the features of examples `indices[0..<n]`, and `labels` (class
     /// targets) or `targets` (n, width) with theirs: the shuffle gather and the conversion fused,
-    /// shared out by `loops`.
+    /// shared out by `loops`. With `distortion` (images stored as bytes only), each image is
+    /// distorted on its way into x (ImageAugmenter.swift).
     public func gather(_ indices: UnsafePointer<Int32>, count n: Int, into x: Matrix,
-                       labels: UnsafeMutablePointer<Int32>?, targets: Matrix?, loops: Loops) {
+                       labels: UnsafeMutablePointer<Int32>?, targets: Matrix?, loops: Loops,
+                       distortion: BatchDistortion? = nil) {
         x.resize(rows: n)
         targets?.resize(rows: n)
         withBuffers { bytes, floats, scale, lab, vals, w in
+            precondition(distortion == nil || bytes != nil, "only images stored as bytes are distorted")
             let g = Gather(bytes: bytes, floats: floats, scale: scale, labels: lab, values: vals, width: w,
                            indices: indices, x: x.data, labelsOut: labels, targetsOut: targets?.data,
-                           features: features, count: n, rowsPerChunk: Loops.rowsPerChunk(width: features))
+                           features: features, count: n,
+                           rowsPerChunk: distortion?.rowsPerChunk ?? Loops.rowsPerChunk(width: features),
+                           distortion: distortion)
             loops.run(chunks: Loops.chunks(n, size: g.rowsPerChunk), context: g) { context, c in
                 let g = context.load(as: Gather.self)
-                g.rows(Loops.range(chunk: c, size: g.rowsPerChunk, count: g.count))
+                g.rows(Loops.range(chunk: c, size: g.rowsPerChunk, count: g.count), chunk: c)
             }
         }
     }
@@ -151,10 +156,17 @@ public struct Dataset {
         let indices: UnsafePointer<Int32>
         let x: UnsafeMutablePointer<Float>, labelsOut: UnsafeMutablePointer<Int32>?, targetsOut: UnsafeMutablePointer<Float>?
         let features: Int, count: Int, rowsPerChunk: Int
+        let distortion: BatchDistortion?
 
-        func rows(_ rows: Range<Int>) {
+        func rows(_ rows: Range<Int>, chunk: Int) {
             let f = features
-            if let bytes {
+            if let bytes, let distortion {
+                // Ask for the next example while distorting this one (microseconds each).
+                for r in rows {
+                    if r + 1 < rows.upperBound { Dataset.prefetch(bytes + Int(indices[r + 1]) * f, bytes: f) }
+                    distortion.apply(row: r, image: bytes + Int(indices[r]) * f, scale: scale, into: x + r * f, chunk: chunk)
+                }
+            } else if let bytes {
                 // Ask for the examples a few rows ahead while converting this one.
                 let ahead = 4
                 for r in rows.prefix(ahead) { Dataset.prefetch(bytes + Int(indices[r]) * f, bytes: f) }

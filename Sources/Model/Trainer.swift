@@ -26,6 +26,10 @@ public final class Trainer {
     /// Data-parallel training: the ranks this process trains with (nil: it trains alone). Each step
     /// computes this rank's share of the batch and the exchange sums the shares (GradientExchange.swift).
     public var exchange: GradientExchange?
+    /// Distorts the training images as each batch is gathered (`--augment`); nil: they go in as they are.
+    public var augmenter: ImageAugmenter?
+    /// Seconds the current epoch spent gathering distorted batches (the augmentation's cost).
+    public var augmentSeconds: Double = 0
     /// When true, each step also accumulates per-parameter gradient norms (for logs).
     public var measureGradientNorms = false
     /// Sum over the epoch's steps of each parameter's gradient L2 norm, in `network.store.parameters` order.
@@ -61,6 +65,8 @@ public final class Trainer {
         public var accuracy: Float
         public var seconds: Double
         public var samples: Int
+        /// Of `seconds`, the time spent gathering distorted batches (0 without an augmenter).
+        public var augmentSeconds: Double
         public var learningRate: Float
         /// Per parameter, the mean gradient norm over the epoch's steps (empty unless measured).
         public var gradientNorms: [Double]
@@ -84,7 +90,7 @@ public final class Trainer {
         if position == 0 {
             if order.count != data.count { order = (0..<Int32(data.count)).map { $0 } }
             order.withUnsafeMutableBufferPointer { rng.shuffle($0) }
-            lossSum = 0; correct = 0; seen = 0; seconds = 0
+            lossSum = 0; correct = 0; seen = 0; seconds = 0; augmentSeconds = 0
             for i in gradientNormSums.indices { gradientNormSums[i] = 0 }
         }
         var lr = schedule.base
@@ -93,8 +99,13 @@ public final class Trainer {
             while position < steps {
                 let begin = position * batchSize, n = min(batchSize, data.count - begin)
                 let share = exchange.map { BatchShare(batch: n, exchange: $0) }
+                // Every rank takes the batch's key, so the generators stay in step.
+                let distortion = augmenter.map { $0.batch(key: $0.nextKey(), firstRow: share?.before ?? 0) }
+                let gatherStart = distortion == nil ? nil : clock.now
                 data.gather(perm.baseAddress! + begin + (share?.before ?? 0), count: share?.own ?? n, into: x,
-                            labels: targets == nil ? labels : nil, targets: targets, loops: network.loops)
+                            labels: targets == nil ? labels : nil, targets: targets, loops: network.loops,
+                            distortion: distortion)
+                if let gatherStart { augmentSeconds += Trainer.seconds(clock.now - gatherStart) }
                 lr = schedule.rate(step: step, stepsPerEpoch: steps, epochs: epochs)
                 let r = network.trainStep(x, labels: targets == nil ? labels : nil, targets: targets,
                                           optimizer: optimizer, lr: lr, clipNorm: clipNorm,
@@ -115,16 +126,20 @@ public final class Trainer {
         // Every rank stops at the same step (the stop and the loss are agreed in the step's reduction),
         // so they all average their batch-norm statistics here.
         if let exchange { network.averageState(over: exchange) }
-        let elapsed = clock.now - start
-        seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        seconds += Trainer.seconds(clock.now - start)
         if stopped && position < steps { return nil }
         if stopped && !(lastStep?.loss.isFinite ?? true) { return nil }
         position = 0
         let stepsRun = Double(max(steps, 1))
         return EpochResult(epoch: epoch, loss: Float(lossSum / Double(max(seen, 1))),
                            accuracy: Float(correct) / Float(max(seen, 1)), seconds: seconds,
-                           samples: seen, learningRate: lr,
+                           samples: seen, augmentSeconds: augmentSeconds, learningRate: lr,
                            gradientNorms: measureGradientNorms ? gradientNormSums.map { $0 / stepsRun } : [])
+    }
+
+    @inline(__always)
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 
     /// The last step's result (its loss tells a diverged run).

@@ -32,6 +32,7 @@ final class FlagDeclarationTests: XCTestCase {
             case "target": return "y"
             case "categorical": return "zip"
             case "shell": return "bash"
+            case "augment": return "rotate"
             default: return "some/file"
             }
         }
@@ -66,6 +67,7 @@ final class FlagDeclarationTests: XCTestCase {
         case "manpage": break
         case "export": _ = try? ExportCommand.Options(a)
         case "quantize": _ = try? QuantizeCommand.Options(a)
+        case "augment": _ = try? AugmentCommand.Options(a)
         default: XCTFail("no reader for \(a.command)")
         }
     }
