@@ -100,7 +100,7 @@ uninstall:
 	rm -f $(BINDIR)/mlp $(MANDIR)/mlp.1 $(BASHDIR)/mlp $(ZSHDIR)/_mlp
 
 # A release archive, dist/mlp-VERSION-linux-ARCH.tar.gz: the binary, man page, completions,
-# README, LICENSE and the runtime Debian packages it needs.
+# README, docs/, LICENSE and the runtime Debian packages it needs.
 dist: build
 	bash Scripts/dist.sh
 
