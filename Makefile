@@ -13,7 +13,7 @@ MANDIR := $(DESTDIR)$(PREFIX)/share/man/man1
 BASHDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 
-.PHONY: all deps data build train best test unit e2e bench bench-tabular bench-dist bench-int8 bench-augment fuzz install uninstall dist clean
+.PHONY: all deps data build train best test unit e2e bench bench-tabular bench-dist bench-int8 bench-augment fuzz docs install uninstall dist clean
 
 all: build
 
@@ -86,6 +86,11 @@ bench-augment: deps
 fuzz: deps
 	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) bash Scripts/fuzz.sh
 
+# Regenerate docs/reference.md, the command reference, from the flag declarations (as the manual
+# page is); a test fails when the checked-in file differs from what the binary prints.
+docs: build
+	$(MLP) manpage --markdown > docs/.reference.md.tmp && mv docs/.reference.md.tmp docs/reference.md
+
 # Install the binary, the manual page mlp(1) and the bash and zsh completions (the last two made by
 # the binary from its own flag declarations).
 install: build
@@ -100,7 +105,7 @@ uninstall:
 	rm -f $(BINDIR)/mlp $(MANDIR)/mlp.1 $(BASHDIR)/mlp $(ZSHDIR)/_mlp
 
 # A release archive, dist/mlp-VERSION-linux-ARCH.tar.gz: the binary, man page, completions,
-# README, LICENSE and the runtime Debian packages it needs.
+# README, docs/, LICENSE and the runtime Debian packages it needs.
 dist: build
 	bash Scripts/dist.sh
 

@@ -5,7 +5,7 @@
 #     share/man/man1/mlp.1                     the manual page (`mlp manpage`)
 #     share/bash-completion/completions/mlp    bash completion (`mlp completions bash`)
 #     share/zsh/site-functions/_mlp            zsh completion (`mlp completions zsh`)
-#     README.md, LICENSE
+#     README.md, LICENSE, docs/                the manual (the README links into docs/)
 #     RUNTIME-PACKAGES                         the Debian packages the binary needs at run time
 # Expects `make build` to have run (the Makefile's dist target does that first).
 set -eu
@@ -23,6 +23,7 @@ install -m 755 "$mlp" "$root/bin/mlp"
 "$mlp" completions bash > "$root/share/bash-completion/completions/mlp"
 "$mlp" completions zsh > "$root/share/zsh/site-functions/_mlp"
 cp README.md LICENSE "$root/"
+mkdir -p "$root/docs" && cp docs/*.md "$root/docs/"
 {
     echo "# Debian packages mlp $version needs at run time (install with: apt-get install \$(grep -v '^#' RUNTIME-PACKAGES))"
     cat Scripts/runtime-packages.txt

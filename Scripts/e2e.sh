@@ -78,7 +78,7 @@ cp data/tabular/iris.csv.gz "$unpack/"
 (cd "$unpack" && env -i PATH=/usr/bin:/bin "$bin" --version | head -n 1 &&
     env -i PATH=/usr/bin:/bin "$bin" train --data iris.csv.gz --test-split 0.25 --epochs 20 --quiet --out iris.safetensors | tail -n 2 &&
     env -i PATH=/usr/bin:/bin "$bin" predict --model iris.safetensors --input - --limit 2 < <(gzip -dc iris.csv.gz))
-for f in share/man/man1/mlp.1 share/bash-completion/completions/mlp share/zsh/site-functions/_mlp README.md LICENSE RUNTIME-PACKAGES; do
+for f in share/man/man1/mlp.1 share/bash-completion/completions/mlp share/zsh/site-functions/_mlp README.md LICENSE RUNTIME-PACKAGES docs/reference.md docs/guide.md; do
     test -s "$unpack"/mlp-*/"$f" || { echo "e2e: the archive lacks $f" >&2; exit 1; }
 done
 echo "e2e: make install and uninstall under DESTDIR" >&2

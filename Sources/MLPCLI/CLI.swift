@@ -83,10 +83,13 @@ public enum CLI {
                 summary: "A shell completion script for mlp's commands and flags (make install puts them in place).",
                 brief: "shell completion for bash or zsh, generated from the flags",
                 run: { a, _, _ throws(CLIError) in try CLI.printCompletions(a) }, positional: "shell"),
-        Command(name: "manpage", usage: "mlp manpage", flags: [],
-                summary: "The mlp(1) manual page, in roff (make install puts it in place).",
-                brief: "the manual page mlp(1), generated from the flags",
-                run: { _, _, _ throws(CLIError) in Console.out(ManPage.text, newline: false); return .ok }),
+        Command(name: "manpage", usage: "mlp manpage [--markdown]", flags: [ReferenceDocument.markdown],
+                summary: "The mlp(1) manual page, in roff (make install puts it in place); with --markdown the command reference (docs/reference.md).",
+                brief: "the manual page mlp(1), or the Markdown reference, generated from the flags",
+                run: { a, _, _ throws(CLIError) in
+                    Console.out(a.has(ReferenceDocument.markdown) ? ReferenceDocument.text : ManPage.text, newline: false)
+                    return .ok
+                }),
     ]
 
     /// Runs the command line `args` (without the program name); returns the exit code. `hooks` see

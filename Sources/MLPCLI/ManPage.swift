@@ -12,6 +12,12 @@ enum ManPage {
         return out
     }
 
+    /// The environment variables mlp reads, for the ENVIRONMENT section and the reference.
+    static let environment: [(name: String, effect: String)] = [
+        ("NO_COLOR", "when set, the progress bar of train is never drawn in place (as when standard error is not a terminal)"),
+        ("COLUMNS", "the terminal's width for the progress bar when the terminal does not tell it (TIOCGWINSZ); else 80"),
+    ]
+
     static var text: String {
         var m: [String] = []
         m.append(".TH MLP 1 \"\" \"mlp \(CLI.version)\" \"User Commands\"")
@@ -52,12 +58,11 @@ enum ManPage {
             m.append(escape(e.meaning))
         }
         m.append(".SH ENVIRONMENT")
-        m.append(".TP")
-        m.append(".B NO_COLOR")
-        m.append(escape("when set, the progress bar of train is never drawn in place (as when standard error is not a terminal)"))
-        m.append(".TP")
-        m.append(".B COLUMNS")
-        m.append(escape("the terminal's width for the progress bar when the terminal does not tell it (TIOCGWINSZ); else 80"))
+        for v in environment {
+            m.append(".TP")
+            m.append(".B \(v.name)")
+            m.append(escape(v.effect))
+        }
         m.append(".SH EXAMPLES")
         for c in CLI.commands {
             for e in c.examples {
@@ -72,7 +77,7 @@ enum ManPage {
             }
         }
         m.append(".SH SEE ALSO")
-        m.append(escape("The README of the mlp repository; mlp completions bash|zsh for shell completion."))
+        m.append(escape("The README of the mlp repository and docs/reference.md (mlp manpage --markdown); mlp completions bash|zsh for shell completion."))
         return m.joined(separator: "\n") + "\n"
     }
 }

@@ -64,7 +64,7 @@ final class FlagDeclarationTests: XCTestCase {
         case "summary": _ = try? SummaryCommand.Options(a)
         case "inspect": _ = try? InspectCommand.Options(a)
         case "completions": _ = a.string(Flags.shell)  // CLI.printCompletions reads nothing else
-        case "manpage": break
+        case "manpage": _ = a.has(ReferenceDocument.markdown)
         case "export": _ = try? ExportCommand.Options(a)
         case "quantize": _ = try? QuantizeCommand.Options(a)
         case "augment": _ = try? AugmentCommand.Options(a)
