@@ -134,12 +134,8 @@ final class UnixCitizenTests: XCTestCase {
         let plain = String(decoding: try Gzip.decompress(try FileBytes.read(TabularTests.data + "/iris.csv.gz"), path: "iris"), as: UTF8.self)
         let rows = plain.split(separator: "\n").dropFirst().joined(separator: "\n") + "\n"
         try dir.write("many.csv", Array((plain + String(repeating: rows, count: 400)).utf8))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = ["-c", "'\(MLP.binary)' predict --model '\(model)' --input '\(dir.file("many.csv"))' 2>'\(dir.file("err"))' | head -n 2 >/dev/null; exit ${PIPESTATUS[0]}"]
-        try p.run()
-        p.waitUntilExit()
-        XCTAssertTrue([0, 141].contains(p.terminationStatus), "status \(p.terminationStatus)")
+        let r = try ProcessRunner.run("/bin/bash", ["-c", "'\(MLP.binary)' predict --model '\(model)' --input '\(dir.file("many.csv"))' 2>'\(dir.file("err"))' | head -n 2 >/dev/null; exit ${PIPESTATUS[0]}"])
+        XCTAssertTrue([0, 141].contains(r.status), "status \(r.status)")
         XCTAssertEqual(try String(contentsOfFile: dir.file("err"), encoding: .utf8), "", "nothing on stderr")
     }
 }
