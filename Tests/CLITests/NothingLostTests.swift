@@ -29,7 +29,7 @@ final class NothingLostTests: XCTestCase {
     }
 
     /// The kills come from the test driver, so each lands where it is aimed and a failure
-    /// reproduces: after the last training step (before the save), and at the write that would take
+    /// reproduces: after the first training step (before the save), and at the write that would take
     /// the temporary file past N bytes, for N from 0 to one byte short of the whole file (in the
     /// header's length, in its JSON, at its end, in the tensors).
     func testSIGKILLWhileSavingNeverLeavesABrokenModel() throws {
@@ -45,7 +45,7 @@ final class NothingLostTests: XCTestCase {
         let header = 8 + new.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
         XCTAssertLessThan(header, 65_536)
 
-        var kills: [(label: String, driver: [String], written: Int?)] = [("after the last step", ["--interrupt-after", "1", "--signal", "KILL"], nil)]
+        var kills: [(label: String, driver: [String], written: Int?)] = [("after the first step", ["--interrupt-after", "1", "--signal", "KILL"], nil)]
         for n in [0, 1, 7, 8, header / 2, header, 65_536, new.count / 2, new.count - 1] {
             kills.append(("at byte \(n)", ["--kill-at-file-size", "\(n)"], n))
         }

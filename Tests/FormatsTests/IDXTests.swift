@@ -16,7 +16,7 @@ final class IDXTests: XCTestCase {
     }
 
     override func tearDownWithError() throws {
-        chmod(dir + "/unreadable", 0o644)
+        if let temporary { chmod(temporary.file("unreadable"), 0o644) }
         temporary = nil
     }
 
