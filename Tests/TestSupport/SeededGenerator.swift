@@ -21,4 +21,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         state = state &* 6364136223846793005 &+ 1442695040888963407
         return state
     }
+
+    /// A value in 0..<bound, drawn from the high bits.
+    public mutating func next(_ bound: Int) -> Int { Int.random(in: 0..<bound, using: &self) }
 }
