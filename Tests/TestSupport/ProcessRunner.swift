@@ -32,10 +32,10 @@ public enum ProcessRunner {
         p.arguments = arguments
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         if let environment { p.environment = environment }
-        let out = Pipe(), err = Pipe(), stdin = Pipe()
+        let out = Pipe(), err = Pipe(), stdin = input.map { _ in Pipe() }
         p.standardOutput = standardOutput ?? out
         p.standardError = err
-        p.standardInput = input == nil ? FileHandle.nullDevice : stdin
+        p.standardInput = stdin ?? FileHandle.nullDevice
         try p.run()
 
         // Each stream has its own thread, so a chatty child never blocks on a full pipe while this
@@ -44,7 +44,7 @@ public enum ProcessRunner {
         let outBox = Box(), errBox = Box()
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) { errBox.data = err.fileHandleForReading.readDataToEndOfFile() }
-        if let input {
+        if let input, let stdin {
             let writer = stdin.fileHandleForWriting
             DispatchQueue.global().async(group: group) {
                 // A child may exit without reading all of it: the write then fails with EPIPE, and the
