@@ -79,11 +79,14 @@ let package = Package(
         .executableTarget(name: "Int8Bench", dependencies: ["Quantized", "Model", "Formats", "CBLAS"], path: "Sources/Int8Bench"),
         // Exercises the Communicator under a real mpirun (tests) and measures all-reduce costs.
         .executableTarget(name: "MPIProbe", dependencies: ["Collective", "CBLAS"], path: "Sources/MPIProbe"),
+        // What the test targets share: the process runner, temporary directories, the package root,
+        // the seeded generator. It depends on no product target.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ModelTests", dependencies: ["Model", "CBLAS"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Model", "CBLAS"]),
         .testTarget(name: "QuantizedTests", dependencies: ["Quantized", "Model"]),
-        .testTarget(name: "FormatsTests", dependencies: ["Formats", "CZlib", "CPNG"]),
-        .testTarget(name: "CollectiveTests", dependencies: ["Collective"]),
-        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG", "Quantized"], exclude: ["Fixtures"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "CZlib", "CPNG", "TestSupport"]),
+        .testTarget(name: "CollectiveTests", dependencies: ["Collective", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG", "Quantized", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -12,8 +12,8 @@ final class AugmentTests: XCTestCase {
     /// 9×11 images of four classes: a bright 3×3 blob in one quadrant, at a jittered place, on noise.
     func blobs(_ dir: TempDir, count: Int = 256) throws {
         let rows = 9, cols = 11
-        var state: UInt64 = 5
-        func next(_ n: Int) -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) % n }
+        var rng = SeededGenerator(seed: 5)
+        func next(_ n: Int) -> Int { Int(rng.next() >> 33) % n }
         var images: [UInt8] = [], labels: [UInt8] = []
         for i in 0..<count {
             let c = i % 4

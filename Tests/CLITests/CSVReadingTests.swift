@@ -19,8 +19,8 @@ final class CSVReadingTests: XCTestCase {
     /// 400 rows whose class is a linear threshold on two numbers (a TSV learns it easily); `write`
     /// prints a row's two numbers.
     func table(_ dir: TempDir, _ name: String, header: String, _ write: (Double, Double, Int) -> String) throws -> String {
-        var state: UInt64 = 7
-        func uniform() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
+        var rng = SeededGenerator(seed: 7)
+        func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
         var text = header + "\n"
         for _ in 0..<400 {
             let a = uniform() * 10 - 5, b = uniform() * 1000

@@ -14,38 +14,13 @@ final class DataParallelTests: XCTestCase {
         }
     }
 
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-
     func requireMPI() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "command -v mpirun >/dev/null"]
-        try p.run()
-        p.waitUntilExit()
-        if p.terminationStatus != 0 { throw XCTSkip("mpirun (openmpi-bin) is not installed") }
+        if try ProcessRunner.shell("command -v mpirun >/dev/null").status != 0 { throw XCTSkip("mpirun (openmpi-bin) is not installed") }
     }
 
     /// Scripts/mpirun.sh ARGS (the mpirun part, then the program and its arguments).
     func mpirun(_ args: [String]) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = [Self.root + "/Scripts/mpirun.sh"] + args
-        p.environment = Self.plainEnvironment
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        final class Box: @unchecked Sendable { var data = Data() }
-        let errBox = Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                   stderr: String(decoding: errBox.data, as: UTF8.self))
+        try ProcessRunner.run("/bin/sh", [Package.path("Scripts/mpirun.sh")] + args, environment: Self.plainEnvironment)
     }
 
     func lines(_ s: String) -> [String] { s.split(separator: "\n").map(String.init) }

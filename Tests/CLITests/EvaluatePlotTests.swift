@@ -10,8 +10,8 @@ final class EvaluatePlotTests: XCTestCase {
     /// Three penguin species told apart by two measurements; the file lists them in another order
     /// than the model's (labels sorted as text).
     func writePenguins(_ dir: TempDir) throws -> String {
-        var state: UInt64 = 5
-        func noise() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 40) / Double(1 << 24) - 0.5 }
+        var rng = SeededGenerator(seed: 5)
+        func noise() -> Double { Double(rng.next() >> 40) / Double(1 << 24) - 0.5 }
         var text = "bill_length,bill_depth,species\n"
         let centres = [("Gentoo", 47.0, 15.0), ("Adelie", 39.0, 18.0), ("Chinstrap", 49.0, 18.5)]
         for i in 0..<90 {

@@ -8,23 +8,14 @@ import XCTest
 @testable import MLPCLI
 
 final class ExportCommandTests: XCTestCase {
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Scripts/onnx_check.py").path
+    static let script = Package.path("Scripts/onnx_check.py")
 
     /// onnxruntime's outputs for `input` (an IDX file or raw float32 rows), or a skip.
     func onnxruntime(_ model: String, _ input: String) throws -> [[Double]] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", Self.script, model, input]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        if p.terminationStatus == 3 { throw XCTSkip("onnx/onnxruntime not importable: \(String(decoding: e, as: UTF8.self))") }
-        XCTAssertEqual(p.terminationStatus, 0, String(decoding: e, as: UTF8.self))
-        guard case .array(let rows)? = try JSONValue.parse(Array(o)).self["outputs"] else { XCTFail("no outputs"); return [] }
+        let p = try ProcessRunner.run("/usr/bin/env", ["python3", Self.script, model, input])
+        if p.status == 3 { throw XCTSkip("onnx/onnxruntime not importable: \(p.stderr)") }
+        XCTAssertEqual(p.status, 0, p.stderr)
+        guard case .array(let rows)? = try JSONValue.parse(Array(p.stdoutData)).self["outputs"] else { XCTFail("no outputs"); return [] }
         return rows.map { row in
             guard case .array(let xs) = row else { return [] }
             return xs.map { if case .number(let d) = $0 { return d }; return .nan }
@@ -86,8 +77,8 @@ final class ExportCommandTests: XCTestCase {
     func testTableModelsClassificationAndRegression() throws {
         let dir = try TempDir()
         var text = "age,city,score,label,value\n"
-        var state: UInt64 = 5
-        func next() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) }
+        var rng = SeededGenerator(seed: 5)
+        func next() -> Int { Int(rng.next() >> 33) }
         var rows: [(Double, String, Double)] = []
         for _ in 0..<80 {
             let age = Double(18 + next() % 60), city = ["Lyon", "Nice", "Paris"][next() % 3], score = Double(next() % 1000) / 10
@@ -121,16 +112,9 @@ final class ExportCommandTests: XCTestCase {
         XCTAssertEqual(try MLP.run(["train", "--data", TabularTests.data + "/iris.csv.gz", "--epochs", "2", "--quiet", "--out", model]).status, 0)
         let toFile = dir.file("iris.onnx")
         XCTAssertEqual(try MLP.run(["export", "--model", model, "--out", toFile]).status, 0)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: MLP.binary)
-        p.arguments = ["export", "--model", model, "--out", "-"]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let piped = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0)
-        XCTAssertEqual(piped, try Data(contentsOf: URL(fileURLWithPath: toFile)), "the same bytes on standard output")
+        let piped = try MLP.run(["export", "--model", model, "--out", "-"])
+        XCTAssertEqual(piped.status, 0)
+        XCTAssertEqual(piped.stdoutData, try Data(contentsOf: URL(fileURLWithPath: toFile)), "the same bytes on standard output")
         let missing = try MLP.run(["export", "--model", dir.file("none.safetensors"), "--out", toFile])
         XCTAssertEqual(missing.status, 1)
         XCTAssertEqual(missing.stderr, "error: \(dir.file("none.safetensors")): no such file\n")

@@ -151,18 +151,10 @@ final class HelpTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/man") else { return }
         let dir = try TempDir()
         try dir.write("mlp.1", Array(man.utf8))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/man")
-        p.arguments = ["--warnings", "-E", "UTF-8", "-l", dir.file("mlp.1")]
-        p.environment = ["MANWIDTH": "100", "PATH": "/usr/bin:/bin", "MANPAGER": "cat", "PAGER": "cat"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let warnings = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(warnings, "")
+        let r = try ProcessRunner.run("/usr/bin/man", ["--warnings", "-E", "UTF-8", "-l", dir.file("mlp.1")],
+                                      environment: ["MANWIDTH": "100", "PATH": "/usr/bin:/bin", "MANPAGER": "cat", "PAGER": "cat"])
+        let text = r.stdout
+        XCTAssertEqual(r.stderr, "")
         XCTAssertTrue(text.contains("for lr in 0.01 0.03 0.1 0.3; do mlp train --data data/mnist --lr \"$lr\""), text)
     }
 }

@@ -1,6 +1,6 @@
-// Nothing is ever lost: `mlp train --out` over an existing model, killed with SIGKILL at random
-// moments, always leaves a complete, loadable model (the old one or the new one), and a write
-// that runs out of disk space leaves the previous file as it was and says so.
+// Nothing is ever lost: `mlp train --out` over an existing model, killed with SIGKILL before its
+// save and at chosen bytes inside it, always leaves a complete, loadable model (the old one or the
+// new one), and a write that runs out of disk space leaves the previous file as it was and says so.
 //
 // A killed writer can leave its temporary file `.NAME.tmp-PID-HEX` (nothing runs after SIGKILL);
 // the next write of NAME removes those whose process is gone, so at most one is ever there.
@@ -11,11 +11,11 @@ import XCTest
 
 final class NothingLostTests: XCTestCase {
     /// 16 random 28×28 images: a 784→1024→10 network (3.2 MB of safetensors) trains on them in a
-    /// fraction of a second, so a random kill often lands while the file is being written.
+    /// fraction of a second.
     func dataset() throws -> TempDir {
         let dir = try TempDir()
-        var state: UInt64 = 11
-        let pixels = (0..<(16 * 784)).map { _ -> UInt8 in state = state &* 6364136223846793005 &+ 1; return UInt8(state >> 56) }
+        var rng = SeededGenerator(seed: 11)
+        let pixels = (0..<(16 * 784)).map { _ in UInt8(rng.next() >> 56) }
         try Synthetic.writeMNISTLike(dir: dir, images: pixels, labels: (0..<16).map { UInt8($0 % 10) }, rows: 28, cols: 28)
         return dir
     }
@@ -28,58 +28,52 @@ final class NothingLostTests: XCTestCase {
         try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".\(name).tmp-") }
     }
 
+    /// The kills come from the test driver, so each lands where it is aimed and a failure
+    /// reproduces: after the first training step (before the save), and at the write that would take
+    /// the temporary file past N bytes, for N from 0 to one byte short of the whole file (in the
+    /// header's length, in its JSON, at its end, in the tensors).
     func testSIGKILLWhileSavingNeverLeavesABrokenModel() throws {
         let dir = try dataset()
         let path = dir.file("m.safetensors")
         // The old model (seed 1) and, trained elsewhere, the new one (seed 2): same seed and
         // threads give the same bytes, so every outcome can be told apart.
         XCTAssertEqual(try MLP.run(trainArgs(dir, out: dir.file("old.bin"), seed: 1)).status, 0)
-        let start = Date()
         XCTAssertEqual(try MLP.run(trainArgs(dir, out: dir.file("new.bin"), seed: 2)).status, 0)
-        let runtime = Date().timeIntervalSince(start)
         let old = try Data(contentsOf: URL(fileURLWithPath: dir.file("old.bin")))
         let new = try Data(contentsOf: URL(fileURLWithPath: dir.file("new.bin")))
         XCTAssertNotEqual(old, new)
+        let header = 8 + new.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        XCTAssertLessThan(header, 65_536)
 
-        var outcomes = (old: 0, new: 0)
-        var leftBehind = Set<String>()  // temporaries of killed runs, each counted once
-        var rng = SystemRandomNumberGenerator()
-        for iteration in 0..<40 {
-            try old.write(to: URL(fileURLWithPath: path))
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: MLP.binary)
-            p.arguments = trainArgs(dir, out: path, seed: 2)
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            if iteration % 2 == 0 {
-                // Any moment of the run.
-                usleep(UInt32(Double.random(in: 0...(runtime * 1.1), using: &rng) * 1e6))
-            } else {
-                // Aim at the save: wait for the temporary file to appear, then up to 3 ms more.
-                let deadline = Date().addingTimeInterval(runtime * 3 + 1)
-                while try temporaries(dir, "m.safetensors").isEmpty && p.isRunning && Date() < deadline {}
-                usleep(UInt32.random(in: 0...3000, using: &rng))
-            }
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
-
-            let now = try Data(contentsOf: URL(fileURLWithPath: path))
-            XCTAssertTrue(now == old || now == new, "iteration \(iteration): the file is neither the old nor the new model (\(now.count) bytes)")
-            if now == old { outcomes.old += 1 } else if now == new { outcomes.new += 1 }
-            XCTAssertNoThrow(try ModelFile.load(path), "iteration \(iteration)")
-            let temps = try temporaries(dir, "m.safetensors")
-            XCTAssertLessThanOrEqual(temps.count, 1, "iteration \(iteration): stale temporaries pile up: \(temps)")
-            leftBehind.formUnion(temps)
+        var kills: [(label: String, driver: [String], written: Int?)] = [("after the first step", ["--interrupt-after", "1", "--signal", "KILL"], nil)]
+        for n in [0, 1, 7, 8, header / 2, header, 65_536, new.count / 2, new.count - 1] {
+            kills.append(("at byte \(n)", ["--kill-at-file-size", "\(n)"], n))
         }
-        print("SIGKILL while saving: \(outcomes.old) old, \(outcomes.new) new, \(leftBehind.count) killed mid-write (temporary left)")
-        XCTAssertGreaterThan(outcomes.old, 0, "no kill landed before the rename: the test did not exercise the save")
-        XCTAssertGreaterThan(outcomes.new, 0, "no run got to the rename: the kill window is too short")
-
+        for kill in kills {
+            try old.write(to: URL(fileURLWithPath: path))
+            let r = try ProcessRunner.run(MLP.driver, kill.driver + trainArgs(dir, out: path, seed: 2))
+            XCTAssertEqual(r.signal, SIGKILL, "\(kill.label): killed (\(r.stderr))")
+            let now = try Data(contentsOf: URL(fileURLWithPath: path))
+            XCTAssertTrue(now == old, "\(kill.label): the file is not the old model (\(now.count) bytes)")
+            XCTAssertNoThrow(try ModelFile.load(path), kill.label)
+            let temps = try temporaries(dir, "m.safetensors")
+            if let written = kill.written {
+                // The kill came inside the write: the temporary file holds exactly the bytes written.
+                XCTAssertEqual(temps.count, 1, "\(kill.label): one temporary left by the killed run: \(temps)")
+                let sizes = try temps.map { try FileManager.default.attributesOfItem(atPath: dir.file($0))[.size] as? Int }
+                XCTAssertEqual(sizes, [written], kill.label)
+            } else {
+                XCTAssertLessThanOrEqual(temps.count, 1, "\(kill.label): stale temporaries pile up: \(temps)")
+            }
+        }
         // The next complete save removes whatever a killed run left.
         XCTAssertEqual(try MLP.run(trainArgs(dir, out: path, seed: 2)).status, 0)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), new)
         XCTAssertEqual(try temporaries(dir, "m.safetensors"), [])
+        // The last kill was at the save's last byte: with the limit at the whole file, nothing is killed.
+        let whole = try ProcessRunner.run(MLP.driver, ["--kill-at-file-size", "\(new.count)"] + trainArgs(dir, out: path, seed: 2))
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), new)
     }
 
     // MARK: - A full disk
@@ -90,21 +84,13 @@ final class NothingLostTests: XCTestCase {
         var path: String { dir.path }
         init() throws {
             dir = try TempDir()
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/mount")
-            p.arguments = ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir.path]
-            p.standardError = FileHandle.nullDevice
-            do { try p.run() } catch { throw XCTSkip("cannot run mount: \(error)") }
-            p.waitUntilExit()
-            guard p.terminationStatus == 0 else { throw XCTSkip("mounting a tmpfs needs root (CAP_SYS_ADMIN)") }
+            let mount: Run
+            do { mount = try ProcessRunner.run("/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir.path]) } catch {
+                throw XCTSkip("cannot run mount: \(error)")
+            }
+            guard mount.status == 0 else { throw XCTSkip("mounting a tmpfs needs root (CAP_SYS_ADMIN)") }
         }
-        deinit {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/umount")
-            p.arguments = [dir.path]
-            try? p.run()
-            p.waitUntilExit()
-        }
+        deinit { _ = try? ProcessRunner.run("/bin/umount", [dir.path]) }
     }
 
     func testAFullDiskKeepsThePreviousModelAndSaysSo() throws {

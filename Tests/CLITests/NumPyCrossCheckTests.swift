@@ -5,18 +5,14 @@ import Foundation
 import XCTest
 
 final class NumPyCrossCheckTests: XCTestCase {
+    static let script = Package.path("Scripts/numpy_predict.py")
+
     func testNumPyForwardPassMatchesPredict() throws {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import safetensors.numpy, numpy"]
-        probe.standardError = FileHandle.nullDevice
-        try probe.run()
-        probe.waitUntilExit()
-        try XCTSkipUnless(probe.terminationStatus == 0, "python3 with safetensors and numpy is not installed")
+        try XCTSkipUnless(ProcessRunner.pythonCanImport(["safetensors.numpy", "numpy"]), "python3 with safetensors and numpy is not installed")
 
         let dir = try TempDir()
-        var state: UInt64 = 5
-        let images = (0..<(200 * 16)).map { _ -> UInt8 in state = state &* 6364136223846793005 &+ 1; return UInt8(state >> 56) }
+        var rng = SeededGenerator(seed: 5)
+        let images = (0..<(200 * 16)).map { _ in UInt8(rng.next() >> 56) }
         let labels = (0..<200).map { UInt8(Int(images[$0 * 16]) * 10 / 256) }
         try Synthetic.writeMNISTLike(dir: dir, images: images, labels: labels, rows: 4, cols: 4)
         let model = dir.file("m.safetensors")
@@ -26,18 +22,9 @@ final class NumPyCrossCheckTests: XCTestCase {
         let p = try MLP.run(["predict", "--model", model, "--images", dir.file("t10k-images-idx3-ubyte")])
         let mlpClasses = p.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] }
 
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Scripts/numpy_predict.py").path
-        let py = Process()
-        py.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        py.arguments = ["python3", script, model, dir.file("t10k-images-idx3-ubyte")]
-        let out = Pipe()
-        py.standardOutput = out
-        try py.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        py.waitUntilExit()
-        XCTAssertEqual(py.terminationStatus, 0)
-        let npClasses = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        let py = try ProcessRunner.run("/usr/bin/env", ["python3", Self.script, model, dir.file("t10k-images-idx3-ubyte")])
+        XCTAssertEqual(py.status, 0, py.stderr)
+        let npClasses = py.stdout.split(separator: "\n")
         XCTAssertEqual(npClasses.count, 200)
         XCTAssertEqual(npClasses, mlpClasses)
     }
@@ -45,24 +32,16 @@ final class NumPyCrossCheckTests: XCTestCase {
     /// The same for table models: the preprocessing in the metadata (standardization, one-hot,
     /// imputed values, labels, target scaling) applied by NumPy gives mlp's labels and values.
     func testNumPyTablePredictionsMatch() throws {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import safetensors.numpy, numpy"]
-        probe.standardError = FileHandle.nullDevice
-        try probe.run()
-        probe.waitUntilExit()
-        try XCTSkipUnless(probe.terminationStatus == 0, "python3 with safetensors and numpy is not installed")
+        try XCTSkipUnless(ProcessRunner.pythonCanImport(["safetensors.numpy", "numpy"]), "python3 with safetensors and numpy is not installed")
         let dir = try TempDir()
         var text = "size,colour,weight,kind,price\n"
-        var state: UInt64 = 3
-        func next() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) }
+        var rng = SeededGenerator(seed: 3)
+        func next() -> Int { Int(rng.next() >> 33) }
         for i in 0..<150 {
             let size = next() % 100, colour = ["red", "green", "blue"][next() % 3], weight = i % 13 == 5 ? "NA" : "\(next() % 50)"
             text += "\(size),\(colour),\(weight),\(size > 50 ? "big" : "small"),\(size * 2 + (colour == "red" ? 30 : 0))\n"
         }
         try dir.write("t.csv", Array(text.utf8))
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Scripts/numpy_predict.py").path
         for (target, drop) in [("kind", "price"), ("price", "kind")] {
             let model = dir.file("\(target).safetensors")
             let t = try MLP.run(["train", "--data", dir.file("t.csv"), "--target", target, "--categorical", drop, "--missing", "median",
@@ -71,16 +50,9 @@ final class NumPyCrossCheckTests: XCTestCase {
             let p = try MLP.run(["predict", "--model", model, "--input", dir.file("t.csv")])
             XCTAssertEqual(p.status, 0, p.stderr)
             let mlpValues = p.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] }
-            let py = Process()
-            py.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            py.arguments = ["python3", script, model, dir.file("t.csv")]
-            let out = Pipe()
-            py.standardOutput = out
-            try py.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            py.waitUntilExit()
-            XCTAssertEqual(py.terminationStatus, 0)
-            let npValues = String(decoding: data, as: UTF8.self).split(separator: "\n")
+            let py = try ProcessRunner.run("/usr/bin/env", ["python3", Self.script, model, dir.file("t.csv")])
+            XCTAssertEqual(py.status, 0, py.stderr)
+            let npValues = py.stdout.split(separator: "\n")
             XCTAssertEqual(npValues.count, 150)
             if target == "kind" {
                 XCTAssertEqual(npValues.map(String.init), mlpValues.map(String.init))

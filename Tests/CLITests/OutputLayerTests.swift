@@ -4,8 +4,7 @@ import Foundation
 import XCTest
 
 final class OutputLayerTests: XCTestCase {
-    static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("data/tabular").path
+    static let data = Package.path("data/tabular")
 
     func testTheOutputLayersWidthIsWordedForTheTask() throws {
         let dir = try TempDir()

@@ -18,22 +18,8 @@ extension MLP {
     /// Runs mlp with stdout read as bytes (models are binary), or sent to `handle` (a file, a
     /// terminal), which then leaves `stdout` empty.
     static func runRaw(_ args: [String], stdout handle: FileHandle? = nil) throws -> RawRun {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = handle ?? out
-        p.standardError = err
-        try p.run()
-        final class Box: @unchecked Sendable { var data = Data() }
-        let errBox = Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = handle == nil ? out.fileHandleForReading.readDataToEndOfFile() : Data()
-        group.wait()
-        p.waitUntilExit()
-        return RawRun(status: p.terminationStatus, stdout: Array(outData), stderr: String(decoding: errBox.data, as: UTF8.self))
+        let r = try ProcessRunner.run(binary, args, standardOutput: handle)
+        return RawRun(status: r.status, stdout: Array(r.stdoutData), stderr: r.stderr)
     }
 }
 
@@ -159,13 +145,8 @@ final class OutputPathTests: XCTestCase {
     /// `--checkpoint /dev/null` is refused. Wrong code would replace that namespace's node only.
     func testDevNullStaysADevice() throws {
         try XCTSkipIf(geteuid() != 0, "needs root for a private mount namespace")
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        probe.arguments = ["-m", "--propagation", "private", "true"]
-        probe.standardError = Pipe()
-        guard (try? probe.run()) != nil else { throw XCTSkip("no unshare") }
-        probe.waitUntilExit()
-        try XCTSkipIf(probe.terminationStatus != 0, "unshare -m is not allowed here")
+        guard let probe = try? ProcessRunner.run("/usr/bin/unshare", ["-m", "--propagation", "private", "true"]) else { throw XCTSkip("no unshare") }
+        try XCTSkipIf(probe.status != 0, "unshare -m is not allowed here")
 
         let dir = try TempDir()
         let args = try training(dir).map { "'\($0)'" }.joined(separator: " ")
@@ -180,18 +161,9 @@ final class OutputPathTests: XCTestCase {
             test -c /dev/null && echo "/dev/null is a character device"
             ls -A /dev
             """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        p.arguments = ["-m", "--propagation", "private", "/bin/sh", "-c", script]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        try XCTSkipIf(p.terminationStatus == 90 || p.terminationStatus == 91, "cannot mount a tmpfs or make a device here: \(e)")
-        XCTAssertEqual(o, "train exit 0\ncheckpoint exit 2\n/dev/null is a character device\nnull\n", e)
+        let r = try ProcessRunner.run("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c", script])
+        try XCTSkipIf(r.status == 90 || r.status == 91, "cannot mount a tmpfs or make a device here: \(r.stderr)")
+        XCTAssertEqual(r.stdout, "train exit 0\ncheckpoint exit 2\n/dev/null is a character device\nnull\n", r.stderr)
         let json = try JSONValue.parse(bytes(dir.file("result.json")))
         XCTAssertEqual(json["model"], JSONValue("/dev/null"))
         XCTAssertTrue(String(decoding: bytes(dir.file("checkpoint.err")), as: UTF8.self)

@@ -92,8 +92,7 @@ final class PredictOutputTests: XCTestCase {
         try p.run()
         input.fileHandleForWriting.write(Data("a,b,c\n0.1,0.2,x\n".utf8))
         // Wait for the first answer, then append as another process would.
-        let deadline = Date().addingTimeInterval(30)
-        while text(out).split(separator: "\n").count < 2 && Date() < deadline { usleep(10_000) }
+        XCTAssertTrue(FileWatch.wait(for: out) { text(out).split(separator: "\n").count >= 2 }, "the first answer: \(text(out))")
         let other = open(out, O_WRONLY | O_APPEND)
         XCTAssertEqual(write(other, "another run's line\n", 19), 19)
         close(other)

@@ -14,8 +14,7 @@ import XCTest
 @testable import MLPCLI
 
 final class QuantizeTests: XCTestCase {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let numpyScript = root.appendingPathComponent("Scripts/numpy_predict.py").path
+    static let numpyScript = Package.path("Scripts/numpy_predict.py")
 
     /// The u8 levels mlp's activations get on this CPU (255, or 127 without VNNI), from `mlp --version`;
     /// nil when oneDNN cannot be opened.
@@ -385,11 +384,12 @@ final class QuantizeTests: XCTestCase {
         let canCalibrate = Self.levels != nil
         _ = try quantize(model, q, canCalibrate ? ["--data", dir.path] : [])
         let valid = Array(try Data(contentsOf: URL(fileURLWithPath: q)))
-        var state: UInt64 = 99
-        func next(_ n: Int) -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) % max(n, 1) }
+        var rng = SeededGenerator(seed: 99)
+        func next(_ n: Int) -> Int { Int(rng.next() >> 33) % max(n, 1) }
         var loaded = 0, refused = 0, ran = 0
         let zeros = [Float](repeating: 0, count: 16 * 3)
-        for _ in 0..<400 {
+        for i in 0..<400 {
+            let which = "corruption \(i) from seed \(rng.seed)"
             var bytes = valid
             for _ in 0...next(3) {
                 switch next(3) {
@@ -403,16 +403,16 @@ final class QuantizeTests: XCTestCase {
                 let m = try ModelFile.build(file, path: "m")
                 loaded += 1
                 let x = Matrix(rows: 3, cols: m.network.inputFeatures)
-                XCTAssertEqual(m.network.predict(x).rows, 3)
+                XCTAssertEqual(m.network.predict(x).rows, 3, which)
                 if let qm = m.quantized, canCalibrate, ran < 5 {
                     ran += 1
                     _ = try? zeros.withUnsafeBufferPointer { try qm.forward(floats: $0.baseAddress!, rows: 3) }
                 }
             } catch {
                 refused += 1
-                XCTAssertEqual(error.code, .dataError)
-                XCTAssertFalse(error.message.contains("\n"), error.message)
-                XCTAssertTrue(error.message.hasPrefix("m: "), error.message)
+                XCTAssertEqual(error.code, .dataError, which)
+                XCTAssertFalse(error.message.contains("\n"), "\(which): \(error.message)")
+                XCTAssertTrue(error.message.hasPrefix("m: "), "\(which): \(error.message)")
             }
         }
         XCTAssertGreaterThan(loaded, 0)

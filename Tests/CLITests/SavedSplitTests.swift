@@ -23,8 +23,8 @@ final class SavedSplitTests: XCTestCase {
     /// A classification table whose rows are awkward to find again: quoted fields with the delimiter
     /// and line breaks inside, CRLF line ends. Returns the header and each data row's exact text.
     func awkwardTable(rows count: Int) -> (header: String, rows: [String]) {
-        var state: UInt64 = 5
-        func next() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
+        var rng = SeededGenerator(seed: 5)
+        func next() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
         let colours = ["red", "\"blue, dark\"", "\"two\r\nlines\"", "green"]
         var rows: [String] = []
         for i in 0..<count {
@@ -69,8 +69,8 @@ final class SavedSplitTests: XCTestCase {
     func testARegressionFromAGzipFile() throws {
         let dir = try TempDir()
         var csv = "a;b;target\n"
-        var state: UInt64 = 9
-        func next() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
+        var rng = SeededGenerator(seed: 9)
+        func next() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
         var rows: [String] = []
         for _ in 0..<150 {
             let a = next(), b = next()

@@ -2,19 +2,13 @@
 import Foundation
 import Formats
 import XCTest
-
-struct Run {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-}
+// The shared helpers (Run, TempDir, Package, SeededGenerator, ProcessRunner), seen by every file here.
+@_exported import TestSupport
 
 enum MLP {
     /// The binary under test: $MLP_BIN, else the debug build next to this package.
     static var binary: String {
-        if let b = ProcessInfo.processInfo.environment["MLP_BIN"] { return b }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/mlp").path
+        ProcessInfo.processInfo.environment["MLP_BIN"] ?? Package.path(".build/debug/mlp")
     }
 
     /// The test driver (Sources/MLPTestDriver): mlp with a hook that signals itself at chosen steps.
@@ -23,52 +17,20 @@ enum MLP {
     }
 
     static func run(_ args: [String], cwd: String? = nil, executable: String? = nil) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable ?? binary)
-        p.arguments = args
-        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // Read both pipes before waiting so a chatty child never blocks on a full pipe.
-        final class Box: @unchecked Sendable { var data = Data() }
-        let errBox = Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        let errData = errBox.data
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                   stderr: String(decoding: errData, as: UTF8.self))
+        try ProcessRunner.run(executable ?? binary, args, cwd: cwd)
     }
-}
-
-/// A temporary directory removed at the end of the test.
-final class TempDir {
-    let path: String
-    init() throws {
-        path = NSTemporaryDirectory() + "mlp-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ name: String) -> String { path + "/" + name }
-    func write(_ name: String, _ bytes: [UInt8]) throws { try Data(bytes).write(to: URL(fileURLWithPath: file(name))) }
 }
 
 enum Synthetic {
     /// XOR-like clusters as 1×2 "images": class = (x high) XOR (y high). Linearly inseparable,
     /// so only a network with a hidden layer fits it.
     static func xor(count: Int, seed: UInt64) -> (images: [UInt8], labels: [UInt8]) {
-        var state = seed
-        func next() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) }
+        var rng = SeededGenerator(seed: seed)
         var images: [UInt8] = [], labels: [UInt8] = []
         for i in 0..<count {
             let a = i & 1, b = (i >> 1) & 1
-            images.append(UInt8((a == 1 ? 200 : 40) + next() % 30))
-            images.append(UInt8((b == 1 ? 200 : 40) + next() % 30))
+            images.append(UInt8((a == 1 ? 200 : 40) + Int(rng.next() >> 33) % 30))
+            images.append(UInt8((b == 1 ? 200 : 40) + Int(rng.next() >> 33) % 30))
             labels.append(UInt8(a ^ b))
         }
         return (images, labels)
@@ -77,8 +39,8 @@ enum Synthetic {
     /// A dataset of 4×4 images whose class (0 to 3) is set by which quadrant is bright, as the four
     /// MNIST-named files in `dir`.
     static func quadrants(_ dir: TempDir, count: Int = 256) throws {
-        var state: UInt64 = 17
-        func noise() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 59) }
+        var rng = SeededGenerator(seed: 17)
+        func noise() -> Int { Int(rng.next() >> 59) }
         var images: [UInt8] = [], labels: [UInt8] = []
         for i in 0..<count {
             let c = i % 4

@@ -8,8 +8,7 @@ import XCTest
 @testable import MLPCLI
 
 final class TabularTests: XCTestCase {
-    static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("data/tabular").path
+    static let data = Package.path("data/tabular")
 
     func classic(_ name: String) -> String { Self.data + "/\(name).csv.gz" }
 
@@ -96,8 +95,8 @@ final class TabularTests: XCTestCase {
 
     /// A table with a text column, a numeric column with missing values and a text target.
     func writePeople(_ dir: TempDir, rows: Int = 120, seed: UInt64 = 3) throws -> String {
-        var state = seed
-        func next() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) }
+        var rng = SeededGenerator(seed: seed)
+        func next() -> Int { Int(rng.next() >> 33) }
         var text = "age,city,income,class\n"
         for i in 0..<rows {
             let city = ["Paris", "Lyon", "Nice"][next() % 3]

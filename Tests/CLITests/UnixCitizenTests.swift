@@ -32,12 +32,8 @@ final class UnixCitizenTests: XCTestCase {
             let r = try MLP.run(["completions", shell])
             XCTAssertEqual(r.status, 0, r.stderr)
             try dir.write("script", Array(r.stdout.utf8))
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: path)
-            p.arguments = ["-n", dir.file("script")]
-            try p.run()
-            p.waitUntilExit()
-            XCTAssertEqual(p.terminationStatus, 0, "\(shell) -n on the generated script")
+            let check = try ProcessRunner.run(path, ["-n", dir.file("script")])
+            XCTAssertEqual(check.status, 0, "\(shell) -n on the generated script: \(check.stderr)")
         }
         let bad = try MLP.run(["completions", "fish"])
         XCTAssertEqual(bad.status, 2)
@@ -59,19 +55,7 @@ final class UnixCitizenTests: XCTestCase {
 
     /// Runs mlp with `input` on standard input, returning what it printed.
     func runWithInput(_ args: [String], _ input: [UInt8]) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: MLP.binary)
-        p.arguments = args
-        let inPipe = Pipe(), out = Pipe(), err = Pipe()
-        p.standardInput = inPipe
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        inPipe.fileHandleForWriting.write(Data(input))
-        try inPipe.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        try ProcessRunner.run(MLP.binary, args, input: input)
     }
 
     func irisModel(_ dir: TempDir) throws -> String {
@@ -150,12 +134,8 @@ final class UnixCitizenTests: XCTestCase {
         let plain = String(decoding: try Gzip.decompress(try FileBytes.read(TabularTests.data + "/iris.csv.gz"), path: "iris"), as: UTF8.self)
         let rows = plain.split(separator: "\n").dropFirst().joined(separator: "\n") + "\n"
         try dir.write("many.csv", Array((plain + String(repeating: rows, count: 400)).utf8))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = ["-c", "'\(MLP.binary)' predict --model '\(model)' --input '\(dir.file("many.csv"))' 2>'\(dir.file("err"))' | head -n 2 >/dev/null; exit ${PIPESTATUS[0]}"]
-        try p.run()
-        p.waitUntilExit()
-        XCTAssertTrue([0, 141].contains(p.terminationStatus), "status \(p.terminationStatus)")
+        let r = try ProcessRunner.run("/bin/bash", ["-c", "'\(MLP.binary)' predict --model '\(model)' --input '\(dir.file("many.csv"))' 2>'\(dir.file("err"))' | head -n 2 >/dev/null; exit ${PIPESTATUS[0]}"])
+        XCTAssertTrue([0, 141].contains(r.status), "status \(r.status)")
         XCTAssertEqual(try String(contentsOfFile: dir.file("err"), encoding: .utf8), "", "nothing on stderr")
     }
 }

@@ -6,8 +6,7 @@ import XCTest
 @testable import MLPCLI
 
 final class VerbosityTests: XCTestCase {
-    static let iris = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("data/tabular/iris.csv.gz").path
+    static let iris = Package.path("data/tabular/iris.csv.gz")
 
     func train(_ dir: TempDir, _ extra: [String]) throws -> Run {
         try MLP.run(["train", "--data", dir.path, "--epochs", "2", "--hidden", "8", "--out", dir.file("m.safetensors")] + extra)

@@ -60,11 +60,11 @@ final class CommunicatorTests: XCTestCase {
     /// shim.h declares Open MPI's types, prototypes and constants itself (so that nothing links
     /// libmpi); compiled with -DMLP_MPI_CHECK it static-asserts each against mpi.h.
     func testShimMatchesOpenMPIHeader() throws {
-        guard shell("pkg-config --exists ompi-c").status == 0 else {
+        guard try ProcessRunner.shell("pkg-config --exists ompi-c").status == 0 else {
             throw XCTSkip("Open MPI's headers (libopenmpi-dev) are not installed")
         }
         let shim = Package.root + "/Sources/CMPI/shim.h"
-        let r = shell("cc -fsyntax-only -Werror -DMLP_MPI_CHECK $(pkg-config --cflags ompi-c) -x c '\(shim)'")
+        let r = try ProcessRunner.shell("cc -fsyntax-only -Werror -DMLP_MPI_CHECK $(pkg-config --cflags ompi-c) -x c '\(shim)'")
         XCTAssertEqual(r.status, 0, r.output)
     }
 }

@@ -21,33 +21,33 @@ final class MPITests: XCTestCase {
     }
 
     func requireMPI() throws {
-        guard shell("command -v mpirun").status == 0 else { throw XCTSkip("mpirun (openmpi-bin) is not installed") }
+        guard try ProcessRunner.shell("command -v mpirun").status == 0 else { throw XCTSkip("mpirun (openmpi-bin) is not installed") }
         guard FileManager.default.isExecutableFile(atPath: Self.probe) else {
             throw XCTSkip("\(Self.probe) is not built (swift build --build-tests)")
         }
     }
 
     /// Scripts/mpirun.sh -np 2 mpi-probe ARGS.
-    func mpirun(_ args: [String]) -> Ran {
-        runProcess("/bin/sh", [Package.root + "/Scripts/mpirun.sh", "-np", "2", Self.probe] + args, environment: Self.plainEnvironment)
+    func mpirun(_ args: [String]) throws -> Run {
+        try ProcessRunner.run("/bin/sh", [Package.root + "/Scripts/mpirun.sh", "-np", "2", Self.probe] + args, environment: Self.plainEnvironment)
     }
 
     func lines(_ s: String) -> [String] { s.split(separator: "\n").map(String.init) }
 
     func testWithoutLauncherTheProbeIsOneProcessAndLoadsNoMPI() throws {
         guard FileManager.default.isExecutableFile(atPath: Self.probe) else { throw XCTSkip("\(Self.probe) is not built") }
-        let info = runProcess(Self.probe, ["info"], environment: Self.plainEnvironment)
+        let info = try ProcessRunner.run(Self.probe, ["info"], environment: Self.plainEnvironment)
         XCTAssertEqual(info.status, 0, info.output)
         XCTAssertTrue(info.stdout.hasPrefix("rank=0 size=1 host="), info.output)
         XCTAssertTrue(info.stdout.hasSuffix(" mpi=no\n"), info.output)
-        let check = runProcess(Self.probe, ["check"], environment: Self.plainEnvironment)
+        let check = try ProcessRunner.run(Self.probe, ["check"], environment: Self.plainEnvironment)
         XCTAssertEqual(check.status, 0, check.output)
         XCTAssertTrue(check.stdout.hasPrefix("rank 0 of 1: all checks passed (0 polls), sum hash "), check.output)
     }
 
     func testTwoRanksAgreeOnSumsMaximaAndBroadcasts() throws {
         try requireMPI()
-        let info = mpirun(["info"])
+        let info = try mpirun(["info"])
         XCTAssertEqual(info.status, 0, info.output)
         let ranks = lines(info.stdout).sorted()
         XCTAssertEqual(ranks.count, 2, info.output)
@@ -56,7 +56,7 @@ final class MPITests: XCTestCase {
             // MPI_THREAD_FUNNELED (1) or better was granted.
             XCTAssertTrue(line.hasSuffix(" mpi=yes thread-level=1") || line.hasSuffix("thread-level=2") || line.hasSuffix("thread-level=3"), line)
         }
-        let check = mpirun(["check"])
+        let check = try mpirun(["check"])
         XCTAssertEqual(check.status, 0, check.output)
         let passed = lines(check.stdout).filter { $0.contains("all checks passed") }.sorted()
         XCTAssertEqual(passed.count, 2, check.output)
@@ -64,7 +64,7 @@ final class MPITests: XCTestCase {
         XCTAssertTrue(passed[1].hasPrefix("rank 1 of 2:"), check.output)
         XCTAssertEqual(check.stderr, "")
         // Rounded sums: the same bytes on both ranks (the probe compares them) and in a second run.
-        let again = mpirun(["check"])
+        let again = try mpirun(["check"])
         XCTAssertEqual(again.status, 0, again.output)
         let hashes = Set((lines(check.stdout) + lines(again.stdout)).compactMap { $0.components(separatedBy: "sum hash ").last })
         XCTAssertEqual(hashes.count, 1, check.stdout + again.stdout)
@@ -74,7 +74,7 @@ final class MPITests: XCTestCase {
     /// code, and stderr holds rank 1's line alone (no Open MPI banner).
     func testAFailingRankEndsTheJobWithItsOneLineError() throws {
         try requireMPI()
-        let r = mpirun(["fail", "1", "3"])
+        let r = try mpirun(["fail", "1", "3"])
         XCTAssertEqual(r.status, 3, r.output)
         let errors = lines(r.stderr)
         XCTAssertEqual(errors.count, 1, r.stderr)
@@ -93,7 +93,7 @@ final class MPITests: XCTestCase {
             environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
             environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
         }
-        let mpirun = shell("command -v mpirun").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let mpirun = try ProcessRunner.shell("command -v mpirun").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: mpirun)
         p.arguments = ["--quiet", "--oversubscribe", "--bind-to", "none", "-np", "2", Self.probe, "interrupt", "6000"]

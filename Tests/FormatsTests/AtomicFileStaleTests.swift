@@ -4,17 +4,18 @@ import Foundation
 import Glibc
 import XCTest
 @testable import Formats
+import TestSupport
 
 final class AtomicFileStaleTests: XCTestCase {
-    private var directory = ""
+    private var temporary: TempDir?
+    private var directory: String { temporary!.path }
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "atomicfile-stale-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        temporary = try TempDir()
     }
 
     override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        temporary = nil
     }
 
     /// The PID of a process that has exited (and been reaped).

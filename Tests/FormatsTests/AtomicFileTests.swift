@@ -2,17 +2,18 @@ import Foundation
 import Glibc
 import XCTest
 @testable import Formats
+import TestSupport
 
 final class AtomicFileTests: XCTestCase {
-    private var directory = ""
+    private var temporary: TempDir?
+    private var directory: String { temporary!.path }
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "atomicfile-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        temporary = try TempDir()
     }
 
     override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        temporary = nil
     }
 
     private func contents(_ path: String) -> [UInt8]? {

@@ -4,20 +4,9 @@
 
 import XCTest
 @testable import Formats
+import TestSupport
 
 final class CSVDecimalParserTests: XCTestCase {
-    /// xorshift64: deterministic, so a failure reproduces.
-    private struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return state
-        }
-        mutating func next(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    }
-
     private func check(_ text: String, file: StaticString = #filePath, line: UInt = #line) {
         let expected = Float(text)
         let got = DecimalParser.parse(Array(text.utf8))
@@ -73,7 +62,7 @@ final class CSVDecimalParserTests: XCTestCase {
     /// Numbers as CSV writers print them: fixed decimals, %g, %.9g, %.17g and %.18e of random doubles
     /// over many magnitudes, plus random digit strings.
     func testRandomAgainstStrtof() {
-        var random = Random(state: 0x2545_F491_4F6C_DD1D)
+        var random = SeededGenerator(seed: 0x2545_F491_4F6C_DD1D)
         for i in 0..<60_000 {
             let exponent = random.next(80) - 45
             let mantissa = Double(random.next() >> 11) / Double(1 << 53)
@@ -100,9 +89,9 @@ final class CSVDecimalParserTests: XCTestCase {
     /// Decimals next to the midpoint between two adjacent Floats: exactly on it, and a few units of the
     /// 17th–25th digit either side. Double rounding (decimal → Double → Float) breaks ties here.
     func testNearMidpoints() {
-        var random = Random(state: 0x9E37_79B9_7F4A_7C15)
+        var random = SeededGenerator(seed: 0x9E37_79B9_7F4A_7C15)
         for _ in 0..<4000 {
-            let bits = UInt32(truncatingIfNeeded: random.next()) & 0x7EFF_FFFF | 0x0080_0000
+            let bits = UInt32(truncatingIfNeeded: random.next() >> 32) & 0x7EFF_FFFF | 0x0080_0000
             let f = Float(bitPattern: bits)
             guard f.isFinite, f.isNormal, f.nextUp.isFinite else { continue }
             let mid = (Double(f) + Double(f.nextUp)) / 2  // exact: 25 significant bits

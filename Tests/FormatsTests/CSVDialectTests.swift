@@ -3,6 +3,7 @@
 
 import XCTest
 @testable import Formats
+import TestSupport
 
 final class CSVDialectTests: XCTestCase {
     func testPlainNumbers() throws {
@@ -111,12 +112,12 @@ final class CSVDialectTests: XCTestCase {
         let zipped = try CSVTest.read(bytes: Gzip.compress(raw), name: "no-suffix")
         CSVTest.assertIdentical(plain, zipped)
         // A file on disk: named .txt, gzip inside.
-        let path = "/tmp/csv-dialect-\(getpid()).txt"
+        let temporary = try TempDir()
+        let path = temporary.file("gzip-inside.txt")
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let data = Gzip.compress(raw)
         _ = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
-        defer { unlink(path) }
         let fromFile = try CSVReader.read(path: path)
         CSVTest.assertIdentical(plain, fromFile)
         XCTAssertEqual(fromFile.path, path)

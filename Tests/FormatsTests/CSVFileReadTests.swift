@@ -3,10 +3,21 @@
 
 import XCTest
 @testable import Formats
+import TestSupport
 
 final class CSVFileReadTests: XCTestCase {
+    private var temporary: TempDir?
+
+    override func setUpWithError() throws {
+        temporary = try TempDir()
+    }
+
+    override func tearDownWithError() throws {
+        temporary = nil
+    }
+
     private func write(_ bytes: [UInt8], _ name: String) -> String {
-        let path = "/tmp/csv-file-read-\(getpid())-\(name)"
+        let path = temporary!.file(name)
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         var at = 0
         while at < bytes.count {
@@ -19,15 +30,11 @@ final class CSVFileReadTests: XCTestCase {
     }
 
     func testSameBytesAsOneThread() throws {
-        var state: UInt64 = 1
+        var rng = SeededGenerator(seed: 1)
         // 5 MiB and a bit, so that 2 and 3 threads each get a part of more than 1 MiB, with odd ends.
-        let big = (0..<(5 << 20) + 12_345).map { _ -> UInt8 in
-            state = state &* 6364136223846793005 &+ 1
-            return UInt8(truncatingIfNeeded: state >> 56)
-        }
+        let big = (0..<(5 << 20) + 12_345).map { _ in UInt8(truncatingIfNeeded: rng.next() >> 56) }
         for (name, bytes) in [("big", big), ("small", Array("a,b\n1,2\n".utf8)), ("empty", [])] {
             let path = write(bytes, name)
-            defer { unlink(path) }
             for threads in [1, 2, 3] {
                 let read = try FileBytes.read(path, threads: threads)
                 XCTAssertEqual(read.count, bytes.count, "\(name), \(threads) threads")
@@ -46,7 +53,6 @@ final class CSVFileReadTests: XCTestCase {
         }
         // Too large for the limit.
         let path = write([UInt8](repeating: 0x41, count: 3 << 20), "large")
-        defer { unlink(path) }
         XCTAssertThrowsError(try FileBytes.read(path, maxBytes: 1 << 20, threads: 2)) { error in
             XCTAssertTrue("\(error)".contains("larger than the 1048576-byte limit"), "\(error)")
         }

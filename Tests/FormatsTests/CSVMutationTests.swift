@@ -3,18 +3,9 @@
 
 import XCTest
 @testable import Formats
+import TestSupport
 
 final class CSVMutationTests: XCTestCase {
-    private struct Random {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return Int(state % UInt64(bound))
-        }
-    }
-
     private let seeds: [[UInt8]] = [
         Array("a,b,c\n1,2.5,x\n-3,,\"y\"\"z\"\n4e2,NA,\"p\nq\"\n".utf8),
         [0xEF, 0xBB, 0xBF] + Array("name;v\r\n\"Zürich\";1\r\n\"a;b\";?\r\n".utf8),
@@ -61,7 +52,7 @@ final class CSVMutationTests: XCTestCase {
     }
 
     func testRandomMutations() {
-        var random = Random(state: 0x9E37_79B9_7F4A_7C15)
+        var random = SeededGenerator(seed: 0x9E37_79B9_7F4A_7C15)
         let interesting: [UInt8] = Array("\",;\n\r ?NAe.-+0159x".utf8) + [0x00, 0xFF, 0xC3, 0xA9, 0xEF, 0xBB, 0xBF, 0x09]
         for _ in 0..<6000 {
             let k = random.next(seeds.count)

@@ -5,19 +5,9 @@
 
 import XCTest
 @testable import Formats
+import TestSupport
 
 final class CSVNumberFormatTests: XCTestCase {
-    private struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return state
-        }
-        mutating func next(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    }
-
     static let comma = UInt8(ascii: ","), dot = UInt8(ascii: "."), space: UInt8 = 0x20, apostrophe = UInt8(ascii: "'")
 
     /// `text` (a number the C way: '.', no separators) written in `format`: the decimal mark
@@ -92,7 +82,7 @@ final class CSVNumberFormatTests: XCTestCase {
 
     /// Random numbers as writers print them, in every format, bit for bit against strtof on the C form.
     func testRandomAgainstStrtof() {
-        var random = Random(state: 0x2545_F491_4F6C_DD1D)
+        var random = SeededGenerator(seed: 0x2545_F491_4F6C_DD1D)
         for i in 0..<30_000 {
             let exponent = random.next(60) - 30
             let mantissa = Double(random.next() >> 11) / Double(1 << 53)
@@ -118,9 +108,9 @@ final class CSVNumberFormatTests: XCTestCase {
 
     /// Midpoints between adjacent Floats, nudged: where a parser that rounds twice goes wrong.
     func testNearMidpoints() {
-        var random = Random(state: 0x9E37_79B9_7F4A_7C15)
+        var random = SeededGenerator(seed: 0x9E37_79B9_7F4A_7C15)
         for k in 0..<2000 {
-            let bits = UInt32(truncatingIfNeeded: random.next()) & 0x4EFF_FFFF | 0x0080_0000
+            let bits = UInt32(truncatingIfNeeded: random.next() >> 32) & 0x4EFF_FFFF | 0x0080_0000
             let f = Float(bitPattern: bits)
             guard f.isFinite, f.isNormal, f.nextUp.isFinite else { continue }
             let mid = (Double(f) + Double(f.nextUp)) / 2
@@ -168,7 +158,7 @@ final class CSVNumberFormatTests: XCTestCase {
 
     /// The fast path and the general path (spaces, quotes) agree, and so do all thread counts.
     func testSameOnEveryPathAndThread() throws {
-        var random = Random(state: 42)
+        var random = SeededGenerator(seed: 42)
         var plain = "a;b\n", spaced = "a;b\n"
         var expected: [Float] = []
         for _ in 0..<20_000 {

@@ -3,18 +3,9 @@
 
 import XCTest
 @testable import Formats
+import TestSupport
 
 final class CSVParallelTests: XCTestCase {
-    private struct Random {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return Int(state % UInt64(bound))
-        }
-    }
-
     private func options(threads: Int) -> CSVOptions {
         var options = CSVOptions()
         options.threads = threads
@@ -46,7 +37,7 @@ final class CSVParallelTests: XCTestCase {
     }
 
     /// A mixed table: numbers, text with quotes, commas and line breaks, missing values.
-    private func mixedCSV(rows: Int, random: inout Random, crlf: Bool = false) -> String {
+    private func mixedCSV(rows: Int, random: inout SeededGenerator, crlf: Bool = false) -> String {
         let end = crlf ? "\r\n" : "\n"
         var text = "id,x,city,note,y" + end
         let cities = ["Paris", "Zürich", "\"New York, NY\"", "NA", "", "Oslo"]
@@ -66,7 +57,7 @@ final class CSVParallelTests: XCTestCase {
     }
 
     func testTwoThreadsIdenticalOnMixedData() throws {
-        var random = Random(state: 42)
+        var random = SeededGenerator(seed: 42)
         for crlf in [false, true] {
             let bytes = Array(mixedCSV(rows: 3000, random: &random, crlf: crlf).utf8)
             let two = try CSVReader.read(bytes: bytes, name: "t.csv", options: options(threads: 2))
@@ -114,7 +105,7 @@ final class CSVParallelTests: XCTestCase {
 
     /// Errors in the second half are found by the second chunk and reported with the same line.
     func testErrorsInLaterChunks() {
-        var random = Random(state: 7)
+        var random = SeededGenerator(seed: 7)
         let good = mixedCSV(rows: 2000, random: &random)
         for bad in ["1,2,3\n", "1,\"x\n", "5,1.5,Paris,\"a\"b,3\n", "6,,,\r,1\n"] {
             let bytes = Array((good + bad + "7,1,Oslo,plain,1\n").utf8)
@@ -145,7 +136,7 @@ final class CSVParallelTests: XCTestCase {
     }
 
     func testRandomFilesAnyThreadCount() {
-        var random = Random(state: 99)
+        var random = SeededGenerator(seed: 99)
         for _ in 0..<40 {
             let rows = 1 + random.next(400)
             var text = mixedCSV(rows: rows, random: &random, crlf: random.next(2) == 0)

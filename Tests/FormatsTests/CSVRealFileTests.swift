@@ -4,14 +4,11 @@
 
 import XCTest
 @testable import Formats
+import TestSupport
 
 final class CSVRealFileTests: XCTestCase {
     /// <package>/../shared/data/tabular: for a worktree at /work/wt-NAME, /work/shared/data/tabular.
-    private static let root: String = {
-        var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)  // Tests/FormatsTests/CSVRealFileTests.swift
-        return parts.joined(separator: "/") + "/../shared/data/tabular"
-    }()
+    private static let root = Package.path("../shared/data/tabular")
 
     private func path(_ relative: String) throws -> String {
         let path = CSVRealFileTests.root + "/" + relative
@@ -118,11 +115,8 @@ final class CSVRealFileTests: XCTestCase {
     /// An Adult-like file made here, so the comparison runs without ../shared: numbers, text columns
     /// with empty fields, a 2-class target; plain and gzip, on disk, 1 and 2 threads.
     func testGeneratedAdultLikeFile() throws {
-        var state: UInt64 = 12345
-        func next(_ bound: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int((state >> 33) % UInt64(bound))
-        }
+        var rng = SeededGenerator(seed: 12345)
+        func next(_ bound: Int) -> Int { Int((rng.next() >> 33) % UInt64(bound)) }
         let work = ["Private", "Self-emp", "State-gov", ""]
         var text = "age,workclass,fnlwgt,hours,ratio,income\n"
         for _ in 0..<20000 {
@@ -130,12 +124,12 @@ final class CSVRealFileTests: XCTestCase {
             text += "\(next(2000) - 1000).\(next(10000)),\(next(4) == 0 ? ">50K" : "<=50K")\n"
         }
         let bytes = Array(text.utf8)
-        let path = "/tmp/csv-real-\(getpid()).csv.gz"
+        let temporary = try TempDir()
+        let path = temporary.file("adult-like.csv.gz")
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let data = Gzip.compress(bytes)
         _ = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
-        defer { unlink(path) }
 
         let one = try read(path, threads: 1)
         assertMatchesNaiveReading(one, bytes)

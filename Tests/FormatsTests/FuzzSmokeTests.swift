@@ -1,22 +1,11 @@
 import XCTest
 @testable import Formats
+import TestSupport
 
 /// A quick stand-in for the libFuzzer runs: random corruptions of valid inputs must be rejected or
 /// accepted, never trap. Deterministic, so a failure reproduces.
 final class FuzzSmokeTests: XCTestCase {
-    /// SplitMix64: a seeded generator, so every run tries the same inputs.
-    private struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    private func mutate(_ bytes: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
+    private func mutate(_ bytes: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
         var out = bytes
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
             switch Int.random(in: 0..<4, using: &rng) {
@@ -35,7 +24,7 @@ final class FuzzSmokeTests: XCTestCase {
             tensors: [SafetensorsTensor(name: "w", shape: [2, 2], values: [1, 2, 3, 4]),
                       SafetensorsTensor(name: "b", shape: [2], values: [5, 6])],
             metadata: [("k", "v\u{1F600}")])
-        var rng = SplitMix64(state: 1)
+        var rng = SeededGenerator(seed: 1)
         var rejected = 0
         for _ in 0..<20_000 {
             if (try? Safetensors.decode(mutate(valid, &rng), path: "f")) == nil { rejected += 1 }
@@ -45,11 +34,11 @@ final class FuzzSmokeTests: XCTestCase {
 
     func testCorruptedJSONNeverTraps() {
         let valid = Array(#"{"a":[1,-2.5e3,true,null,{"b":"\u00e9\ud83d\ude00\n"}],"c":{}}"#.utf8)
-        var rng = SplitMix64(state: 2)
-        for _ in 0..<20_000 {
+        var rng = SeededGenerator(seed: 2)
+        for i in 0..<20_000 {
             let bytes = mutate(valid, &rng)
             if let value = try? JSONValue.parse(bytes) {
-                XCTAssertEqual(try? JSONValue.parse(Array(value.serialized().utf8)), value)
+                XCTAssertEqual(try? JSONValue.parse(Array(value.serialized().utf8)), value, "input \(i) from seed \(rng.seed)")
             }
         }
     }

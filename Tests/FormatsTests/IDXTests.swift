@@ -5,19 +5,19 @@ import Foundation
 import Glibc
 import XCTest
 @testable import Formats
+import TestSupport
 
 final class IDXTests: XCTestCase {
-    private var dir = ""
+    private var temporary: TempDir?
+    private var dir: String { temporary!.path }
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("idx-tests-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        temporary = try TempDir()
     }
 
     override func tearDownWithError() throws {
-        chmod(dir + "/unreadable", 0o644)
-        try? FileManager.default.removeItem(atPath: dir)
+        if let temporary { chmod(temporary.file("unreadable"), 0o644) }
+        temporary = nil
     }
 
     // MARK: - Helpers

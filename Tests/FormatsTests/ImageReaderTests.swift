@@ -4,6 +4,7 @@ import CPNG
 import Foundation
 @testable import Formats
 import XCTest
+import TestSupport
 
 final class ImageReaderTests: XCTestCase {
     let path = "digit.img"
@@ -113,9 +114,8 @@ final class ImageReaderTests: XCTestCase {
     }
 
     func testImageFileDetectsFormatByMagic() throws {
-        let dir = NSTemporaryDirectory() + "mlp-img-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let temporary = try TempDir()
+        let dir = temporary.path
         let pixels: [UInt8] = [1, 2, 3, 4]
         let files: [(String, [UInt8])] = [
             ("a.pgm", Array("P5 2 2 255\n".utf8) + pixels),

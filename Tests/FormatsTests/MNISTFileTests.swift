@@ -3,11 +3,10 @@
 import Foundation
 import XCTest
 import Formats
+import TestSupport
 
 final class MNISTFileTests: XCTestCase {
-    private let dir = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("data/mnist").path
+    private let dir = Package.path("data/mnist")
 
     func testRealFilesParse() throws {
         for (split, count) in [("train", 60000), ("t10k", 10000)] {

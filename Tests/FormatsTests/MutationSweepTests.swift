@@ -3,19 +3,9 @@
 
 import XCTest
 @testable import Formats
+import TestSupport
 
 final class MutationSweepTests: XCTestCase {
-    /// xorshift64: deterministic, so a failure reproduces.
-    private struct Random {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return Int(state % UInt64(bound))
-        }
-    }
-
     private func exercise(_ bytes: [UInt8]) {
         do {
             let array = try IDXReader.parse(bytes, path: "f", maxDecompressed: 1 << 20)
@@ -23,7 +13,7 @@ final class MutationSweepTests: XCTestCase {
             _ = try? IDXReader.labels(array, path: "f")
         } catch is FormatError {
         } catch {
-            XCTFail("not a FormatError: \(error)")
+            XCTFail("not a FormatError: \(error) (bytes \(bytes))")
         }
     }
 
@@ -36,7 +26,7 @@ final class MutationSweepTests: XCTestCase {
     }
 
     func testRandomMutations() {
-        var random = Random(state: 0x9E37_79B9_7F4A_7C15)
+        var random = SeededGenerator(seed: 0x9E37_79B9_7F4A_7C15)
         let raw = IDXWriter.encode(dims: [2, 3, 3], data: (0..<18).map { UInt8($0 * 13) })
         let seeds = [raw, Gzip.compress(raw), IDXWriter.encode(dims: [5], data: [1, 2, 3, 4, 5])]
         for _ in 0..<20000 {

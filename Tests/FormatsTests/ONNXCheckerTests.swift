@@ -3,11 +3,12 @@
 
 import Formats
 import XCTest
+import TestSupport
 
 final class ONNXCheckerTests: XCTestCase {
     /// A network with every kind of node the exporter writes, in both INT8 modes.
     func everyKind(_ quantization: ONNXExport.ActivationQuantization) throws -> [UInt8] {
-        var random = SeededRandom(5)
+        var random = SeededGenerator(seed: 5)
         var options = ONNXExport.Options()
         options.activationQuantization = quantization
         options.foldBatchNorm = false

@@ -4,6 +4,7 @@
 
 import Formats
 import XCTest
+import TestSupport
 
 final class ONNXExportTests: XCTestCase {
     /// A network case: the description, rows to run, and how close onnxruntime must come.
@@ -44,7 +45,7 @@ final class ONNXExportTests: XCTestCase {
 
     // MARK: Random layers
 
-    var random = SeededRandom(13)
+    var random = SeededGenerator(seed: 13)
 
     /// He-like uniform weights, so that activations stay of order one through a few layers.
     func dense(_ inputs: Int, _ out: Int, _ activation: String = "linear") -> ONNXExport.Layer {

@@ -3,6 +3,7 @@
 
 import Foundation
 import XCTest
+import TestSupport
 
 enum ONNXHarness {
     /// One model to check and, when `rows` (or `idx`) is given, run: rows in batches of `batch` (0: all).
@@ -15,20 +16,9 @@ enum ONNXHarness {
         var batch = 0
     }
 
-    static let script = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Scripts/onnx_check.py").path
+    static let script = Package.path("Scripts/onnx_check.py")
 
-    private static let available: Bool = {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import numpy, onnx, onnxruntime"]
-        probe.standardOutput = FileHandle.nullDevice
-        probe.standardError = FileHandle.nullDevice
-        guard (try? probe.run()) != nil else { return false }
-        probe.waitUntilExit()
-        return probe.terminationStatus == 0
-    }()
+    private static let available = ProcessRunner.pythonCanImport(["numpy", "onnx", "onnxruntime"])
 
     static func requireRuntime() throws {
         try XCTSkipUnless(available, "python3 cannot import numpy, onnx and onnxruntime (pip install onnx onnxruntime)")
@@ -38,9 +28,8 @@ enum ONNXHarness {
     /// `optimized`: the reports also list the operators onnxruntime runs after its graph optimizations.
     static func run(_ jobs: [Job], optimized: Bool = false) throws -> [[String: Any]] {
         try requireRuntime()
-        let directory = NSTemporaryDirectory() + "onnx-check-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TempDir()
+        let directory = temporary.path
 
         var list: [[String: Any]] = []
         for (i, job) in jobs.enumerated() {
@@ -63,22 +52,13 @@ enum ONNXHarness {
         let jobsPath = directory + "/jobs.json"
         try JSONSerialization.data(withJSONObject: list).write(to: URL(fileURLWithPath: jobsPath))
 
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // One thread: the comparisons do not depend on onnxruntime's thread count, and the machine is shared.
-        python.arguments = ["python3", script, "--jobs", jobsPath, "--threads", "1"] + (optimized ? ["--optimized"] : [])
-        let out = Pipe(), err = Pipe()
-        python.standardOutput = out
-        python.standardError = err
-        try python.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        python.waitUntilExit()
-        guard python.terminationStatus == 0 else {
-            throw HarnessError("onnx_check.py exited with \(python.terminationStatus): \(String(decoding: stderr, as: UTF8.self))")
+        let python = try ProcessRunner.run("/usr/bin/env", ["python3", script, "--jobs", jobsPath, "--threads", "1"] + (optimized ? ["--optimized"] : []))
+        guard python.status == 0 else {
+            throw HarnessError("onnx_check.py exited with \(python.status): \(python.stderr)")
         }
-        guard let reports = try JSONSerialization.jsonObject(with: stdout) as? [[String: Any]], reports.count == jobs.count else {
-            throw HarnessError("onnx_check.py printed no list of \(jobs.count) reports: \(String(decoding: stdout, as: UTF8.self).prefix(300))")
+        guard let reports = try JSONSerialization.jsonObject(with: python.stdoutData) as? [[String: Any]], reports.count == jobs.count else {
+            throw HarnessError("onnx_check.py printed no list of \(jobs.count) reports: \(python.stdout.prefix(300))")
         }
         return reports
     }

@@ -3,6 +3,7 @@
 
 @testable import Formats
 import XCTest
+import TestSupport
 
 /// A protobuf wire-format reader for the tests: fields in order, nested messages parsed on demand.
 struct WireReader {
@@ -79,7 +80,7 @@ final class ONNXProtobufTests: XCTestCase {
     }
 
     func testVarintsRoundTripAtEveryLength() throws {
-        var random = SeededRandom(1)
+        var random = SeededGenerator(seed: 1)
         var values: [UInt64] = [0, 1, 127, 128, 16383, 16384, .max, UInt64(Int64.max)]
         for bits in 1...64 { values.append(random.next() >> (64 - bits)) }
         for v in values {
@@ -133,7 +134,7 @@ final class ONNXProtobufTests: XCTestCase {
 
     /// A whole exported model read back field by field, as onnx.proto numbers them.
     func testAnExportedModelReadsBackByOnnxProtoFieldNumbers() throws {
-        var random = SeededRandom(7)
+        var random = SeededGenerator(seed: 7)
         let w = random.floats(12, -1, 1), b = random.floats(4, -1, 1), q = random.int8s(8)
         let bytes = try ONNXExport.onnxModel(
             inputWidth: 3, input: .scale(0.5),

@@ -5,6 +5,7 @@
 
 import Foundation
 import Formats
+import TestSupport
 
 enum ONNXReference {
     /// Rows through the whole description: input transform, layers, output.
@@ -119,23 +120,14 @@ extension Comparable {
     func clamped(_ lo: Self, _ hi: Self) -> Self { min(max(self, lo), hi) }
 }
 
-/// SplitMix64: deterministic test data.
-struct SeededRandom {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// The weights, inputs and INT8 values of the ONNX tests.
+extension SeededGenerator {
     /// Uniform in [lo, hi).
     mutating func uniform(_ lo: Float, _ hi: Float) -> Float {
         lo + (hi - lo) * Float(next() >> 40) / Float(1 << 24)
     }
     mutating func floats(_ n: Int, _ lo: Float, _ hi: Float) -> [Float] { (0..<n).map { _ in uniform(lo, hi) } }
-    mutating func int8s(_ n: Int) -> [Int8] { (0..<n).map { _ in Int8(truncatingIfNeeded: Int(next() % 255) - 127) } }
+    mutating func int8s(_ n: Int) -> [Int8] { (0..<n).map { _ in Int8.random(in: -127...127, using: &self) } }
     mutating func rows(_ n: Int, _ width: Int, _ lo: Float, _ hi: Float) -> [[Float]] {
         (0..<n).map { _ in floats(width, lo, hi) }
     }

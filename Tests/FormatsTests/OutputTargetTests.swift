@@ -6,17 +6,18 @@ import Foundation
 import Glibc
 import XCTest
 @testable import Formats
+import TestSupport
 
 final class OutputTargetTests: XCTestCase {
-    private var directory = ""
+    private var temporary: TempDir?
+    private var directory: String { temporary!.path }
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "outputtarget-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        temporary = try TempDir()
     }
 
     override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        temporary = nil
     }
 
     private func path(_ name: String) -> String { directory + "/" + name }

@@ -3,6 +3,7 @@
 import Foundation
 import XCTest
 @testable import Formats
+import TestSupport
 
 final class SafetensorsInt8Tests: XCTestCase {
     private func file(_ header: String, data: [UInt8] = []) -> [UInt8] {
@@ -58,8 +59,8 @@ final class SafetensorsInt8Tests: XCTestCase {
     }
 
     func testWrittenAtomicallyAndReadFromDisk() throws {
-        let path = NSTemporaryDirectory() + "i8-\(UUID().uuidString).safetensors"
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = try TempDir()
+        let path = directory.file("i8.safetensors")
         let original = SafetensorsFile(tensors: [SafetensorsTensor(name: "q", shape: [256], int8Values: everyByte)],
                                        metadata: [("format", "mlp")])
         try Safetensors.write(original, to: path)
@@ -68,17 +69,9 @@ final class SafetensorsInt8Tests: XCTestCase {
 
     /// Python's safetensors reads our I8 tensors as int8 arrays with the same values, and we read its.
     func testInteroperatesWithThePythonReference() throws {
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = ["python3", "-c", "import safetensors.numpy, numpy"]
-        check.standardOutput = FileHandle.nullDevice
-        check.standardError = FileHandle.nullDevice
-        guard (try? check.run()) != nil else { throw XCTSkip("python3 is not available") }
-        check.waitUntilExit()
-        try XCTSkipIf(check.terminationStatus != 0, "python3 cannot import safetensors and numpy")
-        let directory = NSTemporaryDirectory() + "i8-py-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try XCTSkipUnless(ProcessRunner.pythonCanImport(["safetensors.numpy", "numpy"]), "python3 cannot import safetensors and numpy")
+        let temporary = try TempDir()
+        let directory = temporary.path
         let ours = directory + "/ours.safetensors", theirs = directory + "/theirs.safetensors"
         try Safetensors.write(SafetensorsFile(tensors: [
             SafetensorsTensor(name: "s", shape: [2], values: [0.5, 2]),
@@ -93,12 +86,8 @@ final class SafetensorsInt8Tests: XCTestCase {
             assert t["s"].tolist() == [0.5, 2.0]
             save_file({"w": np.array([[-127, 0, 127]], np.int8), "scale": np.array([0.1], np.float32)}, sys.argv[2])
             """
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", script, ours, theirs]
-        try python.run()
-        python.waitUntilExit()
-        XCTAssertEqual(python.terminationStatus, 0, "Python could not read our I8 file")
+        let python = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", script, ours, theirs])
+        XCTAssertEqual(python.status, 0, "Python could not read our I8 file: \(python.stderr)")
         let decoded = try Safetensors.read(path: theirs)
         XCTAssertEqual(decoded.tensor("w"), SafetensorsTensor(name: "w", shape: [1, 3], int8Values: [-127, 0, 127]))
         XCTAssertEqual(decoded.tensor("scale")?.values, [0.1])

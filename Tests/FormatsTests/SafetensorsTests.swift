@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import XCTest
 @testable import Formats
+import TestSupport
 
 final class SafetensorsTests: XCTestCase {
     /// An 8-byte little-endian length, the header text, then `data`.
@@ -73,9 +74,8 @@ final class SafetensorsTests: XCTestCase {
     }
 
     func testWriteAndReadAFile() throws {
-        let directory = NSTemporaryDirectory() + "safetensors-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TempDir()
+        let directory = temporary.path
         let path = directory + "/model.safetensors"
         let model = SafetensorsFile(tensors: [SafetensorsTensor(name: "w", shape: [2, 2], values: [1, 2, 3, 4])])
         try Safetensors.write(model, to: path)
@@ -91,9 +91,9 @@ final class SafetensorsTests: XCTestCase {
 
     func testUnreadableFile() throws {
         try XCTSkipIf(geteuid() == 0, "root may read any file")
-        let path = NSTemporaryDirectory() + "safetensors-\(UUID().uuidString)"
+        let directory = try TempDir()
+        let path = directory.file("unreadable.safetensors")
         try Safetensors.write(SafetensorsFile(tensors: []), to: path)
-        defer { try? FileManager.default.removeItem(atPath: path) }
         XCTAssertEqual(chmod(path, 0o000), 0)
         XCTAssertThrowsError(try Safetensors.read(path: path)) { error in
             XCTAssertEqual(error as? FormatError, FormatError(path, "permission denied"))
@@ -205,18 +205,10 @@ final class SafetensorsTests: XCTestCase {
 
     /// Checks our files against Python's `safetensors` package, when it is installed.
     func testInteroperatesWithThePythonReference() throws {
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = ["python3", "-c", "import safetensors.numpy, numpy"]
-        check.standardOutput = FileHandle.nullDevice
-        check.standardError = FileHandle.nullDevice
-        guard (try? check.run()) != nil else { throw XCTSkip("python3 is not available") }
-        check.waitUntilExit()
-        try XCTSkipIf(check.terminationStatus != 0, "python3 cannot import safetensors and numpy")
+        try XCTSkipUnless(ProcessRunner.pythonCanImport(["safetensors.numpy", "numpy"]), "python3 cannot import safetensors and numpy")
 
-        let directory = NSTemporaryDirectory() + "safetensors-py-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TempDir()
+        let directory = temporary.path
         let ours = directory + "/ours.safetensors", theirs = directory + "/theirs.safetensors"
         try Safetensors.write(SafetensorsFile(
             tensors: [SafetensorsTensor(name: "w", shape: [2, 3], values: [1, 2, 3, 4, 5, -0.0]),
@@ -236,12 +228,8 @@ final class SafetensorsTests: XCTestCase {
             save_file({"z": np.arange(6, dtype=np.float32).reshape(3, 2), "a": np.array([-0.0], np.float32)},
                       sys.argv[2], metadata={"k": "v"})
             """
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", script, ours, theirs]
-        try python.run()
-        python.waitUntilExit()
-        XCTAssertEqual(python.terminationStatus, 0, "Python could not read our file")
+        let python = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", script, ours, theirs])
+        XCTAssertEqual(python.status, 0, "Python could not read our file: \(python.stderr)")
 
         let decoded = try Safetensors.read(path: theirs)
         XCTAssertEqual(decoded.tensor("z"), SafetensorsTensor(name: "z", shape: [3, 2], values: [0, 1, 2, 3, 4, 5]))
