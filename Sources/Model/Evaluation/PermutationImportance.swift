@@ -14,7 +14,8 @@
 // lanes, a chunk of the parallel loop each: lane j does tasks j, j + lanes, j + 2·lanes, … one after
 // the other in its own copy of X (permute the group's columns, score, put them back), so the work
 // needs `lanes` copies of X and nothing per task. `score` is called with the lane it runs on and
-// must be safe to call on different lanes at once (a network per lane: layers keep buffers).
+// must be safe to call on different lanes at once: a network per lane (layers keep buffers), whose
+// own loops run inline, not on the runner the lanes run on.
 
 public enum PermutationImportance {
     public struct Result: Equatable, Sendable {
