@@ -4,7 +4,8 @@
 // Float, and each batch is converted and scaled while it is gathered, in one pass) or floats that
 // are already transformed (tables, standardized once when loaded). Targets are class indices
 // (classification) or real values (regression, `width` per example). The class count comes from
-// the labels (largest + 1), never from a constant.
+// the labels (largest + 1), never from a constant. Examples may carry a weight each (a weight column):
+// the batch gather hands the weights to the loss (Loss.swift says how they count).
 import CBLAS
 
 public struct Dataset {
@@ -34,8 +35,11 @@ public struct Dataset {
     public let storage: Features
     public let targets: Targets
     public let image: ImageShape?
+    /// One weight per example (finite, ≥ 0), or nil when every example weighs 1.
+    public let weights: [Float]?
 
-    public init(count: Int, features: Int, storage: Features, targets: Targets, image: ImageShape? = nil) {
+    public init(count: Int, features: Int, storage: Features, targets: Targets, image: ImageShape? = nil,
+                weights: [Float]? = nil) {
         switch storage {
         case .bytes(let b, _): precondition(b.count == count * features, "dataset features do not match its shape")
         case .floats(let f): precondition(f.count == count * features, "dataset features do not match its shape")
@@ -45,11 +49,19 @@ public struct Dataset {
         case .values(let v, let w): precondition(v.count == count * w, "dataset targets do not match its count")
         }
         precondition(image.map { $0.rows * $0.cols == features } ?? true, "image shape does not match the features")
+        precondition(weights.map { $0.count == count && $0.allSatisfy { $0 >= 0 && $0.isFinite } } ?? true,
+                     "dataset weights do not match its count, or one is negative or not finite")
         self.count = count
         self.features = features
         self.storage = storage
         self.targets = targets
         self.image = image
+        self.weights = weights
+    }
+
+    /// The same examples with these weights (nil: unweighted).
+    public func weighted(_ weights: [Float]?) -> Dataset {
+        Dataset(count: count, features: features, storage: storage, targets: targets, image: image, weights: weights)
     }
 
     /// Images as bytes with their labels (IDX files): each pixel is multiplied by `scale`.
@@ -73,7 +85,8 @@ public struct Dataset {
     /// The same examples with their features scaled by `scale` instead (bytes only).
     public func rescaled(_ scale: Float) -> Dataset {
         guard case .bytes(let b, _) = storage else { return self }
-        return Dataset(count: count, features: features, storage: .bytes(b, scale: scale), targets: targets, image: image)
+        return Dataset(count: count, features: features, storage: .bytes(b, scale: scale), targets: targets, image: image,
+                       weights: weights)
     }
 
     /// The examples at `indices`, in that order (validation splits, small runs).
@@ -94,7 +107,7 @@ public struct Dataset {
         case .classes(let l): t = .classes(pick(l, 1))
         case .values(let v, let w): t = .values(pick(v, w), width: w)
         }
-        return Dataset(count: indices.count, features: f, storage: s, targets: t, image: image)
+        return Dataset(count: indices.count, features: f, storage: s, targets: t, image: image, weights: weights.map { pick($0, 1) })
     }
 
     /// Fills x (n, features) with the features of examples `indices[0..<n]`, and `labels` (class
@@ -131,6 +144,31 @@ public struct Dataset {
             if let floats { x.data.update(from: floats + start * f, count: n * f) }
             if let labels, let lab { for r in 0..<n { labels[r] = lab[start + r] } }
             if let t = targets?.data, let vals { t.update(from: vals + start * w, count: n * w) }
+        }
+    }
+
+    /// Fills `out[0..<n]` with the loss weights of examples `indices[0..<n]`: each example's weight (1
+    /// without) times the weight of its class in `classWeights` (class labels only; nil: 1). Returns
+    /// their sum. A training step's weights, a handful per batch: one thread, no allocation.
+    @discardableResult
+    public func gatherWeights(_ indices: UnsafePointer<Int32>, count n: Int, classWeights: [Float]?,
+                              into out: UnsafeMutablePointer<Float>) -> Double {
+        func fill(_ w: UnsafePointer<Float>?, _ labels: UnsafePointer<Int32>?) -> Double {
+            var sum: Double = 0
+            for r in 0..<n {
+                let i = Int(indices[r])
+                var v: Float = w?[i] ?? 1
+                if let classWeights, let labels { v *= classWeights[Int(labels[i])] }
+                out[r] = v
+                sum += Double(v)
+            }
+            return sum
+        }
+        var l: [Int32] = []
+        if case .classes(let labels) = targets { l = labels } else { precondition(classWeights == nil, "class weights need class labels") }
+        return l.withUnsafeBufferPointer { lab in
+            if let weights { return weights.withUnsafeBufferPointer { fill($0.baseAddress, lab.baseAddress) } }
+            return fill(nil, lab.baseAddress)
         }
     }
 

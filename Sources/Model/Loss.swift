@@ -1,5 +1,11 @@
 // A loss turns the network's raw outputs and the targets into one number (the batch mean) and,
 // in the same pass, into dLoss/dOutput. The loss owns its gradient buffer.
+//
+// Weights: a batch may come with one weight w_b ≥ 0 per row (the example's sample weight times its
+// class's weight, filled in by the batch gather). The loss is then the weighted mean Σ w_b·ℓ_b / Σ w_b
+// in every loss: scikit-learn's log_loss(sample_weight=…) and PyTorch's CrossEntropyLoss(weight=…,
+// reduction="mean") both divide by Σ w (Keras divides by the row count instead, so its loss scale moves
+// with the weights). A batch whose weights are all 0 has loss 0 and a zero gradient.
 
 public protocol Loss: AnyObject {
     /// The token recorded in the model file and accepted by --loss.
@@ -8,10 +14,20 @@ public protocol Loss: AnyObject {
     var gradient: Matrix { get }
     /// Mean loss over the batch. Targets are class labels (one per row), or `targets` (B, C) when
     /// given (regression and multi-label). With `computeGradient`, also fills `gradient`.
+    /// `weights` (B values, ≥ 0, or nil for all 1) makes it the weighted mean Σ w·loss / Σ w, and the
+    /// gradient that of the weighted mean; nil runs the unweighted code, unchanged.
     func forward(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
-                 computeGradient: Bool) -> Float
+                 weights: UnsafePointer<Float>?, computeGradient: Bool) -> Float
     /// What the outputs mean as probabilities: softmax, sigmoid, or the outputs themselves.
     func probabilities(_ output: Matrix, into result: Matrix)
+}
+
+public extension Loss {
+    /// The unweighted mean loss (every row weighs 1).
+    @inline(__always)
+    func forward(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?, computeGradient: Bool) -> Float {
+        forward(output, labels: labels, targets: targets, weights: nil, computeGradient: computeGradient)
+    }
 }
 
 public enum LossKind {
@@ -60,8 +76,14 @@ func gradientBuffer(_ current: Matrix, like output: Matrix) -> Matrix {
 /// The mean over every output of an elementwise loss `term(z, t)`, where the target t is
 /// `targets`' entry or the one-hot of `labels`; with `gradient`, also writes d(mean)/dz =
 /// `derivative(z, t)`/(B·C) there. Shared by the losses that treat each output on its own.
-func elementwiseMean(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?, gradient: Matrix?,
+/// With `weights` or `labelWeights`, the weighted mean instead (Losses/WeightedElementwiseMean.swift).
+func elementwiseMean(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
+                     weights: UnsafePointer<Float>? = nil, labelWeights: LabelWeights? = nil, gradient: Matrix?,
                      term: (Float, Float) -> Float, derivative: (Float, Float) -> Float) -> Float {
+    if weights != nil || labelWeights != nil {
+        return weightedElementwiseMean(output, labels: labels, targets: targets, weights: weights, labelWeights: labelWeights,
+                                       gradient: gradient, term: term, derivative: derivative)
+    }
     let batch = output.rows, c = output.cols
     let scale = 1 / Float(batch * c)
     var total: Double = 0

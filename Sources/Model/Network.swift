@@ -143,11 +143,24 @@ public final class Network {
     /// gradient is weighted by own rows / batch rows, so that the exchange's sum over ranks is the
     /// gradient of the whole batch's mean loss, and the result's loss and correct count are the
     /// whole batch's. A rank with no rows of a (short, last) batch contributes zero gradients.
+    ///
+    /// `weights`: one loss weight per row of the whole batch (with `share`, this rank's rows start at
+    /// `share.before`), or nil for all 1. The loss is then the batch's weighted mean (Loss.swift), and
+    /// with `share` a rank's gradient is weighted by its rows' share of the batch's total weight.
     @discardableResult
     public func trainStep(_ x: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix? = nil,
+                          weights: UnsafePointer<Float>? = nil,
                           optimizer: Optimizer, lr: Float, clipNorm: Float? = nil,
                           measureGradientNorm: Bool = false, keepsGradients: Bool = false, share: BatchShare? = nil) -> StepResult {
         var l: Float = 0, correct = 0
+        // Weighted data-parallel steps: the total weight of this rank's rows and of the whole batch.
+        var ownWeight = 0.0, batchWeight = 0.0
+        if let weights, let share {
+            for r in 0..<share.batch {
+                batchWeight += Double(weights[r])
+                if r >= share.before && r < share.before + share.own { ownWeight += Double(weights[r]) }
+            }
+        }
         if let share { for layer in layers { layer.shareBatch(before: share.before, own: share.own, after: share.after) } }
         // The optimizer may take the weights' update inside the weight-gradient GEMMs, unless
         // something needs the gradients themselves: clipping, norms, a reduction across ranks.
@@ -155,9 +168,13 @@ public final class Network {
         route.target = fused ? optimizer.fusedWeightGradient(lr: lr) : nil
         if x.rows > 0 {
             let out = forward(x, training: true)
-            l = loss.forward(out, labels: labels, targets: targets, computeGradient: true)
+            l = loss.forward(out, labels: labels, targets: targets, weights: weights.map { $0 + (share?.before ?? 0) },
+                             computeGradient: true)
             correct = labels.map { countCorrect(out, labels: $0) } ?? 0
-            if let share, share.own != share.batch {
+            if let share, weights != nil {
+                let g = loss.gradient
+                Kernels.scale(g.data, count: g.count, by: batchWeight > 0 ? Float(ownWeight / batchWeight) : 0)
+            } else if let share, share.own != share.batch {
                 let g = loss.gradient
                 Kernels.scale(g.data, count: g.count, by: Float(share.own) / Float(share.batch))
             }
@@ -166,9 +183,9 @@ public final class Network {
             store.gradients.data.update(repeating: 0, count: store.gradients.count)
         }
         if let share {
-            var totals = StepTotals(loss: Double(l) * Double(share.own), correct: Double(correct))
+            var totals = StepTotals(loss: Double(l) * (weights != nil ? ownWeight : Double(share.own)), correct: Double(correct))
             share.exchange.reduce(gradients: store.gradients.data, count: store.gradients.count, totals: &totals)
-            l = Float(totals.loss / Double(max(share.batch, 1)))
+            l = Float(totals.loss / (weights != nil ? (batchWeight > 0 ? batchWeight : 1) : Double(max(share.batch, 1))))
             correct = Int(totals.correct)
         }
         var norm: Float?

@@ -5,6 +5,8 @@
 //           with targets q = (1 − ε)·onehot(y) + ε/C (ε = label smoothing, 0 by default),
 //           loss = (1/B) Σ_b −Σ_c q[b,c]·log P[b,c]
 // Backward: dZ = (P − q)/B
+// Weighted (row weights w ≥ 0): loss = Σ_b w_b·ℓ_b / Σ_b w_b, dZ_b = w_b·(P_b − q_b)/Σ_b w_b, where ℓ_b is
+// the row's whole smoothed loss above (Losses/WeightedSoftmaxCrossEntropy.swift).
 
 public final class SoftmaxCrossEntropy: Loss {
     public let labelSmoothing: Float
@@ -17,9 +19,13 @@ public final class SoftmaxCrossEntropy: Loss {
     public var token: String { labelSmoothing == 0 ? "cross_entropy" : "cross_entropy:\(labelSmoothing)" }
 
     public func forward(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
-                        computeGradient: Bool) -> Float {
+                        weights: UnsafePointer<Float>?, computeGradient: Bool) -> Float {
         let batch = output.rows, c = output.cols
         if computeGradient { gradient = gradientBuffer(gradient, like: output) }
+        if let weights {
+            return weightedForward(output, labels: labels, targets: targets, weights: weights,
+                                   gradient: computeGradient ? gradient : nil)
+        }
         let eps = labelSmoothing, uniform = labelSmoothing / Float(c)
         let invB = 1 / Float(batch)
         var total: Double = 0

@@ -23,6 +23,15 @@ public final class Trainer {
     public var position = 0
     /// Running sums of the current epoch.
     public var lossSum: Double = 0, correct = 0, seen = 0, seconds: Double = 0
+    /// Weighted data (example weights or class weights): the total weight of the epoch's steps so far,
+    /// and `lossSum` sums each step's loss times its batch's weight; 0 while unweighted, when `lossSum`
+    /// sums loss times rows. Part of a checkpoint's state when the data are weighted.
+    public var weightSum: Double = 0
+    /// The weight of each class's examples in the loss (class labels only; nil: all 1). Multiplies the
+    /// examples' own weights (`Dataset.weights`) as each batch is gathered.
+    public var classWeights: [Float]? {
+        didSet { precondition(classWeights.map { $0.allSatisfy { $0 >= 0 && $0.isFinite } } ?? true, "class weights are finite and ≥ 0") }
+    }
     /// Data-parallel training: the ranks this process trains with (nil: it trains alone). Each step
     /// computes this rank's share of the batch and the exchange sums the shares (GradientExchange.swift).
     public var exchange: GradientExchange?
@@ -39,6 +48,8 @@ public final class Trainer {
     private let labels: UnsafeMutablePointer<Int32>
     /// Real-valued targets of the batch (regression), or nil for class labels.
     private let targets: Matrix?
+    /// The loss weights of the batch's rows (weighted data only).
+    private let weights: UnsafeMutablePointer<Float>
 
     /// `targetWidth` is the number of real-valued targets per example (0: class labels).
     public init(network: Network, optimizer: Optimizer, schedule: LearningRateSchedule,
@@ -53,11 +64,19 @@ public final class Trainer {
         x = Matrix(rows: batchSize, cols: network.inputFeatures)
         labels = .allocate(capacity: batchSize)
         labels.initialize(repeating: 0, count: batchSize)
+        weights = .allocate(capacity: batchSize)
+        weights.initialize(repeating: 1, count: batchSize)
         targets = targetWidth > 0 ? Matrix(rows: batchSize, cols: targetWidth) : nil
         gradientNormSums = [Double](repeating: 0, count: network.store.parameters.count)
     }
 
-    deinit { labels.deallocate() }
+    deinit {
+        labels.deallocate()
+        weights.deallocate()
+    }
+
+    /// The current epoch's mean loss so far: weighted by the examples' weights when there are any.
+    public var epochLoss: Double { weightSum > 0 ? lossSum / weightSum : lossSum / Double(max(seen, 1)) }
 
     public struct EpochResult {
         public var epoch: Int
@@ -90,11 +109,14 @@ public final class Trainer {
         if position == 0 {
             if order.count != data.count { order = (0..<Int32(data.count)).map { $0 } }
             order.withUnsafeMutableBufferPointer { rng.shuffle($0) }
-            lossSum = 0; correct = 0; seen = 0; seconds = 0; augmentSeconds = 0
+            lossSum = 0; correct = 0; seen = 0; seconds = 0; augmentSeconds = 0; weightSum = 0
             for i in gradientNormSums.indices { gradientNormSums[i] = 0 }
         }
         var lr = schedule.base
         var stopped = false
+        precondition(classWeights == nil || targets == nil, "class weights need class labels")
+        precondition(classWeights.map { $0.count >= data.classCount } ?? true, "a class has no weight")
+        let weighted = data.weights != nil || classWeights != nil
         order.withUnsafeBufferPointer { perm in
             while position < steps {
                 let begin = position * batchSize, n = min(batchSize, data.count - begin)
@@ -106,14 +128,23 @@ public final class Trainer {
                             labels: targets == nil ? labels : nil, targets: targets, loops: network.loops,
                             distortion: distortion)
                 if let gatherStart { augmentSeconds += Trainer.seconds(clock.now - gatherStart) }
+                // The whole batch's weights, on every rank: a rank's share of the gradient is its share of them.
+                let batchWeight = weighted ? data.gatherWeights(perm.baseAddress! + begin, count: n, classWeights: classWeights,
+                                                                into: weights) : 0
                 lr = schedule.rate(step: step, stepsPerEpoch: steps, epochs: epochs)
                 let r = network.trainStep(x, labels: targets == nil ? labels : nil, targets: targets,
+                                          weights: weighted ? weights : nil,
                                           optimizer: optimizer, lr: lr, clipNorm: clipNorm,
                                           keepsGradients: measureGradientNorms, share: share)
                 lastStep = r
                 step += 1
                 position += 1
-                lossSum += Double(r.loss) * Double(n)
+                if weighted {
+                    lossSum += Double(r.loss) * batchWeight
+                    weightSum += batchWeight
+                } else {
+                    lossSum += Double(r.loss) * Double(n)
+                }
                 correct += r.correct
                 seen += n
                 if measureGradientNorms { accumulateGradientNorms() }
@@ -131,7 +162,7 @@ public final class Trainer {
         if stopped && !(lastStep?.loss.isFinite ?? true) { return nil }
         position = 0
         let stepsRun = Double(max(steps, 1))
-        return EpochResult(epoch: epoch, loss: Float(lossSum / Double(max(seen, 1))),
+        return EpochResult(epoch: epoch, loss: Float(epochLoss),
                            accuracy: Float(correct) / Float(max(seen, 1)), seconds: seconds,
                            samples: seen, augmentSeconds: augmentSeconds, learningRate: lr,
                            gradientNorms: measureGradientNorms ? gradientNormSums.map { $0 / stepsRun } : [])
