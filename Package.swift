@@ -72,13 +72,17 @@ let package = Package(
         // The command line with a training-step hook that interrupts a run at a chosen step: the
         // signal tests' driver. Built with the tests, never installed.
         .executableTarget(name: "MLPTestDriver", dependencies: ["MLPCLI"]),
-        .executableTarget(name: "GemmBench", dependencies: ["CBLAS"], path: "Sources/GemmBench"),
-        // csv-bench: the CSV reader's load time and peak memory on one file (Scripts/bench_csv.sh).
-        .executableTarget(name: "CSVBench", dependencies: ["Formats"], path: "Sources/CSVBench"),
-        // int8-bench: float (OpenBLAS) against INT8 (oneDNN) inference on one model (Scripts/bench_int8.sh).
-        .executableTarget(name: "Int8Bench", dependencies: ["Quantized", "Model", "Formats", "CBLAS"], path: "Sources/Int8Bench"),
-        // Exercises the Communicator under a real mpirun (tests) and measures all-reduce costs.
-        .executableTarget(name: "MPIProbe", dependencies: ["Collective", "CBLAS"], path: "Sources/MPIProbe"),
+        // What measures and is not the product lives in Benchmarks/, beside the scripts that run it
+        // (make bench and its siblings), so that Sources holds the product alone.
+        // gemm-bench: OpenBLAS's sgemm alone at the training's shapes (Benchmarks/bench.sh).
+        .executableTarget(name: "GemmBench", dependencies: ["CBLAS"], path: "Benchmarks/GemmBench"),
+        // csv-bench: the CSV reader's load time and peak memory on one file (Benchmarks/bench_csv.sh).
+        .executableTarget(name: "CSVBench", dependencies: ["Formats"], path: "Benchmarks/CSVBench"),
+        // int8-bench: float (OpenBLAS) against INT8 (oneDNN) inference on one model (Benchmarks/bench_int8.sh).
+        .executableTarget(name: "Int8Bench", dependencies: ["Quantized", "Model", "Formats", "CBLAS"], path: "Benchmarks/Int8Bench"),
+        // mpi-probe: exercises the Communicator under a real mpirun (CollectiveTests) and measures
+        // all-reduce costs (`mpi-probe bench`).
+        .executableTarget(name: "MPIProbe", dependencies: ["Collective", "CBLAS"], path: "Benchmarks/MPIProbe"),
         .testTarget(name: "ModelTests", dependencies: ["Model", "CBLAS"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Model", "CBLAS"]),
         .testTarget(name: "QuantizedTests", dependencies: ["Quantized", "Model"]),

@@ -1,6 +1,7 @@
 // The forward pass evaluate and predict run, for a float model (the network, on OpenBLAS) or an INT8
 // one (QuantizedModel, on oneDNN) alike: the commands call these and never ask which it is.
 import Model
+import Runtime
 
 extension LoadedModel {
     /// Sets the threads (--threads) before the first batch: OpenBLAS's and the worker pool's for a
@@ -10,7 +11,7 @@ extension LoadedModel {
         if let q = quantized {
             try q.prepare(threads: threads, batch: batch)
         } else {
-            network.loops.runner = Threads.configure(threads)
+            network.loops.runner = LoopThreads.configure(threads)
         }
     }
 

@@ -119,7 +119,7 @@ enum TrainCommand {
         // Tables train best with other defaults than images.
         if csv != nil && resumeFile == nil { config = try TrainingConfiguration(a, defaults: .tables) }
         // Ranks sharing a host share its CPUs (with --bind-to core each sees its own core already).
-        let pool = Threads.configure(options.threads ?? job.map { max(1, BLAS.processors / $0.localRanks) })
+        let pool = LoopThreads.configure(options.threads ?? job.map { max(1, BLAS.processors / $0.localRanks) })
         var targets: [(flag: Flag, path: String, target: OutputTarget)] = []
         for (flag, path, kind) in [(Flags.out, options.out, OutputPath.Kind.binary), (Flags.checkpoint, options.checkpoint, .atomic),
                                    (Flags.log, options.log, .text), (Flags.logCSV, options.logCSV, .text),

@@ -2,7 +2,7 @@
 //
 // OpenBLAS splits a GEMM over its threads well when the GEMM is large, and a small one not at all:
 // on the 2-vCPU machine, Diamonds' 26-128-64-1 at batch 128 took 1.23× the wall time of one thread
-// with OpenBLAS's two, and 1.09–1.11× with each product cut in two chunks of a WorkerPool region
+// with OpenBLAS's two, and 1.09–1.11× with each product cut in two chunks of a LoopThreads region
 // (forward by halves of the batch, dX beside dW), each GEMM on one thread (interleaved runs, 7 pairs
 // each; that version is in the history). Adult's 104-64-2 was 1.2× slower at two threads too. So
 // when every dense layer's product at the training batch is at most `largestGEMM` multiply-adds,

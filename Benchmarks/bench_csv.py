@@ -1,4 +1,4 @@
-"""The Python side of Scripts/bench_csv.sh (issue 11).
+"""The Python side of Benchmarks/bench_csv.sh (issue 11).
 
   python bench_csv.py generate OUT [--rows 1000000] [--columns 20] [--seed 0]
       writes a seeded numeric CSV with a header: columns cycle through four kinds of realistic
@@ -8,7 +8,7 @@
       loads FILE with pandas.read_csv (C engine) and prints one JSON object like csv-bench's:
       {"rows","columns","seconds","cpu_seconds","peak_rss_mb","sum"} (sum of every value, float64).
   python bench_csv.py report RAWDIR
-      the table of Scripts/bench_csv.sh from RAWDIR/{mlp-tN,pandas}-RUN.json: per reader the median,
+      the table of Benchmarks/bench_csv.sh from RAWDIR/{mlp-tN,pandas}-RUN.json: per reader the median,
       min and max of wall seconds, CPU seconds and peak RSS; the ratio of pandas' median time to
       each mlp median, and the median of the per-round ratios; whether the values agree (sums within
       1e-6 relatively: float32 against float64) and the memory bound of issue 11 (peak RSS under

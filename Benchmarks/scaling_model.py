@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Predicted data-parallel scaling beyond one machine (issue 12), from figures measured on this one.
 
-    python3 Scripts/scaling_model.py --workload A:101770:64:0.0000021 --workload C:1863690:256:0.000061 \
+    python3 Benchmarks/scaling_model.py --workload A:101770:64:0.0000021 --workload C:1863690:256:0.000061 \
         [--examples 60000] [--latency-us 25] [--ranks 2,4,8,16,32,64] [--gbits 10,25,100]
 
 Each --workload is NAME:PARAMETERS:GLOBAL_BATCH:SECONDS_PER_EXAMPLE, the last being one rank's
 compute time per training example (forward, backward and update, one thread), measured by
-Scripts/bench_dist.sh with `mlp train` on one process.
+Benchmarks/bench_dist.sh with `mlp train` on one process.
 
 The model, per step of a global batch B on N ranks:
     compute(N)    = (B / N) * t_example                      (each rank's share; ideal, see below)

@@ -22,7 +22,7 @@
 // first layer) on one thread and on --threads threads, about --seconds each, and prints
 // {"probe":true,"threads":2,"gflops_1":…,"gflops_n":…,"speedup":…}. On this project's 2-vCPU VM the
 // second vCPU sometimes runs at half speed for seconds at a time (the host is busy; /proc/stat shows
-// no steal), and then a 2-thread run is slower than a 1-thread one; Scripts/bench.sh brackets every
+// no steal), and then a 2-thread run is slower than a 1-thread one; Benchmarks/bench.sh brackets every
 // multi-thread run with probes and redoes the runs that a slow phase spoiled.
 import CBLAS
 import Glibc

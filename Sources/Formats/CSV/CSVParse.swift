@@ -61,7 +61,7 @@ struct CSVParse {
                                capacity: CSVSplit.estimateRows(base, start: layout.dataStart, end: layout.dataEnd,
                                                                 bytes: cuts[k + 1] - cuts[k]))
             }
-            ParallelFor.run(chunks.count) { chunks[$0].parse() }
+            SpawnedLoop.run(chunks: chunks.count) { chunks[$0].parse() }
             return chunks
         }
         // A chunk before the last that ends inside quotes means the cut was inside a quoted field.
@@ -122,7 +122,7 @@ struct CSVParse {
 
         // Chunks that parsed a text column as numbers read it again.
         let reread = chunks.map { chunk in (0..<columns).filter { decided[$0] && !chunk.isText($0) } }
-        ParallelFor.run(chunks.count) { k in
+        SpawnedLoop.run(chunks: chunks.count) { k in
             if !reread[k].isEmpty { chunks[k].convertToText(reread[k]) }
         }
 
@@ -174,7 +174,7 @@ struct CSVParse {
         var columns = [CSVColumn?](repeating: nil, count: columnCount)
         let workers = max(1, min(threads, chunks.count, columnCount))
         columns.withUnsafeMutableBufferPointer { out in
-            ParallelFor.run(workers) { worker in
+            SpawnedLoop.run(chunks: workers) { worker in
                 for c in stride(from: worker, to: columnCount, by: workers) {
                     out[c] = column(c, rows: rowCount)
                 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch DistributedDataParallel side of `make bench-dist` (issue 12): workload C on N ranks.
 
-    GLOO_SOCKET_IFNAME=lo torchrun --standalone --nproc_per_node 2 Scripts/bench_ddp.py \
+    GLOO_SOCKET_IFNAME=lo torchrun --standalone --nproc_per_node 2 Benchmarks/bench_ddp.py \
         [--data data/mnist] [--seed 1] [--epochs 1] [--bucket-cap-mb 25]
 
 Workload C: 784-1024-1024-10 ReLU, softmax cross-entropy, SGD lr 0.05 momentum 0.9, global batch

@@ -1,22 +1,24 @@
-// Where the elementwise loops of a step run: the plain parallel-for hook of the maths library.
+// Where the elementwise loops of a step run: the parallel-loop interface of the maths library.
 //
-// A loop (an optimizer update, a batch gather, an activation pass) is cut into independent chunks;
-// `run` calls `body(context, c)` once for every chunk c and returns when all are done. By default
-// they run inline, one after the other. A runtime can plug in threads (the command line's
-// WorkerPool shares the chunks with a helper thread per OpenBLAS worker). Which thread computes a
-// chunk never changes what it computes, so results do not depend on the runner.
+// The vocabulary, the same in every target: a *loop* (an optimizer update, a batch gather, an
+// activation pass) is cut into independent *chunks*; a *loop runner* calls `body(context, c)` once
+// for every chunk c and returns when all are done. `InlineLoopRunner` runs them one after the other
+// on the calling thread (the default); Runtime's `LoopThreads` shares them with a helper thread per
+// OpenBLAS worker; Formats' `SpawnedLoop` runs a few large chunks on threads started for them.
+// `Loops` is the runner a network's layers, loss and optimizer share. Which thread computes a chunk
+// never changes what it computes, so results do not depend on the runner.
 
 /// A chunk of a loop: `context` points at the loop's arguments, `chunk` says which part. A C function
 /// pointer, not a Swift closure, so that handing it to other threads allocates nothing.
 public typealias ChunkFunction = @convention(c) (_ context: UnsafeRawPointer, _ chunk: Int) -> Void
 
 /// Something that runs the chunks of a loop, possibly on several threads.
-public protocol ParallelLoops: AnyObject {
+public protocol LoopRunner: AnyObject {
     func run(chunks: Int, context: UnsafeRawPointer, _ body: ChunkFunction)
 }
 
 /// Runs every chunk on the calling thread, in order.
-public final class InlineLoops: ParallelLoops {
+public final class InlineLoopRunner: LoopRunner {
     public init() {}
     public func run(chunks: Int, context: UnsafeRawPointer, _ body: ChunkFunction) {
         for c in 0..<chunks { body(context, c) }
@@ -26,9 +28,9 @@ public final class InlineLoops: ParallelLoops {
 /// The runner a network's layers, loss and optimizer share; set `runner` to move their loops onto
 /// threads. One per network (no process-wide singleton).
 public final class Loops {
-    public var runner: ParallelLoops
+    public var runner: LoopRunner
 
-    public init(_ runner: ParallelLoops = InlineLoops()) { self.runner = runner }
+    public init(_ runner: LoopRunner = InlineLoopRunner()) { self.runner = runner }
 
     /// Runs body for each of `chunks` chunks with a typed context, passed by the address of a copy
     /// on the stack.
@@ -60,7 +62,7 @@ public final class Loops {
     public static func rowsPerChunk(width: Int) -> Int { max(1, chunkElements / max(1, width)) }
 }
 
-public extension ParallelLoops {
+public extension LoopRunner {
     /// Runs body for each chunk with a typed context, passed by the address of a copy on the stack.
     @inline(__always)
     func run<Context>(chunks: Int, context: Context, _ body: ChunkFunction) {

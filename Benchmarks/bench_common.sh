@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Shell functions the benches share (sourced by Scripts/bench.sh, bench_tabular.sh and bench_int8.sh):
+# Shell functions the benches share (sourced by Benchmarks/bench.sh, bench_tabular.sh and bench_int8.sh):
 # PyTorch into the benches' venv, and running a measurement only on idle, healthy CPUs.
 #
 # The sourcing script defines log() and sets what these read:

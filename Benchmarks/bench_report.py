@@ -5,9 +5,9 @@
 
 Files read, per workload W and thread count T, for runs r = 1..RUNS (run 0, the warm-up, is ignored):
   W-tT-mlp-r.json    `mlp train --json`          W-tT-eval-r.json   `mlp evaluate --json`
-  W-tT-torch-r.json  Scripts/bench_torch.py      W-tT-gemm-r.json   gemm-bench
+  W-tT-torch-r.json  Benchmarks/bench_torch.py      W-tT-gemm-r.json   gemm-bench
   W-tT-{mlp,torch}-r.rss   GNU time's peak RSS in KB (or "null")
-  W-tT-torchgemm-r.json   Scripts/bench_torch_gemm.py (the GEMM bound through PyTorch; optional)
+  W-tT-torchgemm-r.json   Benchmarks/bench_torch_gemm.py (the GEMM bound through PyTorch; optional)
 """
 import json
 import statistics
@@ -184,7 +184,7 @@ def main():
     out += ["| " + " | ".join(str(c) for c in row) + " |" for row in detail_rows]
     if library_rows:
         out += ["", "GEMM libraries: each framework's epoch against the bound its own GEMM library sets at the "
-                "same shapes (gemm-bench through OpenBLAS for mlp; Scripts/bench_torch_gemm.py through torch.mm "
+                "same shapes (gemm-bench through OpenBLAS for mlp; Benchmarks/bench_torch_gemm.py through torch.mm "
                 "for PyTorch), medians. The floor is OpenBLAS's bound over PyTorch's epoch: the lowest mlp / "
                 "PyTorch could reach with no work besides its GEMMs.", ""]
         cols = ["workload", "threads", "OpenBLAS bound s/epoch", "PyTorch GEMM bound s/epoch", "OpenBLAS / PyTorch GEMMs",

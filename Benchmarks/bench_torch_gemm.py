@@ -4,7 +4,7 @@ lower bound on epoch time those rates imply. Prints one JSON object with the fie
 
     bench_torch_gemm.py --layers 784,1024,1024,10 --batch 256 [--samples 60000] [--threads 2] [--seconds 0.2]
 
-The same shapes and the same arithmetic as Sources/GemmBench/main.swift, so that `make bench` can set
+The same shapes and the same arithmetic as Benchmarks/GemmBench/main.swift, so that `make bench` can set
 the GEMM library PyTorch calls (MKL or oneDNN in its x86 wheels) beside OpenBLAS's:
   forward  Y  = X · Wᵀ    (B, out)    weights  dW = dYᵀ · X   (out, in)    input  dX = dY · W   (B, in)
 with W stored (out, in) as nn.Linear keeps it, so the transposes are views as in autograd's calls; the

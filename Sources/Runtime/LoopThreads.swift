@@ -31,7 +31,7 @@ import Glibc
 import Model
 import Synchronization
 
-public final class WorkerPool: ParallelLoops, @unchecked Sendable {
+public final class LoopThreads: LoopRunner, @unchecked Sendable {
     /// Threads that work on a region: the caller plus the helpers (1: everything runs inline).
     public private(set) var threads = 1
 
@@ -181,7 +181,7 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
             if pinRequested && !contended { place(pin: true) }
             pthread_mutex_unlock(placement)
         }
-        if n <= 1 || threads == 1 || contended || n > WorkerPool.maximumChunks {
+        if n <= 1 || threads == 1 || contended || n > LoopThreads.maximumChunks {
             for c in 0..<n { body(context, c) }
             return
         }
@@ -189,14 +189,14 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
         jobFunction = body
         jobContext = context
         completed.store(0, ordering: .relaxed)
-        claim.store(WorkerPool.word(sequence: sequence, chunks: n, next: 0), ordering: .sequentiallyConsistent)
+        claim.store(LoopThreads.word(sequence: sequence, chunks: n, next: 0), ordering: .sequentiallyConsistent)
         if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
             pthread_mutex_lock(mutex)
             pthread_cond_broadcast(wake)
             pthread_mutex_unlock(mutex)
         }
         var done = 0
-        while let c = claimChunk(sequence & WorkerPool.sequenceMask) {
+        while let c = claimChunk(sequence & LoopThreads.sequenceMask) {
             body(context, c)
             done += 1
         }
@@ -224,9 +224,9 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
     private func claimChunk(_ seq: UInt64) -> Int? {
         var word = claim.load(ordering: .acquiring)
         while true {
-            let next = word & WorkerPool.countMask
-            let count = (word >> WorkerPool.countBits) & WorkerPool.countMask
-            guard WorkerPool.sequence(of: word) == seq, next < count else { return nil }
+            let next = word & LoopThreads.countMask
+            let count = (word >> LoopThreads.countBits) & LoopThreads.countMask
+            guard LoopThreads.sequence(of: word) == seq, next < count else { return nil }
             let (exchanged, current) = claim.compareExchange(expected: word, desired: word + 1,
                                                              ordering: .acquiringAndReleasing)
             if exchanged { return Int(next) }
@@ -243,28 +243,28 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
     // `seen` is the sequence number when the helper was created, so a region started before the
     // thread first ran is still found.
     private func helperLoop(seen start: UInt64) {
-        var seen = start & WorkerPool.sequenceMask
+        var seen = start & LoopThreads.sequenceMask
         while true {
             // Poll, yielding the CPU between looks, for a while after the last region; then sleep.
             if polling.load(ordering: .relaxed) {
-                let start = WorkerPool.now()
+                let start = LoopThreads.now()
                 var polls = 0
-                while WorkerPool.sequence(of: claim.load(ordering: .acquiring)) == seen {
+                while LoopThreads.sequence(of: claim.load(ordering: .acquiring)) == seen {
                     sched_yield()
                     polls += 1
-                    if polls & 63 == 0 && WorkerPool.now() - start > WorkerPool.pollSeconds { break }
+                    if polls & 63 == 0 && LoopThreads.now() - start > LoopThreads.pollSeconds { break }
                 }
             }
-            if WorkerPool.sequence(of: claim.load(ordering: .acquiring)) == seen {
+            if LoopThreads.sequence(of: claim.load(ordering: .acquiring)) == seen {
                 pthread_mutex_lock(mutex)
                 sleepers.add(1, ordering: .sequentiallyConsistent)
-                while WorkerPool.sequence(of: claim.load(ordering: .sequentiallyConsistent)) == seen {
+                while LoopThreads.sequence(of: claim.load(ordering: .sequentiallyConsistent)) == seen {
                     pthread_cond_wait(wake, mutex)
                 }
                 sleepers.subtract(1, ordering: .relaxed)
                 pthread_mutex_unlock(mutex)
             }
-            seen = WorkerPool.sequence(of: claim.load(ordering: .acquiring))
+            seen = LoopThreads.sequence(of: claim.load(ordering: .acquiring))
             var done = 0
             // The job was written before the claim word that names this region.
             while let c = claimChunk(seen) {
@@ -277,7 +277,7 @@ public final class WorkerPool: ParallelLoops, @unchecked Sendable {
 }
 
 private final class HelperStart {
-    let pool: WorkerPool
+    let pool: LoopThreads
     let sequence: UInt64
-    init(pool: WorkerPool, sequence: UInt64) { self.pool = pool; self.sequence = sequence }
+    init(pool: LoopThreads, sequence: UInt64) { self.pool = pool; self.sequence = sequence }
 }

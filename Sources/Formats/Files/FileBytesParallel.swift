@@ -26,7 +26,7 @@ extension FileBytes {
         let bytes = [UInt8](unsafeUninitializedCapacity: size + 1) { buffer, count in
             let base = buffer.baseAddress!
             HugePages.advise(base, bytes: size)
-            ParallelFor.run(parts) { k in
+            SpawnedLoop.run(chunks: parts) { k in
                 var at = size / parts * k
                 let to = k == parts - 1 ? size : size / parts * (k + 1)
                 while at < to {

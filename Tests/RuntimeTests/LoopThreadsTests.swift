@@ -8,14 +8,14 @@ import XCTest
 import Model
 @testable import Runtime
 
-final class WorkerPoolTests: XCTestCase {
+final class LoopThreadsTests: XCTestCase {
     /// A pool that pins and polls even on a busy machine (the tests' machine runs other builds).
-    static let pool = WorkerPool(senseLoad: false)
+    static let pool = LoopThreads(senseLoad: false)
     private var savedBLASThreads = 1
 
     override func setUp() { savedBLASThreads = BLAS.threads }
 
-    override func tearDown() { WorkerPoolTests.pool.use(threads: 1, pin: false); BLAS.setThreads(savedBLASThreads) }
+    override func tearDown() { LoopThreadsTests.pool.use(threads: 1, pin: false); BLAS.setThreads(savedBLASThreads) }
 
     /// A chunk function's context: calls per chunk, and how many chunks threads other than `caller` ran.
     private struct Counter {
@@ -27,7 +27,7 @@ final class WorkerPoolTests: XCTestCase {
     func testEveryChunkOfEveryRegionRunsExactlyOnce() {
         // Twice: with OpenBLAS on as many threads as CPUs (pinned; helpers poll between regions) and
         // with OpenBLAS on one thread (nothing pinned; helpers sleep and are woken).
-        let pool = WorkerPoolTests.pool
+        let pool = LoopThreadsTests.pool
         for blasThreads in [pool.allowedCPUs.count, 1] {
             BLAS.setThreads(blasThreads)
             pool.setThreads(2, pin: true)
@@ -68,7 +68,7 @@ final class WorkerPoolTests: XCTestCase {
     /// `threads` threads; OpenBLAS stays on one thread so that only the elementwise split changes.
     private func trainedWeights(threads: Int, optimizer kind: OptimizerKind, activation: Activation) -> [[Float]] {
         BLAS.setThreads(1)
-        let pool = WorkerPoolTests.pool
+        let pool = LoopThreadsTests.pool
         pool.setThreads(threads)
         defer { pool.setThreads(1) }
         // 784 features and batch 96: the gather has 5 chunks, the 300-wide layer's passes 2 or more,
@@ -107,7 +107,7 @@ final class WorkerPoolTests: XCTestCase {
     }
 
     func testPinningOnlyWhenThreadsFillTheCPUsAndUndoneAfter() throws {
-        let pool = WorkerPoolTests.pool
+        let pool = LoopThreadsTests.pool
         let all = pool.allowedCPUs
         guard all.count > 1 else { throw XCTSkip("one CPU: nothing to pin") }
         pool.use(threads: all.count, pin: false)
@@ -127,7 +127,7 @@ final class WorkerPoolTests: XCTestCase {
     /// The watcher's thread unpins; pinning again happens on the caller, which alone OpenBLAS's
     /// affinity call can name (from another thread it pinned that thread instead).
     func testAfterAContendedSpellTheCallerIsPinnedAgain() throws {
-        let pool = WorkerPool(senseLoad: false)
+        let pool = LoopThreads(senseLoad: false)
         let all = pool.allowedCPUs
         guard all.count > 1 else { throw XCTSkip("one CPU: nothing to pin") }
         pool.use(threads: all.count, pin: true)
@@ -152,7 +152,7 @@ final class WorkerPoolTests: XCTestCase {
     }
 
     func testAnotherBusyProcessTurnsPinningOff() throws {
-        let pool = WorkerPool(senseLoad: true)
+        let pool = LoopThreads(senseLoad: true)
         let all = pool.allowedCPUs
         guard all.count > 1 else { throw XCTSkip("one CPU: nothing to pin") }
         guard OtherLoad.runnable() != nil else { throw XCTSkip("no /proc/stat") }

@@ -8,7 +8,7 @@
 #   mlp dynamic_bytes, static_bytes: the same from the pixel bytes (as mlp reads images), which are
 #                 the first layer's u8 input as they are: no first quantization pass
 #   torch fp32, torch dynamic (quantize_dynamic, default per-tensor qconfig), torch dynamic_pc
-#   (per-channel qconfig)                                        (Scripts/bench_int8_torch.py)
+#   (per-channel qconfig)                                        (Benchmarks/bench_int8_torch.py)
 # Each round runs int8-bench and the PyTorch script once per network, one after the other, each
 # process timing BENCH_RUNS passes per mode after a warm-up; BENCH_ROUNDS rounds alternate the two so a
 # noisy neighbour hurts both alike. The table gives, per row, the median over rounds of each round's
@@ -24,8 +24,8 @@
 #
 # Knobs: BENCH_ROUNDS (default 3), BENCH_RUNS (passes per mode per process, default 7),
 #        BENCH_IDLE_WAIT (seconds to wait for idle CPUs before each process, default 30),
-#        BENCH_TORCH (where PyTorch comes from, as for Scripts/bench.sh),
-#        BENCH_INT8_C, BENCH_INT8_DEFAULT: float models to use (Scripts/bench.sh passes the ones its
+#        BENCH_TORCH (where PyTorch comes from, as for Benchmarks/bench.sh),
+#        BENCH_INT8_C, BENCH_INT8_DEFAULT: float models to use (Benchmarks/bench.sh passes the ones its
 #        training section wrote, so both sections measure the same weights).
 # Output: the tables on stdout and in bench-out/int8/results.md, raw JSON lines in bench-out/int8/raw.jsonl.
 # Models: bench-out/int8/{c,default}.safetensors, trained here with seed 1 when missing (or copied
@@ -43,9 +43,9 @@ MLP=.build/release/mlp
 BENCH=.build/release/int8-bench
 
 log() { echo "bench_int8: $*" >&2; }
-# ensure_torch (as Scripts/bench.sh installs it) and wait_idle.
-# shellcheck source=Scripts/bench_common.sh
-. Scripts/bench_common.sh
+# ensure_torch (as Benchmarks/bench.sh installs it) and wait_idle.
+# shellcheck source=Benchmarks/bench_common.sh
+. Benchmarks/bench_common.sh
 
 log "building release (mlp, int8-bench)"
 swift build -c release --product mlp >&2
@@ -92,7 +92,7 @@ for round in $(seq 1 "$ROUNDS"); do
             2>>"$OUT/stderr.log" | sed "s/}\$/,\"round\":$round,\"busy\":$busy}/" >>"$OUT/raw.jsonl"
         busy=$(wait_idle)
         log "round $round/$ROUNDS, $net: torch (others ${busy}% busy)"
-        "$VENV/bin/python" Scripts/bench_int8_torch.py --model "$OUT/$net.safetensors" --data data/mnist --runs "$RUNS" --threads 1,2 \
+        "$VENV/bin/python" Benchmarks/bench_int8_torch.py --model "$OUT/$net.safetensors" --data data/mnist --runs "$RUNS" --threads 1,2 \
             2>>"$OUT/stderr.log" | sed "s/}\$/, \"round\": $round, \"busy\": $busy}/" >>"$OUT/raw.jsonl"
         busy=$(wait_idle)
         log "round $round/$ROUNDS, $net: mlp evaluate, fp32 and INT8 files (others ${busy}% busy)"

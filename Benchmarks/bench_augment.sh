@@ -27,8 +27,8 @@ MLP=.build/release/mlp
 
 log() { echo "bench_augment: $*" >&2; }
 # wait_idle
-# shellcheck source=Scripts/bench_common.sh
-. Scripts/bench_common.sh
+# shellcheck source=Benchmarks/bench_common.sh
+. Benchmarks/bench_common.sh
 
 log "building release (mlp)"
 swift build -c release --product mlp >&2

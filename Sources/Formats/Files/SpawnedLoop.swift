@@ -1,10 +1,11 @@
-// Runs `count` independent jobs on `count` threads (the calling thread takes job 0) and waits for all:
-// plain pthreads, as the library avoids Foundation and Dispatch. For a handful of large jobs (a CSV
-// file split in halves), where starting a thread costs microseconds against milliseconds of work.
+// A loop of a few large chunks (a CSV file split in halves), each on a thread started for it (the
+// calling thread takes chunk 0), waiting for all: plain pthreads, as the library avoids Foundation
+// and Dispatch, and no pool, as Formats runs without Runtime's LoopThreads. Starting a thread costs
+// microseconds against the milliseconds of work in each chunk.
 
 import Glibc
 
-enum ParallelFor {
+enum SpawnedLoop {
     private final class Job {
         let body: (Int) -> Void
         let index: Int
@@ -14,7 +15,7 @@ enum ParallelFor {
         }
     }
 
-    static func run(_ count: Int, _ body: (Int) -> Void) {
+    static func run(chunks count: Int, _ body: (Int) -> Void) {
         if count <= 1 {
             if count == 1 { body(0) }
             return

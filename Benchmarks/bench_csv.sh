@@ -38,7 +38,7 @@ mkdir -p "$OUT/raw"
 FILE=$OUT/numeric-${ROWS}x20.csv
 if [ ! -s "$FILE" ]; then
     echo "generating $FILE" >&2
-    "$PY" Scripts/bench_csv.py generate "$FILE.tmp" --rows "$ROWS" --columns 20 --seed 0
+    "$PY" Benchmarks/bench_csv.py generate "$FILE.tmp" --rows "$ROWS" --columns 20 --seed 0
     mv "$FILE.tmp" "$FILE"
 fi
 cat "$FILE" > /dev/null
@@ -47,7 +47,7 @@ one_round() {  # $1: the round's name (warmup or a number)
     for t in $THREADS; do
         "$BENCH" "$FILE" --threads "$t" > "$OUT/raw/mlp-t$t-$1.json"
     done
-    "$PY" Scripts/bench_csv.py pandas "$FILE" > "$OUT/raw/pandas-$1.json"
+    "$PY" Benchmarks/bench_csv.py pandas "$FILE" > "$OUT/raw/pandas-$1.json"
 }
 
 one_round warmup
@@ -57,4 +57,4 @@ for run in $(seq 1 "$RUNS"); do
 done
 rm -f "$OUT"/raw/*-warmup.json
 
-"$PY" Scripts/bench_csv.py report "$OUT/raw" | tee "$OUT/results.md"
+"$PY" Benchmarks/bench_csv.py report "$OUT/raw" | tee "$OUT/results.md"

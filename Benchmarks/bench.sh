@@ -3,13 +3,13 @@
 #
 # Builds release, fetches MNIST, installs PyTorch into .venv-bench/ when it is not there yet, then for
 # every workload and thread count runs one warm-up and BENCH_RUNS measured runs of `mlp train` (+ `mlp
-# evaluate` on the model it wrote) and of Scripts/bench_torch.py, alternating the two so that a noisy
+# evaluate` on the model it wrote) and of Benchmarks/bench_torch.py, alternating the two so that a noisy
 # neighbour hurts both alike, plus BENCH_RUNS runs of gemm-bench for the sgemm lower bound and of
-# Scripts/bench_torch_gemm.py for the same bound through PyTorch's GEMM library. Medians go
+# Benchmarks/bench_torch_gemm.py for the same bound through PyTorch's GEMM library. Medians go
 # into a table printed on stdout and written to bench-out/results.md; every raw JSON is kept under
 # bench-out/raw/.
 #
-# Workloads (the same for mlp and PyTorch; Scripts/bench_torch.py holds the PyTorch side):
+# Workloads (the same for mlp and PyTorch; Benchmarks/bench_torch.py holds the PyTorch side):
 #   A  784-128-10 ReLU,        SGD lr 0.1 (no momentum), batch 64,  3 epochs
 #   B  784-256-128-10 ReLU,    Adam lr 1e-3,             batch 128, 3 epochs
 #   C  784-1024-1024-10 ReLU,  SGD lr 0.05 momentum 0.9, batch 256, 1 epoch
@@ -51,8 +51,8 @@ GEMM=.build/release/gemm-bench
 
 log() { echo "bench: $*" >&2; }
 # ensure_torch, and the idle/health checks around every measured run.
-# shellcheck source=Scripts/bench_common.sh
-. Scripts/bench_common.sh
+# shellcheck source=Benchmarks/bench_common.sh
+. Benchmarks/bench_common.sh
 
 # The mlp flags of each workload. mlp's SGD defaults to momentum 0.9, so A says --momentum 0.
 mlp_flags() {
@@ -99,10 +99,10 @@ run_gemm() {  # workload threads run
     "$GEMM" $(gemm_flags "$1") --threads "$2" >"$RAW/$1-t$2-gemm-$3.json"
 }
 
-# PyTorch's GEMM library at the same shapes (Scripts/bench_torch_gemm.py): its bound beside OpenBLAS's.
+# PyTorch's GEMM library at the same shapes (Benchmarks/bench_torch_gemm.py): its bound beside OpenBLAS's.
 run_torch_gemm() {  # workload threads run
     # shellcheck disable=SC2046
-    "$VENV/bin/python" Scripts/bench_torch_gemm.py $(gemm_flags "$1") --threads "$2" >"$RAW/$1-t$2-torchgemm-$3.json"
+    "$VENV/bin/python" Benchmarks/bench_torch_gemm.py $(gemm_flags "$1") --threads "$2" >"$RAW/$1-t$2-torchgemm-$3.json"
 }
 
 run_mlp() {  # workload threads run
@@ -116,7 +116,7 @@ run_mlp() {  # workload threads run
 run_torch() {  # workload threads run
     # BENCH_LAUNCH_NS: the process start that PyTorch's start-up time counts from.
     BENCH_LAUNCH_NS=$(date +%s%N) timed "$RAW/$1-t$2-torch-$3.rss" "$VENV/bin/python" \
-        Scripts/bench_torch.py --workload "$1" --threads "$2" --data data/mnist --seed 1 \
+        Benchmarks/bench_torch.py --workload "$1" --threads "$2" --data data/mnist --seed 1 \
         >"$RAW/$1-t$2-torch-$3.json" 2>>"$OUT/torch-stderr.log"
 }
 
@@ -165,11 +165,11 @@ for w in $WORKLOADS; do
     done
 done
 
-python3 Scripts/bench_report.py "$RAW" "$OUT/header.txt" "$RUNS" "$WORKLOADS" "$THREADS" >"$OUT/results.md"
+python3 Benchmarks/bench_report.py "$RAW" "$OUT/header.txt" "$RUNS" "$WORKLOADS" "$THREADS" >"$OUT/results.md"
 cat "$OUT/results.md"
 
 # The inference section (issue 13): fp32 against INT8 and against PyTorch's quantize_dynamic
-# (Scripts/bench_int8.sh), on the weights trained above: C's network and A's (the default 784-128-10)
+# (Benchmarks/bench_int8.sh), on the weights trained above: C's network and A's (the default 784-128-10)
 # from the first thread count, when those workloads ran; otherwise it trains its own. BENCH_INT8=0 skips it.
 if [ "${BENCH_INT8:-1}" != 0 ]; then
     first=${THREADS%% *}
@@ -177,5 +177,5 @@ if [ "${BENCH_INT8:-1}" != 0 ]; then
     if [ -f "$c_model" ]; then export BENCH_INT8_C="$c_model"; fi
     if [ -f "$a_model" ]; then export BENCH_INT8_DEFAULT="$a_model"; fi
     echo
-    bash Scripts/bench_int8.sh
+    bash Benchmarks/bench_int8.sh
 fi

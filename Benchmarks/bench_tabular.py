@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The peers' side of Scripts/bench_tabular.sh (issue 11): scikit-learn and Vowpal Wabbit on the raw
+"""The peers' side of Benchmarks/bench_tabular.sh (issue 11): scikit-learn and Vowpal Wabbit on the raw
 Adult and Diamonds CSV files, and the report that puts them beside mlp.
 
   bench_tabular.py sklearn --dataset adult|diamonds --data-dir DIR [--threads N] [--config matched|defaults]
@@ -15,7 +15,7 @@ Adult and Diamonds CSV files, and the report that puts them beside mlp.
       process timed from outside, and prints one JSON object (train_seconds, predict_seconds, seconds,
       accuracy, passes_used, the exact arguments).
   bench_tabular.py report RAWDIR HEADER RUNS
-      the markdown table of Scripts/bench_tabular.sh from RAWDIR's JSON files.
+      the markdown table of Benchmarks/bench_tabular.sh from RAWDIR's JSON files.
 
 The scikit-learn pipeline, the same preprocessing as mlp's (README, "Tables (CSV)"):
   numeric columns:  SimpleImputer(most_frequent) [Adult only] -> StandardScaler
@@ -431,7 +431,7 @@ def report(args):
         r = Runs(raw, f"vw-{m}", runs)
         out.append(f"- Vowpal Wabbit {m}: `{' '.join(r.data[0]['train_args'])}` then `{' '.join(r.data[0]['test_args'])}`")
 
-    # CSV loading: Scripts/bench_csv.py's own table.
+    # CSV loading: Benchmarks/bench_csv.py's own table.
     csv_dir = os.path.join(raw, "csv")
     csv_ok = bool(glob.glob(os.path.join(csv_dir, "pandas-*.json")))
     if csv_ok:

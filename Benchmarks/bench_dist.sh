@@ -3,10 +3,10 @@
 # 0.05 momentum 0.9, global batch 256, 1 epoch of MNIST) in the same run, three ways:
 #   mlp-2x1   mpirun -np 2 (Scripts/mpirun.sh) mlp train --threads 1: two ranks of one thread
 #   mlp-1x2   mlp train --threads 2: one process of two threads (the baseline the ranks must keep up with)
-#   ddp-2x1   torchrun --nproc_per_node 2 Scripts/bench_ddp.py: PyTorch DDP, gloo over loopback, one
+#   ddp-2x1   torchrun --nproc_per_node 2 Benchmarks/bench_ddp.py: PyTorch DDP, gloo over loopback, one
 #             thread per rank (OMP_NUM_THREADS=1, GLOO_SOCKET_IFNAME=lo)
 # BENCH_RUNS rounds (default 3), the three in a rotating order each round so that a noisy neighbour
-# hurts all alike; medians with min and max. Then the scaling model (Scripts/scaling_model.py) from
+# hurts all alike; medians with min and max. Then the scaling model (Benchmarks/scaling_model.py) from
 # per-example compute times measured here on one thread for workloads A, C and a wide network W
 # (784-4096-4096-10), trained on a tenth of MNIST (--validation-split 0.9; the epoch time counts the
 # training steps only). Everything is printed and written to bench-out/dist.md; raw JSON under
@@ -30,7 +30,7 @@ bash Scripts/deps.sh
 bash Scripts/fetch-mnist.sh
 log "building release"
 swift build -c release --static-swift-stdlib --product mlp 2>&1 | tail -n 1 >&2
-BENCH_VENV_ONLY=1 bash Scripts/bench.sh   # PyTorch into .venv-bench/, once
+BENCH_VENV_ONLY=1 bash Benchmarks/bench.sh   # PyTorch into .venv-bench/, once
 mkdir -p "$RAW"
 if ! "$VENV/bin/python" -c 'import torch.distributed' 2>/dev/null; then
     log "this PyTorch has no torch.distributed; the DDP peer cannot run"
@@ -46,7 +46,7 @@ run_one() {
         mlp-2x1) bash Scripts/mpirun.sh -np 2 "$MLP" train $C_FLAGS --threads 1 --out "$RAW/dist-model.safetensors" >"$out" ;;
         mlp-1x2) "$MLP" train $C_FLAGS --threads 2 --out "$RAW/dist-model.safetensors" >"$out" ;;
         ddp-2x1) OMP_NUM_THREADS=1 GLOO_SOCKET_IFNAME=lo "$VENV/bin/torchrun" --standalone --nproc_per_node 2 \
-                     Scripts/bench_ddp.py --data data/mnist 2>/dev/null | tail -n 1 >"$out" ;;
+                     Benchmarks/bench_ddp.py --data data/mnist 2>/dev/null | tail -n 1 >"$out" ;;
     esac
     log "round $round $kind: $(field "$out" seconds_per_epoch) s/epoch, test accuracy $(field "$out" test_accuracy)"
 }
@@ -98,7 +98,7 @@ print(f"mlp 2 ranks / mlp 1 process × 2 threads: {med['mlp-2x1'] / med['mlp-1x2
 print(f"all-reduce: {1000 * ar / steps:.2f} ms per step ({two[0]['allreduce_bytes_per_step'] / 1e6:.2f} MB of gradients), "
       f"{100 * ar / med['mlp-2x1']:.0f}% of the epoch (waiting for the other rank included)\n")
 sys.stdout.flush()
-subprocess.run([sys.executable, "Scripts/scaling_model.py",
+subprocess.run([sys.executable, "Benchmarks/scaling_model.py",
                 "--workload", f"A:{pA}:64:{tA}", "--workload", f"C:{pC}:256:{tC}", "--workload", f"W:{pW}:256:{tW}"], check=True)
 EOF
 cat "$OUT/dist.md"

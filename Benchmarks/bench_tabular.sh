@@ -16,12 +16,12 @@
 #     mlp train ... --target price --hidden 128,64 --epochs 30 --batch-size 128 --threads T
 #     scikit-learn: one-hot, scaling, standardized target, MLPRegressor((128, 64)), batch 128, 30 epochs
 #   CSV loading: csv-bench (mlp's CSV reader) on a 1,000,000 × 20 numeric file against pandas.read_csv
-#     (Scripts/bench_csv.py generates the file, once, into bench-out/csv/).
+#     (Benchmarks/bench_csv.py generates the file, once, into bench-out/csv/).
 #
 # What is timed: the whole `mlp train` process (load, encode, train, the test set after every epoch, the
 # model written), beside mlp's own train_seconds from --json; scikit-learn's fit (preprocessing and
 # training, the CSV already in memory), beside its whole process; Vowpal Wabbit's training and prediction
-# processes (`python -m vowpalwabbit`, cache built in the timed run). Scripts/bench_tabular.py holds the
+# processes (`python -m vowpalwabbit`, cache built in the timed run). Benchmarks/bench_tabular.py holds the
 # exact scikit-learn and Vowpal Wabbit configurations and why they were chosen.
 #
 # As bench.sh does, every run waits for the CPUs to be idle (bench-out/raw/tabular/*.busy) and is bracketed
@@ -62,8 +62,8 @@ CORES=$(nproc)
 
 log() { echo "bench-tabular: $*" >&2; }
 # The idle/health checks around every measured run.
-# shellcheck source=Scripts/bench_common.sh
-. Scripts/bench_common.sh
+# shellcheck source=Benchmarks/bench_common.sh
+. Benchmarks/bench_common.sh
 
 for f in adult/adult-raw-train.csv.gz adult/adult-raw-test.csv.gz diamonds/diamonds-raw-train.csv.gz \
     diamonds/diamonds-raw-test.csv.gz; do
@@ -105,21 +105,21 @@ run_mlp() {  # dataset threads run
 run_sklearn() {  # dataset config threads run
     local limit=()
     if [ "$3" != default ]; then limit=(--threads "$3"); fi
-    "$PY" Scripts/bench_tabular.py sklearn --dataset "$1" --data-dir "$DATA" --config "$2" "${limit[@]}" \
+    "$PY" Benchmarks/bench_tabular.py sklearn --dataset "$1" --data-dir "$DATA" --config "$2" "${limit[@]}" \
         >"$RAW/sklearn-$1-$2-$3-$4.json"
 }
 
 run_vw() {  # model run
-    "$PY" Scripts/bench_tabular.py vw --model "$1" --vw-dir "$WORK/vw" >"$RAW/vw-$1-$2.json"
+    "$PY" Benchmarks/bench_tabular.py vw --model "$1" --vw-dir "$WORK/vw" >"$RAW/vw-$1-$2.json"
 }
 
-run_csv() {  # run (the warm-up's files go to csv-warmup/: Scripts/bench_csv.py's report counts every file)
+run_csv() {  # run (the warm-up's files go to csv-warmup/: Benchmarks/bench_csv.py's report counts every file)
     local t dir=$RAW/csv
     if [ "$1" = 0 ]; then dir=$RAW/csv-warmup; fi
     for t in $THREADS; do
         "$CSVBENCH" "$CSV_FILE" --threads "$t" >"$dir/mlp-t$t-$1.json"
     done
-    "$PY" Scripts/bench_csv.py pandas "$CSV_FILE" >"$dir/pandas-$1.json"
+    "$PY" Benchmarks/bench_csv.py pandas "$CSV_FILE" >"$dir/pandas-$1.json"
 }
 
 log "building release"
@@ -128,13 +128,13 @@ ensure_peers
 mkdir -p "$RAW/csv" "$RAW/csv-warmup" "$WORK/vw"
 rm -f "$RAW"/*.json "$RAW"/*.log "$RAW"/*.busy "$RAW"/*.probe "$RAW"/*.redo "$RAW"/*.wall "$RAW"/csv*/*.json
 log "converting Adult to Vowpal Wabbit's format (not timed)"
-"$PY" Scripts/bench_tabular.py vw-convert --data-dir "$DATA" --out "$WORK/vw"
+"$PY" Benchmarks/bench_tabular.py vw-convert --data-dir "$DATA" --out "$WORK/vw"
 if [ "$CSV_ROWS" != 0 ]; then
-    CSV_FILE=$OUT/csv/numeric-${CSV_ROWS}x20.csv  # shared with Scripts/bench_csv.sh
+    CSV_FILE=$OUT/csv/numeric-${CSV_ROWS}x20.csv  # shared with Benchmarks/bench_csv.sh
     if [ ! -s "$CSV_FILE" ]; then
         log "generating $CSV_FILE"
         mkdir -p "$OUT/csv"
-        "$PY" Scripts/bench_csv.py generate "$CSV_FILE.tmp" --rows "$CSV_ROWS" --columns 20 --seed 0
+        "$PY" Benchmarks/bench_csv.py generate "$CSV_FILE.tmp" --rows "$CSV_ROWS" --columns 20 --seed 0
         mv "$CSV_FILE.tmp" "$CSV_FILE"
     fi
     cat "$CSV_FILE" >/dev/null  # into the page cache
@@ -179,5 +179,5 @@ for r in $(seq 0 "$RUNS"); do
 done
 
 echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RAW/header.txt"
-"$PY" Scripts/bench_tabular.py report "$RAW" "$RAW/header.txt" "$RUNS" >"$OUT/tabular.md"
+"$PY" Benchmarks/bench_tabular.py report "$RAW" "$RAW/header.txt" "$RUNS" >"$OUT/tabular.md"
 cat "$OUT/tabular.md"
