@@ -60,8 +60,11 @@ let package = Package(
         .target(name: "Runtime", dependencies: ["Model", "CBLAS"]),
         // File formats: IDX (raw or gzip), PGM and PNG images, safetensors, atomic writes.
         .target(name: "Formats", dependencies: ["CZlib", "CDeflate", "CPNG"]),
+        // CSV tables as datasets (as scikit-learn's preprocessing): the feature and target encoders,
+        // the task, the test split, notes about how a file was read.
+        .target(name: "Tables", dependencies: ["Formats", "Model"]),
         // The command line: argument parsing and the train / evaluate / predict commands.
-        .target(name: "MLPCLI", dependencies: ["Model", "Formats", "Runtime", "Collective", "CBLAS", "Quantized"]),
+        .target(name: "MLPCLI", dependencies: ["Model", "Formats", "Tables", "Runtime", "Collective", "CBLAS", "Quantized"]),
         // INT8 inference: per-channel s8 weights, u8 activations, oneDNN matmul (issue 13).
         .target(
             name: "Quantized",
@@ -88,6 +91,7 @@ let package = Package(
         .testTarget(name: "QuantizedTests", dependencies: ["Quantized", "Model"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "CZlib", "CPNG"]),
         .testTarget(name: "CollectiveTests", dependencies: ["Collective"]),
-        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG", "Quantized"], exclude: ["Fixtures"]),
+        .testTarget(name: "TablesTests", dependencies: ["Tables", "Formats", "Model"]),
+        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "Tables", "CPNG", "Quantized"], exclude: ["Fixtures"]),
     ]
 )

@@ -9,6 +9,7 @@
 // is recorded since this version ("task"); for earlier checkpoints (formats 1 to 3) it is the
 // configuration's, else what the history shows (an accuracy is a classification's).
 import Formats
+import Tables
 import Model
 
 struct CheckpointSummary {

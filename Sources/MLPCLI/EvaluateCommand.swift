@@ -4,6 +4,7 @@
 // heat map. Regression: RMSE, MAE and R² in the target's units, and predicted against actual values
 // as an SVG scatter plot.
 import Formats
+import Tables
 import Model
 
 enum EvaluateCommand {
@@ -44,7 +45,7 @@ enum EvaluateCommand {
             minR2 = try a.float(Flags.minR2)
             maxRMSE = try a.float(Flags.maxRMSE)
             delimiter = try a.string(Flags.delimiter).map { (d: String) throws(CLIError) -> UInt8 in
-                guard let b = TrainingConfiguration.delimiter(d) else { throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: a.command) }
+                guard let b = TableSettings.delimiter(d) else { throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: a.command) }
                 return b
             }
             numbers = try NumberFormatFlags(a)
@@ -72,7 +73,7 @@ enum EvaluateCommand {
         var dataParts: [(what: String, bytes: Int)] = []
         var imagesPath = "", labelsPath = ""
         if let csv {
-            dataParts = TabularData.memoryPart(csv)
+            dataParts = MemoryBudget.csvPart(csv)
         } else if o.testImages != nil || o.dataDir.map({ TrainCommand.isDirectory($0) && DataFiles.hasIDX($0) }) ?? false {
             imagesPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testImages, file: o.testImages, override: Flags.testImages, command: a.command)
             labelsPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testLabels, file: o.testLabels, override: Flags.testLabels, command: a.command)
@@ -99,11 +100,14 @@ enum EvaluateCommand {
             options.markerAdvice = TableEncoder.retrainMarkerAdvice
             let idColumn = IDColumn(name: o.idColumn, encoder: encoder, target: target)
             idColumn.prepare(&options)
-            let table = try TabularData.read(csv, options)
-            do { try table.requireRows() } catch { throw .data(error) }
-            data = try TabularData.encodeLabelled(table, encoder: encoder, target: target)
-            ids = try idColumn.values(table)
-            if let note = TableEncoder.ignoredNote(csv, encoder.ignored(in: table, allowed: Set(target.columns + idColumn.names))) { Console.note(note) }
+            let table = try tables { () throws(TablesError) in try TabularData.read(csv, options) }
+            try tables { () throws(TablesError) in try TabularData.requireRows(table) }
+            let (encoded, unseen) = try tables { () throws(TablesError) in try TabularData.encodeLabelled(table, encoder: encoder, target: target) }
+            if unseen.total > 0 { Console.err(TableNote.unseenCategories(path: table.path, unseen).line) }
+            data = encoded
+            ids = try tables { () throws(TablesError) in try idColumn.values(table) }
+            let ignored = encoder.ignored(in: table, allowed: Set(target.columns + idColumn.names))
+            if !ignored.isEmpty { Console.note(TableNote.ignoredColumns(path: csv, ignored).line) }
             dataName = csv
         case .pixels:
             if o.idColumn != nil { throw .usage("--id-column names a CSV column; \(modelPath) was trained on images", command: a.command) }

@@ -1,6 +1,8 @@
 // Every flag of every command, declared once. A command lists the ones it accepts (a few with help
 // worded for it); `--help`, the parser and the typed reads (Arguments) work from these.
 
+import Tables
+
 enum Flags {
     // MARK: data
     static let data = Flag("data", "DIR", .text, "directory with the four MNIST IDX files, each raw or .gz")

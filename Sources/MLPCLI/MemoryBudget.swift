@@ -83,6 +83,29 @@ enum MemoryBudget {
         paths.compactMap(idxPart)
     }
 
+    /// Memory to read a CSV file: its bytes (decompressed: a gzip file's trailer says how many, mod
+    /// 2^32) and the columns parsed from it (at most two floats per byte: a value and its delimiter
+    /// take two), with the encoded copy.
+    static func csvPart(_ path: String) -> [(what: String, bytes: Int)] {
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return [] }
+        var size = Int(st.st_size)
+        if let isize = gzipSize(path), isize > size { size = isize }
+        let (b, o) = size.multipliedReportingOverflow(by: 3)
+        return [("\(path) (\(MemoryBudget.size(size)) of CSV)", o ? Int.max : b)]
+    }
+
+    /// The uncompressed size a gzip file's last four bytes record (mod 2^32); nil when not gzip.
+    static func gzipSize(_ path: String) -> Int? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var b = [UInt8](repeating: 0, count: 4)
+        guard Glibc.read(fd, &b, 2) == 2, Gzip.isGzip(Array(b.prefix(2))) else { return nil }
+        guard lseek(fd, -4, SEEK_END) >= 0, Glibc.read(fd, &b, 4) == 4 else { return nil }
+        return Int(b[0]) | Int(b[1]) << 8 | Int(b[2]) << 16 | Int(b[3]) << 24
+    }
+
     /// Memory to load a model file: the bytes read, the decoded values, and the network's
     /// parameters and gradients: about four times the file.
     static func modelPart(_ path: String) -> [(what: String, bytes: Int)] {

@@ -5,6 +5,7 @@
 // format_version, architecture, input_features, input_rows, input_cols, input_scale, classes, loss,
 // plus a record of how it was trained. evaluate and predict rebuild the network from the file alone.
 import Formats
+import Tables
 import Model
 
 struct LoadedModel {

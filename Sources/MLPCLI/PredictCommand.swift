@@ -3,6 +3,7 @@
 // or, for a model trained on a CSV file, its prediction for each row of one: a class label with its
 // probability, or the regression targets in their units.
 import Formats
+import Tables
 import Model
 
 enum PredictCommand {
@@ -36,7 +37,7 @@ enum PredictCommand {
             if images == nil && input == nil { throw .usage("missing required flag --images (or --input FILE.csv)", command: a.command) }
             if images != nil && input != nil { throw .usage("--images and --input both name what to predict; give one", command: a.command) }
             delimiter = try a.string(Flags.delimiter).map { (d: String) throws(CLIError) -> UInt8 in
-                guard let b = TrainingConfiguration.delimiter(d) else { throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: a.command) }
+                guard let b = TableSettings.delimiter(d) else { throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: a.command) }
                 return b
             }
             numbers = try NumberFormatFlags(a)
@@ -55,7 +56,7 @@ enum PredictCommand {
         let o = try Options(a)
         let modelPath = o.model, limit = o.limit, topK = o.topK, json = o.json, show = o.show
         try MemoryBudget.check(o.memoryLimit, MemoryBudget.modelPart(modelPath)
-            + (o.images.map { MemoryBudget.dataParts([$0]) } ?? o.input.map(TabularData.memoryPart) ?? []))
+            + (o.images.map { MemoryBudget.dataParts([$0]) } ?? o.input.map(MemoryBudget.csvPart) ?? []))
         let model = try ModelFile.load(modelPath)
         try model.useThreads(o.threads, batch: 1000)
         let net = model.network, classes = net.classes
@@ -168,14 +169,13 @@ enum PredictCommand {
             ended = n == 0
             guard let (rows, firstLine) = ended ? blocks.finish() : blocks.add(bytes), let header = blocks.header else { continue }
             reading.lineOffset = firstLine - 1 - header.filter { $0 == 0x0A }.count
-            let table = try TabularData.read(bytes: header + rows, name: stream.name, reading)
-            let columnIndex = try encoder.locate(in: table, allowed: Set(target.columns))
-            let idValues = try ids.values(table)
-            if index == 0, let note = TableEncoder.ignoredNote(stream.name, encoder.ignored(in: table, allowed: Set(target.columns + ids.names))) {
-                Console.note(note)
-            }
+            let table = try tables { () throws(TablesError) in try TabularData.read(bytes: header + rows, name: stream.name, reading) }
+            let columnIndex = try tables { () throws(TablesError) in try encoder.locate(in: table, allowed: Set(target.columns)) }
+            let idValues = try tables { () throws(TablesError) in try ids.values(table) }
+            let ignored = encoder.ignored(in: table, allowed: Set(target.columns + ids.names))
+            if index == 0 && !ignored.isEmpty { Console.note(TableNote.ignoredColumns(path: stream.name, ignored).line) }
             let count = min(table.rowCount, limit - index)
-            let (features, missed) = try encoder.encode(table, at: columnIndex, rows: Array(0..<count))
+            let (features, missed) = try tables { () throws(TablesError) in try encoder.encode(table, at: columnIndex, rows: Array(0..<count)) }
             unseen.merge(missed)
             var start = 0
             while start < count {
@@ -195,11 +195,11 @@ enum PredictCommand {
         guard let inputHeader = blocks.header else { throw CLIError(.dataError, "\(stream.name): is empty, expected a CSV header and rows") }
         if let h = headerLine {
             // A header and no rows: the columns are still checked, and the answer is a header alone.
-            let table = try TabularData.read(bytes: inputHeader, name: stream.name, reading)
-            _ = try encoder.locate(in: table, allowed: Set(target.columns))
+            let table = try tables { () throws(TablesError) in try TabularData.read(bytes: inputHeader, name: stream.name, reading) }
+            _ = try tables { () throws(TablesError) in try encoder.locate(in: table, allowed: Set(target.columns)) }
             Console.out(h)
         }
-        if let w = unseen.warning(stream.name) { Console.err(w) }
+        if unseen.total > 0 { Console.err(TableNote.unseenCategories(path: stream.name, unseen).line) }
         return .ok
     }
 

@@ -15,6 +15,7 @@
 // on the first --samples examples (min/max) and stored; at run time the grids are fixed and hidden
 // layers write u8 straight into the next layer's grid. Values outside the calibrated range saturate.
 import Formats
+import Tables
 import Model
 import Quantized
 #if canImport(Glibc)
@@ -46,7 +47,7 @@ enum QuantizeCommand {
             data = a.string(Flags.data)
             samples = try a.int(Flags.samples, default: 1000)
             delimiter = try a.string(Flags.delimiter).map { (d: String) throws(CLIError) -> UInt8 in
-                guard let b = TrainingConfiguration.delimiter(d) else { throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: a.command) }
+                guard let b = TableSettings.delimiter(d) else { throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: a.command) }
                 return b
             }
             threads = try a.int(Flags.threads)
@@ -185,12 +186,13 @@ enum QuantizeCommand {
             guard TabularData.isCSV(path), !TrainCommand.isDirectory(path), case .table(let target) = model.output else {
                 throw CLIError(.dataError, "\(o.model): was trained on a CSV file; give --data FILE.csv with its columns")
             }
-            let table = try TabularData.read(path, encoder.readingOptions(CSVOptions(delimiter: o.delimiter ?? delimiter, threads: o.threads ?? BLAS.processors)))
+            let options = encoder.readingOptions(CSVOptions(delimiter: o.delimiter ?? delimiter, threads: o.threads ?? BLAS.processors))
+            let table = try tables { () throws(TablesError) in try TabularData.read(path, options) }
             let n = min(table.rowCount, o.samples)
             guard n > 0 else { throw CLIError(.dataError, "\(path): holds no rows; calibration needs at least one") }
-            let index = try encoder.locate(in: table, allowed: Set(target.columns))
-            let (features, unseen) = try encoder.encode(table, at: index, rows: Array(0..<n))
-            if let w = unseen.warning(path) { Console.err(w) }
+            let index = try tables { () throws(TablesError) in try encoder.locate(in: table, allowed: Set(target.columns)) }
+            let (features, unseen) = try tables { () throws(TablesError) in try encoder.encode(table, at: index, rows: Array(0..<n)) }
+            if unseen.total > 0 { Console.err(TableNote.unseenCategories(path: path, unseen).line) }
             return (features, n, "rows of \(path)")
         }
     }

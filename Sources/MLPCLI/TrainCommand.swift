@@ -2,6 +2,7 @@
 // The session (TrainingSession.swift) owns the loop; this file reads the flags, loads the data,
 // sets up the session and what watches it, and reports and saves what it produced.
 import Formats
+import Tables
 import Model
 import Runtime
 #if canImport(Glibc)
@@ -339,16 +340,18 @@ enum TrainCommand {
     /// the memory limit once the encoded width is known.
     static func prepareTable(_ path: String, config: TrainingConfiguration, options: Options) throws(CLIError) -> PreparedData {
         let testPath = options.files[Flags.testData.name]
-        try MemoryBudget.check(options.memoryLimit, TabularData.memoryPart(path) + (testPath.map(TabularData.memoryPart) ?? []))
-        let loaded = try TabularData.load(train: path, test: testPath, config: config, threads: options.threads ?? BLAS.processors)
-        var data = loaded.data
+        try MemoryBudget.check(options.memoryLimit, MemoryBudget.csvPart(path) + (testPath.map(MemoryBudget.csvPart) ?? []))
+        let loaded = try tables { () throws(TablesError) in
+            try TabularData.load(train: path, test: testPath, settings: config.tableSettings, seed: config.seed, threads: options.threads ?? BLAS.processors)
+        }
+        var data = TrainingData(train: loaded.train, test: loaded.test)
         if case .values(_, _, let std) = loaded.target { data.targetScale = std }
         let specs = config.network.specs(assuming: loaded.target.outputs)
         let need = MemoryBudget.trainingBytes(inputs: loaded.encoder.width, specs: specs, batch: config.batchSize, optimizerSlots: config.optimizerSlots)
         try MemoryBudget.check(options.memoryLimit, [("the network \(Architecture.string(specs))", need ?? Int.max)])
         let e = loaded.encoder
         let numeric = e.columns.filter(\.isNumeric).count
-        var task = "\(loaded.target.task.rawValue) (\(loaded.taskReason))"
+        var task = "\(loaded.target.task.rawValue) (\(reason(loaded.taskReason)))"
         switch loaded.target {
         case .classes(let column, let labels):
             let shown = labels.prefix(10).joined(separator: ", ") + (labels.count > 10 ? ", …" : "")
@@ -360,11 +363,22 @@ enum TrainCommand {
             ?? ", no test set"
         let banner = [task, "\(path): \(loaded.trainRows) training rows\(test); \(e.columns.count) feature columns (\(numeric) numeric, \(e.columns.count - numeric) categorical) → \(e.width) inputs"]
         var prepared = PreparedData(data: data, input: .table(e, delimiter: config.delimiter), output: .table(loaded.target), banner: banner,
-                                   notes: loaded.notes)
+                                   notes: loaded.notes.map(\.line))
         if let lines = loaded.rowLines {
             prepared.splitSource = .table(path: path, testRows: loaded.testRows, rowCount: loaded.trainRows + (loaded.testRows?.count ?? 0), lines: lines)
         }
         return prepared
+    }
+
+    /// How the task was decided, for the banner.
+    static func reason(_ r: TabularData.TaskReason) -> String {
+        switch r {
+        case .given(let t): return "--\(Flags.task.name) \(t.rawValue)"
+        case .targetColumns(let n): return "\(n) target columns"
+        case .wholeNumbers: return "whole numbers, at most 20 distinct"
+        case .numbers: return "numbers"
+        case .text: return "text"
+        }
     }
 
     /// Early stopping, reduce-on-plateau and --monitor watch a validation set: one must be given

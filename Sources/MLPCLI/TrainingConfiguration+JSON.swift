@@ -9,6 +9,7 @@
 // every member as the command line checks its flag: a damaged or hand-edited checkpoint is a
 // one-line error, never a configuration the command line could not have made.
 import Formats
+import Tables
 import Model
 
 extension TrainingConfiguration {
@@ -29,7 +30,7 @@ extension TrainingConfiguration {
             ("delimiter", JSONValue(String(UnicodeScalar(delimiter)))), ("test_split", opt(testSplit)),
         ]
         // Written only when they are not the defaults, which a configuration without them means.
-        data += TrainingConfiguration.readingJSON(numbers: numbers, markers: missingMarkers)
+        data += CSVReadingJSON.members(numbers: numbers, markers: missingMarkers)
         return .object(data + [
             ("network", net), ("outputs", outputs.map { JSONValue($0) } ?? .null), ("loss", loss.map { JSONValue($0) } ?? .null), ("init", initializer.map { JSONValue($0.rawValue) } ?? .null),
             ("optimizer", JSONValue(optimizer.rawValue)), ("lr", JSONValue(lr)), ("momentum", JSONValue(momentum)),
@@ -122,12 +123,12 @@ extension TrainingConfiguration {
             missing = p
         }
         if let d = v["delimiter"], d != .null {
-            guard case .string(let text) = d, let b = TrainingConfiguration.delimiter(text == "\t" ? "tab" : text) else {
+            guard case .string(let text) = d, let b = TableSettings.delimiter(text == "\t" ? "tab" : text) else {
                 throw fail("delimiter is not one of , ; tab |")
             }
             delimiter = b
         }
-        (numbers, missingMarkers) = try TrainingConfiguration.reading(v) { fail($0) }
+        (numbers, missingMarkers) = try CSVReadingJSON.read(v) { fail($0) }
         testSplit = try float("test_split", .openUnitInterval, "between 0 and 1 (exclusive)", optional: true)
         if case .string(let lossToken)? = v["loss"] {
             guard let l = LossKind.make(lossToken) else { throw fail("loss '\(lossToken)' is not one of \(LossKind.names.joined(separator: ", "))") }
@@ -166,45 +167,5 @@ extension TrainingConfiguration {
             guard case .string(let text) = m else { throw fail("\"augment\" is \(m.kindDescription), expected a string") }
             do { augment = try AugmentationSpec.parse(text) } catch { throw fail("augment: \(error.message)") }
         }
-    }
-}
-
-extension TrainingConfiguration {
-    /// How numbers and missing values are read, as JSON members ("decimal", "thousands",
-    /// "missing_markers"): only those that differ from the defaults (a file without them reads as
-    /// every mlp before them did). The model file's "input" and checkpoints share them.
-    static func readingJSON(numbers: CSVNumberFormat, markers: CSVMissingMarkers) -> [(String, JSONValue)] {
-        var out: [(String, JSONValue)] = []
-        if numbers.decimal != CSVNumberFormat.standard.decimal { out.append(("decimal", JSONValue(String(UnicodeScalar(numbers.decimal))))) }
-        if let t = numbers.thousands { out.append(("thousands", JSONValue(String(UnicodeScalar(t))))) }
-        if markers != .basic { out.append(("missing_markers", .array(markers.list.map { JSONValue($0) }))) }
-        return out
-    }
-
-    /// Reads what `readingJSON` wrote in the object `v`; `fail` words a complaint.
-    static func reading(_ v: JSONValue, fail: (String) -> CLIError) throws(CLIError) -> (CSVNumberFormat, CSVMissingMarkers) {
-        var numbers = CSVNumberFormat.standard
-        if let d = v["decimal"], d != .null {
-            guard case .string(let text) = d, let b = CSVNumberFormat.mark(text), CSVNumberFormat.decimalMarks.contains(b) else {
-                throw fail("\"decimal\" is not one of . ,")
-            }
-            numbers.decimal = b
-        }
-        if let t = v["thousands"], t != .null {
-            guard case .string(let text) = t, let b = CSVNumberFormat.mark(text), CSVNumberFormat.separators.contains(b), b != numbers.decimal else {
-                throw fail("\"thousands\" is not one of , . ' space _ (other than the decimal mark)")
-            }
-            numbers.thousands = b
-        }
-        var markers = CSVMissingMarkers.basic
-        if let m = v["missing_markers"], m != .null {
-            var list: [String] = []
-            if case .array(let items) = m { for i in items { if case .string(let s) = i { list.append(s) } } }
-            guard case .array(let items) = m, items.count == list.count, let parsed = CSVMissingMarkers(list: list) else {
-                throw fail("\"missing_markers\" is neither the basic markers nor pandas'")
-            }
-            markers = parsed
-        }
-        return (numbers, markers)
     }
 }

@@ -3,6 +3,7 @@
 // monitors. The command line builds it (init(_:)); a checkpoint stores it as a JSON object
 // (TrainingConfiguration+JSON.swift) and `--resume` reads it back directly.
 import Formats
+import Tables
 import Model
 
 struct TrainingConfiguration: Equatable {
@@ -101,6 +102,12 @@ struct TrainingConfiguration: Equatable {
     init() {}
 
     var adamLike: Bool { optimizer == .adam || optimizer == .adamw }
+
+    /// How the training table is read and what is learnt from it (CSV data).
+    var tableSettings: TableSettings {
+        TableSettings(target: target, task: task, categorical: categorical, missing: missing, delimiter: delimiter,
+                      numbers: numbers, missingMarkers: missingMarkers, testSplit: testSplit)
+    }
 
     /// The learning-rate schedule with its base rate.
     var learningRateSchedule: LearningRateSchedule {
@@ -309,7 +316,7 @@ extension TrainingConfiguration {
             missingMarkers = .pandas
         }
         if let d = a.string(Flags.delimiter) {
-            guard let b = TrainingConfiguration.delimiter(d) else {
+            guard let b = TableSettings.delimiter(d) else {
                 throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: cmd)
             }
             delimiter = b
@@ -318,17 +325,6 @@ extension TrainingConfiguration {
         testSplit = try a.float(Flags.testSplit)
         if let l = loss, task == .regression, !["mse", "mae"].contains(l) && !l.hasPrefix("huber") {
             throw .usage("--loss \(l) is for classification; a regression takes \(LossKind.regressionNames.joined(separator: ", "))", command: cmd)
-        }
-    }
-
-    /// A delimiter as the flag names it: , ; | tab (or a literal tab).
-    static func delimiter(_ text: String) -> UInt8? {
-        switch text {
-        case ",": return UInt8(ascii: ",")
-        case ";": return UInt8(ascii: ";")
-        case "|": return UInt8(ascii: "|")
-        case "tab", "\t", "\\t": return 0x09
-        default: return nil
         }
     }
 

@@ -5,6 +5,7 @@
 // it holds that changes while training is what a checkpoint saves (Checkpoint.swift), so a session
 // resumed from one continues exactly where it stopped.
 import Model
+import Tables
 
 /// The data a session trains on: the training set, the test set (always for IDX data; for a CSV
 /// file only with --test-data or --test-split), and a validation set given as files (a
@@ -282,13 +283,10 @@ final class TrainingSession {
     /// The examples `split` keeps for training and holds out for validation, by index, in the
     /// order the datasets take them.
     static func splitOrder(count: Int, fraction: Float, seed: UInt64) throws(CLIError) -> (kept: ArraySlice<Int32>, held: ArraySlice<Int32>) {
-        var order = (0..<Int32(count)).map { $0 }
-        var rng = RandomGenerator(seed: seed ^ 0x5641_4C49_4441_5445)
-        order.withUnsafeMutableBufferPointer { rng.shuffle($0) }
-        let held = Int((Float(count) * fraction).rounded())
-        guard held >= 1, held < count else {
+        guard let split = SeededSplit.split(count: count, fraction: fraction, seed: seed, purpose: .validation) else {
+            let held = SeededSplit.heldCount(count: count, fraction: fraction)
             throw CLIError(.usage, "--validation-split \(fraction) of \(count) training images leaves \(held == 0 ? "no validation" : "no training") images", command: "train")
         }
-        return (order[0..<(count - held)], order[(count - held)...])
+        return split
     }
 }

@@ -7,6 +7,7 @@ import Foundation
 import Formats
 import XCTest
 @testable import MLPCLI
+import Tables
 
 final class CSVReadingTests: XCTestCase {
     func json(_ text: String) throws -> JSONValue { try JSONValue.parse(Array(text.utf8)) }

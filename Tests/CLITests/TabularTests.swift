@@ -6,6 +6,7 @@ import Foundation
 import Formats
 import XCTest
 @testable import MLPCLI
+import Tables
 
 final class TabularTests: XCTestCase {
     static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -6,14 +6,14 @@ import Formats
 import Model
 
 /// What the network learns: classes, or real values.
-enum Task: String, CaseIterable, Equatable {
+public enum Task: String, CaseIterable, Equatable, Sendable {
     case classification, regression
 
     /// The rule for a target column when --task is not given, as --help and the README state it.
-    static let rule = "classification when the target column holds text, or only whole numbers with at most 20 distinct values; regression otherwise"
+    public static let rule = "classification when the target column holds text, or only whole numbers with at most 20 distinct values; regression otherwise"
 
     /// Infers the task of one target column.
-    static func infer(_ column: CSVColumn) -> Task {
+    public static func infer(_ column: CSVColumn) -> Task {
         switch column {
         case .text: return .classification
         case .numeric(let values, _):
@@ -28,21 +28,21 @@ enum Task: String, CaseIterable, Equatable {
     }
 }
 
-enum TargetEncoder: Equatable {
+public enum TargetEncoder: Equatable {
     /// Classification on `column`: `labels[k]` is class k.
     case classes(column: String, labels: [String])
     /// Regression on `columns`, each standardized with its training mean and standard deviation.
     case values(columns: [String], mean: [Float], std: [Float])
 
-    var task: Task { if case .classes = self { return .classification }; return .regression }
-    var columns: [String] {
+    public var task: Task { if case .classes = self { return .classification }; return .regression }
+    public var columns: [String] {
         switch self {
         case .classes(let c, _): return [c]
         case .values(let c, _, _): return c
         }
     }
     /// The network's outputs: one per class, or one per target.
-    var outputs: Int {
+    public var outputs: Int {
         switch self {
         case .classes(_, let l): return l.count
         case .values(let c, _, _): return c.count
@@ -50,17 +50,17 @@ enum TargetEncoder: Equatable {
     }
 
     /// A numeric label as the file would most likely write it: "3", "0.5".
-    static func labelText(_ v: Float) -> String {
+    public static func labelText(_ v: Float) -> String {
         v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)"
     }
 
     /// Learns the targets `columns` (indices into the table) from `rows` (all when nil).
-    static func fit(_ table: CSVTable, columns: [Int], task: Task, rows: [Int]?) throws(CLIError) -> TargetEncoder {
+    public static func fit(_ table: CSVTable, columns: [Int], task: Task, rows: [Int]?) throws(TablesError) -> TargetEncoder {
         let rowList = rows ?? Array(0..<table.rowCount)
         let path = table.path
         for c in columns {
             for r in rowList where isMissing(table.columns[c], r) {
-                throw CLIError(.dataError, "\(path): \(table.position(row: r, column: c)): the target is missing; every training row needs one")
+                throw .missingTarget(position: "\(path): \(table.position(row: r, column: c))", training: true)
             }
         }
         switch task {
@@ -78,7 +78,7 @@ enum TargetEncoder: Equatable {
                 labels = seen.sorted().map(labelText)
             }
             guard labels.count >= 2 else {
-                throw CLIError(.dataError, "\(path): the target column \(CSVText.quote(name)) holds one class only (\(labels.first.map(CSVText.quote) ?? "none")); classification needs two or more")
+                throw .oneClass(path: path, column: name, label: labels.first)
             }
             return .classes(column: name, labels: labels)
         case .regression:
@@ -86,9 +86,10 @@ enum TargetEncoder: Equatable {
             for c in columns {
                 guard case .numeric(let values, _) = table.columns[c] else {
                     if case .text(let codes, let categories, _) = table.columns[c], let r = rowList.first(where: { codes[$0] >= 0 }) {
-                        throw CLIError(.dataError, "\(path): \(table.position(row: r, column: c)): \(CSVText.quote(categories[Int(codes[r])])) is not a number; a regression needs numbers in its target (or use --task classification)")
+                        throw .textTarget(path: path, position: "\(path): \(table.position(row: r, column: c))", value: categories[Int(codes[r])],
+                                          column: CSVText.column(table.header[c], c))
                     }
-                    throw CLIError(.dataError, "\(path): the target column \(CSVText.column(table.header[c], c)) holds text; a regression needs numbers (or use --task classification)")
+                    throw .textTarget(path: path, position: nil, value: nil, column: CSVText.column(table.header[c], c))
                 }
                 var sum = 0.0
                 for r in rowList { sum += Double(values[r]) }
@@ -111,11 +112,11 @@ enum TargetEncoder: Equatable {
     }
 
     /// The dataset targets of `rows` of `table` (all when nil); `index` has each target column's position.
-    func encode(_ table: CSVTable, at index: [Int], rows: [Int]?) throws(CLIError) -> Dataset.Targets {
+    public func encode(_ table: CSVTable, at index: [Int], rows: [Int]?) throws(TablesError) -> Dataset.Targets {
         let rowList = rows ?? Array(0..<table.rowCount)
         for c in index {
             for r in rowList where TargetEncoder.isMissing(table.columns[c], r) {
-                throw CLIError(.dataError, "\(table.path): \(table.position(row: r, column: c)): the target is missing")
+                throw .missingTarget(position: "\(table.path): \(table.position(row: r, column: c))", training: false)
             }
         }
         switch self {
@@ -124,8 +125,8 @@ enum TargetEncoder: Equatable {
             for (k, l) in labels.enumerated() { position[l] = Int32(k) }
             let c = index[0]
             var out = [Int32](repeating: 0, count: rowList.count)
-            func unknown(_ r: Int, _ text: String) -> CLIError {
-                CLIError(.dataError, "\(table.path): \(table.position(row: r, column: c)): class \(CSVText.quote(text)) of \(CSVText.quote(name)) was not seen in training (its classes: \(labels.joined(separator: ", ")))")
+            func unknown(_ r: Int, _ text: String) -> TablesError {
+                .unseenClass(position: "\(table.path): \(table.position(row: r, column: c))", label: text, column: name, labels: labels)
             }
             switch table.columns[c] {
             case .text(let codes, let categories, _):
@@ -158,7 +159,7 @@ enum TargetEncoder: Equatable {
 
     /// Where each target column is in `table`, or nil when one is absent (predict's input may
     /// leave them out).
-    func locate(in table: CSVTable) -> [Int]? {
+    public func locate(in table: CSVTable) -> [Int]? {
         let found = columns.compactMap { table.columnIndex($0) }
         return found.count == columns.count ? found : nil
     }

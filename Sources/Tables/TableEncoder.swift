@@ -16,60 +16,65 @@
 // for a categorical one. The model file stores the encoder as JSON (ModelFile.swift).
 import Formats
 
-/// --missing: how missing feature values are filled in.
-enum MissingPolicy: String, CaseIterable, Equatable {
+/// How missing feature values are filled in.
+public enum MissingPolicy: String, CaseIterable, Equatable, Sendable {
     case mean, median
     case mostFrequent = "most-frequent"
 }
 
-struct TableEncoder: Equatable {
-    enum Column: Equatable {
+public struct TableEncoder: Equatable {
+    public enum Column: Equatable {
         /// Standardized; `impute` fills a missing value (nil: a missing value is an error).
         case numeric(name: String, mean: Float, std: Float, impute: Float?)
         /// One-hot over `categories`; `impute` fills a missing value (nil: an error).
         case categorical(name: String, categories: [String], impute: String?)
 
-        var name: String {
+        public var name: String {
             switch self {
             case .numeric(let n, _, _, _), .categorical(let n, _, _): return n
             }
         }
-        var width: Int {
+        public var width: Int {
             switch self {
             case .numeric: return 1
             case .categorical(_, let c, _): return c.count
             }
         }
-        var isNumeric: Bool { if case .numeric = self { return true }; return false }
+        public var isNumeric: Bool { if case .numeric = self { return true }; return false }
     }
 
-    let columns: [Column]
+    public let columns: [Column]
     /// The missing-value policy it was fitted with (nil: missing values are errors).
-    let missing: MissingPolicy?
+    public let missing: MissingPolicy?
     /// How numbers are written and which values are missing in the tables it reads.
-    var numbers = CSVNumberFormat.standard
-    var markers = CSVMissingMarkers.basic
+    public var numbers = CSVNumberFormat.standard
+    public var markers = CSVMissingMarkers.basic
 
-    /// What a missing-value error tells the user to do: `train` takes --missing; `evaluate` and
-    /// `predict` cannot fill a value the model has no fill value for.
-    enum MissingAdvice { case flag, retrain }
+    public init(columns: [Column], missing: MissingPolicy?, numbers: CSVNumberFormat = .standard, markers: CSVMissingMarkers = .basic) {
+        self.columns = columns
+        self.missing = missing
+        self.numbers = numbers
+        self.markers = markers
+    }
 
-    /// What an error about a pandas marker ('NaN', 'null') tells the user to do in `evaluate` and
-    /// `predict` (CSVOptions.markerAdvice; `train` names --missing).
-    static let retrainMarkerAdvice = "retrain the model with --missing mean|median|most-frequent, which reads it as missing"
+    /// What a missing-value error tells the user to do: while training, impute it (a missing-value
+    /// policy); with a trained model, which has no fill value for it, retrain.
+    public enum MissingAdvice: Sendable { case impute, retrain }
 
     /// Encoded features per row.
-    var width: Int { columns.reduce(0) { $0 + $1.width } }
-    var names: [String] { columns.map(\.name) }
+    public var width: Int { columns.reduce(0) { $0 + $1.width } }
+    public var names: [String] { columns.map(\.name) }
 
     /// What became of the values of a table that the training rows did not prepare for.
-    struct Unseen {
+    public struct Unseen {
         /// Per column name, the unseen categories and how often each occurred, in order of appearance.
-        var categories: [(column: String, values: [(String, Int)])] = []
-        var total: Int { categories.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.1 } } }
+        public var categories: [(column: String, values: [(String, Int)])] = []
+        public var total: Int { categories.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.1 } } }
+
+        public init() {}
 
         /// Adds another block's unseen values (predict reads its input in blocks).
-        mutating func merge(_ other: Unseen) {
+        public mutating func merge(_ other: Unseen) {
             for (column, values) in other.categories {
                 guard let c = categories.firstIndex(where: { $0.column == column }) else { categories.append((column, values)); continue }
                 for (v, n) in values {
@@ -79,21 +84,21 @@ struct TableEncoder: Equatable {
             }
         }
 
-        /// One line for stderr, or nil when nothing was unseen.
-        func warning(_ path: String) -> String? {
+        /// What was unseen in the table `path`, in one line, or nil when nothing was.
+        public func summary(_ path: String) -> String? {
             guard total > 0 else { return nil }
             let shown = categories.prefix(3).map { c in
                 "\(c.column): " + c.values.prefix(3).map { "\(CSVText.quote($0.0))" + ($0.1 > 1 ? " ×\($0.1)" : "") }.joined(separator: ", ")
                     + (c.values.count > 3 ? ", …" : "")
             }.joined(separator: "; ")
             let columnsText = categories.count == 1 ? "1 column" : "\(categories.count) columns"
-            return "mlp: warning: \(path): \(total) value\(total == 1 ? "" : "s") in \(columnsText) not seen in training, encoded as all zeros (\(shown)\(categories.count > 3 ? "; …" : ""))"
+            return "\(path): \(total) value\(total == 1 ? "" : "s") in \(columnsText) not seen in training, encoded as all zeros (\(shown)\(categories.count > 3 ? "; …" : ""))"
         }
     }
 
     /// Learns the columns `features` (indices into the table) from the training rows `rows` (all
     /// rows when nil).
-    static func fit(_ table: CSVTable, features: [Int], rows: [Int]?, missing: MissingPolicy?) throws(CLIError) -> TableEncoder {
+    public static func fit(_ table: CSVTable, features: [Int], rows: [Int]?, missing: MissingPolicy?) throws(TablesError) -> TableEncoder {
         let rowList = rows ?? Array(0..<table.rowCount)
         var out: [Column] = []
         for c in features {
@@ -107,7 +112,7 @@ struct TableEncoder: Equatable {
                     let v = values[r]
                     if v.isNaN { if firstMissing == nil { firstMissing = r } } else { present.append(v) }
                 }
-                if let r = firstMissing, missing == nil { throw missingError(table, row: r, column: c, advice: .flag) }
+                if let r = firstMissing, missing == nil { throw missingError(table, row: r, column: c, advice: .impute) }
                 var sum = 0.0
                 for v in present { sum += Double(v) }
                 let mean = present.isEmpty ? 0 : sum / Double(present.count)
@@ -132,7 +137,7 @@ struct TableEncoder: Equatable {
                     let k = codes[r]
                     if k < 0 { if firstMissing == nil { firstMissing = r } } else { counts[Int(k)] += 1 }
                 }
-                if let r = firstMissing, missing == nil { throw missingError(table, row: r, column: c, advice: .flag) }
+                if let r = firstMissing, missing == nil { throw missingError(table, row: r, column: c, advice: .impute) }
                 let seen = categories.indices.filter { counts[$0] > 0 }
                 let sorted = seen.map { categories[$0] }.sorted()
                 // The most frequent category; ties go to the first in sorted order.
@@ -165,26 +170,20 @@ struct TableEncoder: Equatable {
         return best
     }
 
-    static func missingError(_ table: CSVTable, row: Int, column: Int, advice: MissingAdvice) -> CLIError {
-        let what = "\(table.path): \(table.position(row: row, column: column)): missing value (empty, NA or ?)"
-        switch advice {
-        case .flag:
-            return CLIError(.dataError, "\(what); fill it in, or impute it with --missing mean|median|most-frequent")
-        case .retrain:
-            return CLIError(.dataError, "\(what), and the model has no fill value for it (it was trained without --missing); fill it in, or retrain with --missing mean|median|most-frequent")
-        }
+    static func missingError(_ table: CSVTable, row: Int, column: Int, advice: MissingAdvice) -> TablesError {
+        .missingValue(position: "\(table.path): \(table.position(row: row, column: column))", advice: advice)
     }
 
     /// Where each encoder column is in `table`, by name: every column must be there (other columns
     /// are left alone: `ignored` names them).
-    func locate(in table: CSVTable, allowed: Set<String> = []) throws(CLIError) -> [Int] {
+    public func locate(in table: CSVTable, allowed: Set<String> = []) throws(TablesError) -> [Int] {
         var index: [Int] = []
         for c in columns {
             guard let i = table.columnIndex(c.name) else {
                 let near = NearestName.candidates(for: c.name, in: table.header).map(CSVText.quote)
                 let delimiter = TabularData.delimiterHint(table)
                 let hint = !delimiter.isEmpty ? delimiter : near.isEmpty ? "" : "; the file has \(near.joined(separator: ", "))"
-                throw CLIError(.dataError, "\(table.path): has no column \(CSVText.quote(c.name)), which the model was trained on (its feature columns: \(names.joined(separator: ", ")))\(hint)")
+                throw .noModelColumn(path: table.path, column: c.name, features: names, hint: hint)
             }
             index.append(i)
         }
@@ -193,23 +192,16 @@ struct TableEncoder: Equatable {
 
     /// The columns of `table` the model does not read: neither features nor named in `allowed`
     /// (the target columns, an ID column).
-    func ignored(in table: CSVTable, allowed: Set<String> = []) -> [String] {
+    public func ignored(in table: CSVTable, allowed: Set<String> = []) -> [String] {
         let known = Set(names).union(allowed)
         return table.header.filter { !known.contains($0) }
-    }
-
-    /// One line for stderr about the columns `ignored` found, or nil when there are none.
-    static func ignoredNote(_ path: String, _ ignored: [String]) -> String? {
-        guard !ignored.isEmpty else { return nil }
-        let shown = ignored.prefix(8).map(CSVText.quote).joined(separator: ", ") + (ignored.count > 8 ? ", …" : "")
-        return "mlp: note: \(path): ignoring \(ignored.count == 1 ? "column" : "\(ignored.count) columns") \(shown), which the model does not read"
     }
 
     /// The CSV options that make a table read the way this encoder expects it: numbers and missing
     /// values as in the training file, its categorical columns as text, its numeric ones as numbers,
     /// the `target`'s columns as a regression or classification needs them (when it is given;
     /// otherwise they are ignored), and every other column as text (ignored, it cannot be wrong).
-    func readingOptions(_ base: CSVOptions, target: TargetEncoder? = nil) -> CSVOptions {
+    public func readingOptions(_ base: CSVOptions, target: TargetEncoder? = nil) -> CSVOptions {
         var o = base
         o.namedColumnsMustExist = false  // `locate` names a missing column in the model's terms
         o.numbers = numbers
@@ -228,7 +220,7 @@ struct TableEncoder: Equatable {
 
     /// The encoded features (rows × width, row-major) of `rows` of `table` (all when nil), whose
     /// columns `locate` found.
-    func encode(_ table: CSVTable, at index: [Int], rows: [Int]?, advice: MissingAdvice = .retrain) throws(CLIError) -> (features: [Float], unseen: Unseen) {
+    public func encode(_ table: CSVTable, at index: [Int], rows: [Int]?, advice: MissingAdvice = .retrain) throws(TablesError) -> (features: [Float], unseen: Unseen) {
         let rowList = rows ?? Array(0..<table.rowCount)
         let w = width
         var x = [Float](repeating: 0, count: rowList.count * w)

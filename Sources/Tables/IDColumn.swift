@@ -1,33 +1,33 @@
-// --id-column: a CSV column echoed beside each row's answer (`predict`) or each listed mistake
+// An ID column: a CSV column echoed beside each row's answer (`predict`) or each listed mistake
 // (`evaluate --misclassified`), as the file writes it. A column the model does not read is read as
 // written, missing-value markers included (an ID 'NA' stays 'NA'); a column it reads (a feature or
 // the target) is echoed as read: a category, or a number in its shortest form ("" when missing).
 import Formats
 
-struct IDColumn {
-    /// The column, or nil without --id-column.
-    let name: String?
+public struct IDColumn {
+    /// The column, or nil when there is none.
+    public let name: String?
     /// Columns the model reads, whose reading the ID must not change.
-    let read: Set<String>
+    public let read: Set<String>
 
-    init(name: String?, encoder: TableEncoder, target: TargetEncoder? = nil) {
+    public init(name: String?, encoder: TableEncoder, target: TargetEncoder? = nil) {
         self.name = name
         read = Set(encoder.names).union(target?.columns ?? [])
     }
 
-    var names: [String] { name.map { [$0] } ?? [] }
+    public var names: [String] { name.map { [$0] } ?? [] }
 
     /// Makes the reader keep the ID column's values as written.
-    func prepare(_ o: inout CSVOptions) {
+    public func prepare(_ o: inout CSVOptions) {
         if let name, !read.contains(name) { o.verbatimColumns.insert(name) }
     }
 
-    /// The ID of every row of `table` (nil without --id-column); an error naming the columns when
+    /// The ID of every row of `table` (nil without an ID column); an error naming the columns when
     /// the table has no such column.
-    func values(_ table: CSVTable) throws(CLIError) -> [String]? {
+    public func values(_ table: CSVTable) throws(TablesError) -> [String]? {
         guard let name else { return nil }
         guard let c = table.columnIndex(name) else {
-            throw CLIError(.dataError, "\(table.path): has no column \(CSVText.quote(name)) for --id-column (its columns: \(table.header.joined(separator: ", ")))\(TabularData.delimiterHint(table))")
+            throw .noSuchColumn(path: table.path, column: name, setting: .idColumn, columns: table.header, hint: TabularData.delimiterHint(table))
         }
         switch table.columns[c] {
         case .text(let codes, let categories, _):
