@@ -2,6 +2,7 @@
 // histogram of the values; with images, dead ReLU-family and saturated sigmoid/tanh units.
 import Formats
 import Model
+import Quantized
 
 enum InspectCommand {
     static let flags: [Flag] = [

@@ -1,6 +1,7 @@
 // The libraries' errors and notes in the command line's words: each setting they name becomes the
 // flag that sets it, each kind of error an exit code.
 import Formats
+import Quantized
 import Tables
 
 extension TableSetting {
@@ -42,4 +43,9 @@ extension TableEncoder {
 /// `body`'s result; a TablesError it throws becomes the command line's (CLIError.table).
 func tables<T>(command: String = "train", _ body: () throws(TablesError) -> T) throws(CLIError) -> T {
     do { return try body() } catch { throw .table(error, command: command) }
+}
+
+/// `body`'s result; a failure of the INT8 engine (it names the model file) becomes a data error.
+func int8<T>(_ body: () throws(OneDNNError) -> T) throws(CLIError) -> T {
+    do { return try body() } catch { throw CLIError(.dataError, error.message) }
 }

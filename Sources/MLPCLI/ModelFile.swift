@@ -7,6 +7,7 @@
 import Formats
 import Tables
 import Model
+import Quantized
 
 struct LoadedModel {
     /// The network; for an INT8 model its float twin, with the dequantized weights (summary, inspect).

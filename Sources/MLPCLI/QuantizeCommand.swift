@@ -74,8 +74,8 @@ enum QuantizeCommand {
             let file = SafetensorsFile(tensors: QuantizedModelFile.tensors(dense, floatTensors: plan.floatTensors),
                                        metadata: QuantizedModelFile.metadata(from: model.metadata, architecture: plan.architecture, activations: .dynamic))
             guard let q = try ModelFile.build(file, path: o.out).quantized else { preconditionFailure("an INT8 file") }
-            try q.prepare(threads: o.threads, batch: 1000)
-            let ranges = try q.calibrate(x, samples: samples)
+            try int8 { () throws(OneDNNError) in try q.prepare(threads: o.threads, batch: 1000) }
+            let ranges = try int8 { () throws(OneDNNError) in try q.calibrate(x, samples: samples) }
             dense = zip(dense, ranges).map { .init(index: $0.index, weights: $0.weights, bias: $0.bias, activation: $0.activation, inputRange: $1) }
             activations = .calibrated(samples: samples)
             calibration = " (ranges calibrated on \(samples) \(what))"

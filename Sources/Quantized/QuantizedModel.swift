@@ -1,5 +1,4 @@
-// An INT8 model as evaluate and predict run it: its dense layers in oneDNN's INT8 matmul (Sources/
-// Quantized), in runs of consecutive dense layers (one Int8Network each), and between the runs the few
+// An INT8 model as evaluate and predict run it: its dense layers in oneDNN's INT8 matmul, in runs of consecutive dense layers (one Int8Network each), and between the runs the few
 // layers INT8 does not take, in float: a batch norm that follows an activation (it cannot be folded
 // into the dense layer before it) and a standalone activation after a dense layer that has its own.
 //
@@ -7,7 +6,8 @@
 //
 // The float layers are the twin network's own (the float Network with the dequantized weights that
 // LoadedModel carries for summary and inspect), so they compute what the float model computes.
-// An image model's first run takes the pixel bytes themselves (Int8Network.forward(bytes:)).
+// An image model's first run takes the pixel bytes themselves (Int8Network.forward(bytes:)): one
+// forward pass serves byte and float inputs, which differ only in how the first stage reads them.
 //
 // Batch sizes. oneDNN makes a primitive per layer for every new batch size (1–32 ms for a whole
 // network in int8-bench here, up to 130 ms on other machines), which a stream of CSV blocks of varying
@@ -18,39 +18,51 @@
 //
 // oneDNN is opened on the first batch (or `prepare`), not when the file is read: summary and inspect
 // never need it. Not thread-safe: one caller at a time, as Int8Network.
-import Formats
 import Model
-import Quantized
 
-final class QuantizedModel {
+public final class QuantizedModel {
     /// How each layer's input activations are quantized.
-    enum Activations: Equatable {
+    public enum Activations: Equatable, Sendable {
         /// Per batch, from its own range, at run time (as PyTorch's quantize_dynamic).
         case dynamic
         /// In fixed grids from ranges measured on `samples` calibration examples (mlp quantize --data).
         case calibrated(samples: Int)
 
-        var name: String { self == .dynamic ? "dynamic" : "static" }
+        public var name: String { self == .dynamic ? "dynamic" : "static" }
     }
 
     /// One dense layer in INT8: its position in the architecture, s8 weights with a scale per output
     /// unit, float bias, fused activation, and (static) the calibrated range of its input.
-    struct DenseLayer {
-        let index: Int
-        let weights: QuantizedMatrix
-        let bias: [Float]
-        let activation: Activation
-        let inputRange: Int8Network.ActivationRange?
+    public struct DenseLayer {
+        public let index: Int
+        public let weights: QuantizedMatrix
+        public let bias: [Float]
+        public let activation: Activation
+        public let inputRange: Int8Network.ActivationRange?
+
+        public init(index: Int, weights: QuantizedMatrix, bias: [Float], activation: Activation, inputRange: Int8Network.ActivationRange?) {
+            self.index = index
+            self.weights = weights
+            self.bias = bias
+            self.activation = activation
+            self.inputRange = inputRange
+        }
     }
 
     /// The float twin (dequantized weights), whose non-dense layers run between the INT8 runs.
-    let network: Network
-    let dense: [DenseLayer]
-    let activations: Activations
+    public let network: Network
+    public let dense: [DenseLayer]
+    public let activations: Activations
     /// For an image model, the scale of its pixel bytes (x = scale·byte).
-    let byteScale: Float?
+    public let byteScale: Float?
     /// The model file, for messages.
-    let path: String
+    public let path: String
+
+    /// A batch of inputs [rows, inputs]: floats, or bytes times `byteScale` (an image model's pixels).
+    public enum Input {
+        case floats(UnsafePointer<Float>)
+        case bytes(UnsafePointer<UInt8>)
+    }
 
     private enum Stage {
         case int8(Int8Network, [Int8Network.LayerParameters], output: Matrix)
@@ -64,7 +76,7 @@ final class QuantizedModel {
     private var paddedBytes: [UInt8] = []
     private let inputMatrix: Matrix
 
-    init(network: Network, dense: [DenseLayer], activations: Activations, byteScale: Float?, path: String) {
+    public init(network: Network, dense: [DenseLayer], activations: Activations, byteScale: Float?, path: String) {
         self.network = network
         self.dense = dense
         self.activations = activations
@@ -73,17 +85,17 @@ final class QuantizedModel {
         inputMatrix = Matrix(rows: 0, cols: network.inputFeatures)
     }
 
-    var inputFeatures: Int { network.inputFeatures }
-    var outputFeatures: Int { network.outputFeatures }
+    public var inputFeatures: Int { network.inputFeatures }
+    public var outputFeatures: Int { network.outputFeatures }
 
     /// The bytes the INT8 weights, their scales and the biases take (what the file stores for them).
-    var int8Bytes: (weights: Int, floats: Int) {
+    public var int8Bytes: (weights: Int, floats: Int) {
         dense.reduce((0, 0)) { ($0.0 + $1.weights.values.count, $0.1 + 4 * (2 * $1.weights.rows + ($1.inputRange == nil ? 0 : 2))) }
     }
 
     /// Opens oneDNN with `threads` threads (nil: every CPU) and builds the INT8 runs for batches of
     /// up to `batch` rows. Called once, before the first batch.
-    func prepare(threads: Int?, batch: Int) throws(CLIError) {
+    public func prepare(threads: Int?, batch: Int) throws(OneDNNError) {
         batchRows = max(1, batch)
         let d = try Self.openOneDNN(path)
         d.setThreads(threads ?? BLAS.processors)
@@ -119,12 +131,12 @@ final class QuantizedModel {
         endRun()
     }
 
-    static func openOneDNN(_ path: String) throws(CLIError) -> OneDNN {
-        do { return try OneDNN.shared() } catch { throw CLIError(.dataError, "\(path): \(error.message)") }
+    static func openOneDNN(_ path: String) throws(OneDNNError) -> OneDNN {
+        do { return try OneDNN.shared() } catch { throw OneDNNError("\(path): \(error.message)") }
     }
 
     /// The batch size a batch of `rows` runs at: the full batch, or the next power of two below it.
-    func plannedRows(_ rows: Int) -> Int {
+    public func plannedRows(_ rows: Int) -> Int {
         if rows >= batchRows { return rows }
         var p = 1
         while p < rows { p <<= 1 }
@@ -133,49 +145,56 @@ final class QuantizedModel {
 
     /// The raw outputs (rows, outputs) for `rows` examples of floats [rows, inputs]. The matrix is
     /// reused by the next call.
-    func forward(floats x: UnsafePointer<Float>, rows: Int) throws(CLIError) -> Matrix {
-        let planned = plannedRows(rows), f = inputFeatures
-        guard planned != rows else { return try run(floats: x, bytes: nil, rows: rows) }
-        paddedFloats.reserveCapacity(planned * f)
-        paddedFloats.removeAll(keepingCapacity: true)
-        paddedFloats.append(contentsOf: UnsafeBufferPointer(start: x, count: rows * f))
-        for _ in rows..<planned { paddedFloats.append(contentsOf: UnsafeBufferPointer(start: x + (rows - 1) * f, count: f)) }
-        let out = try paddedFloats.withUnsafeBufferPointer { (p) throws(CLIError) -> Matrix in
-            try run(floats: p.baseAddress!, bytes: nil, rows: planned)
-        }
-        out.resize(rows: rows)
-        return out
-    }
+    public func forward(floats x: UnsafePointer<Float>, rows: Int) throws(OneDNNError) -> Matrix { try forward(.floats(x), rows: rows) }
 
     /// The same for pixel bytes [rows, inputs] of an image model (x = byteScale·byte).
-    func forward(bytes x: UnsafePointer<UInt8>, rows: Int) throws(CLIError) -> Matrix {
-        let planned = plannedRows(rows), f = inputFeatures
-        guard planned != rows else { return try run(floats: nil, bytes: x, rows: rows) }
-        paddedBytes.reserveCapacity(planned * f)
-        paddedBytes.removeAll(keepingCapacity: true)
-        paddedBytes.append(contentsOf: UnsafeBufferPointer(start: x, count: rows * f))
-        for _ in rows..<planned { paddedBytes.append(contentsOf: UnsafeBufferPointer(start: x + (rows - 1) * f, count: f)) }
-        let out = try paddedBytes.withUnsafeBufferPointer { (p) throws(CLIError) -> Matrix in
-            try run(floats: nil, bytes: p.baseAddress!, rows: planned)
-        }
-        out.resize(rows: rows)
-        return out
-    }
+    public func forward(bytes x: UnsafePointer<UInt8>, rows: Int) throws(OneDNNError) -> Matrix { try forward(.bytes(x), rows: rows) }
 
     /// The raw outputs for examples start..<start+n of `data` (bytes for an image dataset).
-    func forward(_ data: Dataset, from start: Int, count n: Int) throws(CLIError) -> Matrix {
+    public func forward(_ data: Dataset, from start: Int, count n: Int) throws(OneDNNError) -> Matrix {
         let f = data.features
         switch data.storage {
         case .bytes(let b, let scale) where byteScale == scale:
-            return try b.withUnsafeBufferPointer { (p) throws(CLIError) -> Matrix in try forward(bytes: p.baseAddress! + start * f, rows: n) }
+            return try b.withUnsafeBufferPointer { (p) throws(OneDNNError) -> Matrix in try forward(bytes: p.baseAddress! + start * f, rows: n) }
         default:
             data.slice(from: start, count: n, into: inputMatrix, labels: nil)
             return try forward(floats: inputMatrix.data, rows: n)
         }
     }
 
-    /// Every stage in turn, on a batch of `rows` (exactly one of `floats` and `bytes`).
-    private func run(floats: UnsafePointer<Float>?, bytes: UnsafePointer<UInt8>?, rows: Int) throws(CLIError) -> Matrix {
+    /// A batch at its planned size: as it is, or padded with copies of its last row.
+    private func forward(_ input: Input, rows: Int) throws(OneDNNError) -> Matrix {
+        let planned = plannedRows(rows)
+        guard planned != rows else { return try run(input, rows: rows) }
+        let out: Matrix
+        switch input {
+        case .floats(let x):
+            out = try Self.padded(x, rows: rows, to: planned, width: inputFeatures, in: &paddedFloats) { (p) throws(OneDNNError) in
+                try run(.floats(p), rows: planned)
+            }
+        case .bytes(let x):
+            out = try Self.padded(x, rows: rows, to: planned, width: inputFeatures, in: &paddedBytes) { (p) throws(OneDNNError) in
+                try run(.bytes(p), rows: planned)
+            }
+        }
+        out.resize(rows: rows)
+        return out
+    }
+
+    /// `body` on `rows` rows of `width` values from `x` followed by copies of the last one up to
+    /// `planned` rows, gathered in `buffer` (which keeps its capacity for the next batch).
+    private static func padded<T>(_ x: UnsafePointer<T>, rows: Int, to planned: Int, width f: Int, in buffer: inout [T],
+                                  _ body: (UnsafePointer<T>) throws(OneDNNError) -> Matrix) throws(OneDNNError) -> Matrix {
+        buffer.reserveCapacity(planned * f)
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: UnsafeBufferPointer(start: x, count: rows * f))
+        for _ in rows..<planned { buffer.append(contentsOf: UnsafeBufferPointer(start: x + (rows - 1) * f, count: f)) }
+        return try buffer.withUnsafeBufferPointer { (p) throws(OneDNNError) -> Matrix in try body(p.baseAddress!) }
+    }
+
+    /// Every stage in turn, on a batch of `rows`: the first INT8 run takes the input as it is
+    /// (bytes straight into its u8 grid), a first float layer takes it as floats.
+    private func run(_ input: Input, rows: Int) throws(OneDNNError) -> Matrix {
         if stages.isEmpty { try prepare(threads: nil, batch: batchRows) }
         var current: Matrix? = nil
         for stage in stages {
@@ -183,17 +202,15 @@ final class QuantizedModel {
             case .int8(let net, _, let output):
                 output.resize(rows: rows)
                 do {
-                    if let current {
-                        try net.forward(current.data, rows: rows, into: output.data)
-                    } else if let bytes, let scale = byteScale {
-                        try net.forward(bytes: bytes, scale: scale, rows: rows, into: output.data)
-                    } else {
-                        try net.forward(floats!, rows: rows, into: output.data)
+                    switch (current, input) {
+                    case (let current?, _): try net.forward(current.data, rows: rows, into: output.data)
+                    case (nil, .bytes(let bytes)): try net.forward(bytes: bytes, scale: byteScale ?? 1, rows: rows, into: output.data)
+                    case (nil, .floats(let floats)): try net.forward(floats, rows: rows, into: output.data)
                     }
-                } catch { throw CLIError(.dataError, "\(path): \(error.message)") }
+                } catch { throw OneDNNError("\(path): \(error.message)") }
                 current = output
             case .float(let layer):
-                if current == nil { current = inputMatrix(floats: floats, bytes: bytes, rows: rows) }
+                if current == nil { current = inputMatrix(input, rows: rows) }
                 current = layer.forward(current!, training: false)
             }
         }
@@ -201,11 +218,13 @@ final class QuantizedModel {
     }
 
     /// The batch as a float matrix, for a model whose first layer is not dense.
-    private func inputMatrix(floats: UnsafePointer<Float>?, bytes: UnsafePointer<UInt8>?, rows: Int) -> Matrix {
+    private func inputMatrix(_ input: Input, rows: Int) -> Matrix {
         inputMatrix.resize(rows: rows)
         let n = rows * inputFeatures
-        if let floats { inputMatrix.data.update(from: floats, count: n) }
-        if let bytes { for i in 0..<n { inputMatrix.data[i] = Float(bytes[i]) * (byteScale ?? 1) } }
+        switch input {
+        case .floats(let floats): inputMatrix.data.update(from: floats, count: n)
+        case .bytes(let bytes): for i in 0..<n { inputMatrix.data[i] = Float(bytes[i]) * (byteScale ?? 1) }
+        }
         return inputMatrix
     }
 
@@ -215,7 +234,7 @@ final class QuantizedModel {
     /// pixels already scaled), run through this model's dynamic INT8 layers: Int8Network.calibrate
     /// per run of dense layers, and the runs' outputs (and the float layers between them) computed in
     /// batches to feed the next run. In dense-layer order.
-    func calibrate(_ x: [Float], samples: Int, batch: Int = 1000) throws(CLIError) -> [Int8Network.ActivationRange] {
+    public func calibrate(_ x: [Float], samples: Int, batch: Int = 1000) throws(OneDNNError) -> [Int8Network.ActivationRange] {
         if stages.isEmpty { try prepare(threads: nil, batch: batch) }
         guard let dnnl else { preconditionFailure("prepared") }
         var ranges: [Int8Network.ActivationRange] = []
@@ -256,39 +275,10 @@ final class QuantizedModel {
                         start += n
                     }
                 }
-            } catch { throw CLIError(.dataError, "\(path): \(error.message)") }
+            } catch { throw OneDNNError("\(path): \(error.message)") }
             data = next
             width = outWidth
         }
         return ranges
-    }
-}
-
-// MARK: Describing it (summary, inspect)
-
-extension QuantizedModel {
-    /// "activations dynamic (quantized per batch at run time)" or "... static (calibrated on N examples)".
-    var activationsText: String {
-        switch activations {
-        case .dynamic: return "activations dynamic (each batch quantized to u8 from its own range at run time)"
-        case .calibrated(let n): return "activations static (u8 in fixed ranges calibrated on \(n) example\(n == 1 ? "" : "s"))"
-        }
-    }
-
-    /// One line for `mlp summary`: what is INT8 and what it takes.
-    func summaryLine(floatArchitecture: String?) -> String {
-        let (w, f) = int8Bytes
-        return "INT8 (mlp quantize\(floatArchitecture.map { " of \($0)" } ?? "")): \(dense.count) dense layer\(dense.count == 1 ? "" : "s") with s8 weights and a float32 scale per output unit, \(grouped(w)) + \(grouped(f)) bytes; \(activationsText)"
-    }
-
-    /// The same as JSON.
-    func json(floatArchitecture: String?) -> JSONValue {
-        let (w, f) = int8Bytes
-        var members: [(String, JSONValue)] = [("scheme", JSONValue(QuantizedModelFile.scheme)), ("activations", JSONValue(activations.name))]
-        if case .calibrated(let n) = activations { members.append(("calibration_samples", JSONValue(n))) }
-        members += [("int8_layers", .array(dense.map { JSONValue($0.index) })), ("int8_weight_bytes", JSONValue(w)),
-                    ("float_bytes", JSONValue(f))]
-        if let floatArchitecture { members.append(("float_architecture", JSONValue(floatArchitecture))) }
-        return .object(members)
     }
 }
