@@ -63,8 +63,12 @@ let package = Package(
         // CSV tables as datasets (as scikit-learn's preprocessing): the feature and target encoders,
         // the task, the test split, notes about how a file was read.
         .target(name: "Tables", dependencies: ["Formats", "Model"]),
-        // The command line: argument parsing and the train / evaluate / predict commands.
-        .target(name: "MLPCLI", dependencies: ["Model", "Formats", "Tables", "Runtime", "Collective", "CBLAS", "Quantized"]),
+        // Training without the command line: the configuration, the session and what watches it
+        // (logs, checkpoints), model files (float and INT8) and inference, the data-parallel job,
+        // the memory budget. Its errors name settings, not flags.
+        .target(name: "Training", dependencies: ["Model", "Formats", "Tables", "Quantized", "Collective", "CBLAS"]),
+        // The command line: argument parsing, the commands, the terminal and the reports.
+        .target(name: "MLPCLI", dependencies: ["Training", "Model", "Formats", "Tables", "Runtime", "Collective", "CBLAS", "Quantized"]),
         // INT8 inference: per-channel s8 weights, u8 activations, oneDNN matmul (issue 13).
         .target(
             name: "Quantized",
@@ -92,6 +96,7 @@ let package = Package(
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "CZlib", "CPNG"]),
         .testTarget(name: "CollectiveTests", dependencies: ["Collective"]),
         .testTarget(name: "TablesTests", dependencies: ["Tables", "Formats", "Model"]),
-        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "Tables", "CPNG", "Quantized"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Formats", "Model"]),
+        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Training", "Model", "Formats", "Tables", "CPNG", "Quantized"], exclude: ["Fixtures"]),
     ]
 )

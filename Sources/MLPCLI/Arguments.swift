@@ -3,6 +3,7 @@
 // mistake is a usage error naming the flag and what was expected. Values are read through the
 // declarations, typed and checked by their kind.
 import Formats
+import Training
 
 /// The flags given to one command, with typed, validated access.
 struct Arguments {

@@ -4,6 +4,7 @@
 // (the same augmenter; each original's copies are the rows of one batch, keyed from --seed).
 import Formats
 import Model
+import Training
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,7 +47,7 @@ enum AugmentCommand {
         let o = try Options(a)
         let target = try OutputPath.checkWritable(o.out, flag: Flags.exportOut.name, command: a.command, kind: .binary)
         let images: IDXImages
-        do { images = try DataFiles.readImages(o.images) } catch let e as FormatError { throw .data(e) } catch {
+        do { images = try ImageFiles.readImages(o.images) } catch let e as FormatError { throw .data(e) } catch {
             throw CLIError(.dataError, "\(o.images): \(error)")
         }
         guard images.count > 0 else { throw CLIError(.dataError, "\(o.images): holds no images") }

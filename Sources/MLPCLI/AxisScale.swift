@@ -1,4 +1,5 @@
 // "Nice" axis ticks for the plots: steps of 1, 2 or 5 times a power of ten, covering the data.
+import Formats
 #if canImport(Glibc)
 import Glibc
 #endif

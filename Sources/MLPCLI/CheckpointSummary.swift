@@ -11,6 +11,7 @@
 import Formats
 import Tables
 import Model
+import Training
 
 struct CheckpointSummary {
     let path: String
@@ -44,7 +45,7 @@ struct CheckpointSummary {
             return n
         }
         self.path = path
-        let config = try Checkpoint.configuration(file, path: path)
+        let config = try Checkpoint.commandLineConfiguration(file, path: path)
         self.config = config
         formatVersion = Int(file.metadataValue(for: "format_version") ?? "") ?? 0
         epoch = try count("epoch")

@@ -1,6 +1,8 @@
 // The text tables `mlp evaluate` prints after the accuracy line: confusion matrix, per-class
 // precision/recall/F1 with macro averages, and the most confident mistakes.
+import Formats
 import Model
+import Training
 
 enum ClassificationReport {
     /// `label` names class k (its index for IDX models, its label for table models).

@@ -2,7 +2,9 @@
 // --help: every command and its flags, the values of flags that take one of a few (--optimizer,
 // --task ...), file names for flags that take a path. `make install` puts them where bash-completion
 // and zsh look for them.
+import Formats
 import Model
+import Training
 
 enum Completions {
     static let shells = ["bash", "zsh"]

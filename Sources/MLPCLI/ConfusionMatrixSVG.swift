@@ -4,6 +4,7 @@
 // mistakes still show; its text is the count. Long labels are shortened with an ellipsis (the
 // whole label is the tooltip); column labels turn vertical when they do not fit a cell's width.
 
+import Formats
 enum ConfusionMatrixSVG {
     /// Characters of a label shown on an axis; longer ones end in "…".
     static let labelLimit = 18

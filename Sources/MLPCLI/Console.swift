@@ -1,5 +1,7 @@
-// Writing to stdout (results) and stderr (progress, logs, errors), and formatting numbers,
-// without Foundation (start-up time matters).
+// Writing to stdout (results) and stderr (progress, logs, errors), and formatting times, without
+// Foundation (start-up time matters). Numbers as text: Formats' NumberText.swift.
+import Formats
+import Training
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -33,32 +35,6 @@ enum Console {
 
     /// An environment variable, if set.
     static func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
-}
-
-/// x with exactly `digits` decimals ("0.9781", "12.30").
-func fixed(_ x: Double, _ digits: Int) -> String {
-    guard x.isFinite else { return x.isNaN ? "nan" : (x < 0 ? "-inf" : "inf") }
-    var p = 1.0
-    for _ in 0..<digits { p *= 10 }
-    let scaled = (abs(x) * p).rounded()
-    guard scaled < 9e18 else { return x.description }
-    let n = UInt64(scaled)
-    let intPart = n / UInt64(p), frac = n % UInt64(p)
-    var f = String(frac)
-    while f.count < digits { f = "0" + f }
-    let sign = x < 0 && n != 0 ? "-" : ""
-    return digits == 0 ? "\(sign)\(intPart)" : "\(sign)\(intPart).\(f)"
-}
-
-func fixed(_ x: Float, _ digits: Int) -> String { fixed(Double(x), digits) }
-
-/// x with four significant digits, for figures in a target's own units ("552.1", "0.02341", "18230").
-func significant(_ x: Double) -> String {
-    guard x.isFinite, x != 0 else { return fixed(x, 4) }
-    var digits = 3, m = abs(x)
-    while m >= 10 && digits > 0 { m /= 10; digits -= 1 }
-    while m < 1 && digits < 12 { m *= 10; digits += 1 }
-    return fixed(x, digits)
 }
 
 /// Seconds as "0.84s", "12.3s", "3m05s".

@@ -2,6 +2,7 @@
 // covers one column and two rows (terminal cells are about twice as tall as wide), so a 28×28
 // digit is a 28×14 picture, framed.
 
+import Formats
 enum DigitDrawing {
     static let shades: [Character] = [" ", "░", "▒", "▓", "█"]
 

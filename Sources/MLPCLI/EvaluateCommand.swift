@@ -6,6 +6,7 @@
 import Formats
 import Tables
 import Model
+import Training
 
 enum EvaluateCommand {
     static let flags: [Flag] = [
@@ -74,17 +75,17 @@ enum EvaluateCommand {
         var imagesPath = "", labelsPath = ""
         if let csv {
             dataParts = MemoryBudget.csvPart(csv)
-        } else if o.testImages != nil || o.dataDir.map({ TrainCommand.isDirectory($0) && DataFiles.hasIDX($0) }) ?? false {
-            imagesPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testImages, file: o.testImages, override: Flags.testImages, command: a.command)
-            labelsPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testLabels, file: o.testLabels, override: Flags.testLabels, command: a.command)
+        } else if o.testImages != nil || o.dataDir.map({ TrainCommand.isDirectory($0) && ImageFiles.hasIDX($0) }) ?? false {
+            imagesPath = try DataFiles.resolve(dir: o.dataDir, name: ImageFiles.testImages, file: o.testImages, override: Flags.testImages, command: a.command)
+            labelsPath = try DataFiles.resolve(dir: o.dataDir, name: ImageFiles.testLabels, file: o.testLabels, override: Flags.testLabels, command: a.command)
             dataParts = MemoryBudget.dataParts([imagesPath, labelsPath])
         }
-        try MemoryBudget.check(o.memoryLimit, MemoryBudget.modelPart(modelPath) + dataParts)
-        let model = try ModelFile.load(modelPath)
+        try library { try MemoryBudget.check(o.memoryLimit, MemoryBudget.modelPart(modelPath) + dataParts) }
+        let model = try library { try ModelFile.load(modelPath) }
         if csv == nil && imagesPath.isEmpty && !model.input.isTable {
             // No IDX files found: let the resolver say what is missing, in its words.
-            imagesPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testImages, file: o.testImages, override: Flags.testImages, command: a.command)
-            labelsPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testLabels, file: o.testLabels, override: Flags.testLabels, command: a.command)
+            imagesPath = try DataFiles.resolve(dir: o.dataDir, name: ImageFiles.testImages, file: o.testImages, override: Flags.testImages, command: a.command)
+            labelsPath = try DataFiles.resolve(dir: o.dataDir, name: ImageFiles.testLabels, file: o.testLabels, override: Flags.testLabels, command: a.command)
         }
         try model.useThreads(o.threads, batch: batch)
         let data: Dataset, dataName: String
@@ -100,12 +101,12 @@ enum EvaluateCommand {
             options.markerAdvice = TableEncoder.retrainMarkerAdvice
             let idColumn = IDColumn(name: o.idColumn, encoder: encoder, target: target)
             idColumn.prepare(&options)
-            let table = try tables { () throws(TablesError) in try TabularData.read(csv, options) }
-            try tables { () throws(TablesError) in try TabularData.requireRows(table) }
-            let (encoded, unseen) = try tables { () throws(TablesError) in try TabularData.encodeLabelled(table, encoder: encoder, target: target) }
+            let table = try library { try TabularData.read(csv, options) }
+            try library { try TabularData.requireRows(table) }
+            let (encoded, unseen) = try library { try TabularData.encodeLabelled(table, encoder: encoder, target: target) }
             if unseen.total > 0 { Console.err(TableNote.unseenCategories(path: table.path, unseen).line) }
             data = encoded
-            ids = try tables { () throws(TablesError) in try idColumn.values(table) }
+            ids = try library { try idColumn.values(table) }
             let ignored = encoder.ignored(in: table, allowed: Set(target.columns + idColumn.names))
             if !ignored.isEmpty { Console.note(TableNote.ignoredColumns(path: csv, ignored).line) }
             dataName = csv
@@ -114,8 +115,8 @@ enum EvaluateCommand {
             if let csv {
                 throw CLIError(.dataError, "\(modelPath): was trained on images; \(csv) is a CSV file (give the directory with the IDX test files)")
             }
-            let d = try DataFiles.load(images: imagesPath, labels: labelsPath, classes: model.network.classes, scale: model.inputScale)
-            try DataFiles.requireImages(d, imagesPath, "an accuracy needs at least one")
+            let d = try library { try ImageFiles.load(images: imagesPath, labels: labelsPath, classes: model.network.classes, scale: model.inputScale) }
+            try library { try ImageFiles.requireImages(d, imagesPath, "an accuracy needs at least one") }
             try checkShape(d, model, path: imagesPath)
             data = d
             dataName = imagesPath
@@ -131,7 +132,7 @@ enum EvaluateCommand {
         }
         let items = model.input.isTable ? "rows" : "images"
         let start = now()
-        let ev = try model.evaluate(data, batchSize: batch)
+        let ev = try library { try model.evaluate(data, batchSize: batch) }
         let seconds = now() - start
         let perClass = ClassMetrics.from(confusion: ev.confusion)
         let macro = ClassMetrics.macroAverage(perClass)
@@ -194,7 +195,7 @@ enum EvaluateCommand {
         guard case .table(.values(let columns, let mean, let std)) = model.output else { preconditionFailure("a regression model has value targets") }
         if o.misclassified != nil { throw .usage("--misclassified lists a classification's mistakes; \(o.model) is a regression", command: "evaluate") }
         let start = now()
-        let ev = try model.evaluateRegression(data, batchSize: o.batch)
+        let ev = try library { try model.evaluateRegression(data, batchSize: o.batch) }
         let seconds = now() - start
         let m = SessionMetrics.regression(ev, scale: std)
         if o.json {
@@ -261,7 +262,7 @@ enum EvaluateCommand {
     /// Images must have the model's input size.
     static func checkShape(_ data: Dataset, _ model: LoadedModel, path: String) throws(CLIError) {
         guard data.features == model.network.inputFeatures else {
-            throw CLIError(.dataError, "\(path): images are \(DataFiles.shape(data)) (\(data.features) pixels) but the model expects \(model.inputRows)×\(model.inputCols) (\(model.network.inputFeatures) inputs)")
+            throw CLIError(.dataError, "\(path): images are \(ImageFiles.shape(data)) (\(data.features) pixels) but the model expects \(model.inputRows)×\(model.inputCols) (\(model.network.inputFeatures) inputs)")
         }
     }
 }

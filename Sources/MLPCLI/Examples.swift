@@ -4,6 +4,7 @@
 // (data/mnist after `make data`, the small tables kept in data/tabular).
 
 /// One example: what it does, and the shell text that does it.
+import Formats
 struct Example {
     let what: String
     let shell: String

@@ -7,6 +7,7 @@
 // a small hand-written encoder (Formats/ProtobufWriter.swift; why, there).
 import Formats
 import Model
+import Training
 import Quantized
 
 enum ExportCommand {
@@ -29,8 +30,8 @@ enum ExportCommand {
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
         let o = try Options(a)
         let target = try OutputPath.checkWritable(o.out, flag: Flags.exportOut.name, command: a.command, kind: .binary)
-        try MemoryBudget.check(nil, MemoryBudget.modelPart(o.model))
-        let model = try ModelFile.load(o.model)
+        try library { try MemoryBudget.check(nil, MemoryBudget.modelPart(o.model)) }
+        let model = try library { try ModelFile.load(o.model) }
         let bytes = try onnx(model, path: o.model, fold: o.fold)
         do { try AtomicFile.write(bytes, to: o.out) } catch let e as FormatError { throw .data(e) } catch {
             throw CLIError(.dataError, "\(o.out): \(error)")

@@ -3,6 +3,7 @@
 // training configuration (a checkpoint stores it; --resume refuses to change it). Commands list
 // the declarations they accept; --help, the parser and the typed reads all work from them.
 
+import Formats
 struct Flag: Equatable {
     enum Kind: Equatable {
         /// A switch: present or not, no value.

@@ -1,7 +1,9 @@
 // Every flag of every command, declared once. A command lists the ones it accepts (a few with help
 // worded for it); `--help`, the parser and the typed reads (Arguments) work from these.
 
+import Formats
 import Tables
+import Training
 
 enum Flags {
     // MARK: data

@@ -2,6 +2,7 @@
 // histogram of the values; with images, dead ReLU-family and saturated sigmoid/tanh units.
 import Formats
 import Model
+import Training
 import Quantized
 
 enum InspectCommand {
@@ -38,14 +39,14 @@ enum InspectCommand {
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
         let o = try Options(a)
         let path = o.model, samples = o.samples
-        let model = try ModelFile.load(path)
+        let model = try library { try ModelFile.load(path) }
         let net = model.network
         let tensors = namedTensors(net)
         var activity: (images: String, samples: Int, units: [UnitActivity])?
         if o.dataDir != nil || o.images != nil {
             var imagesPath = o.images ?? ""
             if imagesPath.isEmpty {
-                imagesPath = try DataFiles.resolve(dir: o.dataDir, name: DataFiles.testImages, file: o.images, override: Flags.images, command: a.command)
+                imagesPath = try DataFiles.resolve(dir: o.dataDir, name: ImageFiles.testImages, file: o.images, override: Flags.images, command: a.command)
             }
             let data = try loadImages(imagesPath, limit: samples, scale: model.inputScale)
             try EvaluateCommand.checkShape(data, model, path: imagesPath)
@@ -81,7 +82,7 @@ enum InspectCommand {
     /// The first `limit` images of an IDX, PGM or PNG file, as an unlabelled dataset.
     static func loadImages(_ path: String, limit: Int, scale: Float) throws(CLIError) -> Dataset {
         let images: IDXImages
-        do { images = try DataFiles.readImages(path) } catch let e as FormatError { throw .data(e) } catch {
+        do { images = try ImageFiles.readImages(path) } catch let e as FormatError { throw .data(e) } catch {
             throw CLIError(.dataError, "\(path): \(error)")
         }
         let n = min(images.count, limit), f = images.rows * images.cols

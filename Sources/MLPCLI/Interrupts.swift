@@ -1,5 +1,6 @@
 // SIGINT and SIGTERM during training: the first asks the loop to stop after the current step
 // (it then writes a checkpoint and exits 130); a second exits at once, touching no file.
+import Formats
 import Synchronization
 #if canImport(Glibc)
 import Glibc

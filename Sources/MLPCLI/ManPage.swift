@@ -2,7 +2,9 @@
 // (the commands, their flags with defaults, the exit codes, the examples), so the two cannot
 // drift apart.
 // `make install` writes it to PREFIX/share/man/man1/mlp.1.
+import Formats
 import Model
+import Training
 
 enum ManPage {
     /// Text with roff's special characters escaped: backslash, and a leading dot or quote.

@@ -3,6 +3,7 @@
 // on stderr before training.
 import Formats
 import Model
+import Training
 
 enum ModelSummary {
     /// The table and its totals, without a trailing newline.

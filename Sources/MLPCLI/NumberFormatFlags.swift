@@ -1,6 +1,7 @@
 // --decimal and --thousands as given: `train` applies them to the standard format, `predict` and
 // `evaluate` to the model's (a file to predict may come from elsewhere than the training file).
 import Formats
+import Training
 
 struct NumberFormatFlags {
     /// --decimal, if given.

@@ -10,6 +10,7 @@
 import Glibc
 #endif
 import Formats
+import Training
 
 enum OutputPath {
     /// What a flag writes, which decides what it may name.

@@ -5,6 +5,7 @@
 import Formats
 import Tables
 import Model
+import Training
 
 enum PredictCommand {
     static let flags: [Flag] = [
@@ -55,9 +56,9 @@ enum PredictCommand {
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
         let o = try Options(a)
         let modelPath = o.model, limit = o.limit, topK = o.topK, json = o.json, show = o.show
-        try MemoryBudget.check(o.memoryLimit, MemoryBudget.modelPart(modelPath)
-            + (o.images.map { MemoryBudget.dataParts([$0]) } ?? o.input.map(MemoryBudget.csvPart) ?? []))
-        let model = try ModelFile.load(modelPath)
+        let parts = MemoryBudget.modelPart(modelPath) + (o.images.map { MemoryBudget.dataParts([$0]) } ?? o.input.map(MemoryBudget.csvPart) ?? [])
+        try library { try MemoryBudget.check(o.memoryLimit, parts) }
+        let model = try library { try ModelFile.load(modelPath) }
         try model.useThreads(o.threads, batch: 1000)
         let net = model.network, classes = net.classes
         if let topK, model.output.task == .regression {
@@ -79,7 +80,7 @@ enum PredictCommand {
         if o.idColumn != nil { throw .usage("--id-column names a CSV column; \(modelPath) predicts images", command: a.command) }
         let k = topK ?? 1
         let images: IDXImages
-        do { images = try DataFiles.readImages(imagesPath) } catch let e as FormatError { throw .data(e) } catch {
+        do { images = try ImageFiles.readImages(imagesPath) } catch let e as FormatError { throw .data(e) } catch {
             throw CLIError(.dataError, "\(imagesPath): \(error)")
         }
         let n = min(images.count, limit ?? images.count)
@@ -94,7 +95,7 @@ enum PredictCommand {
         var start = 0
         while start < n {
             let m = min(batch, n - start)
-            let p = try model.predict(data, from: start, count: m, using: x)
+            let p = try library { try model.predict(data, from: start, count: m, using: x) }
             if let h = header { Console.out(h); header = nil }
             for r in 0..<m {
                 let row = p.data + r * classes
@@ -169,20 +170,20 @@ enum PredictCommand {
             ended = n == 0
             guard let (rows, firstLine) = ended ? blocks.finish() : blocks.add(bytes), let header = blocks.header else { continue }
             reading.lineOffset = firstLine - 1 - header.filter { $0 == 0x0A }.count
-            let table = try tables { () throws(TablesError) in try TabularData.read(bytes: header + rows, name: stream.name, reading) }
-            let columnIndex = try tables { () throws(TablesError) in try encoder.locate(in: table, allowed: Set(target.columns)) }
-            let idValues = try tables { () throws(TablesError) in try ids.values(table) }
+            let table = try library { try TabularData.read(bytes: header + rows, name: stream.name, reading) }
+            let columnIndex = try library { try encoder.locate(in: table, allowed: Set(target.columns)) }
+            let idValues = try library { try ids.values(table) }
             let ignored = encoder.ignored(in: table, allowed: Set(target.columns + ids.names))
             if index == 0 && !ignored.isEmpty { Console.note(TableNote.ignoredColumns(path: stream.name, ignored).line) }
             let count = min(table.rowCount, limit - index)
-            let (features, missed) = try tables { () throws(TablesError) in try encoder.encode(table, at: columnIndex, rows: Array(0..<count)) }
+            let (features, missed) = try library { try encoder.encode(table, at: columnIndex, rows: Array(0..<count)) }
             unseen.merge(missed)
             var start = 0
             while start < count {
                 let m = min(1000, count - start)
                 x.resize(rows: m)
                 features.withUnsafeBufferPointer { x.data.update(from: $0.baseAddress! + start * width, count: m * width) }
-                let p = try model.predict(x)
+                let p = try library { try model.predict(x) }
                 if let h = headerLine { Console.out(h); headerLine = nil }
                 for r in 0..<m {
                     printRow(p.data + r * outputs, outputs, index: index + start + r, id: idValues?[start + r], target: target, k: k, options: o)
@@ -195,8 +196,8 @@ enum PredictCommand {
         guard let inputHeader = blocks.header else { throw CLIError(.dataError, "\(stream.name): is empty, expected a CSV header and rows") }
         if let h = headerLine {
             // A header and no rows: the columns are still checked, and the answer is a header alone.
-            let table = try tables { () throws(TablesError) in try TabularData.read(bytes: inputHeader, name: stream.name, reading) }
-            _ = try tables { () throws(TablesError) in try encoder.locate(in: table, allowed: Set(target.columns)) }
+            let table = try library { try TabularData.read(bytes: inputHeader, name: stream.name, reading) }
+            _ = try library { try encoder.locate(in: table, allowed: Set(target.columns)) }
             Console.out(h)
         }
         if unseen.total > 0 { Console.err(TableNote.unseenCategories(path: stream.name, unseen).line) }

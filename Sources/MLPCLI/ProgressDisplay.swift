@@ -4,6 +4,7 @@
 // (pipes, CI logs), or with --quiet or NO_COLOR: no carriage returns or escape codes, one plain
 // line per epoch. With --silent: nothing but warnings.
 
+import Formats
 final class ProgressDisplay {
     /// Whether the bar redraws in place.
     let live: Bool

@@ -6,6 +6,7 @@
 // its line.
 
 /// The figures of one redraw.
+import Formats
 struct ProgressFigures: Equatable {
     var epoch: Int, epochs: Int
     /// Steps done in the epoch, and the epoch's steps.

@@ -17,6 +17,7 @@
 import Formats
 import Tables
 import Model
+import Training
 import Quantized
 #if canImport(Glibc)
 import Glibc
@@ -59,8 +60,8 @@ enum QuantizeCommand {
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
         let o = try Options(a)
         try OutputPath.checkWritable(o.out, flag: Flags.int8Out.name, command: a.command, kind: .binary)
-        try MemoryBudget.check(nil, MemoryBudget.modelPart(o.model))
-        let model = try ModelFile.load(o.model)
+        try library { try MemoryBudget.check(nil, MemoryBudget.modelPart(o.model)) }
+        let model = try library { try ModelFile.load(o.model) }
         if let q = model.quantized {
             throw CLIError(.dataError, "\(o.model): is already an INT8 model (activations \(q.activations.name)); quantize the float model it was made from")
         }
@@ -73,9 +74,9 @@ enum QuantizeCommand {
             // The dynamic model, built by the loader itself, measures the ranges.
             let file = SafetensorsFile(tensors: QuantizedModelFile.tensors(dense, floatTensors: plan.floatTensors),
                                        metadata: QuantizedModelFile.metadata(from: model.metadata, architecture: plan.architecture, activations: .dynamic))
-            guard let q = try ModelFile.build(file, path: o.out).quantized else { preconditionFailure("an INT8 file") }
-            try int8 { () throws(OneDNNError) in try q.prepare(threads: o.threads, batch: 1000) }
-            let ranges = try int8 { () throws(OneDNNError) in try q.calibrate(x, samples: samples) }
+            guard let q = try library({ try ModelFile.build(file, path: o.out) }).quantized else { preconditionFailure("an INT8 file") }
+            try library { try q.prepare(threads: o.threads, batch: 1000) }
+            let ranges = try library { try q.calibrate(x, samples: samples) }
             dense = zip(dense, ranges).map { .init(index: $0.index, weights: $0.weights, bias: $0.bias, activation: $0.activation, inputRange: $1) }
             activations = .calibrated(samples: samples)
             calibration = " (ranges calibrated on \(samples) \(what))"
@@ -83,7 +84,7 @@ enum QuantizeCommand {
         let file = SafetensorsFile(tensors: QuantizedModelFile.tensors(dense, floatTensors: plan.floatTensors),
                                    metadata: QuantizedModelFile.metadata(from: model.metadata, architecture: plan.architecture, activations: activations))
         // What is written must load: the same checks every reader makes.
-        _ = try ModelFile.build(file, path: o.out)
+        _ = try library { try ModelFile.build(file, path: o.out) }
         let bytes = Safetensors.encode(tensors: file.tensors, metadata: file.metadata)
         do { try AtomicFile.write(bytes, to: o.out) } catch let e as FormatError { throw .data(e) } catch {
             throw CLIError(.dataError, "\(o.out): \(error)")
@@ -171,9 +172,9 @@ enum QuantizeCommand {
                 throw CLIError(.dataError, "\(o.model): was trained on images; \(path) is a CSV file (give the MNIST directory or an image file)")
             }
             let file = TrainCommand.isDirectory(path)
-                ? try DataFiles.resolve(dir: path, name: DataFiles.trainImages, file: nil, override: Flags.data, command: "quantize") : path
+                ? try DataFiles.resolve(dir: path, name: ImageFiles.trainImages, file: nil, override: Flags.data, command: "quantize") : path
             let images: IDXImages
-            do { images = try DataFiles.readImages(file) } catch let e as FormatError { throw .data(e) } catch {
+            do { images = try ImageFiles.readImages(file) } catch let e as FormatError { throw .data(e) } catch {
                 throw CLIError(.dataError, "\(file): \(error)")
             }
             guard images.rows * images.cols == inputs else {
@@ -187,11 +188,11 @@ enum QuantizeCommand {
                 throw CLIError(.dataError, "\(o.model): was trained on a CSV file; give --data FILE.csv with its columns")
             }
             let options = encoder.readingOptions(CSVOptions(delimiter: o.delimiter ?? delimiter, threads: o.threads ?? BLAS.processors))
-            let table = try tables { () throws(TablesError) in try TabularData.read(path, options) }
+            let table = try library { try TabularData.read(path, options) }
             let n = min(table.rowCount, o.samples)
             guard n > 0 else { throw CLIError(.dataError, "\(path): holds no rows; calibration needs at least one") }
-            let index = try tables { () throws(TablesError) in try encoder.locate(in: table, allowed: Set(target.columns)) }
-            let (features, unseen) = try tables { () throws(TablesError) in try encoder.encode(table, at: index, rows: Array(0..<n)) }
+            let index = try library { try encoder.locate(in: table, allowed: Set(target.columns)) }
+            let (features, unseen) = try library { try encoder.encode(table, at: index, rows: Array(0..<n)) }
             if unseen.total > 0 { Console.err(TableNote.unseenCategories(path: path, unseen).line) }
             return (features, n, "rows of \(path)")
         }

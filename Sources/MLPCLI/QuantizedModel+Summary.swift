@@ -1,5 +1,6 @@
 // How `mlp summary` and `mlp inspect` describe an INT8 model.
 import Formats
+import Training
 import Quantized
 
 extension QuantizedModel {

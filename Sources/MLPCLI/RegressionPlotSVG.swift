@@ -4,6 +4,7 @@
 // the figures hide). Axes cover every row; the points drawn are at most `maxPoints` rows, evenly
 // spaced through the file, the same rows in every panel, so a large test set stays a small file.
 
+import Formats
 enum RegressionPlotSVG {
     /// One target column's values, in its units, row by row.
     struct Target {

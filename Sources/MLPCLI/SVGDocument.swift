@@ -1,6 +1,7 @@
 // A hand-written SVG document: shapes appended in drawing order, text escaped, numbers printed
 // with at most two decimals. Readable in any browser; no Foundation, no dependencies.
 
+import Formats
 final class SVGDocument {
     let width: Double, height: Double
     private var body: [String] = []

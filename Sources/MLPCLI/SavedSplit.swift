@@ -11,6 +11,7 @@
 // every output is (AtomicFile).
 import Formats
 import Model
+import Training
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -61,7 +62,7 @@ enum SavedSplit {
                 // The validation split is drawn from the training rows, as the session draws it.
                 let test = Set(testRows ?? [])
                 let training = (0..<rowCount).filter { !test.contains($0) }
-                let held = try TrainingSession.splitOrder(count: training.count, fraction: f, seed: config.seed).held
+                let held = try library({ try TrainingSession.splitOrder(count: training.count, fraction: f, seed: config.seed) }).held
                 sets.append(("validation", held.map { training[Int($0)] }.sorted()))
             }
             let texts = try rowsAsCSV(file, sets.map(\.rows), lines: lines)
@@ -72,7 +73,7 @@ enum SavedSplit {
             }
         case .images(let train):
             guard let f = config.validationSplit, let image = train.image, case .bytes(let pixels, _) = train.storage else { return "" }
-            let held = try TrainingSession.splitOrder(count: train.count, fraction: f, seed: config.seed).held.sorted()
+            let held = try library { try TrainingSession.splitOrder(count: train.count, fraction: f, seed: config.seed).held.sorted() }
             let features = image.rows * image.cols
             var bytes: [UInt8] = [], labels: [UInt8] = []
             bytes.reserveCapacity(held.count * features)

@@ -3,6 +3,7 @@
 // a header, or half the rows, that a script could take for a result (unless others wrote to the file
 // too). A pipe or a terminal has already passed on what it was given; only the error line says the
 // output is incomplete.
+import Formats
 #if canImport(Glibc)
 import Glibc
 #endif

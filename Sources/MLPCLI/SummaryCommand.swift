@@ -2,6 +2,7 @@
 // checkpoint, what it holds (CheckpointSummary.swift).
 import Formats
 import Model
+import Training
 
 enum SummaryCommand {
     static let flags: [Flag] = [Flags.model.helped("the model file or checkpoint (or give it as the first argument)"), Flags.json]
@@ -30,7 +31,7 @@ enum SummaryCommand {
             Console.out(o.json ? c.json.serialized() : c.text)
             return .ok
         }
-        let model = try ModelFile.build(file, path: path)
+        let model = try library { try ModelFile.build(file, path: path) }
         let net = model.network
         let t = ModelSummary.totals(net)
         if o.json {

@@ -1,6 +1,7 @@
 // The width of the terminal that standard error shows on, for the progress bar: asked of the
 // terminal (TIOCGWINSZ), else $COLUMNS, else 80; asked again after the terminal says it was
 // resized (SIGWINCH, whose handler only raises a flag the next redraw looks at).
+import Formats
 import Synchronization
 #if canImport(Glibc)
 import Glibc

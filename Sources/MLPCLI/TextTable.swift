@@ -1,5 +1,6 @@
 // Plain-text tables for the reports: columns padded to their widest cell, numbers right-aligned.
 
+import Formats
 struct TextTable {
     enum Alignment { case left, right }
 

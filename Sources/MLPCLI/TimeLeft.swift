@@ -2,6 +2,7 @@
 // process (so a resumed run estimates from its own steps, not from the time recorded before it
 // stopped) and the time the evaluation after an epoch has taken.
 
+import Formats
 struct TimeLeft {
     /// Steps timed in this process and their training seconds, over the epochs it finished.
     private(set) var steps = 0, seconds = 0.0

@@ -4,6 +4,7 @@
 import Formats
 import Tables
 import Model
+import Training
 import Runtime
 #if canImport(Glibc)
 import Glibc
@@ -90,15 +91,15 @@ enum TrainCommand {
 
     static func run(_ a: Arguments, startTime: Double, hooks: [TrainingStepHook] = []) throws(CLIError) -> ExitCode {
         // Under mpirun, one rank of a data-parallel job: rank 0 alone prints and writes files.
-        let job = try DataParallelJob.start()
+        let job = try library { try DataParallelJob.start() }
         let root = job?.isRoot ?? true
         var options = try Options(a)
         // The configuration: from the flags, or, with --resume, from the checkpoint (only --epochs may change).
         var resumeFile: SafetensorsFile?
         var config: TrainingConfiguration
         if let path = options.resume {
-            let file = try Checkpoint.read(path)
-            config = try Checkpoint.configuration(file, path: path)
+            let file = try library { try Checkpoint.read(path) }
+            config = try Checkpoint.commandLineConfiguration(file, path: path)
             if let flag = options.configurationGiven.first(where: { $0 != Flags.epochs }) {
                 throw .usage("--\(flag.name) cannot change when resuming: the checkpoint fixes the training configuration (only --epochs may extend it)", command: a.command)
             }
@@ -140,9 +141,9 @@ enum TrainCommand {
         let loops = Loops(pool)
         let session: TrainingSession
         if let file = resumeFile, let path = options.resume {
-            session = try Checkpoint.resume(from: file, path: path, data: prepared.data, epochs: config.epochs, loops: loops)
+            session = try library { try Checkpoint.resume(from: file, path: path, configuration: config, data: prepared.data, loops: loops) }
         } else {
-            session = try TrainingSession(config: config, data: prepared.data, loops: loops)
+            session = try library { try TrainingSession(config: config, data: prepared.data, loops: loops) }
         }
         let net = session.network
         // Small layers train faster on one thread than split over two (Runtime/SmallNetworks.swift),
@@ -150,7 +151,9 @@ enum TrainCommand {
         let small = options.threads == nil && job == nil && pool.threads > 1
             && SmallNetworks.trainFastestOnOneThread(net, batch: session.config.batchSize)
         if small { pool.use(threads: 1, pin: false) }
-        if let file = resumeFile { Checkpoint.noteThreads(file) }
+        if let file = resumeFile, let th = Checkpoint.otherThreads(file) {
+            Console.info("mlp: note: the checkpoint was made with \(th) thread(s) and this run uses \(BLAS.threads); results match an uninterrupted run bit for bit only with the same --threads")
+        }
         session.measureGradientNorms = options.log != nil || options.logCSV != nil
         session.maxSeconds = options.maxSeconds
         session.shouldStop = { Interrupts.requested }
@@ -158,7 +161,7 @@ enum TrainCommand {
         let display = ProgressDisplay(quiet: options.quiet || !root)
         if root {
             session.observers = [ProgressObserver(display)]
-            if options.log != nil || options.logCSV != nil { session.observers.append(try LogObserver(jsonLines: options.log, csv: options.logCSV)) }
+            if options.log != nil || options.logCSV != nil { session.observers.append(try library { try LogObserver(jsonLines: options.log, csv: options.logCSV) }) }
             if let plot = options.plot, let target = targets.first(where: { $0.flag == Flags.plot })?.target {
                 session.observers.append(PlotObserver(path: plot, target: target))
             }
@@ -174,7 +177,7 @@ enum TrainCommand {
                 let train = session.train
                 let sets = "\(train.count) training\(session.validation.map { ", \($0.count) validation" } ?? "")"
                 let test = session.test.map { " and \($0.count) test images" } ?? " images (no test set)"
-                lines.append("\(sets)\(test) of \(DataFiles.shape(train)), loaded in \(duration(dataSeconds))")
+                lines.append("\(sets)\(test) of \(ImageFiles.shape(train)), loaded in \(duration(dataSeconds))")
             } else {
                 lines[lines.count - 1] += ", loaded in \(duration(dataSeconds))"
                 if let v = session.validation { lines.append("\(session.train.count) rows for training and \(v.count) for validation (--validation-split)") }
@@ -201,8 +204,8 @@ enum TrainCommand {
             if !options.quiet { Console.info("mlp: " + written) }
         }
         let trainingStart = now()
-        let outcome = try session.run()
-        for o in session.observers { try o.sessionEnded(session) }
+        let outcome = try library { try session.run() }
+        for o in session.observers { try library { try o.sessionEnded(session) } }
         switch outcome {
         case .diverged(let epoch, let step, let steps, let loss):
             display.line("")
@@ -228,7 +231,7 @@ enum TrainCommand {
         extra.append(("mlp_version", CLI.version))
         if let job { extra.append(("ranks", "\(job.ranks)")) }
         guard root else { return .ok }
-        try ModelFile.save(net, to: options.out, input: prepared.input, output: prepared.output, extra: extra)
+        try library { try ModelFile.save(net, to: options.out, input: prepared.input, output: prepared.output, extra: extra) }
         let history = session.history
         let trainSeconds = history.reduce(0) { $0 + $1.seconds }
         let startup = trainingStart - startTime - dataSeconds
@@ -320,10 +323,10 @@ enum TrainCommand {
     /// IDX data: the four files (and validation files), checked against the memory limit with the network.
     static func prepareImages(config: TrainingConfiguration, options: Options, command: String) throws(CLIError) -> PreparedData {
         let files = try DataFiles.trainingFiles(dir: options.dataDir, files: options.files, command: command)
-        try MemoryBudget.check(options.memoryLimit, MemoryBudget.dataParts(files.all))
-        let classes = try DataFiles.classCount(labels: files.trainLabels)
-        try MemoryBudget.checkTraining(options.memoryLimit, config, files: files, outputs: config.outputs ?? classes)
-        let data = try DataFiles.loadTraining(files)
+        try library { try MemoryBudget.check(options.memoryLimit, MemoryBudget.dataParts(files.all)) }
+        let classes = try library { try ImageFiles.classCount(labels: files.trainLabels) }
+        try library { try MemoryBudget.checkTraining(options.memoryLimit, config, files: files, outputs: config.outputs ?? classes) }
+        let data = try library { try ImageFiles.loadTraining(files) }
         let image = data.train.image!
         if config.augment != nil && (image.rows < 2 || image.cols < 2 || (image.rows + 3) * (image.cols + 3) > ImageAugmenter.maxPixels) {
             let why = image.rows < 2 || image.cols < 2 ? "a row or a column of values, not an image" : "more pixels than --augment handles (about 2045×2045)"
@@ -340,15 +343,16 @@ enum TrainCommand {
     /// the memory limit once the encoded width is known.
     static func prepareTable(_ path: String, config: TrainingConfiguration, options: Options) throws(CLIError) -> PreparedData {
         let testPath = options.files[Flags.testData.name]
-        try MemoryBudget.check(options.memoryLimit, MemoryBudget.csvPart(path) + (testPath.map(MemoryBudget.csvPart) ?? []))
-        let loaded = try tables { () throws(TablesError) in
+        let parts = MemoryBudget.csvPart(path) + (testPath.map(MemoryBudget.csvPart) ?? [])
+        try library { try MemoryBudget.check(options.memoryLimit, parts) }
+        let loaded = try library {
             try TabularData.load(train: path, test: testPath, settings: config.tableSettings, seed: config.seed, threads: options.threads ?? BLAS.processors)
         }
-        var data = TrainingData(train: loaded.train, test: loaded.test)
+        var data = TrainingData(train: loaded.train, test: loaded.test, task: loaded.target.task)
         if case .values(_, _, let std) = loaded.target { data.targetScale = std }
         let specs = config.network.specs(assuming: loaded.target.outputs)
         let need = MemoryBudget.trainingBytes(inputs: loaded.encoder.width, specs: specs, batch: config.batchSize, optimizerSlots: config.optimizerSlots)
-        try MemoryBudget.check(options.memoryLimit, [("the network \(Architecture.string(specs))", need ?? Int.max)])
+        try library { try MemoryBudget.check(options.memoryLimit, [("the network \(Architecture.string(specs))", need ?? Int.max)]) }
         let e = loaded.encoder
         let numeric = e.columns.filter(\.isNumeric).count
         var task = "\(loaded.target.task.rawValue) (\(reason(loaded.taskReason)))"
@@ -402,7 +406,7 @@ enum TrainCommand {
     static func interrupted(_ session: TrainingSession, at place: String, options: Options,
                             given: Arguments, display: ProgressDisplay) throws(CLIError) -> ExitCode {
         let path = options.checkpoint ?? defaultCheckpoint(out: options.out)
-        try Checkpoint.save(session, to: path, out: options.out)
+        try library { try Checkpoint.save(session, to: path, out: options.out) }
         display.warning("mlp: interrupted at \(place); checkpoint written to \(path)")
         // The flags that are not part of the stored configuration must be given again.
         var command = ["mlp", "train", "--resume", shellQuoted(path)]

@@ -5,6 +5,7 @@
 // `outputs`, which no flag sets: only format 1 checkpoints have it).
 import Formats
 import Model
+import Training
 
 extension TrainingConfiguration {
     /// The flags and their values, one word each (unquoted).

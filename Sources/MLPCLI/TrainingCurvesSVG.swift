@@ -2,6 +2,7 @@
 // validation, test) per epoch, with ticked axes and a legend. Non-finite values (a diverged run)
 // break the line instead of bending the scale.
 
+import Formats
 enum TrainingCurvesSVG {
     struct Series {
         let name: String, color: String, dash: String?

@@ -1,7 +1,9 @@
 // How the units of each activation layer behave on a sample of inputs, for `mlp inspect --data`:
 // dead ReLU-family units (never positive on the sample) and saturated sigmoid/tanh units (near an
 // asymptote on at least 90% of it), whose gradients are zero or vanishing.
+import Formats
 import Model
+import Training
 
 struct UnitActivity {
     /// Which units `mlp inspect` counts, and the rule it states in its report.

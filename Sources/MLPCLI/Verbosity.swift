@@ -2,6 +2,7 @@
 // banner and no progress bar, one plain line per epoch; with --silent (or --quiet twice) nothing
 // but warnings and errors, for sweeps of many runs. Results on stdout are the same in all three.
 
+import Formats
 enum Verbosity: Comparable {
     case normal, quiet, silent
 

@@ -1,9 +1,11 @@
 // `mlp --version`: the version and what it runs on, so that a bug report carries what matters: the
 // OpenBLAS build and the kernel it chose for this CPU, the threads it would use, and which optional
 // back ends this binary has.
+import Formats
 import CBLAS
 import Collective
 import Model
+import Training
 import Quantized
 
 enum VersionReport {

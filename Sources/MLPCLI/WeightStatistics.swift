@@ -1,6 +1,7 @@
 // Summary statistics and a histogram of one tensor's values, for `mlp inspect`: the primer's
 // "watch the weight histograms" check for vanishing and exploding weights.
 
+import Formats
 struct WeightStatistics {
     /// |w| below this counts as near zero.
     static let nearZeroThreshold: Float = 1e-3

@@ -5,13 +5,15 @@ import Formats
 import Model
 import XCTest
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class CheckpointLoaderRegressionTests: XCTestCase {
     /// 10 images of 2×3 in 10 classes, batch 4: 3 steps an epoch.
     func makeRun(_ flags: [String]) throws -> TrainingSession {
         let a = try Arguments((["--hidden", "4", "--batch-size", "4"] + flags)[...], flags: TrainCommand.flags, command: "train")
         let data = Dataset(pixels: (0..<60).map { UInt8($0 * 4) }, labels: (0..<10).map { Int32($0) }, count: 10, rows: 2, cols: 3)
-        return try TrainingSession(config: TrainingConfiguration(a), data: TrainingData(train: data, test: data))
+        return try TrainingSession(config: TrainingConfiguration(a), data: TrainingData(train: data, test: data, task: .classification))
     }
 
     /// A checkpoint after one epoch of `flags`, with `changes` to its metadata, restored into a
@@ -25,10 +27,11 @@ final class CheckpointLoaderRegressionTests: XCTestCase {
         var file = try Checkpoint.read(dir.file("c.ckpt"))
         for (k, v) in changes { file.metadata = file.metadata.map { $0.0 == k ? (k, v) : $0 } }
         let fresh = try makeRun(flags)
-        do throws(CLIError) {
+        do throws(TrainingError) {
             try Checkpoint.restore(file, into: fresh, path: "C")
             return nil
         } catch {
+            let error = CLIError.training(error)
             XCTAssertEqual(error.code, .dataError)
             XCTAssertFalse(error.message.contains("\n"))
             return error.message
@@ -99,11 +102,11 @@ final class CheckpointLoaderRegressionTests: XCTestCase {
         XCTAssertEqual(file.metadataValue(for: "momentum_buffer_scaled"), "0")
         file.metadata = file.metadata.map { $0.0 == "momentum_buffer_scaled" ? ($0.0, "1") : $0 }
         let fresh = try makeRun(["--optimizer", "nesterov"])
-        do throws(CLIError) {
+        do throws(TrainingError) {
             try Checkpoint.restore(file, into: fresh, path: "C")
             XCTFail("restored")
         } catch {
-            XCTAssertEqual(error.message, "C: checkpoint metadata \"momentum_buffer_scaled\" is '1', but Nesterov momentum keeps v itself")
+            XCTAssertEqual(error.description, "C: checkpoint metadata \"momentum_buffer_scaled\" is '1', but Nesterov momentum keeps v itself")
         }
     }
 }

@@ -6,6 +6,7 @@ import Foundation
 import Formats
 import XCTest
 @testable import MLPCLI
+@testable import Training
 import Tables
 
 final class TabularTests: XCTestCase {

@@ -3,15 +3,15 @@
 // scikit-learn's mean_squared_error and r2_score average several outputs).
 import Model
 
-enum SessionMetrics {
-    struct Regression {
+public enum SessionMetrics {
+    public struct Regression {
         /// Means over the targets.
-        let rmse: Double, mae: Double, r2: Double
+        public let rmse: Double, mae: Double, r2: Double
         /// Per target, in its order.
-        let perTarget: [(rmse: Double, mae: Double, r2: Double)]
+        public let perTarget: [(rmse: Double, mae: Double, r2: Double)]
     }
 
-    static func regression(_ ev: RegressionEvaluation, scale: [Float]) -> Regression {
+    public static func regression(_ ev: RegressionEvaluation, scale: [Float]) -> Regression {
         let per = ev.meanSquaredError.indices.map { j -> (rmse: Double, mae: Double, r2: Double) in
             let s = Double(j < scale.count ? scale[j] : 1)
             return (ev.meanSquaredError[j].squareRoot() * s, ev.meanAbsoluteError[j] * s, ev.r2[j])

@@ -26,26 +26,26 @@ import Formats
 import Model
 import Quantized
 
-enum QuantizedModelFile {
-    static let formatVersion = 3
+public enum QuantizedModelFile {
+    public static let formatVersion = 3
     /// s8 weights, symmetric, one scale per output unit (per channel); u8 activations.
-    static let scheme = "int8_symmetric_per_channel"
+    public static let scheme = "int8_symmetric_per_channel"
 
     /// The tensor names of dense layer `i`.
-    static func weightName(_ i: Int) -> String { "layers.\(i).weight" }
-    static func scaleName(_ i: Int) -> String { "layers.\(i).weight_scale" }
-    static func biasName(_ i: Int) -> String { "layers.\(i).bias" }
-    static func rangeName(_ i: Int) -> String { "layers.\(i).input_range" }
+    public static func weightName(_ i: Int) -> String { "layers.\(i).weight" }
+    public static func scaleName(_ i: Int) -> String { "layers.\(i).weight_scale" }
+    public static func biasName(_ i: Int) -> String { "layers.\(i).bias" }
+    public static func rangeName(_ i: Int) -> String { "layers.\(i).input_range" }
 
     /// The "quantization" metadata value.
-    static func quantizationJSON(_ a: QuantizedModel.Activations) -> String {
+    public static func quantizationJSON(_ a: QuantizedModel.Activations) -> String {
         var members: [(String, JSONValue)] = [("scheme", JSONValue(scheme)), ("activations", JSONValue(a.name))]
         if case .calibrated(let n) = a { members.append(("calibration_samples", JSONValue(n))) }
         return JSONValue.object(members).serialized()
     }
 
     /// Reads the "quantization" metadata value.
-    static func activations(_ text: String, fail: (String) -> CLIError) throws(CLIError) -> QuantizedModel.Activations {
+    public static func activations(_ text: String, fail: (String) -> TrainingError) throws(TrainingError) -> QuantizedModel.Activations {
         guard let v = try? JSONValue.parse(Array(text.utf8)), case .object = v else {
             throw fail("metadata \"quantization\" is not a JSON object")
         }
@@ -66,7 +66,7 @@ enum QuantizedModelFile {
     }
 
     /// The metadata of the INT8 model made from a float model with `metadata`.
-    static func metadata(from float: [(String, String)], architecture: String, activations: QuantizedModel.Activations) -> [(String, String)] {
+    public static func metadata(from float: [(String, String)], architecture: String, activations: QuantizedModel.Activations) -> [(String, String)] {
         var out: [(String, String)] = []
         for (k, v) in float {
             switch k {
@@ -83,7 +83,7 @@ enum QuantizedModelFile {
 
     /// The tensors of an INT8 model: F32 ones first (scales, biases, ranges, and `floatTensors`, the
     /// unfolded batch norms'), then the I8 weights.
-    static func tensors(_ dense: [QuantizedModel.DenseLayer], floatTensors: [SafetensorsTensor]) -> [SafetensorsTensor] {
+    public static func tensors(_ dense: [QuantizedModel.DenseLayer], floatTensors: [SafetensorsTensor]) -> [SafetensorsTensor] {
         var floats: [SafetensorsTensor] = [], int8s: [SafetensorsTensor] = []
         for l in dense {
             let (i, out) = (l.index, l.weights.rows)
@@ -97,8 +97,8 @@ enum QuantizedModelFile {
 
     /// Builds an INT8 model from a parsed file whose metadata `d` describes, checking every tensor:
     /// its presence, type, shape and values. One-line errors name the file and the tensor.
-    static func build(_ file: SafetensorsFile, path: String, description d: ModelFile.Description) throws(CLIError) -> LoadedModel {
-        func fail(_ m: String) -> CLIError { CLIError(.dataError, "\(path): \(m)") }
+    public static func build(_ file: SafetensorsFile, path: String, description d: ModelFile.Description) throws(TrainingError) -> LoadedModel {
+        func fail(_ m: String) -> TrainingError { .data("\(path): \(m)") }
         guard let text = file.metadataValue(for: "quantization") else {
             throw fail("format_version \(d.formatVersion) is an INT8 model's, but the metadata has no \"quantization\"")
         }

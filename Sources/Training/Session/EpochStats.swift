@@ -3,13 +3,13 @@ import Formats
 
 /// A model's figures on one dataset: the loss, and the accuracy (classification) or the errors in
 /// the target's units and R² (regression).
-struct SetMetrics: Equatable {
-    var loss: Float
-    var accuracy: Float?
-    var rmse: Double?, mae: Double?, r2: Double?
+public struct SetMetrics: Equatable {
+    public var loss: Float
+    public var accuracy: Float?
+    public var rmse: Double?, mae: Double?, r2: Double?
 
     /// Members of a log line for the set called `prefix` ("val", "test").
-    func json(_ prefix: String) -> [(String, JSONValue)] {
+    public func json(_ prefix: String) -> [(String, JSONValue)] {
         var m: [(String, JSONValue)] = [("\(prefix)_loss", JSONValue(loss))]
         if let accuracy { m.append(("\(prefix)_accuracy", JSONValue(accuracy))) }
         if let rmse, let mae, let r2 {
@@ -19,7 +19,7 @@ struct SetMetrics: Equatable {
     }
 
     /// Reads what `json(prefix)` wrote, or nil when the set is not there.
-    init?(json v: JSONValue, _ prefix: String) {
+    public init?(json v: JSONValue, _ prefix: String) {
         func num(_ k: String) -> Double? { if case .number(let x)? = v["\(prefix)_\(k)"] { return x }; return nil }
         guard let l = num("loss") else { return nil }
         loss = Float(l)
@@ -27,12 +27,12 @@ struct SetMetrics: Equatable {
         rmse = num("rmse"); mae = num("mae"); r2 = num("r2")
     }
 
-    init(loss: Float, accuracy: Float? = nil, rmse: Double? = nil, mae: Double? = nil, r2: Double? = nil) {
+    public init(loss: Float, accuracy: Float? = nil, rmse: Double? = nil, mae: Double? = nil, r2: Double? = nil) {
         self.loss = loss; self.accuracy = accuracy; self.rmse = rmse; self.mae = mae; self.r2 = r2
     }
 
     /// The value a monitor watches.
-    func value(_ m: MetricMonitor.Metric) -> Double {
+    public func value(_ m: MetricMonitor.Metric) -> Double {
         switch m {
         case .valLoss: return Double(loss)
         case .valAccuracy: return Double(accuracy ?? 0)
@@ -41,35 +41,25 @@ struct SetMetrics: Equatable {
     }
 }
 
-struct EpochStats {
-    var epoch: Int
-    var step: Int
-    var learningRate: Float
-    var loss: Float
+public struct EpochStats {
+    public var epoch: Int
+    public var step: Int
+    public var learningRate: Float
+    public var loss: Float
     /// Train accuracy over the epoch's steps (classification only).
-    var accuracy: Float?
-    var validation: SetMetrics?
-    var test: SetMetrics?
-    var seconds: Double
-    var samplesPerSecond: Double
+    public var accuracy: Float?
+    public var validation: SetMetrics?
+    public var test: SetMetrics?
+    public var seconds: Double
+    public var samplesPerSecond: Double
     /// Time spent evaluating the validation and test sets after the epoch (not in `seconds`).
-    var evaluationSeconds: Double = 0
+    public var evaluationSeconds: Double = 0
     /// Of `seconds`, the time spent gathering distorted batches (nil: the run does not augment).
-    var augmentSeconds: Double?
+    public var augmentSeconds: Double?
     /// Mean gradient L2 norm over the epoch's steps, per parameter ("layers.0.weight").
-    var gradientNorms: [(String, Double)]
+    public var gradientNorms: [(String, Double)]
 
-    /// The point the training-curves plot draws: accuracy, or R² for a regression.
-    var record: EpochRecord {
-        let regression = accuracy == nil
-        return EpochRecord(epoch: epoch, trainLoss: Double(loss), trainAccuracy: accuracy.map(Double.init),
-                           validationLoss: validation.map { Double($0.loss) },
-                           validationAccuracy: regression ? validation?.r2 : validation?.accuracy.map(Double.init),
-                           testAccuracy: regression ? test?.r2 : test?.accuracy.map(Double.init),
-                           metric: regression ? "R²" : "accuracy")
-    }
-
-    var json: JSONValue {
+    public var json: JSONValue {
         var members: [(String, JSONValue)] = [
             ("epoch", JSONValue(epoch)), ("step", JSONValue(step)), ("lr", JSONValue(learningRate)), ("loss", JSONValue(loss)),
         ]
@@ -86,7 +76,7 @@ struct EpochStats {
     }
 
     /// The columns of the CSV log, for a run with these sets (the first epoch decides).
-    var csvHeader: [String] {
+    public var csvHeader: [String] {
         var h = ["epoch", "step", "lr", "loss"]
         if accuracy != nil { h.append("accuracy") }
         for (prefix, set) in [("val", validation), ("test", test)] {
@@ -99,7 +89,7 @@ struct EpochStats {
     }
 
     /// Parses the object `json` wrote (checkpoints keep the history this way).
-    init?(json v: JSONValue) {
+    public init?(json v: JSONValue) {
         func num(_ k: String) -> Double? { if case .number(let x)? = v[k] { return x }; return nil }
         guard let e = num("epoch"), let s = num("step"), let lr = num("lr"), let l = num("loss"),
               let sec = num("seconds"), let sps = num("samples_per_second") else { return nil }
@@ -115,7 +105,7 @@ struct EpochStats {
         } else { gradientNorms = [] }
     }
 
-    init(epoch: Int, step: Int, learningRate: Float, loss: Float, accuracy: Float?, validation: SetMetrics?,
+    public init(epoch: Int, step: Int, learningRate: Float, loss: Float, accuracy: Float?, validation: SetMetrics?,
          test: SetMetrics?, seconds: Double, samplesPerSecond: Double, gradientNorms: [(String, Double)]) {
         self.epoch = epoch; self.step = step; self.learningRate = learningRate; self.loss = loss
         self.accuracy = accuracy; self.validation = validation; self.test = test; self.seconds = seconds

@@ -9,24 +9,24 @@ import Tables
 import Model
 import Quantized
 
-struct LoadedModel {
+public struct LoadedModel {
     /// The network; for an INT8 model its float twin, with the dequantized weights (summary, inspect).
-    let network: Network
-    let input: ModelInput
-    let output: ModelOutput
-    let metadata: [(String, String)]
+    public let network: Network
+    public let input: ModelInput
+    public let output: ModelOutput
+    public let metadata: [(String, String)]
     /// The INT8 model, when the file is one (QuantizedModel.swift): evaluate and predict run it.
-    var quantized: QuantizedModel? = nil
+    public var quantized: QuantizedModel? = nil
 
     /// Multiply each pixel byte by this before the first layer (1/255); image models only.
-    var inputScale: Float { if case .pixels(let s, _, _) = input { return s }; return 1 }
-    var inputRows: Int { if case .pixels(_, let r, _) = input { return r }; return network.inputFeatures }
-    var inputCols: Int { if case .pixels(_, _, let c) = input { return c }; return 1 }
-    func metadataValue(_ key: String) -> String? { metadata.first { $0.0 == key }?.1 }
+    public var inputScale: Float { if case .pixels(let s, _, _) = input { return s }; return 1 }
+    public var inputRows: Int { if case .pixels(_, let r, _) = input { return r }; return network.inputFeatures }
+    public var inputCols: Int { if case .pixels(_, _, let c) = input { return c }; return 1 }
+    public func metadataValue(_ key: String) -> String? { metadata.first { $0.0 == key }?.1 }
 }
 
-enum ModelFile {
-    static let format = "mlp"
+public enum ModelFile {
+    public static let format = "mlp"
     /// The newest format this mlp reads and writes. Image models are written as format 1 (what
     /// every earlier mlp reads); table models need format 2, which adds the "input" and "target"
     /// descriptions; INT8 models (`mlp quantize`) format 3, which adds I8 tensors and "quantization";
@@ -34,10 +34,10 @@ enum ModelFile {
     /// format 4, so that an mlp that does not know those conventions refuses the file instead of
     /// misreading its rows as other numbers. (Pandas' missing markers need no new version: an earlier
     /// mlp refuses a 'NaN' in a numeric column, and warns of it as an unseen category.)
-    static let version = 4
+    public static let version = 4
 
     /// The metadata every model file carries; `extra` adds training details.
-    static func metadata(_ net: Network, input: ModelInput, output: ModelOutput, extra: [(String, String)]) -> [(String, String)] {
+    public static func metadata(_ net: Network, input: ModelInput, output: ModelOutput, extra: [(String, String)]) -> [(String, String)] {
         switch (input, output) {
         case (.table(let encoder, let delimiter), .table(let target)):
             return [("format", format), ("format_version", encoder.numbers != .standard ? "4" : "2"), ("architecture", net.architecture),
@@ -54,50 +54,50 @@ enum ModelFile {
 
     /// Every saved tensor of the network, in model-file order (layer by layer, as each layer
     /// declares them), seen in place.
-    static func views(_ net: Network) -> [SafetensorsView] {
+    public static func views(_ net: Network) -> [SafetensorsView] {
         net.store.tensors.map { SafetensorsView(name: $0.name, shape: $0.shape, values: $0.buffer) }
     }
 
     /// Writes the model atomically (temporary file, fsync, rename).
-    static func save(_ net: Network, to path: String, input: ModelInput, output: ModelOutput, extra: [(String, String)] = []) throws(CLIError) {
+    public static func save(_ net: Network, to path: String, input: ModelInput, output: ModelOutput, extra: [(String, String)] = []) throws(TrainingError) {
         let meta = metadata(net, input: input, output: output, extra: extra)
-        do { try Safetensors.write(views: views(net), metadata: meta, to: path) } catch let e as FormatError { throw .data(e) } catch {
-            throw CLIError(.dataError, "\(path): \(error)")
+        do { try Safetensors.write(views: views(net), metadata: meta, to: path) } catch let e as FormatError { throw .format(e) } catch {
+            throw .data("\(path): \(error)")
         }
     }
 
     /// The tensors a network of `specs` has, by model-file name and shape, in order, computed from the
     /// layers' declarations without building anything.
-    static func expectedTensors(inputs: Int, specs: [LayerSpec]) -> [(name: String, shape: [Int])] {
+    public static func expectedTensors(inputs: Int, specs: [LayerSpec]) -> [(name: String, shape: [Int])] {
         Architecture.declarations(inputs: inputs, specs: specs).enumerated().flatMap { i, layer in
             layer.tensors.map { ("layers.\(i).\($0.name)", $0.shape) }
         }
     }
 
-    static func load(_ path: String) throws(CLIError) -> LoadedModel {
+    public static func load(_ path: String) throws(TrainingError) -> LoadedModel {
         let file: SafetensorsFile
-        do { file = try Safetensors.read(path: path) } catch let e as FormatError { throw .data(e) } catch {
-            throw CLIError(.dataError, "\(path): \(error)")
+        do { file = try Safetensors.read(path: path) } catch let e as FormatError { throw .format(e) } catch {
+            throw .data("\(path): \(error)")
         }
         return try build(file, path: path)
     }
 
     /// What a model file's metadata says, checked: the input and output, the loss and the layers.
-    struct Description {
-        let formatVersion: Int
-        let inputs: Int
-        let input: ModelInput
-        let output: ModelOutput
-        let loss: Loss
-        let specs: [LayerSpec]
+    public struct Description {
+        public let formatVersion: Int
+        public let inputs: Int
+        public let input: ModelInput
+        public let output: ModelOutput
+        public let loss: Loss
+        public let specs: [LayerSpec]
         /// The architecture string, as parsed and written back.
-        var architecture: String { Architecture.string(specs) }
+        public var architecture: String { Architecture.string(specs) }
     }
 
     /// Rebuilds the network a parsed file describes, checking every field against the tensors. An
     /// INT8 model (metadata "quantization", format 3) is built by QuantizedModelFile.
-    static func build(_ file: SafetensorsFile, path: String) throws(CLIError) -> LoadedModel {
-        func fail(_ m: String) -> CLIError { CLIError(.dataError, "\(path): \(m)") }
+    public static func build(_ file: SafetensorsFile, path: String) throws(TrainingError) -> LoadedModel {
+        func fail(_ m: String) -> TrainingError { .data("\(path): \(m)") }
         let d = try describe(file, path: path)
         if file.metadataValue(for: "quantization") != nil || d.formatVersion == QuantizedModelFile.formatVersion {
             return try QuantizedModelFile.build(file, path: path, description: d)
@@ -136,15 +136,15 @@ enum ModelFile {
     }
 
     /// Reads and checks the metadata of a model file (float or INT8).
-    static func describe(_ file: SafetensorsFile, path: String) throws(CLIError) -> Description {
-        func fail(_ m: String) -> CLIError { CLIError(.dataError, "\(path): \(m)") }
-        func field(_ key: String) throws(CLIError) -> String {
+    public static func describe(_ file: SafetensorsFile, path: String) throws(TrainingError) -> Description {
+        func fail(_ m: String) -> TrainingError { .data("\(path): \(m)") }
+        func field(_ key: String) throws(TrainingError) -> String {
             guard let v = file.metadataValue(for: key) else {
                 throw fail("metadata has no \"\(key)\": not a model written by mlp (its metadata needs format, format_version, architecture, input_features, input_scale, classes, loss)")
             }
             return v
         }
-        func positive(_ key: String, max: Int = 1 << 24) throws(CLIError) -> Int {
+        func positive(_ key: String, max: Int = 1 << 24) throws(TrainingError) -> Int {
             let v = try field(key)
             guard let n = Int(v), n > 0, n <= max else { throw fail("metadata \"\(key)\" is '\(v)', expected a whole number from 1 to \(max)") }
             return n
@@ -161,7 +161,7 @@ enum ModelFile {
         let input: ModelInput, output: ModelOutput, classes: Int
         if let inputText = file.metadataValue(for: "input") {
             // A table model (format 2): the encoder and the target, as JSON.
-            func json(_ key: String, _ text: String) throws(CLIError) -> JSONValue {
+            func json(_ key: String, _ text: String) throws(TrainingError) -> JSONValue {
                 do { return try JSONValue.parse(Array(text.utf8)) } catch { throw fail("metadata \"\(key)\" is not JSON: \(error)") }
             }
             let (encoder, delimiter) = try TableEncoder.read(try json("input", inputText)) { fail("metadata \($0)") }

@@ -13,7 +13,7 @@ import Tables
 import Model
 
 extension TrainingConfiguration {
-    var json: JSONValue {
+    public var json: JSONValue {
         let net: JSONValue
         switch network {
         case .hidden(let h, let a): net = .object([("hidden", .array(h.map { JSONValue($0) })), ("activation", JSONValue(a.token))])
@@ -44,38 +44,41 @@ extension TrainingConfiguration {
     }
 
     /// Reads what `json` wrote; `fail` turns a complaint about a member into the caller's error.
-    init(json v: JSONValue, fail: (String) -> CLIError) throws(CLIError) {
+    public init<E: Error>(json v: JSONValue, fail: (String) -> E) throws(E) {
         self.init()
         guard case .object(let members) = v else { throw fail("is \(v.kindDescription), expected an object") }
         let known: Set<String> = ["target", "task", "categorical", "missing", "delimiter", "decimal", "thousands", "missing_markers", "test_split", "network", "outputs", "loss", "init", "optimizer", "lr", "momentum", "weight_decay", "beta1", "beta2",
                                   "schedule", "warmup", "clip_grad_norm", "max_norm", "epochs", "batch_size", "seed",
                                   "validation_split", "early_stopping", "reduce_lr_on_plateau", "augment"]
         for (k, _) in members where !known.contains(k) { throw fail("has an unexpected member \"\(k)\"") }
-        func member(_ k: String) throws(CLIError) -> JSONValue {
+        func member(_ k: String) throws(E) -> JSONValue {
             guard let m = v[k] else { throw fail("has no \"\(k)\"") }
             return m
         }
-        func string(_ k: String, in o: JSONValue? = nil) throws(CLIError) -> String {
+        func string(_ k: String, in o: JSONValue? = nil) throws(E) -> String {
             guard let m = (o ?? v)[k] else { throw fail("has no \"\(k)\"") }
             guard case .string(let s) = m else { throw fail("\"\(k)\" is \(m.kindDescription), expected a string") }
             return s
         }
-        func int(_ k: String, _ range: ClosedRange<Int>, in o: JSONValue? = nil) throws(CLIError) -> Int {
+        func int(_ k: String, _ range: ClosedRange<Int>, in o: JSONValue? = nil) throws(E) -> Int {
             let m = (o ?? v)[k] ?? .null
             guard case .number(let d) = m, d == d.rounded(), d >= Double(range.lowerBound), d <= Double(range.upperBound) else {
-                throw fail("\"\(k)\" is \(m.kindDescription), expected a whole number \(Arguments.describe(range))")
+                throw fail("\"\(k)\" is \(m.kindDescription), expected a whole number \(describe(range))")
             }
             return Int(d)
         }
-        func float(_ k: String, _ check: Flag.NumberCheck, _ what: String, optional: Bool = false, in o: JSONValue? = nil) throws(CLIError) -> Float? {
+        func describe(_ r: ClosedRange<Int>) -> String {
+            r.upperBound == Int.max ? (r.lowerBound == 1 ? "positive" : "at least \(r.lowerBound)") : "between \(r.lowerBound) and \(r.upperBound)"
+        }
+        func float(_ k: String, _ holds: (Float) -> Bool, _ what: String, optional: Bool = false, in o: JSONValue? = nil) throws(E) -> Float? {
             let m = (o ?? v)[k] ?? .null
             if optional, case .null = m { return nil }
-            guard case .number(let d) = m, d.isFinite, check.holds(Float(d)), Float(d).isFinite else {
+            guard case .number(let d) = m, d.isFinite, holds(Float(d)), Float(d).isFinite else {
                 throw fail("\"\(k)\" is \(m.kindDescription), expected a number \(what)")
             }
             return Float(d)
         }
-        func watch(_ o: JSONValue) throws(CLIError) -> Watch {
+        func watch(_ o: JSONValue) throws(E) -> Watch {
             let name = try string("monitor", in: o)
             guard let metric = MetricMonitor.Metric(rawValue: name) else { throw fail("monitor '\(name)' is not one of val_loss, val_accuracy, val_r2") }
             return Watch(metric: metric, patience: try int("patience", 1...100_000, in: o))
@@ -101,7 +104,7 @@ extension TrainingConfiguration {
             throw fail("\"network\" is neither {\"hidden\":[...],\"activation\":...} nor {\"layers\":\"...\"}")
         }
         if let o = v["outputs"], o != .null { outputs = try int("outputs", 1...1 << 20) }
-        func names(_ k: String) throws(CLIError) -> [String]? {
+        func names(_ k: String) throws(E) -> [String]? {
             guard let m = v[k], m != .null else { return nil }
             guard case .array(let items) = m else { throw fail("\"\(k)\" is \(m.kindDescription), expected a list of column names") }
             var out: [String] = []
@@ -129,7 +132,7 @@ extension TrainingConfiguration {
             delimiter = b
         }
         (numbers, missingMarkers) = try CSVReadingJSON.read(v) { fail($0) }
-        testSplit = try float("test_split", .openUnitInterval, "between 0 and 1 (exclusive)", optional: true)
+        testSplit = try float("test_split", { $0 > 0 && $0 < 1 }, "between 0 and 1 (exclusive)", optional: true)
         if case .string(let lossToken)? = v["loss"] {
             guard let l = LossKind.make(lossToken) else { throw fail("loss '\(lossToken)' is not one of \(LossKind.names.joined(separator: ", "))") }
             loss = l.token
@@ -141,27 +144,27 @@ extension TrainingConfiguration {
         let optName = try string("optimizer")
         guard let o = OptimizerKind(rawValue: optName) else { throw fail("optimizer '\(optName)' is not one of sgd, nesterov, adam, adamw") }
         optimizer = o
-        lr = try float("lr", .positive, "above 0")!
-        momentum = try float("momentum", .belowOne, "in [0, 1)")!
+        lr = try float("lr", { $0 > 0 }, "above 0")!
+        momentum = try float("momentum", { $0 >= 0 && $0 < 1 }, "in [0, 1)")!
         if o == .nesterov && momentum == 0 { throw fail("nesterov with momentum 0") }
-        weightDecay = try float("weight_decay", .nonNegative, "of at least 0")!
-        beta1 = try float("beta1", .belowOne, "in [0, 1)")!
-        beta2 = try float("beta2", .belowOne, "in [0, 1)")!
+        weightDecay = try float("weight_decay", { $0 >= 0 }, "of at least 0")!
+        beta1 = try float("beta1", { $0 >= 0 && $0 < 1 }, "in [0, 1)")!
+        beta2 = try float("beta2", { $0 >= 0 && $0 < 1 }, "in [0, 1)")!
         let scheduleText = try string("schedule")
         guard let kind = LearningRateSchedule.parseKind(scheduleText) else { throw fail("schedule '\(scheduleText)' is not a schedule") }
         schedule = kind
         warmupEpochs = try int("warmup", 0...100_000)
-        clipNorm = try float("clip_grad_norm", .positive, "above 0", optional: true)
-        maxNorm = try float("max_norm", .positive, "above 0", optional: true)
+        clipNorm = try float("clip_grad_norm", { $0 > 0 }, "above 0", optional: true)
+        maxNorm = try float("max_norm", { $0 > 0 }, "above 0", optional: true)
         epochs = try int("epochs", 1...100_000)
         batchSize = try int("batch_size", 1...1 << 20)
         let seedText = try string("seed")
         guard let s = UInt64(seedText), s <= UInt64(Int.max) else { throw fail("seed '\(seedText)' is not a whole number from 0 to \(Int.max)") }
         seed = s
-        validationSplit = try float("validation_split", .openUnitInterval, "between 0 and 1 (exclusive)", optional: true)
+        validationSplit = try float("validation_split", { $0 > 0 && $0 < 1 }, "between 0 and 1 (exclusive)", optional: true)
         if let e = v["early_stopping"], e != .null { earlyStopping = try watch(e) }
         if let p = v["reduce_lr_on_plateau"], p != .null {
-            plateau = (try float("factor", .openUnitInterval, "between 0 and 1 (exclusive)", in: p)!, try watch(p))
+            plateau = (try float("factor", { $0 > 0 && $0 < 1 }, "between 0 and 1 (exclusive)", in: p)!, try watch(p))
         }
         if let m = v["augment"], m != .null {
             guard case .string(let text) = m else { throw fail("\"augment\" is \(m.kindDescription), expected a string") }

@@ -23,13 +23,13 @@ import Model
 import Glibc
 #endif
 
-enum Checkpoint {
-    static let format = "mlp-checkpoint"
-    static let version = 3
+public enum Checkpoint {
+    public static let format = "mlp-checkpoint"
+    public static let version = 3
 
     /// Writes the session's state to `path` (a regular file or a new path: it is replaced
     /// atomically); `out` is the run's model file, recorded for --resume.
-    static func save(_ s: TrainingSession, to path: String, out: String? = nil) throws(CLIError) {
+    public static func save(_ s: TrainingSession, to path: String, out: String? = nil) throws(TrainingError) {
         let store = s.network.store
         var tensors: [SafetensorsView] = store.tensors.map { view("model.\($0.name)", $0.value, $0.count) }
         for (name, buffer) in s.optimizer.state {
@@ -49,7 +49,7 @@ enum Checkpoint {
             ("optimizer_step", "\(s.optimizer.stepCount)"), ("trainer_rng", words(t.rng)),
             ("loss_sum", "\(t.lossSum)"), ("correct", "\(t.correct)"), ("seen", "\(t.seen)"),
             ("epoch_seconds", "\(t.seconds)"), ("lr", "\(t.schedule.base)"),
-            ("best_epoch", "\(s.bestEpoch)"), ("threads", "\(BLAS.threads)"), ("mlp_version", CLI.version),
+            ("best_epoch", "\(s.bestEpoch)"), ("threads", "\(BLAS.threads)"), ("mlp_version", MLPRelease.version),
             ("history", JSONValue.array(s.history.map(\.json)).serialized()),
         ]
         if let out { meta.append(("out", absolutePath(out))) }
@@ -67,24 +67,24 @@ enum Checkpoint {
                 if !o.isEmpty { tensors.append(SafetensorsView(name: "trainer.order", shape: [o.count], values: o)) }
                 try Safetensors.write(views: tensors, metadata: meta, to: path, requireAtomic: true)
             }
-        } catch let e as FormatError { throw .data(e) } catch { throw CLIError(.dataError, "\(path): \(error)") }
+        } catch let e as FormatError { throw .format(e) } catch { throw .data("\(path): \(error)") }
     }
 
     /// The model file the run that made the checkpoint was writing (its --out), if recorded.
-    static func recordedOut(_ file: SafetensorsFile) -> String? {
+    public static func recordedOut(_ file: SafetensorsFile) -> String? {
         file.metadataValue(for: "out").flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Epochs completed, and whether the checkpoint is partway through the next one (nil when the
     /// metadata is malformed: `restore` says how).
-    static func progress(_ file: SafetensorsFile) -> (epochs: Int, partway: Bool)? {
+    public static func progress(_ file: SafetensorsFile) -> (epochs: Int, partway: Bool)? {
         guard let e = file.metadataValue(for: "epoch").flatMap({ Int($0) }),
               let p = file.metadataValue(for: "position").flatMap({ Int($0) }) else { return nil }
         return (e, p > 0)
     }
 
     /// `path` as seen from anywhere: relative to the current directory, made absolute ("-" stays).
-    static func absolutePath(_ path: String) -> String {
+    public static func absolutePath(_ path: String) -> String {
         guard path != "-", !path.hasPrefix("/") else { return path }
         guard let cwd = getcwd(nil, 0) else { return path }
         defer { free(cwd) }
@@ -93,88 +93,97 @@ enum Checkpoint {
         return (dir == "/" ? "" : dir) + "/" + rest
     }
 
-    static func read(_ path: String) throws(CLIError) -> SafetensorsFile {
-        do { return try Safetensors.read(path: path) } catch let e as FormatError { throw .data(e) } catch {
-            throw CLIError(.dataError, "\(path): \(error)")
+    public static func read(_ path: String) throws(TrainingError) -> SafetensorsFile {
+        do { return try Safetensors.read(path: path) } catch let e as FormatError { throw .format(e) } catch {
+            throw .data("\(path): \(error)")
         }
     }
 
-    /// The training configuration a checkpoint was made with.
-    static func configuration(_ file: SafetensorsFile, path: String) throws(CLIError) -> TrainingConfiguration {
+    /// Reads a format 1 checkpoint's configuration, which it stores as the command line's flags
+    /// (flag name → text): the command line reads them as it reads its own flags.
+    public typealias FlagsReader = ([(name: String, value: String)]) throws(TrainingError) -> TrainingConfiguration
+
+    /// The training configuration a checkpoint was made with; `flags` reads a format 1 checkpoint's
+    /// (without it, such a checkpoint is refused).
+    public static func configuration(_ file: SafetensorsFile, path: String, flags: FlagsReader? = nil) throws(TrainingError) -> TrainingConfiguration {
         guard file.metadataValue(for: "format") == format else {
             if file.metadataValue(for: "format") == ModelFile.format {
-                if file.metadataValue(for: "quantization") != nil || file.tensors.contains(where: { $0.dtype != .f32 }) {
-                    throw CLIError(.dataError, "\(path): is an INT8 model (mlp quantize), which cannot be trained further; --resume takes the float checkpoint written by --checkpoint")
-                }
-                throw CLIError(.dataError, "\(path): is a model file, not a checkpoint; --resume takes the file written by --checkpoint")
+                throw .modelIsNotACheckpoint(path: path, int8: file.metadataValue(for: "quantization") != nil || file.tensors.contains(where: { $0.dtype != .f32 }))
             }
-            throw CLIError(.dataError, "\(path): not an mlp checkpoint (metadata \"format\" should be '\(format)')")
+            throw .data("\(path): not an mlp checkpoint (metadata \"format\" should be '\(format)')")
         }
         guard let v = file.metadataValue(for: "format_version"), let n = Int(v), n >= 1, n <= version else {
-            throw CLIError(.dataError, "\(path): checkpoint format_version \(file.metadataValue(for: "format_version") ?? "missing") is not one this mlp reads (1 to \(version))")
+            throw .data("\(path): checkpoint format_version \(file.metadataValue(for: "format_version") ?? "missing") is not one this mlp reads (1 to \(version))")
         }
-        if n == 1 { return try configurationV1(file, path: path) }
+        if n == 1 { return try configurationV1(file, path: path, flags: flags) }
         guard let text = file.metadataValue(for: "config"), let json = try? JSONValue.parse(Array(text.utf8)) else {
-            throw CLIError(.dataError, "\(path): checkpoint metadata \"config\" is missing or not JSON")
+            throw .data("\(path): checkpoint metadata \"config\" is missing or not JSON")
         }
-        return try TrainingConfiguration(json: json) { CLIError(.dataError, "\(path): checkpoint configuration \($0)") }
+        return try TrainingConfiguration(json: json) { TrainingError.data("\(path): checkpoint configuration \($0)") }
     }
 
-    /// Version 1 stored the configuration flags as given; they are read as the command line reads them.
-    private static func configurationV1(_ file: SafetensorsFile, path: String) throws(CLIError) -> TrainingConfiguration {
+    /// The settings a format 1 checkpoint may hold, as the flags of the mlp that wrote them.
+    static let version1Settings: Set<String> = ["hidden", "activation", "layers", "loss", "init", "optimizer", "lr", "momentum",
+                                                "weight-decay", "beta1", "beta2", "schedule", "warmup", "clip-grad-norm", "epochs",
+                                                "batch-size", "seed", "validation-split", "early-stopping", "monitor",
+                                                "reduce-lr-on-plateau"]
+
+    /// Version 1 stored the configuration flags as given; `flags` reads them.
+    private static func configurationV1(_ file: SafetensorsFile, path: String, flags: FlagsReader?) throws(TrainingError) -> TrainingConfiguration {
         guard let text = file.metadataValue(for: "train_config"),
               case .object(let members)? = try? JSONValue.parse(Array(text.utf8)) else {
-            throw CLIError(.dataError, "\(path): checkpoint metadata \"train_config\" is missing or not a JSON object")
+            throw .data("\(path): checkpoint metadata \"train_config\" is missing or not a JSON object")
         }
-        var args: [String] = []
+        var given: [(name: String, value: String)] = []
         for (k, v) in members {
-            guard case .string(let s) = v, Flags.configuration.contains(where: { $0.name == k }) else {
-                throw CLIError(.dataError, "\(path): checkpoint train_config has an unexpected entry '\(k)'")
+            guard case .string(let s) = v, version1Settings.contains(k) else {
+                throw .data("\(path): checkpoint train_config has an unexpected entry '\(k)'")
             }
-            args += ["--\(k)", s]
+            given.append((k, s))
+        }
+        guard let flags else {
+            throw .data("\(path): checkpoint format_version 1 stores its configuration as command-line flags, which only the mlp command line reads")
         }
         do {
-            var config = try TrainingConfiguration(Arguments(args[...], flags: Flags.configuration, command: "train"))
+            var config = try flags(given)
             config.outputs = 10  // that mlp gave every network ten outputs
             config.missingMarkers = .basic  // that mlp read no pandas markers
             return config
         } catch {
-            throw CLIError(.dataError, "\(path): checkpoint train_config: \(error.message)")
+            throw .data("\(path): checkpoint train_config: \(error.message(naming: { $0.rawValue }, table: { $0.rawValue }))")
         }
     }
 
-    /// The session a checkpoint describes, on `data`, ready to continue: what `mlp train --resume`
-    /// does (and the checkpoint fuzz target). `epochs` extends (or shortens) the stored run.
-    static func resume(from file: SafetensorsFile, path: String, data: TrainingData, epochs: Int? = nil,
-                       loops: Loops = Loops()) throws(CLIError) -> TrainingSession {
-        var config = try configuration(file, path: path)
-        if let epochs { config.epochs = epochs }
+    /// The session a checkpoint describes, on `data`, ready to continue: `configuration` is the
+    /// checkpoint's (`configuration(_:path:)`), its epochs perhaps extended.
+    public static func resume(from file: SafetensorsFile, path: String, configuration config: TrainingConfiguration, data: TrainingData,
+                              loops: Loops = Loops()) throws(TrainingError) -> TrainingSession {
         let session: TrainingSession
         do { session = try TrainingSession(config: config, data: data, loops: loops) } catch {
-            throw CLIError(.dataError, "\(path): checkpoint configuration does not fit the data: \(error.message)")
+            throw .checkpointDoesNotFit(path: path, error)
         }
         try restore(file, into: session, path: path)
         return session
     }
 
     /// Puts a checkpoint's state into a session built from its configuration.
-    static func restore(_ file: SafetensorsFile, into s: TrainingSession, path: String) throws(CLIError) {
-        func fail(_ m: String) -> CLIError { CLIError(.dataError, "\(path): checkpoint \(m)") }
-        func fill(_ name: String, _ p: UnsafeMutablePointer<Float>, _ count: Int) throws(CLIError) {
+    public static func restore(_ file: SafetensorsFile, into s: TrainingSession, path: String) throws(TrainingError) {
+        func fail(_ m: String) -> TrainingError { .data("\(path): checkpoint \(m)") }
+        func fill(_ name: String, _ p: UnsafeMutablePointer<Float>, _ count: Int) throws(TrainingError) {
             guard let t = file.tensor(name) else { throw fail("has no tensor '\(name)'") }
             guard t.dtype == .f32 else { throw fail("tensor '\(name)' is \(t.dtype.rawValue), expected F32 (checkpoints hold float values only)") }
             guard t.values.count == count else { throw fail("tensor '\(name)' has \(t.values.count) values, expected \(count)") }
             t.values.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: count) }
         }
-        func int(_ key: String) throws(CLIError) -> Int {
+        func int(_ key: String) throws(TrainingError) -> Int {
             guard let v = file.metadataValue(for: key), let n = Int(v), n >= 0 else { throw fail("metadata \"\(key)\" is missing or not a count") }
             return n
         }
-        func double(_ key: String) throws(CLIError) -> Double {
+        func double(_ key: String) throws(TrainingError) -> Double {
             guard let v = file.metadataValue(for: key), let d = Double(v), d.isFinite else { throw fail("metadata \"\(key)\" is missing or not a number") }
             return d
         }
-        func rng(_ key: String) throws(CLIError) -> RandomGenerator {
+        func rng(_ key: String) throws(TrainingError) -> RandomGenerator {
             let parts = (file.metadataValue(for: key) ?? "").split(separator: ",").compactMap { UInt64($0) }
             guard parts.count == 4 else { throw fail("metadata \"\(key)\" is not a generator state (four integers)") }
             return RandomGenerator(words: parts)
@@ -246,12 +255,11 @@ enum Checkpoint {
         }
     }
 
-    /// A note when the checkpoint was made with another thread count than this run's (once the run's
-    /// threads are settled).
-    static func noteThreads(_ file: SafetensorsFile) {
-        if let th = file.metadataValue(for: "threads"), Int(th) != BLAS.threads {
-            Console.info("mlp: note: the checkpoint was made with \(th) thread(s) and this run uses \(BLAS.threads); results match an uninterrupted run bit for bit only with the same --threads")
-        }
+    /// The thread count the checkpoint was made with, when it is not this run's (once the run's
+    /// threads are settled): results then do not match an uninterrupted run bit for bit.
+    public static func otherThreads(_ file: SafetensorsFile) -> String? {
+        guard let th = file.metadataValue(for: "threads"), Int(th) != BLAS.threads else { return nil }
+        return th
     }
 
     private static func view(_ name: String, _ p: UnsafeMutablePointer<Float>, _ count: Int) -> SafetensorsView {
@@ -265,7 +273,7 @@ enum Checkpoint {
     }
 
     private static func restoreMonitor(_ prefix: String, _ m: inout MetricMonitor, _ file: SafetensorsFile,
-                                       _ fail: (String) -> CLIError) throws(CLIError) {
+                                       _ fail: (String) -> TrainingError) throws(TrainingError) {
         guard let b = file.metadataValue(for: "\(prefix)_best"), let bad = file.metadataValue(for: "\(prefix)_bad_epochs"),
               let badCount = Int(bad) else { throw fail("metadata lacks the \(prefix) monitor's state") }
         m.best = Double(b)

@@ -1,8 +1,10 @@
-// What watches a training session: the progress display on stderr, the logs and the plot rewritten
-// after every epoch, the checkpoint after every epoch, and hooks a program embedding the command
-// line may add (the test driver interrupts a run at a chosen step through one).
+// What watches a training session on the command line: the progress display on stderr, the plot
+// rewritten after every epoch, and hooks a program embedding the command line may add (the test
+// driver interrupts a run at a chosen step through one). The logs and checkpoints are the Training
+// library's own observers.
 import Formats
 import Model
+import Training
 
 /// The progress bar while an epoch runs, then one line per epoch, and the session's notes.
 final class ProgressObserver: SessionObserver {
@@ -44,36 +46,7 @@ final class ProgressObserver: SessionObserver {
         display.line(line)
     }
 
-    func note(_ line: String) { display.line(line) }
-}
-
-/// --log (JSON lines) and --log-csv: a regular file rewritten whole and atomically after every epoch,
-/// a pipe or device given each epoch's new line.
-final class LogObserver: SessionObserver {
-    let jsonLines: GrowingFile?, csv: GrowingFile?
-
-    init(jsonLines: String?, csv: String?) throws(CLIError) {
-        self.jsonLines = try jsonLines.map(LogObserver.open)
-        self.csv = try csv.map(LogObserver.open)
-    }
-
-    func epochRecorded(_ s: TrainingSession) throws(CLIError) {
-        try LogObserver.update(jsonLines, TrainingLog.jsonLines(s.history))
-        try LogObserver.update(csv, TrainingLog.csv(s.history))
-    }
-
-    private static func open(_ path: String) throws(CLIError) -> GrowingFile {
-        do { return try GrowingFile(path: path) } catch let e as FormatError { throw .data(e) } catch {
-            throw CLIError(.dataError, "\(path): \(error)")
-        }
-    }
-
-    private static func update(_ file: GrowingFile?, _ text: String) throws(CLIError) {
-        guard let file else { return }
-        do { try file.update(Array(text.utf8)) } catch let e as FormatError { throw .data(e) } catch {
-            throw CLIError(.dataError, "\(file.path): \(error)")
-        }
-    }
+    func note(_ note: SessionNote) { display.line("mlp: " + note.message(timeBudget: "--\(Flags.maxSeconds.name)")) }
 }
 
 /// --plot: the training curves as SVG. A regular file is rewritten after every epoch; a pipe or
@@ -87,32 +60,20 @@ final class PlotObserver: SessionObserver {
         rewritable = target.isAtomic
     }
 
-    func epochRecorded(_ s: TrainingSession) throws(CLIError) {
+    func epochRecorded(_ s: TrainingSession) throws(TrainingError) {
         if rewritable { try write(s) }
     }
 
-    func sessionEnded(_ s: TrainingSession) throws(CLIError) {
+    func sessionEnded(_ s: TrainingSession) throws(TrainingError) {
         if !rewritable && !s.history.isEmpty { try write(s) }
     }
 
-    private func write(_ s: TrainingSession) throws(CLIError) {
+    private func write(_ s: TrainingSession) throws(TrainingError) {
         let svg = TrainingCurvesSVG.render(history: s.history.map(\.record), title: "mlp train: \(s.network.architecture)")
-        do { try AtomicFile.write(Array(svg.utf8), to: path) } catch let e as FormatError { throw .data(e) } catch {
-            throw CLIError(.dataError, "\(path): \(error)")
+        do { try AtomicFile.write(Array(svg.utf8), to: path) } catch let e as FormatError { throw .format(e) } catch {
+            throw .data("\(path): \(error)")
         }
     }
-}
-
-/// --checkpoint: the whole state after every epoch, with the run's model file (`out`).
-final class CheckpointObserver: SessionObserver {
-    let path: String, out: String
-
-    init(path: String, out: String) {
-        self.path = path
-        self.out = out
-    }
-
-    func epochRecorded(_ s: TrainingSession) throws(CLIError) { try Checkpoint.save(s, to: path, out: out) }
 }
 
 /// A hook that sees every training step, for programs that embed the command line (`CLI.main`).

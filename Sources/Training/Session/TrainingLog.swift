@@ -4,12 +4,12 @@
 // device or standard output gets the new epoch's line (GrowingFile). Each text only grows.
 import Formats
 
-enum TrainingLog {
-    static func jsonLines(_ history: [EpochStats]) -> String {
+public enum TrainingLog {
+    public static func jsonLines(_ history: [EpochStats]) -> String {
         history.map { $0.json.serialized() + "\n" }.joined()
     }
 
-    static func csv(_ history: [EpochStats]) -> String {
+    public static func csv(_ history: [EpochStats]) -> String {
         guard let first = history.first else { return "" }
         let normNames = first.gradientNorms.map(\.0)
         let header = first.csvHeader

@@ -7,31 +7,31 @@ import Formats
 import Tables
 import Model
 
-enum ModelInput: Equatable {
+public enum ModelInput: Equatable {
     case pixels(scale: Float, rows: Int, cols: Int)
     case table(TableEncoder, delimiter: UInt8)
 
-    var isTable: Bool { if case .table = self { return true }; return false }
+    public var isTable: Bool { if case .table = self { return true }; return false }
 }
 
-enum ModelOutput: Equatable {
+public enum ModelOutput: Equatable {
     /// Classes numbered from 0, as the labels of IDX files are.
     case classIndices(Int)
     case table(TargetEncoder)
 
-    var task: Task {
+    public var task: Task {
         if case .table(let t) = self { return t.task }
         return .classification
     }
 
     /// The name of class k, as `predict` prints it.
-    func label(_ k: Int) -> String {
+    public func label(_ k: Int) -> String {
         if case .table(.classes(_, let labels)) = self { return labels[k] }
         return "\(k)"
     }
 
     /// A class's name as JSON: the index for IDX models, the label for table models.
-    func labelJSON(_ k: Int) -> JSONValue {
+    public func labelJSON(_ k: Int) -> JSONValue {
         if case .table(.classes(_, let labels)) = self { return JSONValue(labels[k]) }
         return JSONValue(k)
     }
