@@ -14,11 +14,15 @@ public enum SmallNetworks {
     /// The largest dense-layer product (batch × inputs × outputs multiply-adds) of a small network.
     public static let largestGEMM = 1 << 21
 
-    /// Whether `network`, trained on batches of `batch` rows, is small.
-    public static func trainFastestOnOneThread(_ network: Network, batch: Int) -> Bool {
-        network.layers.allSatisfy { layer in
-            guard let d = layer as? Dense else { return true }
-            return batch * d.inputFeatures * d.outputFeatures <= largestGEMM
+    /// Whether a network of `specs` on `inputs` features, trained on batches of `batch` rows, is
+    /// small: decided from its description, before anything is built or a thread started.
+    public static func trainFastestOnOneThread(inputs: Int, specs: [LayerSpec], batch: Int) -> Bool {
+        var width = inputs
+        for spec in specs {
+            let out = spec.kind.outputWidth(inputs: width)
+            if spec.kind.units != nil && batch * width * out > largestGEMM { return false }  // a dense layer's product
+            width = out
         }
+        return true
     }
 }

@@ -9,12 +9,21 @@ extension LoopThreads {
     /// The process's loop threads, once `configure` has made them.
     nonisolated(unsafe) public private(set) static var shared: LoopThreads?
 
+    nonisolated(unsafe) private static var flushed = false
+
+    /// Makes the calling thread, and the compute threads later started from it, flush denormal
+    /// floats to zero (once): before the data is read, so that it is read as it will be trained.
+    public static func flushDenormals() {
+        if !flushed { Denormals.flushToZero() }
+        flushed = true
+    }
+
     /// Uses `threads` threads (nil: every CPU OpenBLAS sees) for the GEMMs and the loops, pinned
     /// when that is every CPU, and returns the loop threads to run loops on.
     @discardableResult
     public static func configure(_ threads: Int?) -> LoopThreads {
         let n = threads ?? BLAS.processors
-        if shared == nil { Denormals.flushToZero() }  // before the helpers start: they inherit it
+        flushDenormals()  // before the helpers start: they inherit it
         let p = shared ?? LoopThreads()
         shared = p
         p.use(threads: n, pin: true)

@@ -143,9 +143,6 @@ extension TrainingConfiguration {
         }
         numbers = try TrainingConfiguration.numberFormat(a, base: numbers)
         testSplit = try a.float(Flags.testSplit)
-        if let l = loss, task == .regression, !["mse", "mae"].contains(l) && !l.hasPrefix("huber") {
-            throw .usage("--loss \(l) is for classification; a regression takes \(LossKind.regressionNames.joined(separator: ", "))", command: cmd)
-        }
     }
 
     /// `base` with what --decimal and --thousands change (train, and predict and evaluate over the
