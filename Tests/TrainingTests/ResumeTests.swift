@@ -58,8 +58,10 @@ final class ResumeTests: XCTestCase {
         var reached: Bool { seen >= steps }
     }
 
-    /// A run stopped after `steps` steps, saved, and resumed from the file: its final bits.
-    func interruptedAndResumed(after steps: Int, _ config: TrainingConfiguration) throws -> [UInt32] {
+    /// A run stopped after `steps` steps and saved; `change` may rewrite its file (given the
+    /// stopped session) before it is resumed: the resumed run's final bits.
+    func interruptedAndResumed(after steps: Int, _ config: TrainingConfiguration,
+                               change: (inout SafetensorsFile, TrainingSession) throws -> Void = { _, _ in }) throws -> [UInt32] {
         let path = dir.appendingPathComponent("stopped-\(steps).ckpt").path
         let first = try TrainingSession(config: config, data: data)
         let stop = StopAfter(steps)
@@ -67,6 +69,9 @@ final class ResumeTests: XCTestCase {
         first.shouldStop = { stop.reached }
         guard case .interrupted = try first.run() else { XCTFail("the run was not stopped"); return [] }
         try Checkpoint.save(first, to: path)
+        var changed = try Checkpoint.read(path)
+        try change(&changed, first)
+        try Safetensors.write(changed, to: path)
 
         let file = try Checkpoint.read(path)
         let stored = try Checkpoint.configuration(file, path: path)
@@ -91,6 +96,49 @@ final class ResumeTests: XCTestCase {
                 XCTAssertTrue(got == expected, "\(optimizer), stopped after \(steps) steps: \(zip(got, expected).filter { $0 != $1 }.count) values differ")
             }
         }
+    }
+
+    /// The first weight's momentum buffer as the stopped session keeps it (μ·v after fused steps).
+    func liveMomentum(_ s: TrainingSession) throws -> (values: [Float], mu: Float, scaled: Bool) {
+        let sgd = try XCTUnwrap(s.optimizer as? SGD)
+        let weight = s.network.store.parameters[0]
+        let buffer = try XCTUnwrap(sgd.state.first?.buffer)
+        return ((0..<weight.count).map { buffer.data[weight.offset + $0] }, sgd.momentum, sgd.momentumBufferScaled)
+    }
+
+    func testTheCheckpointStoresThePlainMomentumBuffer() throws {
+        // The fused step keeps μ·v in the large weight's buffer; the file holds v, a v that gives
+        // that buffer back exactly (within an ulp of buffer/μ), and no word of how it was kept.
+        let config = configuration()
+        _ = try interruptedAndResumed(after: 8, config) { file, stopped in
+            let live = try self.liveMomentum(stopped)
+            XCTAssertTrue(live.scaled, "the fused steps kept μ·v")
+            XCTAssertGreaterThanOrEqual(live.values.count, SGD.scaledFrom)
+            XCTAssertEqual(file.metadataValue(for: "format_version"), "4")
+            XCTAssertNil(file.metadataValue(for: "momentum_buffer_scaled"))
+            let stored = try XCTUnwrap(file.tensor("optimizer.momentum_buffer.0")).values
+            XCTAssertEqual(stored.count, live.values.count)
+            XCTAssertTrue(live.values.contains { $0 != 0 })
+            for (v, u) in zip(stored, live.values) {
+                XCTAssertEqual((live.mu * v).bitPattern, u.bitPattern, "μ·v gives the buffer back")
+                XCTAssertLessThanOrEqual(abs(v - u / live.mu), (u / live.mu).ulp)
+            }
+        }
+    }
+
+    func testAFormatThreeCheckpointWithScaledBuffersStillResumes() throws {
+        // What mlp wrote before format 4: the buffer as kept (μ·v), with momentum_buffer_scaled 1.
+        let config = configuration()
+        let whole = try TrainingSession(config: config, data: data)
+        _ = try whole.run()
+        let got = try interruptedAndResumed(after: 8, config) { file, stopped in
+            let live = try self.liveMomentum(stopped)
+            file.tensors = file.tensors.map { t in
+                t.name == "optimizer.momentum_buffer.0" ? SafetensorsTensor(name: t.name, shape: t.shape, values: live.values) : t
+            }
+            file.metadata = file.metadata.map { $0.0 == "format_version" ? ($0.0, "3") : $0 } + [("momentum_buffer_scaled", "1")]
+        }
+        XCTAssertTrue(got == bits(whole))
     }
 
     func testACheckpointEveryEpochExtendsToMoreEpochs() throws {

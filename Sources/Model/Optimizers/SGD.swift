@@ -41,8 +41,10 @@ public final class SGD: Optimizer {
     /// GEMM add to the buffer with beta 1, which spares OpenBLAS a pass over C to scale it (the
     /// arithmetic is the same: fl(fl(μ·v) + g)). Smaller weights keep v and beta μ: the pass costs
     /// them nothing, and OpenBLAS's small-matrix kernels, which their GEMMs may take, round
-    /// beta·C + AB in one step, so beta 1 would change their last bits. A checkpoint records which
-    /// the buffers hold. A new optimizer's zeros count as v. (Nesterov, never fused, always holds v.)
+    /// beta·C + AB in one step, so beta 1 would change their last bits. A new optimizer's zeros count
+    /// as v. (Nesterov, never fused, always holds v.) This is how the buffers are kept, not what
+    /// they mean: `plainMomentum` gives v for a checkpoint, and after v is put back (false here) the
+    /// first fused step scales the buffers to μ·v exactly as the last step before the checkpoint did.
     public var momentumBufferScaled = false
 
     /// Weights of at least this many values keep μ·v after a fused step: at batches of 16 rows or
@@ -56,6 +58,33 @@ public final class SGD: Optimizer {
 
     /// The buffer ranges that `momentumBufferScaled` is about.
     private let scaledRanges: [Range<Int>]
+
+    /// The momentum buffer of the parameter at `range` of the flat buffers as PyTorch keeps it, v,
+    /// for a checkpoint: nil when the buffer holds v itself; else (a large weight after a fused
+    /// step, whose buffer holds u = fl(μ·v)) a v with fl(μ·v) = u bit for bit. Multiplying by μ < 1
+    /// is not one-to-one in floats, so the v the step had may not be recovered (one in ten differs
+    /// in its last bit at μ = 0.9), but every u it makes has such a v next to u/μ: fl(u/μ) itself
+    /// in every case tried, and a walk of an ulp or two makes sure. Put back, it makes the same u
+    /// again (the first fused step after a resume scales by μ), so the run goes on exactly as if
+    /// never stopped.
+    public func plainMomentum(_ range: Range<Int>) -> [Float]? {
+        guard momentumBufferScaled, let velocity, scaledRanges.contains(where: { $0.overlaps(range) }) else { return nil }
+        let mu = momentum
+        return (range.lowerBound..<range.upperBound).map { i in
+            let u = velocity.data[i]
+            // fl(μ·x) never decreases as x grows, and takes the value u on a run of floats next to
+            // u/μ: walk up to the run's first, or down to its last.
+            var v = u / mu
+            while mu * v < u { v = v.nextUp }
+            while mu * v > u { v = v.nextDown }
+            return v
+        }
+    }
+
+    /// Declares that the buffers hold v (a checkpoint's plain momentum was put back). The next
+    /// fused step scales the large weights' buffers to μ·v before its GEMMs, as a fused step
+    /// before it would have left them.
+    public func momentumRestoredPlain() { momentumBufferScaled = false }
 
     public func step(lr: Float) {
         // A plain step after fused ones (which no run makes: what chooses between them is fixed for
@@ -76,6 +105,13 @@ public final class SGD: Optimizer {
     public func fusedWeightGradient(lr: Float) -> FusedWeightGradient? {
         if nesterov { return nil }
         if let velocity {
+            // Buffers that hold v after steps were made (a resumed checkpoint's) become μ·v first,
+            // the form the GEMM's beta 1 adds to: what the step before the checkpoint left. A new
+            // optimizer's zeros need no pass (beta μ on zeros is beta 1 on zeros).
+            if !momentumBufferScaled && stepCount > 0 && !scaledRanges.isEmpty {
+                for r in scaledRanges { Kernels.scale(velocity.data + r.lowerBound, count: r.count, by: momentum) }
+                momentumBufferScaled = true
+            }
             pendingLR = lr
             return FusedWeightGradient(buffer: velocity.data, alpha: 1, beta: momentum, largeBeta: momentumBufferScaled ? 1 : momentum,
                                        largeFrom: SGD.scaledFrom, finish: self)

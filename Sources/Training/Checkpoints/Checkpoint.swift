@@ -5,18 +5,21 @@
 // Tensors: "model.<name>" (every parameter and state tensor, model-file names), "optimizer.<state>.<i>"
 // (momentum buffer or Adam's moments of the i-th parameter), "best.<name>" (best weights for early
 // stopping), "trainer.order" (the current epoch's example order; indices are exact in F32 below 2^24).
-// Metadata: format "mlp-checkpoint", format_version 3, config (the training configuration as a
+// Metadata: format "mlp-checkpoint", format_version 4, config (the training configuration as a
 // JSON object, TrainingConfiguration+JSON.swift), the loop's position (epoch, position, step,
-// optimizer_step), generator states (with --augment, augment_rng: the one the batches' distortions
-// are keyed by), the epoch's running sums, the learning rate, monitors, history, threads, the task
-// (classification or regression: what `mlp summary` says; resuming does not read it), and for SGD
-// with momentum momentum_buffer_scaled: "1" when the momentum buffers
-// of the weights of SGD.scaledFrom (65,536) values or more hold μ·v (PyTorch's buffer times the
-// momentum, as a fused step leaves them; SGD.swift), "0" when they hold v. Version 2 lacks that key
-// (its buffers hold v), and version 1 also stores the configuration as the flags given
-// ("train_config", flag name → text); both still resume, version 1's flags read as the command line
-// reads them. The metadata also records "out", the run's --out made absolute: where --resume writes
-// the model unless given another (a checkpoint without it, from an older mlp, resumes to the default).
+// optimizer_step), generator states (with augmentation, augment_rng: the one the batches'
+// distortions are keyed by), the epoch's running sums, the learning rate, monitors, history,
+// threads, and the task (classification or regression: what `mlp summary` says; resuming does not
+// read it). The metadata also records "out", the run's model file made absolute: where a resumed
+// run writes the model unless given another (a checkpoint without it resumes to the default).
+//
+// SGD's momentum buffer is stored as PyTorch keeps it, v, whatever form the fused step keeps it in
+// (SGD.momentumBufferScaled): a v that gives that form back exactly (SGD.plainMomentum), so a
+// resumed run continues bit for bit. Older formats still resume: version 3 says in
+// momentum_buffer_scaled whether the buffers of the weights of SGD.scaledFrom (65,536) values or
+// more hold μ·v ("1") or v ("0"); version 2 lacks that key (its buffers hold v); version 1 also
+// stores the configuration as the flags given ("train_config", flag name → text), which the
+// command line reads for it.
 import Formats
 import Model
 #if canImport(Glibc)
@@ -25,15 +28,27 @@ import Glibc
 
 public enum Checkpoint {
     public static let format = "mlp-checkpoint"
-    public static let version = 3
+    public static let version = 4
 
     /// Writes the session's state to `path` (a regular file or a new path: it is replaced
     /// atomically); `out` is the run's model file, recorded for --resume.
     public static func save(_ s: TrainingSession, to path: String, out: String? = nil) throws(TrainingError) {
         let store = s.network.store
         var tensors: [SafetensorsView] = store.tensors.map { view("model.\($0.name)", $0.value, $0.count) }
+        // Momentum buffers that a fused step keeps as μ·v are written as v, from a copy.
+        var plain: [UnsafeMutableBufferPointer<Float>] = []
+        defer { for p in plain { p.deallocate() } }
         for (name, buffer) in s.optimizer.state {
-            for (i, p) in store.parameters.enumerated() { tensors.append(view("optimizer.\(name).\(i)", buffer.data + p.offset, p.count)) }
+            for (i, p) in store.parameters.enumerated() {
+                if let sgd = s.optimizer as? SGD, let v = sgd.plainMomentum(p.offset..<p.offset + p.count) {
+                    let copy = UnsafeMutableBufferPointer<Float>.allocate(capacity: v.count)
+                    _ = copy.initialize(from: v)
+                    plain.append(copy)
+                    tensors.append(view("optimizer.\(name).\(i)", copy.baseAddress!, copy.count))
+                } else {
+                    tensors.append(view("optimizer.\(name).\(i)", buffer.data + p.offset, p.count))
+                }
+            }
         }
         if let best = s.best {
             for t in store.tensors {
@@ -57,7 +72,6 @@ public enum Checkpoint {
             if let g = layer.generator { meta.append(("rng.layers.\(i)", words(g))) }
         }
         if let a = t.augmenter { meta += [("augment_rng", words(a.rng)), ("augment_seconds", "\(t.augmentSeconds)")] }
-        if let sgd = s.optimizer as? SGD, sgd.momentum > 0 { meta.append(("momentum_buffer_scaled", sgd.momentumBufferScaled ? "1" : "0")) }
         // For `mlp summary` (resuming reads the task from the data again).
         meta.append(("task", s.task.rawValue))
         if let e = s.early { meta += monitorFields("early", e) }
@@ -238,15 +252,17 @@ public enum Checkpoint {
             t.augmentSeconds = file.metadataValue(for: "augment_seconds") == nil ? 0 : try double("augment_seconds")
         }
         if let sgd = s.optimizer as? SGD, sgd.momentum > 0 {
-            // Before version 3 the buffer always held v.
-            let scaled = file.metadataValue(for: "momentum_buffer_scaled")
-            if Int(file.metadataValue(for: "format_version") ?? "") ?? 0 >= 3 || scaled != nil {
+            // Version 3 says whether the weights' buffers hold μ·v; every other version stores v.
+            if Int(file.metadataValue(for: "format_version") ?? "") == 3 {
+                let scaled = file.metadataValue(for: "momentum_buffer_scaled")
                 guard scaled == "0" || scaled == "1" else {
                     throw fail("metadata \"momentum_buffer_scaled\" is \(scaled.map { "'\($0)'" } ?? "missing"), expected 0 or 1")
                 }
+                if scaled == "1" && sgd.nesterov { throw fail("metadata \"momentum_buffer_scaled\" is '1', but Nesterov momentum keeps v itself") }
+                sgd.momentumBufferScaled = scaled == "1"
+            } else {
+                sgd.momentumRestoredPlain()
             }
-            if scaled == "1" && sgd.nesterov { throw fail("metadata \"momentum_buffer_scaled\" is '1', but Nesterov momentum keeps v itself") }
-            sgd.momentumBufferScaled = scaled == "1"
         }
         if s.early != nil { try restoreMonitor("early", &s.early!, file, fail) }
         if s.plateau != nil { try restoreMonitor("plateau", &s.plateau!, file, fail) }
