@@ -35,7 +35,7 @@ train: deps data build
 	$(MLP) train --data data/mnist --schedule cosine --out $(MODEL)
 	$(MLP) evaluate --model $(MODEL) --data data/mnist
 
-# The accuracy recipe (issue 15): 784-1024-1024-10 with batch norm, dropout and weight decay, 80
+# The accuracy recipe: 784-1024-1024-10 with batch norm, dropout and weight decay, 80
 # epochs on all of MNIST's training set (about 10 minutes of training on 2 cores); ends with
 # `test accuracy X`. SEED=2 for another seed.
 best: deps data build

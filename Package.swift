@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "Training", dependencies: ["Model", "Formats", "Tables", "Quantized", "Collective", "CBLAS"]),
         // The command line: argument parsing, the commands, the terminal and the reports.
         .target(name: "MLPCLI", dependencies: ["Training", "Model", "Formats", "Tables", "Runtime", "Collective", "CBLAS", "Quantized"]),
-        // INT8 inference: per-channel s8 weights, u8 activations, oneDNN matmul (issue 13).
+        // INT8 inference: per-channel s8 weights, u8 activations, oneDNN matmul.
         .target(
             name: "Quantized",
             dependencies: ["Model", "CDNNL"],

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench` (issue 5): mlp against PyTorch on the same CPU, and against what OpenBLAS's sgemm can do.
+# `make bench`: mlp against PyTorch on the same CPU, and against what OpenBLAS's sgemm can do.
 #
 # Builds release, fetches MNIST, installs PyTorch into .venv-bench/ when it is not there yet, then for
 # every workload and thread count runs one warm-up and BENCH_RUNS measured runs of `mlp train` (+ `mlp
@@ -168,7 +168,7 @@ done
 python3 Benchmarks/bench_report.py "$RAW" "$OUT/header.txt" "$RUNS" "$WORKLOADS" "$THREADS" >"$OUT/results.md"
 cat "$OUT/results.md"
 
-# The inference section (issue 13): fp32 against INT8 and against PyTorch's quantize_dynamic
+# The inference section: fp32 against INT8 and against PyTorch's quantize_dynamic
 # (Benchmarks/bench_int8.sh), on the weights trained above: C's network and A's (the default 784-128-10)
 # from the first thread count, when those workloads ran; otherwise it trains its own. BENCH_INT8=0 skips it.
 if [ "${BENCH_INT8:-1}" != 0 ]; then

@@ -1,4 +1,4 @@
-"""The Python side of Benchmarks/bench_csv.sh (issue 11).
+"""The Python side of Benchmarks/bench_csv.sh.
 
   python bench_csv.py generate OUT [--rows 1000000] [--columns 20] [--seed 0]
       writes a seeded numeric CSV with a header: columns cycle through four kinds of realistic
@@ -11,7 +11,7 @@
       the table of Benchmarks/bench_csv.sh from RAWDIR/{mlp-tN,pandas}-RUN.json: per reader the median,
       min and max of wall seconds, CPU seconds and peak RSS; the ratio of pandas' median time to
       each mlp median, and the median of the per-round ratios; whether the values agree (sums within
-      1e-6 relatively: float32 against float64) and the memory bound of issue 11 (peak RSS under
+      1e-6 relatively: float32 against float64) and the memory bound the reader must meet (peak RSS under
       1.5 × (float32 matrix + file)).
 """
 import argparse

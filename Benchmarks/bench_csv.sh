@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The CSV loading benchmark (issue 11): mlp's CSVReader (csv-bench) against pandas.read_csv (C engine)
+# The CSV loading benchmark: mlp's CSVReader (csv-bench) against pandas.read_csv (C engine)
 # on the same numeric file, in the same run.
 #
 # Builds csv-bench (release), installs pandas and numpy into .venv-bench/ when they are missing,
@@ -9,7 +9,7 @@
 # csv-bench at every thread count and pandas, one after the other, so a noisy neighbour hurts both
 # alike. Every run is a fresh process timing its own load (file read, parse, column arrays) and
 # reporting its peak RSS (getrusage). The table (medians, min–max, the pandas/mlp ratio of medians
-# and the memory bound of issue 11) goes to stdout and bench-out/csv/results.md; raw JSON is kept
+# and the memory bound the reader must meet) goes to stdout and bench-out/csv/results.md; raw JSON is kept
 # in bench-out/csv/raw/.
 #
 # Knobs: BENCH_CSV_RUNS (default 5), BENCH_CSV_ROWS (default 1000000), BENCH_CSV_THREADS (default "1 2").

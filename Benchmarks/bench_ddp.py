@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch DistributedDataParallel side of `make bench-dist` (issue 12): workload C on N ranks.
+"""PyTorch DistributedDataParallel side of `make bench-dist`: workload C on N ranks.
 
     GLOO_SOCKET_IFNAME=lo torchrun --standalone --nproc_per_node 2 Benchmarks/bench_ddp.py \
         [--data data/mnist] [--seed 1] [--epochs 1] [--bucket-cap-mb 25]

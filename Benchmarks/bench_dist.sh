@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench-dist` (issue 12): data-parallel training of workload C (784-1024-1024-10 ReLU, SGD lr
+# `make bench-dist`: data-parallel training of workload C (784-1024-1024-10 ReLU, SGD lr
 # 0.05 momentum 0.9, global batch 256, 1 epoch of MNIST) in the same run, three ways:
 #   mlp-2x1   mpirun -np 2 (Scripts/mpirun.sh) mlp train --threads 1: two ranks of one thread
 #   mlp-1x2   mlp train --threads 2: one process of two threads (the baseline the ranks must keep up with)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# INT8 inference against float and against PyTorch (issue 13): 10,000 MNIST test images in batches of
+# INT8 inference against float and against PyTorch: 10,000 MNIST test images in batches of
 # 1,000 through workload C's network (784-1024-1024-10) and the default network (784-128-10), at 1 and
 # 2 threads, on the same trained weights:
 #   mlp fp32      OpenBLAS sgemm, bias and ReLU in a loop        (int8-bench)

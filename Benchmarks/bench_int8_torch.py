@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch's side of the INT8 inference benchmark (issue 13): the same trained mlp model and MNIST test
+"""PyTorch's side of the INT8 inference benchmark: the same trained mlp model and MNIST test
 images as int8-bench, in fp32 and through torch.ao.quantization.quantize_dynamic.
 
     bench_int8_torch.py --model c.safetensors --data data/mnist [--batch 1000] [--threads 1,2] [--runs 7]
@@ -115,7 +115,8 @@ def find(data, name):
 
 
 def main():
-    # torch 2.13 deprecates torch.ao.quantization (moving to torchao) but it is what the issue names.
+    # torch 2.13 deprecates torch.ao.quantization (moving to torchao), but quantize_dynamic is the peer
+    # compared against.
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", message=".*quantize_per_tensor.*")
     warnings.filterwarnings("ignore", message=".*quantize_per_channel.*")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The peers' side of Benchmarks/bench_tabular.sh (issue 11): scikit-learn and Vowpal Wabbit on the raw
+"""The peers' side of Benchmarks/bench_tabular.sh: scikit-learn and Vowpal Wabbit on the raw
 Adult and Diamonds CSV files, and the report that puts them beside mlp.
 
   bench_tabular.py sklearn --dataset adult|diamonds --data-dir DIR [--threads N] [--config matched|defaults]
@@ -32,7 +32,7 @@ The scikit-learn pipeline, the same preprocessing as mlp's (README, "Tables (CSV
              to the gradient of its mean batch loss, so alpha = 128 × 3e-4 = 0.0384 for Adult (both use
              log loss). For Diamonds scikit-learn's squared loss is ½·mean((y−ŷ)²), half of mlp's
              mean((y−ŷ)²), so the same balance of data and penalty is alpha = 0.0384 / 2 = 0.0192.
-  --config defaults: scikit-learn's own learning_rate_init 0.001 and alpha 1e-4 (the issue's baselines).
+  --config defaults: scikit-learn's own learning_rate_init 0.001 and alpha 1e-4 (the baselines).
 """
 import time
 
@@ -152,7 +152,7 @@ def run_sklearn(args):
 # Vowpal Wabbit ---------------------------------------------------------------------------------------
 
 VW_ARGS = {
-    # The issue's command lines. --passes needs a cache (-c; -k rebuilds it every run, so building it is
+    # The command lines compared. --passes needs a cache (-c; -k rebuilds it every run, so building it is
     # part of the timed training). VW's multi-pass defaults stay as they are: it holds out every 10th
     # example and stops after 3 passes without a better holdout loss.
     "nn64": ["--nn", "64", "--loss_function", "logistic", "--passes", "20"],
@@ -445,8 +445,8 @@ def report(args):
                 text.getvalue().rstrip(), "",
                 f"Others' CPU % (max) {r.noise()[0]}, rounds redone {r.noise()[1]}, lowest health {r.noise()[2]}."]
 
-    # The issue's targets.
-    out += ["", "## Issue 11's targets", ""]
+    # The targets the tabular section must meet.
+    out += ["", "## Targets", ""]
 
     def verdict(ok):
         return "met" if ok else "NOT met"

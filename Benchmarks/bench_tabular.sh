@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The tabular section of `make bench` (issue 11): mlp on CSV tables against scikit-learn's MLP, Vowpal
+# The tabular section of `make bench`: mlp on CSV tables against scikit-learn's MLP, Vowpal
 # Wabbit and pandas, in the same run.
 #
 # Builds release, installs scikit-learn, pandas and vowpalwabbit into .venv-bench/ when they are missing
@@ -26,7 +26,7 @@
 #
 # As bench.sh does, every run waits for the CPUs to be idle (bench-out/raw/tabular/*.busy) and is bracketed
 # by `gemm-bench --probe` on its thread count, and run again when the CPUs slowed down during it
-# (*.probe, *.redo). The table (medians, min–max, ratios, the issue's targets) goes to stdout and
+# (*.probe, *.redo). The table (medians, min–max, ratios, the targets) goes to stdout and
 # bench-out/tabular.md; every raw JSON is kept under bench-out/raw/tabular/.
 #
 # Knobs: BENCH_RUNS (default 3), BENCH_THREADS: mlp's thread counts (default "1 2"),
@@ -84,7 +84,7 @@ ensure_peers() {
     "$PY" -m pip install --quiet scikit-learn pandas numpy threadpoolctl vowpalwabbit >&2
 }
 
-# The mlp flags of each data set, beyond --data/--test-data (the issue's command lines).
+# The mlp flags of each data set, beyond --data/--test-data.
 mlp_flags() {
     case "$1" in
         adult) echo '--target income --missing most-frequent --hidden 64 --epochs 20 --batch-size 128' ;;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch side of `make bench` (issue 5): trains the bench workloads on CPU and prints one JSON object.
+"""PyTorch side of `make bench`: trains the bench workloads on CPU and prints one JSON object.
 
     bench_torch.py --workload A|B|C --threads N [--data data/mnist] [--seed 1] [--epochs E]
 

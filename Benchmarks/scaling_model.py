@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Predicted data-parallel scaling beyond one machine (issue 12), from figures measured on this one.
+"""Predicted data-parallel scaling beyond one machine, from figures measured on this one.
 
     python3 Benchmarks/scaling_model.py --workload A:101770:64:0.0000021 --workload C:1863690:256:0.000061 \
         [--examples 60000] [--latency-us 25] [--ranks 2,4,8,16,32,64] [--gbits 10,25,100]

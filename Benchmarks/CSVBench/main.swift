@@ -1,4 +1,4 @@
-// csv-bench: how fast the CSV reader loads a file, and its peak memory (issue 11).
+// csv-bench: how fast the CSV reader loads a file, and its peak memory.
 //
 //   csv-bench FILE [--threads N] [--delimiter ,|;|tab|'|']
 //

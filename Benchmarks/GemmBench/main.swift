@@ -1,5 +1,5 @@
 // gemm-bench: what OpenBLAS's cblas_sgemm can do at one training workload's shapes, and the lower bound
-// on epoch time those rates imply (issue 5).
+// on epoch time those rates imply.
 //
 //   gemm-bench --layers 784,128,10 --batch 64 [--samples 60000] [--threads 1] [--seconds 0.2]
 //

@@ -1,5 +1,5 @@
 // int8-bench: float inference through OpenBLAS against INT8 inference through oneDNN, on one trained
-// model and the MNIST test set, in the same process, interleaved (issue 13).
+// model and the MNIST test set, in the same process, interleaved.
 //
 //   int8-bench --model c.safetensors --data data/mnist [--batch 1000] [--threads 1,2] [--runs 7]
 //              [--modes fp32,dynamic,static,dynamic_bytes,static_bytes] [--calibration 5000] [--gap-ms 20]

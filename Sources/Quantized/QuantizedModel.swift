@@ -9,10 +9,10 @@
 // An image model's first run takes the pixel bytes themselves (Int8Network.forward(bytes:)): one
 // forward pass serves byte and float inputs, which differ only in how the first stage reads them.
 //
-// Batch sizes. oneDNN makes a primitive per layer for every new batch size (1–32 ms for a whole
-// network in int8-bench here, up to 130 ms on other machines), which a stream of CSV blocks of varying
-// sizes would pay again and again. Batches
-// are run at a few sizes only: the command's batch size and the powers of two below it. A smaller
+// Batch sizes. oneDNN makes a primitive per layer for every new batch size (milliseconds for a whole
+// network, more than a batch's work), which a stream of CSV blocks of varying sizes would pay again
+// and again. Batches are run at a few sizes only: the command's batch size and the powers of two
+// below it. A smaller
 // batch is padded with copies of its last row, which leave every per-batch range (dynamic
 // quantization) and so every real row's result exactly as they would be unpadded.
 //

@@ -1,21 +1,19 @@
 // The threads that share the large elementwise loops (optimizer update, batch gather, activations)
-// with the thread that calls BLAS, on the cores that OpenBLAS uses for the GEMMs.
+// with the thread that calls BLAS, on the cores that OpenBLAS uses for the GEMMs: OpenBLAS runs
+// each GEMM on every core, and what runs between two GEMMs should too.
 //
-// At two threads OpenBLAS runs each GEMM on both cores, but everything between two GEMMs ran on one.
-// Such a loop now runs as a region of chunks: the calling thread publishes the region and starts
-// claiming chunks at once; a helper claims chunks from the same counter as soon as it looks, and the
-// call returns when every chunk is done.
-//
-// What measurements on the 2-vCPU KVM machine decided:
-// - Waking a sleeping helper while the other vCPU is busy (OpenBLAS's worker spins on sched_yield
-//   after each GEMM) cost the caller 15–16 µs: the wake needs an IPI, which exits to the hypervisor.
-//   So for a while after each region a helper polls instead, yielding the CPU between looks as
-//   OpenBLAS's own workers do; during a GEMM it takes the CPU from OpenBLAS's worker only when the
-//   scheduler preempts, and then for a sched_yield. After `pollSeconds` without a region it sleeps.
+// A loop runs as a region of chunks: the calling thread publishes the region and starts claiming
+// chunks at once; a helper claims chunks from the same counter as soon as it looks, and the call
+// returns when every chunk is done.
+// - Waking a sleeping helper costs the caller an inter-processor interrupt, which on a virtual
+//   machine exits to the hypervisor and costs more than many of the loops themselves. So for a
+//   while after each region a helper polls instead, yielding the CPU between looks as OpenBLAS's
+//   own workers do; during a GEMM it takes the CPU from OpenBLAS's worker only when the scheduler
+//   preempts, and then for a sched_yield. After `pollSeconds` without a region it sleeps.
 // - Polling only pays when each helper shares a CPU with an OpenBLAS worker and never with the
-//   calling thread; left to the scheduler, the three threads sometimes landed badly and A and C got
-//   slower. So when the command line asks for it and the process owns exactly as many CPUs as
-//   threads (the default `--threads`), the caller is pinned to the first CPU and OpenBLAS worker i and helper i + 1 to CPU i + 1. Otherwise
+//   calling thread, which the scheduler alone does not guarantee. So when the command line asks for
+//   it and the process owns exactly as many CPUs as threads (the default `--threads`), the caller
+//   is pinned to the first CPU and OpenBLAS worker i and helper i + 1 to CPU i + 1. Otherwise
 //   nothing is pinned and helpers sleep at once (a machine with spare cores wakes them cheaply).
 // - Pinned polling threads share a machine badly, so a watcher thread (LoadWatcher.swift) looks for
 //   other processes' runnable threads about every quarter second and, while there are any, unpins
@@ -112,20 +110,17 @@ public final class LoopThreads: LoopRunner, @unchecked Sendable {
     }
 
     // Sharing the CPUs. Pinned, polling threads are the fastest way to use a machine of our own and a
-    // bad way to share one: two mlp processes started side by side, each pinning its caller to the
-    // first CPU, took 1.1 s per epoch of A instead of 0.34 s. So while pinning is requested, the
-    // LoadWatcher thread asks /proc about every quarter second how many threads of other processes
-    // are runnable; after two looks that find some it calls `stepAside(true)`: everything is unpinned
-    // and the loops run inline (as before the helpers existed); after two looks that find none,
-    // `stepAside(false)` pins again.
+    // bad way to share one: two processes that each pin their caller to the first CPU take turns on
+    // it. So while pinning is requested, the LoadWatcher thread asks /proc about every quarter second
+    // how many threads of other processes are runnable; after two looks that find some it calls
+    // `stepAside(true)`: everything is unpinned and the loops run inline; after two looks that find
+    // none, `stepAside(false)` pins again.
     //
     // Stepping aside does not change OpenBLAS's thread count, though a GEMM split over two threads
-    // waits for the slower, which busy CPUs deschedule for a time slice at a time: one epoch of
-    // Diamonds at two threads took 6–17 s instead of 0.26 s beside two other trainings. Narrowing
-    // OpenBLAS to one thread meanwhile fixed that, but OpenBLAS computes a GEMM with other kernels on
-    // one thread than on two (MNIST's default network after 2 epochs: other bytes), so results would
-    // have depended on the machine's load. Small networks, where that waiting is worst, train on one
-    // thread from the start instead (SmallNetworks.swift).
+    // waits for the slower, which busy CPUs deschedule for a time slice at a time. Narrowing OpenBLAS
+    // to one thread meanwhile would avoid that wait, but OpenBLAS computes a GEMM with other kernels
+    // on one thread than on two, so results would depend on the machine's load. Small networks,
+    // where that waiting is worst, train on one thread from the start instead (SmallNetworks.swift).
     var pinRequested = false
     private let contendedFlag = Atomic<Bool>(false)
     /// True while other processes compete for the CPUs: loops run inline and nothing is pinned.

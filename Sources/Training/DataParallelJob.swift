@@ -1,4 +1,4 @@
-// `mpirun -np N mlp train …`: this process is one of N ranks training one model (issue 12). The
+// `mpirun -np N mlp train …`: this process is one of N ranks training one model. The
 // job is the training loop's GradientExchange on the Communicator (Sources/Collective): each step
 // sums the ranks' weighted gradients with one all-reduce over the flat gradient buffer, and the
 // step's loss, correct count and stop flag with a second, small one. It also splits evaluation
@@ -73,10 +73,10 @@ public final class DataParallelJob: GradientExchange {
         totals[1] = t.correct
         totals[2] = wantsToStop() ? 1 : 0
         do throws(CommunicatorError) {
-            // Blocking: Open MPI's non-blocking all-reduce is slower here (C's 7.45 MB: 4–9 ms against
-            // 1.9–2.3 ms, two ranks on one host) and moves only inside MPI calls, and overlapping it with
-            // the backward pass (MPI_Test between layers) took C's step from 12 to 19 ms on 2 cores,
-            // where both cores compute. Measured with Sources/MPIProbe (`overlap`, `progress`).
+            // Blocking: Open MPI's non-blocking all-reduce is slower than the blocking one and moves only
+            // inside MPI calls, and overlapping it with the backward pass (MPI_Test between layers)
+            // takes cores from the GEMMs, which use every core (mpi-probe `overlap` and `progress`
+            // measure both).
             try communicator.allreduceSum(gradients, count: count)
             try communicator.allreduceSum(totals, count: 3)
         } catch {

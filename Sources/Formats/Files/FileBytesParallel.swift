@@ -1,6 +1,7 @@
 // Reading a large regular file with several threads at once (pread of equal parts) into memory that
 // is not zeroed first and is backed by huge pages where the system allows: for the CSV reader, where
-// reading a 180 MB file with one thread into a zeroed buffer took about a third of the load time. Anything unusual (not a regular file,
+// reading a large file with one thread into a zeroed buffer is a large share of the load time.
+// Anything unusual (not a regular file,
 // small, too large, a short read, a file that changed size) goes to FileBytes.read, which also words
 // every error.
 

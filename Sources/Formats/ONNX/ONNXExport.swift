@@ -76,9 +76,9 @@ public enum ONNXExport {
         case uint8Asymmetric
         /// s8 without zero point: s = max|x|/127 (at least the least normal float, so that a batch of
         /// zeros gives zeros), q = clamp(round(x/s), −128, 127), rounding half to even. Correct in
-        /// onnxruntime 1.32 but about 11× slower there than u8 (its s8 × s8 MatMulIntegerToFloat path,
-        /// 784-1024-1024-10, 2 threads), and not loadable with "session.x64quantprecision" set (no
-        /// kernel for the fused node): for mlp's own arithmetic, not for serving with onnxruntime.
+        /// onnxruntime 1.32 but much slower there than u8 (its s8 × s8 MatMulIntegerToFloat path has
+        /// no fast kernel), and not loadable with "session.x64quantprecision" set (no kernel for the
+        /// fused node): for mlp's own arithmetic, not for serving with onnxruntime.
         case int8Symmetric
     }
 

@@ -1,24 +1,19 @@
 // A protobuf encoder for the few messages an ONNX file needs (see ONNXModel.swift).
 //
-// Why hand-written rather than apple/swift-protobuf 1.39.0 with code generated from onnx.proto
-// (measured on a shared 2-core machine, Swift 6.3.1, December 2026):
-// - mlp only writes ONNX, and uses 12 of onnx.proto's 28 message types and 39 of their fields, in 3
-//   wire types (varint, fixed32, length-delimited): no parsing, unknown fields, JSON or reflection.
-//   This file and ONNXModel.swift are 286 lines of code; protoc-gen-swift makes 3,971 lines (2,457
-//   of code) from onnx.proto, on top of SwiftProtobuf's 28,905-line runtime.
-// - SwiftProtobuf imports Foundation, which the library and CLI avoid for start-up time: with it,
-//   `mlp --help` linked libFoundation and ICU and took 9 ms instead of 6 ms (peak memory 20.7 MiB
-//   instead of 12.3), and the stripped binary grew from 0.85 MB to 3.2 MB.
-// - CI builds from a fresh clone: a clean `swift build --build-tests` took 131 s instead of 81 s
-//   (median of 3, 83 instead of 49 CPU seconds), a clean release build of mlp 149 s instead of 72 s.
-//   Generating the code also needs protoc and a release build of protoc-gen-swift (about 2 minutes).
-// - Writing a 784-1024-1024-10 network (7.46 MB) took 4.7 ms here against 10.2 ms through the
-//   generated code, which copies the weights into a `Data` first (median of 15, interleaved), and
-//   allocates 7.48 MB (the file, plus 21 kB) against 14.9 MB.
-// The two writers produce byte-identical files, and SwiftProtobuf re-serializes what this one writes
-// unchanged (checked on every layer kind while measuring). The price is that the field numbers below
-// are copied from onnx.proto by hand; the tests load every file written with the `onnx` Python
-// package and run `onnx.checker.check_model(full_check=True)`.
+// Why hand-written rather than swift-protobuf with code generated from onnx.proto:
+// - mlp only writes ONNX, and uses a dozen of onnx.proto's message types and a few dozen of their
+//   fields, in 3 wire types (varint, fixed32, length-delimited): no parsing, unknown fields, JSON or
+//   reflection. This file and ONNXModel.swift are a few hundred lines; the generated code and the
+//   runtime it needs are tens of thousands.
+// - SwiftProtobuf imports Foundation, which the library and the command line avoid for start-up
+//   time and binary size (Foundation brings ICU).
+// - It would be a package dependency, and builds from a fresh clone would compile its runtime and
+//   need protoc and protoc-gen-swift to generate the code.
+// - The weights go from the network's buffers into the file's one buffer, with no intermediate
+//   `Data` copy (the generated code's), so writing is faster and takes half the memory.
+// SwiftProtobuf re-serializes what this writer writes unchanged. The price is that the field
+// numbers below are copied from onnx.proto by hand; the tests load every file written with the
+// `onnx` Python package and run `onnx.checker.check_model(full_check=True)`.
 //
 // Encoding (https://protobuf.dev/programming-guides/encoding/): each field is a key, the varint
 // (number << 3 | wire type), then its value: a varint (wire type 0), 4 little-endian bytes (5), or a

@@ -277,8 +277,8 @@ public final class TrainingSession {
     /// The network's figures on a dataset: loss and accuracy, or loss
     /// and the regression errors in the targets' units (the mean over the targets) and R².
     /// Evaluation runs in batches of at least 1,000 (the memory estimate's widest batch, MemoryBudget.swift):
-    /// larger GEMMs than a small training batch's. The figures are the same (OpenBLAS sums each output
-    /// over the inputs in the same order whatever the rows; workload A's test loss matched to the bit).
+    /// larger GEMMs than a small training batch's. The figures are the same: OpenBLAS sums each output
+    /// over the inputs in the same order whatever the rows.
     public var evaluationBatch: Int { max(config.batchSize, 1000) }
 
     /// With other ranks, each evaluates its share of the rows and the shares' sums are added up.
