@@ -6,12 +6,12 @@
 //   categorical columns: one-hot over the training rows' categories, sorted; a category unseen in
 //                        training encodes as all zeros (and is counted, for a one-line warning)
 //   missing values:      an error naming file, line and column, unless the model was trained with
-//                        --missing, whose value (mean, median or most frequent, of the training rows)
-//                        is stored per column; categorical columns always take the most frequent
-//                        category (a mean of categories means nothing)
+//                        a missing-value policy, whose value (mean, median or most frequent, of the
+//                        training rows) is stored per column; categorical columns always take the
+//                        most frequent category (a mean of categories means nothing)
 //   reading:             how the training file wrote numbers (decimal mark, thousands separator) and
-//                        which values were missing (with --missing, pandas' markers too): every later
-//                        table is read the same way
+//                        which values were missing (with a missing-value policy, pandas' markers
+//                        too): every later table is read the same way
 // The encoded features are the columns in file order, one for a numeric column and one per category
 // for a categorical one. The model file stores the encoder as JSON (ModelFile.swift).
 import Formats

@@ -1,9 +1,10 @@
 // Refusing, before anything is allocated, a dataset or model that would not fit in memory.
 //
 // The estimate is computed from what the files declare (IDX headers, model file sizes) and the
-// network's shape, and compared with the memory limit when one is given (--max-memory), else with MemAvailable from
-// /proc/meminfo. Without either (not Linux) there is no check. The estimate is deliberately a
-// little generous: it counts the file as read, the decompressed copy and the data kept.
+// network's shape, and compared with the memory limit when one is given (--max-memory on the
+// command line), else with MemAvailable from /proc/meminfo. Without either (not Linux) there is no
+// check. The estimate is deliberately a little generous: it counts the file as read, the
+// decompressed copy and the data kept.
 import Formats
 import Model
 #if canImport(Glibc)

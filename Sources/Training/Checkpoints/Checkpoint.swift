@@ -1,6 +1,6 @@
 // The full training state as one safetensors file, written atomically after every epoch
-// (--checkpoint) and when training is interrupted; `mlp train --resume FILE` continues from it
-// and ends with exactly the weights an uninterrupted run would have (same seed, same threads).
+// (CheckpointObserver) and when training is interrupted; a session resumed from it continues and
+// ends with exactly the weights an uninterrupted run would have (same seed, same threads).
 //
 // Tensors: "model.<name>" (every parameter and state tensor, model-file names), "optimizer.<state>.<i>"
 // (momentum buffer or Adam's moments of the i-th parameter), "best.<name>" (best weights for early
@@ -31,7 +31,7 @@ public enum Checkpoint {
     public static let version = 4
 
     /// Writes the session's state to `path` (a regular file or a new path: it is replaced
-    /// atomically); `out` is the run's model file, recorded for --resume.
+    /// atomically); `out` is the run's model file, recorded for a resumed run to write.
     public static func save(_ s: TrainingSession, to path: String, out: String? = nil) throws(TrainingError) {
         let store = s.network.store
         var tensors: [SafetensorsView] = store.tensors.map { view("model.\($0.name)", $0.value, $0.count) }
@@ -84,7 +84,7 @@ public enum Checkpoint {
         } catch let e as FormatError { throw .format(e) } catch { throw .data("\(path): \(error)") }
     }
 
-    /// The model file the run that made the checkpoint was writing (its --out), if recorded.
+    /// The model file the run that made the checkpoint was writing, if recorded.
     public static func recordedOut(_ file: SafetensorsFile) -> String? {
         file.metadataValue(for: "out").flatMap { $0.isEmpty ? nil : $0 }
     }
@@ -225,7 +225,7 @@ public enum Checkpoint {
         guard t.position == 0 || (t.order.count == s.train.count && t.position < t.stepsPerEpoch(s.train)) else {
             throw fail("position \(t.position) does not fit an epoch of \(t.stepsPerEpoch(s.train)) steps")
         }
-        // The counters cannot exceed what the stored epochs reached (--epochs is at most 100000):
+        // The counters cannot exceed what the stored epochs reached (a run has at most 100000 epochs):
         // larger ones overflowed when training went on, or spun the step schedule for ages.
         guard s.epoch <= 100_000 else { throw fail("metadata \"epoch\" (\(s.epoch)) is more than the 100000 epochs mlp trains") }
         let steps = t.stepsPerEpoch(s.train), maxStep = (s.epoch + 1) * steps

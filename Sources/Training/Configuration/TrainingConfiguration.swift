@@ -10,9 +10,9 @@ import Tables
 public struct TrainingConfiguration: Equatable {
     /// The hidden layers, or the whole architecture; the output layer's width comes from the data.
     public enum NetworkSpec: Equatable {
-        /// `--hidden`: dense layers with one activation, then a linear layer with one unit per output.
+        /// Hidden dense layers with one activation, then a linear layer with one unit per output.
         case hidden([Int], Activation)
-        /// `--layers`: every layer, the last one included.
+        /// An architecture: every layer, the last one included.
         case layers([LayerSpec])
 
         /// The layers for a problem with `outputs` outputs (classes, or a regression's targets).
@@ -56,12 +56,13 @@ public struct TrainingConfiguration: Equatable {
     /// How missing feature values are filled; nil: they are errors.
     public var missing: MissingPolicy?
     public var delimiter = UInt8(ascii: ",")
-    /// How the CSV numbers are written (--decimal, --thousands).
+    /// How the CSV numbers are written (decimal mark, thousands separator).
     public var numbers = CSVNumberFormat.standard
-    /// The values read as missing: with --missing, pandas' markers too (a checkpoint written before
-    /// mlp read them keeps the basic ones, so that a resumed run reads its data as it began).
+    /// The values read as missing: with a missing-value policy, pandas' markers too (a checkpoint
+    /// written before mlp read them keeps the basic ones, so that a resumed run reads its data as
+    /// it began).
     public var missingMarkers = CSVMissingMarkers.basic
-    /// A seeded fraction of the CSV rows held out as the test set (without --test-data).
+    /// A seeded fraction of the CSV rows held out as the test set (when there is no test file).
     public var testSplit: Float?
 
     public var network: NetworkSpec = .hidden([128], .relu)

@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 public enum ImageFiles {
-    /// The standard MNIST file names inside a --data directory.
+    /// The standard MNIST file names inside a data directory.
     public static let trainImages = "train-images-idx3-ubyte", trainLabels = "train-labels-idx1-ubyte"
     public static let testImages = "t10k-images-idx3-ubyte", testLabels = "t10k-labels-idx1-ubyte"
 

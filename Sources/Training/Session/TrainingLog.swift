@@ -1,4 +1,4 @@
-// --log FILE (one JSON object per epoch, per line) and --log-csv FILE (the same as CSV with a
+// The training log as JSON lines (one JSON object per epoch, per line) and as CSV (the same with a
 // header): what shell-scripted experiments read. After every epoch a regular file is rewritten whole,
 // atomically, so a reader never sees a half-written line and a killed run leaves a valid log; a pipe,
 // device or standard output gets the new epoch's line (GrowingFile). Each text only grows.
