@@ -53,12 +53,12 @@ enum TrainCommand {
         let input = try load(table: table, config: config, options: options, command: a.command)
         if root { for note in input.notes { Console.note(note.line) } }
         let (loops, small) = threads(options, job: job, config: config, data: input.data)
-        if let resumed, let th = Checkpoint.otherThreads(resumed.file) {
-            Console.info("mlp: note: the checkpoint was made with \(th) thread(s) and this run uses \(BLAS.threads); results match an uninterrupted run bit for bit only with the same --threads")
-        }
         let session = try library {
             try resumed.map { try Checkpoint.resume(from: $0.file, path: $0.path, configuration: config, data: input.data, loops: loops) }
                 ?? TrainingSession(config: config, data: input.data, loops: loops)
+        }
+        if let resumed, let th = Checkpoint.otherThreads(resumed.file) {
+            Console.info("mlp: note: the checkpoint was made with \(th) thread(s) and this run uses \(BLAS.threads); results match an uninterrupted run bit for bit only with the same --threads")
         }
         session.measureGradientNorms = options.log != nil || options.logCSV != nil
         session.maxSeconds = options.maxSeconds
