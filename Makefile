@@ -35,7 +35,7 @@ train: deps data build
 	$(MLP) train --data data/mnist --schedule cosine --out $(MODEL)
 	$(MLP) evaluate --model $(MODEL) --data data/mnist
 
-# The accuracy recipe (issue 15): 784-1024-1024-10 with batch norm, dropout and weight decay, 80
+# The accuracy recipe: 784-1024-1024-10 with batch norm, dropout and weight decay, 80
 # epochs on all of MNIST's training set (about 10 minutes of training on 2 cores); ends with
 # `test accuracy X`. SEED=2 for another seed.
 best: deps data build
@@ -58,27 +58,27 @@ e2e: deps
 # inference section (bench-int8) on the models it trained, then the tabular section (bench-tabular
 # below; BENCH_TABULAR=0 skips it).
 bench: deps
-	bash Scripts/bench.sh
-	@if [ "$${BENCH_TABULAR:-1}" != 0 ]; then bash Scripts/bench_tabular.sh; fi
+	bash Benchmarks/bench.sh
+	@if [ "$${BENCH_TABULAR:-1}" != 0 ]; then bash Benchmarks/bench_tabular.sh; fi
 
 # Tables: mlp against scikit-learn's MLP and Vowpal Wabbit on Adult and Diamonds, and its CSV reader
 # against pandas (installs them into .venv-bench/; table in bench-out/tabular.md).
 bench-tabular: deps
-	bash Scripts/bench_tabular.sh
+	bash Benchmarks/bench_tabular.sh
 
 # Data-parallel training: workload C on 2 MPI ranks against one process and PyTorch DDP, and the
 # predicted scaling to 64 ranks (bench-out/dist.md).
 bench-dist: deps
-	bash Scripts/bench_dist.sh
+	bash Benchmarks/bench_dist.sh
 
 # INT8 inference alone: float vs INT8 vs PyTorch's quantize_dynamic, and mlp evaluate on the files.
 bench-int8: deps
-	bash Scripts/bench_int8.sh
+	bash Benchmarks/bench_int8.sh
 
 # What --augment costs: a few epochs of make best's network with and without each augmentation spec;
 # the augmentation's seconds and share of an epoch (bench-out/augment/results.md).
 bench-augment: deps
-	bash Scripts/bench_augment.sh
+	bash Benchmarks/bench_augment.sh
 
 # libFuzzer on the IDX reader (raw and gzip), the model loader and the checkpoint loader,
 # FUZZ_SECONDS each (default 60),

@@ -60,9 +60,16 @@ let package = Package(
         .target(name: "Runtime", dependencies: ["Model", "CBLAS"]),
         // File formats: IDX (raw or gzip), PGM and PNG images, safetensors, atomic writes.
         .target(name: "Formats", dependencies: ["CZlib", "CDeflate", "CPNG"]),
-        // The command line: argument parsing and the train / evaluate / predict commands.
-        .target(name: "MLPCLI", dependencies: ["Model", "Formats", "Runtime", "Collective", "CBLAS", "Quantized"]),
-        // INT8 inference: per-channel s8 weights, u8 activations, oneDNN matmul (issue 13).
+        // CSV tables as datasets (as scikit-learn's preprocessing): the feature and target encoders,
+        // the task, the test split, notes about how a file was read.
+        .target(name: "Tables", dependencies: ["Formats", "Model"]),
+        // Training without the command line: the configuration, the session and what watches it
+        // (logs, checkpoints), model files (float and INT8) and inference, the data-parallel job,
+        // the memory budget. Its errors name settings, not flags.
+        .target(name: "Training", dependencies: ["Model", "Formats", "Tables", "Quantized", "Collective", "CBLAS"]),
+        // The command line: argument parsing, the commands, the terminal and the reports.
+        .target(name: "MLPCLI", dependencies: ["Training", "Model", "Formats", "Tables", "Runtime", "Collective", "CBLAS", "Quantized"]),
+        // INT8 inference: per-channel s8 weights, u8 activations, oneDNN matmul.
         .target(
             name: "Quantized",
             dependencies: ["Model", "CDNNL"],
@@ -72,13 +79,17 @@ let package = Package(
         // The command line with a training-step hook that interrupts a run at a chosen step: the
         // signal tests' driver. Built with the tests, never installed.
         .executableTarget(name: "MLPTestDriver", dependencies: ["MLPCLI"]),
-        .executableTarget(name: "GemmBench", dependencies: ["CBLAS"], path: "Sources/GemmBench"),
-        // csv-bench: the CSV reader's load time and peak memory on one file (Scripts/bench_csv.sh).
-        .executableTarget(name: "CSVBench", dependencies: ["Formats"], path: "Sources/CSVBench"),
-        // int8-bench: float (OpenBLAS) against INT8 (oneDNN) inference on one model (Scripts/bench_int8.sh).
-        .executableTarget(name: "Int8Bench", dependencies: ["Quantized", "Model", "Formats", "CBLAS"], path: "Sources/Int8Bench"),
-        // Exercises the Communicator under a real mpirun (tests) and measures all-reduce costs.
-        .executableTarget(name: "MPIProbe", dependencies: ["Collective", "CBLAS"], path: "Sources/MPIProbe"),
+        // What measures and is not the product lives in Benchmarks/, beside the scripts that run it
+        // (make bench and its siblings), so that Sources holds the product alone.
+        // gemm-bench: OpenBLAS's sgemm alone at the training's shapes (Benchmarks/bench.sh).
+        .executableTarget(name: "GemmBench", dependencies: ["CBLAS"], path: "Benchmarks/GemmBench"),
+        // csv-bench: the CSV reader's load time and peak memory on one file (Benchmarks/bench_csv.sh).
+        .executableTarget(name: "CSVBench", dependencies: ["Formats"], path: "Benchmarks/CSVBench"),
+        // int8-bench: float (OpenBLAS) against INT8 (oneDNN) inference on one model (Benchmarks/bench_int8.sh).
+        .executableTarget(name: "Int8Bench", dependencies: ["Quantized", "Model", "Formats", "CBLAS"], path: "Benchmarks/Int8Bench"),
+        // mpi-probe: exercises the Communicator under a real mpirun (CollectiveTests) and measures
+        // all-reduce costs (`mpi-probe bench`).
+        .executableTarget(name: "MPIProbe", dependencies: ["Collective", "CBLAS"], path: "Benchmarks/MPIProbe"),
         // What the test targets share: the process runner, temporary directories, the package root,
         // the seeded generator. It depends on no product target.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -87,6 +98,8 @@ let package = Package(
         .testTarget(name: "QuantizedTests", dependencies: ["Quantized", "Model"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "CZlib", "CPNG", "TestSupport"]),
         .testTarget(name: "CollectiveTests", dependencies: ["Collective", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Model", "Formats", "CPNG", "Quantized", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "TablesTests", dependencies: ["Tables", "Formats", "Model", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Formats", "Model", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Training", "Model", "Formats", "Tables", "CPNG", "Quantized", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

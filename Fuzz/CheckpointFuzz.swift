@@ -1,21 +1,23 @@
 // libFuzzer target: the checkpoint loader on arbitrary bytes, along the path `mlp train --resume`
 // takes: safetensors decoding (Checkpoint.read is Safetensors.read = file bytes + this decode),
-// then Checkpoint.resume(from:) — the stored configuration, the session built from it on a small
+// then the stored configuration and Checkpoint.resume — the session built from it on a small
 // synthetic dataset, the restore — and then a few training steps from the restored position (the
-// loop --resume continues with). Compiled into one module with Sources/MLPCLI so the internal types
-// are reachable. Built by Scripts/fuzz.sh, not SwiftPM.
+// loop --resume continues with), through the Training library alone. Built by Scripts/fuzz.sh, not
+// SwiftPM. (Format 1 checkpoints, whose configuration only the command line reads, end at the
+// configuration with a one-line error.)
 //
-// A thrown CLIError is the expected outcome for bad input and must be one line; a trap, a hang or
-// a huge allocation is a finding.
+// A thrown TrainingError is the expected outcome for bad input and must be one line; a trap, a hang
+// or a huge allocation is a finding.
 import Formats
 import Model
+import Training
 
 private let once: Void = { BLAS.setThreads(1) }()
 
 /// 40 training and 20 test images of 4×4 in 10 classes, the shape of the seed dataset
 /// Scripts/fuzz.sh trains its seed checkpoints on (so seeds restore fully; their "trainer.order"
 /// has 40 entries). The pixel values do not matter to the loader.
-private let data = TrainingData(train: synthetic(count: 40, salt: 1), test: synthetic(count: 20, salt: 2))
+private let data = TrainingData(train: synthetic(count: 40, salt: 1), test: synthetic(count: 20, salt: 2), task: .classification)
 
 private func synthetic(count: Int, salt: Int) -> Dataset {
     let pixels = (0..<(count * 16)).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ salt) }
@@ -23,8 +25,8 @@ private func synthetic(count: Int, salt: Int) -> Dataset {
     return Dataset(pixels: pixels, labels: labels, count: count, rows: 4, cols: 4)
 }
 
-private func expectOneLine(_ error: CLIError, _ stage: String) {
-    precondition(!error.message.contains("\n"), "\(stage) error is not one line: \(error.message)")
+private func expectOneLine(_ error: TrainingError, _ stage: String) {
+    precondition(!error.description.contains("\n"), "\(stage) error is not one line: \(error)")
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -34,7 +36,7 @@ public func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
     let path = "fuzz.ckpt"
     guard let file = try? Safetensors.decode(bytes, path: path) else { return 0 }
 
-    // The CLI refuses a network that does not fit in memory (MemoryBudget.checkTraining, against
+    // The command line refuses a network that does not fit in memory (MemoryBudget.checkTraining, against
     // MemAvailable or --max-memory) before building it; a configuration may legitimately ask for up
     // to 2^20 units per layer. Here the same estimate is held to 16 MiB, far below libFuzzer's RSS
     // limit and small enough to keep executions fast: bigger networks are skipped, not built.
@@ -48,8 +50,7 @@ public func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
                                                 optimizerSlots: config.optimizerSlots), need <= 16 << 20 else { return 0 }
 
     let session: TrainingSession
-    do { session = try Checkpoint.resume(from: file, path: path, data: data) } catch {
-        precondition(error.code == .dataError || error.code == .usage, "resume error is neither data nor usage: \(error.message)")
+    do { session = try Checkpoint.resume(from: file, path: path, configuration: config, data: data) } catch {
         expectOneLine(error, "resume")
         return 0
     }

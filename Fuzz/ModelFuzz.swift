@@ -1,9 +1,9 @@
 // libFuzzer target: the model loader on arbitrary bytes: safetensors decoding, then ModelFile.build
 // (metadata, architecture, every tensor checked against it), then one forward pass of the rebuilt
-// network on a row of zeros. Compiled into one module with Sources/MLPCLI so `ModelFile` (internal)
-// is reachable. Built by Scripts/fuzz.sh, not SwiftPM.
+// network on a row of zeros, through the Training library. Built by Scripts/fuzz.sh, not SwiftPM.
 import Formats
 import Model
+import Training
 
 private let once: Void = { BLAS.setThreads(1) }()
 
@@ -14,7 +14,7 @@ public func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
     guard let file = try? Safetensors.decode(bytes, path: "fuzz") else { return 0 }
     let model: LoadedModel
     do { model = try ModelFile.build(file, path: "fuzz") } catch {
-        precondition(error.code == .dataError && !error.message.contains("\n"), "model error is not one data-error line: \(error.message)")
+        precondition(!error.isSettingError && !error.description.contains("\n"), "model error is not one data-error line: \(error)")
         return 0
     }
     let x = Matrix(rows: 1, cols: model.network.inputFeatures)

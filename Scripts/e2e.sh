@@ -21,7 +21,7 @@ echo "e2e: training the default network (784-128-10, 5 epochs, cosine schedule)"
 echo "e2e: evaluating with --min-accuracy $min_accuracy" >&2
 "$mlp" evaluate --model "$model" --data data/mnist --min-accuracy "$min_accuracy"
 
-# INT8 (issue 13): the same model quantized (dynamic activations, the default) must keep its accuracy
+# INT8: the same model quantized (dynamic activations, the default) must keep its accuracy
 # within 0.3 points, in a file at most 0.3× the float one; mlp's own gate checks the accuracy.
 echo "e2e: INT8: mlp quantize, then evaluate within 0.3 points of the float model" >&2
 "$mlp" quantize --model "$model" --out "$int8_model"
@@ -34,7 +34,7 @@ float_bytes=$(wc -c <"$model") int8_bytes=$(wc -c <"$int8_model")
 awk -v f="$float_bytes" -v q="$int8_bytes" 'BEGIN { exit !(q <= 0.3 * f) }' ||
     { echo "e2e: the INT8 file is $int8_bytes bytes, more than 0.3× the float file's $float_bytes" >&2; exit 1; }
 
-# Data-parallel (issue 12): one epoch on 2 MPI ranks of one thread each must reach the test
+# Data-parallel: one epoch on 2 MPI ranks of one thread each must reach the test
 # accuracy of one process to within 0.3 points.
 echo "e2e: one epoch on 2 MPI ranks against one process" >&2
 one=$("$mlp" train --data data/mnist --epochs 1 --quiet --out "$model" | head -n 1)
@@ -44,7 +44,7 @@ echo "  2 ranks:   $two" >&2
 awk -v a="$(echo "$one" | awk '{print $3}')" -v b="$(echo "$two" | awk '{print $3}')" \
     'BEGIN { d = a - b; if (d < 0) d = -d; if (a == "" || b == "" || d > 0.003) { print "e2e: 2 ranks reached " b ", one process " a >> "/dev/stderr"; exit 1 } }'
 
-# Tables, with the settings of issue 11 and every other flag at its default. The gates sit a little
+# Tables, with the settings the tabular benchmark uses and every other flag at its default. The gates sit a little
 # below the figures measured on this project's machines (Adult 0.8585, Diamonds R² 0.981), since
 # another CPU's kernels round differently.
 tabular=../shared/data/tabular

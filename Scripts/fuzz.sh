@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the libFuzzer targets in Fuzz/ (outside SwiftPM) and run each for FUZZ_SECONDS (default 60)
 # on a seed corpus generated from valid files: IDX raw and gzip, and model files and training
-# checkpoints (--resume) that the release mlp binary writes on a tiny synthetic dataset.
+# checkpoints (--resume) that the release mlp binary (and its test driver, for a run stopped
+# mid-epoch) writes on a tiny synthetic dataset.
 #
 #   Scripts/fuzz.sh                 build, seed, run every target in turn
 #   Scripts/fuzz.sh build           only build .build/fuzz/fuzz-{idx,gzip,model,checkpoint}
@@ -40,28 +41,26 @@ build() {
     local blas; blas=$(pkg-config --cflags openblas libpng 2>/dev/null | sed 's/-I/-Xcc -I/g')
     # -O keeps the overflow and bounds checks (release mlp builds Model with -Ounchecked; here a
     # trap must stay a trap so the fuzzer sees it).
-    local common=(-O -g -sanitize="$san" -parse-as-library -I Sources/CZlib -I Sources/CBLAS -I Sources/CPNG -I Sources/CDNNL -I Sources/CDeflate $blas -I "$OUT")
+    local common=(-O -g -sanitize="$san" -parse-as-library -I Sources/CZlib -I Sources/CBLAS -I Sources/CPNG -I Sources/CDNNL
+                  -I Sources/CDeflate -I Sources/CMPI $blas -I "$OUT")
     echo "fuzz: building with -sanitize=$san"
-    # The library modules: Formats and Model as static archives with coverage instrumentation.
-    swiftc "${common[@]}" -module-name Formats -emit-module -emit-module-path "$OUT/Formats.swiftmodule" \
-        -emit-library -static -o "$OUT/libFormats.a" Sources/Formats/*.swift
-    swiftc "${common[@]}" -module-name Model -emit-module -emit-module-path "$OUT/Model.swiftmodule" \
-        -emit-library -static -o "$OUT/libModel.a" Sources/Model/*.swift
-    swiftc "${common[@]}" -module-name Runtime -emit-module -emit-module-path "$OUT/Runtime.swiftmodule" \
-        -emit-library -static -o "$OUT/libRuntime.a" Sources/Runtime/*.swift
-    # INT8 inference (MLPCLI reads INT8 model files with it); oneDNN itself is opened with dlopen.
-    swiftc "${common[@]}" -module-name Quantized -emit-module -emit-module-path "$OUT/Quantized.swiftmodule" \
-        -emit-library -static -o "$OUT/libQuantized.a" Sources/Quantized/*.swift
+    # The library modules the targets need, in dependency order, as static archives with coverage
+    # instrumentation: the sources of each target (subfolders included), as SwiftPM would take them.
+    local module
+    for module in Formats Model Quantized Tables Collective Training; do
+        find "Sources/$module" -name '*.swift' -print0 | sort -z | xargs -0 swiftc "${common[@]}" -module-name "$module" \
+            -emit-module -emit-module-path "$OUT/$module.swiftmodule" -emit-library -static -o "$OUT/lib$module.a"
+    done
     # lld: gold warns about every ASan helper symbol.
     local libs=(-use-ld=lld -L "$OUT" -lFormats -lz -ldeflate -lpng16)
     swiftc "${common[@]}" -module-name FuzzIDX -o "$OUT/fuzz-idx" Fuzz/IDXFuzz.swift "${libs[@]}"
     swiftc "${common[@]}" -module-name FuzzGzip -o "$OUT/fuzz-gzip" Fuzz/GzipFuzz.swift "${libs[@]}"
-    # The model loader lives in MLPCLI (internal): compile its sources into the target's module.
-    swiftc "${common[@]}" -module-name FuzzModel -o "$OUT/fuzz-model" Fuzz/ModelFuzz.swift Sources/MLPCLI/*.swift \
-        "${libs[@]}" -lQuantized -lRuntime -lModel -ldl $(pkg-config --libs-only-L openblas 2>/dev/null) -lopenblas
-    # The checkpoint loader (Checkpoint.resume, TrainingConfiguration, TrainingSession) likewise.
-    swiftc "${common[@]}" -module-name FuzzCheckpoint -o "$OUT/fuzz-checkpoint" Fuzz/CheckpointFuzz.swift Sources/MLPCLI/*.swift \
-        "${libs[@]}" -lQuantized -lRuntime -lModel -ldl $(pkg-config --libs-only-L openblas 2>/dev/null) -lopenblas
+    # The model loader and the checkpoint loader are the Training library's (ModelFile.build,
+    # Checkpoint.configuration and Checkpoint.resume, TrainingSession).
+    local training=(-lTraining -lCollective -lTables -lQuantized -lModel "${libs[@]}" -ldl
+                    $(pkg-config --libs-only-L openblas 2>/dev/null) -lopenblas -llapacke)
+    swiftc "${common[@]}" -module-name FuzzModel -o "$OUT/fuzz-model" Fuzz/ModelFuzz.swift "${training[@]}"
+    swiftc "${common[@]}" -module-name FuzzCheckpoint -o "$OUT/fuzz-checkpoint" Fuzz/CheckpointFuzz.swift "${training[@]}"
 }
 
 # --- seed corpus --------------------------------------------------------------------------------
@@ -128,13 +127,12 @@ seed() {
         rm -f "$dir/checkpoint/model-$i.out"
         i=$((i + 1))
     done
-    # ...and one interrupted mid-epoch (a non-zero position), when the signal lands in time.
-    MLP_DEBUG_STEP_DELAY_MS=150 "$mlp" train --data "$dir/data" --hidden 4 --optimizer adam --epochs 3 --batch-size 8 \
-        --threads 1 --quiet --checkpoint "$dir/checkpoint/ckpt-mid.safetensors" --out "$dir/checkpoint/mid.out" > /dev/null 2>&1 &
-    local pid=$!
-    sleep 1.2
-    kill -INT "$pid" 2>/dev/null || true
-    wait "$pid" || true
+    # ...and one interrupted mid-epoch (a non-zero position): the test driver, which is mlp with a
+    # step hook, sends itself SIGINT after step 7 (the second epoch's second step).
+    local driver=.build/release/MLPTestDriver
+    [[ -x $driver ]] || swift build -c release --product MLPTestDriver
+    "$driver" --interrupt-after 7 train --data "$dir/data" --hidden 4 --optimizer adam --epochs 3 --batch-size 8 \
+        --threads 1 --quiet --checkpoint "$dir/checkpoint/ckpt-mid.safetensors" --out "$dir/checkpoint/mid.out" > /dev/null 2>&1 || true
     rm -f "$dir/checkpoint/mid.out"
 
     mkdir -p "$CORPUS/idx" "$CORPUS/gzip" "$CORPUS/model" "$CORPUS/checkpoint" "$CORPUS/crashes"

@@ -73,7 +73,7 @@ extension Communicator {
     /// Whether any rank passed true: the way ranks agree to stop after the same step when an
     /// interrupt arrives. (On Ctrl-C mpirun sends every rank SIGTERM, one second later, never
     /// SIGINT; the signals land within a step of each other, not necessarily in the same step.)
-    /// One all-reduce of 8 bytes: about 1 µs between two ranks on one host.
+    /// One all-reduce of 8 bytes: negligible next to a step.
     public func any(_ flag: Bool) throws(CommunicatorError) -> Bool {
         var v: Int64 = flag ? 1 : 0
         try allreduceMax(&v, count: 1)

@@ -1,6 +1,7 @@
 // The entry point: dispatch to a command, turn every error into one line and an exit code.
 import Collective
 import Formats
+import Training
 
 public enum CLI {
     public static let version = "0.2.0"

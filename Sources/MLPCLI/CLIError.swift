@@ -2,6 +2,7 @@
 // an exit code.
 import Formats
 import Model
+import Training
 
 public struct CLIError: Error, CustomStringConvertible {
     public let code: ExitCode

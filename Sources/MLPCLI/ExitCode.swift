@@ -1,5 +1,6 @@
 // The exit codes, a documented contract (README, "Errors and exit codes").
 
+import Formats
 public enum ExitCode: Int32, CaseIterable {
     /// Success.
     case ok = 0

@@ -5,11 +5,11 @@
 //   y[m,n]   = f(s_w[n] · acc[m,n] · s_x + b[n])                     (float, in this order)
 //   output   = y (f32), or for a static next layer round(y/s_y + z_y) saturated to [0, Q]
 //
-// How it maps on oneDNN 2.6 (what the measurements on a Sapphire Rapids VM decided):
+// How it maps on oneDNN 2.6, so that the matmul takes its fastest (brgemm) implementation:
 // - s_w[n] is a per-column output scale fixed when the primitive is made, and s_x (which changes
 //   every batch) a binary-multiply post-op reading a 1×1 tensor at run time. Giving the whole
 //   s_x·s_w[n] as a run-time output scale is simpler but oneDNN 2.6's brgemm matmul refuses run-time
-//   scales and falls back to `gemm:jit`, twice as slow here (AMX not used).
+//   scales and falls back to the slower `gemm:jit`.
 // - The bias is a binary-add post-op, not the matmul's bias: in oneDNN 2.x the int8 bias is added to
 //   the accumulator before the output scale (y = scale·(acc + b)), which would need b/(s_x·s_w[n])
 //   every batch.

@@ -46,10 +46,10 @@ public final class OneDNN: @unchecked Sendable {
 
     private init(path: String) throws(OneDNNError) {
         // libgomp reads its settings when it is loaded, which is now. By default its idle threads spin
-        // for a while after each parallel region; on this project's shared 2-vCPU machines that made
-        // 2-thread INT8 passes 3–9× slower whenever another process was running (measured: 0.28–1.8 s
-        // against 0.15–0.27 s per pass of C's network with sleeping threads). Sleeping threads cost a
-        // wake-up per region instead. The user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT wins.
+        // for a while after each parallel region, which on a machine shared with other processes
+        // takes the CPUs they need and slows multi-threaded INT8 passes several-fold whenever another
+        // process runs. Sleeping threads cost a wake-up per region instead. The user's own
+        // OMP_WAIT_POLICY or GOMP_SPINCOUNT wins.
         if getenv("OMP_WAIT_POLICY") == nil && getenv("GOMP_SPINCOUNT") == nil {
             setenv("OMP_WAIT_POLICY", "passive", 0)
         }

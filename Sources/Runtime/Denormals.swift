@@ -1,11 +1,11 @@
-// Flush-to-zero for the process's compute threads: the calling thread, the worker pool's helpers
+// Flush-to-zero for the process's compute threads: the calling thread, the loop threads' helpers
 // (started later from it, so they inherit the mode) and OpenBLAS's workers (restarted from it).
 //
 // Why: late in training, Adam's moment estimates and the gradients of barely used weights fall
-// below Float's smallest normal value (1.2e-38), and x86 handles those denormals in microcode. On
-// Diamonds (128-64, Adam, 30 epochs) epochs went from 0.08 s to 0.49 s as they appeared; with FTZ
-// and DAZ every epoch took 0.04–0.08 s and the model came out with the same RMSE to four digits.
-// Values that small are below anything a float32 training step can use.
+// below Float's smallest normal value (1.2e-38), and x86 handles those denormals in microcode, many
+// times slower than normal values: epochs slow down several-fold as they appear. Values that small
+// are below anything a float32 training step can use, and flushing them leaves the trained model's
+// figures as they were.
 import CBLAS
 
 public enum Denormals {

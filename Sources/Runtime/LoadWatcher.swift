@@ -1,4 +1,4 @@
-// A thread that watches, while a WorkerPool is pinned, whether other processes want the CPUs
+// A thread that watches, while a LoopThreads is pinned, whether other processes want the CPUs
 // (OtherLoad: /proc's runnable count minus our own), about every quarter second. Two looks that
 // find others runnable make the pool step aside (unpin, loops inline); two looks that find none
 // pin it again. Reading /proc allocates and takes microseconds, so it happens here and never in a
@@ -7,9 +7,9 @@ import Glibc
 
 final class LoadWatcher {
     static let intervalMicroseconds: UInt32 = 250_000
-    private weak var pool: WorkerPool?
+    private weak var pool: LoopThreads?
 
-    init(pool: WorkerPool) {
+    init(pool: LoopThreads) {
         self.pool = pool
         var thread = pthread_t()
         let me = Unmanaged.passUnretained(self).toOpaque()

@@ -1,8 +1,7 @@
 // How many threads of other processes are runnable right now: the system's running count
 // (procs_running in /proc/stat) minus this process's own threads in state R
-// (/proc/self/task/*/stat). ElementwiseThreads pins and polls only while this is 0: two mlp
-// processes started side by side, each pinning its caller to the first CPU, were 3× slower per
-// epoch than with nothing pinned.
+// (/proc/self/task/*/stat). LoopThreads pins and polls only while this is 0: two processes that
+// each pin their caller to the first CPU take turns on it.
 import Glibc
 
 enum OtherLoad {

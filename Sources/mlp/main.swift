@@ -1,4 +1,5 @@
-// The mlp executable: everything lives in MLPCLI so that tests can reach it.
+// The mlp executable: the command line lives in MLPCLI (on the libraries beneath it), so that tests
+// and the test driver can reach it.
 import MLPCLI
 #if canImport(Glibc)
 import Glibc

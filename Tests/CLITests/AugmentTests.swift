@@ -7,6 +7,8 @@ import Formats
 import Model
 import XCTest
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class AugmentTests: XCTestCase {
     /// 9×11 images of four classes: a bright 3×3 blob in one quadrant, at a jittered place, on noise.
@@ -123,7 +125,7 @@ final class AugmentTests: XCTestCase {
                                  (JSONValue(3), "C: \"augment\" is a number, expected a string")] {
             let damaged = JSONValue.object(members.map { $0.0 == "augment" ? ("augment", value) : $0 })
             XCTAssertThrowsError(try TrainingConfiguration(json: damaged) { CLIError(.dataError, "C: \($0)") }) { e in
-                XCTAssertEqual((e as? CLIError)?.message, message)
+                XCTAssertEqual(CLIError.from(e).message, message)
             }
         }
     }

@@ -7,6 +7,8 @@ import Foundation
 import Formats
 import XCTest
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class CSVReadingTests: XCTestCase {
     func json(_ text: String) throws -> JSONValue { try JSONValue.parse(Array(text.utf8)) }
@@ -161,7 +163,7 @@ final class CSVReadingTests: XCTestCase {
         for (key, value, message) in [("decimal", JSONValue(";"), "\"decimal\" is not one of . ,"),
                                       ("missing_markers", JSONValue.array(["NA"]), "\"missing_markers\" is neither the basic markers nor pandas'")] {
             XCTAssertThrowsError(try TrainingConfiguration(json: .object(members.filter { $0.0 != key } + [(key, value)])) { CLIError(.dataError, $0) }) { e in
-                XCTAssertEqual((e as? CLIError)?.message, message)
+                XCTAssertEqual(CLIError.from(e).message, message)
             }
         }
         // --resume keeps them: they are configuration flags.

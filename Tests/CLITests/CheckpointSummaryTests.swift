@@ -5,6 +5,8 @@ import Foundation
 import Formats
 import XCTest
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class CheckpointSummaryTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
@@ -71,7 +73,7 @@ final class CheckpointSummaryTests: XCTestCase {
         let r = try MLP.run(["summary", ckpt])
         XCTAssertEqual(r.status, 0, r.stderr)
         let lines = r.stdout.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines.first, "checkpoint \(ckpt): 16→12:relu,batchnorm,6:tanh,4, classification into 4 classes, loss cross_entropy (format 3, written by mlp \(CLI.version))")
+        XCTAssertEqual(lines.first, "checkpoint \(ckpt): 16→12:relu,batchnorm,6:tanh,4, classification into 4 classes, loss cross_entropy (format 4, written by mlp \(CLI.version))")
         XCTAssertTrue(lines.contains("position: in epoch 2 of 4, after step 2 of 5; optimizer step 7"), r.stdout)
         XCTAssertTrue(lines.contains("training set: 72 examples, 5 steps of 16 an epoch"), r.stdout)
         XCTAssertTrue(lines.contains("configuration: --layers 12:relu,batchnorm,6:tanh,4 --optimizer sgd --lr 0.05 --momentum 0.9 --weight-decay 0 --schedule constant --epochs 4 --batch-size 16 --seed 1 --validation-split 0.25 --early-stopping 3 --reduce-lr-on-plateau 0.5,2"), r.stdout)

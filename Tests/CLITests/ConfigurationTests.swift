@@ -6,6 +6,8 @@ import Formats
 import Model
 import XCTest
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class ConfigurationTests: XCTestCase {
     func configuration(_ flags: [String]) throws -> TrainingConfiguration {
@@ -56,7 +58,7 @@ final class ConfigurationTests: XCTestCase {
         ]
         for (json, message) in cases {
             XCTAssertThrowsError(try TrainingConfiguration(json: json) { CLIError(.dataError, "C: \($0)") }) { e in
-                XCTAssertEqual((e as? CLIError)?.message, "C: " + message)
+                XCTAssertEqual(CLIError.from(e).message, "C: " + message)
             }
         }
     }
@@ -96,8 +98,8 @@ final class ConfigurationTests: XCTestCase {
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
         var file = try Safetensors.read(path: fixtures.appendingPathComponent("v1-xor.ckpt").path)
         file.metadata = file.metadata.map { $0.0 == "train_config" ? ($0.0, #"{"lr":"-1"}"#) : $0 }
-        XCTAssertThrowsError(try Checkpoint.configuration(file, path: "old.ckpt")) { e in
-            XCTAssertEqual((e as? CLIError)?.message, "old.ckpt: checkpoint train_config: --lr must be positive, got -1")
+        XCTAssertThrowsError(try Checkpoint.commandLineConfiguration(file, path: "old.ckpt")) { e in
+            XCTAssertEqual(CLIError.from(e).message, "old.ckpt: checkpoint train_config: --lr must be positive, got -1")
         }
     }
 }

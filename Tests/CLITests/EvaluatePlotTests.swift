@@ -5,6 +5,8 @@ import Foundation
 import Formats
 import XCTest
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class EvaluatePlotTests: XCTestCase {
     /// Three penguin species told apart by two measurements; the file lists them in another order

@@ -6,6 +6,8 @@ import Foundation
 import Formats
 import XCTest
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class ExportCommandTests: XCTestCase {
     static let script = Package.path("Scripts/onnx_check.py")

@@ -3,7 +3,10 @@
 // command line into an Options value (and train also into a TrainingConfiguration), so running
 // those on complete command lines covers every read.
 import XCTest
+import Formats
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class FlagDeclarationTests: XCTestCase {
     /// A value each kind of flag accepts.

@@ -5,7 +5,10 @@
 import Foundation
 import Glibc
 import XCTest
+import Formats
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class FlagTests: XCTestCase {
     /// Arguments that get each command past its required flags (no file is ever read: usage

@@ -3,7 +3,10 @@
 // states two defaults, and the examples are real command lines that the parser accepts.
 import Foundation
 import XCTest
+import Formats
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class HelpTests: XCTestCase {
     func help(_ command: String) throws -> String {

@@ -4,6 +4,8 @@ import Foundation
 import Formats
 import XCTest
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class LimitsTests: XCTestCase {
     /// Trains with `extra` flags on `images` (rows×cols each) and `labels`, then evaluates and

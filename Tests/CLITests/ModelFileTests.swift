@@ -5,6 +5,8 @@ import Formats
 import Model
 import XCTest
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class ModelFileTests: XCTestCase {
     func trainedNetwork(_ arch: String, loss: String = "cross_entropy") throws -> (Network, Matrix) {
@@ -57,6 +59,7 @@ final class ModelFileTests: XCTestCase {
             XCTFail("expected an error")
             return ""
         } catch {
+            let error = CLIError.from(error)
             XCTAssertEqual(error.code, .dataError)
             return error.message.replacingOccurrences(of: path, with: "M")
         }
@@ -95,7 +98,7 @@ final class ModelFileTests: XCTestCase {
         let path = dir.file("x.safetensors")
         try dir.write("x.safetensors", Array("hello world, not a model".utf8))
         XCTAssertThrowsError(try ModelFile.load(path)) { e in
-            let m = (e as! CLIError).message
+            let m = CLIError.from(e).message
             XCTAssertTrue(m.hasPrefix(path + ": "), m)
             XCTAssertFalse(m.contains("\n"))
         }
@@ -104,7 +107,7 @@ final class ModelFileTests: XCTestCase {
         let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
         for cut in [4, 20, bytes.count / 2, bytes.count - 1] {
             try dir.write("x.safetensors", Array(bytes[0..<cut]))
-            XCTAssertThrowsError(try ModelFile.load(path), "cut at \(cut)") { e in XCTAssertEqual((e as! CLIError).code, .dataError) }
+            XCTAssertThrowsError(try ModelFile.load(path), "cut at \(cut)") { e in XCTAssertEqual(CLIError.from(e).code, .dataError) }
         }
     }
 }

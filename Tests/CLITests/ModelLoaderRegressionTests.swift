@@ -4,6 +4,8 @@ import Formats
 import Model
 import XCTest
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class ModelLoaderRegressionTests: XCTestCase {
     let metadata: [(String, String)] = [
@@ -20,6 +22,7 @@ final class ModelLoaderRegressionTests: XCTestCase {
             _ = try ModelFile.build(SafetensorsFile(tensors: tensors, metadata: meta), path: "M")
             return nil
         } catch {
+            let error = CLIError.from(error)
             XCTAssertEqual(error.code, .dataError)
             XCTAssertFalse(error.message.contains("\n"))
             return error.message

@@ -7,7 +7,10 @@
 import Foundation
 import Glibc
 import XCTest
+import Formats
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class NothingLostTests: XCTestCase {
     /// 16 random 28×28 images: a 784→1024→10 network (3.2 MB of safetensors) trains on them in a

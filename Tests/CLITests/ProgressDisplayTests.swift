@@ -4,7 +4,10 @@
 // bar is also checked as the binary draws it on a pseudo-terminal (Terminal.swift).
 import Foundation
 import XCTest
+import Formats
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class ProgressDisplayTests: XCTestCase {
     // MARK: - The line's layout

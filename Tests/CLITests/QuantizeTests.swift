@@ -12,6 +12,8 @@ import Model
 import Quantized
 import XCTest
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class QuantizeTests: XCTestCase {
     static let numpyScript = Package.path("Scripts/numpy_predict.py")
@@ -410,6 +412,7 @@ final class QuantizeTests: XCTestCase {
                 }
             } catch {
                 refused += 1
+                let error = CLIError.from(error)
                 XCTAssertEqual(error.code, .dataError, which)
                 XCTAssertFalse(error.message.contains("\n"), "\(which): \(error.message)")
                 XCTAssertTrue(error.message.hasPrefix("m: "), "\(which): \(error.message)")

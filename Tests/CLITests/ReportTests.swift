@@ -2,6 +2,8 @@
 // per-class metrics, dead and saturated units, top-k ranking and the terminal drawing.
 import Formats
 @testable import MLPCLI
+@testable import Training
+import Tables
 @testable import Model
 import XCTest
 

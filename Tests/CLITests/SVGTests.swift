@@ -4,7 +4,10 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import Formats
 @testable import MLPCLI
+@testable import Training
+import Tables
 import XCTest
 
 /// Counts elements and collects text while parsing; records the first parse error.

@@ -3,7 +3,10 @@
 // column the column meant.
 import Foundation
 import XCTest
+import Formats
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class SuggestionTests: XCTestCase {
     static let iris = VerbosityTests.iris

@@ -6,6 +6,8 @@ import Foundation
 import Formats
 import XCTest
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class TabularTests: XCTestCase {
     static let data = Package.path("data/tabular")

@@ -6,6 +6,8 @@ import Foundation
 import Formats
 import XCTest
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class TrainJSONTests: XCTestCase {
     /// Every member whose name holds "seconds", at any depth, with its number as printed.

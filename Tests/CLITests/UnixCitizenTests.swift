@@ -5,6 +5,8 @@ import Foundation
 import Formats
 import XCTest
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class UnixCitizenTests: XCTestCase {
     func testManPageAndCompletionsCoverEveryCommandAndFlag() throws {

@@ -3,7 +3,10 @@
 // those of a normal run.
 import Foundation
 import XCTest
+import Formats
 @testable import MLPCLI
+@testable import Training
+import Tables
 
 final class VerbosityTests: XCTestCase {
     static let iris = Package.path("data/tabular/iris.csv.gz")

@@ -196,7 +196,7 @@ final class AugmentationTests: XCTestCase {
     }
 
     /// Runs a loop's chunks last first.
-    final class ReversedLoops: ParallelLoops {
+    final class ReversedLoops: LoopRunner {
         func run(chunks: Int, context: UnsafeRawPointer, _ body: ChunkFunction) {
             for c in (0..<chunks).reversed() { body(context, c) }
         }

@@ -18,7 +18,7 @@ final class LayerBehaviourTests: XCTestCase {
 
     /// Runs a loop's chunks last first: a runner that gets the same answer as inline only if no
     /// chunk depends on another having run.
-    final class ReversedLoops: ParallelLoops {
+    final class ReversedLoops: LoopRunner {
         func run(chunks: Int, context: UnsafeRawPointer, _ body: ChunkFunction) {
             for c in (0..<chunks).reversed() { body(context, c) }
         }

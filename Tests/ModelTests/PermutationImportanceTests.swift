@@ -5,7 +5,7 @@ import XCTest
 @testable import Model
 
 /// Runs the chunks of a loop on Dispatch's threads, all at once.
-final class ConcurrentLoops: ParallelLoops {
+final class ConcurrentLoopRunner: LoopRunner {
     func run(chunks: Int, context: UnsafeRawPointer, _ body: ChunkFunction) {
         let address = Int(bitPattern: context)
         DispatchQueue.concurrentPerform(iterations: chunks) { body(UnsafeRawPointer(bitPattern: address)!, $0) }
@@ -125,8 +125,8 @@ final class PermutationImportanceTests: XCTestCase {
         }
         let one = run(lanes: 1, loops: Loops())
         XCTAssertEqual(run(lanes: 4, loops: Loops()), one)
-        XCTAssertEqual(run(lanes: 3, loops: Loops(ConcurrentLoops())), one)
-        XCTAssertEqual(run(lanes: 16, loops: Loops(ConcurrentLoops())), one)
+        XCTAssertEqual(run(lanes: 3, loops: Loops(ConcurrentLoopRunner())), one)
+        XCTAssertEqual(run(lanes: 16, loops: Loops(ConcurrentLoopRunner())), one)
         XCTAssertNotEqual(run(lanes: 1, loops: Loops(), seed: 6).drops, one.drops)
     }
 
@@ -138,7 +138,7 @@ final class PermutationImportanceTests: XCTestCase {
         }
         let lanes = Lanes()
         _ = PermutationImportance.compute(features: t.x, rows: t.rows, width: t.width, groups: groups, repeats: 4, seed: 1,
-                                          lanes: 3, loops: Loops(ConcurrentLoops())) { lane, x in
+                                          lanes: 3, loops: Loops(ConcurrentLoopRunner())) { lane, x in
             lanes.lock.lock(); if lanes.busy.contains(lane) { lanes.overlaps += 1 }; lanes.busy.insert(lane); lanes.used.insert(lane); lanes.lock.unlock()
             let a = t.accuracy(x)
             lanes.lock.lock(); lanes.busy.remove(lane); lanes.lock.unlock()

@@ -1,0 +1,34 @@
+// Example command lines, declared once per command: `mlp COMMAND --help` ends with them and the
+// manual page's EXAMPLES section lists them, and a test parses every mlp invocation in them with
+// the real parser, so they cannot name a flag that does not exist. Paths are the repository's
+// (data/mnist after `make data`, the small tables kept in data/tabular).
+
+/// One example: what it does, and the shell text that does it.
+import Formats
+struct Example {
+    let what: String
+    let shell: String
+}
+
+enum Examples {
+    static let train = [
+        Example(what: "Train on MNIST (the four IDX files in data/mnist) for 10 epochs with a cosine schedule; the test accuracy is printed and the model saved",
+                shell: "mlp train --data data/mnist --epochs 10 --schedule cosine --out mnist.safetensors"),
+        Example(what: "Learn a CSV table's column species (a classification, inferred from its values), holding out 20% of the rows as a test set and stopping early on a validation split",
+                shell: "mlp train --data data/tabular/iris.csv.gz --target species --test-split 0.2 --validation-split 0.2 --early-stopping 20 --epochs 300 --out iris.safetensors"),
+        Example(what: "A learning-rate sweep: each run's results (test accuracy, per-epoch figures, timings) as one JSON object in a file, and nothing on stderr but warnings and errors",
+                shell: "for lr in 0.01 0.03 0.1 0.3; do mlp train --data data/mnist --lr \"$lr\" --epochs 3 --silent --json --out \"mnist-$lr.safetensors\" > \"mnist-$lr.json\"; done"),
+    ]
+
+    static let evaluate = [
+        Example(what: "Gate a CI job on a model's test accuracy: exit code 3 when it is below 0.97",
+                shell: "mlp evaluate --model mnist.safetensors --data data/mnist --min-accuracy 0.97"),
+    ]
+
+    static let predict = [
+        Example(what: "The three most probable digits for one image",
+                shell: "mlp predict --model mnist.safetensors --images digit.png --top-k 3"),
+        Example(what: "A prediction for every row of a CSV file, as JSON lines",
+                shell: "mlp predict --model iris.safetensors --input rows.csv --json > predictions.jsonl"),
+    ]
+}

@@ -1,0 +1,268 @@
+// `mlp evaluate`: how a saved model does on labelled data (IDX images, or a CSV file for a model
+// trained on one); the CI gate. Classification: accuracy and mean loss, the confusion matrix,
+// per-class precision/recall/F1, the most confident mistakes, and the confusion matrix as an SVG
+// heat map. Regression: RMSE, MAE and R² in the target's units, and predicted against actual values
+// as an SVG scatter plot.
+import Formats
+import Tables
+import Model
+import Training
+
+enum EvaluateCommand {
+    static let flags: [Flag] = [
+        Flags.model, Flags.data.helped("a CSV file with the model's columns (for a model trained on one), or the directory with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (raw or .gz)"),
+        Flags.testImages.helped("images to evaluate on (overrides --data)"), Flags.testLabels.helped("their labels (overrides --data)"),
+        Flags.delimiter.helped("the CSV field delimiter: , ; tab or |").defaulting(to: "the training file's"),
+        Flags.modelDecimal, Flags.modelThousands,
+        Flags.evaluationBatchSize, Flags.threads, Flags.minAccuracy, Flags.minR2, Flags.maxRMSE, Flags.misclassified,
+        Flags.idColumn.helped("with --misclassified: name each mistake by this CSV column (an ID, as written)"),
+        Flags.plot.helped("write an SVG: the confusion matrix as a heat map, or for a regression predicted against actual values and the residuals (the first \(RegressionPlotSVG.maxTargets) targets, at most \(RegressionPlotSVG.maxPoints) rows drawn)"), Flags.json, Flags.silent, Flags.maxMemory,
+    ]
+
+    static let usage = "mlp evaluate --model FILE --data DIR|FILE.csv [--json] [--min-accuracy X | --min-r2 X | --max-rmse X] [--misclassified N [--id-column COLUMN]] [--plot FILE.svg]"
+
+    /// Everything `mlp evaluate` reads from its command line.
+    struct Options {
+        let model: String
+        let dataDir: String?, testImages: String?, testLabels: String?
+        let batch: Int
+        let minAccuracy: Float?, minR2: Float?, maxRMSE: Float?
+        let delimiter: UInt8?
+        let numbers: NumberFormatFlags
+        let misclassified: Int?
+        let idColumn: String?
+        let plot: String?
+        let json: Bool
+        let threads: Int?
+        let memoryLimit: Int?
+
+        init(_ a: Arguments) throws(CLIError) {
+            model = try a.required(Flags.model)
+            dataDir = a.string(Flags.data)
+            testImages = a.string(Flags.testImages)
+            testLabels = a.string(Flags.testLabels)
+            batch = try a.int(Flags.evaluationBatchSize, default: 1000)
+            minAccuracy = try a.float(Flags.minAccuracy)
+            minR2 = try a.float(Flags.minR2)
+            maxRMSE = try a.float(Flags.maxRMSE)
+            delimiter = try a.string(Flags.delimiter).map { (d: String) throws(CLIError) -> UInt8 in
+                guard let b = TableSettings.delimiter(d) else { throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: a.command) }
+                return b
+            }
+            numbers = try NumberFormatFlags(a)
+            misclassified = try a.int(Flags.misclassified)
+            idColumn = a.has(Flags.idColumn) ? try a.required(Flags.idColumn) : nil
+            if idColumn != nil && misclassified == nil {
+                throw .usage("--id-column names the rows of the --misclassified list; add --misclassified N", command: a.command)
+            }
+            plot = a.string(Flags.plot)
+            json = a.has(Flags.json)
+            threads = try a.int(Flags.threads)
+            memoryLimit = try MemoryBudget.flag(a)
+        }
+    }
+
+    static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
+        let o = try Options(a)
+        let modelPath = o.model, minAccuracy = o.minAccuracy, batch = o.batch, mistakes = o.misclassified, plot = o.plot
+        if let plot {
+            let target = try OutputPath.checkWritable(plot, flag: Flags.plot.name, command: a.command)
+            try OutputPath.claimStandardOutput([(Flags.plot, plot, target)], json: o.json, command: a.command)
+        }
+        // A CSV file (told by its content) for a model trained on one; else the IDX files.
+        let csv = o.dataDir.flatMap { TabularData.isCSV($0) ? $0 : nil }
+        var dataParts: [(what: String, bytes: Int)] = []
+        var imagesPath = "", labelsPath = ""
+        if let csv {
+            dataParts = MemoryBudget.csvPart(csv)
+        } else if o.testImages != nil || o.dataDir.map({ TrainCommand.isDirectory($0) && ImageFiles.hasIDX($0) }) ?? false {
+            imagesPath = try DataFiles.resolve(dir: o.dataDir, name: ImageFiles.testImages, file: o.testImages, override: Flags.testImages, command: a.command)
+            labelsPath = try DataFiles.resolve(dir: o.dataDir, name: ImageFiles.testLabels, file: o.testLabels, override: Flags.testLabels, command: a.command)
+            dataParts = MemoryBudget.dataParts([imagesPath, labelsPath])
+        }
+        try library { try MemoryBudget.check(o.memoryLimit, MemoryBudget.modelPart(modelPath) + dataParts) }
+        let model = try library { try ModelFile.load(modelPath) }
+        if csv == nil && imagesPath.isEmpty && !model.input.isTable {
+            // No IDX files found: let the resolver say what is missing, in its words.
+            imagesPath = try DataFiles.resolve(dir: o.dataDir, name: ImageFiles.testImages, file: o.testImages, override: Flags.testImages, command: a.command)
+            labelsPath = try DataFiles.resolve(dir: o.dataDir, name: ImageFiles.testLabels, file: o.testLabels, override: Flags.testLabels, command: a.command)
+        }
+        try model.useThreads(o.threads, batch: batch)
+        let data: Dataset, dataName: String
+        var ids: [String]?
+        switch model.input {
+        case .table(let encoder, let delimiter):
+            guard let csv else {
+                throw CLIError(.dataError, "\(modelPath): was trained on a CSV file; give --data FILE.csv with its columns (\(encoder.names.prefix(5).joined(separator: ", "))\(encoder.names.count > 5 ? ", …" : ""))")
+            }
+            guard case .table(let target) = model.output else { preconditionFailure("a table model has a target") }
+            var options = encoder.readingOptions(CSVOptions(delimiter: o.delimiter ?? delimiter, threads: o.threads ?? BLAS.processors), target: target)
+            options.numbers = try o.numbers.format(over: encoder.numbers)
+            options.markerAdvice = TableEncoder.retrainMarkerAdvice
+            let idColumn = IDColumn(name: o.idColumn, encoder: encoder, target: target)
+            idColumn.prepare(&options)
+            let table = try library { try TabularData.read(csv, options) }
+            try library { try TabularData.requireRows(table) }
+            let (encoded, unseen) = try library { try TabularData.encodeLabelled(table, encoder: encoder, target: target) }
+            if unseen.total > 0 { Console.err(TableNote.unseenCategories(path: table.path, unseen).line) }
+            data = encoded
+            ids = try library { try idColumn.values(table) }
+            let ignored = encoder.ignored(in: table, allowed: Set(target.columns + idColumn.names))
+            if !ignored.isEmpty { Console.note(TableNote.ignoredColumns(path: csv, ignored).line) }
+            dataName = csv
+        case .pixels:
+            if o.idColumn != nil { throw .usage("--id-column names a CSV column; \(modelPath) was trained on images", command: a.command) }
+            if let csv {
+                throw CLIError(.dataError, "\(modelPath): was trained on images; \(csv) is a CSV file (give the directory with the IDX test files)")
+            }
+            let d = try library { try ImageFiles.load(images: imagesPath, labels: labelsPath, classes: model.network.classes, scale: model.inputScale) }
+            try library { try ImageFiles.requireImages(d, imagesPath, "an accuracy needs at least one") }
+            try checkShape(d, model, path: imagesPath)
+            data = d
+            dataName = imagesPath
+        }
+        if model.output.task == .regression {
+            if minAccuracy != nil {
+                throw .usage("--min-accuracy gates a classification; \(modelPath) is a regression: use --min-r2 or --max-rmse", command: a.command)
+            }
+            return try regression(model, data, options: o, path: dataName)
+        }
+        if o.minR2 != nil || o.maxRMSE != nil {
+            throw .usage("--\(o.minR2 != nil ? "min-r2" : "max-rmse") gates a regression; \(modelPath) is a classification: use --min-accuracy", command: a.command)
+        }
+        let items = model.input.isTable ? "rows" : "images"
+        let start = now()
+        let ev = try library { try model.evaluate(data, batchSize: batch) }
+        let seconds = now() - start
+        let perClass = ClassMetrics.from(confusion: ev.confusion)
+        let macro = ClassMetrics.macroAverage(perClass)
+        let wrong = mistakes.map { ev.mostConfidentMistakes(labels: data.labels, count: $0) }
+        let label = model.output.label
+        if o.json {
+            let confusion: [JSONValue] = ev.confusion.map { row in JSONValue.array(row.map { JSONValue($0) }) }
+            let classes: [JSONValue] = perClass.map { (m: ClassMetrics) -> JSONValue in
+                let fields: [(String, JSONValue)] = [("class", model.output.labelJSON(m.classIndex)), ("precision", JSONValue(Float(m.precision))),
+                                                     ("recall", JSONValue(Float(m.recall))), ("f1", JSONValue(Float(m.f1))), ("support", JSONValue(m.support))]
+                return .object(fields)
+            }
+            let macroFields: [(String, JSONValue)] = [("precision", JSONValue(Float(macro.precision))), ("recall", JSONValue(Float(macro.recall))),
+                                                      ("f1", JSONValue(Float(macro.f1))), ("classes", JSONValue(macro.classes))]
+            var members: [(String, JSONValue)] = [
+                ("accuracy", JSONValue(ev.accuracy)), ("loss", JSONValue(ev.loss)),
+                ("samples", .number(Double(ev.samples))), ("seconds", JSONValue(seconds, decimals: 6)),
+                ("confusion", .array(confusion)), ("per_class", .array(classes)), ("macro", .object(macroFields)),
+            ]
+            if let wrong {
+                let items: [JSONValue] = wrong.map { (w: Misclassification) -> JSONValue in
+                    let fields: [(String, JSONValue)] = (ids.map { [("id", JSONValue($0[w.index]))] } ?? []) + [("index", JSONValue(w.index)), ("true", model.output.labelJSON(w.trueClass)),
+                                                         ("predicted", model.output.labelJSON(w.predicted)), ("probability", JSONValue(w.probability))]
+                    return .object(fields)
+                }
+                members.append(("misclassified", .array(items)))
+            }
+            Console.out(JSONValue.object(members).serialized())
+        } else {
+            Console.out("accuracy \(fixed(ev.accuracy, 4))  loss \(fixed(ev.loss, 4))  samples \(ev.samples)")
+            Console.out("")
+            Console.out(ClassificationReport.confusionTable(ev.confusion, label: label))
+            Console.out("")
+            Console.out(ClassificationReport.metricsTable(perClass, macro: macro, label: label))
+            if let wrong {
+                Console.out("")
+                Console.out(ClassificationReport.mistakesTable(wrong, requested: mistakes ?? 0, label: label, items: items,
+                                                               ids: ids.map { ids in (o.idColumn!, { ids[$0] }) }))
+            }
+        }
+        if let plot {
+            let title = "confusion matrix: \(lastComponent(modelPath)), accuracy \(fixed(ev.accuracy, 4)) on \(ev.samples) \(items)"
+            let svg = ConfusionMatrixSVG.render(confusion: ev.confusion, labels: ev.confusion.indices.map(label), title: title)
+            do { try AtomicFile.write(Array(svg.utf8), to: plot) } catch let e as FormatError { throw .data(e) } catch {
+                throw CLIError(.dataError, "\(plot): \(error)")
+            }
+            Console.info("confusion matrix written to \(OutputPath.name(plot))")
+        }
+        if let minAccuracy, ev.accuracy < minAccuracy {
+            Console.flush()
+            Console.err("error: accuracy \(fixed(ev.accuracy, 4)) is below --min-accuracy \(minAccuracy)")
+            return .belowMinimum
+        }
+        return .ok
+    }
+
+    /// A regression model's report: RMSE, MAE and R² in the targets' units (the mean over several
+    /// targets, and each one), and the --min-r2 / --max-rmse gates.
+    static func regression(_ model: LoadedModel, _ data: Dataset, options o: Options, path: String) throws(CLIError) -> ExitCode {
+        guard case .table(.values(let columns, let mean, let std)) = model.output else { preconditionFailure("a regression model has value targets") }
+        if o.misclassified != nil { throw .usage("--misclassified lists a classification's mistakes; \(o.model) is a regression", command: "evaluate") }
+        let start = now()
+        let ev = try library { try model.evaluateRegression(data, batchSize: o.batch) }
+        let seconds = now() - start
+        let m = SessionMetrics.regression(ev, scale: std)
+        if o.json {
+            let per: [JSONValue] = zip(columns, m.perTarget).map { c, t in
+                .object([("column", JSONValue(c)), ("rmse", JSONValue(Float(t.rmse))), ("mae", JSONValue(Float(t.mae))), ("r2", JSONValue(Float(t.r2)))])
+            }
+            // The figures to float precision, as train --json gives them: the digits beyond are noise.
+            Console.out(JSONValue.object([("rmse", JSONValue(Float(m.rmse))), ("mae", JSONValue(Float(m.mae))), ("r2", JSONValue(Float(m.r2))),
+                                          ("samples", JSONValue(ev.samples)), ("loss", JSONValue(ev.loss)), ("seconds", JSONValue(seconds, decimals: 6)),
+                                          ("targets", .array(per))]).serialized())
+        } else {
+            Console.out("rmse \(significant(m.rmse))  mae \(significant(m.mae))  r2 \(fixed(m.r2, 4))  samples \(ev.samples)")
+            if columns.count > 1 {
+                var table = TextTable([("target", .left), ("rmse", .right), ("mae", .right), ("r2", .right)])
+                for (c, t) in zip(columns, m.perTarget) { table.add([c, significant(t.rmse), significant(t.mae), fixed(t.r2, 4)]) }
+                Console.out("")
+                Console.out(table.render())
+            }
+        }
+        if let plot = o.plot {
+            try writeRegressionPlot(plot, ev, data, columns: columns, mean: mean, std: std, metrics: m, model: o.model)
+        }
+        if let minR2 = o.minR2, m.r2 < Double(minR2) {
+            Console.flush()
+            Console.err("error: r2 \(fixed(m.r2, 4)) is below --min-r2 \(minR2)")
+            return .belowMinimum
+        }
+        if let maxRMSE = o.maxRMSE, m.rmse > Double(maxRMSE) {
+            Console.flush()
+            Console.err("error: rmse \(significant(m.rmse)) is above --max-rmse \(maxRMSE)")
+            return .belowMinimum
+        }
+        return .ok
+    }
+
+    /// --plot for a regression: each target's predictions against its values, in its units.
+    static func writeRegressionPlot(_ plot: String, _ ev: RegressionEvaluation, _ data: Dataset, columns: [String], mean: [Float],
+                                    std: [Float], metrics m: SessionMetrics.Regression, model: String) throws(CLIError) {
+        guard case .values(let targets, let w) = data.targets else { preconditionFailure("a regression dataset has value targets") }
+        let shown = min(columns.count, RegressionPlotSVG.maxTargets)
+        let plotted = (0..<shown).map { j -> RegressionPlotSVG.Target in
+            let s = Double(std[j]), mu = Double(mean[j])
+            return RegressionPlotSVG.Target(name: columns[j],
+                                            actual: (0..<ev.samples).map { Double(targets[$0 * w + j]) * s + mu },
+                                            predicted: (0..<ev.samples).map { Double(ev.predictions[$0 * w + j]) * s + mu },
+                                            rmse: m.perTarget[j].rmse, r2: m.perTarget[j].r2)
+        }
+        let title = "regression: \(lastComponent(model)), R² \(fixed(m.r2, 4)) on \(ev.samples) rows"
+        let svg = RegressionPlotSVG.render(targets: plotted, of: columns.count, title: title)
+        do { try AtomicFile.write(Array(svg.utf8), to: plot) } catch let e as FormatError { throw .data(e) } catch {
+            throw CLIError(.dataError, "\(plot): \(error)")
+        }
+        let points = RegressionPlotSVG.sample(count: ev.samples).count
+        var what = columns.count > shown ? "the first \(shown) of \(columns.count) targets" : shown == 1 ? "" : "\(shown) targets"
+        if points < ev.samples { what += (what.isEmpty ? "" : ", ") + "\(points) of \(ev.samples) rows drawn" }
+        Console.info("predicted against actual values written to \(plot)\(what.isEmpty ? "" : " (\(what))")")
+    }
+
+    /// The file name without its directories.
+    static func lastComponent(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+
+    /// Images must have the model's input size.
+    static func checkShape(_ data: Dataset, _ model: LoadedModel, path: String) throws(CLIError) {
+        guard data.features == model.network.inputFeatures else {
+            throw CLIError(.dataError, "\(path): images are \(ImageFiles.shape(data)) (\(data.features) pixels) but the model expects \(model.inputRows)×\(model.inputCols) (\(model.network.inputFeatures) inputs)")
+        }
+    }
+}

@@ -1,0 +1,54 @@
+// How a training table is read and what is learnt from it: the target columns and the task, the
+// columns forced to categories, the missing-value policy, the CSV dialect and the test split. The
+// training configuration holds these among its other settings and hands them to TabularData.
+import Formats
+
+public struct TableSettings: Equatable {
+    /// The target columns; nil: the last column.
+    public var target: [String]?
+    /// nil: inferred from the target column (Task.rule).
+    public var task: Task?
+    /// Columns one-hot encoded even though they hold numbers.
+    public var categorical: [String] = []
+    /// How missing feature values are filled; nil: they are errors.
+    public var missing: MissingPolicy?
+    public var delimiter = UInt8(ascii: ",")
+    /// How the numbers are written (decimal mark, thousands separator).
+    public var numbers = CSVNumberFormat.standard
+    /// The values read as missing.
+    public var missingMarkers = CSVMissingMarkers.basic
+    /// A seeded fraction of the rows held out as the test set (when there is no test file).
+    public var testSplit: Float?
+
+    public init(target: [String]? = nil, task: Task? = nil, categorical: [String] = [], missing: MissingPolicy? = nil,
+                delimiter: UInt8 = UInt8(ascii: ","), numbers: CSVNumberFormat = .standard,
+                missingMarkers: CSVMissingMarkers = .basic, testSplit: Float? = nil) {
+        self.target = target
+        self.task = task
+        self.categorical = categorical
+        self.missing = missing
+        self.delimiter = delimiter
+        self.numbers = numbers
+        self.missingMarkers = missingMarkers
+        self.testSplit = testSplit
+    }
+
+    /// The reader's options for these settings, with `threads` threads for a large file.
+    public func csvOptions(threads: Int) -> CSVOptions {
+        var o = CSVOptions(delimiter: delimiter, threads: threads, textColumns: Set(categorical))
+        o.numbers = numbers
+        o.missingMarkers = missingMarkers
+        return o
+    }
+
+    /// A delimiter as a user names it: , ; | tab (or a literal tab).
+    public static func delimiter(_ text: String) -> UInt8? {
+        switch text {
+        case ",": return UInt8(ascii: ",")
+        case ";": return UInt8(ascii: ";")
+        case "|": return UInt8(ascii: "|")
+        case "tab", "\t", "\\t": return 0x09
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,94 @@
+// What can go wrong in training, in training's terms: a configuration that does not fit the task
+// or the data, a file that is not what it should be (a checkpoint, a model file, IDX data), a table
+// that cannot be learnt, not enough memory. Where the fix is a setting, the error names it and lets
+// the caller say how its users spell it (the command line: its flags), as TablesError does.
+import Formats
+import Model
+import Tables
+
+/// A setting of a training run (named as the training configuration's JSON names it; the last
+/// three belong to the run, not the configuration).
+public enum TrainingSetting: String, Sendable, CaseIterable {
+    case layers, loss, monitor, augment
+    case validationSplit = "validation_split"
+    /// The memory the run may take.
+    case memoryLimit = "memory_limit"
+    /// The checkpoint a run resumes from, and the one it writes.
+    case resume, checkpoint
+}
+
+public enum TrainingError: Error, CustomStringConvertible {
+    /// A file or its data is not what it should be; `message` names the file and says what is wrong.
+    case data(String)
+    /// A file format's own error (naming the file and the place).
+    case format(FormatError)
+    /// A table that cannot be read or learnt.
+    case table(TablesError)
+    /// The architecture does not fit the task (its output layer, for one).
+    case architecture(ArchitectureError)
+    /// The monitored validation metric belongs to the other task.
+    case metricNeedsOtherTask(MetricMonitor.Metric, task: Task)
+    /// The loss belongs to the other task.
+    case lossNeedsOtherTask(loss: String, task: Task)
+    /// Augmentation distorts images, and the training data is a table.
+    case augmentNeedsImages
+    /// Augmentation distorts two-dimensional images of a bounded size; these are `rows`×`cols`.
+    case augmentImageSize(rows: Int, cols: Int)
+    /// The validation split of `fraction` of `count` training examples leaves no validation
+    /// examples (or no training examples).
+    case validationSplitLeavesNothing(fraction: Float, count: Int, noValidation: Bool)
+    /// The file at `path` is a model file (an INT8 one, when `int8`), not a checkpoint to resume.
+    case modelIsNotACheckpoint(path: String, int8: Bool)
+    /// A checkpoint's configuration does not fit the data it resumes on.
+    indirect case checkpointDoesNotFit(path: String, TrainingError)
+    /// The run needs about `needed` bytes (`biggest` of them for `what`; nil when that is all of
+    /// it) and may take `limit`: the memory limit it was given, or (not `limitGiven`) the memory
+    /// available.
+    case notEnoughMemory(needed: Int, what: String, biggest: Int?, limit: Int, limitGiven: Bool)
+
+    /// Whether the settings are at fault (a usage error on the command line) rather than the data.
+    public var isSettingError: Bool {
+        switch self {
+        case .architecture, .metricNeedsOtherTask, .lossNeedsOtherTask, .augmentNeedsImages, .validationSplitLeavesNothing: return true
+        case .table(let e): return e.isSettingError
+        default: return false
+        }
+    }
+
+    /// The one-line message, with each setting named as `name` and `table` spell them.
+    public func message(naming name: (TrainingSetting) -> String, table: (TableSetting) -> String) -> String {
+        switch self {
+        case .data(let m): return m
+        case .format(let e): return e.description
+        case .table(let e): return e.message(naming: table)
+        case .architecture(let e): return "\(name(.layers)): \(e.message)"
+        case .metricNeedsOtherTask(let m, let task):
+            let other = task == .regression ? "a regression has val_loss and val_r2" : "a classification has val_loss and val_accuracy"
+            return "\(name(.monitor)) \(m.rawValue) watches a \(task == .regression ? "classification" : "regression"); \(other)"
+        case .lossNeedsOtherTask(let loss, let task):
+            return task == .classification
+                ? "\(name(.loss)) \(loss) is for regression; a classification takes cross_entropy, bce or mse"
+                : "\(name(.loss)) \(loss) is for classification; a regression takes \(LossKind.regressionNames.joined(separator: ", "))"
+        case .augmentNeedsImages:
+            return "\(name(.augment)) distorts images (IDX files); a CSV table has no images to distort"
+        case .augmentImageSize(let rows, let cols):
+            return "\(name(.augment)) distorts two-dimensional images of at least 2×2 and at most about 2045×2045 pixels; the training images are \(rows)×\(cols)"
+        case .validationSplitLeavesNothing(let fraction, let count, let noValidation):
+            return "\(name(.validationSplit)) \(fraction) of \(count) training images leaves \(noValidation ? "no validation" : "no training") images"
+        case .modelIsNotACheckpoint(let path, let int8):
+            return int8
+                ? "\(path): is an INT8 model (mlp quantize), which cannot be trained further; \(name(.resume)) takes the float checkpoint written by \(name(.checkpoint))"
+                : "\(path): is a model file, not a checkpoint; \(name(.resume)) takes the file written by \(name(.checkpoint))"
+        case .checkpointDoesNotFit(let path, let inner):
+            return "\(path): checkpoint configuration does not fit the data: \(inner.message(naming: name, table: table))"
+        case .notEnoughMemory(let needed, let what, let biggest, let limit, let given):
+            let detail = biggest.map { " (\(MemoryBudget.size($0)) of it for \(what))" } ?? " for \(what),"
+            let limitText = given ? "the \(name(.memoryLimit)) limit is \(MemoryBudget.size(limit))"
+                                  : "only \(MemoryBudget.size(limit)) is available (MemAvailable in /proc/meminfo)"
+            return "not enough memory: this needs about \(MemoryBudget.size(needed))\(detail) but \(limitText); use a smaller dataset or model, or a larger \(name(.memoryLimit))"
+        }
+    }
+
+    /// The message with the settings' own names.
+    public var description: String { message(naming: { $0.rawValue }, table: { $0.rawValue }) }
+}
