@@ -13,7 +13,7 @@ MANDIR := $(DESTDIR)$(PREFIX)/share/man/man1
 BASHDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 
-.PHONY: all deps data build train best test unit e2e bench bench-tabular bench-dist bench-int8 bench-augment fuzz docs install uninstall dist clean
+.PHONY: all deps data build train best test unit e2e bench bench-tabular bench-dist bench-int8 bench-augment best-augmented fuzz docs install uninstall dist clean
 
 all: build
 
@@ -40,6 +40,10 @@ train: deps data build
 # `test accuracy X`. SEED=2 for another seed.
 best: deps data build
 	bash Scripts/best.sh
+
+# The augmented recipe (distorted training images, 100 epochs): ends with `test accuracy X`.
+best-augmented: deps data build
+	bash Scripts/best_augmented.sh
 
 # All the tests: fetch MNIST (the unit tests parse the real files too), unit tests (debug build),
 # then the end-to-end accuracy gate on real MNIST.
