@@ -21,7 +21,7 @@ each column goes to its input: a float input takes float(field), NaN for a field
 unquoted field; "" and the other missing markers are left to the graph); a double (date) input takes
 an ISO 8601 date or date-time (2012-01-31, 2012-01-31T13:45:00, 2012-01-31 13:45; no zone: UTC) as
 seconds since 1970-01-01T00:00:00Z, NaN when empty or a missing marker. Other columns are left out.
-"outputs" is then an object: one list per graph output (label, probabilities or values).
+"outputs" is then an object: one list per graph output (label, probabilities or values), NaN as null.
 
 With --jobs, prints a JSON list: one report per job, or {"error": ..., "status": ...} for a job that
 failed; the exit status is then 0 unless JOBS itself cannot be read.
@@ -167,7 +167,8 @@ def to_json(array):
         return [str(v) for v in array.tolist()]
     if array.dtype.kind in "iu":
         return array.tolist()
-    return array.astype(np.float64).tolist()
+    values = array.astype(np.float64)
+    return np.where(np.isnan(values), None, values).tolist()
 
 
 def check(model_path, input_path=None, batch=0, limit=0, threads=0, optimize=True, optimized=False,
