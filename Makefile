@@ -84,11 +84,11 @@ bench-int8: deps
 bench-augment: deps
 	bash Benchmarks/bench_augment.sh
 
-# libFuzzer on the IDX reader (raw and gzip), the model loader and the checkpoint loader,
-# FUZZ_SECONDS each (default 60),
-# seeded from valid files; corpora and crashes go to fuzz-corpus/ (see Scripts/fuzz.sh).
+# libFuzzer on the IDX reader (raw and gzip), the model loader, the checkpoint loader and the CSV
+# reader with the table encoders, FUZZ_SECONDS each (default 60), seeded from valid files; corpora
+# and crashes go to fuzz-corpus/ (see Scripts/fuzz.sh). FUZZ_TARGET=csv runs one target alone.
 fuzz: deps
-	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) bash Scripts/fuzz.sh
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) bash Scripts/fuzz.sh $(if $(FUZZ_TARGET),run $(FUZZ_TARGET))
 
 # Regenerate docs/reference.md, the command reference, from the flag declarations (as the manual
 # page is); a test fails when the checked-in file differs from what the binary prints.

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Build the libFuzzer targets in Fuzz/ (outside SwiftPM) and run each for FUZZ_SECONDS (default 60)
-# on a seed corpus generated from valid files: IDX raw and gzip, and model files and training
+# on a seed corpus generated from valid files: IDX raw and gzip; model files and training
 # checkpoints (--resume) that the release mlp binary (and its test driver, for a run stopped
-# mid-epoch) writes on a tiny synthetic dataset.
+# mid-epoch) writes on a tiny synthetic dataset; CSV tables (the start of each table in data/tabular
+# and small hand-made files of every dialect), each behind the two option bytes Fuzz/CSVFuzz.swift
+# reads.
 #
 #   Scripts/fuzz.sh                 build, seed, run every target in turn
-#   Scripts/fuzz.sh build           only build .build/fuzz/fuzz-{idx,gzip,model,checkpoint}
-#   Scripts/fuzz.sh run idx         build, seed and run one target
+#   Scripts/fuzz.sh build           only build .build/fuzz/fuzz-{idx,gzip,model,checkpoint,csv}
+#   Scripts/fuzz.sh run csv         build, seed and run one target
 #   FUZZ_SECONDS=600 Scripts/fuzz.sh
 #
 # Corpora grow in fuzz-corpus/TARGET/ (ignored by git), crashes land in fuzz-corpus/crashes/.
@@ -17,7 +19,7 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-60}
 OUT=.build/fuzz
 CORPUS=fuzz-corpus
-TARGETS=(idx gzip model checkpoint)
+TARGETS=(idx gzip model checkpoint csv)
 
 # AddressSanitizer when the toolchain has its runtime; libFuzzer alone otherwise.
 sanitizers() {
@@ -61,6 +63,8 @@ build() {
                     $(pkg-config --libs-only-L openblas 2>/dev/null) -lopenblas -llapacke)
     swiftc "${common[@]}" -module-name FuzzModel -o "$OUT/fuzz-model" Fuzz/ModelFuzz.swift "${training[@]}"
     swiftc "${common[@]}" -module-name FuzzCheckpoint -o "$OUT/fuzz-checkpoint" Fuzz/CheckpointFuzz.swift "${training[@]}"
+    # The CSV reader and the table encoders (Tables, which uses Model's Dataset).
+    swiftc "${common[@]}" -module-name FuzzCSV -o "$OUT/fuzz-csv" Fuzz/CSVFuzz.swift "${training[@]}"
 }
 
 # --- seed corpus --------------------------------------------------------------------------------
@@ -74,8 +78,16 @@ idx() {
 # N deterministic pseudo-random bytes below MOD (default 256).
 bytes() { LC_ALL=C awk -v n="$1" -v m="${2:-256}" 'BEGIN { s = 7; for (i = 0; i < n; i++) { s = (s * 1103515245 + 12345) % 2147483648; printf "%c", int(s / 65536) % m } }'; }
 
+# seed [TARGET]: the seeds of every target, or of TARGET alone (the CSV seeds need no mlp binary).
 seed() {
     local dir=$CORPUS/seeds
+    if [[ ${1:-all} == csv ]]; then
+        rm -rf "$dir/csv"
+        seed_csv "$dir/csv"
+        mkdir -p "$CORPUS/csv" "$CORPUS/crashes"
+        cp "$dir"/csv/* "$CORPUS/csv/"
+        return
+    fi
     rm -rf "$dir"
     mkdir -p "$dir/idx" "$dir/data" "$dir/model" "$dir/checkpoint"
     bytes 320 | idx "$dir/idx/images-20x4x4" 08 20 4 4
@@ -135,11 +147,52 @@ seed() {
         --threads 1 --quiet --checkpoint "$dir/checkpoint/ckpt-mid.safetensors" --out "$dir/checkpoint/mid.out" > /dev/null 2>&1 || true
     rm -f "$dir/checkpoint/mid.out"
 
-    mkdir -p "$CORPUS/idx" "$CORPUS/gzip" "$CORPUS/model" "$CORPUS/checkpoint" "$CORPUS/crashes"
+    seed_csv "$dir/csv"
+
+    mkdir -p "$CORPUS/idx" "$CORPUS/gzip" "$CORPUS/model" "$CORPUS/checkpoint" "$CORPUS/csv" "$CORPUS/crashes"
     cp "$dir"/idx/* "$dir"/data/* "$CORPUS/idx/"
     cp "$dir"/idx/*.gz "$CORPUS/gzip/"
     cp "$dir"/model/* "$CORPUS/model/"
     cp "$dir"/checkpoint/* "$CORPUS/checkpoint/"
+    cp "$dir"/csv/* "$CORPUS/csv/"
+}
+
+# csv FILE A B < table: the two option bytes of Fuzz/CSVFuzz.swift (as two hex digits each), then the table.
+csv() { { printf "\\x$2\\x$3"; cat; } > "$1"; }
+
+seed_csv() {
+    local dir=$1 f name
+    mkdir -p "$dir"
+    # The first 4 KiB of each table in the repository, cut at a line end, read in a few ways: one
+    # thread, two threads in small chunks, a missing-value policy, the first column as the target,
+    # classification and regression forced.
+    for f in data/tabular/*.csv.gz; do
+        name=$(basename "$f" .csv.gz)
+        { gzip -dc "$f" || true; } | head -c 4096 | sed '$d' > "$dir/$name.txt"  # gzip stops at head's end
+        csv "$dir/$name-plain" 00 f0 < "$dir/$name.txt"
+        csv "$dir/$name-threads-mean" 80 f1 < "$dir/$name.txt"
+        csv "$dir/$name-first-median" 80 02 < "$dir/$name.txt"
+        csv "$dir/$name-classes" 80 f7 < "$dir/$name.txt"
+        csv "$dir/$name-regression" 80 f8 < "$dir/$name.txt"
+        gzip -9 -n -c "$dir/$name.txt" | csv "$dir/$name-gzip" 80 f1
+        rm "$dir/$name.txt"
+    done
+    # Hand-made: every delimiter, decimal commas and thousands separators, quoting with delimiters,
+    # quotes and line breaks inside, CRLF and a byte-order mark, missing markers (pandas' too),
+    # categories, text in a numeric column, numbers at Float's limits, dates, a header alone.
+    printf 'age,city,score,label\n25,Lyon,1.5,yes\n,Nice,2,no\n40,?,NA,yes\n33,Paris,,no\n' | csv "$dir/mixed" 80 f1
+    printf 'a;b;c\n1.234,5;x;1\n2,5;y;0\n-0,75;x;1\n1.000.000;z;0\n' | csv "$dir/semicolon-comma" 8d f0
+    printf 'a\tb\tc\n1 234,5\tu\t2\n12\tv\t3\n' | csv "$dir/tab-space" 9e f9
+    printf "a|b|c\n1'000.5|p|q\n2|r|q\n" | csv "$dir/pipe-apostrophe" a3 f4
+    printf '\xef\xbb\xbfname,"note, quoted",label\r\n"a ""b""","line\nbreak",1\r\n"c","",0\r\n' | csv "$dir/quotes-crlf" 80 f5
+    printf 'x,y,z\n1,NA,a\n?,2,b\n,3,\nnan,NULL,None\n#N/A,n/a,<NA>\n4,5,c\n' | csv "$dir/pandas-markers" c0 f2
+    printf 'x,y\n3.4e38,-3.4e38\n1e-45,0\n-0,1e39\n0.1,2\n' | csv "$dir/float-limits" 80 f1
+    printf 'when,value,kind\n2012-01-31,1.5,a\n2012-01-31T13:45:00,2,b\n2012-02-01 08:00,,a\n,3,b\n' | csv "$dir/dates" 80 f1
+    printf 'a,b,a\n1,2,3\n' | csv "$dir/duplicate-header" 00 f0
+    printf 'only\n1\n2\n' | csv "$dir/one-column" 00 f0
+    printf 'a,b,c\n' | csv "$dir/header-only" 00 f0
+    printf 'a,b\n1,2,3\n4\n' | csv "$dir/ragged" 80 f0
+    printf 'id,n,t\n1,5,x\n2,7,y\n3,5,x\n4,9,z\n5,7,y\n6,5,x\n7,1,w\n8,7,y\n' | csv "$dir/classes" 80 01
 }
 
 run() {
@@ -156,8 +209,8 @@ run() {
 
 case ${1:-all} in
     build) build ;;
-    seed) seed ;;
-    run) build; seed; run "$2" ;;
+    seed) seed "${2:-all}" ;;
+    run) build; seed "$2"; run "$2" ;;
     all) build; seed; for t in "${TARGETS[@]}"; do run "$t"; done ;;
-    *) echo "usage: Scripts/fuzz.sh [build | seed | run TARGET | all]" >&2; exit 2 ;;
+    *) echo "usage: Scripts/fuzz.sh [build | seed [TARGET] | run TARGET | all]" >&2; exit 2 ;;
 esac

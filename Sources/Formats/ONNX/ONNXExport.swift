@@ -93,6 +93,9 @@ public enum ONNXExport {
         public var producerVersion = ""
         /// The name of the graph's input tensor.
         public var inputName = "input"
+        /// A calibration temperature T: the last layer's values are divided by T before the softmax
+        /// or sigmoid (nil: none; other outputs ignore it).
+        public var temperature: Float?
 
         public init() {}
     }

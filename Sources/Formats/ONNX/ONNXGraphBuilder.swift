@@ -18,7 +18,9 @@
 //                    With a fixed input grid (s, zp): q = QuantizeLinear(x, s, zp) instead, the rest alike.
 // onnxruntime also fuses Gemm with a following Relu, LeakyRelu, Sigmoid or Tanh (FusedGemm).
 //   input            Mul by the scale, or Sub mean then Div std;  output  Softmax (last axis), Sigmoid,
-//                    Identity, or Mul std then Add mean.
+//                    Identity, or Mul std then Add mean; a calibration temperature T (Options.temperature)
+//                    is a Div by T just before the Softmax or Sigmoid. A table model's raw-row inputs:
+//                    ONNXTableGraph.swift.
 // Tensor names follow the layer index of the description (`layers.3.weight`), as mlp's safetensors do.
 
 struct ONNXGraphBuilder {
@@ -30,11 +32,11 @@ struct ONNXGraphBuilder {
         var folded: [Int] = []
     }
 
-    private(set) var graph = ONNXGraph(name: "mlp")
-    private let options: ONNXExport.Options
+    var graph = ONNXGraph(name: "mlp")
+    let options: ONNXExport.Options
     /// The tensor flowing out of the last node written, and its width (features per row).
-    private var current: String
-    private var width: Int
+    var current: String
+    var width: Int
     private var usedNames: Set<String> = []
 
     init(inputWidth: Int, options: ONNXExport.Options) throws(ONNXExportError) {
@@ -45,6 +47,15 @@ struct ONNXGraphBuilder {
         usedNames.insert(current)
         graph.inputs = [ONNXValueInfo(
             name: current, elementType: .float, shape: [.symbol(options.batchDimension), .size(inputWidth)])]
+    }
+
+    /// A graph whose inputs the caller declares (a table's columns: ONNXTableGraph.swift); `reserved`
+    /// are the names those inputs and the outputs take, which no node output may.
+    init(reserving reserved: [String], options: ONNXExport.Options) {
+        self.options = options
+        current = ""
+        width = 0
+        usedNames = Set(reserved)
     }
 
     // MARK: Planning: dropout out, batch norm folded
@@ -195,8 +206,10 @@ struct ONNXGraphBuilder {
         let name = output.tensorName
         switch output {
         case .softmax:
+            try applyTemperature()
             current = node("Softmax", "output", [current], [ONNXAttribute("axis", .int(-1))], output: name)
         case .sigmoid:
+            try applyTemperature()
             current = node("Sigmoid", "output", [current], output: name)
         case .identity:
             current = node("Identity", "output", [current], output: name)
@@ -212,7 +225,14 @@ struct ONNXGraphBuilder {
             name: name, elementType: .float, shape: [.symbol(options.batchDimension), .size(width)])]
     }
 
-    private func expectWidth(_ inputs: Int, _ index: Int, _ kind: String) throws(ONNXExportError) {
+    /// z/T before the softmax or sigmoid, when the model carries a calibration temperature T.
+    mutating func applyTemperature() throws(ONNXExportError) {
+        guard let t = options.temperature else { return }
+        guard t.isFinite, t > 0 else { throw ONNXExportError("output temperature is \(t), expected a finite number > 0") }
+        current = node("Div", "output", [current, constant("output.temperature", [], [t])])
+    }
+
+    func expectWidth(_ inputs: Int, _ index: Int, _ kind: String) throws(ONNXExportError) {
         guard inputs == width else {
             throw ONNXExportError("layer \(index) (\(kind)): takes \(inputs) features, but the layer before gives \(width)")
         }
@@ -294,15 +314,16 @@ struct ONNXGraphBuilder {
     /// Adds a node with one output and returns the output's name: `output`, or one made unique from
     /// the prefix and operator (`layers.2.Relu`, `layers.2.Mul_1`).
     @discardableResult
-    private mutating func node(
-        _ op: String, _ prefix: String, _ inputs: [String], _ attributes: [ONNXAttribute] = [], output: String? = nil
+    mutating func node(
+        _ op: String, _ prefix: String, _ inputs: [String], _ attributes: [ONNXAttribute] = [], output: String? = nil,
+        domain: String = ""
     ) -> String {
-        nodeOutputs(op, prefix, inputs, attributes, count: 1, output: output)[0]
+        nodeOutputs(op, prefix, inputs, attributes, count: 1, output: output, domain: domain)[0]
     }
 
-    private mutating func nodeOutputs(
+    mutating func nodeOutputs(
         _ op: String, _ prefix: String, _ inputs: [String], _ attributes: [ONNXAttribute] = [],
-        count: Int, output: String? = nil
+        count: Int, output: String? = nil, domain: String = ""
     ) -> [String] {
         let name = unique(prefix + "." + op)
         let outputs: [String]
@@ -312,13 +333,20 @@ struct ONNXGraphBuilder {
         } else {
             outputs = count == 1 ? [name] : (0..<count).map { unique(name + ".out\($0)") }
         }
-        graph.nodes.append(ONNXNode(op, name: name, inputs: inputs, outputs: outputs, attributes: attributes))
+        graph.nodes.append(ONNXNode(op, name: name, inputs: inputs, outputs: outputs, attributes: attributes, domain: domain))
         return outputs
     }
 
-    private mutating func constant(_ name: String, _ dims: [Int], _ values: [Float]) -> String {
+    mutating func constant(_ name: String, _ dims: [Int], _ values: [Float]) -> String {
         let n = unique(name)
         graph.initializers.append(ONNXTensor(name: n, dims: dims, floats: values))
+        return n
+    }
+
+    /// A constant of any element type.
+    mutating func constant(_ name: String, _ dims: [Int], _ data: ONNXTensor.Data) -> String {
+        let n = unique(name)
+        graph.initializers.append(ONNXTensor(name: n, dims: dims, data: data))
         return n
     }
 
@@ -334,7 +362,7 @@ struct ONNXGraphBuilder {
         return n
     }
 
-    private mutating func unique(_ base: String) -> String {
+    mutating func unique(_ base: String) -> String {
         var name = base, k = 0
         while usedNames.contains(name) {
             k += 1

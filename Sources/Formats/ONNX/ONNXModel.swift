@@ -4,15 +4,19 @@
 
 /// ONNX tensor element types (TensorProto.DataType).
 public enum ONNXDataType: Int, Sendable {
-    case float = 1, uint8 = 2, int8 = 3, int32 = 6, int64 = 7
+    case float = 1, uint8 = 2, int8 = 3, int32 = 6, int64 = 7, string = 8, bool = 9, double = 11
 }
 
-/// A constant tensor (TensorProto), its data in `raw_data`: little-endian, row-major.
+/// A constant tensor (TensorProto), its data in `raw_data` (little-endian, row-major), or in
+/// `string_data` for strings.
 public struct ONNXTensor: Sendable {
     public enum Data: Sendable {
         case float([Float])
         case int8([Int8])
         case uint8([UInt8])
+        case int64([Int64])
+        case double([Double])
+        case string([String])
     }
 
     public var name: String
@@ -34,6 +38,9 @@ public struct ONNXTensor: Sendable {
         case .float: return .float
         case .int8: return .int8
         case .uint8: return .uint8
+        case .int64: return .int64
+        case .double: return .double
+        case .string: return .string
         }
     }
 
@@ -46,8 +53,18 @@ public struct ONNXTensor: Sendable {
         case .float(let values): m.appendFloats(9, values)
         case .int8(let values): m.appendInt8s(9, values)
         case .uint8(let values): m.appendInt8s(9, values.map { Int8(bitPattern: $0) })
+        case .int64(let values): m.appendBytes(9, littleEndianBytes(values.map { UInt64(bitPattern: $0) }))
+        case .double(let values): m.appendBytes(9, littleEndianBytes(values.map(\.bitPattern)))
+        case .string(let values): for v in values { m.appendString(6, v) }  // repeated bytes string_data = 6
         }
         return m
+    }
+
+    private func littleEndianBytes(_ words: [UInt64]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(8 * words.count)
+        for w in words { for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: w >> UInt64(shift))) } }
+        return bytes
     }
 }
 
@@ -57,6 +74,9 @@ public struct ONNXAttribute: Sendable {
         case float(Float)
         case int(Int)
         case string(String)
+        case floats([Float])
+        case ints([Int])
+        case strings([String])
     }
 
     public var name: String
@@ -80,25 +100,38 @@ public struct ONNXAttribute: Sendable {
         case .string(let s):
             m.appendString(4, s)  // bytes s = 4
             m.appendVarint(20, 3)  // STRING = 3
+        case .floats(let fs):
+            for f in fs { m.appendFloat(7, f) }  // repeated float floats = 7
+            m.appendVarint(20, 6)  // FLOATS = 6
+        case .ints(let values):
+            for i in values { m.appendInt64(8, Int64(i)) }  // repeated int64 ints = 8
+            m.appendVarint(20, 7)  // INTS = 7
+        case .strings(let values):
+            for s in values { m.appendString(9, s) }  // repeated bytes strings = 9
+            m.appendVarint(20, 8)  // STRINGS = 8
         }
         return m
     }
 }
 
-/// One operator application (NodeProto), in the default ONNX domain.
+/// One operator application (NodeProto), in the default ONNX domain or another (`ai.onnx.ml`).
 public struct ONNXNode: Sendable {
     public var opType: String
     public var name: String
     public var inputs: [String]
     public var outputs: [String]
     public var attributes: [ONNXAttribute]
+    /// The operator set the operator belongs to: "" for the default ONNX domain.
+    public var domain: String
 
-    public init(_ opType: String, name: String, inputs: [String], outputs: [String], attributes: [ONNXAttribute] = []) {
+    public init(_ opType: String, name: String, inputs: [String], outputs: [String], attributes: [ONNXAttribute] = [],
+                domain: String = "") {
         self.opType = opType
         self.name = name
         self.inputs = inputs
         self.outputs = outputs
         self.attributes = attributes
+        self.domain = domain
     }
 
     var message: ProtobufMessage {
@@ -108,6 +141,7 @@ public struct ONNXNode: Sendable {
         m.appendString(3, name)  // string name = 3
         m.appendString(4, opType)  // string op_type = 4
         for a in attributes { m.appendMessage(5, a.message) }  // repeated AttributeProto attribute = 5
+        if !domain.isEmpty { m.appendString(7, domain) }  // string domain = 7
         return m
     }
 }
@@ -122,11 +156,14 @@ public struct ONNXValueInfo: Sendable {
     public var name: String
     public var elementType: ONNXDataType
     public var shape: [Dimension]
+    /// What the value is, for people reading the graph (tools such as Netron show it).
+    public var docString: String
 
-    public init(name: String, elementType: ONNXDataType, shape: [Dimension]) {
+    public init(name: String, elementType: ONNXDataType, shape: [Dimension], docString: String = "") {
         self.name = name
         self.elementType = elementType
         self.shape = shape
+        self.docString = docString
     }
 
     var message: ProtobufMessage {
@@ -147,6 +184,7 @@ public struct ONNXValueInfo: Sendable {
         var m = ProtobufMessage()
         m.appendString(1, name)  // string name = 1
         m.appendMessage(2, type)  // TypeProto type = 2
+        if !docString.isEmpty { m.appendString(3, docString) }  // string doc_string = 3
         return m
     }
 }
@@ -174,10 +212,13 @@ public struct ONNXGraph: Sendable {
     }
 }
 
-/// A whole model file (ModelProto), importing the default ONNX operator set at one version.
+/// A whole model file (ModelProto), importing the default ONNX operator set at one version, and
+/// other domains' operator sets (`ai.onnx.ml`) when its nodes use them.
 public struct ONNXModelFile: Sendable {
     public var irVersion: Int
     public var opsetVersion: Int
+    /// Operator sets of other domains, (domain, version).
+    public var otherOpsets: [(domain: String, version: Int)] = []
     public var producerName: String
     public var producerVersion: String
     public var docString: String
@@ -208,6 +249,12 @@ public struct ONNXModelFile: Sendable {
         opset.appendString(1, "")  // string domain = 1 ("" = ai.onnx)
         opset.appendInt64(2, Int64(opsetVersion))  // int64 version = 2
         m.appendMessage(8, opset)  // repeated OperatorSetIdProto opset_import = 8
+        for (domain, version) in otherOpsets {
+            var other = ProtobufMessage()
+            other.appendString(1, domain)
+            other.appendInt64(2, Int64(version))
+            m.appendMessage(8, other)
+        }
         for (key, value) in metadata {
             var entry = ProtobufMessage()  // StringStringEntryProto
             entry.appendString(1, key)  // string key = 1

@@ -1,13 +1,16 @@
 // `mlp export --model FILE --out FILE.onnx`: the model as an ONNX graph (opset 17) that onnxruntime
-// and other runtimes serve. The graph takes what the command line reads — raw feature values: pixel
-// bytes 0–255 as float for an image model; for a table model its numeric columns as they are and
-// each categorical column as its one-hot indicators (the metadata names every input) — and does
-// the model's input scaling or standardization itself. It returns the class probabilities (softmax,
-// or sigmoid for bce), or the regression values in the target's units. The protobuf is written by
-// a small hand-written encoder (Formats/ProtobufWriter.swift; why, there).
+// and other runtimes serve. The graph takes what the command line reads and does the model's input
+// encoding itself: an image model takes its pixel bytes 0–255 as float (`input`, scaled in the
+// graph) and returns the class probabilities (softmax, or sigmoid for bce); a table model takes raw
+// rows, one input per column (float for a numeric column, string for a categorical one, double
+// seconds since 1970 for a date), imputes, standardizes and one-hot encodes them in the graph, and
+// returns the label and the probabilities, or the regression values in the target's units
+// (Formats/ONNXTableGraph.swift). The protobuf is written by a small hand-written encoder
+// (Formats/ProtobufWriter.swift; why, there).
 import Formats
 import Model
 import Training
+import Tables
 import Quantized
 
 enum ExportCommand {
@@ -37,12 +40,42 @@ enum ExportCommand {
             throw CLIError(.dataError, "\(o.out): \(error)")
         }
         if target != .standardOutput {
-            Console.info("mlp: \(o.model) exported to \(o.out) (ONNX opset \(ONNXExport.opsetVersion), \(bytes.count) bytes): input '\(inputName)' [batch, \(model.network.inputFeatures)], output '\(outputOf(model).tensorName)'")
+            Console.info("mlp: \(o.model) exported to \(o.out) (ONNX opset \(ONNXExport.opsetVersion), \(bytes.count) bytes): \(signature(model))")
         }
         return .ok
     }
 
     static let inputName = "input"
+
+    /// The graph's inputs and outputs in a few words, for the line export prints.
+    static func signature(_ model: LoadedModel) -> String {
+        guard case .table(let encoder, _) = model.input, case .table(let target) = model.output else {
+            return "input '\(inputName)' [batch, \(model.network.inputFeatures)], output '\(outputOf(model).tensorName)'"
+        }
+        let table = onnxTable(encoder)
+        var kinds: [String] = []
+        for (type, count) in [("float", table.columns.filter { if case .numeric = $0 { return true }; return false }.count),
+                              ("string", table.columns.filter { if case .categorical = $0 { return true }; return false }.count),
+                              ("double", table.columns.filter { if case .date = $0 { return true }; return false }.count)] where count > 0 {
+            kinds.append("\(count) \(type)")
+        }
+        let columns = table.columns.count
+        let inputs = "\(columns) input\(columns == 1 ? "" : "s"), one per column (\(kinds.joined(separator: ", ")))"
+        return inputs + (target.task == .classification ? ", outputs 'label' and 'probabilities'" : ", output 'values'")
+    }
+
+    /// A table model's encoder as the graph needs it. Values enter the graph as numbers, so the
+    /// training file's decimal mark and thousands separator play no part.
+    static func onnxTable(_ encoder: TableEncoder) -> ONNXExport.Table {
+        ONNXExport.Table(columns: encoder.columns.map { c in
+            switch c {
+            case .numeric(let name, let mean, let std, let impute):
+                return .numeric(name: name, mean: mean, std: std, impute: impute)
+            case .categorical(let name, let categories, let impute):
+                return .categorical(name: name, categories: categories, impute: impute)
+            }
+        }, missingMarkers: encoder.markers.list)
+    }
 
     /// What the graph returns, from the loss (how mlp predict reads the outputs) and the target.
     static func outputOf(_ model: LoadedModel) -> ONNXExport.Output {
@@ -97,26 +130,8 @@ enum ExportCommand {
                 throw CLIError(.dataError, "\(path): layer \(i) (\(layer.spec.kind.displayName)) has no ONNX form in this mlp")
             }
         }
-        let input: ONNXExport.Input
-        var names: [String] = []
-        switch model.input {
-        case .pixels(let scale, _, _):
-            input = .scale(scale)
-        case .table(let encoder, _):
-            var mean: [Float] = [], std: [Float] = []
-            for c in encoder.columns {
-                switch c {
-                case .numeric(let name, let m, let s, _):
-                    mean.append(m); std.append(s); names.append(name)
-                case .categorical(let name, let categories, _):
-                    for cat in categories { mean.append(0); std.append(1); names.append("\(name)=\(cat)") }
-                }
-            }
-            input = .standardize(mean: mean, std: std)
-        }
         var metadata = model.metadata.filter { ["architecture", "loss", "input", "target", "classes", "outputs", "optimizer", "epochs", "test_accuracy", "test_r2", "test_rmse", "quantization", "float_architecture"].contains($0.0) }
         metadata.append(("exported_by", "mlp \(CLI.version)"))
-        if !names.isEmpty { metadata.append(("input_columns", JSONValue.array(names.map { JSONValue($0) }).serialized())) }
         if case .table(.classes(_, let labels)) = model.output {
             metadata.append(("labels", JSONValue.array(labels.map { JSONValue($0) }).serialized()))
         }
@@ -125,8 +140,20 @@ enum ExportCommand {
         options.producerVersion = CLI.version
         options.inputName = inputName
         do {
-            return try ONNXExport.onnxModel(inputWidth: net.inputFeatures, input: input, layers: layers,
-                                            output: outputOf(model), metadata: metadata, options: options)
+            switch (model.input, model.output) {
+            case (.table(let encoder, _), .table(let target)):
+                let output: ONNXExport.TableOutput
+                switch target {
+                case .classes(_, let labels): output = .classes(labels: labels, probabilities: outputOf(model))
+                case .values(let columns, let mean, let std): output = .values(columns: columns, mean: mean, std: std)
+                }
+                return try ONNXExport.onnxModel(table: onnxTable(encoder), layers: layers, output: output, metadata: metadata, options: options)
+            case (.pixels(let scale, _, _), _):
+                return try ONNXExport.onnxModel(inputWidth: net.inputFeatures, input: .scale(scale), layers: layers,
+                                                output: outputOf(model), metadata: metadata, options: options)
+            default:
+                preconditionFailure("a table model has a table target")
+            }
         } catch {
             throw CLIError(.dataError, "\(path): cannot be exported: \(error.message)")
         }
