@@ -20,6 +20,13 @@ CASES is a JSON list; each case has a "kind" and prints one JSON object, in orde
                 -> temperature, log_loss: scipy.optimize.minimize_scalar over log T
   class_weight  labels [n] -> weights [C]: compute_class_weight("balanced") over the classes present
                 (0 for a class with no example, as mlp's rule)
+  threshold     probabilities [n], positives [n], weights, rule ("f1" or "youden")
+                -> threshold, value: np.argmax of F1 over precision_recall_curve's thresholds, or of
+                   TPR − FPR over roc_curve's (without its leading +inf)
+  regression    predictions [n][T], truth [n][T], weights
+                -> mse [T], mae [T], r2 [T]: mean_squared_error, mean_absolute_error, r2_score
+                   (multioutput="raw_values"; R² is null for fewer than two rows, where scikit-learn
+                   calls it undefined)
 
 Conventions shared with mlp: a row of weight 0 is absent, so those rows are dropped before scikit-learn
 sees them (scikit-learn drops them itself for ROC AUC and average precision, but would still list their
@@ -211,8 +218,38 @@ def class_weight(case):
     return {"weights": out}
 
 
+def threshold(case):
+    (p, y), w = kept(case, np.asarray(case["probabilities"], dtype=np.float64), np.asarray(case["positives"], dtype=np.int64))
+    if case["rule"] == "youden":
+        if len(np.unique(y)) < 2:
+            return {"undefined": True}
+        fpr, tpr, thresholds = metrics.roc_curve(y, p, sample_weight=w)
+        j = tpr[1:] - fpr[1:]
+        i = int(np.argmax(j))
+        return {"threshold": float(thresholds[1:][i]), "value": float(j[i])}
+    if not y.any():
+        return {"undefined": True}
+    precision, recall, thresholds = metrics.precision_recall_curve(y, p, sample_weight=w)
+    precision, recall = precision[:-1], recall[:-1]
+    denominator = precision + recall
+    f1 = np.where(denominator > 0, 2 * precision * recall / np.where(denominator > 0, denominator, 1), 0)
+    i = int(np.argmax(f1))
+    return {"threshold": float(thresholds[i]), "value": float(f1[i])}
+
+
+def regression(case):
+    (yhat, y), w = kept(case, np.asarray(case["predictions"], dtype=np.float64), np.asarray(case["truth"], dtype=np.float64))
+    if len(y) == 0:
+        return {"undefined": True}
+    return {
+        "mse": [float(v) for v in metrics.mean_squared_error(y, yhat, sample_weight=w, multioutput="raw_values")],
+        "mae": [float(v) for v in metrics.mean_absolute_error(y, yhat, sample_weight=w, multioutput="raw_values")],
+        "r2": [number(v) for v in np.atleast_1d(metrics.r2_score(y, yhat, sample_weight=w, multioutput="raw_values"))],
+    }
+
+
 KINDS = {"binary": binary, "multiclass": multiclass, "multilabel": multilabel, "calibration": calibration,
-         "temperature": temperature, "class_weight": class_weight}
+         "temperature": temperature, "class_weight": class_weight, "threshold": threshold, "regression": regression}
 
 
 def main():
