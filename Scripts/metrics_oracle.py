@@ -5,8 +5,8 @@ usage: metrics_oracle.py CASES.json      (or - for standard input)
 
 CASES is a JSON list; each case has a "kind" and prints one JSON object, in order, as a JSON list:
   binary        probabilities [n], positives [n] (0/1), weights [n] or null, threshold
-                -> roc_auc, average_precision, precision, recall, f1, accuracy, balanced_accuracy,
-                   log_loss, brier
+                -> roc_auc, average_precision, precision, recall, f1, f1_weighted, accuracy,
+                   balanced_accuracy, log_loss, brier
   multiclass    probabilities [n][C], labels [n] (0..C-1), weights, k
                 -> accuracy, balanced_accuracy, f1_macro, f1_weighted, f1 [C], log_loss, brier,
                    top_k, roc_auc_ovr_macro, roc_auc [C]
@@ -27,6 +27,10 @@ CASES is a JSON list; each case has a "kind" and prints one JSON object, in orde
                 -> mse [T], mae [T], r2 [T]: mean_squared_error, mean_absolute_error, r2_score
                    (multioutput="raw_values"; R² is null for fewer than two rows, where scikit-learn
                    calls it undefined)
+
+A case with "float32": true has its probabilities and weights rounded to float32 first: the values a
+program that computes in float (mlp's network) printed in their shortest form, made exactly the
+numbers it computed its figures from.
 
 Conventions shared with mlp: a row of weight 0 is absent, so those rows are dropped before scikit-learn
 sees them (scikit-learn drops them itself for ROC AUC and average precision, but would still list their
@@ -64,10 +68,12 @@ def number(x):
 
 def kept(case, *arrays):
     """The arrays without the rows of weight 0, and the remaining weights (None without weights)."""
+    if case.get("float32"):
+        arrays = [np.asarray(a, dtype=np.float32).astype(np.float64) if i == 0 else a for i, a in enumerate(arrays)]
     w = case.get("weights")
     if w is None:
         return [np.asarray(a) for a in arrays], None
-    w = np.asarray(w, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float32 if case.get("float32") else np.float64).astype(np.float64)
     keep = w != 0
     return [np.asarray(a)[keep] for a in arrays], w[keep]
 
@@ -85,6 +91,7 @@ def binary(case):
         "precision": metrics.precision_score(y, pred, sample_weight=w, zero_division=0),
         "recall": metrics.recall_score(y, pred, sample_weight=w, zero_division=0),
         "f1": metrics.f1_score(y, pred, sample_weight=w, zero_division=0),
+        "f1_weighted": metrics.f1_score(y, pred, average="weighted", sample_weight=w, zero_division=0),
         "accuracy": metrics.accuracy_score(y, pred, sample_weight=w),
         "balanced_accuracy": metrics.balanced_accuracy_score(y, pred, sample_weight=w),
         "log_loss": metrics.log_loss(y, p, sample_weight=w, labels=[0, 1]),
