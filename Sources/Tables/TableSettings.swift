@@ -40,6 +40,8 @@ public struct TableSettings: Equatable {
     /// The reader's options for these settings, with `threads` threads for a large file.
     public func csvOptions(threads: Int) -> CSVOptions {
         var o = CSVOptions(delimiter: delimiter, threads: threads, textColumns: Set(categorical))
+        // Weights are numbers: a text value among them is an error naming it, never a category.
+        if let weightColumn, !categorical.contains(weightColumn), !(target ?? []).contains(weightColumn) { o.numericColumns.insert(weightColumn) }
         o.numbers = numbers
         o.missingMarkers = missingMarkers
         return o
