@@ -3,8 +3,9 @@
 //    "optimizer":"sgd","lr":0.05,"momentum":0.9,"weight_decay":0,"beta1":0.9,"beta2":0.999,
 //    "schedule":"cosine","warmup":0,"clip_grad_norm":null,"epochs":5,"batch_size":64,"seed":"1",
 //    "validation_split":null,"early_stopping":null,"reduce_lr_on_plateau":null}
-// ("network" is {"layers":"ARCH"} for --layers; "augment":"SPEC" is there only with --augment, so a
-// checkpoint without it still reads in an mlp that predates it; the seed is a string so every UInt64 survives;
+// ("network" is {"layers":"ARCH"} for --layers; "augment":"SPEC" is there only with --augment, and
+// "weight_column", "class_weight" and "metrics" only when set, so a checkpoint without them still
+// reads in an mlp that predates them; the seed is a string so every UInt64 survives;
 // floats are written in their shortest form, so they read back to the same bits.) Reading checks
 // every member as the command line checks its flag: a damaged or hand-edited checkpoint is a
 // one-line error, never a configuration the command line could not have made.
