@@ -13,7 +13,7 @@ MANDIR := $(DESTDIR)$(PREFIX)/share/man/man1
 BASHDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 
-.PHONY: all deps data build train best test unit e2e bench bench-tabular bench-dist bench-int8 bench-augment best-augmented fuzz docs install uninstall dist clean
+.PHONY: all deps data build train best test unit e2e bench bench-tabular bench-dist bench-int8 bench-augment bench-judging best-augmented fuzz docs install uninstall dist clean
 
 all: build
 
@@ -78,6 +78,12 @@ bench-dist: deps
 # INT8 inference alone: float vs INT8 vs PyTorch's quantize_dynamic, and mlp evaluate on the files.
 bench-int8: deps
 	bash Benchmarks/bench_int8.sh
+
+# Judging a classifier on Adult: unweighted against --class-weight balanced (recall of >50K, balanced
+# accuracy, ROC AUC, log-loss) beside scikit-learn's MLP, and what evaluate's figures cost
+# (bench-out/judging.md; needs python3 with scikit-learn).
+bench-judging: deps
+	bash Benchmarks/bench_judging.sh
 
 # What --augment costs: a few epochs of make best's network with and without each augmentation spec;
 # the augmentation's seconds and share of an epoch (bench-out/augment/results.md).

@@ -5,8 +5,8 @@ usage: metrics_oracle.py CASES.json      (or - for standard input)
 
 CASES is a JSON list; each case has a "kind" and prints one JSON object, in order, as a JSON list:
   binary        probabilities [n], positives [n] (0/1), weights [n] or null, threshold
-                -> roc_auc, average_precision, precision, recall, f1, accuracy, balanced_accuracy,
-                   log_loss, brier
+                -> roc_auc, average_precision, precision, recall, f1, f1_weighted, accuracy,
+                   balanced_accuracy, log_loss, brier
   multiclass    probabilities [n][C], labels [n] (0..C-1), weights, k
                 -> accuracy, balanced_accuracy, f1_macro, f1_weighted, f1 [C], log_loss, brier,
                    top_k, roc_auc_ovr_macro, roc_auc [C]
@@ -20,6 +20,17 @@ CASES is a JSON list; each case has a "kind" and prints one JSON object, in orde
                 -> temperature, log_loss: scipy.optimize.minimize_scalar over log T
   class_weight  labels [n] -> weights [C]: compute_class_weight("balanced") over the classes present
                 (0 for a class with no example, as mlp's rule)
+  threshold     probabilities [n], positives [n], weights, rule ("f1" or "youden")
+                -> threshold, value: np.argmax of F1 over precision_recall_curve's thresholds, or of
+                   TPR − FPR over roc_curve's (without its leading +inf)
+  regression    predictions [n][T], truth [n][T], weights
+                -> mse [T], mae [T], r2 [T]: mean_squared_error, mean_absolute_error, r2_score
+                   (multioutput="raw_values"; R² is null for fewer than two rows, where scikit-learn
+                   calls it undefined)
+
+A case with "float32": true has its probabilities and weights rounded to float32 first: the values a
+program that computes in float (mlp's network) printed in their shortest form, made exactly the
+numbers it computed its figures from.
 
 Conventions shared with mlp: a row of weight 0 is absent, so those rows are dropped before scikit-learn
 sees them (scikit-learn drops them itself for ROC AUC and average precision, but would still list their
@@ -57,10 +68,12 @@ def number(x):
 
 def kept(case, *arrays):
     """The arrays without the rows of weight 0, and the remaining weights (None without weights)."""
+    if case.get("float32"):
+        arrays = [np.asarray(a, dtype=np.float32).astype(np.float64) if i == 0 else a for i, a in enumerate(arrays)]
     w = case.get("weights")
     if w is None:
         return [np.asarray(a) for a in arrays], None
-    w = np.asarray(w, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float32 if case.get("float32") else np.float64).astype(np.float64)
     keep = w != 0
     return [np.asarray(a)[keep] for a in arrays], w[keep]
 
@@ -78,6 +91,7 @@ def binary(case):
         "precision": metrics.precision_score(y, pred, sample_weight=w, zero_division=0),
         "recall": metrics.recall_score(y, pred, sample_weight=w, zero_division=0),
         "f1": metrics.f1_score(y, pred, sample_weight=w, zero_division=0),
+        "f1_weighted": metrics.f1_score(y, pred, average="weighted", sample_weight=w, zero_division=0),
         "accuracy": metrics.accuracy_score(y, pred, sample_weight=w),
         "balanced_accuracy": metrics.balanced_accuracy_score(y, pred, sample_weight=w),
         "log_loss": metrics.log_loss(y, p, sample_weight=w, labels=[0, 1]),
@@ -211,8 +225,38 @@ def class_weight(case):
     return {"weights": out}
 
 
+def threshold(case):
+    (p, y), w = kept(case, np.asarray(case["probabilities"], dtype=np.float64), np.asarray(case["positives"], dtype=np.int64))
+    if case["rule"] == "youden":
+        if len(np.unique(y)) < 2:
+            return {"undefined": True}
+        fpr, tpr, thresholds = metrics.roc_curve(y, p, sample_weight=w)
+        j = tpr[1:] - fpr[1:]
+        i = int(np.argmax(j))
+        return {"threshold": float(thresholds[1:][i]), "value": float(j[i])}
+    if not y.any():
+        return {"undefined": True}
+    precision, recall, thresholds = metrics.precision_recall_curve(y, p, sample_weight=w)
+    precision, recall = precision[:-1], recall[:-1]
+    denominator = precision + recall
+    f1 = np.where(denominator > 0, 2 * precision * recall / np.where(denominator > 0, denominator, 1), 0)
+    i = int(np.argmax(f1))
+    return {"threshold": float(thresholds[i]), "value": float(f1[i])}
+
+
+def regression(case):
+    (yhat, y), w = kept(case, np.asarray(case["predictions"], dtype=np.float64), np.asarray(case["truth"], dtype=np.float64))
+    if len(y) == 0:
+        return {"undefined": True}
+    return {
+        "mse": [float(v) for v in metrics.mean_squared_error(y, yhat, sample_weight=w, multioutput="raw_values")],
+        "mae": [float(v) for v in metrics.mean_absolute_error(y, yhat, sample_weight=w, multioutput="raw_values")],
+        "r2": [number(v) for v in np.atleast_1d(metrics.r2_score(y, yhat, sample_weight=w, multioutput="raw_values"))],
+    }
+
+
 KINDS = {"binary": binary, "multiclass": multiclass, "multilabel": multilabel, "calibration": calibration,
-         "temperature": temperature, "class_weight": class_weight}
+         "temperature": temperature, "class_weight": class_weight, "threshold": threshold, "regression": regression}
 
 
 def main():

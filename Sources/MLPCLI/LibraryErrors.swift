@@ -15,6 +15,7 @@ extension TableSetting {
         case .missing: return Flags.missing
         case .testSplit: return Flags.testSplit
         case .idColumn: return Flags.idColumn
+        case .weightColumn: return Flags.weightColumn
         }
     }
 }
@@ -68,6 +69,8 @@ extension TrainingSetting {
         case .layers: return Flags.layers
         case .loss: return Flags.loss
         case .monitor: return Flags.monitor
+        case .metrics: return Flags.metrics
+        case .classWeight: return Flags.classWeight
         case .augment: return Flags.augment
         case .validationSplit: return Flags.validationSplit
         case .memoryLimit: return Flags.maxMemory

@@ -200,8 +200,9 @@ public struct TableEncoder: Equatable {
     /// The CSV options that make a table read the way this encoder expects it: numbers and missing
     /// values as in the training file, its categorical columns as text, its numeric ones as numbers,
     /// the `target`'s columns as a regression or classification needs them (when it is given;
-    /// otherwise they are ignored), and every other column as text (ignored, it cannot be wrong).
-    public func readingOptions(_ base: CSVOptions, target: TargetEncoder? = nil) -> CSVOptions {
+    /// otherwise they are ignored), a column of row weights as numbers, and every other column as
+    /// text (ignored, it cannot be wrong).
+    public func readingOptions(_ base: CSVOptions, target: TargetEncoder? = nil, weightColumn: String? = nil) -> CSVOptions {
         var o = base
         o.namedColumnsMustExist = false  // `locate` names a missing column in the model's terms
         o.numbers = numbers
@@ -213,6 +214,10 @@ public struct TableEncoder: Equatable {
         if let target {
             typed.formUnion(target.columns)
             if target.task == .regression { o.numericColumns.formUnion(target.columns) }
+        }
+        if let weightColumn {
+            typed.insert(weightColumn)
+            o.numericColumns.insert(weightColumn)
         }
         o.typedColumns = typed
         return o

@@ -1,6 +1,7 @@
 // How a training table is read and what is learnt from it: the target columns and the task, the
-// columns forced to categories, the missing-value policy, the CSV dialect and the test split. The
-// training configuration holds these among its other settings and hands them to TabularData.
+// columns forced to categories, the missing-value policy, the CSV dialect, the test split and the
+// column of row weights. The training configuration holds these among its other settings and hands
+// them to TabularData.
 import Formats
 
 public struct TableSettings: Equatable {
@@ -19,10 +20,12 @@ public struct TableSettings: Equatable {
     public var missingMarkers = CSVMissingMarkers.basic
     /// A seeded fraction of the rows held out as the test set (when there is no test file).
     public var testSplit: Float?
+    /// The column holding each row's weight (read as numbers, not a feature); nil: none.
+    public var weightColumn: String?
 
     public init(target: [String]? = nil, task: Task? = nil, categorical: [String] = [], missing: MissingPolicy? = nil,
                 delimiter: UInt8 = UInt8(ascii: ","), numbers: CSVNumberFormat = .standard,
-                missingMarkers: CSVMissingMarkers = .basic, testSplit: Float? = nil) {
+                missingMarkers: CSVMissingMarkers = .basic, testSplit: Float? = nil, weightColumn: String? = nil) {
         self.target = target
         self.task = task
         self.categorical = categorical
@@ -31,11 +34,14 @@ public struct TableSettings: Equatable {
         self.numbers = numbers
         self.missingMarkers = missingMarkers
         self.testSplit = testSplit
+        self.weightColumn = weightColumn
     }
 
     /// The reader's options for these settings, with `threads` threads for a large file.
     public func csvOptions(threads: Int) -> CSVOptions {
         var o = CSVOptions(delimiter: delimiter, threads: threads, textColumns: Set(categorical))
+        // Weights are numbers: a text value among them is an error naming it, never a category.
+        if let weightColumn, !categorical.contains(weightColumn), !(target ?? []).contains(weightColumn) { o.numericColumns.insert(weightColumn) }
         o.numbers = numbers
         o.missingMarkers = missingMarkers
         return o

@@ -20,6 +20,15 @@ public enum TableSetting: String, Sendable, CaseIterable {
     case testSplit = "test_split"
     /// A column echoed beside each row's answer.
     case idColumn = "id_column"
+    /// The column of row weights.
+    case weightColumn = "weight_column"
+}
+
+/// What is wrong with a row's weight.
+public enum WeightProblem: Equatable, Sendable {
+    case missing
+    case negative(String)
+    case notANumber(String)
 }
 
 public enum TablesError: Error, CustomStringConvertible {
@@ -46,11 +55,19 @@ public enum TablesError: Error, CustomStringConvertible {
     case textTarget(path: String, position: String?, value: String?, column: String)
     /// A class of a labelled table that the model was not trained on.
     case unseenClass(position: String, label: String, column: String, labels: [String])
+    /// A row's weight at `position` is missing, negative or not a number.
+    case badWeight(position: String, problem: WeightProblem)
+    /// Every training row's weight is 0: nothing would be learnt.
+    case zeroWeights(path: String, column: String)
+    /// The weight column is also the target, or a feature the settings name (`setting`).
+    case weightColumnIsUsed(column: String, setting: TableSetting)
 
     /// Whether the settings are at fault (a usage error on the command line) rather than the data.
     public var isSettingError: Bool {
-        if case .testSplitLeavesNothing = self { return true }
-        return false
+        switch self {
+        case .testSplitLeavesNothing, .weightColumnIsUsed: return true
+        default: return false
+        }
     }
 
     /// The one-line message, with each setting named as `name` spells it.
@@ -87,6 +104,18 @@ public enum TablesError: Error, CustomStringConvertible {
             return "\(path): the target column \(column) holds text; a regression needs numbers \(instead)"
         case .unseenClass(let position, let label, let column, let labels):
             return "\(position): class \(CSVText.quote(label)) of \(CSVText.quote(column)) was not seen in training (its classes: \(labels.joined(separator: ", ")))"
+        case .badWeight(let position, let problem):
+            let what: String
+            switch problem {
+            case .missing: what = "the weight is missing"
+            case .negative(let v): what = "the weight \(v) is negative"
+            case .notANumber(let v): what = "the weight \(CSVText.quote(v)) is not a number"
+            }
+            return "\(position): \(what); every row of the \(name(.weightColumn)) needs a number of at least 0"
+        case .zeroWeights(let path, let column):
+            return "\(path): every training row has weight 0 in the \(name(.weightColumn)) \(CSVText.quote(column)); nothing would be learnt"
+        case .weightColumnIsUsed(let column, let setting):
+            return "\(name(.weightColumn)) \(CSVText.quote(column)) is also named by \(name(setting)); the weights are not a feature or a target"
         }
     }
 

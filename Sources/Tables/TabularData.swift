@@ -81,7 +81,14 @@ public enum TabularData {
             throw .noSuchColumn(path: path, column: name, setting: .categorical, columns: table.header,
                                 hint: hint.isEmpty ? NearestName.hint(for: name, in: table.header, show: CSVText.quote) : hint)
         }
-        let features = table.header.indices.filter { !targetIndex.contains($0) }
+        // The weight column: neither a target nor a feature.
+        var weightIndex: Int?
+        if let w = config.weightColumn {
+            if targetNames.contains(w) { throw .weightColumnIsUsed(column: w, setting: .target) }
+            if config.categorical.contains(w) { throw .weightColumnIsUsed(column: w, setting: .categorical) }
+            weightIndex = try WeightColumn.locate(w, in: table)
+        }
+        let features = table.header.indices.filter { !targetIndex.contains($0) && $0 != weightIndex }
         guard !features.isEmpty else { throw .noFeatureColumns(path: path, targets: targetNames, hint: hint) }
         var notes = TableNotes.numberFormats(table, options: options, forcedText: Set(config.categorical))
         // The task: given, or inferred from the one target column.
@@ -113,17 +120,23 @@ public enum TabularData {
         encoder.numbers = options.numbers
         encoder.markers = options.missingMarkers
         let target = try TargetEncoder.fit(table, columns: targetIndex, task: task, rows: trainRows)
-        let (train, _) = try dataset(table, encoder: encoder, featureIndex: features, target: target, targetIndex: targetIndex, rows: trainRows, advice: .impute)
+        var (train, _) = try dataset(table, encoder: encoder, featureIndex: features, target: target, targetIndex: targetIndex, rows: trainRows, advice: .impute)
+        if let c = weightIndex {
+            let weights = try WeightColumn.read(table, column: c, rows: trainRows)
+            if !weights.contains(where: { $0 > 0 }) { throw .zeroWeights(path: path, column: table.header[c]) }
+            train = train.weighted(weights)
+        }
         var test: Dataset?, unseen = TableEncoder.Unseen(), testName = path
         if let testPath {
-            let testTable = try read(testPath, encoder.readingOptions(config.csvOptions(threads: threads), target: target))
+            let testTable = try read(testPath, encoder.readingOptions(config.csvOptions(threads: threads), target: target, weightColumn: config.weightColumn))
             try requireRows(testTable)
-            let ignored = encoder.ignored(in: testTable, allowed: Set(target.columns))
-            (test, unseen) = try encodeLabelled(testTable, encoder: encoder, target: target, advice: .impute)
+            let ignored = encoder.ignored(in: testTable, allowed: Set(target.columns + (config.weightColumn.map { [$0] } ?? [])))
+            (test, unseen) = try encodeLabelled(testTable, encoder: encoder, target: target, weightColumn: config.weightColumn, advice: .impute)
             if !ignored.isEmpty { notes.append(.ignoredColumns(path: testPath, ignored)) }
             testName = testPath
         } else if testRows != nil {
             (test, unseen) = try dataset(table, encoder: encoder, featureIndex: features, target: target, targetIndex: targetIndex, rows: testRows, advice: .impute)
+            if let c = weightIndex { test = test?.weighted(try WeightColumn.read(table, column: c, rows: testRows)) }
         }
         // Told first, as it was found while the test rows were encoded.
         if unseen.total > 0 { notes.insert(.unseenCategories(path: testName, unseen), at: 0) }
@@ -146,14 +159,17 @@ public enum TabularData {
 
     /// A labelled table (a test file, `evaluate`'s data) as the model's encoders see it: the
     /// model's feature columns and its target columns (other columns are ignored: the caller says
-    /// so), and the categories it holds that the model did not learn.
-    public static func encodeLabelled(_ table: CSVTable, encoder: TableEncoder, target: TargetEncoder,
+    /// so), and the categories it holds that the model did not learn. With `weightColumn`, a table
+    /// that has that column gives weighted rows (one without it, unweighted ones).
+    public static func encodeLabelled(_ table: CSVTable, encoder: TableEncoder, target: TargetEncoder, weightColumn: String? = nil,
                                       advice: TableEncoder.MissingAdvice = .retrain) throws(TablesError) -> (Dataset, TableEncoder.Unseen) {
         guard let targetIndex = target.locate(in: table) else {
             let missing = target.columns.filter { table.columnIndex($0) == nil }
             throw .noTargetColumn(path: table.path, columns: missing, hint: delimiterHint(table))
         }
         let featureIndex = try encoder.locate(in: table, allowed: Set(target.columns))
-        return try dataset(table, encoder: encoder, featureIndex: featureIndex, target: target, targetIndex: targetIndex, rows: nil, advice: advice)
+        var (data, unseen) = try dataset(table, encoder: encoder, featureIndex: featureIndex, target: target, targetIndex: targetIndex, rows: nil, advice: advice)
+        if let w = weightColumn, let c = table.columnIndex(w) { data = data.weighted(try WeightColumn.read(table, column: c, rows: nil)) }
+        return (data, unseen)
     }
 }

@@ -9,8 +9,9 @@ import Tables
 /// A setting of a training run (named as the training configuration's JSON names it; the last
 /// three belong to the run, not the configuration).
 public enum TrainingSetting: String, Sendable, CaseIterable {
-    case layers, loss, monitor, augment
+    case layers, loss, monitor, augment, metrics
     case validationSplit = "validation_split"
+    case classWeight = "class_weight"
     /// The memory the run may take.
     case memoryLimit = "memory_limit"
     /// The checkpoint a run resumes from, and the one it writes.
@@ -28,6 +29,15 @@ public enum TrainingError: Error, CustomStringConvertible {
     case architecture(ArchitectureError)
     /// The monitored validation metric belongs to the other task.
     case metricNeedsOtherTask(MetricMonitor.Metric, task: Task)
+    /// Class weights need class labels; the task is a regression.
+    case classWeightNeedsClassification
+    /// The class weights name `label`, which is not one of the target's `labels`.
+    case classWeightLabel(label: String, labels: [String])
+    /// The class weights give every class of the training set weight 0: nothing would be learnt.
+    case classWeightsAllZero
+    /// A classification metric named by `setting` (the monitor, the metrics) that a problem of
+    /// `classes` classes does not have (a regression: 0).
+    case metricDoesNotApply(setting: TrainingSetting, name: String, metric: ClassificationMetric, classes: Int)
     /// The loss belongs to the other task.
     case lossNeedsOtherTask(loss: String, task: Task)
     /// Augmentation distorts images, and the training data is a table.
@@ -49,7 +59,8 @@ public enum TrainingError: Error, CustomStringConvertible {
     /// Whether the settings are at fault (a usage error on the command line) rather than the data.
     public var isSettingError: Bool {
         switch self {
-        case .architecture, .metricNeedsOtherTask, .lossNeedsOtherTask, .augmentNeedsImages, .validationSplitLeavesNothing: return true
+        case .architecture, .metricNeedsOtherTask, .lossNeedsOtherTask, .augmentNeedsImages, .validationSplitLeavesNothing,
+             .classWeightNeedsClassification, .classWeightLabel, .classWeightsAllZero, .metricDoesNotApply: return true
         case .table(let e): return e.isSettingError
         default: return false
         }
@@ -65,6 +76,16 @@ public enum TrainingError: Error, CustomStringConvertible {
         case .metricNeedsOtherTask(let m, let task):
             let other = task == .regression ? "a regression has val_loss and val_r2" : "a classification has val_loss and val_accuracy"
             return "\(name(.monitor)) \(m.rawValue) watches a \(task == .regression ? "classification" : "regression"); \(other)"
+        case .classWeightNeedsClassification:
+            return "\(name(.classWeight)) weighs the classes of a classification; a regression has none (a weight column weighs rows of either)"
+        case .classWeightLabel(let label, let labels):
+            let shown = labels.prefix(20).joined(separator: ", ") + (labels.count > 20 ? ", …" : "")
+            return "\(name(.classWeight)) names class '\(label)', which the target does not have (its classes: \(shown))"
+        case .classWeightsAllZero:
+            return "\(name(.classWeight)) gives every class of the training set weight 0; nothing would be learnt"
+        case .metricDoesNotApply(let setting, let shownName, let metric, let classes):
+            let what = classes == 0 ? "a regression" : "a classification of \(classes) classes"
+            return "\(name(setting)) \(shownName) is a figure of \(metric.scopeDescription); this is \(what)"
         case .lossNeedsOtherTask(let loss, let task):
             return task == .classification
                 ? "\(name(.loss)) \(loss) is for regression; a classification takes cross_entropy, bce or mse"

@@ -28,7 +28,7 @@ final class HelpTests: XCTestCase {
             }
         }
         let predict = try help("predict")
-        XCTAssertEqual(line(predict, flag: "delimiter"), "  --delimiter D       the CSV field delimiter: , ; tab or | (default: the training file's)")
+        XCTAssertEqual(line(predict, flag: "delimiter"), "  --delimiter D           the CSV field delimiter: , ; tab or | (default: the training file's)")
     }
 
     /// The defaults that depend on the data are shown for both kinds, as TrainingDefaults has them.

@@ -20,7 +20,9 @@ final class SuggestionTests: XCTestCase {
     func testUnknownFlags() throws {
         let model = ["--model", "m.safetensors"]
         try assertError(["evaluate"] + model + ["--min-acc", "0.9"], 2, "unknown flag --min-acc for 'mlp evaluate'; did you mean --min-accuracy?")
-        try assertError(["evaluate"] + model + ["--min", "0.9"], 2, "unknown flag --min for 'mlp evaluate'; did you mean --min-accuracy or --min-r2?")
+        try assertError(["evaluate"] + model + ["--max", "0.9"], 2, "unknown flag --max for 'mlp evaluate'; did you mean --max-log-loss, --max-rmse or --max-memory?")
+        // The start of more than three flags is no hint.
+        try assertError(["evaluate"] + model + ["--min", "0.9"], 2, "unknown flag --min for 'mlp evaluate'")
         try assertError(["train", "--Epochs", "3"], 2, "unknown flag --Epochs for 'mlp train'; did you mean --epochs?")
         try assertError(["train", "--LR=0.1"], 2, "unknown flag --LR for 'mlp train'; did you mean --lr?")
         try assertError(["predict", "--image", "x"], 2, "unknown flag --image for 'mlp predict'; did you mean --images?")

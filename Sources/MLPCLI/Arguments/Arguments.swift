@@ -1,5 +1,5 @@
 // Hand-written argument parsing: `--flag VALUE`, `--flag=VALUE` and boolean `--flag`, against the
-// flags a command declares (Flags.swift); a repeatable switch may be given more than once. Every
+// flags a command declares (Flags.swift); a repeatable flag may be given more than once. Every
 // mistake is a usage error naming the flag and what was expected. Values are read through the
 // declarations, typed and checked by their kind.
 import Formats
@@ -17,6 +17,8 @@ struct Arguments {
 
     /// How many times each repeatable switch was given (`--quiet --quiet`).
     private(set) var repeats: [String: Int] = [:]
+    /// Every value of each flag, in the order given (a repeatable flag's several: `--min-recall`).
+    private(set) var lists: [String: [String]] = [:]
 
     /// Parses `args` against `flags`. `--help` is always accepted. `positional` names the flag a bare
     /// argument stands for (`mlp summary FILE` is `mlp summary --model FILE`); nil allows none.
@@ -55,7 +57,7 @@ struct Arguments {
                 repeats[name, default: 1] += 1
                 continue
             }
-            if values[name] != nil || switches.contains(name) {
+            if (values[name] != nil && !flag.repeatable) || switches.contains(name) {
                 throw .usage("--\(name) is given twice", command: command)
             }
             guard let placeholder = flag.value else {
@@ -66,15 +68,18 @@ struct Arguments {
                 continue
             }
             order.append(name)
+            let value: String
             if let inline {
-                values[name] = inline
+                value = inline
             } else {
                 guard i < args.endIndex, !(args[i].hasPrefix("--") && args[i].count > 2) else {
                     throw .usage("--\(name) needs a value (\(placeholder))", command: command)
                 }
-                values[name] = args[i]
+                value = args[i]
                 i += 1
             }
+            if values[name] == nil { values[name] = value }
+            lists[name, default: []].append(value)
         }
     }
 
@@ -103,8 +108,11 @@ struct Arguments {
     /// Whether the command declares `f` (a flag shared by some commands, read where it is declared).
     func declares(_ f: Flag) -> Bool { accepted.contains { $0.name == f.name } }
 
-    /// The raw text of a flag's value, if given.
+    /// The raw text of a flag's value, if given (a repeatable flag's first).
     func string(_ f: Flag) -> String? { values[declared(f).name] }
+
+    /// Every value of a repeatable flag, in the order given.
+    func strings(_ f: Flag) -> [String] { lists[declared(f).name] ?? [] }
 
     /// The value of a flag that must be given, non-empty.
     func required(_ f: Flag) throws(CLIError) -> String {

@@ -18,11 +18,15 @@ enum Examples {
                 shell: "mlp train --data data/tabular/iris.csv.gz --target species --test-split 0.2 --validation-split 0.2 --early-stopping 20 --epochs 300 --out iris.safetensors"),
         Example(what: "A learning-rate sweep: each run's results (test accuracy, per-epoch figures, timings) as one JSON object in a file, and nothing on stderr but warnings and errors",
                 shell: "for lr in 0.01 0.03 0.1 0.3; do mlp train --data data/mnist --lr \"$lr\" --epochs 3 --silent --json --out \"mnist-$lr.safetensors\" > \"mnist-$lr.json\"; done"),
+        Example(what: "Weigh the rarer class up (balanced class weights), report the ROC AUC and F1 every epoch, and stop early on the validation AUC; the held-out rows are kept for evaluate",
+                shell: "mlp train --data data/tabular/breast_cancer.csv.gz --class-weight balanced --metrics auc,f1 --test-split 0.2 --validation-split 0.2 --monitor val_auc --early-stopping 20 --epochs 200 --save-split bc-split --out bc.safetensors"),
     ]
 
     static let evaluate = [
         Example(what: "Gate a CI job on a model's test accuracy: exit code 3 when it is below 0.97",
                 shell: "mlp evaluate --model mnist.safetensors --data data/mnist --min-accuracy 0.97"),
+        Example(what: "Gate on the ROC AUC and on the recall of the malignant class (label 0); every gate is checked and each one missed is named",
+                shell: "mlp evaluate --model bc.safetensors --data bc-split/test.csv --min-auc 0.97 --min-recall 0:0.9"),
     ]
 
     static let predict = [

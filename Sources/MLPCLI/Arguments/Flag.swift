@@ -48,7 +48,8 @@ struct Flag: Equatable {
     let configuration: Bool
     /// The values a shell may complete (--optimizer sgd, adam, ...); empty when any value goes.
     var choices: [String] = []
-    /// A switch that may be given more than once, each time meaning more (`--quiet --quiet`).
+    /// A flag that may be given more than once: a switch each time meaning more (`--quiet --quiet`),
+    /// a flag with a value each time adding one (`--min-recall A:0.8 --min-recall B:0.7`).
     var repeatable = false
 
     /// Whether the value names a file or directory (for shell completion).
@@ -94,7 +95,7 @@ struct Flag: Equatable {
         return f
     }
 
-    /// The same switch, repeatable.
+    /// The same flag, repeatable.
     func repeating() -> Flag {
         var f = self
         f.repeatable = true

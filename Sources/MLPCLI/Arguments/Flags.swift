@@ -52,7 +52,10 @@ enum Flags {
     static let seed = Flag("seed", "N", .integer(0...Int.max), "seed for initialization, shuffling, dropout and the validation split", default: "1", configuration: true)
     static let validationSplit = Flag("validation-split", "F", .number(what: "between 0 and 1 (exclusive)", check: .openUnitInterval), "hold out the last fraction F of the (seeded, shuffled) training set for validation", configuration: true)
     static let earlyStopping = Flag("early-stopping", "PATIENCE", .integer(1...100_000), "stop after PATIENCE epochs without improvement of the monitored metric; keep the best weights", configuration: true)
-    static let monitor = Flag("monitor", "METRIC", .text, "val_loss (default), val_accuracy (classification) or val_r2 (regression), for --early-stopping and --reduce-lr-on-plateau", configuration: true).choosing(["val_loss", "val_accuracy", "val_r2"])
+    static let monitor = Flag("monitor", "METRIC", .text, "val_loss (default), val_accuracy or val_NAME of a --metrics name (val_auc, val_f1, val_log_loss, …: classification), or val_r2 (regression), for --early-stopping and --reduce-lr-on-plateau; each is maximized, or minimized for the losses and the Brier score", configuration: true).choosing(MetricMonitor.Metric.allCases.map(\.rawValue))
+    static let classWeight = Flag("class-weight", "WEIGHTS", .text, "weigh each class's rows in the loss: balanced (n_samples / (n_classes · count of the class), as scikit-learn), or LABEL:W for the classes named by their labels as the data writes them (others weigh 1); the validation and test figures stay unweighted by them", configuration: true).choosing(["balanced"])
+    static let weightColumn = Flag("weight-column", "COLUMN", .text, "CSV: the column holding each row's weight (not a feature; 0 allowed, a missing or negative weight is an error): the loss, its gradient, the epoch's loss and the validation and test figures are weighted by it; the model records it, so evaluate weights its figures when the data has it", configuration: true)
+    static let metrics = Flag("metrics", "NAMES", .text, "classification figures added to the epoch lines, --log and --log-csv for the validation and test sets (comma-separated, or all): auc, pr_auc, f1, f1_weighted, precision, recall, log_loss, brier, balanced_accuracy, top_k_accuracy (pr_auc, precision and recall: two classes; top_k_accuracy: more)", configuration: true).choosing(ClassificationMetric.allCases.map(\.rawValue) + ["all"])
     static let augment = Flag("augment", "SPEC", .text, "distort each training image afresh every epoch (images only; validation and test images never): comma-separated parts shift[:PIXELS] (default 2), rotate[:DEGREES] (15), scale[:F[:FY]] (0.15), shear[:S] (0.3), elastic[:ALPHA[:SIGMA]] (34, 4), e.g. shift:2,rotate:15,elastic:34:4", configuration: true)
     static let reduceLROnPlateau = Flag("reduce-lr-on-plateau", "FACTOR,PATIENCE", .text, "multiply the learning rate by FACTOR after PATIENCE epochs without improvement", configuration: true)
 
@@ -73,6 +76,13 @@ enum Flags {
     static let minAccuracy = Flag("min-accuracy", "X", .number(what: "between 0 and 1", check: .unitInterval), "exit with code 3 when the accuracy is below X (0 to 1)")
     static let minR2 = Flag("min-r2", "X", .number(what: "at most 1", check: .atMostOne), "regression: exit with code 3 when R² is below X")
     static let maxRMSE = Flag("max-rmse", "X", .number(what: "positive", check: .positive), "regression: exit with code 3 when the RMSE (in the target's units) is above X")
+    static let minAUC = Flag("min-auc", "X", .number(what: "between 0 and 1", check: .unitInterval), "exit with code 3 when the ROC AUC is below X (two classes; the mean one-vs-rest AUC with more)")
+    static let minF1 = Flag("min-f1", "X", .number(what: "between 0 and 1", check: .unitInterval), "exit with code 3 when the F1 is below X (the positive class's with two classes; the macro F1 with more)")
+    static let minBalancedAccuracy = Flag("min-balanced-accuracy", "X", .number(what: "between 0 and 1", check: .unitInterval), "exit with code 3 when the balanced accuracy (the mean recall over the classes) is below X")
+    static let maxLogLoss = Flag("max-log-loss", "X", .number(what: "zero or positive", check: .nonNegative), "exit with code 3 when the log-loss is above X")
+    static let minRecall = Flag("min-recall", "LABEL:X", .text, "exit with code 3 when the recall of class LABEL is below X (repeatable, one class each)").repeating()
+    static let positiveLabel = Flag("positive-label", "LABEL", .text, "the positive class of a two-class model, as its label is printed (default: the model's stored one, else the second class in sorted order, as scikit-learn's pos_label for 0/1)")
+    static let threshold = Flag("threshold", "X", .number(what: "between 0 and 1", check: .unitInterval), "two classes: predict the positive class when its probability is at least X (default: the model's stored threshold, else 0.5)")
     static let misclassified = Flag("misclassified", "N", .integer(1...Int.max), "also list the N most confident mistakes (index, true, predicted, probability)")
     static let limit = Flag("limit", "N", .integer(1...Int.max), "only the first N images")
     static let topK = Flag("top-k", "K", .integer(1...Int.max), "the K most probable classes per image (CSV columns class2,prob2,...; JSON \"top_k\")")
@@ -95,8 +105,8 @@ enum Flags {
     static let maxMemory = Flag("max-memory", "BYTES", .bytes, "refuse to start when the data and model need more memory than this (e.g. 512M, 8G; default: MemAvailable from /proc/meminfo)")
 
     /// The flags of the training configuration, in the order checkpoints list them.
-    static let configuration: [Flag] = [target, task, categorical, missing, delimiter, decimal, thousands, testSplit,
+    static let configuration: [Flag] = [target, task, categorical, missing, delimiter, decimal, thousands, testSplit, weightColumn, classWeight,
                                         hidden, activation, layers, loss, initializer, optimizer, lr, momentum, weightDecay,
                                         beta1, beta2, schedule, warmup, clipGradNorm, maxNorm, epochs, batchSize, seed,
-                                        validationSplit, earlyStopping, monitor, reduceLROnPlateau, augment]
+                                        validationSplit, earlyStopping, monitor, metrics, reduceLROnPlateau, augment]
 }

@@ -88,7 +88,7 @@ extension TrainingConfiguration {
         validationSplit = try a.float(Flags.validationSplit)
         let monitorName = a.string(Flags.monitor) ?? "val_loss"
         guard let metric = MetricMonitor.Metric(rawValue: monitorName) else {
-            throw .usage("--monitor '\(monitorName)' is not one of val_loss, val_accuracy, val_r2", command: cmd)
+            throw .usage("--monitor '\(monitorName)' is not one of \(MetricMonitor.Metric.names)", command: cmd)
         }
         if let patience = try a.int(Flags.earlyStopping) {
             earlyStopping = Watch(metric: metric, patience: patience)
@@ -102,6 +102,32 @@ extension TrainingConfiguration {
         if let text = a.string(Flags.augment) {
             do { augment = try AugmentationSpec.parse(text) } catch {
                 throw .usage("--augment: \(error.message)", command: cmd)
+            }
+        }
+        try readWeighting(a)
+    }
+
+    /// --class-weight, --weight-column and --metrics.
+    private mutating func readWeighting(_ a: Arguments) throws(CLIError) {
+        let cmd = a.command
+        if let text = a.string(Flags.classWeight) {
+            switch ClassWeighting.parse(text) {
+            case .success(let w): classWeight = w
+            case .failure(.notAPair(let part)):
+                throw .usage("--class-weight expects balanced, or LABEL:W pairs separated by commas with each W a number of at least 0 (e.g. '>50K:3'), got '\(part)'", command: cmd)
+            case .failure(.repeated(let label)):
+                throw .usage("--class-weight names class '\(label)' twice", command: cmd)
+            }
+        }
+        if a.has(Flags.weightColumn) { weightColumn = try a.required(Flags.weightColumn) }
+        if let text = a.string(Flags.metrics) {
+            switch MetricSelection.parse(text) {
+            case .success(let m): metrics = m
+            case .failure(.unknown(let name)):
+                let hint = NearestName.hint(for: name, in: ClassificationMetric.allCases.map(\.rawValue) + ["all"]) { "'\($0)'" }
+                throw .usage("--metrics '\(name)' is not one of \(ClassificationMetric.names) or all\(hint)", command: cmd)
+            case .failure(.repeated(let name)):
+                throw .usage("--metrics names \(name) twice", command: cmd)
             }
         }
     }

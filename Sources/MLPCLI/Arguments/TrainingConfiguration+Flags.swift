@@ -48,6 +48,9 @@ extension TrainingConfiguration {
         if let earlyStopping { add(Flags.earlyStopping, "\(earlyStopping.patience)") }
         if let metric = earlyStopping?.metric ?? plateau?.watch.metric, metric != .valLoss { add(Flags.monitor, metric.rawValue) }
         if let plateau { add(Flags.reduceLROnPlateau, "\(number(plateau.factor)),\(plateau.watch.patience)") }
+        if let weightColumn { add(Flags.weightColumn, weightColumn) }
+        if let classWeight { add(Flags.classWeight, classWeight.token) }
+        if !metrics.isEmpty { add(Flags.metrics, metrics.token) }
         return w
     }
 

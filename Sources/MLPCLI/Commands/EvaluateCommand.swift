@@ -1,8 +1,10 @@
 // `mlp evaluate`: how a saved model does on labelled data (IDX images, or a CSV file for a model
-// trained on one); the CI gate. Classification: accuracy and mean loss, the confusion matrix,
+// trained on one); the CI gate. Classification: accuracy and mean loss, the figures of
+// EvaluationReport (ROC and PR AUC, F1, log-loss, … : EvaluateFigures.swift), the confusion matrix,
 // per-class precision/recall/F1, the most confident mistakes, and the confusion matrix as an SVG
-// heat map. Regression: RMSE, MAE and R² in the target's units, and predicted against actual values
-// as an SVG scatter plot.
+// heat map; every gate given is checked. Regression: RMSE, MAE and R² in the target's units, and
+// predicted against actual values as an SVG scatter plot. Data with the model's weight column gives
+// weighted figures.
 import Formats
 import Tables
 import Model
@@ -14,12 +16,15 @@ enum EvaluateCommand {
         Flags.testImages.helped("images to evaluate on (overrides --data)"), Flags.testLabels.helped("their labels (overrides --data)"),
         Flags.delimiter.helped("the CSV field delimiter: , ; tab or |").defaulting(to: "the training file's"),
         Flags.modelDecimal, Flags.modelThousands,
-        Flags.evaluationBatchSize, Flags.threads, Flags.minAccuracy, Flags.minR2, Flags.maxRMSE, Flags.misclassified,
+        Flags.evaluationBatchSize, Flags.threads, Flags.minAccuracy, Flags.minAUC, Flags.minF1, Flags.minBalancedAccuracy, Flags.maxLogLoss,
+        Flags.minRecall, Flags.minR2, Flags.maxRMSE, Flags.positiveLabel, Flags.threshold,
+        Flags.topK.helped("top_k_accuracy counts a row right when its class is among the K most probable (more than two classes)").defaulting(to: "5, or one less than the classes when there are fewer than 6"),
+        Flags.misclassified,
         Flags.idColumn.helped("with --misclassified: name each mistake by this CSV column (an ID, as written)"),
         Flags.plot.helped("write an SVG: the confusion matrix as a heat map, or for a regression predicted against actual values and the residuals (the first \(RegressionPlotSVG.maxTargets) targets, at most \(RegressionPlotSVG.maxPoints) rows drawn)"), Flags.json, Flags.silent, Flags.maxMemory,
     ]
 
-    static let usage = "mlp evaluate --model FILE --data DIR|FILE.csv [--json] [--min-accuracy X | --min-r2 X | --max-rmse X] [--misclassified N [--id-column COLUMN]] [--plot FILE.svg]"
+    static let usage = "mlp evaluate --model FILE --data DIR|FILE.csv [--json] [--min-accuracy X] [--min-auc X] [--min-f1 X] [--min-recall LABEL:X ...] [--positive-label LABEL] [--threshold X] [--misclassified N [--id-column COLUMN]] [--plot FILE.svg]"
 
     /// Everything `mlp evaluate` reads from its command line.
     struct Options {
@@ -35,6 +40,9 @@ enum EvaluateCommand {
         let json: Bool
         let threads: Int?
         let memoryLimit: Int?
+        let decision: DecisionFlags
+        let gates: FigureGates
+        let topK: Int?
 
         init(_ a: Arguments) throws(CLIError) {
             model = try a.required(Flags.model)
@@ -59,6 +67,9 @@ enum EvaluateCommand {
             json = a.has(Flags.json)
             threads = try a.int(Flags.threads)
             memoryLimit = try MemoryBudget.flag(a)
+            topK = try a.int(Flags.topK)
+            decision = try DecisionFlags(a)
+            gates = try FigureGates(a)
         }
     }
 
@@ -96,18 +107,19 @@ enum EvaluateCommand {
                 throw CLIError(.dataError, "\(modelPath): was trained on a CSV file; give --data FILE.csv with its columns (\(encoder.names.prefix(5).joined(separator: ", "))\(encoder.names.count > 5 ? ", …" : ""))")
             }
             guard case .table(let target) = model.output else { preconditionFailure("a table model has a target") }
-            var options = encoder.readingOptions(CSVOptions(delimiter: o.delimiter ?? delimiter, threads: o.threads ?? BLAS.processors), target: target)
+            var options = encoder.readingOptions(CSVOptions(delimiter: o.delimiter ?? delimiter, threads: o.threads ?? BLAS.processors), target: target,
+                                                 weightColumn: model.weightColumn)
             options.numbers = try o.numbers.format(over: encoder.numbers)
             options.markerAdvice = TableEncoder.retrainMarkerAdvice
             let idColumn = IDColumn(name: o.idColumn, encoder: encoder, target: target)
             idColumn.prepare(&options)
             let table = try library { try TabularData.read(csv, options) }
             try library { try TabularData.requireRows(table) }
-            let (encoded, unseen) = try library { try TabularData.encodeLabelled(table, encoder: encoder, target: target) }
+            let (encoded, unseen) = try library { try TabularData.encodeLabelled(table, encoder: encoder, target: target, weightColumn: model.weightColumn) }
             if unseen.total > 0 { Console.err(TableNote.unseenCategories(path: table.path, unseen).line) }
             data = encoded
             ids = try library { try idColumn.values(table) }
-            let ignored = encoder.ignored(in: table, allowed: Set(target.columns + idColumn.names))
+            let ignored = encoder.ignored(in: table, allowed: Set(target.columns + idColumn.names + (model.weightColumn.map { [$0] } ?? [])))
             if !ignored.isEmpty { Console.note(TableNote.ignoredColumns(path: csv, ignored).line) }
             dataName = csv
         case .pixels:
@@ -122,36 +134,50 @@ enum EvaluateCommand {
             dataName = imagesPath
         }
         if model.output.task == .regression {
-            if minAccuracy != nil {
-                throw .usage("--min-accuracy gates a classification; \(modelPath) is a regression: use --min-r2 or --max-rmse", command: a.command)
+            if let flag = minAccuracy != nil ? Flags.minAccuracy : o.gates.firstGiven {
+                throw .usage("--\(flag.name) gates a classification; \(modelPath) is a regression: use --min-r2 or --max-rmse", command: a.command)
             }
+            if o.topK != nil { throw .usage("--top-k ranks classes; \(modelPath) is a regression", command: a.command) }
+            _ = try o.decision.decision(for: model, path: modelPath, command: a.command)
             return try regression(model, data, options: o, path: dataName)
         }
         if o.minR2 != nil || o.maxRMSE != nil {
-            throw .usage("--\(o.minR2 != nil ? "min-r2" : "max-rmse") gates a regression; \(modelPath) is a classification: use --min-accuracy", command: a.command)
+            throw .usage("--\(o.minR2 != nil ? "min-r2" : "max-rmse") gates a regression; \(modelPath) is a classification: use --min-accuracy, --min-auc, --min-f1, --min-balanced-accuracy, --max-log-loss or --min-recall", command: a.command)
+        }
+        try o.gates.check(model, path: modelPath, command: a.command)
+        let decided = try o.decision.decision(for: model, path: modelPath, command: a.command)
+        if let k = o.topK, model.network.outputFeatures <= 2 {
+            throw .usage("--top-k \(k) sets the k of top_k_accuracy, a figure of more than two classes; \(modelPath) has \(model.network.outputFeatures)", command: a.command)
         }
         let items = model.input.isTable ? "rows" : "images"
         let start = now()
-        let ev = try library { try model.evaluate(data, batchSize: batch) }
+        let report = try library { try model.report(data, batchSize: batch, decision: decided?.decision ?? .standard, topK: o.topK) }
         let seconds = now() - start
-        let perClass = ClassMetrics.from(confusion: ev.confusion)
+        guard let figures = report.classification else { preconditionFailure("a classification has classification figures") }
+        let weightColumn = report.weighted ? model.weightColumn : nil
+        let perClass = ClassMetrics.from(confusion: figures.confusion)
         let macro = ClassMetrics.macroAverage(perClass)
-        let wrong = mistakes.map { ev.mostConfidentMistakes(labels: data.labels, count: $0) }
+        let correct = figures.confusion.indices.reduce(0) { $0 + figures.confusion[$1][$1] }
+        // Unweighted, the accuracy as every mlp has computed it: correct / rows, in Float.
+        let accuracy = report.weighted ? Float(figures.accuracy) : Float(correct) / Float(max(report.rows, 1))
+        let wrong = mistakes.map { figures.mostConfidentMistakes(labels: data.labels, count: $0) }
         let label = model.output.label
         if o.json {
-            let confusion: [JSONValue] = ev.confusion.map { row in JSONValue.array(row.map { JSONValue($0) }) }
-            let classes: [JSONValue] = perClass.map { (m: ClassMetrics) -> JSONValue in
+            let confusion: [JSONValue] = figures.confusion.map { row in JSONValue.array(row.map { JSONValue($0) }) }
+            var classes: JSONValue = .array(perClass.map { (m: ClassMetrics) -> JSONValue in
                 let fields: [(String, JSONValue)] = [("class", model.output.labelJSON(m.classIndex)), ("precision", JSONValue(Float(m.precision))),
                                                      ("recall", JSONValue(Float(m.recall))), ("f1", JSONValue(Float(m.f1))), ("support", JSONValue(m.support))]
                 return .object(fields)
-            }
-            let macroFields: [(String, JSONValue)] = [("precision", JSONValue(Float(macro.precision))), ("recall", JSONValue(Float(macro.recall))),
-                                                      ("f1", JSONValue(Float(macro.f1))), ("classes", JSONValue(macro.classes))]
+            })
+            var macroJSON: JSONValue = .object([("precision", JSONValue(Float(macro.precision))), ("recall", JSONValue(Float(macro.recall))),
+                                                ("f1", JSONValue(Float(macro.f1))), ("classes", JSONValue(macro.classes))])
+            if report.weighted { (classes, macroJSON) = EvaluateFigures.weightedPerClass(figures, model: model) }
             var members: [(String, JSONValue)] = [
-                ("accuracy", JSONValue(ev.accuracy)), ("loss", JSONValue(ev.loss)),
-                ("samples", .number(Double(ev.samples))), ("seconds", JSONValue(seconds, decimals: 6)),
-                ("confusion", .array(confusion)), ("per_class", .array(classes)), ("macro", .object(macroFields)),
+                ("accuracy", JSONValue(accuracy)), ("loss", JSONValue(report.loss)),
+                ("samples", .number(Double(report.rows))), ("seconds", JSONValue(seconds, decimals: 6)),
+                ("confusion", .array(confusion)), ("per_class", classes), ("macro", macroJSON),
             ]
+            members += EvaluateFigures.json(figures, model: model, weightColumn: weightColumn, totalWeight: report.totalWeight)
             if let wrong {
                 let items: [JSONValue] = wrong.map { (w: Misclassification) -> JSONValue in
                     let fields: [(String, JSONValue)] = (ids.map { [("id", JSONValue($0[w.index]))] } ?? []) + [("index", JSONValue(w.index)), ("true", model.output.labelJSON(w.trueClass)),
@@ -162,11 +188,15 @@ enum EvaluateCommand {
             }
             Console.out(JSONValue.object(members).serialized())
         } else {
-            Console.out("accuracy \(fixed(ev.accuracy, 4))  loss \(fixed(ev.loss, 4))  samples \(ev.samples)")
+            Console.out("accuracy \(fixed(accuracy, 4))  loss \(fixed(report.loss, 4))  samples \(report.rows)")
+            for line in EvaluateFigures.lines(figures, model: model, source: decided?.source, weightColumn: weightColumn, totalWeight: report.totalWeight) {
+                Console.out(line)
+            }
             Console.out("")
-            Console.out(ClassificationReport.confusionTable(ev.confusion, label: label))
+            Console.out(ClassificationReport.confusionTable(figures.confusion, label: label))
             Console.out("")
-            Console.out(ClassificationReport.metricsTable(perClass, macro: macro, label: label))
+            Console.out(report.weighted ? EvaluateFigures.weightedTable(figures, label: label)
+                                        : ClassificationReport.metricsTable(perClass, macro: macro, label: label))
             if let wrong {
                 Console.out("")
                 Console.out(ClassificationReport.mistakesTable(wrong, requested: mistakes ?? 0, label: label, items: items,
@@ -174,16 +204,20 @@ enum EvaluateCommand {
             }
         }
         if let plot {
-            let title = "confusion matrix: \(lastComponent(modelPath)), accuracy \(fixed(ev.accuracy, 4)) on \(ev.samples) \(items)"
-            let svg = ConfusionMatrixSVG.render(confusion: ev.confusion, labels: ev.confusion.indices.map(label), title: title)
+            let title = "confusion matrix: \(lastComponent(modelPath)), accuracy \(fixed(accuracy, 4)) on \(report.rows) \(items)"
+            let svg = ConfusionMatrixSVG.render(confusion: figures.confusion, labels: figures.confusion.indices.map(label), title: title)
             do { try AtomicFile.write(Array(svg.utf8), to: plot) } catch let e as FormatError { throw .data(e) } catch {
                 throw CLIError(.dataError, "\(plot): \(error)")
             }
             Console.info("confusion matrix written to \(OutputPath.name(plot))")
         }
-        if let minAccuracy, ev.accuracy < minAccuracy {
+        // Every gate is checked, and each one missed is named.
+        var failures: [String] = []
+        if let minAccuracy, accuracy < minAccuracy { failures.append("accuracy \(fixed(accuracy, 4)) is below --min-accuracy \(minAccuracy)") }
+        failures += o.gates.failures(figures, model: model)
+        guard failures.isEmpty else {
             Console.flush()
-            Console.err("error: accuracy \(fixed(ev.accuracy, 4)) is below --min-accuracy \(minAccuracy)")
+            for f in failures { Console.err("error: " + f) }
             return .belowMinimum
         }
         return .ok
@@ -195,19 +229,33 @@ enum EvaluateCommand {
         guard case .table(.values(let columns, let mean, let std)) = model.output else { preconditionFailure("a regression model has value targets") }
         if o.misclassified != nil { throw .usage("--misclassified lists a classification's mistakes; \(o.model) is a regression", command: "evaluate") }
         let start = now()
-        let ev = try library { try model.evaluateRegression(data, batchSize: o.batch) }
+        var ev = try library { try model.evaluateRegression(data, batchSize: o.batch) }
+        var m = SessionMetrics.regression(ev, scale: std)
+        if data.weights != nil {
+            // Weighted by the model's weight column: the figures from every row at once.
+            let report = try library { try model.report(data, batchSize: o.batch, targetScale: std) }
+            guard let r = report.regression else { preconditionFailure("a regression report") }
+            m = SessionMetrics.Regression(rmse: r.rmse, mae: r.mae, r2: r.r2, perTarget: r.perTarget)
+            ev.loss = report.loss
+        }
         let seconds = now() - start
-        let m = SessionMetrics.regression(ev, scale: std)
         if o.json {
             let per: [JSONValue] = zip(columns, m.perTarget).map { c, t in
                 .object([("column", JSONValue(c)), ("rmse", JSONValue(Float(t.rmse))), ("mae", JSONValue(Float(t.mae))), ("r2", JSONValue(Float(t.r2)))])
             }
             // The figures to float precision, as train --json gives them: the digits beyond are noise.
-            Console.out(JSONValue.object([("rmse", JSONValue(Float(m.rmse))), ("mae", JSONValue(Float(m.mae))), ("r2", JSONValue(Float(m.r2))),
-                                          ("samples", JSONValue(ev.samples)), ("loss", JSONValue(ev.loss)), ("seconds", JSONValue(seconds, decimals: 6)),
-                                          ("targets", .array(per))]).serialized())
+            var members: [(String, JSONValue)] = [("rmse", JSONValue(Float(m.rmse))), ("mae", JSONValue(Float(m.mae))), ("r2", JSONValue(Float(m.r2))),
+                                                  ("samples", JSONValue(ev.samples)), ("loss", JSONValue(ev.loss)), ("seconds", JSONValue(seconds, decimals: 6)),
+                                                  ("targets", .array(per))]
+            if let w = data.weights, let column = model.weightColumn {
+                members += [("weight_column", JSONValue(column)), ("total_weight", JSONValue(w.reduce(0.0) { $0 + Double($1) }))]
+            }
+            Console.out(JSONValue.object(members).serialized())
         } else {
             Console.out("rmse \(significant(m.rmse))  mae \(significant(m.mae))  r2 \(fixed(m.r2, 4))  samples \(ev.samples)")
+            if data.weights != nil, let column = model.weightColumn {
+                Console.out("every figure is weighted by the column '\(column)'")
+            }
             if columns.count > 1 {
                 var table = TextTable([("target", .left), ("rmse", .right), ("mae", .right), ("r2", .right)])
                 for (c, t) in zip(columns, m.perTarget) { table.add([c, significant(t.rmse), significant(t.mae), fixed(t.r2, 4)]) }

@@ -1,7 +1,8 @@
 // `mlp predict`: the class and probability a saved model gives each image of an IDX, PGM or PNG
 // file (optionally the K most probable classes, or a drawing of each image beside its prediction),
 // or, for a model trained on a CSV file, its prediction for each row of one: a class label with its
-// probability, or the regression targets in their units.
+// probability, or the regression targets in their units. A two-class model predicts its positive
+// class when that class's probability reaches the decision threshold (DecisionFlags.swift).
 import Formats
 import Tables
 import Model
@@ -12,11 +13,11 @@ enum PredictCommand {
         Flags.model, Flags.images, Flags.input, Flags.delimiter.helped("the CSV field delimiter: , ; tab or |").defaulting(to: "the training file's"),
         Flags.modelDecimal, Flags.modelThousands,
         Flags.idColumn.helped("echo this CSV column (an ID, as written) as the first column of each answer (\"id\" with --json)"),
-        Flags.limit, Flags.topK, Flags.show, Flags.threads,
+        Flags.limit, Flags.topK, Flags.positiveLabel, Flags.threshold, Flags.show, Flags.threads,
         Flags.json.helped("one JSON object per line, with every class probability"), Flags.silent, Flags.maxMemory,
     ]
 
-    static let usage = "mlp predict --model FILE --images FILE | --input FILE.csv [--id-column COLUMN] [--limit N] [--top-k K] [--show | --json]"
+    static let usage = "mlp predict --model FILE --images FILE | --input FILE.csv [--id-column COLUMN] [--limit N] [--top-k K] [--threshold X] [--show | --json]"
 
     /// Everything `mlp predict` reads from its command line.
     struct Options {
@@ -30,6 +31,9 @@ enum PredictCommand {
         let json: Bool, show: Bool
         let threads: Int?
         let memoryLimit: Int?
+        let decisionFlags: DecisionFlags
+        /// A two-class model's decision, once the model is read.
+        var decision: EvaluationReport.Decision?
 
         init(_ a: Arguments) throws(CLIError) {
             model = try a.required(Flags.model)
@@ -49,12 +53,13 @@ enum PredictCommand {
             show = a.has(Flags.show)
             threads = try a.int(Flags.threads)
             memoryLimit = try MemoryBudget.flag(a)
+            decisionFlags = try DecisionFlags(a)
             if json && show { throw .usage("--show draws for people and --json writes for programs; give one", command: a.command) }
         }
     }
 
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
-        let o = try Options(a)
+        var o = try Options(a)
         let modelPath = o.model, limit = o.limit, topK = o.topK, json = o.json, show = o.show
         let parts = MemoryBudget.modelPart(modelPath) + (o.images.map { MemoryBudget.dataParts([$0]) } ?? o.input.map(MemoryBudget.csvPart) ?? [])
         try library { try MemoryBudget.check(o.memoryLimit, parts) }
@@ -67,6 +72,7 @@ enum PredictCommand {
         if let topK, topK > classes {
             throw .usage("--top-k \(topK) is more than the model's \(classes) classes", command: a.command)
         }
+        o.decision = try o.decisionFlags.decision(for: model, path: modelPath, command: a.command)?.decision
         if case .table = model.input {
             guard let input = o.input else {
                 throw .usage("\(modelPath) was trained on a CSV file: give --input FILE.csv with rows to predict", command: a.command)
@@ -100,7 +106,7 @@ enum PredictCommand {
             for r in 0..<m {
                 let row = p.data + r * classes
                 let index = start + r
-                let ranked = ranking(row, classes, k)
+                let ranked = ranking(row, classes, k, decision: o.decision)
                 if json {
                     let probs = (0..<classes).map { JSONValue(row[$0]) }
                     var members: [(String, JSONValue)] = [("index", JSONValue(index)), ("predicted", JSONValue(ranked[0])),
@@ -210,7 +216,7 @@ enum PredictCommand {
         let idField = id.map { csvField($0) + "," } ?? ""
         switch target {
         case .classes(_, let labels):
-            let ranked = ranking(row, outputs, k)
+            let ranked = ranking(row, outputs, k, decision: o.decision)
             if o.json {
                 var members: [(String, JSONValue)] = idJSON + [("index", JSONValue(i)), ("predicted", JSONValue(labels[ranked[0]])),
                                                       ("probability", JSONValue(row[ranked[0]])),
@@ -238,6 +244,14 @@ enum PredictCommand {
     static func csvField(_ s: String) -> String {
         guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" || $0 == "|" || $0 == "\t" }) else { return s }
         return "\"" + s.replacingAll("\"", with: "\"\"") + "\""
+    }
+
+    /// The predicted class and the runners-up, `k` in all: with a two-class `decision`, the positive
+    /// class first when P(positive) ≥ its threshold, else the other; otherwise the most probable first.
+    static func ranking(_ p: UnsafePointer<Float>, _ classes: Int, _ k: Int, decision: EvaluationReport.Decision?) -> [Int] {
+        guard let d = decision, classes == 2 else { return ranking(p, classes, k) }
+        let predicted = Double(p[d.positiveClass]) >= d.threshold ? d.positiveClass : 1 - d.positiveClass
+        return Array([predicted, 1 - predicted].prefix(k))
     }
 
     /// The `k` most probable classes, most probable first (ties: lower class first).

@@ -8,7 +8,8 @@
 // Metadata: format "mlp-checkpoint", format_version 4, config (the training configuration as a
 // JSON object, TrainingConfiguration+JSON.swift), the loop's position (epoch, position, step,
 // optimizer_step), generator states (with augmentation, augment_rng: the one the batches'
-// distortions are keyed by), the epoch's running sums, the learning rate, monitors, history,
+// distortions are keyed by), the epoch's running sums (with weighted data also weight_sum, and
+// class_weights: the weights computed from the training set), the learning rate, monitors, history,
 // threads, and the task (classification or regression: what `mlp summary` says; resuming does not
 // read it). The metadata also records "out", the run's model file made absolute: where a resumed
 // run writes the model unless given another (a checkpoint without it resumes to the default).
@@ -68,6 +69,10 @@ public enum Checkpoint {
             ("history", JSONValue.array(s.history.map(\.json)).serialized()),
         ]
         if let out { meta.append(("out", absolutePath(out))) }
+        // Weighted data: the epoch's total weight so far (its loss is lossSum / weightSum), and the
+        // class weights the run computed from its training set.
+        if t.classWeights != nil || s.train.weights != nil { meta.append(("weight_sum", "\(t.weightSum)")) }
+        if let w = t.classWeights { meta.append(("class_weights", w.map { "\($0)" }.joined(separator: ","))) }
         for (i, layer) in s.network.layers.enumerated() {
             if let g = layer.generator { meta.append(("rng.layers.\(i)", words(g))) }
         }
@@ -242,6 +247,17 @@ public enum Checkpoint {
             throw fail("metadata \"seen\" (\(t.seen)) and \"correct\" (\(t.correct)) do not fit an epoch of \(s.train.count) training images")
         }
         t.seconds = try double("epoch_seconds")
+        if t.classWeights != nil || s.train.weights != nil {
+            t.weightSum = try double("weight_sum")
+            guard t.weightSum >= 0 else { throw fail("metadata \"weight_sum\" is negative") }
+        }
+        if t.classWeights != nil {
+            let parts = (file.metadataValue(for: "class_weights") ?? "").split(separator: ",").map { Float($0) }
+            guard parts.count == t.classWeights!.count, parts.allSatisfy({ $0 != nil && $0!.isFinite && $0! >= 0 }) else {
+                throw fail("metadata \"class_weights\" is missing or not \(t.classWeights!.count) numbers of at least 0")
+            }
+            t.classWeights = parts.map { $0! }
+        }
         t.schedule.base = Float(try double("lr"))
         s.bestEpoch = try int("best_epoch")
         for (i, layer) in s.network.layers.enumerated() where layer.generator != nil {

@@ -3,8 +3,9 @@
 //    "optimizer":"sgd","lr":0.05,"momentum":0.9,"weight_decay":0,"beta1":0.9,"beta2":0.999,
 //    "schedule":"cosine","warmup":0,"clip_grad_norm":null,"epochs":5,"batch_size":64,"seed":"1",
 //    "validation_split":null,"early_stopping":null,"reduce_lr_on_plateau":null}
-// ("network" is {"layers":"ARCH"} for --layers; "augment":"SPEC" is there only with --augment, so a
-// checkpoint without it still reads in an mlp that predates it; the seed is a string so every UInt64 survives;
+// ("network" is {"layers":"ARCH"} for --layers; "augment":"SPEC" is there only with --augment, and
+// "weight_column", "class_weight" and "metrics" only when set, so a checkpoint without them still
+// reads in an mlp that predates them; the seed is a string so every UInt64 survives;
 // floats are written in their shortest form, so they read back to the same bits.) Reading checks
 // every member as the command line checks its flag: a damaged or hand-edited checkpoint is a
 // one-line error, never a configuration the command line could not have made.
@@ -40,7 +41,21 @@ extension TrainingConfiguration {
             ("seed", JSONValue("\(seed)")), ("validation_split", opt(validationSplit)),
             ("early_stopping", earlyStopping.map { .object(watch($0)) } ?? .null),
             ("reduce_lr_on_plateau", plateau.map { .object([("factor", JSONValue($0.factor))] + watch($0.watch)) } ?? .null),
-        ] + (augment.map { [("augment", JSONValue($0.token))] } ?? []))
+        ] + (augment.map { [("augment", JSONValue($0.token))] } ?? []) + weightingJSON)
+    }
+
+    /// The members of the weights and the metrics, written only when set (a configuration without
+    /// them means none), so that a checkpoint without weights reads in an mlp that predates them.
+    var weightingJSON: [(String, JSONValue)] {
+        var m: [(String, JSONValue)] = []
+        if let weightColumn { m.append(("weight_column", JSONValue(weightColumn))) }
+        switch classWeight {
+        case .balanced?: m.append(("class_weight", JSONValue("balanced")))
+        case .given(let entries)?: m.append(("class_weight", .object(entries.map { ($0.label, JSONValue($0.weight)) })))
+        case nil: break
+        }
+        if !metrics.isEmpty { m.append(("metrics", JSONValue(metrics.token))) }
+        return m
     }
 
     /// Reads what `json` wrote; `fail` turns a complaint about a member into the caller's error.
@@ -49,7 +64,8 @@ extension TrainingConfiguration {
         guard case .object(let members) = v else { throw fail("is \(v.kindDescription), expected an object") }
         let known: Set<String> = ["target", "task", "categorical", "missing", "delimiter", "decimal", "thousands", "missing_markers", "test_split", "network", "outputs", "loss", "init", "optimizer", "lr", "momentum", "weight_decay", "beta1", "beta2",
                                   "schedule", "warmup", "clip_grad_norm", "max_norm", "epochs", "batch_size", "seed",
-                                  "validation_split", "early_stopping", "reduce_lr_on_plateau", "augment"]
+                                  "validation_split", "early_stopping", "reduce_lr_on_plateau", "augment",
+                                  "weight_column", "class_weight", "metrics"]
         for (k, _) in members where !known.contains(k) { throw fail("has an unexpected member \"\(k)\"") }
         func member(_ k: String) throws(E) -> JSONValue {
             guard let m = v[k] else { throw fail("has no \"\(k)\"") }
@@ -80,7 +96,7 @@ extension TrainingConfiguration {
         }
         func watch(_ o: JSONValue) throws(E) -> Watch {
             let name = try string("monitor", in: o)
-            guard let metric = MetricMonitor.Metric(rawValue: name) else { throw fail("monitor '\(name)' is not one of val_loss, val_accuracy, val_r2") }
+            guard let metric = MetricMonitor.Metric(rawValue: name) else { throw fail("monitor '\(name)' is not one of \(MetricMonitor.Metric.names)") }
             return Watch(metric: metric, patience: try int("patience", 1...100_000, in: o))
         }
 
@@ -169,6 +185,39 @@ extension TrainingConfiguration {
         if let m = v["augment"], m != .null {
             guard case .string(let text) = m else { throw fail("\"augment\" is \(m.kindDescription), expected a string") }
             do { augment = try AugmentationSpec.parse(text) } catch { throw fail("augment: \(error.message)") }
+        }
+        try readWeighting(v, fail: fail)
+    }
+
+    /// Reads what `weightingJSON` wrote.
+    private mutating func readWeighting<E: Error>(_ v: JSONValue, fail: (String) -> E) throws(E) {
+        if let m = v["weight_column"], m != .null {
+            guard case .string(let name) = m, !name.isEmpty else { throw fail("\"weight_column\" is \(m.kindDescription), expected a column name") }
+            weightColumn = name
+        }
+        if let m = v["class_weight"], m != .null {
+            switch m {
+            case .string("balanced"): classWeight = .balanced
+            case .object(let members) where !members.isEmpty:
+                var entries: [ClassWeighting.Entry] = []
+                for (label, value) in members {
+                    guard case .number(let d) = value, d.isFinite, d >= 0, Float(d).isFinite, !entries.contains(where: { $0.label == label }) else {
+                        throw fail("\"class_weight\" gives class '\(label)' \(value.kindDescription), expected a number of at least 0, once per class")
+                    }
+                    entries.append(ClassWeighting.Entry(label: label, weight: Float(d)))
+                }
+                classWeight = .given(entries)
+            default:
+                throw fail("\"class_weight\" is \(m.kindDescription), expected \"balanced\" or an object of class weights")
+            }
+        }
+        if let m = v["metrics"], m != .null {
+            var selection: MetricSelection?
+            if case .string(let text) = m, case .success(let parsed) = MetricSelection.parse(text), !parsed.isEmpty { selection = parsed }
+            guard let selection else {
+                throw fail("\"metrics\" is \(m.kindDescription), expected a list of \(ClassificationMetric.names) or all")
+            }
+            metrics = selection
         }
     }
 }

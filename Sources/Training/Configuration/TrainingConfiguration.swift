@@ -64,6 +64,12 @@ public struct TrainingConfiguration: Equatable {
     public var missingMarkers = CSVMissingMarkers.basic
     /// A seeded fraction of the CSV rows held out as the test set (when there is no test file).
     public var testSplit: Float?
+    /// The CSV column holding each row's weight in the loss and the figures (not a feature); nil: none.
+    public var weightColumn: String?
+    /// How much each class counts in the loss (ClassWeighting.swift); nil: every class alike.
+    public var classWeight: ClassWeighting?
+    /// The classification metrics added to the epoch lines and logs for the validation and test sets.
+    public var metrics = MetricSelection()
 
     public var network: NetworkSpec = .hidden([128], .relu)
     /// The output layer's width when it is not the data's class count: checkpoints of format 1
@@ -103,7 +109,7 @@ public struct TrainingConfiguration: Equatable {
             && a.clipNorm == b.clipNorm && a.maxNorm == b.maxNorm && a.epochs == b.epochs && a.batchSize == b.batchSize && a.seed == b.seed
             && a.validationSplit == b.validationSplit && a.earlyStopping == b.earlyStopping
             && a.plateau?.factor == b.plateau?.factor && a.plateau?.watch == b.plateau?.watch
-            && a.augment == b.augment
+            && a.augment == b.augment && a.weightColumn == b.weightColumn && a.classWeight == b.classWeight && a.metrics == b.metrics
     }
 
     public init() {}
@@ -113,7 +119,7 @@ public struct TrainingConfiguration: Equatable {
     /// How the training table is read and what is learnt from it (CSV data).
     public var tableSettings: TableSettings {
         TableSettings(target: target, task: task, categorical: categorical, missing: missing, delimiter: delimiter,
-                      numbers: numbers, missingMarkers: missingMarkers, testSplit: testSplit)
+                      numbers: numbers, missingMarkers: missingMarkers, testSplit: testSplit, weightColumn: weightColumn)
     }
 
     /// The learning-rate schedule with its base rate.

@@ -2,11 +2,23 @@
 import Formats
 
 /// A model's figures on one dataset: the loss, and the accuracy (classification) or the errors in
-/// the target's units and R² (regression).
+/// the target's units and R² (regression), and the classification metrics asked for.
 public struct SetMetrics: Equatable {
     public var loss: Float
     public var accuracy: Float?
     public var rmse: Double?, mae: Double?, r2: Double?
+    /// Classification metrics (`--metrics`, a monitor's), in the vocabulary's order; nil where a
+    /// figure is undefined on this set (an area with one class present).
+    public var figures: [Figure] = []
+
+    public struct Figure: Equatable, Sendable {
+        public let metric: ClassificationMetric
+        public let value: Double?
+        public init(metric: ClassificationMetric, value: Double?) {
+            self.metric = metric
+            self.value = value
+        }
+    }
 
     /// Members of a log line for the set called `prefix` ("val", "test").
     public func json(_ prefix: String) -> [(String, JSONValue)] {
@@ -15,6 +27,7 @@ public struct SetMetrics: Equatable {
         if let rmse, let mae, let r2 {
             m += [("\(prefix)_rmse", JSONValue(Float(rmse))), ("\(prefix)_mae", JSONValue(Float(mae))), ("\(prefix)_r2", JSONValue(Float(r2)))]
         }
+        for f in figures { m.append(("\(prefix)_\(f.metric.rawValue)", f.value.map { JSONValue(Float($0)) } ?? .null)) }
         return m
     }
 
@@ -25,18 +38,29 @@ public struct SetMetrics: Equatable {
         loss = Float(l)
         accuracy = num("accuracy").map(Float.init)
         rmse = num("rmse"); mae = num("mae"); r2 = num("r2")
+        figures = ClassificationMetric.allCases.compactMap { m in
+            switch v["\(prefix)_\(m.rawValue)"] {
+            case .number(let x)?: return Figure(metric: m, value: x)
+            case .null?: return Figure(metric: m, value: nil)
+            default: return nil
+            }
+        }
     }
 
-    public init(loss: Float, accuracy: Float? = nil, rmse: Double? = nil, mae: Double? = nil, r2: Double? = nil) {
-        self.loss = loss; self.accuracy = accuracy; self.rmse = rmse; self.mae = mae; self.r2 = r2
+    public init(loss: Float, accuracy: Float? = nil, rmse: Double? = nil, mae: Double? = nil, r2: Double? = nil, figures: [Figure] = []) {
+        self.loss = loss; self.accuracy = accuracy; self.rmse = rmse; self.mae = mae; self.r2 = r2; self.figures = figures
     }
 
-    /// The value a monitor watches.
+    /// A classification metric's value, when the set has it.
+    public func value(of m: ClassificationMetric) -> Double? { figures.first { $0.metric == m }?.value }
+
+    /// The value a monitor watches (an undefined figure is the worst there is).
     public func value(_ m: MetricMonitor.Metric) -> Double {
         switch m {
         case .valLoss: return Double(loss)
         case .valAccuracy: return Double(accuracy ?? 0)
         case .valR2: return r2 ?? -Double.infinity
+        case .valClassification(let c): return value(of: c) ?? (c.higherIsBetter ? -Double.infinity : Double.infinity)
         }
     }
 }
@@ -84,6 +108,7 @@ public struct EpochStats {
             h.append("\(prefix)_loss")
             if set.accuracy != nil { h.append("\(prefix)_accuracy") }
             if set.r2 != nil { h += ["\(prefix)_rmse", "\(prefix)_mae", "\(prefix)_r2"] }
+            h += set.figures.map { "\(prefix)_\($0.metric.rawValue)" }
         }
         return h + ["seconds", "samples_per_second"] + (augmentSeconds != nil ? ["augment_seconds"] : [])
     }

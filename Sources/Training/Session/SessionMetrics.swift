@@ -9,6 +9,10 @@ public enum SessionMetrics {
         public let rmse: Double, mae: Double, r2: Double
         /// Per target, in its order.
         public let perTarget: [(rmse: Double, mae: Double, r2: Double)]
+
+        public init(rmse: Double, mae: Double, r2: Double, perTarget: [(rmse: Double, mae: Double, r2: Double)]) {
+            self.rmse = rmse; self.mae = mae; self.r2 = r2; self.perTarget = perTarget
+        }
     }
 
     public static func regression(_ ev: RegressionEvaluation, scale: [Float]) -> Regression {

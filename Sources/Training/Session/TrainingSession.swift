@@ -23,6 +23,8 @@ public struct TrainingData {
     /// For regression targets (standardized in the datasets): each target's standard deviation, to
     /// report errors in the target's units.
     public var targetScale: [Float] = []
+    /// The classes' names as the data writes them (class weights name them); nil: "0", "1", ….
+    public var classNames: [String]?
 
     public init(train: Dataset, test: Dataset? = nil, validation: Dataset? = nil, task: Task, targetScale: [Float] = []) {
         precondition((task == .regression) == (train.targetWidth > 0), "a \(task.rawValue) needs \(task == .regression ? "value" : "class") targets")
@@ -106,6 +108,9 @@ public final class TrainingSession {
     public let task: Task
     /// Per regression target, its standard deviation: errors are reported in its units.
     public let targetScale: [Float]
+    /// The classification metrics the validation and test figures carry (the configuration's, and
+    /// the one a monitor watches), in the vocabulary's order.
+    public let reportedMetrics: [ClassificationMetric]
 
     /// Epochs completed.
     public var epoch = 0
@@ -166,6 +171,39 @@ public final class TrainingSession {
         }
         early = config.earlyStopping.map { MetricMonitor(metric: $0.metric, patience: $0.patience) }
         plateau = config.plateau.map { MetricMonitor(metric: $0.watch.metric, patience: $0.watch.patience) }
+        reportedMetrics = try TrainingSession.metrics(config: config, task: task, classes: network.outputFeatures)
+        if let weighting = config.classWeight {
+            trainer.classWeights = try TrainingSession.classWeights(weighting, data: data, train: train, classes: network.outputFeatures)
+        }
+    }
+
+    /// The classification metrics the figures carry: the configuration's, and the monitors', each
+    /// checked against the problem.
+    static func metrics(config: TrainingConfiguration, task: Task, classes: Int) throws(TrainingError) -> [ClassificationMetric] {
+        var chosen = Set<ClassificationMetric>()
+        if !config.metrics.isEmpty {
+            if task == .regression, let m = config.metrics.metrics.first ?? ClassificationMetric.allCases.first {
+                throw .metricDoesNotApply(setting: .metrics, name: config.metrics.all ? "all" : m.rawValue, metric: m, classes: 0)
+            }
+            let (resolved, wrong) = config.metrics.resolve(classes: classes)
+            if let wrong { throw .metricDoesNotApply(setting: .metrics, name: wrong.rawValue, metric: wrong, classes: classes) }
+            chosen.formUnion(resolved)
+        }
+        for m in [config.earlyStopping?.metric, config.plateau?.watch.metric].compactMap({ $0?.classification }) {
+            guard m.applies(classes: classes) else {
+                throw .metricDoesNotApply(setting: .monitor, name: "val_" + m.rawValue, metric: m, classes: classes)
+            }
+            chosen.insert(m)
+        }
+        return ClassificationMetric.allCases.filter(chosen.contains)
+    }
+
+    /// The weight of each class in the loss, from the training set's class counts.
+    static func classWeights(_ weighting: ClassWeighting, data: TrainingData, train: Dataset, classes: Int) throws(TrainingError) -> [Float] {
+        var counts = [Int](repeating: 0, count: classes)
+        for y in train.labels where Int(y) < classes { counts[Int(y)] += 1 }
+        let names = data.classNames ?? (0..<classes).map { "\($0)" }
+        return try weighting.weights(labels: names, counts: counts)
     }
 
     /// The loss and the layers of the network `config` trains on `data`, checked against the data's
@@ -185,10 +223,11 @@ public final class TrainingSession {
             outputs = config.outputs ?? labelled
         }
         if let m = config.earlyStopping?.metric ?? config.plateau?.watch.metric {
-            if (task == .regression && m == .valAccuracy) || (task == .classification && m == .valR2) {
+            if (task == .regression && (m == .valAccuracy || m.classification != nil)) || (task == .classification && m == .valR2) {
                 throw .metricNeedsOtherTask(m, task: task)
             }
         }
+        if config.classWeight != nil && task == .regression { throw .classWeightNeedsClassification }
         let loss = config.makeLoss(for: task)
         if (task == .classification && (loss is MeanAbsoluteError || loss is HuberLoss)) || (task == .regression && !LossKind.isRegression(loss)) {
             throw .lossNeedsOtherTask(loss: loss.token, task: task)
@@ -281,8 +320,10 @@ public final class TrainingSession {
     /// over the inputs in the same order whatever the rows.
     public var evaluationBatch: Int { max(config.batchSize, 1000) }
 
-    /// With other ranks, each evaluates its share of the rows and the shares' sums are added up.
+    /// With other ranks, each evaluates its share of the rows and the shares' sums are added up
+    /// (weighted rows and classification metrics need every row: each rank evaluates them all).
     public func evaluate(_ data: Dataset) -> SetMetrics {
+        if data.weights != nil || (task == .classification && !reportedMetrics.isEmpty) { return evaluateWhole(data) }
         let rows = job?.share(of: data.count)
         if task == .classification {
             let ev = Evaluation.run(network, on: data, rows: rows, batchSize: evaluationBatch)
@@ -300,6 +341,28 @@ public final class TrainingSession {
         }
         let m = SessionMetrics.regression(ev, scale: targetScale)
         return SetMetrics(loss: ev.loss, rmse: m.rmse, mae: m.mae, r2: m.r2)
+    }
+
+    /// The figures that need every row at once: weighted ones, and the classification metrics.
+    private func evaluateWhole(_ data: Dataset) -> SetMetrics {
+        let outputs = ModelOutputs.collect(network, on: data, batchSize: evaluationBatch)
+        if task == .regression {
+            guard case .values(let targets, _) = data.targets else { preconditionFailure("a regression has value targets") }
+            guard let r = EvaluationReport.regression(outputs, targets: targets, scale: targetScale, weights: data.weights).regression else {
+                preconditionFailure("a regression report")
+            }
+            return SetMetrics(loss: outputs.loss, rmse: r.rmse, mae: r.mae, r2: r.r2)
+        }
+        // A diverged network's NaN outputs have no figures beyond its loss.
+        guard outputs.values.allSatisfy({ $0.isFinite }) else {
+            return SetMetrics(loss: outputs.loss, accuracy: 0, figures: reportedMetrics.map { .init(metric: $0, value: nil) })
+        }
+        let report = EvaluationReport.classification(outputs, labels: data.labels, weights: data.weights)
+        guard let c = report.classification else { preconditionFailure("a classification report") }
+        // Unweighted, the accuracy as the batched evaluation computes it (correct / rows, in Float).
+        let correct = zip(c.predictions, data.labels).reduce(0) { $0 + ($1.0 == Int($1.1) ? 1 : 0) }
+        let accuracy = data.weights == nil ? Float(correct) / Float(max(data.count, 1)) : Float(c.accuracy)
+        return SetMetrics(loss: outputs.loss, accuracy: accuracy, figures: reportedMetrics.map { .init(metric: $0, value: c.value($0)) })
     }
 
     private func note(_ n: SessionNote) { for o in observers { o.note(n) } }

@@ -20,26 +20,32 @@ final class ProgressObserver: SessionObserver {
                                  resumedAt: s.epochResumedAt)
         display.step(ProgressFigures(epoch: epoch, epochs: s.config.epochs, done: done, total: total, elapsed: elapsed,
                                      epochLeft: left?.epoch, runLeft: left?.run,
-                                     loss: t.lossSum / Double(max(t.seen, 1)),
+                                     loss: t.epochLoss,
                                      accuracy: s.task == .classification ? Double(t.correct) / Double(max(t.seen, 1)) : nil,
                                      samplesPerSecond: elapsed > 0 ? Double(t.seen) / elapsed : 0),
                      done: done, total: total)
     }
 
     /// "epoch 3/5  loss 0.0634  train_acc 0.9806  val_loss …  val_acc …  test_acc 0.9762  lr 0.0173  0.40s  151282 samples/s";
-    /// a regression shows val_rmse, val_r2, test_rmse and test_r2 instead of the accuracies.
+    /// a regression shows val_rmse, val_r2, test_rmse and test_r2 instead of the accuracies, and
+    /// --metrics adds val_NAME and test_NAME after them ("-" where a figure is undefined).
     func epochFinished(_ s: TrainingSession, _ r: EpochStats) {
         timeLeft.epochFinished(evaluationSeconds: r.evaluationSeconds)
+        func figures(_ prefix: String, _ set: SetMetrics) -> String {
+            set.figures.map { "  \(prefix)_\($0.metric.rawValue) \($0.value.map { fixed($0, 4) } ?? "-")" }.joined()
+        }
         var line = "epoch \(r.epoch)/\(s.config.epochs)  loss \(fixed(r.loss, 4))"
         if let a = r.accuracy { line += "  train_acc \(fixed(a, 4))" }
         if let v = r.validation {
             line += "  val_loss \(fixed(v.loss, 4))"
             if let a = v.accuracy { line += "  val_acc \(fixed(a, 4))" }
             if let rmse = v.rmse, let r2 = v.r2 { line += "  val_rmse \(significant(rmse))  val_r2 \(fixed(r2, 4))" }
+            line += figures("val", v)
         }
         if let t = r.test {
             if let a = t.accuracy { line += "  test_acc \(fixed(a, 4))" }
             if let rmse = t.rmse, let r2 = t.r2 { line += "  test_rmse \(significant(rmse))  test_r2 \(fixed(r2, 4))" }
+            line += figures("test", t)
         }
         line += "  lr \(r.learningRate)  \(duration(r.seconds))  \(Int(r.samplesPerSecond.rounded())) samples/s"
         if let a = r.augmentSeconds { line += "  augment \(duration(a)) (\(fixed(100 * a / max(r.seconds, 1e-9), 0))%)" }

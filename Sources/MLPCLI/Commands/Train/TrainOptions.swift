@@ -98,7 +98,7 @@ extension TrainCommand {
                                                (config.task != nil, Flags.task), (!config.categorical.isEmpty, Flags.categorical),
                                                (config.missing != nil, Flags.missing), (config.testSplit != nil, Flags.testSplit),
                                                (config.numbers.decimal != CSVNumberFormat.standard.decimal, Flags.decimal),
-                                               (config.numbers.thousands != nil, Flags.thousands)]
+                                               (config.numbers.thousands != nil, Flags.thousands), (config.weightColumn != nil, Flags.weightColumn)]
                 if let (_, f) = csvOnly.first(where: { $0.0 }) {
                     throw .usage("--\(f.name) applies to CSV data (--data FILE.csv); IDX data has its own test files", command: cmd)
                 }

@@ -70,6 +70,8 @@ extension TrainCommand {
         var extra: [(String, String)] = [("optimizer", config.optimizerDescription), ("epochs", "\(session.epoch)"),
                                          ("batch_size", "\(config.batchSize)"), ("seed", "\(config.seed)")]
         if let spec = config.augment { extra.insert(("augment", spec.token), at: 1) }
+        if let w = config.weightColumn { extra.append((LoadedModel.weightColumnKey, w)) }
+        if let w = config.classWeight { extra.append((LoadedModel.classWeightKey, w.token)) }
         if let final {
             if let acc = final.accuracy { extra.append(("test_accuracy", "\(acc)")) }
             if let r2 = final.r2, let rmse = final.rmse { extra += [("test_rmse", "\(Float(rmse))"), ("test_r2", "\(Float(r2))")] }

@@ -61,6 +61,7 @@ extension TrainCommand {
         }
         var data = TrainingData(train: loaded.train, test: loaded.test, task: loaded.target.task)
         if case .values(_, _, let std) = loaded.target { data.targetScale = std }
+        if case .classes(_, let labels) = loaded.target { data.classNames = labels }
         let specs = config.network.specs(assuming: loaded.target.outputs)
         let need = MemoryBudget.trainingBytes(inputs: loaded.encoder.width, specs: specs, batch: config.batchSize, optimizerSlots: config.optimizerSlots)
         try library { try MemoryBudget.check(options.memoryLimit, [("the network \(Architecture.string(specs))", need ?? Int.max)]) }

@@ -1,0 +1,48 @@
+// How `evaluate` and `predict` decide a two-class model's answer: the positive class
+// (--positive-label, else the one the model's stored threshold is for, else the second class) and
+// the threshold on its probability (--threshold, else the model's stored one, else 0.5). A row is
+// predicted positive when P(positive) ≥ threshold. Models of other kinds refuse both flags.
+import Formats
+import Model
+import Training
+
+struct DecisionFlags {
+    let positiveLabel: String?
+    let threshold: Float?
+
+    init(_ a: Arguments) throws(CLIError) {
+        positiveLabel = a.has(Flags.positiveLabel) ? try a.required(Flags.positiveLabel) : nil
+        threshold = try a.float(Flags.threshold)
+    }
+
+    /// Where the threshold came from, for the report.
+    enum Source: String { case standard = "default", model, flag }
+
+    /// The decision for `model` (nil unless it has two classes: then the flags are refused).
+    func decision(for model: LoadedModel, path: String, command: String) throws(CLIError) -> (decision: EvaluationReport.Decision, source: Source)? {
+        let classes = model.network.outputFeatures
+        guard model.output.task == .classification, classes == 2 else {
+            if let flag = positiveLabel != nil ? Flags.positiveLabel : threshold != nil ? Flags.threshold : nil {
+                let what = model.output.task == .regression ? "a regression" : "a model of \(classes) classes"
+                throw .usage("--\(flag.name) decides between the two classes of a binary model; \(path) is \(what)", command: command)
+            }
+            return nil
+        }
+        let stored = try library { try model.storedThreshold(path: path) }
+        var positive = stored?.positiveClass ?? 1
+        if let label = positiveLabel {
+            guard let k = model.classIndex(of: label) else {
+                throw .usage("--positive-label '\(label)' is not a class of \(path) (its classes: \(model.output.label(0)), \(model.output.label(1)))", command: command)
+            }
+            positive = k
+        }
+        if let threshold { return (.init(positiveClass: positive, threshold: Double(threshold)), .flag) }
+        if let stored {
+            guard stored.positiveClass == positive else {
+                throw .usage("\(path) stores the threshold \(stored.threshold.threshold) for class '\(stored.threshold.positiveLabel)'; with --positive-label '\(positiveLabel ?? "")' give --threshold too", command: command)
+            }
+            return (.init(positiveClass: positive, threshold: stored.threshold.threshold), .model)
+        }
+        return (.init(positiveClass: positive, threshold: 0.5), .standard)
+    }
+}
