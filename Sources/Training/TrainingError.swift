@@ -63,9 +63,13 @@ public enum TrainingError: Error, CustomStringConvertible {
         case .table(let e): return e.message(naming: table)
         case .architecture(let e): return "\(name(.layers)): \(e.message)"
         case .metricNeedsOtherTask(let m, let task):
-            let other = task == .regression ? "a regression has val_loss and val_r2" : "a classification has val_loss and val_accuracy"
-            return "\(name(.monitor)) \(m.rawValue) watches a \(task == .regression ? "classification" : "regression"); \(other)"
+            let other = task == .regression ? "a regression has val_loss and val_r2"
+                : task == .multilabel ? "a multi-label model has val_loss and val_accuracy (every label right)" : "a classification has val_loss and val_accuracy"
+            return "\(name(.monitor)) \(m.rawValue) watches a \(m == .valR2 ? "regression" : "classification"); \(other)"
         case .lossNeedsOtherTask(let loss, let task):
+            if task == .multilabel {
+                return "\(name(.loss)) \(loss) does not fit a multi-label target; it takes bce (a sigmoid and binary cross-entropy per label)"
+            }
             return task == .classification
                 ? "\(name(.loss)) \(loss) is for regression; a classification takes cross_entropy, bce or mse"
                 : "\(name(.loss)) \(loss) is for classification; a regression takes \(LossKind.regressionNames.joined(separator: ", "))"

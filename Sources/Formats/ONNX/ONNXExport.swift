@@ -93,6 +93,9 @@ public enum ONNXExport {
         public var producerVersion = ""
         /// The name of the graph's input tensor.
         public var inputName = "input"
+        /// What a softmax or sigmoid output's logits are divided by first (a calibrated model's
+        /// temperature; 1: no division).
+        public var temperature: Float = 1
 
         public init() {}
     }

@@ -193,6 +193,10 @@ struct ONNXGraphBuilder {
 
     mutating func addOutput(_ output: ONNXExport.Output) throws(ONNXExportError) {
         let name = output.tensorName
+        // A calibrated classifier: its logits divided by the temperature before the softmax or sigmoid.
+        if options.temperature != 1, output.tensorName == ONNXExport.Output.softmax.tensorName {
+            current = node("Div", "output", [current, constant("output.temperature", [], [options.temperature])])
+        }
         switch output {
         case .softmax:
             current = node("Softmax", "output", [current], [ONNXAttribute("axis", .int(-1))], output: name)

@@ -1,8 +1,9 @@
 // `mlp evaluate`: how a saved model does on labelled data (IDX images, or a CSV file for a model
 // trained on one); the CI gate. Classification: accuracy and mean loss, the confusion matrix,
-// per-class precision/recall/F1, the most confident mistakes, and the confusion matrix as an SVG
-// heat map. Regression: RMSE, MAE and R² in the target's units, and predicted against actual values
-// as an SVG scatter plot.
+// per-class precision/recall/F1, the expected calibration error and its reliability diagram, the
+// most confident mistakes, and the confusion matrix as an SVG heat map. Multi-label: subset accuracy,
+// Hamming loss and F1s (EvaluateCommand+Multilabel.swift). Regression: RMSE, MAE and R² in the
+// target's units, and predicted against actual values as an SVG scatter plot.
 import Formats
 import Tables
 import Model
@@ -16,10 +17,11 @@ enum EvaluateCommand {
         Flags.modelDecimal, Flags.modelThousands,
         Flags.evaluationBatchSize, Flags.threads, Flags.minAccuracy, Flags.minR2, Flags.maxRMSE, Flags.misclassified,
         Flags.idColumn.helped("with --misclassified: name each mistake by this CSV column (an ID, as written)"),
-        Flags.plot.helped("write an SVG: the confusion matrix as a heat map, or for a regression predicted against actual values and the residuals (the first \(RegressionPlotSVG.maxTargets) targets, at most \(RegressionPlotSVG.maxPoints) rows drawn)"), Flags.json, Flags.silent, Flags.maxMemory,
+        Flags.plot.helped("write an SVG: the confusion matrix as a heat map, or for a regression predicted against actual values and the residuals (the first \(RegressionPlotSVG.maxTargets) targets, at most \(RegressionPlotSVG.maxPoints) rows drawn)"), Flags.plotCalibration,
+        Flags.json, Flags.silent, Flags.maxMemory,
     ]
 
-    static let usage = "mlp evaluate --model FILE --data DIR|FILE.csv [--json] [--min-accuracy X | --min-r2 X | --max-rmse X] [--misclassified N [--id-column COLUMN]] [--plot FILE.svg]"
+    static let usage = "mlp evaluate --model FILE --data DIR|FILE.csv [--json] [--min-accuracy X | --min-r2 X | --max-rmse X] [--misclassified N [--id-column COLUMN]] [--plot FILE.svg] [--plot-calibration FILE.svg]"
 
     /// Everything `mlp evaluate` reads from its command line.
     struct Options {
@@ -32,6 +34,7 @@ enum EvaluateCommand {
         let misclassified: Int?
         let idColumn: String?
         let plot: String?
+        let plotCalibration: String?
         let json: Bool
         let threads: Int?
         let memoryLimit: Int?
@@ -56,6 +59,7 @@ enum EvaluateCommand {
                 throw .usage("--id-column names the rows of the --misclassified list; add --misclassified N", command: a.command)
             }
             plot = a.string(Flags.plot)
+            plotCalibration = a.string(Flags.plotCalibration)
             json = a.has(Flags.json)
             threads = try a.int(Flags.threads)
             memoryLimit = try MemoryBudget.flag(a)
@@ -65,9 +69,11 @@ enum EvaluateCommand {
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
         let o = try Options(a)
         let modelPath = o.model, minAccuracy = o.minAccuracy, batch = o.batch, mistakes = o.misclassified, plot = o.plot
-        if let plot {
-            let target = try OutputPath.checkWritable(plot, flag: Flags.plot.name, command: a.command)
-            try OutputPath.claimStandardOutput([(Flags.plot, plot, target)], json: o.json, command: a.command)
+        let plots = [(Flags.plot, plot), (Flags.plotCalibration, o.plotCalibration)].compactMap { f, p in p.map { (f, $0) } }
+        if !plots.isEmpty {
+            var targets: [(flag: Flag, path: String, target: OutputTarget)] = []
+            for (f, p) in plots { targets.append((f, p, try OutputPath.checkWritable(p, flag: f.name, command: a.command))) }
+            try OutputPath.claimStandardOutput(targets, json: o.json, command: a.command)
         }
         // A CSV file (told by its content) for a model trained on one; else the IDX files.
         let csv = o.dataDir.flatMap { TabularData.isCSV($0) ? $0 : nil }
@@ -121,6 +127,8 @@ enum EvaluateCommand {
             data = d
             dataName = imagesPath
         }
+        try checkCalibrationPlot(o, model)
+        if model.output.task == .multilabel { return try multilabel(model, data, options: o, path: dataName) }
         if model.output.task == .regression {
             if minAccuracy != nil {
                 throw .usage("--min-accuracy gates a classification; \(modelPath) is a regression: use --min-r2 or --max-rmse", command: a.command)
@@ -138,6 +146,7 @@ enum EvaluateCommand {
         let macro = ClassMetrics.macroAverage(perClass)
         let wrong = mistakes.map { ev.mostConfidentMistakes(labels: data.labels, count: $0) }
         let label = model.output.label
+        let reliability = reliability(ev, data, model)
         if o.json {
             let confusion: [JSONValue] = ev.confusion.map { row in JSONValue.array(row.map { JSONValue($0) }) }
             let classes: [JSONValue] = perClass.map { (m: ClassMetrics) -> JSONValue in
@@ -151,7 +160,7 @@ enum EvaluateCommand {
                 ("accuracy", JSONValue(ev.accuracy)), ("loss", JSONValue(ev.loss)),
                 ("samples", .number(Double(ev.samples))), ("seconds", JSONValue(seconds, decimals: 6)),
                 ("confusion", .array(confusion)), ("per_class", .array(classes)), ("macro", .object(macroFields)),
-            ]
+            ] + calibrationJSON(reliability, model)
             if let wrong {
                 let items: [JSONValue] = wrong.map { (w: Misclassification) -> JSONValue in
                     let fields: [(String, JSONValue)] = (ids.map { [("id", JSONValue($0[w.index]))] } ?? []) + [("index", JSONValue(w.index)), ("true", model.output.labelJSON(w.trueClass)),
@@ -163,6 +172,7 @@ enum EvaluateCommand {
             Console.out(JSONValue.object(members).serialized())
         } else {
             Console.out("accuracy \(fixed(ev.accuracy, 4))  loss \(fixed(ev.loss, 4))  samples \(ev.samples)")
+            if let line = calibrationLine(reliability, model) { Console.out(line) }
             Console.out("")
             Console.out(ClassificationReport.confusionTable(ev.confusion, label: label))
             Console.out("")
@@ -180,6 +190,9 @@ enum EvaluateCommand {
                 throw CLIError(.dataError, "\(plot): \(error)")
             }
             Console.info("confusion matrix written to \(OutputPath.name(plot))")
+        }
+        if let path = o.plotCalibration, let reliability {
+            try writeReliability(path, reliability, model: model, modelPath: modelPath, samples: "\(ev.samples) \(items)")
         }
         if let minAccuracy, ev.accuracy < minAccuracy {
             Console.flush()

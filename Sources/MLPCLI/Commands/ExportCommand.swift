@@ -114,16 +114,19 @@ enum ExportCommand {
             }
             input = .standardize(mean: mean, std: std)
         }
-        var metadata = model.metadata.filter { ["architecture", "loss", "input", "target", "classes", "outputs", "optimizer", "epochs", "test_accuracy", "test_r2", "test_rmse", "quantization", "float_architecture"].contains($0.0) }
+        var metadata = model.metadata.filter { ["architecture", "loss", "input", "target", "classes", "outputs", "optimizer", "epochs", "test_accuracy", "test_r2", "test_rmse", "quantization", "float_architecture", ModelFile.temperatureKey].contains($0.0) }
         metadata.append(("exported_by", "mlp \(CLI.version)"))
         if !names.isEmpty { metadata.append(("input_columns", JSONValue.array(names.map { JSONValue($0) }).serialized())) }
         if case .table(.classes(_, let labels)) = model.output {
             metadata.append(("labels", JSONValue.array(labels.map { JSONValue($0) }).serialized()))
+        } else if case .table(.labels(let columns, _)) = model.output {
+            metadata.append(("labels", JSONValue.array(columns.map { JSONValue($0) }).serialized()))  // one sigmoid output each
         }
         var options = ONNXExport.Options()
         options.foldBatchNorm = fold
         options.producerVersion = CLI.version
         options.inputName = inputName
+        options.temperature = model.temperature
         do {
             return try ONNXExport.onnxModel(inputWidth: net.inputFeatures, input: input, layers: layers,
                                             output: outputOf(model), metadata: metadata, options: options)
