@@ -9,8 +9,10 @@ import Model
 
 enum ReliabilitySVG {
     static func render(_ c: Calibration, title: String, subtitle: String) -> String {
-        let left = 70.0, top = 70.0, side = 420.0, gap = 40.0, histogram = 110.0
-        let width = max(left + side + 40, SVGDocument.textWidth(title, size: 15) * 1.1 + 20, SVGDocument.textWidth(subtitle, size: 12) + 20)
+        let top = 70.0, side = 420.0, gap = 70.0, histogram = 110.0, legendWidth = 200.0
+        let width = max(70 + side + legendWidth, SVGDocument.textWidth(title, size: 15) * 1.1 + 20, SVGDocument.textWidth(subtitle, size: 12) + 20)
+        // the plot and its legend (on the right) centred
+        let left = max(70, (width - side - legendWidth) / 2 + 30)
         let height = top + side + gap + histogram + 70
         let doc = SVGDocument(width: width, height: height)
         doc.text(title, x: width / 2, y: 24, size: 15, anchor: .middle, bold: true)
@@ -37,19 +39,19 @@ enum ReliabilitySVG {
         doc.line(x1: x(0), y1: y(0), x2: x(1), y2: y(0), stroke: "#222222")
         doc.line(x1: x(0), y1: y(0), x2: x(0), y2: y(1), stroke: "#222222")
         doc.text("confidence (the probability of the predicted class)", x: left + side / 2, y: y(0) + 34, size: 12, anchor: .middle)
-        doc.text("accuracy", x: 22, y: top + side / 2, size: 12, anchor: .middle, rotate: -90)
-        // legend
-        let ly = top + 12
-        doc.rect(x: x(0) + 10, y: ly - 9, width: 12, height: 12, fill: "#4c78a8")
-        doc.text("accuracy of the bin's rows", x: x(0) + 28, y: ly + 1, size: 11)
-        doc.rect(x: x(0) + 10, y: ly + 9, width: 12, height: 12, fill: "#e45756")
-        doc.text("gap to their mean confidence", x: x(0) + 28, y: ly + 19, size: 11)
-        doc.line(x1: x(0) + 10, y1: ly + 33, x2: x(0) + 22, y2: ly + 33, stroke: "#555555", width: 1.5, dash: "6 4")
-        doc.text("calibrated", x: x(0) + 28, y: ly + 37, size: 11)
+        doc.text("accuracy", x: left - 44, y: top + side / 2, size: 12, anchor: .middle, rotate: -90)
+        // legend, right of the plot
+        let lx = x(1) + 16, ly = top + 12
+        doc.rect(x: lx, y: ly - 9, width: 12, height: 12, fill: "#4c78a8")
+        doc.text("accuracy of the bin's rows", x: lx + 18, y: ly + 1, size: 11)
+        doc.rect(x: lx, y: ly + 9, width: 12, height: 12, fill: "#e45756")
+        doc.text("gap to their mean confidence", x: lx + 18, y: ly + 19, size: 11)
+        doc.line(x1: lx, y1: ly + 33, x2: lx + 12, y2: ly + 33, stroke: "#555555", width: 1.5, dash: "6 4")
+        doc.text("calibrated", x: lx + 18, y: ly + 37, size: 11)
         // the counts
         let base = top + side + gap + histogram
         let most = Double(c.bins.map(\.count).max() ?? 0)
-        doc.text("rows per bin (√ scale)", x: left + side / 2, y: top + side + gap - 4, size: 12, anchor: .middle)
+        doc.text("rows per bin (√ scale)", x: left + side / 2, y: top + side + gap - 8, size: 12, anchor: .middle)
         for b in c.bins where b.count > 0 {
             let h = most > 0 ? (Double(b.count) / most).squareRoot() * (histogram - 16) : 0
             doc.rect(x: x(b.lower), y: base - h, width: (b.upper - b.lower) * side, height: h, fill: "#9ecae9", stroke: "#ffffff",
