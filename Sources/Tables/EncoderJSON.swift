@@ -83,6 +83,9 @@ extension TargetEncoder {
         case .values(let columns, let mean, let std):
             return .object([("kind", "values"), ("columns", .array(columns.map { JSONValue($0) })),
                             ("mean", .array(mean.map { JSONValue($0) })), ("std", .array(std.map { JSONValue($0) }))])
+        case .labels(let columns, let values):
+            return .object([("kind", "labels"), ("columns", .array(columns.map { JSONValue($0) })),
+                            ("values", .array(values.map { .array($0.map { JSONValue($0) }) }))])
         }
     }
 
@@ -110,8 +113,16 @@ extension TargetEncoder {
                 throw fail("\"target\" needs columns with a mean and a positive std each")
             }
             return .values(columns: columns, mean: mean, std: std)
+        case .string("labels")?:
+            var pairs: [[String]] = []
+            if case .array(let items)? = v["values"] { for item in items { if let p = strings(item), p.count == 2, p[0] != p[1] { pairs.append(p) } } }
+            guard let columns = strings(v["columns"]), !columns.isEmpty, Set(columns).count == columns.count,
+                  case .array(let items)? = v["values"], items.count == columns.count, pairs.count == columns.count else {
+                throw fail("\"target\" needs distinct columns with two distinct values each")
+            }
+            return .labels(columns: columns, values: pairs)
         default:
-            throw fail("\"target\" is neither classes nor values")
+            throw fail("\"target\" is neither classes, values nor labels")
         }
     }
 }

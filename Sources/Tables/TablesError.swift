@@ -12,7 +12,7 @@ public enum TableSetting: String, Sendable, CaseIterable {
     case target
     /// Columns read as categories even though they hold numbers.
     case categorical
-    /// classification or regression.
+    /// classification, regression or multilabel.
     case task
     /// How missing values are filled in (mean, median, most-frequent).
     case missing
@@ -61,6 +61,10 @@ public enum TablesError: Error, CustomStringConvertible {
     case zeroWeights(path: String, column: String)
     /// The weight column is also the target, or a feature the settings name (`setting`).
     case weightColumnIsUsed(column: String, setting: TableSetting)
+    /// A column of a multi-label target that does not hold two values (`values`: the first few it holds).
+    case notTwoValues(path: String, column: String, values: [String], count: Int)
+    /// A value of a multi-label target column that is neither of the two it was trained with.
+    case unseenLabelValue(position: String, value: String, column: String, pair: [String])
 
     /// Whether the settings are at fault (a usage error on the command line) rather than the data.
     public var isSettingError: Bool {
@@ -116,6 +120,11 @@ public enum TablesError: Error, CustomStringConvertible {
             return "\(path): every training row has weight 0 in the \(name(.weightColumn)) \(CSVText.quote(column)); nothing would be learnt"
         case .weightColumnIsUsed(let column, let setting):
             return "\(name(.weightColumn)) \(CSVText.quote(column)) is also named by \(name(setting)); the weights are not a feature or a target"
+        case .notTwoValues(let path, let column, let values, let count):
+            let shown = values.map(CSVText.quote).joined(separator: ", ") + (count > values.count ? ", …" : "")
+            return "\(path): the target column \(CSVText.quote(column)) holds \(count) value\(count == 1 ? "" : "s") (\(shown)); a multi-label target needs two in each column, such as 0/1 or no/yes (or choose another \(name(.task)))"
+        case .unseenLabelValue(let position, let value, let column, let pair):
+            return "\(position): \(CSVText.quote(value)) in \(CSVText.quote(column)) is neither \(CSVText.quote(pair[0])) nor \(CSVText.quote(pair[1])), the two values the model was trained with"
         }
     }
 

@@ -32,6 +32,8 @@ public enum TabularData {
         case given(Task)
         /// Several target columns: a regression on each.
         case targetColumns(Int)
+        /// Several target columns, each holding two values: a label each.
+        case labelColumns(Int)
         /// Inferred from the one target column (Task.rule): whole numbers with few distinct values,
         /// other numbers, or text.
         case wholeNumbers, numbers, text
@@ -97,8 +99,11 @@ public enum TabularData {
             task = t
             reason = .given(t)
         } else if targetIndex.count > 1 {
-            task = .regression
-            reason = .targetColumns(targetIndex.count)
+            // Two values in every column (among all the rows: the split is drawn later): labels.
+            let all = Array(0..<table.rowCount)
+            let labels = targetIndex.allSatisfy { TargetEncoder.holdsTwoValues(table.columns[$0], rows: all) }
+            task = labels ? .multilabel : .regression
+            reason = labels ? .labelColumns(targetIndex.count) : .targetColumns(targetIndex.count)
         } else {
             task = Task.infer(table.columns[targetIndex[0]])
             reason = table.columns[targetIndex[0]].isNumeric ? (task == .classification ? .wholeNumbers : .numbers) : .text

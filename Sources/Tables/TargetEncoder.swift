@@ -1,16 +1,24 @@
 // What mlp learns about the target columns of a training table, and how they become a dataset's
 // targets: the class labels of a classification (whatever the column holds, sorted: numbers by
-// value, text as strings; the class index is the position in that list), or the mean and standard
-// deviation of each regression target (trained on standardized, reported in the target's units).
+// value, text as strings; the class index is the position in that list), the mean and standard
+// deviation of each regression target (trained on standardized, reported in the target's units), or
+// the two values of each column of a multi-label target (MultilabelTarget.swift).
 import Formats
 import Model
 
 /// What the network learns: classes, or real values.
 public enum Task: String, CaseIterable, Equatable, Sendable {
-    case classification, regression
+    /// One class per row, from one target column (softmax).
+    case classification
+    /// Real values, one per target column.
+    case regression
+    /// Any number of yes/no labels per row, one per target column (a sigmoid each).
+    case multilabel
 
     /// The rule for a target column when --task is not given, as --help and the README state it.
     public static let rule = "classification when the target column holds text, or only whole numbers with at most 20 distinct values; regression otherwise"
+    /// The rule for several target columns.
+    public static let severalRule = "several target columns each holding two values (0/1, no/yes): multilabel; other several columns: regression"
 
     /// Infers the task of one target column.
     public static func infer(_ column: CSVColumn) -> Task {
@@ -33,19 +41,27 @@ public enum TargetEncoder: Equatable {
     case classes(column: String, labels: [String])
     /// Regression on `columns`, each standardized with its training mean and standard deviation.
     case values(columns: [String], mean: [Float], std: [Float])
+    /// Multi-label on `columns`: `values[j]` is column j's [off, on] pair as the file writes it.
+    case labels(columns: [String], values: [[String]])
 
-    public var task: Task { if case .classes = self { return .classification }; return .regression }
+    public var task: Task {
+        switch self {
+        case .classes: return .classification
+        case .values: return .regression
+        case .labels: return .multilabel
+        }
+    }
     public var columns: [String] {
         switch self {
         case .classes(let c, _): return [c]
-        case .values(let c, _, _): return c
+        case .values(let c, _, _), .labels(let c, _): return c
         }
     }
-    /// The network's outputs: one per class, or one per target.
+    /// The network's outputs: one per class, one per target, or one per label.
     public var outputs: Int {
         switch self {
         case .classes(_, let l): return l.count
-        case .values(let c, _, _): return c.count
+        case .values(let c, _, _), .labels(let c, _): return c.count
         }
     }
 
@@ -101,6 +117,8 @@ public enum TargetEncoder: Equatable {
                 stds.append(std > 1e-12 * max(abs(mean), 1) ? Float(std) : 1)
             }
             return .values(columns: columns.map { table.header[$0] }, mean: means, std: stds)
+        case .multilabel:
+            return try fitLabels(table, columns: columns, rows: rowList)
         }
     }
 
@@ -154,6 +172,8 @@ public enum TargetEncoder: Equatable {
                 for (i, r) in rowList.enumerated() { out[i * w + j] = (values[r] - mean[j]) * inv }
             }
             return .values(out, width: w)
+        case .labels(let columns, let values):
+            return try encodeLabels(table, at: index, rows: rowList, columns: columns, values: values)
         }
     }
 

@@ -74,10 +74,11 @@ public enum TrainingError: Error, CustomStringConvertible {
         case .table(let e): return e.message(naming: table)
         case .architecture(let e): return "\(name(.layers)): \(e.message)"
         case .metricNeedsOtherTask(let m, let task):
-            let other = task == .regression ? "a regression has val_loss and val_r2" : "a classification has val_loss and val_accuracy"
-            return "\(name(.monitor)) \(m.rawValue) watches a \(task == .regression ? "classification" : "regression"); \(other)"
+            let other = task == .regression ? "a regression has val_loss and val_r2"
+                : task == .multilabel ? "a multi-label model has val_loss and val_accuracy (every label right)" : "a classification has val_loss and val_accuracy"
+            return "\(name(.monitor)) \(m.rawValue) watches a \(m == .valR2 ? "regression" : "classification"); \(other)"
         case .classWeightNeedsClassification:
-            return "\(name(.classWeight)) weighs the classes of a classification; a regression has none (a weight column weighs rows of either)"
+            return "\(name(.classWeight)) weighs the classes of a classification; a regression or a multi-label target has none (a weight column weighs rows of any)"
         case .classWeightLabel(let label, let labels):
             let shown = labels.prefix(20).joined(separator: ", ") + (labels.count > 20 ? ", …" : "")
             return "\(name(.classWeight)) names class '\(label)', which the target does not have (its classes: \(shown))"
@@ -87,6 +88,9 @@ public enum TrainingError: Error, CustomStringConvertible {
             let what = classes == 0 ? "a regression" : "a classification of \(classes) classes"
             return "\(name(setting)) \(shownName) is a figure of \(metric.scopeDescription); this is \(what)"
         case .lossNeedsOtherTask(let loss, let task):
+            if task == .multilabel {
+                return "\(name(.loss)) \(loss) does not fit a multi-label target; it takes bce (a sigmoid and binary cross-entropy per label)"
+            }
             return task == .classification
                 ? "\(name(.loss)) \(loss) is for regression; a classification takes cross_entropy, bce or mse"
                 : "\(name(.loss)) \(loss) is for classification; a regression takes \(LossKind.regressionNames.joined(separator: ", "))"

@@ -211,7 +211,7 @@ final class BadInputTests: XCTestCase {
             }, "tensor 'layers.0.weight' has shape [6, 4] but the architecture '4:relu,10' needs [4, 6]"),
             ("missing", reencoded { $0.tensors.removeAll { $0.name == "layers.1.bias" } },
              "tensor 'layers.1.bias' is missing (the architecture '4:relu,10' needs it)"),
-            ("version", reencoded(setMeta("format_version", "5")), "format_version 5 is newer than this mlp reads (4); use a newer mlp"),
+            ("version", reencoded(setMeta("format_version", "6")), "format_version 6 is newer than this mlp reads (5); use a newer mlp"),
             ("version-text", reencoded(setMeta("format_version", "one")), "metadata \"format_version\" is 'one', expected a whole number"),
             ("architecture", reencoded(setMeta("architecture", "8:relu,10")),
              "tensor 'layers.0.weight' has shape [4, 6] but the architecture '8:relu,10' needs [8, 6]"),

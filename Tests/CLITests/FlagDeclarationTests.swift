@@ -71,6 +71,8 @@ final class FlagDeclarationTests: XCTestCase {
         case "export": _ = try? ExportCommand.Options(a)
         case "quantize": _ = try? QuantizeCommand.Options(a)
         case "augment": _ = try? AugmentCommand.Options(a)
+        case "calibrate": _ = try? CalibrateCommand.Options(a)
+        case "importance": _ = try? ImportanceCommand.Options(a)
         default: XCTFail("no reader for \(a.command)")
         }
     }

@@ -121,6 +121,8 @@ final class HelpTests: XCTestCase {
                         _ = try TrainingConfiguration(a)
                     case "evaluate": _ = try EvaluateCommand.Options(a)
                     case "predict": _ = try PredictCommand.Options(a)
+                    case "calibrate": _ = try CalibrateCommand.Options(a)
+                    case "importance": _ = try ImportanceCommand.Options(a)
                     default: XCTFail("no reader for \(command.name)")
                     }
                     total += 1

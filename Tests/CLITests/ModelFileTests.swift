@@ -78,8 +78,8 @@ final class ModelFileTests: XCTestCase {
         }, "M: tensor 'layers.0.weight' has shape [6, 8] but the architecture '8:relu,batchnorm,10' needs [8, 6]")
         XCTAssertEqual(try loadError { $0.tensors.append(SafetensorsTensor(name: "layers.9.weight", shape: [1], values: [0])) },
                        "M: tensor 'layers.9.weight' is not part of the architecture '8:relu,batchnorm,10'")
-        XCTAssertEqual(try loadError { self.setMeta(&$0, "format_version", "5") },
-                       "M: format_version 5 is newer than this mlp reads (4); use a newer mlp")
+        XCTAssertEqual(try loadError { self.setMeta(&$0, "format_version", "6") },
+                       "M: format_version 6 is newer than this mlp reads (5); use a newer mlp")
         XCTAssertEqual(try loadError { self.setMeta(&$0, "format", nil) },
                        "M: metadata \"format\" is missing, expected 'mlp': this safetensors file was not written by mlp")
         XCTAssertEqual(try loadError { self.setMeta(&$0, "architecture", "8:relu,batchnorm,12") },

@@ -189,7 +189,7 @@ final class TabularTests: XCTestCase {
         assertError(try MLP.run(["train", "--data", good, "--task", "regression", "--out", out]), 1,
                     "\(good): line 2, column 'y' (3): 'p' is not a number; a regression needs numbers in its target (or use --task classification)")
         assertError(try MLP.run(["train", "--data", good, "--target", "a,y", "--task", "classification", "--out", out]), 2,
-                    "--task classification predicts one target column; several (a,y) make a regression")
+                    "--task classification predicts one target column; several (a,y) make a multi-label target (--task multilabel) or a regression")
         assertError(try MLP.run(["train", "--data", good, "--train-images", good, "--out", out]), 2,
                     "--train-images names an IDX file; with a CSV file give --test-data (and --validation-split)")
         assertError(try MLP.run(["train", "--data", good, "--loss", "mae", "--out", out]), 2,

@@ -102,6 +102,8 @@ extension ONNXExport {
         case classes(labels: [String], probabilities: Output)
         /// `values`: the last layer's values·std + mean.
         case values(columns: [String], mean: [Float], std: [Float])
+        /// `probabilities`: a multi-label model's sigmoid per target column.
+        case labels(columns: [String])
     }
 
     /// The unit a date input takes, as the metadata and the inputs' descriptions state it.
@@ -369,6 +371,12 @@ extension ONNXGraphBuilder {
             current = node("Add", "output", [scaled, constant("output.mean", [width], mean)], output: "values")
             graph.outputs = [ONNXValueInfo(name: "values", elementType: .float, shape: [batch, .size(width)],
                                            docString: "the targets " + columns.map { "'\($0)'" }.joined(separator: ", ") + " in their units")]
+        case .labels(let columns):
+            guard columns.count == width else { throw ONNXExportError("\(columns.count) label columns for \(width) outputs") }
+            try applyTemperature()
+            current = node("Sigmoid", "output", [current], output: "probabilities")
+            graph.outputs = [ONNXValueInfo(name: "probabilities", elementType: .float, shape: [batch, .size(width)],
+                                           docString: "per label column (" + columns.map { "'\($0)'" }.joined(separator: ", ") + "): the probability of its second value")]
         }
     }
 

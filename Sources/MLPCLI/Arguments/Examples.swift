@@ -36,3 +36,19 @@ enum Examples {
                 shell: "mlp predict --model iris.safetensors --input rows.csv --json > predictions.jsonl"),
     ]
 }
+
+extension Examples {
+    static let calibrate = [
+        Example(what: "Train on 50,000 MNIST images keeping 10,000 apart, then fit the temperature on those and store it (the held-out log-loss and ECE before and after are printed)",
+                shell: "mlp train --data data/mnist --validation-split 0.1667 --save-split held-out --out mnist.safetensors && mlp calibrate --model mnist.safetensors --data held-out --out mnist-calibrated.safetensors"),
+        Example(what: "Calibrate a binary table model on rows held out from training, and store the threshold that maximizes F1 on them",
+                shell: "mlp calibrate --model cancer.safetensors --data held-out/validation.csv --pick-threshold f1 --out cancer.safetensors"),
+    ]
+
+    static let importance = [
+        Example(what: "Which columns a table model relies on: each shuffled 10 times, the drop in accuracy sorted, and a bar chart",
+                shell: "mlp importance --model iris.safetensors --data data/tabular/iris.csv.gz --repeats 10 --plot importance.svg"),
+        Example(what: "Which pixels an MNIST model looks at, as a 28×28 heat map, on the first 1,000 test images",
+                shell: "mlp importance --model mnist.safetensors --data data/mnist --samples 1000 --plot pixels.svg"),
+    ]
+}

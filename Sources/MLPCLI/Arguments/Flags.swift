@@ -24,8 +24,8 @@ enum Flags {
     static let idColumn = Flag("id-column", "COLUMN", .text, "echo this CSV column (an ID, as written) beside each row's answer")
 
     // MARK: the training configuration (stored in checkpoints)
-    static let target = Flag("target", "COLUMN[,COLUMN...]", .text, "the CSV column(s) to predict (default: the last one; several: a regression on each)", configuration: true)
-    static let task = Flag("task", "TASK", .text, "classification or regression (default: inferred from the target column: \(Task.rule))", configuration: true).choosing(["classification", "regression"])
+    static let target = Flag("target", "COLUMN[,COLUMN...]", .text, "the CSV column(s) to predict (default: the last one; several: a label each when each holds two values, else a regression on each)", configuration: true)
+    static let task = Flag("task", "TASK", .text, "classification, regression or multilabel (a sigmoid output per target column, bce) (default: inferred: one target column, \(Task.rule); \(Task.severalRule))", configuration: true).choosing(["classification", "regression", "multilabel"])
     static let categorical = Flag("categorical", "COLUMNS", .text, "CSV columns to one-hot encode even though they hold numbers (comma-separated)", configuration: true)
     static let missing = Flag("missing", "HOW", .text, "fill missing CSV values with the training rows' mean, median or most-frequent value (categories: the most frequent); missing are an empty field, NA and ?, and with this flag also pandas' markers #N/A, #N/A N/A, #NA, -1.#IND, -1.#QNAN, -NaN, -nan, 1.#IND, 1.#QNAN, <NA>, N/A, NULL, NaN, None, n/a, nan, null (in every column); default: a missing value is an error", configuration: true).choosing(["mean", "median", "most-frequent"])
     static let delimiter = Flag("delimiter", "D", .text, "the CSV field delimiter: , ; tab or |", default: ",", configuration: true).choosing([",", ";", "tab", "|"])
@@ -95,6 +95,13 @@ enum Flags {
 
     // MARK: quantize
     static let int8Out = Flag("out", "FILE", .text, "where to write the INT8 model (safetensors), or - for standard output")
+
+    // MARK: calibrate, importance, evaluate's reliability diagram
+    static let calibratedOut = Flag("out", "FILE", .text, "where to write the calibrated model (the --model file itself to update it in place), or - for standard output")
+    static let pickThreshold = Flag("pick-threshold", "RULE", .text, "binary table models: also choose the decision threshold on the held-out rows that maximizes f1 (the positive class's F1) or youden (recall + specificity − 1), and store it").choosing(DecisionThreshold.Rule.allCases.map(\.rawValue))
+    static let plotCalibration = Flag("plot-calibration", "FILE.svg", .text, "draw the reliability diagram as SVG: per bin of confidence, the accuracy against the confidence, with the diagonal and the bins' counts (- for standard output)")
+    static let repeats = Flag("repeats", "R", .integer(1...10_000), "shuffles of each column, each with its own seeded permutation", default: "5")
+    static let importanceMetric = Flag("metric", "METRIC", .text, "the score whose drop is measured: accuracy, log_loss, auc, f1 (classification); r2, rmse, mae (regression); accuracy (every label right), hamming_loss, log_loss, f1 (micro) for multi-label", defaultNote: "accuracy for a classifier, r2 for a regression").choosing(["accuracy", "log_loss", "auc", "f1", "r2", "rmse", "mae", "hamming_loss"])
 
     // MARK: completions
     static let shell = Flag("shell", "SHELL", .text, "the shell: bash or zsh (or give it as the first argument)").choosing(Completions.shells)

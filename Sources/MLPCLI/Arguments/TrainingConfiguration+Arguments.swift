@@ -147,12 +147,12 @@ extension TrainingConfiguration {
         categorical = try names(Flags.categorical) ?? []
         if let t = a.string(Flags.task) {
             guard let parsed = Task(rawValue: t.lowercased()) else {
-                throw .usage("--task '\(t)' is not one of classification, regression", command: cmd)
+                throw .usage("--task '\(t)' is not one of classification, regression, multilabel", command: cmd)
             }
             task = parsed
         }
         if task == .classification, let target, target.count > 1 {
-            throw .usage("--task classification predicts one target column; several (\(target.joined(separator: ","))) make a regression", command: cmd)
+            throw .usage("--task classification predicts one target column; several (\(target.joined(separator: ","))) make a multi-label target (--task multilabel) or a regression", command: cmd)
         }
         if let m = a.string(Flags.missing) {
             guard let p = MissingPolicy(rawValue: m.lowercased()) else {

@@ -4,7 +4,8 @@
 // per-class precision/recall/F1, the most confident mistakes, and the confusion matrix as an SVG
 // heat map; every gate given is checked. Regression: RMSE, MAE and R² in the target's units, and
 // predicted against actual values as an SVG scatter plot. Data with the model's weight column gives
-// weighted figures.
+// weighted figures. Classification also reports the expected calibration error and draws its reliability
+// diagram; multi-label models get subset accuracy, Hamming loss and F1s (EvaluateCommand+Multilabel.swift).
 import Formats
 import Tables
 import Model
@@ -21,10 +22,11 @@ enum EvaluateCommand {
         Flags.topK.helped("top_k_accuracy counts a row right when its class is among the K most probable (more than two classes)").defaulting(to: "5, or one less than the classes when there are fewer than 6"),
         Flags.misclassified,
         Flags.idColumn.helped("with --misclassified: name each mistake by this CSV column (an ID, as written)"),
-        Flags.plot.helped("write an SVG: the confusion matrix as a heat map, or for a regression predicted against actual values and the residuals (the first \(RegressionPlotSVG.maxTargets) targets, at most \(RegressionPlotSVG.maxPoints) rows drawn)"), Flags.json, Flags.silent, Flags.maxMemory,
+        Flags.plot.helped("write an SVG: the confusion matrix as a heat map, or for a regression predicted against actual values and the residuals (the first \(RegressionPlotSVG.maxTargets) targets, at most \(RegressionPlotSVG.maxPoints) rows drawn)"), Flags.plotCalibration,
+        Flags.json, Flags.silent, Flags.maxMemory,
     ]
 
-    static let usage = "mlp evaluate --model FILE --data DIR|FILE.csv [--json] [--min-accuracy X] [--min-auc X] [--min-f1 X] [--min-recall LABEL:X ...] [--positive-label LABEL] [--threshold X] [--misclassified N [--id-column COLUMN]] [--plot FILE.svg]"
+    static let usage = "mlp evaluate --model FILE --data DIR|FILE.csv [--json] [--min-accuracy X] [--min-auc X] [--min-f1 X] [--min-recall LABEL:X ...] [--positive-label LABEL] [--threshold X] [--misclassified N [--id-column COLUMN]] [--plot FILE.svg] [--plot-calibration FILE.svg]"
 
     /// Everything `mlp evaluate` reads from its command line.
     struct Options {
@@ -37,6 +39,7 @@ enum EvaluateCommand {
         let misclassified: Int?
         let idColumn: String?
         let plot: String?
+        let plotCalibration: String?
         let json: Bool
         let threads: Int?
         let memoryLimit: Int?
@@ -64,6 +67,7 @@ enum EvaluateCommand {
                 throw .usage("--id-column names the rows of the --misclassified list; add --misclassified N", command: a.command)
             }
             plot = a.string(Flags.plot)
+            plotCalibration = a.string(Flags.plotCalibration)
             json = a.has(Flags.json)
             threads = try a.int(Flags.threads)
             memoryLimit = try MemoryBudget.flag(a)
@@ -76,9 +80,11 @@ enum EvaluateCommand {
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
         let o = try Options(a)
         let modelPath = o.model, minAccuracy = o.minAccuracy, batch = o.batch, mistakes = o.misclassified, plot = o.plot
-        if let plot {
-            let target = try OutputPath.checkWritable(plot, flag: Flags.plot.name, command: a.command)
-            try OutputPath.claimStandardOutput([(Flags.plot, plot, target)], json: o.json, command: a.command)
+        let plots = [(Flags.plot, plot), (Flags.plotCalibration, o.plotCalibration)].compactMap { f, p in p.map { (f, $0) } }
+        if !plots.isEmpty {
+            var targets: [(flag: Flag, path: String, target: OutputTarget)] = []
+            for (f, p) in plots { targets.append((f, p, try OutputPath.checkWritable(p, flag: f.name, command: a.command))) }
+            try OutputPath.claimStandardOutput(targets, json: o.json, command: a.command)
         }
         // A CSV file (told by its content) for a model trained on one; else the IDX files.
         let csv = o.dataDir.flatMap { TabularData.isCSV($0) ? $0 : nil }
@@ -133,6 +139,13 @@ enum EvaluateCommand {
             data = d
             dataName = imagesPath
         }
+        try checkCalibrationPlot(o, model)
+        if model.output.task == .multilabel {
+            if let flag = o.gates.firstGiven ?? (o.topK != nil ? Flags.topK : nil) {
+                throw .usage("--\(flag.name) is a figure of a single-label classification; \(modelPath) is multi-label: use --min-accuracy (every label right)", command: a.command)
+            }
+            return try multilabel(model, data, options: o, path: dataName)
+        }
         if model.output.task == .regression {
             if let flag = minAccuracy != nil ? Flags.minAccuracy : o.gates.firstGiven {
                 throw .usage("--\(flag.name) gates a classification; \(modelPath) is a regression: use --min-r2 or --max-rmse", command: a.command)
@@ -162,6 +175,7 @@ enum EvaluateCommand {
         let accuracy = report.weighted ? Float(figures.accuracy) : Float(correct) / Float(max(report.rows, 1))
         let wrong = mistakes.map { figures.mostConfidentMistakes(labels: data.labels, count: $0) }
         let label = model.output.label
+        let reliability = reliability(figures, data, model)
         if o.json {
             let confusion: [JSONValue] = figures.confusion.map { row in JSONValue.array(row.map { JSONValue($0) }) }
             var classes: JSONValue = .array(perClass.map { (m: ClassMetrics) -> JSONValue in
@@ -176,7 +190,7 @@ enum EvaluateCommand {
                 ("accuracy", JSONValue(accuracy)), ("loss", JSONValue(report.loss)),
                 ("samples", .number(Double(report.rows))), ("seconds", JSONValue(seconds, decimals: 6)),
                 ("confusion", .array(confusion)), ("per_class", classes), ("macro", macroJSON),
-            ]
+            ] + calibrationJSON(reliability, model)
             members += EvaluateFigures.json(figures, model: model, weightColumn: weightColumn, totalWeight: report.totalWeight)
             if let wrong {
                 let items: [JSONValue] = wrong.map { (w: Misclassification) -> JSONValue in
@@ -189,6 +203,7 @@ enum EvaluateCommand {
             Console.out(JSONValue.object(members).serialized())
         } else {
             Console.out("accuracy \(fixed(accuracy, 4))  loss \(fixed(report.loss, 4))  samples \(report.rows)")
+            if let line = calibrationLine(reliability, model) { Console.out(line) }
             for line in EvaluateFigures.lines(figures, model: model, source: decided?.source, weightColumn: weightColumn, totalWeight: report.totalWeight) {
                 Console.out(line)
             }
@@ -210,6 +225,9 @@ enum EvaluateCommand {
                 throw CLIError(.dataError, "\(plot): \(error)")
             }
             Console.info("confusion matrix written to \(OutputPath.name(plot))")
+        }
+        if let path = o.plotCalibration, let reliability {
+            try writeReliability(path, reliability, model: model, modelPath: modelPath, samples: "\(report.rows) \(items)")
         }
         // Every gate is checked, and each one missed is named.
         var failures: [String] = []

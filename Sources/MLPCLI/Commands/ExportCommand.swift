@@ -130,15 +130,18 @@ enum ExportCommand {
                 throw CLIError(.dataError, "\(path): layer \(i) (\(layer.spec.kind.displayName)) has no ONNX form in this mlp")
             }
         }
-        var metadata = model.metadata.filter { ["architecture", "loss", "input", "target", "classes", "outputs", "optimizer", "epochs", "test_accuracy", "test_r2", "test_rmse", "quantization", "float_architecture"].contains($0.0) }
+        var metadata = model.metadata.filter { ["architecture", "loss", "input", "target", "classes", "outputs", "optimizer", "epochs", "test_accuracy", "test_r2", "test_rmse", "quantization", "float_architecture", ModelFile.temperatureKey].contains($0.0) }
         metadata.append(("exported_by", "mlp \(CLI.version)"))
         if case .table(.classes(_, let labels)) = model.output {
             metadata.append(("labels", JSONValue.array(labels.map { JSONValue($0) }).serialized()))
+        } else if case .table(.labels(let columns, _)) = model.output {
+            metadata.append(("labels", JSONValue.array(columns.map { JSONValue($0) }).serialized()))  // one sigmoid output each
         }
         var options = ONNXExport.Options()
         options.foldBatchNorm = fold
         options.producerVersion = CLI.version
         options.inputName = inputName
+        options.temperature = model.temperature == 1 ? nil : model.temperature
         do {
             switch (model.input, model.output) {
             case (.table(let encoder, _), .table(let target)):
@@ -146,6 +149,7 @@ enum ExportCommand {
                 switch target {
                 case .classes(_, let labels): output = .classes(labels: labels, probabilities: outputOf(model))
                 case .values(let columns, let mean, let std): output = .values(columns: columns, mean: mean, std: std)
+                case .labels(let columns, _): output = .labels(columns: columns)
                 }
                 return try ONNXExport.onnxModel(table: onnxTable(encoder), layers: layers, output: output, metadata: metadata, options: options)
             case (.pixels(let scale, _, _), _):

@@ -66,8 +66,8 @@ enum PredictCommand {
         let model = try library { try ModelFile.load(modelPath) }
         try model.useThreads(o.threads, batch: 1000)
         let net = model.network, classes = net.classes
-        if let topK, model.output.task == .regression {
-            throw .usage("--top-k \(topK) ranks classes; \(modelPath) is a regression", command: a.command)
+        if let topK, model.output.task != .classification {
+            throw .usage("--top-k \(topK) ranks classes; \(modelPath) is a \(model.output.task == .regression ? "regression" : "multi-label model (every label's probability is printed)")", command: a.command)
         }
         if let topK, topK > classes {
             throw .usage("--top-k \(topK) is more than the model's \(classes) classes", command: a.command)
@@ -160,7 +160,10 @@ enum PredictCommand {
             }
         case .values(let columns, _, _):
             if !o.json { headerLine = (idHeader + ["index"] + columns.map(csvField)).joined(separator: ",") }
+        case .labels(let columns, _):
+            if !o.json { headerLine = (idHeader + ["index", "labels"] + columns.map(csvField)).joined(separator: ",") }
         }
+        let threshold = Float(DecisionThreshold.stored(model) ?? DecisionThreshold.standard)
         // The rows arrive in blocks (a pipe gives what it has; a file 64 KiB at a time); each block is
         // parsed with the header in front, answered, and flushed before the next is read.
         var blocks = CSVRowBlocks()
@@ -192,7 +195,8 @@ enum PredictCommand {
                 let p = try library { try model.predict(x) }
                 if let h = headerLine { Console.out(h); headerLine = nil }
                 for r in 0..<m {
-                    printRow(p.data + r * outputs, outputs, index: index + start + r, id: idValues?[start + r], target: target, k: k, options: o)
+                    printRow(p.data + r * outputs, outputs, index: index + start + r, id: idValues?[start + r], target: target, k: k, options: o,
+                             threshold: threshold)
                 }
                 start += m
             }
@@ -210,8 +214,10 @@ enum PredictCommand {
         return .ok
     }
 
-    /// One row's answer: a CSV line or a JSON object.
-    static func printRow(_ row: UnsafePointer<Float>, _ outputs: Int, index i: Int, id: String? = nil, target: TargetEncoder, k: Int, options o: Options) {
+    /// One row's answer: a CSV line or a JSON object. A multi-label row names its labels whose
+    /// probability is at or above `threshold`.
+    static func printRow(_ row: UnsafePointer<Float>, _ outputs: Int, index i: Int, id: String? = nil, target: TargetEncoder, k: Int, options o: Options,
+                         threshold: Float = 0.5) {
         let idJSON: [(String, JSONValue)] = id.map { [("id", JSONValue($0))] } ?? []
         let idField = id.map { csvField($0) + "," } ?? ""
         switch target {
@@ -236,6 +242,15 @@ enum PredictCommand {
                 Console.out(JSONValue.object(idJSON + [("index", JSONValue(i))] + zip(columns, values).map { ($0, JSONValue($1)) }).serialized())
             } else {
                 Console.out(idField + (["\(i)"] + values.map { "\($0)" }).joined(separator: ","))
+            }
+        case .labels(let columns, let values):
+            let on = (0..<outputs).filter { row[$0] >= threshold }
+            if o.json {
+                Console.out(JSONValue.object(idJSON + [("index", JSONValue(i)), ("labels", .array(on.map { JSONValue(columns[$0]) })),
+                                                       ("probabilities", .object(columns.enumerated().map { ($0.element, JSONValue(row[$0.offset])) })),
+                                                       ("predicted", .object(columns.enumerated().map { j, c in (c, JSONValue(values[j][row[j] >= threshold ? 1 : 0])) }))]).serialized())
+            } else {
+                Console.out(idField + (["\(i)", csvField(on.map { columns[$0] }.joined(separator: ";"))] + (0..<outputs).map { fixed(row[$0], 6) }).joined(separator: ","))
             }
         }
     }

@@ -64,6 +64,9 @@ enum SummaryCommand {
             case .values(let columns, let mean, let std):
                 let shown = zip(columns, zip(mean, std)).map { "\($0) (mean \(significant(Double($1.0))), std \(significant(Double($1.1))))" }
                 Console.out("model \(path): \(net.inputFeatures)→\(net.architecture), regression of \(shown.joined(separator: ", ")), loss \(net.loss.token)")
+            case .labels(let columns, let values):
+                let shown = zip(columns, values).map { "\($0) (\($1[1]) on, \($1[0]) off)" }
+                Console.out("model \(path): \(net.inputFeatures)→\(net.architecture), multi-label of \(columns.count) labels: \(shown.joined(separator: ", ")), loss \(net.loss.token)")
             }
             let numbers = encoder.numbers != .standard ? "; numbers written with \(encoder.numbers.description)" : ""
             Console.out("input: \(encoder.columns.count) CSV columns → \(encoder.width) features\(numbers)\(encoder.missing.map { "; missing values filled with the \($0.rawValue)" } ?? ""):")
@@ -85,6 +88,7 @@ enum SummaryCommand {
             model.metadata.first { $0.0 == key }.map { "\(String(key.map { $0 == "_" ? " " : $0 })) \($0.1)" }
         }
         if !trained.isEmpty { Console.out("trained with " + trained.joined(separator: ", ")) }
+        if let line = CalibrateCommand.summaryLine(model) { Console.out(line) }
         if let q = model.quantized { Console.out(q.summaryLine(floatArchitecture: model.metadataValue("float_architecture"))) }
         Console.out("")
         Console.out(ModelSummary.render(net))

@@ -182,7 +182,13 @@ struct CheckpointSummary {
     /// The text `mlp summary` prints, without the trailing newline.
     var text: String {
         let net = network
-        let taskText = task.map { t in t == .classification ? "classification into \(net.outputFeatures) classes" : "regression of \(net.outputFeatures) target\(net.outputFeatures == 1 ? "" : "s")" }
+        let taskText = task.map { t in
+            switch t {
+            case .classification: return "classification into \(net.outputFeatures) classes"
+            case .regression: return "regression of \(net.outputFeatures) target\(net.outputFeatures == 1 ? "" : "s")"
+            case .multilabel: return "multi-label of \(net.outputFeatures) label\(net.outputFeatures == 1 ? "" : "s")"
+            }
+        }
             ?? "\(net.outputFeatures) outputs (the task is not recorded)"
         let version = "format \(formatVersion)\(mlpVersion.map { ", written by mlp \($0)" } ?? "")"
         var lines = ["checkpoint \(path): \(net.inputFeatures)→\(net.architecture), \(taskText), loss \(lossToken ?? "the task's default") (\(version))"]

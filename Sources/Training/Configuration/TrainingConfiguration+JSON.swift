@@ -134,7 +134,7 @@ extension TrainingConfiguration {
         if target?.isEmpty == true { throw fail("\"target\" names no column") }
         categorical = try names("categorical") ?? []
         if case .string(let t)? = v["task"] {
-            guard let parsed = Task(rawValue: t) else { throw fail("task '\(t)' is not one of classification, regression") }
+            guard let parsed = Task(rawValue: t) else { throw fail("task '\(t)' is not one of classification, regression, multilabel") }
             task = parsed
         }
         if case .string(let m)? = v["missing"] {

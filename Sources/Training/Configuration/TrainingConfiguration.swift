@@ -128,7 +128,9 @@ public struct TrainingConfiguration: Equatable {
     }
 
     /// The loss function for `task` (its token was checked when the configuration was made).
-    public func makeLoss(for task: Task) -> Loss { LossKind.make(loss ?? (task == .regression ? "mse" : "cross_entropy"))! }
+    public func makeLoss(for task: Task) -> Loss {
+        LossKind.make(loss ?? (task == .regression ? "mse" : task == .multilabel ? "bce" : "cross_entropy"))!
+    }
 
     /// The optimizer for a network's parameters.
     public func makeOptimizer(_ net: Network) -> Optimizer {

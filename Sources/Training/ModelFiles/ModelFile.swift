@@ -3,7 +3,9 @@
 // Tensors: every parameter and buffer under its PyTorch-like name ("layers.0.weight" [out, in],
 // "layers.0.bias" [out], "layers.2.running_mean" [n]). Metadata (all strings): format "mlp",
 // format_version, architecture, input_features, input_rows, input_cols, input_scale, classes, loss,
-// plus a record of how it was trained. evaluate and predict rebuild the network from the file alone.
+// plus a record of how it was trained, and "temperature" once `mlp calibrate` has fitted one (the
+// logits are divided by it before the softmax or sigmoid). evaluate and predict rebuild the network
+// from the file alone.
 import Formats
 import Tables
 import Model
@@ -17,6 +19,8 @@ public struct LoadedModel {
     public let metadata: [(String, String)]
     /// The INT8 model, when the file is one (QuantizedModel.swift): evaluate and predict run it.
     public var quantized: QuantizedModel? = nil
+    /// What the logits are divided by before the softmax or sigmoid (metadata "temperature"; 1: none).
+    public var temperature: Float = 1
 
     /// Multiply each pixel byte by this before the first layer (1/255); image models only.
     public var inputScale: Float { if case .pixels(let s, _, _) = input { return s }; return 1 }
@@ -33,14 +37,24 @@ public enum ModelFile {
     /// table models whose numbers are written another way (a decimal comma, a thousands separator)
     /// format 4, so that an mlp that does not know those conventions refuses the file instead of
     /// misreading its rows as other numbers. (Pandas' missing markers need no new version: an earlier
-    /// mlp refuses a 'NaN' in a numeric column, and warns of it as an unseen category.)
-    public static let version = 4
+    /// mlp refuses a 'NaN' in a numeric column, and warns of it as an unseen category.) Format 5 marks
+    /// a model whose outputs an earlier mlp would read as something else: a calibrated model (its
+    /// "temperature", which an earlier mlp would ignore and print uncalibrated probabilities), and a
+    /// multi-label model (a "target" of kind "labels": one sigmoid output per target column).
+    public static let version = 5
+
+    /// The format a model needs for its outputs to be read as they are meant (format 5 above).
+    public static let calibratedVersion = 5
+
+    /// The metadata key of the temperature `mlp calibrate` stores.
+    public static let temperatureKey = "temperature"
 
     /// The metadata every model file carries; `extra` adds training details.
     public static func metadata(_ net: Network, input: ModelInput, output: ModelOutput, extra: [(String, String)]) -> [(String, String)] {
         switch (input, output) {
         case (.table(let encoder, let delimiter), .table(let target)):
-            return [("format", format), ("format_version", encoder.numbers != .standard ? "4" : "2"), ("architecture", net.architecture),
+            let version = target.task == .multilabel ? calibratedVersion : encoder.numbers != .standard ? 4 : 2
+            return [("format", format), ("format_version", "\(version)"), ("architecture", net.architecture),
                     ("input_features", "\(net.inputFeatures)"), ("input", encoder.json(delimiter: delimiter).serialized()),
                     ("target", target.json.serialized()), ("outputs", "\(net.outputFeatures)"), ("loss", net.loss.token)] + extra
         case (.pixels(let scale, let rows, let cols), _):
@@ -90,6 +104,8 @@ public enum ModelFile {
         public let output: ModelOutput
         public let loss: Loss
         public let specs: [LayerSpec]
+        /// The stored temperature (1 when there is none).
+        public let temperature: Float
         /// The architecture string, as parsed and written back.
         public var architecture: String { Architecture.string(specs) }
     }
@@ -132,7 +148,9 @@ public enum ModelFile {
             }
             t.set(ft.values)
         }
-        return LoadedModel(network: net, input: d.input, output: d.output, metadata: file.metadata)
+        var model = LoadedModel(network: net, input: d.input, output: d.output, metadata: file.metadata)
+        model.temperature = d.temperature
+        return model
     }
 
     /// Reads and checks the metadata of a model file (float or INT8).
@@ -197,6 +215,17 @@ public enum ModelFile {
         do { specs = try Architecture.parse(try field("architecture"), classes: classes, regression: output.task == .regression) } catch let e as ArchitectureError {
             throw fail("metadata \"architecture\": \(e.message)")
         } catch { throw fail("\(error)") }
-        return Description(formatVersion: ver, inputs: inputs, input: input, output: output, loss: loss, specs: specs)
+        var temperature: Float = 1
+        if let text = file.metadataValue(for: temperatureKey) {
+            guard let t = Float(text), t.isFinite, t > 0 else {
+                throw fail("metadata \"\(temperatureKey)\" is '\(text)', expected a positive number")
+            }
+            guard output.task != .regression else {
+                throw fail("metadata \"\(temperatureKey)\" scales a classifier's logits, but this model is a regression")
+            }
+            temperature = t
+        }
+        return Description(formatVersion: ver, inputs: inputs, input: input, output: output, loss: loss, specs: specs,
+                           temperature: temperature)
     }
 }

@@ -171,6 +171,8 @@ public enum QuantizedModelFile {
         var byteScale: Float?
         if case .pixels(let scale, _, _) = d.input { byteScale = scale }
         let model = QuantizedModel(network: net, dense: dense, activations: activations, byteScale: byteScale, path: path)
-        return LoadedModel(network: net, input: d.input, output: d.output, metadata: file.metadata, quantized: model)
+        var loaded = LoadedModel(network: net, input: d.input, output: d.output, metadata: file.metadata, quantized: model)
+        loaded.temperature = d.temperature
+        return loaded
     }
 }

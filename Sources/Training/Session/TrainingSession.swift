@@ -18,7 +18,8 @@ public struct TrainingData {
     public var train: Dataset
     public var test: Dataset?
     public var validation: Dataset?
-    /// Classification (the datasets hold class labels) or regression (they hold values).
+    /// Classification (the datasets hold class labels), regression (they hold values) or multi-label
+    /// (they hold a 0/1 value per label).
     public var task: Task
     /// For regression targets (standardized in the datasets): each target's standard deviation, to
     /// report errors in the target's units.
@@ -27,7 +28,7 @@ public struct TrainingData {
     public var classNames: [String]?
 
     public init(train: Dataset, test: Dataset? = nil, validation: Dataset? = nil, task: Task, targetScale: [Float] = []) {
-        precondition((task == .regression) == (train.targetWidth > 0), "a \(task.rawValue) needs \(task == .regression ? "value" : "class") targets")
+        precondition((task == .classification) == (train.targetWidth == 0), "a \(task.rawValue) needs \(task == .classification ? "class" : "value") targets")
         self.train = train
         self.test = test
         self.validation = validation
@@ -213,7 +214,7 @@ public final class TrainingSession {
     public static func architecture(config: TrainingConfiguration, data: TrainingData) throws(TrainingError) -> (loss: Loss, specs: [LayerSpec]) {
         let task = data.task, train = data.train
         let outputs: Int
-        if task == .regression {
+        if task != .classification {
             outputs = train.targetWidth
         } else {
             let labelled = max(train.classCount, data.validation?.classCount ?? 0)
@@ -223,13 +224,14 @@ public final class TrainingSession {
             outputs = config.outputs ?? labelled
         }
         if let m = config.earlyStopping?.metric ?? config.plateau?.watch.metric {
-            if (task == .regression && (m == .valAccuracy || m.classification != nil)) || (task == .classification && m == .valR2) {
+            if (task == .regression && m == .valAccuracy) || (task != .classification && m.classification != nil) || (task != .regression && m == .valR2) {
                 throw .metricNeedsOtherTask(m, task: task)
             }
         }
-        if config.classWeight != nil && task == .regression { throw .classWeightNeedsClassification }
+        if config.classWeight != nil && task != .classification { throw .classWeightNeedsClassification }
         let loss = config.makeLoss(for: task)
-        if (task == .classification && (loss is MeanAbsoluteError || loss is HuberLoss)) || (task == .regression && !LossKind.isRegression(loss)) {
+        if (task == .classification && (loss is MeanAbsoluteError || loss is HuberLoss)) || (task == .regression && !LossKind.isRegression(loss))
+            || (task == .multilabel && !(loss is SigmoidBinaryCrossEntropy)) {
             throw .lossNeedsOtherTask(loss: loss.token, task: task)
         }
         let specs: [LayerSpec]
@@ -322,9 +324,18 @@ public final class TrainingSession {
 
     /// With other ranks, each evaluates its share of the rows and the shares' sums are added up
     /// (weighted rows and classification metrics need every row: each rank evaluates them all).
+    /// A multi-label model's accuracy is the subset accuracy (the rows with every label right); its
+    /// figures are unweighted.
     public func evaluate(_ data: Dataset) -> SetMetrics {
-        if data.weights != nil || (task == .classification && !reportedMetrics.isEmpty) { return evaluateWhole(data) }
         let rows = job?.share(of: data.count)
+        if task == .multilabel {
+            let ev = MultilabelEvaluation.run(network, on: data, rows: rows, batchSize: evaluationBatch)
+            var sums = [ev.lossSum, Double(ev.exact)]
+            job?.sum(&sums)
+            let n = Double(max(data.count, 1))
+            return SetMetrics(loss: Float(sums[0] / n), accuracy: Float(sums[1] / n))
+        }
+        if data.weights != nil || (task == .classification && !reportedMetrics.isEmpty) { return evaluateWhole(data) }
         if task == .classification {
             let ev = Evaluation.run(network, on: data, rows: rows, batchSize: evaluationBatch)
             guard let job else { return SetMetrics(loss: ev.loss, accuracy: ev.accuracy) }

@@ -21,6 +21,8 @@ extension TrainCommand {
                 task = "target \(column): \(task), \(labels.count) classes: \(shown)"
             case .values(let columns, _, _):
                 task = "target \(columns.joined(separator: ", ")): \(task)"
+            case .labels(let columns, _):
+                task = "targets \(columns.joined(separator: ", ")): \(task), one sigmoid output per label"
             }
             let test = session.test.map { t in testPath.map { ", test \(t.count) rows of \($0)" } ?? ", test \(t.count) rows held out (--test-split)" }
                 ?? ", no test set"
@@ -51,6 +53,7 @@ extension TrainCommand {
         switch r {
         case .given(let t): return "--\(Flags.task.name) \(t.rawValue)"
         case .targetColumns(let n): return "\(n) target columns"
+        case .labelColumns(let n): return "\(n) target columns of two values each; --\(Flags.task.name) regression to predict them as numbers"
         case .wholeNumbers: return "whole numbers, at most 20 distinct"
         case .numbers: return "numbers"
         case .text: return "text"
