@@ -64,6 +64,11 @@ public enum CLI {
                 summary: "The layers of a saved model or checkpoint: output shapes, parameter counts, activations, totals (for a checkpoint also where the run stands and its configuration).",
                 brief: "the layers of a saved model or checkpoint, with output shapes and parameter counts",
                 run: { a, _, _ throws(CLIError) in try SummaryCommand.run(a) }, positional: "model"),
+        Command(name: "config", usage: ConfigCommand.usage, flags: ConfigCommand.flags,
+                summary: "The training configuration of a model or checkpoint as a JSON file for --config: 'mlp train --config FILE --data …' trains it again.",
+                brief: "a model's or checkpoint's training configuration, as a file for --config",
+                run: { a, _, _ throws(CLIError) in try ConfigCommand.run(a) }, positional: "model",
+                examples: Examples.config),
         Command(name: "inspect", usage: InspectCommand.usage, flags: InspectCommand.flags,
                 summary: "Weight and bias statistics and histograms per layer; with data, dead and saturated units.",
                 brief: "weight statistics and histograms; dead ReLU and saturated units on data",
@@ -119,8 +124,11 @@ public enum CLI {
             return ExitCode.usage.rawValue
         }
         do {
-            let parsed = try Arguments(args.dropFirst(), flags: command.flags, command: command.name,
+            var parsed = try Arguments(args.dropFirst(), flags: command.flags, command: command.name,
                                      positional: command.positional, insteadOf: command.insteadOf, elsewhere: flagOwners)
+            if parsed.declares(Flags.config), let path = parsed.string(Flags.config) {
+                parsed = try ConfigurationFile.merge(parsed, file: ConfigurationFile.read(path, command: command.name), positional: command.positional)
+            }
             Console.silent = Verbosity(parsed) == .silent
             if parsed.wantsHelp {
                 Console.out(help(command))

@@ -71,6 +71,7 @@ final class FlagDeclarationTests: XCTestCase {
         case "export": _ = try? ExportCommand.Options(a)
         case "quantize": _ = try? QuantizeCommand.Options(a)
         case "augment": _ = try? AugmentCommand.Options(a)
+        case "config": _ = try? ConfigCommand.Options(a)
         default: XCTFail("no reader for \(a.command)")
         }
     }

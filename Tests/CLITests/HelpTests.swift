@@ -121,6 +121,7 @@ final class HelpTests: XCTestCase {
                         _ = try TrainingConfiguration(a)
                     case "evaluate": _ = try EvaluateCommand.Options(a)
                     case "predict": _ = try PredictCommand.Options(a)
+                    case "config": _ = try ConfigCommand.Options(a)
                     default: XCTFail("no reader for \(command.name)")
                     }
                     total += 1

@@ -17,6 +17,9 @@ struct Arguments {
 
     /// How many times each repeatable switch was given (`--quiet --quiet`).
     private(set) var repeats: [String: Int] = [:]
+    /// Members of the stored configuration that a --config file gives and no flag sets
+    /// (ConfigurationFile.swift).
+    var configurationMembers: [(String, JSONValue)] = []
 
     /// Parses `args` against `flags`. `--help` is always accepted. `positional` names the flag a bare
     /// argument stands for (`mlp summary FILE` is `mlp summary --model FILE`); nil allows none.

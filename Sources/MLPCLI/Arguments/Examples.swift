@@ -20,6 +20,11 @@ enum Examples {
                 shell: "for lr in 0.01 0.03 0.1 0.3; do mlp train --data data/mnist --lr \"$lr\" --epochs 3 --silent --json --out \"mnist-$lr.safetensors\" > \"mnist-$lr.json\"; done"),
     ]
 
+    static let config = [
+        Example(what: "Train again exactly as a model was trained, with one setting changed (a flag overrides the file)",
+                shell: "mlp config iris.safetensors > iris.json && mlp train --config iris.json --epochs 400 --data data/tabular/iris.csv.gz --out iris2.safetensors"),
+    ]
+
     static let evaluate = [
         Example(what: "Gate a CI job on a model's test accuracy: exit code 3 when it is below 0.97",
                 shell: "mlp evaluate --model mnist.safetensors --data data/mnist --min-accuracy 0.97"),

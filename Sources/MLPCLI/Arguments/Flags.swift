@@ -56,6 +56,8 @@ enum Flags {
     static let augment = Flag("augment", "SPEC", .text, "distort each training image afresh every epoch (images only; validation and test images never): comma-separated parts shift[:PIXELS] (default 2), rotate[:DEGREES] (15), scale[:F[:FY]] (0.15), shear[:S] (0.3), elastic[:ALPHA[:SIGMA]] (34, 4), e.g. shift:2,rotate:15,elastic:34:4", configuration: true)
     static let reduceLROnPlateau = Flag("reduce-lr-on-plateau", "FACTOR,PATIENCE", .text, "multiply the learning rate by FACTOR after PATIENCE epochs without improvement", configuration: true)
 
+    static let config = Flag("config", "FILE.json", .text, "read the training settings from a JSON object whose keys are the training flags' names with _ for - (\"lr\", \"weight_decay\", \"hidden\"), as 'mlp config' prints them; a flag on the command line overrides the file")
+
     // MARK: the run
     static let maxSeconds = Flag("max-seconds", "S", .number(what: "positive", check: .positive), "stop cleanly after the epoch that passes S seconds of training")
     static let checkpoint = Flag("checkpoint", "FILE", .text, "write the full training state here after every epoch, atomically (so a regular file or a new path, not - or a pipe)")

@@ -104,6 +104,7 @@ extension TrainingConfiguration {
                 throw .usage("--augment: \(error.message)", command: cmd)
             }
         }
+        self = try overlaid(a.configurationMembers, command: cmd)
     }
 
     /// The CSV data flags.
