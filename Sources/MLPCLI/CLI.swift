@@ -60,6 +60,10 @@ public enum CLI {
                 // directory of IDX files as train's and evaluate's --data may be.
                 insteadOf: ["data": { v in looksLikeCSV(v) ? ["input"] : ["input", "images"] }, "test-data": { _ in ["input"] },
                             "test-images": { _ in ["images"] }]),
+        Command(name: "cv", usage: CVCommand.usage, flags: CVCommand.flags,
+                summary: "K-fold cross-validation of one training configuration: every figure evaluate reports, per fold and as mean ± standard deviation; folds run side by side on the cores and across mpirun's ranks; --min-accuracy and the other gates apply to the means.",
+                brief: "k-fold cross-validation: per-fold figures and mean ± std, gates on the means",
+                run: { a, _, _ throws(CLIError) in try CVCommand.run(a) }, examples: Examples.cv),
         Command(name: "summary", usage: SummaryCommand.usage, flags: SummaryCommand.flags,
                 summary: "The layers of a saved model or checkpoint: output shapes, parameter counts, activations, totals (for a checkpoint also where the run stands and its configuration).",
                 brief: "the layers of a saved model or checkpoint, with output shapes and parameter counts",

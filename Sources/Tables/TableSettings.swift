@@ -19,6 +19,9 @@ public struct TableSettings: Equatable {
     public var missingMarkers = CSVMissingMarkers.basic
     /// A seeded fraction of the rows held out as the test set (when there is no test file).
     public var testSplit: Float?
+    /// The rows held out as the test set, by index in the file (a cross-validation fold); the
+    /// encoders then learn from the other rows only. Wins over `testSplit`.
+    public var testRows: [Int]?
 
     public init(target: [String]? = nil, task: Task? = nil, categorical: [String] = [], missing: MissingPolicy? = nil,
                 delimiter: UInt8 = UInt8(ascii: ","), numbers: CSVNumberFormat = .standard,

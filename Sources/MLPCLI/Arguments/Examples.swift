@@ -25,6 +25,11 @@ enum Examples {
                 shell: "mlp config iris.safetensors > iris.json && mlp train --config iris.json --epochs 400 --data data/tabular/iris.csv.gz --out iris2.safetensors"),
     ]
 
+    static let cv = [
+        Example(what: "Five-fold cross-validation of a small network on a table, repeated twice; exit code 3 when the mean accuracy is below 0.9",
+                shell: "mlp cv --data data/tabular/iris.csv.gz --target species --hidden 16 --epochs 60 --folds 5 --repeats 2 --min-accuracy 0.9"),
+    ]
+
     static let evaluate = [
         Example(what: "Gate a CI job on a model's test accuracy: exit code 3 when it is below 0.97",
                 shell: "mlp evaluate --model mnist.safetensors --data data/mnist --min-accuracy 0.97"),

@@ -58,6 +58,12 @@ enum Flags {
 
     static let config = Flag("config", "FILE.json", .text, "read the training settings from a JSON object whose keys are the training flags' names with _ for - (\"lr\", \"weight_decay\", \"hidden\"), as 'mlp config' prints them; a flag on the command line overrides the file")
 
+    // MARK: cv and search
+    static let folds = Flag("folds", "K", .integer(2...1000), "split the rows into K folds (stratified for a classification); each trains on the others and is evaluated on its own", default: "5")
+    static let repeats = Flag("repeats", "R", .integer(1...1000), "repeat the K folds R times, each shuffled with the next seed (--seed, --seed + 1, …)", default: "1")
+    static let parallel = Flag("parallel", "N", .integer(1...1024), "sessions side by side on this process's cores, one thread each (default: one per core; under mpirun, per rank)")
+    static let report = Flag("report", "FILE.html", .text, "write one self-contained HTML page (no network, no external scripts or fonts): sortable table, figures against each hyperparameter, learning curves, the folds' spread")
+
     // MARK: the run
     static let maxSeconds = Flag("max-seconds", "S", .number(what: "positive", check: .positive), "stop cleanly after the epoch that passes S seconds of training")
     static let checkpoint = Flag("checkpoint", "FILE", .text, "write the full training state here after every epoch, atomically (so a regular file or a new path, not - or a pipe)")
