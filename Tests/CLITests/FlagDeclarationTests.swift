@@ -72,6 +72,10 @@ final class FlagDeclarationTests: XCTestCase {
         case "quantize": _ = try? QuantizeCommand.Options(a)
         case "augment": _ = try? AugmentCommand.Options(a)
         case "config": _ = try? ConfigCommand.Options(a)
+        case "search":
+            _ = try? SearchCommand.Options(a)
+            _ = try? TrainingConfiguration(a)
+            _ = a.string(Flags.config)  // CLI.main reads it
         case "cv":
             _ = try? CVCommand.Options(a)
             _ = try? TrainingConfiguration(a)
@@ -88,6 +92,7 @@ final class FlagDeclarationTests: XCTestCase {
                       (["layers", "beta1", "beta2"], ["optimizer": "sgd"])],
             "predict": [(["show", "input"], [:]), (["json", "images"], [:])],
             "cv": [(["hidden", "activation", "momentum"], [:]), (["layers", "beta1", "beta2"], ["optimizer": "sgd"])],
+            "search": [(["hidden", "activation", "momentum"], [:]), (["layers", "beta1", "beta2"], ["optimizer": "sgd"])],
             "inspect": [(["images"], [:]), (["data"], [:])],
         ]
         for c in CLI.commands {

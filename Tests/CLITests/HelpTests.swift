@@ -122,6 +122,9 @@ final class HelpTests: XCTestCase {
                     case "evaluate": _ = try EvaluateCommand.Options(a)
                     case "predict": _ = try PredictCommand.Options(a)
                     case "config": _ = try ConfigCommand.Options(a)
+                    case "search":
+                        _ = try SearchCommand.Options(a)
+                        _ = try SearchSpaceFlags.split(a, positional: nil)
                     case "cv":
                         _ = try CVCommand.Options(a)
                         _ = try TrainingConfiguration(a)

@@ -16,7 +16,8 @@ public enum SessionRunner {
     }
 
     /// Runs `job` on `data`; `shouldStop` is asked between steps (an interrupt, a time budget).
-    public static func run(_ job: TrainingJob, data: TrainingData, shouldStop: @escaping () -> Bool) -> JobOutcome {
+    /// With `keep`, the outcome holds the trained network.
+    public static func run(_ job: TrainingJob, data: TrainingData, shouldStop: @escaping () -> Bool, keep: Bool = false) -> JobOutcome {
         let start = now()
         do {
             let loops = Loops(InlineLoopRunner())
@@ -41,6 +42,7 @@ public enum SessionRunner {
             }
             outcome.epochs = session.epoch
             outcome.history = session.history
+            if keep { outcome.network = session.network }
             if outcome.status == .finished {
                 if let path = job.checkpoint { try Checkpoint.save(session, to: path) }
                 if job.evaluateTest, let test = session.test {

@@ -75,6 +75,8 @@ public struct JobOutcome {
     /// Which rank ran it.
     public var rank = 0
     public var message: String?
+    /// The trained network, when the caller asked to keep it (never sent between ranks).
+    public var network: Network?
 
     public init(id: Int, status: Status, epochs: Int, seconds: Double) {
         self.id = id; self.status = status; self.epochs = epochs; self.seconds = seconds

@@ -30,6 +30,11 @@ enum Examples {
                 shell: "mlp cv --data data/tabular/iris.csv.gz --target species --hidden 16 --epochs 60 --folds 5 --repeats 2 --min-accuracy 0.9"),
     ]
 
+    static let search = [
+        Example(what: "Search learning rate, widths and dropout on a table: 30 trials from 2 epochs up to 18 (η 3), the best by validation accuracy",
+                shell: "mlp search --data data/tabular/wine.csv.gz --validation-split 0.2 --lr 1e-4..1e-2:log --hidden \"32|64|128,64\" --dropout 0..0.5 --trials 30 --min-epochs 2 --epochs 18 --objective val_accuracy --out-dir wine-search"),
+    ]
+
     static let evaluate = [
         Example(what: "Gate a CI job on a model's test accuracy: exit code 3 when it is below 0.97",
                 shell: "mlp evaluate --model mnist.safetensors --data data/mnist --min-accuracy 0.97"),
