@@ -41,7 +41,8 @@ final class ExperimentProgress {
     }
 
     /// A unit's job ended: its line (`label`, the figure `value`), and the best so far.
-    func finished(_ id: Int, outcome: JobOutcome, label: String, value: (name: String, value: Double)?, countsAsDone: Bool = true) {
+    func finished(_ id: Int, outcome: JobOutcome, label: String, value: (name: String, value: Double)?, countsAsDone: Bool = true,
+                  bestLabel: String? = nil) {
         running.remove(id)
         if countsAsDone && outcome.status != .cutOff { done += 1 }
         var line = "mlp: \(label): "
@@ -50,7 +51,7 @@ final class ExperimentProgress {
             if let value {
                 line += "\(value.name) \(ExperimentSetup.figure(value.value))"
                 let better = best.map { higherIsBetter ? value.value > $0.value : value.value < $0.value } ?? true
-                if value.name == (objective ?? value.name), better, value.value.isFinite { best = (value.value, label) }
+                if value.name == (objective ?? value.name), better, value.value.isFinite { best = (value.value, bestLabel ?? label) }
             } else {
                 line += "done"
             }
@@ -78,7 +79,12 @@ final class ExperimentProgress {
         let elapsed = t - start
         parts.append("\(duration(elapsed)) elapsed")
         if let left = timeLeft(elapsed) { parts.append("~\(duration(left)) left") }
+        // Too wide: the least useful parts go first (running, then the best's trial), never the times.
         var text = parts.joined(separator: " · ")
+        for drop in [1, 1] where text.count > width - 1 && parts.count > 3 {
+            parts.remove(at: drop)
+            text = parts.joined(separator: " · ")
+        }
         if text.count > width - 1 { text = String(text.prefix(max(width - 2, 10))) + "…" }
         Console.errRaw("\r\u{1B}[2K" + text)
         drawn = true

@@ -200,7 +200,8 @@ enum SearchCommand {
             out.rank = result.rank
             progress.finished(result.trial * asha.budgets.count + result.rung, outcome: out,
                               label: "trial \(result.trial) (\(params)) rung \(result.rung)", value: (o.objective, result.value),
-                              countsAsDone: result.rung == asha.budgets.count - 1 || result.stoppedEarly || result.status != .finished)
+                              countsAsDone: result.rung == asha.budgets.count - 1 || result.stoppedEarly || result.status != .finished,
+                              bestLabel: "trial \(result.trial)")
         }
         try library { try place.executor.run(recorder) }
         progress.end()
