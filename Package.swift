@@ -67,8 +67,11 @@ let package = Package(
         // (logs, checkpoints), model files (float and INT8) and inference, the data-parallel job,
         // the memory budget. Its errors name settings, not flags.
         .target(name: "Training", dependencies: ["Model", "Formats", "Tables", "Quantized", "Collective", "CBLAS"]),
+        // Experiments made of many sessions in one process (and across mpirun's ranks):
+        // cross-validation's folds, hyperparameter search with successive halving, the leaderboard.
+        .target(name: "Experiments", dependencies: ["Training", "Model", "Formats", "Tables", "Collective", "CBLAS"]),
         // The command line: argument parsing, the commands, the terminal and the reports.
-        .target(name: "MLPCLI", dependencies: ["Training", "Model", "Formats", "Tables", "Runtime", "Collective", "CBLAS", "Quantized"]),
+        .target(name: "MLPCLI", dependencies: ["Experiments", "Training", "Model", "Formats", "Tables", "Runtime", "Collective", "CBLAS", "Quantized"]),
         // INT8 inference: per-channel s8 weights, u8 activations, oneDNN matmul.
         .target(
             name: "Quantized",
@@ -100,6 +103,7 @@ let package = Package(
         .testTarget(name: "CollectiveTests", dependencies: ["Collective", "TestSupport"]),
         .testTarget(name: "TablesTests", dependencies: ["Tables", "Formats", "Model", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Formats", "Model", "TestSupport"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Training", "Tables", "Formats", "Model", "CBLAS", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Training", "Model", "Formats", "Tables", "CPNG", "Quantized", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -48,6 +48,25 @@ typedef int (*mlp_mpi_bcast_fn)(void *buffer, int count, mlp_mpi_datatype dataty
 typedef int (*mlp_mpi_barrier_fn)(mlp_mpi_comm comm);
 typedef int (*mlp_mpi_abort_fn)(mlp_mpi_comm comm, int errorcode);
 typedef double (*mlp_mpi_wtime_fn)(void);
+typedef int (*mlp_mpi_send_fn)(const void *buf, int count, mlp_mpi_datatype datatype, int dest, int tag, mlp_mpi_comm comm);
+typedef int (*mlp_mpi_recv_fn)(void *buf, int count, mlp_mpi_datatype datatype, int source, int tag, mlp_mpi_comm comm,
+                               mlp_mpi_status *status);
+typedef int (*mlp_mpi_iprobe_fn)(int source, int tag, mlp_mpi_comm comm, int *flag, mlp_mpi_status *status);
+typedef int (*mlp_mpi_get_count_fn)(const mlp_mpi_status *status, mlp_mpi_datatype datatype, int *count);
+
+// Open MPI's MPI_ANY_SOURCE and MPI_ANY_TAG, and the public fields of its MPI_Status (the source and
+// tag of a probed message), which mpi.h declares as struct ompi_status_public_t.
+#define MLP_MPI_ANY_SOURCE (-1)
+#define MLP_MPI_ANY_TAG (-1)
+#ifndef MLP_MPI_CHECK
+struct ompi_status_public_t {
+    int MPI_SOURCE;
+    int MPI_TAG;
+    int MPI_ERROR;
+    int _cancelled;
+    size_t _ucount;
+};
+#endif
 
 #ifdef MLP_MPI_CHECK
 // The declarations above against Open MPI's own (cc -fsyntax-only -DMLP_MPI_CHECK $(pkg-config
@@ -77,6 +96,14 @@ MLP_SAME(mlp_mpi_bcast_fn, __typeof__(&MPI_Bcast));
 MLP_SAME(mlp_mpi_barrier_fn, __typeof__(&MPI_Barrier));
 MLP_SAME(mlp_mpi_abort_fn, __typeof__(&MPI_Abort));
 MLP_SAME(mlp_mpi_wtime_fn, __typeof__(&MPI_Wtime));
+MLP_SAME(mlp_mpi_send_fn, __typeof__(&MPI_Send));
+MLP_SAME(mlp_mpi_recv_fn, __typeof__(&MPI_Recv));
+MLP_SAME(mlp_mpi_iprobe_fn, __typeof__(&MPI_Iprobe));
+MLP_SAME(mlp_mpi_get_count_fn, __typeof__(&MPI_Get_count));
+_Static_assert(MLP_MPI_ANY_SOURCE == MPI_ANY_SOURCE, "MPI_ANY_SOURCE");
+_Static_assert(MLP_MPI_ANY_TAG == MPI_ANY_TAG, "MPI_ANY_TAG");
+_Static_assert(sizeof(MPI_Status) == 24 && __builtin_offsetof(MPI_Status, MPI_SOURCE) == 0 && __builtin_offsetof(MPI_Status, MPI_TAG) == 4,
+               "MPI_Status's public fields");
 _Static_assert(MLP_MPI_SUCCESS == MPI_SUCCESS, "MPI_SUCCESS");
 _Static_assert(MLP_MPI_THREAD_FUNNELED == MPI_THREAD_FUNNELED, "MPI_THREAD_FUNNELED");
 _Static_assert(MLP_MPI_MAX_PROCESSOR_NAME == MPI_MAX_PROCESSOR_NAME, "MPI_MAX_PROCESSOR_NAME");
@@ -108,6 +135,10 @@ typedef struct mlp_mpi {
     mlp_mpi_barrier_fn barrier;
     mlp_mpi_abort_fn abort;
     mlp_mpi_wtime_fn wtime;
+    mlp_mpi_send_fn send;
+    mlp_mpi_recv_fn recv;
+    mlp_mpi_iprobe_fn iprobe;
+    mlp_mpi_get_count_fn get_count;
     mlp_mpi_comm comm_world;
     mlp_mpi_datatype type_float, type_double, type_int64, type_byte;
     mlp_mpi_op op_sum, op_max;
@@ -149,6 +180,10 @@ static inline int mlp_mpi_load(mlp_mpi *m, const char *path, char *error, size_t
     MLP_MPI_SYMBOL(barrier, "MPI_Barrier");
     MLP_MPI_SYMBOL(abort, "MPI_Abort");
     MLP_MPI_SYMBOL(wtime, "MPI_Wtime");
+    MLP_MPI_SYMBOL(send, "MPI_Send");
+    MLP_MPI_SYMBOL(recv, "MPI_Recv");
+    MLP_MPI_SYMBOL(iprobe, "MPI_Iprobe");
+    MLP_MPI_SYMBOL(get_count, "MPI_Get_count");
     // The predefined handles: the globals' addresses are the handles.
     MLP_MPI_SYMBOL(comm_world, "ompi_mpi_comm_world");
     MLP_MPI_SYMBOL(type_float, "ompi_mpi_float");
@@ -237,6 +272,26 @@ static inline int mlp_mpi_broadcast_bytes(const mlp_mpi *m, void *buffer, int co
 static inline int mlp_mpi_barrier(const mlp_mpi *m) { return m->barrier(m->comm_world); }
 static inline int mlp_mpi_abort(const mlp_mpi *m, int code) { return m->abort(m->comm_world, code); }
 static inline double mlp_mpi_wtime(const mlp_mpi *m) { return m->wtime(); }
+
+// Messages between two ranks (an experiment's jobs and their outcomes): bytes with a tag.
+static inline int mlp_mpi_send_bytes(const mlp_mpi *m, const void *buffer, int count, int dest, int tag) {
+    return m->send(buffer, count, m->type_byte, dest, tag, m->comm_world);
+}
+// Whether a message from `source` (-1: any rank) with `tag` (-1: any) is waiting, without blocking;
+// when one is, its source, tag and byte count.
+static inline int mlp_mpi_probe_bytes(const mlp_mpi *m, int source, int tag, int *found, int *from, int *found_tag, int *count) {
+    mlp_mpi_status status;
+    memset(&status, 0, sizeof status);
+    int rc = m->iprobe(source, tag, m->comm_world, found, &status);
+    if (rc != MLP_MPI_SUCCESS || !*found) return rc;
+    *from = status.MPI_SOURCE;
+    *found_tag = status.MPI_TAG;
+    return m->get_count(&status, m->type_byte, count);
+}
+static inline int mlp_mpi_receive_bytes(const mlp_mpi *m, void *buffer, int count, int source, int tag) {
+    mlp_mpi_status status;
+    return m->recv(buffer, count, m->type_byte, source, tag, m->comm_world, &status);
+}
 
 // For `mlp --version`: MPI_Get_library_version's text (callable before MPI_Init) from the library at
 // `path`, into `text`; 0 on success, else -1 with dlerror()'s reason in `text`. The library stays

@@ -11,7 +11,7 @@ public final class MPICommunicator: Communicator {
     public static let libraryName = "libmpi.so.40"
 
     /// The loaded function table, on the heap so that C reads it through a stable pointer.
-    private let api: UnsafeMutablePointer<mlp_mpi>
+    let api: UnsafeMutablePointer<mlp_mpi>
     public let rank: Int
     public let size: Int
     public let hostname: String
@@ -71,7 +71,7 @@ public final class MPICommunicator: Communicator {
         return String(cString: text)
     }
 
-    private func check(_ rc: Int32, _ operation: String) throws(CommunicatorError) {
+    func check(_ rc: Int32, _ operation: String) throws(CommunicatorError) {
         if rc != 0 { throw CommunicatorError("\(rankDescription): \(operation) failed: \(Self.errorText(api, rc))") }
     }
 

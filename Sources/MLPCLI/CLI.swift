@@ -60,10 +60,23 @@ public enum CLI {
                 // directory of IDX files as train's and evaluate's --data may be.
                 insteadOf: ["data": { v in looksLikeCSV(v) ? ["input"] : ["input", "images"] }, "test-data": { _ in ["input"] },
                             "test-images": { _ in ["images"] }]),
+        Command(name: "cv", usage: CVCommand.usage, flags: CVCommand.flags,
+                summary: "K-fold cross-validation of one training configuration: every figure evaluate reports, per fold and as mean ± standard deviation; folds run side by side on the cores and across mpirun's ranks; --min-accuracy and the other gates apply to the means.",
+                brief: "k-fold cross-validation: per-fold figures and mean ± std, gates on the means",
+                run: { a, _, _ throws(CLIError) in try CVCommand.run(a) }, examples: Examples.cv),
+        Command(name: "search", usage: SearchCommand.usage, flags: SearchCommand.flags,
+                summary: "Hyperparameter search: random or grid over ranges and choices of the training flags, with asynchronous successive halving (promoted trials continue from their checkpoints); trials run side by side and across mpirun's ranks; a leaderboard rewritten as results arrive; the best configuration, its model and plots at the end. Run again to continue.",
+                brief: "hyperparameter search with successive halving; leaderboard, best config and model, resumable",
+                run: { a, _, _ throws(CLIError) in try SearchCommand.run(a) }, examples: Examples.search),
         Command(name: "summary", usage: SummaryCommand.usage, flags: SummaryCommand.flags,
                 summary: "The layers of a saved model or checkpoint: output shapes, parameter counts, activations, totals (for a checkpoint also where the run stands and its configuration).",
                 brief: "the layers of a saved model or checkpoint, with output shapes and parameter counts",
                 run: { a, _, _ throws(CLIError) in try SummaryCommand.run(a) }, positional: "model"),
+        Command(name: "config", usage: ConfigCommand.usage, flags: ConfigCommand.flags,
+                summary: "The training configuration of a model or checkpoint as a JSON file for --config: 'mlp train --config FILE --data …' trains it again.",
+                brief: "a model's or checkpoint's training configuration, as a file for --config",
+                run: { a, _, _ throws(CLIError) in try ConfigCommand.run(a) }, positional: "model",
+                examples: Examples.config),
         Command(name: "inspect", usage: InspectCommand.usage, flags: InspectCommand.flags,
                 summary: "Weight and bias statistics and histograms per layer; with data, dead and saturated units.",
                 brief: "weight statistics and histograms; dead ReLU and saturated units on data",
@@ -129,8 +142,11 @@ public enum CLI {
             return ExitCode.usage.rawValue
         }
         do {
-            let parsed = try Arguments(args.dropFirst(), flags: command.flags, command: command.name,
+            var parsed = try Arguments(args.dropFirst(), flags: command.flags, command: command.name,
                                      positional: command.positional, insteadOf: command.insteadOf, elsewhere: flagOwners)
+            if parsed.declares(Flags.config), let path = parsed.string(Flags.config) {
+                parsed = try ConfigurationFile.merge(parsed, file: ConfigurationFile.read(path, command: command.name), positional: command.positional)
+            }
             Console.silent = Verbosity(parsed) == .silent
             if parsed.wantsHelp {
                 Console.out(help(command))

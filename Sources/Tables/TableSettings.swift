@@ -22,6 +22,9 @@ public struct TableSettings: Equatable {
     public var testSplit: Float?
     /// The column holding each row's weight (read as numbers, not a feature); nil: none.
     public var weightColumn: String?
+    /// The rows held out as the test set, by index in the file (a cross-validation fold); the
+    /// encoders then learn from the other rows only. Wins over `testSplit`.
+    public var testRows: [Int]?
 
     public init(target: [String]? = nil, task: Task? = nil, categorical: [String] = [], missing: MissingPolicy? = nil,
                 delimiter: UInt8 = UInt8(ascii: ","), numbers: CSVNumberFormat = .standard,

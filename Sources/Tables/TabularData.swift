@@ -112,7 +112,12 @@ public enum TabularData {
 
         // The rows to train on, and the test rows: a held-out fraction, or another file.
         var trainRows: [Int]? = nil, testRows: [Int]? = nil
-        if let f = config.testSplit, testPath == nil {
+        if let held = config.testRows, testPath == nil {
+            var isHeld = [Bool](repeating: false, count: table.rowCount)
+            for r in held where r >= 0 && r < table.rowCount { isHeld[r] = true }
+            trainRows = (0..<table.rowCount).filter { !isHeld[$0] }
+            testRows = held.sorted()
+        } else if let f = config.testSplit, testPath == nil {
             guard let (kept, held) = SeededSplit.split(count: table.rowCount, fraction: f, seed: seed, purpose: .test) else {
                 throw .testSplitLeavesNothing(fraction: f, rows: table.rowCount,
                                               noTestRows: SeededSplit.heldCount(count: table.rowCount, fraction: f) == 0)

@@ -73,6 +73,15 @@ final class FlagDeclarationTests: XCTestCase {
         case "augment": _ = try? AugmentCommand.Options(a)
         case "calibrate": _ = try? CalibrateCommand.Options(a)
         case "importance": _ = try? ImportanceCommand.Options(a)
+        case "config": _ = try? ConfigCommand.Options(a)
+        case "search":
+            _ = try? SearchCommand.Options(a)
+            _ = try? TrainingConfiguration(a)
+            _ = a.string(Flags.config)  // CLI.main reads it
+        case "cv":
+            _ = try? CVCommand.Options(a)
+            _ = try? TrainingConfiguration(a)
+            _ = a.string(Flags.config)  // CLI.main reads it
         default: XCTFail("no reader for \(a.command)")
         }
     }
@@ -84,6 +93,8 @@ final class FlagDeclarationTests: XCTestCase {
             "train": [(["hidden", "activation", "momentum"], [:]),
                       (["layers", "beta1", "beta2"], ["optimizer": "sgd"])],
             "predict": [(["show", "input"], [:]), (["json", "images"], [:])],
+            "cv": [(["hidden", "activation", "momentum"], [:]), (["layers", "beta1", "beta2"], ["optimizer": "sgd"])],
+            "search": [(["hidden", "activation", "momentum"], [:]), (["layers", "beta1", "beta2"], ["optimizer": "sgd"])],
             "inspect": [(["images"], [:]), (["data"], [:])],
         ]
         for c in CLI.commands {

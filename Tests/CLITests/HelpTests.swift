@@ -123,6 +123,13 @@ final class HelpTests: XCTestCase {
                     case "predict": _ = try PredictCommand.Options(a)
                     case "calibrate": _ = try CalibrateCommand.Options(a)
                     case "importance": _ = try ImportanceCommand.Options(a)
+                    case "config": _ = try ConfigCommand.Options(a)
+                    case "search":
+                        _ = try SearchCommand.Options(a)
+                        _ = try SearchSpaceFlags.split(a, positional: nil)
+                    case "cv":
+                        _ = try CVCommand.Options(a)
+                        _ = try TrainingConfiguration(a)
                     default: XCTFail("no reader for \(command.name)")
                     }
                     total += 1

@@ -19,6 +19,9 @@ struct Arguments {
     private(set) var repeats: [String: Int] = [:]
     /// Every value of each flag, in the order given (a repeatable flag's several: `--min-recall`).
     private(set) var lists: [String: [String]] = [:]
+    /// Members of the stored configuration that a --config file gives and no flag sets
+    /// (ConfigurationFile.swift).
+    var configurationMembers: [(String, JSONValue)] = []
 
     /// Parses `args` against `flags`. `--help` is always accepted. `positional` names the flag a bare
     /// argument stands for (`mlp summary FILE` is `mlp summary --model FILE`); nil allows none.

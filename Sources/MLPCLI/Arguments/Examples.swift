@@ -22,6 +22,21 @@ enum Examples {
                 shell: "mlp train --data data/tabular/breast_cancer.csv.gz --class-weight balanced --metrics auc,f1 --test-split 0.2 --validation-split 0.2 --monitor val_auc --early-stopping 20 --epochs 200 --save-split bc-split --out bc.safetensors"),
     ]
 
+    static let config = [
+        Example(what: "Train again exactly as a model was trained, with one setting changed (a flag overrides the file)",
+                shell: "mlp config iris.safetensors > iris.json && mlp train --config iris.json --epochs 400 --data data/tabular/iris.csv.gz --out iris2.safetensors"),
+    ]
+
+    static let cv = [
+        Example(what: "Five-fold cross-validation of a small network on a table, repeated twice; exit code 3 when the mean accuracy is below 0.9",
+                shell: "mlp cv --data data/tabular/iris.csv.gz --target species --hidden 16 --epochs 60 --folds 5 --repeats 2 --min-accuracy 0.9"),
+    ]
+
+    static let search = [
+        Example(what: "Search learning rate, widths and dropout on a table: 30 trials from 2 epochs up to 18 (η 3), the best by validation accuracy",
+                shell: "mlp search --data data/tabular/wine.csv.gz --validation-split 0.2 --lr 1e-4..1e-2:log --hidden \"32|64|128,64\" --dropout 0..0.5 --trials 30 --min-epochs 2 --epochs 18 --objective val_accuracy --out-dir wine-search"),
+    ]
+
     static let evaluate = [
         Example(what: "Gate a CI job on a model's test accuracy: exit code 3 when it is below 0.97",
                 shell: "mlp evaluate --model mnist.safetensors --data data/mnist --min-accuracy 0.97"),

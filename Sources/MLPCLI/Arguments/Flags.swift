@@ -59,6 +59,24 @@ enum Flags {
     static let augment = Flag("augment", "SPEC", .text, "distort each training image afresh every epoch (images only; validation and test images never): comma-separated parts shift[:PIXELS] (default 2), rotate[:DEGREES] (15), scale[:F[:FY]] (0.15), shear[:S] (0.3), elastic[:ALPHA[:SIGMA]] (34, 4), e.g. shift:2,rotate:15,elastic:34:4", configuration: true)
     static let reduceLROnPlateau = Flag("reduce-lr-on-plateau", "FACTOR,PATIENCE", .text, "multiply the learning rate by FACTOR after PATIENCE epochs without improvement", configuration: true)
 
+    static let config = Flag("config", "FILE.json", .text, "read the training settings from a JSON object whose keys are the training flags' names with _ for - (\"lr\", \"weight_decay\", \"hidden\"), as 'mlp config' prints them; a flag on the command line overrides the file")
+
+    // MARK: cv and search
+    static let folds = Flag("folds", "K", .integer(2...1000), "split the rows into K folds (stratified for a classification); each trains on the others and is evaluated on its own", default: "5")
+    static let repeats = Flag("repeats", "R", .integer(1...1000), "repeat the K folds R times, each shuffled with the next seed (--seed, --seed + 1, …)", default: "1")
+    static let parallel = Flag("parallel", "N", .integer(1...1024), "sessions side by side on this process's cores, one thread each (default: one per core; under mpirun, per rank)")
+    static let report = Flag("report", "FILE.html", .text, "write one self-contained HTML page (no network, no external scripts or fonts): sortable table, figures against each hyperparameter, learning curves, the folds' spread")
+
+    static let dropout = Flag("dropout", "P", .text, "search: a dropout layer after each --hidden layer, with P a range (0..0.5) or choices (0|0.2|0.5)")
+    static let space = Flag("space", "FILE.json", .text, "search: the dimensions as a JSON object by key ({\"lr\": \"1e-4..1e-2:log\", \"hidden\": [\"64\", \"128,64\"], \"dropout\": {\"min\": 0, \"max\": 0.5}}); a flag's range wins over the file's")
+    static let trials = Flag("trials", "N", .integer(1...1_000_000), "search: how many configurations to try (random: default 20; grid: at most N of the grid)")
+    static let sampler = Flag("sampler", "HOW", .text, "search: random (each trial drawn from the space) or grid (every combination)", default: "random").choosing(["random", "grid"])
+    static let gridPoints = Flag("grid-points", "N", .integer(2...1000), "search: values a range takes on a grid (geometric for :log)", default: "3")
+    static let eta = Flag("eta", "η", .integer(2...100), "search: successive halving's factor: the best 1/η of a rung go on to η times the epochs", default: "3")
+    static let minEpochs = Flag("min-epochs", "N", .integer(1...100_000), "search: every trial's first budget of epochs (the rungs: N, Nη, Nη², …, --epochs); --epochs itself: no halving", default: "1")
+    static let objective = Flag("objective", "METRIC", .text, "search: the validation figure to optimize, minimized or maximized as it says (val_loss, val_accuracy, val_rmse, val_mae, val_r2)", default: "val_loss")
+    static let outDir = Flag("out-dir", "DIR", .text, "search: the directory of the leaderboard, the checkpoints, best.json, best.safetensors and the plots (run again with it to continue)", default: "search")
+
     // MARK: the run
     static let maxSeconds = Flag("max-seconds", "S", .number(what: "positive", check: .positive), "stop cleanly after the epoch that passes S seconds of training")
     static let checkpoint = Flag("checkpoint", "FILE", .text, "write the full training state here after every epoch, atomically (so a regular file or a new path, not - or a pipe)")

@@ -105,6 +105,7 @@ extension TrainingConfiguration {
             }
         }
         try readWeighting(a)
+        self = try overlaid(a.configurationMembers, command: cmd)
     }
 
     /// --class-weight, --weight-column and --metrics.

@@ -21,7 +21,7 @@ enum TrainCommand {
         Flags.hidden, Flags.activation, Flags.layers, Flags.loss, Flags.initializer, Flags.optimizer, Flags.lr,
         Flags.momentum, Flags.weightDecay, Flags.beta1, Flags.beta2, Flags.schedule, Flags.warmup, Flags.clipGradNorm,
         Flags.maxNorm, Flags.epochs, Flags.batchSize, Flags.seed, Flags.validationSplit, Flags.validationImages, Flags.validationLabels,
-        Flags.earlyStopping, Flags.monitor, Flags.metrics, Flags.reduceLROnPlateau, Flags.augment, Flags.maxSeconds, Flags.checkpoint, Flags.resume,
+        Flags.earlyStopping, Flags.monitor, Flags.metrics, Flags.reduceLROnPlateau, Flags.augment, Flags.config, Flags.maxSeconds, Flags.checkpoint, Flags.resume,
         Flags.threads.helped("threads for the GEMMs and elementwise loops (default: all cores; one for networks whose layers are all small)"), Flags.out, Flags.log, Flags.logCSV, Flags.plot,
         Flags.saveSplit, Flags.json.helped("print one JSON object with the results on stdout"), Flags.quiet, Flags.silent, Flags.maxMemory,
     ]

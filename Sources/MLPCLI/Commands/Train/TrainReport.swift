@@ -80,6 +80,8 @@ extension TrainCommand {
             if let r2 = final.r2, let rmse = final.rmse { extra += [("test_rmse", "\(Float(rmse))"), ("test_r2", "\(Float(r2))")] }
         }
         extra.append(("mlp_version", CLI.version))
+        // The whole configuration, as checkpoints store it: `mlp config` reads it back.
+        extra.append(("config", config.json.serialized()))
         if let job { extra.append(("ranks", "\(job.ranks)")) }
         return extra
     }
