@@ -32,7 +32,7 @@ final class DecisionThresholdTests: XCTestCase {
             let y = p.map { Double.random(in: 0..<1, using: &rng) < $0 * 0.8 + 0.1 }
             let w: [Double]? = trial % 2 == 0 ? nil : (0..<n).map { _ in Double(rng.next(4)) }
             for rule in DecisionThreshold.Rule.allCases {
-                guard let t = DecisionThreshold.pick(probabilities: p, positives: y, weights: w, rule: rule) else {
+                guard let t = DecisionThreshold.pickThreshold(probabilities: p, positives: y, weights: w, rule: rule)?.threshold else {
                     let positive = zip(y, w ?? p.map { _ in 1 }).contains { $0 && $1 > 0 }
                     let negative = zip(y, w ?? p.map { _ in 1 }).contains { !$0 && $1 > 0 }
                     XCTAssertFalse(positive && (rule == .f1 || negative), "trial \(trial): a threshold exists")
@@ -43,34 +43,37 @@ final class DecisionThresholdTests: XCTestCase {
                 func score(_ at: Double) -> Double { rule == .f1 ? scores(p, y, w, at: at).f1 : scores(p, y, w, at: at).j }
                 for c in candidates {
                     XCTAssertLessThanOrEqual(score(c), score(t) + 1e-12, "trial \(trial) \(rule): \(c) beats \(t)")
-                    if abs(score(c) - score(t)) <= 1e-12 { XCTAssertLessThanOrEqual(c, t, "trial \(trial) \(rule): ties go to the higher threshold") }
+                    // ties as numpy's argmax over scikit-learn's curves: youden's the highest threshold, f1's the lowest
+                    if abs(score(c) - score(t)) <= 1e-12 {
+                        if rule == .youden { XCTAssertLessThanOrEqual(c, t, "trial \(trial) youden: ties go to the higher threshold") }
+                    }
                 }
             }
         }
     }
 
     func testNothingToPickFrom() {
-        XCTAssertNil(DecisionThreshold.pick(probabilities: [0.2, 0.7], positives: [false, false], rule: .f1))
-        XCTAssertNil(DecisionThreshold.pick(probabilities: [0.2, 0.7], positives: [true, true], rule: .youden))
-        XCTAssertEqual(DecisionThreshold.pick(probabilities: [0.2, 0.7], positives: [true, true], rule: .f1), 0.2, "every row positive")
-        XCTAssertNil(DecisionThreshold.pick(probabilities: [0.2, 0.7], positives: [true, false], weights: [0, 1], rule: .f1), "weight 0 is absent")
+        XCTAssertNil(DecisionThreshold.pickThreshold(probabilities: [0.2, 0.7], positives: [false, false], rule: .f1))
+        XCTAssertNil(DecisionThreshold.pickThreshold(probabilities: [0.2, 0.7], positives: [true, true], rule: .youden))
+        XCTAssertEqual(DecisionThreshold.pickThreshold(probabilities: [0.2, 0.7], positives: [true, true], rule: .f1)?.threshold, 0.2, "every row positive")
+        XCTAssertNil(DecisionThreshold.pickThreshold(probabilities: [0.2, 0.7], positives: [true, false], weights: [0, 1], rule: .f1), "weight 0 is absent")
     }
 
-    func testATableModelStoresItInItsTargetAndCalibrationBumpsTheFormat() throws {
+    func testCalibrationStoresTheThresholdAndBumpsTheFormat() throws {
         let meta: [(String, String)] = [("format", "mlp"), ("format_version", "2"), ("target", #"{"kind":"classes","column":"y","labels":["0","1"]}"#)]
         let file = SafetensorsFile(tensors: [], metadata: meta)
-        let calibrated = ModelCalibration.calibrated(file, temperature: 1.5, threshold: 0.375)
+        let calibrated = ModelCalibration.calibrated(file, temperature: 1.5, threshold: StoredThreshold(threshold: 0.375, positiveLabel: "1"))
         XCTAssertEqual(calibrated.metadataValue(for: "format_version"), "5")
         XCTAssertEqual(calibrated.metadataValue(for: "temperature"), "1.5")
-        XCTAssertEqual(calibrated.metadataValue(for: "target"), #"{"kind":"classes","column":"y","labels":["0","1"],"threshold":0.375}"#)
+        XCTAssertEqual(calibrated.metadataValue(for: StoredThreshold.thresholdKey), "0.375")
+        XCTAssertEqual(calibrated.metadataValue(for: StoredThreshold.positiveKey), "1")
         // Again: one temperature and one threshold, replaced; a newer format is kept.
         var newer = calibrated
         newer.metadata = newer.metadata.map { $0.0 == "format_version" ? ($0.0, "7") : $0 }
-        let twice = ModelCalibration.calibrated(newer, temperature: 0.5, threshold: 0.25)
+        let twice = ModelCalibration.calibrated(newer, temperature: 0.5, threshold: StoredThreshold(threshold: 0.25, positiveLabel: "0"))
         XCTAssertEqual(twice.metadata.filter { $0.0 == "temperature" }.map(\.1), ["0.5"])
+        XCTAssertEqual(twice.metadata.filter { $0.0 == StoredThreshold.thresholdKey }.map(\.1), ["0.25"])
+        XCTAssertEqual(twice.metadataValue(for: StoredThreshold.positiveKey), "0")
         XCTAssertEqual(twice.metadataValue(for: "format_version"), "7")
-        XCTAssertEqual(twice.metadataValue(for: "target"), #"{"kind":"classes","column":"y","labels":["0","1"],"threshold":0.25}"#)
-        // An image model has no target description to keep a threshold in.
-        XCTAssertNil(DecisionThreshold.storing(0.5, in: [("format", "mlp")]))
     }
 }

@@ -150,6 +150,7 @@ extension ONNXExport {
         let outputNames: [String]
         switch output {
         case .classes: outputNames = ["label", "probabilities"]
+        case .labels: outputNames = ["probabilities"]
         case .values: outputNames = ["values"]
         }
         let names = inputNames(table.columns.map(\.name), reserved: Set(outputNames))

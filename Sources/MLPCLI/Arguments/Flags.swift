@@ -2,6 +2,7 @@
 // worded for it); `--help`, the parser and the typed reads (Arguments) work from these.
 
 import Formats
+import Model
 import Tables
 import Training
 
@@ -63,7 +64,7 @@ enum Flags {
 
     // MARK: cv and search
     static let folds = Flag("folds", "K", .integer(2...1000), "split the rows into K folds (stratified for a classification); each trains on the others and is evaluated on its own", default: "5")
-    static let repeats = Flag("repeats", "R", .integer(1...1000), "repeat the K folds R times, each shuffled with the next seed (--seed, --seed + 1, …)", default: "1")
+    static let repeats = Flag("repeats", "R", .integer(1...10_000), "how many times to repeat (each command says what)")
     static let parallel = Flag("parallel", "N", .integer(1...1024), "sessions side by side on this process's cores, one thread each (default: one per core; under mpirun, per rank)")
     static let report = Flag("report", "FILE.html", .text, "write one self-contained HTML page (no network, no external scripts or fonts): sortable table, figures against each hyperparameter, learning curves, the folds' spread")
 
@@ -116,9 +117,8 @@ enum Flags {
 
     // MARK: calibrate, importance, evaluate's reliability diagram
     static let calibratedOut = Flag("out", "FILE", .text, "where to write the calibrated model (the --model file itself to update it in place), or - for standard output")
-    static let pickThreshold = Flag("pick-threshold", "RULE", .text, "binary table models: also choose the decision threshold on the held-out rows that maximizes f1 (the positive class's F1) or youden (recall + specificity − 1), and store it").choosing(DecisionThreshold.Rule.allCases.map(\.rawValue))
+    static let pickThreshold = Flag("pick-threshold", "RULE", .text, "binary models: also choose the decision threshold on the held-out rows that maximizes f1 (the positive class's F1) or youden (recall + specificity − 1), and store it").choosing(DecisionThreshold.Rule.allCases.map(\.rawValue))
     static let plotCalibration = Flag("plot-calibration", "FILE.svg", .text, "draw the reliability diagram as SVG: per bin of confidence, the accuracy against the confidence, with the diagonal and the bins' counts (- for standard output)")
-    static let repeats = Flag("repeats", "R", .integer(1...10_000), "shuffles of each column, each with its own seeded permutation", default: "5")
     static let importanceMetric = Flag("metric", "METRIC", .text, "the score whose drop is measured: accuracy, log_loss, auc, f1 (classification); r2, rmse, mae (regression); accuracy (every label right), hamming_loss, log_loss, f1 (micro) for multi-label", defaultNote: "accuracy for a classifier, r2 for a regression").choosing(["accuracy", "log_loss", "auc", "f1", "r2", "rmse", "mae", "hamming_loss"])
 
     // MARK: completions

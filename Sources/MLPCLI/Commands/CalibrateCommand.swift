@@ -3,7 +3,7 @@
 // per output, with T minimizing the held-out log-loss; ModelCalibration.swift), and writes the model
 // with T stored. Every command that reads the model applies it: predict, evaluate, importance,
 // export (a Div node before the softmax or sigmoid) and quantize (the INT8 file keeps it). T changes
-// no prediction, only how confident the probabilities are. With --pick-threshold, a binary table
+// no prediction, only how confident the probabilities are. With --pick-threshold, a binary
 // model also gets the decision threshold that maximizes F1 or Youden's J on the same rows.
 //
 // The held-out data must be apart from the training rows: a CSV file (train --save-split writes
@@ -95,9 +95,6 @@ enum CalibrateCommand {
         }
         if let rule = o.pick {
             let name = "--\(Flags.pickThreshold.name) \(rule.rawValue)"
-            guard model.input.isTable else {
-                throw .usage("\(name) stores the threshold in a table model's target description; \(o.model) was trained on images", command: a.command)
-            }
             guard model.output.task == .classification, model.network.classes == 2 else {
                 let what = model.output.task == .multilabel ? "a multi-label model" : "a model of \(model.network.classes) classes"
                 throw .usage("\(name) chooses a binary model's decision threshold; \(o.model) is \(what)", command: a.command)
@@ -131,7 +128,7 @@ enum CalibrateCommand {
             }
             let truth = data.labels.map { $0 == 1 }
             let weights = data.weights.map { $0.map(Double.init) }
-            guard let t = DecisionThreshold.pick(probabilities: positive, positives: truth, weights: weights, rule: rule) else {
+            guard let t = DecisionThreshold.pickThreshold(probabilities: positive, positives: truth, weights: weights, rule: rule)?.threshold else {
                 throw CLIError(.dataError, "\(dataPath): holds no \(rule == .f1 ? "row of the positive class" : "rows of both classes"); --\(Flags.pickThreshold.name) \(rule.rawValue) needs \(rule == .f1 ? "one" : "both")")
             }
             func score(_ at: Double) -> Double {
@@ -142,7 +139,7 @@ enum CalibrateCommand {
             threshold = (t, score(t), score(DecisionThreshold.standard))
         }
 
-        let calibrated = ModelCalibration.calibrated(file, temperature: Float(report.temperature), threshold: threshold?.value)
+        let calibrated = ModelCalibration.calibrated(file, temperature: Float(report.temperature), threshold: threshold.map { StoredThreshold(threshold: $0.value, positiveLabel: model.output.label(1)) })
         _ = try library { try ModelFile.build(calibrated, path: o.out) }  // what is written must load
         do { try Safetensors.write(calibrated, to: o.out) } catch let e as FormatError { throw .data(e) } catch {
             throw CLIError(.dataError, "\(o.out): \(error)")

@@ -16,7 +16,7 @@ enum ImportanceCommand {
         Flags.model,
         Flags.data.helped("labelled data to measure on: a CSV file with the model's columns and targets, or the directory with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (raw or .gz)"),
         Flags.testImages.helped("images to measure on (overrides --data)"), Flags.testLabels.helped("their labels (overrides --data)"),
-        Flags.repeats, Flags.importanceMetric, Flags.seed.helped("seed of the shuffles (each column's repeat r draws its own permutation)"),
+        Flags.repeats.helped("shuffles of each column, each with its own seeded permutation").defaulting(to: "5"), Flags.importanceMetric, Flags.seed.helped("seed of the shuffles (each column's repeat r draws its own permutation)"),
         Flags.samples.helped("measure on the first N rows or images").defaulting(to: "every row of a table; 1000 images, since each of an image's pixels is shuffled R times"),
         Flags.plot.helped("write an SVG: the columns' mean drops as bars with ± one standard deviation, or for an image model the pixels' as a heat map (- for standard output)"),
         Flags.delimiter.helped("the CSV field delimiter: , ; tab or |").defaulting(to: "the training file's"), Flags.modelDecimal, Flags.modelThousands,

@@ -103,9 +103,8 @@ public enum ModelCalibration {
         return Calibration.topClass(probabilities: p, classes: w, labels: data.labels, weights: weights, bins: bins)
     }
 
-    /// The model file with `temperature` stored (and `threshold`, when given, in its target
-    /// description), as format 5 at least.
-    public static func calibrated(_ file: SafetensorsFile, temperature: Float, threshold: Double?) -> SafetensorsFile {
+    /// The model file with `temperature` stored (and `threshold`, when given), as format 5 at least.
+    public static func calibrated(_ file: SafetensorsFile, temperature: Float, threshold: StoredThreshold?) -> SafetensorsFile {
         var meta = file.metadata
         func set(_ key: String, _ value: String) {
             if let i = meta.firstIndex(where: { $0.0 == key }) { meta[i].1 = value } else { meta.append((key, value)) }
@@ -113,7 +112,7 @@ public enum ModelCalibration {
         let version = file.metadataValue(for: "format_version").flatMap { Int($0) } ?? 1
         set("format_version", "\(max(version, ModelFile.calibratedVersion))")
         set(ModelFile.temperatureKey, "\(temperature)")
-        if let threshold, let stored = DecisionThreshold.storing(threshold, in: meta) { meta = stored }
+        if let threshold { meta = DecisionThreshold.storing(threshold, in: meta) }
         var out = file
         out.metadata = meta
         return out

@@ -14,7 +14,7 @@ enum CVCommand {
     static let flags: [Flag] = [
         Flags.data.helped("a CSV file (plain or .gz), or the directory with the MNIST training files (the folds split the training set)"),
         Flags.trainImages, Flags.trainLabels] + Flags.configuration + [Flags.config,
-        Flags.folds, Flags.repeats, Flags.parallel, Flags.threads.helped("threads for the GEMMs when one fold runs at a time (--parallel 1; default: all cores)"),
+        Flags.folds, Flags.repeats.helped("repeat the K folds R times, each shuffled with the next seed (--seed, --seed + 1, …)").defaulting(to: "1"), Flags.parallel, Flags.threads.helped("threads for the GEMMs when one fold runs at a time (--parallel 1; default: all cores)"),
         Flags.minAccuracy.helped("exit with code 3 when the mean accuracy over the folds is below X"),
         Flags.minR2.helped("regression: exit with code 3 when the mean R² is below X"),
         Flags.maxRMSE.helped("regression: exit with code 3 when the mean RMSE is above X"),
