@@ -15,6 +15,9 @@ extension TableSetting {
         case .missing: return Flags.missing
         case .testSplit: return Flags.testSplit
         case .idColumn: return Flags.idColumn
+        case .ignore: return Flags.ignore
+        case .features: return Flags.features
+        case .missingTarget: return Flags.missingTarget
         }
     }
 }

@@ -1,7 +1,16 @@
 // How a training table is read and what is learnt from it: the target columns and the task, the
-// columns forced to categories, the missing-value policy, the CSV dialect and the test split. The
-// training configuration holds these among its other settings and hands them to TabularData.
+// columns read and those forced to categories, the missing-value policies, the CSV dialect and the
+// test split. The training configuration holds these among its other settings and hands them to
+// TabularData.
 import Formats
+
+/// What becomes of the rows whose target is missing.
+public enum MissingTargetPolicy: String, CaseIterable, Equatable, Sendable {
+    /// Left out of training and evaluation (and counted, for a one-line note).
+    case skip
+    /// An error naming the first one.
+    case error
+}
 
 public struct TableSettings: Equatable {
     /// The target columns; nil: the last column.
@@ -19,10 +28,19 @@ public struct TableSettings: Equatable {
     public var missingMarkers = CSVMissingMarkers.basic
     /// A seeded fraction of the rows held out as the test set (when there is no test file).
     public var testSplit: Float?
+    /// Whether the test split of a classification keeps each class's share (StratifiedSplit).
+    public var stratify = false
+    /// Columns left out (neither features nor targets).
+    public var ignore: [String] = []
+    /// The only feature columns (nil: every column that is not a target or ignored).
+    public var features: [String]?
+    /// What becomes of rows without a target.
+    public var missingTarget = MissingTargetPolicy.skip
 
     public init(target: [String]? = nil, task: Task? = nil, categorical: [String] = [], missing: MissingPolicy? = nil,
                 delimiter: UInt8 = UInt8(ascii: ","), numbers: CSVNumberFormat = .standard,
-                missingMarkers: CSVMissingMarkers = .basic, testSplit: Float? = nil) {
+                missingMarkers: CSVMissingMarkers = .basic, testSplit: Float? = nil, stratify: Bool = false,
+                ignore: [String] = [], features: [String]? = nil, missingTarget: MissingTargetPolicy = .skip) {
         self.target = target
         self.task = task
         self.categorical = categorical
@@ -31,6 +49,10 @@ public struct TableSettings: Equatable {
         self.numbers = numbers
         self.missingMarkers = missingMarkers
         self.testSplit = testSplit
+        self.stratify = stratify
+        self.ignore = ignore
+        self.features = features
+        self.missingTarget = missingTarget
     }
 
     /// The reader's options for these settings, with `threads` threads for a large file.

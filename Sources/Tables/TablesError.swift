@@ -20,6 +20,12 @@ public enum TableSetting: String, Sendable, CaseIterable {
     case testSplit = "test_split"
     /// A column echoed beside each row's answer.
     case idColumn = "id_column"
+    /// Columns left out of the features.
+    case ignore
+    /// The only feature columns.
+    case features
+    /// What becomes of rows without a target (skip, error).
+    case missingTarget = "missing_target"
 }
 
 public enum TablesError: Error, CustomStringConvertible {
@@ -46,11 +52,21 @@ public enum TablesError: Error, CustomStringConvertible {
     case textTarget(path: String, position: String?, value: String?, column: String)
     /// A class of a labelled table that the model was not trained on.
     case unseenClass(position: String, label: String, column: String, labels: [String])
+    /// A value of a date column at `position` that is not an ISO date.
+    case notADate(position: String, value: String)
+    /// The column `column` is named by `setting` and also by `other` (or, `excluded`, left out by
+    /// `other`): a column is a target, a feature or neither.
+    case conflictingColumn(column: String, setting: TableSetting, other: TableSetting, excluded: Bool)
+    /// A text column with so many distinct values (`distinct` among `rows` training rows that have
+    /// one) that one-hot encoding cannot generalize: an ID or a name (TableEncoder.manyCategories).
+    case tooManyCategories(path: String, column: String, distinct: Int, rows: Int)
 
     /// Whether the settings are at fault (a usage error on the command line) rather than the data.
     public var isSettingError: Bool {
-        if case .testSplitLeavesNothing = self { return true }
-        return false
+        switch self {
+        case .testSplitLeavesNothing, .conflictingColumn: return true
+        default: return false
+        }
     }
 
     /// The one-line message, with each setting named as `name` spells it.
@@ -87,6 +103,13 @@ public enum TablesError: Error, CustomStringConvertible {
             return "\(path): the target column \(column) holds text; a regression needs numbers \(instead)"
         case .unseenClass(let position, let label, let column, let labels):
             return "\(position): class \(CSVText.quote(label)) of \(CSVText.quote(column)) was not seen in training (its classes: \(labels.joined(separator: ", ")))"
+        case .notADate(let position, let value):
+            return "\(position): \(CSVText.quote(value)) is not a date (YYYY-MM-DD, optionally with a time: 2012-01-31T13:45:00, 2012-01-31 13:45), and the model reads this column as dates"
+        case .conflictingColumn(let column, let setting, let other, let excluded):
+            if excluded { return "\(name(setting)) names column \(CSVText.quote(column)), which \(name(other)) leaves out" }
+            return "\(name(setting)) and \(name(other)) both name column \(CSVText.quote(column)); a column is a target, a feature or ignored"
+        case .tooManyCategories(let path, let column, let distinct, let rows):
+            return "\(path): column \(CSVText.quote(column)) holds \(distinct) distinct values in \(rows) training rows, too many for one-hot encoding to generalize (an ID or a name?); leave it out with \(name(.ignore)) \(column), or encode it anyway with \(name(.categorical)) \(column)"
         }
     }
 

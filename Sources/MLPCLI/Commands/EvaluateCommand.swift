@@ -13,7 +13,7 @@ enum EvaluateCommand {
         Flags.model, Flags.data.helped("a CSV file with the model's columns (for a model trained on one), or the directory with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (raw or .gz)"),
         Flags.testImages.helped("images to evaluate on (overrides --data)"), Flags.testLabels.helped("their labels (overrides --data)"),
         Flags.delimiter.helped("the CSV field delimiter: , ; tab or |").defaulting(to: "the training file's"),
-        Flags.modelDecimal, Flags.modelThousands,
+        Flags.modelDecimal, Flags.modelThousands, Flags.evaluateMissingTarget,
         Flags.evaluationBatchSize, Flags.threads, Flags.minAccuracy, Flags.minR2, Flags.maxRMSE, Flags.misclassified,
         Flags.idColumn.helped("with --misclassified: name each mistake by this CSV column (an ID, as written)"),
         Flags.plot.helped("write an SVG: the confusion matrix as a heat map, or for a regression predicted against actual values and the residuals (the first \(RegressionPlotSVG.maxTargets) targets, at most \(RegressionPlotSVG.maxPoints) rows drawn)"), Flags.json, Flags.silent, Flags.maxMemory,
@@ -31,6 +31,7 @@ enum EvaluateCommand {
         let numbers: NumberFormatFlags
         let misclassified: Int?
         let idColumn: String?
+        let missingTarget: MissingTargetPolicy
         let plot: String?
         let json: Bool
         let threads: Int?
@@ -55,6 +56,11 @@ enum EvaluateCommand {
             if idColumn != nil && misclassified == nil {
                 throw .usage("--id-column names the rows of the --misclassified list; add --misclassified N", command: a.command)
             }
+            let m = a.string(Flags.evaluateMissingTarget) ?? MissingTargetPolicy.skip.rawValue
+            guard let p = MissingTargetPolicy(rawValue: m.lowercased()) else {
+                throw .usage("--missing-target '\(m)' is not one of skip, error", command: a.command)
+            }
+            missingTarget = p
             plot = a.string(Flags.plot)
             json = a.has(Flags.json)
             threads = try a.int(Flags.threads)
@@ -90,6 +96,8 @@ enum EvaluateCommand {
         try model.useThreads(o.threads, batch: batch)
         let data: Dataset, dataName: String
         var ids: [String]?
+        // The file's row of each example (nil: example i is row i).
+        var rows: [Int]?
         switch model.input {
         case .table(let encoder, let delimiter):
             guard let csv else {
@@ -103,9 +111,11 @@ enum EvaluateCommand {
             idColumn.prepare(&options)
             let table = try library { try TabularData.read(csv, options) }
             try library { try TabularData.requireRows(table) }
-            let (encoded, unseen) = try library { try TabularData.encodeLabelled(table, encoder: encoder, target: target) }
-            if unseen.total > 0 { Console.err(TableNote.unseenCategories(path: table.path, unseen).line) }
-            data = encoded
+            let labelled = try library { try TabularData.labelled(table, encoder: encoder, target: target, missingTarget: o.missingTarget) }
+            if let note = labelled.note { Console.note(note.line) }
+            if labelled.unseen.total > 0 { Console.err(TableNote.unseenCategories(path: table.path, labelled.unseen).line) }
+            data = labelled.data
+            rows = labelled.rows
             ids = try library { try idColumn.values(table) }
             let ignored = encoder.ignored(in: table, allowed: Set(target.columns + idColumn.names))
             if !ignored.isEmpty { Console.note(TableNote.ignoredColumns(path: csv, ignored).line) }
@@ -136,7 +146,12 @@ enum EvaluateCommand {
         let seconds = now() - start
         let perClass = ClassMetrics.from(confusion: ev.confusion)
         let macro = ClassMetrics.macroAverage(perClass)
-        let wrong = mistakes.map { ev.mostConfidentMistakes(labels: data.labels, count: $0) }
+        // Each mistake's index is its row of the file (the same when no row was left out).
+        let wrong = mistakes.map {
+            ev.mostConfidentMistakes(labels: data.labels, count: $0).map { w in
+                Misclassification(index: rows?[w.index] ?? w.index, trueClass: w.trueClass, predicted: w.predicted, probability: w.probability)
+            }
+        }
         let label = model.output.label
         if o.json {
             let confusion: [JSONValue] = ev.confusion.map { row in JSONValue.array(row.map { JSONValue($0) }) }

@@ -110,6 +110,9 @@ enum ExportCommand {
                     mean.append(m); std.append(s); names.append(name)
                 case .categorical(let name, let categories, _):
                     for cat in categories { mean.append(0); std.append(1); names.append("\(name)=\(cat)") }
+                case .date(let d):
+                    // The date's features as mlp encodes them (DateColumn), taken as they are.
+                    for n in d.featureNames { mean.append(0); std.append(1); names.append(n) }
                 }
             }
             input = .standardize(mean: mean, std: std)

@@ -6,6 +6,13 @@ public struct Misclassification: Equatable, Sendable {
     public let predicted: Int
     /// The probability the network gave its (wrong) prediction.
     public let probability: Float
+
+    public init(index: Int, trueClass: Int, predicted: Int, probability: Float) {
+        self.index = index
+        self.trueClass = trueClass
+        self.predicted = predicted
+        self.probability = probability
+    }
 }
 
 extension Evaluation {
