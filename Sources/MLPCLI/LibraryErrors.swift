@@ -16,6 +16,9 @@ extension TableSetting {
         case .testSplit: return Flags.testSplit
         case .idColumn: return Flags.idColumn
         case .weightColumn: return Flags.weightColumn
+        case .ignore: return Flags.ignore
+        case .features: return Flags.features
+        case .missingTarget: return Flags.missingTarget
         }
     }
 }

@@ -13,6 +13,10 @@ extension TableEncoder {
             case .categorical(let name, let categories, let impute):
                 return .object([("name", JSONValue(name)), ("type", "categorical"), ("categories", .array(categories.map { JSONValue($0) })),
                                 ("impute", impute.map { JSONValue($0) } ?? .null)])
+            case .date(let d):
+                // t in seconds since 1970 (UTC), as Doubles: a Float would round a date to minutes.
+                return .object([("name", JSONValue(d.name)), ("type", "date"), ("mean", JSONValue(d.mean)), ("std", JSONValue(d.std)),
+                                ("impute", d.impute.map { JSONValue($0) } ?? .null), ("hour", JSONValue(d.hour))])
             }
         }
         return .object([("kind", "table"), ("delimiter", JSONValue(String(UnicodeScalar(delimiter))))]
@@ -67,8 +71,20 @@ extension TableEncoder {
                     impute = s
                 }
                 columns.append(.categorical(name: name, categories: list, impute: impute))
+            case .string("date")?:
+                func double(_ x: JSONValue?) -> Double? {
+                    if case .number(let d)? = x, d.isFinite { return d }
+                    return nil
+                }
+                guard let mean = double(item["mean"]), let std = double(item["std"]), std > 0 else {
+                    throw fail("\"input\" column '\(name)' needs a finite mean and a positive std")
+                }
+                let impute = double(item["impute"])
+                if impute == nil, let i = item["impute"], i != .null { throw fail("\"input\" column '\(name)' has a bad impute value") }
+                guard case .bool(let hour)? = item["hour"] else { throw fail("\"input\" date column '\(name)' does not say whether it has an hour (\"hour\": true or false)") }
+                columns.append(.date(DateColumn(name: name, mean: mean, std: std, impute: impute, hour: hour)))
             default:
-                throw fail("\"input\" column '\(name)' has no type numeric or categorical")
+                throw fail("\"input\" column '\(name)' has no type numeric, categorical or date")
             }
         }
         return (TableEncoder(columns: columns, missing: missing, numbers: numbers, markers: markers), delimiter)

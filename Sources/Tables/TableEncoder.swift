@@ -5,6 +5,9 @@
 //                        centred, its std taken as 1)
 //   categorical columns: one-hot over the training rows' categories, sorted; a category unseen in
 //                        training encodes as all zeros (and is counted, for a one-line warning)
+//   date columns:        a text column whose every value is an ISO 8601 date or date-time: the
+//                        elapsed time, standardized, and the day of year, day of week and hour of
+//                        day as sine/cosine pairs (DateColumn.swift)
 //   missing values:      an error naming file, line and column, unless the model was trained with
 //                        a missing-value policy, whose value (mean, median or most frequent, of the
 //                        training rows) is stored per column; categorical columns always take the
@@ -12,8 +15,8 @@
 //   reading:             how the training file wrote numbers (decimal mark, thousands separator) and
 //                        which values were missing (with a missing-value policy, pandas' markers
 //                        too): every later table is read the same way
-// The encoded features are the columns in file order, one for a numeric column and one per category
-// for a categorical one. The model file stores the encoder as JSON (ModelFile.swift).
+// The encoded features are the columns in file order, one for a numeric column, one per category
+// for a categorical one and 5 or 7 for a date column. The model file stores the encoder as JSON (ModelFile.swift).
 import Formats
 
 /// How missing feature values are filled in.
@@ -28,19 +31,24 @@ public struct TableEncoder: Equatable {
         case numeric(name: String, mean: Float, std: Float, impute: Float?)
         /// One-hot over `categories`; `impute` fills a missing value (nil: an error).
         case categorical(name: String, categories: [String], impute: String?)
+        /// ISO dates as numbers: elapsed time and its periodic parts (DateColumn).
+        case date(DateColumn)
 
         public var name: String {
             switch self {
             case .numeric(let n, _, _, _), .categorical(let n, _, _): return n
+            case .date(let d): return d.name
             }
         }
         public var width: Int {
             switch self {
             case .numeric: return 1
             case .categorical(_, let c, _): return c.count
+            case .date(let d): return d.width
             }
         }
         public var isNumeric: Bool { if case .numeric = self { return true }; return false }
+        public var isDate: Bool { if case .date = self { return true }; return false }
     }
 
     public let columns: [Column]
@@ -97,12 +105,28 @@ public struct TableEncoder: Equatable {
     }
 
     /// Learns the columns `features` (indices into the table) from the training rows `rows` (all
-    /// rows when nil).
-    public static func fit(_ table: CSVTable, features: [Int], rows: [Int]?, missing: MissingPolicy?) throws(TablesError) -> TableEncoder {
+    /// rows when nil); the text columns in `dates` (whose values DateColumn.recognize takes) become
+    /// date columns.
+    public static func fit(_ table: CSVTable, features: [Int], rows: [Int]?, missing: MissingPolicy?,
+                           dates: Set<Int> = []) throws(TablesError) -> TableEncoder {
         let rowList = rows ?? Array(0..<table.rowCount)
         var out: [Column] = []
         for c in features {
             let name = table.header[c]
+            if dates.contains(c), case .text(let codes, let categories, _) = table.columns[c], let parsed = DateColumn.recognize(categories) {
+                var present: [Double] = []
+                present.reserveCapacity(rowList.count)
+                var firstMissing: Int?, hasTime = false
+                for r in rowList {
+                    let k = codes[r]
+                    if k < 0 { if firstMissing == nil { firstMissing = r }; continue }
+                    present.append(parsed[Int(k)].t)
+                    hasTime = hasTime || parsed[Int(k)].hasTime
+                }
+                if let r = firstMissing, missing == nil { throw missingError(table, row: r, column: c, advice: .impute) }
+                out.append(.date(DateColumn.fit(name: name, present: present, hasTime: hasTime, missing: missing)))
+                continue
+            }
             switch table.columns[c] {
             case .numeric(let values, _):
                 var present: [Float] = []
@@ -265,6 +289,25 @@ public struct TableEncoder: Equatable {
                 }
                 let missed = tableCategories.indices.filter { counts[$0] > 0 }.map { (tableCategories[$0], counts[$0]) }
                 if !missed.isEmpty { unseen.categories.append((name, missed)) }
+            case (.date(let d), .text(let codes, let tableCategories, _)):
+                // Each of the table's values parsed once; nil: not a date (an error at its first row).
+                let times = tableCategories.map { ISODate.parse($0)?.t }
+                try x.withUnsafeMutableBufferPointer { p throws(TablesError) in
+                    for (i, r) in rowList.enumerated() {
+                        let code = codes[r]
+                        let time: Double
+                        if code < 0 {
+                            guard let impute = d.impute else { throw TableEncoder.missingError(table, row: r, column: t, advice: advice) }
+                            time = impute
+                        } else {
+                            guard let parsed = times[Int(code)] else {
+                                throw .notADate(position: "\(table.path): \(table.position(row: r, column: t))", value: tableCategories[Int(code)])
+                            }
+                            time = parsed
+                        }
+                        d.features(time, into: p.baseAddress! + i * w + offset)
+                    }
+                }
             default:
                 // readingOptions makes the reader type every column as the encoder expects.
                 preconditionFailure("column '\(c.name)' was not read as the model expects")

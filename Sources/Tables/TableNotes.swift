@@ -21,12 +21,15 @@ public enum TableNote {
     case ignoredColumns(path: String, [String])
     /// Categories of the file `path` that the model did not learn, encoded as all zeros.
     case unseenCategories(path: String, TableEncoder.Unseen)
+    /// `rows` of the `of` rows of the file `path` have no value in a target column (`columns`) and
+    /// are left out; `lines` are the first of them.
+    case missingTargets(path: String, rows: Int, of: Int, columns: [String], lines: [Int])
 
     /// A warning (the data is probably misread), rather than a note.
     public var isWarning: Bool {
         switch self {
         case .numbersReadAsText, .unseenCategories: return true
-        case .regressionAtTheEdge, .ignoredColumns: return false
+        case .regressionAtTheEdge, .ignoredColumns, .missingTargets: return false
         }
     }
 
@@ -48,6 +51,10 @@ public enum TableNote {
             return "\(path): ignoring \(ignored.count == 1 ? "column" : "\(ignored.count) columns") \(shown), which the model does not read"
         case .unseenCategories(let path, let unseen):
             return unseen.summary(path) ?? "\(path): every category was seen in training"
+        case .missingTargets(let path, let rows, let total, let columns, let lines):
+            let shown = lines.map(String.init).joined(separator: ", ") + (rows > lines.count ? ", …" : "")
+            let target = columns.count == 1 ? "target \(CSVText.quote(columns[0]))" : "a target (\(columns.map(CSVText.quote).joined(separator: ", ")))"
+            return "\(path): left out \(rows) of \(total) rows, which have no \(target) (line\(rows == 1 ? "" : "s") \(shown)); \(name(.missingTarget)) error refuses them"
         }
     }
 

@@ -1,8 +1,16 @@
 // How a training table is read and what is learnt from it: the target columns and the task, the
-// columns forced to categories, the missing-value policy, the CSV dialect, the test split and the
-// column of row weights. The training configuration holds these among its other settings and hands
-// them to TabularData.
+// columns read and those forced to categories, the missing-value policies, the CSV dialect, the test
+// split and the column of row weights. The training configuration holds these among its other settings and hands them to
+// TabularData.
 import Formats
+
+/// What becomes of the rows whose target is missing.
+public enum MissingTargetPolicy: String, CaseIterable, Equatable, Sendable {
+    /// Left out of training and evaluation (and counted, for a one-line note).
+    case skip
+    /// An error naming the first one.
+    case error
+}
 
 public struct TableSettings: Equatable {
     /// The target columns; nil: the last column.
@@ -26,9 +34,19 @@ public struct TableSettings: Equatable {
     /// encoders then learn from the other rows only. Wins over `testSplit`.
     public var testRows: [Int]?
 
+    /// Whether the test split of a classification keeps each class's share (StratifiedSplit).
+    public var stratify = false
+    /// Columns left out (neither features nor targets).
+    public var ignore: [String] = []
+    /// The only feature columns (nil: every column that is not a target or ignored).
+    public var features: [String]?
+    /// What becomes of rows without a target.
+    public var missingTarget = MissingTargetPolicy.skip
+
     public init(target: [String]? = nil, task: Task? = nil, categorical: [String] = [], missing: MissingPolicy? = nil,
                 delimiter: UInt8 = UInt8(ascii: ","), numbers: CSVNumberFormat = .standard,
-                missingMarkers: CSVMissingMarkers = .basic, testSplit: Float? = nil, weightColumn: String? = nil) {
+                missingMarkers: CSVMissingMarkers = .basic, testSplit: Float? = nil, stratify: Bool = false,
+                ignore: [String] = [], features: [String]? = nil, missingTarget: MissingTargetPolicy = .skip, weightColumn: String? = nil) {
         self.target = target
         self.task = task
         self.categorical = categorical
@@ -38,6 +56,10 @@ public struct TableSettings: Equatable {
         self.missingMarkers = missingMarkers
         self.testSplit = testSplit
         self.weightColumn = weightColumn
+        self.stratify = stratify
+        self.ignore = ignore
+        self.features = features
+        self.missingTarget = missingTarget
     }
 
     /// The reader's options for these settings, with `threads` threads for a large file.

@@ -20,6 +20,12 @@ public enum TableSetting: String, Sendable, CaseIterable {
     case testSplit = "test_split"
     /// A column echoed beside each row's answer.
     case idColumn = "id_column"
+    /// Columns left out of the features.
+    case ignore
+    /// The only feature columns.
+    case features
+    /// What becomes of rows without a target (skip, error).
+    case missingTarget = "missing_target"
     /// The column of row weights.
     case weightColumn = "weight_column"
 }
@@ -65,11 +71,19 @@ public enum TablesError: Error, CustomStringConvertible {
     case notTwoValues(path: String, column: String, values: [String], count: Int)
     /// A value of a multi-label target column that is neither of the two it was trained with.
     case unseenLabelValue(position: String, value: String, column: String, pair: [String])
+    /// A value of a date column at `position` that is not an ISO date.
+    case notADate(position: String, value: String)
+    /// The column `column` is named by `setting` and also by `other` (or, `excluded`, left out by
+    /// `other`): a column is a target, a feature or neither.
+    case conflictingColumn(column: String, setting: TableSetting, other: TableSetting, excluded: Bool)
+    /// A text column with so many distinct values (`distinct` among `rows` training rows that have
+    /// one) that one-hot encoding cannot generalize: an ID or a name (TableEncoder.manyCategories).
+    case tooManyCategories(path: String, column: String, distinct: Int, rows: Int)
 
     /// Whether the settings are at fault (a usage error on the command line) rather than the data.
     public var isSettingError: Bool {
         switch self {
-        case .testSplitLeavesNothing, .weightColumnIsUsed: return true
+        case .testSplitLeavesNothing, .weightColumnIsUsed, .conflictingColumn: return true
         default: return false
         }
     }
@@ -125,6 +139,13 @@ public enum TablesError: Error, CustomStringConvertible {
             return "\(path): the target column \(CSVText.quote(column)) holds \(count) value\(count == 1 ? "" : "s") (\(shown)); a multi-label target needs two in each column, such as 0/1 or no/yes (or choose another \(name(.task)))"
         case .unseenLabelValue(let position, let value, let column, let pair):
             return "\(position): \(CSVText.quote(value)) in \(CSVText.quote(column)) is neither \(CSVText.quote(pair[0])) nor \(CSVText.quote(pair[1])), the two values the model was trained with"
+        case .notADate(let position, let value):
+            return "\(position): \(CSVText.quote(value)) is not a date (YYYY-MM-DD, optionally with a time: 2012-01-31T13:45:00, 2012-01-31 13:45), and the model reads this column as dates"
+        case .conflictingColumn(let column, let setting, let other, let excluded):
+            if excluded { return "\(name(setting)) names column \(CSVText.quote(column)), which \(name(other)) leaves out" }
+            return "\(name(setting)) and \(name(other)) both name column \(CSVText.quote(column)); a column is a target, a feature or ignored"
+        case .tooManyCategories(let path, let column, let distinct, let rows):
+            return "\(path): column \(CSVText.quote(column)) holds \(distinct) distinct values in \(rows) training rows, too many for one-hot encoding to generalize (an ID or a name?); leave it out with \(name(.ignore)) \(column), or encode it anyway with \(name(.categorical)) \(column)"
         }
     }
 

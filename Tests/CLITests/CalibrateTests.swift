@@ -125,8 +125,8 @@ final class CalibrateTests: XCTestCase {
         let v = try Judging.json(c.stdout)
         let t = Judging.number(v["threshold"])
         XCTAssertEqual(v["threshold_rule"], "f1")
-        let target = try Judging.json(try XCTUnwrap(try metadata(calibrated).metadataValue(for: "target")))
-        XCTAssertEqual(Judging.number(target["threshold"]), t)
+        XCTAssertEqual(try metadata(calibrated).metadataValue(for: "decision_threshold").flatMap(Double.init), t)
+        XCTAssertEqual(try metadata(calibrated).metadataValue(for: "positive_label"), "1")
         XCTAssertEqual(try metadata(calibrated).metadataValue(for: "format_version"), "5")
         let rows = try Judging.lines(try MLP.run(["predict", "--model", calibrated, "--input", validation, "--json"]))
         // predict prints float probabilities; the threshold is one of them, exactly
@@ -160,7 +160,7 @@ final class CalibrateTests: XCTestCase {
             (["--model", image, "--data", dir.path], 1,
              "error: \(dir.path): has no validation-images-idx3-ubyte (train --validation-split F --save-split DIR writes the held-out images there); or name them with --validation-images and --validation-labels"),
             (["--model", image, "--data", dir.file("held-out"), "--pick-threshold", "f1"], 2,
-             "error: --pick-threshold f1 stores the threshold in a table model's target description; \(image) was trained on images"),
+             "error: --pick-threshold f1 chooses a binary model's decision threshold; \(image) is a model of 4 classes"),
             (["--model", iris, "--data", Package.path("data/tabular/iris.csv.gz"), "--pick-threshold", "youden"], 2,
              "error: --pick-threshold youden chooses a binary model's decision threshold; \(iris) is a model of 3 classes"),
             (["--model", image, "--data", dir.file("held-out"), "--pick-threshold", "best"], 2,

@@ -36,6 +36,9 @@ final class FlagDeclarationTests: XCTestCase {
             case "categorical": return "zip"
             case "shell": return "bash"
             case "augment": return "rotate"
+            case "class-weight": return "balanced"
+            case "missing-target": return "skip"
+            case "metrics": return "auc"
             default: return "some/file"
             }
         }
@@ -93,8 +96,8 @@ final class FlagDeclarationTests: XCTestCase {
             "train": [(["hidden", "activation", "momentum"], [:]),
                       (["layers", "beta1", "beta2"], ["optimizer": "sgd"])],
             "predict": [(["show", "input"], [:]), (["json", "images"], [:])],
-            "cv": [(["hidden", "activation", "momentum"], [:]), (["layers", "beta1", "beta2"], ["optimizer": "sgd"])],
-            "search": [(["hidden", "activation", "momentum"], [:]), (["layers", "beta1", "beta2"], ["optimizer": "sgd"])],
+            "cv": [(["hidden", "activation", "momentum", "features"], [:]), (["layers", "beta1", "beta2", "ignore"], ["optimizer": "sgd"])],
+            "search": [(["hidden", "activation", "momentum", "features"], [:]), (["layers", "beta1", "beta2", "ignore"], ["optimizer": "sgd"])],
             "inspect": [(["images"], [:]), (["data"], [:])],
         ]
         for c in CLI.commands {

@@ -81,7 +81,7 @@ final class JudgingTests: XCTestCase {
             (["--data", good, "--class-weight", "x:2,x:1"], 2, "error: --class-weight names class 'x' twice"),
             (["--data", good, "--class-weight", "x:-1"], 2, "error: --class-weight expects balanced, or LABEL:W pairs separated by commas with each W a number of at least 0 (e.g. '>50K:3'), got 'x:-1'"),
             (["--data", good, "--class-weight", "x:0,z:0"], 2, "error: --class-weight gives every class of the training set weight 0; nothing would be learnt"),
-            (["--data", good, "--target", "a", "--task", "regression", "--class-weight", "balanced"], 2, "error: --class-weight weighs the classes of a classification; a regression has none (a weight column weighs rows of either)"),
+            (["--data", good, "--target", "a", "--task", "regression", "--class-weight", "balanced"], 2, "error: --class-weight weighs the classes of a classification; a regression or a multi-label target has none (a weight column weighs rows of any)"),
             (["--data", "data/mnist", "--weight-column", "w"], 2, "error: --weight-column applies to CSV data (--data FILE.csv); IDX data has its own test files"),
         ]
         for (args, status, message) in cases {

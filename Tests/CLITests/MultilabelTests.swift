@@ -140,18 +140,13 @@ final class MultilabelTests: XCTestCase {
 
         let onnx = dir.file("ml.onnx")
         XCTAssertEqual(try MLP.run(["export", "--model", dir.file("cal.safetensors"), "--out", onnx]).status, 0)
-        // Raw inputs as the graph takes them: x1, colour=blue, colour=green, colour=red, x2.
-        var raw: [Float] = []
-        for line in try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").dropFirst() {
-            let f = line.split(separator: ",")
-            raw += [Float(f[0])!, Float(f[1])!] + ["blue", "green", "red"].map { f[2] == $0 ? 1 : 0 }
-        }
-        try dir.write("raw.f32", raw.withUnsafeBytes { Array($0) })
-        let ort = try ProcessRunner.run("/usr/bin/env", ["python3", Package.path("Scripts/onnx_check.py"), onnx, dir.file("raw.f32")])
+        // The graph takes the raw CSV rows (one input per column) and gives a sigmoid per label.
+        let ort = try ProcessRunner.run("/usr/bin/env", ["python3", Package.path("Scripts/onnx_check.py"), onnx, "--csv", csv, "--threads", "1"])
         if ort.status != 3 {
             XCTAssertEqual(ort.status, 0, ort.stderr)
-            guard case .array(let rows)? = try Judging.json(ort.stdout)["outputs"] else { return XCTFail(ort.stdout) }
+            guard case .array(let rows)? = try Judging.json(ort.stdout)["outputs"]?["probabilities"] else { return XCTFail(ort.stdout) }
             let predicted = try Judging.lines(try MLP.run(["predict", "--model", dir.file("cal.safetensors"), "--input", csv, "--json"]))
+            XCTAssertEqual(rows.count, predicted.count)
             var worst = 0.0
             for (o, p) in zip(rows, predicted) {
                 for (a, b) in zip(Judging.numbers(o), Judging.numbers(p["probabilities"])) { worst = max(worst, abs(a - b)) }

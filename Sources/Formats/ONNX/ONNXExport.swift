@@ -96,6 +96,9 @@ public enum ONNXExport {
         /// A calibration temperature T: the last layer's values are divided by T before the softmax
         /// or sigmoid (nil: none; other outputs ignore it).
         public var temperature: Float?
+        /// A table model of two classes: its label is `positiveClass` when that class's probability
+        /// is at least `threshold`, else the other (mlp predict's decision); nil: the most probable.
+        public var binaryDecision: (positiveClass: Int, threshold: Float)?
 
         public init() {}
     }

@@ -352,7 +352,18 @@ extension ONNXGraphBuilder {
             case .sigmoid: probs = node("Sigmoid", "output", [current], output: "probabilities")
             default: probs = node("Identity", "output", [current], output: "probabilities")
             }
-            let index = node("ArgMax", "output", [probs], [ONNXAttribute("axis", .int(1)), ONNXAttribute("keepdims", .int(0))])
+            let index: String
+            if let d = options.binaryDecision, classes == 2 {
+                // label = positive when P(positive) ≥ threshold, else the other class
+                let column = node("Gather", "output", [probs, constant("output.positive_class", [], .int64([Int64(d.positiveClass)]))],
+                                  [ONNXAttribute("axis", .int(1))])
+                let at = node("GreaterOrEqual", "output", [column, constant("output.threshold", [], [d.threshold])])
+                let isPositive = node("Cast", "output", [at], [ONNXAttribute("to", .int(ONNXDataType.int64.rawValue))])
+                index = d.positiveClass == 1 ? isPositive
+                    : node("Sub", "output", [constant("output.one", [], .int64([1])), isPositive])
+            } else {
+                index = node("ArgMax", "output", [probs], [ONNXAttribute("axis", .int(1)), ONNXAttribute("keepdims", .int(0))])
+            }
             let integers = labels.compactMap { Int64($0) }
             let numeric = integers.count == labels.count && zip(integers, labels).allSatisfy { String($0) == $1 }
             let table = constant("output.labels", [classes], numeric ? .int64(integers) : .string(labels))

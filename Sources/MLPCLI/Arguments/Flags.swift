@@ -32,7 +32,12 @@ enum Flags {
     static let delimiter = Flag("delimiter", "D", .text, "the CSV field delimiter: , ; tab or |", default: ",", configuration: true).choosing([",", ";", "tab", "|"])
     static let decimal = Flag("decimal", "MARK", .text, "the decimal mark of the CSV numbers: . or , (a decimal comma; with the , delimiter only inside quotes); stored with the model", default: ".", configuration: true).choosing([".", ","])
     static let thousands = Flag("thousands", "SEP", .text, "the thousands separator of the CSV numbers: , . ' space or _ (1,234,567.5; groups of three digits), or none; stored with the model", default: "none", configuration: true).choosing([",", ".", "space", "_", "none"])
-    static let testSplit = Flag("test-split", "F", .number(what: "between 0 and 1 (exclusive)", check: .openUnitInterval), "hold out a seeded fraction F of the CSV rows as the test set (without --test-data)", configuration: true)
+    static let testSplit = Flag("test-split", "F", .number(what: "between 0 and 1 (exclusive)", check: .openUnitInterval), "hold out a seeded fraction F of the CSV rows as the test set (without --test-data); a classification's keeps each class's share", configuration: true)
+    static let ignore = Flag("ignore", "COLUMNS", .text, "CSV columns to leave out (comma-separated: IDs, names, notes); the model does not read them, nor do evaluate and predict. \(ColumnSelection.manyCategoriesRule): leave it out here, or one-hot encode it anyway with --categorical", configuration: true)
+    static let features = Flag("features", "COLUMNS", .text, "the only CSV columns to learn from (comma-separated; the opposite of --ignore)", configuration: true)
+    static let missingTarget = Flag("missing-target", "HOW", .text, "rows whose target is missing: skip (left out of training and testing, with one line saying how many) or error", default: "skip", configuration: true).choosing(["skip", "error"])
+    /// --missing-target for evaluate.
+    static let evaluateMissingTarget = Flag("missing-target", "HOW", .text, "rows whose target is missing: skip (left out of the figures, with one line saying how many) or error", default: "skip").choosing(["skip", "error"])
     static let hidden = Flag("hidden", "N[,N...]", .text, "hidden layer widths, ReLU", default: "128", configuration: true)
     static let activation = Flag("activation", "ACT", .text, "activation of the --hidden layers", default: "relu", configuration: true).choosing(["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "swish", "linear"])
     static let layers = Flag("layers", "ARCH", .text, "architecture string, e.g. \"512:relu,dropout:0.2,256:relu,batchnorm,10\"", configuration: true)
@@ -48,11 +53,12 @@ enum Flags {
     static let warmup = Flag("warmup", "N", .integer(0...100_000), "epochs of linear learning-rate warm-up", default: "0", configuration: true)
     static let clipGradNorm = Flag("clip-grad-norm", "X", .number(what: "positive", check: .positive), "clip the global gradient norm to X", configuration: true)
     static let maxNorm = Flag("max-norm", "C", .number(what: "positive", check: .positive), "after every step, scale each dense unit's incoming weights down to L2 norm C when longer (max-norm; a layer's own :maxnorm=C wins)", configuration: true)
-    static let epochs = Flag("epochs", "N", .integer(1...100_000), "passes over the training set", default: "5", configuration: true)
+    static let epochs = Flag("epochs", "N", .integer(1...100_000), "passes over the training set, exactly N", defaultNote: "5 for images; for a CSV table, \(UntilConverged.rule)", configuration: true)
     static let batchSize = Flag("batch-size", "N", .integer(1...1 << 20), "examples per step", default: "64", configuration: true)
     static let seed = Flag("seed", "N", .integer(0...Int.max), "seed for initialization, shuffling, dropout and the validation split", default: "1", configuration: true)
-    static let validationSplit = Flag("validation-split", "F", .number(what: "between 0 and 1 (exclusive)", check: .openUnitInterval), "hold out the last fraction F of the (seeded, shuffled) training set for validation", configuration: true)
+    static let validationSplit = Flag("validation-split", "F", .number(what: "between 0 and 1 (exclusive)", check: .openUnitInterval), "hold out the last fraction F of the (seeded, shuffled) training set for validation; a CSV classification's keeps each class's share", configuration: true)
     static let earlyStopping = Flag("early-stopping", "PATIENCE", .integer(1...100_000), "stop after PATIENCE epochs without improvement of the monitored metric; keep the best weights", configuration: true)
+    static let anneal = Flag("anneal", "EPOCHS", .integer(1...100_000), "with --early-stopping: when it would stop, go back to the best weights and decay the learning rate to 0 over EPOCHS epochs (cosine), then stop with the best weights; a run that reaches its last EPOCHS epochs anneals over them", configuration: true)
     static let monitor = Flag("monitor", "METRIC", .text, "val_loss (default), val_accuracy or val_NAME of a --metrics name (val_auc, val_f1, val_log_loss, …: classification), or val_r2 (regression), for --early-stopping and --reduce-lr-on-plateau; each is maximized, or minimized for the losses and the Brier score", configuration: true).choosing(MetricMonitor.Metric.allCases.map(\.rawValue))
     static let classWeight = Flag("class-weight", "WEIGHTS", .text, "weigh each class's rows in the loss: balanced (n_samples / (n_classes · count of the class), as scikit-learn), or LABEL:W for the classes named by their labels as the data writes them (others weigh 1); the validation and test figures stay unweighted by them", configuration: true).choosing(["balanced"])
     static let weightColumn = Flag("weight-column", "COLUMN", .text, "CSV: the column holding each row's weight (not a feature; 0 allowed, a missing or negative weight is an error): the loss, its gradient, the epoch's loss and the validation and test figures are weighted by it; the model records it, so evaluate weights its figures when the data has it", configuration: true)
@@ -130,8 +136,8 @@ enum Flags {
     static let maxMemory = Flag("max-memory", "BYTES", .bytes, "refuse to start when the data and model need more memory than this (e.g. 512M, 8G; default: MemAvailable from /proc/meminfo)")
 
     /// The flags of the training configuration, in the order checkpoints list them.
-    static let configuration: [Flag] = [target, task, categorical, missing, delimiter, decimal, thousands, testSplit, weightColumn, classWeight,
+    static let configuration: [Flag] = [target, task, ignore, features, categorical, missing, missingTarget, delimiter, decimal, thousands, testSplit, weightColumn, classWeight,
                                         hidden, activation, layers, loss, initializer, optimizer, lr, momentum, weightDecay,
                                         beta1, beta2, schedule, warmup, clipGradNorm, maxNorm, epochs, batchSize, seed,
-                                        validationSplit, earlyStopping, monitor, metrics, reduceLROnPlateau, augment]
+                                        validationSplit, earlyStopping, anneal, monitor, metrics, reduceLROnPlateau, augment]
 }

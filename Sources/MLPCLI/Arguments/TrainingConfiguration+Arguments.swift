@@ -93,6 +93,7 @@ extension TrainingConfiguration {
         if let patience = try a.int(Flags.earlyStopping) {
             earlyStopping = Watch(metric: metric, patience: patience)
         }
+        annealEpochs = try a.int(Flags.anneal)
         if let text = a.string(Flags.reduceLROnPlateau) {
             guard let p = TrainingConfiguration.plateau(text, metric: metric) else {
                 throw .usage("--reduce-lr-on-plateau expects FACTOR,PATIENCE with FACTOR in (0, 1) and PATIENCE ≥ 1 (e.g. 0.5,2), got '\(text)'", command: cmd)
@@ -105,7 +106,17 @@ extension TrainingConfiguration {
             }
         }
         try readWeighting(a)
+        stratify = defaults.stratify
+        if defaults.untilConverged && !a.has(Flags.epochs) && !a.configurationMembers.contains(where: { $0.0 == "epochs" }) {
+            trainUntilConverged(given: TrainingConfiguration.given(a), metric: metric)
+        }
         self = try overlaid(a.configurationMembers, command: cmd)
+    }
+
+    /// Which of the settings the automatic epoch count chooses the command line gives.
+    static func given(_ a: Arguments) -> GivenSettings {
+        GivenSettings(validationSplit: a.has(Flags.validationSplit), earlyStopping: a.has(Flags.earlyStopping),
+                      schedule: a.has(Flags.schedule), plateau: a.has(Flags.reduceLROnPlateau), anneal: a.has(Flags.anneal))
     }
 
     /// --class-weight, --weight-column and --metrics.
@@ -146,6 +157,17 @@ extension TrainingConfiguration {
         }
         target = try names(Flags.target)
         categorical = try names(Flags.categorical) ?? []
+        ignore = try names(Flags.ignore) ?? []
+        features = try names(Flags.features)
+        if a.has(Flags.ignore) && a.has(Flags.features) {
+            throw .usage("--ignore and --features both choose the columns to learn from; give one of them", command: cmd)
+        }
+        if let m = a.string(Flags.missingTarget) {
+            guard let p = MissingTargetPolicy(rawValue: m.lowercased()) else {
+                throw .usage("--missing-target '\(m)' is not one of skip, error", command: cmd)
+            }
+            missingTarget = p
+        }
         if let t = a.string(Flags.task) {
             guard let parsed = Task(rawValue: t.lowercased()) else {
                 throw .usage("--task '\(t)' is not one of classification, regression, multilabel", command: cmd)

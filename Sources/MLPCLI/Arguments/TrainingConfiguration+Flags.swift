@@ -15,8 +15,11 @@ extension TrainingConfiguration {
         func number(_ x: Float) -> String { JSONValue(x).serialized() }  // "0.1", "0" (not "0.0")
         if let target { add(Flags.target, target.joined(separator: ",")) }
         if let task { add(Flags.task, task.rawValue) }
+        if !ignore.isEmpty { add(Flags.ignore, ignore.joined(separator: ",")) }
+        if let features { add(Flags.features, features.joined(separator: ",")) }
         if !categorical.isEmpty { add(Flags.categorical, categorical.joined(separator: ",")) }
         if let missing { add(Flags.missing, missing.rawValue) }
+        if missingTarget != .skip { add(Flags.missingTarget, missingTarget.rawValue) }
         if delimiter != UInt8(ascii: ",") { add(Flags.delimiter, delimiter == 0x09 ? "tab" : String(UnicodeScalar(delimiter))) }
         if let testSplit { add(Flags.testSplit, number(testSplit)) }
         switch network {
@@ -46,6 +49,7 @@ extension TrainingConfiguration {
         add(Flags.seed, "\(seed)")
         if let validationSplit { add(Flags.validationSplit, number(validationSplit)) }
         if let earlyStopping { add(Flags.earlyStopping, "\(earlyStopping.patience)") }
+        if let annealEpochs { add(Flags.anneal, "\(annealEpochs)") }
         if let metric = earlyStopping?.metric ?? plateau?.watch.metric, metric != .valLoss { add(Flags.monitor, metric.rawValue) }
         if let plateau { add(Flags.reduceLROnPlateau, "\(number(plateau.factor)),\(plateau.watch.patience)") }
         if let weightColumn { add(Flags.weightColumn, weightColumn) }

@@ -16,7 +16,7 @@ enum EvaluateCommand {
         Flags.model, Flags.data.helped("a CSV file with the model's columns (for a model trained on one), or the directory with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (raw or .gz)"),
         Flags.testImages.helped("images to evaluate on (overrides --data)"), Flags.testLabels.helped("their labels (overrides --data)"),
         Flags.delimiter.helped("the CSV field delimiter: , ; tab or |").defaulting(to: "the training file's"),
-        Flags.modelDecimal, Flags.modelThousands,
+        Flags.modelDecimal, Flags.modelThousands, Flags.evaluateMissingTarget,
         Flags.evaluationBatchSize, Flags.threads, Flags.minAccuracy, Flags.minAUC, Flags.minF1, Flags.minBalancedAccuracy, Flags.maxLogLoss,
         Flags.minRecall, Flags.minR2, Flags.maxRMSE, Flags.positiveLabel, Flags.threshold,
         Flags.topK.helped("top_k_accuracy counts a row right when its class is among the K most probable (more than two classes)").defaulting(to: "5, or one less than the classes when there are fewer than 6"),
@@ -38,6 +38,7 @@ enum EvaluateCommand {
         let numbers: NumberFormatFlags
         let misclassified: Int?
         let idColumn: String?
+        let missingTarget: MissingTargetPolicy
         let plot: String?
         let plotCalibration: String?
         let json: Bool
@@ -66,6 +67,11 @@ enum EvaluateCommand {
             if idColumn != nil && misclassified == nil {
                 throw .usage("--id-column names the rows of the --misclassified list; add --misclassified N", command: a.command)
             }
+            let m = a.string(Flags.evaluateMissingTarget) ?? MissingTargetPolicy.skip.rawValue
+            guard let p = MissingTargetPolicy(rawValue: m.lowercased()) else {
+                throw .usage("--missing-target '\(m)' is not one of skip, error", command: a.command)
+            }
+            missingTarget = p
             plot = a.string(Flags.plot)
             plotCalibration = a.string(Flags.plotCalibration)
             json = a.has(Flags.json)
@@ -107,6 +113,8 @@ enum EvaluateCommand {
         try model.useThreads(o.threads, batch: batch)
         let data: Dataset, dataName: String
         var ids: [String]?
+        // The file's row of each example (nil: example i is row i).
+        var rows: [Int]?
         switch model.input {
         case .table(let encoder, let delimiter):
             guard let csv else {
@@ -121,9 +129,11 @@ enum EvaluateCommand {
             idColumn.prepare(&options)
             let table = try library { try TabularData.read(csv, options) }
             try library { try TabularData.requireRows(table) }
-            let (encoded, unseen) = try library { try TabularData.encodeLabelled(table, encoder: encoder, target: target, weightColumn: model.weightColumn) }
-            if unseen.total > 0 { Console.err(TableNote.unseenCategories(path: table.path, unseen).line) }
-            data = encoded
+            let labelled = try library { try TabularData.labelled(table, encoder: encoder, target: target, weightColumn: model.weightColumn, missingTarget: o.missingTarget) }
+            if let note = labelled.note { Console.note(note.line) }
+            if labelled.unseen.total > 0 { Console.err(TableNote.unseenCategories(path: table.path, labelled.unseen).line) }
+            data = labelled.data
+            rows = labelled.rows
             ids = try library { try idColumn.values(table) }
             let ignored = encoder.ignored(in: table, allowed: Set(target.columns + idColumn.names + (model.weightColumn.map { [$0] } ?? [])))
             if !ignored.isEmpty { Console.note(TableNote.ignoredColumns(path: csv, ignored).line) }
@@ -173,7 +183,12 @@ enum EvaluateCommand {
         let correct = figures.confusion.indices.reduce(0) { $0 + figures.confusion[$1][$1] }
         // Unweighted, the accuracy as every mlp has computed it: correct / rows, in Float.
         let accuracy = report.weighted ? Float(figures.accuracy) : Float(correct) / Float(max(report.rows, 1))
-        let wrong = mistakes.map { figures.mostConfidentMistakes(labels: data.labels, count: $0) }
+        // Each mistake's index is its row of the file (the same when no row was left out).
+        let wrong = mistakes.map {
+            figures.mostConfidentMistakes(labels: data.labels, count: $0).map { w in
+                Misclassification(index: rows?[w.index] ?? w.index, trueClass: w.trueClass, predicted: w.predicted, probability: w.probability)
+            }
+        }
         let label = model.output.label
         let reliability = reliability(figures, data, model)
         if o.json {
@@ -203,10 +218,10 @@ enum EvaluateCommand {
             Console.out(JSONValue.object(members).serialized())
         } else {
             Console.out("accuracy \(fixed(accuracy, 4))  loss \(fixed(report.loss, 4))  samples \(report.rows)")
-            if let line = calibrationLine(reliability, model) { Console.out(line) }
             for line in EvaluateFigures.lines(figures, model: model, source: decided?.source, weightColumn: weightColumn, totalWeight: report.totalWeight) {
                 Console.out(line)
             }
+            if let line = calibrationLine(reliability, model) { Console.out(line) }
             Console.out("")
             Console.out(ClassificationReport.confusionTable(figures.confusion, label: label))
             Console.out("")

@@ -73,6 +73,8 @@ enum ExportCommand {
                 return .numeric(name: name, mean: mean, std: std, impute: impute)
             case .categorical(let name, let categories, let impute):
                 return .categorical(name: name, categories: categories, impute: impute)
+            case .date(let d):
+                return .date(name: d.name, mean: d.mean, std: d.std, impute: d.impute, hours: d.hour)
             }
         }, missingMarkers: encoder.markers.list)
     }
@@ -142,6 +144,12 @@ enum ExportCommand {
         options.producerVersion = CLI.version
         options.inputName = inputName
         options.temperature = model.temperature == 1 ? nil : model.temperature
+        if model.input.isTable, model.output.task == .classification, net.outputFeatures == 2 {
+            // The label as mlp predict decides it: the stored threshold, else P(second class) ≥ 0.5.
+            let stored = try library { try model.storedThreshold(path: path) }
+            options.binaryDecision = (stored?.positiveClass ?? 1, Float(stored?.threshold.threshold ?? 0.5))
+            if let stored { metadata.append(("decision_threshold", "\(stored.threshold.threshold)")); metadata.append(("positive_label", stored.threshold.positiveLabel)) }
+        }
         do {
             switch (model.input, model.output) {
             case (.table(let encoder, _), .table(let target)):

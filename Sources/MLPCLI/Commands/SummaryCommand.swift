@@ -78,6 +78,8 @@ enum SummaryCommand {
                 case .categorical(let name, let categories, let impute):
                     let shown = categories.prefix(4).joined(separator: ", ") + (categories.count > 4 ? ", …" : "")
                     table.add([name, "categorical", "\(categories.count)", "one-hot: \(shown)\(impute.map { "; missing → \($0)" } ?? "")"])
+                case .date(let d):
+                    table.add([d.name, "date", "\(d.width)", d.summary])
                 }
             }
             Console.out(table.render())

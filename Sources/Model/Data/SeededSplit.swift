@@ -18,12 +18,18 @@ public enum SeededSplit {
     /// holds out none or all of them (`heldCount` says which).
     public static func split(count: Int, fraction: Float, seed: UInt64, purpose: Purpose)
         -> (kept: ArraySlice<Int32>, held: ArraySlice<Int32>)? {
-        var order = (0..<Int32(count)).map { $0 }
-        var rng = RandomGenerator(seed: seed ^ purpose.rawValue)
-        order.withUnsafeMutableBufferPointer { rng.shuffle($0) }
+        let order = shuffled(count: count, seed: seed, purpose: purpose)
         let held = heldCount(count: count, fraction: fraction)
         guard held >= 1, held < count else { return nil }
         return (order[0..<(count - held)], order[(count - held)...])
+    }
+
+    /// The indices 0..<count in the split's seeded order.
+    public static func shuffled(count: Int, seed: UInt64, purpose: Purpose) -> [Int32] {
+        var order = (0..<Int32(count)).map { $0 }
+        var rng = RandomGenerator(seed: seed ^ purpose.rawValue)
+        order.withUnsafeMutableBufferPointer { rng.shuffle($0) }
+        return order
     }
 
     /// How many of `count` examples a split of `fraction` holds out.

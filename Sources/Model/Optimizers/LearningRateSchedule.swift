@@ -5,6 +5,8 @@
 //                  CosineAnnealingLR with T_max = total steps, lr_min = 0)
 //   warm-up:       the first W epochs ramp linearly from lr/(steps in W) to lr, then the schedule runs
 //                  over the remaining steps.
+//   anneal:        from a step decided while training (early stopping's patience ran out), whatever
+//                  the kind, lr·(1 + cos(π·t/T))/2 over the T steps that follow, then 0.
 
 public struct LearningRateSchedule: Equatable, Sendable {
     public enum Kind: Equatable, Sendable {
@@ -13,9 +15,20 @@ public struct LearningRateSchedule: Equatable, Sendable {
         case cosine
     }
 
+    /// A decay to 0 that starts at global step `start` and lasts `steps` steps (cosine).
+    public struct Anneal: Equatable, Sendable {
+        public var start: Int, steps: Int
+        public init(start: Int, steps: Int) {
+            self.start = start
+            self.steps = steps
+        }
+    }
+
     public var base: Float
     public var kind: Kind
     public var warmupEpochs: Int
+    /// Set while training, when the run anneals (nil: it does not).
+    public var anneal: Anneal?
 
     public init(base: Float, kind: Kind = .constant, warmupEpochs: Int = 0) {
         self.base = base
@@ -52,6 +65,10 @@ public struct LearningRateSchedule: Equatable, Sendable {
 
     /// The learning rate for global step `step` (0-based) of `stepsPerEpoch · epochs`.
     public func rate(step: Int, stepsPerEpoch: Int, epochs: Int) -> Float {
+        if let a = anneal, step >= a.start {
+            let t = Double(step - a.start) / Double(max(a.steps, 1))
+            return Float(Double(base) * (1 + _cosd(Double.pi * min(t, 1))) / 2)
+        }
         let warmupSteps = min(warmupEpochs, epochs) * stepsPerEpoch
         if step < warmupSteps { return base * Float(step + 1) / Float(warmupSteps) }
         switch kind {

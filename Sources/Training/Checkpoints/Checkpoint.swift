@@ -9,7 +9,8 @@
 // JSON object, TrainingConfiguration+JSON.swift), the loop's position (epoch, position, step,
 // optimizer_step), generator states (with augmentation, augment_rng: the one the batches'
 // distortions are keyed by), the epoch's running sums (with weighted data also weight_sum, and
-// class_weights: the weights computed from the training set), the learning rate, monitors, history,
+// class_weights: the weights computed from the training set), the learning rate, monitors, an anneal
+// under way (anneal_start and anneal_steps, in global steps, and anneal_end, an epoch), history,
 // threads, and the task (classification or regression: what `mlp summary` says; resuming does not
 // read it). The metadata also records "out", the run's model file made absolute: where a resumed
 // run writes the model unless given another (a checkpoint without it resumes to the default).
@@ -79,6 +80,9 @@ public enum Checkpoint {
         if let a = t.augmenter { meta += [("augment_rng", words(a.rng)), ("augment_seconds", "\(t.augmentSeconds)")] }
         // For `mlp summary` (resuming reads the task from the data again).
         meta.append(("task", s.task.rawValue))
+        if let end = s.annealEnd, let a = t.schedule.anneal {
+            meta += [("anneal_start", "\(a.start)"), ("anneal_steps", "\(a.steps)"), ("anneal_end", "\(end)")]
+        }
         if let e = s.early { meta += monitorFields("early", e) }
         if let p = s.plateau { meta += monitorFields("plateau", p) }
         do {
@@ -218,6 +222,11 @@ public enum Checkpoint {
             s.best = best
         }
         let t = s.trainer
+        // An anneal under way trains on every training row: the order below is over them.
+        if file.metadataValue(for: "anneal_end") != nil {
+            t.schedule.anneal = LearningRateSchedule.Anneal(start: try int("anneal_start"), steps: try int("anneal_steps"))
+            s.annealEnd = try int("anneal_end")
+        }
         if let order = file.tensor("trainer.order") {
             guard order.dtype == .f32, order.values.count == s.train.count,
                   order.values.allSatisfy({ $0 >= 0 && $0 < Float(s.train.count) && $0 == $0.rounded() }) else {

@@ -32,6 +32,10 @@ extension TrainingConfiguration {
         ]
         // Written only when they are not the defaults, which a configuration without them means.
         data += CSVReadingJSON.members(numbers: numbers, markers: missingMarkers)
+        if stratify { data.append(("stratify", true)) }
+        if !ignore.isEmpty { data.append(("ignore", strings(ignore))) }
+        if let features { data.append(("features", strings(features))) }
+        if missingTarget != .skip { data.append(("missing_target", JSONValue(missingTarget.rawValue))) }
         return .object(data + [
             ("network", net), ("outputs", outputs.map { JSONValue($0) } ?? .null), ("loss", loss.map { JSONValue($0) } ?? .null), ("init", initializer.map { JSONValue($0.rawValue) } ?? .null),
             ("optimizer", JSONValue(optimizer.rawValue)), ("lr", JSONValue(lr)), ("momentum", JSONValue(momentum)),
@@ -40,6 +44,7 @@ extension TrainingConfiguration {
             ("clip_grad_norm", opt(clipNorm)), ("max_norm", opt(maxNorm)), ("epochs", JSONValue(epochs)), ("batch_size", JSONValue(batchSize)),
             ("seed", JSONValue("\(seed)")), ("validation_split", opt(validationSplit)),
             ("early_stopping", earlyStopping.map { .object(watch($0)) } ?? .null),
+        ] + (annealEpochs.map { [("anneal", JSONValue($0))] } ?? []) + [
             ("reduce_lr_on_plateau", plateau.map { .object([("factor", JSONValue($0.factor))] + watch($0.watch)) } ?? .null),
         ] + (augment.map { [("augment", JSONValue($0.token))] } ?? []) + weightingJSON)
     }
@@ -62,9 +67,9 @@ extension TrainingConfiguration {
     public init<E: Error>(json v: JSONValue, fail: (String) -> E) throws(E) {
         self.init()
         guard case .object(let members) = v else { throw fail("is \(v.kindDescription), expected an object") }
-        let known: Set<String> = ["target", "task", "categorical", "missing", "delimiter", "decimal", "thousands", "missing_markers", "test_split", "network", "outputs", "loss", "init", "optimizer", "lr", "momentum", "weight_decay", "beta1", "beta2",
+        let known: Set<String> = ["target", "task", "categorical", "missing", "delimiter", "decimal", "thousands", "missing_markers", "test_split", "stratify", "ignore", "features", "missing_target", "network", "outputs", "loss", "init", "optimizer", "lr", "momentum", "weight_decay", "beta1", "beta2",
                                   "schedule", "warmup", "clip_grad_norm", "max_norm", "epochs", "batch_size", "seed",
-                                  "validation_split", "early_stopping", "reduce_lr_on_plateau", "augment",
+                                  "validation_split", "early_stopping", "anneal", "reduce_lr_on_plateau", "augment",
                                   "weight_column", "class_weight", "metrics"]
         for (k, _) in members where !known.contains(k) { throw fail("has an unexpected member \"\(k)\"") }
         func member(_ k: String) throws(E) -> JSONValue {
@@ -133,6 +138,19 @@ extension TrainingConfiguration {
         target = try names("target")
         if target?.isEmpty == true { throw fail("\"target\" names no column") }
         categorical = try names("categorical") ?? []
+        ignore = try names("ignore") ?? []
+        features = try names("features")
+        if features?.isEmpty == true { throw fail("\"features\" names no column") }
+        if let s = v["stratify"], s != .null {
+            guard case .bool(let b) = s else { throw fail("\"stratify\" is \(s.kindDescription), expected true or false") }
+            stratify = b
+        }
+        if let m = v["missing_target"], m != .null {
+            guard case .string(let text) = m, let p = MissingTargetPolicy(rawValue: text) else {
+                throw fail("\"missing_target\" is not one of skip, error")
+            }
+            missingTarget = p
+        }
         if case .string(let t)? = v["task"] {
             guard let parsed = Task(rawValue: t) else { throw fail("task '\(t)' is not one of classification, regression, multilabel") }
             task = parsed
@@ -179,6 +197,10 @@ extension TrainingConfiguration {
         seed = s
         validationSplit = try float("validation_split", { $0 > 0 && $0 < 1 }, "between 0 and 1 (exclusive)", optional: true)
         if let e = v["early_stopping"], e != .null { earlyStopping = try watch(e) }
+        if let a = v["anneal"], a != .null {
+            annealEpochs = try int("anneal", 1...100_000)
+            if earlyStopping == nil { throw fail("\"anneal\" needs \"early_stopping\"") }
+        }
         if let p = v["reduce_lr_on_plateau"], p != .null {
             plateau = (try float("factor", { $0 > 0 && $0 < 1 }, "between 0 and 1 (exclusive)", in: p)!, try watch(p))
         }

@@ -70,6 +70,16 @@ public struct TrainingConfiguration: Equatable {
     public var classWeight: ClassWeighting?
     /// The classification metrics added to the epoch lines and logs for the validation and test sets.
     public var metrics = MetricSelection()
+    /// Whether the test and validation splits of a classification table keep each class's share
+    /// (StratifiedSplit); images, and checkpoints made before mlp stratified, split by a plain
+    /// seeded shuffle.
+    public var stratify = false
+    /// CSV columns left out of the features.
+    public var ignore: [String] = []
+    /// The only CSV feature columns (nil: all but the targets and the ignored ones).
+    public var features: [String]?
+    /// What becomes of CSV rows without a target.
+    public var missingTarget = MissingTargetPolicy.skip
 
     public var network: NetworkSpec = .hidden([128], .relu)
     /// The output layer's width when it is not the data's class count: checkpoints of format 1
@@ -95,6 +105,10 @@ public struct TrainingConfiguration: Equatable {
     /// Fraction of the (seeded, shuffled-once) training set held out for validation.
     public var validationSplit: Float?
     public var earlyStopping: Watch?
+    /// With early stopping: when its patience runs out (or this many epochs before the last), the
+    /// best weights so far anneal, their learning rate decaying to 0 over this many epochs (cosine),
+    /// and training then stops with the best weights (nil: it stops at once).
+    public var annealEpochs: Int?
     /// Multiply the learning rate by `factor` after `watch.patience` flat epochs.
     public var plateau: (factor: Float, watch: Watch)?
     /// How the training images are distorted as they are gathered (images only); nil: not at all.
@@ -103,11 +117,12 @@ public struct TrainingConfiguration: Equatable {
     public static func == (a: TrainingConfiguration, b: TrainingConfiguration) -> Bool {
         a.target == b.target && a.task == b.task && a.categorical == b.categorical && a.missing == b.missing
             && a.delimiter == b.delimiter && a.numbers == b.numbers && a.missingMarkers == b.missingMarkers && a.testSplit == b.testSplit
+            && a.stratify == b.stratify && a.ignore == b.ignore && a.features == b.features && a.missingTarget == b.missingTarget
             && a.network == b.network && a.outputs == b.outputs && a.loss == b.loss && a.initializer == b.initializer && a.optimizer == b.optimizer
             && a.lr == b.lr && a.momentum == b.momentum && a.weightDecay == b.weightDecay && a.beta1 == b.beta1
             && a.beta2 == b.beta2 && a.schedule == b.schedule && a.warmupEpochs == b.warmupEpochs
             && a.clipNorm == b.clipNorm && a.maxNorm == b.maxNorm && a.epochs == b.epochs && a.batchSize == b.batchSize && a.seed == b.seed
-            && a.validationSplit == b.validationSplit && a.earlyStopping == b.earlyStopping
+            && a.validationSplit == b.validationSplit && a.earlyStopping == b.earlyStopping && a.annealEpochs == b.annealEpochs
             && a.plateau?.factor == b.plateau?.factor && a.plateau?.watch == b.plateau?.watch
             && a.augment == b.augment && a.weightColumn == b.weightColumn && a.classWeight == b.classWeight && a.metrics == b.metrics
     }
@@ -116,10 +131,14 @@ public struct TrainingConfiguration: Equatable {
 
     public var adamLike: Bool { optimizer == .adam || optimizer == .adamw }
 
+    /// Whether the splits of a `task` keep each class's share: a classification's, when `stratify`.
+    public func stratifies(_ task: Task) -> Bool { stratify && task == .classification }
+
     /// How the training table is read and what is learnt from it (CSV data).
     public var tableSettings: TableSettings {
         TableSettings(target: target, task: task, categorical: categorical, missing: missing, delimiter: delimiter,
-                      numbers: numbers, missingMarkers: missingMarkers, testSplit: testSplit, weightColumn: weightColumn)
+                      numbers: numbers, missingMarkers: missingMarkers, testSplit: testSplit, stratify: stratify,
+                      ignore: ignore, features: features, missingTarget: missingTarget, weightColumn: weightColumn)
     }
 
     /// The learning-rate schedule with its base rate.
@@ -154,6 +173,7 @@ public struct TrainingConfiguration: Equatable {
         if warmupEpochs > 0 { s += " warmup \(warmupEpochs)" }
         if let clipNorm { s += " clip-grad-norm \(clipNorm)" }
         if let maxNorm { s += " max-norm \(maxNorm)" }
+        if let annealEpochs { s += " anneal \(annealEpochs)" }
         return s
     }
 }
@@ -168,9 +188,16 @@ public struct TrainingDefaults {
     public var adamLR: Float
     /// L2 weight decay for sgd, nesterov and adam (AdamW's decoupled default is 0.01 either way).
     public var weightDecay: Float
+    /// Whether a classification's splits keep each class's share (images: a plain seeded shuffle).
+    public var stratify: Bool
+    /// Without an epoch count: train until the validation loss stops improving (UntilConverged),
+    /// rather than a fixed number of epochs.
+    public var untilConverged: Bool
 
-    public static let images = TrainingDefaults(optimizer: .sgd, schedule: .constant, adamLR: 1e-3, weightDecay: 0)
-    public static let tables = TrainingDefaults(optimizer: .adam, schedule: .cosine, adamLR: 0.002, weightDecay: 3e-4)
+    public static let images = TrainingDefaults(optimizer: .sgd, schedule: .constant, adamLR: 1e-3, weightDecay: 0, stratify: false,
+                                                untilConverged: false)
+    public static let tables = TrainingDefaults(optimizer: .adam, schedule: .cosine, adamLR: 0.002, weightDecay: 3e-4, stratify: true,
+                                                untilConverged: true)
     /// SGD's and Nesterov's learning rate, whatever the data.
     public static let sgdLR: Float = 0.05
     /// AdamW's decoupled weight decay, whatever the data.

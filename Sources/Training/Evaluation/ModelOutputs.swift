@@ -74,12 +74,14 @@ public struct ModelOutputs {
 
 extension LoadedModel {
     /// The model's outputs over `data`, on the float network or the INT8 engine.
+    /// A calibrated model's logits are divided by its temperature first (ModelInference.swift).
     public func outputs(_ data: Dataset, batchSize: Int) throws(TrainingError) -> ModelOutputs {
-        guard let q = quantized else { return ModelOutputs.collect(network, on: data, batchSize: batchSize) }
+        if quantized == nil && temperature == 1 { return ModelOutputs.collect(network, on: data, batchSize: batchSize) }
         let net = network
+        let x = Matrix(rows: max(1, min(batchSize, data.count)), cols: net.inputFeatures)
         return try ModelOutputs.collect(on: data, batchSize: batchSize, width: net.outputFeatures, loss: net.loss,
                                         probabilities: net.probabilities(of:)) { (start, n) throws(TrainingError) -> Matrix in
-            try int8 { () throws(OneDNNError) in try q.forward(data, from: start, count: n) }
+            try tempered(outputs(data, from: start, count: n, using: x))
         }
     }
 }

@@ -68,6 +68,10 @@ public enum SessionNote: CustomStringConvertible {
     case stoppedEarly(metric: MetricMonitor.Metric, patience: Int, bestEpoch: Int)
     /// The time budget of `seconds` is spent: training stops after `epoch`.
     case outOfTime(epoch: Int, seconds: Float)
+    /// The learning rate anneals to 0 over `epochs` epochs from the weights of `fromEpoch`, on
+    /// every training row when `allRows` (the validation split's too): `metric` has not improved for
+    /// `patience` epochs (nil: the run is that close to its end).
+    case annealing(metric: MetricMonitor.Metric, patience: Int?, epochs: Int, fromEpoch: Int, allRows: Bool)
 
     /// The note in one line; `timeBudget` names the setting that gives the time budget.
     public func message(timeBudget: String) -> String {
@@ -78,6 +82,9 @@ public enum SessionNote: CustomStringConvertible {
             return "early stopping: \(m.rawValue) has not improved for \(patience) epoch(s); restoring the weights of epoch \(best)"
         case .outOfTime(let epoch, let seconds):
             return "stopping after epoch \(epoch): \(timeBudget) \(seconds) reached"
+        case .annealing(let m, let patience, let epochs, let from, let allRows):
+            let why = patience.map { "\(m.rawValue) has not improved for \($0) epoch(s)" } ?? "\(epochs) epoch(s) before the last"
+            return "\(why): from the weights of epoch \(from), annealing the learning rate to 0 over \(epochs) epoch(s)\(allRows ? " on all the training rows (the validation rows too)" : ""); the last epoch's weights are the model"
         }
     }
 
@@ -105,7 +112,11 @@ public final class TrainingSession {
     public let network: Network
     public let optimizer: Optimizer
     public let trainer: Trainer
-    public let train: Dataset, validation: Dataset?, test: Dataset?
+    /// The rows trained on: the training set less a validation split, or (annealing) all of it.
+    public internal(set) var train: Dataset
+    public let validation: Dataset?, test: Dataset?
+    /// The whole training set, validation split included: an anneal trains on all of it.
+    public let trainingRows: Dataset
     public let task: Task
     /// Per regression target, its standard deviation: errors are reported in its units.
     public let targetScale: [Float]
@@ -124,6 +135,13 @@ public final class TrainingSession {
     /// The parameters and state at the best validation metric (early stopping).
     public var best: (values: FloatBuffer, state: FloatBuffer)?
     public var bestEpoch = 0
+    /// The epoch after which an anneal that has begun ends (nil: none has begun).
+    public internal(set) var annealEnd: Int? {
+        // A validation split rejoins the training rows for the anneal.
+        didSet { if annealEnd != nil && config.validationSplit != nil { train = trainingRows } }
+    }
+    /// Whether the validation set is still watched: not while an anneal trains on it.
+    public var watchesValidation: Bool { annealEnd == nil || config.validationSplit == nil }
 
     public var observers: [SessionObserver] = []
     /// Asked after every step and every epoch: true stops the loop (a pending interrupt).
@@ -152,8 +170,9 @@ public final class TrainingSession {
     public init(config: TrainingConfiguration, data: TrainingData, loops: Loops = Loops()) throws(TrainingError) {
         self.config = config
         var train = data.train, validation = data.validation
+        trainingRows = data.train
         if let f = config.validationSplit {
-            (train, validation) = try TrainingSession.split(train, fraction: f, seed: config.seed)
+            (train, validation) = try TrainingSession.split(train, fraction: f, seed: config.seed, stratified: config.stratifies(data.task))
         }
         self.train = train
         self.validation = validation
@@ -268,7 +287,7 @@ public final class TrainingSession {
                 return .interrupted(place: "epoch \(e), step \(t.position) of \(steps)")
             }
             let evaluationStart = now()
-            let val = validation.map { evaluate($0) }
+            let val = watchesValidation ? validation.map { evaluate($0) } : nil
             let ev = test.map { evaluate($0) }
             let evaluationSeconds = val == nil && ev == nil ? 0 : now() - evaluationStart
             epoch = e
@@ -285,11 +304,11 @@ public final class TrainingSession {
             // The monitors watch the validation metric.
             var stoppedEarly = false
             if let val {
-                if early != nil {
+                if early != nil && annealEnd == nil {
                     if early!.record(val.value(early!.metric)) { snapshotBest() }
                     if early!.exhausted { stoppedEarly = true }
                 }
-                if let factor = config.plateau?.factor, plateau != nil {
+                if let factor = config.plateau?.factor, plateau != nil, annealEnd == nil {
                     _ = plateau!.record(val.value(plateau!.metric))
                     if plateau!.exhausted {
                         t.schedule.base *= factor
@@ -298,8 +317,30 @@ public final class TrainingSession {
                     }
                 }
             }
+            // An anneal begins when early stopping's patience runs out, or when the run is as close to
+            // its last epoch as the anneal is long: from the best weights, on every training row (a
+            // validation split rejoins them), the learning rate decays to 0; the last epoch's weights
+            // are the model.
+            var annealed = false
+            if let length = config.annealEpochs, early != nil {
+                if let end = annealEnd {
+                    annealed = e >= end
+                } else if stoppedEarly || e >= config.epochs - length {
+                    let epochs = min(length, config.epochs - e)
+                    if epochs > 0 {
+                        note(.annealing(metric: early!.metric, patience: stoppedEarly ? early!.patience : nil, epochs: epochs,
+                                        fromEpoch: best == nil ? e : bestEpoch, allRows: config.validationSplit != nil))
+                        restoreBest()
+                        best = nil
+                        annealEnd = e + epochs
+                        t.schedule.anneal = LearningRateSchedule.Anneal(start: t.step, steps: epochs * t.stepsPerEpoch(train))
+                        stoppedEarly = false
+                    }
+                }
+            }
             for o in observers { try o.epochRecorded(self) }
             if agreed(shouldStop()) { return .interrupted(place: "the end of epoch \(e)") }
+            if annealed { return e < config.epochs ? .stoppedEarly : .finished }
             if stoppedEarly {
                 note(.stoppedEarly(metric: early!.metric, patience: early!.patience, bestEpoch: bestEpoch))
                 restoreBest()
@@ -394,17 +435,23 @@ public final class TrainingSession {
     }
 
     /// The validation split: the last `fraction` of the training set shuffled once with a generator
-    /// derived from the seed.
-    public static func split(_ data: Dataset, fraction: Float, seed: UInt64) throws(TrainingError) -> (Dataset, Dataset) {
-        let (kept, held) = try splitOrder(count: data.count, fraction: fraction, seed: seed)
+    /// derived from the seed; `stratified` (a classification table), the last examples of each class
+    /// in that order, in proportion to the class's size (StratifiedSplit).
+    public static func split(_ data: Dataset, fraction: Float, seed: UInt64, stratified: Bool = false) throws(TrainingError) -> (Dataset, Dataset) {
+        let (kept, held) = try splitOrder(of: data, fraction: fraction, seed: seed, stratified: stratified)
         return (data.subset(kept), data.subset(held))
     }
 
     /// The examples `split` keeps for training and holds out for validation, by index, in the
     /// order the datasets take them.
-    public static func splitOrder(count: Int, fraction: Float, seed: UInt64) throws(TrainingError) -> (kept: ArraySlice<Int32>, held: ArraySlice<Int32>) {
-        guard let split = SeededSplit.split(count: count, fraction: fraction, seed: seed, purpose: .validation) else {
-            throw .validationSplitLeavesNothing(fraction: fraction, count: count, noValidation: SeededSplit.heldCount(count: count, fraction: fraction) == 0)
+    public static func splitOrder(of data: Dataset, fraction: Float, seed: UInt64, stratified: Bool = false) throws(TrainingError)
+        -> (kept: ArraySlice<Int32>, held: ArraySlice<Int32>) {
+        let split = stratified && data.targetWidth == 0
+            ? StratifiedSplit.split(labels: data.labels, fraction: fraction, seed: seed, purpose: .validation)
+            : SeededSplit.split(count: data.count, fraction: fraction, seed: seed, purpose: .validation)
+        guard let split else {
+            throw .validationSplitLeavesNothing(fraction: fraction, count: data.count,
+                                                noValidation: SeededSplit.heldCount(count: data.count, fraction: fraction) == 0)
         }
         return split
     }

@@ -11,6 +11,7 @@
 // every output is (AtomicFile).
 import Formats
 import Model
+import Tables
 import Training
 #if canImport(Glibc)
 import Glibc
@@ -19,9 +20,9 @@ import Glibc
 enum SavedSplit {
     /// What the training data knows about its rows, to find the held-out ones again.
     enum Source {
-        /// A CSV file: its rows held out by --test-split (0-based, file order; nil: none), its number
-        /// of data rows, and where each starts.
-        case table(path: String, testRows: [Int]?, rowCount: Int, lines: CSVRowLines)
+        /// A CSV file: its rows held out by --test-split (0-based, file order; nil: none), the rows of
+        /// the training set (in its order) and the training set, and where each row starts.
+        case table(path: String, testRows: [Int]?, trainRows: [Int], train: Dataset, task: Task, lines: CSVRowLines)
         /// IDX images: the training set as read.
         case images(Dataset)
     }
@@ -55,15 +56,15 @@ enum SavedSplit {
         func path(_ name: String) -> String { (dir.hasSuffix("/") ? dir : dir + "/") + name }
         var written: [String] = []
         switch source {
-        case .table(let file, let testRows, let rowCount, let lines):
+        case .table(let file, let testRows, let trainRows, let train, let task, let lines):
             var sets: [(name: String, rows: [Int])] = []
             if let testRows { sets.append(("test", testRows)) }
             if let f = config.validationSplit {
                 // The validation split is drawn from the training rows, as the session draws it.
-                let test = Set(testRows ?? [])
-                let training = (0..<rowCount).filter { !test.contains($0) }
-                let held = try library({ try TrainingSession.splitOrder(count: training.count, fraction: f, seed: config.seed) }).held
-                sets.append(("validation", held.map { training[Int($0)] }.sorted()))
+                let held = try library({
+                    try TrainingSession.splitOrder(of: train, fraction: f, seed: config.seed, stratified: config.stratifies(task))
+                }).held
+                sets.append(("validation", held.map { trainRows[Int($0)] }.sorted()))
             }
             let texts = try rowsAsCSV(file, sets.map(\.rows), lines: lines)
             for (set, text) in zip(sets, texts) {
@@ -73,7 +74,7 @@ enum SavedSplit {
             }
         case .images(let train):
             guard let f = config.validationSplit, let image = train.image, case .bytes(let pixels, _) = train.storage else { return "" }
-            let held = try library { try TrainingSession.splitOrder(count: train.count, fraction: f, seed: config.seed).held.sorted() }
+            let held = try library { try TrainingSession.splitOrder(of: train, fraction: f, seed: config.seed, stratified: config.stratifies(.classification)).held.sorted() }
             let features = image.rows * image.cols
             var bytes: [UInt8] = [], labels: [UInt8] = []
             bytes.reserveCapacity(held.count * features)

@@ -15,13 +15,14 @@ import Glibc
 enum TrainCommand {
     static let flags: [Flag] = [
         Flags.data.helped("a CSV file (plain or .gz), or the directory with the four MNIST IDX files, each raw or .gz"),
-        Flags.testData, Flags.target, Flags.task, Flags.categorical, Flags.missing, Flags.delimiter, Flags.decimal, Flags.thousands, Flags.testSplit,
+        Flags.testData, Flags.target, Flags.task, Flags.ignore, Flags.features, Flags.categorical, Flags.missing, Flags.missingTarget,
+        Flags.delimiter, Flags.decimal, Flags.thousands, Flags.testSplit,
         Flags.weightColumn, Flags.classWeight,
         Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels,
         Flags.hidden, Flags.activation, Flags.layers, Flags.loss, Flags.initializer, Flags.optimizer, Flags.lr,
         Flags.momentum, Flags.weightDecay, Flags.beta1, Flags.beta2, Flags.schedule, Flags.warmup, Flags.clipGradNorm,
         Flags.maxNorm, Flags.epochs, Flags.batchSize, Flags.seed, Flags.validationSplit, Flags.validationImages, Flags.validationLabels,
-        Flags.earlyStopping, Flags.monitor, Flags.metrics, Flags.reduceLROnPlateau, Flags.augment, Flags.config, Flags.maxSeconds, Flags.checkpoint, Flags.resume,
+        Flags.earlyStopping, Flags.anneal, Flags.monitor, Flags.metrics, Flags.reduceLROnPlateau, Flags.augment, Flags.config, Flags.maxSeconds, Flags.checkpoint, Flags.resume,
         Flags.threads.helped("threads for the GEMMs and elementwise loops (default: all cores; one for networks whose layers are all small)"), Flags.out, Flags.log, Flags.logCSV, Flags.plot,
         Flags.saveSplit, Flags.json.helped("print one JSON object with the results on stdout"), Flags.quiet, Flags.silent, Flags.maxMemory,
     ]
@@ -38,7 +39,7 @@ enum TrainCommand {
         let table = options.table
         var resumed: Resumed?
         if let path = options.resume { resumed = try resume(path, options: &options, root: root, command: a.command) }
-        let config = if let resumed { resumed.config } else { try TrainingConfiguration(a, defaults: table == nil ? .images : .tables) }
+        var config = if let resumed { resumed.config } else { try TrainingConfiguration(a, defaults: table == nil ? .images : .tables) }
         try options.check(config, command: a.command)
         var targets: [(flag: Flag, path: String, target: OutputTarget)] = []
         for (flag, path, kind) in [(Flags.out, options.out, OutputPath.Kind.binary), (Flags.checkpoint, options.checkpoint, .atomic),
@@ -53,6 +54,19 @@ enum TrainCommand {
         LoopThreads.flushDenormals()
         let input = try load(table: table, config: config, options: options, command: a.command)
         if root { for note in input.notes { Console.note(note.line) } }
+        // A table without --epochs trains until the validation loss stops improving, unless it is
+        // too small to spare a validation set (and nothing the user gave needs one).
+        var automatic: Automatic?
+        if table != nil && resumed == nil && options.epochs == nil {
+            let given = TrainingConfiguration.given(a)
+            if input.data.train.count < UntilConverged.minimumRows && !given.validationSplit && !given.earlyStopping && !given.plateau && !given.anneal
+                && !options.monitorGiven {
+                config.trainFixedEpochs(given: given, defaults: .tables)
+                automatic = .fixed
+            } else {
+                automatic = .untilConverged(given)
+            }
+        }
         let (loops, small) = threads(options, job: job, config: config, data: input.data)
         let session = try library {
             try resumed.map { try Checkpoint.resume(from: $0.file, path: $0.path, configuration: config, data: input.data, loops: loops) }
@@ -72,7 +86,7 @@ enum TrainCommand {
         // anyone who reacts to it finds the handlers in place).
         Interrupts.install()
         if !options.quiet && root {
-            for line in banner(session, input, job: job, small: small, resumed: resumed, options: options) { Console.err(line) }
+            for line in banner(session, input, job: job, small: small, resumed: resumed, automatic: automatic, options: options) { Console.err(line) }
             if resumed != nil && session.epoch >= config.epochs {
                 Console.info("mlp: the checkpoint has trained all \(config.epochs) epochs; writing its model without training (--epochs above \(config.epochs) trains further)")
             }

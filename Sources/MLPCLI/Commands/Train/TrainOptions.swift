@@ -79,6 +79,9 @@ extension TrainCommand {
                 let flag = config.earlyStopping != nil ? "--early-stopping" : config.plateau != nil ? "--reduce-lr-on-plateau" : "--monitor"
                 throw .usage("\(flag) watches a validation set: add --validation-split F or --validation-images/--validation-labels", command: cmd)
             }
+            if config.annealEpochs != nil && config.earlyStopping == nil {
+                throw .usage("--anneal anneals when --early-stopping would stop: add --early-stopping PATIENCE", command: cmd)
+            }
             if config.validationSplit != nil && hasValidationFiles {
                 throw .usage("--validation-split and --validation-images both name a validation set; give one of them", command: cmd)
             }
@@ -97,6 +100,8 @@ extension TrainCommand {
                 let csvOnly: [(Bool, Flag)] = [(files[Flags.testData.name] != nil, Flags.testData), (config.target != nil, Flags.target),
                                                (config.task != nil, Flags.task), (!config.categorical.isEmpty, Flags.categorical),
                                                (config.missing != nil, Flags.missing), (config.testSplit != nil, Flags.testSplit),
+                                               (!config.ignore.isEmpty, Flags.ignore), (config.features != nil, Flags.features),
+                                               (config.missingTarget != .skip, Flags.missingTarget),
                                                (config.numbers.decimal != CSVNumberFormat.standard.decimal, Flags.decimal),
                                                (config.numbers.thousands != nil, Flags.thousands), (config.weightColumn != nil, Flags.weightColumn)]
                 if let (_, f) = csvOnly.first(where: { $0.0 }) {

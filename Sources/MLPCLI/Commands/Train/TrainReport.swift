@@ -7,13 +7,21 @@ import Tables
 import Training
 
 extension TrainCommand {
+    /// How a table trained without --epochs decides its epochs.
+    enum Automatic {
+        /// Until the validation loss stops improving (UntilConverged), with what the user gave.
+        case untilConverged(TrainingConfiguration.GivenSettings)
+        /// Too few rows for a validation set: a fixed number of epochs.
+        case fixed
+    }
+
     /// The lines on stderr before the first epoch, each fact known by then.
     static func banner(_ session: TrainingSession, _ input: TrainingInput, job: DataParallelJob?, small: Bool,
-                       resumed: Resumed?, options: Options) -> [String] {
+                       resumed: Resumed?, automatic: Automatic? = nil, options: Options) -> [String] {
         var lines: [String]
         let config = session.config, net = session.network, loaded = " loaded in \(duration(input.seconds))"
         if let (table, testPath) = input.table {
-            let e = table.encoder, numeric = e.columns.filter(\.isNumeric).count
+            let e = table.encoder, numeric = e.columns.filter(\.isNumeric).count, dates = e.columns.filter(\.isDate).count
             var task = "\(table.target.task.rawValue) (\(reason(table.taskReason)))"
             switch table.target {
             case .classes(let column, let labels):
@@ -26,8 +34,17 @@ extension TrainCommand {
             }
             let test = session.test.map { t in testPath.map { ", test \(t.count) rows of \($0)" } ?? ", test \(t.count) rows held out (--test-split)" }
                 ?? ", no test set"
-            lines = [task, "\(table.trainPath): \(table.trainRows) training rows\(test); \(e.columns.count) feature columns (\(numeric) numeric, \(e.columns.count - numeric) categorical) → \(e.width) inputs,\(loaded)"]
-            if let v = session.validation { lines.append("\(session.train.count) rows for training and \(v.count) for validation (--validation-split)") }
+            let kinds = "\(numeric) numeric, \(e.columns.count - numeric - dates) categorical" + (dates > 0 ? ", \(dates) date" : "")
+            lines = [task, "\(table.trainPath): \(table.trainRows) training rows\(test); \(e.columns.count) feature columns (\(kinds)) → \(e.width) inputs,\(loaded)"]
+            let stratified = session.config.stratifies(session.task) ? ", stratified" : ""
+            switch automatic {
+            case .untilConverged(let given)?:
+                lines.append(untilConvergedLine(session, given: given))
+            case .fixed?:
+                lines.append("no --epochs: \(session.train.count) training rows are too few to hold out a validation set (fewer than \(UntilConverged.minimumRows)): training \(session.config.epochs) epochs")
+            case nil:
+                if let v = session.validation { lines.append("\(session.train.count) rows for training and \(v.count) for validation (--validation-split\(stratified))") }
+            }
         } else {
             let train = session.train
             let sets = "\(train.count) training\(session.validation.map { ", \($0.count) validation" } ?? "")"
@@ -46,6 +63,25 @@ extension TrainCommand {
             lines.append("mlp: resuming after epoch \(session.epoch)\(session.trainer.position > 0 ? ", step \(session.trainer.position)" : "")\(out)")
         }
         return lines
+    }
+
+    /// The banner's line for a table trained until the validation loss stops improving: the split,
+    /// the patience, the anneal and the upper bound, as given or chosen.
+    static func untilConvergedLine(_ session: TrainingSession, given: TrainingConfiguration.GivenSettings) -> String {
+        let config = session.config
+        let validation = session.validation?.count ?? 0
+        let fraction = config.validationSplit.map { "\(Int(($0 * 100).rounded()))%" } ?? "none"
+        let split = "\(session.train.count) rows for training and \(validation) (\(fraction)\(config.stratifies(session.task) ? ", stratified" : "")) for validation"
+        var line = "no --epochs: training until \(config.earlyStopping?.metric.rawValue ?? "val_loss") stops improving: \(split)"
+        if let e = config.earlyStopping {
+            line += "; after \(e.patience) epochs without improvement"
+            if let a = config.annealEpochs {
+                line += ", the best epoch's weights train \(a) more epochs on all \(session.trainingRows.count) rows with the learning rate annealed to 0"
+            } else {
+                line += " training stops with the best epoch's weights"
+            }
+        }
+        return line + " (at most \(config.epochs) epochs; --epochs N trains exactly N)"
     }
 
     /// How the task was decided, for the banner.

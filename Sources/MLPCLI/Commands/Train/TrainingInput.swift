@@ -68,7 +68,8 @@ extension TrainCommand {
         var input = TrainingInput(data: data, input: .table(loaded.encoder, delimiter: config.delimiter), output: .table(loaded.target),
                                   table: (loaded, testPath), notes: loaded.notes)
         if let lines = loaded.rowLines {
-            input.splitSource = .table(path: path, testRows: loaded.testRows, rowCount: loaded.trainRows + (loaded.testRows?.count ?? 0), lines: lines)
+            input.splitSource = .table(path: path, testRows: loaded.testRows, trainRows: loaded.trainRowList, train: loaded.train,
+                                       task: loaded.target.task, lines: lines)
         }
         return input
     }
