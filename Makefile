@@ -13,7 +13,7 @@ MANDIR := $(DESTDIR)$(PREFIX)/share/man/man1
 BASHDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 
-.PHONY: all deps data build train best test unit e2e bench bench-tabular bench-dist bench-int8 bench-augment bench-judging best-augmented fuzz docs install uninstall dist clean
+.PHONY: all deps data build train best test unit e2e bench bench-tabular bench-dist bench-int8 bench-augment bench-judging best-augmented fuzz docs format lint install uninstall dist clean
 
 all: build
 
@@ -47,7 +47,16 @@ best-augmented: deps data build
 
 # All the tests: fetch MNIST (the unit tests parse the real files too), unit tests (debug build),
 # then the end-to-end accuracy gate on real MNIST.
-test: deps data unit e2e
+test: deps data lint unit e2e
+
+# The code's layout (.swift-format: 4-space indents, lines of at most 140): `make format` rewrites
+# it, `make lint` fails on any difference or rule broken.
+FORMATTED := Sources Tests Benchmarks Fuzz Package.swift
+format:
+	swift format format --in-place --recursive --parallel $(FORMATTED)
+
+lint:
+	swift format lint --strict --recursive --parallel $(FORMATTED)
 
 # Unit, gradient-check and CLI tests.
 unit: deps

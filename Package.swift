@@ -71,7 +71,9 @@ let package = Package(
         // cross-validation's folds, hyperparameter search with successive halving, the leaderboard.
         .target(name: "Experiments", dependencies: ["Training", "Model", "Formats", "Tables", "Collective", "CBLAS"]),
         // The command line: argument parsing, the commands, the terminal and the reports.
-        .target(name: "MLPCLI", dependencies: ["Experiments", "Training", "Model", "Formats", "Tables", "Runtime", "Collective", "CBLAS", "Quantized"]),
+        .target(
+            name: "MLPCLI",
+            dependencies: ["Experiments", "Training", "Model", "Formats", "Tables", "Runtime", "Collective", "CBLAS", "Quantized"]),
         // INT8 inference: per-channel s8 weights, u8 activations, oneDNN matmul.
         .target(
             name: "Quantized",
@@ -103,7 +105,10 @@ let package = Package(
         .testTarget(name: "CollectiveTests", dependencies: ["Collective", "TestSupport"]),
         .testTarget(name: "TablesTests", dependencies: ["Tables", "Formats", "Model", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Formats", "Model", "TestSupport"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Training", "Tables", "Formats", "Model", "CBLAS", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["MLPCLI", "Training", "Model", "Formats", "Tables", "CPNG", "Quantized", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ExperimentsTests", dependencies: ["Experiments", "Training", "Tables", "Formats", "Model", "CBLAS", "TestSupport"]),
+        .testTarget(
+            name: "CLITests", dependencies: ["MLPCLI", "Training", "Model", "Formats", "Tables", "CPNG", "Quantized", "TestSupport"],
+            exclude: ["Fixtures"]),
     ]
 )

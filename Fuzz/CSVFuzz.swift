@@ -56,7 +56,8 @@ public func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
     let taskUsed = task ?? Task.infer(table.columns[targetColumn])
     _ = TableNotes.numberFormats(table, options: options, forcedText: [])
     _ = TableNotes.taskEdge(table, target: targetColumn, inferred: taskUsed)
-    var encoder: TableEncoder, target: TargetEncoder
+    var encoder: TableEncoder
+    var target: TargetEncoder
     do {
         encoder = try TableEncoder.fit(table, features: features, rows: nil, missing: missing)
         encoder.numbers = options.numbers

@@ -46,8 +46,11 @@ public func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
         return 0
     }
     let specs = config.network.specs(assuming: config.outputs ?? 10)
-    guard let need = MemoryBudget.trainingBytes(inputs: 16, specs: specs, batch: config.batchSize,
-                                                optimizerSlots: config.optimizerSlots), need <= 16 << 20 else { return 0 }
+    guard
+        let need = MemoryBudget.trainingBytes(
+            inputs: 16, specs: specs, batch: config.batchSize,
+            optimizerSlots: config.optimizerSlots), need <= 16 << 20
+    else { return 0 }
 
     let session: TrainingSession
     do { session = try Checkpoint.resume(from: file, path: path, configuration: config, data: data) } catch {

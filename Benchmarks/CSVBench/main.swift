@@ -63,7 +63,8 @@ let seconds = now() - started
 var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)
 let peakMB = Double(usage.ru_maxrss) / 1024
-let cpuSeconds = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+let cpuSeconds =
+    Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
     + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
 
 var sum = 0.0
@@ -92,8 +93,9 @@ func fixed(_ x: Double, _ digits: Int) -> String {
 }
 
 let matrixMB = Double(table.rowCount * table.header.count * 4) / (1024 * 1024)
-print("{\"file\":\(json(path)),\"rows\":\(table.rowCount),\"columns\":\(table.header.count),"
-      + "\"numeric_columns\":\(numeric),\"threads\":\(options.threads),\"chunks\":\(table.chunks),"
-      + "\"seconds\":\(fixed(seconds, 4)),\"cpu_seconds\":\(fixed(cpuSeconds, 4)),\"peak_rss_mb\":\(fixed(peakMB, 1)),"
-      + "\"file_mb\":\(fixed(Double(fileBytes) / (1024 * 1024), 1)),\"matrix_mb\":\(fixed(matrixMB, 1)),"
-      + "\"sum\":\(fixed(sum, 3))}")
+print(
+    "{\"file\":\(json(path)),\"rows\":\(table.rowCount),\"columns\":\(table.header.count),"
+        + "\"numeric_columns\":\(numeric),\"threads\":\(options.threads),\"chunks\":\(table.chunks),"
+        + "\"seconds\":\(fixed(seconds, 4)),\"cpu_seconds\":\(fixed(cpuSeconds, 4)),\"peak_rss_mb\":\(fixed(peakMB, 1)),"
+        + "\"file_mb\":\(fixed(Double(fileBytes) / (1024 * 1024), 1)),\"matrix_mb\":\(fixed(matrixMB, 1)),"
+        + "\"sum\":\(fixed(sum, 3))}")

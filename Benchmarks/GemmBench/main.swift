@@ -40,8 +40,9 @@ struct Options {
 
 func fail(_ message: String) -> Never {
     fputs("gemm-bench: \(message)\n", stderr)
-    fputs("usage: gemm-bench --layers 784,128,10 --batch 64 [--samples 60000] [--threads 1] [--seconds 0.2]\n"
-          + "       gemm-bench --probe [--threads 2] [--seconds 0.2]\n", stderr)
+    fputs(
+        "usage: gemm-bench --layers 784,128,10 --batch 64 [--samples 60000] [--threads 1] [--seconds 0.2]\n"
+            + "       gemm-bench --probe [--threads 2] [--seconds 0.2]\n", stderr)
     exit(2)
 }
 
@@ -99,7 +100,7 @@ struct Shape: Hashable {
 }
 
 struct Rate {
-    var best: Double    // GFLOP/s of the fastest call
+    var best: Double  // GFLOP/s of the fastest call
     var median: Double  // GFLOP/s of the median call
     var calls: Int
 }
@@ -114,23 +115,33 @@ func measure(_ shape: Shape, seconds: Double) -> Rate {
     func fill(_ count: Int) -> UnsafeMutablePointer<Float> {
         let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
         for i in 0..<count {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             p[i] = Float(Int32(truncatingIfNeeded: seed >> 33)) / Float(Int32.max)  // [-1, 1]
         }
         return p
     }
-    let a = fill(m * k), b = fill(k * n), c = fill(m * n)
-    defer { a.deallocate(); b.deallocate(); c.deallocate() }
+    let a = fill(m * k)
+    let b = fill(k * n)
+    let c = fill(m * n)
+    defer {
+        a.deallocate()
+        b.deallocate()
+        c.deallocate()
+    }
     func call() {
-        cblas_sgemm(CblasRowMajor, shape.transA ? CblasTrans : CblasNoTrans,
-                    shape.transB ? CblasTrans : CblasNoTrans,
-                    blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb),
-                    0, c, blasint(n))
+        cblas_sgemm(
+            CblasRowMajor, shape.transA ? CblasTrans : CblasNoTrans,
+            shape.transB ? CblasTrans : CblasNoTrans,
+            blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb),
+            0, c, blasint(n))
     }
     // Warm-up: at least 3 calls and a tenth of the budget (thread pool, caches, clocks).
     let warmEnd = now() + seconds / 10
     var w = 0
-    while w < 3 || now() < warmEnd { call(); w += 1 }
+    while w < 3 || now() < warmEnd {
+        call()
+        w += 1
+    }
     var times: [Double] = []
     times.reserveCapacity(4096)
     let end = now() + seconds
@@ -147,8 +158,8 @@ func measure(_ shape: Shape, seconds: Double) -> Rate {
 // MARK: workload
 
 struct Gemm {
-    var layer: Int      // 1-based
-    var kind: String    // forward, weights, input
+    var layer: Int  // 1-based
+    var kind: String  // forward, weights, input
     var shape: Shape
 }
 
@@ -178,8 +189,9 @@ if options.probe {
     let one = measure(shape, seconds: options.seconds)
     openblas_set_num_threads(Int32(options.threads))
     let many = measure(shape, seconds: options.seconds)
-    print("{\"probe\":true,\"threads\":\(options.threads),\"gflops_1\":\(json(one.median)),"
-          + "\"gflops_n\":\(json(many.median)),\"speedup\":\(json(many.median / one.median))}")
+    print(
+        "{\"probe\":true,\"threads\":\(options.threads),\"gflops_1\":\(json(one.median)),"
+            + "\"gflops_n\":\(json(many.median)),\"speedup\":\(json(many.median / one.median))}")
     exit(0)
 }
 
@@ -192,21 +204,31 @@ if remainder > 0 { batches.append((remainder, 1)) }
 
 var cache: [Shape: Rate] = [:]
 var gemmJSON: [String] = []
-var boundMedian = 0.0, boundBest = 0.0, flopsPerEpoch = 0.0
-fputs("gemm-bench: layers \(options.layers.map(String.init).joined(separator: "-")), batch \(options.batch), "
-      + "\(options.samples) samples, \(options.threads) thread(s), OpenBLAS sees \(openblas_get_num_procs()) cores\n", stderr)
+var boundMedian = 0.0
+var boundBest = 0.0
+var flopsPerEpoch = 0.0
+fputs(
+    "gemm-bench: layers \(options.layers.map(String.init).joined(separator: "-")), batch \(options.batch), "
+        + "\(options.samples) samples, \(options.threads) thread(s), OpenBLAS sees \(openblas_get_num_procs()) cores\n", stderr)
 fputs("  layer kind       B      m      n      k   best GF/s  median GF/s  ms/epoch(median)\n", stderr)
 for (b, steps) in batches {
     for g in stepGemms(layers: options.layers, batch: b) {
         let rate: Rate
-        if let r = cache[g.shape] { rate = r } else { rate = measure(g.shape, seconds: options.seconds); cache[g.shape] = rate }
+        if let r = cache[g.shape] {
+            rate = r
+        } else {
+            rate = measure(g.shape, seconds: options.seconds)
+            cache[g.shape] = rate
+        }
         let f = g.shape.flops * Double(steps)
-        let sMedian = f / (rate.median * 1e9), sBest = f / (rate.best * 1e9)
+        let sMedian = f / (rate.median * 1e9)
+        let sBest = f / (rate.best * 1e9)
         boundMedian += sMedian
         boundBest += sBest
         flopsPerEpoch += f
         let s = g.shape
-        gemmJSON.append("""
+        gemmJSON.append(
+            """
             {"layer":\(g.layer),"kind":"\(g.kind)","batch":\(b),"steps":\(steps),"m":\(s.m),"n":\(s.n),"k":\(s.k),\
             "trans_a":\(s.transA),"trans_b":\(s.transB),"flops":\(json(s.flops)),"gflops_best":\(json(rate.best)),\
             "gflops_median":\(json(rate.median)),"calls":\(rate.calls),"epoch_seconds_median":\(json(sMedian)),\
@@ -218,14 +240,16 @@ for (b, steps) in batches {
             _ = withVaList([x]) { vsnprintf(&buf, 32, "%.\(digits)f", $0) }
             return String(cString: buf)
         }
-        fputs("  \(pad(String(g.layer), 5)) \(g.kind.padding(8)) \(pad(String(b), 5)) \(pad(String(s.m), 6)) "
-              + "\(pad(String(s.n), 6)) \(pad(String(s.k), 6)) \(pad(fmt(rate.best, 1), 11)) \(pad(fmt(rate.median, 1), 12)) "
-              + "\(pad(fmt(sMedian * 1000, 1), 17))\n", stderr)
+        fputs(
+            "  \(pad(String(g.layer), 5)) \(g.kind.padding(8)) \(pad(String(b), 5)) \(pad(String(s.m), 6)) "
+                + "\(pad(String(s.n), 6)) \(pad(String(s.k), 6)) \(pad(fmt(rate.best, 1), 11)) \(pad(fmt(rate.median, 1), 12)) "
+                + "\(pad(fmt(sMedian * 1000, 1), 17))\n", stderr)
     }
 }
 fputs("  lower bound: \(boundMedian) s/epoch at median rates (\(boundBest) s at best rates)\n", stderr)
 
-print("""
+print(
+    """
     {"layers":[\(options.layers.map(String.init).joined(separator: ","))],"batch":\(options.batch),\
     "samples":\(options.samples),"threads":\(options.threads),"openblas_threads":\(openblas_get_num_threads()),\
     "openblas_config":"\(String(cString: openblas_get_config()))","seconds_per_shape":\(options.seconds),\

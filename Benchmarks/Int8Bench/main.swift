@@ -35,7 +35,9 @@ struct Options {
 
 func fail(_ message: String) -> Never {
     fputs("int8-bench: \(message)\n", stderr)
-    fputs("usage: int8-bench --model FILE [--data DIR] [--batch 1000] [--threads 1,2] [--runs 7] [--modes fp32,dynamic,static,dynamic_bytes,static_bytes] [--calibration 5000] [--gap-ms 20] [--verbose]\n", stderr)
+    fputs(
+        "usage: int8-bench --model FILE [--data DIR] [--batch 1000] [--threads 1,2] [--runs 7] [--modes fp32,dynamic,static,dynamic_bytes,static_bytes] [--calibration 5000] [--gap-ms 20] [--verbose]\n",
+        stderr)
     exit(2)
 }
 
@@ -118,8 +120,9 @@ func loadModel(_ path: String) -> (layers: [FloatLayer], inputScale: Float) {
         fail("\(path): is an INT8 model (mlp quantize); int8-bench takes the float model and quantizes it itself")
     }
     guard let arch = file.metadataValue(for: "architecture"), let classes = file.metadataValue(for: "classes").flatMap({ Int($0) }),
-          let inputs = file.metadataValue(for: "input_features").flatMap({ Int($0) }),
-          let scale = file.metadataValue(for: "input_scale").flatMap({ Float($0) }) else {
+        let inputs = file.metadataValue(for: "input_features").flatMap({ Int($0) }),
+        let scale = file.metadataValue(for: "input_scale").flatMap({ Float($0) })
+    else {
         fail("\(path): not a model written by mlp (metadata architecture, classes, input_features, input_scale)")
     }
     // The architecture string read token by token (its documented syntax: N, N:ACT, ACT, dropout:P,
@@ -142,13 +145,18 @@ func loadModel(_ path: String) -> (layers: [FloatLayer], inputScale: Float) {
         let head = parts[0].lowercased()
         if let units = Int(head) {
             let f = parts.count > 1 ? activation(parts[1...]) : .linear
-            layers.append(FloatLayer(weight: tensor("layers.\(i).weight"), bias: tensor("layers.\(i).bias"),
-                                     inputs: width, outputs: units, activation: f))
+            layers.append(
+                FloatLayer(
+                    weight: tensor("layers.\(i).weight"), bias: tensor("layers.\(i).bias"),
+                    inputs: width, outputs: units, activation: f))
             width = units
             previousIsDense = f == .linear
         } else if ["batchnorm", "bn", "batch_norm"].contains(head) {
-            guard previousIsDense, var last = layers.popLast() else { fail("\(path): batch norm not right after a linear dense layer is not supported here") }
-            (last.weight, last.bias) = BatchNormFolding.fold(weight: last.weight, bias: last.bias,
+            guard previousIsDense, var last = layers.popLast() else {
+                fail("\(path): batch norm not right after a linear dense layer is not supported here")
+            }
+            (last.weight, last.bias) = BatchNormFolding.fold(
+                weight: last.weight, bias: last.bias,
                 gamma: tensor("layers.\(i).weight"), beta: tensor("layers.\(i).bias"),
                 runningMean: tensor("layers.\(i).running_mean"), runningVar: tensor("layers.\(i).running_var"))
             layers.append(last)
@@ -156,7 +164,9 @@ func loadModel(_ path: String) -> (layers: [FloatLayer], inputScale: Float) {
         } else if head == "dropout" {
             continue
         } else {
-            guard var last = layers.popLast(), last.activation == .linear else { fail("\(path): an activation with no linear dense layer before it") }
+            guard var last = layers.popLast(), last.activation == .linear else {
+                fail("\(path): an activation with no linear dense layer before it")
+            }
             last.activation = activation(parts[...])
             layers.append(last)
             previousIsDense = false
@@ -182,8 +192,9 @@ final class FloatNetwork {
         for (i, l) in layers.enumerated() {
             let y = i == layers.count - 1 ? out : buffers[i % 2]
             l.weight.withUnsafeBufferPointer { w in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(l.outputs), Int32(l.inputs),
-                            1, input, Int32(l.inputs), w.baseAddress, Int32(l.inputs), 0, y, Int32(l.outputs))
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(l.outputs), Int32(l.inputs),
+                    1, input, Int32(l.inputs), w.baseAddress, Int32(l.inputs), 0, y, Int32(l.outputs))
             }
             l.bias.withUnsafeBufferPointer { b in
                 let f = l.activation
@@ -229,8 +240,9 @@ testPixels.initialize(from: testImages.pixels, count: testImages.pixels.count)
 var outputs = [Float](repeating: 0, count: samples * classes)
 
 let int8Parameters = floatLayers.map {
-    Int8Network.LayerParameters(weights: QuantizedMatrix(quantizing: $0.weight, rows: $0.outputs, cols: $0.inputs),
-                                bias: $0.bias, activation: $0.activation)
+    Int8Network.LayerParameters(
+        weights: QuantizedMatrix(quantizing: $0.weight, rows: $0.outputs, cols: $0.inputs),
+        bias: $0.bias, activation: $0.activation)
 }
 
 var ranges: [Int8Network.ActivationRange] = []
@@ -239,7 +251,9 @@ if options.modes.contains(where: { $0.hasPrefix("static") }) {
     let n = min(options.calibration, train.count)
     let calib = train.pixels[0..<(n * features)].map { Float($0) * inputScale }
     do {
-        ranges = try calib.withUnsafeBufferPointer { try Int8Network.calibrate(int8Parameters, data: $0.baseAddress!, samples: n, dnnl: dnnl) }
+        ranges = try calib.withUnsafeBufferPointer {
+            try Int8Network.calibrate(int8Parameters, data: $0.baseAddress!, samples: n, dnnl: dnnl)
+        }
     } catch { fail("\(error)") }
 }
 
@@ -260,7 +274,8 @@ func pass(_ mode: String) -> (seconds: Double, accuracy: Double) {
             var start = 0
             while start < samples {
                 let rows = min(options.batch, samples - start)
-                let input = xs.baseAddress! + start * features, out = ys.baseAddress! + start * classes
+                let input = xs.baseAddress! + start * features
+                let out = ys.baseAddress! + start * classes
                 let pixels = testPixels + start * features
                 do {
                     switch mode {
@@ -287,12 +302,16 @@ func pass(_ mode: String) -> (seconds: Double, accuracy: Double) {
 
 let architecture = ([floatLayers[0].inputs] + floatLayers.map(\.outputs)).map(String.init).joined(separator: "-")
 fputs("int8-bench: \(architecture), \(samples) images, batches of \(options.batch); CPU \(cpuModel())\n", stderr)
-fputs("oneDNN \(dnnl.version) (\(dnnl.threadingRuntime)), instruction set \(dnnl.instructionSet), activation levels 0...\(dnnl.activationMaximum)\n", stderr)
+fputs(
+    "oneDNN \(dnnl.version) (\(dnnl.threadingRuntime)), instruction set \(dnnl.instructionSet), activation levels 0...\(dnnl.activationMaximum)\n",
+    stderr)
 do {
     // The cost of a first INT8 batch: primitives made (oneDNN generates their code) and weights packed.
     let t0 = seconds()
     try dynamicNet.prepare(rows: options.batch)
-    fputs("opening oneDNN (dlopen, engine, stream): \(fmt(loadSeconds * 1000, 1)) ms; primitives and packed weights for batches of \(options.batch): \(fmt((seconds() - t0) * 1000, 1)) ms\n", stderr)
+    fputs(
+        "opening oneDNN (dlopen, engine, stream): \(fmt(loadSeconds * 1000, 1)) ms; primitives and packed weights for batches of \(options.batch): \(fmt((seconds() - t0) * 1000, 1)) ms\n",
+        stderr)
     let kernels = try dynamicNet.layers.map { try $0.kernel(rows: options.batch) }
     fputs("INT8 kernels per layer: \(kernels.joined(separator: ", "))\n", stderr)
 } catch { fail("\(error)") }
@@ -300,7 +319,8 @@ do {
 for threads in options.threads {
     openblas_set_num_threads(Int32(threads))
     dnnl.setThreads(threads)
-    var times: [String: [Double]] = [:], accuracy: [String: Double] = [:]
+    var times: [String: [Double]] = [:]
+    var accuracy: [String: Double] = [:]
     for mode in options.modes { _ = pass(mode) }  // warm-up: primitives, page faults, thread pools
     for _ in 0..<options.runs {
         for mode in options.modes {
@@ -314,9 +334,12 @@ for threads in options.threads {
     for mode in options.modes {
         let t = times[mode]!
         let ratio = times["fp32"].map { f in median(zip(f, t).map { $0 / $1 }) }
-        let row = "  \(mode + String(repeating: " ", count: max(0, 13 - mode.count)))  \(fmt(median(t)))  \(fmt(t.min()!))  \(fmt(t.max()!))  \(ratio.map { fmt($0, 2) } ?? "   -")×  \(fmt(accuracy[mode]!, 4))"
+        let row =
+            "  \(mode + String(repeating: " ", count: max(0, 13 - mode.count)))  \(fmt(median(t)))  \(fmt(t.min()!))  \(fmt(t.max()!))  \(ratio.map { fmt($0, 2) } ?? "   -")×  \(fmt(accuracy[mode]!, 4))"
         fputs(row + "\n", stderr)
-        print("{\"engine\":\"mlp\",\"network\":\"\(architecture)\",\"threads\":\(threads),\"mode\":\"\(mode)\",\"median_s\":\(median(t)),\"min_s\":\(t.min()!),\"max_s\":\(t.max()!),\"accuracy\":\(accuracy[mode]!),\"runs\":\(t.count)}")
+        print(
+            "{\"engine\":\"mlp\",\"network\":\"\(architecture)\",\"threads\":\(threads),\"mode\":\"\(mode)\",\"median_s\":\(median(t)),\"min_s\":\(t.min()!),\"max_s\":\(t.max()!),\"accuracy\":\(accuracy[mode]!),\"runs\":\(t.count)}"
+        )
     }
 }
 

@@ -2,8 +2,9 @@
 // a non-blocking one progresses while the rank computes (sgemm on one OpenBLAS thread).
 import CBLAS
 import Collective
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The median over ranks is what a training step waits for; each rank's median is collected.
@@ -14,7 +15,9 @@ private func reportAcrossRanks(_ what: String, count: Int, samples: [Double]) th
     try comm.allreduceSum(&perRank, count: perRank.count)
     if comm.isRoot {
         let ranks = perRank.map(microseconds).joined(separator: ",")
-        say("{\"what\":\"\(what)\",\"ranks\":\(comm.size),\"floats\":\(count),\"bytes\":\(count * 4),\"iterations\":\(samples.count),\"min_us\":\(microseconds(s.min)),\"median_us\":\(microseconds(s.median)),\"p90_us\":\(microseconds(s.p90)),\"max_us\":\(microseconds(s.max)),\"median_us_per_rank\":[\(ranks)],\"gbytes_per_s\":\(Double(Int(Double(count * 4) / s.median / 1e7)) / 100)}")
+        say(
+            "{\"what\":\"\(what)\",\"ranks\":\(comm.size),\"floats\":\(count),\"bytes\":\(count * 4),\"iterations\":\(samples.count),\"min_us\":\(microseconds(s.min)),\"median_us\":\(microseconds(s.median)),\"p90_us\":\(microseconds(s.p90)),\"max_us\":\(microseconds(s.max)),\"median_us_per_rank\":[\(ranks)],\"gbytes_per_s\":\(Double(Int(Double(count * 4) / s.median / 1e7)) / 100)}"
+        )
     }
 }
 
@@ -25,7 +28,7 @@ func runBench(count: Int, iterations: Int) throws(CommunicatorError) {
     for i in 0..<count { buffer[i] = Float(i % 13) * 1e-3 }
     var samples: [Double] = []
     for i in 0..<(iterations + 10) {
-        try comm.barrier()   // start together: time the reduction, not the ranks' skew
+        try comm.barrier()  // start together: time the reduction, not the ranks' skew
         let t = now()
         try comm.allreduceSum(buffer, count: count)
         if i >= 10 { samples.append(now() - t) }
@@ -41,7 +44,9 @@ private final class Compute {
     let m = 1024, n = 1024, k = 128
     let a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>
     init() {
-        a = .allocate(capacity: m * k); b = .allocate(capacity: k * n); c = .allocate(capacity: m * n)
+        a = .allocate(capacity: m * k)
+        b = .allocate(capacity: k * n)
+        c = .allocate(capacity: m * n)
         for i in 0..<(m * k) { a[i] = Float(i % 17) * 0.01 }
         for i in 0..<(k * n) { b[i] = Float(i % 11) * 0.01 }
     }
@@ -58,8 +63,12 @@ func runOverlap(count: Int, iterations: Int) throws(CommunicatorError) {
     defer { buffer.deallocate() }
     func refill() { for j in 0..<count { buffer[j] = Float(j % 13) * 1e-3 } }
     refill()
-    var computeOnly: [Double] = [], reduceOnly: [Double] = [], waitOnly: [Double] = [], polled: [Double] = []
-    var waitAfterCompute: [Double] = [], pollCount = 0
+    var computeOnly: [Double] = []
+    var reduceOnly: [Double] = []
+    var waitOnly: [Double] = []
+    var polled: [Double] = []
+    var waitAfterCompute: [Double] = []
+    var pollCount = 0
     for i in 0..<(iterations + 3) {
         let keep = i >= 3
         // 1. compute alone
@@ -81,7 +90,10 @@ func runOverlap(count: Int, iterations: Int) throws(CommunicatorError) {
         for _ in 0..<pieces { compute.piece() }
         let w = now()
         try comm.wait(&r)
-        if keep { waitOnly.append(now() - t); waitAfterCompute.append(now() - w) }
+        if keep {
+            waitOnly.append(now() - t)
+            waitAfterCompute.append(now() - w)
+        }
         // 4. start, compute with an MPI_Test after each piece (as a backward pass between layers)
         refill()
         try comm.barrier()
@@ -115,38 +127,52 @@ func runProgress(count: Int, iterations: Int, idleMilliseconds: Int) throws(Comm
         var t = timespec(tv_sec: ms / 1000, tv_nsec: (ms % 1000) * 1_000_000)
         nanosleep(&t, nil)
     }
-    var blocking: [Double] = [], immediate: [Double] = [], idleWait: [Double] = [], polledWait: [Double] = []
+    var blocking: [Double] = []
+    var immediate: [Double] = []
+    var idleWait: [Double] = []
+    var polledWait: [Double] = []
     var pollsUntilDone: [Double] = []
     for i in 0..<(iterations + 3) {
         let keep = i >= 3
-        refill(); try comm.barrier()
+        refill()
+        try comm.barrier()
         var t = now()
         try comm.allreduceSum(buffer, count: count)
         if keep { blocking.append(now() - t) }
 
-        refill(); try comm.barrier()
+        refill()
+        try comm.barrier()
         t = now()
         var r = try comm.startAllreduceSum(buffer, count: count)
         try comm.wait(&r)
         if keep { immediate.append(now() - t) }
 
-        refill(); try comm.barrier()
+        refill()
+        try comm.barrier()
         r = try comm.startAllreduceSum(buffer, count: count)
         sleepMilliseconds(idleMilliseconds)
         t = now()
         try comm.wait(&r)
         if keep { idleWait.append(now() - t) }
 
-        refill(); try comm.barrier()
+        refill()
+        try comm.barrier()
         r = try comm.startAllreduceSum(buffer, count: count)
-        var polls = 0, done = false
+        var polls = 0
+        var done = false
         for _ in 0..<idleMilliseconds {
             sleepMilliseconds(1)
-            if !done { polls += 1; done = try comm.test(&r) }
+            if !done {
+                polls += 1
+                done = try comm.test(&r)
+            }
         }
         t = now()
         try comm.wait(&r)
-        if keep { polledWait.append(now() - t); pollsUntilDone.append(done ? Double(polls) * 1e-6 : -1e-6) }
+        if keep {
+            polledWait.append(now() - t)
+            pollsUntilDone.append(done ? Double(polls) * 1e-6 : -1e-6)
+        }
     }
     try reportAcrossRanks("blocking allreduce", count: count, samples: blocking)
     try reportAcrossRanks("iallreduce, wait at once", count: count, samples: immediate)

@@ -3,8 +3,9 @@
 import Collective
 
 func runChecks() throws(CommunicatorError) {
-    let r = comm.rank, size = comm.size
-    let ranksSum = size * (size + 1) / 2    // Σ (rank + 1)
+    let r = comm.rank
+    let size = comm.size
+    let ranksSum = size * (size + 1) / 2  // Σ (rank + 1)
     func mismatch(_ what: String, _ index: Int, _ got: String, _ want: String) -> Never {
         fail("\(comm.rankDescription): \(what)[\(index)] is \(got), expected \(want)")
     }
@@ -47,8 +48,12 @@ func runChecks() throws(CommunicatorError) {
     }
 
     // Two non-blocking sums in flight at once (two layers' gradients), one polled, one waited for.
-    let a = UnsafeMutablePointer<Float>.allocate(capacity: 1000), b = UnsafeMutablePointer<Float>.allocate(capacity: 3)
-    defer { a.deallocate(); b.deallocate() }
+    let a = UnsafeMutablePointer<Float>.allocate(capacity: 1000)
+    let b = UnsafeMutablePointer<Float>.allocate(capacity: 3)
+    defer {
+        a.deallocate()
+        b.deallocate()
+    }
     for i in 0..<1000 { a[i] = Float(r + 1) * Float(i) }
     for i in 0..<3 { b[i] = Float(i + 1) }
     var first = try comm.startAllreduceSum(a, count: 1000)
@@ -67,7 +72,7 @@ func runChecks() throws(CommunicatorError) {
     defer { g.deallocate() }
     var state = UInt64(r + 1) &* 0x9E37_79B9_7F4A_7C15
     for i in 0..<n {
-        state = state &* 6364136223846793005 &+ 1442695040888963407
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
         g[i] = Float(Int64(bitPattern: state) >> 40) * 1e-7
     }
     try comm.allreduceSum(g, count: n)

@@ -3,8 +3,9 @@
 // signal reached it and when (CLOCK_REALTIME, so a shell can compare with the time it sent one).
 import Collective
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The last signal received (0: none), and how many. Written by the handler: lock-free atomics.

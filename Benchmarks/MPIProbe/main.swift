@@ -17,8 +17,9 @@
 import CBLAS
 import Collective
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 func now() -> Double {
@@ -81,7 +82,7 @@ do throws(CommunicatorError) {
             fail("\(comm.rankDescription): cannot read data/x.idx: no such file", code: code)
         }
         var x: Float = 1
-        try comm.allreduceSum(&x, count: 1)   // never completes: the failing rank never joins
+        try comm.allreduceSum(&x, count: 1)  // never completes: the failing rank never joins
         say("rank \(comm.rank): the all-reduce completed without the failing rank")
 
     case "abort":
@@ -117,7 +118,9 @@ do throws(CommunicatorError) {
         }
         let s = summary(Array(samples.dropFirst(20)))
         if comm.isRoot {
-            say("{\"what\":\"stop-flag all-reduce\",\"ranks\":\(comm.size),\"iterations\":\(iterations),\"min_us\":\(microseconds(s.min)),\"median_us\":\(microseconds(s.median)),\"p90_us\":\(microseconds(s.p90)),\"max_us\":\(microseconds(s.max))}")
+            say(
+                "{\"what\":\"stop-flag all-reduce\",\"ranks\":\(comm.size),\"iterations\":\(iterations),\"min_us\":\(microseconds(s.min)),\"median_us\":\(microseconds(s.median)),\"p90_us\":\(microseconds(s.p90)),\"max_us\":\(microseconds(s.max))}"
+            )
         }
 
     default:

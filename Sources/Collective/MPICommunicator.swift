@@ -2,8 +2,9 @@
 // for why it is dlopen()ed rather than linked). Errors on MPI_COMM_WORLD are set to return codes,
 // so every failure becomes a one-line CommunicatorError naming the rank and host.
 import CMPI
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public final class MPICommunicator: Communicator {
@@ -30,7 +31,9 @@ public final class MPICommunicator: Communicator {
         var reason = [CChar](repeating: 0, count: 512)
         if mlp_mpi_load(api, library, &reason, reason.count) != 0 {
             api.deallocate()
-            throw CommunicatorError("\(who): started by an MPI launcher (\(launch.evidence) is set) but Open MPI cannot be loaded: \(String(cString: reason)) (install libopenmpi3, or run without mpirun)")
+            throw CommunicatorError(
+                "\(who): started by an MPI launcher (\(launch.evidence) is set) but Open MPI cannot be loaded: \(String(cString: reason)) (install libopenmpi3, or run without mpirun)"
+            )
         }
         var provided: Int32 = 0
         let rc = mlp_mpi_init(api, &provided)
@@ -38,7 +41,8 @@ public final class MPICommunicator: Communicator {
             defer { api.deallocate() }
             throw CommunicatorError("\(who): MPI_Init_thread failed: \(Self.errorText(api, rc))")
         }
-        var r: Int32 = 0, s: Int32 = 0
+        var r: Int32 = 0
+        var s: Int32 = 0
         _ = mlp_mpi_rank(api, &r)
         _ = mlp_mpi_size(api, &s)
         var name = [CChar](repeating: 0, count: Int(mlp_mpi_max_processor_name()) + 1)
@@ -53,7 +57,9 @@ public final class MPICommunicator: Communicator {
             throw CommunicatorError("\(rankDescription): MPI granted thread level \(provided), below MPI_THREAD_FUNNELED")
         }
         if let expected = launch.size, expected != size {
-            throw CommunicatorError("\(rankDescription): the launcher announced \(expected) ranks (\(launch.evidence)) but Open MPI sees \(size): start the job with Open MPI's mpirun, from the same installation as \(library)")
+            throw CommunicatorError(
+                "\(rankDescription): the launcher announced \(expected) ranks (\(launch.evidence)) but Open MPI sees \(size): start the job with Open MPI's mpirun, from the same installation as \(library)"
+            )
         }
     }
 
@@ -76,8 +82,10 @@ public final class MPICommunicator: Communicator {
     }
 
     /// MPI counts are Int32: a larger buffer is reduced in pieces of at most 2^30 elements.
-    private func inPieces<T>(_ buffer: UnsafeMutablePointer<T>, _ count: Int, _ operation: String,
-                             _ body: (UnsafeMutablePointer<T>, Int32) -> Int32) throws(CommunicatorError) {
+    private func inPieces<T>(
+        _ buffer: UnsafeMutablePointer<T>, _ count: Int, _ operation: String,
+        _ body: (UnsafeMutablePointer<T>, Int32) -> Int32
+    ) throws(CommunicatorError) {
         precondition(count >= 0)
         let piece = 1 << 30
         var start = 0

@@ -1,7 +1,7 @@
 // Whether this process is one rank of a job started by an MPI launcher. Read from the environment
 // before anything else, so that a plain `mlp train` never loads or initialises MPI.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What the launcher told this process through the environment.

@@ -21,7 +21,10 @@ extension MPICommunicator: MessagePassing {
     }
 
     public func probe(from source: Int?, tag: Int?) throws(CommunicatorError) -> (source: Int, tag: Int, count: Int)? {
-        var found: Int32 = 0, from: Int32 = 0, foundTag: Int32 = 0, count: Int32 = 0
+        var found: Int32 = 0
+        var from: Int32 = 0
+        var foundTag: Int32 = 0
+        var count: Int32 = 0
         try check(mlp_mpi_probe_bytes(api, Int32(source ?? -1), Int32(tag ?? -1), &found, &from, &foundTag, &count), "MPI_Iprobe")
         return found != 0 ? (Int(from), Int(foundTag), Int(count)) : nil
     }

@@ -1,7 +1,7 @@
 // The communicator of a process that trains alone (no mpirun): rank 0 of 1. Every reduction of one
 // rank's values is those values, so each operation does nothing; no MPI library is loaded.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public final class SingleProcessCommunicator: Communicator {

@@ -1,9 +1,10 @@
+import Collective
 // How a rank of a data-parallel job ends after an error: the command line decides who prints it.
 import Formats
-import Collective
 import Training
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension DataParallelJob {

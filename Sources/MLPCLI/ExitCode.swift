@@ -1,6 +1,7 @@
 // The exit codes, a documented contract (README, "Errors and exit codes").
 
 import Formats
+
 public enum ExitCode: Int32, CaseIterable {
     /// Success.
     case ok = 0
@@ -21,9 +22,13 @@ extension ExitCode {
     var meaning: String {
         switch self {
         case .ok: return "success"
-        case .dataError: return "bad data or file: missing, unreadable or malformed input, data that does not fit the model, an output that cannot be written, not enough memory"
+        case .dataError:
+            return
+                "bad data or file: missing, unreadable or malformed input, data that does not fit the model, an output that cannot be written, not enough memory"
         case .usage: return "bad command line: unknown command or flag, missing or malformed value, conflicting flags"
-        case .belowMinimum: return "evaluate: a gate missed: below --min-accuracy, --min-auc, --min-f1, --min-balanced-accuracy, --min-recall or --min-r2, or above --max-log-loss or --max-rmse"
+        case .belowMinimum:
+            return
+                "evaluate: a gate missed: below --min-accuracy, --min-auc, --min-f1, --min-balanced-accuracy, --min-recall or --min-r2, or above --max-log-loss or --max-rmse"
         case .diverged: return "training diverged (the loss became NaN or infinite)"
         case .interrupted: return "interrupted (SIGINT or SIGTERM; training writes a checkpoint first)"
         }

@@ -39,14 +39,22 @@ func killAtFileSize(_ bytes: UInt64) {
 }
 
 var args = Array(CommandLine.arguments.dropFirst())
-var steps: [Int] = [], signal = SIGINT, delay: UInt32 = 0
+var steps: [Int] = []
+var signal = SIGINT
+var delay: UInt32 = 0
 while let first = args.first, ["--interrupt-after", "--signal", "--step-delay-ms", "--kill-at-file-size"].contains(first) {
-    guard args.count >= 2 else { fputs("MLPTestDriver: \(first) needs a value\n", stderr); exit(2) }
+    guard args.count >= 2 else {
+        fputs("MLPTestDriver: \(first) needs a value\n", stderr)
+        exit(2)
+    }
     switch first {
     case "--interrupt-after": steps = args[1].split(separator: ",").compactMap { Int($0) }
     case "--signal": signal = ["TERM": SIGTERM, "KILL": SIGKILL][args[1]] ?? SIGINT
     case "--kill-at-file-size":
-        guard let bytes = UInt64(args[1]) else { fputs("MLPTestDriver: --kill-at-file-size needs a byte count\n", stderr); exit(2) }
+        guard let bytes = UInt64(args[1]) else {
+            fputs("MLPTestDriver: --kill-at-file-size needs a byte count\n", stderr)
+            exit(2)
+        }
         killAtFileSize(bytes)
     default: delay = (UInt32(args[1]) ?? 0) * 1000
     }

@@ -23,7 +23,9 @@ public struct ActivationQuantization: Equatable, Sendable {
     public let maximum: Int32
 
     public init(scale: Float, zeroPoint: Int32, maximum: Int32 = 255) {
-        precondition(maximum > 0 && maximum <= 255 && zeroPoint >= 0 && zeroPoint <= maximum, "ActivationQuantization: zero point \(zeroPoint) outside [0, \(maximum)]")
+        precondition(
+            maximum > 0 && maximum <= 255 && zeroPoint >= 0 && zeroPoint <= maximum,
+            "ActivationQuantization: zero point \(zeroPoint) outside [0, \(maximum)]")
         self.scale = scale
         self.zeroPoint = zeroPoint
         self.maximum = maximum
@@ -32,7 +34,8 @@ public struct ActivationQuantization: Equatable, Sendable {
     /// The grid of levels 0...maximum for values in [min, max] (widened to hold 0). A range of
     /// zeros gets scale 1.
     public init(min: Float, max: Float, maximum: Int32 = 255) {
-        let lo = Swift.min(min, 0), hi = Swift.max(max, 0)
+        let lo = Swift.min(min, 0)
+        let hi = Swift.max(max, 0)
         guard hi > lo, (hi - lo).isFinite else {
             self.init(scale: 1, zeroPoint: 0, maximum: maximum)
             return
@@ -54,15 +57,18 @@ public enum ActivationQuantizer {
     /// The smallest and largest of `count` values (NaNs are skipped; (0, 0) when there is no number).
     /// With `team`, large arrays are split between the threads of oneDNN's OpenMP team.
     public static func range(_ x: UnsafePointer<Float>, count: Int, team: OneDNN? = nil) -> (min: Float, max: Float) {
-        var lo: Float = 0, hi: Float = 0
+        var lo: Float = 0
+        var hi: Float = 0
         cdnnl_range(x, count, vectorLevel, team?.team, &lo, &hi)
         return lo <= hi ? (lo, hi) : (0, 0)
     }
 
     /// q[i] = clamp(round(x[i]·(1/s) + z), 0, Q) for `count` values, ties to even (NaN → 0).
     /// With `team`, large arrays are split between the threads of oneDNN's OpenMP team.
-    public static func quantize(_ x: UnsafePointer<Float>, count: Int, with p: ActivationQuantization,
-                                into q: UnsafeMutablePointer<UInt8>, team: OneDNN? = nil) {
+    public static func quantize(
+        _ x: UnsafePointer<Float>, count: Int, with p: ActivationQuantization,
+        into q: UnsafeMutablePointer<UInt8>, team: OneDNN? = nil
+    ) {
         cdnnl_quantize(x, count, 1 / p.scale, Float(p.zeroPoint), Float(p.maximum), q, vectorLevel, team?.team)
     }
 }

@@ -9,13 +9,17 @@
 
 public enum BatchNormFolding {
     /// (W', b') for a dense layer [out, in] (row-major) followed by batch norm over its `out` units.
-    public static func fold(weight: [Float], bias: [Float], gamma: [Float], beta: [Float],
-                            runningMean: [Float], runningVar: [Float], epsilon: Float = 1e-5) -> (weight: [Float], bias: [Float]) {
+    public static func fold(
+        weight: [Float], bias: [Float], gamma: [Float], beta: [Float],
+        runningMean: [Float], runningVar: [Float], epsilon: Float = 1e-5
+    ) -> (weight: [Float], bias: [Float]) {
         let out = bias.count
-        precondition(out > 0 && weight.count % out == 0 && [gamma.count, beta.count, runningMean.count, runningVar.count].allSatisfy { $0 == out },
-                     "BatchNormFolding: shapes disagree")
+        precondition(
+            out > 0 && weight.count % out == 0 && [gamma.count, beta.count, runningMean.count, runningVar.count].allSatisfy { $0 == out },
+            "BatchNormFolding: shapes disagree")
         let inputs = weight.count / out
-        var w = weight, b = bias
+        var w = weight
+        var b = bias
         for j in 0..<out {
             let a = gamma[j] / (runningVar[j] + epsilon).squareRoot()
             for c in 0..<inputs { w[j * inputs + c] = a * weight[j * inputs + c] }

@@ -33,13 +33,15 @@ public final class Int8Dense {
     private let weightValues: UnsafeMutablePointer<Int8>  // [out, in] row-major, the reorders' source
     private let weightScales: UnsafeMutablePointer<Float>
     private let bias: UnsafeMutablePointer<Float>
-    private let inputScale: UnsafeMutablePointer<Float>   // s_x, read by the binary post-op
+    private let inputScale: UnsafeMutablePointer<Float>  // s_x, read by the binary post-op
     private let inputZeroPoint: UnsafeMutablePointer<Int32>
     private var plans: [Int: Plan] = [:]
     private var packedWeights: [(desc: dnnl_memory_desc_t, memory: dnnl_memory_t)] = []
 
-    public init(weights: QuantizedMatrix, bias: [Float], activation: Activation,
-                output: ActivationQuantization? = nil, dnnl: OneDNN) {
+    public init(
+        weights: QuantizedMatrix, bias: [Float], activation: Activation,
+        output: ActivationQuantization? = nil, dnnl: OneDNN
+    ) {
         precondition(bias.count == weights.rows, "Int8Dense: \(bias.count) biases for \(weights.rows) units")
         inputFeatures = weights.cols
         outputFeatures = weights.rows
@@ -76,8 +78,10 @@ public final class Int8Dense {
 
     /// `output` ([rows, out], f32 or u8 as `outputQuantization` says) from `input` ([rows, in] u8
     /// in the grid `q`).
-    public func forward(_ input: UnsafePointer<UInt8>, rows: Int, quantization q: ActivationQuantization,
-                        into output: UnsafeMutableRawPointer) throws(OneDNNError) {
+    public func forward(
+        _ input: UnsafePointer<UInt8>, rows: Int, quantization q: ActivationQuantization,
+        into output: UnsafeMutableRawPointer
+    ) throws(OneDNNError) {
         let p = try plan(rows)
         inputScale.pointee = q.scale
         inputZeroPoint.pointee = q.zeroPoint
@@ -99,12 +103,15 @@ public final class Int8Dense {
     fileprivate func weights(in desc: dnnl_memory_desc_t) throws(OneDNNError) -> dnnl_memory_t {
         let api = dnnl.api
         for p in packedWeights {
-            var a = p.desc, b = desc
+            var a = p.desc
+            var b = desc
             if api.memory_desc_equal!(&a, &b) != 0 { return p.memory }
         }
         // Our [out, in] row-major matrix is the matmul's B [K, N] with strides (1, K): tag `ba`.
         var user = dnnl_memory_desc_t()
-        try OneDNN.check(api.memory_desc_init_by_tag!(&user, 2, [Int64(inputFeatures), Int64(outputFeatures)], dnnl_s8, dnnl_ba), "describing the weights")
+        try OneDNN.check(
+            api.memory_desc_init_by_tag!(&user, 2, [Int64(inputFeatures), Int64(outputFeatures)], dnnl_s8, dnnl_ba),
+            "describing the weights")
         var packedDesc = desc
         var packed: dnnl_memory_t? = nil
         try OneDNN.check(api.memory_create!(&packed, &packedDesc, dnnl.engine, cdnnl_memory_allocate()), "allocating packed weights")
@@ -112,7 +119,8 @@ public final class Int8Dense {
         try OneDNN.check(api.memory_create!(&source, &user, dnnl.engine, weightValues), "wrapping the weights")
         defer { _ = api.memory_destroy!(source) }
         var rpd: dnnl_primitive_desc_t? = nil
-        try OneDNN.check(api.reorder_primitive_desc_create!(&rpd, &user, dnnl.engine, &packedDesc, dnnl.engine, nil), "planning the weight reorder")
+        try OneDNN.check(
+            api.reorder_primitive_desc_create!(&rpd, &user, dnnl.engine, &packedDesc, dnnl.engine, nil), "planning the weight reorder")
         defer { _ = api.primitive_desc_destroy!(rpd) }
         var reorder: dnnl_primitive_t? = nil
         try OneDNN.check(api.primitive_create!(&reorder, rpd), "creating the weight reorder")
@@ -136,9 +144,12 @@ public final class Int8Dense {
         var implementation = ""
 
         init(layer: Int8Dense, rows: Int) throws(OneDNNError) {
-            let api = layer.dnnl.api, engine = layer.dnnl.engine
+            let api = layer.dnnl.api
+            let engine = layer.dnnl.engine
             self.api = api
-            let m = Int64(rows), k = Int64(layer.inputFeatures), n = Int64(layer.outputFeatures)
+            let m = Int64(rows)
+            let k = Int64(layer.inputFeatures)
+            let n = Int64(layer.outputFeatures)
             func describe(_ dims: [Int64], _ type: dnnl_data_type_t, _ tag: dnnl_format_tag_t) throws(OneDNNError) -> dnnl_memory_desc_t {
                 var d = dnnl_memory_desc_t()
                 try OneDNN.check(api.memory_desc_init_by_tag!(&d, Int32(dims.count), dims, type, tag), "describing a \(dims) tensor")
@@ -160,7 +171,8 @@ public final class Int8Dense {
             try OneDNN.check(api.primitive_attr_set_scratchpad_mode!(attr, dnnl_scratchpad_mode_user), "asking for a user scratchpad")
             try OneDNN.check(api.primitive_attr_set_output_scales!(attr, n, 1 << 1, layer.weightScales), "setting the weight scales")
             var runtimeZeroPoint = Int32.min  // DNNL_RUNTIME_S32_VAL
-            try OneDNN.check(api.primitive_attr_set_zero_points!(attr, DNNL_ARG_SRC, 1, 0, &runtimeZeroPoint), "asking for an input zero point")
+            try OneDNN.check(
+                api.primitive_attr_set_zero_points!(attr, DNNL_ARG_SRC, 1, 0, &runtimeZeroPoint), "asking for an input zero point")
             var postOps: dnnl_post_ops_t? = nil
             try OneDNN.check(api.post_ops_create!(&postOps), "creating post-ops")
             defer { _ = api.post_ops_destroy!(postOps) }
@@ -170,18 +182,21 @@ public final class Int8Dense {
                 try OneDNN.check(api.post_ops_append_eltwise!(postOps, 1, kind, alpha, beta), "adding the activation")
             }
             if let out = layer.outputQuantization {
-                try OneDNN.check(api.post_ops_append_eltwise!(postOps, 1, dnnl_eltwise_linear, 1 / out.scale, Float(out.zeroPoint)),
-                                 "adding the output quantization")
+                try OneDNN.check(
+                    api.post_ops_append_eltwise!(postOps, 1, dnnl_eltwise_linear, 1 / out.scale, Float(out.zeroPoint)),
+                    "adding the output quantization")
                 // The u8 store saturates at 255; a reduced grid (see OneDNN.activationMaximum) is clipped.
                 if out.maximum < 255 {
-                    try OneDNN.check(api.post_ops_append_eltwise!(postOps, 1, dnnl_eltwise_clip, 0, Float(out.maximum)), "clipping to the grid")
+                    try OneDNN.check(
+                        api.post_ops_append_eltwise!(postOps, 1, dnnl_eltwise_clip, 0, Float(out.maximum)), "clipping to the grid")
                 }
             }
             try OneDNN.check(api.primitive_attr_set_post_ops!(attr, postOps), "setting post-ops")
 
             var pd: dnnl_primitive_desc_t? = nil
-            try OneDNN.check(api.primitive_desc_create!(&pd, &op, attr, engine, nil),
-                             "planning a \(rows)×\(layer.inputFeatures)·\(layer.inputFeatures)×\(layer.outputFeatures) INT8 matmul")
+            try OneDNN.check(
+                api.primitive_desc_create!(&pd, &op, attr, engine, nil),
+                "planning a \(rows)×\(layer.inputFeatures)·\(layer.inputFeatures)×\(layer.outputFeatures) INT8 matmul")
             defer { _ = api.primitive_desc_destroy!(pd) }
             var info: UnsafeRawPointer? = nil
             if api.primitive_desc_query!(pd, dnnl_query_impl_info_str, 0, &info) == dnnl_success, let info {

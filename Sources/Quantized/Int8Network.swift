@@ -50,7 +50,7 @@ public final class Int8Network {
     public let outputFeatures: Int
     private let widest: Int
     private var capacityRows = 0
-    private var bytes: [UnsafeMutablePointer<UInt8>] = []   // two u8 activation buffers
+    private var bytes: [UnsafeMutablePointer<UInt8>] = []  // two u8 activation buffers
     private var floats: [UnsafeMutablePointer<Float>] = []  // two f32 activation buffers
 
     public init(_ parameters: [LayerParameters], mode: Mode = .dynamic, dnnl: OneDNN) {
@@ -122,7 +122,9 @@ public final class Int8Network {
     /// x = scale·byte): the bytes are already the first layer's u8 input, exactly, so no range or
     /// quantization pass is made and the input carries no quantization error. Where the grid has
     /// only levels 0...127 (OneDNN.activationMaximum) each byte is halved, rounding ties to even.
-    public func forward(bytes input: UnsafePointer<UInt8>, scale: Float, rows: Int, into output: UnsafeMutablePointer<Float>) throws(OneDNNError) {
+    public func forward(bytes input: UnsafePointer<UInt8>, scale: Float, rows: Int, into output: UnsafeMutablePointer<Float>)
+        throws(OneDNNError)
+    {
         guard rows > 0 else { return }
         reserve(rows: rows)
         if maximum >= 255 {
@@ -141,9 +143,12 @@ public final class Int8Network {
 
     /// The layers from the first layer's u8 input `q` in `grid`. Dynamic: each layer writes float,
     /// whose range then sets the next grid. Static: each hidden layer writes u8 in the next grid.
-    private func run(from q0: UnsafePointer<UInt8>, grid g0: ActivationQuantization, rows: Int,
-                     into output: UnsafeMutablePointer<Float>) throws(OneDNNError) {
-        var q = q0, grid = g0
+    private func run(
+        from q0: UnsafePointer<UInt8>, grid g0: ActivationQuantization, rows: Int,
+        into output: UnsafeMutablePointer<Float>
+    ) throws(OneDNNError) {
+        var q = q0
+        var grid = g0
         for (i, layer) in layers.enumerated() {
             let last = i == layers.count - 1
             switch mode {
@@ -160,7 +165,8 @@ public final class Int8Network {
             case .calibrated:
                 // Layer i writes bytes[(i + 1) % 2]; the first reads q0 (the caller's, or bytes[0]).
                 let next = bytes[(i + 1) % 2]
-                try layer.forward(q, rows: rows, quantization: grid, into: last ? UnsafeMutableRawPointer(output) : UnsafeMutableRawPointer(next))
+                try layer.forward(
+                    q, rows: rows, quantization: grid, into: last ? UnsafeMutableRawPointer(output) : UnsafeMutableRawPointer(next))
                 if !last {
                     q = UnsafePointer(next)
                     grid = grids[i + 1]
@@ -172,10 +178,13 @@ public final class Int8Network {
     /// The range of each layer's input over `samples` rows of `data` ([samples, inputFeatures]),
     /// run through the dynamic network in batches of `batch`: the smallest and largest value each
     /// layer's input takes (min/max calibration, as PyTorch's default observer).
-    public static func calibrate(_ parameters: [LayerParameters], data: UnsafePointer<Float>, samples: Int,
-                                 batch: Int = 1000, dnnl: OneDNN) throws(OneDNNError) -> [ActivationRange] {
+    public static func calibrate(
+        _ parameters: [LayerParameters], data: UnsafePointer<Float>, samples: Int,
+        batch: Int = 1000, dnnl: OneDNN
+    ) throws(OneDNNError) -> [ActivationRange] {
         let net = Int8Network(parameters, mode: .dynamic, dnnl: dnnl)
-        var lo = [Float](repeating: 0, count: parameters.count), hi = lo
+        var lo = [Float](repeating: 0, count: parameters.count)
+        var hi = lo
         let inputs = net.inputFeatures
         var start = 0
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: batch * net.outputFeatures)

@@ -18,8 +18,9 @@ public struct QuantizedMatrix: Equatable, Sendable {
 
     /// Stored values (e.g. read from a file); the counts must match the shape.
     public init(rows: Int, cols: Int, values: [Int8], scales: [Float]) {
-        precondition(rows >= 0 && cols >= 0 && values.count == rows * cols && scales.count == rows,
-                     "QuantizedMatrix: \(values.count) values and \(scales.count) scales for [\(rows), \(cols)]")
+        precondition(
+            rows >= 0 && cols >= 0 && values.count == rows * cols && scales.count == rows,
+            "QuantizedMatrix: \(values.count) values and \(scales.count) scales for [\(rows), \(cols)]")
         self.rows = rows
         self.cols = cols
         self.values = values

@@ -111,8 +111,10 @@ public final class QuantizedModel {
             } else {
                 mode = .dynamic
             }
-            stages.append(.int8(Int8Network(parameters, mode: mode, dnnl: d), parameters,
-                                output: Matrix(rows: 0, cols: parameters.last!.weights.rows)))
+            stages.append(
+                .int8(
+                    Int8Network(parameters, mode: mode, dnnl: d), parameters,
+                    output: Matrix(rows: 0, cols: parameters.last!.weights.rows)))
             run = []
         }
         var next = 0
@@ -155,7 +157,9 @@ public final class QuantizedModel {
         let f = data.features
         switch data.storage {
         case .bytes(let b, let scale) where byteScale == scale:
-            return try b.withUnsafeBufferPointer { (p) throws(OneDNNError) -> Matrix in try forward(bytes: p.baseAddress! + start * f, rows: n) }
+            return try b.withUnsafeBufferPointer { (p) throws(OneDNNError) -> Matrix in
+                try forward(bytes: p.baseAddress! + start * f, rows: n)
+            }
         default:
             data.slice(from: start, count: n, into: inputMatrix, labels: nil)
             return try forward(floats: inputMatrix.data, rows: n)
@@ -183,8 +187,10 @@ public final class QuantizedModel {
 
     /// `body` on `rows` rows of `width` values from `x` followed by copies of the last one up to
     /// `planned` rows, gathered in `buffer` (which keeps its capacity for the next batch).
-    private static func padded<T>(_ x: UnsafePointer<T>, rows: Int, to planned: Int, width f: Int, in buffer: inout [T],
-                                  _ body: (UnsafePointer<T>) throws(OneDNNError) -> Matrix) throws(OneDNNError) -> Matrix {
+    private static func padded<T>(
+        _ x: UnsafePointer<T>, rows: Int, to planned: Int, width f: Int, in buffer: inout [T],
+        _ body: (UnsafePointer<T>) throws(OneDNNError) -> Matrix
+    ) throws(OneDNNError) -> Matrix {
         buffer.reserveCapacity(planned * f)
         buffer.removeAll(keepingCapacity: true)
         buffer.append(contentsOf: UnsafeBufferPointer(start: x, count: rows * f))
@@ -238,7 +244,8 @@ public final class QuantizedModel {
         if stages.isEmpty { try prepare(threads: nil, batch: batch) }
         guard let dnnl else { preconditionFailure("prepared") }
         var ranges: [Int8Network.ActivationRange] = []
-        var data = x, width = inputFeatures
+        var data = x
+        var width = inputFeatures
         for stage in stages {
             let outWidth: Int
             switch stage {
@@ -271,7 +278,9 @@ public final class QuantizedModel {
                         m.resize(rows: n)
                         data.withUnsafeBufferPointer { m.data.update(from: $0.baseAddress! + start * width, count: n * width) }
                         let y = layer.forward(m, training: false)
-                        next.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: start * outWidth).update(from: y.data, count: n * outWidth) }
+                        next.withUnsafeMutableBufferPointer {
+                            $0.baseAddress!.advanced(by: start * outWidth).update(from: y.data, count: n * outWidth)
+                        }
                         start += n
                     }
                 }

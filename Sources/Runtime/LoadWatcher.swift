@@ -13,21 +13,35 @@ final class LoadWatcher {
         self.pool = pool
         var thread = pthread_t()
         let me = Unmanaged.passUnretained(self).toOpaque()
-        if pthread_create(&thread, nil, { arg in
-            Unmanaged<LoadWatcher>.fromOpaque(arg!).takeUnretainedValue().loop()
-            return nil
-        }, me) == 0 {
+        if pthread_create(
+            &thread, nil,
+            { arg in
+                Unmanaged<LoadWatcher>.fromOpaque(arg!).takeUnretainedValue().loop()
+                return nil
+            }, me) == 0
+        {
             pthread_detach(thread)
         }
     }
 
     private func loop() {
-        var busyLooks = 0, idleLooks = 0
+        var busyLooks = 0
+        var idleLooks = 0
         while true {
             usleep(LoadWatcher.intervalMicroseconds)
             guard let pool else { return }
-            guard pool.pinRequested, let others = OtherLoad.runnable() else { busyLooks = 0; idleLooks = 0; continue }
-            if others > 0 { busyLooks += 1; idleLooks = 0 } else { idleLooks += 1; busyLooks = 0 }
+            guard pool.pinRequested, let others = OtherLoad.runnable() else {
+                busyLooks = 0
+                idleLooks = 0
+                continue
+            }
+            if others > 0 {
+                busyLooks += 1
+                idleLooks = 0
+            } else {
+                idleLooks += 1
+                busyLooks = 0
+            }
             if busyLooks >= 2 { pool.stepAside(true) } else if idleLooks >= 2 { pool.stepAside(false) }
         }
     }

@@ -85,11 +85,13 @@ public final class LoopThreads: LoopRunner, @unchecked Sendable {
         while helpers < n - 1 {
             var thread = pthread_t()
             let start = Unmanaged.passRetained(HelperStart(pool: self, sequence: sequence)).toOpaque()
-            let rc = pthread_create(&thread, nil, { arg in
-                let start = Unmanaged<HelperStart>.fromOpaque(arg!).takeRetainedValue()
-                start.pool.helperLoop(seen: start.sequence)
-                return nil
-            }, start)
+            let rc = pthread_create(
+                &thread, nil,
+                { arg in
+                    let start = Unmanaged<HelperStart>.fromOpaque(arg!).takeRetainedValue()
+                    start.pool.helperLoop(seen: start.sequence)
+                    return nil
+                }, start)
             if rc != 0 {  // no more threads: run with the ones there are
                 Unmanaged<HelperStart>.fromOpaque(start).release()
                 break
@@ -222,8 +224,9 @@ public final class LoopThreads: LoopRunner, @unchecked Sendable {
             let next = word & LoopThreads.countMask
             let count = (word >> LoopThreads.countBits) & LoopThreads.countMask
             guard LoopThreads.sequence(of: word) == seq, next < count else { return nil }
-            let (exchanged, current) = claim.compareExchange(expected: word, desired: word + 1,
-                                                             ordering: .acquiringAndReleasing)
+            let (exchanged, current) = claim.compareExchange(
+                expected: word, desired: word + 1,
+                ordering: .acquiringAndReleasing)
             if exchanged { return Int(next) }
             word = current
         }
@@ -274,5 +277,8 @@ public final class LoopThreads: LoopRunner, @unchecked Sendable {
 private final class HelperStart {
     let pool: LoopThreads
     let sequence: UInt64
-    init(pool: LoopThreads, sequence: UInt64) { self.pool = pool; self.sequence = sequence }
+    init(pool: LoopThreads, sequence: UInt64) {
+        self.pool = pool
+        self.sequence = sequence
+    }
 }

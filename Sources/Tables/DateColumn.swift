@@ -11,7 +11,7 @@
 // t of the training rows) and its features computed from that t. The ONNX export computes the same
 // features in its graph from t, so this is the one definition of them.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public struct DateColumn: Equatable, Sendable {
@@ -45,12 +45,16 @@ public struct DateColumn: Equatable, Sendable {
         out[0] = Float((t - mean) / std)
         let p = DateColumn.periodic(t)
         let twoPi = 2 * Double.pi
-        let year = twoPi * Double(p.dayOfYear - 1) / 365.2425, week = twoPi * Double(p.dayOfWeek) / 7
-        out[1] = Float(sin(year)); out[2] = Float(cos(year))
-        out[3] = Float(sin(week)); out[4] = Float(cos(week))
+        let year = twoPi * Double(p.dayOfYear - 1) / 365.2425
+        let week = twoPi * Double(p.dayOfWeek) / 7
+        out[1] = Float(sin(year))
+        out[2] = Float(cos(year))
+        out[3] = Float(sin(week))
+        out[4] = Float(cos(week))
         if hour {
             let h = twoPi * p.hours / 24
-            out[5] = Float(sin(h)); out[6] = Float(cos(h))
+            out[5] = Float(sin(h))
+            out[6] = Float(cos(h))
         }
     }
 
@@ -84,10 +88,15 @@ public struct DateColumn: Equatable, Sendable {
                 impute = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
             case .mostFrequent:
                 // The most frequent t; ties go to the earliest.
-                var best = sorted[0], bestRun = 0, run = 0
+                var best = sorted[0]
+                var bestRun = 0
+                var run = 0
                 for (i, t) in sorted.enumerated() {
                     run = i > 0 && sorted[i - 1] == t ? run + 1 : 1
-                    if run > bestRun { best = t; bestRun = run }
+                    if run > bestRun {
+                        best = t
+                        bestRun = run
+                    }
                 }
                 impute = best
             }
@@ -99,7 +108,8 @@ public struct DateColumn: Equatable, Sendable {
 
     /// What the column became, in words (`mlp summary`).
     public var summary: String {
-        let spread = std >= 86_400 ? "\(Self.short(std / 86_400)) days" : std >= 3_600 ? "\(Self.short(std / 3_600)) hours" : "\(Self.short(std)) s"
+        let spread =
+            std >= 86_400 ? "\(Self.short(std / 86_400)) days" : std >= 3_600 ? "\(Self.short(std / 3_600)) hours" : "\(Self.short(std)) s"
         return "elapsed time (t − \(ISODate.text(mean)))/\(spread); day of year, day of week\(hour ? ", hour" : "") as sin, cos"
             + (impute.map { "; missing → \(ISODate.text($0))" } ?? "")
     }
@@ -149,7 +159,8 @@ public enum ISODate {
             return true
         }
         guard let year = digits(4), take(45), let month = digits(2), take(45), let day = digits(2),
-              (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year) else { return nil }
+            (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
+        else { return nil }
         var t = Double(days(year: year, month: month, day: day)) * 86_400
         guard let first = s.first else { return (t, false) }
         guard first == UInt8(ascii: "T") || first == UInt8(ascii: " ") else { return nil }
@@ -160,7 +171,8 @@ public enum ISODate {
             guard let sec = digits(2), sec < 60 else { return nil }
             seconds = Double(sec)
             if take(46) || take(44) {
-                var scale = 0.1, any = false
+                var scale = 0.1
+                var any = false
                 while let b = s.first, b >= 48, b <= 57 {
                     seconds += Double(b - 48) * scale
                     scale /= 10

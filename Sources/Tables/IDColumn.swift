@@ -27,7 +27,8 @@ public struct IDColumn {
     public func values(_ table: CSVTable) throws(TablesError) -> [String]? {
         guard let name else { return nil }
         guard let c = table.columnIndex(name) else {
-            throw .noSuchColumn(path: table.path, column: name, setting: .idColumn, columns: table.header, hint: TabularData.delimiterHint(table))
+            throw .noSuchColumn(
+                path: table.path, column: name, setting: .idColumn, columns: table.header, hint: TabularData.delimiterHint(table))
         }
         switch table.columns[c] {
         case .text(let codes, let categories, _):

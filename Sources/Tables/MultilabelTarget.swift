@@ -15,11 +15,17 @@ extension TargetEncoder {
         switch column {
         case .text(let codes, let categories, _):
             var used = Set<Int32>()
-            for r in rows where codes[r] >= 0 { used.insert(codes[r]); if used.count > limit { break } }
+            for r in rows where codes[r] >= 0 {
+                used.insert(codes[r])
+                if used.count > limit { break }
+            }
             return used.map { categories[Int($0)] }.sorted()
         case .numeric(let values, _):
             var seen = Set<Float>()
-            for r in rows where !values[r].isNaN { seen.insert(values[r]); if seen.count > limit { break } }
+            for r in rows where !values[r].isNaN {
+                seen.insert(values[r])
+                if seen.count > limit { break }
+            }
             return seen.sorted().map(labelText)
         }
     }
@@ -50,13 +56,16 @@ extension TargetEncoder {
     }
 
     /// The 0/1 targets of `rows`, one per label, row-major.
-    func encodeLabels(_ table: CSVTable, at index: [Int], rows: [Int], columns: [String], values: [[String]]) throws(TablesError) -> Dataset.Targets {
+    func encodeLabels(_ table: CSVTable, at index: [Int], rows: [Int], columns: [String], values: [[String]]) throws(TablesError)
+        -> Dataset.Targets
+    {
         let w = columns.count
         var out = [Float](repeating: 0, count: rows.count * w)
         for (j, c) in index.enumerated() {
             let pair = values[j]
             func unknown(_ r: Int, _ text: String) -> TablesError {
-                .unseenLabelValue(position: "\(table.path): \(table.position(row: r, column: c))", value: text, column: columns[j], pair: pair)
+                .unseenLabelValue(
+                    position: "\(table.path): \(table.position(row: r, column: c))", value: text, column: columns[j], pair: pair)
             }
             switch table.columns[c] {
             case .text(let codes, let categories, _):

@@ -47,8 +47,14 @@ public struct TableEncoder: Equatable {
             case .date(let d): return d.width
             }
         }
-        public var isNumeric: Bool { if case .numeric = self { return true }; return false }
-        public var isDate: Bool { if case .date = self { return true }; return false }
+        public var isNumeric: Bool {
+            if case .numeric = self { return true }
+            return false
+        }
+        public var isDate: Bool {
+            if case .date = self { return true }
+            return false
+        }
     }
 
     public let columns: [Column]
@@ -84,10 +90,16 @@ public struct TableEncoder: Equatable {
         /// Adds another block's unseen values (predict reads its input in blocks).
         public mutating func merge(_ other: Unseen) {
             for (column, values) in other.categories {
-                guard let c = categories.firstIndex(where: { $0.column == column }) else { categories.append((column, values)); continue }
+                guard let c = categories.firstIndex(where: { $0.column == column }) else {
+                    categories.append((column, values))
+                    continue
+                }
                 for (v, n) in values {
-                    if let j = categories[c].values.firstIndex(where: { $0.0 == v }) { categories[c].values[j].1 += n }
-                    else { categories[c].values.append((v, n)) }
+                    if let j = categories[c].values.firstIndex(where: { $0.0 == v }) {
+                        categories[c].values[j].1 += n
+                    } else {
+                        categories[c].values.append((v, n))
+                    }
                 }
             }
         }
@@ -96,30 +108,39 @@ public struct TableEncoder: Equatable {
         public func summary(_ path: String) -> String? {
             guard total > 0 else { return nil }
             let shown = categories.prefix(3).map { c in
-                "\(c.column): " + c.values.prefix(3).map { "\(CSVText.quote($0.0))" + ($0.1 > 1 ? " ×\($0.1)" : "") }.joined(separator: ", ")
+                "\(c.column): "
+                    + c.values.prefix(3).map { "\(CSVText.quote($0.0))" + ($0.1 > 1 ? " ×\($0.1)" : "") }.joined(separator: ", ")
                     + (c.values.count > 3 ? ", …" : "")
             }.joined(separator: "; ")
             let columnsText = categories.count == 1 ? "1 column" : "\(categories.count) columns"
-            return "\(path): \(total) value\(total == 1 ? "" : "s") in \(columnsText) not seen in training, encoded as all zeros (\(shown)\(categories.count > 3 ? "; …" : ""))"
+            return
+                "\(path): \(total) value\(total == 1 ? "" : "s") in \(columnsText) not seen in training, encoded as all zeros (\(shown)\(categories.count > 3 ? "; …" : ""))"
         }
     }
 
     /// Learns the columns `features` (indices into the table) from the training rows `rows` (all
     /// rows when nil); the text columns in `dates` (whose values DateColumn.recognize takes) become
     /// date columns.
-    public static func fit(_ table: CSVTable, features: [Int], rows: [Int]?, missing: MissingPolicy?,
-                           dates: Set<Int> = []) throws(TablesError) -> TableEncoder {
+    public static func fit(
+        _ table: CSVTable, features: [Int], rows: [Int]?, missing: MissingPolicy?,
+        dates: Set<Int> = []
+    ) throws(TablesError) -> TableEncoder {
         let rowList = rows ?? Array(0..<table.rowCount)
         var out: [Column] = []
         for c in features {
             let name = table.header[c]
-            if dates.contains(c), case .text(let codes, let categories, _) = table.columns[c], let parsed = DateColumn.recognize(categories) {
+            if dates.contains(c), case .text(let codes, let categories, _) = table.columns[c], let parsed = DateColumn.recognize(categories)
+            {
                 var present: [Double] = []
                 present.reserveCapacity(rowList.count)
-                var firstMissing: Int?, hasTime = false
+                var firstMissing: Int?
+                var hasTime = false
                 for r in rowList {
                     let k = codes[r]
-                    if k < 0 { if firstMissing == nil { firstMissing = r }; continue }
+                    if k < 0 {
+                        if firstMissing == nil { firstMissing = r }
+                        continue
+                    }
                     present.append(parsed[Int(k)].t)
                     hasTime = hasTime || parsed[Int(k)].hasTime
                 }
@@ -166,7 +187,9 @@ public struct TableEncoder: Equatable {
                 let sorted = seen.map { categories[$0] }.sorted()
                 // The most frequent category; ties go to the first in sorted order.
                 var impute: String?
-                if missing != nil, let best = seen.max(by: { counts[$0] < counts[$1] || (counts[$0] == counts[$1] && categories[$0] > categories[$1]) }) {
+                if missing != nil,
+                    let best = seen.max(by: { counts[$0] < counts[$1] || (counts[$0] == counts[$1] && categories[$0] > categories[$1]) })
+                {
                     impute = categories[best]
                 }
                 out.append(.categorical(name: name, categories: sorted, impute: impute))
@@ -186,10 +209,15 @@ public struct TableEncoder: Equatable {
     static func mostFrequent(_ values: [Float]) -> Float {
         guard !values.isEmpty else { return 0 }
         let s = values.sorted()
-        var best = s[0], bestRun = 0, run = 0
+        var best = s[0]
+        var bestRun = 0
+        var run = 0
         for (i, v) in s.enumerated() {
             run = i > 0 && s[i - 1] == v ? run + 1 : 1
-            if run > bestRun { best = v; bestRun = run }
+            if run > bestRun {
+                best = v
+                bestRun = run
+            }
         }
         return best
     }
@@ -249,7 +277,9 @@ public struct TableEncoder: Equatable {
 
     /// The encoded features (rows × width, row-major) of `rows` of `table` (all when nil), whose
     /// columns `locate` found.
-    public func encode(_ table: CSVTable, at index: [Int], rows: [Int]?, advice: MissingAdvice = .retrain) throws(TablesError) -> (features: [Float], unseen: Unseen) {
+    public func encode(_ table: CSVTable, at index: [Int], rows: [Int]?, advice: MissingAdvice = .retrain) throws(TablesError) -> (
+        features: [Float], unseen: Unseen
+    ) {
         let rowList = rows ?? Array(0..<table.rowCount)
         let w = width
         var x = [Float](repeating: 0, count: rowList.count * w)
@@ -283,7 +313,10 @@ public struct TableEncoder: Equatable {
                         j = imputed
                     } else {
                         j = map[Int(code)]
-                        if j < 0 { counts[Int(code)] += 1; continue }
+                        if j < 0 {
+                            counts[Int(code)] += 1
+                            continue
+                        }
                     }
                     x[i * w + offset + j] = 1
                 }
@@ -301,7 +334,8 @@ public struct TableEncoder: Equatable {
                             time = impute
                         } else {
                             guard let parsed = times[Int(code)] else {
-                                throw .notADate(position: "\(table.path): \(table.position(row: r, column: t))", value: tableCategories[Int(code)])
+                                throw .notADate(
+                                    position: "\(table.path): \(table.position(row: r, column: t))", value: tableCategories[Int(code)])
                             }
                             time = parsed
                         }

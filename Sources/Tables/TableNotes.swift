@@ -12,8 +12,9 @@ public enum TableNote {
     /// would all be numbers when read in `format` (nil: the format they were read in) and, when
     /// `missingMarkers`, with pandas' missing markers read as missing. `what` says what they hold,
     /// `examples` values that need the other reading.
-    case numbersReadAsText(path: String, columns: [String], categories: [Int], what: String, examples: [String],
-                           format: CSVNumberFormat?, missingMarkers: Bool)
+    case numbersReadAsText(
+        path: String, columns: [String], categories: [Int], what: String, examples: [String],
+        format: CSVNumberFormat?, missingMarkers: Bool)
     /// The target `column` of `distinct` whole numbers (`low` to `high`) was inferred to be a
     /// regression only because it holds more than the 20 values a classification is inferred from.
     case regressionAtTheEdge(column: String, distinct: Int, low: String, high: String)
@@ -43,9 +44,11 @@ public enum TableNote {
             let counts = categories.prefix(5).map(String.init).joined(separator: ", ")
             let shown = examples.isEmpty ? "" : " (\(examples.joined(separator: ", ")))"
             let remedy = (format.map { [reading($0)] } ?? []) + (markers ? ["\(name(.missing)) mean|median|most-frequent"] : [])
-            return "\(path): \(one ? "column" : "columns") \(names) \(one ? "holds" : "hold") \(what)\(shown) but \(one ? "is" : "are") read as text (\(counts) categor\(one && categories[0] == 1 ? "y" : "ies")); \(remedy.joined(separator: " ")) \(one ? "reads it" : "reads them") as numbers"
+            return
+                "\(path): \(one ? "column" : "columns") \(names) \(one ? "holds" : "hold") \(what)\(shown) but \(one ? "is" : "are") read as text (\(counts) categor\(one && categories[0] == 1 ? "y" : "ies")); \(remedy.joined(separator: " ")) \(one ? "reads it" : "reads them") as numbers"
         case .regressionAtTheEdge(let column, let distinct, let low, let high):
-            return "target \(CSVText.quote(column)) holds \(distinct) distinct whole numbers (\(low) to \(high)), more than the 20 a classification is inferred from: trained as a regression; \(name(.task)) classification trains \(distinct) classes instead"
+            return
+                "target \(CSVText.quote(column)) holds \(distinct) distinct whole numbers (\(low) to \(high)), more than the 20 a classification is inferred from: trained as a regression; \(name(.task)) classification trains \(distinct) classes instead"
         case .ignoredColumns(let path, let ignored):
             let shown = ignored.prefix(8).map(CSVText.quote).joined(separator: ", ") + (ignored.count > 8 ? ", …" : "")
             return "\(path): ignoring \(ignored.count == 1 ? "column" : "\(ignored.count) columns") \(shown), which the model does not read"
@@ -53,8 +56,11 @@ public enum TableNote {
             return unseen.summary(path) ?? "\(path): every category was seen in training"
         case .missingTargets(let path, let rows, let total, let columns, let lines):
             let shown = lines.map(String.init).joined(separator: ", ") + (rows > lines.count ? ", …" : "")
-            let target = columns.count == 1 ? "target \(CSVText.quote(columns[0]))" : "a target (\(columns.map(CSVText.quote).joined(separator: ", ")))"
-            return "\(path): left out \(rows) of \(total) rows, which have no \(target) (line\(rows == 1 ? "" : "s") \(shown)); \(name(.missingTarget)) error refuses them"
+            let target =
+                columns.count == 1
+                ? "target \(CSVText.quote(columns[0]))" : "a target (\(columns.map(CSVText.quote).joined(separator: ", ")))"
+            return
+                "\(path): left out \(rows) of \(total) rows, which have no \(target) (line\(rows == 1 ? "" : "s") \(shown)); \(name(.missingTarget)) error refuses them"
         }
     }
 
@@ -67,14 +73,44 @@ public enum TableNotes {
     /// `forcedText`) whose values would all be numbers read another way: one per remedy, naming
     /// the columns.
     public static func numberFormats(_ table: CSVTable, options: CSVOptions, forcedText: Set<String>) -> [TableNote] {
-        var groups: [(key: String, format: CSVNumberFormat?, markers: Bool, what: String, columns: [Int], categories: [Int], examples: [String])] = []
+        var groups:
+            [(key: String, format: CSVNumberFormat?, markers: Bool, what: String, columns: [Int], categories: [Int], examples: [String])] =
+                []
+        for m in misreadNumbers(table, options: options, forcedText: forcedText) {
+            // One warning per remedy: the same other format, with or without the markers.
+            let key = (m.format?.flags ?? "") + (m.markers ? " +markers" : "")
+            if let g = groups.firstIndex(where: { $0.key == key }) {
+                groups[g].columns.append(m.column)
+                groups[g].categories.append(m.categories)
+            } else {
+                groups.append((key, m.format, m.markers, m.what, [m.column], [m.categories], m.examples))
+            }
+        }
+        return groups.map { g in
+            .numbersReadAsText(
+                path: table.path, columns: g.columns.map { "\(CSVText.quote(table.header[$0])) (\($0 + 1))" },
+                categories: g.categories, what: g.what, examples: g.examples, format: g.format, missingMarkers: g.markers)
+        }
+    }
+
+    /// The text columns whose values are numbers in another format or with pandas' missing markers
+    /// (numberFormats' columns): they are not IDs, whatever their distinct count.
+    public static func misreadNumberColumns(_ table: CSVTable, options: CSVOptions, forcedText: Set<String>) -> Set<Int> {
+        Set(misreadNumbers(table, options: options, forcedText: forcedText).map(\.column))
+    }
+
+    private static func misreadNumbers(_ table: CSVTable, options: CSVOptions, forcedText: Set<String>)
+        -> [(column: Int, format: CSVNumberFormat?, markers: Bool, what: String, categories: Int, examples: [String])]
+    {
+        var out: [(column: Int, format: CSVNumberFormat?, markers: Bool, what: String, categories: Int, examples: [String])] = []
         for (c, column) in table.columns.enumerated() where !forcedText.contains(table.header[c]) {
             guard let (_, categories) = column.textValues, !categories.isEmpty else { continue }
             // pandas' markers that this reading does not take as missing, and the other values.
             let markers = options.missingMarkers == .basic ? categories.filter { CSVMissingMarkers.pandasOnly.contains($0) } : []
             let values = markers.isEmpty ? categories : categories.filter { !markers.contains($0) }
             guard !values.isEmpty else { continue }
-            var format: CSVNumberFormat?, what: String
+            var format: CSVNumberFormat?
+            var what: String
             if !markers.isEmpty && values.allSatisfy({ options.numbers.parse($0)?.isFinite == true }) {
                 what = "numbers and \(markers.prefix(3).map(CSVText.quote).joined(separator: ", "))"
             } else if let other = options.numbers.suggestion(for: values, delimiter: options.delimiter) {
@@ -84,21 +120,11 @@ public enum TableNotes {
             } else {
                 continue
             }
-            // One warning per remedy: the same other format, with or without the markers.
-            let key = (format?.flags ?? "") + (markers.isEmpty ? "" : " +markers")
             // Examples: values that need the flags (with a mark or separator in them), first seen first.
             let examples = values.filter { options.numbers.parse($0) == nil }.prefix(2).map(CSVText.quote)
-            if let g = groups.firstIndex(where: { $0.key == key }) {
-                groups[g].columns.append(c)
-                groups[g].categories.append(categories.count)
-            } else {
-                groups.append((key, format, !markers.isEmpty, what, [c], [categories.count], Array(examples)))
-            }
+            out.append((c, format, !markers.isEmpty, what, categories.count, Array(examples)))
         }
-        return groups.map { g in
-            .numbersReadAsText(path: table.path, columns: g.columns.map { "\(CSVText.quote(table.header[$0])) (\($0 + 1))" },
-                               categories: g.categories, what: g.what, examples: g.examples, format: g.format, missingMarkers: g.markers)
-        }
+        return out
     }
 
     /// A note when a target column of whole numbers was inferred to be a regression only because
@@ -107,16 +133,19 @@ public enum TableNotes {
     public static func taskEdge(_ table: CSVTable, target c: Int, inferred: Task) -> TableNote? {
         guard inferred == .regression, case .numeric(let values, _) = table.columns[c] else { return nil }
         var distinct = Set<Float>()
-        var low = Float.infinity, high = -Float.infinity
+        var low = Float.infinity
+        var high = -Float.infinity
         for v in values where !v.isNaN {
             guard v == v.rounded(), v >= 0, v <= 1000 else { return nil }
             distinct.insert(v)
             if distinct.count > 100 { return nil }
-            low = min(low, v); high = max(high, v)
+            low = min(low, v)
+            high = max(high, v)
         }
         guard distinct.count > 20 else { return nil }
-        return .regressionAtTheEdge(column: table.header[c], distinct: distinct.count, low: TargetEncoder.labelText(low),
-                                    high: TargetEncoder.labelText(high))
+        return .regressionAtTheEdge(
+            column: table.header[c], distinct: distinct.count, low: TargetEncoder.labelText(low),
+            high: TargetEncoder.labelText(high))
     }
 }
 

@@ -43,10 +43,12 @@ public struct TableSettings: Equatable {
     /// What becomes of rows without a target.
     public var missingTarget = MissingTargetPolicy.skip
 
-    public init(target: [String]? = nil, task: Task? = nil, categorical: [String] = [], missing: MissingPolicy? = nil,
-                delimiter: UInt8 = UInt8(ascii: ","), numbers: CSVNumberFormat = .standard,
-                missingMarkers: CSVMissingMarkers = .basic, testSplit: Float? = nil, stratify: Bool = false,
-                ignore: [String] = [], features: [String]? = nil, missingTarget: MissingTargetPolicy = .skip, weightColumn: String? = nil) {
+    public init(
+        target: [String]? = nil, task: Task? = nil, categorical: [String] = [], missing: MissingPolicy? = nil,
+        delimiter: UInt8 = UInt8(ascii: ","), numbers: CSVNumberFormat = .standard,
+        missingMarkers: CSVMissingMarkers = .basic, testSplit: Float? = nil, stratify: Bool = false,
+        ignore: [String] = [], features: [String]? = nil, missingTarget: MissingTargetPolicy = .skip, weightColumn: String? = nil
+    ) {
         self.target = target
         self.task = task
         self.categorical = categorical
@@ -66,7 +68,9 @@ public struct TableSettings: Equatable {
     public func csvOptions(threads: Int) -> CSVOptions {
         var o = CSVOptions(delimiter: delimiter, threads: threads, textColumns: Set(categorical))
         // Weights are numbers: a text value among them is an error naming it, never a category.
-        if let weightColumn, !categorical.contains(weightColumn), !(target ?? []).contains(weightColumn) { o.numericColumns.insert(weightColumn) }
+        if let weightColumn, !categorical.contains(weightColumn), !(target ?? []).contains(weightColumn) {
+            o.numericColumns.insert(weightColumn)
+        }
         o.numbers = numbers
         o.missingMarkers = missingMarkers
         return o

@@ -94,7 +94,8 @@ public enum TablesError: Error, CustomStringConvertible {
         case .format(let e):
             return e.description
         case .noSuchColumn(let path, let column, let setting, let columns, let hint):
-            return "\(path): has no column \(CSVText.quote(column)) for \(name(setting)) (its columns: \(columns.joined(separator: ", ")))\(hint)"
+            return
+                "\(path): has no column \(CSVText.quote(column)) for \(name(setting)) (its columns: \(columns.joined(separator: ", ")))\(hint)"
         case .noFeatureColumns(let path, let targets, let hint):
             return "\(path): has no column left to learn from once the target (\(targets.joined(separator: ", "))) is set aside\(hint)"
         case .testSplitLeavesNothing(let fraction, let rows, let noTest):
@@ -104,16 +105,20 @@ public enum TablesError: Error, CustomStringConvertible {
             let fill = "\(name(.missing)) mean|median|most-frequent"
             switch advice {
             case .impute: return "\(what); fill it in, or impute it with \(fill)"
-            case .retrain: return "\(what), and the model has no fill value for it (it was trained without \(name(.missing))); fill it in, or retrain with \(fill)"
+            case .retrain:
+                return
+                    "\(what), and the model has no fill value for it (it was trained without \(name(.missing))); fill it in, or retrain with \(fill)"
             }
         case .noModelColumn(let path, let column, let features, let hint):
-            return "\(path): has no column \(CSVText.quote(column)), which the model was trained on (its feature columns: \(features.joined(separator: ", ")))\(hint)"
+            return
+                "\(path): has no column \(CSVText.quote(column)), which the model was trained on (its feature columns: \(features.joined(separator: ", ")))\(hint)"
         case .noTargetColumn(let path, let columns, let hint):
             return "\(path): has no target column \(columns.map(CSVText.quote).joined(separator: ", ")), which the model predicts\(hint)"
         case .missingTarget(let position, let training):
             return "\(position): the target is missing\(training ? "; every training row needs one" : "")"
         case .oneClass(let path, let column, let label):
-            return "\(path): the target column \(CSVText.quote(column)) holds one class only (\(label.map(CSVText.quote) ?? "none")); classification needs two or more"
+            return
+                "\(path): the target column \(CSVText.quote(column)) holds one class only (\(label.map(CSVText.quote) ?? "none")); classification needs two or more"
         case .textTarget(let path, let position, let value, let column):
             let instead = "(or use \(name(.task)) classification)"
             if let position, let value {
@@ -121,7 +126,8 @@ public enum TablesError: Error, CustomStringConvertible {
             }
             return "\(path): the target column \(column) holds text; a regression needs numbers \(instead)"
         case .unseenClass(let position, let label, let column, let labels):
-            return "\(position): class \(CSVText.quote(label)) of \(CSVText.quote(column)) was not seen in training (its classes: \(labels.joined(separator: ", ")))"
+            return
+                "\(position): class \(CSVText.quote(label)) of \(CSVText.quote(column)) was not seen in training (its classes: \(labels.joined(separator: ", ")))"
         case .badWeight(let position, let problem):
             let what: String
             switch problem {
@@ -131,21 +137,28 @@ public enum TablesError: Error, CustomStringConvertible {
             }
             return "\(position): \(what); every row of the \(name(.weightColumn)) needs a number of at least 0"
         case .zeroWeights(let path, let column):
-            return "\(path): every training row has weight 0 in the \(name(.weightColumn)) \(CSVText.quote(column)); nothing would be learnt"
+            return
+                "\(path): every training row has weight 0 in the \(name(.weightColumn)) \(CSVText.quote(column)); nothing would be learnt"
         case .weightColumnIsUsed(let column, let setting):
-            return "\(name(.weightColumn)) \(CSVText.quote(column)) is also named by \(name(setting)); the weights are not a feature or a target"
+            return
+                "\(name(.weightColumn)) \(CSVText.quote(column)) is also named by \(name(setting)); the weights are not a feature or a target"
         case .notTwoValues(let path, let column, let values, let count):
             let shown = values.map(CSVText.quote).joined(separator: ", ") + (count > values.count ? ", …" : "")
-            return "\(path): the target column \(CSVText.quote(column)) holds \(count) value\(count == 1 ? "" : "s") (\(shown)); a multi-label target needs two in each column, such as 0/1 or no/yes (or choose another \(name(.task)))"
+            return
+                "\(path): the target column \(CSVText.quote(column)) holds \(count) value\(count == 1 ? "" : "s") (\(shown)); a multi-label target needs two in each column, such as 0/1 or no/yes (or choose another \(name(.task)))"
         case .unseenLabelValue(let position, let value, let column, let pair):
-            return "\(position): \(CSVText.quote(value)) in \(CSVText.quote(column)) is neither \(CSVText.quote(pair[0])) nor \(CSVText.quote(pair[1])), the two values the model was trained with"
+            return
+                "\(position): \(CSVText.quote(value)) in \(CSVText.quote(column)) is neither \(CSVText.quote(pair[0])) nor \(CSVText.quote(pair[1])), the two values the model was trained with"
         case .notADate(let position, let value):
-            return "\(position): \(CSVText.quote(value)) is not a date (YYYY-MM-DD, optionally with a time: 2012-01-31T13:45:00, 2012-01-31 13:45), and the model reads this column as dates"
+            return
+                "\(position): \(CSVText.quote(value)) is not a date (YYYY-MM-DD, optionally with a time: 2012-01-31T13:45:00, 2012-01-31 13:45), and the model reads this column as dates"
         case .conflictingColumn(let column, let setting, let other, let excluded):
             if excluded { return "\(name(setting)) names column \(CSVText.quote(column)), which \(name(other)) leaves out" }
-            return "\(name(setting)) and \(name(other)) both name column \(CSVText.quote(column)); a column is a target, a feature or ignored"
+            return
+                "\(name(setting)) and \(name(other)) both name column \(CSVText.quote(column)); a column is a target, a feature or ignored"
         case .tooManyCategories(let path, let column, let distinct, let rows):
-            return "\(path): column \(CSVText.quote(column)) holds \(distinct) distinct values in \(rows) training rows, too many for one-hot encoding to generalize (an ID or a name?); leave it out with \(name(.ignore)) \(column), or encode it anyway with \(name(.categorical)) \(column)"
+            return
+                "\(path): column \(CSVText.quote(column)) holds \(distinct) distinct values in \(rows) training rows, too many for one-hot encoding to generalize (an ID or a name?); leave it out with \(name(.ignore)) \(column), or encode it anyway with \(name(.categorical)) \(column)"
         }
     }
 

@@ -3,8 +3,9 @@
 // that turn both into datasets of standardized, one-hot encoded features.
 import Formats
 import Model
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public enum TabularData {
@@ -65,8 +66,10 @@ public enum TabularData {
 
     /// Reads and encodes the training file and the test file (or the test split, drawn with `seed`),
     /// reading with `threads` threads (the file is split between them when it is large enough).
-    public static func load(train path: String, test testPath: String?, settings: TableSettings, seed: UInt64,
-                            threads: Int) throws(TablesError) -> Loaded {
+    public static func load(
+        train path: String, test testPath: String?, settings: TableSettings, seed: UInt64,
+        threads: Int
+    ) throws(TablesError) -> Loaded {
         let config = settings
         var options = config.csvOptions(threads: threads)
         // Ignored columns are read as written: nothing in them can be an error.
@@ -80,8 +83,9 @@ public enum TabularData {
         let hint = delimiterHint(table)
         for name in targetNames {
             guard let i = table.columnIndex(name) else {
-                throw .noSuchColumn(path: path, column: name, setting: .target, columns: table.header,
-                                    hint: hint.isEmpty ? NearestName.hint(for: name, in: table.header, show: CSVText.quote) : hint)
+                throw .noSuchColumn(
+                    path: path, column: name, setting: .target, columns: table.header,
+                    hint: hint.isEmpty ? NearestName.hint(for: name, in: table.header, show: CSVText.quote) : hint)
             }
             targetIndex.append(i)
         }
@@ -101,7 +105,8 @@ public enum TabularData {
         let unread = table.header.indices.filter { !used.contains($0) }.map { table.header[$0] }
         var notes = TableNotes.numberFormats(table, options: options, forcedText: forcedText.union(unread))
         // The task: given, or inferred from the one target column.
-        let task: Task, reason: TaskReason
+        let task: Task
+        let reason: TaskReason
         if let t = config.task {
             task = t
             reason = .given(t)
@@ -127,11 +132,14 @@ public enum TabularData {
             }
             let gone = Set(unlabelled)
             withTarget = (0..<table.rowCount).filter { !gone.contains($0) }
-            notes.append(.missingTargets(path: path, rows: unlabelled.count, of: table.rowCount, columns: targetNames,
-                                         lines: unlabelled.prefix(3).map { table.line(ofRow: $0) }))
+            notes.append(
+                .missingTargets(
+                    path: path, rows: unlabelled.count, of: table.rowCount, columns: targetNames,
+                    lines: unlabelled.prefix(3).map { table.line(ofRow: $0) }))
         }
         // The rows to train on, and the test rows: a held-out fraction, or another file.
-        var trainRows = withTarget, testRows: [Int]? = nil
+        var trainRows = withTarget
+        var testRows: [Int]? = nil
         if let held = config.testRows, testPath == nil {
             // A cross-validation fold: its rows (those with a target) are the test rows.
             var isHeld = [Bool](repeating: false, count: table.rowCount)
@@ -141,47 +149,61 @@ public enum TabularData {
             testRows = universe.filter { isHeld[$0] }
         } else if let f = config.testSplit, testPath == nil {
             let universe = withTarget ?? Array(0..<table.rowCount)
-            let split = config.stratify && task == .classification
-                ? StratifiedSplit.split(labels: classCodes(table, column: targetIndex[0], rows: universe), fraction: f, seed: seed, purpose: .test)
+            let split =
+                config.stratify && task == .classification
+                ? StratifiedSplit.split(
+                    labels: classCodes(table, column: targetIndex[0], rows: universe), fraction: f, seed: seed, purpose: .test)
                 : SeededSplit.split(count: universe.count, fraction: f, seed: seed, purpose: .test)
             guard let (kept, held) = split else {
-                throw .testSplitLeavesNothing(fraction: f, rows: universe.count,
-                                              noTestRows: SeededSplit.heldCount(count: universe.count, fraction: f) == 0)
+                throw .testSplitLeavesNothing(
+                    fraction: f, rows: universe.count,
+                    noTestRows: SeededSplit.heldCount(count: universe.count, fraction: f) == 0)
             }
             // Kept in file order, so that a row's position in the dataset follows the file.
             trainRows = kept.map { universe[Int($0)] }.sorted()
             testRows = held.map { universe[Int($0)] }.sorted()
         }
         let dates = ColumnSelection.dates(table, features: features, forcedText: forcedText)
-        try ColumnSelection.checkCategories(table, features: features, dates: dates, forcedText: forcedText, rows: trainRows)
+        // Numbers written in another format are read as text, with a warning that names the flag;
+        // they are not refused as IDs.
+        let misread = TableNotes.misreadNumberColumns(table, options: options, forcedText: forcedText).map { table.header[$0] }
+        try ColumnSelection.checkCategories(table, features: features, dates: dates, forcedText: forcedText.union(misread), rows: trainRows)
         var encoder = try TableEncoder.fit(table, features: features, rows: trainRows, missing: config.missing, dates: dates)
         encoder.numbers = options.numbers
         encoder.markers = options.missingMarkers
         let target = try TargetEncoder.fit(table, columns: targetIndex, task: task, rows: trainRows)
-        var (train, _) = try dataset(table, encoder: encoder, featureIndex: features, target: target, targetIndex: targetIndex, rows: trainRows, advice: .impute)
+        var (train, _) = try dataset(
+            table, encoder: encoder, featureIndex: features, target: target, targetIndex: targetIndex, rows: trainRows, advice: .impute)
         if let c = weightIndex {
             let weights = try WeightColumn.read(table, column: c, rows: trainRows)
             if !weights.contains(where: { $0 > 0 }) { throw .zeroWeights(path: path, column: table.header[c]) }
             train = train.weighted(weights)
         }
-        var test: Dataset?, unseen = TableEncoder.Unseen(), testName = path
+        var test: Dataset?
+        var unseen = TableEncoder.Unseen()
+        var testName = path
         if let testPath {
-            let testTable = try read(testPath, encoder.readingOptions(config.csvOptions(threads: threads), target: target, weightColumn: config.weightColumn))
+            let testTable = try read(
+                testPath, encoder.readingOptions(config.csvOptions(threads: threads), target: target, weightColumn: config.weightColumn))
             try requireRows(testTable)
             let ignored = encoder.ignored(in: testTable, allowed: Set(target.columns + (config.weightColumn.map { [$0] } ?? [])))
-            let l = try labelled(testTable, encoder: encoder, target: target, weightColumn: config.weightColumn, advice: .impute, missingTarget: config.missingTarget)
+            let l = try labelled(
+                testTable, encoder: encoder, target: target, weightColumn: config.weightColumn, advice: .impute,
+                missingTarget: config.missingTarget)
             (test, unseen) = (l.data, l.unseen)
             if let note = l.note { notes.append(note) }
             if !ignored.isEmpty { notes.append(.ignoredColumns(path: testPath, ignored)) }
             testName = testPath
         } else if testRows != nil {
-            (test, unseen) = try dataset(table, encoder: encoder, featureIndex: features, target: target, targetIndex: targetIndex, rows: testRows, advice: .impute)
+            (test, unseen) = try dataset(
+                table, encoder: encoder, featureIndex: features, target: target, targetIndex: targetIndex, rows: testRows, advice: .impute)
             if let c = weightIndex { test = test?.weighted(try WeightColumn.read(table, column: c, rows: testRows)) }
         }
         // Told first, as it was found while the test rows were encoded.
         if unseen.total > 0 { notes.insert(.unseenCategories(path: testName, unseen), at: 0) }
-        var loaded = Loaded(train: train, test: test, encoder: encoder, target: target,
-                            taskReason: reason, notes: notes, trainPath: path, trainRows: trainRows?.count ?? table.rowCount, columns: table.header.count)
+        var loaded = Loaded(
+            train: train, test: test, encoder: encoder, target: target,
+            taskReason: reason, notes: notes, trainPath: path, trainRows: trainRows?.count ?? table.rowCount, columns: table.header.count)
         loaded.testRows = testRows
         loaded.rowLines = table.rowLines
         loaded.trainRowList = trainRows ?? Array(0..<table.rowCount)
@@ -216,12 +238,17 @@ public enum TabularData {
 
     /// The dataset of `rows` of `table` (all when nil), and the categories its rows hold that the
     /// encoder did not learn.
-    static func dataset(_ table: CSVTable, encoder: TableEncoder, featureIndex: [Int], target: TargetEncoder, targetIndex: [Int],
-                        rows: [Int]?, advice: TableEncoder.MissingAdvice = .retrain) throws(TablesError) -> (Dataset, TableEncoder.Unseen) {
+    static func dataset(
+        _ table: CSVTable, encoder: TableEncoder, featureIndex: [Int], target: TargetEncoder, targetIndex: [Int],
+        rows: [Int]?, advice: TableEncoder.MissingAdvice = .retrain
+    ) throws(TablesError) -> (Dataset, TableEncoder.Unseen) {
         let (x, unseen) = try encoder.encode(table, at: featureIndex, rows: rows, advice: advice)
         let count = rows?.count ?? table.rowCount
-        return (Dataset(count: count, features: encoder.width, storage: .floats(x),
-                        targets: try target.encode(table, at: targetIndex, rows: rows)), unseen)
+        return (
+            Dataset(
+                count: count, features: encoder.width, storage: .floats(x),
+                targets: try target.encode(table, at: targetIndex, rows: rows)), unseen
+        )
     }
 
     /// A labelled table (a test file, `evaluate`'s data) as the model's encoders see it: the
@@ -229,8 +256,10 @@ public enum TabularData {
     /// so), and the categories it holds that the model did not learn. Every row must have a target
     /// (`labelled` can leave those without one out). With `weightColumn`, a table that has that
     /// column gives weighted rows (one without it, unweighted ones).
-    public static func encodeLabelled(_ table: CSVTable, encoder: TableEncoder, target: TargetEncoder, weightColumn: String? = nil,
-                                      advice: TableEncoder.MissingAdvice = .retrain) throws(TablesError) -> (Dataset, TableEncoder.Unseen) {
+    public static func encodeLabelled(
+        _ table: CSVTable, encoder: TableEncoder, target: TargetEncoder, weightColumn: String? = nil,
+        advice: TableEncoder.MissingAdvice = .retrain
+    ) throws(TablesError) -> (Dataset, TableEncoder.Unseen) {
         let l = try labelled(table, encoder: encoder, target: target, weightColumn: weightColumn, advice: advice, missingTarget: .error)
         return (l.data, l.unseen)
     }
@@ -251,23 +280,28 @@ public enum TabularData {
 
     /// A labelled table as the model's encoders see it (as `encodeLabelled`), its rows without a
     /// target left out with a note (`.skip`) or refused (`.error`).
-    public static func labelled(_ table: CSVTable, encoder: TableEncoder, target: TargetEncoder, weightColumn: String? = nil,
-                                advice: TableEncoder.MissingAdvice = .retrain, missingTarget: MissingTargetPolicy) throws(TablesError) -> Labelled {
+    public static func labelled(
+        _ table: CSVTable, encoder: TableEncoder, target: TargetEncoder, weightColumn: String? = nil,
+        advice: TableEncoder.MissingAdvice = .retrain, missingTarget: MissingTargetPolicy
+    ) throws(TablesError) -> Labelled {
         guard let targetIndex = target.locate(in: table) else {
             let missing = target.columns.filter { table.columnIndex($0) == nil }
             throw .noTargetColumn(path: table.path, columns: missing, hint: delimiterHint(table))
         }
         let featureIndex = try encoder.locate(in: table, allowed: Set(target.columns + (weightColumn.map { [$0] } ?? [])))
-        var rows: [Int]?, note: TableNote?
+        var rows: [Int]?
+        var note: TableNote?
         let unlabelled = missingTarget == .skip ? unlabelledRows(table, targets: targetIndex) : []
         if !unlabelled.isEmpty {
             let gone = Set(unlabelled)
             rows = (0..<table.rowCount).filter { !gone.contains($0) }
-            note = .missingTargets(path: table.path, rows: unlabelled.count, of: table.rowCount, columns: target.columns,
-                                   lines: unlabelled.prefix(3).map { table.line(ofRow: $0) })
+            note = .missingTargets(
+                path: table.path, rows: unlabelled.count, of: table.rowCount, columns: target.columns,
+                lines: unlabelled.prefix(3).map { table.line(ofRow: $0) })
         }
-        var (data, unseen) = try dataset(table, encoder: encoder, featureIndex: featureIndex, target: target, targetIndex: targetIndex,
-                                         rows: rows, advice: advice)
+        var (data, unseen) = try dataset(
+            table, encoder: encoder, featureIndex: featureIndex, target: target, targetIndex: targetIndex,
+            rows: rows, advice: advice)
         if let w = weightColumn, let c = table.columnIndex(w) { data = data.weighted(try WeightColumn.read(table, column: c, rows: rows)) }
         return Labelled(data: data, unseen: unseen, rows: rows, note: note)
     }

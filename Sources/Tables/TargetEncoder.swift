@@ -16,9 +16,11 @@ public enum Task: String, CaseIterable, Equatable, Sendable {
     case multilabel
 
     /// The rule for a target column when --task is not given, as --help and the README state it.
-    public static let rule = "classification when the target column holds text, or only whole numbers with at most 20 distinct values; regression otherwise"
+    public static let rule =
+        "classification when the target column holds text, or only whole numbers with at most 20 distinct values; regression otherwise"
     /// The rule for several target columns.
-    public static let severalRule = "several target columns each holding two values (0/1, no/yes): multilabel; other several columns: regression"
+    public static let severalRule =
+        "several target columns each holding two values (0/1, no/yes): multilabel; other several columns: regression"
 
     /// Infers the task of one target column.
     public static func infer(_ column: CSVColumn) -> Task {
@@ -81,7 +83,8 @@ public enum TargetEncoder: Equatable {
         }
         switch task {
         case .classification:
-            let c = columns[0], name = table.header[c]
+            let c = columns[0]
+            let name = table.header[c]
             var labels: [String]
             switch table.columns[c] {
             case .text(let codes, let categories, _):
@@ -98,12 +101,14 @@ public enum TargetEncoder: Equatable {
             }
             return .classes(column: name, labels: labels)
         case .regression:
-            var means: [Float] = [], stds: [Float] = []
+            var means: [Float] = []
+            var stds: [Float] = []
             for c in columns {
                 guard case .numeric(let values, _) = table.columns[c] else {
                     if case .text(let codes, let categories, _) = table.columns[c], let r = rowList.first(where: { codes[$0] >= 0 }) {
-                        throw .textTarget(path: path, position: "\(path): \(table.position(row: r, column: c))", value: categories[Int(codes[r])],
-                                          column: CSVText.column(table.header[c], c))
+                        throw .textTarget(
+                            path: path, position: "\(path): \(table.position(row: r, column: c))", value: categories[Int(codes[r])],
+                            column: CSVText.column(table.header[c], c))
                     }
                     throw .textTarget(path: path, position: nil, value: nil, column: CSVText.column(table.header[c], c))
                 }

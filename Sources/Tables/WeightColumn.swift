@@ -10,8 +10,9 @@ public enum WeightColumn {
     public static func locate(_ name: String, in table: CSVTable) throws(TablesError) -> Int {
         guard let c = table.columnIndex(name) else {
             let hint = TabularData.delimiterHint(table)
-            throw .noSuchColumn(path: table.path, column: name, setting: .weightColumn, columns: table.header,
-                                hint: hint.isEmpty ? NearestName.hint(for: name, in: table.header, show: CSVText.quote) : hint)
+            throw .noSuchColumn(
+                path: table.path, column: name, setting: .weightColumn, columns: table.header,
+                hint: hint.isEmpty ? NearestName.hint(for: name, in: table.header, show: CSVText.quote) : hint)
         }
         return c
     }

@@ -8,8 +8,9 @@
 // (MPI_Abort) after the failing rank prints its one line, prefixed with its rank and host.
 import Collective
 import Model
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public final class DataParallelJob: GradientExchange {
@@ -68,7 +69,8 @@ public final class DataParallelJob: GradientExchange {
     // in every rank: g_r = (b_r/B)·∇(mean loss over its b_r rows); after the sum every rank has
     // Σ_r g_r = ∇(mean loss over the B rows of the batch), the gradient one process would compute.
     public func reduce(gradients: UnsafeMutablePointer<Float>, count: Int, totals t: inout StepTotals) {
-        let clock = ContinuousClock(), start = clock.now
+        let clock = ContinuousClock()
+        let start = clock.now
         totals[0] = t.loss
         totals[1] = t.correct
         totals[2] = wantsToStop() ? 1 : 0

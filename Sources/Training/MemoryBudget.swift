@@ -7,14 +7,16 @@
 // decompressed copy and the data kept.
 import Formats
 import Model
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public enum MemoryBudget {
     /// A byte count: "1000000", "512K", "512M", "8G", "1T" (binary multiples; "MB", "MiB" also read).
     public static func parse(_ text: String) -> Int? {
-        var digits = Substring(text), unit = 1
+        var digits = Substring(text)
+        var unit = 1
         let units: [(String, Int)] = [("T", 1 << 40), ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)]
         for suffix in ["IB", "B"] where digits.uppercased().hasSuffix(suffix) && digits.count > suffix.count {
             digits = digits.dropLast(suffix.count)
@@ -66,7 +68,8 @@ public enum MemoryBudget {
         for p in parts { total = total.addingReportingOverflow(p.bytes).overflow ? Int.max : total + p.bytes }
         guard total > limit else { return }
         let biggest = parts.max { $0.bytes < $1.bytes }!
-        throw .notEnoughMemory(needed: total, what: biggest.what, biggest: parts.count == 1 ? nil : biggest.bytes, limit: limit, limitGiven: fromGiven)
+        throw .notEnoughMemory(
+            needed: total, what: biggest.what, biggest: parts.count == 1 ? nil : biggest.bytes, limit: limit, limitGiven: fromGiven)
     }
 
     /// Memory for the data files a command reads, by path.
@@ -108,17 +111,21 @@ public enum MemoryBudget {
 
     /// `mlp train`: the data files and the network `config` describes (from the flags, or a resumed
     /// checkpoint's) with `outputs` outputs, on the training images' size.
-    public static func checkTraining(_ given: Int?, _ config: TrainingConfiguration, files: ImageFiles.TrainingFiles,
-                              outputs: Int) throws(TrainingError) {
+    public static func checkTraining(
+        _ given: Int?, _ config: TrainingConfiguration, files: ImageFiles.TrainingFiles,
+        outputs: Int
+    ) throws(TrainingError) {
         guard limit(given) != nil else { return }
         var parts = dataParts(files.all)
         // The network's input width comes from the images' header, when it is one the reader
         // will accept (a raw file's size must match it); otherwise the reader reports the file.
         if let h = IDXReader.header(path: files.trainImages), h.dims.count == 3, let data = h.dataBytes,
-           h.compressed || h.fileSize == 16 + data {
+            h.compressed || h.fileSize == 16 + data
+        {
             let (features, o) = h.dims[1].multipliedReportingOverflow(by: h.dims[2])
             let specs = config.network.specs(assuming: outputs)
-            let need = o ? nil : trainingBytes(inputs: features, specs: specs, batch: config.batchSize, optimizerSlots: config.optimizerSlots)
+            let need =
+                o ? nil : trainingBytes(inputs: features, specs: specs, batch: config.batchSize, optimizerSlots: config.optimizerSlots)
             parts.append(("the network \(Architecture.string(specs))", need ?? Int.max))
         }
         try check(given, parts)

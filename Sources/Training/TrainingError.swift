@@ -60,7 +60,8 @@ public enum TrainingError: Error, CustomStringConvertible {
     public var isSettingError: Bool {
         switch self {
         case .architecture, .metricNeedsOtherTask, .lossNeedsOtherTask, .augmentNeedsImages, .validationSplitLeavesNothing,
-             .classWeightNeedsClassification, .classWeightLabel, .classWeightsAllZero, .metricDoesNotApply: return true
+            .classWeightNeedsClassification, .classWeightLabel, .classWeightsAllZero, .metricDoesNotApply:
+            return true
         case .table(let e): return e.isSettingError
         default: return false
         }
@@ -74,11 +75,16 @@ public enum TrainingError: Error, CustomStringConvertible {
         case .table(let e): return e.message(naming: table)
         case .architecture(let e): return "\(name(.layers)): \(e.message)"
         case .metricNeedsOtherTask(let m, let task):
-            let other = task == .regression ? "a regression has val_loss and val_r2"
-                : task == .multilabel ? "a multi-label model has val_loss and val_accuracy (every label right)" : "a classification has val_loss and val_accuracy"
+            let other =
+                task == .regression
+                ? "a regression has val_loss and val_r2"
+                : task == .multilabel
+                    ? "a multi-label model has val_loss and val_accuracy (every label right)"
+                    : "a classification has val_loss and val_accuracy"
             return "\(name(.monitor)) \(m.rawValue) watches a \(m == .valR2 ? "regression" : "classification"); \(other)"
         case .classWeightNeedsClassification:
-            return "\(name(.classWeight)) weighs the classes of a classification; a regression or a multi-label target has none (a weight column weighs rows of any)"
+            return
+                "\(name(.classWeight)) weighs the classes of a classification; a regression or a multi-label target has none (a weight column weighs rows of any)"
         case .classWeightLabel(let label, let labels):
             let shown = labels.prefix(20).joined(separator: ", ") + (labels.count > 20 ? ", …" : "")
             return "\(name(.classWeight)) names class '\(label)', which the target does not have (its classes: \(shown))"
@@ -89,7 +95,8 @@ public enum TrainingError: Error, CustomStringConvertible {
             return "\(name(setting)) \(shownName) is a figure of \(metric.scopeDescription); this is \(what)"
         case .lossNeedsOtherTask(let loss, let task):
             if task == .multilabel {
-                return "\(name(.loss)) \(loss) does not fit a multi-label target; it takes bce (a sigmoid and binary cross-entropy per label)"
+                return
+                    "\(name(.loss)) \(loss) does not fit a multi-label target; it takes bce (a sigmoid and binary cross-entropy per label)"
             }
             return task == .classification
                 ? "\(name(.loss)) \(loss) is for regression; a classification takes cross_entropy, bce or mse"
@@ -97,9 +104,11 @@ public enum TrainingError: Error, CustomStringConvertible {
         case .augmentNeedsImages:
             return "\(name(.augment)) distorts images (IDX files); a CSV table has no images to distort"
         case .augmentImageSize(let rows, let cols):
-            return "\(name(.augment)) distorts two-dimensional images of at least 2×2 and at most about 2045×2045 pixels; the training images are \(rows)×\(cols)"
+            return
+                "\(name(.augment)) distorts two-dimensional images of at least 2×2 and at most about 2045×2045 pixels; the training images are \(rows)×\(cols)"
         case .validationSplitLeavesNothing(let fraction, let count, let noValidation):
-            return "\(name(.validationSplit)) \(fraction) of \(count) training images leaves \(noValidation ? "no validation" : "no training") images"
+            return
+                "\(name(.validationSplit)) \(fraction) of \(count) training images leaves \(noValidation ? "no validation" : "no training") images"
         case .modelIsNotACheckpoint(let path, let int8):
             return int8
                 ? "\(path): is an INT8 model (mlp quantize), which cannot be trained further; \(name(.resume)) takes the float checkpoint written by \(name(.checkpoint))"
@@ -108,9 +117,12 @@ public enum TrainingError: Error, CustomStringConvertible {
             return "\(path): checkpoint configuration does not fit the data: \(inner.message(naming: name, table: table))"
         case .notEnoughMemory(let needed, let what, let biggest, let limit, let given):
             let detail = biggest.map { " (\(MemoryBudget.size($0)) of it for \(what))" } ?? " for \(what),"
-            let limitText = given ? "the \(name(.memoryLimit)) limit is \(MemoryBudget.size(limit))"
-                                  : "only \(MemoryBudget.size(limit)) is available (MemAvailable in /proc/meminfo)"
-            return "not enough memory: this needs about \(MemoryBudget.size(needed))\(detail) but \(limitText); use a smaller dataset or model, or a larger \(name(.memoryLimit))"
+            let limitText =
+                given
+                ? "the \(name(.memoryLimit)) limit is \(MemoryBudget.size(limit))"
+                : "only \(MemoryBudget.size(limit)) is available (MemAvailable in /proc/meminfo)"
+            return
+                "not enough memory: this needs about \(MemoryBudget.size(needed))\(detail) but \(limitText); use a smaller dataset or model, or a larger \(name(.memoryLimit))"
         }
     }
 

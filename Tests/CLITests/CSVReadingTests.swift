@@ -1,14 +1,15 @@
+import Formats
 // How mlp reads tables that are not written the C way, end to end: decimal commas and thousands
 // separators (stored with the model, so evaluate and predict read new rows the same way), pandas'
 // missing-value markers with --missing, a target just past the classification rule, a wrong
 // delimiter, advice that the command giving it accepts, and ID and extra columns in the files that
 // evaluate and predict read.
 import Foundation
-import Formats
+import Tables
 import XCTest
+
 @testable import MLPCLI
 @testable import Training
-import Tables
 
 final class CSVReadingTests: XCTestCase {
     func json(_ text: String) throws -> JSONValue { try JSONValue.parse(Array(text.utf8)) }
@@ -25,7 +26,8 @@ final class CSVReadingTests: XCTestCase {
         func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
         var text = header + "\n"
         for _ in 0..<400 {
-            let a = uniform() * 10 - 5, b = uniform() * 1000
+            let a = uniform() * 10 - 5
+            let b = uniform() * 1000
             text += write(a, b, a * 100 + b > 500 ? 1 : 0) + "\n"
         }
         try dir.write(name, Array(text.utf8))
@@ -39,7 +41,10 @@ final class CSVReadingTests: XCTestCase {
     }
 
     func accuracy(_ r: Run) throws -> Double {
-        guard case .number(let a)? = try json(r.stdout)["test_accuracy"] else { XCTFail(r.stdout + r.stderr); return 0 }
+        guard case .number(let a)? = try json(r.stdout)["test_accuracy"] else {
+            XCTFail(r.stdout + r.stderr)
+            return 0
+        }
         return a
     }
 
@@ -57,7 +62,9 @@ final class CSVReadingTests: XCTestCase {
         XCTAssertEqual(plain.status, 0, plain.stderr)
         let warning = plain.stderr.split(separator: "\n").filter { $0.contains("decimal comma") }
         XCTAssertEqual(warning.count, 1, plain.stderr)
-        XCTAssertTrue(warning[0].hasPrefix("mlp: warning: \(semi): columns 'a' (1), 'b' (2) hold numbers written with a decimal comma ('"), plain.stderr)
+        XCTAssertTrue(
+            warning[0].hasPrefix("mlp: warning: \(semi): columns 'a' (1), 'b' (2) hold numbers written with a decimal comma ('"),
+            plain.stderr)
         XCTAssertTrue(warning[0].contains("') but are read as text ("), plain.stderr)
         XCTAssertTrue(warning[0].hasSuffix(" categories); --decimal , reads them as numbers"), plain.stderr)
 
@@ -74,7 +81,8 @@ final class CSVReadingTests: XCTestCase {
 
         // The model keeps the decimal mark; evaluate and predict read rows with it unasked.
         let file = try Safetensors.read(path: model)
-        XCTAssertTrue(file.metadataValue(for: "input")!.contains("\"delimiter\":\";\",\"decimal\":\",\""), file.metadataValue(for: "input")!)
+        XCTAssertTrue(
+            file.metadataValue(for: "input")!.contains("\"delimiter\":\";\",\"decimal\":\",\""), file.metadataValue(for: "input")!)
         // Format 4, so that an mlp that reads rows only one way refuses the file instead of misreading
         // its rows; the same table read the default way stays format 2, and an INT8 copy keeps 4.
         XCTAssertEqual(file.metadataValue(for: "format_version"), "4")
@@ -91,8 +99,9 @@ final class CSVReadingTests: XCTestCase {
         try dir.write("rows.csv", Array("a;b\n-4,5;12,5\n4,5;990,25\n\"1,5\";\"600\"\n".utf8))
         let p = try MLP.run(["predict", "--model", model, "--input", dir.file("rows.csv")])
         XCTAssertEqual(p.status, 0, p.stderr)
-        XCTAssertEqual(p.stdout.split(separator: "\n").map { $0.split(separator: ",")[safe: 1].map(String.init) ?? "" },
-                       ["predicted", "0", "1", "1"])
+        XCTAssertEqual(
+            p.stdout.split(separator: "\n").map { $0.split(separator: ",")[safe: 1].map(String.init) ?? "" },
+            ["predicted", "0", "1", "1"])
         // Rows from elsewhere: the flags override the model's way.
         try dir.write("dot.csv", Array("a,b\n-4.5,12.5\n4.5,990.25\n".utf8))
         let dot = try MLP.run(["predict", "--model", model, "--input", dir.file("dot.csv"), "--delimiter", ",", "--decimal", "."])
@@ -101,7 +110,10 @@ final class CSVReadingTests: XCTestCase {
         // Without the override, the error names it.
         let wrong = try MLP.run(["predict", "--model", model, "--input", dir.file("dot.csv"), "--delimiter", ","])
         XCTAssertEqual(wrong.status, 1)
-        XCTAssertTrue(wrong.stderr.hasSuffix("error: \(dir.file("dot.csv")): line 2, column 'a' (1): '-4.5' is not a number, and this column must be numeric; numbers written with a decimal point need --decimal .\n"), wrong.stderr)
+        XCTAssertTrue(
+            wrong.stderr.hasSuffix(
+                "error: \(dir.file("dot.csv")): line 2, column 'a' (1): '-4.5' is not a number, and this column must be numeric; numbers written with a decimal point need --decimal .\n"
+            ), wrong.stderr)
         let s = try MLP.run(["summary", model])
         XCTAssertTrue(s.stdout.contains("numbers written with a decimal comma"), s.stdout)
     }
@@ -115,7 +127,8 @@ final class CSVReadingTests: XCTestCase {
         let common = ["--epochs", "1", "--threads", "1", "--quiet"]
         let plain = try MLP.run(["train", "--data", path, "--out", dir.file("p")] + common)
         XCTAssertEqual(plain.status, 0, plain.stderr)
-        XCTAssertTrue(plain.stderr.contains("mlp: warning: \(path): column 'b' (2) holds numbers written with ',' between thousands ("), plain.stderr)
+        XCTAssertTrue(
+            plain.stderr.contains("mlp: warning: \(path): column 'b' (2) holds numbers written with ',' between thousands ("), plain.stderr)
         XCTAssertTrue(plain.stderr.contains("; --thousands , reads it as numbers\n"), plain.stderr)
         let model = dir.file("m.safetensors")
         let read = try MLP.run(["train", "--data", path, "--thousands", ",", "--out", model] + common)
@@ -123,7 +136,8 @@ final class CSVReadingTests: XCTestCase {
         XCTAssertEqual(notes(read), "", "no warning")
         // A resumed run reads its data as it began (the checkpoint keeps the separator).
         let checkpoint = dir.file("c.ckpt")
-        XCTAssertEqual(try MLP.run(["train", "--data", path, "--thousands", ",", "--checkpoint", checkpoint, "--out", model] + common).status, 0)
+        XCTAssertEqual(
+            try MLP.run(["train", "--data", path, "--thousands", ",", "--checkpoint", checkpoint, "--out", model] + common).status, 0)
         let resumed = try MLP.run(["train", "--data", path, "--resume", checkpoint, "--epochs", "2", "--out", model, "--quiet"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertEqual(notes(resumed), "")
@@ -160,9 +174,13 @@ final class CSVReadingTests: XCTestCase {
         XCTAssertEqual(oldBack.numbers, .standard)
         XCTAssertEqual(oldBack.missing, .median)
         XCTAssertFalse(try configuration([]).json.serialized().contains("decimal"), "defaults are not written")
-        for (key, value, message) in [("decimal", JSONValue(";"), "\"decimal\" is not one of . ,"),
-                                      ("missing_markers", JSONValue.array(["NA"]), "\"missing_markers\" is neither the basic markers nor pandas'")] {
-            XCTAssertThrowsError(try TrainingConfiguration(json: .object(members.filter { $0.0 != key } + [(key, value)])) { CLIError(.dataError, $0) }) { e in
+        for (key, value, message) in [
+            ("decimal", JSONValue(";"), "\"decimal\" is not one of . ,"),
+            ("missing_markers", JSONValue.array(["NA"]), "\"missing_markers\" is neither the basic markers nor pandas'"),
+        ] {
+            XCTAssertThrowsError(
+                try TrainingConfiguration(json: .object(members.filter { $0.0 != key } + [(key, value)])) { CLIError(.dataError, $0) }
+            ) { e in
                 XCTAssertEqual(CLIError.from(e).message, message)
             }
         }
@@ -184,7 +202,10 @@ final class CSVReadingTests: XCTestCase {
         let letters = try write("letters.csv", classes: 26)
         let r = try MLP.run(["train", "--data", letters] + common)
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(notes(r), "mlp: note: target 'label' holds 26 distinct whole numbers (0 to 25), more than the 20 a classification is inferred from: trained as a regression; --task classification trains 26 classes instead\n")
+        XCTAssertEqual(
+            notes(r),
+            "mlp: note: target 'label' holds 26 distinct whole numbers (0 to 25), more than the 20 a classification is inferred from: trained as a regression; --task classification trains 26 classes instead\n"
+        )
         // Told, or far from the edge, or on the other side of it: no note.
         XCTAssertEqual(notes(try MLP.run(["train", "--data", letters, "--task", "regression"] + common)), "")
         XCTAssertEqual(notes(try MLP.run(["train", "--data", letters, "--task", "classification"] + common)), "")
@@ -202,13 +223,21 @@ final class CSVReadingTests: XCTestCase {
         try dir.write("ragged.tsv", Array("alpha\tbeta\tlabel\n1,5\t2,5\tp\n".utf8))
         try dir.write("pipe.csv", Array("a|b|label\n1|2|p\n3|4|q\n".utf8))
         let out = ["--epochs", "1", "--out", dir.file("m")]
-        func error(_ r: Run) -> String { XCTAssertEqual(r.status, 1, r.stderr); return r.stderr }
-        XCTAssertEqual(error(try MLP.run(["train", "--data", dir.file("tab.tsv")] + out)),
-                       "error: \(dir.file("tab.tsv")): has no column left to learn from once the target (alpha\\tbeta\\tcolour\\tlabel) is set aside; the header holds tabs: give --delimiter tab\n")
-        XCTAssertEqual(error(try MLP.run(["train", "--data", dir.file("ragged.tsv")] + out)),
-                       "error: \(dir.file("ragged.tsv")): line 2 has 3 fields, the header has 1; the header holds tabs: give --delimiter tab\n")
-        XCTAssertEqual(error(try MLP.run(["train", "--data", dir.file("pipe.csv"), "--target", "label"] + out)),
-                       "error: \(dir.file("pipe.csv")): has no column 'label' for --target (its columns: a|b|label); the header holds '|': give --delimiter '|'\n")
+        func error(_ r: Run) -> String {
+            XCTAssertEqual(r.status, 1, r.stderr)
+            return r.stderr
+        }
+        XCTAssertEqual(
+            error(try MLP.run(["train", "--data", dir.file("tab.tsv")] + out)),
+            "error: \(dir.file("tab.tsv")): has no column left to learn from once the target (alpha\\tbeta\\tcolour\\tlabel) is set aside; the header holds tabs: give --delimiter tab\n"
+        )
+        XCTAssertEqual(
+            error(try MLP.run(["train", "--data", dir.file("ragged.tsv")] + out)),
+            "error: \(dir.file("ragged.tsv")): line 2 has 3 fields, the header has 1; the header holds tabs: give --delimiter tab\n")
+        XCTAssertEqual(
+            error(try MLP.run(["train", "--data", dir.file("pipe.csv"), "--target", "label"] + out)),
+            "error: \(dir.file("pipe.csv")): has no column 'label' for --target (its columns: a|b|label); the header holds '|': give --delimiter '|'\n"
+        )
         XCTAssertEqual(try MLP.run(["train", "--data", dir.file("pipe.csv"), "--delimiter", "|", "--quiet"] + out).status, 0)
     }
 
@@ -228,7 +257,10 @@ final class CSVReadingTests: XCTestCase {
         // Without --missing: refused, naming the marker and the flag (not --categorical).
         let refused = try MLP.run(["train", "--data", path, "--epochs", "1", "--out", dir.file("m")])
         XCTAssertEqual(refused.status, 1)
-        XCTAssertEqual(refused.stderr, "error: \(path): line 3, column 'x' (1): 'nan' marks a missing value; fill it in, or read it as missing with --missing mean|median|most-frequent\n")
+        XCTAssertEqual(
+            refused.stderr,
+            "error: \(path): line 3, column 'x' (1): 'nan' marks a missing value; fill it in, or read it as missing with --missing mean|median|most-frequent\n"
+        )
         // With it: missing in every column, the categorical one included.
         let model = dir.file("m.safetensors")
         let ok = try MLP.run(["train", "--data", path, "--missing", "most-frequent", "--epochs", "1", "--quiet", "--out", model])
@@ -256,7 +288,9 @@ final class CSVReadingTests: XCTestCase {
         XCTAssertEqual(oldEncoder.missing, .mostFrequent)
         // --help lists the markers.
         let help = try MLP.run(["train", "--help"])
-        XCTAssertTrue(help.stdout.contains("#N/A, #N/A N/A, #NA, -1.#IND, -1.#QNAN, -NaN, -nan, 1.#IND, 1.#QNAN, <NA>, N/A, NULL, NaN, None, n/a,"), help.stdout)
+        XCTAssertTrue(
+            help.stdout.contains("#N/A, #N/A N/A, #NA, -1.#IND, -1.#QNAN, -NaN, -nan, 1.#IND, 1.#QNAN, <NA>, N/A, NULL, NaN, None, n/a,"),
+            help.stdout)
     }
 
     func testEvaluateAndPredictAdviseWhatTheyAccept() throws {
@@ -268,22 +302,31 @@ final class CSVReadingTests: XCTestCase {
         XCTAssertEqual(try MLP.run(["train", "--data", dir.file("train.csv"), "--epochs", "1", "--quiet", "--out", model]).status, 0)
         try dir.write("gap.csv", Array("x,c,label\n1,a,0\n,b,1\n".utf8))
         try dir.write("nan.csv", Array("x,c,label\n1,a,0\nNaN,b,1\n".utf8))
-        let gap = dir.file("gap.csv"), nan = dir.file("nan.csv")
-        let retrain = "the model has no fill value for it (it was trained without --missing); fill it in, or retrain with --missing mean|median|most-frequent"
+        let gap = dir.file("gap.csv")
+        let nan = dir.file("nan.csv")
+        let retrain =
+            "the model has no fill value for it (it was trained without --missing); fill it in, or retrain with --missing mean|median|most-frequent"
         for command in [["predict", "--input", gap], ["evaluate", "--data", gap]] {
             let r = try MLP.run([command[0], "--model", model] + command[1...])
             XCTAssertEqual(r.status, 1)
-            XCTAssertTrue(r.stderr.hasSuffix("error: \(gap): line 3, column 'x' (1): missing value (empty, NA or ?), and \(retrain)\n"), r.stderr)
+            XCTAssertTrue(
+                r.stderr.hasSuffix("error: \(gap): line 3, column 'x' (1): missing value (empty, NA or ?), and \(retrain)\n"), r.stderr)
         }
         for command in [["predict", "--input", nan], ["evaluate", "--data", nan]] {
             let r = try MLP.run([command[0], "--model", model] + command[1...])
             XCTAssertEqual(r.status, 1)
-            XCTAssertTrue(r.stderr.hasSuffix("error: \(nan): line 3, column 'x' (1): 'NaN' marks a missing value; fill it in, or retrain the model with --missing mean|median|most-frequent, which reads it as missing\n"), r.stderr)
+            XCTAssertTrue(
+                r.stderr.hasSuffix(
+                    "error: \(nan): line 3, column 'x' (1): 'NaN' marks a missing value; fill it in, or retrain the model with --missing mean|median|most-frequent, which reads it as missing\n"
+                ), r.stderr)
         }
         // train takes --missing: its test file's error says so.
         let t = try MLP.run(["train", "--data", dir.file("train.csv"), "--test-data", gap, "--epochs", "1", "--out", dir.file("m2")])
         XCTAssertEqual(t.status, 1)
-        XCTAssertEqual(t.stderr, "error: \(gap): line 3, column 'x' (1): missing value (empty, NA or ?); fill it in, or impute it with --missing mean|median|most-frequent\n")
+        XCTAssertEqual(
+            t.stderr,
+            "error: \(gap): line 3, column 'x' (1): missing value (empty, NA or ?); fill it in, or impute it with --missing mean|median|most-frequent\n"
+        )
     }
 
     // MARK: - ID and extra columns
@@ -294,8 +337,11 @@ final class CSVReadingTests: XCTestCase {
         for i in 0..<60 { text += "\(i % 10),\(i % 3 == 0 ? "a" : "b"),\(i % 10 < 5 ? "low" : "high")\n" }
         try dir.write("train.csv", Array(text.utf8))
         let model = dir.file("m.safetensors")
-        XCTAssertEqual(try MLP.run(["train", "--data", dir.file("train.csv"), "--epochs", "40", "--batch-size", "8", "--threads", "1",
-                                    "--quiet", "--out", model]).status, 0)
+        XCTAssertEqual(
+            try MLP.run([
+                "train", "--data", dir.file("train.csv"), "--epochs", "40", "--batch-size", "8", "--threads", "1",
+                "--quiet", "--out", model,
+            ]).status, 0)
         // Extra columns (an id, notes that are mostly numbers) are ignored with one line; the ID is echoed as written.
         try dir.write("rows.csv", Array("id,notes,x,c\nNA,1,0,a\nB-7,2,9,b\n\"a,b\",lots,1,a\n".utf8))
         let rows = dir.file("rows.csv")
@@ -320,7 +366,8 @@ final class CSVReadingTests: XCTestCase {
         XCTAssertEqual(byX.stdout.split(separator: "\n")[2].split(separator: ",").first, "9")
         let absent = try MLP.run(["predict", "--model", model, "--input", rows, "--id-column", "key"])
         XCTAssertEqual(absent.status, 1)
-        XCTAssertTrue(absent.stderr.hasSuffix("error: \(rows): has no column 'key' for --id-column (its columns: id, notes, x, c)\n"), absent.stderr)
+        XCTAssertTrue(
+            absent.stderr.hasSuffix("error: \(rows): has no column 'key' for --id-column (its columns: id, notes, x, c)\n"), absent.stderr)
 
         // evaluate: extra columns ignored; --misclassified lists each mistake with its ID.
         try dir.write("test.csv", Array("id,x,c,label\nr1,0,a,high\nr2,9,b,high\nr3,1,a,low\nr4,8,b,low\n".utf8))
@@ -328,7 +375,10 @@ final class CSVReadingTests: XCTestCase {
         let e = try MLP.run(["evaluate", "--model", model, "--data", test, "--misclassified", "5", "--id-column", "id"])
         XCTAssertEqual(e.status, 0, e.stderr)
         XCTAssertEqual(e.stderr, "")
-        XCTAssertTrue(e.stdout.contains("all 2 misclassified rows, most confident first\nid  index  true  predicted  probability\n──  ─────  ────  ─────────  ───────────\nr1      0  high        low"), e.stdout)
+        XCTAssertTrue(
+            e.stdout.contains(
+                "all 2 misclassified rows, most confident first\nid  index  true  predicted  probability\n──  ─────  ────  ─────────  ───────────\nr1      0  high        low"
+            ), e.stdout)
         XCTAssertTrue(e.stdout.contains("\nr4      3   low       high"), e.stdout)
         let ej = try MLP.run(["evaluate", "--model", model, "--data", test, "--misclassified", "5", "--id-column", "id", "--json"])
         guard case .array(let wrong)? = try json(ej.stdout)["misclassified"] else { return XCTFail(ej.stdout) }
@@ -337,9 +387,12 @@ final class CSVReadingTests: XCTestCase {
         XCTAssertEqual(noted.stderr, "mlp: note: \(test): ignoring column 'id', which the model does not read\n")
         let usage = try MLP.run(["evaluate", "--model", model, "--data", test, "--id-column", "id"])
         XCTAssertEqual(usage.status, 2)
-        XCTAssertTrue(usage.stderr.hasPrefix("error: --id-column names the rows of the --misclassified list; add --misclassified N\n"), usage.stderr)
+        XCTAssertTrue(
+            usage.stderr.hasPrefix("error: --id-column names the rows of the --misclassified list; add --misclassified N\n"), usage.stderr)
         // train's test file may hold extra columns too.
-        let t = try MLP.run(["train", "--data", dir.file("train.csv"), "--test-data", test, "--epochs", "1", "--quiet", "--out", dir.file("m2")])
+        let t = try MLP.run([
+            "train", "--data", dir.file("train.csv"), "--test-data", test, "--epochs", "1", "--quiet", "--out", dir.file("m2"),
+        ])
         XCTAssertEqual(t.status, 0, t.stderr)
         XCTAssertEqual(notes(t), "mlp: note: \(test): ignoring column 'id', which the model does not read\n")
     }

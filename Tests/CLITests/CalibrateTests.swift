@@ -1,10 +1,11 @@
+import Formats
 // `mlp calibrate`, end to end: the temperature it fits is scipy's minimum of the held-out log-loss,
 // it is stored in the model (format 5) and applied by every command that reads the model (predict,
 // evaluate with its ECE and reliability diagram, quantize, export through onnxruntime), and what it
 // cannot calibrate is refused in one line.
 import Foundation
-import Formats
 import XCTest
+
 @testable import MLPCLI
 @testable import Training
 
@@ -16,8 +17,10 @@ final class CalibrateTests: XCTestCase {
     func imageModel(_ dir: TempDir) throws -> String {
         try Judging.noisyQuadrants(dir)
         let model = dir.file("m.safetensors")
-        let t = try MLP.run(["train", "--data", dir.path, "--validation-split", "0.25", "--save-split", dir.file("held-out"),
-                             "--epochs", "4", "--batch-size", "16", "--threads", "1", "--quiet", "--out", model])
+        let t = try MLP.run([
+            "train", "--data", dir.path, "--validation-split", "0.25", "--save-split", dir.file("held-out"),
+            "--epochs", "4", "--batch-size", "16", "--threads", "1", "--quiet", "--out", model,
+        ])
         XCTAssertEqual(t.status, 0, t.stderr)
         return model
     }
@@ -25,8 +28,10 @@ final class CalibrateTests: XCTestCase {
     /// A binary table model (breast cancer), its held-out validation rows and its test rows.
     func tableModel(_ dir: TempDir) throws -> (model: String, validation: String, test: String) {
         let model = dir.file("cancer.safetensors")
-        let t = try MLP.run(["train", "--data", Self.cancer, "--test-split", "0.2", "--validation-split", "0.3", "--save-split", dir.file("split"),
-                             "--epochs", "30", "--threads", "1", "--quiet", "--out", model])
+        let t = try MLP.run([
+            "train", "--data", Self.cancer, "--test-split", "0.2", "--validation-split", "0.3", "--save-split", dir.file("split"),
+            "--epochs", "30", "--threads", "1", "--quiet", "--out", model,
+        ])
         XCTAssertEqual(t.status, 0, t.stderr)
         return (model, dir.file("split/validation.csv"), dir.file("split/test.csv"))
     }
@@ -35,7 +40,9 @@ final class CalibrateTests: XCTestCase {
 
     func testCalibrateStoresATemperatureThatEveryCommandApplies() throws {
         let dir = try TempDir()
-        let model = try imageModel(dir), calibrated = dir.file("cal.safetensors"), images = dir.file("t10k-images-idx3-ubyte")
+        let model = try imageModel(dir)
+        let calibrated = dir.file("cal.safetensors")
+        let images = dir.file("t10k-images-idx3-ubyte")
         let c = try MLP.run(["calibrate", "--model", model, "--data", dir.file("held-out"), "--out", calibrated])
         XCTAssertEqual(c.status, 0, c.stderr)
         XCTAssertTrue(c.stdout.hasPrefix("temperature "), c.stdout)
@@ -58,7 +65,8 @@ final class CalibrateTests: XCTestCase {
         for (b, a) in zip(before, after) {
             XCTAssertEqual(b["predicted"], a["predicted"])
             let logits = Judging.numbers(b["probabilities"]).map { log($0) / t }
-            let m = logits.max()!, s = logits.map { exp($0 - m) }.reduce(0, +)
+            let m = logits.max()!
+            let s = logits.map { exp($0 - m) }.reduce(0, +)
             for (q, z) in zip(Judging.numbers(a["probabilities"]), logits) { worst = max(worst, abs(q - exp(z - m) / s)) }
         }
         XCTAssertLessThan(worst, 1e-5, "calibrated probabilities against softmax(log p / T)")
@@ -95,23 +103,31 @@ final class CalibrateTests: XCTestCase {
         XCTAssertEqual(c.status, 0, c.stderr)
         let fit = try Judging.json(c.stdout)
         func probabilities(_ m: String, _ rows: String) throws -> [[Double]] {
-            try Judging.lines(try MLP.run(["predict", "--model", m, "--input", rows, "--json"])).map { Judging.numbers($0["probabilities"]) }
+            try Judging.lines(try MLP.run(["predict", "--model", m, "--input", rows, "--json"])).map {
+                Judging.numbers($0["probabilities"])
+            }
         }
         func labels(_ rows: String) throws -> [Int] {
             // the target is the last column, 0 or 1 (the classes' order)
-            try String(contentsOfFile: rows, encoding: .utf8).split(separator: "\n").dropFirst().map { Int($0.split(separator: ",").last!)! }
+            try String(contentsOfFile: rows, encoding: .utf8).split(separator: "\n").dropFirst().map {
+                Int($0.split(separator: ",").last!)!
+            }
         }
-        let held = try probabilities(model, validation), heldLabels = try labels(validation)
+        let held = try probabilities(model, validation)
+        let heldLabels = try labels(validation)
         let logits = held.map { row in row.map { log(max($0, 1e-300)) } }
-        let testRows = try probabilities(calibrated, test), testLabels = try labels(test)
-        let cases = "[{\"kind\":\"temperature\",\"logits\":[\(logits.map(Judging.text).joined(separator: ","))],\"labels\":\(heldLabels),\"weights\":null,\"range\":[0.01,100]},"
+        let testRows = try probabilities(calibrated, test)
+        let testLabels = try labels(test)
+        let cases =
+            "[{\"kind\":\"temperature\",\"logits\":[\(logits.map(Judging.text).joined(separator: ","))],\"labels\":\(heldLabels),\"weights\":null,\"range\":[0.01,100]},"
             + "{\"kind\":\"calibration\",\"probabilities\":[\(testRows.map(Judging.text).joined(separator: ","))],\"labels\":\(testLabels),\"weights\":null,\"bins\":15}]"
         let oracle = try Judging.run(oracle: cases)
         let scipy = try XCTUnwrap(oracle[0]["temperature"] as? Double)
         // the file stores T as a float, and predict prints float probabilities
         XCTAssertEqual(Judging.number(fit["temperature"]), scipy, accuracy: 1e-4 * scipy, "calibrate against scipy's minimize_scalar")
         let e = try Judging.json(try MLP.run(["evaluate", "--model", calibrated, "--data", test, "--json"]).stdout)
-        XCTAssertEqual(Judging.number(e["ece"]), try XCTUnwrap(oracle[1]["ece"] as? Double), accuracy: 1e-9, "evaluate's ECE against the reference")
+        XCTAssertEqual(
+            Judging.number(e["ece"]), try XCTUnwrap(oracle[1]["ece"] as? Double), accuracy: 1e-9, "evaluate's ECE against the reference")
     }
 
     /// --pick-threshold f1 stores the threshold that maximizes the positive class's F1 on the held-out
@@ -133,7 +149,8 @@ final class CalibrateTests: XCTestCase {
         let p = rows.map { Double(Float(Judging.number($0["probabilities"]?["1"]))) }
         let y = try String(contentsOfFile: validation, encoding: .utf8).split(separator: "\n").dropFirst().map { $0.hasSuffix(",1") }
         func f1(_ at: Double) -> Double {
-            let tp = zip(p, y).filter { $0.0 >= at && $0.1 }.count, fp = zip(p, y).filter { $0.0 >= at && !$0.1 }.count
+            let tp = zip(p, y).filter { $0.0 >= at && $0.1 }.count
+            let fp = zip(p, y).filter { $0.0 >= at && !$0.1 }.count
             let fn = zip(p, y).filter { $0.0 < at && $0.1 }.count
             return 2 * Double(tp) / Double(2 * tp + fp + fn)
         }
@@ -146,25 +163,42 @@ final class CalibrateTests: XCTestCase {
 
     func testCalibrateRefusesWhatItCannotCalibrateInOneLine() throws {
         let dir = try TempDir()
-        let diabetes = dir.file("d.safetensors"), iris = dir.file("iris.safetensors"), mse = dir.file("mse.safetensors")
+        let diabetes = dir.file("d.safetensors")
+        let iris = dir.file("iris.safetensors")
+        let mse = dir.file("mse.safetensors")
         let image = try imageModel(dir)
-        XCTAssertEqual(try MLP.run(["train", "--data", Package.path("data/tabular/diabetes.csv.gz"), "--epochs", "1", "--quiet", "--out", diabetes]).status, 0)
-        XCTAssertEqual(try MLP.run(["train", "--data", Package.path("data/tabular/iris.csv.gz"), "--epochs", "1", "--quiet", "--out", iris]).status, 0)
+        XCTAssertEqual(
+            try MLP.run(["train", "--data", Package.path("data/tabular/diabetes.csv.gz"), "--epochs", "1", "--quiet", "--out", diabetes])
+                .status, 0)
+        XCTAssertEqual(
+            try MLP.run(["train", "--data", Package.path("data/tabular/iris.csv.gz"), "--epochs", "1", "--quiet", "--out", iris]).status, 0)
         XCTAssertEqual(try MLP.run(["train", "--data", dir.path, "--loss", "mse", "--epochs", "1", "--quiet", "--out", mse]).status, 0)
         let out = dir.file("out.safetensors")
         let cases: [([String], Int32, String)] = [
-            (["--model", diabetes, "--data", Package.path("data/tabular/diabetes.csv.gz")], 2,
-             "error: mlp calibrate fits a classifier's temperature; \(diabetes) is a regression (its outputs are values, not probabilities)"),
-            (["--model", mse, "--data", dir.file("held-out")], 2,
-             "error: \(mse) was trained with --loss mse: its outputs are not logits that a temperature calibrates (cross_entropy or bce are)"),
-            (["--model", image, "--data", dir.path], 1,
-             "error: \(dir.path): has no validation-images-idx3-ubyte (train --validation-split F --save-split DIR writes the held-out images there); or name them with --validation-images and --validation-labels"),
-            (["--model", image, "--data", dir.file("held-out"), "--pick-threshold", "f1"], 2,
-             "error: --pick-threshold f1 chooses a binary model's decision threshold; \(image) is a model of 4 classes"),
-            (["--model", iris, "--data", Package.path("data/tabular/iris.csv.gz"), "--pick-threshold", "youden"], 2,
-             "error: --pick-threshold youden chooses a binary model's decision threshold; \(iris) is a model of 3 classes"),
-            (["--model", image, "--data", dir.file("held-out"), "--pick-threshold", "best"], 2,
-             "error: --pick-threshold 'best' is not one of f1, youden"),
+            (
+                ["--model", diabetes, "--data", Package.path("data/tabular/diabetes.csv.gz")], 2,
+                "error: mlp calibrate fits a classifier's temperature; \(diabetes) is a regression (its outputs are values, not probabilities)"
+            ),
+            (
+                ["--model", mse, "--data", dir.file("held-out")], 2,
+                "error: \(mse) was trained with --loss mse: its outputs are not logits that a temperature calibrates (cross_entropy or bce are)"
+            ),
+            (
+                ["--model", image, "--data", dir.path], 1,
+                "error: \(dir.path): has no validation-images-idx3-ubyte (train --validation-split F --save-split DIR writes the held-out images there); or name them with --validation-images and --validation-labels"
+            ),
+            (
+                ["--model", image, "--data", dir.file("held-out"), "--pick-threshold", "f1"], 2,
+                "error: --pick-threshold f1 chooses a binary model's decision threshold; \(image) is a model of 4 classes"
+            ),
+            (
+                ["--model", iris, "--data", Package.path("data/tabular/iris.csv.gz"), "--pick-threshold", "youden"], 2,
+                "error: --pick-threshold youden chooses a binary model's decision threshold; \(iris) is a model of 3 classes"
+            ),
+            (
+                ["--model", image, "--data", dir.file("held-out"), "--pick-threshold", "best"], 2,
+                "error: --pick-threshold 'best' is not one of f1, youden"
+            ),
         ]
         for (args, status, line) in cases {
             let r = try MLP.run(["calibrate"] + args + ["--out", out])
@@ -181,7 +215,9 @@ final class CalibrateTests: XCTestCase {
     /// before the softmax), and onnxruntime's probabilities are predict's within 1e-5.
     func testQuantizeKeepsAndExportAppliesTheTemperature() throws {
         let dir = try TempDir()
-        let model = try imageModel(dir), calibrated = dir.file("cal.safetensors"), int8 = dir.file("int8.safetensors")
+        let model = try imageModel(dir)
+        let calibrated = dir.file("cal.safetensors")
+        let int8 = dir.file("int8.safetensors")
         XCTAssertEqual(try MLP.run(["calibrate", "--model", model, "--data", dir.file("held-out"), "--out", calibrated]).status, 0)
         let t = try XCTUnwrap(try metadata(calibrated).metadataValue(for: "temperature"))
         let q = try MLP.run(["quantize", "--model", calibrated, "--out", int8])
@@ -210,12 +246,14 @@ final class CalibrateTests: XCTestCase {
         XCTAssertEqual(try MLP.run(["export", "--model", model, "--out", uncalibrated]).status, 0)
         let graph = try String(decoding: Data(contentsOf: URL(fileURLWithPath: onnx)), as: UTF8.self)
         XCTAssertTrue(graph.contains("output.temperature"), "the graph divides by the temperature")
-        XCTAssertFalse(try String(decoding: Data(contentsOf: URL(fileURLWithPath: uncalibrated)), as: UTF8.self).contains("output.temperature"))
+        XCTAssertFalse(
+            try String(decoding: Data(contentsOf: URL(fileURLWithPath: uncalibrated)), as: UTF8.self).contains("output.temperature"))
     }
 
     func testEvaluatePlotsTheReliabilityDiagram() throws {
         let dir = try TempDir()
-        let model = try imageModel(dir), svg = dir.file("r.svg")
+        let model = try imageModel(dir)
+        let svg = dir.file("r.svg")
         let e = try MLP.run(["evaluate", "--model", model, "--data", dir.path, "--plot-calibration", svg, "--json"])
         XCTAssertEqual(e.status, 0, e.stderr)
         XCTAssertTrue(e.stderr.contains("reliability diagram written to \(svg)"), e.stderr)
@@ -234,9 +272,16 @@ final class CalibrateTests: XCTestCase {
         let both = try MLP.run(["evaluate", "--model", model, "--data", dir.path, "--plot-calibration", "-", "--json"])
         XCTAssertEqual(both.status, 2)
         let diabetes = dir.file("d.safetensors")
-        XCTAssertEqual(try MLP.run(["train", "--data", Package.path("data/tabular/diabetes.csv.gz"), "--epochs", "1", "--quiet", "--out", diabetes]).status, 0)
-        let r = try MLP.run(["evaluate", "--model", diabetes, "--data", Package.path("data/tabular/diabetes.csv.gz"), "--plot-calibration", svg])
+        XCTAssertEqual(
+            try MLP.run(["train", "--data", Package.path("data/tabular/diabetes.csv.gz"), "--epochs", "1", "--quiet", "--out", diabetes])
+                .status, 0)
+        let r = try MLP.run([
+            "evaluate", "--model", diabetes, "--data", Package.path("data/tabular/diabetes.csv.gz"), "--plot-calibration", svg,
+        ])
         XCTAssertEqual(r.status, 2)
-        XCTAssertTrue(r.stderr.hasPrefix("error: --plot-calibration draws how a classifier's confidence matches its accuracy; \(diabetes) is a regression"), r.stderr)
+        XCTAssertTrue(
+            r.stderr.hasPrefix(
+                "error: --plot-calibration draws how a classifier's confidence matches its accuracy; \(diabetes) is a regression"), r.stderr
+        )
     }
 }

@@ -3,10 +3,11 @@
 // error before training continues, never an overflow trap or a hang in the step schedule.
 import Formats
 import Model
+import Tables
 import XCTest
+
 @testable import MLPCLI
 @testable import Training
-import Tables
 
 final class CheckpointLoaderRegressionTests: XCTestCase {
     /// 10 images of 2×3 in 10 classes, batch 4: 3 steps an epoch.
@@ -48,20 +49,25 @@ final class CheckpointLoaderRegressionTests: XCTestCase {
     /// With --schedule step:1, the learning rate looped step/steps-per-epoch times per step: a
     /// step count of 9e18 hung `mlp train --resume` (and SIGTERM only sets a flag).
     func testAHugeStepCountIsRefusedNotLoopedOver() throws {
-        XCTAssertEqual(try restoreError([("step", "9000000000000000000")], ["--schedule", "step:1:0.5"]),
-                       "C: checkpoint metadata \"step\" (9000000000000000000) is more than 2 epoch(s) of 3 steps reach")
+        XCTAssertEqual(
+            try restoreError([("step", "9000000000000000000")], ["--schedule", "step:1:0.5"]),
+            "C: checkpoint metadata \"step\" (9000000000000000000) is more than 2 epoch(s) of 3 steps reach")
     }
 
     /// Counters at Int.max overflowed on the next step (Adam's bias correction on optimizer_step).
     func testCountersAtIntMaxAreRefused() throws {
-        XCTAssertEqual(try restoreError([("optimizer_step", "9223372036854775807")], ["--optimizer", "adam"]),
-                       "C: checkpoint metadata \"optimizer_step\" (9223372036854775807) is more than 2 epoch(s) of 3 steps reach")
-        XCTAssertEqual(try restoreError([("seen", "9223372036854775807"), ("correct", "1")]),
-                       "C: checkpoint metadata \"seen\" (9223372036854775807) and \"correct\" (1) do not fit an epoch of 10 training images")
-        XCTAssertEqual(try restoreError([("seen", "10"), ("correct", "11")]),
-                       "C: checkpoint metadata \"seen\" (10) and \"correct\" (11) do not fit an epoch of 10 training images")
-        XCTAssertEqual(try restoreError([("epoch", "9223372036854775807")]),
-                       "C: checkpoint metadata \"epoch\" (9223372036854775807) is more than the 100000 epochs mlp trains")
+        XCTAssertEqual(
+            try restoreError([("optimizer_step", "9223372036854775807")], ["--optimizer", "adam"]),
+            "C: checkpoint metadata \"optimizer_step\" (9223372036854775807) is more than 2 epoch(s) of 3 steps reach")
+        XCTAssertEqual(
+            try restoreError([("seen", "9223372036854775807"), ("correct", "1")]),
+            "C: checkpoint metadata \"seen\" (9223372036854775807) and \"correct\" (1) do not fit an epoch of 10 training images")
+        XCTAssertEqual(
+            try restoreError([("seen", "10"), ("correct", "11")]),
+            "C: checkpoint metadata \"seen\" (10) and \"correct\" (11) do not fit an epoch of 10 training images")
+        XCTAssertEqual(
+            try restoreError([("epoch", "9223372036854775807")]),
+            "C: checkpoint metadata \"epoch\" (9223372036854775807) is more than the 100000 epochs mlp trains")
     }
 
     /// SGD with momentum: a fused step leaves μ·v in the weights' part of the buffer, but the
@@ -102,10 +108,12 @@ final class CheckpointLoaderRegressionTests: XCTestCase {
         try Checkpoint.restore(file, into: old, path: "C")
         XCTAssertFalse(try XCTUnwrap(old.optimizer as? SGD).momentumBufferScaled, "version 2 buffers hold v")
 
-        XCTAssertEqual(try restoreError([("format_version", "3"), ("momentum_buffer_scaled", "2")]),
-                       "C: checkpoint metadata \"momentum_buffer_scaled\" is '2', expected 0 or 1")
-        XCTAssertEqual(try restoreError([("format_version", "3")]),
-                       "C: checkpoint metadata \"momentum_buffer_scaled\" is missing, expected 0 or 1")
+        XCTAssertEqual(
+            try restoreError([("format_version", "3"), ("momentum_buffer_scaled", "2")]),
+            "C: checkpoint metadata \"momentum_buffer_scaled\" is '2', expected 0 or 1")
+        XCTAssertEqual(
+            try restoreError([("format_version", "3")]),
+            "C: checkpoint metadata \"momentum_buffer_scaled\" is missing, expected 0 or 1")
         XCTAssertNil(try restoreError([("momentum_buffer_scaled", "2")]), "format 4 has no such key to read")
         XCTAssertNil(try restoreError([], ["--optimizer", "nesterov"]))
     }
@@ -123,7 +131,8 @@ final class CheckpointLoaderRegressionTests: XCTestCase {
             try Checkpoint.restore(file, into: fresh, path: "C")
             XCTFail("restored")
         } catch {
-            XCTAssertEqual(error.description, "C: checkpoint metadata \"momentum_buffer_scaled\" is '1', but Nesterov momentum keeps v itself")
+            XCTAssertEqual(
+                error.description, "C: checkpoint metadata \"momentum_buffer_scaled\" is '1', but Nesterov momentum keeps v itself")
         }
     }
 }

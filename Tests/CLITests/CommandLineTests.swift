@@ -48,11 +48,18 @@ final class CommandLineTests: XCTestCase {
         try assertUsageError(["train", "--data", "x", "--lr", "0"], "--lr must be positive, got 0")
         try assertUsageError(["train", "--data", "x", "--lr", "nan"], "--lr expects a number, got 'nan'")
         try assertUsageError(["train", "--data", "x", "--threads", "0"], "--threads must be between 1 and 1024, got 0")
-        try assertUsageError(["train", "--data", "x", "--hidden", "128,,64"], "--hidden expects positive layer widths separated by commas (e.g. 128,64), got '128,,64'")
-        try assertUsageError(["train", "--data", "x", "--hidden", "64", "--layers", "64:relu,10"], "--layers and --hidden both describe the hidden layers; give one of them")
+        try assertUsageError(
+            ["train", "--data", "x", "--hidden", "128,,64"],
+            "--hidden expects positive layer widths separated by commas (e.g. 128,64), got '128,,64'")
+        try assertUsageError(
+            ["train", "--data", "x", "--hidden", "64", "--layers", "64:relu,10"],
+            "--layers and --hidden both describe the hidden layers; give one of them")
         try assertUsageError(["train", "--data", "x", "--seed", "1", "--seed", "2"], "--seed is given twice")
-        try assertUsageError(["train", "--data", "x", "--optimizer", "rmsprop"], "--optimizer 'rmsprop' is not one of sgd, nesterov, adam, adamw")
-        try assertUsageError(["train", "--data", "x", "--optimizer", "adam", "--momentum", "0.9"], "--momentum applies to sgd and nesterov; Adam's moments are --beta1/--beta2 (defaults 0.9, 0.999)")
+        try assertUsageError(
+            ["train", "--data", "x", "--optimizer", "rmsprop"], "--optimizer 'rmsprop' is not one of sgd, nesterov, adam, adamw")
+        try assertUsageError(
+            ["train", "--data", "x", "--optimizer", "adam", "--momentum", "0.9"],
+            "--momentum applies to sgd and nesterov; Adam's moments are --beta1/--beta2 (defaults 0.9, 0.999)")
         try assertUsageError(["train", "extra"], "unexpected argument 'extra' for 'mlp train'; flags start with --")
         try assertUsageError(["train"], "missing required flag --data (or --train-images FILE)")
         try assertUsageError(["evaluate", "--data", "x"], "missing required flag --model")

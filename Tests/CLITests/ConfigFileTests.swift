@@ -1,10 +1,11 @@
+import Formats
 // Configuration files: `mlp config` prints a model's or checkpoint's training configuration as a
 // file for `--config`, which trains the same tensors again (through a regular file, a FIFO and a
 // process substitution's /dev/fd path); flags override the file; the stored configuration's own
 // JSON reads as a file; a mistake is one line naming the key.
 import Foundation
-import Formats
 import XCTest
+
 @testable import MLPCLI
 @testable import Training
 
@@ -13,11 +14,13 @@ final class ConfigFileTests: XCTestCase {
 
     /// A model trained with many non-default settings, and its checkpoint.
     func trained(_ dir: TempDir) throws -> (model: String, checkpoint: String) {
-        let r = try MLP.run(["train", "--data", iris, "--target", "species", "--test-split", "0.2", "--hidden", "16,8",
-                             "--activation", "tanh", "--optimizer", "sgd", "--momentum", "0.8", "--lr", "0.03", "--weight-decay", "0.0001",
-                             "--epochs", "6", "--batch-size", "16", "--seed", "7", "--validation-split", "0.25",
-                             "--early-stopping", "4", "--monitor", "val_accuracy", "--reduce-lr-on-plateau", "0.5,2",
-                             "--threads", "1", "--quiet", "--out", dir.file("m.safetensors"), "--checkpoint", dir.file("m.ckpt")])
+        let r = try MLP.run([
+            "train", "--data", iris, "--target", "species", "--test-split", "0.2", "--hidden", "16,8",
+            "--activation", "tanh", "--optimizer", "sgd", "--momentum", "0.8", "--lr", "0.03", "--weight-decay", "0.0001",
+            "--epochs", "6", "--batch-size", "16", "--seed", "7", "--validation-split", "0.25",
+            "--early-stopping", "4", "--monitor", "val_accuracy", "--reduce-lr-on-plateau", "0.5,2",
+            "--threads", "1", "--quiet", "--out", dir.file("m.safetensors"), "--checkpoint", dir.file("m.ckpt"),
+        ])
         XCTAssertEqual(r.status, 0, r.stderr)
         return (dir.file("m.safetensors"), dir.file("m.ckpt"))
     }
@@ -40,19 +43,31 @@ final class ConfigFileTests: XCTestCase {
         let original = try tensors(model)
 
         // A regular file.
-        let again = try MLP.run(["train", "--config", dir.file("c.json"), "--data", iris, "--threads", "1", "--quiet", "--out", dir.file("again.safetensors")])
+        let again = try MLP.run([
+            "train", "--config", dir.file("c.json"), "--data", iris, "--threads", "1", "--quiet", "--out", dir.file("again.safetensors"),
+        ])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(try tensors(dir.file("again.safetensors")), original)
 
         // A process substitution (bash gives mlp a /dev/fd path to a pipe).
         let mlp = MLP.binary
-        let substituted = try ProcessRunner.run("/bin/bash", ["-c", "'\(mlp)' train --config <('\(mlp)' config '\(model)') --data '\(iris)' --threads 1 --quiet --out '\(dir.file("fd.safetensors"))'"])
+        let substituted = try ProcessRunner.run(
+            "/bin/bash",
+            [
+                "-c",
+                "'\(mlp)' train --config <('\(mlp)' config '\(model)') --data '\(iris)' --threads 1 --quiet --out '\(dir.file("fd.safetensors"))'",
+            ])
         XCTAssertEqual(substituted.status, 0, substituted.stderr)
         XCTAssertEqual(try tensors(dir.file("fd.safetensors")), original)
 
         // A FIFO.
         XCTAssertEqual(mkfifo(dir.file("fifo"), 0o600), 0)
-        let fifo = try ProcessRunner.run("/bin/bash", ["-c", "'\(mlp)' config '\(model)' > '\(dir.file("fifo"))' & '\(mlp)' train --config '\(dir.file("fifo"))' --data '\(iris)' --threads 1 --quiet --out '\(dir.file("fifo.safetensors"))'; wait"])
+        let fifo = try ProcessRunner.run(
+            "/bin/bash",
+            [
+                "-c",
+                "'\(mlp)' config '\(model)' > '\(dir.file("fifo"))' & '\(mlp)' train --config '\(dir.file("fifo"))' --data '\(iris)' --threads 1 --quiet --out '\(dir.file("fifo.safetensors"))'; wait",
+            ])
         XCTAssertEqual(fifo.status, 0, fifo.stderr)
         XCTAssertEqual(try tensors(dir.file("fifo.safetensors")), original)
     }
@@ -60,18 +75,24 @@ final class ConfigFileTests: XCTestCase {
     func testFlagsOverrideTheFileAndTheStoredJSONReadsAsAFile() throws {
         let dir = try TempDir()
         // train --json's "config" is the stored form (nested "network", "early_stopping").
-        let first = try MLP.run(["train", "--data", iris, "--target", "species", "--layers", "8:relu,dropout:0.1,3", "--epochs", "3",
-                                 "--validation-split", "0.2", "--early-stopping", "2", "--threads", "1", "--json", "--quiet", "--out", dir.file("a.safetensors")])
+        let first = try MLP.run([
+            "train", "--data", iris, "--target", "species", "--layers", "8:relu,dropout:0.1,3", "--epochs", "3",
+            "--validation-split", "0.2", "--early-stopping", "2", "--threads", "1", "--json", "--quiet", "--out", dir.file("a.safetensors"),
+        ])
         XCTAssertEqual(first.status, 0, first.stderr)
         let stored = try XCTUnwrap(try JSONValue.parse(Array(first.stdout.utf8))["config"])
         try dir.write("stored.json", Array(stored.serialized().utf8))
-        let again = try MLP.run(["train", "--config", dir.file("stored.json"), "--data", iris, "--threads", "1", "--quiet", "--out", dir.file("b.safetensors")])
+        let again = try MLP.run([
+            "train", "--config", dir.file("stored.json"), "--data", iris, "--threads", "1", "--quiet", "--out", dir.file("b.safetensors"),
+        ])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(try tensors(dir.file("b.safetensors")), try tensors(dir.file("a.safetensors")))
 
         // The command line wins: --epochs over the file's, --hidden over its "network".
-        let over = try MLP.run(["train", "--config", dir.file("stored.json"), "--epochs", "2", "--hidden", "5", "--data", iris,
-                                "--threads", "1", "--quiet", "--json", "--out", dir.file("c.safetensors")])
+        let over = try MLP.run([
+            "train", "--config", dir.file("stored.json"), "--epochs", "2", "--hidden", "5", "--data", iris,
+            "--threads", "1", "--quiet", "--json", "--out", dir.file("c.safetensors"),
+        ])
         XCTAssertEqual(over.status, 0, over.stderr)
         let report = try JSONValue.parse(Array(over.stdout.utf8))
         XCTAssertEqual(report["epochs_run"], .number(2))

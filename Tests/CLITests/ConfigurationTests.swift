@@ -1,13 +1,14 @@
+import Formats
 // The typed training configuration: what the command line builds is what a checkpoint stores and
 // reads back (its JSON form), a damaged stored configuration is a one-line error, and a checkpoint
 // written by the previous mlp (format 1, flags stored as text) still resumes to the same weights.
 import Foundation
-import Formats
 import Model
+import Tables
 import XCTest
+
 @testable import MLPCLI
 @testable import Training
-import Tables
 
 final class ConfigurationTests: XCTestCase {
     func configuration(_ flags: [String]) throws -> TrainingConfiguration {
@@ -18,11 +19,15 @@ final class ConfigurationTests: XCTestCase {
         let lines: [[String]] = [
             [],
             ["--hidden", "300,100", "--activation", "leaky_relu", "--epochs", "40", "--seed", "9223372036854775807"],
-            ["--layers", "dropout:0.2,1024:relu,dropout:0.5,batchnorm:0.3,gelu,10", "--optimizer", "adamw", "--lr", "0.0003",
-             "--beta1", "0.85", "--beta2", "0.995", "--weight-decay", "0.05", "--schedule", "step:3:0.7", "--warmup", "2"],
-            ["--optimizer", "nesterov", "--momentum", "0.95", "--clip-grad-norm", "1.5", "--init", "orthogonal",
-             "--loss", "cross_entropy:0.1", "--batch-size", "256", "--validation-split", "0.1666",
-             "--early-stopping", "4", "--monitor", "val_accuracy", "--reduce-lr-on-plateau", "0.3,2"],
+            [
+                "--layers", "dropout:0.2,1024:relu,dropout:0.5,batchnorm:0.3,gelu,10", "--optimizer", "adamw", "--lr", "0.0003",
+                "--beta1", "0.85", "--beta2", "0.995", "--weight-decay", "0.05", "--schedule", "step:3:0.7", "--warmup", "2",
+            ],
+            [
+                "--optimizer", "nesterov", "--momentum", "0.95", "--clip-grad-norm", "1.5", "--init", "orthogonal",
+                "--loss", "cross_entropy:0.1", "--batch-size", "256", "--validation-split", "0.1666",
+                "--early-stopping", "4", "--monitor", "val_accuracy", "--reduce-lr-on-plateau", "0.3,2",
+            ],
             // max-norm, network-wide and per layer (a checkpoint stores this same JSON)
             ["--layers", "dropout:0.2,1024:relu:maxnorm=2.5,512:maxnorm=4,10", "--max-norm", "3.5"],
         ]
@@ -50,7 +55,10 @@ final class ConfigurationTests: XCTestCase {
             (with("epochs", 0), "\"epochs\" is a number, expected a whole number between 1 and 100000"),
             (with("batch_size", 2.5), "\"batch_size\" is a number, expected a whole number between 1 and 1048576"),
             (with("optimizer", "rmsprop"), "optimizer 'rmsprop' is not one of sgd, nesterov, adam, adamw"),
-            (with("network", ["layers": "8:rleu,10"]), "network: bad layer '8:rleu' at position 1 of the architecture; accepted: N, N:ACT, N[:ACT]:maxnorm=C, ACT, dropout:P, batchnorm[:MOMENTUM], where ACT is one of relu, leaky_relu[:alpha], sigmoid, tanh, gelu, swish, silu, linear"),
+            (
+                with("network", ["layers": "8:rleu,10"]),
+                "network: bad layer '8:rleu' at position 1 of the architecture; accepted: N, N:ACT, N[:ACT]:maxnorm=C, ACT, dropout:P, batchnorm[:MOMENTUM], where ACT is one of relu, leaky_relu[:alpha], sigmoid, tanh, gelu, swish, silu, linear"
+            ),
             (with("network", ["hidden": [0]]), "network \"hidden\" holds a number, expected widths from 1 to 1048576"),
             (with("seed", 12), "\"seed\" is a number, expected a string"),
             (.object(members + [("extra", 1)]), "has an unexpected member \"extra\""),

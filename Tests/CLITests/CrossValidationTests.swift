@@ -1,7 +1,7 @@
+import Formats
 // `mlp cv` end to end: the per-fold and mean figures, the same figures whatever runs the folds
 // (one at a time, side by side on threads, two MPI ranks), the gates on the means.
 import Foundation
-import Formats
 import XCTest
 
 final class CrossValidationTests: XCTestCase {
@@ -14,7 +14,10 @@ final class CrossValidationTests: XCTestCase {
         return try JSONValue.parse(Array(r.stdout.utf8))
     }
 
-    func perFold(_ v: JSONValue) -> [JSONValue] { if case .array(let a)? = v["per_fold"] { return a }; return [] }
+    func perFold(_ v: JSONValue) -> [JSONValue] {
+        if case .array(let a)? = v["per_fold"] { return a }
+        return []
+    }
 
     func testTheFoldsCoverEveryRowOnceAndTheFiguresRepeatWhateverRunsThem() throws {
         let sideBySide = try cv(["--repeats", "2"])
@@ -24,7 +27,10 @@ final class CrossValidationTests: XCTestCase {
         for f in folds { XCTAssertEqual(f["test_rows"], .number(30)) }
         XCTAssertEqual(sideBySide["rows"], .number(150))
         // The mean is the mean of the folds.
-        let accuracies = folds.compactMap { f -> Double? in if case .number(let x)? = f["figures"]?["accuracy"] { return x }; return nil }
+        let accuracies = folds.compactMap { f -> Double? in
+            if case .number(let x)? = f["figures"]?["accuracy"] { return x }
+            return nil
+        }
         guard case .number(let mean)? = sideBySide["metrics"]?["accuracy"]?["mean"] else { return XCTFail("no mean accuracy") }
         XCTAssertEqual(mean, accuracies.reduce(0, +) / 10, accuracy: 1e-12)
         for name in ["accuracy", "loss", "macro_precision", "macro_recall", "macro_f1"] {
@@ -38,7 +44,10 @@ final class CrossValidationTests: XCTestCase {
     }
 
     func testTheGatesApplyToTheMean() throws {
-        let r = try MLP.run(["cv", "--data", iris, "--target", "species", "--hidden", "8", "--epochs", "2", "--folds", "3", "--quiet", "--min-accuracy", "0.99"])
+        let r = try MLP.run([
+            "cv", "--data", iris, "--target", "species", "--hidden", "8", "--epochs", "2", "--folds", "3", "--quiet", "--min-accuracy",
+            "0.99",
+        ])
         XCTAssertEqual(r.status, 3, r.stderr)
         XCTAssertTrue(r.stderr.contains("error: mean accuracy ") && r.stderr.contains(" is below --min-accuracy 0.99"), r.stderr)
         XCTAssertTrue(r.stdout.contains("mean") && r.stdout.contains("± std"), r.stdout)
@@ -50,8 +59,9 @@ final class CrossValidationTests: XCTestCase {
     func testTwoMPIRanksShareTheFoldsAndGiveTheSameFigures() throws {
         if try ProcessRunner.shell("command -v mpirun >/dev/null").status != 0 { throw XCTSkip("mpirun (openmpi-bin) is not installed") }
         let one = try cv([])
-        let r = try ProcessRunner.run("/bin/sh", [Package.path("Scripts/mpirun.sh"), "-np", "2", MLP.binary] + base + ["--data", iris],
-                                      environment: DataParallelTests.plainEnvironment)
+        let r = try ProcessRunner.run(
+            "/bin/sh", [Package.path("Scripts/mpirun.sh"), "-np", "2", MLP.binary] + base + ["--data", iris],
+            environment: DataParallelTests.plainEnvironment)
         XCTAssertEqual(r.status, 0, r.stderr)
         let two = try JSONValue.parse(Array(r.stdout.utf8))
         XCTAssertEqual(perFold(two).map { $0["figures"] }, perFold(one).map { $0["figures"] })

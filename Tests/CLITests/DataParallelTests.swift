@@ -1,9 +1,9 @@
+import Formats
 // `mpirun -np 2 mlp train` end to end (issue 12), through Scripts/mpirun.sh (oversubscribed on a
 // small machine, allowed as root): two ranks train the model one process trains, rank 0 alone
 // prints and writes, an interrupted job resumes, a failing rank ends the job with its one line.
 // Skipped when Open MPI's mpirun is not installed (Scripts/deps.sh installs it).
 import Foundation
-import Formats
 import XCTest
 
 final class DataParallelTests: XCTestCase {
@@ -27,7 +27,8 @@ final class DataParallelTests: XCTestCase {
 
     /// The largest difference between two model files' tensors (which must have the same names and shapes).
     func largestDifference(_ a: String, _ b: String) throws -> Float {
-        let x = try Safetensors.read(path: a), y = try Safetensors.read(path: b)
+        let x = try Safetensors.read(path: a)
+        let y = try Safetensors.read(path: b)
         XCTAssertEqual(x.tensors.map(\.name), y.tensors.map(\.name))
         var worst: Float = 0
         for t in x.tensors {
@@ -45,8 +46,10 @@ final class DataParallelTests: XCTestCase {
         try requireMPI()
         let dir = try TempDir()
         try Synthetic.quadrants(dir, count: 256)
-        let train = ["train", "--data", dir.path, "--layers", "32:tanh,dropout:0.3,16:relu,4", "--batch-size", "256",
-                     "--epochs", "1", "--lr", "0.5", "--momentum", "0.9", "--threads", "1", "--quiet"]
+        let train = [
+            "train", "--data", dir.path, "--layers", "32:tanh,dropout:0.3,16:relu,4", "--batch-size", "256",
+            "--epochs", "1", "--lr", "0.5", "--momentum", "0.9", "--threads", "1", "--quiet",
+        ]
         let one = try MLP.run(train + ["--out", dir.file("one.safetensors")])
         XCTAssertEqual(one.status, 0, one.stderr)
         // The step moved the weights well beyond the tolerance (so the test compares trained weights).
@@ -68,12 +71,17 @@ final class DataParallelTests: XCTestCase {
         try requireMPI()
         let dir = try TempDir()
         try Synthetic.quadrants(dir, count: 241)  // 193 training rows: the last batch of 1 leaves rank 0 none
-        let train = ["train", "--data", dir.path, "--hidden", "16", "--batch-size", "32", "--epochs", "3",
-                     "--threads", "1", "--validation-split", "0.2"]
+        let train = [
+            "train", "--data", dir.path, "--hidden", "16", "--batch-size", "32", "--epochs", "3",
+            "--threads", "1", "--validation-split", "0.2",
+        ]
         let one = try MLP.run(train + ["--out", dir.file("one.safetensors")])
         XCTAssertEqual(one.status, 0, one.stderr)
-        let two = try mpirun(["-np", "2", MLP.binary] + train + ["--out", dir.file("two.safetensors"), "--log", dir.file("log.jsonl"),
-                                                               "--plot", dir.file("curves.svg"), "--checkpoint", dir.file("ckpt")])
+        let two = try mpirun(
+            ["-np", "2", MLP.binary] + train + [
+                "--out", dir.file("two.safetensors"), "--log", dir.file("log.jsonl"),
+                "--plot", dir.file("curves.svg"), "--checkpoint", dir.file("ckpt"),
+            ])
         XCTAssertEqual(two.status, 0, two.stderr)
         // One report, from rank 0: the same test accuracy as one process.
         let report = lines(two.stdout)
@@ -83,7 +91,8 @@ final class DataParallelTests: XCTestCase {
             guard let r = s.range(of: "test accuracy ") else { return nil }
             return Double(s[r.upperBound...].prefix(6))
         }
-        let a1 = try XCTUnwrap(accuracy(one.stdout)), a2 = try XCTUnwrap(accuracy(two.stdout))
+        let a1 = try XCTUnwrap(accuracy(one.stdout))
+        let a2 = try XCTUnwrap(accuracy(two.stdout))
         XCTAssertEqual(a1, a2, accuracy: 0.003)
         XCTAssertLessThan(try largestDifference(dir.file("one.safetensors"), dir.file("two.safetensors")), 1e-4)
         // One banner, one line per epoch: nothing printed twice.
@@ -98,8 +107,9 @@ final class DataParallelTests: XCTestCase {
 
         let again = try mpirun(["-np", "2", MLP.binary] + train + ["--out", dir.file("again.safetensors"), "--quiet"])
         XCTAssertEqual(again.status, 0, again.stderr)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir.file("again.safetensors"))),
-                       try Data(contentsOf: URL(fileURLWithPath: dir.file("two.safetensors"))))
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: dir.file("again.safetensors"))),
+            try Data(contentsOf: URL(fileURLWithPath: dir.file("two.safetensors"))))
     }
 
     /// Every rank gets SIGTERM (as mpirun sends on Ctrl-C): the ranks agree to stop after the same
@@ -109,20 +119,26 @@ final class DataParallelTests: XCTestCase {
         try requireMPI()
         let dir = try TempDir()
         try Synthetic.quadrants(dir, count: 256)
-        let train = ["train", "--data", dir.path, "--layers", "16:relu,dropout:0.2,4", "--batch-size", "32", "--epochs", "2",
-                     "--threads", "1", "--quiet", "--checkpoint", dir.file("ckpt")]
+        let train = [
+            "train", "--data", dir.path, "--layers", "16:relu,dropout:0.2,4", "--batch-size", "32", "--epochs", "2",
+            "--threads", "1", "--quiet", "--checkpoint", dir.file("ckpt"),
+        ]
         let whole = try mpirun(["-np", "2", MLP.binary] + train + ["--out", dir.file("whole.safetensors")])
         XCTAssertEqual(whole.status, 0, whole.stderr)
-        let cut = try mpirun(["-np", "2", MLP.driver, "--interrupt-after", "5", "--signal", "TERM"] + train + ["--out", dir.file("cut.safetensors")])
+        let cut = try mpirun(
+            ["-np", "2", MLP.driver, "--interrupt-after", "5", "--signal", "TERM"] + train + ["--out", dir.file("cut.safetensors")])
         XCTAssertEqual(cut.status, 130, cut.stderr)
         let said = lines(cut.stderr).filter { $0.contains("checkpoint written to") }
         XCTAssertEqual(said.count, 1, cut.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("cut.safetensors")))
-        let resumed = try mpirun(["-np", "2", MLP.binary, "train", "--resume", dir.file("ckpt"), "--data", dir.path, "--threads", "1", "--quiet",
-                                  "--out", dir.file("cut.safetensors")])
+        let resumed = try mpirun([
+            "-np", "2", MLP.binary, "train", "--resume", dir.file("ckpt"), "--data", dir.path, "--threads", "1", "--quiet",
+            "--out", dir.file("cut.safetensors"),
+        ])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir.file("cut.safetensors"))),
-                       try Data(contentsOf: URL(fileURLWithPath: dir.file("whole.safetensors"))))
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: dir.file("cut.safetensors"))),
+            try Data(contentsOf: URL(fileURLWithPath: dir.file("whole.safetensors"))))
     }
 
     /// Rank 1 cannot read its data (a bad file on one host): the job ends non-zero with rank 1's
@@ -133,8 +149,9 @@ final class DataParallelTests: XCTestCase {
         try Synthetic.quadrants(dir, count: 64)
         let args = ["--hidden", "8", "--epochs", "1", "--threads", "1", "--quiet", "--out", dir.file("m.safetensors")]
         // mpirun's MPMD form: rank 0 reads the good directory, rank 1 a missing one.
-        let r = try mpirun(["-np", "1", MLP.binary, "train", "--data", dir.path] + args
-                           + [":", "-np", "1", MLP.binary, "train", "--data", dir.file("missing")] + args)
+        let r = try mpirun(
+            ["-np", "1", MLP.binary, "train", "--data", dir.path] + args
+                + [":", "-np", "1", MLP.binary, "train", "--data", dir.file("missing")] + args)
         XCTAssertEqual(r.status, 1, r.stderr)
         let errors = lines(r.stderr).filter { $0.hasPrefix("error: ") }
         XCTAssertEqual(errors.count, 1, r.stderr)

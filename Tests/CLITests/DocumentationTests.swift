@@ -4,6 +4,7 @@
 // link in the README and docs/ leads to a file and heading that exist.
 import Foundation
 import XCTest
+
 @testable import MLPCLI
 
 final class DocumentationTests: XCTestCase {
@@ -19,9 +20,11 @@ final class DocumentationTests: XCTestCase {
         XCTAssertEqual(r.stderr, "")
         let file = try Self.read("docs/reference.md")
         guard file != r.stdout else { return }
-        let a = file.components(separatedBy: "\n"), b = r.stdout.components(separatedBy: "\n")
+        let a = file.components(separatedBy: "\n")
+        let b = r.stdout.components(separatedBy: "\n")
         let i = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
-        XCTFail("""
+        XCTFail(
+            """
             docs/reference.md differs from `mlp manpage --markdown` at line \(i + 1); run `make docs` to regenerate it
               file:   \(i < a.count ? a[i] : "(end of file)")
               binary: \(i < b.count ? b[i] : "(end of output)")
@@ -36,14 +39,22 @@ final class DocumentationTests: XCTestCase {
             guard let section else { continue }
             XCTAssertTrue(section.contains("```\n\(c.usage)\n```"), "mlp \(c.name): usage")
             for f in c.flags {
-                XCTAssertTrue(section.contains("\n| \(ReferenceDocument.flagCell(f)) | \(ReferenceDocument.cell(f.help)) |"), "mlp \(c.name) --\(f.name)")
+                XCTAssertTrue(
+                    section.contains("\n| \(ReferenceDocument.flagCell(f)) | \(ReferenceDocument.cell(f.help)) |"),
+                    "mlp \(c.name) --\(f.name)")
             }
             for e in c.examples { XCTAssertTrue(section.contains("# \(e.what)\n\(e.shell)\n"), e.shell) }
         }
         for e in ExitCode.allCases { XCTAssertTrue(text.contains("\n| \(e.rawValue) | "), "exit code \(e.rawValue)") }
         // Configuration flags are marked as a checkpoint keeps them, in train's table only.
-        XCTAssertTrue(text.contains("| `--lr X` | learning rate | images 0.05, or 0.001 with adam/adamw; tables 0.002, or 0.05 with sgd/nesterov | kept |"), text)
-        XCTAssertTrue(text.contains("| `--out FILE` | where to write the model, or - for standard output (with --resume: the run's own --out, which the checkpoint records) | `model.safetensors` | |"), text)
+        XCTAssertTrue(
+            text.contains(
+                "| `--lr X` | learning rate | images 0.05, or 0.001 with adam/adamw; tables 0.002, or 0.05 with sgd/nesterov | kept |"),
+            text)
+        XCTAssertTrue(
+            text.contains(
+                "| `--out FILE` | where to write the model, or - for standard output (with --resume: the run's own --out, which the checkpoint records) | `model.safetensors` | |"
+            ), text)
         XCTAssertEqual(text.components(separatedBy: "| kept |").count - 1, Flags.configuration.count)
     }
 
@@ -52,9 +63,13 @@ final class DocumentationTests: XCTestCase {
     func testEveryTableRowHasItsHeadersCells() {
         let text = ReferenceDocument.text
         func cells(_ line: String) -> Int {
-            var n = 0, escaped = false
+            var n = 0
+            var escaped = false
             for ch in line {
-                if escaped { escaped = false; continue }
+                if escaped {
+                    escaped = false
+                    continue
+                }
                 if ch == "\\" { escaped = true } else if ch == "|" { n += 1 }
             }
             return n
@@ -62,7 +77,10 @@ final class DocumentationTests: XCTestCase {
         var header: Int?
         var rows = 0
         for line in text.components(separatedBy: "\n") {
-            guard line.hasPrefix("|") else { header = nil; continue }
+            guard line.hasPrefix("|") else {
+                header = nil
+                continue
+            }
             if let h = header {
                 XCTAssertEqual(cells(line), h, line)
                 rows += 1
@@ -87,17 +105,22 @@ final class DocumentationTests: XCTestCase {
 
     /// GitHub's anchor for a heading: lower case, punctuation other than - and _ dropped, spaces as -.
     static func anchor(_ heading: String) -> String {
-        String(heading.lowercased().compactMap { ch -> Character? in
-            if ch == " " { return "-" }
-            return ch.isLetter || ch.isNumber || ch == "-" || ch == "_" ? ch : nil
-        })
+        String(
+            heading.lowercased().compactMap { ch -> Character? in
+                if ch == " " { return "-" }
+                return ch.isLetter || ch.isNumber || ch == "-" || ch == "_" ? ch : nil
+            })
     }
 
     static func anchors(_ markdown: String) -> Set<String> {
-        var seen: [String: Int] = [:], out: Set<String> = []
+        var seen: [String: Int] = [:]
+        var out: Set<String> = []
         var inCode = false
         for line in markdown.components(separatedBy: "\n") {
-            if line.hasPrefix("```") { inCode.toggle(); continue }
+            if line.hasPrefix("```") {
+                inCode.toggle()
+                continue
+            }
             guard !inCode, line.hasPrefix("#") else { continue }
             let base = anchor(String(line.drop { $0 == "#" }.dropFirst()))
             let n = seen[base, default: 0]
@@ -110,7 +133,8 @@ final class DocumentationTests: XCTestCase {
     func testEveryRelativeLinkLeadsToAFileAndHeadingThatExist() throws {
         let docs = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("docs").path)
             .filter { $0.hasSuffix(".md") }.map { "docs/" + $0 }
-        XCTAssertTrue(Set(docs).isSuperset(of: ["docs/reference.md", "docs/formats.md", "docs/architecture.md", "docs/benchmarks.md"]), "\(docs)")
+        XCTAssertTrue(
+            Set(docs).isSuperset(of: ["docs/reference.md", "docs/formats.md", "docs/architecture.md", "docs/benchmarks.md"]), "\(docs)")
         let link = try NSRegularExpression(pattern: "\\]\\(([^)\\s]+)\\)")
         var checked = 0
         for page in ["README.md"] + docs {

@@ -11,8 +11,10 @@ final class EvaluateOracleTests: XCTestCase {
     static let script = Package.path("Scripts/metrics_oracle.py")
 
     func requireOracle() throws {
-        try XCTSkipUnless(ProcessRunner.pythonCanImport(["numpy", "scipy", "sklearn"]),
-                          "python3 cannot import numpy, scipy and scikit-learn (python3 -m pip install scikit-learn): evaluate's figures are not checked against scikit-learn")
+        try XCTSkipUnless(
+            ProcessRunner.pythonCanImport(["numpy", "scipy", "sklearn"]),
+            "python3 cannot import numpy, scipy and scikit-learn (python3 -m pip install scikit-learn): evaluate's figures are not checked against scikit-learn"
+        )
     }
 
     /// scikit-learn's figures for each case (JSON objects as text), in order.
@@ -35,7 +37,9 @@ final class EvaluateOracleTests: XCTestCase {
 
     func agrees(_ ours: Any?, _ theirs: Any?, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
         guard let a = (ours as? NSNumber)?.doubleValue, let b = (theirs as? NSNumber)?.doubleValue else {
-            return XCTAssertTrue(ours is NSNull && theirs is NSNull, "\(what): ours \(String(describing: ours)), scikit-learn's \(String(describing: theirs))", file: file, line: line)
+            return XCTAssertTrue(
+                ours is NSNull && theirs is NSNull,
+                "\(what): ours \(String(describing: ours)), scikit-learn's \(String(describing: theirs))", file: file, line: line)
         }
         XCTAssertLessThanOrEqual(abs(a - b), 1e-6 * max(1, abs(b)), "\(what): ours \(a), scikit-learn's \(b)", file: file, line: line)
     }
@@ -47,7 +51,9 @@ final class EvaluateOracleTests: XCTestCase {
         func u() -> Double { Double(rng.next() >> 11) * 0x1p-53 }
         var text = "x1,x2,colour,\(weights ? "w," : "")label\n"
         for _ in 0..<600 {
-            let x1 = u() * 4 - 2, x2 = u() * 4 - 2, colour = ["red", "green", "blue"][Int(u() * 3)]
+            let x1 = u() * 4 - 2
+            let x2 = u() * 4 - 2
+            let colour = ["red", "green", "blue"][Int(u() * 3)]
             let score = x1 + 0.5 * x2 + (colour == "red" ? 0.7 : 0) + (u() - 0.5) * 2.5
             let w = [0, 0.5, 1, 2, 3][Int(u() * 5)]
             text += "\(x1),\(x2),\(colour),\(weights ? "\(w)," : "")\(score > 1.1 ? "yes" : "no")\n"
@@ -61,15 +67,18 @@ final class EvaluateOracleTests: XCTestCase {
         let text = Self.table(seed: 4)
         try dir.write("rows.csv", Array(text.utf8))
         // The same rows without the weight column: unweighted figures.
-        let unweighted = text.split(separator: "\n").map { line -> String in
-            var f = line.split(separator: ",", omittingEmptySubsequences: false)
-            f.remove(at: 3)
-            return f.joined(separator: ",")
-        }.joined(separator: "\n") + "\n"
+        let unweighted =
+            text.split(separator: "\n").map { line -> String in
+                var f = line.split(separator: ",", omittingEmptySubsequences: false)
+                f.remove(at: 3)
+                return f.joined(separator: ",")
+            }.joined(separator: "\n") + "\n"
         try dir.write("plain.csv", Array(unweighted.utf8))
         let model = dir.file("m.safetensors")
-        let t = try MLP.run(["train", "--data", dir.file("rows.csv"), "--target", "label", "--weight-column", "w", "--hidden", "8",
-                             "--epochs", "4", "--batch-size", "32", "--quiet", "--out", model])
+        let t = try MLP.run([
+            "train", "--data", dir.file("rows.csv"), "--target", "label", "--weight-column", "w", "--hidden", "8",
+            "--epochs", "4", "--batch-size", "32", "--quiet", "--out", model,
+        ])
         XCTAssertEqual(t.status, 0, t.stderr)
 
         // Every row's probabilities, the labels and the weights, as the file has them.
@@ -78,14 +87,23 @@ final class EvaluateOracleTests: XCTestCase {
         let rows = try p.stdout.split(separator: "\n").map { try json(String($0)) }
         XCTAssertEqual(rows.count, 600)
         let lines = text.split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
-        let labels = lines.map { String($0[4]) }, weights = lines.map { String($0[3]) }
+        let labels = lines.map { String($0[4]) }
+        let weights = lines.map { String($0[3]) }
 
-        struct Run { let args: [String]; let positive: String; let threshold: String; let weighted: Bool }
-        let runs = [Run(args: [], positive: "yes", threshold: "0.5", weighted: true),
-                    Run(args: ["--threshold", "0.3"], positive: "yes", threshold: "0.3", weighted: true),
-                    Run(args: ["--positive-label", "no", "--threshold", "0.65"], positive: "no", threshold: "0.65", weighted: true),
-                    Run(args: [], positive: "yes", threshold: "0.5", weighted: false)]
-        var cases: [String] = [], reports: [[String: Any]] = []
+        struct Run {
+            let args: [String]
+            let positive: String
+            let threshold: String
+            let weighted: Bool
+        }
+        let runs = [
+            Run(args: [], positive: "yes", threshold: "0.5", weighted: true),
+            Run(args: ["--threshold", "0.3"], positive: "yes", threshold: "0.3", weighted: true),
+            Run(args: ["--positive-label", "no", "--threshold", "0.65"], positive: "no", threshold: "0.65", weighted: true),
+            Run(args: [], positive: "yes", threshold: "0.5", weighted: false),
+        ]
+        var cases: [String] = []
+        var reports: [[String: Any]] = []
         for run in runs {
             let data = dir.file(run.weighted ? "rows.csv" : "plain.csv")
             let e = try MLP.run(["evaluate", "--model", model, "--data", data, "--json"] + run.args)
@@ -97,16 +115,19 @@ final class EvaluateOracleTests: XCTestCase {
             reports.append(report)
             let probabilities = rows.map { float(($0["probabilities"] as! [String: Any])[run.positive]) }
             let positives = labels.map { $0 == run.positive ? "1" : "0" }
-            cases.append("{\"kind\":\"binary\",\"float32\":true,\"probabilities\":[\(probabilities.joined(separator: ","))],"
-                         + "\"positives\":[\(positives.joined(separator: ","))],"
-                         + "\"weights\":\(run.weighted ? "[" + weights.joined(separator: ",") + "]" : "null"),\"threshold\":\(run.threshold)}")
+            cases.append(
+                "{\"kind\":\"binary\",\"float32\":true,\"probabilities\":[\(probabilities.joined(separator: ","))],"
+                    + "\"positives\":[\(positives.joined(separator: ","))],"
+                    + "\"weights\":\(run.weighted ? "[" + weights.joined(separator: ",") + "]" : "null"),\"threshold\":\(run.threshold)}")
         }
         let sklearn = try oracle(dir, cases)
         for (i, (ours, theirs)) in zip(reports, sklearn).enumerated() {
             let at = "run \(i) \(runs[i].args)\(runs[i].weighted ? " weighted" : "")"
-            for (name, key) in [("auc", "roc_auc"), ("pr_auc", "average_precision"), ("precision", "precision"), ("recall", "recall"),
-                                ("f1", "f1"), ("f1_weighted", "f1_weighted"), ("accuracy", "accuracy"),
-                                ("balanced_accuracy", "balanced_accuracy"), ("log_loss", "log_loss"), ("brier", "brier")] {
+            for (name, key) in [
+                ("auc", "roc_auc"), ("pr_auc", "average_precision"), ("precision", "precision"), ("recall", "recall"),
+                ("f1", "f1"), ("f1_weighted", "f1_weighted"), ("accuracy", "accuracy"),
+                ("balanced_accuracy", "balanced_accuracy"), ("log_loss", "log_loss"), ("brier", "brier"),
+            ] {
                 agrees(ours[name], theirs[key], "\(at): \(name)")
             }
         }
@@ -121,7 +142,9 @@ final class EvaluateOracleTests: XCTestCase {
         try Synthetic.quadrants(dir, count: 400)
         let model = dir.file("q.safetensors")
         // A few epochs of a small network: right often, but not always.
-        let t = try MLP.run(["train", "--data", dir.path, "--hidden", "4", "--epochs", "1", "--batch-size", "64", "--lr", "0.02", "--quiet", "--out", model])
+        let t = try MLP.run([
+            "train", "--data", dir.path, "--hidden", "4", "--epochs", "1", "--batch-size", "64", "--lr", "0.02", "--quiet", "--out", model,
+        ])
         XCTAssertEqual(t.status, 0, t.stderr)
         let p = try MLP.run(["predict", "--model", model, "--images", dir.file("t10k-images-idx3-ubyte"), "--json"])
         XCTAssertEqual(p.status, 0, p.stderr)
@@ -129,7 +152,8 @@ final class EvaluateOracleTests: XCTestCase {
             "[" + (try json(String(line))["probabilities"] as! [Any]).map(float).joined(separator: ",") + "]"
         }
         let labels = (0..<400).map { "\($0 % 4)" }
-        var cases: [String] = [], reports: [[String: Any]] = []
+        var cases: [String] = []
+        var reports: [[String: Any]] = []
         for k in [nil, 2] as [Int?] {
             let e = try MLP.run(["evaluate", "--model", model, "--data", dir.path, "--json"] + (k.map { ["--top-k", "\($0)"] } ?? []))
             XCTAssertEqual(e.status, 0, e.stderr)
@@ -137,14 +161,17 @@ final class EvaluateOracleTests: XCTestCase {
             XCTAssertEqual(report["top_k"] as? Int, k ?? 3, "k is one less than the four classes by default")
             XCTAssertNil(report["pr_auc"], "a figure of two classes")
             reports.append(report)
-            cases.append("{\"kind\":\"multiclass\",\"float32\":true,\"probabilities\":[\(probabilities.joined(separator: ","))],"
-                         + "\"labels\":[\(labels.joined(separator: ","))],\"weights\":null,\"k\":\(k ?? 3)}")
+            cases.append(
+                "{\"kind\":\"multiclass\",\"float32\":true,\"probabilities\":[\(probabilities.joined(separator: ","))],"
+                    + "\"labels\":[\(labels.joined(separator: ","))],\"weights\":null,\"k\":\(k ?? 3)}")
         }
         let sklearn = try oracle(dir, cases)
         for (i, (ours, theirs)) in zip(reports, sklearn).enumerated() {
-            for (name, key) in [("auc", "roc_auc_ovr_macro"), ("f1", "f1_macro"), ("f1_weighted", "f1_weighted"), ("accuracy", "accuracy"),
-                                ("balanced_accuracy", "balanced_accuracy"), ("log_loss", "log_loss"), ("brier", "brier"),
-                                ("top_k_accuracy", "top_k")] {
+            for (name, key) in [
+                ("auc", "roc_auc_ovr_macro"), ("f1", "f1_macro"), ("f1_weighted", "f1_weighted"), ("accuracy", "accuracy"),
+                ("balanced_accuracy", "balanced_accuracy"), ("log_loss", "log_loss"), ("brier", "brier"),
+                ("top_k_accuracy", "top_k"),
+            ] {
                 agrees(ours[name], theirs[key], "case \(i): \(name)")
             }
         }

@@ -1,12 +1,13 @@
+import Formats
 // `mlp evaluate --plot` end to end: the SVG the binary writes for a classification (the confusion
 // matrix, named by the labels evaluate prints) and for a regression (predicted against actual, and
 // the residuals), parsed as XML.
 import Foundation
-import Formats
+import Tables
 import XCTest
+
 @testable import MLPCLI
 @testable import Training
-import Tables
 
 final class EvaluatePlotTests: XCTestCase {
     /// Three penguin species told apart by two measurements; the file lists them in another order
@@ -26,13 +27,17 @@ final class EvaluatePlotTests: XCTestCase {
 
     func testConfusionPlotOfATableModelNamesTheClassesAsEvaluatePrintsThem() throws {
         let dir = try TempDir()
-        let data = try writePenguins(dir), model = dir.file("p.safetensors"), svg = dir.file("p.svg")
+        let data = try writePenguins(dir)
+        let model = dir.file("p.safetensors")
+        let svg = dir.file("p.svg")
         let t = try MLP.run(["train", "--data", data, "--epochs", "10", "--threads", "1", "--out", model, "--quiet"])
         XCTAssertEqual(t.status, 0, t.stderr)
         let e = try MLP.run(["evaluate", "--model", model, "--data", data, "--plot", svg])
         XCTAssertEqual(e.status, 0, e.stderr)
         XCTAssertEqual(e.stderr, "confusion matrix written to \(svg)\n")
-        let header = e.stdout.split(separator: "\n").first { $0.hasPrefix("true\\pred") }.map { $0.split(separator: " ").dropFirst().map(String.init) }
+        let header = e.stdout.split(separator: "\n").first { $0.hasPrefix("true\\pred") }.map {
+            $0.split(separator: " ").dropFirst().map(String.init)
+        }
         XCTAssertEqual(header, ["Adelie", "Chinstrap", "Gentoo"], e.stdout)
         let (probe, ok, error) = SVGProbe.parse(try String(contentsOfFile: svg, encoding: .utf8))
         XCTAssertTrue(ok, error)
@@ -43,7 +48,9 @@ final class EvaluatePlotTests: XCTestCase {
 
     func testRegressionPlotDrawsPredictedAgainstActualAndResiduals() throws {
         let dir = try TempDir()
-        let data = TabularTests.data + "/diabetes.csv.gz", model = dir.file("d.safetensors"), svg = dir.file("d.svg")
+        let data = TabularTests.data + "/diabetes.csv.gz"
+        let model = dir.file("d.safetensors")
+        let svg = dir.file("d.svg")
         let t = try MLP.run(["train", "--data", data, "--epochs", "20", "--batch-size", "16", "--threads", "1", "--out", model, "--quiet"])
         XCTAssertEqual(t.status, 0, t.stderr)
         let plain = try MLP.run(["evaluate", "--model", model, "--data", data])
@@ -57,11 +64,14 @@ final class EvaluatePlotTests: XCTestCase {
         for text in ["progression: predicted against actual", "progression: residuals", "actual progression", "predicted progression"] {
             XCTAssertTrue(probe.texts.contains(text), text)
         }
-        XCTAssertTrue(probe.texts.contains { $0.hasPrefix("regression: d.safetensors, R² ") && $0.hasSuffix(" on 442 rows") }, "\(probe.texts.first ?? "")")
+        XCTAssertTrue(
+            probe.texts.contains { $0.hasPrefix("regression: d.safetensors, R² ") && $0.hasSuffix(" on 442 rows") },
+            "\(probe.texts.first ?? "")")
         // The actual values (25 to 346) lie within the first panel's x axis.
         let xTicks = zip(probe.texts, probe.textAttributes).compactMap { text, a -> Double? in
             guard a["text-anchor"] == "middle", let x = Double(a["x"] ?? ""), x < RegressionPlotSVG.panelWidth, Double(text) != nil,
-                  let y = Double(a["y"] ?? ""), y > 300 else { return nil }
+                let y = Double(a["y"] ?? ""), y > 300
+            else { return nil }
             return Double(text)
         }
         XCTAssertLessThanOrEqual(xTicks.min() ?? .infinity, 25, "\(xTicks)")
@@ -82,13 +92,18 @@ final class EvaluatePlotTests: XCTestCase {
         let dir = try TempDir()
         var text = "a,b,t1,t2,t3,t4,t5\n"
         for i in 0..<2500 {
-            let a = Double(i % 50) / 10, b = Double(i % 37) / 10
+            let a = Double(i % 50) / 10
+            let b = Double(i % 37) / 10
             text += "\(a),\(b),\(a + b),\(a - b),\(2 * a),\(b * b),\(a * b)\n"
         }
         try dir.write("five.csv", Array(text.utf8))
-        let data = dir.file("five.csv"), model = dir.file("f.safetensors"), svg = dir.file("f.svg")
-        let t = try MLP.run(["train", "--data", data, "--target", "t1,t2,t3,t4,t5", "--epochs", "1", "--hidden", "8", "--threads", "1",
-                             "--out", model, "--quiet"])
+        let data = dir.file("five.csv")
+        let model = dir.file("f.safetensors")
+        let svg = dir.file("f.svg")
+        let t = try MLP.run([
+            "train", "--data", data, "--target", "t1,t2,t3,t4,t5", "--epochs", "1", "--hidden", "8", "--threads", "1",
+            "--out", model, "--quiet",
+        ])
         XCTAssertEqual(t.status, 0, t.stderr)
         let e = try MLP.run(["evaluate", "--model", model, "--data", data, "--plot", svg])
         XCTAssertEqual(e.status, 0, e.stderr)
@@ -96,7 +111,10 @@ final class EvaluatePlotTests: XCTestCase {
         let (probe, ok, error) = SVGProbe.parse(try String(contentsOfFile: svg, encoding: .utf8))
         XCTAssertTrue(ok, error)
         XCTAssertEqual(probe.counts["circle"], 4 * 2 * 2000)
-        XCTAssertTrue(probe.texts.contains("points: 2000 of 2500 rows, evenly spaced through the file; the first 4 of 5 targets"), "\(probe.texts.prefix(2))")
-        XCTAssertEqual(probe.texts.filter { $0.hasSuffix(": residuals") }, ["t1: residuals", "t2: residuals", "t3: residuals", "t4: residuals"])
+        XCTAssertTrue(
+            probe.texts.contains("points: 2000 of 2500 rows, evenly spaced through the file; the first 4 of 5 targets"),
+            "\(probe.texts.prefix(2))")
+        XCTAssertEqual(
+            probe.texts.filter { $0.hasSuffix(": residuals") }, ["t1: residuals", "t2: residuals", "t3: residuals", "t4: residuals"])
     }
 }

@@ -8,8 +8,10 @@ final class ExperimentProgressTests: XCTestCase {
     let wine = Package.path("data/tabular/wine.csv.gz")
 
     func search(_ dir: TempDir, out: String = "s") -> [String] {
-        ["search", "--data", wine, "--validation-split", "0.25", "--lr", "3e-4..3e-2:log", "--hidden", "16|32", "--trials", "6",
-         "--min-epochs", "1", "--epochs", "3", "--objective", "val_accuracy", "--out-dir", dir.file(out)]
+        [
+            "search", "--data", wine, "--validation-split", "0.25", "--lr", "3e-4..3e-2:log", "--hidden", "16|32", "--trials", "6",
+            "--min-epochs", "1", "--epochs", "3", "--objective", "val_accuracy", "--out-dir", dir.file(out),
+        ]
     }
 
     func testOnATerminalTheStatusLineIsRedrawnInPlaceAndFits() throws {
@@ -25,7 +27,9 @@ final class ExperimentProgressTests: XCTestCase {
         XCTAssertTrue(status.contains { $0.contains("best val_accuracy ") }, "the best so far: \(status)")
         XCTAssertTrue(status.contains { $0.contains(" left") }, "the time left: \(status)")
         // No status line is left behind: each line ends as a finished line, a report line or empty.
-        let shown = r.screen.components(separatedBy: "\r\n").map { $0.components(separatedBy: "\r").last!.replacingOccurrences(of: "\u{1B}[2K", with: "") }
+        let shown = r.screen.components(separatedBy: "\r\n").map {
+            $0.components(separatedBy: "\r").last!.replacingOccurrences(of: "\u{1B}[2K", with: "")
+        }
         XCTAssertEqual(shown.filter { $0.contains("trials done") }, [])
         XCTAssertTrue(shown.contains { $0.hasPrefix("mlp: trial 0 ") && $0.contains("rung 0: val_accuracy ") }, r.screen)
     }

@@ -1,13 +1,14 @@
+import Formats
 // `mlp export`, end to end: image models of every layer kind and activation and every output form,
 // exported to ONNX and run by onnxruntime (Scripts/onnx_check.py, on the raw inputs the command line
 // reads) must give `mlp predict --json`'s probabilities within 1e-5 (table models:
 // ExportTableTests). Skipped when onnx and onnxruntime cannot be imported (CI installs them).
 import Foundation
-import Formats
+import Tables
 import XCTest
+
 @testable import MLPCLI
 @testable import Training
-import Tables
 
 final class ExportCommandTests: XCTestCase {
     static let script = Package.path("Scripts/onnx_check.py")
@@ -17,10 +18,16 @@ final class ExportCommandTests: XCTestCase {
         let p = try ProcessRunner.run("/usr/bin/env", ["python3", Self.script, model, input])
         if p.status == 3 { throw XCTSkip("onnx/onnxruntime not importable: \(p.stderr)") }
         XCTAssertEqual(p.status, 0, p.stderr)
-        guard case .array(let rows)? = try JSONValue.parse(Array(p.stdoutData)).self["outputs"] else { XCTFail("no outputs"); return [] }
+        guard case .array(let rows)? = try JSONValue.parse(Array(p.stdoutData)).self["outputs"] else {
+            XCTFail("no outputs")
+            return []
+        }
         return rows.map { row in
             guard case .array(let xs) = row else { return [] }
-            return xs.map { if case .number(let d) = $0 { return d }; return .nan }
+            return xs.map {
+                if case .number(let d) = $0 { return d }
+                return .nan
+            }
         }
     }
 
@@ -30,10 +37,23 @@ final class ExportCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         return try r.stdout.split(separator: "\n").map { line in
             let v = try JSONValue.parse(Array(line.utf8))
-            if let keys { return keys.map { if case .number(let d)? = v[$0] { return d }; return .nan } }
+            if let keys {
+                return keys.map {
+                    if case .number(let d)? = v[$0] { return d }
+                    return .nan
+                }
+            }
             switch v["probabilities"] {
-            case .array(let xs)?: return xs.map { if case .number(let d) = $0 { return d }; return .nan }
-            case .object(let members)?: return members.map { if case .number(let d) = $0.1 { return d }; return .nan }
+            case .array(let xs)?:
+                return xs.map {
+                    if case .number(let d) = $0 { return d }
+                    return .nan
+                }
+            case .object(let members)?:
+                return members.map {
+                    if case .number(let d) = $0.1 { return d }
+                    return .nan
+                }
             default: return []
             }
         }
@@ -60,9 +80,12 @@ final class ExportCommandTests: XCTestCase {
             ("8:relu,4", "mse"),
         ]
         for (arch, loss) in cases {
-            let model = dir.file("m.safetensors"), onnx = dir.file("m.onnx")
-            let t = try MLP.run(["train", "--data", dir.path, "--layers", arch, "--loss", loss, "--epochs", "2", "--batch-size", "8",
-                                 "--quiet", "--out", model])
+            let model = dir.file("m.safetensors")
+            let onnx = dir.file("m.onnx")
+            let t = try MLP.run([
+                "train", "--data", dir.path, "--layers", arch, "--loss", loss, "--epochs", "2", "--batch-size", "8",
+                "--quiet", "--out", model,
+            ])
             XCTAssertEqual(t.status, 0, t.stderr)
             let e = try MLP.run(["export", "--model", model, "--out", onnx])
             XCTAssertEqual(e.status, 0, e.stderr)
@@ -77,7 +100,8 @@ final class ExportCommandTests: XCTestCase {
     func testExportWritesToAPipeAndRefusesBadInput() throws {
         let dir = try TempDir()
         let model = dir.file("iris.safetensors")
-        XCTAssertEqual(try MLP.run(["train", "--data", TabularTests.data + "/iris.csv.gz", "--epochs", "2", "--quiet", "--out", model]).status, 0)
+        XCTAssertEqual(
+            try MLP.run(["train", "--data", TabularTests.data + "/iris.csv.gz", "--epochs", "2", "--quiet", "--out", model]).status, 0)
         let toFile = dir.file("iris.onnx")
         XCTAssertEqual(try MLP.run(["export", "--model", model, "--out", toFile]).status, 0)
         let piped = try MLP.run(["export", "--model", model, "--out", "-"])

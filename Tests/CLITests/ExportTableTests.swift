@@ -1,3 +1,4 @@
+import Formats
 // `mlp export` of table models, end to end: the graph takes raw rows (one input per column), and
 // onnxruntime on the raw CSV file (Scripts/onnx_check.py --csv, which reads it with Python's csv
 // module as a serving program would) must give `mlp predict --json`'s labels, and its probabilities
@@ -6,7 +7,6 @@
 // categories unseen in training too. Skipped when onnx and onnxruntime cannot be imported (CI installs them);
 // Adult and Diamonds also when ../shared/data/tabular is absent.
 import Foundation
-import Formats
 import XCTest
 
 final class ExportTableTests: XCTestCase {
@@ -34,7 +34,10 @@ final class ExportTableTests: XCTestCase {
 
     static func numbers(_ v: JSONValue?) -> [Double] {
         guard case .array(let xs)? = v else { return [] }
-        return xs.map { if case .number(let d) = $0 { return d }; return .nan }
+        return xs.map {
+            if case .number(let d) = $0 { return d }
+            return .nan
+        }
     }
 
     static func text(_ v: JSONValue) -> String {
@@ -63,15 +66,23 @@ final class ExportTableTests: XCTestCase {
         if case .array(let labels)? = outputs?["label"], case .array(let probabilities)? = outputs?["probabilities"] {
             XCTAssertEqual(labels.count, predicted.count, what, line: line)
             for (r, (mine, theirs)) in zip(predicted, probabilities).enumerated() {
-                guard case .object(let members)? = mine["probabilities"] else { XCTFail("\(what): row \(r): no probabilities"); continue }
-                let expected = members.map { if case .number(let d) = $0.1 { return d }; return .nan }
+                guard case .object(let members)? = mine["probabilities"] else {
+                    XCTFail("\(what): row \(r): no probabilities")
+                    continue
+                }
+                let expected = members.map {
+                    if case .number(let d) = $0.1 { return d }
+                    return .nan
+                }
                 let actual = Self.numbers(theirs)
                 XCTAssertEqual(actual.count, expected.count, "\(what): row \(r)", line: line)
                 for (a, b) in zip(actual, expected) { c.maxAbsolute = Self.worse(c.maxAbsolute, abs(a - b)) }
                 let label = Self.text(labels[r])
                 if case .string(let want)? = mine["predicted"], label != want {
                     let top = expected.sorted(by: >)
-                    if top.count > 1, top[0] - top[1] < 1e-5 { c.ties += 1 } else {
+                    if top.count > 1, top[0] - top[1] < 1e-5 {
+                        c.ties += 1
+                    } else {
                         XCTFail("\(what): row \(r): onnxruntime's label \(label), mlp's \(want)", line: line)
                     }
                 }
@@ -84,7 +95,10 @@ final class ExportTableTests: XCTestCase {
             let std = Self.numbers(try JSONValue.parse(Array(target.utf8))["std"])
             for (r, (mine, theirs)) in zip(predicted, values).enumerated() {
                 guard case .object(let members) = mine else { continue }
-                let expected = members.filter { $0.0 != "index" }.map { if case .number(let d) = $0.1 { return d }; return .nan }
+                let expected = members.filter { $0.0 != "index" }.map {
+                    if case .number(let d) = $0.1 { return d }
+                    return .nan
+                }
                 let actual = Self.numbers(theirs)
                 XCTAssertEqual(actual.count, expected.count, "\(what): row \(r)", line: line)
                 for (j, (a, b)) in zip(actual, expected).enumerated() {
@@ -96,12 +110,14 @@ final class ExportTableTests: XCTestCase {
             XCTFail("\(what): onnxruntime gave no label and probabilities, nor values: \(String(describing: outputs))", line: line)
         }
         let regression = outputs?["values"] != nil
-        XCTAssertLessThanOrEqual(regression ? c.maxRelative : c.maxAbsolute, 1e-5,
-                                 "\(what): the largest difference between onnxruntime and mlp predict"
-                                 + (regression ? ", relative to the larger of |value| and the target's std" : ""), line: line)
+        XCTAssertLessThanOrEqual(
+            regression ? c.maxRelative : c.maxAbsolute, 1e-5,
+            "\(what): the largest difference between onnxruntime and mlp predict"
+                + (regression ? ", relative to the larger of |value| and the target's std" : ""), line: line)
         XCTAssertLessThan(c.ties, max(1, c.rows / 1000), "\(what): labels differ on near-ties", line: line)
-        print("onnx raw rows, \(what): \(c.rows) rows, max |difference| \(c.maxAbsolute)"
-              + (c.maxRelative > 0 ? ", max relative \(c.maxRelative)" : "") + ", labels differing on near-ties \(c.ties)")
+        print(
+            "onnx raw rows, \(what): \(c.rows) rows, max |difference| \(c.maxAbsolute)"
+                + (c.maxRelative > 0 ? ", max relative \(c.maxRelative)" : "") + ", labels differing on near-ties \(c.ties)")
         return c
     }
 
@@ -119,12 +135,15 @@ final class ExportTableTests: XCTestCase {
         let cities = ["Lyon", "Nice", "Paris", "Lille"] + (test ? ["Brest", "Metz"] : [])
         let markers = ["", "NA", "?"]
         for r in 0..<rows {
-            let age = 18 + next(60), city = cities[next(cities.count)], score = Double(next(1000)) / 10
+            let age = 18 + next(60)
+            let city = cities[next(cities.count)]
+            let score = Double(next(1000)) / 10
             var fields = ["\(age)", city, "\(score)"]
             // A missing value in one row of seven, in turn in each feature column, written in turn as
             // each missing marker.
             if r % 7 == 3 { fields[r % 3] = markers[(r / 7) % 3] }
-            let label = age > 40 ? "old" : "young", grade = 1 + (age + Int(score)) % 3
+            let label = age > 40 ? "old" : "young"
+            let grade = 1 + (age + Int(score)) % 3
             text += fields.joined(separator: ",") + ",\(label),\(grade),\(Double(age) * 3 + score)\n"
         }
         return text
@@ -143,15 +162,20 @@ final class ExportTableTests: XCTestCase {
             let drop = Set(c.ignore.split(separator: ",").map(String.init))
             let trainText = try String(contentsOfFile: dir.file("train.csv"), encoding: .utf8)
             var keep: [Int] = []
-            let kept = trainText.split(separator: "\n").map { line -> String in
-                let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-                if keep.isEmpty { keep = fields.indices.filter { !drop.contains(fields[$0]) } }
-                return keep.map { fields[$0] }.joined(separator: ",")
-            }.joined(separator: "\n") + "\n"
-            let train = dir.file("train-\(c.target).csv"), model = dir.file("\(c.target)\(c.extra.count).safetensors")
+            let kept =
+                trainText.split(separator: "\n").map { line -> String in
+                    let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                    if keep.isEmpty { keep = fields.indices.filter { !drop.contains(fields[$0]) } }
+                    return keep.map { fields[$0] }.joined(separator: ",")
+                }.joined(separator: "\n") + "\n"
+            let train = dir.file("train-\(c.target).csv")
+            let model = dir.file("\(c.target)\(c.extra.count).safetensors")
             try dir.write("train-\(c.target).csv", Array(kept.utf8))
-            let t = try MLP.run(["train", "--data", train, "--target", c.target, "--missing", "median", "--epochs", "5",
-                                 "--batch-size", "16", "--quiet", "--out", model] + c.extra)
+            let t = try MLP.run(
+                [
+                    "train", "--data", train, "--target", c.target, "--missing", "median", "--epochs", "5",
+                    "--batch-size", "16", "--quiet", "--out", model,
+                ] + c.extra)
             XCTAssertEqual(t.status, 0, t.stderr)
             let seen = try compare(model, dir.file("test.csv"), "\(c.target) \(c.extra.joined(separator: " "))")
             XCTAssertTrue(seen.note.contains("not seen in training"), seen.note)
@@ -176,8 +200,11 @@ final class ExportTableTests: XCTestCase {
         try dir.write("full.csv", Array("age,city\n25,Lyon\n70,Nice\n33,Brest\n".utf8))
         try dir.write("gaps.csv", Array("age,city\n25,Lyon\n,Nice\n33,\n40,NA\n".utf8))
         let model = dir.file("m.safetensors")
-        XCTAssertEqual(try MLP.run(["train", "--data", dir.file("train.csv"), "--target", "label", "--epochs", "5",
-                                    "--quiet", "--out", model]).status, 0)
+        XCTAssertEqual(
+            try MLP.run([
+                "train", "--data", dir.file("train.csv"), "--target", "label", "--epochs", "5",
+                "--quiet", "--out", model,
+            ]).status, 0)
         try compare(model, dir.file("full.csv"), "no fill values")
         XCTAssertEqual(try MLP.run(["predict", "--model", model, "--input", dir.file("gaps.csv")]).status, 1, "mlp refuses the row")
         let report = try onnxruntime(model + ".onnx", csv: dir.file("gaps.csv"))
@@ -191,7 +218,8 @@ final class ExportTableTests: XCTestCase {
     func testTheTablesInTheRepository() throws {
         let dir = try TempDir()
         for name in ["iris", "wine", "breast_cancer", "diabetes"] {
-            let data = Package.path("data/tabular/\(name).csv.gz"), model = dir.file("\(name).safetensors")
+            let data = Package.path("data/tabular/\(name).csv.gz")
+            let model = dir.file("\(name).safetensors")
             let t = try MLP.run(["train", "--data", data, "--epochs", "5", "--quiet", "--out", model])
             XCTAssertEqual(t.status, 0, t.stderr)
             try compare(model, data, name)
@@ -223,28 +251,35 @@ final class ExportTableTests: XCTestCase {
     }
 
     func testAdultAndDiamonds() throws {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: Self.shared + "/adult/adult-raw-test.csv.gz"),
-                          "no \(Self.shared) (Adult and Diamonds)")
+        try XCTSkipUnless(
+            FileManager.default.fileExists(atPath: Self.shared + "/adult/adult-raw-test.csv.gz"),
+            "no \(Self.shared) (Adult and Diamonds)")
         let dir = try TempDir()
         let adult = dir.file("adult.safetensors")
-        var t = try MLP.run(["train", "--data", Self.shared + "/adult/adult-raw-train.csv.gz", "--target", "income",
-                             "--missing", "most-frequent", "--epochs", "2", "--quiet", "--out", adult])
+        var t = try MLP.run([
+            "train", "--data", Self.shared + "/adult/adult-raw-train.csv.gz", "--target", "income",
+            "--missing", "most-frequent", "--epochs", "2", "--quiet", "--out", adult,
+        ])
         XCTAssertEqual(t.status, 0, t.stderr)
         try compare(adult, Self.shared + "/adult/adult-raw-test.csv.gz", "Adult raw test")
-        let adultEdited = try edited(Self.shared + "/adult/adult-raw-test.csv.gz",
-                                     unseen: [("workclass", "Space-agency"), ("native_country", "Atlantis"), ("education", "Doctorate-honoris")],
-                                     missing: ["age", "workclass", "hours_per_week", "occupation", "capital_gain"], into: dir, "adult-edited.csv")
+        let adultEdited = try edited(
+            Self.shared + "/adult/adult-raw-test.csv.gz",
+            unseen: [("workclass", "Space-agency"), ("native_country", "Atlantis"), ("education", "Doctorate-honoris")],
+            missing: ["age", "workclass", "hours_per_week", "occupation", "capital_gain"], into: dir, "adult-edited.csv")
         let adultNote = try compare(adult, adultEdited, "Adult raw test with unseen categories and missing values").note
         XCTAssertTrue(adultNote.contains("3 columns not seen in training"), adultNote)
 
         let diamonds = dir.file("diamonds.safetensors")
-        t = try MLP.run(["train", "--data", Self.shared + "/diamonds/diamonds-raw-train.csv.gz", "--target", "price",
-                         "--missing", "mean", "--epochs", "2", "--quiet", "--out", diamonds])
+        t = try MLP.run([
+            "train", "--data", Self.shared + "/diamonds/diamonds-raw-train.csv.gz", "--target", "price",
+            "--missing", "mean", "--epochs", "2", "--quiet", "--out", diamonds,
+        ])
         XCTAssertEqual(t.status, 0, t.stderr)
         try compare(diamonds, Self.shared + "/diamonds/diamonds-raw-test.csv.gz", "Diamonds raw test")
-        let diamondsEdited = try edited(Self.shared + "/diamonds/diamonds-raw-test.csv.gz",
-                                        unseen: [("cut", "Superb"), ("color", "Z"), ("clarity", "FL")],
-                                        missing: ["carat", "cut", "depth", "clarity", "x"], into: dir, "diamonds-edited.csv")
+        let diamondsEdited = try edited(
+            Self.shared + "/diamonds/diamonds-raw-test.csv.gz",
+            unseen: [("cut", "Superb"), ("color", "Z"), ("clarity", "FL")],
+            missing: ["carat", "cut", "depth", "clarity", "x"], into: dir, "diamonds-edited.csv")
         let diamondsNote = try compare(diamonds, diamondsEdited, "Diamonds raw test with unseen categories and missing values").note
         XCTAssertTrue(diamondsNote.contains("3 columns not seen in training"), diamondsNote)
     }

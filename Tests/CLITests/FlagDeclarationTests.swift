@@ -1,12 +1,13 @@
+import Formats
+import Tables
 // Flags are declared once (Flags.swift) and read through their declarations: every flag a command's
 // code reads is one it declares, and every flag it declares is read. Each command reads its whole
 // command line into an Options value (and train also into a TrainingConfiguration), so running
 // those on complete command lines covers every read.
 import XCTest
-import Formats
+
 @testable import MLPCLI
 @testable import Training
-import Tables
 
 final class FlagDeclarationTests: XCTestCase {
     /// A value each kind of flag accepts.
@@ -64,7 +65,10 @@ final class FlagDeclarationTests: XCTestCase {
             _ = try? TrainCommand.Options(a)
             _ = try? TrainingConfiguration(a)
             // The resume hint repeats the flags that are not part of the configuration.
-            for f in TrainCommand.flags where !f.configuration { _ = a.string(f); _ = a.has(f) }
+            for f in TrainCommand.flags where !f.configuration {
+                _ = a.string(f)
+                _ = a.has(f)
+            }
         case "evaluate": _ = try? EvaluateCommand.Options(a)
         case "predict": _ = try? PredictCommand.Options(a)
         case "summary": _ = try? SummaryCommand.Options(a)
@@ -93,11 +97,17 @@ final class FlagDeclarationTests: XCTestCase {
         Arguments.undeclaredReads = []
         // Flags that exclude each other get one command line each.
         let variants: [String: [(leaving: Set<String>, overrides: [String: String])]] = [
-            "train": [(["hidden", "activation", "momentum"], [:]),
-                      (["layers", "beta1", "beta2"], ["optimizer": "sgd"])],
+            "train": [
+                (["hidden", "activation", "momentum"], [:]),
+                (["layers", "beta1", "beta2"], ["optimizer": "sgd"]),
+            ],
             "predict": [(["show", "input"], [:]), (["json", "images"], [:])],
-            "cv": [(["hidden", "activation", "momentum", "features"], [:]), (["layers", "beta1", "beta2", "ignore"], ["optimizer": "sgd"])],
-            "search": [(["hidden", "activation", "momentum", "features"], [:]), (["layers", "beta1", "beta2", "ignore"], ["optimizer": "sgd"])],
+            "cv": [
+                (["hidden", "activation", "momentum", "features"], [:]), (["layers", "beta1", "beta2", "ignore"], ["optimizer": "sgd"]),
+            ],
+            "search": [
+                (["hidden", "activation", "momentum", "features"], [:]), (["layers", "beta1", "beta2", "ignore"], ["optimizer": "sgd"]),
+            ],
             "inspect": [(["images"], [:]), (["data"], [:])],
         ]
         for c in CLI.commands {
@@ -122,12 +132,15 @@ final class FlagDeclarationTests: XCTestCase {
                     // step for train, per forward pass elsewhere); its value's form is the same.
                     XCTAssertEqual(other.value, f.value, "--\(f.name)")
                     XCTAssertEqual(other.kind, f.kind, "--\(f.name)")
-                } else { seen[f.name] = f }
+                } else {
+                    seen[f.name] = f
+                }
             }
             XCTAssertEqual(Set(c.flags.map(\.name)).count, c.flags.count, "mlp \(c.name) lists a flag twice")
         }
         for f in Flags.configuration { XCTAssertTrue(f.configuration, "--\(f.name)") }
-        XCTAssertEqual(TrainCommand.flags.filter(\.configuration).map(\.name), Flags.configuration.map(\.name),
-                       "train accepts exactly the configuration flags, in order")
+        XCTAssertEqual(
+            TrainCommand.flags.filter(\.configuration).map(\.name), Flags.configuration.map(\.name),
+            "train accepts exactly the configuration flags, in order")
     }
 }

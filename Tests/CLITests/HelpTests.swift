@@ -1,12 +1,13 @@
+import Formats
 // What --help and the manual page say, generated from the flag and example declarations: defaults
 // that differ between images and tables are shown for both (and are the ones a run uses), no flag
 // states two defaults, and the examples are real command lines that the parser accepts.
 import Foundation
+import Tables
 import XCTest
-import Formats
+
 @testable import MLPCLI
 @testable import Training
-import Tables
 
 final class HelpTests: XCTestCase {
     func help(_ command: String) throws -> String {
@@ -28,18 +29,23 @@ final class HelpTests: XCTestCase {
             }
         }
         let predict = try help("predict")
-        XCTAssertEqual(line(predict, flag: "delimiter"), "  --delimiter D           the CSV field delimiter: , ; tab or | (default: the training file's)")
+        XCTAssertEqual(
+            line(predict, flag: "delimiter"),
+            "  --delimiter D           the CSV field delimiter: , ; tab or | (default: the training file's)")
     }
 
     /// The defaults that depend on the data are shown for both kinds, as TrainingDefaults has them.
     func testTrainHelpShowsTheImageAndTableDefaults() throws {
         let text = try help("train")
-        let i = TrainingDefaults.images, t = TrainingDefaults.tables
+        let i = TrainingDefaults.images
+        let t = TrainingDefaults.tables
         XCTAssertEqual(i.optimizer, .sgd)
         XCTAssertEqual(t.optimizer, .adam)
         XCTAssertTrue(line(text, flag: "optimizer")!.hasSuffix("(default: images sgd; tables adam)"), text)
         XCTAssertTrue(line(text, flag: "schedule")!.hasSuffix("(default: images constant; tables cosine)"), text)
-        XCTAssertTrue(line(text, flag: "lr")!.hasSuffix("(default: images 0.05, or 0.001 with adam/adamw; tables 0.002, or 0.05 with sgd/nesterov)"), text)
+        XCTAssertTrue(
+            line(text, flag: "lr")!.hasSuffix("(default: images 0.05, or 0.001 with adam/adamw; tables 0.002, or 0.05 with sgd/nesterov)"),
+            text)
         XCTAssertTrue(line(text, flag: "weight-decay")!.hasSuffix("(default: images 0; tables 0.0003; 0.01 with adamw)"), text)
         XCTAssertEqual("\(t.adamLR)", "0.002")
         XCTAssertEqual("\(t.weightDecay)", "0.0003")
@@ -57,9 +63,13 @@ final class HelpTests: XCTestCase {
         let iris = VerbosityTests.iris
         let table = try MLP.run(["train", "--data", iris, "--epochs", "1", "--hidden", "4", "--out", dir.file("t.safetensors")])
         XCTAssertTrue(table.stderr.contains(", adam lr 0.002 weight-decay 0.0003 schedule cosine, batch"), table.stderr)
-        let adamw = try MLP.run(["train", "--data", iris, "--epochs", "1", "--hidden", "4", "--optimizer", "adamw", "--out", dir.file("t.safetensors")])
+        let adamw = try MLP.run([
+            "train", "--data", iris, "--epochs", "1", "--hidden", "4", "--optimizer", "adamw", "--out", dir.file("t.safetensors"),
+        ])
         XCTAssertTrue(adamw.stderr.contains(", adamw lr 0.002 weight-decay 0.01 schedule cosine, batch"), adamw.stderr)
-        let sgd = try MLP.run(["train", "--data", iris, "--epochs", "1", "--hidden", "4", "--optimizer", "sgd", "--out", dir.file("t.safetensors")])
+        let sgd = try MLP.run([
+            "train", "--data", iris, "--epochs", "1", "--hidden", "4", "--optimizer", "sgd", "--out", dir.file("t.safetensors"),
+        ])
         XCTAssertTrue(sgd.stderr.contains(", sgd lr 0.05 momentum 0.9 weight-decay 0.0003 schedule cosine, batch"), sgd.stderr)
     }
 
@@ -68,14 +78,19 @@ final class HelpTests: XCTestCase {
     /// Each mlp command line in a piece of shell: the words after "mlp", up to ;, |, > or &&, with
     /// quotes removed and each loop variable replaced by its first value.
     static func invocations(_ shell: String) -> [[String]] {
-        var words: [String] = [], word = "", quote: Character?
+        var words: [String] = []
+        var word = ""
+        var quote: Character?
         for ch in shell {
             if let q = quote {
                 if ch == q { quote = nil } else { word.append(ch) }
             } else if ch == "\"" || ch == "'" {
                 quote = ch
             } else if ch == " " || ch == ";" || ch == "|" || ch == ">" {
-                if !word.isEmpty { words.append(word); word = "" }
+                if !word.isEmpty {
+                    words.append(word)
+                    word = ""
+                }
                 if ch != " " { words.append(String(ch)) }
             } else {
                 word.append(ch)
@@ -137,8 +152,9 @@ final class HelpTests: XCTestCase {
             }
         }
         XCTAssertGreaterThanOrEqual(total, 5)
-        XCTAssertEqual(Self.invocations("for lr in 0.1 0.3; do mlp train --lr \"$lr\" --out \"m-$lr\" > \"r-$lr.json\"; done"),
-                       [["train", "--lr", "0.1", "--out", "m-0.1"]])
+        XCTAssertEqual(
+            Self.invocations("for lr in 0.1 0.3; do mlp train --lr \"$lr\" --out \"m-$lr\" > \"r-$lr.json\"; done"),
+            [["train", "--lr", "0.1", "--out", "m-0.1"]])
     }
 
     func testTrainHasAnImageRunATableRunAndASweep() throws {
@@ -163,8 +179,9 @@ final class HelpTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/man") else { return }
         let dir = try TempDir()
         try dir.write("mlp.1", Array(man.utf8))
-        let r = try ProcessRunner.run("/usr/bin/man", ["--warnings", "-E", "UTF-8", "-l", dir.file("mlp.1")],
-                                      environment: ["MANWIDTH": "100", "PATH": "/usr/bin:/bin", "MANPAGER": "cat", "PAGER": "cat"])
+        let r = try ProcessRunner.run(
+            "/usr/bin/man", ["--warnings", "-E", "UTF-8", "-l", dir.file("mlp.1")],
+            environment: ["MANWIDTH": "100", "PATH": "/usr/bin:/bin", "MANPAGER": "cat", "PAGER": "cat"])
         let text = r.stdout
         XCTAssertEqual(r.stderr, "")
         XCTAssertTrue(text.contains("for lr in 0.01 0.03 0.1 0.3; do mlp train --data data/mnist --lr \"$lr\""), text)

@@ -1,8 +1,8 @@
+import Formats
 // Shared by the tests of calibrate, importance and multi-label models: data sets whose answers are
 // known, JSON reading, and Scripts/metrics_oracle.py (scikit-learn, scipy) run on cases written as
 // JSON text, skipped with a message where python3 cannot import them.
 import Foundation
-import Formats
 import XCTest
 
 enum Judging {
@@ -13,7 +13,9 @@ enum Judging {
         let dir = try TempDir()
         try dir.write("cases.json", Array(cases.utf8))
         let r = try ProcessRunner.run("/usr/bin/env", ["python3", oracle, dir.file("cases.json")])
-        if r.status == 3 { throw XCTSkip("python3 cannot import numpy, scipy and scikit-learn (python3 -m pip install scikit-learn): \(r.stderr)") }
+        if r.status == 3 {
+            throw XCTSkip("python3 cannot import numpy, scipy and scikit-learn (python3 -m pip install scikit-learn): \(r.stderr)")
+        }
         XCTAssertEqual(r.status, 0, r.stderr)
         let report = try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any]
         return try XCTUnwrap(report?["results"] as? [[String: Any]], r.stdout)
@@ -21,7 +23,10 @@ enum Judging {
 
     static func json(_ text: String) throws -> JSONValue { try JSONValue.parse(Array(text.utf8)) }
     static func lines(_ r: Run) throws -> [JSONValue] { try r.stdout.split(separator: "\n").map { try json(String($0)) } }
-    static func number(_ v: JSONValue?) -> Double { if case .number(let x)? = v { return x }; return .nan }
+    static func number(_ v: JSONValue?) -> Double {
+        if case .number(let x)? = v { return x }
+        return .nan
+    }
     static func numbers(_ v: JSONValue?) -> [Double] {
         switch v {
         case .array(let a)?: return a.map { number($0) }
@@ -37,13 +42,16 @@ enum Judging {
     /// held-out set has something to calibrate.
     static func noisyQuadrants(_ dir: TempDir, count: Int = 400, flip: Double = 0.2, seed: UInt64 = 23) throws {
         var rng = SeededGenerator(seed: seed)
-        var images: [UInt8] = [], labels: [UInt8] = []
+        var images: [UInt8] = []
+        var labels: [UInt8] = []
         for i in 0..<count {
             let c = i % 4
-            for r in 0..<4 { for col in 0..<4 {
-                let q = (r / 2) * 2 + col / 2
-                images.append(UInt8(q == c ? 120 + rng.next(80) : 40 + rng.next(80)))
-            } }
+            for r in 0..<4 {
+                for col in 0..<4 {
+                    let q = (r / 2) * 2 + col / 2
+                    images.append(UInt8(q == c ? 120 + rng.next(80) : 40 + rng.next(80)))
+                }
+            }
             labels.append(UInt8(Double.random(in: 0..<1, using: &rng) < flip ? rng.next(4) : c))
         }
         try Synthetic.writeMNISTLike(dir: dir, images: images, labels: labels, rows: 4, cols: 4)
@@ -54,12 +62,15 @@ enum Judging {
     static func decisiveTable(rows: Int = 600, seed: UInt64 = 5) -> String {
         var rng = SeededGenerator(seed: seed)
         func gauss() -> Double {
-            let u = Double.random(in: Double.ulpOfOne..<1, using: &rng), v = Double.random(in: 0..<1, using: &rng)
+            let u = Double.random(in: Double.ulpOfOne..<1, using: &rng)
+            let v = Double.random(in: 0..<1, using: &rng)
             return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
         }
         var text = "noise,decisive,colour,label\n"
         for _ in 0..<rows {
-            let d = gauss(), n = gauss(), colour = ["red", "green", "blue"][rng.next(3)]
+            let d = gauss()
+            let n = gauss()
+            let colour = ["red", "green", "blue"][rng.next(3)]
             let label = d + 0.2 * gauss() > 0 ? 1 : 0
             text += "\(fixed(n, 4)),\(fixed(d, 4)),\(colour),\(label)\n"
         }
@@ -71,13 +82,18 @@ enum Judging {
     static func multilabelTable(rows: Int = 400, seed: UInt64 = 8) -> String {
         var rng = SeededGenerator(seed: seed)
         func gauss() -> Double {
-            let u = Double.random(in: Double.ulpOfOne..<1, using: &rng), v = Double.random(in: 0..<1, using: &rng)
+            let u = Double.random(in: Double.ulpOfOne..<1, using: &rng)
+            let v = Double.random(in: 0..<1, using: &rng)
             return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
         }
         var text = "x1,x2,colour,a,b,c\n"
         for _ in 0..<rows {
-            let x1 = gauss(), x2 = gauss(), colour = ["red", "green", "blue"][rng.next(3)]
-            let a = x1 > 0 ? 1 : 0, b = x2 + 0.3 * gauss() > 0.2 ? "yes" : "no", c = colour == "red" || x1 + x2 > 1 ? 1 : 0
+            let x1 = gauss()
+            let x2 = gauss()
+            let colour = ["red", "green", "blue"][rng.next(3)]
+            let a = x1 > 0 ? 1 : 0
+            let b = x2 + 0.3 * gauss() > 0.2 ? "yes" : "no"
+            let c = colour == "red" || x1 + x2 > 1 ? 1 : 0
             text += "\(fixed(x1, 4)),\(fixed(x2, 4)),\(colour),\(a),\(b),\(c)\n"
         }
         return text

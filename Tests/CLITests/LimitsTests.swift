@@ -1,17 +1,20 @@
+import Formats
 // Limits: inputs that are valid but odd work end to end, and data or networks that would not fit
 // in memory are refused before anything is allocated, saying how much was needed.
 import Foundation
-import Formats
+import Tables
 import XCTest
+
 @testable import MLPCLI
 @testable import Training
-import Tables
 
 final class LimitsTests: XCTestCase {
     /// Trains with `extra` flags on `images` (rows×cols each) and `labels`, then evaluates and
     /// predicts with the model; returns the train summary, the evaluation and the predicted classes.
-    func roundTrip(images: [UInt8], labels: [UInt8], rows: Int = 2, cols: Int = 3, _ extra: [String],
-                   file: StaticString = #filePath, line: UInt = #line) throws -> (train: JSONValue, evaluate: JSONValue, predicted: [Int]) {
+    func roundTrip(
+        images: [UInt8], labels: [UInt8], rows: Int = 2, cols: Int = 3, _ extra: [String],
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> (train: JSONValue, evaluate: JSONValue, predicted: [Int]) {
         let dir = try TempDir()
         try Synthetic.writeMNISTLike(dir: dir, images: images, labels: labels, rows: rows, cols: cols)
         let model = dir.file("m.safetensors")
@@ -19,7 +22,10 @@ final class LimitsTests: XCTestCase {
         XCTAssertEqual(t.status, 0, t.stderr, file: file, line: line)
         let summary = try JSONValue.parse(Array(t.stdout.utf8))
         for key in ["train_loss", "test_loss", "test_accuracy"] {
-            guard case .number(let x)? = summary[key] else { XCTFail("\(key) is not a number in \(t.stdout)", file: file, line: line); continue }
+            guard case .number(let x)? = summary[key] else {
+                XCTFail("\(key) is not a number in \(t.stdout)", file: file, line: line)
+                continue
+            }
             XCTAssertTrue(x.isFinite, "\(key) = \(x)", file: file, line: line)
         }
         XCTAssertNoThrow(try ModelFile.load(model), file: file, line: line)
@@ -59,15 +65,19 @@ final class LimitsTests: XCTestCase {
         // 33 images in batches of 32: the last batch of every epoch has one example, where the
         // batch variance is 0 (and its unbiased estimate 0/0 if computed naively).
         let labels: [UInt8] = (0..<33).map { UInt8($0 % 10) }
-        let r = try roundTrip(images: Self.pixels(33), labels: labels,
-                              ["--layers", "16,batchnorm,relu,8:tanh,batchnorm:0.5,10", "--batch-size", "32", "--epochs", "4", "--optimizer", "adam"])
+        let r = try roundTrip(
+            images: Self.pixels(33), labels: labels,
+            ["--layers", "16,batchnorm,relu,8:tanh,batchnorm:0.5,10", "--batch-size", "32", "--epochs", "4", "--optimizer", "adam"])
         XCTAssertEqual(r.evaluate["samples"], .number(33))
         // the running statistics saved in the file stay finite
         let dir = try TempDir()
         try Synthetic.writeMNISTLike(dir: dir, images: Self.pixels(33), labels: labels, rows: 2, cols: 3)
         let model = dir.file("m.safetensors")
-        XCTAssertEqual(try MLP.run(["train", "--data", dir.path, "--layers", "16,batchnorm,relu,10", "--batch-size", "32",
-                                    "--epochs", "2", "--quiet", "--out", model]).status, 0)
+        XCTAssertEqual(
+            try MLP.run([
+                "train", "--data", dir.path, "--layers", "16,batchnorm,relu,10", "--batch-size", "32",
+                "--epochs", "2", "--quiet", "--out", model,
+            ]).status, 0)
         for t in try Safetensors.read(path: model).tensors {
             XCTAssertTrue(t.values.allSatisfy(\.isFinite), t.name)
         }
@@ -75,14 +85,16 @@ final class LimitsTests: XCTestCase {
 
     func testAllBlackImages() throws {
         let labels: [UInt8] = (0..<20).map { UInt8($0 % 2) }
-        let r = try roundTrip(images: [UInt8](repeating: 0, count: 120), labels: labels,
-                              ["--layers", "8:relu,batchnorm,2", "--epochs", "3", "--batch-size", "8"])
+        let r = try roundTrip(
+            images: [UInt8](repeating: 0, count: 120), labels: labels,
+            ["--layers", "8:relu,batchnorm,2", "--epochs", "3", "--batch-size", "8"])
         XCTAssertEqual(Set(r.predicted).count, 1, "identical images get identical predictions")
     }
 
     func testASingleClassPresent() throws {
-        let r = try roundTrip(images: Self.pixels(24), labels: [UInt8](repeating: 7, count: 24),
-                              ["--hidden", "8", "--epochs", "20", "--batch-size", "8", "--loss", "cross_entropy:0.1"])
+        let r = try roundTrip(
+            images: Self.pixels(24), labels: [UInt8](repeating: 7, count: 24),
+            ["--hidden", "8", "--epochs", "20", "--batch-size", "8", "--loss", "cross_entropy:0.1"])
         XCTAssertEqual(r.evaluate["accuracy"], .number(1))
         XCTAssertEqual(Set(r.predicted), [7])
     }
@@ -90,15 +102,22 @@ final class LimitsTests: XCTestCase {
     func testAnEmptyDatasetIsAnError() throws {
         let dir = try TempDir()
         try Synthetic.writeMNISTLike(dir: dir, images: [], labels: [], rows: 2, cols: 3)
-        let train = dir.file("train-images-idx3-ubyte.gz"), test = dir.file("t10k-images-idx3-ubyte")
-        assertError(try MLP.run(["train", "--data", dir.path, "--out", dir.file("m")]), 1, "\(train): holds no images; training needs at least one")
+        let train = dir.file("train-images-idx3-ubyte.gz")
+        let test = dir.file("t10k-images-idx3-ubyte")
+        assertError(
+            try MLP.run(["train", "--data", dir.path, "--out", dir.file("m")]), 1, "\(train): holds no images; training needs at least one")
         // a model to evaluate with, trained on one image
         let one = try TempDir()
         try Synthetic.writeMNISTLike(dir: one, images: Self.pixels(1), labels: [1], rows: 2, cols: 3)
         XCTAssertEqual(try MLP.run(["train", "--data", one.path, "--epochs", "1", "--quiet", "--out", one.file("m")]).status, 0)
-        assertError(try MLP.run(["train", "--data", one.path, "--test-images", test, "--test-labels", dir.file("t10k-labels-idx1-ubyte"),
-                                 "--out", one.file("m2")]), 1, "\(test): holds no images; the test accuracy needs at least one")
-        assertError(try MLP.run(["evaluate", "--model", one.file("m"), "--data", dir.path]), 1, "\(test): holds no images; an accuracy needs at least one")
+        assertError(
+            try MLP.run([
+                "train", "--data", one.path, "--test-images", test, "--test-labels", dir.file("t10k-labels-idx1-ubyte"),
+                "--out", one.file("m2"),
+            ]), 1, "\(test): holds no images; the test accuracy needs at least one")
+        assertError(
+            try MLP.run(["evaluate", "--model", one.file("m"), "--data", dir.path]), 1,
+            "\(test): holds no images; an accuracy needs at least one")
         // predict on no images prints its header and nothing else
         let p = try MLP.run(["predict", "--model", one.file("m"), "--images", test])
         XCTAssertEqual(p.status, 0, p.stderr)
@@ -124,13 +143,17 @@ final class LimitsTests: XCTestCase {
         let dir = try TempDir()
         try Synthetic.writeMNISTLike(dir: dir, images: Self.pixels(1000), labels: [UInt8](repeating: 1, count: 1000), rows: 2, cols: 3)
         let model = dir.file("m.safetensors")
-        XCTAssertEqual(try MLP.run(["train", "--data", dir.path, "--hidden", "4", "--epochs", "1", "--quiet", "--out", model, "--max-memory", "1G"]).status, 0)
+        XCTAssertEqual(
+            try MLP.run(["train", "--data", dir.path, "--hidden", "4", "--epochs", "1", "--quiet", "--out", model, "--max-memory", "1G"])
+                .status, 0)
         let images = dir.file("t10k-images-idx3-ubyte")
         // 6016 bytes of images, plus the labels and four times the model file (about 4 KiB)
         let r = try MLP.run(["evaluate", "--model", model, "--data", dir.path, "--max-memory", "8K"])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.hasPrefix("error: not enough memory: this needs about "), r.stderr)
-        XCTAssertTrue(r.stderr.hasSuffix(" but the --max-memory limit is 8.0 KiB; use a smaller dataset or model, or a larger --max-memory\n"), r.stderr)
+        XCTAssertTrue(
+            r.stderr.hasSuffix(" but the --max-memory limit is 8.0 KiB; use a smaller dataset or model, or a larger --max-memory\n"),
+            r.stderr)
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 1)
         let p = try MLP.run(["predict", "--model", model, "--images", images, "--max-memory", "8000"])
         XCTAssertEqual(p.status, 1)
@@ -143,7 +166,8 @@ final class LimitsTests: XCTestCase {
         try dir.write("huge.gz", Gzip.compress(idxFile([4_000_000_000, 28, 28], [UInt8](repeating: 0, count: 100))))
         let h = try MLP.run(["predict", "--model", model, "--images", huge, "--max-memory", "1G"])
         XCTAssertEqual(h.status, 1)
-        XCTAssertTrue(h.stderr.contains("GiB of it for \(huge), declared 4000000000×28×28) but the --max-memory limit is 1.0 GiB"), h.stderr)
+        XCTAssertTrue(
+            h.stderr.contains("GiB of it for \(huge), declared 4000000000×28×28) but the --max-memory limit is 1.0 GiB"), h.stderr)
     }
 
     func testANetworkLargerThanMemoryIsRefusedBeforeAllocating() throws {
@@ -153,12 +177,17 @@ final class LimitsTests: XCTestCase {
         // Two layers of 2^20 units: 2^40 weights, 12 TiB with gradients and momentum. Before, it
         // started allocating; MemAvailable (or any --max-memory below that) refuses it.
         let r = try MLP.run(["train", "--data", dir.path, "--layers", "1048576,1048576,10", "--out", dir.file("m"), "--max-memory", "64G"])
-        assertError(r, 1, "not enough memory: this needs about 12.0 TiB (12.0 TiB of it for the network 1048576,1048576,10) but the --max-memory limit is 64.0 GiB; use a smaller dataset or model, or a larger --max-memory")
+        assertError(
+            r, 1,
+            "not enough memory: this needs about 12.0 TiB (12.0 TiB of it for the network 1048576,1048576,10) but the --max-memory limit is 64.0 GiB; use a smaller dataset or model, or a larger --max-memory"
+        )
         let a = try MLP.run(["train", "--data", dir.path, "--layers", "1048576,1048576,10", "--out", dir.file("m")])
         XCTAssertEqual(a.status, 1)
         XCTAssertTrue(a.stderr.contains(" is available (MemAvailable in /proc/meminfo)"), a.stderr)
         // the estimate grows with the batch: 2^20 units × 10^5 rows of activations
-        let b = try MLP.run(["train", "--data", dir.path, "--hidden", "4096", "--batch-size", "1000000", "--out", dir.file("m"), "--max-memory", "4G"])
+        let b = try MLP.run([
+            "train", "--data", dir.path, "--hidden", "4096", "--batch-size", "1000000", "--out", dir.file("m"), "--max-memory", "4G",
+        ])
         XCTAssertEqual(b.status, 1)
         XCTAssertTrue(b.stderr.contains("of it for the network 4096:relu,2)"), "two classes in the labels: \(b.stderr)")
     }
@@ -170,9 +199,11 @@ final class LimitsTests: XCTestCase {
         // files were counted and these went straight to the reader.
         let huge = dir.file("val-images.gz")
         try dir.write("val-images.gz", Gzip.compress(idxFile([4_000_000_000, 2, 3], [UInt8](repeating: 0, count: 100))))
-        let r = try MLP.run(["train", "--data", dir.path, "--hidden", "4", "--epochs", "1", "--quiet", "--out", dir.file("m"),
-                             "--validation-images", huge, "--validation-labels", dir.file("t10k-labels-idx1-ubyte"),
-                             "--max-memory", "1G"])
+        let r = try MLP.run([
+            "train", "--data", dir.path, "--hidden", "4", "--epochs", "1", "--quiet", "--out", dir.file("m"),
+            "--validation-images", huge, "--validation-labels", dir.file("t10k-labels-idx1-ubyte"),
+            "--max-memory", "1G",
+        ])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("GiB of it for \(huge), declared 4000000000×2×3) but the --max-memory limit is 1.0 GiB"), r.stderr)
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 1)

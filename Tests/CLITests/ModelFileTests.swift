@@ -1,12 +1,13 @@
+import Formats
 // The model file: every architecture round-trips to identical predictions, and every way a file
 // can disagree with itself is a one-line error naming the file and the field.
 import Foundation
-import Formats
 import Model
+import Tables
 import XCTest
+
 @testable import MLPCLI
 @testable import Training
-import Tables
 
 final class ModelFileTests: XCTestCase {
     func trainedNetwork(_ arch: String, loss: String = "cross_entropy") throws -> (Network, Matrix) {
@@ -71,26 +72,40 @@ final class ModelFileTests: XCTestCase {
     }
 
     func testInconsistentFilesAreOneLineErrors() throws {
-        XCTAssertEqual(try loadError { $0.tensors.removeAll { $0.name == "layers.1.running_var" } },
-                       "M: tensor 'layers.1.running_var' is missing (the architecture '8:relu,batchnorm,10' needs it)")
-        XCTAssertEqual(try loadError { f in
-            f.tensors = f.tensors.map { $0.name == "layers.0.weight" ? SafetensorsTensor(name: $0.name, shape: [6, 8], values: $0.values) : $0 }
-        }, "M: tensor 'layers.0.weight' has shape [6, 8] but the architecture '8:relu,batchnorm,10' needs [8, 6]")
-        XCTAssertEqual(try loadError { $0.tensors.append(SafetensorsTensor(name: "layers.9.weight", shape: [1], values: [0])) },
-                       "M: tensor 'layers.9.weight' is not part of the architecture '8:relu,batchnorm,10'")
-        XCTAssertEqual(try loadError { self.setMeta(&$0, "format_version", "6") },
-                       "M: format_version 6 is newer than this mlp reads (5); use a newer mlp")
-        XCTAssertEqual(try loadError { self.setMeta(&$0, "format", nil) },
-                       "M: metadata \"format\" is missing, expected 'mlp': this safetensors file was not written by mlp")
-        XCTAssertEqual(try loadError { self.setMeta(&$0, "architecture", "8:relu,batchnorm,12") },
-                       "M: metadata \"architecture\": the architecture must end with a dense layer of 10 units, one per class (e.g. '...,10'), got '12'")
-        XCTAssertEqual(try loadError { self.setMeta(&$0, "input_features", "-3") },
-                       "M: metadata \"input_features\" is '-3', expected a whole number from 1 to 16777216")
-        XCTAssertEqual(try loadError { self.setMeta(&$0, "loss", "hinge") },
-                       "M: metadata \"loss\" is 'hinge', expected one of cross_entropy, cross_entropy:SMOOTHING, mse, bce, mae, huber[:DELTA]")
-        XCTAssertEqual(try loadError { f in
-            f.tensors = f.tensors.map { $0.name == "layers.0.bias" ? SafetensorsTensor(name: $0.name, shape: $0.shape, values: $0.values.map { _ in .nan }) : $0 }
-        }, "M: tensor 'layers.0.bias' holds NaN or infinite values")
+        XCTAssertEqual(
+            try loadError { $0.tensors.removeAll { $0.name == "layers.1.running_var" } },
+            "M: tensor 'layers.1.running_var' is missing (the architecture '8:relu,batchnorm,10' needs it)")
+        XCTAssertEqual(
+            try loadError { f in
+                f.tensors = f.tensors.map {
+                    $0.name == "layers.0.weight" ? SafetensorsTensor(name: $0.name, shape: [6, 8], values: $0.values) : $0
+                }
+            }, "M: tensor 'layers.0.weight' has shape [6, 8] but the architecture '8:relu,batchnorm,10' needs [8, 6]")
+        XCTAssertEqual(
+            try loadError { $0.tensors.append(SafetensorsTensor(name: "layers.9.weight", shape: [1], values: [0])) },
+            "M: tensor 'layers.9.weight' is not part of the architecture '8:relu,batchnorm,10'")
+        XCTAssertEqual(
+            try loadError { self.setMeta(&$0, "format_version", "6") },
+            "M: format_version 6 is newer than this mlp reads (5); use a newer mlp")
+        XCTAssertEqual(
+            try loadError { self.setMeta(&$0, "format", nil) },
+            "M: metadata \"format\" is missing, expected 'mlp': this safetensors file was not written by mlp")
+        XCTAssertEqual(
+            try loadError { self.setMeta(&$0, "architecture", "8:relu,batchnorm,12") },
+            "M: metadata \"architecture\": the architecture must end with a dense layer of 10 units, one per class (e.g. '...,10'), got '12'"
+        )
+        XCTAssertEqual(
+            try loadError { self.setMeta(&$0, "input_features", "-3") },
+            "M: metadata \"input_features\" is '-3', expected a whole number from 1 to 16777216")
+        XCTAssertEqual(
+            try loadError { self.setMeta(&$0, "loss", "hinge") },
+            "M: metadata \"loss\" is 'hinge', expected one of cross_entropy, cross_entropy:SMOOTHING, mse, bce, mae, huber[:DELTA]")
+        XCTAssertEqual(
+            try loadError { f in
+                f.tensors = f.tensors.map {
+                    $0.name == "layers.0.bias" ? SafetensorsTensor(name: $0.name, shape: $0.shape, values: $0.values.map { _ in .nan }) : $0
+                }
+            }, "M: tensor 'layers.0.bias' holds NaN or infinite values")
     }
 
     func testForeignAndTruncatedFiles() throws {

@@ -1,11 +1,12 @@
+import Formats
 // Multi-label targets end to end: several target columns of two values each are labels (inferred
 // and said, or --task multilabel), one sigmoid output each trained with binary cross-entropy;
 // predict gives each label's probability and the labels on; evaluate's subset accuracy, Hamming loss
 // and F1s agree with scikit-learn on predict's probabilities; the model file, export, calibrate and
 // resume handle them; bad label columns are one-line errors.
 import Foundation
-import Formats
 import XCTest
+
 @testable import MLPCLI
 @testable import Training
 
@@ -17,7 +18,8 @@ final class MultilabelTests: XCTestCase {
 
     func train(_ dir: TempDir, _ extra: [String] = []) throws -> (model: String, run: Run) {
         let model = dir.file("ml.safetensors")
-        let r = try MLP.run(["train", "--data", try table(dir), "--target", "a,b,c", "--epochs", "12", "--threads", "1", "--out", model] + extra)
+        let r = try MLP.run(
+            ["train", "--data", try table(dir), "--target", "a,b,c", "--epochs", "12", "--threads", "1", "--out", model] + extra)
         XCTAssertEqual(r.status, 0, r.stderr)
         return (model, r)
     }
@@ -25,7 +27,10 @@ final class MultilabelTests: XCTestCase {
     func testSeveralTwoValuedColumnsAreLabels() throws {
         let dir = try TempDir()
         let (model, r) = try train(dir, ["--test-split", "0.25", "--json"])
-        XCTAssertTrue(r.stderr.contains("mlp: targets a, b, c: multilabel (3 target columns of two values each; --task regression to predict them as numbers), one sigmoid output per label\n"), r.stderr)
+        XCTAssertTrue(
+            r.stderr.contains(
+                "mlp: targets a, b, c: multilabel (3 target columns of two values each; --task regression to predict them as numbers), one sigmoid output per label\n"
+            ), r.stderr)
         XCTAssertTrue(r.stderr.contains("loss bce"), r.stderr)
         let v = try Judging.json(r.stdout)
         XCTAssertEqual(v["task"], "multilabel")
@@ -33,17 +38,24 @@ final class MultilabelTests: XCTestCase {
         let file = try Safetensors.read(path: model)
         XCTAssertEqual(file.metadataValue(for: "format_version"), "5", "an earlier mlp refuses a multi-label model")
         let target = try Judging.json(try XCTUnwrap(file.metadataValue(for: "target")))
-        XCTAssertEqual(target, .object([("kind", "labels"), ("columns", ["a", "b", "c"]), ("values", [["0", "1"], ["no", "yes"], ["0", "1"]])]))
+        XCTAssertEqual(
+            target, .object([("kind", "labels"), ("columns", ["a", "b", "c"]), ("values", [["0", "1"], ["no", "yes"], ["0", "1"]])]))
         XCTAssertEqual(file.metadataValue(for: "loss"), "bce")
         let s = try MLP.run(["summary", model])
-        XCTAssertTrue(s.stdout.contains("multi-label of 3 labels: a (1 on, 0 off), b (yes on, no off), c (1 on, 0 off), loss bce"), s.stdout)
+        XCTAssertTrue(
+            s.stdout.contains("multi-label of 3 labels: a (1 on, 0 off), b (yes on, no off), c (1 on, 0 off), loss bce"), s.stdout)
         XCTAssertEqual(try Judging.json(try MLP.run(["summary", model, "--json"]).stdout)["task"], "multilabel")
         // Numbers-only columns may still be a regression when asked.
-        let reg = try MLP.run(["train", "--data", try table(dir), "--target", "a,c", "--task", "regression", "--epochs", "1", "--out", dir.file("r.safetensors")])
+        let reg = try MLP.run([
+            "train", "--data", try table(dir), "--target", "a,c", "--task", "regression", "--epochs", "1", "--out",
+            dir.file("r.safetensors"),
+        ])
         XCTAssertEqual(reg.status, 0, reg.stderr)
         XCTAssertTrue(reg.stderr.contains("regression (--task regression)"), reg.stderr)
         // A column of more than two values makes several columns a regression, as before.
-        let more = try MLP.run(["train", "--data", try table(dir), "--target", "a,x1", "--epochs", "1", "--out", dir.file("r2.safetensors")])
+        let more = try MLP.run([
+            "train", "--data", try table(dir), "--target", "a,x1", "--epochs", "1", "--out", dir.file("r2.safetensors"),
+        ])
         XCTAssertTrue(more.stderr.contains("regression (2 target columns)"), more.stderr)
     }
 
@@ -72,7 +84,8 @@ final class MultilabelTests: XCTestCase {
         let e = try MLP.run(["evaluate", "--model", model, "--data", csv, "--json"])
         XCTAssertEqual(e.status, 0, e.stderr)
         let ours = try Judging.json(e.stdout)
-        let cases = "[{\"kind\":\"multilabel\",\"probabilities\":[\(probabilities.map(Judging.text).joined(separator: ","))],\"truth\":\(truth),\"weights\":null,\"threshold\":0.5}]"
+        let cases =
+            "[{\"kind\":\"multilabel\",\"probabilities\":[\(probabilities.map(Judging.text).joined(separator: ","))],\"truth\":\(truth),\"weights\":null,\"threshold\":0.5}]"
         let sk = try Judging.run(oracle: cases)[0]
         func agree(_ a: Double, _ key: String) { XCTAssertEqual(a, (sk[key] as? Double) ?? .nan, accuracy: 1e-6, key) }
         agree(Judging.number(ours["subset_accuracy"]), "subset_accuracy")
@@ -87,7 +100,8 @@ final class MultilabelTests: XCTestCase {
 
         // The text report, CSV predictions, and --min-accuracy gating the subset accuracy.
         let text = try MLP.run(["evaluate", "--model", model, "--data", csv])
-        XCTAssertTrue(text.stdout.hasPrefix("subset accuracy \(fixed(Judging.number(ours["subset_accuracy"]), 4))  hamming loss "), text.stdout)
+        XCTAssertTrue(
+            text.stdout.hasPrefix("subset accuracy \(fixed(Judging.number(ours["subset_accuracy"]), 4))  hamming loss "), text.stdout)
         XCTAssertTrue(text.stdout.contains("micro avg") && text.stdout.contains("macro avg") && text.stdout.contains("ece "), text.stdout)
         let rowsCSV = try MLP.run(["predict", "--model", model, "--input", csv, "--limit", "3"])
         let lines = rowsCSV.stdout.split(separator: "\n").map(String.init)
@@ -103,12 +117,18 @@ final class MultilabelTests: XCTestCase {
         let csv = try table(dir)
         let out = dir.file("x.safetensors")
         let cases: [([String], Int32, String)] = [
-            (["--target", "a,colour", "--task", "multilabel"], 1,
-             "error: \(csv): the target column 'colour' holds 3 values ('blue', 'green', 'red'); a multi-label target needs two in each column, such as 0/1 or no/yes (or choose another --task)"),
-            (["--target", "a,b", "--loss", "cross_entropy"], 2,
-             "error: --loss cross_entropy does not fit a multi-label target; it takes bce (a sigmoid and binary cross-entropy per label)"),
-            (["--target", "a,b", "--validation-split", "0.2", "--early-stopping", "2", "--monitor", "val_r2"], 2,
-             "error: --monitor val_r2 watches a regression; a multi-label model has val_loss and val_accuracy (every label right)"),
+            (
+                ["--target", "a,colour", "--task", "multilabel"], 1,
+                "error: \(csv): the target column 'colour' holds 3 values ('blue', 'green', 'red'); a multi-label target needs two in each column, such as 0/1 or no/yes (or choose another --task)"
+            ),
+            (
+                ["--target", "a,b", "--loss", "cross_entropy"], 2,
+                "error: --loss cross_entropy does not fit a multi-label target; it takes bce (a sigmoid and binary cross-entropy per label)"
+            ),
+            (
+                ["--target", "a,b", "--validation-split", "0.2", "--early-stopping", "2", "--monitor", "val_r2"], 2,
+                "error: --monitor val_r2 watches a regression; a multi-label model has val_loss and val_accuracy (every label right)"
+            ),
         ]
         for (args, status, line) in cases {
             let r = try MLP.run(["train", "--data", csv, "--epochs", "1", "--quiet", "--out", out] + args)
@@ -125,7 +145,9 @@ final class MultilabelTests: XCTestCase {
         XCTAssertTrue(e.stderr.contains("'maybe' in 'b' is neither 'no' nor 'yes', the two values the model was trained with"), e.stderr)
         let k = try MLP.run(["predict", "--model", model, "--input", csv, "--top-k", "2"])
         XCTAssertEqual(k.status, 2)
-        XCTAssertTrue(k.stderr.hasPrefix("error: --top-k 2 ranks classes; \(model) is a multi-label model (every label's probability is printed)"), k.stderr)
+        XCTAssertTrue(
+            k.stderr.hasPrefix("error: --top-k 2 ranks classes; \(model) is a multi-label model (every label's probability is printed)"),
+            k.stderr)
     }
 
     /// Export gives a sigmoid per label (onnxruntime against predict within 1e-5), calibrate fits one
@@ -134,14 +156,18 @@ final class MultilabelTests: XCTestCase {
         let dir = try TempDir()
         let (model, _) = try train(dir, ["--quiet", "--validation-split", "0.25", "--save-split", dir.file("split")])
         let csv = try table(dir)
-        let c = try MLP.run(["calibrate", "--model", model, "--data", dir.file("split/validation.csv"), "--out", dir.file("cal.safetensors"), "--json"])
+        let c = try MLP.run([
+            "calibrate", "--model", model, "--data", dir.file("split/validation.csv"), "--out", dir.file("cal.safetensors"), "--json",
+        ])
         XCTAssertEqual(c.status, 0, c.stderr)
-        XCTAssertLessThanOrEqual(Judging.number(try Judging.json(c.stdout)["log_loss_after"]), Judging.number(try Judging.json(c.stdout)["log_loss_before"]))
+        XCTAssertLessThanOrEqual(
+            Judging.number(try Judging.json(c.stdout)["log_loss_after"]), Judging.number(try Judging.json(c.stdout)["log_loss_before"]))
 
         let onnx = dir.file("ml.onnx")
         XCTAssertEqual(try MLP.run(["export", "--model", dir.file("cal.safetensors"), "--out", onnx]).status, 0)
         // The graph takes the raw CSV rows (one input per column) and gives a sigmoid per label.
-        let ort = try ProcessRunner.run("/usr/bin/env", ["python3", Package.path("Scripts/onnx_check.py"), onnx, "--csv", csv, "--threads", "1"])
+        let ort = try ProcessRunner.run(
+            "/usr/bin/env", ["python3", Package.path("Scripts/onnx_check.py"), onnx, "--csv", csv, "--threads", "1"])
         if ort.status != 3 {
             XCTAssertEqual(ort.status, 0, ort.stderr)
             guard case .array(let rows)? = try Judging.json(ort.stdout)["outputs"]?["probabilities"] else { return XCTFail(ort.stdout) }
@@ -156,7 +182,9 @@ final class MultilabelTests: XCTestCase {
 
         // A checkpointed run of 2 epochs, resumed to 4, ends as a run of 4 (constant learning rate).
         let common = ["--data", csv, "--target", "a,b,c", "--schedule", "constant", "--threads", "1", "--quiet"]
-        let straight = dir.file("straight.safetensors"), resumed = dir.file("resumed.safetensors"), ckpt = dir.file("run.ckpt")
+        let straight = dir.file("straight.safetensors")
+        let resumed = dir.file("resumed.safetensors")
+        let ckpt = dir.file("run.ckpt")
         XCTAssertEqual(try MLP.run(["train", "--epochs", "4", "--out", straight] + common).status, 0)
         XCTAssertEqual(try MLP.run(["train", "--epochs", "2", "--checkpoint", ckpt, "--out", resumed] + common).status, 0)
         let r = try MLP.run(["train", "--resume", ckpt, "--epochs", "4", "--data", csv, "--out", resumed, "--threads", "1", "--quiet"])

@@ -1,3 +1,4 @@
+import Formats
 // Nothing is ever lost: `mlp train --out` over an existing model, killed with SIGKILL before its
 // save and at chosen bytes inside it, always leaves a complete, loadable model (the old one or the
 // new one), and a write that runs out of disk space leaves the previous file as it was and says so.
@@ -6,11 +7,11 @@
 // the next write of NAME removes those whose process is gone, so at most one is ever there.
 import Foundation
 import Glibc
+import Tables
 import XCTest
-import Formats
+
 @testable import MLPCLI
 @testable import Training
-import Tables
 
 final class NothingLostTests: XCTestCase {
     /// 16 random 28×28 images: a 784→1024→10 network (3.2 MB of safetensors) trains on them in a
@@ -48,7 +49,9 @@ final class NothingLostTests: XCTestCase {
         let header = 8 + new.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
         XCTAssertLessThan(header, 65_536)
 
-        var kills: [(label: String, driver: [String], written: Int?)] = [("after the first step", ["--interrupt-after", "1", "--signal", "KILL"], nil)]
+        var kills: [(label: String, driver: [String], written: Int?)] = [
+            ("after the first step", ["--interrupt-after", "1", "--signal", "KILL"], nil)
+        ]
         for n in [0, 1, 7, 8, header / 2, header, 65_536, new.count / 2, new.count - 1] {
             kills.append(("at byte \(n)", ["--kill-at-file-size", "\(n)"], n))
         }
@@ -108,7 +111,8 @@ final class NothingLostTests: XCTestCase {
         let r = try MLP.run(["train", "--data", data.path, "--hidden", "64", "--epochs", "1", "--threads", "1", "--quiet", "--out", path])
         // (--quiet still prints one line per epoch; the error is the last line)
         XCTAssertEqual(r.status, 1)
-        XCTAssertEqual(r.stderr.split(separator: "\n").last, "error: \(path): cannot write: No space left on device (the previous file is unchanged)")
+        XCTAssertEqual(
+            r.stderr.split(separator: "\n").last, "error: \(path): cannot write: No space left on device (the previous file is unchanged)")
         XCTAssertEqual(r.stderr.split(separator: "\n").filter { $0.hasPrefix("error") }.count, 1)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), before)
         XCTAssertNoThrow(try ModelFile.load(path))

@@ -8,7 +8,8 @@ final class NumPyCrossCheckTests: XCTestCase {
     static let script = Package.path("Scripts/numpy_predict.py")
 
     func testNumPyForwardPassMatchesPredict() throws {
-        try XCTSkipUnless(ProcessRunner.pythonCanImport(["safetensors.numpy", "numpy"]), "python3 with safetensors and numpy is not installed")
+        try XCTSkipUnless(
+            ProcessRunner.pythonCanImport(["safetensors.numpy", "numpy"]), "python3 with safetensors and numpy is not installed")
 
         let dir = try TempDir()
         var rng = SeededGenerator(seed: 5)
@@ -16,8 +17,10 @@ final class NumPyCrossCheckTests: XCTestCase {
         let labels = (0..<200).map { UInt8(Int(images[$0 * 16]) * 10 / 256) }
         try Synthetic.writeMNISTLike(dir: dir, images: images, labels: labels, rows: 4, cols: 4)
         let model = dir.file("m.safetensors")
-        let t = try MLP.run(["train", "--data", dir.path, "--layers", "24:gelu,batchnorm,dropout:0.1,16:leaky_relu:0.2,tanh,10",
-                             "--optimizer", "adam", "--epochs", "3", "--batch-size", "16", "--out", model, "--quiet"])
+        let t = try MLP.run([
+            "train", "--data", dir.path, "--layers", "24:gelu,batchnorm,dropout:0.1,16:leaky_relu:0.2,tanh,10",
+            "--optimizer", "adam", "--epochs", "3", "--batch-size", "16", "--out", model, "--quiet",
+        ])
         XCTAssertEqual(t.status, 0, t.stderr)
         let p = try MLP.run(["predict", "--model", model, "--images", dir.file("t10k-images-idx3-ubyte")])
         let mlpClasses = p.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] }
@@ -32,20 +35,25 @@ final class NumPyCrossCheckTests: XCTestCase {
     /// The same for table models: the preprocessing in the metadata (standardization, one-hot,
     /// imputed values, labels, target scaling) applied by NumPy gives mlp's labels and values.
     func testNumPyTablePredictionsMatch() throws {
-        try XCTSkipUnless(ProcessRunner.pythonCanImport(["safetensors.numpy", "numpy"]), "python3 with safetensors and numpy is not installed")
+        try XCTSkipUnless(
+            ProcessRunner.pythonCanImport(["safetensors.numpy", "numpy"]), "python3 with safetensors and numpy is not installed")
         let dir = try TempDir()
         var text = "size,colour,weight,kind,price\n"
         var rng = SeededGenerator(seed: 3)
         func next() -> Int { Int(rng.next() >> 33) }
         for i in 0..<150 {
-            let size = next() % 100, colour = ["red", "green", "blue"][next() % 3], weight = i % 13 == 5 ? "NA" : "\(next() % 50)"
+            let size = next() % 100
+            let colour = ["red", "green", "blue"][next() % 3]
+            let weight = i % 13 == 5 ? "NA" : "\(next() % 50)"
             text += "\(size),\(colour),\(weight),\(size > 50 ? "big" : "small"),\(size * 2 + (colour == "red" ? 30 : 0))\n"
         }
         try dir.write("t.csv", Array(text.utf8))
         for (target, drop) in [("kind", "price"), ("price", "kind")] {
             let model = dir.file("\(target).safetensors")
-            let t = try MLP.run(["train", "--data", dir.file("t.csv"), "--target", target, "--categorical", drop, "--missing", "median",
-                                 "--epochs", "5", "--batch-size", "16", "--quiet", "--out", model])
+            let t = try MLP.run([
+                "train", "--data", dir.file("t.csv"), "--target", target, "--categorical", drop, "--missing", "median",
+                "--epochs", "5", "--batch-size", "16", "--quiet", "--out", model,
+            ])
             XCTAssertEqual(t.status, 0, t.stderr)
             let p = try MLP.run(["predict", "--model", model, "--input", dir.file("t.csv")])
             XCTAssertEqual(p.status, 0, p.stderr)

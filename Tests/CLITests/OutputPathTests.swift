@@ -1,10 +1,10 @@
+import Formats
 // Every output flag writes what stands at its path the way that thing takes it: a regular file is
 // replaced atomically, a symbolic link is followed, a FIFO or device is written through (and stays a
 // FIFO or device), "-" is standard output; a checkpoint refuses what it cannot replace atomically.
 // /dev/null itself is only written inside a private mount namespace whose /dev is a fresh tmpfs, so
 // that wrong code could only replace a device node of that namespace, never the machine's.
 import Foundation
-import Formats
 import XCTest
 
 /// Standard output as bytes, the exit code and standard error.
@@ -28,7 +28,8 @@ final class OutputPathTests: XCTestCase {
     /// writer that replaced the FIFO never reaches its reader).
     func readFIFO(_ path: String) -> () -> [UInt8] {
         final class Box: @unchecked Sendable { var data: [UInt8] = [] }
-        let box = Box(), done = DispatchSemaphore(value: 0)
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             let fd = open(path, O_RDONLY)
             var chunk = [UInt8](repeating: 0, count: 65536)
@@ -107,8 +108,10 @@ final class OutputPathTests: XCTestCase {
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
         let r = try MLP.run(args + ["--out", dir.file("m.safetensors"), "--checkpoint", fifo])
         XCTAssertEqual(r.status, 2)
-        XCTAssertEqual(r.stderr.split(separator: "\n").first.map(String.init),
-                       "error: --checkpoint \(fifo) is a FIFO (named pipe), but --checkpoint's file is replaced atomically: give a regular file or a new path")
+        XCTAssertEqual(
+            r.stderr.split(separator: "\n").first.map(String.init),
+            "error: --checkpoint \(fifo) is a FIFO (named pipe), but --checkpoint's file is replaced atomically: give a regular file or a new path"
+        )
         XCTAssertEqual(fileType(fifo), S_IFIFO)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("m.safetensors")), "nothing trained")
     }
@@ -123,7 +126,8 @@ final class OutputPathTests: XCTestCase {
         let r = try MLP.run(args + ["--out", dir.file("link.safetensors")])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(fileType(dir.file("link.safetensors")), S_IFLNK, "the link is still a link")
-        XCTAssertTrue(bytes(dir.file("models/current.safetensors")) == bytes(dir.file("reference.safetensors")), "the file it names holds the model")
+        XCTAssertTrue(
+            bytes(dir.file("models/current.safetensors")) == bytes(dir.file("reference.safetensors")), "the file it names holds the model")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.file("models")), ["current.safetensors"])
     }
 
@@ -135,7 +139,10 @@ final class OutputPathTests: XCTestCase {
             var given = args + ["--\(flag)", dir.file("link.safetensors")]
             if flag != "out" { given += ["--out", dir.file("m.safetensors")] }
             let r = try MLP.run(given)
-            assertError(r, 1, "\(dir.file("link.safetensors")): is a symbolic link to \(dir.file("gone/m.safetensors")), whose directory \(dir.file("gone")) does not exist")
+            assertError(
+                r, 1,
+                "\(dir.file("link.safetensors")): is a symbolic link to \(dir.file("gone/m.safetensors")), whose directory \(dir.file("gone")) does not exist"
+            )
             XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("m.safetensors")), "--\(flag): nothing trained")
         }
     }
@@ -145,7 +152,9 @@ final class OutputPathTests: XCTestCase {
     /// `--checkpoint /dev/null` is refused. Wrong code would replace that namespace's node only.
     func testDevNullStaysADevice() throws {
         try XCTSkipIf(geteuid() != 0, "needs root for a private mount namespace")
-        guard let probe = try? ProcessRunner.run("/usr/bin/unshare", ["-m", "--propagation", "private", "true"]) else { throw XCTSkip("no unshare") }
+        guard let probe = try? ProcessRunner.run("/usr/bin/unshare", ["-m", "--propagation", "private", "true"]) else {
+            throw XCTSkip("no unshare")
+        }
         try XCTSkipIf(probe.status != 0, "unshare -m is not allowed here")
 
         let dir = try TempDir()
@@ -166,8 +175,11 @@ final class OutputPathTests: XCTestCase {
         XCTAssertEqual(r.stdout, "train exit 0\ncheckpoint exit 2\n/dev/null is a character device\nnull\n", r.stderr)
         let json = try JSONValue.parse(bytes(dir.file("result.json")))
         XCTAssertEqual(json["model"], JSONValue("/dev/null"))
-        XCTAssertTrue(String(decoding: bytes(dir.file("checkpoint.err")), as: UTF8.self)
-            .hasPrefix("error: --checkpoint /dev/null is a character device, but --checkpoint's file is replaced atomically: give a regular file or a new path\n"))
+        XCTAssertTrue(
+            String(decoding: bytes(dir.file("checkpoint.err")), as: UTF8.self)
+                .hasPrefix(
+                    "error: --checkpoint /dev/null is a character device, but --checkpoint's file is replaced atomically: give a regular file or a new path\n"
+                ))
     }
 
     // MARK: - "-" is standard output
@@ -179,7 +191,8 @@ final class OutputPathTests: XCTestCase {
 
         let model = try MLP.runRaw(args + ["--out", "-"])
         XCTAssertEqual(model.status, 0, model.stderr)
-        XCTAssertTrue(model.stdout == bytes(dir.file("reference.safetensors")), "stdout holds the model alone (\(model.stdout.count) bytes)")
+        XCTAssertTrue(
+            model.stdout == bytes(dir.file("reference.safetensors")), "stdout holds the model alone (\(model.stdout.count) bytes)")
         XCTAssertTrue(model.stderr.contains("model written to standard output\n"), "the report goes to stderr: \(model.stderr)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("-")) || FileManager.default.fileExists(atPath: "-"))
 
@@ -233,14 +246,18 @@ final class OutputPathTests: XCTestCase {
             XCTAssertEqual(r.stdout, "", line: line)
             XCTAssertEqual(r.stderr.split(separator: "\n").first.map(String.init), "error: " + message, line: line)
         }
-        try refused(["--checkpoint", "-"], "--checkpoint - is standard output, but --checkpoint's file is replaced atomically: give a regular file or a new path")
+        try refused(
+            ["--checkpoint", "-"],
+            "--checkpoint - is standard output, but --checkpoint's file is replaced atomically: give a regular file or a new path")
         try refused(["--out", "-", "--json"], "--out - writes to standard output, where --json prints; give --out a file name")
         try refused(["--out", "-", "--log", "-"], "--out - and --log - both name standard output; give one of them a file name")
         let model = dir.file("m.safetensors")
         XCTAssertEqual(try MLP.run(args + ["--out", model]).status, 0)
         let r = try MLP.run(["evaluate", "--model", model, "--data", dir.path, "--plot", "-", "--json"])
         XCTAssertEqual(r.status, 2)
-        XCTAssertEqual(r.stderr.split(separator: "\n").first.map(String.init), "error: --plot - writes to standard output, where --json prints; give --plot a file name")
+        XCTAssertEqual(
+            r.stderr.split(separator: "\n").first.map(String.init),
+            "error: --plot - writes to standard output, where --json prints; give --plot a file name")
     }
 
     /// A binary file is not written to a terminal: stdout on a pseudo-terminal.
@@ -248,11 +265,13 @@ final class OutputPathTests: XCTestCase {
         // posix_openpt, unlockpt and ptsname by hand (Swift does not see them): /dev/ptmx, then
         // TIOCSPTLCK to unlock and TIOCGPTN for the number of /dev/pts/N (Linux's generic ioctl
         // numbers, _IOW('T', 0x31, int) and _IOR('T', 0x30, unsigned int)).
-        let TIOCSPTLCK: UInt = 0x4004_5431, TIOCGPTN: UInt = 0x8004_5430
+        let TIOCSPTLCK: UInt = 0x4004_5431
+        let TIOCGPTN: UInt = 0x8004_5430
         let master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
         try XCTSkipIf(master < 0, "no pseudo-terminal")
         defer { close(master) }
-        var unlock: Int32 = 0, number: UInt32 = 0
+        var unlock: Int32 = 0
+        var number: UInt32 = 0
         try XCTSkipIf(ioctl(master, TIOCSPTLCK, &unlock) != 0 || ioctl(master, TIOCGPTN, &number) != 0, "cannot unlock the pseudo-terminal")
         let name = "/dev/pts/\(number)"
         let slave = open(name, O_RDWR | O_NOCTTY)
@@ -261,11 +280,16 @@ final class OutputPathTests: XCTestCase {
         let dir = try TempDir()
         let args = try training(dir)
         XCTAssertEqual(try MLP.run(args + ["--out", dir.file("m.safetensors")]).status, 0)
-        for command in [args + ["--out", "-"], ["export", "--model", dir.file("m.safetensors"), "--out", "-"],
-                        ["quantize", "--model", dir.file("m.safetensors"), "--out", "-"]] {
+        for command in [
+            args + ["--out", "-"], ["export", "--model", dir.file("m.safetensors"), "--out", "-"],
+            ["quantize", "--model", dir.file("m.safetensors"), "--out", "-"],
+        ] {
             let r = try MLP.runRaw(command, stdout: terminal)
             XCTAssertEqual(r.status, 2, "\(command[0]): \(r.stderr)")
-            XCTAssertTrue(r.stderr.hasPrefix("error: --out - would write a binary file to the terminal; redirect standard output (> FILE) or give a file name\n"), r.stderr)
+            XCTAssertTrue(
+                r.stderr.hasPrefix(
+                    "error: --out - would write a binary file to the terminal; redirect standard output (> FILE) or give a file name\n"),
+                r.stderr)
         }
     }
 }

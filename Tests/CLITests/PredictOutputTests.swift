@@ -1,8 +1,8 @@
+import Formats
 // A failed `predict` leaves no partial answer: the header goes out only once the model, the flags and
 // the input's columns and first rows have been checked, and when stdout is a regular file a failure
 // further on cuts it back to where predict began writing.
 import Foundation
-import Formats
 import XCTest
 
 final class PredictOutputTests: XCTestCase {
@@ -40,7 +40,8 @@ final class PredictOutputTests: XCTestCase {
         XCTAssertEqual(piped.stderr, message)
 
         let out = dir.file("preds.csv")
-        let r = try MLP.runRaw(["predict", "--model", model, "--input", dir.file("bad.csv")], stdout: try stdoutFile(out, prefix: "", append: false))
+        let r = try MLP.runRaw(
+            ["predict", "--model", model, "--input", dir.file("bad.csv")], stdout: try stdoutFile(out, prefix: "", append: false))
         XCTAssertEqual(r.status, 1)
         XCTAssertEqual(r.stderr, message)
         XCTAssertEqual(text(out), "", "> preds.csv is left empty, not header-only")
@@ -59,8 +60,9 @@ final class PredictOutputTests: XCTestCase {
 
         for append in [false, true] {
             let out = dir.file("preds-\(append).csv")
-            let r = try MLP.runRaw(["predict", "--model", model, "--input", dir.file("late.csv")],
-                                   stdout: try stdoutFile(out, prefix: "kept\n", append: append))
+            let r = try MLP.runRaw(
+                ["predict", "--model", model, "--input", dir.file("late.csv")],
+                stdout: try stdoutFile(out, prefix: "kept\n", append: append))
             XCTAssertEqual(r.status, 1, r.stderr)
             XCTAssertEqual(r.stderr, message)
             XCTAssertEqual(text(out), "kept\n", append ? ">> preds.csv" : "> preds.csv after other output")
@@ -69,7 +71,8 @@ final class PredictOutputTests: XCTestCase {
         // Without the bad row, the same run writes every answer after what was there.
         try dir.write("good.csv", Array((rows.dropLast().joined(separator: "\n") + "\n").utf8))
         let out = dir.file("preds-good.csv")
-        let r = try MLP.runRaw(["predict", "--model", model, "--input", dir.file("good.csv")], stdout: try stdoutFile(out, prefix: "kept\n", append: false))
+        let r = try MLP.runRaw(
+            ["predict", "--model", model, "--input", dir.file("good.csv")], stdout: try stdoutFile(out, prefix: "kept\n", append: false))
         XCTAssertEqual(r.status, 0, r.stderr)
         let lines = text(out).split(separator: "\n")
         XCTAssertEqual(lines.count, 1 + 1 + 8000)
@@ -85,7 +88,8 @@ final class PredictOutputTests: XCTestCase {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: MLP.binary)
         p.arguments = ["predict", "--model", model, "--input", "-"]
-        let input = Pipe(), err = Pipe()
+        let input = Pipe()
+        let err = Pipe()
         p.standardInput = input
         p.standardOutput = try stdoutFile(out, prefix: "", append: true)
         p.standardError = err
@@ -119,7 +123,8 @@ final class PredictOutputTests: XCTestCase {
         let w = try MLP.run(["predict", "--model", model, "--input", dir.file("wrong.csv")])
         XCTAssertEqual(w.status, 1)
         XCTAssertEqual(w.stdout, "")
-        XCTAssertEqual(w.stderr, "error: \(dir.file("wrong.csv")): has no column 'c', which the model was trained on (its feature columns: a, b, c)\n")
+        XCTAssertEqual(
+            w.stderr, "error: \(dir.file("wrong.csv")): has no column 'c', which the model was trained on (its feature columns: a, b, c)\n")
     }
 
     func testImagesThatDoNotFitTheModelWriteNothing() throws {

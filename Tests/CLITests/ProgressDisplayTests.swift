@@ -1,25 +1,29 @@
+import Formats
 // The progress bar on a terminal: its line fits the terminal's width at every width (fields left
 // out least useful first), follows a resize, and its time left is right after the first epoch and
 // after a resume mid-epoch. The layout and the estimate are pure functions tested directly; the
 // bar is also checked as the binary draws it on a pseudo-terminal (Terminal.swift).
 import Foundation
+import Tables
 import XCTest
-import Formats
+
 @testable import MLPCLI
 @testable import Training
-import Tables
 
 final class ProgressDisplayTests: XCTestCase {
     // MARK: - The line's layout
 
-    static let typical = ProgressFigures(epoch: 2, epochs: 5, done: 36, total: 938, elapsed: 0.86, epochLeft: 0.73,
-                                         runLeft: 3.9, loss: 0.1234, accuracy: 0.9612, samplesPerSecond: 150_000)
+    static let typical = ProgressFigures(
+        epoch: 2, epochs: 5, done: 36, total: 938, elapsed: 0.86, epochLeft: 0.73,
+        runLeft: 3.9, loss: 0.1234, accuracy: 0.9612, samplesPerSecond: 150_000)
     /// Every field at its longest.
-    static let long = ProgressFigures(epoch: 99_999, epochs: 100_000, done: 1_048_575, total: 1_048_576, elapsed: 35_999,
-                                      epochLeft: 35_999, runLeft: 3_599_999, loss: -12_345.6789, accuracy: 0.5,
-                                      samplesPerSecond: 12_345_678_901)
-    static let regression = ProgressFigures(epoch: 1, epochs: 1, done: 0, total: 7, elapsed: 0, epochLeft: nil,
-                                            runLeft: nil, loss: .nan, accuracy: nil, samplesPerSecond: 0)
+    static let long = ProgressFigures(
+        epoch: 99_999, epochs: 100_000, done: 1_048_575, total: 1_048_576, elapsed: 35_999,
+        epochLeft: 35_999, runLeft: 3_599_999, loss: -12_345.6789, accuracy: 0.5,
+        samplesPerSecond: 12_345_678_901)
+    static let regression = ProgressFigures(
+        epoch: 1, epochs: 1, done: 0, total: 7, elapsed: 0, epochLeft: nil,
+        runLeft: nil, loss: .nan, accuracy: nil, samplesPerSecond: 0)
 
     func testTheLineNeverTakesTheTerminalsLastColumn() {
         for f in [Self.typical, Self.long, Self.regression] {
@@ -48,8 +52,9 @@ final class ProgressDisplayTests: XCTestCase {
                     var more = kept
                     for (j, g) in fields.enumerated() where g.rank > d.rank { more[j] = false }
                     more[i] = true
-                    XCTAssertGreaterThan(ProgressLine.length(fields, more), width - 1,
-                                         "width \(width): '\(d.text)' was left out though it fits beside the more useful fields: \(line)")
+                    XCTAssertGreaterThan(
+                        ProgressLine.length(fields, more), width - 1,
+                        "width \(width): '\(d.text)' was left out though it fits beside the more useful fields: \(line)")
                 }
             }
         }
@@ -61,10 +66,14 @@ final class ProgressDisplayTests: XCTestCase {
         XCTAssertFalse(at80.contains("samples/s"), at80)
         // Wide enough, everything, and the bar at its widest.
         let wide = ProgressLine.render(Self.typical, width: 200)
-        XCTAssertEqual(wide, "epoch 2/5 " + String(repeating: "·", count: 24) + " 36/938  0.86s  epoch ETA 0.73s  run ETA 3.90s  loss 0.1234  acc 0.9612  150000 samples/s")
+        XCTAssertEqual(
+            wide,
+            "epoch 2/5 " + String(repeating: "·", count: 24)
+                + " 36/938  0.86s  epoch ETA 0.73s  run ETA 3.90s  loss 0.1234  acc 0.9612  150000 samples/s")
         // The bar widens into the room the fields leave.
-        let small = ProgressFigures(epoch: 1, epochs: 1, done: 5, total: 10, elapsed: 1, epochLeft: 1, runLeft: 1,
-                                    loss: 1, accuracy: nil, samplesPerSecond: 1)
+        let small = ProgressFigures(
+            epoch: 1, epochs: 1, done: 5, total: 10, elapsed: 1, epochLeft: 1, runLeft: 1,
+            loss: 1, accuracy: nil, samplesPerSecond: 1)
         XCTAssertEqual(ProgressLine.render(small, width: 60), "epoch 1/1 ████████········ 5/10  run ETA 1.00s  loss 1.0000")
         XCTAssertEqual(ProgressLine.render(small, width: 46), "epoch 1/1  5/10  run ETA 1.00s  loss 1.0000")
         XCTAssertEqual(ProgressLine.render(small, width: 8), "epoch 1")
@@ -124,8 +133,10 @@ final class ProgressDisplayTests: XCTestCase {
 
     /// 256 images in batches of 8 (32 steps an epoch), each step slowed by the test driver.
     func quadrantRun(_ dir: TempDir, epochs: Int = 3, delay: Int = 5, extra: [String] = []) -> [String] {
-        ["--step-delay-ms", "\(delay)", "train", "--data", dir.path, "--epochs", "\(epochs)", "--batch-size", "8",
-         "--hidden", "8", "--out", dir.file("m.safetensors")] + extra
+        [
+            "--step-delay-ms", "\(delay)", "train", "--data", dir.path, "--epochs", "\(epochs)", "--batch-size", "8",
+            "--hidden", "8", "--out", dir.file("m.safetensors"),
+        ] + extra
     }
 
     /// A figure of a redraw: the number after `label` ("epoch ETA 0.12s" → 0.12).
@@ -143,8 +154,9 @@ final class ProgressDisplayTests: XCTestCase {
         let words = line.split(separator: " ")
         guard words.count > 2, words[0] == "epoch", let e = Int(words[1].split(separator: "/")[0]) else { return nil }
         guard let i = words.indices.dropFirst(2).first(where: { words[$0].contains("/") && words[$0].first!.isNumber }),
-              let done = Int(words[i].split(separator: "/")[0]), i + 1 < words.count,
-              let elapsed = seconds(after: String(words[i]), in: line) else { return nil }
+            let done = Int(words[i].split(separator: "/")[0]), i + 1 < words.count,
+            let elapsed = seconds(after: String(words[i]), in: line)
+        else { return nil }
         return (e, done, elapsed)
     }
 
@@ -187,7 +199,8 @@ final class ProgressDisplayTests: XCTestCase {
         }
         XCTAssertEqual(r.status, 0, r.screen)
         let cut = try XCTUnwrap(resizedAt)
-        let before = r.redraws.filter { $0.offset < cut }, after = r.redraws.filter { $0.offset >= cut }
+        let before = r.redraws.filter { $0.offset < cut }
+        let after = r.redraws.filter { $0.offset >= cut }
         XCTAssertTrue(before.contains { $0.text.count >= 50 }, "wide before: \(before.map(\.text))")
         XCTAssertGreaterThan(after.count, 3)
         for d in after.dropFirst() { XCTAssertLessThan(d.text.count, 50, d.text) }
@@ -201,13 +214,16 @@ final class ProgressDisplayTests: XCTestCase {
         try Synthetic.quadrants(dir, count: 256)
         let r = try Terminal.run(quadrantRun(dir, epochs: 3, delay: 6), columns: 200, executable: MLP.driver)
         XCTAssertEqual(r.status, 0, r.screen)
-        let first = try XCTUnwrap(r.screen.components(separatedBy: "\r\n").map { $0.components(separatedBy: "\r").last! }
-            .first { $0.contains("epoch 1/3  loss") })
-        let e1 = try XCTUnwrap(first.split(separator: " ").first { $0.hasSuffix("s") && Double($0.dropLast()) != nil }.flatMap { Double($0.dropLast()) })
+        let first = try XCTUnwrap(
+            r.screen.components(separatedBy: "\r\n").map { $0.components(separatedBy: "\r").last! }
+                .first { $0.contains("epoch 1/3  loss") })
+        let e1 = try XCTUnwrap(
+            first.split(separator: " ").first { $0.hasSuffix("s") && Double($0.dropLast()) != nil }.flatMap { Double($0.dropLast()) })
         var checked = 0
         for d in r.redraws {
             guard let (epoch, done, elapsed) = position(d.text), epoch == 2, done < 28,
-                  let left = seconds(after: "epoch ETA", in: d.text), let run = seconds(after: "run ETA", in: d.text) else { continue }
+                let left = seconds(after: "epoch ETA", in: d.text), let run = seconds(after: "run ETA", in: d.text)
+            else { continue }
             XCTAssertLessThan(elapsed, 2 * e1 * Double(done) / 32 + 0.05, "epoch 2's time alone: \(d.text) (epoch 1 took \(e1)s)")
             let expected = e1 * Double(32 - done) / 32
             XCTAssertLessThan(left, 2 * expected + 0.05, "\(d.text) (epoch 1 took \(e1)s)")
@@ -225,11 +241,15 @@ final class ProgressDisplayTests: XCTestCase {
         let dir = try TempDir()
         try Synthetic.quadrants(dir, count: 512)
         let ckpt = dir.file("run.ckpt")
-        let cut = try MLP.run(["--interrupt-after", "8"] + quadrantRun(dir, epochs: 3, delay: 60, extra: ["--checkpoint", ckpt]),
-                              executable: MLP.driver)
+        let cut = try MLP.run(
+            ["--interrupt-after", "8"] + quadrantRun(dir, epochs: 3, delay: 60, extra: ["--checkpoint", ckpt]),
+            executable: MLP.driver)
         XCTAssertEqual(cut.status, 130, cut.stderr)
-        let r = try Terminal.run(["--step-delay-ms", "4", "train", "--resume", ckpt, "--data", dir.path, "--out", dir.file("m.safetensors"),
-                                  "--checkpoint", ckpt], columns: 200, executable: MLP.driver)
+        let r = try Terminal.run(
+            [
+                "--step-delay-ms", "4", "train", "--resume", ckpt, "--data", dir.path, "--out", dir.file("m.safetensors"),
+                "--checkpoint", ckpt,
+            ], columns: 200, executable: MLP.driver)
         XCTAssertEqual(r.status, 0, r.screen)
         XCTAssertTrue(r.screen.contains("resuming after epoch 0, step 8"), r.screen)
         // This process's pace, from its first redraw to each later one, gives the time left.

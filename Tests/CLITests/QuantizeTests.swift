@@ -1,3 +1,4 @@
+import Formats
 // `mlp quantize` and INT8 models end to end, through the built binary: the file it writes (tensors,
 // types, metadata, weights within half a scale step), the same outputs as the INT8 engine built in
 // memory, evaluate / predict / summary / inspect on image and table models, the refusals (resume, a
@@ -7,13 +8,13 @@
 // Tests that run INT8 arithmetic need oneDNN (libdnnl2) and are skipped without it. Small networks on
 // 4×4 images keep the debug build fast.
 import Foundation
-import Formats
 import Model
 import Quantized
+import Tables
 import XCTest
+
 @testable import MLPCLI
 @testable import Training
-import Tables
 
 final class QuantizeTests: XCTestCase {
     static let numpyScript = Package.path("Scripts/numpy_predict.py")
@@ -21,7 +22,9 @@ final class QuantizeTests: XCTestCase {
     /// The u8 levels mlp's activations get on this CPU (255, or 127 without VNNI), from `mlp --version`;
     /// nil when oneDNN cannot be opened.
     static let levels: Int? = {
-        guard let r = try? MLP.run(["--version"]), let line = r.stdout.split(separator: "\n").last(where: { $0.hasPrefix("INT8") }) else { return nil }
+        guard let r = try? MLP.run(["--version"]), let line = r.stdout.split(separator: "\n").last(where: { $0.hasPrefix("INT8") }) else {
+            return nil
+        }
         if line.contains("activations 0–255") { return 255 }
         if line.contains("activations 0–127") { return 127 }
         return nil
@@ -42,8 +45,11 @@ final class QuantizeTests: XCTestCase {
 
     func train(_ dir: TempDir, _ arch: String, name: String = "f.safetensors", extra: [String] = []) throws -> String {
         let model = dir.file(name)
-        let t = try MLP.run(["train", "--data", dir.path, "--layers", arch, "--epochs", "4", "--batch-size", "16", "--quiet",
-                             "--out", model] + extra)
+        let t = try MLP.run(
+            [
+                "train", "--data", dir.path, "--layers", arch, "--epochs", "4", "--batch-size", "16", "--quiet",
+                "--out", model,
+            ] + extra)
         XCTAssertEqual(t.status, 0, t.stderr)
         return model
     }
@@ -63,8 +69,16 @@ final class QuantizeTests: XCTestCase {
         return try r.stdout.split(separator: "\n").map { line in
             let v = try JSONValue.parse(Array(line.utf8))
             switch v["probabilities"] {
-            case .array(let xs)?: return xs.map { if case .number(let d) = $0 { return d }; return .nan }
-            case .object(let members)?: return members.map { if case .number(let d) = $0.1 { return d }; return .nan }
+            case .array(let xs)?:
+                return xs.map {
+                    if case .number(let d) = $0 { return d }
+                    return .nan
+                }
+            case .object(let members)?:
+                return members.map {
+                    if case .number(let d) = $0.1 { return d }
+                    return .nan
+                }
             default: return []
             }
         }
@@ -88,15 +102,22 @@ final class QuantizeTests: XCTestCase {
         let out = dir.file("q.safetensors")
         let r = try quantize(model, out)
         XCTAssertTrue(r.stderr.hasPrefix("mlp: \(out): INT8 model of \(model), "), r.stderr)
-        XCTAssertTrue(r.stderr.contains(", 12:relu,8:tanh,batchnorm,sigmoid,4: 3 dense layers as s8 with a scale per output unit, 1 batch norm folded; activations dynamic\n"), r.stderr)
+        XCTAssertTrue(
+            r.stderr.contains(
+                ", 12:relu,8:tanh,batchnorm,sigmoid,4: 3 dense layers as s8 with a scale per output unit, 1 batch norm folded; activations dynamic\n"
+            ), r.stderr)
 
-        let float = try Safetensors.read(path: model), int8 = try Safetensors.read(path: out)
+        let float = try Safetensors.read(path: model)
+        let int8 = try Safetensors.read(path: out)
         // F32 tensors first, the I8 weights last (alignment for readers that map the file).
         XCTAssertEqual(int8.tensors.map(\.dtype), Array(repeating: .f32, count: 10) + Array(repeating: .i8, count: 3))
-        XCTAssertEqual(Set(int8.tensors.map(\.name)), [
-            "layers.0.weight", "layers.0.weight_scale", "layers.0.bias", "layers.1.weight", "layers.1.weight_scale", "layers.1.bias",
-            "layers.2.weight", "layers.2.bias", "layers.2.running_mean", "layers.2.running_var",
-            "layers.4.weight", "layers.4.weight_scale", "layers.4.bias"])
+        XCTAssertEqual(
+            Set(int8.tensors.map(\.name)),
+            [
+                "layers.0.weight", "layers.0.weight_scale", "layers.0.bias", "layers.1.weight", "layers.1.weight_scale", "layers.1.bias",
+                "layers.2.weight", "layers.2.bias", "layers.2.running_mean", "layers.2.running_var",
+                "layers.4.weight", "layers.4.weight_scale", "layers.4.bias",
+            ])
         XCTAssertEqual(int8.tensor("layers.0.weight")?.shape, [12, 16])
         XCTAssertEqual(int8.tensor("layers.1.weight")?.shape, [8, 12])
         XCTAssertEqual(int8.tensor("layers.4.weight_scale")?.shape, [4])
@@ -115,14 +136,18 @@ final class QuantizeTests: XCTestCase {
 
         // Weights within half a scale step of the float ones (layer 0: of the batch-norm-folded ones).
         func t(_ f: SafetensorsFile, _ n: String) -> [Float] { f.tensor(n)!.values }
-        let folded = BatchNormFolding.fold(weight: t(float, "layers.0.weight"), bias: t(float, "layers.0.bias"),
-                                           gamma: t(float, "layers.1.weight"), beta: t(float, "layers.1.bias"),
-                                           runningMean: t(float, "layers.1.running_mean"), runningVar: t(float, "layers.1.running_var"))
-        let expected: [(Int, [Float], [Float])] = [(0, folded.weight, folded.bias),
-                                                   (1, t(float, "layers.4.weight"), t(float, "layers.4.bias")),
-                                                   (4, t(float, "layers.7.weight"), t(float, "layers.7.bias"))]
+        let folded = BatchNormFolding.fold(
+            weight: t(float, "layers.0.weight"), bias: t(float, "layers.0.bias"),
+            gamma: t(float, "layers.1.weight"), beta: t(float, "layers.1.bias"),
+            runningMean: t(float, "layers.1.running_mean"), runningVar: t(float, "layers.1.running_var"))
+        let expected: [(Int, [Float], [Float])] = [
+            (0, folded.weight, folded.bias),
+            (1, t(float, "layers.4.weight"), t(float, "layers.4.bias")),
+            (4, t(float, "layers.7.weight"), t(float, "layers.7.bias")),
+        ]
         for (i, w, b) in expected {
-            let q = int8.tensor("layers.\(i).weight")!, s = t(int8, "layers.\(i).weight_scale")
+            let q = int8.tensor("layers.\(i).weight")!
+            let s = t(int8, "layers.\(i).weight_scale")
             let cols = q.shape[1]
             XCTAssertEqual(t(int8, "layers.\(i).bias"), b, "bias \(i)")
             for (j, v) in q.int8Values.enumerated() {
@@ -148,24 +173,29 @@ final class QuantizeTests: XCTestCase {
         let dir = try TempDir()
         try Synthetic.quadrants(dir)
         let model = try train(dir, "8:relu,6:tanh,4")
-        let dynamic = dir.file("d.safetensors"), calibrated = dir.file("s.safetensors")
+        let dynamic = dir.file("d.safetensors")
+        let calibrated = dir.file("s.safetensors")
         _ = try quantize(model, dynamic)
         _ = try quantize(model, calibrated, ["--data", dir.path, "--samples", "100"])
 
         let float = try ModelFile.load(model)
         let parameters = float.network.layers.map { l -> Int8Network.LayerParameters in
             let d = l as! Dense
-            return .init(weights: QuantizedMatrix(quantizing: d.weight.values, rows: d.outputFeatures, cols: d.inputFeatures),
-                         bias: d.bias.values, activation: d.activation)
+            return .init(
+                weights: QuantizedMatrix(quantizing: d.weight.values, rows: d.outputFeatures, cols: d.inputFeatures),
+                bias: d.bias.values, activation: d.activation)
         }
         let images = try IDXReader.readImages(path: dir.file("t10k-images-idx3-ubyte"))
-        let n = images.count, scale = float.inputScale
+        let n = images.count
+        let scale = float.inputScale
         let dnnl = try OneDNN.shared()
 
         func engine(_ net: Int8Network) throws -> [Float] {
             var out = [Float](repeating: 0, count: n * 4)
             try images.pixels.withUnsafeBufferPointer { p in
-                try out.withUnsafeMutableBufferPointer { try net.forward(bytes: p.baseAddress!, scale: scale, rows: n, into: $0.baseAddress!) }
+                try out.withUnsafeMutableBufferPointer {
+                    try net.forward(bytes: p.baseAddress!, scale: scale, rows: n, into: $0.baseAddress!)
+                }
             }
             return out
         }
@@ -179,12 +209,16 @@ final class QuantizeTests: XCTestCase {
 
         let training = try IDXReader.readImages(path: dir.file("train-images-idx3-ubyte.gz"))
         let x = training.pixels[0..<(100 * 16)].map { Float($0) * scale }
-        let ranges = try x.withUnsafeBufferPointer { try Int8Network.calibrate(parameters, data: $0.baseAddress!, samples: 100, dnnl: dnnl) }
+        let ranges = try x.withUnsafeBufferPointer {
+            try Int8Network.calibrate(parameters, data: $0.baseAddress!, samples: 100, dnnl: dnnl)
+        }
         let file = try Safetensors.read(path: calibrated)
         for (i, r) in ranges.enumerated() {
             XCTAssertEqual(file.tensor("layers.\(i).input_range")?.values, [r.min, r.max], "layer \(i)")
         }
-        XCTAssertEqual(file.metadataValue(for: "quantization"), #"{"scheme":"int8_symmetric_per_channel","activations":"static","calibration_samples":100}"#)
+        XCTAssertEqual(
+            file.metadataValue(for: "quantization"),
+            #"{"scheme":"int8_symmetric_per_channel","activations":"static","calibration_samples":100}"#)
         XCTAssertEqual(try loaded(calibrated), try engine(Int8Network(parameters, mode: .calibrated(ranges), dnnl: dnnl)))
     }
 
@@ -195,16 +229,21 @@ final class QuantizeTests: XCTestCase {
         let dir = try TempDir()
         try Synthetic.quadrants(dir)
         let model = try train(dir, "16:relu,batchnorm,8:relu,4")
-        let dynamic = dir.file("d.safetensors"), calibrated = dir.file("s.safetensors")
+        let dynamic = dir.file("d.safetensors")
+        let calibrated = dir.file("s.safetensors")
         _ = try quantize(model, dynamic)
         let s = try quantize(model, calibrated, ["--data", dir.path, "--samples", "64", "--threads", "1"])
-        XCTAssertTrue(s.stderr.hasSuffix("activations static (ranges calibrated on 64 images of \(dir.path)/train-images-idx3-ubyte.gz)\n"), s.stderr)
+        XCTAssertTrue(
+            s.stderr.hasSuffix("activations static (ranges calibrated on 64 images of \(dir.path)/train-images-idx3-ubyte.gz)\n"), s.stderr)
         let images = dir.file("t10k-images-idx3-ubyte")
 
         func accuracy(_ m: String) throws -> Double {
             let r = try MLP.run(["evaluate", "--model", m, "--data", dir.path, "--json"])
             XCTAssertEqual(r.status, 0, r.stderr)
-            guard case .number(let a)? = try JSONValue.parse(Array(r.stdout.utf8))["accuracy"] else { XCTFail("no accuracy"); return 0 }
+            guard case .number(let a)? = try JSONValue.parse(Array(r.stdout.utf8))["accuracy"] else {
+                XCTFail("no accuracy")
+                return 0
+            }
             return a
         }
         let floatAccuracy = try accuracy(model)
@@ -221,8 +260,9 @@ final class QuantizeTests: XCTestCase {
             let p = try probabilities(["--model", m, "--images", images])
             XCTAssertLessThan(zip(p, floatProbabilities).map { zip($0, $1).map { abs($0 - $1) }.max()! }.max()!, 0.1, m)
             // The thread count does not change a result: the sums are exact and the rest per element.
-            XCTAssertEqual(try probabilities(["--model", m, "--images", images, "--threads", "1"]),
-                           try probabilities(["--model", m, "--images", images, "--threads", "2"]))
+            XCTAssertEqual(
+                try probabilities(["--model", m, "--images", images, "--threads", "1"]),
+                try probabilities(["--model", m, "--images", images, "--threads", "2"]))
             // Standard input, and --top-k.
             let piped = try shell("'\(MLP.binary)' predict --model '\(m)' --images - --top-k 2 < '\(images)'")
             XCTAssertEqual(piped.status, 0, piped.stderr)
@@ -232,8 +272,12 @@ final class QuantizeTests: XCTestCase {
 
         let summary = try MLP.run(["summary", dynamic])
         XCTAssertEqual(summary.status, 0, summary.stderr)
-        XCTAssertTrue(summary.stdout.contains("\nINT8 (mlp quantize of 16:relu,batchnorm,8:relu,4): 3 dense layers with s8 weights and a float32 scale per output unit, "), summary.stdout)
-        XCTAssertTrue(summary.stdout.contains("activations dynamic (each batch quantized to u8 from its own range at run time)"), summary.stdout)
+        XCTAssertTrue(
+            summary.stdout.contains(
+                "\nINT8 (mlp quantize of 16:relu,batchnorm,8:relu,4): 3 dense layers with s8 weights and a float32 scale per output unit, "),
+            summary.stdout)
+        XCTAssertTrue(
+            summary.stdout.contains("activations dynamic (each batch quantized to u8 from its own range at run time)"), summary.stdout)
         let json = try JSONValue.parse(Array(try MLP.run(["summary", calibrated, "--json"]).stdout.utf8))
         XCTAssertEqual(json["architecture"], .string("16:relu,batchnorm,8:relu,4"))
         XCTAssertEqual(json["quantization"]?["activations"], .string("static"))
@@ -244,7 +288,8 @@ final class QuantizeTests: XCTestCase {
         let inspect = try MLP.run(["inspect", dynamic, "--data", dir.path, "--samples", "50"])
         XCTAssertEqual(inspect.status, 0, inspect.stderr)
         XCTAssertTrue(inspect.stdout.contains("INT8 model, activations dynamic"), inspect.stdout)
-        XCTAssertTrue(inspect.stdout.contains("dense weights shown dequantized (weight_scale·q), units measured in float with them"), inspect.stdout)
+        XCTAssertTrue(
+            inspect.stdout.contains("dense weights shown dequantized (weight_scale·q), units measured in float with them"), inspect.stdout)
         let inspected = try JSONValue.parse(Array(try MLP.run(["inspect", dynamic, "--json"]).stdout.utf8))
         XCTAssertEqual(inspected["quantization"]?["weights"], .string("dequantized"))
     }
@@ -254,9 +299,12 @@ final class QuantizeTests: XCTestCase {
     func testTableModelsQuantize() throws {
         _ = try requireOneDNN()
         let dir = try TempDir()
-        let iris = TabularTests.data + "/iris.csv.gz", diabetes = TabularTests.data + "/diabetes.csv.gz"
+        let iris = TabularTests.data + "/iris.csv.gz"
+        let diabetes = TabularTests.data + "/diabetes.csv.gz"
         for (data, gate) in [(iris, ["--min-accuracy", "0.6"]), (diabetes, ["--min-r2", "0.2"])] {
-            let model = dir.file("t.safetensors"), q = dir.file("tq.safetensors"), s = dir.file("ts.safetensors")
+            let model = dir.file("t.safetensors")
+            let q = dir.file("tq.safetensors")
+            let s = dir.file("ts.safetensors")
             let t = try MLP.run(["train", "--data", data, "--hidden", "16", "--epochs", "30", "--quiet", "--out", model])
             XCTAssertEqual(t.status, 0, t.stderr)
             _ = try quantize(model, q)
@@ -265,9 +313,13 @@ final class QuantizeTests: XCTestCase {
             for m in [q, s] {
                 let e = try MLP.run(["evaluate", "--model", m, "--data", data, "--json"] + gate)
                 XCTAssertEqual(e.status, 0, e.stderr)
-                let a = try JSONValue.parse(Array(e.stdout.utf8)), f = try JSONValue.parse(Array(float.stdout.utf8))
+                let a = try JSONValue.parse(Array(e.stdout.utf8))
+                let f = try JSONValue.parse(Array(float.stdout.utf8))
                 let key = data == iris ? "accuracy" : "r2"
-                guard case .number(let x)? = a[key], case .number(let y)? = f[key] else { XCTFail("no \(key)"); continue }
+                guard case .number(let x)? = a[key], case .number(let y)? = f[key] else {
+                    XCTFail("no \(key)")
+                    continue
+                }
                 XCTAssertEqual(x, y, accuracy: 0.05, "\(m) \(key)")
                 let piped = try shell("gzip -dc '\(data)' | '\(MLP.binary)' predict --model '\(m)' --input - --limit 5")
                 XCTAssertEqual(piped.status, 0, piped.stderr)
@@ -292,12 +344,16 @@ final class QuantizeTests: XCTestCase {
             XCTAssertEqual(r.stderr.filter { $0 == "\n" }.count, code == 2 ? 2 : 1, r.stderr, line: line)
             return String(r.stderr.dropFirst("error: ".count).prefix { $0 != "\n" })
         }
-        XCTAssertEqual(try error(["train", "--resume", q, "--data", dir.path]),
-                       "\(q): is an INT8 model (mlp quantize), which cannot be trained further; --resume takes the float checkpoint written by --checkpoint")
-        XCTAssertEqual(try error(["quantize", "--model", q, "--out", dir.file("qq.safetensors")]),
-                       "\(q): is already an INT8 model (activations dynamic); quantize the float model it was made from")
-        XCTAssertEqual(try error(["quantize", "--model", model, "--out", dir.file("x"), "--samples", "5"], code: 2),
-                       "--samples needs --data (the examples to calibrate on)")
+        XCTAssertEqual(
+            try error(["train", "--resume", q, "--data", dir.path]),
+            "\(q): is an INT8 model (mlp quantize), which cannot be trained further; --resume takes the float checkpoint written by --checkpoint"
+        )
+        XCTAssertEqual(
+            try error(["quantize", "--model", q, "--out", dir.file("qq.safetensors")]),
+            "\(q): is already an INT8 model (activations dynamic); quantize the float model it was made from")
+        XCTAssertEqual(
+            try error(["quantize", "--model", model, "--out", dir.file("x"), "--samples", "5"], code: 2),
+            "--samples needs --data (the examples to calibrate on)")
         XCTAssertEqual(try error(["quantize", "--model", model], code: 2), "missing required flag --out")
 
         // Corrupted files: each a one-line error naming the file and the tensor, from every command.
@@ -317,52 +373,93 @@ final class QuantizeTests: XCTestCase {
         }
         let scale = "layers.0.weight_scale"
         let cases: [(String, (inout SafetensorsFile) -> Void, String)] = [
-            ("nan", replace(scale, SafetensorsTensor(name: scale, shape: [6], values: [0.1, .nan, 0.1, 0.1, 0.1, 0.1])),
-             "tensor 'layers.0.weight_scale' holds nan at 1, expected finite values"),
-            ("negative", replace(scale, SafetensorsTensor(name: scale, shape: [6], values: [0.1, 0.1, -0.5, 0.1, 0.1, 0.1])),
-             "tensor 'layers.0.weight_scale' holds -0.5 at 2, expected scales ≥ 0"),
-            ("shape", replace(scale, SafetensorsTensor(name: scale, shape: [7], values: [Float](repeating: 0.1, count: 7))),
-             "tensor 'layers.0.weight_scale' has shape [7] but the INT8 architecture '6:relu,4' needs [6]"),
-            ("dtype", replace("layers.0.weight", SafetensorsTensor(name: "layers.0.weight", shape: [6, 16], values: [Float](repeating: 0, count: 96))),
-             "tensor 'layers.0.weight' is F32, expected I8 (the INT8 weights)"),
-            ("scale-dtype", replace(scale, SafetensorsTensor(name: scale, shape: [6], int8Values: [1, 1, 1, 1, 1, 1])),
-             "tensor 'layers.0.weight_scale' is I8, expected F32"),
-            ("minus128", replace("layers.1.weight", SafetensorsTensor(name: "layers.1.weight", shape: [4, 6], int8Values: [Int8](repeating: -128, count: 24))),
-             "tensor 'layers.1.weight' holds -128 at 0, expected INT8 weights in [-127, 127] (symmetric)"),
-            ("missing", { f in f.tensors.removeAll { $0.name == "layers.1.bias" } },
-             "tensor 'layers.1.bias' is missing (the INT8 architecture '6:relu,4' needs it)"),
-            ("extra", { f in f.tensors.append(SafetensorsTensor(name: "layers.0.input_range", shape: [2], values: [0, 1])) },
-             "tensor 'layers.0.input_range' is not part of the INT8 architecture '6:relu,4'"),
-            ("static-without-ranges", meta("quantization", #"{"scheme":"int8_symmetric_per_channel","activations":"static","calibration_samples":5}"#),
-             "tensor 'layers.0.input_range' is missing (the INT8 architecture '6:relu,4' needs it)"),
-            ("scheme", meta("quantization", #"{"scheme":"int4","activations":"dynamic"}"#),
-             "metadata \"quantization\" has scheme \"int4\", expected \"int8_symmetric_per_channel\""),
+            (
+                "nan", replace(scale, SafetensorsTensor(name: scale, shape: [6], values: [0.1, .nan, 0.1, 0.1, 0.1, 0.1])),
+                "tensor 'layers.0.weight_scale' holds nan at 1, expected finite values"
+            ),
+            (
+                "negative", replace(scale, SafetensorsTensor(name: scale, shape: [6], values: [0.1, 0.1, -0.5, 0.1, 0.1, 0.1])),
+                "tensor 'layers.0.weight_scale' holds -0.5 at 2, expected scales ≥ 0"
+            ),
+            (
+                "shape", replace(scale, SafetensorsTensor(name: scale, shape: [7], values: [Float](repeating: 0.1, count: 7))),
+                "tensor 'layers.0.weight_scale' has shape [7] but the INT8 architecture '6:relu,4' needs [6]"
+            ),
+            (
+                "dtype",
+                replace(
+                    "layers.0.weight", SafetensorsTensor(name: "layers.0.weight", shape: [6, 16], values: [Float](repeating: 0, count: 96))),
+                "tensor 'layers.0.weight' is F32, expected I8 (the INT8 weights)"
+            ),
+            (
+                "scale-dtype", replace(scale, SafetensorsTensor(name: scale, shape: [6], int8Values: [1, 1, 1, 1, 1, 1])),
+                "tensor 'layers.0.weight_scale' is I8, expected F32"
+            ),
+            (
+                "minus128",
+                replace(
+                    "layers.1.weight",
+                    SafetensorsTensor(name: "layers.1.weight", shape: [4, 6], int8Values: [Int8](repeating: -128, count: 24))),
+                "tensor 'layers.1.weight' holds -128 at 0, expected INT8 weights in [-127, 127] (symmetric)"
+            ),
+            (
+                "missing", { f in f.tensors.removeAll { $0.name == "layers.1.bias" } },
+                "tensor 'layers.1.bias' is missing (the INT8 architecture '6:relu,4' needs it)"
+            ),
+            (
+                "extra", { f in f.tensors.append(SafetensorsTensor(name: "layers.0.input_range", shape: [2], values: [0, 1])) },
+                "tensor 'layers.0.input_range' is not part of the INT8 architecture '6:relu,4'"
+            ),
+            (
+                "static-without-ranges",
+                meta("quantization", #"{"scheme":"int8_symmetric_per_channel","activations":"static","calibration_samples":5}"#),
+                "tensor 'layers.0.input_range' is missing (the INT8 architecture '6:relu,4' needs it)"
+            ),
+            (
+                "scheme", meta("quantization", #"{"scheme":"int4","activations":"dynamic"}"#),
+                "metadata \"quantization\" has scheme \"int4\", expected \"int8_symmetric_per_channel\""
+            ),
             ("not-json", meta("quantization", "int8"), "metadata \"quantization\" is not a JSON object"),
-            ("version", meta("format_version", "1"),
-             "metadata has \"quantization\" but format_version 1; INT8 models are format_version 3"),
-            ("no-quantization", meta("quantization", nil),
-             "format_version 3 is an INT8 model's, but the metadata has no \"quantization\""),
+            (
+                "version", meta("format_version", "1"),
+                "metadata has \"quantization\" but format_version 1; INT8 models are format_version 3"
+            ),
+            (
+                "no-quantization", meta("quantization", nil),
+                "format_version 3 is an INT8 model's, but the metadata has no \"quantization\""
+            ),
             ("zero-width", meta("architecture", "0:relu,4"), "metadata \"architecture\": "),
         ]
         for (name, change, message) in cases {
             let path = try corrupt(name + ".safetensors", change)
-            for command in [["evaluate", "--model", path, "--data", dir.path], ["summary", path], ["predict", "--model", path, "--images", dir.file("t10k-images-idx3-ubyte")]] {
+            for command in [
+                ["evaluate", "--model", path, "--data", dir.path], ["summary", path],
+                ["predict", "--model", path, "--images", dir.file("t10k-images-idx3-ubyte")],
+            ] {
                 let e = try error(command)
                 XCTAssertTrue(e.hasPrefix("\(path): \(message)"), "\(name) \(command[0]): \(e)")
             }
         }
         let range = try corrupt("range.safetensors") { f in
-            f.metadata = f.metadata.filter { $0.0 != "quantization" } + [("quantization", #"{"scheme":"int8_symmetric_per_channel","activations":"static","calibration_samples":5}"#)]
-            f.tensors += [SafetensorsTensor(name: "layers.0.input_range", shape: [2], values: [2, 1]),
-                          SafetensorsTensor(name: "layers.1.input_range", shape: [2], values: [0, 1])]
+            f.metadata =
+                f.metadata.filter { $0.0 != "quantization" } + [
+                    ("quantization", #"{"scheme":"int8_symmetric_per_channel","activations":"static","calibration_samples":5}"#)
+                ]
+            f.tensors += [
+                SafetensorsTensor(name: "layers.0.input_range", shape: [2], values: [2, 1]),
+                SafetensorsTensor(name: "layers.1.input_range", shape: [2], values: [0, 1]),
+            ]
         }
-        XCTAssertEqual(try error(["summary", range]), "\(range): tensor 'layers.0.input_range' is [2.0, 1.0], expected [min, max] with min ≤ max")
+        XCTAssertEqual(
+            try error(["summary", range]), "\(range): tensor 'layers.0.input_range' is [2.0, 1.0], expected [min, max] with min ≤ max")
 
         // Without oneDNN: the commands that run INT8 say which library and which package; summary
         // and inspect (which do not) still work. A float model never needs it.
         let missing = ["MLP_ONEDNN_LIBRARY=/nonexistent/libdnnl.so.2"]
-        for args in [["evaluate", "--model", q, "--data", dir.path], ["predict", "--model", q, "--images", dir.file("t10k-images-idx3-ubyte")],
-                     ["quantize", "--model", model, "--out", dir.file("s.safetensors"), "--data", dir.path]] {
+        for args in [
+            ["evaluate", "--model", q, "--data", dir.path], ["predict", "--model", q, "--images", dir.file("t10k-images-idx3-ubyte")],
+            ["quantize", "--model", model, "--out", dir.file("s.safetensors"), "--data", dir.path],
+        ] {
             let e = try error(args, env: missing)
             XCTAssertTrue(e.contains("INT8 inference needs oneDNN, and /nonexistent/libdnnl.so.2: cannot open shared object file"), e)
             XCTAssertTrue(e.hasSuffix("install it with: apt-get install libdnnl2 (or libdnnl-dev)"), e)
@@ -373,7 +470,9 @@ final class QuantizeTests: XCTestCase {
         XCTAssertEqual(try run(["evaluate", "--model", model, "--data", dir.path], env: missing).status, 0)
         let version = try run(["--version"], env: missing)
         XCTAssertEqual(version.status, 0)
-        XCTAssertTrue(version.stdout.contains("\nINT8 inference (oneDNN): not available: INT8 inference needs oneDNN, and /nonexistent/libdnnl.so.2"), version.stdout)
+        XCTAssertTrue(
+            version.stdout.contains("\nINT8 inference (oneDNN): not available: INT8 inference needs oneDNN, and /nonexistent/libdnnl.so.2"),
+            version.stdout)
     }
 
     /// Random corruptions of a valid INT8 file (static, with a float batch norm) are refused with one
@@ -388,7 +487,9 @@ final class QuantizeTests: XCTestCase {
         let valid = Array(try Data(contentsOf: URL(fileURLWithPath: q)))
         var rng = SeededGenerator(seed: 99)
         func next(_ n: Int) -> Int { Int(rng.next() >> 33) % max(n, 1) }
-        var loaded = 0, refused = 0, ran = 0
+        var loaded = 0
+        var refused = 0
+        var ran = 0
         let zeros = [Float](repeating: 0, count: 16 * 3)
         for i in 0..<400 {
             let which = "corruption \(i) from seed \(rng.seed)"
@@ -400,7 +501,10 @@ final class QuantizeTests: XCTestCase {
                 default: bytes = Array(bytes.prefix(next(bytes.count + 1)))
                 }
             }
-            guard let file = try? Safetensors.decode(bytes, path: "m") else { refused += 1; continue }
+            guard let file = try? Safetensors.decode(bytes, path: "m") else {
+                refused += 1
+                continue
+            }
             do {
                 let m = try ModelFile.build(file, path: "m")
                 loaded += 1
@@ -474,7 +578,8 @@ final class QuantizeTests: XCTestCase {
         let images = dir.file("t10k-images-idx3-ubyte")
         let model = try train(dir, "16:relu,batchnorm,8:tanh,leaky_relu,4")  // a float batch norm between INT8 runs
         for extra in [[], ["--data", dir.path, "--samples", "100"]] {
-            let q = dir.file("q.safetensors"), onnx = dir.file("q.onnx")
+            let q = dir.file("q.safetensors")
+            let onnx = dir.file("q.onnx")
             _ = try quantize(model, q, extra)
             let e = try MLP.run(["export", "--model", q, "--out", onnx])
             XCTAssertEqual(e.status, 0, e.stderr)
@@ -492,10 +597,16 @@ final class QuantizeTests: XCTestCase {
         let r = try MLP.run(["python3", ExportCommandTests.script, model, input], executable: "/usr/bin/env")
         if r.status == 3 { throw XCTSkip("onnx/onnxruntime not importable: \(r.stderr)") }
         XCTAssertEqual(r.status, 0, r.stderr)
-        guard case .array(let rows)? = try JSONValue.parse(Array(r.stdout.utf8))["outputs"] else { XCTFail("no outputs"); return [] }
+        guard case .array(let rows)? = try JSONValue.parse(Array(r.stdout.utf8))["outputs"] else {
+            XCTFail("no outputs")
+            return []
+        }
         return rows.map { row in
             guard case .array(let xs) = row else { return [] }
-            return xs.map { if case .number(let d) = $0 { return d }; return .nan }
+            return xs.map {
+                if case .number(let d) = $0 { return d }
+                return .nan
+            }
         }
     }
 

@@ -1,8 +1,8 @@
 // End to end: summary, inspect, and the reporting additions to evaluate and predict, run as a
 // user runs them, on a model trained once on the tiny XOR clusters (1×2 images, 2 classes).
 import CPNG
-import Foundation
 import Formats
+import Foundation
 import XCTest
 
 final class ReportCommandTests: XCTestCase {
@@ -15,8 +15,10 @@ final class ReportCommandTests: XCTestCase {
         let d = Synthetic.xor(count: 64, seed: 3)
         try Synthetic.writeMNISTLike(dir: dir, images: d.images, labels: d.labels, rows: 1, cols: 2)
         let model = dir.file("xor.safetensors")
-        let t = try MLP.run(["train", "--data", dir.path, "--layers", "16:relu,8:tanh,2", "--epochs", "40", "--batch-size", "8",
-                             "--lr", "0.1", "--seed", "5", "--threads", "1", "--out", model, "--quiet"])
+        let t = try MLP.run([
+            "train", "--data", dir.path, "--layers", "16:relu,8:tanh,2", "--epochs", "40", "--batch-size", "8",
+            "--lr", "0.1", "--seed", "5", "--threads", "1", "--out", model, "--quiet",
+        ])
         XCTAssertEqual(t.status, 0, t.stderr)
         Self.shared = (dir, model)
         return (dir, model)
@@ -45,7 +47,8 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertEqual(v["architecture"], "16:relu,8:tanh,2")
 
         assertOneLineError(try MLP.run(["summary"]), status: 2, "missing required flag --model")
-        assertOneLineError(try MLP.run(["summary", model, "other"]), status: 2, "unexpected argument 'other' for 'mlp summary'; flags start with --")
+        assertOneLineError(
+            try MLP.run(["summary", model, "other"]), status: 2, "unexpected argument 'other' for 'mlp summary'; flags start with --")
         assertOneLineError(try MLP.run(["summary", "/nonexistent/m.safetensors"]), status: 1, "/nonexistent/m.safetensors: no such file")
     }
 
@@ -54,9 +57,11 @@ final class ReportCommandTests: XCTestCase {
         let r = try MLP.run(["inspect", model, "--data", dir.path, "--samples", "32"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let out = r.stdout
-        for expected in ["near zero means |w| < 0.001", "layers.0.weight  [16, 2]", "layers.2.bias", "▕",
-                         "units on the first 32 images of \(dir.path)/t10k-images-idx3-ubyte",
-                         "dead: a relu", "saturated: a sigmoid unit below 0.01 or above 0.99", "relu", "tanh"] {
+        for expected in [
+            "near zero means |w| < 0.001", "layers.0.weight  [16, 2]", "layers.2.bias", "▕",
+            "units on the first 32 images of \(dir.path)/t10k-images-idx3-ubyte",
+            "dead: a relu", "saturated: a sigmoid unit below 0.01 or above 0.99", "relu", "tanh",
+        ] {
             XCTAssertTrue(out.contains(expected), "\(expected) in\n\(out)")
         }
         let j = try MLP.run(["inspect", model, "--images", dir.file("t10k-images-idx3-ubyte"), "--json"])
@@ -75,10 +80,12 @@ final class ReportCommandTests: XCTestCase {
         let plain = try MLP.run(["inspect", model])
         XCTAssertEqual(plain.status, 0)
         XCTAssertFalse(plain.stdout.contains("units on"), "no data, no unit report")
-        assertOneLineError(try MLP.run(["inspect", model, "--data", dir.path, "--images", "x"]), status: 2,
-                           "--data and --images both name the images; give one")
+        assertOneLineError(
+            try MLP.run(["inspect", model, "--data", dir.path, "--images", "x"]), status: 2,
+            "--data and --images both name the images; give one")
         assertOneLineError(try MLP.run(["inspect", model, "--samples", "5"]), status: 2, "--samples needs --data DIR or --images FILE")
-        assertOneLineError(try MLP.run(["inspect", model, "--data", dir.path, "--samples", "0"]), status: 2, "--samples must be positive, got 0")
+        assertOneLineError(
+            try MLP.run(["inspect", model, "--data", dir.path, "--samples", "0"]), status: 2, "--samples must be positive, got 0")
     }
 
     func testEvaluateReports() throws {
@@ -88,7 +95,8 @@ final class ReportCommandTests: XCTestCase {
         let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         XCTAssertEqual(lines[0], "accuracy 1.0000  loss \(lines[0].split(separator: " ")[3])  samples 64")
         // The figures beyond accuracy (EvaluateFigures), then the tables.
-        XCTAssertTrue(lines[1].hasPrefix("positive class 1 (threshold 0.5, the default): precision 1.0000  recall 1.0000  f1 1.0000"), lines[1])
+        XCTAssertTrue(
+            lines[1].hasPrefix("positive class 1 (threshold 0.5, the default): precision 1.0000  recall 1.0000  f1 1.0000"), lines[1])
         let c = try XCTUnwrap(lines.firstIndex(of: "confusion matrix (rows: true class, columns: predicted class)"), r.stdout)
         XCTAssertEqual(lines[c - 1], "")
         XCTAssertEqual(lines[c + 1], "true\\pred   0   1")
@@ -114,10 +122,12 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertTrue(ok, error)
         XCTAssertEqual(probe.counts["rect"], 5)
 
-        assertOneLineError(try MLP.run(["evaluate", "--model", model, "--data", dir.path, "--plot", "/nonexistent/c.svg"]), status: 1,
-                           "/nonexistent/c.svg: directory /nonexistent does not exist")
-        assertOneLineError(try MLP.run(["evaluate", "--model", model, "--data", dir.path, "--misclassified", "x"]), status: 2,
-                           "--misclassified expects a whole number, got 'x'")
+        assertOneLineError(
+            try MLP.run(["evaluate", "--model", model, "--data", dir.path, "--plot", "/nonexistent/c.svg"]), status: 1,
+            "/nonexistent/c.svg: directory /nonexistent does not exist")
+        assertOneLineError(
+            try MLP.run(["evaluate", "--model", model, "--data", dir.path, "--misclassified", "x"]), status: 2,
+            "--misclassified expects a whole number, got 'x'")
     }
 
     func testEvaluateListsConfidentMistakes() throws {
@@ -125,8 +135,10 @@ final class ReportCommandTests: XCTestCase {
         // Relabel: every image claims the other XOR class, so every prediction is a mistake.
         let d = Synthetic.xor(count: 64, seed: 3)
         try dir.write("wrong-labels", IDXWriter.encode(dims: [64], data: d.labels.map { 1 - $0 }))
-        let r = try MLP.run(["evaluate", "--model", model, "--test-images", dir.file("t10k-images-idx3-ubyte"),
-                             "--test-labels", dir.file("wrong-labels"), "--misclassified", "4"])
+        let r = try MLP.run([
+            "evaluate", "--model", model, "--test-images", dir.file("t10k-images-idx3-ubyte"),
+            "--test-labels", dir.file("wrong-labels"), "--misclassified", "4",
+        ])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.hasPrefix("accuracy 0.0000"), r.stdout)
         let tail = r.stdout.components(separatedBy: "the 4 most confident mistakes\n")
@@ -163,7 +175,9 @@ final class ReportCommandTests: XCTestCase {
         let v = try JSONValue.parse(Array(j.stdout.utf8))
         XCTAssertEqual(v["top_k"]?.arrayCount, 2)
         XCTAssertEqual(v["top_k"]?.first?["class"], 1)
-        XCTAssertNil(try JSONValue.parse(Array(MLP.run(["predict", "--model", model, "--images", dir.file("one.png"), "--json"]).stdout.utf8))["top_k"])
+        XCTAssertNil(
+            try JSONValue.parse(Array(MLP.run(["predict", "--model", model, "--images", dir.file("one.png"), "--json"]).stdout.utf8))[
+                "top_k"])
 
         let s = try MLP.run(["predict", "--model", model, "--images", dir.file("one.pgm"), "--show", "--top-k", "2"])
         XCTAssertEqual(s.status, 0, s.stderr)
@@ -173,16 +187,20 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertTrue(shown[1].hasPrefix("│█ │  predicted 1  probability "), shown[1])
         XCTAssertTrue(shown[2].hasPrefix("└──┘  #2 class 0  probability "), shown[2])
 
-        assertOneLineError(try MLP.run(["predict", "--model", model, "--images", dir.file("one.pgm"), "--top-k", "3"]), status: 2,
-                           "--top-k 3 is more than the model's 2 classes")
-        assertOneLineError(try MLP.run(["predict", "--model", model, "--images", dir.file("one.pgm"), "--show", "--json"]), status: 2,
-                           "--show draws for people and --json writes for programs; give one")
+        assertOneLineError(
+            try MLP.run(["predict", "--model", model, "--images", dir.file("one.pgm"), "--top-k", "3"]), status: 2,
+            "--top-k 3 is more than the model's 2 classes")
+        assertOneLineError(
+            try MLP.run(["predict", "--model", model, "--images", dir.file("one.pgm"), "--show", "--json"]), status: 2,
+            "--show draws for people and --json writes for programs; give one")
         try dir.write("big.pgm", Array("P5 28 28 255\n".utf8) + [UInt8](repeating: 0, count: 784))
-        assertOneLineError(try MLP.run(["predict", "--model", model, "--images", dir.file("big.pgm")]), status: 1,
-                           "\(dir.file("big.pgm")): images are 28×28 (784 pixels) but the model expects 1×2 (2 inputs)")
+        assertOneLineError(
+            try MLP.run(["predict", "--model", model, "--images", dir.file("big.pgm")]), status: 1,
+            "\(dir.file("big.pgm")): images are 28×28 (784 pixels) but the model expects 1×2 (2 inputs)")
         try dir.write("bad.pgm", Array("P2 2 1 255\n7\n".utf8))
-        assertOneLineError(try MLP.run(["predict", "--model", model, "--images", dir.file("bad.pgm")]), status: 1,
-                           "\(dir.file("bad.pgm")): pixel data ends after 1 of 2 values (2×1)")
+        assertOneLineError(
+            try MLP.run(["predict", "--model", model, "--images", dir.file("bad.pgm")]), status: 1,
+            "\(dir.file("bad.pgm")): pixel data ends after 1 of 2 values (2×1)")
         try dir.write("bad.png", Array(Self.png(width: 2, height: 1, pixels: [1, 2]).prefix(30)))
         let bad = try MLP.run(["predict", "--model", model, "--images", dir.file("bad.png")])
         XCTAssertEqual(bad.status, 1)
@@ -193,8 +211,10 @@ final class ReportCommandTests: XCTestCase {
     func testHelpListsTheNewCommandsAndFlags() throws {
         let h = try MLP.run(["--help"])
         for c in ["summary", "inspect"] { XCTAssertTrue(h.stdout.contains(c), c) }
-        for (command, flags) in [("evaluate", ["--misclassified", "--plot"]), ("predict", ["--top-k", "--show"]),
-                                 ("inspect", ["--data", "--images", "--samples", "--json"]), ("summary", ["--json"])] {
+        for (command, flags) in [
+            ("evaluate", ["--misclassified", "--plot"]), ("predict", ["--top-k", "--show"]),
+            ("inspect", ["--data", "--images", "--samples", "--json"]), ("summary", ["--json"]),
+        ] {
             let r = try MLP.run([command, "--help"])
             XCTAssertEqual(r.status, 0)
             for f in flags { XCTAssertTrue(r.stdout.contains(f), "\(command) \(f)") }
@@ -219,6 +239,12 @@ final class ReportCommandTests: XCTestCase {
 }
 
 extension JSONValue {
-    var arrayCount: Int? { if case .array(let a) = self { return a.count }; return nil }
-    var first: JSONValue? { if case .array(let a) = self { return a.first }; return nil }
+    var arrayCount: Int? {
+        if case .array(let a) = self { return a.count }
+        return nil
+    }
+    var first: JSONValue? {
+        if case .array(let a) = self { return a.first }
+        return nil
+    }
 }

@@ -1,11 +1,12 @@
 // The pieces of the reports, checked by hand-worked examples: summary table, weight statistics,
 // per-class metrics, dead and saturated units, top-k ranking and the terminal drawing.
 import Formats
-@testable import MLPCLI
-@testable import Training
 import Tables
-@testable import Model
 import XCTest
+
+@testable import MLPCLI
+@testable import Model
+@testable import Training
 
 final class ReportTests: XCTestCase {
     func testSummaryTableCountsParametersAndBuffers() throws {
@@ -22,7 +23,7 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(lines[7], "4  Dense         (None, 3)         15        0  linear")
         // 12 + 8 + 15 = 35 trainable, 8 buffers, (35 + 8) × 4 bytes
         XCTAssertEqual(lines.last, "trainable parameters 35, non-trainable buffers 8, 172 bytes as float32")
-        XCTAssertEqual(grouped(1234567), "1,234,567")
+        XCTAssertEqual(grouped(1_234_567), "1,234,567")
     }
 
     func testWeightStatisticsByHand() {
@@ -32,7 +33,8 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(s.max, 2)
         XCTAssertEqual(s.nearZero, 0.4, "0 and 0.0005 are below 1e-3")
         // population std of the five values
-        let m = 0.4001, values = [-1, 0, 0.0005, 1, 2]
+        let m = 0.4001
+        let values = [-1, 0, 0.0005, 1, 2]
         XCTAssertEqual(s.std, (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / 5).squareRoot(), accuracy: 1e-6)
         // 20 bins over [-1, 2], width 0.15: -1 → 0, 0 and 0.0005 → 6, 1 → 13, 2 → the last bin
         XCTAssertEqual(s.histogram.reduce(0, +), 5)
@@ -62,8 +64,9 @@ final class ReportTests: XCTestCase {
     }
 
     func testMostConfidentMistakes() {
-        let ev = Evaluation(loss: 0, accuracy: 0.5, samples: 4, correct: 2, lossSum: 0, predictions: [1, 0, 2, 2], confidences: [0.6, 0.9, 0.9, 0.99],
-                            confusion: [])
+        let ev = Evaluation(
+            loss: 0, accuracy: 0.5, samples: 4, correct: 2, lossSum: 0, predictions: [1, 0, 2, 2], confidences: [0.6, 0.9, 0.9, 0.99],
+            confusion: [])
         let wrong = ev.mostConfidentMistakes(labels: [0, 0, 1, 2], count: 5)
         XCTAssertEqual(wrong.map(\.index), [2, 0], "sample 3 and 1 are right; 2 (0.9) before 0 (0.6)")
         XCTAssertEqual(wrong[0], Misclassification(index: 2, trueClass: 1, predicted: 2, probability: 0.9))
@@ -76,9 +79,12 @@ final class ReportTests: XCTestCase {
         // nearly every input, unit 1 = 0 sits at σ = 0.5.
         let specs = try Architecture.parse("2:relu,2:sigmoid,2", classes: 2)
         let net = Network(inputs: 2, specs: specs, loss: SoftmaxCrossEntropy())
-        let d0 = net.layers[0] as! Dense, d1 = net.layers[1] as! Dense
-        d0.weight.set([1, 0, -1, -1]); d0.bias.set([0, 0])
-        d1.weight.set([100, 0, 0, 0]); d1.bias.set([-50, 0])
+        let d0 = net.layers[0] as! Dense
+        let d1 = net.layers[1] as! Dense
+        d0.weight.set([1, 0, -1, -1])
+        d0.bias.set([0, 0])
+        d1.weight.set([100, 0, 0, 0])
+        d1.bias.set([-50, 0])
         let pixels: [UInt8] = [0, 0, 255, 10, 200, 3, 0, 90]  // x0 scaled: 0, 1, 0.78, 0
         let data = Dataset(pixels: pixels, labels: [0, 0, 0, 0], count: 4, rows: 1, cols: 2)
         let u = UnitActivity.measure(net, on: data, samples: 10)
@@ -101,9 +107,11 @@ final class ReportTests: XCTestCase {
     }
 
     func testDigitDrawingShadesTwoRowsPerCharacter() {
-        let pixels: [UInt8] = [0, 255, 128, 255,
-                               0, 255, 128, 0,
-                               64, 0, 0, 0]
+        let pixels: [UInt8] = [
+            0, 255, 128, 255,
+            0, 255, 128, 0,
+            64, 0, 0, 0,
+        ]
         let lines = DigitDrawing.lines(pixels[...], rows: 3, cols: 4)
         XCTAssertEqual(lines, ["┌────┐", "│ █▒▒│", "│░   │", "└────┘"])
         XCTAssertEqual(DigitDrawing.beside(["ab", "cd", "ef"], ["x"]), "ab  x\ncd\nef")

@@ -1,14 +1,16 @@
+import Formats
 // The SVG the project writes: well-formed XML (checked by Foundation's parser), with the elements
 // each plot promises, and text escaped.
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
-import Formats
-@testable import MLPCLI
-@testable import Training
 import Tables
 import XCTest
+
+@testable import MLPCLI
+@testable import Training
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// Counts elements and collects text while parsing; records the first parse error.
 final class SVGProbe: NSObject, XMLParserDelegate {
@@ -31,8 +33,10 @@ final class SVGProbe: NSObject, XMLParserDelegate {
         return (probe, ok, parser.parserError.map { "\($0)" } ?? "")
     }
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         if root == nil { root = name }
         counts[name, default: 0] += 1
         elements[name, default: []].append(attributes)
@@ -97,7 +101,8 @@ final class SVGTests: XCTestCase {
         let column = probe.textAttributes.filter { $0["transform"]?.hasPrefix("rotate(-90") == true && $0["text-anchor"] == "start" }
         XCTAssertEqual(column.count, 2, "both column labels are vertical")
         let rowLabel = probe.textAttributes[probe.texts.firstIndex(of: shown)!]
-        let x = Double(rowLabel["x"]!)!, width = SVGDocument.textWidth(shown, size: Double(rowLabel["font-size"]!)!)
+        let x = Double(rowLabel["x"]!)!
+        let width = SVGDocument.textWidth(shown, size: Double(rowLabel["font-size"]!)!)
         XCTAssertGreaterThan(x - width, 30, "the right-aligned row label fits left of the grid, beside the axis title")
         let top = column.compactMap { Double($0["y"]!) }.min()!
         XCTAssertGreaterThan(top - width, 50, "the vertical label ends below the axis title")
@@ -108,7 +113,10 @@ final class SVGTests: XCTestCase {
         let labels = (0..<101).map { "\($0)" }.sorted()
         let k = labels.count
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
-        for i in 0..<k { confusion[i][i] = 10 + i; confusion[i][(i + 1) % k] = 1 }
+        for i in 0..<k {
+            confusion[i][i] = 10 + i
+            confusion[i][(i + 1) % k] = 1
+        }
         let svg = ConfusionMatrixSVG.render(confusion: confusion, labels: labels, title: "hundred")
         let (probe, ok, error) = SVGProbe.parse(svg)
         XCTAssertTrue(ok, error)
@@ -116,10 +124,13 @@ final class SVGTests: XCTestCase {
         XCTAssertEqual(rowLabels, labels, "every row labelled, in the model's order")
         XCTAssertEqual(rowLabels[7], labels[7])
         XCTAssertEqual(probe.counts["rect"], 1 + 2 * k, "only the cells that hold examples are drawn")
-        XCTAssertTrue(probe.titles.contains("true \(labels[7]), predicted \(labels[8]): 1 (\(fixed(100 / Double(11 + 7), 1))% of class \(labels[7]))"))
+        XCTAssertTrue(
+            probe.titles.contains("true \(labels[7]), predicted \(labels[8]): 1 (\(fixed(100 / Double(11 + 7), 1))% of class \(labels[7]))")
+        )
         XCTAssertLessThan(svg.utf8.count, 200_000, "a few hundred bytes a class, not a cell")
-        let hundred = ConfusionMatrixSVG.render(confusion: Array(confusion.prefix(100).map { Array($0.prefix(100)) }),
-                                                labels: Array(labels.prefix(100)), title: "t")
+        let hundred = ConfusionMatrixSVG.render(
+            confusion: Array(confusion.prefix(100).map { Array($0.prefix(100)) }),
+            labels: Array(labels.prefix(100)), title: "t")
         XCTAssertTrue(SVGProbe.parse(hundred).probe.texts.contains("17"), "up to 100 classes each cell shows its count")
     }
 
@@ -144,8 +155,10 @@ final class SVGTests: XCTestCase {
         let (probe, ok, error) = SVGProbe.parse(svg)
         XCTAssertTrue(ok, error)
         XCTAssertEqual(probe.counts["circle"], 600, "every row once in each panel")
-        for heading in ["price <usd>: predicted against actual", "price <usd>: residuals", "actual price <usd>", "predicted price <usd>",
-                        "residual", "R² 0.9700, RMSE 0.5000", "residual = actual − predicted"] {
+        for heading in [
+            "price <usd>: predicted against actual", "price <usd>: residuals", "actual price <usd>", "predicted price <usd>",
+            "residual", "R² 0.9700, RMSE 0.5000", "residual = actual − predicted",
+        ] {
             XCTAssertTrue(probe.texts.contains(heading), heading)
         }
         let w = RegressionPlotSVG.panelWidth
@@ -171,7 +184,8 @@ final class SVGTests: XCTestCase {
             .compactMap { Double($0["x1"]!) }.filter { [70, w + 70].contains($0) }
         XCTAssertEqual(Set(axisX), [70, w + 70], "a y axis at each panel's left edge")
         for c in probe.elements["circle"] ?? [] {
-            let x = Double(c["cx"]!)!, y = Double(c["cy"]!)!
+            let x = Double(c["cx"]!)!
+            let y = Double(c["cy"]!)!
             let panel = x < w ? 0.0 : w
             XCTAssertTrue(x >= panel + 70 - 0.05 && x <= panel + w - 20 + 0.05, "cx \(x)")
             XCTAssertTrue(y >= 34 + 44 - 0.05 && y <= 34 + RegressionPlotSVG.panelHeight - 50 + 0.05, "cy \(y)")
@@ -185,11 +199,14 @@ final class SVGTests: XCTestCase {
         let svg = RegressionPlotSVG.render(targets: targets, title: "many")
         let (probe, ok, error) = SVGProbe.parse(svg)
         XCTAssertTrue(ok, error)
-        let cap = RegressionPlotSVG.maxPoints, shown = RegressionPlotSVG.maxTargets
+        let cap = RegressionPlotSVG.maxPoints
+        let shown = RegressionPlotSVG.maxTargets
         XCTAssertEqual(probe.counts["circle"], 2 * cap * shown)
-        XCTAssertEqual(probe.texts.filter { $0.hasSuffix(": predicted against actual") }, (1...shown).map { "t\($0): predicted against actual" })
-        XCTAssertTrue(probe.texts.contains("points: \(cap) of \(n) rows, evenly spaced through the file; the first \(shown) of 6 targets"),
-                      "\(probe.texts.prefix(3))")
+        XCTAssertEqual(
+            probe.texts.filter { $0.hasSuffix(": predicted against actual") }, (1...shown).map { "t\($0): predicted against actual" })
+        XCTAssertTrue(
+            probe.texts.contains("points: \(cap) of \(n) rows, evenly spaced through the file; the first \(shown) of 6 targets"),
+            "\(probe.texts.prefix(3))")
         XCTAssertLessThan(svg.utf8.count, 50 * 2 * cap * shown, "about 40 bytes a point")
         // The rows drawn: evenly spaced from the first, distinct, the same every time.
         let rows = RegressionPlotSVG.sample(count: n)
@@ -204,7 +221,8 @@ final class SVGTests: XCTestCase {
 
     func testRegressionPlotSkipsValuesThatAreNotFinite() {
         var t = regressionTarget("y", rows: 20)
-        t = RegressionPlotSVG.Target(name: "y", actual: t.actual, predicted: [.nan, .infinity] + t.predicted.dropFirst(2), rmse: .nan, r2: 0)
+        t = RegressionPlotSVG.Target(
+            name: "y", actual: t.actual, predicted: [.nan, .infinity] + t.predicted.dropFirst(2), rmse: .nan, r2: 0)
         let svg = RegressionPlotSVG.render(targets: [t], title: "t")
         let (probe, ok, error) = SVGProbe.parse(svg)
         XCTAssertTrue(ok, error)
@@ -214,8 +232,9 @@ final class SVGTests: XCTestCase {
 
     func testTrainingCurvesHaveTwoPanelsAxesAndLegend() {
         let history = (1...5).map { e in
-            EpochRecord(epoch: e, trainLoss: 1 / Double(e), trainAccuracy: 0.8 + 0.03 * Double(e),
-                        validationLoss: 1.1 / Double(e), validationAccuracy: 0.78 + 0.03 * Double(e), testAccuracy: nil)
+            EpochRecord(
+                epoch: e, trainLoss: 1 / Double(e), trainAccuracy: 0.8 + 0.03 * Double(e),
+                validationLoss: 1.1 / Double(e), validationAccuracy: 0.78 + 0.03 * Double(e), testAccuracy: nil)
         }
         let svg = TrainingCurvesSVG.render(history: history)
         let (probe, ok, error) = SVGProbe.parse(svg)
@@ -230,9 +249,11 @@ final class SVGTests: XCTestCase {
     }
 
     func testCurvesSurviveNaNEmptyAndSingleEpochHistories() {
-        let diverged = [EpochRecord(epoch: 1, trainLoss: 2, trainAccuracy: 0.5, testAccuracy: 0.5),
-                        EpochRecord(epoch: 2, trainLoss: .nan, trainAccuracy: 0.1, testAccuracy: 0.1),
-                        EpochRecord(epoch: 3, trainLoss: 1, trainAccuracy: 0.6, testAccuracy: 0.6)]
+        let diverged = [
+            EpochRecord(epoch: 1, trainLoss: 2, trainAccuracy: 0.5, testAccuracy: 0.5),
+            EpochRecord(epoch: 2, trainLoss: .nan, trainAccuracy: 0.1, testAccuracy: 0.1),
+            EpochRecord(epoch: 3, trainLoss: 1, trainAccuracy: 0.6, testAccuracy: 0.6),
+        ]
         for (name, history) in [("diverged", diverged), ("empty", []), ("single", [diverged[0]])] {
             let svg = TrainingCurvesSVG.render(history: history, title: "run & <more>")
             let (_, ok, error) = SVGProbe.parse(svg)

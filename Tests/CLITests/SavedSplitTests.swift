@@ -1,13 +1,16 @@
+import Formats
 // --save-split DIR writes the rows --test-split and --validation-split hold out, so that evaluating
 // them later gives the figures train reported: the CSV rows exactly as in the training file, or the
 // validation images as IDX files, with their indices.
 import Foundation
-import Formats
 import XCTest
 
 final class SavedSplitTests: XCTestCase {
     func number(_ v: JSONValue, _ key: String, line: UInt = #line) -> Double {
-        guard case .number(let x)? = v[key] else { XCTFail("no number \(key) in \(v.serialized())", line: line); return .nan }
+        guard case .number(let x)? = v[key] else {
+            XCTFail("no number \(key) in \(v.serialized())", line: line)
+            return .nan
+        }
         return x
     }
 
@@ -28,7 +31,9 @@ final class SavedSplitTests: XCTestCase {
         let colours = ["red", "\"blue, dark\"", "\"two\r\nlines\"", "green"]
         var rows: [String] = []
         for i in 0..<count {
-            let x = next(), y = next(), c = i % colours.count
+            let x = next()
+            let y = next()
+            let c = i % colours.count
             let label = (x + y > 1) != (c == 2) ? "yes" : "no"
             rows.append("\(String(format: "%.4f", x)),\(String(format: "%.4f", y)),\(colours[c]),\(label)\r\n")
         }
@@ -39,13 +44,18 @@ final class SavedSplitTests: XCTestCase {
         let dir = try TempDir()
         let (header, rows) = awkwardTable(rows: 240)
         try dir.write("data.csv", Array((header + rows.joined()).utf8))
-        let model = dir.file("m.safetensors"), split = dir.file("split")
-        let trained = try json(MLP.run(["train", "--data", dir.file("data.csv"), "--test-split", "0.25", "--validation-split", "0.2",
-                                        "--epochs", "4", "--hidden", "16", "--seed", "3", "--threads", "1", "--json",
-                                        "--out", model, "--save-split", split]))
+        let model = dir.file("m.safetensors")
+        let split = dir.file("split")
+        let trained = try json(
+            MLP.run([
+                "train", "--data", dir.file("data.csv"), "--test-split", "0.25", "--validation-split", "0.2",
+                "--epochs", "4", "--hidden", "16", "--seed", "3", "--threads", "1", "--json",
+                "--out", model, "--save-split", split,
+            ]))
 
         // The rows, byte for byte, in file order, with their indices.
-        let test = indices(split + "/test-indices.txt"), validation = indices(split + "/validation-indices.txt")
+        let test = indices(split + "/test-indices.txt")
+        let validation = indices(split + "/validation-indices.txt")
         XCTAssertEqual(test.count, 60)
         XCTAssertEqual(validation.count, 36, "a fifth of the 180 training rows")
         XCTAssertEqual(test, test.sorted())
@@ -73,16 +83,22 @@ final class SavedSplitTests: XCTestCase {
         func next() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
         var rows: [String] = []
         for _ in 0..<150 {
-            let a = next(), b = next()
+            let a = next()
+            let b = next()
             rows.append("\(String(format: "%.5f", a));\(String(format: "%.5f", b));\(String(format: "%.5f", 3 * a - b + 0.1 * next()))\n")
         }
         csv += rows.joined()
         try dir.write("data.csv.gz", Gzip.compress(Array(csv.utf8)))
-        let model = dir.file("m.safetensors"), split = dir.file("split")
-        let trained = try json(MLP.run(["train", "--data", dir.file("data.csv.gz"), "--delimiter", ";", "--test-split", "0.2",
-                                        "--epochs", "5", "--hidden", "8", "--threads", "1", "--json", "--out", model, "--save-split", split]))
+        let model = dir.file("m.safetensors")
+        let split = dir.file("split")
+        let trained = try json(
+            MLP.run([
+                "train", "--data", dir.file("data.csv.gz"), "--delimiter", ";", "--test-split", "0.2",
+                "--epochs", "5", "--hidden", "8", "--threads", "1", "--json", "--out", model, "--save-split", split,
+            ]))
         let test = indices(split + "/test-indices.txt")
-        XCTAssertEqual(text(split + "/test.csv"), "a;b;target\n" + test.map { rows[$0] }.joined(), "uncompressed, with the file's delimiter")
+        XCTAssertEqual(
+            text(split + "/test.csv"), "a;b;target\n" + test.map { rows[$0] }.joined(), "uncompressed, with the file's delimiter")
         XCTAssertFalse(FileManager.default.fileExists(atPath: split + "/validation.csv"), "no validation split, no validation file")
         let t = try json(MLP.run(["evaluate", "--model", model, "--data", split + "/test.csv", "--json"]))
         XCTAssertEqual(number(t, "r2"), number(trained, "test_r2"), accuracy: 1e-6)
@@ -92,9 +108,13 @@ final class SavedSplitTests: XCTestCase {
     func testSavedValidationImagesEvaluateToTheFiguresTrainReported() throws {
         let dir = try TempDir()
         try Synthetic.quadrants(dir, count: 200)
-        let model = dir.file("m.safetensors"), split = dir.file("held-out")
-        let trained = try json(MLP.run(["train", "--data", dir.path, "--validation-split", "0.3", "--epochs", "2", "--hidden", "8",
-                                        "--threads", "1", "--json", "--out", model, "--save-split", split]))
+        let model = dir.file("m.safetensors")
+        let split = dir.file("held-out")
+        let trained = try json(
+            MLP.run([
+                "train", "--data", dir.path, "--validation-split", "0.3", "--epochs", "2", "--hidden", "8",
+                "--threads", "1", "--json", "--out", model, "--save-split", split,
+            ]))
         let held = indices(split + "/validation-indices.txt")
         XCTAssertEqual(held.count, 60)
         XCTAssertEqual(held, held.sorted())
@@ -102,8 +122,11 @@ final class SavedSplitTests: XCTestCase {
         let all = try IDXReader.read(path: dir.file("t10k-images-idx3-ubyte"))  // the same images as the training file
         XCTAssertEqual(images.dims, [60, 4, 4])
         XCTAssertEqual(Array(images.data[0..<16]), Array(all.data[(held[0] * 16)..<(held[0] * 16 + 16)]))
-        let v = try json(MLP.run(["evaluate", "--model", model, "--test-images", split + "/validation-images-idx3-ubyte",
-                                  "--test-labels", split + "/validation-labels-idx1-ubyte", "--json"]))
+        let v = try json(
+            MLP.run([
+                "evaluate", "--model", model, "--test-images", split + "/validation-images-idx3-ubyte",
+                "--test-labels", split + "/validation-labels-idx1-ubyte", "--json",
+            ]))
         XCTAssertEqual(number(v, "samples"), 60)
         XCTAssertEqual(number(v, "accuracy"), number(trained, "val_accuracy"))
         XCTAssertEqual(number(v, "loss"), number(trained, "val_loss"), accuracy: 1e-5)
@@ -117,15 +140,18 @@ final class SavedSplitTests: XCTestCase {
 
         let none = try MLP.run(base + ["--save-split", dir.file("s")])
         XCTAssertEqual(none.status, 2)
-        XCTAssertEqual(firstLine(none), "error: --save-split writes the rows that --test-split and --validation-split hold out; give one of them")
+        XCTAssertEqual(
+            firstLine(none), "error: --save-split writes the rows that --test-split and --validation-split hold out; give one of them")
         let dash = try MLP.run(base + ["--validation-split", "0.25", "--save-split", "-"])
         XCTAssertEqual(dash.status, 2)
         XCTAssertEqual(firstLine(dash), "error: --save-split needs a directory for the held-out rows")
         try dir.write("plain", [1])
-        assertError(try MLP.run(base + ["--validation-split", "0.25", "--save-split", dir.file("plain")]), 1,
-                    "\(dir.file("plain")): is not a directory; --save-split needs one (it is made when missing)")
-        assertError(try MLP.run(base + ["--validation-split", "0.25", "--save-split", dir.file("no/s")]), 1,
-                    "\(dir.file("no/s")): directory \(dir.file("no")) does not exist, so --save-split cannot make \(dir.file("no/s")) in it")
+        assertError(
+            try MLP.run(base + ["--validation-split", "0.25", "--save-split", dir.file("plain")]), 1,
+            "\(dir.file("plain")): is not a directory; --save-split needs one (it is made when missing)")
+        assertError(
+            try MLP.run(base + ["--validation-split", "0.25", "--save-split", dir.file("no/s")]), 1,
+            "\(dir.file("no/s")): directory \(dir.file("no")) does not exist, so --save-split cannot make \(dir.file("no/s")) in it")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("m.safetensors")), "nothing trained")
     }
 }

@@ -1,9 +1,9 @@
+import Formats
 // Running the built `mlp` binary the way a user does, and making small IDX datasets for it.
 import Foundation
-import Formats
-import XCTest
 // The shared helpers (Run, TempDir, Package, SeededGenerator, ProcessRunner), seen by every file here.
 @_exported import TestSupport
+import XCTest
 
 enum MLP {
     /// The binary under test: $MLP_BIN, else the debug build next to this package.
@@ -26,9 +26,11 @@ enum Synthetic {
     /// so only a network with a hidden layer fits it.
     static func xor(count: Int, seed: UInt64) -> (images: [UInt8], labels: [UInt8]) {
         var rng = SeededGenerator(seed: seed)
-        var images: [UInt8] = [], labels: [UInt8] = []
+        var images: [UInt8] = []
+        var labels: [UInt8] = []
         for i in 0..<count {
-            let a = i & 1, b = (i >> 1) & 1
+            let a = i & 1
+            let b = (i >> 1) & 1
             images.append(UInt8((a == 1 ? 200 : 40) + Int(rng.next() >> 33) % 30))
             images.append(UInt8((b == 1 ? 200 : 40) + Int(rng.next() >> 33) % 30))
             labels.append(UInt8(a ^ b))
@@ -41,13 +43,16 @@ enum Synthetic {
     static func quadrants(_ dir: TempDir, count: Int = 256) throws {
         var rng = SeededGenerator(seed: 17)
         func noise() -> Int { Int(rng.next() >> 59) }
-        var images: [UInt8] = [], labels: [UInt8] = []
+        var images: [UInt8] = []
+        var labels: [UInt8] = []
         for i in 0..<count {
             let c = i % 4
-            for r in 0..<4 { for col in 0..<4 {
-                let q = (r / 2) * 2 + col / 2
-                images.append(UInt8(q == c ? 180 + noise() : 20 + noise()))
-            } }
+            for r in 0..<4 {
+                for col in 0..<4 {
+                    let q = (r / 2) * 2 + col / 2
+                    images.append(UInt8(q == c ? 180 + noise() : 20 + noise()))
+                }
+            }
             labels.append(UInt8(c))
         }
         try writeMNISTLike(dir: dir, images: images, labels: labels, rows: 4, cols: 4)

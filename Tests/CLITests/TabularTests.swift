@@ -1,13 +1,14 @@
+import Formats
 // Training on CSV files end to end, as a user runs it: the four small classics kept in data/tabular
 // (classification and regression), what the model file keeps (encoders, labels, target scaling) so
 // that evaluate and predict take raw rows, and every way a table can be wrong: one line each,
 // naming the file, the line and the column.
 import Foundation
-import Formats
+import Tables
 import XCTest
+
 @testable import MLPCLI
 @testable import Training
-import Tables
 
 final class TabularTests: XCTestCase {
     static let data = Package.path("data/tabular")
@@ -16,7 +17,10 @@ final class TabularTests: XCTestCase {
 
     func json(_ r: Run) throws -> JSONValue { try JSONValue.parse(Array(r.stdout.utf8)) }
 
-    func number(_ v: JSONValue?) -> Double { if case .number(let x)? = v { return x }; return .nan }
+    func number(_ v: JSONValue?) -> Double {
+        if case .number(let x)? = v { return x }
+        return .nan
+    }
 
     // MARK: - The classics
 
@@ -24,8 +28,10 @@ final class TabularTests: XCTestCase {
         let dir = try TempDir()
         for (name, minimum, classes) in [("iris", 0.9, 3), ("wine", 0.9, 3), ("breast_cancer", 0.93, 2)] {
             let model = dir.file("\(name).safetensors")
-            let r = try MLP.run(["train", "--data", classic(name), "--test-split", "0.25", "--epochs", "40", "--batch-size", "16",
-                                 "--threads", "1", "--out", model, "--json"])
+            let r = try MLP.run([
+                "train", "--data", classic(name), "--test-split", "0.25", "--epochs", "40", "--batch-size", "16",
+                "--threads", "1", "--out", model, "--json",
+            ])
             XCTAssertEqual(r.status, 0, r.stderr)
             let v = try json(r)
             XCTAssertEqual(v["task"], "classification", name)
@@ -39,7 +45,9 @@ final class TabularTests: XCTestCase {
     func testSmallNetworksTrainOnOneThreadUnlessTold() throws {
         guard ProcessInfo.processInfo.activeProcessorCount >= 2 else { throw XCTSkip("one CPU: one thread either way") }
         let dir = try TempDir()
-        let base = ["train", "--data", classic("iris"), "--test-split", "0.25", "--epochs", "2", "--out", dir.file("m.safetensors"), "--json"]
+        let base = [
+            "train", "--data", classic("iris"), "--test-split", "0.25", "--epochs", "2", "--out", dir.file("m.safetensors"), "--json",
+        ]
         let byDefault = try MLP.run(base)
         XCTAssertEqual(byDefault.status, 0, byDefault.stderr)
         XCTAssertTrue(byDefault.stderr.contains(", 1 thread (small layers train fastest on one; --threads to choose)"), byDefault.stderr)
@@ -54,8 +62,10 @@ final class TabularTests: XCTestCase {
     func testDiabetesIsARegressionInTheTargetsUnits() throws {
         let dir = try TempDir()
         let model = dir.file("diabetes.safetensors")
-        let r = try MLP.run(["train", "--data", classic("diabetes"), "--test-split", "0.25", "--epochs", "60", "--batch-size", "16",
-                             "--threads", "1", "--out", model, "--json"])
+        let r = try MLP.run([
+            "train", "--data", classic("diabetes"), "--test-split", "0.25", "--epochs", "60", "--batch-size", "16",
+            "--threads", "1", "--out", model, "--json",
+        ])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("mlp: target progression: regression (numbers)"), r.stderr)
         XCTAssertTrue(r.stderr.contains("loss mse"), "a regression's default loss is MSE: \(r.stderr)")
@@ -115,7 +125,10 @@ final class TabularTests: XCTestCase {
         let path = try writePeople(dir)
         let r = try MLP.run(["train", "--data", path, "--epochs", "2", "--out", dir.file("m")])
         XCTAssertEqual(r.status, 1)
-        XCTAssertEqual(r.stderr, "error: \(path): line 5, column 'income' (3): missing value (empty, NA or ?); fill it in, or impute it with --missing mean|median|most-frequent\n")
+        XCTAssertEqual(
+            r.stderr,
+            "error: \(path): line 5, column 'income' (3): missing value (empty, NA or ?); fill it in, or impute it with --missing mean|median|most-frequent\n"
+        )
         for how in ["mean", "median", "most-frequent"] {
             let ok = try MLP.run(["train", "--data", path, "--missing", how, "--epochs", "2", "--quiet", "--out", dir.file("m-\(how)")])
             XCTAssertEqual(ok.status, 0, ok.stderr)
@@ -132,8 +145,11 @@ final class TabularTests: XCTestCase {
         let dir = try TempDir()
         let path = try writePeople(dir)
         let model = dir.file("m.safetensors")
-        XCTAssertEqual(try MLP.run(["train", "--data", path, "--missing", "mean", "--epochs", "30", "--batch-size", "8", "--threads", "1",
-                                    "--quiet", "--out", model]).status, 0)
+        XCTAssertEqual(
+            try MLP.run([
+                "train", "--data", path, "--missing", "mean", "--epochs", "30", "--batch-size", "8", "--threads", "1",
+                "--quiet", "--out", model,
+            ]).status, 0)
         let file = try Safetensors.read(path: model)
         XCTAssertEqual(file.metadataValue(for: "format_version"), "2")
         let loaded = try ModelFile.load(model)
@@ -158,7 +174,9 @@ final class TabularTests: XCTestCase {
         XCTAssertEqual(rows[0], ["index", "predicted", "probability"])
         XCTAssertEqual(rows[1][1], "senior")
         XCTAssertEqual(rows[2][1], "junior")
-        XCTAssertEqual(p.stderr, "mlp: warning: \(dir.file("rows.csv")): 1 value in 1 column not seen in training, encoded as all zeros (city: 'Berlin')\n")
+        XCTAssertEqual(
+            p.stderr,
+            "mlp: warning: \(dir.file("rows.csv")): 1 value in 1 column not seen in training, encoded as all zeros (city: 'Berlin')\n")
         let j = try MLP.run(["predict", "--model", model, "--input", dir.file("rows.csv"), "--json", "--limit", "1"])
         let first = try JSONValue.parse(Array(j.stdout.split(separator: "\n")[0].utf8))
         XCTAssertEqual(first["predicted"], "senior")
@@ -175,29 +193,41 @@ final class TabularTests: XCTestCase {
 
     func testBadTablesAreOneLineErrors() throws {
         let dir = try TempDir()
-        func write(_ name: String, _ text: String) throws -> String { try dir.write(name, Array(text.utf8)); return dir.file(name) }
+        func write(_ name: String, _ text: String) throws -> String {
+            try dir.write(name, Array(text.utf8))
+            return dir.file(name)
+        }
         let good = try write("good.csv", "a,b,y\n1,x,p\n2,y,q\n3,x,p\n4,y,q\n")
         let out = dir.file("m")
-        assertError(try MLP.run(["train", "--data", good, "--target", "z", "--out", out]), 1,
-                    "\(good): has no column 'z' for --target (its columns: a, b, y)")
+        assertError(
+            try MLP.run(["train", "--data", good, "--target", "z", "--out", out]), 1,
+            "\(good): has no column 'z' for --target (its columns: a, b, y)")
         let oneClass = try write("one.csv", "a,y\n1,p\n2,p\n")
-        assertError(try MLP.run(["train", "--data", oneClass, "--out", out]), 1,
-                    "\(oneClass): the target column 'y' holds one class only ('p'); classification needs two or more")
+        assertError(
+            try MLP.run(["train", "--data", oneClass, "--out", out]), 1,
+            "\(oneClass): the target column 'y' holds one class only ('p'); classification needs two or more")
         let noTarget = try write("nt.csv", "a,y\n1,p\n2,\n3,q\n")
-        assertError(try MLP.run(["train", "--data", noTarget, "--out", out]), 1,
-                    "\(noTarget): line 3, column 'y' (2): the target is missing; every training row needs one")
-        assertError(try MLP.run(["train", "--data", good, "--task", "regression", "--out", out]), 1,
-                    "\(good): line 2, column 'y' (3): 'p' is not a number; a regression needs numbers in its target (or use --task classification)")
-        assertError(try MLP.run(["train", "--data", good, "--target", "a,y", "--task", "classification", "--out", out]), 2,
-                    "--task classification predicts one target column; several (a,y) make a multi-label target (--task multilabel) or a regression")
-        assertError(try MLP.run(["train", "--data", good, "--train-images", good, "--out", out]), 2,
-                    "--train-images names an IDX file; with a CSV file give --test-data (and --validation-split)")
-        assertError(try MLP.run(["train", "--data", good, "--loss", "mae", "--out", out]), 2,
-                    "--loss mae is for regression; a classification takes cross_entropy, bce or mse")
-        assertError(try MLP.run(["train", "--data", good, "--task", "regression", "--target", "a", "--loss", "cross_entropy", "--out", out]), 2,
-                    "--loss cross_entropy is for classification; a regression takes mse, mae, huber[:DELTA]")
-        assertError(try MLP.run(["train", "--data", dir.path, "--target", "y", "--out", out]), 2,
-                    "--target applies to CSV data (--data FILE.csv); IDX data has its own test files")
+        assertError(
+            try MLP.run(["train", "--data", noTarget, "--out", out]), 1,
+            "\(noTarget): line 3, column 'y' (2): the target is missing; every training row needs one")
+        assertError(
+            try MLP.run(["train", "--data", good, "--task", "regression", "--out", out]), 1,
+            "\(good): line 2, column 'y' (3): 'p' is not a number; a regression needs numbers in its target (or use --task classification)")
+        assertError(
+            try MLP.run(["train", "--data", good, "--target", "a,y", "--task", "classification", "--out", out]), 2,
+            "--task classification predicts one target column; several (a,y) make a multi-label target (--task multilabel) or a regression")
+        assertError(
+            try MLP.run(["train", "--data", good, "--train-images", good, "--out", out]), 2,
+            "--train-images names an IDX file; with a CSV file give --test-data (and --validation-split)")
+        assertError(
+            try MLP.run(["train", "--data", good, "--loss", "mae", "--out", out]), 2,
+            "--loss mae is for regression; a classification takes cross_entropy, bce or mse")
+        assertError(
+            try MLP.run(["train", "--data", good, "--task", "regression", "--target", "a", "--loss", "cross_entropy", "--out", out]), 2,
+            "--loss cross_entropy is for classification; a regression takes mse, mae, huber[:DELTA]")
+        assertError(
+            try MLP.run(["train", "--data", dir.path, "--target", "y", "--out", out]), 2,
+            "--target applies to CSV data (--data FILE.csv); IDX data has its own test files")
         assertError(try MLP.run(["train", "--data", dir.file("absent.csv"), "--out", out]), 1, "\(dir.file("absent.csv")): no such file")
         let semi = try write("semi.csv", "a;b;y\n1;x;p\n2;y;q\n")
         XCTAssertEqual(try MLP.run(["train", "--data", semi, "--delimiter", ";", "--epochs", "1", "--quiet", "--out", out]).status, 0)
@@ -207,21 +237,26 @@ final class TabularTests: XCTestCase {
         let model = dir.file("good.safetensors")
         XCTAssertEqual(try MLP.run(["train", "--data", good, "--epochs", "1", "--quiet", "--out", model]).status, 0)
         let lacking = try write("lacking.csv", "a,y\n1,p\n")
-        assertError(try MLP.run(["evaluate", "--model", model, "--data", lacking]), 1,
-                    "\(lacking): has no column 'b', which the model was trained on (its feature columns: a, b)")
+        assertError(
+            try MLP.run(["evaluate", "--model", model, "--data", lacking]), 1,
+            "\(lacking): has no column 'b', which the model was trained on (its feature columns: a, b)")
         let extra = try write("extra.csv", "a,b,c,y\n1,x,0,p\n")
         let ignored = try MLP.run(["evaluate", "--model", model, "--data", extra])
         XCTAssertEqual(ignored.status, 0, ignored.stderr)
         XCTAssertEqual(ignored.stderr, "mlp: note: \(extra): ignoring column 'c', which the model does not read\n")
         let textInNumbers = try write("tn.csv", "a,b,y\n1,x,p\nlots,y,q\n")
-        assertError(try MLP.run(["predict", "--model", model, "--input", textInNumbers]), 1,
-                    "\(textInNumbers): line 3, column 'a' (1): 'lots' is not a number, and this column must be numeric")
+        assertError(
+            try MLP.run(["predict", "--model", model, "--input", textInNumbers]), 1,
+            "\(textInNumbers): line 3, column 'a' (1): 'lots' is not a number, and this column must be numeric")
         let unknownClass = try write("uc.csv", "a,b,y\n1,x,r\n")
-        assertError(try MLP.run(["evaluate", "--model", model, "--data", unknownClass]), 1,
-                    "\(unknownClass): line 2, column 'y' (3): class 'r' of 'y' was not seen in training (its classes: p, q)")
-        assertError(try MLP.run(["predict", "--model", model, "--images", good]), 2,
-                    "\(model) was trained on a CSV file: give --input FILE.csv with rows to predict")
-        assertError(try MLP.run(["evaluate", "--model", model, "--data", dir.path]), 1,
-                    "\(model): was trained on a CSV file; give --data FILE.csv with its columns (a, b)")
+        assertError(
+            try MLP.run(["evaluate", "--model", model, "--data", unknownClass]), 1,
+            "\(unknownClass): line 2, column 'y' (3): class 'r' of 'y' was not seen in training (its classes: p, q)")
+        assertError(
+            try MLP.run(["predict", "--model", model, "--images", good]), 2,
+            "\(model) was trained on a CSV file: give --input FILE.csv with rows to predict")
+        assertError(
+            try MLP.run(["evaluate", "--model", model, "--data", dir.path]), 1,
+            "\(model): was trained on a CSV file; give --data FILE.csv with its columns (a, b)")
     }
 }

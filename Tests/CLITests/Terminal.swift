@@ -21,7 +21,10 @@ struct TerminalRun {
         let clear: [UInt8] = [0x1B, 0x5B, 0x32, 0x4B]
         var i = 0
         while i + 4 <= bytes.count {
-            guard Array(bytes[i..<(i + 4)]) == clear else { i += 1; continue }
+            guard Array(bytes[i..<(i + 4)]) == clear else {
+                i += 1
+                continue
+            }
             let start = i + 4
             var end = start
             while end < bytes.count, bytes[end] != 0x0D, bytes[end] != 0x0A { end += 1 }
@@ -40,16 +43,21 @@ enum Terminal {
     /// terminal does not say), in `environment` (the test's own, with NO_COLOR removed, TERM=xterm
     /// and the given changes; nil removes a variable). `watch` sees the terminal's output so far
     /// after each read and may resize it: return a new width to apply it and signal the process.
-    static func run(_ args: [String], columns: UInt16, executable: String? = nil,
-                    environment changes: [String: String?] = [:],
-                    watch: ((String) -> UInt16?)? = nil) throws -> TerminalRun {
+    static func run(
+        _ args: [String], columns: UInt16, executable: String? = nil,
+        environment changes: [String: String?] = [:],
+        watch: ((String) -> UInt16?)? = nil
+    ) throws -> TerminalRun {
         let pty = try PTY.functions()
         let master = pty.open(O_RDWR | O_NOCTTY)
         guard master >= 0, pty.grant(master) == 0, pty.unlock(master) == 0, let name = pty.name(master) else {
             throw XCTSkip("no pseudo-terminal available")
         }
         let slave = open(String(cString: name), O_RDWR | O_NOCTTY)
-        guard slave >= 0 else { close(master); throw XCTSkip("cannot open the pseudo-terminal's slave") }
+        guard slave >= 0 else {
+            close(master)
+            throw XCTSkip("cannot open the pseudo-terminal's slave")
+        }
         defer { close(master) }
         try resize(master, columns: columns)
 
@@ -73,7 +81,10 @@ enum Terminal {
         let outBox = Box()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { outBox.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async {
+            outBox.data = out.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
         // The terminal's output until the process (the slave's last holder) is gone: then read fails (EIO).
         var screen: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -89,8 +100,9 @@ enum Terminal {
         }
         group.wait()
         p.waitUntilExit()
-        return TerminalRun(status: p.terminationStatus, stdout: String(decoding: outBox.data, as: UTF8.self),
-                           screen: String(decoding: screen, as: UTF8.self))
+        return TerminalRun(
+            status: p.terminationStatus, stdout: String(decoding: outBox.data, as: UTF8.self),
+            screen: String(decoding: screen, as: UTF8.self))
     }
 
     static func resize(_ master: Int32, columns: UInt16) throws {
@@ -110,7 +122,9 @@ enum PTY {
             guard let p = dlsym(nil, s) else { throw XCTSkip("\(s) not found") }
             return p
         }
-        return (unsafeBitCast(try symbol("posix_openpt"), to: Open.self), unsafeBitCast(try symbol("grantpt"), to: Open.self),
-                unsafeBitCast(try symbol("unlockpt"), to: Open.self), unsafeBitCast(try symbol("ptsname"), to: Name.self))
+        return (
+            unsafeBitCast(try symbol("posix_openpt"), to: Open.self), unsafeBitCast(try symbol("grantpt"), to: Open.self),
+            unsafeBitCast(try symbol("unlockpt"), to: Open.self), unsafeBitCast(try symbol("ptsname"), to: Name.self)
+        )
     }
 }

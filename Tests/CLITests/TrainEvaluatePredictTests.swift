@@ -1,7 +1,7 @@
+import Formats
 // The three commands together on a tiny synthetic dataset: training fits it, the model file
 // round-trips, evaluate gates on accuracy, predict prints what evaluate measured.
 import Foundation
-import Formats
 import XCTest
 
 final class TrainEvaluatePredictTests: XCTestCase {
@@ -10,8 +10,10 @@ final class TrainEvaluatePredictTests: XCTestCase {
         let d = Synthetic.xor(count: 64, seed: 3)
         try Synthetic.writeMNISTLike(dir: dir, images: d.images, labels: d.labels, rows: 1, cols: 2)
         let model = dir.file("xor.safetensors")
-        let t = try MLP.run(["train", "--data", dir.path, "--hidden", "16", "--epochs", "60", "--batch-size", "8",
-                             "--lr", "0.1", "--seed", "5", "--threads", "1", "--out", model, "--json"])
+        let t = try MLP.run([
+            "train", "--data", dir.path, "--hidden", "16", "--epochs", "60", "--batch-size", "8",
+            "--lr", "0.1", "--seed", "5", "--threads", "1", "--out", model, "--json",
+        ])
         XCTAssertEqual(t.status, 0, t.stderr)
         let summary = try JSONValue.parse(Array(t.stdout.utf8))
         guard case .number(let acc)? = summary["test_accuracy"] else { return XCTFail("no test_accuracy in \(t.stdout)") }
@@ -47,7 +49,10 @@ final class TrainEvaluatePredictTests: XCTestCase {
         let first = try JSONValue.parse(Array(lines[0].utf8))
         guard case .array(let probs)? = first["probabilities"] else { return XCTFail("no probabilities") }
         XCTAssertEqual(probs.count, 2, "one probability per class of the training labels")
-        let sum = probs.reduce(0.0) { if case .number(let x) = $1 { return $0 + x }; return $0 }
+        let sum = probs.reduce(0.0) {
+            if case .number(let x) = $1 { return $0 + x }
+            return $0
+        }
         XCTAssertEqual(sum, 1, accuracy: 1e-5)
     }
 
@@ -58,15 +63,20 @@ final class TrainEvaluatePredictTests: XCTestCase {
         var files: [Data] = []
         for i in 0..<2 {
             let out = dir.file("m\(i).safetensors")
-            let r = try MLP.run(["train", "--data", dir.path, "--hidden", "8", "--epochs", "3", "--seed", "11",
-                                 "--threads", "1", "--out", out, "--quiet"])
+            let r = try MLP.run([
+                "train", "--data", dir.path, "--hidden", "8", "--epochs", "3", "--seed", "11",
+                "--threads", "1", "--out", out, "--quiet",
+            ])
             XCTAssertEqual(r.status, 0, r.stderr)
             files.append(try Data(contentsOf: URL(fileURLWithPath: out)))
         }
         XCTAssertEqual(files[0], files[1], "same seed, same threads: byte-identical model files")
         let other = dir.file("m2.safetensors")
-        XCTAssertEqual(try MLP.run(["train", "--data", dir.path, "--hidden", "8", "--epochs", "3", "--seed", "12",
-                                    "--threads", "1", "--out", other, "--quiet"]).status, 0)
+        XCTAssertEqual(
+            try MLP.run([
+                "train", "--data", dir.path, "--hidden", "8", "--epochs", "3", "--seed", "12",
+                "--threads", "1", "--out", other, "--quiet",
+            ]).status, 0)
         XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: other)), files[0], "another seed, another model")
     }
 
@@ -106,8 +116,10 @@ final class TrainEvaluatePredictTests: XCTestCase {
         // A test file that cannot be read: naming neither test flag must leave it alone.
         try dir.write("t10k-images-idx3-ubyte", [0, 1, 2])
         let model = dir.file("m.safetensors")
-        let train = ["train", "--train-images", dir.file("train-images-idx3-ubyte.gz"), "--train-labels", dir.file("train-labels-idx1-ubyte"),
-                     "--hidden", "16", "--epochs", "60", "--batch-size", "8", "--lr", "0.1", "--seed", "5", "--threads", "1", "--out", model]
+        let train = [
+            "train", "--train-images", dir.file("train-images-idx3-ubyte.gz"), "--train-labels", dir.file("train-labels-idx1-ubyte"),
+            "--hidden", "16", "--epochs", "60", "--batch-size", "8", "--lr", "0.1", "--seed", "5", "--threads", "1", "--out", model,
+        ]
         let t = try MLP.run(train)
         XCTAssertEqual(t.status, 0, t.stderr)
         XCTAssertTrue(t.stderr.contains("mlp: 64 training images (no test set) of 1×2"), t.stderr)
@@ -124,8 +136,10 @@ final class TrainEvaluatePredictTests: XCTestCase {
         XCTAssertFalse(first.contains { $0.0.hasPrefix("test_") || $0.0 == "eval_seconds" }, "\(first)")
 
         // The model fits XOR: evaluate on the same clusters (as the test set) finds it.
-        let e = try MLP.run(["evaluate", "--model", model, "--test-images", dir.file("train-images-idx3-ubyte.gz"),
-                             "--test-labels", dir.file("train-labels-idx1-ubyte"), "--json"])
+        let e = try MLP.run([
+            "evaluate", "--model", model, "--test-images", dir.file("train-images-idx3-ubyte.gz"),
+            "--test-labels", dir.file("train-labels-idx1-ubyte"), "--json",
+        ])
         XCTAssertEqual(e.status, 0, e.stderr)
         XCTAssertEqual(try JSONValue.parse(Array(e.stdout.utf8))["accuracy"], .number(1))
 
@@ -133,8 +147,9 @@ final class TrainEvaluatePredictTests: XCTestCase {
         for (given, missing) in [("--test-images", "--test-labels"), ("--test-labels", "--test-images")] {
             let r = try MLP.run(train + [given, dir.file("train-labels-idx1-ubyte")])
             XCTAssertEqual(r.status, 2, r.stderr)
-            XCTAssertEqual(r.stderr.split(separator: "\n").first.map(String.init),
-                           "error: \(given) needs \(missing) (or --data DIR to take the test files from)")
+            XCTAssertEqual(
+                r.stderr.split(separator: "\n").first.map(String.init),
+                "error: \(given) needs \(missing) (or --data DIR to take the test files from)")
         }
     }
 }

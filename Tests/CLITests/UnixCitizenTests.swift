@@ -1,30 +1,39 @@
+import Formats
 // mlp in shells and pipes: the manual page and the completions cover every command and flag (they
 // are generated from the same declarations as --help), --version says what it runs on, "-" reads
 // standard input, predict answers rows as they arrive, and a closed pipe ends it quietly.
 import Foundation
-import Formats
+import Tables
 import XCTest
+
 @testable import MLPCLI
 @testable import Training
-import Tables
 
 final class UnixCitizenTests: XCTestCase {
     func testManPageAndCompletionsCoverEveryCommandAndFlag() throws {
-        let man = ManPage.text, bash = Completions.bash, zsh = Completions.zsh
+        let man = ManPage.text
+        let bash = Completions.bash
+        let zsh = Completions.zsh
         for c in CLI.commands {
             XCTAssertTrue(man.contains(".SS \(ManPage.escape(c.name))\n"), "man page: \(c.name)")
             XCTAssertTrue(bash.contains("        \(c.name)) flags=\""), "bash: \(c.name)")
             XCTAssertTrue(zsh.contains("    '\(c.name):"), "zsh: \(c.name)")
             for f in c.flags {
-                let roff = f.value == nil ? ".B \\-\\-\(ManPage.escape(f.name))\n" : ".BI \"\\-\\-\(ManPage.escape(f.name)) \" \"\(ManPage.escape(f.value!))\"\n"
+                let roff =
+                    f.value == nil
+                    ? ".B \\-\\-\(ManPage.escape(f.name))\n" : ".BI \"\\-\\-\(ManPage.escape(f.name)) \" \"\(ManPage.escape(f.value!))\"\n"
                 XCTAssertTrue(man.contains(roff), "man page: mlp \(c.name) --\(f.name)")
-                if let d = f.defaultValue { XCTAssertTrue(man.contains(ManPage.escape("(default \(d))")), "man page: default of --\(f.name)") }
+                if let d = f.defaultValue {
+                    XCTAssertTrue(man.contains(ManPage.escape("(default \(d))")), "man page: default of --\(f.name)")
+                }
                 XCTAssertTrue(bash.contains("--\(f.name)"), "bash: mlp \(c.name) --\(f.name)")
                 XCTAssertTrue(zsh.contains("'--\(f.name)["), "zsh: mlp \(c.name) --\(f.name)")
                 for choice in f.choices { XCTAssertTrue(bash.contains(choice), "bash: --\(f.name) \(choice)") }
             }
         }
-        for e in ExitCode.allCases { XCTAssertTrue(man.contains(".B \(e.rawValue)\n\(ManPage.escape(e.meaning))"), "exit code \(e.rawValue)") }
+        for e in ExitCode.allCases {
+            XCTAssertTrue(man.contains(".B \(e.rawValue)\n\(ManPage.escape(e.meaning))"), "exit code \(e.rawValue)")
+        }
     }
 
     func testCompletionScriptsParse() throws {
@@ -62,8 +71,10 @@ final class UnixCitizenTests: XCTestCase {
 
     func irisModel(_ dir: TempDir) throws -> String {
         let model = dir.file("iris.safetensors")
-        let r = try MLP.run(["train", "--data", TabularTests.data + "/iris.csv.gz", "--epochs", "20", "--batch-size", "16",
-                             "--threads", "1", "--quiet", "--out", model])
+        let r = try MLP.run([
+            "train", "--data", TabularTests.data + "/iris.csv.gz", "--epochs", "20", "--batch-size", "16",
+            "--threads", "1", "--quiet", "--out", model,
+        ])
         XCTAssertEqual(r.status, 0, r.stderr)
         return model
     }
@@ -84,7 +95,9 @@ final class UnixCitizenTests: XCTestCase {
         text += "5.0,3.0,oops,0.2,0\n"
         let bad = try runWithInput(["predict", "--model", model, "--input", "-"], Array(text.utf8))
         XCTAssertEqual(bad.status, 1)
-        XCTAssertEqual(bad.stderr, "error: standard input: line 152, column 'petal_length_cm' (3): 'oops' is not a number, and this column must be numeric\n")
+        XCTAssertEqual(
+            bad.stderr,
+            "error: standard input: line 152, column 'petal_length_cm' (3): 'oops' is not a number, and this column must be numeric\n")
 
         // Images too: IDX on standard input.
         let d = Synthetic.xor(count: 16, seed: 2)
@@ -105,7 +118,8 @@ final class UnixCitizenTests: XCTestCase {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: MLP.binary)
         p.arguments = ["predict", "--model", model, "--input", "-"]
-        let inPipe = Pipe(), out = Pipe()
+        let inPipe = Pipe()
+        let out = Pipe()
         p.standardInput = inPipe
         p.standardOutput = out
         p.standardError = Pipe()
@@ -133,10 +147,16 @@ final class UnixCitizenTests: XCTestCase {
     func testAClosedPipeEndsQuietly() throws {
         let dir = try TempDir()
         let model = try irisModel(dir)
-        let plain = String(decoding: try Gzip.decompress(try FileBytes.read(TabularTests.data + "/iris.csv.gz"), path: "iris"), as: UTF8.self)
+        let plain = String(
+            decoding: try Gzip.decompress(try FileBytes.read(TabularTests.data + "/iris.csv.gz"), path: "iris"), as: UTF8.self)
         let rows = plain.split(separator: "\n").dropFirst().joined(separator: "\n") + "\n"
         try dir.write("many.csv", Array((plain + String(repeating: rows, count: 400)).utf8))
-        let r = try ProcessRunner.run("/bin/bash", ["-c", "'\(MLP.binary)' predict --model '\(model)' --input '\(dir.file("many.csv"))' 2>'\(dir.file("err"))' | head -n 2 >/dev/null; exit ${PIPESTATUS[0]}"])
+        let r = try ProcessRunner.run(
+            "/bin/bash",
+            [
+                "-c",
+                "'\(MLP.binary)' predict --model '\(model)' --input '\(dir.file("many.csv"))' 2>'\(dir.file("err"))' | head -n 2 >/dev/null; exit ${PIPESTATUS[0]}",
+            ])
         XCTAssertTrue([0, 141].contains(r.status), "status \(r.status)")
         XCTAssertEqual(try String(contentsOfFile: dir.file("err"), encoding: .utf8), "", "nothing on stderr")
     }

@@ -1,12 +1,13 @@
+import Formats
 // --silent (or --quiet twice): for sweeps of many runs, nothing on stderr but warnings and errors,
 // on every command that prints more than its results; stdout, the files and the exit code are
 // those of a normal run.
 import Foundation
+import Tables
 import XCTest
-import Formats
+
 @testable import MLPCLI
 @testable import Training
-import Tables
 
 final class VerbosityTests: XCTestCase {
     static let iris = Package.path("data/tabular/iris.csv.gz")
@@ -25,8 +26,10 @@ final class VerbosityTests: XCTestCase {
         XCTAssertFalse(quiet.stderr.contains("mlp: network "), quiet.stderr)
         XCTAssertEqual(quiet.stderr.split(separator: "\n").filter { $0.hasPrefix("epoch ") }.count, 2, quiet.stderr)
         // Notes (the time budget ending the run) are not warnings.
-        let noted = ["--validation-split", "0.25", "--early-stopping", "3", "--max-seconds", "0.000001",
-                     "--plot", dir.file("curves.svg"), "--log", dir.file("log.jsonl")]
+        let noted = [
+            "--validation-split", "0.25", "--early-stopping", "3", "--max-seconds", "0.000001",
+            "--plot", dir.file("curves.svg"), "--log", dir.file("log.jsonl"),
+        ]
         let loud = try train(dir, ["--quiet"] + noted)
         XCTAssertTrue(loud.stderr.contains("mlp: stopping after epoch 1: --max-seconds"), loud.stderr)
         for flags in [["--silent"], ["--quiet", "--quiet"], ["--quiet", "--silent"], ["--silent", "--json"]] {
@@ -38,8 +41,9 @@ final class VerbosityTests: XCTestCase {
         }
         // The results are those of a normal run.
         let silent = try train(dir, ["--silent"])
-        XCTAssertEqual(silent.stdout.split(separator: "\n").first?.split(separator: " ").prefix(5),
-                       normal.stdout.split(separator: "\n").first?.split(separator: " ").prefix(5), "the same test figures")
+        XCTAssertEqual(
+            silent.stdout.split(separator: "\n").first?.split(separator: " ").prefix(5),
+            normal.stdout.split(separator: "\n").first?.split(separator: " ").prefix(5), "the same test figures")
     }
 
     func testErrorsAndWarningsStillShow() throws {
@@ -55,7 +59,8 @@ final class VerbosityTests: XCTestCase {
         let t = try MLP.run(["train", "--data", dir.file("train.csv"), "--epochs", "1", "--silent", "--out", model])
         XCTAssertEqual(t.status, 0, t.stderr)
         XCTAssertEqual(t.stderr, "")
-        let warning = "mlp: warning: \(dir.file("rows.csv")): 1 value in 1 column not seen in training, encoded as all zeros (city: 'Berlin')\n"
+        let warning =
+            "mlp: warning: \(dir.file("rows.csv")): 1 value in 1 column not seen in training, encoded as all zeros (city: 'Berlin')\n"
         for flags in [[], ["--silent"]] {
             let p = try MLP.run(["predict", "--model", model, "--input", dir.file("rows.csv")] + flags)
             XCTAssertEqual(p.status, 0, p.stderr)
@@ -79,8 +84,10 @@ final class VerbosityTests: XCTestCase {
         XCTAssertEqual(silentPlot.status, 0, silentPlot.stderr)
         XCTAssertEqual(silentPlot.stderr, "")
         XCTAssertEqual(silentPlot.stdout, plot.stdout)
-        for (args, said) in [(["export", "--model", model, "--out", dir.file("m.onnx")], "exported to"),
-                             (["quantize", "--model", model, "--out", dir.file("q.safetensors")], "INT8 model")] {
+        for (args, said) in [
+            (["export", "--model", model, "--out", dir.file("m.onnx")], "exported to"),
+            (["quantize", "--model", model, "--out", dir.file("q.safetensors")], "INT8 model"),
+        ] {
             let loud = try MLP.run(args)
             guard loud.status == 0 else { continue }  // a binary built without the INT8 back end
             XCTAssertTrue(loud.stderr.contains(said), loud.stderr)
@@ -95,8 +102,11 @@ final class VerbosityTests: XCTestCase {
     func testAnInterruptIsToldEvenWhenSilent() throws {
         let dir = try TempDir()
         try Synthetic.quadrants(dir)
-        let r = try MLP.run(["--interrupt-after", "3", "train", "--data", dir.path, "--epochs", "2", "--quiet", "--quiet",
-                             "--out", dir.file("m.safetensors")], executable: MLP.driver)
+        let r = try MLP.run(
+            [
+                "--interrupt-after", "3", "train", "--data", dir.path, "--epochs", "2", "--quiet", "--quiet",
+                "--out", dir.file("m.safetensors"),
+            ], executable: MLP.driver)
         XCTAssertEqual(r.status, 130, r.stderr)
         let lines = r.stderr.split(separator: "\n")
         XCTAssertEqual(lines.count, 2, r.stderr)

@@ -1,7 +1,7 @@
+import Formats
 // The training workflow end to end, with real processes and real signals: interrupt and resume
 // bit for bit, validation and early stopping, plateau, time budget, divergence, logs, display.
 import Foundation
-import Formats
 import XCTest
 
 final class WorkflowTests: XCTestCase {
@@ -13,8 +13,9 @@ final class WorkflowTests: XCTestCase {
 
     /// Runs mlp through the test driver, which signals the process after the given global steps.
     func runInterrupted(_ args: [String], after steps: [Int], signal: String = "INT") throws -> Run {
-        try MLP.run(["--interrupt-after", steps.map(String.init).joined(separator: ","), "--signal", signal] + args,
-                    executable: MLP.driver)
+        try MLP.run(
+            ["--interrupt-after", steps.map(String.init).joined(separator: ","), "--signal", signal] + args,
+            executable: MLP.driver)
     }
 
     func testInterruptMidEpochAndResumeGivesBitIdenticalWeights() throws {
@@ -30,12 +31,15 @@ final class WorkflowTests: XCTestCase {
     func assertResumeIsBitIdentical(_ optimizer: [String], first units: Int = 12) throws {
         let dir = try TempDir()
         try quadrants(dir)
-        let common = ["--data", dir.path, "--layers", "\(units):relu,dropout:0.25,8:tanh,batchnorm,4"] + optimizer + [
-                      "--epochs", "3", "--batch-size", "4", "--seed", "7", "--threads", "1", "--schedule", "cosine", "--quiet"]
+        let common =
+            ["--data", dir.path, "--layers", "\(units):relu,dropout:0.25,8:tanh,batchnorm,4"] + optimizer + [
+                "--epochs", "3", "--batch-size", "4", "--seed", "7", "--threads", "1", "--schedule", "cosine", "--quiet",
+            ]
         let straight = dir.file("straight.safetensors")
         XCTAssertEqual(try MLP.run(["train", "--out", straight] + common).status, 0)
 
-        let resumed = dir.file("resumed.safetensors"), ckpt = dir.file("run.ckpt")
+        let resumed = dir.file("resumed.safetensors")
+        let ckpt = dir.file("run.ckpt")
         // 64 steps per epoch: the signal after global step 81 stops the run at step 17 of epoch 2.
         let r = try runInterrupted(["train", "--out", resumed, "--checkpoint", ckpt] + common, after: [81])
         XCTAssertEqual(r.status, 130, r.stderr)
@@ -47,7 +51,8 @@ final class WorkflowTests: XCTestCase {
         XCTAssertEqual(done.status, 0, done.stderr)
         XCTAssertTrue(done.stderr.contains("epoch 3/3"))
         XCTAssertFalse(done.stderr.contains("epoch 1/3"), "resuming does not redo epoch 1")
-        let a = try tensors(straight), b = try tensors(resumed)
+        let a = try tensors(straight)
+        let b = try tensors(resumed)
         XCTAssertEqual(a.keys.sorted(), b.keys.sorted())
         for (k, v) in a { XCTAssertEqual(v, b[k], "tensor \(k) differs after resume") }
     }
@@ -57,12 +62,16 @@ final class WorkflowTests: XCTestCase {
         try quadrants(dir, count: 64)
         // 16 steps per epoch: a signal after step 32 is seen after the last step of epoch 2, which
         // then finishes (evaluation, checkpoint) and stops.
-        let r = try runInterrupted(["train", "--data", dir.path, "--epochs", "5", "--batch-size", "4", "--threads", "1",
-                                    "--out", dir.file("m.safetensors")], after: [32])
+        let r = try runInterrupted(
+            [
+                "train", "--data", dir.path, "--epochs", "5", "--batch-size", "4", "--threads", "1",
+                "--out", dir.file("m.safetensors"),
+            ], after: [32])
         XCTAssertEqual(r.status, 130, r.stderr)
         XCTAssertTrue(r.stderr.contains("epoch 2/5"), r.stderr)
-        XCTAssertTrue(r.stderr.contains("mlp: interrupted at epoch 2, step 16 of 16; checkpoint written to")
-                      || r.stderr.contains("mlp: interrupted at the end of epoch 2; checkpoint written to"), r.stderr)
+        XCTAssertTrue(
+            r.stderr.contains("mlp: interrupted at epoch 2, step 16 of 16; checkpoint written to")
+                || r.stderr.contains("mlp: interrupted at the end of epoch 2; checkpoint written to"), r.stderr)
     }
 
     func testSecondInterruptExitsAtOnceWithoutWriting() throws {
@@ -70,8 +79,11 @@ final class WorkflowTests: XCTestCase {
         try quadrants(dir)
         let ckpt = dir.file("c.ckpt")
         // Two signals within step 5: the second arrives before the first could be acted on.
-        let r = try runInterrupted(["train", "--data", dir.path, "--epochs", "50", "--batch-size", "4", "--checkpoint", ckpt,
-                                    "--out", dir.file("m.safetensors")], after: [5, 5])
+        let r = try runInterrupted(
+            [
+                "train", "--data", dir.path, "--epochs", "50", "--batch-size", "4", "--checkpoint", ckpt,
+                "--out", dir.file("m.safetensors"),
+            ], after: [5, 5])
         XCTAssertEqual(r.status, 130)
         XCTAssertTrue(r.stderr.contains("interrupted again; exiting now without writing anything"), r.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: ckpt))
@@ -82,8 +94,11 @@ final class WorkflowTests: XCTestCase {
     func testSIGTERMAlsoCheckpoints() throws {
         let dir = try TempDir()
         try quadrants(dir)
-        let r = try runInterrupted(["train", "--data", dir.path, "--epochs", "50", "--batch-size", "4",
-                                    "--out", dir.file("m.safetensors")], after: [3], signal: "TERM")
+        let r = try runInterrupted(
+            [
+                "train", "--data", dir.path, "--epochs", "50", "--batch-size", "4",
+                "--out", dir.file("m.safetensors"),
+            ], after: [3], signal: "TERM")
         XCTAssertEqual(r.status, 130)
         XCTAssertTrue(r.stderr.contains("mlp: interrupted at epoch 1, step 3 of 64"), r.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file("m.safetensors.ckpt")), "default checkpoint next to the model")
@@ -97,8 +112,10 @@ final class WorkflowTests: XCTestCase {
         try quadrants(dir)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: MLP.driver)
-        p.arguments = ["--step-delay-ms", "2", "train", "--data", dir.path, "--epochs", "50", "--batch-size", "4",
-                       "--out", dir.file("m.safetensors")]
+        p.arguments = [
+            "--step-delay-ms", "2", "train", "--data", dir.path, "--epochs", "50", "--batch-size", "4",
+            "--out", dir.file("m.safetensors"),
+        ]
         let err = Pipe()
         p.standardError = err
         p.standardOutput = Pipe()
@@ -119,11 +136,14 @@ final class WorkflowTests: XCTestCase {
     func testResumeRefusesToChangeTheConfigurationAndModelFiles() throws {
         let dir = try TempDir()
         try quadrants(dir, count: 16)
-        let ckpt = dir.file("c.ckpt"), model = dir.file("m.safetensors")
+        let ckpt = dir.file("c.ckpt")
+        let model = dir.file("m.safetensors")
         XCTAssertEqual(try MLP.run(["train", "--data", dir.path, "--epochs", "1", "--checkpoint", ckpt, "--out", model]).status, 0)
         let r = try MLP.run(["train", "--resume", ckpt, "--data", dir.path, "--lr", "0.5"])
         XCTAssertEqual(r.status, 2)
-        XCTAssertEqual(r.stderr.split(separator: "\n").first, "error: --lr cannot change when resuming: the checkpoint fixes the training configuration (only --epochs may extend it)")
+        XCTAssertEqual(
+            r.stderr.split(separator: "\n").first,
+            "error: --lr cannot change when resuming: the checkpoint fixes the training configuration (only --epochs may extend it)")
         let m = try MLP.run(["train", "--resume", model, "--data", dir.path])
         XCTAssertEqual(m.status, 1)
         XCTAssertEqual(m.stderr, "error: \(model): is a model file, not a checkpoint; --resume takes the file written by --checkpoint\n")
@@ -136,18 +156,23 @@ final class WorkflowTests: XCTestCase {
     func testValidationEarlyStoppingPlateauAndLogs() throws {
         let dir = try TempDir()
         try quadrants(dir)
-        let log = dir.file("log.jsonl"), csv = dir.file("log.csv")
+        let log = dir.file("log.jsonl")
+        let csv = dir.file("log.csv")
         // Validation accuracy reaches 1 within a few epochs and cannot improve after that: the plateau
         // halves the rate and early stopping ends the run.
-        let r = try MLP.run(["train", "--data", dir.path, "--validation-split", "0.25", "--early-stopping", "2", "--monitor", "val_accuracy",
-                             "--reduce-lr-on-plateau", "0.5,1", "--epochs", "40", "--lr", "0.3", "--batch-size", "8",
-                             "--log", log, "--log-csv", csv, "--out", dir.file("m.safetensors"), "--json"])
+        let r = try MLP.run([
+            "train", "--data", dir.path, "--validation-split", "0.25", "--early-stopping", "2", "--monitor", "val_accuracy",
+            "--reduce-lr-on-plateau", "0.5,1", "--epochs", "40", "--lr", "0.3", "--batch-size", "8",
+            "--log", log, "--log-csv", csv, "--out", dir.file("m.safetensors"), "--json",
+        ])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("mlp: 192 training, 64 validation and 256 test images"), r.stderr)
         XCTAssertTrue(r.stderr.contains("val_loss "), r.stderr)
         let summary = try JSONValue.parse(Array(r.stdout.utf8))
         XCTAssertEqual(summary["stopped_early"], .bool(true), r.stderr)
-        XCTAssertTrue(r.stderr.contains("mlp: early stopping: val_accuracy has not improved for 2 epoch(s); restoring the weights of epoch "), r.stderr)
+        XCTAssertTrue(
+            r.stderr.contains("mlp: early stopping: val_accuracy has not improved for 2 epoch(s); restoring the weights of epoch "),
+            r.stderr)
         XCTAssertTrue(r.stderr.contains("learning rate now 0.15"), r.stderr)
         guard case .number(let runEpochs)? = summary["epochs_run"] else { return XCTFail("epochs_run") }
         XCTAssertLessThan(runEpochs, 40)
@@ -155,14 +180,19 @@ final class WorkflowTests: XCTestCase {
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(Double(lines.count), runEpochs)
         let first = try JSONValue.parse(Array(lines[0].utf8))
-        for key in ["epoch", "step", "lr", "loss", "accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy",
-                    "seconds", "samples_per_second", "grad_norm"] {
+        for key in [
+            "epoch", "step", "lr", "loss", "accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy",
+            "seconds", "samples_per_second", "grad_norm",
+        ] {
             XCTAssertNotNil(first[key], key)
         }
         guard case .object(let norms)? = first["grad_norm"] else { return XCTFail("grad_norm") }
         XCTAssertEqual(norms.map(\.0), ["layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"])
         let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(rows.first, "epoch,step,lr,loss,accuracy,val_loss,val_accuracy,test_loss,test_accuracy,seconds,samples_per_second,grad_norm.layers.0.weight,grad_norm.layers.0.bias,grad_norm.layers.1.weight,grad_norm.layers.1.bias")
+        XCTAssertEqual(
+            rows.first,
+            "epoch,step,lr,loss,accuracy,val_loss,val_accuracy,test_loss,test_accuracy,seconds,samples_per_second,grad_norm.layers.0.weight,grad_norm.layers.0.bias,grad_norm.layers.1.weight,grad_norm.layers.1.bias"
+        )
         XCTAssertEqual(rows.count, lines.count + 1)
     }
 
@@ -170,8 +200,10 @@ final class WorkflowTests: XCTestCase {
         let dir = try TempDir()
         try quadrants(dir, count: 32)
         let plot = dir.file("curves.svg")
-        let r = try MLP.run(["train", "--data", dir.path, "--epochs", "3", "--validation-split", "0.25", "--plot", plot,
-                             "--out", dir.file("m.safetensors")])
+        let r = try MLP.run([
+            "train", "--data", dir.path, "--epochs", "3", "--validation-split", "0.25", "--plot", plot,
+            "--out", dir.file("m.safetensors"),
+        ])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("trainable parameters"), "the layer table is shown at the start")
         let svg = try String(contentsOfFile: plot, encoding: .utf8)
@@ -185,7 +217,9 @@ final class WorkflowTests: XCTestCase {
     func testEarlyStoppingNeedsAValidationSet() throws {
         let r = try MLP.run(["train", "--data", "x", "--early-stopping", "3"])
         XCTAssertEqual(r.status, 2)
-        XCTAssertEqual(r.stderr.split(separator: "\n").first, "error: --early-stopping watches a validation set: add --validation-split F or --validation-images/--validation-labels")
+        XCTAssertEqual(
+            r.stderr.split(separator: "\n").first,
+            "error: --early-stopping watches a validation set: add --validation-split F or --validation-images/--validation-labels")
     }
 
     func testDivergenceStopsWithExitFour() throws {
@@ -203,8 +237,10 @@ final class WorkflowTests: XCTestCase {
     func testMaxSecondsStopsAfterTheEpoch() throws {
         let dir = try TempDir()
         try quadrants(dir, count: 32)
-        let r = try MLP.run(["train", "--data", dir.path, "--epochs", "1000", "--max-seconds", "0.3", "--batch-size", "4",
-                             "--out", dir.file("m.safetensors")], )
+        let r = try MLP.run([
+            "train", "--data", dir.path, "--epochs", "1000", "--max-seconds", "0.3", "--batch-size", "4",
+            "--out", dir.file("m.safetensors"),
+        ], )
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("--max-seconds 0.3 reached"), r.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file("m.safetensors")))
@@ -225,7 +261,8 @@ final class WorkflowTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { throw XCTSkip("script(1) not installed") }
         let dir = try TempDir()
         try quadrants(dir, count: 64)
-        let cmd = "env -u NO_COLOR TERM=xterm \(MLP.driver) --step-delay-ms 20 train --data \(dir.path) --epochs 1 --batch-size 4 --out \(dir.file("m.safetensors"))"
+        let cmd =
+            "env -u NO_COLOR TERM=xterm \(MLP.driver) --step-delay-ms 20 train --data \(dir.path) --epochs 1 --batch-size 4 --out \(dir.file("m.safetensors"))"
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         p.arguments = ["-qec", cmd, "/dev/null"]

@@ -3,8 +3,9 @@
 // a launcher. Skipped when Open MPI's mpirun is not installed.
 import Foundation
 import XCTest
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 final class MPITests: XCTestCase {
@@ -29,7 +30,8 @@ final class MPITests: XCTestCase {
 
     /// Scripts/mpirun.sh -np 2 mpi-probe ARGS.
     func mpirun(_ args: [String]) throws -> Run {
-        try ProcessRunner.run("/bin/sh", [Package.root + "/Scripts/mpirun.sh", "-np", "2", Self.probe] + args, environment: Self.plainEnvironment)
+        try ProcessRunner.run(
+            "/bin/sh", [Package.root + "/Scripts/mpirun.sh", "-np", "2", Self.probe] + args, environment: Self.plainEnvironment)
     }
 
     func lines(_ s: String) -> [String] { s.split(separator: "\n").map(String.init) }
@@ -54,7 +56,8 @@ final class MPITests: XCTestCase {
         for (i, line) in ranks.enumerated() {
             XCTAssertTrue(line.hasPrefix("rank=\(i) size=2 host="), line)
             // MPI_THREAD_FUNNELED (1) or better was granted.
-            XCTAssertTrue(line.hasSuffix(" mpi=yes thread-level=1") || line.hasSuffix("thread-level=2") || line.hasSuffix("thread-level=3"), line)
+            XCTAssertTrue(
+                line.hasSuffix(" mpi=yes thread-level=1") || line.hasSuffix("thread-level=2") || line.hasSuffix("thread-level=3"), line)
         }
         let check = try mpirun(["check"])
         XCTAssertEqual(check.status, 0, check.output)
@@ -105,7 +108,8 @@ final class MPITests: XCTestCase {
         // One reader thread owns the pipe: it collects the output and says when both ranks are ready.
         final class Output: @unchecked Sendable { var text = "" }
         let output = Output()
-        let ready = DispatchSemaphore(value: 0), finished = DispatchSemaphore(value: 0)
+        let ready = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
         let reader = out.fileHandleForReading
         DispatchQueue.global().async {
             var signalled = false

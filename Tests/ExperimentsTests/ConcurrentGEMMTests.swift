@@ -3,6 +3,7 @@
 // pool, so concurrent calls are safe; this checks that each thread's products are bit for bit what
 // one thread alone computes, at the shapes of small networks' steps.
 import CBLAS
+import Dispatch
 import Model
 import XCTest
 
@@ -15,13 +16,19 @@ final class ConcurrentGEMMTests: XCTestCase {
         var rng = RandomGenerator(seed: seed)
         var out: [[UInt32]] = []
         for s in shapes {
-            let a = (0..<(s.m * s.k)).map { _ in rng.uniform(-1, 1) }, b = (0..<(s.k * s.n)).map { _ in rng.uniform(-1, 1) }
+            let a = (0..<(s.m * s.k)).map { _ in rng.uniform(-1, 1) }
+            let b = (0..<(s.k * s.n)).map { _ in rng.uniform(-1, 1) }
             var c = [Float](repeating: 0, count: s.m * s.n)
             for _ in 0..<repeats {
-                a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
-                    BLAS.gemm(transA: false, transB: false, m: s.m, n: s.n, k: s.k, alpha: 1, a: pa.baseAddress!, lda: s.k,
-                              b: pb.baseAddress!, ldb: s.n, beta: 0, c: pc.baseAddress!, ldc: s.n)
-                } } }
+                a.withUnsafeBufferPointer { pa in
+                    b.withUnsafeBufferPointer { pb in
+                        c.withUnsafeMutableBufferPointer { pc in
+                            BLAS.gemm(
+                                transA: false, transB: false, m: s.m, n: s.n, k: s.k, alpha: 1, a: pa.baseAddress!, lda: s.k,
+                                b: pb.baseAddress!, ldb: s.n, beta: 0, c: pc.baseAddress!, ldc: s.n)
+                        }
+                    }
+                }
             }
             out.append(c.map(\.bitPattern))
         }
@@ -30,7 +37,8 @@ final class ConcurrentGEMMTests: XCTestCase {
 
     func testConcurrentCallsWithOneOpenBLASThreadGiveTheOneThreadProducts() {
         BLAS.setThreads(1)
-        let threads = 4, shapes = self.shapes
+        let threads = 4
+        let shapes = self.shapes
         let expected = (0..<threads).map { Self.products(shapes, seed: UInt64($0 + 1), repeats: 1) }
         final class Results: @unchecked Sendable { var values = [[[UInt32]]](repeating: [], count: 4) }
         let results = Results()
@@ -40,4 +48,3 @@ final class ConcurrentGEMMTests: XCTestCase {
         for t in 0..<threads { XCTAssertTrue(results.values[t] == expected[t], "thread \(t)'s products differ") }
     }
 }
-import Dispatch

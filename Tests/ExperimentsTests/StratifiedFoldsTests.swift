@@ -22,8 +22,12 @@ final class StratifiedFoldsTests: XCTestCase {
 
     func testTheSameSeedGivesTheSameFoldsAndAnotherSeedOthers() {
         let labels: [Int32] = (0..<50).map { Int32($0 % 2) }
-        XCTAssertEqual(StratifiedFolds.folds(count: 50, labels: labels, k: 5, seed: 7), StratifiedFolds.folds(count: 50, labels: labels, k: 5, seed: 7))
-        XCTAssertNotEqual(StratifiedFolds.folds(count: 50, labels: labels, k: 5, seed: 7), StratifiedFolds.folds(count: 50, labels: labels, k: 5, seed: 8))
+        XCTAssertEqual(
+            StratifiedFolds.folds(count: 50, labels: labels, k: 5, seed: 7), StratifiedFolds.folds(count: 50, labels: labels, k: 5, seed: 7)
+        )
+        XCTAssertNotEqual(
+            StratifiedFolds.folds(count: 50, labels: labels, k: 5, seed: 7), StratifiedFolds.folds(count: 50, labels: labels, k: 5, seed: 8)
+        )
         // A regression (no labels): shuffled rows dealt in turn.
         let folds = StratifiedFolds.folds(count: 11, labels: nil, k: 3, seed: 1)
         XCTAssertEqual(folds.flatMap { $0 }.sorted(), Array(0..<11))

@@ -18,8 +18,10 @@ final class SuccessiveHalvingTests: XCTestCase {
     func outcome(_ job: TrainingJob, accuracy: Float) -> JobOutcome {
         var o = JobOutcome(id: job.id, status: .finished, epochs: job.epochs, seconds: 1)
         o.history = (1...job.epochs).map { e in
-            EpochStats(epoch: e, step: e, learningRate: 0.1, loss: 1, accuracy: nil,
-                       validation: SetMetrics(loss: 1 - accuracy, accuracy: accuracy), test: nil, seconds: 1, samplesPerSecond: 1, gradientNorms: [])
+            EpochStats(
+                epoch: e, step: e, learningRate: 0.1, loss: 1, accuracy: nil,
+                validation: SetMetrics(loss: 1 - accuracy, accuracy: accuracy), test: nil, seconds: 1, samplesPerSecond: 1,
+                gradientNorms: [])
         }
         return o
     }
@@ -71,7 +73,8 @@ final class SuccessiveHalvingTests: XCTestCase {
 
     func testFoldsMakeOneJobEachAndTheRungsResultIsTheirMean() throws {
         let s = SuccessiveHalving(trials: trials(3), minEpochs: 1, eta: 3, objective: "val_accuracy", folds: 2, checkpoints: "/tmp/ckpt")
-        let a = s.nextJob()!, b = s.nextJob()!
+        let a = s.nextJob()!
+        let b = s.nextJob()!
         XCTAssertEqual([a.fold, b.fold], [0, 1])
         XCTAssertEqual(s.unit(of: a.id).trial, s.unit(of: b.id).trial)
         XCTAssertNotEqual(a.checkpoint, b.checkpoint)

@@ -2,9 +2,10 @@
 // `.NAME.tmp-PID-HEX` for the NAME being written, and only when PID is not a live process.
 import Foundation
 import Glibc
-import XCTest
-@testable import Formats
 import TestSupport
+import XCTest
+
+@testable import Formats
 
 final class AtomicFileStaleTests: XCTestCase {
     private var temporary: TempDir?
@@ -30,16 +31,16 @@ final class AtomicFileStaleTests: XCTestCase {
     func testRemovesOnlyTheStaleTemporariesOfTheFileBeingWritten() throws {
         let dead = try deadPID()
         let names = [
-            ".m.bin.tmp-\(dead)-1a2b",          // stale: removed
-            ".m.bin.tmp-\(dead)-ffffffff",      // stale: removed
-            ".m.bin.tmp-\(getpid())-1a2b",      // this process is alive: kept
-            ".m.bin.tmp-1-1a2b",                // init is alive: kept
-            ".other.bin.tmp-\(dead)-1a2b",      // another file's: kept
-            ".m.bin.tmp-\(dead)-xyz",           // not the pattern: kept
-            ".m.bin.tmp-\(dead)-1A2B",          // upper case is not what AtomicFile writes: kept
-            ".m.bin.tmp-\(dead)-1a2b-extra",    // kept
-            ".m.bin.tmp-\(dead)",               // kept
-            "m.bin.tmp-\(dead)-1a2b",           // no leading dot: kept
+            ".m.bin.tmp-\(dead)-1a2b",  // stale: removed
+            ".m.bin.tmp-\(dead)-ffffffff",  // stale: removed
+            ".m.bin.tmp-\(getpid())-1a2b",  // this process is alive: kept
+            ".m.bin.tmp-1-1a2b",  // init is alive: kept
+            ".other.bin.tmp-\(dead)-1a2b",  // another file's: kept
+            ".m.bin.tmp-\(dead)-xyz",  // not the pattern: kept
+            ".m.bin.tmp-\(dead)-1A2B",  // upper case is not what AtomicFile writes: kept
+            ".m.bin.tmp-\(dead)-1a2b-extra",  // kept
+            ".m.bin.tmp-\(dead)",  // kept
+            "m.bin.tmp-\(dead)-1a2b",  // no leading dot: kept
         ]
         for n in names { try Data([1]).write(to: URL(fileURLWithPath: directory + "/" + n)) }
         try AtomicFile.write([7], to: directory + "/m.bin")

@@ -1,8 +1,9 @@
 import Foundation
 import Glibc
-import XCTest
-@testable import Formats
 import TestSupport
+import XCTest
+
+@testable import Formats
 
 final class AtomicFileTests: XCTestCase {
     private var temporary: TempDir?

@@ -2,9 +2,10 @@
 // random numbers in every shape a CSV holds, and inputs next to Float rounding boundaries, where a
 // parser that rounds twice (decimal → Double → Float) goes wrong.
 
-import XCTest
-@testable import Formats
 import TestSupport
+import XCTest
+
+@testable import Formats
 
 final class CSVDecimalParserTests: XCTestCase {
     private func check(_ text: String, file: StaticString = #filePath, line: UInt = #line) {
@@ -15,8 +16,9 @@ final class CSVDecimalParserTests: XCTestCase {
             XCTFail("'\(text)' not parsed", file: file, line: line)
             return
         }
-        XCTAssertEqual(got.bitPattern, expected.bitPattern, "'\(text)': got \(got), strtof says \(expected)",
-                       file: file, line: line)
+        XCTAssertEqual(
+            got.bitPattern, expected.bitPattern, "'\(text)': got \(got), strtof says \(expected)",
+            file: file, line: line)
         // As in a file: more bytes follow (the eight-at-a-time path needs them), and the parse must
         // stop at the delimiter after the number.
         for tail in [",", "\n12345678", ",9999999999999999"] {
@@ -32,22 +34,26 @@ final class CSVDecimalParserTests: XCTestCase {
     }
 
     func testSimpleShapes() {
-        for text in ["0", "-0", "+0", "0.0", "-0.0", "1", "-1", "+7", "12.5", "-12.3456", "0.000123", "98765.4",
-                     ".5", "-.5", "5.", "1e3", "1E3", "1e+3", "1e-3", "-2.5e-3", "123456789", "0.1", "0.2", "0.3",
-                     "3.4028235e38", "1.17549435e-38", "1e-45", "1.4e-45", "7e-46", "1e-50", "3.4028236e38",
-                     "340282356779733661637539395458142568447", "00012", "0.000000000000000000000000000001",
-                     "123456789012345678901234567890", "0.1234567890123456789012345678901234567890",
-                     "16777216", "16777217", "16777218", "16777219", "33554431", "33554433", "9007199254740993",
-                     "1.000000059604644775390625", "1.0000000596046447753906249", "1.0000000596046447753906251",
-                     "2.98023223876953125e-8", "4.4501477170144023e-308"] {
+        for text in [
+            "0", "-0", "+0", "0.0", "-0.0", "1", "-1", "+7", "12.5", "-12.3456", "0.000123", "98765.4",
+            ".5", "-.5", "5.", "1e3", "1E3", "1e+3", "1e-3", "-2.5e-3", "123456789", "0.1", "0.2", "0.3",
+            "3.4028235e38", "1.17549435e-38", "1e-45", "1.4e-45", "7e-46", "1e-50", "3.4028236e38",
+            "340282356779733661637539395458142568447", "00012", "0.000000000000000000000000000001",
+            "123456789012345678901234567890", "0.1234567890123456789012345678901234567890",
+            "16777216", "16777217", "16777218", "16777219", "33554431", "33554433", "9007199254740993",
+            "1.000000059604644775390625", "1.0000000596046447753906249", "1.0000000596046447753906251",
+            "2.98023223876953125e-8", "4.4501477170144023e-308",
+        ] {
             check(text)
         }
         XCTAssertEqual(DecimalParser.parse(Array("-0".utf8))?.sign, .minus)
     }
 
     func testNotNumbers() {
-        for text in ["", "-", "+", ".", "-.", "e5", ".e5", "1e", "1e+", "1.2.3", "1,5", "0x10", "nan", "inf", " 1",
-                     "1 ", "--1", "1e5e5", "١٢"] {
+        for text in [
+            "", "-", "+", ".", "-.", "e5", ".e5", "1e", "1e+", "1.2.3", "1,5", "0x10", "nan", "inf", " 1",
+            "1 ", "--1", "1e5e5", "١٢",
+        ] {
             XCTAssertNil(DecimalParser.parse(Array(text.utf8)), "'\(text)' parsed as a number")
         }
     }
@@ -109,8 +115,10 @@ final class CSVDecimalParserTests: XCTestCase {
     func testDoubleRoundingCases() {
         // These decimals round to a Double that sits exactly on a Float midpoint although the decimal
         // is not on it: decimal → Double → Float gets them wrong, the parser must not.
-        let cases = ["1.00000005960464477539062499", "1.000000059604644775390625001",
-                     "3.0000001192092896", "0.10000000894069671630859375001"]
+        let cases = [
+            "1.00000005960464477539062499", "1.000000059604644775390625001",
+            "3.0000001192092896", "0.10000000894069671630859375001",
+        ]
         for text in cases { check(text) }
         var wrongTwice = 0
         for text in cases where Float(Double(text)!) != Float(text)! { wrongTwice += 1 }
@@ -132,11 +140,20 @@ final class CSVDecimalParserTests: XCTestCase {
         i -= 1
         var carry = delta
         while i >= 0 && carry != 0 {
-            guard let d = chars[i].wholeNumberValue else { i -= 1; continue }
+            guard let d = chars[i].wholeNumberValue else {
+                i -= 1
+                continue
+            }
             var v = d + carry
             carry = 0
-            if v > 9 { v -= 10; carry = 1 }
-            if v < 0 { v += 10; carry = -1 }
+            if v > 9 {
+                v -= 10
+                carry = 1
+            }
+            if v < 0 {
+                v += 10
+                carry = -1
+            }
             chars[i] = Character(String(v))
             i -= 1
         }

@@ -1,9 +1,10 @@
 // The CSV dialect: RFC 4180 quoting, delimiters, line ends, byte-order mark, blank lines, spaces,
 // missing values, gzip, and the line numbers rows are found on.
 
-import XCTest
-@testable import Formats
 import TestSupport
+import XCTest
+
+@testable import Formats
 
 final class CSVDialectTests: XCTestCase {
     func testPlainNumbers() throws {
@@ -33,7 +34,8 @@ final class CSVDialectTests: XCTestCase {
         for (delimiter, byte) in [(";", UInt8(ascii: ";")), ("\t", UInt8(0x09)), ("|", UInt8(ascii: "|"))] {
             var options = CSVOptions()
             options.delimiter = byte
-            let text = ["a", "b", "c"].joined(separator: delimiter) + "\n"
+            let text =
+                ["a", "b", "c"].joined(separator: delimiter) + "\n"
                 + ["1", "\"x\(delimiter)y\"", "2,5"].joined(separator: delimiter) + "\n"
             let table = try CSVTest.read(text, options)
             XCTAssertEqual(table.header, ["a", "b", "c"], "delimiter \(byte)")

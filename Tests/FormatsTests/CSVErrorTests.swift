@@ -2,6 +2,7 @@
 // physical), the column by name and position, what was found and what was expected.
 
 import XCTest
+
 @testable import Formats
 
 final class CSVErrorTests: XCTestCase {
@@ -16,26 +17,33 @@ final class CSVErrorTests: XCTestCase {
     }
 
     func testUnterminatedQuote() {
-        XCTAssertEqual(CSVTest.error("a,b\n1,2\n3,\"x\n4,5\n"),
-                       "t.csv: line 3, column 'b' (2): the quoted field opened here (byte 10) is never closed")
-        XCTAssertEqual(CSVTest.error("\"a,b\n1,2\n"),
-                       "t.csv: line 1, header column 1: the quoted field opened here (byte 0) is never closed")
+        XCTAssertEqual(
+            CSVTest.error("a,b\n1,2\n3,\"x\n4,5\n"),
+            "t.csv: line 3, column 'b' (2): the quoted field opened here (byte 10) is never closed")
+        XCTAssertEqual(
+            CSVTest.error("\"a,b\n1,2\n"),
+            "t.csv: line 1, header column 1: the quoted field opened here (byte 0) is never closed")
     }
 
     func testQuoteErrors() {
-        XCTAssertEqual(CSVTest.error("a,b\n1,\"x\"y\n"),
-                       "t.csv: line 2, column 'b' (2): 'y' after the closing quote (byte 9), expected ',' or the end of the line")
-        XCTAssertEqual(CSVTest.error("a,b\n1,x\"y\"\n"),
-                       "t.csv: line 2, column 'b' (2): a quote inside an unquoted field (byte 7); quote the whole field and double the quotes inside it")
+        XCTAssertEqual(
+            CSVTest.error("a,b\n1,\"x\"y\n"),
+            "t.csv: line 2, column 'b' (2): 'y' after the closing quote (byte 9), expected ',' or the end of the line")
+        XCTAssertEqual(
+            CSVTest.error("a,b\n1,x\"y\"\n"),
+            "t.csv: line 2, column 'b' (2): a quote inside an unquoted field (byte 7); quote the whole field and double the quotes inside it"
+        )
         var options = CSVOptions()
         options.delimiter = UInt8(ascii: ";")
-        XCTAssertEqual(CSVTest.error("a;b\n1;\"x\",\n", options),
-                       "t.csv: line 2, column 'b' (2): ',' after the closing quote (byte 9), expected ';' or the end of the line")
+        XCTAssertEqual(
+            CSVTest.error("a;b\n1;\"x\",\n", options),
+            "t.csv: line 2, column 'b' (2): ',' after the closing quote (byte 9), expected ';' or the end of the line")
     }
 
     func testBareCarriageReturn() {
-        XCTAssertEqual(CSVTest.error("a,b\n1,x\ry\n"),
-                       "t.csv: line 2, column 'b' (2): a carriage return not followed by a line feed (byte 7)")
+        XCTAssertEqual(
+            CSVTest.error("a,b\n1,x\ry\n"),
+            "t.csv: line 2, column 'b' (2): a carriage return not followed by a line feed (byte 7)")
     }
 
     func testInvalidUTF8() {
@@ -47,8 +55,9 @@ final class CSVErrorTests: XCTestCase {
         let header = Array("a,".utf8) + [0xED, 0xA0, 0x80] + Array("\n1,2\n".utf8)  // a surrogate
         XCTAssertEqual(CSVTest.error(bytes: header), "t.csv: line 1, header column 2: invalid UTF-8 at byte 2")
         // In a gzip file the offset counts decompressed bytes.
-        XCTAssertEqual(CSVTest.error(bytes: Gzip.compress(bytes)),
-                       "t.csv: line 3, column 'b' (2): invalid UTF-8 at byte 12 of the decompressed data")
+        XCTAssertEqual(
+            CSVTest.error(bytes: Gzip.compress(bytes)),
+            "t.csv: line 3, column 'b' (2): invalid UTF-8 at byte 12 of the decompressed data")
     }
 
     func testHeaderNames() {
@@ -69,24 +78,35 @@ final class CSVErrorTests: XCTestCase {
         var text = "id,age\n"
         for i in 0..<1000 { text += "\(i),\(20 + i % 50)\n" }
         text += "1000,thirty\n"
-        XCTAssertEqual(CSVTest.error(text),
-                       "t.csv: line 1002, column 'age' (2): 'thirty' is not a number (the column's other 1,000 values are); use --categorical age if it holds categories")
+        XCTAssertEqual(
+            CSVTest.error(text),
+            "t.csv: line 1002, column 'age' (2): 'thirty' is not a number (the column's other 1,000 values are); use --categorical age if it holds categories"
+        )
         // Several text values: the first is named, the counts say how many numbers there are.
         let several = "x y,z\n1,1\nfoo,2\n3,3\n4,4\nbar,5\n6,6\n"
-        XCTAssertEqual(CSVTest.error(several),
-                       "t.csv: line 3, column 'x y' (1): 'foo' is not a number (4 of the column's other 5 values are); use --categorical 'x y' if it holds categories")
+        XCTAssertEqual(
+            CSVTest.error(several),
+            "t.csv: line 3, column 'x y' (1): 'foo' is not a number (4 of the column's other 5 values are); use --categorical 'x y' if it holds categories"
+        )
     }
 
     func testNonFiniteAndOutOfRange() {
         // 'nan' is a missing-value marker (pandas'), which this reading does not take as missing.
-        XCTAssertEqual(CSVTest.error("a,age\n1,2\n2,nan\n"),
-                       "t.csv: line 3, column 'age' (2): 'nan' marks a missing value; fill it in, or read it as missing with --missing mean|median|most-frequent")
-        XCTAssertEqual(CSVTest.error("a,age\n1,2\n2,NAN\n"),
-                       "t.csv: line 3, column 'age' (2): 'NAN' is not allowed: numbers must be finite (write a missing value as an empty field, NA or ?)")
-        XCTAssertEqual(CSVTest.error("a,age\n1,-Infinity\n"),
-                       "t.csv: line 2, column 'age' (2): '-Infinity' is not allowed: numbers must be finite (write a missing value as an empty field, NA or ?)")
-        XCTAssertEqual(CSVTest.error("a,b\n1,2\n1e39,3\n"),
-                       "t.csv: line 3, column 'a' (1): '1e39' is outside the range of a 32-bit float (±3.4e38)")
+        XCTAssertEqual(
+            CSVTest.error("a,age\n1,2\n2,nan\n"),
+            "t.csv: line 3, column 'age' (2): 'nan' marks a missing value; fill it in, or read it as missing with --missing mean|median|most-frequent"
+        )
+        XCTAssertEqual(
+            CSVTest.error("a,age\n1,2\n2,NAN\n"),
+            "t.csv: line 3, column 'age' (2): 'NAN' is not allowed: numbers must be finite (write a missing value as an empty field, NA or ?)"
+        )
+        XCTAssertEqual(
+            CSVTest.error("a,age\n1,-Infinity\n"),
+            "t.csv: line 2, column 'age' (2): '-Infinity' is not allowed: numbers must be finite (write a missing value as an empty field, NA or ?)"
+        )
+        XCTAssertEqual(
+            CSVTest.error("a,b\n1,2\n1e39,3\n"),
+            "t.csv: line 3, column 'a' (1): '1e39' is outside the range of a 32-bit float (±3.4e38)")
         // In a text column they are just categories.
         let table = try? CSVTest.read("name\nNaN\nInf\nbob\n")
         XCTAssertEqual(table.flatMap { CSVTest.text($0, "name") }, ["NaN", "Inf", "bob"])
@@ -94,8 +114,10 @@ final class CSVErrorTests: XCTestCase {
 
     func testTheEarliestTypeErrorWins() {
         // Column b's problem is on line 3, column a's on line 4.
-        XCTAssertEqual(CSVTest.error("a,b\n1,1\n2,inf\nx,3\n4,4\n5,5\n"),
-                       "t.csv: line 3, column 'b' (2): 'inf' is not allowed: numbers must be finite (write a missing value as an empty field, NA or ?)")
+        XCTAssertEqual(
+            CSVTest.error("a,b\n1,1\n2,inf\nx,3\n4,4\n5,5\n"),
+            "t.csv: line 3, column 'b' (2): 'inf' is not allowed: numbers must be finite (write a missing value as an empty field, NA or ?)"
+        )
         // A syntax error anywhere comes before type errors.
         XCTAssertEqual(CSVTest.error("a,b\n1,1\n2,inf\n4,4,4\n"), "t.csv: line 4 has 3 fields, the header has 2")
     }

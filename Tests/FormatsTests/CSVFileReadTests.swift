@@ -1,9 +1,10 @@
 // FileBytes.read(_:maxBytes:threads:), the CSV reader's way into a file: the same bytes and the
 // same errors as FileBytes.read, whatever the thread count.
 
-import XCTest
-@testable import Formats
 import TestSupport
+import XCTest
+
+@testable import Formats
 
 final class CSVFileReadTests: XCTestCase {
     private var temporary: TempDir?
@@ -45,7 +46,8 @@ final class CSVFileReadTests: XCTestCase {
 
     func testSameErrors() throws {
         for path in ["/nonexistent/file.csv", "/tmp"] {
-            var plain = "", parallel = ""
+            var plain = ""
+            var parallel = ""
             do { _ = try FileBytes.read(path) } catch { plain = "\(error)" }
             do { _ = try FileBytes.read(path, threads: 2) } catch { parallel = "\(error)" }
             XCTAssertFalse(plain.isEmpty)

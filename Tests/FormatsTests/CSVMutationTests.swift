@@ -1,9 +1,10 @@
 // A cheap stand-in for fuzzing the CSV reader: every prefix and many random mutations of valid files
 // must either read or throw a FormatError, never trap, and give the same outcome on 1 and 3 threads.
 
-import XCTest
-@testable import Formats
 import TestSupport
+import XCTest
+
+@testable import Formats
 
 final class CSVMutationTests: XCTestCase {
     private let seeds: [[UInt8]] = [

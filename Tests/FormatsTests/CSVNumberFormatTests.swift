@@ -3,9 +3,10 @@
 // delimiter's own byte only inside quotes, the same on every thread count; and the suggestion made
 // for a text column that would be numbers in another format.
 
-import XCTest
-@testable import Formats
 import TestSupport
+import XCTest
+
+@testable import Formats
 
 final class CSVNumberFormatTests: XCTestCase {
     static let comma = UInt8(ascii: ","), dot = UInt8(ascii: "."), space: UInt8 = 0x20, apostrophe = UInt8(ascii: "'")
@@ -13,12 +14,20 @@ final class CSVNumberFormatTests: XCTestCase {
     /// `text` (a number the C way: '.', no separators) written in `format`: the decimal mark
     /// replaced, the integer part's digits grouped by threes.
     private func written(_ text: String, _ format: CSVNumberFormat) -> String {
-        var sign = "", body = Substring(text)
+        var sign = ""
+        var body = Substring(text)
         if body.first == "-" || body.first == "+" { sign = String(body.removeFirst()) }
         var exponent = ""
-        if let e = body.firstIndex(where: { $0 == "e" || $0 == "E" }) { exponent = String(body[e...]); body = body[..<e] }
-        var integer = body, fraction: Substring? = nil
-        if let point = body.firstIndex(of: ".") { integer = body[..<point]; fraction = body[body.index(after: point)...] }
+        if let e = body.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            exponent = String(body[e...])
+            body = body[..<e]
+        }
+        var integer = body
+        var fraction: Substring? = nil
+        if let point = body.firstIndex(of: ".") {
+            integer = body[..<point]
+            fraction = body[body.index(after: point)...]
+        }
         var grouped = String(integer)
         if let t = format.thousands, integer.count > 3 {
             let digits = Array(integer)
@@ -36,20 +45,25 @@ final class CSVNumberFormatTests: XCTestCase {
         guard let expected = Float(text) else { return XCTFail("bad test input '\(text)'", file: file, line: line) }
         let shown = written(text, format)
         guard let got = format.parse(shown) else { return XCTFail("'\(shown)' not parsed", file: file, line: line) }
-        XCTAssertEqual(got.bitPattern, expected.bitPattern, "'\(shown)': got \(got), strtof('\(text)') says \(expected)", file: file, line: line)
+        XCTAssertEqual(
+            got.bitPattern, expected.bitPattern, "'\(shown)': got \(got), strtof('\(text)') says \(expected)", file: file, line: line)
     }
 
-    private let formats = [CSVNumberFormat(decimal: comma), CSVNumberFormat(thousands: comma),
-                           CSVNumberFormat(decimal: comma, thousands: dot), CSVNumberFormat(decimal: comma, thousands: space),
-                           CSVNumberFormat(thousands: apostrophe), CSVNumberFormat(thousands: UInt8(ascii: "_"))]
+    private let formats = [
+        CSVNumberFormat(decimal: comma), CSVNumberFormat(thousands: comma),
+        CSVNumberFormat(decimal: comma, thousands: dot), CSVNumberFormat(decimal: comma, thousands: space),
+        CSVNumberFormat(thousands: apostrophe), CSVNumberFormat(thousands: UInt8(ascii: "_")),
+    ]
 
     func testShapes() {
         for format in formats {
-            for text in ["0", "-0", "1", "-1", "+7", "12.5", "-12.3456", "0.000123", "98765.4", "1234", "-1234.5", "12345",
-                         "123456", "1234567", "-1234567.125", ".5", "-.5", "5.", "1e3", "-2.5e-3", "1234.5e-2", "16777217",
-                         "123456789012345678901234567890", "3.4028235e38", "1.17549435e-38", "1e-45",
-                         "1.000000059604644775390625", "1.0000000596046447753906249", "1.0000000596046447753906251",
-                         "100000005.960464477539062", "33554433"] {
+            for text in [
+                "0", "-0", "1", "-1", "+7", "12.5", "-12.3456", "0.000123", "98765.4", "1234", "-1234.5", "12345",
+                "123456", "1234567", "-1234567.125", ".5", "-.5", "5.", "1e3", "-2.5e-3", "1234.5e-2", "16777217",
+                "123456789012345678901234567890", "3.4028235e38", "1.17549435e-38", "1e-45",
+                "1.000000059604644775390625", "1.0000000596046447753906249", "1.0000000596046447753906251",
+                "100000005.960464477539062", "33554433",
+            ] {
                 check(text, format)
             }
         }
@@ -66,8 +80,10 @@ final class CSVNumberFormatTests: XCTestCase {
 
     func testMalformed() {
         let dotThousands = CSVNumberFormat(decimal: Self.comma, thousands: Self.dot)
-        for text in ["1.2.3", "1.23", "1.2345", "12.34.567", "1234.567", ".123", "1..234", "1.234.", "1.234.5678", "-.234",
-                     "1.234,5,6", "1,2,3", "1.234e", "", "-", ",", "1.2.3,4", "1 234", "nan", "1,5e"] {
+        for text in [
+            "1.2.3", "1.23", "1.2345", "12.34.567", "1234.567", ".123", "1..234", "1.234.", "1.234.5678", "-.234",
+            "1.234,5,6", "1,2,3", "1.234e", "", "-", ",", "1.2.3,4", "1 234", "nan", "1,5e",
+        ] {
             XCTAssertNil(dotThousands.parse(text), "'\(text)' parsed as \(dotThousands.parse(text) ?? 0) with '.' between thousands")
         }
         let commaThousands = CSVNumberFormat(thousands: Self.comma)
@@ -135,8 +151,10 @@ final class CSVNumberFormatTests: XCTestCase {
         XCTAssertEqual(CSVTest.values(t, "x"), [1234.5, -12_345_678])
         XCTAssertEqual(CSVTest.values(t, "y"), [2, 1000])
         // A malformed group makes the value text, not a wrong number.
-        XCTAssertEqual(CSVTest.error("x\ty\n1.2.3\t1\n4\t2\n5\t3\n", tabs),
-                       "t.csv: line 2, column 'x' (1): '1.2.3' is not a number (the column's other 2 values are); use --categorical x if it holds categories")
+        XCTAssertEqual(
+            CSVTest.error("x\ty\n1.2.3\t1\n4\t2\n5\t3\n", tabs),
+            "t.csv: line 2, column 'x' (1): '1.2.3' is not a number (the column's other 2 values are); use --categorical x if it holds categories"
+        )
     }
 
     /// With the ',' delimiter a ',' mark is only read inside quotes; unquoted, it separates fields.
@@ -152,14 +170,17 @@ final class CSVNumberFormatTests: XCTestCase {
         XCTAssertEqual(CSVTest.values(d, "n"), [3.5, 4])
         XCTAssertEqual(CSVTest.values(d, "m"), [1, 2])
         // '.' is not a decimal mark there: 4.5 is text (and so a type error).
-        XCTAssertEqual(CSVTest.error("n,m\n\"3,5\",1\n4.5,2\n6,3\n", decimal),
-                       "t.csv: line 3, column 'n' (1): '4.5' is not a number (the column's other 2 values are); numbers written with a decimal point need --decimal .")
+        XCTAssertEqual(
+            CSVTest.error("n,m\n\"3,5\",1\n4.5,2\n6,3\n", decimal),
+            "t.csv: line 3, column 'n' (1): '4.5' is not a number (the column's other 2 values are); numbers written with a decimal point need --decimal ."
+        )
     }
 
     /// The fast path and the general path (spaces, quotes) agree, and so do all thread counts.
     func testSameOnEveryPathAndThread() throws {
         var random = SeededGenerator(seed: 42)
-        var plain = "a;b\n", spaced = "a;b\n"
+        var plain = "a;b\n"
+        var spaced = "a;b\n"
         var expected: [Float] = []
         for _ in 0..<20_000 {
             let x = Double(Int(random.next(2_000_000_000)) - 1_000_000_000) / 1000
@@ -182,12 +203,14 @@ final class CSVNumberFormatTests: XCTestCase {
         let standard = CSVNumberFormat.standard
         let semicolon = UInt8(ascii: ";")
         XCTAssertEqual(standard.suggestion(for: ["-3,656", "847,43", "0"], delimiter: semicolon), CSVNumberFormat(decimal: Self.comma))
-        XCTAssertEqual(standard.suggestion(for: ["1.234,5", "3,5"], delimiter: semicolon), CSVNumberFormat(decimal: Self.comma, thousands: Self.dot))
+        XCTAssertEqual(
+            standard.suggestion(for: ["1.234,5", "3,5"], delimiter: semicolon), CSVNumberFormat(decimal: Self.comma, thousands: Self.dot))
         // Ambiguous 22,068: a thousands separator in a ',' file, a decimal comma in a ';' file.
         XCTAssertEqual(standard.suggestion(for: ["22,068", "1,234,567"], delimiter: Self.comma), CSVNumberFormat(thousands: Self.comma))
         XCTAssertEqual(standard.suggestion(for: ["22,068"], delimiter: Self.comma), CSVNumberFormat(thousands: Self.comma))
         XCTAssertEqual(standard.suggestion(for: ["22,068"], delimiter: semicolon), CSVNumberFormat(decimal: Self.comma))
-        XCTAssertEqual(standard.suggestion(for: ["1 234,5", "12"], delimiter: semicolon), CSVNumberFormat(decimal: Self.comma, thousands: Self.space))
+        XCTAssertEqual(
+            standard.suggestion(for: ["1 234,5", "12"], delimiter: semicolon), CSVNumberFormat(decimal: Self.comma, thousands: Self.space))
         XCTAssertNil(standard.suggestion(for: ["3,5", "red"], delimiter: semicolon))
         XCTAssertNil(standard.suggestion(for: [], delimiter: semicolon))
         XCTAssertEqual(CSVNumberFormat(decimal: Self.comma).suggestion(for: ["1.5", "2"], delimiter: semicolon), .standard)
@@ -200,10 +223,15 @@ final class CSVNumberFormatTests: XCTestCase {
     func testTextInANumericColumnNamesTheFlag() {
         // Mostly whole numbers, one with a decimal comma: the error names --decimal, not --categorical.
         let error = CSVTest.error("a;b\n1;2\n3;4\n5,5;6\n", CSVOptions(delimiter: UInt8(ascii: ";")))
-        XCTAssertEqual(error, "t.csv: line 4, column 'a' (1): '5,5' is not a number (the column's other 2 values are); numbers written with a decimal comma need --decimal ,")
+        XCTAssertEqual(
+            error,
+            "t.csv: line 4, column 'a' (1): '5,5' is not a number (the column's other 2 values are); numbers written with a decimal comma need --decimal ,"
+        )
         var forced = CSVOptions(delimiter: UInt8(ascii: ";"))
         forced.numericColumns = ["a"]
-        XCTAssertEqual(CSVTest.error("a;b\n1.234,5;2\n", forced),
-                       "t.csv: line 2, column 'a' (1): '1.234,5' is not a number, and this column must be numeric; numbers written with a decimal comma and '.' between thousands need --decimal , --thousands .")
+        XCTAssertEqual(
+            CSVTest.error("a;b\n1.234,5;2\n", forced),
+            "t.csv: line 2, column 'a' (1): '1.234,5' is not a number, and this column must be numeric; numbers written with a decimal comma and '.' between thousands need --decimal , --thousands ."
+        )
     }
 }

@@ -1,9 +1,10 @@
 // Two (or more) threads give the same table as one, bit for bit, the same error when there is one,
 // including when the guessed split falls inside a quoted field that spans lines.
 
-import XCTest
-@testable import Formats
 import TestSupport
+import XCTest
+
+@testable import Formats
 
 final class CSVParallelTests: XCTestCase {
     private func options(threads: Int) -> CSVOptions {
@@ -26,11 +27,11 @@ final class CSVParallelTests: XCTestCase {
         let one = outcome(bytes, threads: 1)
         for n in threads {
             switch (one, outcome(bytes, threads: n)) {
-            case let (.success(a), .success(b)):
+            case (.success(let a), .success(let b)):
                 CSVTest.assertIdentical(a, b, file: file, line: line)
-            case let (.failure(a), .failure(b)):
+            case (.failure(let a), .failure(let b)):
                 XCTAssertEqual(a, b, "\(n) threads", file: file, line: line)
-            case let (a, b):
+            case (let a, let b):
                 XCTFail("1 thread: \(a), \(n) threads: \(b)", file: file, line: line)
             }
         }
@@ -118,8 +119,10 @@ final class CSVParallelTests: XCTestCase {
         }
         // A type error found in the second chunk only.
         let typed = "a\n" + (0..<3000).map { "\($0)\n" }.joined() + "oops\n"
-        XCTAssertEqual(CSVTest.error(typed, options(threads: 2)),
-                       "t.csv: line 3002, column 'a' (1): 'oops' is not a number (the column's other 3,000 values are); use --categorical a if it holds categories")
+        XCTAssertEqual(
+            CSVTest.error(typed, options(threads: 2)),
+            "t.csv: line 3002, column 'a' (1): 'oops' is not a number (the column's other 3,000 values are); use --categorical a if it holds categories"
+        )
     }
 
     /// Text that only the second chunk sees as text from its first rows: it switches to text early,
@@ -131,8 +134,9 @@ final class CSVParallelTests: XCTestCase {
         let bytes = Array(text.utf8)
         assertSame(bytes, threads: [2, 3])
         let table = try CSVReader.read(bytes: bytes, name: "t.csv", options: options(threads: 2))
-        XCTAssertEqual(table.columns[0].textValues?.categories,
-                       ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "t0", "t1", "t2", "t3", "t4", "t5"])
+        XCTAssertEqual(
+            table.columns[0].textValues?.categories,
+            ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "t0", "t1", "t2", "t3", "t4", "t5"])
     }
 
     func testRandomFilesAnyThreadCount() {

@@ -3,6 +3,7 @@
 // out as one column.
 
 import XCTest
+
 @testable import Formats
 
 final class CSVReadingOptionsTests: XCTestCase {
@@ -19,8 +20,10 @@ final class CSVReadingOptionsTests: XCTestCase {
         XCTAssertEqual(CSVTest.text(table, "t"), ["a"] + markers.map { _ in nil } + ["null ", "b"])
         XCTAssertTrue(table.columns[0].isNumeric)
         // A marker in quotes with a space is text.
-        XCTAssertEqual(CSVTest.error("n\n1\n\" NaN\"\n2\n", options),
-                       "t.csv: line 3, column 'n' (1): ' NaN' is not a number (the column's other 2 values are); use --categorical n if it holds categories")
+        XCTAssertEqual(
+            CSVTest.error("n\n1\n\" NaN\"\n2\n", options),
+            "t.csv: line 3, column 'n' (1): ' NaN' is not a number (the column's other 2 values are); use --categorical n if it holds categories"
+        )
         // The same values without the pandas markers: in a text column they are categories.
         let basic = try CSVTest.read(text)
         XCTAssertEqual(basic.columns[1].missing, 0)
@@ -39,13 +42,19 @@ final class CSVReadingOptionsTests: XCTestCase {
         XCTAssertEqual(table.columns[1].missing, 4)
         XCTAssertEqual(CSVTest.values(table, "x")?.map { $0.isNaN ? -1 : $0 }, [1.5, -1, -1, -1, 4])
         // Without them: the first marker is named, with what to do (not --categorical).
-        XCTAssertEqual(CSVTest.error("x,y\n1.5,1\nnull,2\n3,3\n4,4\n"),
-                       "t.csv: line 3, column 'x' (1): 'null' marks a missing value; fill it in, or read it as missing with --missing mean|median|most-frequent")
+        XCTAssertEqual(
+            CSVTest.error("x,y\n1.5,1\nnull,2\n3,3\n4,4\n"),
+            "t.csv: line 3, column 'x' (1): 'null' marks a missing value; fill it in, or read it as missing with --missing mean|median|most-frequent"
+        )
         // Both a refused number and text: the earlier is named.
-        XCTAssertEqual(CSVTest.error("x,y\n1,0\nNaN,1\n1,2\nnull,3\n2,4\n3,5\n"),
-                       "t.csv: line 3, column 'x' (1): 'NaN' marks a missing value; fill it in, or read it as missing with --missing mean|median|most-frequent")
-        XCTAssertEqual(CSVTest.error("x,y\n1.5,1\nNaN,2\n"),
-                       "t.csv: line 3, column 'x' (1): 'NaN' marks a missing value; fill it in, or read it as missing with --missing mean|median|most-frequent")
+        XCTAssertEqual(
+            CSVTest.error("x,y\n1,0\nNaN,1\n1,2\nnull,3\n2,4\n3,5\n"),
+            "t.csv: line 3, column 'x' (1): 'NaN' marks a missing value; fill it in, or read it as missing with --missing mean|median|most-frequent"
+        )
+        XCTAssertEqual(
+            CSVTest.error("x,y\n1.5,1\nNaN,2\n"),
+            "t.csv: line 3, column 'x' (1): 'NaN' marks a missing value; fill it in, or read it as missing with --missing mean|median|most-frequent"
+        )
     }
 
     func testVerbatimColumnKeepsMarkers() throws {
@@ -69,11 +78,16 @@ final class CSVReadingOptionsTests: XCTestCase {
     }
 
     func testWrongDelimiterIsNamed() {
-        XCTAssertEqual(CSVTest.error("a;b;c\n1,5;2;3\n"), "t.csv: line 2 has 2 fields, the header has 1; the header holds ';': give --delimiter ';'")
-        XCTAssertEqual(CSVTest.error("a|b|c\n1|2,5|3\n"), "t.csv: line 2 has 2 fields, the header has 1; the header holds '|': give --delimiter '|'")
-        XCTAssertEqual(CSVTest.error("alpha\tbeta\tlabel\n1,5\t2\t3\n"),
-                       "t.csv: line 2 has 2 fields, the header has 1; the header holds tabs: give --delimiter tab")
-        XCTAssertEqual(CSVTest.error("a,b,c\n1;2;3\n", CSVOptions(delimiter: UInt8(ascii: ";"))).hasSuffix("; the header holds ',': give --delimiter ','"), true)
+        XCTAssertEqual(
+            CSVTest.error("a;b;c\n1,5;2;3\n"), "t.csv: line 2 has 2 fields, the header has 1; the header holds ';': give --delimiter ';'")
+        XCTAssertEqual(
+            CSVTest.error("a|b|c\n1|2,5|3\n"), "t.csv: line 2 has 2 fields, the header has 1; the header holds '|': give --delimiter '|'")
+        XCTAssertEqual(
+            CSVTest.error("alpha\tbeta\tlabel\n1,5\t2\t3\n"),
+            "t.csv: line 2 has 2 fields, the header has 1; the header holds tabs: give --delimiter tab")
+        XCTAssertEqual(
+            CSVTest.error("a,b,c\n1;2;3\n", CSVOptions(delimiter: UInt8(ascii: ";"))).hasSuffix(
+                "; the header holds ',': give --delimiter ','"), true)
         // A header of several columns says nothing more.
         XCTAssertEqual(CSVTest.error("a,b\n1,2,3\n"), "t.csv: line 2 has 3 fields, the header has 2")
         XCTAssertEqual(CSVText.delimiterHint(header: ["a;b;c"], delimiter: UInt8(ascii: ",")), "the header holds ';': give --delimiter ';'")

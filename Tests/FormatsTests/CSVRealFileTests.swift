@@ -2,9 +2,10 @@
 // checked against a naive independent reading (none of them has a quote: split lines at commas,
 // Float(String) per field), and a generated file in the same shape that runs everywhere.
 
-import XCTest
-@testable import Formats
 import TestSupport
+import XCTest
+
+@testable import Formats
 
 final class CSVRealFileTests: XCTestCase {
     /// <package>/../shared/data/tabular: for a worktree at /work/wt-NAME, /work/shared/data/tabular.
@@ -27,9 +28,15 @@ final class CSVRealFileTests: XCTestCase {
         for i in 0..<bytes.count where bytes[i] == 0x2C || bytes[i] == 0x0A {
             fields.append(start..<i)
             start = i + 1
-            if bytes[i] == 0x0A { rows.append(fields); fields = [] }
+            if bytes[i] == 0x0A {
+                rows.append(fields)
+                fields = []
+            }
         }
-        if start < bytes.count { fields.append(start..<bytes.count); rows.append(fields) }
+        if start < bytes.count {
+            fields.append(start..<bytes.count)
+            rows.append(fields)
+        }
         let header = rows.removeFirst().map { String(decoding: bytes[$0], as: UTF8.self) }
         XCTAssertEqual(header, table.header, file: file, line: line)
         XCTAssertEqual(rows.count, table.rowCount, file: file, line: line)
@@ -49,11 +56,14 @@ final class CSVRealFileTests: XCTestCase {
                 let utf8 = categories.map { Array($0.utf8) }
                 var seen = 0  // categories must appear in order: each new one is the next
                 for (code, range) in zip(codes, rows.lazy.map { $0[c] }) {
-                    let good = range.isEmpty ? code == -1
+                    let good =
+                        range.isEmpty
+                        ? code == -1
                         : code >= 0 && Int(code) <= seen && Int(code) < utf8.count && utf8[Int(code)].elementsEqual(bytes[range])
                     if !good {
-                        XCTFail("\(name): '\(String(decoding: bytes[range], as: UTF8.self))' read as code \(code) (\(seen) categories so far)",
-                                file: file, line: line)
+                        XCTFail(
+                            "\(name): '\(String(decoding: bytes[range], as: UTF8.self))' read as code \(code) (\(seen) categories so far)",
+                            file: file, line: line)
                         break
                     }
                     if Int(code) == seen { seen += 1 }

@@ -1,6 +1,7 @@
 // Helpers for the CSV reader tests: read a string, read it expecting an error, compare tables.
 
 import XCTest
+
 @testable import Formats
 
 enum CSVTest {
@@ -13,13 +14,17 @@ enum CSVTest {
     }
 
     /// The error message reading `text` gives (fails the test when it reads fine).
-    static func error(_ text: String, _ options: CSVOptions = CSVOptions(),
-                      file: StaticString = #filePath, line: UInt = #line) -> String {
+    static func error(
+        _ text: String, _ options: CSVOptions = CSVOptions(),
+        file: StaticString = #filePath, line: UInt = #line
+    ) -> String {
         error(bytes: Array(text.utf8), options, file: file, line: line)
     }
 
-    static func error(bytes: [UInt8], _ options: CSVOptions = CSVOptions(),
-                      file: StaticString = #filePath, line: UInt = #line) -> String {
+    static func error(
+        bytes: [UInt8], _ options: CSVOptions = CSVOptions(),
+        file: StaticString = #filePath, line: UInt = #line
+    ) -> String {
         do {
             let table = try CSVReader.read(bytes: bytes, name: "t.csv", options: options)
             XCTFail("read without error: \(table.rowCount) rows", file: file, line: line)
@@ -45,10 +50,10 @@ enum CSVTest {
         XCTAssertEqual(a.columns.count, b.columns.count, file: file, line: line)
         for (x, y) in zip(a.columns, b.columns) {
             switch (x, y) {
-            case let (.numeric(u, m), .numeric(v, n)):
+            case (.numeric(let u, let m), .numeric(let v, let n)):
                 XCTAssertEqual(m, n, file: file, line: line)
                 XCTAssertEqual(u.map(\.bitPattern), v.map(\.bitPattern), file: file, line: line)
-            case let (.text(u, c, m), .text(v, d, n)):
+            case (.text(let u, let c, let m), .text(let v, let d, let n)):
                 XCTAssertEqual(m, n, file: file, line: line)
                 XCTAssertEqual(c, d, file: file, line: line)
                 XCTAssertEqual(u, v, file: file, line: line)

@@ -2,6 +2,7 @@
 // are not, an error in between; forced text and forced numeric; categories in order of appearance.
 
 import XCTest
+
 @testable import Formats
 
 final class CSVTypeTests: XCTestCase {
@@ -29,8 +30,10 @@ final class CSVTypeTests: XCTestCase {
     }
 
     func testMostlyNumbersIsAnError() {
-        XCTAssertEqual(CSVTest.error("c\n1\nx\n2\n"),
-                       "t.csv: line 3, column 'c' (1): 'x' is not a number (the column's other 2 values are); use --categorical c if it holds categories")
+        XCTAssertEqual(
+            CSVTest.error("c\n1\nx\n2\n"),
+            "t.csv: line 3, column 'c' (1): 'x' is not a number (the column's other 2 values are); use --categorical c if it holds categories"
+        )
     }
 
     /// Text that appears only after the first rows: the chunk parsed the column as numbers and must
@@ -53,8 +56,10 @@ final class CSVTypeTests: XCTestCase {
     func testTextFirstThenManyNumbers() {
         var text = "v\nabc\n"
         for i in 0..<300 { text += "\(i)\n" }
-        XCTAssertEqual(CSVTest.error(text),
-                       "t.csv: line 2, column 'v' (1): 'abc' is not a number (the column's other 300 values are); use --categorical v if it holds categories")
+        XCTAssertEqual(
+            CSVTest.error(text),
+            "t.csv: line 2, column 'v' (1): 'abc' is not a number (the column's other 300 values are); use --categorical v if it holds categories"
+        )
     }
 
     func testForcedText() throws {
@@ -73,16 +78,21 @@ final class CSVTypeTests: XCTestCase {
         options.numericColumns = ["age"]
         let table = try CSVTest.read("age,s\n30,a\n?,b\n", options)
         XCTAssertEqual(table.columns[0].missing, 1)
-        XCTAssertEqual(CSVTest.error("age,s\n30,a\nthirty,b\n31,c\n", options),
-                       "t.csv: line 3, column 'age' (1): 'thirty' is not a number, and this column must be numeric")
+        XCTAssertEqual(
+            CSVTest.error("age,s\n30,a\nthirty,b\n31,c\n", options),
+            "t.csv: line 3, column 'age' (1): 'thirty' is not a number, and this column must be numeric")
         // Even when the column is all text.
-        XCTAssertEqual(CSVTest.error("age\nold\nyoung\n", options),
-                       "t.csv: line 2, column 'age' (1): 'old' is not a number, and this column must be numeric")
-        XCTAssertEqual(CSVTest.error("age\n1\ninf\n", options),
-                       "t.csv: line 3, column 'age' (1): 'inf' is not allowed: numbers must be finite (write a missing value as an empty field, NA or ?)")
+        XCTAssertEqual(
+            CSVTest.error("age\nold\nyoung\n", options),
+            "t.csv: line 2, column 'age' (1): 'old' is not a number, and this column must be numeric")
+        XCTAssertEqual(
+            CSVTest.error("age\n1\ninf\n", options),
+            "t.csv: line 3, column 'age' (1): 'inf' is not allowed: numbers must be finite (write a missing value as an empty field, NA or ?)"
+        )
         options.markerAdvice = "retrain"
-        XCTAssertEqual(CSVTest.error("age\n1\nnan\n", options),
-                       "t.csv: line 3, column 'age' (1): 'nan' marks a missing value; fill it in, or retrain")
+        XCTAssertEqual(
+            CSVTest.error("age\n1\nnan\n", options),
+            "t.csv: line 3, column 'age' (1): 'nan' marks a missing value; fill it in, or retrain")
     }
 
     func testLongValuesAreCutInMessages() {

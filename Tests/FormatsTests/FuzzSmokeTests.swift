@@ -1,6 +1,7 @@
-import XCTest
-@testable import Formats
 import TestSupport
+import XCTest
+
+@testable import Formats
 
 /// A quick stand-in for the libFuzzer runs: random corruptions of valid inputs must be rejected or
 /// accepted, never trap. Deterministic, so a failure reproduces.
@@ -11,8 +12,10 @@ final class FuzzSmokeTests: XCTestCase {
             switch Int.random(in: 0..<4, using: &rng) {
             case 0 where !out.isEmpty: out[Int.random(in: 0..<out.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
             case 1 where !out.isEmpty: out.remove(at: Int.random(in: 0..<out.count, using: &rng))
-            case 2: out.insert(Array("{}[]\",:0-e.\\u".utf8).randomElement(using: &rng) ?? 0,
-                               at: Int.random(in: 0...out.count, using: &rng))
+            case 2:
+                out.insert(
+                    Array("{}[]\",:0-e.\\u".utf8).randomElement(using: &rng) ?? 0,
+                    at: Int.random(in: 0...out.count, using: &rng))
             default: out = Array(out.prefix(Int.random(in: 0...out.count, using: &rng)))
             }
         }
@@ -21,8 +24,10 @@ final class FuzzSmokeTests: XCTestCase {
 
     func testCorruptedSafetensorsFilesNeverTrap() {
         let valid = Safetensors.encode(
-            tensors: [SafetensorsTensor(name: "w", shape: [2, 2], values: [1, 2, 3, 4]),
-                      SafetensorsTensor(name: "b", shape: [2], values: [5, 6])],
+            tensors: [
+                SafetensorsTensor(name: "w", shape: [2, 2], values: [1, 2, 3, 4]),
+                SafetensorsTensor(name: "b", shape: [2], values: [5, 6]),
+            ],
             metadata: [("k", "v\u{1F600}")])
         var rng = SeededGenerator(seed: 1)
         var rejected = 0

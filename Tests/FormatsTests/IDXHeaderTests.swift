@@ -2,6 +2,7 @@
 // of a file (inflating only the first kilobyte of a gzip file) and must agree with the full parse.
 import Foundation
 import XCTest
+
 @testable import Formats
 
 final class IDXHeaderTests: XCTestCase {

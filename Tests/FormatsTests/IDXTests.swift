@@ -3,9 +3,10 @@
 
 import Foundation
 import Glibc
-import XCTest
-@testable import Formats
 import TestSupport
+import XCTest
+
+@testable import Formats
 
 final class IDXTests: XCTestCase {
     private var temporary: TempDir?
@@ -30,8 +31,10 @@ final class IDXTests: XCTestCase {
     }
 
     /// Asserts `body` throws a FormatError for `path` with exactly `message`.
-    private func assertFails<T>(_ path: String, _ message: String, file: StaticString = #filePath, line: UInt = #line,
-                                _ body: () throws -> T) {
+    private func assertFails<T>(
+        _ path: String, _ message: String, file: StaticString = #filePath, line: UInt = #line,
+        _ body: () throws -> T
+    ) {
         do {
             _ = try body()
             XCTFail("expected failure: \(message)", file: file, line: line)
@@ -254,7 +257,10 @@ final class IDXTests: XCTestCase {
     func testGzipTrailingGarbage() throws {
         let gz = Gzip.compress(labels([1, 2, 3]))
         let path = try write("garbage.gz", gz + [0, 0, 0, 0])
-        assertFails(path, "4 bytes of trailing data after the gzip stream at byte \(gz.count), expected another gzip member (1f 8b) or the end of the file") {
+        assertFails(
+            path,
+            "4 bytes of trailing data after the gzip stream at byte \(gz.count), expected another gzip member (1f 8b) or the end of the file"
+        ) {
             try IDXReader.read(path: path)
         }
     }

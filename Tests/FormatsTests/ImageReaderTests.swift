@@ -2,9 +2,10 @@
 // malformed file is one FormatError naming the file, and ImageFile tells formats apart by magic.
 import CPNG
 import Foundation
-@testable import Formats
-import XCTest
 import TestSupport
+import XCTest
+
+@testable import Formats
 
 final class ImageReaderTests: XCTestCase {
     let path = "digit.img"
@@ -62,23 +63,29 @@ final class ImageReaderTests: XCTestCase {
         assertError("more than 2 pixel values (2×1); expected one image per file") { try self.parsePGM("P2 2 1 255\n1 2 3\n") }
         assertError("width at byte 3 is larger than 16384") { try self.parsePGM("P2 99999999999999999999 1 255\n") }
         assertError("pixel data ends after 1 of 4 bytes (2×2)") { try PGMReader.parse(Array("P5 2 2 255\n".utf8) + [1], path: self.path) }
-        assertError("2 bytes after the 1×1 image; expected one image per file") { try PGMReader.parse(Array("P5 1 1 255\n".utf8) + [1, 2, 3], path: self.path) }
+        assertError("2 bytes after the 1×1 image; expected one image per file") {
+            try PGMReader.parse(Array("P5 1 1 255\n".utf8) + [1, 2, 3], path: self.path)
+        }
         assertError("pixel 0 is 9, above maxval 7") { try PGMReader.parse(Array("P5 1 1 7\n".utf8) + [9], path: self.path) }
     }
 
     func testPNGGrayRGBAndAlpha() throws {
         let gray: [UInt8] = [0, 50, 100, 150, 200, 255]
-        let g = try PNGReader.parse(Self.encodePNG(width: 3, height: 2, format: Int32(PNG_FORMAT_GRAY), channels: 1, pixels: gray), path: path)
+        let g = try PNGReader.parse(
+            Self.encodePNG(width: 3, height: 2, format: Int32(PNG_FORMAT_GRAY), channels: 1, pixels: gray), path: path)
         XCTAssertEqual(g.rows, 2)
         XCTAssertEqual(g.cols, 3)
         XCTAssertEqual(g.pixels, gray)
         // RGB grays (r = g = b) stay the same gray
         let rgb = gray.flatMap { [$0, $0, $0] }
-        let c = try PNGReader.parse(Self.encodePNG(width: 3, height: 2, format: Int32(PNG_FORMAT_RGB), channels: 3, pixels: rgb), path: path)
+        let c = try PNGReader.parse(
+            Self.encodePNG(width: 3, height: 2, format: Int32(PNG_FORMAT_RGB), channels: 3, pixels: rgb), path: path)
         for (a, b) in zip(c.pixels, gray) { XCTAssertEqual(Int(a), Int(b), accuracy: 1) }
         // fully transparent pixels become black, opaque ones keep their gray
         let rgba: [UInt8] = [255, 255, 255, 0, 255, 255, 255, 255]
-        let t = try PNGReader.parse(Self.encodePNG(width: 2, height: 1, format: Int32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA), channels: 4, pixels: rgba), path: path)
+        let t = try PNGReader.parse(
+            Self.encodePNG(width: 2, height: 1, format: Int32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA), channels: 4, pixels: rgba),
+            path: path)
         XCTAssertEqual(t.pixels, [0, 255])
     }
 
@@ -101,10 +108,20 @@ final class ImageReaderTests: XCTestCase {
     }
 
     func testMalformedPNG() throws {
-        let good = Self.encodePNG(width: 4, height: 4, format: Int32(PNG_FORMAT_GRAY), channels: 1, pixels: [UInt8](repeating: 9, count: 16))
-        assertError("not a PNG file: the 8-byte signature is wrong or cut short") { try PNGReader.parse(Array(good.prefix(5)), path: self.path) }
+        let good = Self.encodePNG(
+            width: 4, height: 4, format: Int32(PNG_FORMAT_GRAY), channels: 1, pixels: [UInt8](repeating: 9, count: 16))
+        assertError("not a PNG file: the 8-byte signature is wrong or cut short") {
+            try PNGReader.parse(Array(good.prefix(5)), path: self.path)
+        }
         // cut in the middle of the data, or with a damaged header CRC: one line naming the file
-        for bad in [Array(good.prefix(good.count / 2)), Array(good.prefix(20)), { var b = good; b[29] ^= 0xFF; return b }()] {
+        for bad in [
+            Array(good.prefix(good.count / 2)), Array(good.prefix(20)),
+            {
+                var b = good
+                b[29] ^= 0xFF
+                return b
+            }(),
+        ] {
             XCTAssertThrowsError(try PNGReader.parse(bad, path: path)) { e in
                 let m = (e as? FormatError)?.description ?? ""
                 XCTAssertTrue(m.hasPrefix("\(self.path): malformed PNG: "), m)
@@ -134,7 +151,8 @@ final class ImageReaderTests: XCTestCase {
         let junk = dir + "/junk.txt"
         try Data("hello".utf8).write(to: URL(fileURLWithPath: junk))
         XCTAssertThrowsError(try ImageFile.read(path: junk)) { e in
-            XCTAssertEqual("\(e)", "\(junk): starts with 68 65 6C 6C: not an IDX (00 00), gzip, PGM (P2/P5) or PNG (89 50 4E 47) image file")
+            XCTAssertEqual(
+                "\(e)", "\(junk): starts with 68 65 6C 6C: not an IDX (00 00), gzip, PGM (P2/P5) or PNG (89 50 4E 47) image file")
         }
     }
 }

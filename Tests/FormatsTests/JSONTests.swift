@@ -1,6 +1,7 @@
-import XCTest
-@testable import Formats
 import TestSupport
+import XCTest
+
+@testable import Formats
 
 final class JSONTests: XCTestCase {
     private func parse(_ text: String, rejectingDuplicateKeys: Bool = false) throws -> JSONValue {
@@ -8,13 +9,17 @@ final class JSONTests: XCTestCase {
     }
 
     /// Asserts that parsing fails at `offset` with `message`.
-    private func assertError(_ text: String, _ offset: Int, _ message: String,
-                             rejectingDuplicateKeys: Bool = false, line: UInt = #line) {
+    private func assertError(
+        _ text: String, _ offset: Int, _ message: String,
+        rejectingDuplicateKeys: Bool = false, line: UInt = #line
+    ) {
         assertError(Array(text.utf8), offset, message, rejectingDuplicateKeys: rejectingDuplicateKeys, line: line)
     }
 
-    private func assertError(_ bytes: [UInt8], _ offset: Int, _ message: String,
-                             rejectingDuplicateKeys: Bool = false, line: UInt = #line) {
+    private func assertError(
+        _ bytes: [UInt8], _ offset: Int, _ message: String,
+        rejectingDuplicateKeys: Bool = false, line: UInt = #line
+    ) {
         do {
             let value = try JSONValue.parse(bytes, rejectingDuplicateKeys: rejectingDuplicateKeys)
             XCTFail("parsed as \(value)", line: line)
@@ -86,7 +91,8 @@ final class JSONTests: XCTestCase {
         for _ in 0..<10_000 {
             let micros = Int64(rng.next() >> 20) % 31_536_000_000_000
             let text = JSONValue(Double(micros) / 1e6 + 1e-8, decimals: 6).serialized()
-            let whole = micros / 1_000_000, frac = micros % 1_000_000
+            let whole = micros / 1_000_000
+            let frac = micros % 1_000_000
             var expected = "\(whole)"
             if frac != 0 {
                 var f = String(frac)

@@ -1,9 +1,9 @@
 // The real MNIST files, when Scripts/fetch-mnist.sh has put them in data/mnist/: all four parse and pair up.
 
-import Foundation
-import XCTest
 import Formats
+import Foundation
 import TestSupport
+import XCTest
 
 final class MNISTFileTests: XCTestCase {
     private let dir = Package.path("data/mnist")

@@ -1,9 +1,10 @@
 // A cheap stand-in for fuzzing: every prefix and many random mutations of valid files must
 // either parse or throw a FormatError; none may trap.
 
-import XCTest
-@testable import Formats
 import TestSupport
+import XCTest
+
+@testable import Formats
 
 final class MutationSweepTests: XCTestCase {
     private func exercise(_ bytes: [UInt8]) {

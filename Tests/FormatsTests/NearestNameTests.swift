@@ -14,8 +14,9 @@ final class NearestNameTests: XCTestCase {
         XCTAssertEqual(NearestName.candidates(for: "min-acc", in: flags), ["min-accuracy"])
         XCTAssertEqual(NearestName.candidates(for: "min", in: flags), ["min-accuracy", "min-r2"])
         XCTAssertEqual(NearestName.candidates(for: "M", in: flags), [], "more than three: no guess")
-        XCTAssertEqual(NearestName.candidates(for: "sepal", in: ["sepal_length_cm", "sepal_width_cm", "species"]),
-                       ["sepal_length_cm", "sepal_width_cm"])
+        XCTAssertEqual(
+            NearestName.candidates(for: "sepal", in: ["sepal_length_cm", "sepal_width_cm", "species"]),
+            ["sepal_length_cm", "sepal_width_cm"])
     }
 
     func testTypos() {

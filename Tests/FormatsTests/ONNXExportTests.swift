@@ -3,8 +3,8 @@
 // INT8 against a reference doing the same quantization arithmetic.
 
 import Formats
-import XCTest
 import TestSupport
+import XCTest
 
 final class ONNXExportTests: XCTestCase {
     /// A network case: the description, rows to run, and how close onnxruntime must come.
@@ -50,20 +50,23 @@ final class ONNXExportTests: XCTestCase {
     /// He-like uniform weights, so that activations stay of order one through a few layers.
     func dense(_ inputs: Int, _ out: Int, _ activation: String = "linear") -> ONNXExport.Layer {
         let bound = (6 / Float(inputs)).squareRoot()
-        return .dense(weight: random.floats(out * inputs, -bound, bound), out: out, in: inputs,
-                      bias: random.floats(out, -0.5, 0.5), activation: activation)
+        return .dense(
+            weight: random.floats(out * inputs, -bound, bound), out: out, in: inputs,
+            bias: random.floats(out, -0.5, 0.5), activation: activation)
     }
 
     func batchNorm(_ features: Int) -> ONNXExport.Layer {
-        .batchNorm(gamma: random.floats(features, 0.5, 2), beta: random.floats(features, -1, 1),
-                   mean: random.floats(features, -1, 1), variance: random.floats(features, 0.2, 3), epsilon: 1e-5)
+        .batchNorm(
+            gamma: random.floats(features, 0.5, 2), beta: random.floats(features, -1, 1),
+            mean: random.floats(features, -1, 1), variance: random.floats(features, 0.2, 3), epsilon: 1e-5)
     }
 
     /// INT8 weights over the whole range, scales making W = scale·q of order 1/√inputs.
     func int8Dense(_ inputs: Int, _ out: Int, _ activation: String = "linear") -> ONNXExport.Layer {
         let s = 1 / (127 * Float(inputs).squareRoot())
-        return .int8Dense(weight: random.int8s(out * inputs), scales: random.floats(out, 0.5 * s, 2 * s),
-                          out: out, in: inputs, bias: random.floats(out, -0.5, 0.5), activation: activation)
+        return .int8Dense(
+            weight: random.int8s(out * inputs), scales: random.floats(out, 0.5 * s, 2 * s),
+            out: out, in: inputs, bias: random.floats(out, -0.5, 0.5), activation: activation)
     }
 
     // MARK: fp32
@@ -71,9 +74,10 @@ final class ONNXExportTests: XCTestCase {
     func testEveryActivationFusedAndStandalone() throws {
         let tokens = ["relu", "leaky_relu", "leaky_relu:0.2", "sigmoid", "tanh", "gelu", "swish", "silu", "linear"]
         let cases = tokens.map { token in
-            Case(label: token, width: 6,
-                 layers: [dense(6, 8, token), dense(8, 8), .activation(token), dense(8, 4)],
-                 rows: random.rows(16, 6, -3, 3))
+            Case(
+                label: token, width: 6,
+                layers: [dense(6, 8, token), dense(8, 8), .activation(token), dense(8, 4)],
+                rows: random.rows(16, 6, -3, 3))
         }
         try check(cases)
     }
@@ -93,8 +97,10 @@ final class ONNXExportTests: XCTestCase {
         ])
 
         func ops(_ layers: [ONNXExport.Layer], _ options: ONNXExport.Options = .init()) throws -> [String] {
-            try ONNXExport.model(inputWidth: 6, input: .identity, layers: layers, output: .identity, metadata: [],
-                                 options: options).graph.nodes.map(\.opType)
+            try ONNXExport.model(
+                inputWidth: 6, input: .identity, layers: layers, output: .identity, metadata: [],
+                options: options
+            ).graph.nodes.map(\.opType)
         }
         XCTAssertEqual(try ops(linearThenNorm), ["Gemm", "Relu", "Gemm", "Identity"])
         XCTAssertEqual(try ops(linearThenNorm, unfolded), ["Gemm", "BatchNormalization", "Relu", "Gemm", "Identity"])
@@ -103,15 +109,19 @@ final class ONNXExportTests: XCTestCase {
 
     func testInputScalingStandardizationAndEveryOutput() throws {
         let pixels = (0..<12).map { _ in (0..<6).map { _ in Float(random.next() % 256) } }
-        let mean = random.floats(6, -1, 1), std = random.floats(6, 0.5, 3)
+        let mean = random.floats(6, -1, 1)
+        let std = random.floats(6, 0.5, 3)
         let regression = [dense(6, 8, "relu"), .dropout, dense(8, 2)]
         try check([
-            Case(label: "scale 1/255, softmax", width: 6, input: .scale(1 / 255),
-                 layers: [dense(6, 8, "relu"), dense(8, 4)], output: .softmax, rows: pixels),
-            Case(label: "standardize, sigmoid", width: 6, input: .standardize(mean: mean, std: std),
-                 layers: [dense(6, 5, "swish"), dense(5, 3)], output: .sigmoid, rows: random.rows(12, 6, -4, 4)),
-            Case(label: "unstandardize", width: 6, input: .standardize(mean: mean, std: std), layers: regression,
-                 output: .unstandardize(mean: [100, -3], std: [25, 0.5]), rows: random.rows(12, 6, -4, 4)),
+            Case(
+                label: "scale 1/255, softmax", width: 6, input: .scale(1 / 255),
+                layers: [dense(6, 8, "relu"), dense(8, 4)], output: .softmax, rows: pixels),
+            Case(
+                label: "standardize, sigmoid", width: 6, input: .standardize(mean: mean, std: std),
+                layers: [dense(6, 5, "swish"), dense(5, 3)], output: .sigmoid, rows: random.rows(12, 6, -4, 4)),
+            Case(
+                label: "unstandardize", width: 6, input: .standardize(mean: mean, std: std), layers: regression,
+                output: .unstandardize(mean: [100, -3], std: [25, 0.5]), rows: random.rows(12, 6, -4, 4)),
             Case(label: "no layers", width: 6, input: .scale(0.5), layers: [], output: .identity, rows: pixels),
         ])
     }
@@ -121,12 +131,15 @@ final class ONNXExportTests: XCTestCase {
         let images = (0..<5 * 2 * 3).map { _ in UInt8(random.next() % 256) }
         let layers = [dense(6, 7, "relu"), dense(7, 3)]
         let model = try ONNXExport.onnxModel(inputWidth: 6, input: .scale(1 / 255), layers: layers, output: .softmax, metadata: [])
-        let reports = try ONNXHarness.run([ONNXHarness.Job(
-            label: "idx", model: model, idx: IDXWriter.encode(dims: [5, 2, 3], data: images))])
+        let reports = try ONNXHarness.run([
+            ONNXHarness.Job(
+                label: "idx", model: model, idx: IDXWriter.encode(dims: [5, 2, 3], data: images))
+        ])
         let rows = (0..<5).map { r in (0..<6).map { Float(images[r * 6 + $0]) } }
         guard let actual = ONNXHarness.outputs(reports[0], "idx") else { return }
-        assertClose(actual, ONNXReference.forward(rows, input: .scale(1 / 255), layers: layers, output: .softmax),
-                    tolerance: 1e-5, "idx")
+        assertClose(
+            actual, ONNXReference.forward(rows, input: .scale(1 / 255), layers: layers, output: .softmax),
+            tolerance: 1e-5, "idx")
     }
 
     /// GELU's nodes are arranged so that onnxruntime runs them as one FastGelu kernel (about 4× faster);
@@ -161,7 +174,8 @@ final class ONNXExportTests: XCTestCase {
             Case(label: "u8, batches of 5", width: 6, layers: twoLayers, rows: rows, batch: 5),
             Case(label: "s8, one row at a time", width: 6, layers: twoLayers, options: s8, rows: rows, batch: 1),
             Case(label: "u8 among float layers", width: 6, input: .scale(0.5), layers: mixed, output: .softmax, rows: rows),
-            Case(label: "all-zero input", width: 6, layers: twoLayers, options: s8, rows: [[Float]](repeating: [0, 0, 0, 0, 0, 0], count: 3)),
+            Case(
+                label: "all-zero input", width: 6, layers: twoLayers, options: s8, rows: [[Float]](repeating: [0, 0, 0, 0, 0, 0], count: 3)),
         ])
     }
 
@@ -170,22 +184,27 @@ final class ONNXExportTests: XCTestCase {
     func testInt8FixedGridsAgreeWithTheSameArithmetic() throws {
         func fixed(_ layer: ONNXExport.Layer, _ s: Float, _ zp: UInt8) -> ONNXExport.Layer {
             guard case .int8Dense(let w, let scales, let out, let inputs, let b, let act) = layer else { return layer }
-            return .int8DenseFixedGrid(weight: w, scales: scales, out: out, in: inputs, bias: b, activation: act, inputScale: s, inputZeroPoint: zp)
+            return .int8DenseFixedGrid(
+                weight: w, scales: scales, out: out, in: inputs, bias: b, activation: act, inputScale: s, inputZeroPoint: zp)
         }
         let bytes = (0..<20).map { _ in (0..<6).map { _ in Float(random.next() % 256) } }
         let layers = [fixed(int8Dense(6, 8, "relu"), 1 / 255, 0), fixed(int8Dense(8, 5), 0.01, 3)]
         try check([
             Case(label: "bytes, then a static grid", width: 6, input: .scale(1 / 255), layers: layers, rows: bytes),
             Case(label: "one row at a time", width: 6, input: .scale(1 / 255), layers: layers, rows: bytes, batch: 1),
-            Case(label: "fixed among dynamic", width: 6, layers: [int8Dense(6, 8, "tanh"), fixed(int8Dense(8, 4), 2 / 255, 128)],
-                 rows: random.rows(16, 6, -2, 2)),
+            Case(
+                label: "fixed among dynamic", width: 6, layers: [int8Dense(6, 8, "tanh"), fixed(int8Dense(8, 4), 2 / 255, 128)],
+                rows: random.rows(16, 6, -2, 2)),
         ])
         // Rows do not depend on their batch with fixed grids.
         let one = ONNXReference.forward([bytes[0]], input: .scale(1 / 255), layers: layers, output: .identity)
         let all = ONNXReference.forward(bytes, input: .scale(1 / 255), layers: layers, output: .identity)
         XCTAssertEqual(one[0], all[0])
-        XCTAssertThrowsError(try ONNXExport.onnxModel(inputWidth: 6, input: .identity, layers: [fixed(int8Dense(6, 2), 0, 0)],
-                                                      output: .identity, metadata: [])) { e in
+        XCTAssertThrowsError(
+            try ONNXExport.onnxModel(
+                inputWidth: 6, input: .identity, layers: [fixed(int8Dense(6, 2), 0, 0)],
+                output: .identity, metadata: [])
+        ) { e in
             XCTAssertEqual((e as? ONNXExportError)?.message, "layer 0 (int8 dense): input scale is 0.0, expected a finite value > 0")
         }
     }
@@ -203,17 +222,21 @@ final class ONNXExportTests: XCTestCase {
     /// INT8 within the quantization error of the float network it approximates.
     func testInt8StaysNearTheFloatNetwork() throws {
         let (inputs, out) = (32, 10)
-        let w = random.floats(out * inputs, -0.3, 0.3), b = random.floats(out, -0.2, 0.2)
-        var q = [Int8](repeating: 0, count: w.count), scales = [Float](repeating: 0, count: out)
+        let w = random.floats(out * inputs, -0.3, 0.3)
+        let b = random.floats(out, -0.2, 0.2)
+        var q = [Int8](repeating: 0, count: w.count)
+        var scales = [Float](repeating: 0, count: out)
         for o in 0..<out {
             let m = w[(o * inputs)..<((o + 1) * inputs)].map(abs).max()!
             scales[o] = m / 127
             for k in 0..<inputs { q[o * inputs + k] = Int8((w[o * inputs + k] / scales[o]).rounded()) }
         }
         let rows = random.rows(64, inputs, 0, 1)
-        let float = ONNXReference.forward(rows, input: .identity,
+        let float = ONNXReference.forward(
+            rows, input: .identity,
             layers: [.dense(weight: w, out: out, in: inputs, bias: b, activation: "linear")], output: .identity)
-        let model = try ONNXExport.onnxModel(inputWidth: inputs, input: .identity,
+        let model = try ONNXExport.onnxModel(
+            inputWidth: inputs, input: .identity,
             layers: [.int8Dense(weight: q, scales: scales, out: out, in: inputs, bias: b, activation: "linear")],
             output: .identity, metadata: [])
         guard let int8 = ONNXHarness.outputs(try ONNXHarness.run([.init(label: "int8", model: model, rows: rows)])[0], "int8")

@@ -2,8 +2,8 @@
 // back its JSON. Tests that need it skip where python3 cannot import onnx and onnxruntime.
 
 import Foundation
-import XCTest
 import TestSupport
+import XCTest
 
 enum ONNXHarness {
     /// One model to check and, when `rows` (or `idx`) is given, run: rows in batches of `batch` (0: all).
@@ -53,11 +53,13 @@ enum ONNXHarness {
         try JSONSerialization.data(withJSONObject: list).write(to: URL(fileURLWithPath: jobsPath))
 
         // One thread: the comparisons do not depend on onnxruntime's thread count, and the machine is shared.
-        let python = try ProcessRunner.run("/usr/bin/env", ["python3", script, "--jobs", jobsPath, "--threads", "1"] + (optimized ? ["--optimized"] : []))
+        let python = try ProcessRunner.run(
+            "/usr/bin/env", ["python3", script, "--jobs", jobsPath, "--threads", "1"] + (optimized ? ["--optimized"] : []))
         guard python.status == 0 else {
             throw HarnessError("onnx_check.py exited with \(python.status): \(python.stderr)")
         }
-        guard let reports = try JSONSerialization.jsonObject(with: python.stdoutData) as? [[String: Any]], reports.count == jobs.count else {
+        guard let reports = try JSONSerialization.jsonObject(with: python.stdoutData) as? [[String: Any]], reports.count == jobs.count
+        else {
             throw HarnessError("onnx_check.py printed no list of \(jobs.count) reports: \(python.stdout.prefix(300))")
         }
         return reports
@@ -91,13 +93,19 @@ func assertClose(
         XCTFail("\(label): shape \(actual.map(\.count)) != expected \(expected.map(\.count))", file: file, line: line)
         return
     }
-    var worst = 0.0, at = (0, 0)
+    var worst = 0.0
+    var at = (0, 0)
     for (r, (a, e)) in zip(actual, expected).enumerated() {
         for (c, (x, y)) in zip(a, e).enumerated() {
             let miss = abs(x - y) / max(1, abs(y))
-            if !(miss <= worst) { worst = miss; at = (r, c) }  // NaN counts as the worst
+            if !(miss <= worst) {
+                worst = miss
+                at = (r, c)
+            }  // NaN counts as the worst
         }
     }
-    XCTAssert(worst <= tolerance, "\(label): row \(at.0) column \(at.1): onnxruntime \(actual[at.0][at.1]), "
-              + "reference \(expected[at.0][at.1]) (relative miss \(worst) > \(tolerance))", file: file, line: line)
+    XCTAssert(
+        worst <= tolerance,
+        "\(label): row \(at.0) column \(at.1): onnxruntime \(actual[at.0][at.1]), "
+            + "reference \(expected[at.0][at.1]) (relative miss \(worst) > \(tolerance))", file: file, line: line)
 }

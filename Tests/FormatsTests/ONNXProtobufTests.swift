@@ -1,9 +1,10 @@
 // The protobuf encoder against the wire format's definition, and ONNX files read back with a small
 // independent wire-format reader (so these run where Python's onnx is missing).
 
-@testable import Formats
-import XCTest
 import TestSupport
+import XCTest
+
+@testable import Formats
 
 /// A protobuf wire-format reader for the tests: fields in order, nested messages parsed on demand.
 struct WireReader {
@@ -22,7 +23,8 @@ struct WireReader {
     }
 
     static func varint(_ bytes: [UInt8], _ i: inout Int) throws -> UInt64 {
-        var value: UInt64 = 0, shift: UInt64 = 0
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
         while true {
             guard i < bytes.count, shift < 64 else { throw Malformed(offset: i, what: "varint") }
             let b = bytes[i]
@@ -34,7 +36,8 @@ struct WireReader {
     }
 
     static func fields(_ bytes: [UInt8]) throws -> [Field] {
-        var i = 0, out: [Field] = []
+        var i = 0
+        var out: [Field] = []
         while i < bytes.count {
             let key = try varint(bytes, &i)
             let (number, type) = (Int(key >> 3), Int(key & 7))
@@ -122,7 +125,10 @@ final class ONNXProtobufTests: XCTestCase {
             var middle = ProtobufMessage()
             middle.appendMessage(7, leaf)
             middle.appendString(8, String(repeating: "é", count: n % 3))
-            let bytes = encoded { $0.appendMessage(1, middle); $0.appendMessage(536_870_911, leaf) }
+            let bytes = encoded {
+                $0.appendMessage(1, middle)
+                $0.appendMessage(536_870_911, leaf)
+            }
             let top = try WireReader.fields(bytes)
             XCTAssertEqual(top.map(\.number), [1, 536_870_911])
             let mid = try top[0].message()
@@ -135,11 +141,15 @@ final class ONNXProtobufTests: XCTestCase {
     /// A whole exported model read back field by field, as onnx.proto numbers them.
     func testAnExportedModelReadsBackByOnnxProtoFieldNumbers() throws {
         var random = SeededGenerator(seed: 7)
-        let w = random.floats(12, -1, 1), b = random.floats(4, -1, 1), q = random.int8s(8)
+        let w = random.floats(12, -1, 1)
+        let b = random.floats(4, -1, 1)
+        let q = random.int8s(8)
         let bytes = try ONNXExport.onnxModel(
             inputWidth: 3, input: .scale(0.5),
-            layers: [.dense(weight: w, out: 4, in: 3, bias: b, activation: "leaky_relu:0.2"),
-                     .int8Dense(weight: q, scales: [0.1, 0.2], out: 2, in: 4, bias: [0, 1], activation: "linear")],
+            layers: [
+                .dense(weight: w, out: 4, in: 3, bias: b, activation: "leaky_relu:0.2"),
+                .int8Dense(weight: q, scales: [0.1, 0.2], out: 2, in: 4, bias: [0, 1], activation: "linear"),
+            ],
             output: .softmax, metadata: [("classes", "2"), ("note", "naïve")])
         let model = try WireReader.fields(bytes)
         XCTAssertEqual(try model.one(1).varint, UInt64(ONNXExport.irVersion))  // ir_version
@@ -161,8 +171,9 @@ final class ONNXProtobufTests: XCTestCase {
         XCTAssertEqual(try quantized.one(9).bytes.map { Int8(bitPattern: $0) }, (0..<8).map { q[($0 % 2) * 4 + $0 / 2] })
 
         let nodes = try graph.all(1).map { try $0.message() }
-        XCTAssertEqual(try nodes.map { try $0.one(4).string },
-                       ["Mul", "Gemm", "LeakyRelu", "DynamicQuantizeLinear", "MatMulInteger", "Cast", "Mul", "Mul", "Add", "Softmax"])
+        XCTAssertEqual(
+            try nodes.map { try $0.one(4).string },
+            ["Mul", "Gemm", "LeakyRelu", "DynamicQuantizeLinear", "MatMulInteger", "Cast", "Mul", "Mul", "Add", "Softmax"])
         let leaky = try nodes[2].one(5).message()  // attribute
         XCTAssertEqual(try leaky.one(1).string, "alpha")
         XCTAssertEqual(try leaky.one(2).bytes, [0xCD, 0xCC, 0x4C, 0x3E])  // 0.2f

@@ -3,8 +3,8 @@
 // INT8 layers repeat the quantization arithmetic the graph documents, in Float32 where onnxruntime
 // works in Float32 (scales, rounding), with exact integer sums.
 
-import Foundation
 import Formats
+import Foundation
 import TestSupport
 
 enum ONNXReference {
@@ -87,14 +87,18 @@ enum ONNXReference {
         _ mode: ONNXExport.ActivationQuantization, grid: (Float, UInt8)? = nil
     ) -> [[Double]] {
         let all = x.joined()
-        let s: Float, zp: Int32, lo: Float, hi: Float
+        let s: Float
+        let zp: Int32
+        let lo: Float
+        let hi: Float
         switch mode {
         case _ where grid != nil:
             // QuantizeLinear with a fixed scale and u8 zero point.
             (s, zp, lo, hi) = (grid!.0, Int32(grid!.1), 0, 255)
         case .uint8Asymmetric:
             // ONNX DynamicQuantizeLinear: the range always includes 0.
-            let mn = min(all.min() ?? 0, 0), mx = max(all.max() ?? 0, 0)
+            let mn = min(all.min() ?? 0, 0)
+            let mx = max(all.max() ?? 0, 0)
             s = mx == mn ? 1 : (mx - mn) / 255
             zp = Int32((0 - mn / s).clamped(0, 255).rounded(.toNearestOrEven))
             (lo, hi) = (0, 255)

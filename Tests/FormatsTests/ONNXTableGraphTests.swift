@@ -3,10 +3,10 @@
 // compared with mlp's encoding computed here and, for date columns, with Scripts/date_features.py
 // (Python's datetime calendar). Skipped where onnx and onnxruntime cannot be imported.
 
-import Foundation
 import Formats
-import XCTest
+import Foundation
 import TestSupport
+import XCTest
 
 final class ONNXTableGraphTests: XCTestCase {
     static let check = Package.path("Scripts/onnx_check.py")
@@ -41,7 +41,10 @@ final class ONNXTableGraphTests: XCTestCase {
         guard case .array(let rows)? = v else { return [] }
         return rows.map { row in
             guard case .array(let xs) = row else { return [] }
-            return xs.map { if case .number(let d) = $0 { return d }; return .nan }
+            return xs.map {
+                if case .number(let d) = $0 { return d }
+                return .nan
+            }
         }
     }
 
@@ -49,9 +52,12 @@ final class ONNXTableGraphTests: XCTestCase {
     static func identity(_ width: Int) -> ([ONNXExport.Layer], ONNXExport.TableOutput) {
         var w = [Float](repeating: 0, count: width * width)
         for i in 0..<width { w[i * width + i] = 1 }
-        return ([.dense(weight: w, out: width, in: width, bias: [Float](repeating: 0, count: width), activation: "linear")],
-                .values(columns: (0..<width).map { "f\($0)" }, mean: [Float](repeating: 0, count: width),
-                        std: [Float](repeating: 1, count: width)))
+        return (
+            [.dense(weight: w, out: width, in: width, bias: [Float](repeating: 0, count: width), activation: "linear")],
+            .values(
+                columns: (0..<width).map { "f\($0)" }, mean: [Float](repeating: 0, count: width),
+                std: [Float](repeating: 1, count: width))
+        )
     }
 
     /// The reference features of `dates` (ISO text, "" for missing) from Python's datetime.
@@ -62,14 +68,18 @@ final class ONNXTableGraphTests: XCTestCase {
         guard case .array(let items) = try JSONValue.parse(Array(p.stdoutData)) else { return [] }
         return items.map { item in
             guard case .array(let xs)? = item["features"] else { return nil }
-            return xs.map { if case .number(let d) = $0 { return d }; return .nan }
+            return xs.map {
+                if case .number(let d) = $0 { return d }
+                return .nan
+            }
         }
     }
 
     static let dates = [
         "1970-01-01", "1969-12-31T23:59:59", "2000-02-29T12:00:00", "1900-03-01", "1900-02-28T23:59:59",
         "2100-12-31 23:59", "2024-12-31T23:59:59", "2023-01-01", "0001-01-01", "9999-12-31T23:59:59",
-        "1600-02-29", "2012-01-31T13:45:00", "1985-07-04T06:30:15", "2024-03-01T00:00:00", "1969-03-01", "2000-12-31T23:00:00", "2000-03-01", "",
+        "1600-02-29", "2012-01-31T13:45:00", "1985-07-04T06:30:15", "2024-03-01T00:00:00", "1969-03-01", "2000-12-31T23:00:00",
+        "2000-03-01", "",
     ]
 
     func testEveryColumnKindEncodesAsMlpDoes() throws {
@@ -86,12 +96,14 @@ final class ONNXTableGraphTests: XCTestCase {
         let model = try ONNXExport.onnxModel(table: table, layers: layers, output: output, metadata: [("architecture", "test")])
 
         // The columns with fill values take every kind of missing value; the others none.
-        let n1 = ["3", "", "NA", "14.5", "?", "-2"], c1 = ["a", "", "c", "NA", "zz", "?", "b"]
+        let n1 = ["3", "", "NA", "14.5", "?", "-2"]
+        let c1 = ["a", "", "c", "NA", "zz", "?", "b"]
         var csv = "n1,c1,d1,n2,c2,d2\n"
         let count = Self.dates.count
         let d2 = Self.dates.filter { !$0.isEmpty }
         for r in 0..<count {
-            csv += "\(n1[r % n1.count]),\(c1[r % c1.count]),\(Self.dates[r]),\(Float(r) / 4),\(["x", "y", "w"][r % 3]),\(d2[(r + 5) % d2.count])\n"
+            csv +=
+                "\(n1[r % n1.count]),\(c1[r % c1.count]),\(Self.dates[r]),\(Float(r) / 4),\(["x", "y", "w"][r % 3]),\(d2[(r + 5) % d2.count])\n"
         }
         let report = try run(model, csv: csv)
         XCTAssertEqual(report["checker"], .string("ok"))
@@ -124,21 +136,31 @@ final class ONNXTableGraphTests: XCTestCase {
 
         // The metadata describes the inputs, the missing values and the date unit.
         guard case .string(let inputs)? = report["metadata"]?["inputs"] else { return XCTFail("no inputs metadata") }
-        XCTAssertEqual(try JSONValue.parse(Array(inputs.utf8)).serialized(), #"[{"name":"n1","column":"n1","type":"numeric","element_type":"float"},"#
-            + #"{"name":"c1","column":"c1","type":"categorical","element_type":"string"},"#
-            + #"{"name":"d1","column":"d1","type":"date","element_type":"double","unit":"seconds since 1970-01-01T00:00:00Z (UTC), as a double"},"#
-            + #"{"name":"n2","column":"n2","type":"numeric","element_type":"float"},"#
-            + #"{"name":"c2","column":"c2","type":"categorical","element_type":"string"},"#
-            + #"{"name":"d2","column":"d2","type":"date","element_type":"double","unit":"seconds since 1970-01-01T00:00:00Z (UTC), as a double"}]"#)
-        XCTAssertEqual(report["metadata"]?["missing_values"], .string(#"NaN in a float or double input; "", "NA", "?" in a string input; "#
-            + "filled with the training rows' values where the model has one, otherwise the row's outputs are NaN"))
+        XCTAssertEqual(
+            try JSONValue.parse(Array(inputs.utf8)).serialized(),
+            #"[{"name":"n1","column":"n1","type":"numeric","element_type":"float"},"#
+                + #"{"name":"c1","column":"c1","type":"categorical","element_type":"string"},"#
+                + #"{"name":"d1","column":"d1","type":"date","element_type":"double","unit":"seconds since 1970-01-01T00:00:00Z (UTC), as a double"},"#
+                + #"{"name":"n2","column":"n2","type":"numeric","element_type":"float"},"#
+                + #"{"name":"c2","column":"c2","type":"categorical","element_type":"string"},"#
+                + #"{"name":"d2","column":"d2","type":"date","element_type":"double","unit":"seconds since 1970-01-01T00:00:00Z (UTC), as a double"}]"#
+        )
+        XCTAssertEqual(
+            report["metadata"]?["missing_values"],
+            .string(
+                #"NaN in a float or double input; "", "NA", "?" in a string input; "#
+                    + "filled with the training rows' values where the model has one, otherwise the row's outputs are NaN"))
         guard case .string(let dates)? = report["metadata"]?["dates"] else { return XCTFail("no dates metadata") }
         XCTAssertTrue(dates.hasPrefix("a date column is a double input: seconds since 1970-01-01T00:00:00Z (UTC)"), dates)
         XCTAssertEqual(report["metadata"]?["architecture"], .string("test"))
         XCTAssertEqual(report["opset"], .object([("ai.onnx", .number(17)), ("ai.onnx.ml", .number(3))]))
         guard case .array(let graphInputs)? = report["graph_inputs"] else { return XCTFail("no graph inputs") }
-        XCTAssertEqual(graphInputs.map { $0["type"] ?? .null }, ["tensor(float)", "tensor(string)", "tensor(double)", "tensor(float)",
-                                                                 "tensor(string)", "tensor(double)"].map { JSONValue.string($0) })
+        XCTAssertEqual(
+            graphInputs.map { $0["type"] ?? .null },
+            [
+                "tensor(float)", "tensor(string)", "tensor(double)", "tensor(float)",
+                "tensor(string)", "tensor(double)",
+            ].map { JSONValue.string($0) })
         guard case .array(let ops)? = report["operators"] else { return XCTFail("no operators") }
         for op in ["Imputer", "Scaler", "LabelEncoder", "OneHotEncoder", "Concat", "Sin", "Cos", "Mod"] {
             XCTAssertTrue(ops.contains(.string(op)), op)
@@ -155,10 +177,15 @@ final class ONNXTableGraphTests: XCTestCase {
         ])
         let (layers, output) = Self.identity(table.width)
         let model = try ONNXExport.onnxModel(table: table, layers: layers, output: output, metadata: [])
-        let report = try run(model, csv: "n,c,d\n1,x,2001-01-01\n,x,2001-01-01\n1,,2001-01-01\n1,NA,2001-01-01\n1,?,2001-01-01\n1,x,\n1,zz,2001-01-01\n")
-        XCTAssertEqual(Self.rows(report["outputs"]?["values"]).map { $0.allSatisfy(\.isNaN) }, [false, true, true, true, true, true, false])
-        XCTAssertEqual(report["metadata"]?["missing_values"], .string(#"NaN in a float or double input; "", "NA", "?" in a string input; "#
-            + "the model has no fill values: a row with a missing value gets NaN outputs"))
+        let report = try run(
+            model, csv: "n,c,d\n1,x,2001-01-01\n,x,2001-01-01\n1,,2001-01-01\n1,NA,2001-01-01\n1,?,2001-01-01\n1,x,\n1,zz,2001-01-01\n")
+        XCTAssertEqual(
+            Self.rows(report["outputs"]?["values"]).map { $0.allSatisfy(\.isNaN) }, [false, true, true, true, true, true, false])
+        XCTAssertEqual(
+            report["metadata"]?["missing_values"],
+            .string(
+                #"NaN in a float or double input; "", "NA", "?" in a string input; "#
+                    + "the model has no fill values: a row with a missing value gets NaN outputs"))
     }
 
     /// Labels: int64 when every label is an integer written as such, strings otherwise; the label is
@@ -173,10 +200,14 @@ final class ONNXTableGraphTests: XCTestCase {
             (["0.5", "1", "2"], "tensor(string)", [.string("0.5"), .string("2"), .string("0.5")]),
             (["cat", "dog", "emu"], "tensor(string)", [.string("cat"), .string("emu"), .string("cat")]),
         ]
-        let reports = try run(try cases.map { (labels, _, _) in
-            (try ONNXExport.onnxModel(table: table, layers: layers, output: .classes(labels: labels, probabilities: .softmax), metadata: []),
-             "x\n3\n-3\n0\n")
-        })
+        let reports = try run(
+            try cases.map { (labels, _, _) in
+                (
+                    try ONNXExport.onnxModel(
+                        table: table, layers: layers, output: .classes(labels: labels, probabilities: .softmax), metadata: []),
+                    "x\n3\n-3\n0\n"
+                )
+            })
         for ((labels, type, expected), report) in zip(cases, reports) {
             guard case .array(let outputs)? = report["graph_outputs"] else { return XCTFail("no outputs") }
             XCTAssertEqual(outputs.map { $0["name"] ?? .null }, [.string("label"), .string("probabilities")])
@@ -194,10 +225,13 @@ final class ONNXTableGraphTests: XCTestCase {
     /// A calibration temperature T divides the logits before the softmax or sigmoid, in both graphs:
     /// the same as the network with its last layer divided by T.
     func testTemperatureDividesTheLogits() throws {
-        let w: [Float] = [0.5, -1, 2, 0.25, 1.5, -0.75], b: [Float] = [0.1, -0.2, 0.3]
+        let w: [Float] = [0.5, -1, 2, 0.25, 1.5, -0.75]
+        let b: [Float] = [0.1, -0.2, 0.3]
         var hot = ONNXExport.Options()
         hot.temperature = 2
-        let table = ONNXExport.Table(columns: [.numeric(name: "a", mean: 0, std: 1, impute: nil), .numeric(name: "b", mean: 0, std: 1, impute: nil)])
+        let table = ONNXExport.Table(columns: [
+            .numeric(name: "a", mean: 0, std: 1, impute: nil), .numeric(name: "b", mean: 0, std: 1, impute: nil),
+        ])
         let csv = "a,b\n1,2\n-1,0.5\n3,-2\n"
         for probabilities in [ONNXExport.Output.softmax, .sigmoid] {
             let withT = try ONNXExport.onnxModel(
@@ -211,8 +245,10 @@ final class ONNXTableGraphTests: XCTestCase {
                 output: .classes(labels: ["a", "b", "c"], probabilities: probabilities), metadata: [])
             let reports = try run([(withT, csv), (halved, csv), (plain, csv)])
             let (t, h, p) = (reports[0], reports[1], reports[2])
-            let (pt, ph, pp) = (Self.rows(t["outputs"]?["probabilities"]), Self.rows(h["outputs"]?["probabilities"]),
-                                Self.rows(p["outputs"]?["probabilities"]))
+            let (pt, ph, pp) = (
+                Self.rows(t["outputs"]?["probabilities"]), Self.rows(h["outputs"]?["probabilities"]),
+                Self.rows(p["outputs"]?["probabilities"])
+            )
             XCTAssertEqual(pt.count, 3)
             var changed = 0.0
             for (r, x) in pt.enumerated() {
@@ -224,22 +260,27 @@ final class ONNXTableGraphTests: XCTestCase {
             XCTAssertGreaterThan(changed, 1e-3, "T changes the answer")
         }
         // The image graph's hook is the same.
-        let image = try ONNXExport.onnxModel(inputWidth: 2, input: .identity,
-                                             layers: [.dense(weight: w, out: 3, in: 2, bias: b, activation: "linear")],
-                                             output: .softmax, metadata: [], options: hot)
-        let reference = try ONNXExport.onnxModel(inputWidth: 2, input: .identity,
-                                                 layers: [.dense(weight: w.map { $0 / 2 }, out: 3, in: 2, bias: b.map { $0 / 2 }, activation: "linear")],
-                                                 output: .softmax, metadata: [])
-        let reports = try ONNXHarness.run([.init(label: "T", model: image, rows: [[1, 2], [-1, 0.5]]),
-                                           .init(label: "halved", model: reference, rows: [[1, 2], [-1, 0.5]])])
+        let image = try ONNXExport.onnxModel(
+            inputWidth: 2, input: .identity,
+            layers: [.dense(weight: w, out: 3, in: 2, bias: b, activation: "linear")],
+            output: .softmax, metadata: [], options: hot)
+        let reference = try ONNXExport.onnxModel(
+            inputWidth: 2, input: .identity,
+            layers: [.dense(weight: w.map { $0 / 2 }, out: 3, in: 2, bias: b.map { $0 / 2 }, activation: "linear")],
+            output: .softmax, metadata: [])
+        let reports = try ONNXHarness.run([
+            .init(label: "T", model: image, rows: [[1, 2], [-1, 0.5]]),
+            .init(label: "halved", model: reference, rows: [[1, 2], [-1, 0.5]]),
+        ])
         if let a = ONNXHarness.outputs(reports[0], "T"), let e = ONNXHarness.outputs(reports[1], "halved") {
             assertClose(a, e, tolerance: 1e-6, "temperature in the image graph")
         }
     }
 
     func testInputNamesAreIdentifiersDistinctFromEachOtherAndTheOutputs() {
-        XCTAssertEqual(ONNXExport.inputNames(["age", "native country", "1st", "a.b", "label", "age", "é", "", "x-y"], reserved: ["label"]),
-                       ["age", "native_country", "_1st", "a_b", "label_2", "age_2", "_", "__2", "x_y"])
+        XCTAssertEqual(
+            ONNXExport.inputNames(["age", "native country", "1st", "a.b", "label", "age", "é", "", "x-y"], reserved: ["label"]),
+            ["age", "native_country", "_1st", "a_b", "label_2", "age_2", "_", "__2", "x_y"])
     }
 
     func testDescriptionsThatCannotBeExported() {
@@ -251,14 +292,18 @@ final class ONNXTableGraphTests: XCTestCase {
                 return nil
             } catch { return error.message }
         }
-        XCTAssertEqual(error([.categorical(name: "c", categories: ["a", "b"], impute: "z")]),
-                       "column 'c': the fill category 'z' is not one of its categories")
-        XCTAssertEqual(error([.numeric(name: "n", mean: 0, std: 0, impute: nil)]),
-                       "column 'n': mean 0.0, std 0.0, fill value none; expected finite numbers and std > 0")
-        XCTAssertEqual(error([.date(name: "d", mean: .nan, std: 1, impute: nil, hours: false)]),
-                       "column 'd': mean nan, std 1.0, fill value none; expected finite numbers and std > 0")
-        XCTAssertEqual(error([.numeric(name: "n", mean: 0, std: 1, impute: nil)], .classes(labels: ["a", "b"], probabilities: .softmax)),
-                       "2 labels for 1 outputs")
+        XCTAssertEqual(
+            error([.categorical(name: "c", categories: ["a", "b"], impute: "z")]),
+            "column 'c': the fill category 'z' is not one of its categories")
+        XCTAssertEqual(
+            error([.numeric(name: "n", mean: 0, std: 0, impute: nil)]),
+            "column 'n': mean 0.0, std 0.0, fill value none; expected finite numbers and std > 0")
+        XCTAssertEqual(
+            error([.date(name: "d", mean: .nan, std: 1, impute: nil, hours: false)]),
+            "column 'd': mean nan, std 1.0, fill value none; expected finite numbers and std > 0")
+        XCTAssertEqual(
+            error([.numeric(name: "n", mean: 0, std: 1, impute: nil)], .classes(labels: ["a", "b"], probabilities: .softmax)),
+            "2 labels for 1 outputs")
         XCTAssertEqual(error([]), "the table has no input columns")
     }
 }

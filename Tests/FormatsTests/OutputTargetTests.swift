@@ -4,9 +4,10 @@
 // made in a temporary directory (mknod, as root), never the machine's own /dev.
 import Foundation
 import Glibc
-import XCTest
-@testable import Formats
 import TestSupport
+import XCTest
+
+@testable import Formats
 
 final class OutputTargetTests: XCTestCase {
     private var temporary: TempDir?
@@ -39,7 +40,8 @@ final class OutputTargetTests: XCTestCase {
     /// What it read, or nothing after 20 seconds (a writer that replaced the FIFO never reaches it).
     private func readFIFO(_ path: String) -> () -> [UInt8] {
         final class Box: @unchecked Sendable { var data: [UInt8] = [] }
-        let box = Box(), done = DispatchSemaphore(value: 0)
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             let fd = open(path, O_RDONLY)
             var chunk = [UInt8](repeating: 0, count: 65536)
@@ -57,7 +59,8 @@ final class OutputTargetTests: XCTestCase {
     // MARK: - Symbolic links
 
     func testASymbolicLinkStaysALinkAndItsFileGetsTheBytes() throws {
-        let file = path("model.safetensors"), link = path("link.safetensors")
+        let file = path("model.safetensors")
+        let link = path("link.safetensors")
         try AtomicFile.write([1, 2, 3], to: file)
         XCTAssertEqual(chmod(file, 0o640), 0)
         XCTAssertEqual(symlink("model.safetensors", link), 0)
@@ -65,8 +68,9 @@ final class OutputTargetTests: XCTestCase {
         XCTAssertEqual(kind(link), S_IFLNK, "the link is still a link")
         XCTAssertEqual(contents(file), [4, 5], "the file it names was written")
         XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int, 0o640)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).sorted(), ["link.safetensors", "model.safetensors"],
-                       "no temporary file left")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: directory).sorted(), ["link.safetensors", "model.safetensors"],
+            "no temporary file left")
     }
 
     /// l0 → sub/l1 → ../real/a: each relative link is read from its own directory.
@@ -98,7 +102,9 @@ final class OutputTargetTests: XCTestCase {
     func testADanglingLinkIntoAMissingDirectoryIsAnErrorBeforeWriting() throws {
         XCTAssertEqual(symlink("nodir/x.bin", path("link")), 0)
         XCTAssertThrowsError(try AtomicFile.check(path("link"))) { error in
-            XCTAssertEqual(error as? FormatError, FormatError(path("link"), "is a symbolic link to \(path("nodir/x.bin")), whose directory \(path("nodir")) does not exist"))
+            XCTAssertEqual(
+                error as? FormatError,
+                FormatError(path("link"), "is a symbolic link to \(path("nodir/x.bin")), whose directory \(path("nodir")) does not exist"))
         }
         XCTAssertThrowsError(try AtomicFile.write([1], to: path("link")))
         XCTAssertEqual(kind(path("link")), S_IFLNK)
@@ -151,11 +157,15 @@ final class OutputTargetTests: XCTestCase {
         let fifo = path("pipe")
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
         XCTAssertThrowsError(try AtomicFile.write([1], to: fifo, requireAtomic: true)) { error in
-            XCTAssertEqual(error as? FormatError, FormatError(fifo, "is a FIFO (named pipe), which cannot be replaced atomically; give the name of a regular file"))
+            XCTAssertEqual(
+                error as? FormatError,
+                FormatError(fifo, "is a FIFO (named pipe), which cannot be replaced atomically; give the name of a regular file"))
         }
         XCTAssertEqual(kind(fifo), S_IFIFO)
         XCTAssertThrowsError(try AtomicFile.write([1], to: "-", requireAtomic: true)) { error in
-            XCTAssertEqual(error as? FormatError, FormatError("-", "is standard output, which cannot be replaced atomically; give the name of a regular file"))
+            XCTAssertEqual(
+                error as? FormatError,
+                FormatError("-", "is standard output, which cannot be replaced atomically; give the name of a regular file"))
         }
     }
 
@@ -176,7 +186,8 @@ final class OutputTargetTests: XCTestCase {
         XCTAssertEqual(bound, 0)
         XCTAssertEqual(listen(server, 1), 0)
         final class Box: @unchecked Sendable { var data: [UInt8] = [] }
-        let box = Box(), done = DispatchSemaphore(value: 0)
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             let peer = accept(server, nil, nil)
             var chunk = [UInt8](repeating: 0, count: 65536)
@@ -209,7 +220,9 @@ final class OutputTargetTests: XCTestCase {
         XCTAssertEqual(info.st_rdev, deviceNumber(1, 3))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), ["null"], "no temporary file left")
         XCTAssertThrowsError(try AtomicFile.write([1], to: device, requireAtomic: true)) { error in
-            XCTAssertEqual(error as? FormatError, FormatError(device, "is a character device, which cannot be replaced atomically; give the name of a regular file"))
+            XCTAssertEqual(
+                error as? FormatError,
+                FormatError(device, "is a character device, which cannot be replaced atomically; give the name of a regular file"))
         }
         XCTAssertEqual(kind(device), S_IFCHR)
     }
@@ -219,7 +232,9 @@ final class OutputTargetTests: XCTestCase {
         let device = path("disk")
         XCTAssertEqual(mknod(device, S_IFBLK | 0o600, deviceNumber(7, 200)), 0)
         XCTAssertThrowsError(try AtomicFile.write([1], to: device)) { error in
-            XCTAssertEqual(error as? FormatError, FormatError(device, "is a block device; mlp writes regular files, character devices, FIFOs and sockets"))
+            XCTAssertEqual(
+                error as? FormatError,
+                FormatError(device, "is a block device; mlp writes regular files, character devices, FIFOs and sockets"))
         }
         XCTAssertEqual(kind(device), S_IFBLK)
     }

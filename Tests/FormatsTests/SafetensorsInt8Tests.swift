@@ -1,9 +1,10 @@
 // I8 tensors in safetensors (the weights of INT8 models): written and read back byte for byte, mixed
 // with F32 tensors, checked as strictly as F32, and readable by Python's reference implementation.
 import Foundation
-import XCTest
-@testable import Formats
 import TestSupport
+import XCTest
+
+@testable import Formats
 
 final class SafetensorsInt8Tests: XCTestCase {
     private func file(_ header: String, data: [UInt8] = []) -> [UInt8] {
@@ -44,25 +45,32 @@ final class SafetensorsInt8Tests: XCTestCase {
     }
 
     func testInt8EntriesAreCheckedAsStrictlyAsFloats() {
-        assertDecodeError(file(#"{"w":{"dtype":"I8","shape":[2,3],"data_offsets":[0,5]}}"#, data: [1, 2, 3, 4, 5]),
-                          "tensor 'w': data_offsets [0, 5] span 5 bytes, but shape [2, 3] of I8 needs 6")
-        assertDecodeError(file(#"{"w":{"dtype":"I8","shape":[2,3],"data_offsets":[0,24]}}"#, data: [UInt8](repeating: 0, count: 24)),
-                          "tensor 'w': data_offsets [0, 24] span 24 bytes, but shape [2, 3] of I8 needs 6")
-        assertDecodeError(file(#"{"w":{"dtype":"I8","shape":[4],"data_offsets":[0,4]}}"#, data: [1, 2, 3]),
-                          "tensor 'w': data_offsets [0, 4] run past the end of the 3-byte data buffer")
-        assertDecodeError(file(#"{"w":{"dtype":"I8","shape":[2],"data_offsets":[0,2]}}"#, data: [1, 2, 3]),
-                          "bytes 2..<3 of the data buffer belong to no tensor")
-        assertDecodeError(file(#"{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}"#, data: [1]),
-                          "tensor 'w': dtype U8 is not supported, expected F32 or I8")
-        assertDecodeError(file(#"{"w":{"dtype":"i8","shape":[1],"data_offsets":[0,1]}}"#, data: [1]),
-                          "tensor 'w': dtype i8 is not supported, expected F32 or I8")
+        assertDecodeError(
+            file(#"{"w":{"dtype":"I8","shape":[2,3],"data_offsets":[0,5]}}"#, data: [1, 2, 3, 4, 5]),
+            "tensor 'w': data_offsets [0, 5] span 5 bytes, but shape [2, 3] of I8 needs 6")
+        assertDecodeError(
+            file(#"{"w":{"dtype":"I8","shape":[2,3],"data_offsets":[0,24]}}"#, data: [UInt8](repeating: 0, count: 24)),
+            "tensor 'w': data_offsets [0, 24] span 24 bytes, but shape [2, 3] of I8 needs 6")
+        assertDecodeError(
+            file(#"{"w":{"dtype":"I8","shape":[4],"data_offsets":[0,4]}}"#, data: [1, 2, 3]),
+            "tensor 'w': data_offsets [0, 4] run past the end of the 3-byte data buffer")
+        assertDecodeError(
+            file(#"{"w":{"dtype":"I8","shape":[2],"data_offsets":[0,2]}}"#, data: [1, 2, 3]),
+            "bytes 2..<3 of the data buffer belong to no tensor")
+        assertDecodeError(
+            file(#"{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}"#, data: [1]),
+            "tensor 'w': dtype U8 is not supported, expected F32 or I8")
+        assertDecodeError(
+            file(#"{"w":{"dtype":"i8","shape":[1],"data_offsets":[0,1]}}"#, data: [1]),
+            "tensor 'w': dtype i8 is not supported, expected F32 or I8")
     }
 
     func testWrittenAtomicallyAndReadFromDisk() throws {
         let directory = try TempDir()
         let path = directory.file("i8.safetensors")
-        let original = SafetensorsFile(tensors: [SafetensorsTensor(name: "q", shape: [256], int8Values: everyByte)],
-                                       metadata: [("format", "mlp")])
+        let original = SafetensorsFile(
+            tensors: [SafetensorsTensor(name: "q", shape: [256], int8Values: everyByte)],
+            metadata: [("format", "mlp")])
         try Safetensors.write(original, to: path)
         XCTAssertEqual(try Safetensors.read(path: path), original)
     }
@@ -72,11 +80,13 @@ final class SafetensorsInt8Tests: XCTestCase {
         try XCTSkipUnless(ProcessRunner.pythonCanImport(["safetensors.numpy", "numpy"]), "python3 cannot import safetensors and numpy")
         let temporary = try TempDir()
         let directory = temporary.path
-        let ours = directory + "/ours.safetensors", theirs = directory + "/theirs.safetensors"
-        try Safetensors.write(SafetensorsFile(tensors: [
-            SafetensorsTensor(name: "s", shape: [2], values: [0.5, 2]),
-            SafetensorsTensor(name: "q", shape: [16, 16], int8Values: everyByte),
-        ]), to: ours)
+        let ours = directory + "/ours.safetensors"
+        let theirs = directory + "/theirs.safetensors"
+        try Safetensors.write(
+            SafetensorsFile(tensors: [
+                SafetensorsTensor(name: "s", shape: [2], values: [0.5, 2]),
+                SafetensorsTensor(name: "q", shape: [16, 16], int8Values: everyByte),
+            ]), to: ours)
         let script = """
             import sys, numpy as np
             from safetensors.numpy import load_file, save_file

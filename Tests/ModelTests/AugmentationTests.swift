@@ -4,13 +4,15 @@
 // spec's syntax; and the determinism of the distorted batches whatever runs their chunks.
 import Foundation
 import XCTest
+
 @testable import Model
 
 final class AugmentationTests: XCTestCase {
     /// A known image: a smooth pattern plus a few sharp edges, so a wrong pixel shows.
     func image(rows: Int, cols: Int) -> [UInt8] {
         (0..<(rows * cols)).map { p in
-            let x = p % cols, y = p / cols
+            let x = p % cols
+            let y = p / cols
             let smooth = 100 + 80 * _sin(Double(x) * 0.7) * _cos(Double(y) * 0.4)
             return UInt8(max(0, min(255, smooth + (x == 3 || y == rows / 2 ? 60 : 0))))
         }
@@ -22,7 +24,10 @@ final class AugmentationTests: XCTestCase {
     }
 
     func bilinear(_ img: [UInt8], _ rows: Int, _ cols: Int, _ sx: Double, _ sy: Double) -> Double {
-        let x0 = sx.rounded(.down), y0 = sy.rounded(.down), fx = sx - x0, fy = sy - y0
+        let x0 = sx.rounded(.down)
+        let y0 = sy.rounded(.down)
+        let fx = sx - x0
+        let fy = sy - y0
         let (i, j) = (Int(x0), Int(y0))
         return (1 - fx) * (1 - fy) * pixel(img, rows, cols, i, j) + fx * (1 - fy) * pixel(img, rows, cols, i + 1, j)
             + (1 - fx) * fy * pixel(img, rows, cols, i, j + 1) + fx * fy * pixel(img, rows, cols, i + 1, j + 1)
@@ -31,21 +36,28 @@ final class AugmentationTests: XCTestCase {
     /// Where output pixel (x, y) reads the source for a rotation by θ (clockwise on screen, y down)
     /// about the centre: the rotation by −θ of (x, y) about it.
     func rotatedSource(_ x: Int, _ y: Int, _ theta: Double, rows: Int, cols: Int) -> (Double, Double) {
-        let cx = Double(cols - 1) / 2, cy = Double(rows - 1) / 2, u = Double(x) - cx, v = Double(y) - cy
+        let cx = Double(cols - 1) / 2
+        let cy = Double(rows - 1) / 2
+        let u = Double(x) - cx
+        let v = Double(y) - cy
         return (_cos(theta) * u + _sin(theta) * v + cx, -_sin(theta) * u + _cos(theta) * v + cy)
     }
 
     func testWholePixelTranslationsAreExact() {
-        let rows = 13, cols = 17, img = image(rows: rows, cols: cols)
+        let rows = 13
+        let cols = 17
+        let img = image(rows: rows, cols: cols)
         for (dx, dy) in [(3, -2), (0, 5), (-16, 0), (1, 1), (20, 0)] {
             let map = AffineMap.distortion(rotation: 0, scaleX: 1, scaleY: 1, shear: 0, shiftX: Double(dx), shiftY: Double(dy))
             let scale: Float = 1.0 / 255
             for interpolation in [Interpolation.bilinear, .nearest] {
                 let out = ImageWarp.warp(img, rows: rows, cols: cols, map: map, interpolation: interpolation, scale: scale)
-                for y in 0..<rows { for x in 0..<cols {
-                    let expected = Float(pixel(img, rows, cols, x - dx, y - dy)) * scale
-                    XCTAssertEqual(out[y * cols + x], expected, "shift (\(dx), \(dy)) at (\(x), \(y))")
-                } }
+                for y in 0..<rows {
+                    for x in 0..<cols {
+                        let expected = Float(pixel(img, rows, cols, x - dx, y - dy)) * scale
+                        XCTAssertEqual(out[y * cols + x], expected, "shift (\(dx), \(dy)) at (\(x), \(y))")
+                    }
+                }
             }
         }
         // The identity gives the plain gather's floats, bit for bit.
@@ -55,58 +67,81 @@ final class AugmentationTests: XCTestCase {
 
     func testQuarterTurnsPermuteThePixels() {
         // A square image turned by 90°: output (x, y) is source (y, n − 1 − x); by 180°: (n − 1 − x, n − 1 − y).
-        let n = 11, img = image(rows: n, cols: n)
-        for (degrees, source) in [(90.0, { (x: Int, y: Int) in (y, n - 1 - x) }), (180.0, { (x: Int, y: Int) in (n - 1 - x, n - 1 - y) }),
-                                  (-90.0, { (x: Int, y: Int) in (n - 1 - y, x) })] {
+        let n = 11
+        let img = image(rows: n, cols: n)
+        for (degrees, source) in [
+            (90.0, { (x: Int, y: Int) in (y, n - 1 - x) }), (180.0, { (x: Int, y: Int) in (n - 1 - x, n - 1 - y) }),
+            (-90.0, { (x: Int, y: Int) in (n - 1 - y, x) }),
+        ] {
             let map = AffineMap.distortion(rotation: degrees * .pi / 180, scaleX: 1, scaleY: 1, shear: 0, shiftX: 0, shiftY: 0)
             let nearest = ImageWarp.warp(img, rows: n, cols: n, map: map, interpolation: .nearest)
             let smooth = ImageWarp.warp(img, rows: n, cols: n, map: map)
-            for y in 0..<n { for x in 0..<n {
-                let (sx, sy) = source(x, y)
-                XCTAssertEqual(nearest[y * n + x], Float(img[sy * n + sx]), "\(degrees)° nearest at (\(x), \(y))")
-                // cos 90° is 6e-17 in Double, not 0: bilinear weights off by about 1e-6.
-                XCTAssertEqual(smooth[y * n + x], Float(img[sy * n + sx]), accuracy: 1e-3, "\(degrees)° bilinear at (\(x), \(y))")
-            } }
+            for y in 0..<n {
+                for x in 0..<n {
+                    let (sx, sy) = source(x, y)
+                    XCTAssertEqual(nearest[y * n + x], Float(img[sy * n + sx]), "\(degrees)° nearest at (\(x), \(y))")
+                    // cos 90° is 6e-17 in Double, not 0: bilinear weights off by about 1e-6.
+                    XCTAssertEqual(smooth[y * n + x], Float(img[sy * n + sx]), accuracy: 1e-3, "\(degrees)° bilinear at (\(x), \(y))")
+                }
+            }
         }
     }
 
     func testRotationsMatchTheReferenceNearestAndBilinear() {
-        let rows = 19, cols = 26, img = image(rows: rows, cols: cols)
+        let rows = 19
+        let cols = 26
+        let img = image(rows: rows, cols: cols)
         for degrees in [15.0, -37.5, 3.0, 123.0] {
             let theta = degrees * .pi / 180
             let map = AffineMap.distortion(rotation: theta, scaleX: 1, scaleY: 1, shear: 0, shiftX: 0, shiftY: 0)
             let nearest = ImageWarp.warp(img, rows: rows, cols: cols, map: map, interpolation: .nearest)
             let smooth = ImageWarp.warp(img, rows: rows, cols: cols, map: map)
-            var ties = 0, outside = 0
-            for y in 0..<rows { for x in 0..<cols {
-                let (sx, sy) = rotatedSource(x, y, theta, rows: rows, cols: cols)
-                if sx < -1 || sy < -1 || sx > Double(cols) || sy > Double(rows) { outside += 1 }
-                XCTAssertEqual(Double(smooth[y * cols + x]), bilinear(img, rows, cols, sx, sy), accuracy: 0.01, "\(degrees)° bilinear at (\(x), \(y))")
-                // Nearest: positions within a hair of halfway between two pixels may round either way in Float.
-                let fracX = sx - sx.rounded(.down), fracY = sy - sy.rounded(.down)
-                if abs(fracX - 0.5) < 1e-4 || abs(fracY - 0.5) < 1e-4 { ties += 1; continue }
-                let expected = pixel(img, rows, cols, Int((sx + 0.5).rounded(.down)), Int((sy + 0.5).rounded(.down)))
-                XCTAssertEqual(Double(nearest[y * cols + x]), expected, "\(degrees)° nearest at (\(x), \(y))")
-            } }
+            var ties = 0
+            var outside = 0
+            for y in 0..<rows {
+                for x in 0..<cols {
+                    let (sx, sy) = rotatedSource(x, y, theta, rows: rows, cols: cols)
+                    if sx < -1 || sy < -1 || sx > Double(cols) || sy > Double(rows) { outside += 1 }
+                    XCTAssertEqual(
+                        Double(smooth[y * cols + x]), bilinear(img, rows, cols, sx, sy), accuracy: 0.01,
+                        "\(degrees)° bilinear at (\(x), \(y))")
+                    // Nearest: positions within a hair of halfway between two pixels may round either way in Float.
+                    let fracX = sx - sx.rounded(.down)
+                    let fracY = sy - sy.rounded(.down)
+                    if abs(fracX - 0.5) < 1e-4 || abs(fracY - 0.5) < 1e-4 {
+                        ties += 1
+                        continue
+                    }
+                    let expected = pixel(img, rows, cols, Int((sx + 0.5).rounded(.down)), Int((sy + 0.5).rounded(.down)))
+                    XCTAssertEqual(Double(nearest[y * cols + x]), expected, "\(degrees)° nearest at (\(x), \(y))")
+                }
+            }
             XCTAssertLessThan(ties, 4, "\(degrees)°: few positions sit on a tie")
             if degrees == 123 { XCTAssertGreaterThan(outside, 0, "the rotation reads from outside the image, which is 0") }
         }
     }
 
     func testScaleShearAndShiftComposeAsTheReferenceSays() {
-        let rows = 21, cols = 15, img = image(rows: rows, cols: cols)
+        let rows = 21
+        let cols = 15
+        let img = image(rows: rows, cols: cols)
         let (theta, sx, sy, h, dx, dy) = (0.3, 1.12, 0.9, -0.25, 1.5, -0.75)
         let map = AffineMap.distortion(rotation: theta, scaleX: sx, scaleY: sy, shear: h, shiftX: dx, shiftY: dy)
         let out = ImageWarp.warp(img, rows: rows, cols: cols, map: map)
         // Forward: p' = R·H·S·(p − c) + c + t. The reference inverts it by solving the 2×2 system.
-        let cx = Double(cols - 1) / 2, cy = Double(rows - 1) / 2
+        let cx = Double(cols - 1) / 2
+        let cy = Double(rows - 1) / 2
         let m = [[_cos(theta) * sx, (_cos(theta) * h - _sin(theta)) * sy], [_sin(theta) * sx, (_sin(theta) * h + _cos(theta)) * sy]]
         let det = m[0][0] * m[1][1] - m[0][1] * m[1][0]
-        for y in 0..<rows { for x in 0..<cols {
-            let bx = Double(x) - cx - dx, by = Double(y) - cy - dy
-            let u = (m[1][1] * bx - m[0][1] * by) / det, v = (-m[1][0] * bx + m[0][0] * by) / det
-            XCTAssertEqual(Double(out[y * cols + x]), bilinear(img, rows, cols, u + cx, v + cy), accuracy: 0.01, "at (\(x), \(y))")
-        } }
+        for y in 0..<rows {
+            for x in 0..<cols {
+                let bx = Double(x) - cx - dx
+                let by = Double(y) - cy - dy
+                let u = (m[1][1] * bx - m[0][1] * by) / det
+                let v = (-m[1][0] * bx + m[0][0] * by) / det
+                XCTAssertEqual(Double(out[y * cols + x]), bilinear(img, rows, cols, u + cx, v + cy), accuracy: 0.01, "at (\(x), \(y))")
+            }
+        }
         // The forward map sends the source's centre to the centre moved by t.
         let back = AffineMap.distortion(rotation: theta, scaleX: sx, scaleY: sy, shear: h, shiftX: dx, shiftY: dy)
         XCTAssertEqual(Double(back.a) * dx + Double(back.b) * dy + Double(back.tx), 0, accuracy: 1e-6)
@@ -119,23 +154,30 @@ final class AugmentationTests: XCTestCase {
         var w = (-r...r).map { k in exp(-Double(k * k) / (2 * sigma * sigma)) }
         let total = w.reduce(0, +)
         w = w.map { $0 / total }
-        var mid = [Double](repeating: 0, count: rows * cols), out = mid
-        for y in 0..<rows { for x in 0..<cols {
-            var s = 0.0
-            for k in -r...r where x + k >= 0 && x + k < cols { s += w[k + r] * Double(f[y * cols + x + k]) }
-            mid[y * cols + x] = s
-        } }
-        for y in 0..<rows { for x in 0..<cols {
-            var s = 0.0
-            for k in -r...r where y + k >= 0 && y + k < rows { s += w[k + r] * mid[(y + k) * cols + x] }
-            out[y * cols + x] = alpha * s
-        } }
+        var mid = [Double](repeating: 0, count: rows * cols)
+        var out = mid
+        for y in 0..<rows {
+            for x in 0..<cols {
+                var s = 0.0
+                for k in -r...r where x + k >= 0 && x + k < cols { s += w[k + r] * Double(f[y * cols + x + k]) }
+                mid[y * cols + x] = s
+            }
+        }
+        for y in 0..<rows {
+            for x in 0..<cols {
+                var s = 0.0
+                for k in -r...r where y + k >= 0 && y + k < rows { s += w[k + r] * mid[(y + k) * cols + x] }
+                out[y * cols + x] = alpha * s
+            }
+        }
         return out
     }
 
     func testElasticSmoothingMatchesASeparableGaussianInDouble() {
         var g = RandomGenerator(seed: 3)
-        for (rows, cols, sigma, alpha) in [(28, 28, 4.0, 34.0), (13, 37, 1.0, 5.0), (9, 5, 0.7, 1.0), (31, 20, 6.0, 50.0), (4, 3, 2.0, 2.0)] {
+        for (rows, cols, sigma, alpha) in [
+            (28, 28, 4.0, 34.0), (13, 37, 1.0, 5.0), (9, 5, 0.7, 1.0), (31, 20, 6.0, 50.0), (4, 3, 2.0, 2.0),
+        ] {
             let field = (0..<(rows * cols)).map { _ in g.uniform(-1, 1) }
             let ours = ElasticField.smoothed(field, rows: rows, cols: cols, sigma: Float(sigma), alpha: Float(alpha))
             let reference = referenceSmooth(field, rows: rows, cols: cols, sigma: sigma, alpha: alpha)
@@ -152,18 +194,26 @@ final class AugmentationTests: XCTestCase {
 
     func testADisplacementFieldMovesWhereThePixelsAreRead() {
         // A constant field of (−2, +1) reads each pixel 2 to the left and 1 below: the image moves right 2, up 1.
-        let rows = 10, cols = 12, img = image(rows: rows, cols: cols)
-        let dx = [Float](repeating: -2, count: rows * cols), dy = [Float](repeating: 1, count: rows * cols)
+        let rows = 10
+        let cols = 12
+        let img = image(rows: rows, cols: cols)
+        let dx = [Float](repeating: -2, count: rows * cols)
+        let dy = [Float](repeating: 1, count: rows * cols)
         let out = ImageWarp.warp(img, rows: rows, cols: cols, map: .identity, dx: dx, dy: dy)
-        for y in 0..<rows { for x in 0..<cols {
-            XCTAssertEqual(out[y * cols + x], Float(pixel(img, rows, cols, x - 2, y + 1)), "at (\(x), \(y))")
-        } }
+        for y in 0..<rows {
+            for x in 0..<cols {
+                XCTAssertEqual(out[y * cols + x], Float(pixel(img, rows, cols, x - 2, y + 1)), "at (\(x), \(y))")
+            }
+        }
     }
 
     func testSpecSyntaxDefaultsAndToken() throws {
         let full = try AugmentationSpec.parse("shift:2,rotate:15,scale:0.15,shear:0.3,elastic:34:4")
-        XCTAssertEqual(full, AugmentationSpec(shift: 2, rotate: 15, scale: .init(x: 0.15, y: 0.15, independent: false), shear: 0.3,
-                                              elastic: .init(alpha: 34, sigma: 4)))
+        XCTAssertEqual(
+            full,
+            AugmentationSpec(
+                shift: 2, rotate: 15, scale: .init(x: 0.15, y: 0.15, independent: false), shear: 0.3,
+                elastic: .init(alpha: 34, sigma: 4)))
         XCTAssertEqual(full.token, "shift:2,rotate:15,scale:0.15,shear:0.3,elastic:34:4")
         // Bare parts take their defaults; the order of the parts does not matter; spaces and case are forgiven.
         XCTAssertEqual(try AugmentationSpec.parse("elastic, Shear,scale,rotate,shift"), full)
@@ -175,12 +225,21 @@ final class AugmentationTests: XCTestCase {
 
     func testMalformedSpecsNameThePartAndWhatWasExpected() {
         let cases: [(String, String)] = [
-            ("rotat:15", "unknown part 'rotat' (did you mean 'rotate'?); the parts are shift[:PIXELS], rotate[:DEGREES], scale[:F[:FY]], shear[:S], elastic[:ALPHA[:SIGMA]]"),
+            (
+                "rotat:15",
+                "unknown part 'rotat' (did you mean 'rotate'?); the parts are shift[:PIXELS], rotate[:DEGREES], scale[:F[:FY]], shear[:S], elastic[:ALPHA[:SIGMA]]"
+            ),
             ("rotate:abc", "'rotate:abc': rotate expects a number of degrees from 0 to 180 (rotate[:DEGREES], e.g. rotate:15), got 'abc'"),
             ("rotate:200", "'rotate:200': rotate expects a number of degrees from 0 to 180 (rotate[:DEGREES], e.g. rotate:15), got '200'"),
             ("shift:-1", "'shift:-1': shift expects a number of pixels from 0 to 1000 (shift[:PIXELS], e.g. shift:2), got '-1'"),
-            ("scale:1.5", "'scale:1.5': scale expects a fraction from 0 to 0.9 (the factor stays in 1 ± F) (scale[:F[:FY]], e.g. scale:0.15), got '1.5'"),
-            ("elastic:34:0", "'elastic:34:0': elastic expects SIGMA, a number of pixels above 0 and at most 50 (elastic[:ALPHA[:SIGMA]], e.g. elastic:34:4), got '0'"),
+            (
+                "scale:1.5",
+                "'scale:1.5': scale expects a fraction from 0 to 0.9 (the factor stays in 1 ± F) (scale[:F[:FY]], e.g. scale:0.15), got '1.5'"
+            ),
+            (
+                "elastic:34:0",
+                "'elastic:34:0': elastic expects SIGMA, a number of pixels above 0 and at most 50 (elastic[:ALPHA[:SIGMA]], e.g. elastic:34:4), got '0'"
+            ),
             ("elastic:34:4:1", "'elastic:34:4:1': elastic takes at most 2 values (elastic[:ALPHA[:SIGMA]]), got 3"),
             ("shift:", "'shift:': shift expects a number of pixels from 0 to 1000 (shift[:PIXELS], e.g. shift:2), got nothing"),
             ("shift,,rotate", "part 2 is empty; expected comma-separated parts, e.g. shift:2,rotate:15,elastic:34:4"),
@@ -229,8 +288,9 @@ final class AugmentationTests: XCTestCase {
         XCTAssertEqual(gathered(data, indices, distortion: aug.batch(key: key), loops: Loops(ReversedLoops())), whole)
         // A rank holding rows 10..<25 of the batch distorts exactly those rows.
         let f = data.features
-        XCTAssertEqual(gathered(data, Array(indices[10..<25]), distortion: aug.batch(key: key, firstRow: 10)),
-                       Array(whole[(10 * f)..<(25 * f)]))
+        XCTAssertEqual(
+            gathered(data, Array(indices[10..<25]), distortion: aug.batch(key: key, firstRow: 10)),
+            Array(whole[(10 * f)..<(25 * f)]))
         // Another augmenter with the same seed draws the same keys; the next batch is distorted anew.
         let again = ImageAugmenter(spec: spec, rows: 9, cols: 14, batchSize: 37, seed: 5)
         XCTAssertEqual(again.nextKey(), key)
@@ -263,10 +323,12 @@ final class AugmentationTests: XCTestCase {
     func testTrainingWithAugmentationDoesNotDependOnTheRunner() throws {
         let data = dataset(count: 60, rows: 6, cols: 7)
         func train(_ loops: Loops, augment: String?) throws -> [[Float]] {
-            let net = Network(inputs: 42, specs: try Architecture.parse("12:relu,dropout:0.2,3", classes: 3), loss: SoftmaxCrossEntropy(),
-                              seed: 2, loops: loops)
-            let trainer = Trainer(network: net, optimizer: SGD(network: net, momentum: 0.9), schedule: LearningRateSchedule(base: 0.05),
-                                  batchSize: 16, epochs: 2, seed: 4)
+            let net = Network(
+                inputs: 42, specs: try Architecture.parse("12:relu,dropout:0.2,3", classes: 3), loss: SoftmaxCrossEntropy(),
+                seed: 2, loops: loops)
+            let trainer = Trainer(
+                network: net, optimizer: SGD(network: net, momentum: 0.9), schedule: LearningRateSchedule(base: 0.05),
+                batchSize: 16, epochs: 2, seed: 4)
             if let augment {
                 trainer.augmenter = ImageAugmenter(spec: try AugmentationSpec.parse(augment), rows: 6, cols: 7, batchSize: 16, seed: 4)
             }

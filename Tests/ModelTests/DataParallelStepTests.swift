@@ -3,6 +3,7 @@
 // steps every rank must hold the weights one network trains on the whole batches, to float rounding.
 import Foundation
 import XCTest
+
 @testable import Model
 
 /// N threads' rendezvous: each rank's `reduce` adds its buffer into a shared sum; the last one in
@@ -50,7 +51,10 @@ final class SimulatedRanks: @unchecked Sendable {
         let world: SimulatedRanks
         let rank: Int
         var ranks: Int { world.ranks }
-        init(_ world: SimulatedRanks, _ rank: Int) { self.world = world; self.rank = rank }
+        init(_ world: SimulatedRanks, _ rank: Int) {
+            self.world = world
+            self.rank = rank
+        }
 
         func reduce(gradients: UnsafeMutablePointer<Float>, count: Int, totals: inout StepTotals) {
             var v = Array(UnsafeBufferPointer(start: gradients, count: count))
@@ -74,7 +78,8 @@ final class DataParallelStepTests: XCTestCase {
     func data(count: Int, features: Int, regression: Bool) -> Dataset {
         var rng = RandomGenerator(seed: 11)
         let x = (0..<(count * features)).map { _ in rng.normal() }
-        let targets: Dataset.Targets = regression
+        let targets: Dataset.Targets =
+            regression
             ? .values((0..<(count * 2)).map { _ in rng.normal() }, width: 2)
             : .classes((0..<count).map { Int32($0 % 3) })
         return Dataset(count: count, features: features, storage: .floats(x), targets: targets)
@@ -82,20 +87,26 @@ final class DataParallelStepTests: XCTestCase {
 
     /// Trains `epochs` on `data` alone, and on `ranks` simulated ranks; returns the one network's
     /// parameters and every rank's, and the epoch results.
-    func train(_ arch: String, ranks: Int, data: Dataset, batch: Int, epochs: Int, loss: @escaping () -> Loss,
-               adam: Bool = false) throws -> (one: [Float], ranks: [[Float]], oneResult: Trainer.EpochResult, rankResults: [Trainer.EpochResult]) {
+    func train(
+        _ arch: String, ranks: Int, data: Dataset, batch: Int, epochs: Int, loss: @escaping () -> Loss,
+        adam: Bool = false
+    ) throws -> (one: [Float], ranks: [[Float]], oneResult: Trainer.EpochResult, rankResults: [Trainer.EpochResult]) {
         let specs = try Architecture.parse(arch)
         func make() -> Trainer {
             let net = Network(inputs: data.features, specs: specs, loss: loss(), seed: 5)
             let opt: Optimizer = adam ? Adam(network: net) : SGD(network: net, momentum: 0.9)
-            return Trainer(network: net, optimizer: opt, schedule: LearningRateSchedule(base: 0.05), batchSize: batch,
-                           epochs: epochs, targetWidth: data.targetWidth, seed: 3)
+            return Trainer(
+                network: net, optimizer: opt, schedule: LearningRateSchedule(base: 0.05), batchSize: batch,
+                epochs: epochs, targetWidth: data.targetWidth, seed: 3)
         }
         let single = make()
         var oneResult: Trainer.EpochResult?
         for e in 1...epochs { oneResult = single.runEpoch(e, on: data) }
         let world = SimulatedRanks(ranks)
-        final class Slot: @unchecked Sendable { var values: [Float] = []; var result: Trainer.EpochResult? }
+        final class Slot: @unchecked Sendable {
+            var values: [Float] = []
+            var result: Trainer.EpochResult?
+        }
         let slots = (0..<ranks).map { _ in Slot() }
         let group = DispatchGroup()
         for r in 0..<ranks {
@@ -105,13 +116,15 @@ final class DataParallelStepTests: XCTestCase {
             let slot = slots[r]
             Thread {
                 for e in 1...epochs { slot.result = t.runEpoch(e, on: data) }
-                slot.values = Array(UnsafeBufferPointer(start: t.network.store.values.data, count: t.network.store.values.count))
+                slot.values =
+                    Array(UnsafeBufferPointer(start: t.network.store.values.data, count: t.network.store.values.count))
                     + Array(UnsafeBufferPointer(start: t.network.store.state.data, count: t.network.store.state.count))
                 group.leave()
             }.start()
         }
         group.wait()
-        let one = Array(UnsafeBufferPointer(start: single.network.store.values.data, count: single.network.store.values.count))
+        let one =
+            Array(UnsafeBufferPointer(start: single.network.store.values.data, count: single.network.store.values.count))
             + Array(UnsafeBufferPointer(start: single.network.store.state.data, count: single.network.store.state.count))
         return (one, slots.map(\.values), oneResult!, slots.map { $0.result! })
     }

@@ -3,13 +3,18 @@
 // beta·C + alpha·AB with its own rounding, the pass rounds each term), for momentum with and without
 // decay and for plain SGD; Nesterov and plain SGD with decay are not fused and give the same bits.
 import XCTest
+
 @testable import Model
 
 final class FusedUpdateTests: XCTestCase {
     /// 30 → 2,200 (66,000 weights and 88,000 in the next layer: large enough to keep μ·v) → 40 → 5.
     func network() -> Network {
-        Network(inputs: 30, specs: [.dense(units: 2200, activation: .relu), .dense(units: 40, activation: .tanh),
-                                    .dense(units: 5)], loss: SoftmaxCrossEntropy(), seed: 8)
+        Network(
+            inputs: 30,
+            specs: [
+                .dense(units: 2200, activation: .relu), .dense(units: 40, activation: .tanh),
+                .dense(units: 5),
+            ], loss: SoftmaxCrossEntropy(), seed: 8)
     }
 
     func weights(fused: Bool, momentum: Float, weightDecay: Float, nesterov: Bool = false) -> [Float] {
@@ -17,8 +22,10 @@ final class FusedUpdateTests: XCTestCase {
     }
 
     /// Three steps, fused or not as `fused(step)` says: the weights and the momentum buffer after.
-    func run(fused: (Int) -> Bool, momentum: Float, weightDecay: Float, nesterov: Bool = false,
-             steps: Int = 3) -> (weights: [Float], buffer: [Float], scaled: Bool) {
+    func run(
+        fused: (Int) -> Bool, momentum: Float, weightDecay: Float, nesterov: Bool = false,
+        steps: Int = 3
+    ) -> (weights: [Float], buffer: [Float], scaled: Bool) {
         let net = network()
         let opt = SGD(network: net, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay)
         var rng = RandomGenerator(seed: 1)
@@ -26,7 +33,9 @@ final class FusedUpdateTests: XCTestCase {
         let labels: [Int32] = (0..<33).map { Int32($0 % 5) }
         for step in 0..<steps {
             net.allowsFusedUpdate = fused(step)
-            labels.withUnsafeBufferPointer { _ = net.trainStep(x, labels: $0.baseAddress, optimizer: opt, lr: 0.05 + 0.01 * Float(step % 3)) }
+            labels.withUnsafeBufferPointer {
+                _ = net.trainStep(x, labels: $0.baseAddress, optimizer: opt, lr: 0.05 + 0.01 * Float(step % 3))
+            }
         }
         return (net.store.values.buffer.map { $0 }, opt.state.first?.buffer.buffer.map { $0 } ?? [], opt.momentumBufferScaled)
     }
@@ -38,17 +47,21 @@ final class FusedUpdateTests: XCTestCase {
 
     func testMomentumFusedMatchesWithinRoundings() {
         for wd: Float in [0, 0.01] {
-            assertClose(weights(fused: true, momentum: 0.9, weightDecay: wd), weights(fused: false, momentum: 0.9, weightDecay: wd),
-                        "momentum, weight decay \(wd)")
+            assertClose(
+                weights(fused: true, momentum: 0.9, weightDecay: wd), weights(fused: false, momentum: 0.9, weightDecay: wd),
+                "momentum, weight decay \(wd)")
         }
     }
 
     func testPlainSGDFusedMatchesWithinRoundings() {
-        let a = weights(fused: true, momentum: 0, weightDecay: 0), b = weights(fused: false, momentum: 0, weightDecay: 0)
+        let a = weights(fused: true, momentum: 0, weightDecay: 0)
+        let b = weights(fused: false, momentum: 0, weightDecay: 0)
         XCTAssertNotEqual(a, weights(fused: true, momentum: 0.9, weightDecay: 0))
         assertClose(a, b, "plain SGD")
         // Nesterov and plain SGD with decay are not fused: the same bits either way.
-        XCTAssertEqual(weights(fused: true, momentum: 0.9, weightDecay: 0, nesterov: true), weights(fused: false, momentum: 0.9, weightDecay: 0, nesterov: true))
+        XCTAssertEqual(
+            weights(fused: true, momentum: 0.9, weightDecay: 0, nesterov: true),
+            weights(fused: false, momentum: 0.9, weightDecay: 0, nesterov: true))
         XCTAssertEqual(weights(fused: true, momentum: 0, weightDecay: 0.01), weights(fused: false, momentum: 0, weightDecay: 0.01))
     }
 

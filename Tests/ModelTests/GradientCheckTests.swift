@@ -1,14 +1,17 @@
 // Every hand-derived gradient against central finite differences of the Double reference.
 import XCTest
+
 @testable import Model
 
 final class GradientCheckTests: XCTestCase {
     /// Builds a network, runs one forward/backward in Float, then compares every parameter
     /// gradient (and dLoss/dX) with finite differences of the Double reference. With `samples`, a
     /// fixed pseudo-random subset of about that many entries is checked (large networks).
-    func check(_ arch: String, inputs: Int = 5, classes: Int = 3, batch: Int = 4, loss: String = "cross_entropy",
-               targets: [[Double]]? = nil, seed: UInt64 = 7, samples: Int? = nil,
-               file: StaticString = #filePath, line: UInt = #line) throws {
+    func check(
+        _ arch: String, inputs: Int = 5, classes: Int = 3, batch: Int = 4, loss: String = "cross_entropy",
+        targets: [[Double]]? = nil, seed: UInt64 = 7, samples: Int? = nil,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let specs = try Architecture.parse(arch, classes: classes)
         let lossFn = LossKind.make(loss)!
         let net = Network(inputs: inputs, specs: specs, loss: lossFn, seed: seed)
@@ -17,8 +20,8 @@ final class GradientCheckTests: XCTestCase {
         let entries = net.store.parameterCount + batch * inputs
         let stride = UInt64(max(1, entries / max(samples ?? entries, 1)))
         func sample(_ name: String, _ j: Int) -> Bool {
-            var h: UInt64 = 1469598103934665603
-            for b in name.utf8 { h = (h ^ UInt64(b)) &* 1099511628211 }
+            var h: UInt64 = 1_469_598_103_934_665_603
+            for b in name.utf8 { h = (h ^ UInt64(b)) &* 1_099_511_628_211 }
             h = (h ^ UInt64(j)) &* 0x9E37_79B9_7F4A_7C15
             return (h >> 17) % stride == 0
         }
@@ -33,7 +36,9 @@ final class GradientCheckTests: XCTestCase {
         let tm = targets.map { Matrix(rows: batch, cols: classes, values: $0.flatMap { $0.map(Float.init) }) }
         var lab = labels.map(Int32.init)
         let out = net.forward(x, training: true)
-        let floatLoss = lab.withUnsafeMutableBufferPointer { lossFn.forward(out, labels: $0.baseAddress, targets: tm, computeGradient: true) }
+        let floatLoss = lab.withUnsafeMutableBufferPointer {
+            lossFn.forward(out, labels: $0.baseAddress, targets: tm, computeGradient: true)
+        }
         // The parameter gradients from the network's own backward pass (which stops at the first
         // layer with parameters), then dLoss/dX from every layer's backward in turn.
         net.backward(lossFn.gradient)
@@ -48,7 +53,8 @@ final class GradientCheckTests: XCTestCase {
         XCTAssertLessThan(relativeError(Double(floatLoss), refLoss), 1e-4, "loss", file: file, line: line)
 
         let h = 1e-5
-        var worst = 0.0, worstName = ""
+        var worst = 0.0
+        var worstName = ""
         for p in net.store.parameters {
             let name = p.name
             let analytic = analyticGradients[name]!
@@ -61,17 +67,25 @@ final class GradientCheckTests: XCTestCase {
                 ref.params[name]![j] = orig
                 let numeric = (lp - lm) / (2 * h)
                 let e = relativeError(Double(analytic[j]), numeric)
-                if e > worst { worst = e; worstName = "\(name)[\(j)] analytic \(analytic[j]) numeric \(numeric)" }
+                if e > worst {
+                    worst = e
+                    worstName = "\(name)[\(j)] analytic \(analytic[j]) numeric \(numeric)"
+                }
             }
         }
         for r in 0..<batch {
             for j in 0..<inputs where sample("input", r * inputs + j) {
-                var xp = xs, xm = xs
+                var xp = xs
+                var xm = xs
                 xp[r][j] += h
                 xm[r][j] -= h
-                let numeric = (ref.lossOf(xp, labels: labels, targets: targets) - ref.lossOf(xm, labels: labels, targets: targets)) / (2 * h)
+                let numeric =
+                    (ref.lossOf(xp, labels: labels, targets: targets) - ref.lossOf(xm, labels: labels, targets: targets)) / (2 * h)
                 let e = relativeError(Double(dx[r * inputs + j]), numeric)
-                if e > worst { worst = e; worstName = "input[\(r),\(j)] analytic \(dx[r * inputs + j]) numeric \(numeric)" }
+                if e > worst {
+                    worst = e
+                    worstName = "input[\(r),\(j)] analytic \(dx[r * inputs + j]) numeric \(numeric)"
+                }
             }
         }
         XCTAssertLessThan(worst, 2e-3, "\(arch) / \(loss): worst gradient \(worstName)", file: file, line: line)
@@ -118,7 +132,8 @@ final class GradientCheckTests: XCTestCase {
     }
 
     func testMixedNetwork() throws {
-        try check("9:gelu,batchnorm,dropout:0.25,8:leaky_relu,7,swish,batchnorm,6:sigmoid,4", inputs: 6, classes: 4, batch: 8,
-                  loss: "cross_entropy:0.05")
+        try check(
+            "9:gelu,batchnorm,dropout:0.25,8:leaky_relu,7,swish,batchnorm,6:sigmoid,4", inputs: 6, classes: 4, batch: 8,
+            loss: "cross_entropy:0.05")
     }
 }

@@ -1,5 +1,6 @@
 // Initializers: sample statistics match their formulas; orthogonal really is orthogonal.
 import XCTest
+
 @testable import Model
 
 final class InitializerTests: XCTestCase {
@@ -11,7 +12,8 @@ final class InitializerTests: XCTestCase {
     }
 
     func testHeAndXavierStandardDeviations() {
-        let fanIn = 400, fanOut = 300
+        let fanIn = 400
+        let fanOut = 300
         let cases: [(Initializer, Activation, Double)] = [
             (.heNormal, .relu, (2.0 / 400).squareRoot()),
             (.heUniform, .relu, (2.0 / 400).squareRoot()),
@@ -60,8 +62,9 @@ final class InitializerTests: XCTestCase {
 
     func testZerosNeverBreakSymmetry() {
         // With every weight zero, all hidden units get identical gradients and stay identical.
-        let net = Network(inputs: 4, specs: [.dense(units: 6, activation: .tanh), .dense(units: 3, activation: .linear)],
-                          loss: SoftmaxCrossEntropy(), initializer: .zeros, seed: 1)
+        let net = Network(
+            inputs: 4, specs: [.dense(units: 6, activation: .tanh), .dense(units: 3, activation: .linear)],
+            loss: SoftmaxCrossEntropy(), initializer: .zeros, seed: 1)
         let opt = SGD(network: net, momentum: 0)
         var rng = RandomGenerator(seed: 2)
         let x = Matrix(rows: 8, cols: 4, values: (0..<32).map { _ in rng.normal() })

@@ -2,6 +2,7 @@
 // parsing, schedules.
 import Foundation
 import XCTest
+
 @testable import Model
 
 final class LayerBehaviourTests: XCTestCase {
@@ -55,18 +56,21 @@ final class LayerBehaviourTests: XCTestCase {
         for (rows, width) in [(5, 3), (300, 100), (1000, 37), (256, 1024), (200, 4099)] {
             for f in rows * width > 100_000 ? [Activation.relu] : [.relu, .tanh, .gelu] {
                 let n = rows * width
-                let dy = (0..<n).map { _ in rng.normal() }, z = (0..<n).map { _ in rng.normal() }
+                let dy = (0..<n).map { _ in rng.normal() }
+                let z = (0..<n).map { _ in rng.normal() }
                 let y = z.map { f == .relu ? max($0, 0) : f == .tanh ? Float(Foundation.tanh(Double($0))) : $0 }
                 var plain = [Float](repeating: 0, count: n)
                 f.backward(dy: dy, z: z, y: y, dz: &plain, count: n, loops: Loops())
                 func fused(_ loops: Loops) -> (dz: [Float], db: [Float]) {
-                    var dz = [Float](repeating: .nan, count: n), db = [Float](repeating: .nan, count: width)
+                    var dz = [Float](repeating: .nan, count: n)
+                    var db = [Float](repeating: .nan, count: width)
                     var partials = [Float](repeating: .nan, count: f.biasChunks(rows: rows, width: width) * width)
                     XCTAssertLessThanOrEqual(f.biasChunks(rows: rows, width: width), min(rows, Activation.maxBiasChunks))
                     f.backward(dy: dy, z: z, y: y, dz: &dz, rows: rows, width: width, partials: &partials, db: &db, loops: loops)
                     return (dz, db)
                 }
-                let a = fused(Loops()), b = fused(Loops(ReversedLoops()))
+                let a = fused(Loops())
+                let b = fused(Loops(ReversedLoops()))
                 XCTAssertEqual(a.dz, plain, "\(f) \(rows)×\(width): dZ")
                 XCTAssertEqual(a.db, b.db, "\(f) \(rows)×\(width): db depends on the chunks' order")
                 XCTAssertEqual(a.dz, b.dz)
@@ -94,8 +98,9 @@ final class LayerBehaviourTests: XCTestCase {
     }
 
     func testNothingInFrontOfTheFirstDenseLayerComputesAnInputGradient() throws {
-        let net = Network(inputs: 5, specs: try Architecture.parse("dropout:0.2,8:relu,dropout:0.5,3", classes: 3),
-                          loss: SoftmaxCrossEntropy(), seed: 1)
+        let net = Network(
+            inputs: 5, specs: try Architecture.parse("dropout:0.2,8:relu,dropout:0.5,3", classes: 3),
+            loss: SoftmaxCrossEntropy(), seed: 1)
         XCTAssertEqual(net.layers.map(\.computesInputGradient), [false, false, true, true])
     }
 
@@ -112,9 +117,13 @@ final class LayerBehaviourTests: XCTestCase {
     }
 
     func testBatchNormWithABatchOfOneStaysFinite() {
-        let net = Network(inputs: 3, specs: [.dense(units: 4, activation: .linear), .batchNorm(momentum: 0.1),
-                                             .activation(.relu), .dense(units: 2, activation: .linear)],
-                          loss: SoftmaxCrossEntropy(), seed: 1)
+        let net = Network(
+            inputs: 3,
+            specs: [
+                .dense(units: 4, activation: .linear), .batchNorm(momentum: 0.1),
+                .activation(.relu), .dense(units: 2, activation: .linear),
+            ],
+            loss: SoftmaxCrossEntropy(), seed: 1)
         let opt = SGD(network: net, momentum: 0.9)
         let x = Matrix(rows: 1, cols: 3, values: [0.5, -1, 2])
         let labels: [Int32] = [1]
@@ -126,7 +135,8 @@ final class LayerBehaviourTests: XCTestCase {
 
     func testBuffersAreReusedAcrossSteps() {
         let d = Dense(inputs: 3, outputs: 2, activation: .relu)
-        let big = Matrix(rows: 8, cols: 3), small = Matrix(rows: 3, cols: 3)
+        let big = Matrix(rows: 8, cols: 3)
+        let small = Matrix(rows: 3, cols: 3)
         let y1 = d.forward(big, training: true)
         let storage = y1.data
         let y2 = d.forward(small, training: true)
@@ -144,7 +154,8 @@ final class LayerBehaviourTests: XCTestCase {
     func testBackwardReadsZOnlyWhenTheDerivativeNeedsIt() {
         let unmapped = UnsafePointer<Float>(bitPattern: 16)!
         for f in [Activation.tanh, .sigmoid, .leakyReLU(alpha: 0.1), .relu, .linear] {
-            let dy: [Float] = [1, 2, 3], y: [Float] = [0.5, -0.5, 0.25]
+            let dy: [Float] = [1, 2, 3]
+            let y: [Float] = [0.5, -0.5, 0.25]
             var dz = [Float](repeating: 0, count: 3)
             dz.withUnsafeMutableBufferPointer { f.backward(dy: dy, z: unmapped, y: y, dz: $0.baseAddress!, count: 3, loops: Loops()) }
             for i in 0..<3 { XCTAssertEqual(dz[i], dy[i] * f.derivative(z: 0, y: y[i]), "\(f)") }
@@ -163,9 +174,13 @@ final class LayerBehaviourTests: XCTestCase {
 
     func testArchitectureParsing() throws {
         let specs = try Architecture.parse("512:relu, dropout:0.2,256:leaky_relu:0.1,batchnorm,gelu,10", classes: 10)
-        XCTAssertEqual(specs, [.dense(units: 512, activation: .relu), .dropout(rate: 0.2),
-                               .dense(units: 256, activation: .leakyReLU(alpha: 0.1)), .batchNorm(momentum: 0.1),
-                               .activation(.gelu), .dense(units: 10, activation: .linear)])
+        XCTAssertEqual(
+            specs,
+            [
+                .dense(units: 512, activation: .relu), .dropout(rate: 0.2),
+                .dense(units: 256, activation: .leakyReLU(alpha: 0.1)), .batchNorm(momentum: 0.1),
+                .activation(.gelu), .dense(units: 10, activation: .linear),
+            ])
         XCTAssertEqual(Architecture.string(specs), "512:relu,dropout:0.2,256:leaky_relu:0.1,batchnorm,gelu,10")
         XCTAssertThrowsError(try Architecture.parse("512:rleu,10", classes: 10)) { e in
             XCTAssertTrue("\(e)".hasPrefix("bad layer '512:rleu' at position 1 of the architecture; accepted: N, N:ACT"), "\(e)")
@@ -173,12 +188,14 @@ final class LayerBehaviourTests: XCTestCase {
         XCTAssertThrowsError(try Architecture.parse("512:relu,dropout:1.5,10", classes: 10))
         XCTAssertThrowsError(try Architecture.parse("512:relu,,10", classes: 10))
         XCTAssertThrowsError(try Architecture.parse("512:relu", classes: 10)) { e in
-            XCTAssertEqual("\(e)", "the architecture must end with a dense layer of 10 units, one per class (e.g. '...,10'), got '512:relu'")
+            XCTAssertEqual(
+                "\(e)", "the architecture must end with a dense layer of 10 units, one per class (e.g. '...,10'), got '512:relu'")
         }
     }
 
     func testSchedules() {
-        let steps = 10, epochs = 4
+        let steps = 10
+        let epochs = 4
         let constant = LearningRateSchedule(base: 0.1)
         XCTAssertEqual(constant.rate(step: 35, stepsPerEpoch: steps, epochs: epochs), 0.1)
         let step = LearningRateSchedule(base: 0.1, kind: .step(every: 2, gamma: 0.5))
@@ -187,7 +204,8 @@ final class LayerBehaviourTests: XCTestCase {
         let cosine = LearningRateSchedule(base: 0.1, kind: .cosine)
         XCTAssertEqual(cosine.rate(step: 0, stepsPerEpoch: steps, epochs: epochs), 0.1)
         XCTAssertEqual(cosine.rate(step: 20, stepsPerEpoch: steps, epochs: epochs), 0.05, accuracy: 1e-6)
-        XCTAssertEqual(cosine.rate(step: 39, stepsPerEpoch: steps, epochs: epochs), 0.1 * (1 + Float(cos(Double.pi * 39 / 40))) / 2, accuracy: 1e-6)
+        XCTAssertEqual(
+            cosine.rate(step: 39, stepsPerEpoch: steps, epochs: epochs), 0.1 * (1 + Float(cos(Double.pi * 39 / 40))) / 2, accuracy: 1e-6)
         let warm = LearningRateSchedule(base: 0.1, kind: .cosine, warmupEpochs: 1)
         XCTAssertEqual(warm.rate(step: 0, stepsPerEpoch: steps, epochs: epochs), 0.01, accuracy: 1e-7)
         XCTAssertEqual(warm.rate(step: 9, stepsPerEpoch: steps, epochs: epochs), 0.1, accuracy: 1e-7)

@@ -6,7 +6,13 @@ import XCTest
 /// A JSON value, written by hand: each Double as Swift's shortest round-trip form, so that Python
 /// reads exactly the numbers the Swift side computed with.
 indirect enum OracleJSON {
-    case number(Double), integer(Int), array([OracleJSON]), object([(String, OracleJSON)]), null, bool(Bool), string(String)
+    case number(Double)
+    case integer(Int)
+    case array([OracleJSON])
+    case object([(String, OracleJSON)])
+    case null
+    case bool(Bool)
+    case string(String)
 
     static func numbers(_ v: [Double]) -> OracleJSON { .array(v.map { .number($0) }) }
     static func rows(_ v: [Double], width: Int) -> OracleJSON {
@@ -29,11 +35,18 @@ indirect enum OracleJSON {
         case .string(let t): s += "\"\(t)\""
         case .array(let a):
             s += "["
-            for (i, v) in a.enumerated() { if i > 0 { s += "," }; v.write(into: &s) }
+            for (i, v) in a.enumerated() {
+                if i > 0 { s += "," }
+                v.write(into: &s)
+            }
             s += "]"
         case .object(let o):
             s += "{"
-            for (i, (k, v)) in o.enumerated() { if i > 0 { s += "," }; s += "\"\(k)\":"; v.write(into: &s) }
+            for (i, (k, v)) in o.enumerated() {
+                if i > 0 { s += "," }
+                s += "\"\(k)\":"
+                v.write(into: &s)
+            }
             s += "}"
         }
     }
@@ -56,8 +69,10 @@ enum MetricsOracle {
     }()
 
     static func require() throws {
-        try XCTSkipUnless(available, "python3 cannot import numpy, scipy and scikit-learn (python3 -m pip install scikit-learn): "
-                          + "the metrics are not checked against scikit-learn")
+        try XCTSkipUnless(
+            available,
+            "python3 cannot import numpy, scipy and scikit-learn (python3 -m pip install scikit-learn): "
+                + "the metrics are not checked against scikit-learn")
     }
 
     /// scikit-learn's figures for each case, in order.
@@ -73,7 +88,8 @@ enum MetricsOracle {
         let python = Process()
         python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         python.arguments = ["python3", script, path]
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         python.standardOutput = out
         python.standardError = err
         try python.run()
@@ -84,7 +100,8 @@ enum MetricsOracle {
             throw OracleError("metrics_oracle.py exited with \(python.terminationStatus): \(String(decoding: stderr, as: UTF8.self))")
         }
         guard let report = try JSONSerialization.jsonObject(with: stdout) as? [String: Any],
-              let results = report["results"] as? [[String: Any]], results.count == cases.count else {
+            let results = report["results"] as? [[String: Any]], results.count == cases.count
+        else {
             throw OracleError("metrics_oracle.py printed no result per case: \(String(decoding: stdout, as: UTF8.self).prefix(300))")
         }
         return results
@@ -97,14 +114,18 @@ enum MetricsOracle {
 }
 
 /// Compares one figure with the oracle's: both undefined (nil / null), or within 1e-6 (relative above 1).
-func assertAgrees(_ ours: Double?, _ theirs: Any?, _ what: String, tolerance: Double = 1e-6,
-                  file: StaticString = #filePath, line: UInt = #line) {
+func assertAgrees(
+    _ ours: Double?, _ theirs: Any?, _ what: String, tolerance: Double = 1e-6,
+    file: StaticString = #filePath, line: UInt = #line
+) {
     let ref = (theirs as? NSNumber)?.doubleValue
     switch (ours, ref) {
     case (nil, nil): return
     case (let a?, let b?):
         XCTAssertLessThanOrEqual(abs(a - b), tolerance * max(1, abs(b)), "\(what): ours \(a), scikit-learn's \(b)", file: file, line: line)
     default:
-        XCTFail("\(what): ours \(ours.map { "\($0)" } ?? "undefined"), scikit-learn's \(ref.map { "\($0)" } ?? "undefined")", file: file, line: line)
+        XCTFail(
+            "\(what): ours \(ours.map { "\($0)" } ?? "undefined"), scikit-learn's \(ref.map { "\($0)" } ?? "undefined")", file: file,
+            line: line)
     }
 }

@@ -1,6 +1,7 @@
 // Every metric against scikit-learn on random seeded cases: binary, several classes, multi-label,
 // with and without weights (zeros among them), with tied scores, and the undefined cases.
 import XCTest
+
 @testable import Model
 
 final class MetricsOracleTests: XCTestCase {
@@ -13,7 +14,7 @@ final class MetricsOracleTests: XCTestCase {
         switch kind {
         case 0: return nil
         case 1: return (0..<n).map { _ in uniform() < 1.0 / 6 ? 0 : 3 * uniform() }
-        default: return (0..<n).map { _ in Double(1 + rng.below(3)) }   // integer weights
+        default: return (0..<n).map { _ in Double(1 + rng.below(3)) }  // integer weights
         }
     }
 
@@ -43,7 +44,12 @@ final class MetricsOracleTests: XCTestCase {
 
     func testBinaryMetricsAgreeWithScikitLearn() throws {
         try MetricsOracle.require()
-        struct Case { let p: [Double]; let y: [Bool]; let w: [Double]?; let t: Double }
+        struct Case {
+            let p: [Double]
+            let y: [Bool]
+            let w: [Double]?
+            let t: Double
+        }
         var cases: [Case] = []
         for n in [1, 2, 9, 200, 1500] {
             for wk in 0..<3 {
@@ -62,17 +68,23 @@ final class MetricsOracleTests: XCTestCase {
         cases.append(Case(p: [0.2, 0.7, 0.5, 0.1], y: [true, false, true, false], w: [0, 2, 0, 1], t: 0.5))
         cases.append(Case(p: [0.2, 0.7], y: [true, false], w: [0, 0], t: 0.5))
         cases.append(Case(p: [0, 1, 1, 0, 0.5], y: [true, true, false, false, true], w: nil, t: 0.5))
-        let results = try MetricsOracle.run(cases.map { c in
-            .object([("kind", .string("binary")), ("probabilities", .numbers(c.p)), ("positives", .flags(c.y)),
-                     ("weights", .weights(c.w)), ("threshold", .number(c.t))])
-        })
+        let results = try MetricsOracle.run(
+            cases.map { c in
+                .object([
+                    ("kind", .string("binary")), ("probabilities", .numbers(c.p)), ("positives", .flags(c.y)),
+                    ("weights", .weights(c.w)), ("threshold", .number(c.t)),
+                ])
+            })
         for (i, (c, r)) in zip(cases, results).enumerated() {
             let m = BinaryMetrics.compute(probabilities: c.p, positives: c.y, weights: c.w, threshold: c.t)
             if r["undefined"] != nil {
                 XCTAssertNil(m, "case \(i): weights sum to 0")
                 continue
             }
-            guard let m else { XCTFail("case \(i): undefined, scikit-learn's is not"); continue }
+            guard let m else {
+                XCTFail("case \(i): undefined, scikit-learn's is not")
+                continue
+            }
             let at = "case \(i) (\(c.p.count) rows)"
             assertAgrees(m.rocAUC, r["roc_auc"], "\(at) ROC AUC")
             assertAgrees(m.averagePrecision, r["average_precision"], "\(at) average precision")
@@ -91,7 +103,13 @@ final class MetricsOracleTests: XCTestCase {
 
     func testMulticlassMetricsAgreeWithScikitLearn() throws {
         try MetricsOracle.require()
-        struct Case { let p: [Double]; let c: Int; let y: [Int32]; let w: [Double]?; let k: Int }
+        struct Case {
+            let p: [Double]
+            let c: Int
+            let y: [Int32]
+            let w: [Double]?
+            let k: Int
+        }
         var cases: [Case] = []
         for c in [2, 3, 5, 10] {
             for n in [3, 60, 800] {
@@ -100,24 +118,32 @@ final class MetricsOracleTests: XCTestCase {
                         // sometimes a class never occurs
                         let missing = cases.count % 4 == 0 ? c - 1 : -1
                         let y = (0..<n).map { _ in Int32({ (v: Int) in v == missing ? 0 : v }(rng.below(c))) }
-                        cases.append(Case(p: softmaxRows(n, c, labels: y, tied: tied), c: c, y: y, w: weights(n, wk), k: 1 + cases.count % 3))
+                        cases.append(
+                            Case(p: softmaxRows(n, c, labels: y, tied: tied), c: c, y: y, w: weights(n, wk), k: 1 + cases.count % 3))
                     }
                 }
             }
         }
-        cases.append(Case(p: [0.5, 0.3, 0.2, 0.2, 0.5, 0.3], c: 3, y: [0, 0], w: nil, k: 2))   // one class present: no AUC
+        cases.append(Case(p: [0.5, 0.3, 0.2, 0.2, 0.5, 0.3], c: 3, y: [0, 0], w: nil, k: 2))  // one class present: no AUC
         cases.append(Case(p: [0.5, 0.3, 0.2, 0.2, 0.5, 0.3], c: 3, y: [0, 1], w: [0, 0], k: 2))  // no weight
-        let results = try MetricsOracle.run(cases.map { c in
-            .object([("kind", .string("multiclass")), ("probabilities", .rows(c.p, width: c.c)), ("labels", .array(c.y.map { .integer(Int($0)) })),
-                     ("weights", .weights(c.w)), ("k", .integer(c.k))])
-        })
+        let results = try MetricsOracle.run(
+            cases.map { c in
+                .object([
+                    ("kind", .string("multiclass")), ("probabilities", .rows(c.p, width: c.c)),
+                    ("labels", .array(c.y.map { .integer(Int($0)) })),
+                    ("weights", .weights(c.w)), ("k", .integer(c.k)),
+                ])
+            })
         for (i, (c, r)) in zip(cases, results).enumerated() {
             let m = MulticlassMetrics.compute(probabilities: c.p, classes: c.c, labels: c.y, weights: c.w, k: c.k)
             if r["undefined"] != nil {
                 XCTAssertNil(m, "case \(i): weights sum to 0")
                 continue
             }
-            guard let m else { XCTFail("case \(i): undefined, scikit-learn's is not"); continue }
+            guard let m else {
+                XCTFail("case \(i): undefined, scikit-learn's is not")
+                continue
+            }
             let at = "case \(i) (\(c.y.count) rows, \(c.c) classes)"
             assertAgrees(m.accuracy, r["accuracy"], "\(at) accuracy")
             assertAgrees(m.balancedAccuracy, r["balanced_accuracy"], "\(at) balanced accuracy")
@@ -127,7 +153,8 @@ final class MetricsOracleTests: XCTestCase {
             assertAgrees(m.brierScore, r["brier"], "\(at) Brier score")
             assertAgrees(m.topKAccuracy, r["top_k"], "\(at) top-\(c.k) accuracy")
             assertAgrees(m.macroRocAUC, r["roc_auc_ovr_macro"], "\(at) one-vs-rest macro ROC AUC")
-            let f1 = r["f1"] as! [Any], auc = r["roc_auc"] as! [Any]
+            let f1 = r["f1"] as! [Any]
+            let auc = r["roc_auc"] as! [Any]
             for j in 0..<c.c {
                 assertAgrees(m.perClass[j].f1, f1[j], "\(at) F1 of class \(j)")
                 assertAgrees(m.perClass[j].rocAUC, auc[j] is NSNull ? nil : auc[j], "\(at) ROC AUC of class \(j)")
@@ -137,14 +164,21 @@ final class MetricsOracleTests: XCTestCase {
 
     func testMultilabelMetricsAgreeWithScikitLearn() throws {
         try MetricsOracle.require()
-        struct Case { let p: [Double]; let l: Int; let t: [Bool]; let w: [Double]?; let threshold: Double }
+        struct Case {
+            let p: [Double]
+            let l: Int
+            let t: [Bool]
+            let w: [Double]?
+            let threshold: Double
+        }
         var cases: [Case] = []
         for l in [1, 3, 6] {
             for n in [2, 50, 700] {
                 for wk in 0..<3 {
                     for tied in [false, true] {
                         let rates = (0..<l).map { k in [0.1, 0.5, 0.3, 0.8, 0.02, 0.6][k] }
-                        var t = [Bool](), p = [Double]()
+                        var t = [Bool]()
+                        var p = [Double]()
                         for _ in 0..<n {
                             for k in 0..<l {
                                 let on = uniform() < rates[k]
@@ -158,12 +192,16 @@ final class MetricsOracleTests: XCTestCase {
             }
         }
         cases.append(Case(p: [0.9, 0.1, 0.2, 0.3], l: 2, t: [false, false, false, false], w: nil, threshold: 0.5))  // no label ever on
-        let results = try MetricsOracle.run(cases.map { c in
-            .object([("kind", .string("multilabel")), ("probabilities", .rows(c.p, width: c.l)), ("truth", .flagRows(c.t, width: c.l)),
-                     ("weights", .weights(c.w)), ("threshold", .number(c.threshold))])
-        })
+        let results = try MetricsOracle.run(
+            cases.map { c in
+                .object([
+                    ("kind", .string("multilabel")), ("probabilities", .rows(c.p, width: c.l)), ("truth", .flagRows(c.t, width: c.l)),
+                    ("weights", .weights(c.w)), ("threshold", .number(c.threshold)),
+                ])
+            })
         for (i, (c, r)) in zip(cases, results).enumerated() {
-            guard let m = MultilabelMetrics.compute(probabilities: c.p, labels: c.l, truth: c.t, weights: c.w, threshold: c.threshold) else {
+            guard let m = MultilabelMetrics.compute(probabilities: c.p, labels: c.l, truth: c.t, weights: c.w, threshold: c.threshold)
+            else {
                 XCTAssertNotNil(r["undefined"], "case \(i): undefined, scikit-learn's is not")
                 continue
             }
@@ -181,24 +219,37 @@ final class MetricsOracleTests: XCTestCase {
 
     func testCalibrationAgreesWithTheReference() throws {
         try MetricsOracle.require()
-        struct Case { let p: [Double]; let c: Int; let y: [Int32]; let w: [Double]?; let bins: Int }
+        struct Case {
+            let p: [Double]
+            let c: Int
+            let y: [Int32]
+            let w: [Double]?
+            let bins: Int
+        }
         var cases: [Case] = []
         for c in [2, 4, 10] {
             for wk in 0..<3 {
                 for tied in [false, true] {
                     let n = 400
                     let y = (0..<n).map { _ in Int32(rng.below(c)) }
-                    cases.append(Case(p: softmaxRows(n, c, labels: y, tied: tied), c: c, y: y, w: weights(n, wk), bins: [15, 10][cases.count % 2]))
+                    cases.append(
+                        Case(p: softmaxRows(n, c, labels: y, tied: tied), c: c, y: y, w: weights(n, wk), bins: [15, 10][cases.count % 2]))
                 }
             }
         }
         // confidences exactly on the edges k/15
-        cases.append(Case(p: (0...15).flatMap { k in [Double(k) / 15, 1 - Double(k) / 15] }, c: 2, y: (0...15).map { Int32($0 % 2) },
-                          w: nil, bins: 15))
-        let results = try MetricsOracle.run(cases.map { c in
-            .object([("kind", .string("calibration")), ("probabilities", .rows(c.p, width: c.c)), ("labels", .array(c.y.map { .integer(Int($0)) })),
-                     ("weights", .weights(c.w)), ("bins", .integer(c.bins))])
-        })
+        cases.append(
+            Case(
+                p: (0...15).flatMap { k in [Double(k) / 15, 1 - Double(k) / 15] }, c: 2, y: (0...15).map { Int32($0 % 2) },
+                w: nil, bins: 15))
+        let results = try MetricsOracle.run(
+            cases.map { c in
+                .object([
+                    ("kind", .string("calibration")), ("probabilities", .rows(c.p, width: c.c)),
+                    ("labels", .array(c.y.map { .integer(Int($0)) })),
+                    ("weights", .weights(c.w)), ("bins", .integer(c.bins)),
+                ])
+            })
         for (i, (c, r)) in zip(cases, results).enumerated() {
             let m = try XCTUnwrap(Calibration.topClass(probabilities: c.p, classes: c.c, labels: c.y, weights: c.w, bins: c.bins))
             assertAgrees(m.expectedCalibrationError, r["ece"], "case \(i) ECE", tolerance: 1e-12)
@@ -221,31 +272,44 @@ final class MetricsOracleTests: XCTestCase {
         for (i, (c, scale)) in [(3, 3.0), (10, 0.4), (4, 1.0), (2, 6.0)].enumerated() {
             let n = 300
             // logits too confident (scale > 1) or too timid (scale < 1) for labels drawn from softmax(z)
-            var logits = [Double](), labels = [Int32]()
+            var logits = [Double]()
+            var labels = [Int32]()
             for _ in 0..<n {
                 let z = (0..<c).map { _ in Double(rng.normal()) * 1.5 }
-                let e = z.map { exp($0) }, s = e.reduce(0, +)
-                var u = uniform() * s, y = 0
-                while y < c - 1 && u > e[y] { u -= e[y]; y += 1 }
+                let e = z.map { exp($0) }
+                let s = e.reduce(0, +)
+                var u = uniform() * s
+                var y = 0
+                while y < c - 1 && u > e[y] {
+                    u -= e[y]
+                    y += 1
+                }
                 labels.append(Int32(y))
                 logits += z.map { $0 * scale }
             }
             let w = weights(n, i % 3)
-            cases.append(.object([("kind", .string("temperature")), ("logits", .rows(logits, width: c)),
-                                  ("labels", .array(labels.map { .integer(Int($0)) })), ("weights", .weights(w))]))
+            cases.append(
+                .object([
+                    ("kind", .string("temperature")), ("logits", .rows(logits, width: c)),
+                    ("labels", .array(labels.map { .integer(Int($0)) })), ("weights", .weights(w)),
+                ]))
             fits.append(try XCTUnwrap(TemperatureScaling.fitSoftmax(logits: logits, classes: c, labels: labels, weights: w)))
         }
         for (i, (l, scale)) in [(1, 4.0), (5, 0.5)].enumerated() {
             let n = 300
-            var logits = [Double](), targets = [Bool]()
+            var logits = [Double]()
+            var targets = [Bool]()
             for _ in 0..<(n * l) {
                 let z = Double(rng.normal()) * 2
                 targets.append(uniform() < 1 / (1 + exp(-z)))
                 logits.append(z * scale)
             }
             let w = weights(n, i + 1)
-            cases.append(.object([("kind", .string("temperature")), ("sigmoid", .bool(true)), ("logits", .rows(logits, width: l)),
-                                  ("targets", .flagRows(targets, width: l)), ("weights", .weights(w))]))
+            cases.append(
+                .object([
+                    ("kind", .string("temperature")), ("sigmoid", .bool(true)), ("logits", .rows(logits, width: l)),
+                    ("targets", .flagRows(targets, width: l)), ("weights", .weights(w)),
+                ]))
             fits.append(try XCTUnwrap(TemperatureScaling.fitSigmoid(logits: logits, outputs: l, targets: targets, weights: w)))
         }
         let results = try MetricsOracle.run(cases)
@@ -264,9 +328,13 @@ final class MetricsOracleTests: XCTestCase {
     func testBalancedClassWeightsAgreeWithScikitLearn() throws {
         try MetricsOracle.require()
         let labelSets: [[Int32]] = [(0..<97).map { _ in Int32(rng.below(4)) }, [0, 0, 0, 2, 2, 5], [1]]
-        let results = try MetricsOracle.run(labelSets.map { y in
-            .object([("kind", .string("class_weight")), ("labels", .array(y.map { .integer(Int($0)) })), ("classes", .integer(Int(y.max()!) + 1))])
-        })
+        let results = try MetricsOracle.run(
+            labelSets.map { y in
+                .object([
+                    ("kind", .string("class_weight")), ("labels", .array(y.map { .integer(Int($0)) })),
+                    ("classes", .integer(Int(y.max()!) + 1)),
+                ])
+            })
         for (y, r) in zip(labelSets, results) {
             let ours = ClassWeights.balanced(labels: y, classes: Int(y.max()!) + 1)
             let theirs = r["weights"] as! [NSNumber]

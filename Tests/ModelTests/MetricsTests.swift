@@ -1,12 +1,14 @@
 // The metrics' conventions on small hand-made cases: ties, undefined areas, rows of weight 0, log-loss
 // clipping, top-k ties, calibration bins and temperature scaling's limits.
 import XCTest
+
 @testable import Model
 
 final class MetricsTests: XCTestCase {
     func testROCAndAveragePrecisionOnScikitLearnsExample() {
         // roc_auc_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) = 0.75; average_precision_score = 0.8333…
-        let s = [0.1, 0.4, 0.35, 0.8], y = [false, false, true, true]
+        let s = [0.1, 0.4, 0.35, 0.8]
+        let y = [false, false, true, true]
         XCTAssertEqual(BinaryMetrics.rocAUC(scores: s, positives: y)!, 0.75, accuracy: 1e-15)
         XCTAssertEqual(BinaryMetrics.averagePrecision(scores: s, positives: y)!, 5.0 / 6, accuracy: 1e-15)
     }
@@ -50,28 +52,37 @@ final class MetricsTests: XCTestCase {
     /// A row of weight 0 is the row left out, in every figure.
     func testZeroWeightRowsAreAbsent() {
         var rng = RandomGenerator(seed: 8)
-        let n = 40, c = 4
-        var p = [Double](), labels = [Int32](), w = [Double]()
+        let n = 40
+        let c = 4
+        var p = [Double]()
+        var labels = [Int32]()
+        var w = [Double]()
         for i in 0..<n {
             let z = (0..<c).map { _ in Double(rng.normal()) }
-            let e = z.map { exp($0) }, s = e.reduce(0, +)
+            let e = z.map { exp($0) }
+            let s = e.reduce(0, +)
             p += e.map { $0 / s }
             labels.append(Int32(rng.below(c)))
             w.append(i % 3 == 0 ? 0 : Double(1 + rng.below(3)))
         }
         let keep = (0..<n).filter { w[$0] > 0 }
-        let kp = keep.flatMap { p[($0 * c)..<(($0 + 1) * c)] }, kl = keep.map { labels[$0] }, kw = keep.map { w[$0] }
-        XCTAssertEqual(MulticlassMetrics.compute(probabilities: p, classes: c, labels: labels, weights: w)!.withoutRowCount,
-                       MulticlassMetrics.compute(probabilities: kp, classes: c, labels: kl, weights: kw)!.withoutRowCount)
-        let bp = (0..<n).map { p[$0 * c] }, by = labels.map { $0 == 0 }
+        let kp = keep.flatMap { p[($0 * c)..<(($0 + 1) * c)] }
+        let kl = keep.map { labels[$0] }
+        let kw = keep.map { w[$0] }
+        XCTAssertEqual(
+            MulticlassMetrics.compute(probabilities: p, classes: c, labels: labels, weights: w)!.withoutRowCount,
+            MulticlassMetrics.compute(probabilities: kp, classes: c, labels: kl, weights: kw)!.withoutRowCount)
+        let bp = (0..<n).map { p[$0 * c] }
+        let by = labels.map { $0 == 0 }
         let a = BinaryMetrics.compute(probabilities: bp, positives: by, weights: w)!
         let b = BinaryMetrics.compute(probabilities: keep.map { bp[$0] }, positives: keep.map { by[$0] }, weights: kw)!
         XCTAssertEqual(a.rocAUC, b.rocAUC)
         XCTAssertEqual(a.averagePrecision, b.averagePrecision)
         XCTAssertEqual(a.logLoss, b.logLoss)
         XCTAssertEqual(a.f1, b.f1)
-        XCTAssertEqual(Calibration.topClass(probabilities: p, classes: c, labels: labels, weights: w)!.expectedCalibrationError,
-                       Calibration.topClass(probabilities: kp, classes: c, labels: kl, weights: kw)!.expectedCalibrationError)
+        XCTAssertEqual(
+            Calibration.topClass(probabilities: p, classes: c, labels: labels, weights: w)!.expectedCalibrationError,
+            Calibration.topClass(probabilities: kp, classes: c, labels: kl, weights: kw)!.expectedCalibrationError)
     }
 
     func testLogLossClipsAtMachineEpsilon() {
@@ -101,8 +112,9 @@ final class MetricsTests: XCTestCase {
         XCTAssertEqual(m.f1, 2.0 / 3, accuracy: 1e-15)
         XCTAssertEqual(m.balancedAccuracy, 2.0 / 3, accuracy: 1e-15)
         // a higher threshold trades recall for precision
-        let strict = BinaryMetrics.compute(probabilities: [0.9, 0.6, 0.7, 0.2, 0.1, 0.3], positives: [true, true, false, true, false, false],
-                                           threshold: 0.8)!
+        let strict = BinaryMetrics.compute(
+            probabilities: [0.9, 0.6, 0.7, 0.2, 0.1, 0.3], positives: [true, true, false, true, false, false],
+            threshold: 0.8)!
         XCTAssertEqual(strict.precision, 1)
         XCTAssertEqual(strict.recall, 1.0 / 3, accuracy: 1e-15)
     }
@@ -142,18 +154,25 @@ final class MetricsTests: XCTestCase {
         XCTAssertEqual(noise.temperature, 100, accuracy: 1e-9)
         // labels drawn from softmax(z) and logits 2z: T near 2
         var rng = RandomGenerator(seed: 12)
-        var logits = [Double](), labels = [Int32]()
+        var logits = [Double]()
+        var labels = [Int32]()
         for _ in 0..<20000 {
             let z = (0..<3).map { _ in Double(rng.normal()) }
-            let e = z.map { exp($0) }, s = e.reduce(0, +)
-            var u = Double(rng.uniform()) * s, y = 0
-            while y < 2 && u > e[y] { u -= e[y]; y += 1 }
+            let e = z.map { exp($0) }
+            let s = e.reduce(0, +)
+            var u = Double(rng.uniform()) * s
+            var y = 0
+            while y < 2 && u > e[y] {
+                u -= e[y]
+                y += 1
+            }
             labels.append(Int32(y))
             logits += z.map { 2 * $0 }
         }
         let fit = TemperatureScaling.fitSoftmax(logits: logits, classes: 3, labels: labels)!
         XCTAssertEqual(fit.temperature, 2, accuracy: 0.15)
-        XCTAssertEqual(TemperatureScaling.softmaxLogLoss(logits: logits, classes: 3, labels: labels, temperature: fit.temperature), fit.logLossAfter)
+        XCTAssertEqual(
+            TemperatureScaling.softmaxLogLoss(logits: logits, classes: 3, labels: labels, temperature: fit.temperature), fit.logLossAfter)
     }
 
     func testInputChecksFindTheFirstBadValue() {

@@ -2,25 +2,32 @@
 // the mean binary cross-entropy, σ of every output, and the rows with every label right, the same
 // whatever the batch size and over a range of rows.
 import XCTest
+
 @testable import Model
 
 final class MultilabelEvaluationTests: XCTestCase {
     func testLossProbabilitiesAndExactRowsAreTheDirectOnes() {
         var rng = RandomGenerator(seed: 3)
-        let n = 37, features = 5, labels = 3
+        let n = 37
+        let features = 5
+        let labels = 3
         let x = (0..<(n * features)).map { _ in rng.normal() }
         let t = (0..<(n * labels)).map { _ in Float(rng.below(2)) }
         let data = Dataset(count: n, features: features, storage: .floats(x), targets: .values(t, width: labels))
-        let net = Network(inputs: features, specs: [.dense(units: 8, activation: .tanh), .dense(units: labels, activation: .linear)],
-                          loss: SigmoidBinaryCrossEntropy(), seed: 4)
+        let net = Network(
+            inputs: features, specs: [.dense(units: 8, activation: .tanh), .dense(units: labels, activation: .linear)],
+            loss: SigmoidBinaryCrossEntropy(), seed: 4)
         // Directly, one row at a time, in Double.
         let m = Matrix(rows: n, cols: features, values: x)
         let z = net.forward(m, training: false)
-        var loss = 0.0, exact = 0, p = [Double]()
+        var loss = 0.0
+        var exact = 0
+        var p = [Double]()
         for r in 0..<n {
             var right = true
             for k in 0..<labels {
-                let v = Double(z.data[r * labels + k]), y = Double(t[r * labels + k])
+                let v = Double(z.data[r * labels + k])
+                let y = Double(t[r * labels + k])
                 loss += max(v, 0) - v * y + log(1 + exp(-abs(v)))
                 let q = 1 / (1 + exp(-v))
                 p.append(q)

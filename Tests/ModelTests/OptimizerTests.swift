@@ -3,13 +3,19 @@
 // (so the eight-lane bodies, the scalar tails, several chunks, and the decayed and undecayed ranges
 // of the flat buffer all run) against a plain Double reference of the same rules.
 import XCTest
+
 @testable import Model
 
 final class OptimizerTests: XCTestCase {
     /// A store of one tensor holding `values`, with gradient `grads`; a weight (decayed) or a bias.
     func store(_ values: [Float], _ grads: [Float], decays: Bool = true) -> ParameterStore {
-        let s = ParameterStore(layers: [[TensorDeclaration(decays ? "weight" : "bias", shape: [values.count],
-                                                           role: .parameter(decays: decays), initial: .zeros)]])!
+        let s = ParameterStore(layers: [
+            [
+                TensorDeclaration(
+                    decays ? "weight" : "bias", shape: [values.count],
+                    role: .parameter(decays: decays), initial: .zeros)
+            ]
+        ])!
         s.parameters[0].set(values)
         setGradients(s, [grads])
         return s
@@ -40,18 +46,20 @@ final class OptimizerTests: XCTestCase {
     func testMomentumTwoSteps() {
         let s = store([1.0], [0.5])
         let o = SGD(store: s, momentum: 0.9)
-        o.step(lr: 0.1)                          // v = 0.5, p = 1 − 0.05 = 0.95
+        o.step(lr: 0.1)  // v = 0.5, p = 1 − 0.05 = 0.95
         assertClose(s.parameters[0].values, [0.95])
-        setGradients(s, [[0.25]]); o.step(lr: 0.1)  // v = 0.45 + 0.25 = 0.7, p = 0.95 − 0.07 = 0.88
+        setGradients(s, [[0.25]])
+        o.step(lr: 0.1)  // v = 0.45 + 0.25 = 0.7, p = 0.95 − 0.07 = 0.88
         assertClose(s.parameters[0].values, [0.88])
     }
 
     func testNesterovTwoSteps() {
         let s = store([1.0], [0.5])
         let o = SGD(store: s, momentum: 0.9, nesterov: true)
-        o.step(lr: 0.1)                          // v = 0.5, g' = 0.5 + 0.45 = 0.95, p = 0.905
+        o.step(lr: 0.1)  // v = 0.5, g' = 0.5 + 0.45 = 0.95, p = 0.905
         assertClose(s.parameters[0].values, [0.905])
-        setGradients(s, [[0.25]]); o.step(lr: 0.1)  // v = 0.7, g' = 0.25 + 0.63 = 0.88, p = 0.817
+        setGradients(s, [[0.25]])
+        o.step(lr: 0.1)  // v = 0.7, g' = 0.25 + 0.63 = 0.88, p = 0.817
         assertClose(s.parameters[0].values, [0.817])
     }
 
@@ -61,10 +69,12 @@ final class OptimizerTests: XCTestCase {
         o.step(lr: 0.1)
         // m = 0.05, v = 0.00025; m̂ = 0.5, v̂ = 0.25; p = 1 − 0.1·0.5/(0.5 + 1e-8)
         assertClose(s.parameters[0].values, [1 - 0.1 * 0.5 / (0.5 + 1e-8)])
-        setGradients(s, [[0.25]]); o.step(lr: 0.1)
+        setGradients(s, [[0.25]])
+        o.step(lr: 0.1)
         // m = 0.9·0.05 + 0.1·0.25 = 0.07, v = 0.999·0.00025 + 0.001·0.0625 = 0.00031225
         // m̂ = 0.07/0.19, v̂ = 0.00031225/0.001999
-        let mHat = 0.07 / (1 - 0.81), vHat = 0.00031225 / (1 - 0.998001)
+        let mHat = 0.07 / (1 - 0.81)
+        let vHat = 0.00031225 / (1 - 0.998001)
         assertClose(s.parameters[0].values, [1 - 0.1 * 0.5 / (0.5 + 1e-8) - 0.1 * mHat / (vHat.squareRoot() + 1e-8)], 2e-6)
     }
 
@@ -82,7 +92,8 @@ final class OptimizerTests: XCTestCase {
     func testStepCountAndState() {
         let s = store([1, 2, 3], [0.1, 0.2, 0.3])
         let o = Adam(store: s)
-        o.step(lr: 0.01); o.step(lr: 0.01)
+        o.step(lr: 0.01)
+        o.step(lr: 0.01)
         XCTAssertEqual(o.stepCount, 2)
         XCTAssertEqual(o.state.map(\.name), ["exp_avg", "exp_avg_sq"])
         XCTAssertEqual(o.state[0].buffer.count, s.values.count, "each state buffer is laid out as the parameters")
@@ -94,16 +105,22 @@ final class OptimizerTests: XCTestCase {
     static let sizes = [20_003, 1_001]
 
     func bigStore() -> ParameterStore {
-        ParameterStore(layers: [[TensorDeclaration("weight", shape: [Self.sizes[0]], role: .parameter(decays: true), initial: .zeros),
-                                 TensorDeclaration("bias", shape: [Self.sizes[1]], role: .parameter(decays: false), initial: .zeros)]])!
+        ParameterStore(layers: [
+            [
+                TensorDeclaration("weight", shape: [Self.sizes[0]], role: .parameter(decays: true), initial: .zeros),
+                TensorDeclaration("bias", shape: [Self.sizes[1]], role: .parameter(decays: false), initial: .zeros),
+            ]
+        ])!
     }
 
     /// Runs `steps` updates of `make(store)` and of `reference` (one Double step of one element:
     /// (p, g, state, step t, decays) → p', with `state` its per-element slots), on the same random
     /// values and gradients, and compares every element.
-    func checkAgainstReference(steps: Int = 5, lr: Float = 0.01, slots: Int, _ make: (ParameterStore) -> Optimizer,
-                               _ reference: (Double, Double, inout [Double], Int, Bool) -> Double,
-                               file: StaticString = #filePath, line: UInt = #line) {
+    func checkAgainstReference(
+        steps: Int = 5, lr: Float = 0.01, slots: Int, _ make: (ParameterStore) -> Optimizer,
+        _ reference: (Double, Double, inout [Double], Int, Bool) -> Double,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         let s = bigStore()
         let o = make(s)
         var rng = RandomGenerator(seed: 11)
@@ -135,7 +152,9 @@ final class OptimizerTests: XCTestCase {
     }
 
     func testSGDFamilyAgainstDoubleReference() {
-        let lr = 0.01, wd = 0.02, mu = 0.9
+        let lr = 0.01
+        let wd = 0.02
+        let mu = 0.9
         checkAgainstReference(slots: 0, { SGD(store: $0, weightDecay: Float(wd)) }) { p, g, _, _, decays in
             p - lr * (g + (decays ? wd : 0) * p)
         }
@@ -144,7 +163,8 @@ final class OptimizerTests: XCTestCase {
             v[0] = mu * v[0] + gd
             return p - lr * v[0]
         }
-        checkAgainstReference(slots: 1, { SGD(store: $0, momentum: Float(mu), nesterov: true, weightDecay: Float(wd)) }) { p, g, v, _, decays in
+        checkAgainstReference(slots: 1, { SGD(store: $0, momentum: Float(mu), nesterov: true, weightDecay: Float(wd)) }) {
+            p, g, v, _, decays in
             let gd = g + (decays ? wd : 0) * p
             v[0] = mu * v[0] + gd
             return p - lr * (gd + mu * v[0])
@@ -152,7 +172,11 @@ final class OptimizerTests: XCTestCase {
     }
 
     func testAdamFamilyAgainstDoubleReference() {
-        let lr = 0.01, wd = 0.05, b1 = 0.9, b2 = 0.999, eps = 1e-8
+        let lr = 0.01
+        let wd = 0.05
+        let b1 = 0.9
+        let b2 = 0.999
+        let eps = 1e-8
         for decoupled in [false, true] {
             checkAgainstReference(slots: 2, { Adam(store: $0, weightDecay: Float(wd), decoupled: decoupled) }) { p, g, mv, t, decays in
                 let w = decays ? wd : 0
@@ -160,7 +184,8 @@ final class OptimizerTests: XCTestCase {
                 let gd = decoupled ? g : g + w * p
                 mv[0] = b1 * mv[0] + (1 - b1) * gd
                 mv[1] = b2 * mv[1] + (1 - b2) * gd * gd
-                let mHat = mv[0] / (1 - pow(b1, Double(t))), vHat = mv[1] / (1 - pow(b2, Double(t)))
+                let mHat = mv[0] / (1 - pow(b1, Double(t)))
+                let vHat = mv[1] / (1 - pow(b2, Double(t)))
                 return q - lr * mHat / (vHat.squareRoot() + eps)
             }
         }

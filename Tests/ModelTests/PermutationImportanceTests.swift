@@ -2,6 +2,7 @@
 // of 0; one-hot groups move together; the figures do not depend on the lanes or the threads.
 import Foundation
 import XCTest
+
 @testable import Model
 
 /// Runs the chunks of a loop on Dispatch's threads, all at once.
@@ -22,17 +23,24 @@ final class PermutationImportanceTests: XCTestCase {
 
         init(rows: Int, seed: UInt64) {
             var rng = RandomGenerator(seed: seed)
-            var x = [Float](), y = [Bool]()
+            var x = [Float]()
+            var y = [Bool]()
             for _ in 0..<rows {
-                let decisive = rng.normal(), noise = rng.normal(), category = rng.below(3)
+                let decisive = rng.normal()
+                let noise = rng.normal()
+                let category = rng.below(3)
                 x += [decisive, noise] + (0..<3).map { $0 == category ? 1 : 0 }
                 // a little label noise, so the fit is not perfect
                 y.append(decisive + 0.3 * rng.normal() > 0)
             }
-            self.x = x; self.y = y; self.rows = rows
-            var w = [Double](repeating: 0, count: 5), b = 0.0
+            self.x = x
+            self.y = y
+            self.rows = rows
+            var w = [Double](repeating: 0, count: 5)
+            var b = 0.0
             for _ in 0..<300 {
-                var gw = [Double](repeating: 0, count: 5), gb = 0.0
+                var gw = [Double](repeating: 0, count: 5)
+                var gb = 0.0
                 for r in 0..<rows {
                     var z = b
                     for j in 0..<5 { z += w[j] * Double(x[r * 5 + j]) }
@@ -43,7 +51,8 @@ final class PermutationImportanceTests: XCTestCase {
                 for j in 0..<5 { w[j] -= 0.5 * gw[j] / Double(rows) }
                 b -= 0.5 * gb / Double(rows)
             }
-            weights = w; bias = b
+            weights = w
+            bias = b
         }
 
         /// Accuracy of the fitted model on features at x.
@@ -70,7 +79,8 @@ final class PermutationImportanceTests: XCTestCase {
         XCTAssertEqual(r.ranking.first, 0, "the column that decides the label ranks first: \(r.mean)")
         XCTAssertGreaterThan(r.mean[0], 0.3)
         for g in [1, 2] {
-            XCTAssertLessThanOrEqual(abs(r.mean[g]), max(3 * r.standardDeviation[g], 0.005), "group \(g): \(r.mean[g]) ± \(r.standardDeviation[g])")
+            XCTAssertLessThanOrEqual(
+                abs(r.mean[g]), max(3 * r.standardDeviation[g], 0.005), "group \(g): \(r.mean[g]) ± \(r.standardDeviation[g])")
         }
         XCTAssertEqual(r.drops.map(\.count), [8, 8, 8])
         // mean and standard deviation (ddof 0) of each group's drops
@@ -88,8 +98,10 @@ final class PermutationImportanceTests: XCTestCase {
         let up = PermutationImportance.compute(features: t.x, rows: t.rows, width: t.width, groups: groups, repeats: 3, seed: 2) { _, x in
             t.accuracy(x)
         }
-        let down = PermutationImportance.compute(features: t.x, rows: t.rows, width: t.width, groups: groups, repeats: 3, seed: 2,
-                                                 higherIsBetter: false) { _, x in 1 - t.accuracy(x) }
+        let down = PermutationImportance.compute(
+            features: t.x, rows: t.rows, width: t.width, groups: groups, repeats: 3, seed: 2,
+            higherIsBetter: false
+        ) { _, x in 1 - t.accuracy(x) }
         for g in 0..<3 { XCTAssertEqual(up.mean[g], down.mean[g], accuracy: 1e-12) }
     }
 
@@ -97,7 +109,10 @@ final class PermutationImportanceTests: XCTestCase {
     /// other columns stay put, and every score after the first sees the features put back.
     func testGroupsMoveTogetherAndTheFeaturesAreRestored() {
         let t = Table(rows: 300, seed: 7)
-        final class Seen: @unchecked Sendable { var calls = 0; var problems: [String] = [] }
+        final class Seen: @unchecked Sendable {
+            var calls = 0
+            var problems: [String] = []
+        }
         let seen = Seen()
         _ = PermutationImportance.compute(features: t.x, rows: t.rows, width: t.width, groups: groups, repeats: 2, seed: 3) { _, x in
             seen.calls += 1
@@ -120,8 +135,10 @@ final class PermutationImportanceTests: XCTestCase {
     func testFiguresDoNotDependOnLanesOrThreads() {
         let t = Table(rows: 400, seed: 9)
         func run(lanes: Int, loops: Loops, seed: UInt64 = 5) -> PermutationImportance.Result {
-            PermutationImportance.compute(features: t.x, rows: t.rows, width: t.width, groups: groups, repeats: 5, seed: seed,
-                                          lanes: lanes, loops: loops) { _, x in t.accuracy(x) }
+            PermutationImportance.compute(
+                features: t.x, rows: t.rows, width: t.width, groups: groups, repeats: 5, seed: seed,
+                lanes: lanes, loops: loops
+            ) { _, x in t.accuracy(x) }
         }
         let one = run(lanes: 1, loops: Loops())
         XCTAssertEqual(run(lanes: 4, loops: Loops()), one)
@@ -134,14 +151,25 @@ final class PermutationImportanceTests: XCTestCase {
     func testEachLaneHasOneCallerAtATime() {
         let t = Table(rows: 200, seed: 10)
         final class Lanes: @unchecked Sendable {
-            let lock = NSLock(); var busy = Set<Int>(); var overlaps = 0; var used = Set<Int>()
+            let lock = NSLock()
+            var busy = Set<Int>()
+            var overlaps = 0
+            var used = Set<Int>()
         }
         let lanes = Lanes()
-        _ = PermutationImportance.compute(features: t.x, rows: t.rows, width: t.width, groups: groups, repeats: 4, seed: 1,
-                                          lanes: 3, loops: Loops(ConcurrentLoopRunner())) { lane, x in
-            lanes.lock.lock(); if lanes.busy.contains(lane) { lanes.overlaps += 1 }; lanes.busy.insert(lane); lanes.used.insert(lane); lanes.lock.unlock()
+        _ = PermutationImportance.compute(
+            features: t.x, rows: t.rows, width: t.width, groups: groups, repeats: 4, seed: 1,
+            lanes: 3, loops: Loops(ConcurrentLoopRunner())
+        ) { lane, x in
+            lanes.lock.lock()
+            if lanes.busy.contains(lane) { lanes.overlaps += 1 }
+            lanes.busy.insert(lane)
+            lanes.used.insert(lane)
+            lanes.lock.unlock()
             let a = t.accuracy(x)
-            lanes.lock.lock(); lanes.busy.remove(lane); lanes.lock.unlock()
+            lanes.lock.lock()
+            lanes.busy.remove(lane)
+            lanes.lock.unlock()
             return a
         }
         XCTAssertEqual(lanes.overlaps, 0)

@@ -3,6 +3,7 @@
 // u again, and once v is put back, the next fused step makes u from it before its GEMM adds to it,
 // as the step before the checkpoint left it: the same buffer, the same beta, the same bits.
 import XCTest
+
 @testable import Model
 
 final class PlainMomentumTests: XCTestCase {
@@ -39,7 +40,8 @@ final class PlainMomentumTests: XCTestCase {
         let fused = try XCTUnwrap(opt.fusedWeightGradient(lr: 0.05))
         XCTAssertEqual(fused.beta(weightCount: weight.count), 1, "the GEMM adds to μ·v, as before the checkpoint")
         XCTAssertTrue(opt.momentumBufferScaled)
-        XCTAssertEqual(Array(UnsafeBufferPointer(start: buffer.data + weight.offset, count: weight.count)).map(\.bitPattern), u.map(\.bitPattern))
+        XCTAssertEqual(
+            Array(UnsafeBufferPointer(start: buffer.data + weight.offset, count: weight.count)).map(\.bitPattern), u.map(\.bitPattern))
     }
 
     func testANewOptimizerStartsFromZerosWithoutAPass() throws {

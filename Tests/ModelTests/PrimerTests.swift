@@ -1,6 +1,7 @@
 // The worked examples of an MLP primer, reproduced exactly. The primer writes h = x·W + b, so
 // its W is [in, out]: the transpose of our [out, in] layout.
 import XCTest
+
 @testable import Model
 
 final class PrimerTests: XCTestCase {
@@ -9,7 +10,8 @@ final class PrimerTests: XCTestCase {
 
     /// A Dense layer whose weight is the transpose of the primer's W (in a network of its own).
     func dense(_ primerW: [[Float]], _ b: [Float], _ act: Activation) -> Dense {
-        let inputs = primerW.count, outputs = primerW[0].count
+        let inputs = primerW.count
+        let outputs = primerW[0].count
         let net = Network(inputs: inputs, specs: [.dense(units: outputs, activation: act)], loss: MeanSquaredError())
         networks.append(net)
         let d = net.layers[0] as! Dense
@@ -54,11 +56,15 @@ final class PrimerTests: XCTestCase {
     /// the gradients of (ŷ − y)² itself: dŷ = 2(ŷ − y) = −0.88, so dW₂ = −0.88·h = −0.616,
     /// db₂ = −0.88, dh = −0.88·W₂ = −0.704, dW₁ = −0.704·x = −0.352, db₁ = −0.704.
     func testMSEExampleForwardAndCorrectGradients() {
-        let net = Network(inputs: 1, specs: [.dense(units: 1, activation: .relu), .dense(units: 1, activation: .linear)],
-                          loss: MeanSquaredError())
-        let l1 = net.layers[0] as! Dense, l2 = net.layers[1] as! Dense
-        l1.weight.set([1.2]); l1.bias.set([0.1])
-        l2.weight.set([0.8]); l2.bias.set([-0.3])
+        let net = Network(
+            inputs: 1, specs: [.dense(units: 1, activation: .relu), .dense(units: 1, activation: .linear)],
+            loss: MeanSquaredError())
+        let l1 = net.layers[0] as! Dense
+        let l2 = net.layers[1] as! Dense
+        l1.weight.set([1.2])
+        l1.bias.set([0.1])
+        l2.weight.set([0.8])
+        l2.bias.set([-0.3])
         let out = net.forward(Matrix(rows: 1, cols: 1, values: [0.5]), training: true)
         XCTAssertEqual(out[0, 0], 0.26, accuracy: 1e-6)
         let target = Matrix(rows: 1, cols: 1, values: [0.7])

@@ -1,8 +1,8 @@
+import Foundation
 // A plain Double-precision reference of every layer and loss, written as directly as possible
 // from the formulas, with no buffers shared with the Model target. Gradient checks take central
 // finite differences of this reference and compare them with Model's hand-derived Float gradients.
 import Model
-import Foundation
 
 struct Reference {
     let specs: [LayerSpec]
@@ -43,8 +43,10 @@ struct Reference {
         for (i, spec) in specs.enumerated() {
             switch spec.kind {
             case let d as DenseKind:
-                let units = d.outputs, a = d.activationFunction
-                let w = params["layers.\(i).weight"]!, b = params["layers.\(i).bias"]!
+                let units = d.outputs
+                let a = d.activationFunction
+                let w = params["layers.\(i).weight"]!
+                let b = params["layers.\(i).bias"]!
                 let n = h[0].count
                 h = h.map { row in
                     (0..<units).map { o in
@@ -61,8 +63,10 @@ struct Reference {
                     h = h.enumerated().map { r, row in row.enumerated().map { $0.element * m[r * f + $0.offset] } }
                 }
             case is BatchNormKind:
-                let g = params["layers.\(i).weight"]!, b = params["layers.\(i).bias"]!
-                let bsz = Double(h.count), f = h[0].count
+                let g = params["layers.\(i).weight"]!
+                let b = params["layers.\(i).bias"]!
+                let bsz = Double(h.count)
+                let f = h[0].count
                 var out = h
                 for j in 0..<f {
                     let col = h.map { $0[j] }
@@ -98,15 +102,17 @@ struct Reference {
                 total += zip(z, t).map { abs($0 - $1) }.reduce(0, +) / Double(c)
             case "huber":
                 let k = parts.count > 1 ? Double(parts[1])! : 1
-                total += zip(z, t).map { zi, ti in
-                    let d = abs(zi - ti)
-                    return d <= k ? 0.5 * d * d : k * (d - 0.5 * k)
-                }.reduce(0, +) / Double(c)
+                total +=
+                    zip(z, t).map { zi, ti in
+                        let d = abs(zi - ti)
+                        return d <= k ? 0.5 * d * d : k * (d - 0.5 * k)
+                    }.reduce(0, +) / Double(c)
             case "bce":
-                total += zip(z, t).map { zi, ti in
-                    let s = 1 / (1 + exp(-zi))
-                    return -(ti * log(s) + (1 - ti) * log(1 - s))
-                }.reduce(0, +) / Double(c)
+                total +=
+                    zip(z, t).map { zi, ti in
+                        let s = 1 / (1 + exp(-zi))
+                        return -(ti * log(s) + (1 - ti) * log(1 - s))
+                    }.reduce(0, +) / Double(c)
             default: fatalError("unknown loss \(lossToken)")
             }
         }

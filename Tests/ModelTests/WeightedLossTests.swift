@@ -2,15 +2,19 @@
 // from the formulas (Loss.swift: Σ w·ℓ / Σ w), and the weighted mean's meaning: integer weights are
 // repeated rows, uniform weights change nothing, a row of weight 0 is absent.
 import XCTest
+
 @testable import Model
 
 final class WeightedLossTests: XCTestCase {
     /// The weighted mean loss of `token` over outputs z (rows), in Double, straight from the formulas.
-    static func reference(_ token: String, _ z: [[Double]], labels: [Int], targets: [[Double]]?, weights: [Double],
-                          labelWeights: LabelWeights? = nil) -> Double {
+    static func reference(
+        _ token: String, _ z: [[Double]], labels: [Int], targets: [[Double]]?, weights: [Double],
+        labelWeights: LabelWeights? = nil
+    ) -> Double {
         let parts = token.split(separator: ":")
         let c = z[0].count
-        var total = 0.0, weight = 0.0
+        var total = 0.0
+        var weight = 0.0
         for (r, row) in z.enumerated() {
             let t: [Double] = targets?[r] ?? (0..<c).map { $0 == labels[r] ? 1 : 0 }
             let w = weights[r]
@@ -49,8 +53,10 @@ final class WeightedLossTests: XCTestCase {
 
     /// Runs the Float loss with weights on z, and checks its value against the reference and its
     /// gradient against central differences of the reference.
-    func check(_ token: String, rows: Int = 6, classes: Int = 4, targets: [[Double]]? = nil, weights: [Double],
-               labelWeights: LabelWeights? = nil, seed: UInt64 = 3, file: StaticString = #filePath, line: UInt = #line) {
+    func check(
+        _ token: String, rows: Int = 6, classes: Int = 4, targets: [[Double]]? = nil, weights: [Double],
+        labelWeights: LabelWeights? = nil, seed: UInt64 = 3, file: StaticString = #filePath, line: UInt = #line
+    ) {
         let loss = LossKind.make(token)!
         if let labelWeights { (loss as! SigmoidBinaryCrossEntropy).labelWeights = labelWeights }
         var rng = RandomGenerator(seed: seed)
@@ -61,22 +67,31 @@ final class WeightedLossTests: XCTestCase {
         let w = weights.map(Float.init)
         let lab = labels.map(Int32.init)
         let value = lab.withUnsafeBufferPointer { l in
-            w.withUnsafeBufferPointer { loss.forward(out, labels: l.baseAddress, targets: tm, weights: $0.baseAddress, computeGradient: true) }
+            w.withUnsafeBufferPointer {
+                loss.forward(out, labels: l.baseAddress, targets: tm, weights: $0.baseAddress, computeGradient: true)
+            }
         }
         let analytic = loss.gradient.values
         let ref = Self.reference(token, z, labels: labels, targets: targets, weights: weights, labelWeights: labelWeights)
         XCTAssertLessThan(relativeError(Double(value), ref), 1e-5, "\(token): loss \(value) against \(ref)", file: file, line: line)
         let h = 1e-5
-        var worst = 0.0, worstAt = ""
+        var worst = 0.0
+        var worstAt = ""
         for r in 0..<rows {
             for k in 0..<classes {
-                var zp = z, zm = z
+                var zp = z
+                var zm = z
                 zp[r][k] += h
                 zm[r][k] -= h
-                let numeric = (Self.reference(token, zp, labels: labels, targets: targets, weights: weights, labelWeights: labelWeights)
-                    - Self.reference(token, zm, labels: labels, targets: targets, weights: weights, labelWeights: labelWeights)) / (2 * h)
+                let numeric =
+                    (Self.reference(token, zp, labels: labels, targets: targets, weights: weights, labelWeights: labelWeights)
+                        - Self.reference(token, zm, labels: labels, targets: targets, weights: weights, labelWeights: labelWeights))
+                    / (2 * h)
                 let e = relativeError(Double(analytic[r * classes + k]), numeric)
-                if e > worst { worst = e; worstAt = "[\(r),\(k)] analytic \(analytic[r * classes + k]) numeric \(numeric)" }
+                if e > worst {
+                    worst = e
+                    worstAt = "[\(r),\(k)] analytic \(analytic[r * classes + k]) numeric \(numeric)"
+                }
             }
         }
         XCTAssertLessThan(worst, 2e-3, "\(token): worst gradient \(worstAt)", file: file, line: line)
@@ -115,7 +130,7 @@ final class WeightedLossTests: XCTestCase {
         check("mae", targets: regressionTargets, weights: weights)
         check("huber", targets: regressionTargets, weights: weights)
         check("huber:0.5", targets: regressionTargets, weights: weights)
-        check("mse", weights: weights)   // one-hot of the labels
+        check("mse", weights: weights)  // one-hot of the labels
     }
 
     /// Runs `loss` with weights (nil: unweighted) on rows; returns the value and gradient.
@@ -124,7 +139,9 @@ final class WeightedLossTests: XCTestCase {
         let tm = targets.map { Matrix(rows: rows, cols: cols, values: $0) }
         let v = labels.withUnsafeBufferPointer { l in
             if let weights {
-                return weights.withUnsafeBufferPointer { loss.forward(out, labels: l.baseAddress, targets: tm, weights: $0.baseAddress, computeGradient: true) }
+                return weights.withUnsafeBufferPointer {
+                    loss.forward(out, labels: l.baseAddress, targets: tm, weights: $0.baseAddress, computeGradient: true)
+                }
             }
             return loss.forward(out, labels: l.baseAddress, targets: tm, computeGradient: true)
         }
@@ -141,8 +158,12 @@ final class WeightedLossTests: XCTestCase {
             let z = (0..<(4 * c)).map { _ in rng.normal() }
             let labels: [Int32] = [0, 2, 1, 1]
             let targets: [Float]? = ["mae", "huber"].contains(token) ? (0..<(4 * c)).map { _ in 3 * rng.normal() } : nil
-            let (weighted, g) = run(LossKind.make(token)!, z, rows: 4, cols: c, labels: labels, targets: targets, weights: counts.map(Float.init))
-            var rz = [Float](), rl = [Int32](), rt = [Float](), origin = [Int]()
+            let (weighted, g) = run(
+                LossKind.make(token)!, z, rows: 4, cols: c, labels: labels, targets: targets, weights: counts.map(Float.init))
+            var rz = [Float]()
+            var rl = [Int32]()
+            var rt = [Float]()
+            var origin = [Int]()
             for (r, n) in counts.enumerated() {
                 for _ in 0..<n {
                     rz += z[(r * c)..<((r + 1) * c)]
@@ -151,7 +172,8 @@ final class WeightedLossTests: XCTestCase {
                     origin.append(r)
                 }
             }
-            let (repeated, rg) = run(LossKind.make(token)!, rz, rows: rl.count, cols: c, labels: rl, targets: targets == nil ? nil : rt, weights: nil)
+            let (repeated, rg) = run(
+                LossKind.make(token)!, rz, rows: rl.count, cols: c, labels: rl, targets: targets == nil ? nil : rt, weights: nil)
             XCTAssertEqual(weighted, repeated, accuracy: 1e-6 * max(1, abs(repeated)), token)
             for r in 0..<4 {
                 for k in 0..<c {
@@ -182,12 +204,14 @@ final class WeightedLossTests: XCTestCase {
             var z: [Float] = [0.5, -1, 2, 0.1, 0.2, 0.3]
             let labels: [Int32] = [2, 0]
             let (alone, ag) = run(LossKind.make(token)!, Array(z[0..<3]), rows: 1, cols: 3, labels: [2], targets: nil, weights: nil)
-            z[3] = .nan; z[4] = .infinity
+            z[3] = .nan
+            z[4] = .infinity
             let (v, g) = run(LossKind.make(token)!, z, rows: 2, cols: 3, labels: labels, targets: nil, weights: [1.5, 0])
             XCTAssertEqual(v, alone, accuracy: 1e-6, token)
             XCTAssertEqual(Array(g[0..<3]).map { Double($0) }, ag.map { Double($0) }, accuracy: 1e-6, token)
             XCTAssertEqual(Array(g[3..<6]), [0, 0, 0], token)
-            let (none, ng) = run(LossKind.make(token)!, [0.5, -1, 2, 0.1, 0.2, 0.3], rows: 2, cols: 3, labels: labels, targets: nil, weights: [0, 0])
+            let (none, ng) = run(
+                LossKind.make(token)!, [0.5, -1, 2, 0.1, 0.2, 0.3], rows: 2, cols: 3, labels: labels, targets: nil, weights: [0, 0])
             XCTAssertEqual(none, 0, token)
             XCTAssertEqual(ng, [Float](repeating: 0, count: 6), token)
         }
@@ -200,7 +224,10 @@ final class WeightedLossTests: XCTestCase {
         let z: [Float] = [0.3, -0.2, 1.1, 0.4]
         let t: [Float] = [1, 0, 0, 1]
         let (v, _) = run(loss, z, rows: 2, cols: 2, labels: [0, 0], targets: t, weights: nil)
-        func bce(_ z: Double, _ t: Double) -> Double { let s = 1 / (1 + exp(-z)); return -(t * log(s) + (1 - t) * log(1 - s)) }
+        func bce(_ z: Double, _ t: Double) -> Double {
+            let s = 1 / (1 + exp(-z))
+            return -(t * log(s) + (1 - t) * log(1 - s))
+        }
         let expected = (3 * bce(0.3, 1) + bce(-0.2, 0) + bce(1.1, 0) + bce(0.4, 1)) / 6
         XCTAssertEqual(Double(v), expected, accuracy: 1e-6)
     }
@@ -225,8 +252,10 @@ final class WeightedLossTests: XCTestCase {
     }
 }
 
-func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, _ message: String = "",
-                    file: StaticString = #filePath, line: UInt = #line) {
+func XCTAssertEqual(
+    _ a: [Double], _ b: [Double], accuracy: Double, _ message: String = "",
+    file: StaticString = #filePath, line: UInt = #line
+) {
     XCTAssertEqual(a.count, b.count, message, file: file, line: line)
     for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, message, file: file, line: line) }
 }

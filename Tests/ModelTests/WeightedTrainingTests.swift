@@ -2,13 +2,15 @@
 // weights, and data-parallel ranks that share a weighted batch.
 import Foundation
 import XCTest
+
 @testable import Model
 
 final class WeightedTrainingTests: XCTestCase {
     func data(count: Int, features: Int, classes: Int = 3, regression: Bool = false, seed: UInt64 = 11) -> Dataset {
         var rng = RandomGenerator(seed: seed)
         let x = (0..<(count * features)).map { _ in rng.normal() }
-        let targets: Dataset.Targets = regression
+        let targets: Dataset.Targets =
+            regression
             ? .values((0..<(count * 2)).map { _ in rng.normal() }, width: 2)
             : .classes((0..<count).map { Int32(($0 * 7) % classes) })
         return Dataset(count: count, features: features, storage: .floats(x), targets: targets)
@@ -19,18 +21,22 @@ final class WeightedTrainingTests: XCTestCase {
     }
 
     func trainer(_ d: Dataset, batch: Int, loss: Loss = SoftmaxCrossEntropy(), seed: UInt64 = 5) throws -> Trainer {
-        let net = Network(inputs: d.features, specs: try Architecture.parse("8:tanh,\(d.targetWidth > 0 ? d.targetWidth : 3)"), loss: loss, seed: seed)
-        return Trainer(network: net, optimizer: SGD(network: net, momentum: 0), schedule: LearningRateSchedule(base: 0.1), batchSize: batch,
-                       epochs: 1, targetWidth: d.targetWidth, seed: 3)
+        let net = Network(
+            inputs: d.features, specs: try Architecture.parse("8:tanh,\(d.targetWidth > 0 ? d.targetWidth : 3)"), loss: loss, seed: seed)
+        return Trainer(
+            network: net, optimizer: SGD(network: net, momentum: 0), schedule: LearningRateSchedule(base: 0.1), batchSize: batch,
+            epochs: 1, targetWidth: d.targetWidth, seed: 3)
     }
 
     func testGatherWeightsMultipliesExampleAndClassWeights() {
         let d = data(count: 6, features: 2).weighted([1, 2, 0, 0.5, 3, 1])
-        let labels = d.labels   // 0, 1, 2, 0, 1, 2
+        let labels = d.labels  // 0, 1, 2, 0, 1, 2
         var out = [Float](repeating: -1, count: 4)
         let idx: [Int32] = [4, 0, 2, 3]
         let sum = idx.withUnsafeBufferPointer { i in
-            out.withUnsafeMutableBufferPointer { d.gatherWeights(i.baseAddress!, count: 4, classWeights: [10, 20, 30], into: $0.baseAddress!) }
+            out.withUnsafeMutableBufferPointer {
+                d.gatherWeights(i.baseAddress!, count: 4, classWeights: [10, 20, 30], into: $0.baseAddress!)
+            }
         }
         XCTAssertEqual(labels, [0, 1, 2, 0, 1, 2])
         XCTAssertEqual(out, [3 * 20, 1 * 10, 0, 0.5 * 10])
@@ -53,11 +59,14 @@ final class WeightedTrainingTests: XCTestCase {
         var repeatedIndices: [Int32] = []
         for (i, c) in counts.enumerated() { repeatedIndices += Array(repeating: Int32(i), count: Int(c)) }
         let repeated = base.subset(repeatedIndices[...])
-        let a = try trainer(weighted, batch: 5), b = try trainer(repeated, batch: repeated.count)
-        let ra = a.runEpoch(1, on: weighted)!, rb = b.runEpoch(1, on: repeated)!
+        let a = try trainer(weighted, batch: 5)
+        let b = try trainer(repeated, batch: repeated.count)
+        let ra = a.runEpoch(1, on: weighted)!
+        let rb = b.runEpoch(1, on: repeated)!
         XCTAssertEqual(ra.loss, rb.loss, accuracy: 1e-6)
         XCTAssertEqual(a.weightSum, 7)
-        let pa = parameters(a), pb = parameters(b)
+        let pa = parameters(a)
+        let pb = parameters(b)
         for i in pa.indices { XCTAssertEqual(pa[i], pb[i], accuracy: 1e-6) }
         // The same holds for a regression loss.
         let reg = data(count: 5, features: 4, regression: true)
@@ -65,7 +74,8 @@ final class WeightedTrainingTests: XCTestCase {
         let c = try trainer(reg.weighted(counts), batch: 5, loss: MeanSquaredError())
         let e = try trainer(reg.subset(rIdx), batch: 7, loss: MeanSquaredError())
         XCTAssertEqual(c.runEpoch(1, on: reg.weighted(counts))!.loss, e.runEpoch(1, on: reg.subset(rIdx))!.loss, accuracy: 1e-5)
-        let pc = parameters(c), pe = parameters(e)
+        let pc = parameters(c)
+        let pe = parameters(e)
         for i in pc.indices { XCTAssertEqual(pc[i], pe[i], accuracy: 1e-6) }
     }
 
@@ -78,9 +88,13 @@ final class WeightedTrainingTests: XCTestCase {
         a.classWeights = cw
         let byExample = d.weighted(ClassWeights.exampleWeights(labels: d.labels, classWeights: cw, sampleWeights: nil))
         let b = try trainer(byExample, batch: 6)
-        var losses: [Float] = [], weights: [Double] = []
+        var losses: [Float] = []
+        var weights: [Double] = []
         let ra = a.runEpoch(1, on: d)!
-        let rb = b.runEpoch(1, on: byExample) { _, _, r in losses.append(r.loss); return .proceed }!
+        let rb = b.runEpoch(1, on: byExample) { _, _, r in
+            losses.append(r.loss)
+            return .proceed
+        }!
         XCTAssertEqual(parameters(a), parameters(b), "the same weights reach the loss")
         XCTAssertEqual(ra.loss, rb.loss)
         // Recompute the epoch's loss from the steps: the batches' weights in the trainer's order.
@@ -99,12 +113,15 @@ final class WeightedTrainingTests: XCTestCase {
     /// the mean over rows; with weights of 1 everywhere it reaches the same model.
     func testUnitWeightsMatchTheUnweightedRun() throws {
         let d = data(count: 30, features: 4)
-        let a = try trainer(d, batch: 8), b = try trainer(d.weighted([Float](repeating: 1, count: 30)), batch: 8)
-        let ra = a.runEpoch(1, on: d)!, rb = b.runEpoch(1, on: d.weighted([Float](repeating: 1, count: 30)))!
+        let a = try trainer(d, batch: 8)
+        let b = try trainer(d.weighted([Float](repeating: 1, count: 30)), batch: 8)
+        let ra = a.runEpoch(1, on: d)!
+        let rb = b.runEpoch(1, on: d.weighted([Float](repeating: 1, count: 30)))!
         XCTAssertEqual(a.weightSum, 0)
         XCTAssertEqual(b.weightSum, 30)
         XCTAssertEqual(ra.loss, rb.loss, accuracy: 1e-6)
-        let pa = parameters(a), pb = parameters(b)
+        let pa = parameters(a)
+        let pb = parameters(b)
         for i in pa.indices { XCTAssertEqual(pa[i], pb[i], accuracy: 1e-6) }
     }
 
@@ -125,7 +142,10 @@ final class WeightedTrainingTests: XCTestCase {
         for e in 1...2 { one = single.runEpoch(e, on: d) }
         for n in [2, 3] {
             let world = SimulatedRanks(n)
-            final class Slot: @unchecked Sendable { var values: [Float] = []; var result: Trainer.EpochResult? }
+            final class Slot: @unchecked Sendable {
+                var values: [Float] = []
+                var result: Trainer.EpochResult?
+            }
             let slots = (0..<n).map { _ in Slot() }
             let group = DispatchGroup()
             for r in 0..<n {

@@ -51,7 +51,11 @@ final class ActivationQuantizerTests: XCTestCase {
         x[20] = 9
         x[count - 1] = -9
         var q = [UInt8](repeating: 0, count: count)
-        x.withUnsafeBufferPointer { xs in q.withUnsafeMutableBufferPointer { ActivationQuantizer.quantize(xs.baseAddress!, count: count, with: grid, into: $0.baseAddress!) } }
+        x.withUnsafeBufferPointer { xs in
+            q.withUnsafeMutableBufferPointer {
+                ActivationQuantizer.quantize(xs.baseAddress!, count: count, with: grid, into: $0.baseAddress!)
+            }
+        }
         for i in 0..<count {
             // The documented formula, computed the plain way.
             let t = (x[i] * (1 / grid.scale) + Float(grid.zeroPoint)).rounded(.toNearestOrEven)
@@ -85,8 +89,8 @@ final class ActivationPassThreadTests: XCTestCase {
         var x = (0..<count).map { _ in rng.normal() * 3 }
         x[1234] = .nan
         x[count - 2] = .nan
-        x[200_000] = 40   // the largest value, in the second thread's share
-        x[7] = -25        // the smallest, in the first's
+        x[200_000] = 40  // the largest value, in the second thread's share
+        x[7] = -25  // the smallest, in the first's
         dnnl.setThreads(2)
         defer { dnnl.setThreads(1) }
         x.withUnsafeBufferPointer { xs in
@@ -97,9 +101,14 @@ final class ActivationPassThreadTests: XCTestCase {
             XCTAssertEqual(team.min, one.min)
             XCTAssertEqual(team.max, one.max)
             let grid = ActivationQuantization(min: one.min, max: one.max, maximum: dnnl.activationMaximum)
-            var a = [UInt8](repeating: 1, count: count), b = a
-            a.withUnsafeMutableBufferPointer { ActivationQuantizer.quantize(xs.baseAddress!, count: count, with: grid, into: $0.baseAddress!) }
-            b.withUnsafeMutableBufferPointer { ActivationQuantizer.quantize(xs.baseAddress!, count: count, with: grid, into: $0.baseAddress!, team: dnnl) }
+            var a = [UInt8](repeating: 1, count: count)
+            var b = a
+            a.withUnsafeMutableBufferPointer {
+                ActivationQuantizer.quantize(xs.baseAddress!, count: count, with: grid, into: $0.baseAddress!)
+            }
+            b.withUnsafeMutableBufferPointer {
+                ActivationQuantizer.quantize(xs.baseAddress!, count: count, with: grid, into: $0.baseAddress!, team: dnnl)
+            }
             XCTAssertEqual(a, b)
             XCTAssertEqual(a[1234], 0, "NaN goes to 0")
             XCTAssertEqual(Int32(a[200_000]), grid.maximum)

@@ -22,7 +22,9 @@ struct Int8Case {
     /// Inputs over the whole grid 0...maximum (OneDNN.activationMaximum: 255 with VNNI or AMX).
     init(m: Int, k: Int, n: Int, seed: UInt64, zeroPoint: Int32, maximum: Int32, unitScales: Bool = false) {
         var rng = RandomGenerator(seed: seed)
-        self.m = m; self.k = k; self.n = n
+        self.m = m
+        self.k = k
+        self.n = n
         input = (0..<m * k).map { _ in UInt8(rng.below(Int(maximum) + 1)) }
         self.zeroPoint = zeroPoint
         inputScale = unitScales ? 1 : 0.013
@@ -49,11 +51,15 @@ struct Int8Case {
         let grid = ActivationQuantization(scale: inputScale, zeroPoint: zeroPoint, maximum: output?.maximum ?? 255)
         if output != nil {
             var y = [UInt8](repeating: 0, count: m * n)
-            try input.withUnsafeBufferPointer { x in try y.withUnsafeMutableBytes { try layer.forward(x.baseAddress!, rows: m, quantization: grid, into: $0.baseAddress!) } }
+            try input.withUnsafeBufferPointer { x in
+                try y.withUnsafeMutableBytes { try layer.forward(x.baseAddress!, rows: m, quantization: grid, into: $0.baseAddress!) }
+            }
             return y.map(Float.init)
         }
         var y = [Float](repeating: .nan, count: m * n)
-        try input.withUnsafeBufferPointer { x in try y.withUnsafeMutableBytes { try layer.forward(x.baseAddress!, rows: m, quantization: grid, into: $0.baseAddress!) } }
+        try input.withUnsafeBufferPointer { x in
+            try y.withUnsafeMutableBytes { try layer.forward(x.baseAddress!, rows: m, quantization: grid, into: $0.baseAddress!) }
+        }
         return y
     }
 }
@@ -113,7 +119,8 @@ final class Int8DenseTests: XCTestCase {
         let t = Int8Case(m: 30, k: 64, n: 50, seed: 9, zeroPoint: 0, maximum: top)
         let next = ActivationQuantization(scale: 0.02 * 255 / Float(top), zeroPoint: 0, maximum: top)
         let y = try t.run(dnnl, .relu, output: next)
-        var equal = 0, saturated = 0
+        var equal = 0
+        var saturated = 0
         for r in 0..<t.m {
             for c in 0..<t.n {
                 let exact = t.reference(r, c, .relu) / next.scale + Float(next.zeroPoint)
@@ -134,7 +141,8 @@ final class Int8DenseTests: XCTestCase {
         let t = Int8Case(m: 12, k: 40, n: 16, seed: 21, zeroPoint: 9, maximum: dnnl.activationMaximum)
         let layer = Int8Dense(weights: t.weights, bias: t.bias, activation: .relu, dnnl: dnnl)
         let grid = ActivationQuantization(scale: t.inputScale, zeroPoint: t.zeroPoint, maximum: dnnl.activationMaximum)
-        var whole = [Float](repeating: 0, count: 12 * 16), parts = whole
+        var whole = [Float](repeating: 0, count: 12 * 16)
+        var parts = whole
         try t.input.withUnsafeBufferPointer { x in
             try whole.withUnsafeMutableBytes { try layer.forward(x.baseAddress!, rows: 12, quantization: grid, into: $0.baseAddress!) }
             // 5 + 7 rows, then 5 again (the cached primitive), in place of the 12.
@@ -153,7 +161,13 @@ final class Int8DenseTests: XCTestCase {
         let layer = Int8Dense(weights: QuantizedMatrix(quantizing: w, rows: 2, cols: 4), bias: [0.75, 0], activation: .linear, dnnl: dnnl)
         let x: [UInt8] = [10, 20, 30, 40]
         var y: [Float] = [.nan, .nan]
-        try x.withUnsafeBufferPointer { xs in try y.withUnsafeMutableBytes { try layer.forward(xs.baseAddress!, rows: 1, quantization: ActivationQuantization(scale: 0.1, zeroPoint: 0, maximum: dnnl.activationMaximum), into: $0.baseAddress!) } }
+        try x.withUnsafeBufferPointer { xs in
+            try y.withUnsafeMutableBytes {
+                try layer.forward(
+                    xs.baseAddress!, rows: 1,
+                    quantization: ActivationQuantization(scale: 0.1, zeroPoint: 0, maximum: dnnl.activationMaximum), into: $0.baseAddress!)
+            }
+        }
         XCTAssertEqual(y[0], 0.75)
         XCTAssertEqual(y[1], 0.1 * (10 * 0.5 - 20 * 0.25 + 30), accuracy: 1e-5)
     }

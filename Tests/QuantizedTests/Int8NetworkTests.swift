@@ -39,8 +39,9 @@ struct SmallNetwork {
 
     var int8: [Int8Network.LayerParameters] {
         (0..<weights.count).map {
-            Int8Network.LayerParameters(weights: QuantizedMatrix(quantizing: weights[$0], rows: widths[$0 + 1], cols: widths[$0]),
-                                        bias: biases[$0], activation: activations[$0])
+            Int8Network.LayerParameters(
+                weights: QuantizedMatrix(quantizing: weights[$0], rows: widths[$0 + 1], cols: widths[$0]),
+                bias: biases[$0], activation: activations[$0])
         }
     }
 }
@@ -57,7 +58,9 @@ final class Int8NetworkTests: XCTestCase {
         let want = net.forward(x, rows: rows)
         let q = Int8Network(net.int8, dnnl: dnnl)
         var got = [Float](repeating: .nan, count: rows * 20)
-        try x.withUnsafeBufferPointer { xs in try got.withUnsafeMutableBufferPointer { try q.forward(xs.baseAddress!, rows: rows, into: $0.baseAddress!) } }
+        try x.withUnsafeBufferPointer { xs in
+            try got.withUnsafeMutableBufferPointer { try q.forward(xs.baseAddress!, rows: rows, into: $0.baseAddress!) }
+        }
         let sx = ActivationQuantization(min: x.min()!, max: x.max()!, maximum: dnnl.activationMaximum).scale
         let sw = QuantizedMatrix(quantizing: net.weights[0], rows: 20, cols: 50).scales
         var tight = 0
@@ -81,7 +84,8 @@ final class Int8NetworkTests: XCTestCase {
         let dnnl = try loadOneDNN()
         let net = SmallNetwork(widths: [70, 12], seed: 31)
         var rng = RandomGenerator(seed: 32)
-        let rows = 6, scale: Float = 1 / 255
+        let rows = 6
+        let scale: Float = 1 / 255
         let pixels = (0..<rows * 70).map { _ in UInt8(rng.below(256)) } + [255, 254, 253, 1]  // the ties, in a 7th row
         let allRows = rows + 1
         let padded = pixels + [UInt8](repeating: 0, count: 70 - 4)
@@ -96,7 +100,11 @@ final class Int8NetworkTests: XCTestCase {
         for mode in [Int8Network.Mode.dynamic, .calibrated([.init(min: 0, max: 1)])] {
             let q = Int8Network(net.int8, mode: mode, dnnl: dnnl)
             var got = [Float](repeating: .nan, count: allRows * 12)
-            try padded.withUnsafeBufferPointer { p in try got.withUnsafeMutableBufferPointer { try q.forward(bytes: p.baseAddress!, scale: scale, rows: allRows, into: $0.baseAddress!) } }
+            try padded.withUnsafeBufferPointer { p in
+                try got.withUnsafeMutableBufferPointer {
+                    try q.forward(bytes: p.baseAddress!, scale: scale, rows: allRows, into: $0.baseAddress!)
+                }
+            }
             for r in 0..<allRows {
                 for c in 0..<12 {
                     var want = Double(net.biases[0][c])
@@ -119,12 +127,18 @@ final class Int8NetworkTests: XCTestCase {
             if mode == "dynamic" {
                 q = Int8Network(net.int8, dnnl: dnnl)
             } else {
-                let ranges = try x.withUnsafeBufferPointer { try Int8Network.calibrate(net.int8, data: $0.baseAddress!, samples: rows, batch: 64, dnnl: dnnl) }
+                let ranges = try x.withUnsafeBufferPointer {
+                    try Int8Network.calibrate(net.int8, data: $0.baseAddress!, samples: rows, batch: 64, dnnl: dnnl)
+                }
                 q = Int8Network(net.int8, mode: .calibrated(ranges), dnnl: dnnl)
             }
             var got = [Float](repeating: .nan, count: rows * 10)
-            try x.withUnsafeBufferPointer { xs in try got.withUnsafeMutableBufferPointer { try q.forward(xs.baseAddress!, rows: rows, into: $0.baseAddress!) } }
-            var num: Double = 0, den: Double = 0, sameArgmax = 0
+            try x.withUnsafeBufferPointer { xs in
+                try got.withUnsafeMutableBufferPointer { try q.forward(xs.baseAddress!, rows: rows, into: $0.baseAddress!) }
+            }
+            var num: Double = 0
+            var den: Double = 0
+            var sameArgmax = 0
             for r in 0..<rows {
                 for c in 0..<10 {
                     num += Double(got[r * 10 + c] - want[r * 10 + c]) * Double(got[r * 10 + c] - want[r * 10 + c])
@@ -149,7 +163,8 @@ final class Int8NetworkTests: XCTestCase {
         let x = (0..<rows * 30).map { _ in rng.uniform(0, 1) }
         let ranges = try x.withUnsafeBufferPointer { try Int8Network.calibrate(net.int8, data: $0.baseAddress!, samples: rows, dnnl: dnnl) }
         let q = Int8Network(net.int8, mode: .calibrated(ranges), dnnl: dnnl)
-        var whole = [Float](repeating: .nan, count: rows * 7), single = whole
+        var whole = [Float](repeating: .nan, count: rows * 7)
+        var single = whole
         try x.withUnsafeBufferPointer { xs in
             try whole.withUnsafeMutableBufferPointer { try q.forward(xs.baseAddress!, rows: rows, into: $0.baseAddress!) }
             try single.withUnsafeMutableBufferPointer { y in

@@ -6,7 +6,8 @@ import XCTest
 final class QuantizedMatrixTests: XCTestCase {
     func testRoundTripIsWithinHalfAScalePerRow() {
         var rng = RandomGenerator(seed: 7)
-        let rows = 33, cols = 70
+        let rows = 33
+        let cols = 70
         // Rows of very different magnitudes, so one shared scale would fail the bound for small rows.
         let w = (0..<rows * cols).map { i in rng.normal() * Float(1 + i / cols) * 0.01 }
         let q = QuantizedMatrix(quantizing: w, rows: rows, cols: cols)

@@ -8,7 +8,8 @@ final class DenormalsTests: XCTestCase {
     /// A GEMM over denormal inputs (1e-39 · 1 summed 256 times is a normal 2.56e-37) gives zeros in
     /// every row, the workers' rows too, once the mode is set; and non-zeros before, so the test can fail.
     func testFlushToZeroReachesOpenBLASWorkers() {
-        let saved = mlp_mxcsr(), savedThreads = BLAS.threads
+        let saved = mlp_mxcsr()
+        let savedThreads = BLAS.threads
         defer {
             mlp_set_mxcsr(saved)
             Denormals.restartOpenBLASThreads()
@@ -16,12 +17,14 @@ final class DenormalsTests: XCTestCase {
         }
         BLAS.setThreads(BLAS.processors)
         let n = 256
-        let a = [Float](repeating: 1e-39, count: n * n), b = [Float](repeating: 1, count: n * n)
+        let a = [Float](repeating: 1e-39, count: n * n)
+        let b = [Float](repeating: 1, count: n * n)
         var c = [Float](repeating: -1, count: n * n)
         func product() {
             c.withUnsafeMutableBufferPointer { cp in
-                BLAS.gemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n,
-                          beta: 0, c: cp.baseAddress!, ldc: n)
+                BLAS.gemm(
+                    transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n,
+                    beta: 0, c: cp.baseAddress!, ldc: n)
             }
         }
         product()

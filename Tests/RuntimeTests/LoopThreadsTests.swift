@@ -4,8 +4,9 @@
 import CBLAS
 import Foundation
 import Glibc
-import XCTest
 import Model
+import XCTest
+
 @testable import Runtime
 
 final class LoopThreadsTests: XCTestCase {
@@ -15,7 +16,10 @@ final class LoopThreadsTests: XCTestCase {
 
     override func setUp() { savedBLASThreads = BLAS.threads }
 
-    override func tearDown() { LoopThreadsTests.pool.use(threads: 1, pin: false); BLAS.setThreads(savedBLASThreads) }
+    override func tearDown() {
+        LoopThreadsTests.pool.use(threads: 1, pin: false)
+        BLAS.setThreads(savedBLASThreads)
+    }
 
     /// A chunk function's context: calls per chunk, and how many chunks threads other than `caller` ran.
     private struct Counter {
@@ -36,7 +40,10 @@ final class LoopThreadsTests: XCTestCase {
             let slots = UnsafeMutablePointer<Int>.allocate(capacity: 64)
             let byHelpers = UnsafeMutablePointer<Int>.allocate(capacity: 1)
             byHelpers.initialize(to: 0)
-            defer { slots.deallocate(); byHelpers.deallocate() }
+            defer {
+                slots.deallocate()
+                byHelpers.deallocate()
+            }
             let counter = Counter(slots: slots, byHelpers: byHelpers, caller: pthread_self())
             // Many small regions back to back: a helper that wakes late must not run a chunk of the
             // next region under the previous one's job, nor twice.
@@ -73,16 +80,19 @@ final class LoopThreadsTests: XCTestCase {
         defer { pool.setThreads(1) }
         // 784 features and batch 96: the gather has 5 chunks, the 300-wide layer's passes 2 or more,
         // and the update of 250 K parameters 16.
-        let n = 192, f = 784
+        let n = 192
+        let f = 784
         var rng = RandomGenerator(seed: 7)
         let pixels = (0..<(n * f)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         let labels = (0..<n).map { _ in Int32(rng.next() % 10) }
         let data = Dataset(pixels: pixels, labels: labels, count: n, rows: 28, cols: 28)
-        let net = Network(inputs: f, specs: [.dense(units: 300, activation: activation), .dense(units: 10, activation: .linear)],
-                          loss: SoftmaxCrossEntropy(), seed: 3, loops: Loops(pool))
+        let net = Network(
+            inputs: f, specs: [.dense(units: 300, activation: activation), .dense(units: 10, activation: .linear)],
+            loss: SoftmaxCrossEntropy(), seed: 3, loops: Loops(pool))
         let opt: Optimizer = kind == .adam ? Adam(network: net) : SGD(network: net, momentum: 0.9)
-        let trainer = Trainer(network: net, optimizer: opt, schedule: LearningRateSchedule(base: 0.01),
-                              batchSize: 96, epochs: 2, seed: 5)
+        let trainer = Trainer(
+            network: net, optimizer: opt, schedule: LearningRateSchedule(base: 0.01),
+            batchSize: 96, epochs: 2, seed: 5)
         for epoch in 1...2 { _ = trainer.runEpoch(epoch, on: data) }
         return net.store.parameters.map(\.values)
     }
@@ -135,7 +145,10 @@ final class LoopThreadsTests: XCTestCase {
         XCTAssertEqual(callerCPUs(), [all[0]])
         func onAnotherThread(_ body: @escaping @Sendable () -> Void) {
             let done = DispatchSemaphore(value: 0)
-            Thread { body(); done.signal() }.start()
+            Thread {
+                body()
+                done.signal()
+            }.start()
             done.wait()
         }
         nonisolated(unsafe) let p = pool
@@ -159,9 +172,13 @@ final class LoopThreadsTests: XCTestCase {
         // A busy loop in another process: runnable all the time.
         var pid: pid_t = 0
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup("while :; do :; done"), nil]
-        defer { argv.forEach { free($0) } }
+        defer { for a in argv { free(a) } }
         XCTAssertEqual(posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ), 0)
-        defer { kill(pid, SIGKILL); var status: Int32 = 0; waitpid(pid, &status, 0) }
+        defer {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
         var seen = 0
         for _ in 0..<50 where seen == 0 {
             seen = OtherLoad.runnable() ?? 0
@@ -181,7 +198,10 @@ final class LoopThreadsTests: XCTestCase {
         let slots = UnsafeMutablePointer<Int>.allocate(capacity: 4)
         let byHelpers = UnsafeMutablePointer<Int>.allocate(capacity: 1)
         byHelpers.initialize(to: 0)
-        defer { slots.deallocate(); byHelpers.deallocate() }
+        defer {
+            slots.deallocate()
+            byHelpers.deallocate()
+        }
         let counter = Counter(slots: slots, byHelpers: byHelpers, caller: pthread_self())
         withUnsafePointer(to: counter) { c in
             pool.run(chunks: 4, context: UnsafeRawPointer(c)) { context, _ in

@@ -33,7 +33,8 @@ final class TableFuzzSmokeTests: XCTestCase {
 
     func testCorruptedTablesAreReadOrRefusedInOneLine() {
         var rng = SeededGenerator(seed: 11)
-        var read = 0, encoded = 0
+        var read = 0
+        var encoded = 0
         for i in 0..<3000 {
             let bytes = mutate(Array(Self.tables[i % Self.tables.count].utf8), &rng)
             var options = CSVOptions(delimiter: CSVOptions.delimiters[i % 4])
@@ -52,9 +53,11 @@ final class TableFuzzSmokeTests: XCTestCase {
             XCTAssertEqual(again?.header, table.header, "input \(i)")
             XCTAssertEqual(again?.rowCount, table.rowCount, "input \(i)")
             guard table.rowCount > 0, table.header.count >= 2 else { continue }
-            let target = table.header.count - 1, features = Array(0..<target)
+            let target = table.header.count - 1
+            let features = Array(0..<target)
             do {
-                let encoder = try TableEncoder.fit(table, features: features, rows: nil, missing: [nil, .mean, .median, .mostFrequent][i % 4])
+                let encoder = try TableEncoder.fit(
+                    table, features: features, rows: nil, missing: [nil, .mean, .median, .mostFrequent][i % 4])
                 let targetEncoder = try TargetEncoder.fit(table, columns: [target], task: Task.infer(table.columns[target]), rows: nil)
                 let (x, _) = try encoder.encode(table, at: features, rows: nil, advice: .impute)
                 XCTAssertEqual(x.count, table.rowCount * encoder.width)

@@ -1,8 +1,8 @@
+import Formats
 // The Tables library on its own, as a program uses it: a CSV file read into datasets with the
 // encoders it teaches, a seeded test split, and errors that name the setting at fault in the
 // caller's words.
 import Foundation
-import Formats
 import Model
 import Tables
 import XCTest
@@ -50,14 +50,18 @@ final class TabularDataTests: XCTestCase {
 
     func testErrorsNameTheSettingAtFault() throws {
         let path = try table(rows: 6)
-        XCTAssertThrowsError(try TabularData.load(train: path, test: nil, settings: TableSettings(target: ["lable"]), seed: 1, threads: 1)) { e in
+        XCTAssertThrowsError(try TabularData.load(train: path, test: nil, settings: TableSettings(target: ["lable"]), seed: 1, threads: 1))
+        { e in
             guard let e = e as? TablesError, case .noSuchColumn(_, "lable", .target, _, _) = e else { return XCTFail("\(e)") }
             XCTAssertFalse(e.isSettingError, "the file lacks the column: a data error")
-            XCTAssertTrue(e.message { "--\($0.rawValue)" }.contains("has no column 'lable' for --target (its columns: x, colour, label); did you mean 'label'?"),
-                          e.message { "--\($0.rawValue)" })
+            XCTAssertTrue(
+                e.message { "--\($0.rawValue)" }.contains(
+                    "has no column 'lable' for --target (its columns: x, colour, label); did you mean 'label'?"),
+                e.message { "--\($0.rawValue)" })
             XCTAssertTrue(e.description.contains("for target"), e.description)
         }
-        XCTAssertThrowsError(try TabularData.load(train: path, test: nil, settings: TableSettings(testSplit: 0.01), seed: 1, threads: 1)) { e in
+        XCTAssertThrowsError(try TabularData.load(train: path, test: nil, settings: TableSettings(testSplit: 0.01), seed: 1, threads: 1)) {
+            e in
             guard let e = e as? TablesError else { return XCTFail("\(e)") }
             XCTAssertTrue(e.isSettingError)
             XCTAssertEqual(e.message { $0 == .testSplit ? "--test-split" : "?" }, "--test-split 0.01 of 6 rows leaves no test rows")

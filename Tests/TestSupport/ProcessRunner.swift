@@ -24,15 +24,19 @@ public enum ProcessRunner {
     /// test's); `environment`: its whole environment (nil: the test's); `input`: written to its
     /// standard input, which is then closed (nil: it reads /dev/null); `standardOutput`: where its
     /// output goes instead of being collected. Throws only when the program cannot be started.
-    public static func run(_ executable: String, _ arguments: [String], cwd: String? = nil,
-                           environment: [String: String]? = nil, input: [UInt8]? = nil,
-                           standardOutput: FileHandle? = nil) throws -> Run {
+    public static func run(
+        _ executable: String, _ arguments: [String], cwd: String? = nil,
+        environment: [String: String]? = nil, input: [UInt8]? = nil,
+        standardOutput: FileHandle? = nil
+    ) throws -> Run {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         if let environment { p.environment = environment }
-        let out = Pipe(), err = Pipe(), stdin = input.map { _ in Pipe() }
+        let out = Pipe()
+        let err = Pipe()
+        let stdin = input.map { _ in Pipe() }
         p.standardOutput = standardOutput ?? out
         p.standardError = err
         p.standardInput = stdin ?? FileHandle.nullDevice
@@ -41,7 +45,8 @@ public enum ProcessRunner {
         // Each stream has its own thread, so a chatty child never blocks on a full pipe while this
         // one waits on another.
         final class Box: @unchecked Sendable { var data = Data() }
-        let outBox = Box(), errBox = Box()
+        let outBox = Box()
+        let errBox = Box()
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) { errBox.data = err.fileHandleForReading.readDataToEndOfFile() }
         if let input, let stdin {
@@ -49,7 +54,8 @@ public enum ProcessRunner {
             DispatchQueue.global().async(group: group) {
                 // A child may exit without reading all of it: the write then fails with EPIPE, and the
                 // SIGPIPE it raises (blocked on this thread, then taken) must not end the tests.
-                var pipeSignal = sigset_t(), saved = sigset_t()
+                var pipeSignal = sigset_t()
+                var saved = sigset_t()
                 sigemptyset(&pipeSignal)
                 sigaddset(&pipeSignal, SIGPIPE)
                 pthread_sigmask(SIG_BLOCK, &pipeSignal, &saved)
@@ -63,8 +69,9 @@ public enum ProcessRunner {
         if standardOutput == nil { outBox.data = out.fileHandleForReading.readDataToEndOfFile() }
         group.wait()
         p.waitUntilExit()
-        return Run(status: p.terminationStatus, signal: p.terminationReason == .uncaughtSignal ? p.terminationStatus : nil,
-                   stdoutData: outBox.data, stderrData: errBox.data)
+        return Run(
+            status: p.terminationStatus, signal: p.terminationReason == .uncaughtSignal ? p.terminationStatus : nil,
+            stdoutData: outBox.data, stderrData: errBox.data)
     }
 
     /// `command` run by /bin/sh -c.

@@ -3,14 +3,17 @@
 // description; and the metadata of a calibrated model (format 5, its temperature).
 import Formats
 import Model
-import Training
 import TestSupport
+import Training
 import XCTest
 
 final class DecisionThresholdTests: XCTestCase {
     /// Weighted F1 and Youden's J of deciding positive at p ≥ t.
     func scores(_ p: [Double], _ y: [Bool], _ w: [Double]?, at t: Double) -> (f1: Double, j: Double) {
-        var tp = 0.0, fp = 0.0, fn = 0.0, tn = 0.0
+        var tp = 0.0
+        var fp = 0.0
+        var fn = 0.0
+        var tn = 0.0
         for i in p.indices {
             let wi = w?[i] ?? 1
             switch (p[i] >= t, y[i]) {
@@ -55,14 +58,21 @@ final class DecisionThresholdTests: XCTestCase {
     func testNothingToPickFrom() {
         XCTAssertNil(DecisionThreshold.pickThreshold(probabilities: [0.2, 0.7], positives: [false, false], rule: .f1))
         XCTAssertNil(DecisionThreshold.pickThreshold(probabilities: [0.2, 0.7], positives: [true, true], rule: .youden))
-        XCTAssertEqual(DecisionThreshold.pickThreshold(probabilities: [0.2, 0.7], positives: [true, true], rule: .f1)?.threshold, 0.2, "every row positive")
-        XCTAssertNil(DecisionThreshold.pickThreshold(probabilities: [0.2, 0.7], positives: [true, false], weights: [0, 1], rule: .f1), "weight 0 is absent")
+        XCTAssertEqual(
+            DecisionThreshold.pickThreshold(probabilities: [0.2, 0.7], positives: [true, true], rule: .f1)?.threshold, 0.2,
+            "every row positive")
+        XCTAssertNil(
+            DecisionThreshold.pickThreshold(probabilities: [0.2, 0.7], positives: [true, false], weights: [0, 1], rule: .f1),
+            "weight 0 is absent")
     }
 
     func testCalibrationStoresTheThresholdAndBumpsTheFormat() throws {
-        let meta: [(String, String)] = [("format", "mlp"), ("format_version", "2"), ("target", #"{"kind":"classes","column":"y","labels":["0","1"]}"#)]
+        let meta: [(String, String)] = [
+            ("format", "mlp"), ("format_version", "2"), ("target", #"{"kind":"classes","column":"y","labels":["0","1"]}"#),
+        ]
         let file = SafetensorsFile(tensors: [], metadata: meta)
-        let calibrated = ModelCalibration.calibrated(file, temperature: 1.5, threshold: StoredThreshold(threshold: 0.375, positiveLabel: "1"))
+        let calibrated = ModelCalibration.calibrated(
+            file, temperature: 1.5, threshold: StoredThreshold(threshold: 0.375, positiveLabel: "1"))
         XCTAssertEqual(calibrated.metadataValue(for: "format_version"), "5")
         XCTAssertEqual(calibrated.metadataValue(for: "temperature"), "1.5")
         XCTAssertEqual(calibrated.metadataValue(for: StoredThreshold.thresholdKey), "0.375")

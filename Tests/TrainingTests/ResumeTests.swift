@@ -1,8 +1,8 @@
+import Formats
 // The Training library as a program uses it, without the command line: a configuration, a
 // session on in-memory data, a checkpoint written when the run is stopped, and a new session
 // resumed from that file, which must end with exactly the tensors of a run never stopped.
 import Foundation
-import Formats
 import Model
 import Training
 import XCTest
@@ -60,14 +60,19 @@ final class ResumeTests: XCTestCase {
 
     /// A run stopped after `steps` steps and saved; `change` may rewrite its file (given the
     /// stopped session) before it is resumed: the resumed run's final bits.
-    func interruptedAndResumed(after steps: Int, _ config: TrainingConfiguration,
-                               change: (inout SafetensorsFile, TrainingSession) throws -> Void = { _, _ in }) throws -> [UInt32] {
+    func interruptedAndResumed(
+        after steps: Int, _ config: TrainingConfiguration,
+        change: (inout SafetensorsFile, TrainingSession) throws -> Void = { _, _ in }
+    ) throws -> [UInt32] {
         let path = dir.appendingPathComponent("stopped-\(steps).ckpt").path
         let first = try TrainingSession(config: config, data: data)
         let stop = StopAfter(steps)
         first.observers = [stop]
         first.shouldStop = { stop.reached }
-        guard case .interrupted = try first.run() else { XCTFail("the run was not stopped"); return [] }
+        guard case .interrupted = try first.run() else {
+            XCTFail("the run was not stopped")
+            return []
+        }
         try Checkpoint.save(first, to: path)
         var changed = try Checkpoint.read(path)
         try change(&changed, first)
@@ -77,7 +82,10 @@ final class ResumeTests: XCTestCase {
         let stored = try Checkpoint.configuration(file, path: path)
         XCTAssertEqual(stored, config, "the checkpoint keeps the configuration")
         let resumed = try Checkpoint.resume(from: file, path: path, configuration: stored, data: data)
-        guard case .finished = try resumed.run() else { XCTFail("the resumed run did not finish"); return [] }
+        guard case .finished = try resumed.run() else {
+            XCTFail("the resumed run did not finish")
+            return []
+        }
         XCTAssertEqual(resumed.epoch, config.epochs)
         return bits(resumed)
     }
@@ -93,7 +101,9 @@ final class ResumeTests: XCTestCase {
             for steps in [8, 12] {
                 let got = try interruptedAndResumed(after: steps, config)
                 XCTAssertEqual(got.count, expected.count)
-                XCTAssertTrue(got == expected, "\(optimizer), stopped after \(steps) steps: \(zip(got, expected).filter { $0 != $1 }.count) values differ")
+                XCTAssertTrue(
+                    got == expected,
+                    "\(optimizer), stopped after \(steps) steps: \(zip(got, expected).filter { $0 != $1 }.count) values differ")
             }
         }
     }
@@ -171,8 +181,9 @@ final class ResumeTests: XCTestCase {
             guard let e = e as? TrainingError else { return XCTFail("\(e)") }
             XCTAssertTrue(e.isSettingError)
             XCTAssertEqual(e.description, "monitor val_r2 watches a regression; a classification has val_loss and val_accuracy")
-            XCTAssertEqual(e.message(naming: { "--\($0.rawValue)" }, table: { $0.rawValue }),
-                           "--monitor val_r2 watches a regression; a classification has val_loss and val_accuracy")
+            XCTAssertEqual(
+                e.message(naming: { "--\($0.rawValue)" }, table: { $0.rawValue }),
+                "--monitor val_r2 watches a regression; a classification has val_loss and val_accuracy")
         }
     }
 }

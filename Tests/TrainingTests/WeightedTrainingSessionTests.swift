@@ -1,9 +1,9 @@
+import Formats
 // Weighted training through the Training library: class weights and row weights in the
 // configuration and the checkpoint, a weighted run stopped mid-epoch and resumed ending with the
 // bits and the epoch losses of an uninterrupted one, the classification metrics in the epoch figures,
 // a monitor on one of them, and the errors of settings that do not fit the data.
 import Foundation
-import Formats
 import Model
 import Training
 import XCTest
@@ -24,7 +24,9 @@ final class WeightedTrainingSessionTests: XCTestCase {
     /// in [0, 3) with some exactly 0.
     static func table(_ count: Int, seed: UInt64, classes: Int = 2, weighted: Bool = true) -> Dataset {
         var rng = RandomGenerator(seed: seed)
-        var x = [Float](), labels = [Int32](), weights = [Float]()
+        var x = [Float]()
+        var labels = [Int32]()
+        var weights = [Float]()
         for _ in 0..<count {
             let row = (0..<6).map { _ in rng.normal() }
             x += row
@@ -92,7 +94,9 @@ final class WeightedTrainingSessionTests: XCTestCase {
         // The interrupted epoch's loss is the weighted mean over all of its steps, as uninterrupted.
         XCTAssertEqual(resumed.history.map(\.loss), whole.history.map(\.loss))
         // (The history before the stop comes back from the checkpoint's JSON, in float precision.)
-        XCTAssertEqual(resumed.history.map { $0.test?.value(of: .auc).map(Float.init) }, whole.history.map { $0.test?.value(of: .auc).map(Float.init) })
+        XCTAssertEqual(
+            resumed.history.map { $0.test?.value(of: .auc).map(Float.init) }, whole.history.map { $0.test?.value(of: .auc).map(Float.init) }
+        )
     }
 
     func testTheEpochLossIsTheWeightedMeanOfTheSteps() throws {
@@ -123,7 +127,8 @@ final class WeightedTrainingSessionTests: XCTestCase {
         let c = try XCTUnwrap(report.classification)
         XCTAssertEqual(test.accuracy, Float(c.accuracy))
         XCTAssertEqual(test.loss, report.loss)
-        var right = 0.0, total = 0.0
+        var right = 0.0
+        var total = 0.0
         for (i, y) in data.test!.labels.enumerated() {
             let w = Double(data.test!.weights![i])
             total += w
@@ -157,7 +162,10 @@ final class WeightedTrainingSessionTests: XCTestCase {
 
     func testSettingsThatDoNotFitTheDataAreNamed() throws {
         func error(_ config: TrainingConfiguration, _ data: TrainingData) -> String? {
-            do { _ = try TrainingSession(config: config, data: data); return nil } catch { return error.description }
+            do {
+                _ = try TrainingSession(config: config, data: data)
+                return nil
+            } catch { return error.description }
         }
         var c = configuration()
         c.classWeight = .given([.init(label: "2", weight: 3)])
@@ -176,10 +184,13 @@ final class WeightedTrainingSessionTests: XCTestCase {
         c.earlyStopping = .init(metric: .valClassification(.prAUC), patience: 2)
         let three = TrainingData(train: Self.table(60, seed: 3, classes: 3), task: .classification)
         XCTAssertEqual(error(c, three), "monitor val_pr_auc is a figure of two classes; this is a classification of 3 classes")
-        let regression = TrainingData(train: Dataset(count: 4, features: 1, storage: .floats([1, 2, 3, 4]), targets: .values([1, 2, 3, 4], width: 1)),
-                                      task: .regression)
+        let regression = TrainingData(
+            train: Dataset(count: 4, features: 1, storage: .floats([1, 2, 3, 4]), targets: .values([1, 2, 3, 4], width: 1)),
+            task: .regression)
         c = configuration()
-        XCTAssertEqual(error(c, regression), "class_weight weighs the classes of a classification; a regression has none (a weight column weighs rows of either)")
+        XCTAssertEqual(
+            error(c, regression),
+            "class_weight weighs the classes of a classification; a regression has none (a weight column weighs rows of either)")
         c.classWeight = nil
         XCTAssertEqual(error(c, regression), "metrics auc is a figure of any classification; this is a regression")
         c.metrics = MetricSelection()
@@ -200,9 +211,11 @@ final class WeightedTrainingSessionTests: XCTestCase {
         let plain = TrainingConfiguration().json.serialized()
         XCTAssertFalse(plain.contains("weight") && plain.contains("class_weight"))
         XCTAssertFalse(plain.contains("metrics"))
-        for (member, complaint) in [("\"class_weight\":\"heavy\"", "\"class_weight\" is a string, expected \"balanced\" or an object of class weights"),
-                                    ("\"class_weight\":{\"a\":-1}", "\"class_weight\" gives class 'a' a number, expected a number of at least 0, once per class"),
-                                    ("\"metrics\":\"auc,roc\"", "\"metrics\" is a string, expected a list of \(ClassificationMetric.names) or all")] {
+        for (member, complaint) in [
+            ("\"class_weight\":\"heavy\"", "\"class_weight\" is a string, expected \"balanced\" or an object of class weights"),
+            ("\"class_weight\":{\"a\":-1}", "\"class_weight\" gives class 'a' a number, expected a number of at least 0, once per class"),
+            ("\"metrics\":\"auc,roc\"", "\"metrics\" is a string, expected a list of \(ClassificationMetric.names) or all"),
+        ] {
             let broken = plain.dropLast() + "," + member + "}"
             XCTAssertThrowsError(try TrainingConfiguration(json: try JSONValue.parse(Array(broken.utf8))) { TrainingError.data($0) }) { e in
                 XCTAssertEqual((e as? TrainingError)?.description, complaint)

@@ -11,13 +11,18 @@
 // spins while it waits.
 import Collective
 import Formats
-import Model
-import Training
 import Glibc
+import Model
 import Synchronization
+import Training
 
 public final class Executor {
-    enum Tag: Int { case outcome = 1, job = 2, stop = 3, cancel = 4 }
+    enum Tag: Int {
+        case outcome = 1
+        case job = 2
+        case stop = 3
+        case cancel = 4
+    }
 
     /// Jobs this process runs at once on its own threads.
     public let slots: Int
@@ -98,7 +103,9 @@ public final class Executor {
                 var received = false
                 while let m = try wrap({ () throws(CommunicatorError) in try communicator.probe(from: nil, tag: Tag.outcome.rawValue) }) {
                     received = true
-                    let bytes = try wrap { () throws(CommunicatorError) in try communicator.receive(from: m.source, tag: m.tag, count: m.count) }
+                    let bytes = try wrap { () throws(CommunicatorError) in
+                        try communicator.receive(from: m.source, tag: m.tag, count: m.count)
+                    }
                     remoteReady.insert(m.source)
                     if let job = remoteBusy.removeValue(forKey: m.source) {
                         cancelled.remove(m.source)
@@ -111,10 +118,15 @@ public final class Executor {
                 }
                 if !received && local.running == 0 { usleep(1000) }
             }
-            if now() - lastTick >= 0.1 { tick(); lastTick = now() }
+            if now() - lastTick >= 0.1 {
+                tick()
+                lastTick = now()
+            }
         }
         if let communicator {
-            for rank in 1..<ranks { try wrap { () throws(CommunicatorError) in try communicator.send([], to: rank, tag: Tag.stop.rawValue) } }
+            for rank in 1..<ranks {
+                try wrap { () throws(CommunicatorError) in try communicator.send([], to: rank, tag: Tag.stop.rawValue) }
+            }
         }
     }
 
@@ -136,12 +148,17 @@ public final class Executor {
                 do {
                     let d = try part(job.fold)
                     var cancelled = false
-                    outcome = SessionRunner.run(job, data: d, shouldStop: { [self] in
-                        if cancelled || shouldStop() { return true }
-                        if let c = try? communicator.probe(from: 0, tag: Tag.cancel.rawValue),
-                           (try? communicator.receive(from: 0, tag: c.tag, count: c.count)) != nil { cancelled = true }
-                        return cancelled
-                    })
+                    outcome = SessionRunner.run(
+                        job, data: d,
+                        shouldStop: { [self] in
+                            if cancelled || shouldStop() { return true }
+                            if let c = try? communicator.probe(from: 0, tag: Tag.cancel.rawValue),
+                                (try? communicator.receive(from: 0, tag: c.tag, count: c.count)) != nil
+                            {
+                                cancelled = true
+                            }
+                            return cancelled
+                        })
                 } catch {
                     outcome = JobOutcome(id: job.id, status: .failed, epochs: 0, seconds: 0)
                     outcome.message = "\(error)"

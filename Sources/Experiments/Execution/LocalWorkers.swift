@@ -30,7 +30,9 @@ final class LocalWorkers: @unchecked Sendable {
         let job: TrainingJob
         unowned let workers: LocalWorkers
         init(_ job: TrainingJob, _ body: @escaping () -> JobOutcome, _ workers: LocalWorkers) {
-            self.job = job; self.body = body; self.workers = workers
+            self.job = job
+            self.body = body
+            self.workers = workers
         }
     }
 
@@ -43,14 +45,16 @@ final class LocalWorkers: @unchecked Sendable {
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
         pthread_attr_setstacksize(&attributes, 16 << 20)
         var thread = pthread_t()
-        let status = pthread_create(&thread, &attributes, { context in
-            let work = Unmanaged<Work>.fromOpaque(context!).takeRetainedValue()
-            // Flush denormals as the command line's training threads do, so a job computes what
-            // `mlp train` computes.
-            mlp_flush_denormals_in_this_thread()
-            work.workers.deliver(work.job, work.body())
-            return nil
-        }, work.toOpaque())
+        let status = pthread_create(
+            &thread, &attributes,
+            { context in
+                let work = Unmanaged<Work>.fromOpaque(context!).takeRetainedValue()
+                // Flush denormals as the command line's training threads do, so a job computes what
+                // `mlp train` computes.
+                mlp_flush_denormals_in_this_thread()
+                work.workers.deliver(work.job, work.body())
+                return nil
+            }, work.toOpaque())
         pthread_attr_destroy(&attributes)
         if status != 0 {
             work.release()

@@ -46,8 +46,9 @@ public enum SessionRunner {
             if outcome.status == .finished {
                 if let path = job.checkpoint { try Checkpoint.save(session, to: path) }
                 if job.evaluateTest, let test = session.test {
-                    outcome.test = EvaluationFigures.compute(session.network, on: test, task: session.task, targetScale: session.targetScale,
-                                                             batchSize: session.evaluationBatch)
+                    outcome.test = EvaluationFigures.compute(
+                        session.network, on: test, task: session.task, targetScale: session.targetScale,
+                        batchSize: session.evaluationBatch)
                 }
             }
             outcome.seconds = now() - start
@@ -61,7 +62,7 @@ public enum SessionRunner {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A monotonic clock reading in seconds.

@@ -21,21 +21,36 @@ public struct TrainingJob {
     /// Evaluate the finished network on the part's test rows (cross-validation's figures).
     public var evaluateTest: Bool
 
-    public init(id: Int, config: TrainingConfiguration, epochs: Int, fold: Int? = nil, resume: String? = nil,
-                checkpoint: String? = nil, evaluateTest: Bool = false) {
-        self.id = id; self.config = config; self.epochs = epochs; self.fold = fold
-        self.resume = resume; self.checkpoint = checkpoint; self.evaluateTest = evaluateTest
+    public init(
+        id: Int, config: TrainingConfiguration, epochs: Int, fold: Int? = nil, resume: String? = nil,
+        checkpoint: String? = nil, evaluateTest: Bool = false
+    ) {
+        self.id = id
+        self.config = config
+        self.epochs = epochs
+        self.fold = fold
+        self.resume = resume
+        self.checkpoint = checkpoint
+        self.evaluateTest = evaluateTest
     }
 
     public var json: JSONValue {
-        .object([("id", JSONValue(id)), ("config", config.json), ("epochs", JSONValue(epochs)),
-                 ("fold", fold.map { JSONValue($0) } ?? .null), ("resume", resume.map { JSONValue($0) } ?? .null),
-                 ("checkpoint", checkpoint.map { JSONValue($0) } ?? .null), ("evaluate_test", JSONValue(evaluateTest))])
+        .object([
+            ("id", JSONValue(id)), ("config", config.json), ("epochs", JSONValue(epochs)),
+            ("fold", fold.map { JSONValue($0) } ?? .null), ("resume", resume.map { JSONValue($0) } ?? .null),
+            ("checkpoint", checkpoint.map { JSONValue($0) } ?? .null), ("evaluate_test", JSONValue(evaluateTest)),
+        ])
     }
 
     public init(json v: JSONValue) throws(TrainingError) {
-        func num(_ k: String) -> Int? { if case .number(let d)? = v[k] { return Int(d) }; return nil }
-        func str(_ k: String) -> String? { if case .string(let s)? = v[k] { return s }; return nil }
+        func num(_ k: String) -> Int? {
+            if case .number(let d)? = v[k] { return Int(d) }
+            return nil
+        }
+        func str(_ k: String) -> String? {
+            if case .string(let s)? = v[k] { return s }
+            return nil
+        }
         guard let id = num("id"), let epochs = num("epochs"), let c = v["config"] else { throw .data("a job message is malformed") }
         self.id = id
         self.epochs = epochs
@@ -79,30 +94,43 @@ public struct JobOutcome {
     public var network: Network?
 
     public init(id: Int, status: Status, epochs: Int, seconds: Double) {
-        self.id = id; self.status = status; self.epochs = epochs; self.seconds = seconds
+        self.id = id
+        self.status = status
+        self.epochs = epochs
+        self.seconds = seconds
     }
 
     /// The last epoch's validation figures.
     public var validation: SetMetrics? { history.last?.validation }
 
     public var json: JSONValue {
-        var m: [(String, JSONValue)] = [("id", JSONValue(id)), ("status", JSONValue(status.rawValue)), ("epochs", JSONValue(epochs)),
-                                        ("stopped_early", JSONValue(stoppedEarly)), ("history", .array(history.map(\.json))),
-                                        ("seconds", JSONValue(seconds)), ("rank", JSONValue(rank))]
+        var m: [(String, JSONValue)] = [
+            ("id", JSONValue(id)), ("status", JSONValue(status.rawValue)), ("epochs", JSONValue(epochs)),
+            ("stopped_early", JSONValue(stoppedEarly)), ("history", .array(history.map(\.json))),
+            ("seconds", JSONValue(seconds)), ("rank", JSONValue(rank)),
+        ]
         if let test { m.append(("test", .object(test.values.map { ($0.name, JSONValue($0.value)) }))) }
         if let message { m.append(("message", JSONValue(message))) }
         return .object(m)
     }
 
     public init(json v: JSONValue) throws(TrainingError) {
-        func num(_ k: String) -> Double? { if case .number(let d)? = v[k] { return d }; return nil }
+        func num(_ k: String) -> Double? {
+            if case .number(let d)? = v[k] { return d }
+            return nil
+        }
         guard let id = num("id"), case .string(let s)? = v["status"], let status = Status(rawValue: s), let e = num("epochs"),
-              let sec = num("seconds") else { throw .data("a job's outcome message is malformed") }
+            let sec = num("seconds")
+        else { throw .data("a job's outcome message is malformed") }
         self.init(id: Int(id), status: status, epochs: Int(e), seconds: sec)
         stoppedEarly = v["stopped_early"] == .bool(true)
         if case .array(let items)? = v["history"] { history = items.compactMap { EpochStats(json: $0) } }
         if case .object(let t)? = v["test"] {
-            test = EvaluationFigures(t.compactMap { k, x in if case .number(let d) = x { return (k, d) }; return nil })
+            test = EvaluationFigures(
+                t.compactMap { k, x in
+                    if case .number(let d) = x { return (k, d) }
+                    return nil
+                })
         }
         rank = num("rank").map { Int($0) } ?? 0
         if case .string(let m)? = v["message"] { message = m }

@@ -8,8 +8,9 @@
 // geometrically for :log).
 import Formats
 import Model
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public struct SearchDimension: Equatable {
@@ -35,7 +36,8 @@ public struct SearchDimension: Equatable {
         if text.contains("..") {
             var parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             let bounds = parts.removeFirst().components("..")
-            var log = false, whole = integer
+            var log = false
+            var whole = integer
             for p in parts {
                 switch p {
                 case "log": log = true
@@ -51,7 +53,9 @@ public struct SearchDimension: Equatable {
             return SearchDimension(name: name, domain: .range(lo: lo, hi: hi, log: log, integer: whole))
         }
         let choices = text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-        guard choices.count >= 2, !choices.contains(where: \.isEmpty) else { throw SearchSpaceError("'\(text)' is not a list of choices A|B|…") }
+        guard choices.count >= 2, !choices.contains(where: \.isEmpty) else {
+            throw SearchSpaceError("'\(text)' is not a list of choices A|B|…")
+        }
         return SearchDimension(name: name, domain: .choices(choices))
     }
 
@@ -75,7 +79,8 @@ public struct SearchDimension: Equatable {
             guard case .number(let lo)? = v["min"], case .number(let hi)? = v["max"], lo < hi else {
                 throw SearchSpaceError("is an object without numbers \"min\" < \"max\"")
             }
-            let log = v["log"] == .bool(true), whole = integer || v["int"] == .bool(true)
+            let log = v["log"] == .bool(true)
+            let whole = integer || v["int"] == .bool(true)
             if log && lo <= 0 { throw SearchSpaceError("is a log range that does not lie above 0") }
             return SearchDimension(name: name, domain: .range(lo: lo, hi: hi, log: log, integer: whole))
         default:
@@ -117,8 +122,14 @@ public struct SearchDimension: Equatable {
     }
 
     /// Whether the plots should put the values on a log axis.
-    public var isLog: Bool { if case .range(_, _, true, _) = domain { return true }; return false }
-    public var isNumeric: Bool { if case .range = domain { return true }; return false }
+    public var isLog: Bool {
+        if case .range(_, _, true, _) = domain { return true }
+        return false
+    }
+    public var isNumeric: Bool {
+        if case .range = domain { return true }
+        return false
+    }
 
     /// The dimension as its flag's value (what `parse` reads back).
     public var text: String {
@@ -161,7 +172,8 @@ public enum SearchSampler {
 extension String {
     /// The parts between occurrences of `separator` (no Foundation).
     func components(_ separator: String) -> [String] {
-        var out: [String] = [], rest = self[...]
+        var out: [String] = []
+        var rest = self[...]
         while let r = rest.firstRange(of: separator) {
             out.append(String(rest[..<r.lowerBound]))
             rest = rest[r.upperBound...]

@@ -27,7 +27,9 @@ public final class SuccessiveHalving: JobScheduler {
         public let parameters: [(name: String, value: String)]
         public let config: TrainingConfiguration
         public init(index: Int, parameters: [(name: String, value: String)], config: TrainingConfiguration) {
-            self.index = index; self.parameters = parameters; self.config = config
+            self.index = index
+            self.parameters = parameters
+            self.config = config
         }
     }
 
@@ -77,7 +79,10 @@ public final class SuccessiveHalving: JobScheduler {
     public static func budgets(minEpochs: Int, maxEpochs: Int, eta: Int) -> [Int] {
         var b: [Int] = []
         var e = max(1, minEpochs)
-        while e * eta <= maxEpochs && e < maxEpochs { b.append(e); e *= eta }
+        while e * eta <= maxEpochs && e < maxEpochs {
+            b.append(e)
+            e *= eta
+        }
         return b + [maxEpochs]
     }
 
@@ -116,7 +121,10 @@ public final class SuccessiveHalving: JobScheduler {
         checkpoints + "/trial-\(pad(trial))-rung-\(rung)" + (folds > 1 ? "-fold-\(fold)" : "") + ".ckpt"
     }
 
-    private func pad(_ n: Int) -> String { let s = "\(n)"; return String(repeating: "0", count: max(0, 4 - s.count)) + s }
+    private func pad(_ n: Int) -> String {
+        let s = "\(n)"
+        return String(repeating: "0", count: max(0, 4 - s.count)) + s
+    }
 
     /// Whether `a` is a better value of the objective than `b` (NaN is never better).
     public func better(_ a: Double, than b: Double) -> Bool {
@@ -136,7 +144,8 @@ public final class SuccessiveHalving: JobScheduler {
         for k in stride(from: budgets.count - 2, through: 0, by: -1) {
             let quota = results[k].count / eta
             guard quota > 0 else { continue }
-            for r in ranked(k).prefix(quota) where !promoted[k].contains(r.trial) && r.status == .finished && !r.stoppedEarly && !r.value.isNaN {
+            for r in ranked(k).prefix(quota)
+            where !promoted[k].contains(r.trial) && r.status == .finished && !r.stoppedEarly && !r.value.isNaN {
                 promoted[k].insert(r.trial)
                 return (r.trial, k + 1)
             }
@@ -152,9 +161,10 @@ public final class SuccessiveHalving: JobScheduler {
             running.append(u)
             let t = trials[u.trial]
             pendingJobs = (0..<folds).map { f in
-                TrainingJob(id: (u.trial * budgets.count + u.rung) * folds + f, config: t.config, epochs: budgets[u.rung],
-                            fold: folds > 1 ? f : nil, resume: u.rung > 0 ? checkpoint(trial: u.trial, rung: u.rung - 1, fold: f) : nil,
-                            checkpoint: checkpoint(trial: u.trial, rung: u.rung, fold: f))
+                TrainingJob(
+                    id: (u.trial * budgets.count + u.rung) * folds + f, config: t.config, epochs: budgets[u.rung],
+                    fold: folds > 1 ? f : nil, resume: u.rung > 0 ? checkpoint(trial: u.trial, rung: u.rung - 1, fold: f) : nil,
+                    checkpoint: checkpoint(trial: u.trial, rung: u.rung, fold: f))
             }
             changed(nil)
         }
@@ -177,25 +187,37 @@ public final class SuccessiveHalving: JobScheduler {
         }
         var got = foldOutcomes[trial * budgets.count + rung] ?? [:]
         got[fold] = outcome
-        guard got.count == folds else { foldOutcomes[trial * budgets.count + rung] = got; return }
+        guard got.count == folds else {
+            foldOutcomes[trial * budgets.count + rung] = got
+            return
+        }
         foldOutcomes[trial * budgets.count + rung] = nil
         let outs = (0..<folds).map { got[$0]! }
         let failed = outs.first { $0.status != .finished }
         var figures: [(name: String, value: Double)] = []
         if failed == nil, let first = outs.first?.validation {
             for (name, _) in first.json("val") {
-                let values = outs.compactMap { o in o.validation.flatMap { v in v.json("val").first { $0.0 == name } }.flatMap { x -> Double? in if case .number(let d) = x.1 { return d }; return nil } }
+                let values = outs.compactMap { o in
+                    o.validation.flatMap { v in v.json("val").first { $0.0 == name } }.flatMap { x -> Double? in
+                        if case .number(let d) = x.1 { return d }
+                        return nil
+                    }
+                }
                 figures.append((name, values.reduce(0, +) / Double(max(values.count, 1))))
             }
         }
         let value = figures.first { $0.name == objective }?.value ?? .nan
         let curve = outs[0].history.map { e -> Double in
             guard let v = e.validation else { return .nan }
-            return v.json("val").first { $0.0 == objective }.flatMap { x -> Double? in if case .number(let d) = x.1 { return d }; return nil } ?? .nan
+            return v.json("val").first { $0.0 == objective }.flatMap { x -> Double? in
+                if case .number(let d) = x.1 { return d }
+                return nil
+            } ?? .nan
         }
-        let result = Result(trial: trial, rung: rung, epochs: outs.map(\.epochs).min() ?? 0, value: value, figures: figures, curve: curve,
-                            seconds: outs.reduce(0) { $0 + $1.seconds }, status: failed?.status ?? .finished,
-                            stoppedEarly: outs.contains { $0.stoppedEarly }, rank: outs[0].rank)
+        let result = Result(
+            trial: trial, rung: rung, epochs: outs.map(\.epochs).min() ?? 0, value: value, figures: figures, curve: curve,
+            seconds: outs.reduce(0) { $0 + $1.seconds }, status: failed?.status ?? .finished,
+            stoppedEarly: outs.contains { $0.stoppedEarly }, rank: outs[0].rank)
         results[rung].append(result)
         running.removeAll { $0.trial == trial && $0.rung == rung }
         changed(result)
@@ -216,7 +238,8 @@ public final class SuccessiveHalving: JobScheduler {
     /// Epochs of training done and the epochs the whole search would take, for the time left:
     /// every trial's first rung, and ⌊n/η^k⌋ of them on to each later rung.
     public var work: (done: Double, total: Double) {
-        var done = 0.0, total = 0.0
+        var done = 0.0
+        var total = 0.0
         let n = Double(trials.count)
         for k in budgets.indices {
             let step = Double(budgets[k] - (k > 0 ? budgets[k - 1] : 0)) * Double(folds)
@@ -228,5 +251,5 @@ public final class SuccessiveHalving: JobScheduler {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

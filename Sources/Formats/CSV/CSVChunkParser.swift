@@ -87,9 +87,11 @@ final class CSVChunkParser {
     private static let stubFloat = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private static let stubCode = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
 
-    init(base: UnsafePointer<UInt8>, start: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>,
-         columnCount: Int, delimiter: UInt8, numbers: CSVNumberFormat = .standard, markers: CSVMissingMarkers = .basic,
-         textColumns: [Bool], numericColumns: [Bool], verbatimColumns: [Bool]? = nil, capacity: Int) {
+    init(
+        base: UnsafePointer<UInt8>, start: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>,
+        columnCount: Int, delimiter: UInt8, numbers: CSVNumberFormat = .standard, markers: CSVMissingMarkers = .basic,
+        textColumns: [Bool], numericColumns: [Bool], verbatimColumns: [Bool]? = nil, capacity: Int
+    ) {
         self.base = base
         self.start = start
         self.end = end
@@ -174,7 +176,10 @@ final class CSVChunkParser {
                                     p = stop + 1
                                     row += 1
                                     line += 1
-                                    if line - row != extra { extra = line - row; jumps.append((row, extra)) }
+                                    if line - row != extra {
+                                        extra = line - row
+                                        jumps.append((row, extra))
+                                    }
                                     continue rows
                                 }
                                 if b == 0x0D && stop + 1 < end && stop[1] == 0x0A {
@@ -182,7 +187,10 @@ final class CSVChunkParser {
                                     p = stop + 2
                                     row += 1
                                     line += 1
-                                    if line - row != extra { extra = line - row; jumps.append((row, extra)) }
+                                    if line - row != extra {
+                                        extra = line - row
+                                        jumps.append((row, extra))
+                                    }
                                     continue rows
                                 }
                             }
@@ -191,7 +199,10 @@ final class CSVChunkParser {
                             p = stop
                             row += 1
                             line += 1
-                            if line - row != extra { extra = line - row; jumps.append((row, extra)) }
+                            if line - row != extra {
+                                extra = line - row
+                                jumps.append((row, extra))
+                            }
                             continue rows
                         }
                     }
@@ -206,7 +217,10 @@ final class CSVChunkParser {
                     // The line of the offending byte (a quoted field may have crossed line breaks).
                     var at = line
                     var q = p
-                    while q < base + error.offset { if q.pointee == 0x0A { at += 1 }; q += 1 }
+                    while q < base + error.offset {
+                        if q.pointee == 0x0A { at += 1 }
+                        q += 1
+                    }
                     return stop(CSVChunkError(kind: .syntax(error), line: at, column: c), row, line)
                 }
                 store(field, column: c, row: row, line: line)
@@ -227,7 +241,10 @@ final class CSVChunkParser {
                 }
                 row += 1
                 line += 1
-                if line - row != extra { extra = line - row; jumps.append((row, extra)) }
+                if line - row != extra {
+                    extra = line - row
+                    jumps.append((row, extra))
+                }
                 continue rows
             }
         }
@@ -290,8 +307,9 @@ final class CSVChunkParser {
     }
 
     private func site(_ field: CSVField, _ row: Int, _ line: Int) -> CSVValueSite {
-        CSVValueSite(row: row, line: line,
-                     value: Array(UnsafeBufferPointer(start: field.content, count: min(field.count, 256))))
+        CSVValueSite(
+            row: row, line: line,
+            value: Array(UnsafeBufferPointer(start: field.content, count: min(field.count, 256))))
     }
 
     /// Turns numeric column `c` into a text column, re-reading its first `rows` values from the bytes.
@@ -317,7 +335,8 @@ final class CSVChunkParser {
             for c in 0..<columnCount {
                 guard let field = try? scanner.field(at: p) else { return }
                 if wanted[c] {
-                    codes[c][row] = !verbatim[c] && rules.isMissing(field.content, field.count)
+                    codes[c][row] =
+                        !verbatim[c] && rules.isMissing(field.content, field.count)
                         ? -1 : categories[c]!.code(field.content, field.count, row: row, line: line)
                 }
                 line += field.newlines

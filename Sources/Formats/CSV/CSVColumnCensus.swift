@@ -14,7 +14,8 @@ struct CSVColumnCensus {
 
     init(chunks: [CSVChunkParser], column c: Int, firstLines: [Int], rules: CSVValueRules) {
         for (k, chunk) in chunks.enumerated() {
-            var text: CSVValueSite?, refused: CSVValueSite?
+            var text: CSVValueSite?
+            var refused: CSVValueSite?
             if chunk.isText(c) {
                 // Count each category's rows, then sort the categories into numbers, refused and text.
                 let local = chunk.categories[c]!
@@ -23,8 +24,9 @@ struct CSVColumnCensus {
                 for i in 0..<chunk.rows where codes[i] >= 0 { counts[Int(codes[i])] += 1 }
                 for code in 0..<local.count {
                     let bytes = local.bytes(code)
-                    let site = CSVValueSite(row: local.firstRows[code], line: local.firstLines[code],
-                                            value: Array(bytes.prefix(256)))
+                    let site = CSVValueSite(
+                        row: local.firstRows[code], line: local.firstLines[code],
+                        value: Array(bytes.prefix(256)))
                     switch rules.classify(bytes.baseAddress!, bytes.count) {
                     case .number: numbers += counts[code]
                     case .forbidden:
@@ -43,8 +45,14 @@ struct CSVColumnCensus {
                 text = stats.firstText
                 refused = stats.firstForbidden
             }
-            if firstText == nil, var site = text { site.line += firstLines[k]; firstText = site }
-            if firstForbidden == nil, var site = refused { site.line += firstLines[k]; firstForbidden = site }
+            if firstText == nil, var site = text {
+                site.line += firstLines[k]
+                firstText = site
+            }
+            if firstForbidden == nil, var site = refused {
+                site.line += firstLines[k]
+                firstForbidden = site
+            }
         }
     }
 }

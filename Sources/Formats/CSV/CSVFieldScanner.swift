@@ -9,8 +9,8 @@
 /// Where a field ended.
 enum CSVTerminator {
     case delimiter  // another field of the same row follows
-    case lineEnd    // LF or CRLF: the row ends
-    case end        // the end of the data: the row ends
+    case lineEnd  // LF or CRLF: the row ends
+    case end  // the end of the data: the row ends
 }
 
 /// One field: its content (already unquoted and unescaped) and what came after it.
@@ -66,17 +66,20 @@ struct CSVFieldScanner {
         while p < end {
             let b = p.pointee
             if b == delimiter {
-                return CSVField(content: contentStart, count: contentEnd - contentStart, quoted: false,
-                                terminator: .delimiter, next: p + 1, newlines: 0)
+                return CSVField(
+                    content: contentStart, count: contentEnd - contentStart, quoted: false,
+                    terminator: .delimiter, next: p + 1, newlines: 0)
             }
             if b == 0x0A {
-                return CSVField(content: contentStart, count: contentEnd - contentStart, quoted: false,
-                                terminator: .lineEnd, next: p + 1, newlines: 0)
+                return CSVField(
+                    content: contentStart, count: contentEnd - contentStart, quoted: false,
+                    terminator: .lineEnd, next: p + 1, newlines: 0)
             }
             if b == 0x0D {
                 guard p + 1 < end && p[1] == 0x0A else { throw .bareCarriageReturn(at: p - base) }
-                return CSVField(content: contentStart, count: contentEnd - contentStart, quoted: false,
-                                terminator: .lineEnd, next: p + 2, newlines: 0)
+                return CSVField(
+                    content: contentStart, count: contentEnd - contentStart, quoted: false,
+                    terminator: .lineEnd, next: p + 2, newlines: 0)
             }
             if b == 0x22 { throw .quoteInUnquotedField(at: p - base) }
             if b >= 0x80 {
@@ -89,8 +92,9 @@ struct CSVFieldScanner {
             p += 1
             if !isSpace(b) { contentEnd = p }
         }
-        return CSVField(content: contentStart, count: contentEnd - contentStart, quoted: false,
-                        terminator: .end, next: p, newlines: 0)
+        return CSVField(
+            content: contentStart, count: contentEnd - contentStart, quoted: false,
+            terminator: .end, next: p, newlines: 0)
     }
 
     /// A quoted field; `open` points at its opening quote.
@@ -104,7 +108,11 @@ struct CSVFieldScanner {
             guard p < end else { throw .unterminatedQuote(openedAt: open - base) }
             let b = p.pointee
             if b == 0x22 {
-                if p + 1 < end && p[1] == 0x22 { escaped = true; p += 2; continue }
+                if p + 1 < end && p[1] == 0x22 {
+                    escaped = true
+                    p += 2
+                    continue
+                }
                 close = p
                 break
             }
@@ -140,19 +148,23 @@ struct CSVFieldScanner {
         if p < end {
             let b = p.pointee
             if b == delimiter {
-                terminator = .delimiter; next = p + 1
+                terminator = .delimiter
+                next = p + 1
             } else if b == 0x0A {
-                terminator = .lineEnd; next = p + 1
+                terminator = .lineEnd
+                next = p + 1
             } else if b == 0x0D && p + 1 < end && p[1] == 0x0A {
-                terminator = .lineEnd; next = p + 2
+                terminator = .lineEnd
+                next = p + 2
             } else if b == 0x0D {
                 throw .bareCarriageReturn(at: p - base)
             } else {
                 throw .junkAfterQuote(byte: b, at: p - base)
             }
         }
-        return CSVField(content: content, count: count, quoted: true, terminator: terminator, next: next,
-                        newlines: newlines)
+        return CSVField(
+            content: content, count: count, quoted: true, terminator: terminator, next: next,
+            newlines: newlines)
     }
 
     /// The length of the well-formed UTF-8 sequence at `p` (a byte ≥ 0x80), or 0 if there is none:
@@ -161,15 +173,37 @@ struct CSVFieldScanner {
     static func utf8Length(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> Int {
         let lead = p.pointee
         let length: Int
-        let low: UInt8, high: UInt8  // the allowed range of the second byte
+        let low: UInt8
+        let high: UInt8  // the allowed range of the second byte
         switch lead {
-        case 0xC2...0xDF: length = 2; low = 0x80; high = 0xBF
-        case 0xE0: length = 3; low = 0xA0; high = 0xBF
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3; low = 0x80; high = 0xBF
-        case 0xED: length = 3; low = 0x80; high = 0x9F
-        case 0xF0: length = 4; low = 0x90; high = 0xBF
-        case 0xF1...0xF3: length = 4; low = 0x80; high = 0xBF
-        case 0xF4: length = 4; low = 0x80; high = 0x8F
+        case 0xC2...0xDF:
+            length = 2
+            low = 0x80
+            high = 0xBF
+        case 0xE0:
+            length = 3
+            low = 0xA0
+            high = 0xBF
+        case 0xE1...0xEC, 0xEE...0xEF:
+            length = 3
+            low = 0x80
+            high = 0xBF
+        case 0xED:
+            length = 3
+            low = 0x80
+            high = 0x9F
+        case 0xF0:
+            length = 4
+            low = 0x90
+            high = 0xBF
+        case 0xF1...0xF3:
+            length = 4
+            low = 0x80
+            high = 0xBF
+        case 0xF4:
+            length = 4
+            low = 0x80
+            high = 0x8F
         default: return 0
         }
         guard end - p >= length, p[1] >= low, p[1] <= high else { return 0 }

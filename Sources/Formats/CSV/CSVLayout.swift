@@ -16,8 +16,10 @@ struct CSVLayout {
 
         let dataEnd = trimmedEnd(base, start: start, count: count, delimiter: delimiter)
         if dataEnd == start {
-            throw messages.error(count == 0 ? "empty file, expected a header row"
-                                            : "has no header row (the file holds only blank lines)")
+            throw messages.error(
+                count == 0
+                    ? "empty file, expected a header row"
+                    : "has no header row (the file holds only blank lines)")
         }
 
         // The header row.
@@ -79,7 +81,7 @@ extension CSVSyntaxError {
     var offset: Int {
         switch self {
         case .unterminatedQuote(let at), .junkAfterQuote(_, let at), .quoteInUnquotedField(let at),
-             .bareCarriageReturn(let at), .invalidUTF8(let at):
+            .bareCarriageReturn(let at), .invalidUTF8(let at):
             return at
         }
     }

@@ -26,7 +26,10 @@ struct CSVMessages {
     func lineFeeds(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
         var n = 0
         var p = from
-        while let lf = CSVSplit.find(0x0A, base, from: p, to: to) { n += 1; p = lf + 1 }
+        while let lf = CSVSplit.find(0x0A, base, from: p, to: to) {
+            n += 1
+            p = lf + 1
+        }
         return n
     }
 
@@ -36,9 +39,12 @@ struct CSVMessages {
         case .unterminatedQuote(let at):
             return self.error("\(place): the quoted field opened here (\(byte(at))) is never closed")
         case .junkAfterQuote(let b, let at):
-            return self.error("\(place): \(CSVText.byte(b)) after the closing quote (\(byte(at))), expected \(CSVText.delimiter(delimiter)) or the end of the line")
+            return self.error(
+                "\(place): \(CSVText.byte(b)) after the closing quote (\(byte(at))), expected \(CSVText.delimiter(delimiter)) or the end of the line"
+            )
         case .quoteInUnquotedField(let at):
-            return self.error("\(place): a quote inside an unquoted field (\(byte(at))); quote the whole field and double the quotes inside it")
+            return self.error(
+                "\(place): a quote inside an unquoted field (\(byte(at))); quote the whole field and double the quotes inside it")
         case .bareCarriageReturn(let at):
             return self.error("\(place): a carriage return not followed by a line feed (\(byte(at)))")
         case .invalidUTF8(let at):
@@ -73,8 +79,10 @@ struct CSVMessages {
     /// A text value in a column that is mostly numbers.
     func notANumber(line: Int, column c: Int, value: [UInt8], numbers: Int, texts: Int) -> FormatError {
         if let marker = unreadMarker(line: line, column: c, value: value) { return marker }
-        let others = texts == 1 ? "the column's other \(CSVText.count(numbers)) values are"
-                                : "\(CSVText.count(numbers)) of the column's other \(CSVText.count(numbers + texts - 1)) values are"
+        let others =
+            texts == 1
+            ? "the column's other \(CSVText.count(numbers)) values are"
+            : "\(CSVText.count(numbers)) of the column's other \(CSVText.count(numbers + texts - 1)) values are"
         let advice = numberFormatHint(value) ?? "use --categorical \(flagValue(header[c])) if it holds categories"
         return error("line \(line), \(column(c)): \(CSVText.quote(value)) is not a number (\(others)); \(advice)")
     }
@@ -92,7 +100,9 @@ struct CSVMessages {
         let shown = CSVText.quote(value)
         let isWord = value.withUnsafeBufferPointer { CSVValue.isNonFiniteWord($0.baseAddress!, $0.count) }
         if isWord {
-            return error("line \(line), \(column(c)): \(shown) is not allowed: numbers must be finite (write a missing value as \(markers == .basic ? "an empty field, NA or ?" : "an empty field, NA, ?, NaN or null"))")
+            return error(
+                "line \(line), \(column(c)): \(shown) is not allowed: numbers must be finite (write a missing value as \(markers == .basic ? "an empty field, NA or ?" : "an empty field, NA, ?, NaN or null"))"
+            )
         }
         return error("line \(line), \(column(c)): \(shown) is outside the range of a 32-bit float (±3.4e38)")
     }

@@ -20,15 +20,21 @@ public enum CSVMissingMarkers: Equatable, Sendable {
 
     static let basicList = ["", "NA", "?"]
     /// pandas' default na_values that are not basic markers, in pandas' order.
-    public static let pandasOnly = ["#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
-                                    "<NA>", "N/A", "NULL", "NaN", "None", "n/a", "nan", "null"]
+    public static let pandasOnly = [
+        "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+        "<NA>", "N/A", "NULL", "NaN", "None", "n/a", "nan", "null",
+    ]
     private static let pandasBytes: [[UInt8]] = pandasOnly.map { Array($0.utf8) }
 
     /// The markers for a list as the model file or a checkpoint stores it (nil: not one of them).
     public init?(list: [String]) {
-        if Set(list) == Set(CSVMissingMarkers.basicList) { self = .basic }
-        else if Set(list) == Set(CSVMissingMarkers.basicList + CSVMissingMarkers.pandasOnly) { self = .pandas }
-        else { return nil }
+        if Set(list) == Set(CSVMissingMarkers.basicList) {
+            self = .basic
+        } else if Set(list) == Set(CSVMissingMarkers.basicList + CSVMissingMarkers.pandasOnly) {
+            self = .pandas
+        } else {
+            return nil
+        }
     }
 
     @inline(__always)

@@ -41,8 +41,9 @@ public struct CSVNumberFormat: Equatable, Hashable, Sendable {
     /// and quoted fields take the general path).
     func unquotedSyntax(delimiter: UInt8) -> DecimalParser.Syntax {
         let s = syntax
-        return DecimalParser.Syntax(decimal: s.decimal == UInt16(delimiter) ? DecimalParser.Syntax.none : s.decimal,
-                                    thousands: s.thousands == UInt16(delimiter) ? DecimalParser.Syntax.none : s.thousands)
+        return DecimalParser.Syntax(
+            decimal: s.decimal == UInt16(delimiter) ? DecimalParser.Syntax.none : s.decimal,
+            thousands: s.thousands == UInt16(delimiter) ? DecimalParser.Syntax.none : s.thousands)
     }
 
     /// The Float that all of `text` spells in this format (nil when it is not exactly one number;
@@ -81,7 +82,9 @@ public struct CSVNumberFormat: Equatable, Hashable, Sendable {
     public var description: String {
         var parts: [String] = []
         if decimal == UInt8(ascii: ",") { parts.append("a decimal comma") }
-        if let thousands { parts.append("\(thousands == 0x20 ? "spaces" : CSVText.quote(String(UnicodeScalar(thousands)))) between thousands") }
+        if let thousands {
+            parts.append("\(thousands == 0x20 ? "spaces" : CSVText.quote(String(UnicodeScalar(thousands)))) between thousands")
+        }
         return parts.isEmpty ? "a decimal point" : parts.joined(separator: " and ")
     }
 
@@ -90,11 +93,18 @@ public struct CSVNumberFormat: Equatable, Hashable, Sendable {
     /// comma separates fields it is a thousands separator more often than a decimal mark, and the
     /// other way round where fields are separated by ';', tab or '|'.
     static func candidates(delimiter: UInt8) -> [CSVNumberFormat] {
-        let comma = UInt8(ascii: ","), dot = UInt8(ascii: "."), apostrophe = UInt8(ascii: "'"), space: UInt8 = 0x20
-        let decimalComma = [CSVNumberFormat(decimal: comma), CSVNumberFormat(decimal: comma, thousands: dot),
-                            CSVNumberFormat(decimal: comma, thousands: space), CSVNumberFormat(decimal: comma, thousands: apostrophe)]
-        let decimalPoint = [CSVNumberFormat(thousands: comma), CSVNumberFormat(thousands: space),
-                            CSVNumberFormat(thousands: apostrophe), CSVNumberFormat(thousands: UInt8(ascii: "_"))]
+        let comma = UInt8(ascii: ",")
+        let dot = UInt8(ascii: ".")
+        let apostrophe = UInt8(ascii: "'")
+        let space: UInt8 = 0x20
+        let decimalComma = [
+            CSVNumberFormat(decimal: comma), CSVNumberFormat(decimal: comma, thousands: dot),
+            CSVNumberFormat(decimal: comma, thousands: space), CSVNumberFormat(decimal: comma, thousands: apostrophe),
+        ]
+        let decimalPoint = [
+            CSVNumberFormat(thousands: comma), CSVNumberFormat(thousands: space),
+            CSVNumberFormat(thousands: apostrophe), CSVNumberFormat(thousands: UInt8(ascii: "_")),
+        ]
         return delimiter == comma ? [standard] + decimalPoint + decimalComma : decimalComma + [standard] + decimalPoint
     }
 

@@ -38,8 +38,10 @@ public struct CSVOptions: Sendable {
     /// merge cost more than they save on small files).
     public var minBytesPerThread = 1 << 20
 
-    public init(delimiter: UInt8 = UInt8(ascii: ","), threads: Int = 1,
-                textColumns: Set<String> = [], numericColumns: Set<String> = []) {
+    public init(
+        delimiter: UInt8 = UInt8(ascii: ","), threads: Int = 1,
+        textColumns: Set<String> = [], numericColumns: Set<String> = []
+    ) {
         self.delimiter = delimiter
         self.threads = threads
         self.textColumns = textColumns

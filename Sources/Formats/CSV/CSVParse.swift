@@ -16,28 +16,36 @@ struct CSVParse {
     var resplit: Bool
     var rules: CSVValueRules
 
-    static func run(_ base: UnsafePointer<UInt8>, count: Int, options: CSVOptions,
-                    messages: inout CSVMessages) throws(FormatError) -> CSVParse {
+    static func run(
+        _ base: UnsafePointer<UInt8>, count: Int, options: CSVOptions,
+        messages: inout CSVMessages
+    ) throws(FormatError) -> CSVParse {
         var layout = try CSVLayout.read(base, count: count, messages: messages)
         layout.firstLine += options.lineOffset
         messages.header = layout.header
         let columns = layout.header.count
         guard options.numbers.isValid else {
-            throw messages.error("the decimal mark \(CSVText.byte(options.numbers.decimal)) and the thousands separator \(options.numbers.thousands.map(CSVText.byte) ?? "(none)") are not a pair this reader knows")
+            throw messages.error(
+                "the decimal mark \(CSVText.byte(options.numbers.decimal)) and the thousands separator \(options.numbers.thousands.map(CSVText.byte) ?? "(none)") are not a pair this reader knows"
+            )
         }
         let rules = options.valueRules
 
         var textColumns = [Bool](repeating: false, count: columns)
         var numericColumns = [Bool](repeating: false, count: columns)
         var verbatimColumns = [Bool](repeating: false, count: columns)
-        for (names, what, isNumeric) in [(options.textColumns, "to read as text", false),
-                                         (options.numericColumns, "that must be numeric", true),
-                                         (options.verbatimColumns, "to read as written", false)] {
+        for (names, what, isNumeric) in [
+            (options.textColumns, "to read as text", false),
+            (options.numericColumns, "that must be numeric", true),
+            (options.verbatimColumns, "to read as written", false),
+        ] {
             for name in names.sorted() {
                 guard let c = layout.header.firstIndex(of: name) else {
                     if !options.namedColumnsMustExist { continue }
                     let shown = layout.header.prefix(20).map { CSVText.quote($0) }.joined(separator: ", ")
-                    throw messages.error("no column named \(CSVText.quote(name)) \(what) (the header has \(shown)\(layout.header.count > 20 ? ", …" : ""))\(NearestName.hint(for: name, in: layout.header, show: CSVText.quote))")
+                    throw messages.error(
+                        "no column named \(CSVText.quote(name)) \(what) (the header has \(shown)\(layout.header.count > 20 ? ", …" : ""))\(NearestName.hint(for: name, in: layout.header, show: CSVText.quote))"
+                    )
                 }
                 if isNumeric { numericColumns[c] = true } else { textColumns[c] = true }
             }
@@ -55,11 +63,13 @@ struct CSVParse {
         let parts = max(1, min(options.threads, dataBytes / max(options.minBytesPerThread, 1)))
         func parseChunks(_ cuts: [Int]) -> [CSVChunkParser] {
             let chunks = (0..<cuts.count - 1).map { k in
-                CSVChunkParser(base: base, start: base + cuts[k], end: base + cuts[k + 1], columnCount: columns,
-                               delimiter: options.delimiter, numbers: options.numbers, markers: options.missingMarkers,
-                               textColumns: textColumns, numericColumns: numericColumns, verbatimColumns: verbatimColumns,
-                               capacity: CSVSplit.estimateRows(base, start: layout.dataStart, end: layout.dataEnd,
-                                                                bytes: cuts[k + 1] - cuts[k]))
+                CSVChunkParser(
+                    base: base, start: base + cuts[k], end: base + cuts[k + 1], columnCount: columns,
+                    delimiter: options.delimiter, numbers: options.numbers, markers: options.missingMarkers,
+                    textColumns: textColumns, numericColumns: numericColumns, verbatimColumns: verbatimColumns,
+                    capacity: CSVSplit.estimateRows(
+                        base, start: layout.dataStart, end: layout.dataEnd,
+                        bytes: cuts[k + 1] - cuts[k]))
             }
             SpawnedLoop.run(chunks: chunks.count) { chunks[$0].parse() }
             return chunks
@@ -112,8 +122,13 @@ struct CSVParse {
                 } else if numericColumns[c] {
                     typeErrors.append((site.line, c, messages.mustBeNumeric(line: site.line, column: c, value: site.value)))
                 } else if census.numbers > census.texts {
-                    typeErrors.append((site.line, c, messages.notANumber(line: site.line, column: c, value: site.value,
-                                                                        numbers: census.numbers, texts: census.texts)))
+                    typeErrors.append(
+                        (
+                            site.line, c,
+                            messages.notANumber(
+                                line: site.line, column: c, value: site.value,
+                                numbers: census.numbers, texts: census.texts)
+                        ))
                 }
                 decided.append(true)
             }
@@ -129,7 +144,10 @@ struct CSVParse {
         // Categories in order of first appearance: chunk 0's, then each later chunk's new ones.
         var decisions: [Decision] = []
         for c in 0..<columns {
-            guard decided[c] else { decisions.append(.numeric); continue }
+            guard decided[c] else {
+                decisions.append(.numeric)
+                continue
+            }
             var categories: [String] = []
             var index: [String: Int32] = [:]
             var remaps: [[Int32]] = []
@@ -183,14 +201,16 @@ struct CSVParse {
 
         // Line breaks inside quotes, from chunk-relative to table-relative.
         var jumps: [(row: Int, extra: Int)] = []
-        var rowBase = 0, extraBase = 0
+        var rowBase = 0
+        var extraBase = 0
         for chunk in chunks {
             for jump in chunk.jumps { jumps.append((rowBase + jump.row, extraBase + jump.extra)) }
             rowBase += chunk.rows
             extraBase += chunk.lines - chunk.rows
         }
-        return CSVTable(path: path, header: layout.header, rowCount: rowCount, columns: columns.map { $0! },
-                        firstLine: layout.firstLine, jumps: jumps, chunks: chunks.count, resplit: resplit)
+        return CSVTable(
+            path: path, header: layout.header, rowCount: rowCount, columns: columns.map { $0! },
+            firstLine: layout.firstLine, jumps: jumps, chunks: chunks.count, resplit: resplit)
     }
 
     /// Column `c` in one array, from every chunk's storage.

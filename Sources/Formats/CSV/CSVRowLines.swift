@@ -7,7 +7,8 @@ public struct CSVRowLines: Sendable {
 
     /// The physical line (1-based) on which data row `row` (0-based) starts, as `CSVTable.line(ofRow:)`.
     public func line(ofRow row: Int) -> Int {
-        var low = 0, high = jumps.count
+        var low = 0
+        var high = jumps.count
         while low < high {
             let mid = (low + high) / 2
             if jumps[mid].row <= row { low = mid + 1 } else { high = mid }
@@ -26,7 +27,10 @@ public enum CSVRecords {
     /// Calls `body` with each record's line and its bytes, line feed included (a last record without
     /// one comes without it); `body` returns false to stop.
     public static func forEach(_ bytes: [UInt8], _ body: (_ line: Int, _ record: ArraySlice<UInt8>) -> Bool) {
-        var start = 0, line = 1, startLine = 1, quoted = false
+        var start = 0
+        var line = 1
+        var startLine = 1
+        var quoted = false
         for (i, c) in bytes.enumerated() {
             if c == 0x22 {
                 quoted.toggle()

@@ -24,8 +24,10 @@ public struct CSVTable: Sendable {
     public let chunks: Int
     let resplit: Bool
 
-    init(path: String, header: [String], rowCount: Int, columns: [CSVColumn], firstLine: Int,
-         jumps: [(row: Int, extra: Int)], chunks: Int, resplit: Bool) {
+    init(
+        path: String, header: [String], rowCount: Int, columns: [CSVColumn], firstLine: Int,
+        jumps: [(row: Int, extra: Int)], chunks: Int, resplit: Bool
+    ) {
         self.path = path
         self.header = header
         self.rowCount = rowCount
@@ -39,7 +41,8 @@ public struct CSVTable: Sendable {
     /// The physical line (1-based, as an editor counts them) on which data row `row` (0-based) starts.
     public func line(ofRow row: Int) -> Int {
         // The last jump at or before `row`.
-        var low = 0, high = jumps.count
+        var low = 0
+        var high = jumps.count
         while low < high {
             let mid = (low + high) / 2
             if jumps[mid].row <= row { low = mid + 1 } else { high = mid }

@@ -11,7 +11,10 @@ public enum CSVText {
         var out = "'"
         var shown = 0
         for scalar in text.unicodeScalars {
-            if shown == 60 { out += "…"; break }
+            if shown == 60 {
+                out += "…"
+                break
+            }
             switch scalar {
             case "\n": out += "\\n"
             case "\r": out += "\\r"

@@ -50,8 +50,10 @@ enum DecimalParser {
     /// after them. Eight bytes at a time while that many are left and m has room for them (the
     /// bytes are tested and converted with a few 64-bit operations), then byte by byte.
     @_transparent
-    static func digitRun(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, _ m: inout UInt64,
-                         _ e: inout Int, fraction: Bool, _ integers: UnsafePointer<UInt64>) -> UnsafePointer<UInt8> {
+    static func digitRun(
+        _ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, _ m: inout UInt64,
+        _ e: inout Int, fraction: Bool, _ integers: UnsafePointer<UInt64>
+    ) -> UnsafePointer<UInt8> {
         var p = start
         while end - p >= 8 {
             // a: each byte minus '0' (digits become 0...9). A byte is not a digit when a ≥ 10, which
@@ -66,8 +68,9 @@ enum DecimalParser {
             // pairs, quads and halves (byte 0 is the first digit).
             var v = n == 8 ? a : a << UInt64(64 &- 8 &* n)
             v = (v &* 10) &+ (v >> 8)
-            v = (((v & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064)
-                 &+ (((v >> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001)) >> 32
+            v =
+                (((v & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064)
+                    &+ (((v >> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001)) >> 32
             m = m &* integers[n] &+ (v & 0xFFFF_FFFF)
             if fraction { e &-= n }
             p += n
@@ -94,8 +97,10 @@ enum DecimalParser {
     /// which bytes are the decimal mark and the thousands separator. A number whose digit groups
     /// are malformed (1,2345 with ',' between thousands) is not a number: nil.
     @_transparent
-    static func parse(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, _ value: inout Float,
-                      _ tables: Tables, _ syntax: Syntax = .standard) -> UnsafePointer<UInt8>? {
+    static func parse(
+        _ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, _ value: inout Float,
+        _ tables: Tables, _ syntax: Syntax = .standard
+    ) -> UnsafePointer<UInt8>? {
         var p = start
         var negative = false
         if p < end && (p.pointee == 0x2D || p.pointee == 0x2B) {  // - +

@@ -45,12 +45,20 @@ public enum AtomicFile {
             if stat(directory, &info) != 0 {
                 let code = errno
                 if code == ENOENT { throw failure("directory \(directory) does not exist", "whose directory \(directory) does not exist") }
-                throw failure("cannot access directory \(directory): \(describe(code))", "whose directory \(directory) cannot be accessed: \(describe(code))")
+                throw failure(
+                    "cannot access directory \(directory): \(describe(code))",
+                    "whose directory \(directory) cannot be accessed: \(describe(code))")
             }
-            guard info.st_mode & S_IFMT == S_IFDIR else { throw failure("\(directory) is not a directory", "but \(directory) is not a directory") }
-            guard access(directory, W_OK) == 0 else { throw failure("directory \(directory) is not writable", "whose directory \(directory) is not writable") }
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw failure("\(directory) is not a directory", "but \(directory) is not a directory")
+            }
+            guard access(directory, W_OK) == 0 else {
+                throw failure("directory \(directory) is not writable", "whose directory \(directory) is not writable")
+            }
         case .stream:
-            guard access(path, W_OK) == 0 else { throw FormatError(path, "is \(target.description) that is not writable: \(describe(errno))") }
+            guard access(path, W_OK) == 0 else {
+                throw FormatError(path, "is \(target.description) that is not writable: \(describe(errno))")
+            }
         case .standardOutput, .standardError:
             break
         }
@@ -101,7 +109,9 @@ public enum AtomicFile {
             let code = retryingEINTR({ fsync(dirFD) })
             close(dirFD)
             if let code, code != EINVAL {
-                throw FormatError(path, "was written, but syncing directory \(directory) failed: \(describe(code)) (a crash could still lose the new file)")
+                throw FormatError(
+                    path,
+                    "was written, but syncing directory \(directory) failed: \(describe(code)) (a crash could still lose the new file)")
             }
         }
     }
@@ -132,7 +142,9 @@ public enum AtomicFile {
         address.sun_family = sa_family_t(AF_UNIX)
         let name = Array(path.utf8)
         guard name.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw FormatError(path, "is a socket whose path is too long to connect to (at most \(MemoryLayout.size(ofValue: address.sun_path) - 1) bytes)")
+            throw FormatError(
+                path, "is a socket whose path is too long to connect to (at most \(MemoryLayout.size(ofValue: address.sun_path) - 1) bytes)"
+            )
         }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             raw.copyBytes(from: name)
@@ -178,8 +190,9 @@ public enum AtomicFile {
             guard entryName.hasPrefix(prefix) else { continue }
             let rest = entryName.dropFirst(prefix.count).split(separator: "-", omittingEmptySubsequences: false)
             guard rest.count == 2, let pid = Int32(rest[0]), pid > 0,
-                  !rest[1].isEmpty, rest[1].count <= 8, UInt32(rest[1], radix: 16) != nil,
-                  rest[1].allSatisfy({ $0.isHexDigit && ($0.isNumber || $0.isLowercase) }) else { continue }
+                !rest[1].isEmpty, rest[1].count <= 8, UInt32(rest[1], radix: 16) != nil,
+                rest[1].allSatisfy({ $0.isHexDigit && ($0.isNumber || $0.isLowercase) })
+            else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH { stale.append(entryName) }
         }
         for entryName in stale { unlink(directory + "/" + entryName) }

@@ -22,7 +22,10 @@ public enum Gzip {
         let cap = limit < Int.max ? limit + 1 : Int.max  // one byte past the limit detects a bomb
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        defer { stream.deinitialize(count: 1); stream.deallocate() }
+        defer {
+            stream.deinitialize(count: 1)
+            stream.deallocate()
+        }
         // 15 + 16: the largest window, gzip wrapper only.
         guard inflateInit2_(stream, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw FormatError(path, "cannot start gzip decompression: zlib initialisation failed")
@@ -71,7 +74,10 @@ public enum Gzip {
                     }
                     continue
                 }
-                throw FormatError(path, "\(bytes.count - consumed) bytes of trailing data after the gzip stream at byte \(consumed), expected another gzip member (1f 8b) or the end of the file")
+                throw FormatError(
+                    path,
+                    "\(bytes.count - consumed) bytes of trailing data after the gzip stream at byte \(consumed), expected another gzip member (1f 8b) or the end of the file"
+                )
             case Z_BUF_ERROR:
                 // No progress possible: either the output is full (grow it) or the input ran out.
                 if produced == out.count { continue }
@@ -91,13 +97,18 @@ public enum Gzip {
         guard !bytes.isEmpty, count > 0 else { return [] }
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        defer { stream.deinitialize(count: 1); stream.deallocate() }
+        defer {
+            stream.deinitialize(count: 1)
+            stream.deallocate()
+        }
         guard inflateInit2_(stream, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return [] }
         defer { inflateEnd(stream) }
         var out = [UInt8](repeating: 0, count: min(count, chunk))
-        var consumed = 0, produced = 0
+        var consumed = 0
+        var produced = 0
         while produced < out.count && consumed < bytes.count {
-            let inCount = min(bytes.count - consumed, chunk), outCount = out.count - produced
+            let inCount = min(bytes.count - consumed, chunk)
+            let outCount = out.count - produced
             let status: Int32 = bytes.withUnsafeBufferPointer { input in
                 out.withUnsafeMutableBufferPointer { output in
                     stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + consumed)
@@ -115,7 +126,8 @@ public enum Gzip {
             guard status == Z_STREAM_END || status == Z_OK else { break }
             if status == Z_STREAM_END {
                 guard consumed + 1 < bytes.count, bytes[consumed] == 0x1f, bytes[consumed + 1] == 0x8b,
-                      inflateReset(stream) == Z_OK else { break }
+                    inflateReset(stream) == Z_OK
+                else { break }
             } else if stream.pointee.avail_in > 0 && stream.pointee.avail_out > 0 {
                 break  // no progress is possible
             }
@@ -134,7 +146,8 @@ public enum Gzip {
         let size = Int(bytes[n - 4]) | Int(bytes[n - 3]) << 8 | Int(bytes[n - 2]) << 16 | Int(bytes[n - 1]) << 24
         guard size <= maxOutput, let d = libdeflate_alloc_decompressor() else { return nil }
         defer { libdeflate_free_decompressor(d) }
-        var inUsed = 0, outMade = 0
+        var inUsed = 0
+        var outMade = 0
         var status = LIBDEFLATE_BAD_DATA
         let out = [UInt8](unsafeUninitializedCapacity: max(size, 1)) { buffer, count in
             bytes.withUnsafeBufferPointer { input in
@@ -151,10 +164,14 @@ public enum Gzip {
     public static func compress(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        defer { stream.deinitialize(count: 1); stream.deallocate() }
+        defer {
+            stream.deinitialize(count: 1)
+            stream.deallocate()
+        }
         let clamped = min(max(level, -1), 9)
-        let status = deflateInit2_(stream, clamped, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
-                                   zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        let status = deflateInit2_(
+            stream, clamped, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
+            zlibVersion(), Int32(MemoryLayout<z_stream>.size))
         // Only fails when memory runs out: the arguments are valid by construction.
         precondition(status == Z_OK, "zlib deflateInit2 failed with status \(status)")
         defer { deflateEnd(stream) }
@@ -182,8 +199,9 @@ public enum Gzip {
             }
             consumed += inCount - Int(stream.pointee.avail_in)
             out.append(contentsOf: buffer[..<written])
-            precondition(status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR,
-                         "zlib deflate failed with status \(status)")
+            precondition(
+                status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR,
+                "zlib deflate failed with status \(status)")
             finished = status == Z_STREAM_END
         }
         return out

@@ -3,8 +3,9 @@
 // `mlp predict`, which streams its answers: it reads a block, answers it, and reads on, so a pipe
 // gets each row's prediction soon after the row and a file of any length needs one block of memory.
 import CZlib
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public final class InputStream {
@@ -13,7 +14,7 @@ public final class InputStream {
     private let fd: Int32
     private let ownsDescriptor: Bool
     private var raw = [UInt8](repeating: 0, count: 1 << 16)
-    private var pending: [UInt8] = []          // read but not yet classified (the first bytes)
+    private var pending: [UInt8] = []  // read but not yet classified (the first bytes)
     private var gzip: UnsafeMutablePointer<z_stream>?
     private var rawConsumed = 0, rawFilled = 0
     private var inputEnded = false
@@ -43,7 +44,11 @@ public final class InputStream {
     }
 
     deinit {
-        if let gzip { inflateEnd(gzip); gzip.deinitialize(count: 1); gzip.deallocate() }
+        if let gzip {
+            inflateEnd(gzip)
+            gzip.deinitialize(count: 1)
+            gzip.deallocate()
+        }
         if ownsDescriptor { close(fd) }
     }
 
@@ -120,7 +125,8 @@ public final class InputStream {
                 rawFilled = more.count
             }
             var status: Int32 = Z_OK
-            var made = 0, used = 0
+            var made = 0
+            var used = 0
             raw.withUnsafeMutableBufferPointer { input in
                 produced.withUnsafeMutableBufferPointer { output in
                     s.pointee.next_in = input.baseAddress! + rawConsumed
@@ -137,7 +143,8 @@ public final class InputStream {
             rawConsumed += used
             if made > 0 { out += produced[0..<made] }
             switch status {
-            case Z_OK, Z_BUF_ERROR where made > 0 || used > 0:
+            case Z_OK,
+                Z_BUF_ERROR where made > 0 || used > 0:
                 if made > 0 { return made }
             case Z_STREAM_END:
                 // Another member may follow.

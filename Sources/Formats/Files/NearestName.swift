@@ -36,7 +36,8 @@ public enum NearestName {
 
     /// Levenshtein distance (insertions, deletions and substitutions of one character).
     public static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         guard !a.isEmpty else { return b.count }
         guard !b.isEmpty else { return a.count }
         var previous = Array(0...b.count)

@@ -32,7 +32,10 @@ public enum OutputTarget: Equatable, Sendable {
 
     /// Whether the bytes can be replaced all at once (a regular file or a new one), so that a reader
     /// finds either the previous contents or the new ones.
-    public var isAtomic: Bool { if case .file = self { return true }; return false }
+    public var isAtomic: Bool {
+        if case .file = self { return true }
+        return false
+    }
 
     /// What the target is, for messages ("a FIFO (named pipe)", "standard output").
     public var description: String {

@@ -26,11 +26,13 @@ enum SpawnedLoop {
             for index in 1..<count {
                 let job = Unmanaged.passRetained(Job(body, index))
                 var thread = pthread_t()
-                let status = pthread_create(&thread, nil, { context in
-                    let job = Unmanaged<Job>.fromOpaque(context!).takeRetainedValue()
-                    job.body(job.index)
-                    return nil
-                }, job.toOpaque())
+                let status = pthread_create(
+                    &thread, nil,
+                    { context in
+                        let job = Unmanaged<Job>.fromOpaque(context!).takeRetainedValue()
+                        job.body(job.index)
+                        return nil
+                    }, job.toOpaque())
                 if status == 0 {
                     threads.append(thread)
                 } else {

@@ -10,13 +10,27 @@ enum UTF8Validation {
         let second: ClosedRange<UInt8>
         switch lead {
         case 0x00...0x7F: return 1
-        case 0xC2...0xDF: length = 2; second = 0x80...0xBF
-        case 0xE0: length = 3; second = 0xA0...0xBF
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3; second = 0x80...0xBF
-        case 0xED: length = 3; second = 0x80...0x9F
-        case 0xF0: length = 4; second = 0x90...0xBF
-        case 0xF1...0xF3: length = 4; second = 0x80...0xBF
-        case 0xF4: length = 4; second = 0x80...0x8F
+        case 0xC2...0xDF:
+            length = 2
+            second = 0x80...0xBF
+        case 0xE0:
+            length = 3
+            second = 0xA0...0xBF
+        case 0xE1...0xEC, 0xEE...0xEF:
+            length = 3
+            second = 0x80...0xBF
+        case 0xED:
+            length = 3
+            second = 0x80...0x9F
+        case 0xF0:
+            length = 4
+            second = 0x90...0xBF
+        case 0xF1...0xF3:
+            length = 4
+            second = 0x80...0xBF
+        case 0xF4:
+            length = 4
+            second = 0x80...0x8F
         default: return nil
         }
         guard bytes.count - i >= length, second.contains(bytes[i + 1]) else { return nil }
@@ -28,7 +42,10 @@ enum UTF8Validation {
     static func firstInvalidOffset(_ bytes: [UInt8]) -> Int? {
         var i = 0
         while i < bytes.count {
-            if bytes[i] < 0x80 { i += 1; continue }
+            if bytes[i] < 0x80 {
+                i += 1
+                continue
+            }
             guard let length = sequenceLength(bytes, at: i) else { return i }
             i += length
         }

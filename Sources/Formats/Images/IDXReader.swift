@@ -74,8 +74,11 @@ public enum IDXReader {
 
     private static func parseRaw(_ bytes: inout [UInt8], path: String, file: String) throws -> IDXArray {
         guard !bytes.isEmpty else {
-            throw FormatError(path, file == "file" ? "empty file, expected an IDX header"
-                                                   : "\(file) is empty, expected an IDX header")
+            throw FormatError(
+                path,
+                file == "file"
+                    ? "empty file, expected an IDX header"
+                    : "\(file) is empty, expected an IDX header")
         }
         guard bytes.count >= 4 else {
             throw FormatError(path, "\(file) is \(bytes.count) byte\(bytes.count == 1 ? "" : "s"), shorter than the 4-byte IDX magic")
@@ -86,7 +89,8 @@ public enum IDXReader {
         }
         let type = bytes[2]
         guard let elementSize = IDXType.elementSize(type) else {
-            throw FormatError(path, "unsupported IDX type code \(IDXType.hex(type)) at offset 2, expected one of 0x08 0x09 0x0B 0x0C 0x0D 0x0E")
+            throw FormatError(
+                path, "unsupported IDX type code \(IDXType.hex(type)) at offset 2, expected one of 0x08 0x09 0x0B 0x0C 0x0D 0x0E")
         }
         let ndims = Int(bytes[3])
         guard ndims > 0 else {
@@ -94,7 +98,10 @@ public enum IDXReader {
         }
         let headerSize = 4 + 4 * ndims  // at most 1024: ndims is one byte
         guard bytes.count >= headerSize else {
-            throw FormatError(path, "truncated in the header: \(file) is \(bytes.count) bytes but \(ndims) dimension\(ndims == 1 ? "" : "s") need a \(headerSize)-byte header")
+            throw FormatError(
+                path,
+                "truncated in the header: \(file) is \(bytes.count) bytes but \(ndims) dimension\(ndims == 1 ? "" : "s") need a \(headerSize)-byte header"
+            )
         }
         let dims = dimensions(bytes, count: ndims)
 
@@ -105,10 +112,14 @@ public enum IDXReader {
         }
         let present = bytes.count - headerSize
         if present < expected {
-            throw FormatError(path, "truncated in the data: \(file) has \(present) bytes of data but the header declares \(expected) (\(declared))")
+            throw FormatError(
+                path, "truncated in the data: \(file) has \(present) bytes of data but the header declares \(expected) (\(declared))")
         }
         if present > expected {
-            throw FormatError(path, "\(present - expected) bytes of trailing data after the \(expected) bytes of data the header declares (\(declared)), starting at offset \(headerSize + expected)")
+            throw FormatError(
+                path,
+                "\(present - expected) bytes of trailing data after the \(expected) bytes of data the header declares (\(declared)), starting at offset \(headerSize + expected)"
+            )
         }
         bytes.removeSubrange(0..<headerSize)  // in place: the buffer is uniquely owned here
         return IDXArray(type: type, dims: dims, data: bytes)
@@ -138,7 +149,8 @@ public enum IDXReader {
 
     private static func requireUnsignedBytes(_ array: IDXArray, path: String, what: String) throws {
         guard array.type == 0x08 else {
-            throw FormatError(path, "\(what) must be unsigned bytes (type 0x08), the header at offset 2 says \(IDXType.describe(array.type))")
+            throw FormatError(
+                path, "\(what) must be unsigned bytes (type 0x08), the header at offset 2 says \(IDXType.describe(array.type))")
         }
     }
 }

@@ -29,7 +29,8 @@ public enum PGMReader {
                 throw FormatError(path, "pixel data ends after \(max(bytes.count - start, 0)) of \(count) bytes (\(width)×\(height))")
             }
             guard bytes.count - start == count else {
-                throw FormatError(path, "\(bytes.count - start - count) bytes after the \(width)×\(height) image; expected one image per file")
+                throw FormatError(
+                    path, "\(bytes.count - start - count) bytes after the \(width)×\(height) image; expected one image per file")
             }
             for i in 0..<count {
                 let v = Int(bytes[start + i])
@@ -65,10 +66,13 @@ public enum PGMReader {
         /// The next number, or nil at the end of the file.
         mutating func optionalNumber(_ what: String, max: Int) throws -> Int? {
             while position < bytes.count {
-                if isSpace(bytes[position]) { position += 1 }
-                else if bytes[position] == UInt8(ascii: "#") {
+                if isSpace(bytes[position]) {
+                    position += 1
+                } else if bytes[position] == UInt8(ascii: "#") {
                     while position < bytes.count, bytes[position] != 0x0A, bytes[position] != 0x0D { position += 1 }
-                } else { break }
+                } else {
+                    break
+                }
             }
             guard position < bytes.count else { return nil }
             let start = position

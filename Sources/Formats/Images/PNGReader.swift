@@ -22,7 +22,8 @@ public enum PNGReader {
         image.version = png_uint_32(PNG_IMAGE_VERSION)
         let began = bytes.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
         guard began != 0 else { throw FormatError(path, "malformed PNG: \(message(image))") }
-        let width = Int(image.width), height = Int(image.height)
+        let width = Int(image.width)
+        let height = Int(image.height)
         guard width > 0, height > 0, width * height <= maxPixels else {
             png_image_free(&image)
             throw FormatError(path, "image is \(width)×\(height), more than the \(maxPixels)-pixel limit")

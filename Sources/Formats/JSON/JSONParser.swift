@@ -55,9 +55,15 @@ private struct JSONParser {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
         case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
         default: throw fail("expected a JSON value, found \(found())")
         }
@@ -69,12 +75,17 @@ private struct JSONParser {
         var members: [(String, JSONValue)] = []
         var seen = Set<String>()
         skipWhitespace()
-        if peek(is: "}") { pos += 1; return .object([]) }
+        if peek(is: "}") {
+            pos += 1
+            return .object([])
+        }
         while true {
             skipWhitespace()
             guard peek(is: "\"") else {
-                throw fail(members.isEmpty ? "expected a string key or '}', found \(found())"
-                                           : "expected a string key after ',', found \(found())")
+                throw fail(
+                    members.isEmpty
+                        ? "expected a string key or '}', found \(found())"
+                        : "expected a string key after ',', found \(found())")
             }
             let keyOffset = pos
             let key = try parseString()
@@ -87,8 +98,14 @@ private struct JSONParser {
             skipWhitespace()
             members.append((key, try parseValue(depth: depth)))
             skipWhitespace()
-            if peek(is: ",") { pos += 1; continue }
-            if peek(is: "}") { pos += 1; return .object(members) }
+            if peek(is: ",") {
+                pos += 1
+                continue
+            }
+            if peek(is: "}") {
+                pos += 1
+                return .object(members)
+            }
             throw fail("expected ',' or '}' after an object member, found \(found())")
         }
     }
@@ -98,13 +115,22 @@ private struct JSONParser {
         pos += 1  // '['
         var elements: [JSONValue] = []
         skipWhitespace()
-        if peek(is: "]") { pos += 1; return .array([]) }
+        if peek(is: "]") {
+            pos += 1
+            return .array([])
+        }
         while true {
             skipWhitespace()
             elements.append(try parseValue(depth: depth))
             skipWhitespace()
-            if peek(is: ",") { pos += 1; continue }
-            if peek(is: "]") { pos += 1; return .array(elements) }
+            if peek(is: ",") {
+                pos += 1
+                continue
+            }
+            if peek(is: "]") {
+                pos += 1
+                return .array(elements)
+            }
             throw fail("expected ',' or ']' after an array element, found \(found())")
         }
     }
@@ -235,7 +261,9 @@ private struct JSONParser {
             pos += 2
             let low = UInt32(try parseHex4())
             guard (0xDC00...0xDFFF).contains(low) else {
-                throw JSONParseError(offset: pos - 6, message: "expected a \\uDC00-\\uDFFF low surrogate after the high surrogate \\u\(hex4(code)), found \\u\(hex4(low))")
+                throw JSONParseError(
+                    offset: pos - 6,
+                    message: "expected a \\uDC00-\\uDFFF low surrogate after the high surrogate \\u\(hex4(code)), found \\u\(hex4(low))")
             }
             code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
         }

@@ -44,7 +44,10 @@ extension JSONValue {
         let scaled = d * scale
         // Below 2^52 the scaled value's integer part is exact and n / 10^decimals is the double
         // nearest the decimal n·10^-decimals, whose shortest form is that decimal.
-        guard scaled.isFinite, scaled.magnitude < 4_503_599_627_370_496 else { self = .number(d); return }
+        guard scaled.isFinite, scaled.magnitude < 4_503_599_627_370_496 else {
+            self = .number(d)
+            return
+        }
         self = .number(scaled.rounded() / scale)
     }
 

@@ -28,8 +28,9 @@ public enum ONNXExport {
         /// The same with the input quantized in a fixed u8 grid instead of per batch (QuantizeLinear):
         /// q = clamp(round(x/inputScale) + inputZeroPoint, 0, 255). mlp's static activations, and the
         /// first layer of an image model, whose grid is its pixel bytes (scale 1/255, zero point 0).
-        case int8DenseFixedGrid(weight: [Int8], scales: [Float], out: Int, in: Int, bias: [Float], activation: String,
-                                inputScale: Float, inputZeroPoint: UInt8)
+        case int8DenseFixedGrid(
+            weight: [Int8], scales: [Float], out: Int, in: Int, bias: [Float], activation: String,
+            inputScale: Float, inputZeroPoint: UInt8)
     }
 
     /// What happens to the raw feature values the graph receives before the first layer.
@@ -110,8 +111,10 @@ public enum ONNXExport {
         inputWidth: Int, input: Input, layers: [Layer], output: Output,
         metadata: [(String, String)], options: Options = Options()
     ) throws(ONNXExportError) -> [UInt8] {
-        let message = try model(inputWidth: inputWidth, input: input, layers: layers, output: output,
-                                metadata: metadata, options: options).message
+        let message = try model(
+            inputWidth: inputWidth, input: input, layers: layers, output: output,
+            metadata: metadata, options: options
+        ).message
         // Protobuf parsers (onnx, onnxruntime) refuse messages of 2 GiB or more; larger models would
         // need ONNX's external data files, which this exporter does not write.
         guard message.byteCount < 1 << 31 else {

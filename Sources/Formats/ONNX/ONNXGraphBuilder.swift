@@ -45,8 +45,10 @@ struct ONNXGraphBuilder {
         current = options.inputName
         width = inputWidth
         usedNames.insert(current)
-        graph.inputs = [ONNXValueInfo(
-            name: current, elementType: .float, shape: [.symbol(options.batchDimension), .size(inputWidth)])]
+        graph.inputs = [
+            ONNXValueInfo(
+                name: current, elementType: .float, shape: [.symbol(options.batchDimension), .size(inputWidth)])
+        ]
     }
 
     /// A graph whose inputs the caller declares (a table's columns: ONNXTableGraph.swift); `reserved`
@@ -71,10 +73,12 @@ struct ONNXGraphBuilder {
                 continue
             case .batchNorm(let gamma, let beta, let mean, let variance, let epsilon):
                 if fold, let last = steps.last,
-                   case .dense(let w, let out, let inputs, let b, let act) = last.layer,
-                   try Activation(act, layer: last.index) == .linear, gamma.count == out {
+                    case .dense(let w, let out, let inputs, let b, let act) = last.layer,
+                    try Activation(act, layer: last.index) == .linear, gamma.count == out
+                {
                     // s = γ/√(var + ε); W' = diag(s)·W; b' = (b − mean)·s + β, in Double then rounded once.
-                    var w2 = [Float](repeating: 0, count: w.count), b2 = [Float](repeating: 0, count: out)
+                    var w2 = [Float](repeating: 0, count: w.count)
+                    var b2 = [Float](repeating: 0, count: out)
                     for o in 0..<out {
                         let s = Double(gamma[o]) / (Double(variance[o]) + Double(epsilon)).squareRoot()
                         for k in 0..<inputs { w2[o * inputs + k] = Float(Double(w[o * inputs + k]) * s) }
@@ -192,8 +196,10 @@ struct ONNXGraphBuilder {
             let f = gamma.count
             current = node(
                 "BatchNormalization", p,
-                [current, constant(p + ".weight", [f], gamma), constant(p + ".bias", [f], beta),
-                 constant(p + ".running_mean", [f], mean), constant(p + ".running_var", [f], variance)],
+                [
+                    current, constant(p + ".weight", [f], gamma), constant(p + ".bias", [f], beta),
+                    constant(p + ".running_mean", [f], mean), constant(p + ".running_var", [f], variance),
+                ],
                 [ONNXAttribute("epsilon", .float(epsilon))])
         case .activation(let act):
             try activation(act, step.index)
@@ -221,8 +227,10 @@ struct ONNXGraphBuilder {
             let scaled = node("Mul", "output", [current, constant("output.std", [width], std)])
             current = node("Add", "output", [scaled, constant("output.mean", [width], mean)], output: name)
         }
-        graph.outputs = [ONNXValueInfo(
-            name: name, elementType: .float, shape: [.symbol(options.batchDimension), .size(width)])]
+        graph.outputs = [
+            ONNXValueInfo(
+                name: name, elementType: .float, shape: [.symbol(options.batchDimension), .size(width)])
+        ]
     }
 
     /// z/T before the softmax or sigmoid, when the model carries a calibration temperature T.
@@ -248,7 +256,9 @@ struct ONNXGraphBuilder {
         for o in 0..<out { for k in 0..<inputs { wt[k * out + o] = w[o * inputs + k] } }
         let weight = int8Constant(p + ".weight_quantized", [inputs, out], wt)
 
-        let q: String, s: String, product: String
+        let q: String
+        let s: String
+        let product: String
         switch options.activationQuantization {
         case _ where grid != nil:
             s = constant(p + ".input_scale", [], [grid!.0])
@@ -363,7 +373,8 @@ struct ONNXGraphBuilder {
     }
 
     mutating func unique(_ base: String) -> String {
-        var name = base, k = 0
+        var name = base
+        var k = 0
         while usedNames.contains(name) {
             k += 1
             name = base + "_\(k)"
@@ -374,7 +385,9 @@ struct ONNXGraphBuilder {
 
     /// mlp's activation tokens, as the ONNX graph needs them.
     enum Activation: Equatable {
-        case linear, relu, leakyReLU(Float), sigmoid, tanh, gelu, swish
+        case linear, relu
+        case leakyReLU(Float)
+        case sigmoid, tanh, gelu, swish
 
         /// The default leaky ReLU slope, as mlp's `Activation.defaultLeakySlope`.
         static let defaultLeakySlope: Float = 0.01
@@ -396,7 +409,8 @@ struct ONNXGraphBuilder {
                 self = .leakyReLU(a)
             default:
                 throw ONNXExportError(
-                    "layer \(layer): unknown activation '\(token)', expected relu, leaky_relu[:ALPHA], sigmoid, tanh, gelu, swish, silu or linear")
+                    "layer \(layer): unknown activation '\(token)', expected relu, leaky_relu[:ALPHA], sigmoid, tanh, gelu, swish, silu or linear"
+                )
             }
         }
     }

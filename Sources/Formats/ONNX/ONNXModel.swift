@@ -4,7 +4,14 @@
 
 /// ONNX tensor element types (TensorProto.DataType).
 public enum ONNXDataType: Int, Sendable {
-    case float = 1, uint8 = 2, int8 = 3, int32 = 6, int64 = 7, string = 8, bool = 9, double = 11
+    case float = 1
+    case uint8 = 2
+    case int8 = 3
+    case int32 = 6
+    case int64 = 7
+    case string = 8
+    case bool = 9
+    case double = 11
 }
 
 /// A constant tensor (TensorProto), its data in `raw_data` (little-endian, row-major), or in
@@ -124,8 +131,10 @@ public struct ONNXNode: Sendable {
     /// The operator set the operator belongs to: "" for the default ONNX domain.
     public var domain: String
 
-    public init(_ opType: String, name: String, inputs: [String], outputs: [String], attributes: [ONNXAttribute] = [],
-                domain: String = "") {
+    public init(
+        _ opType: String, name: String, inputs: [String], outputs: [String], attributes: [ONNXAttribute] = [],
+        domain: String = ""
+    ) {
         self.opType = opType
         self.name = name
         self.inputs = inputs

@@ -113,13 +113,17 @@ extension ONNXExport {
     /// digit or underscore replaced by `_` (and `_` in front of a leading digit), made distinct from
     /// the names before it and from `reserved` with a suffix `_2`, `_3`, …
     public static func inputNames(_ columns: [String], reserved: Set<String> = []) -> [String] {
-        var used = reserved, out: [String] = []
+        var used = reserved
+        var out: [String] = []
         for column in columns {
-            var base = String(String.UnicodeScalarView(column.unicodeScalars.map { s in
-                s.isASCII && (s.properties.isAlphabetic || ("0"..."9").contains(s) || s == "_") ? s : "_"
-            }))
+            var base = String(
+                String.UnicodeScalarView(
+                    column.unicodeScalars.map { s in
+                        s.isASCII && (s.properties.isAlphabetic || ("0"..."9").contains(s) || s == "_") ? s : "_"
+                    }))
             if base.isEmpty || ("0"..."9").contains(base.unicodeScalars.first!) { base = "_" + base }
-            var name = base, k = 1
+            var name = base
+            var k = 1
             while used.contains(name) {
                 k += 1
                 name = base + "_\(k)"
@@ -161,21 +165,36 @@ extension ONNXExport {
 
         var inputs: [JSONValue] = []
         for (c, name) in zip(table.columns, names) {
-            var members: [(String, JSONValue)] = [("name", JSONValue(name)), ("column", JSONValue(c.name)), ("type", JSONValue(c.kind)),
-                                                  ("element_type", JSONValue(c.elementType.name))]
+            var members: [(String, JSONValue)] = [
+                ("name", JSONValue(name)), ("column", JSONValue(c.name)), ("type", JSONValue(c.kind)),
+                ("element_type", JSONValue(c.elementType.name)),
+            ]
             if case .date = c { members.append(("unit", JSONValue(dateUnit))) }
             inputs.append(.object(members))
         }
         var notes = metadata + [("inputs", JSONValue.array(inputs).serialized())]
         let markers = table.missingMarkers.map { JSONValue($0).serialized() }.joined(separator: ", ")
         let filled = table.columns.allSatisfy(\.hasFill)
-        notes.append(("missing_values", "NaN in a float or double input; \(markers) in a string input; "
-                      + (filled ? "filled with the training rows' values"
-                         : table.columns.contains(where: \.hasFill) ? "filled with the training rows' values where the model has one, otherwise the row's outputs are NaN"
-                         : "the model has no fill values: a row with a missing value gets NaN outputs")))
-        if table.columns.contains(where: { if case .date = $0 { return true }; return false }) {
-            notes.append(("dates", "a date column is a double input: \(dateUnit); ONNX parses no text, so the caller converts the date. "
-                          + "The graph computes the elapsed time and the day of year, day of week and hour of day (sine and cosine) of the UTC date."))
+        notes.append(
+            (
+                "missing_values",
+                "NaN in a float or double input; \(markers) in a string input; "
+                    + (filled
+                        ? "filled with the training rows' values"
+                        : table.columns.contains(where: \.hasFill)
+                            ? "filled with the training rows' values where the model has one, otherwise the row's outputs are NaN"
+                            : "the model has no fill values: a row with a missing value gets NaN outputs")
+            ))
+        if table.columns.contains(where: {
+            if case .date = $0 { return true }
+            return false
+        }) {
+            notes.append(
+                (
+                    "dates",
+                    "a date column is a double input: \(dateUnit); ONNX parses no text, so the caller converts the date. "
+                        + "The graph computes the elapsed time and the day of year, day of week and hour of day (sine and cosine) of the UTC date."
+                ))
         }
         var file = ONNXModelFile(
             irVersion: irVersion, opsetVersion: opsetVersion, producerName: "mlp", producerVersion: options.producerVersion,
@@ -214,18 +233,27 @@ extension ONNXGraphBuilder {
             switch column {
             case .numeric(let columnName, let mean, let std, let impute):
                 guard mean.isFinite, std.isFinite, std > 0, impute?.isFinite ?? true else {
-                    throw ONNXExportError("column '\(columnName)': mean \(mean), std \(std), fill value \(impute.map { "\($0)" } ?? "none"); expected finite numbers and std > 0")
+                    throw ONNXExportError(
+                        "column '\(columnName)': mean \(mean), std \(std), fill value \(impute.map { "\($0)" } ?? "none"); expected finite numbers and std > 0"
+                    )
                 }
-                graph.inputs.append(ONNXValueInfo(
-                    name: name, elementType: .float, shape: dims,
-                    docString: "column '\(columnName)' (numeric): float, NaN when missing"))
+                graph.inputs.append(
+                    ONNXValueInfo(
+                        name: name, elementType: .float, shape: dims,
+                        docString: "column '\(columnName)' (numeric): float, NaN when missing"))
                 var x = name
                 if let impute {
-                    x = node("Imputer", p, [x], [ONNXAttribute("imputed_value_floats", .floats([impute])),
-                                                 ONNXAttribute("replaced_value_float", .float(.nan))], domain: ml)
+                    x = node(
+                        "Imputer", p, [x],
+                        [
+                            ONNXAttribute("imputed_value_floats", .floats([impute])),
+                            ONNXAttribute("replaced_value_float", .float(.nan)),
+                        ], domain: ml)
                 }
-                blocks.append(node("Scaler", p, [x], [ONNXAttribute("offset", .floats([mean])), ONNXAttribute("scale", .floats([1 / std]))],
-                                   domain: ml))
+                blocks.append(
+                    node(
+                        "Scaler", p, [x], [ONNXAttribute("offset", .floats([mean])), ONNXAttribute("scale", .floats([1 / std]))],
+                        domain: ml))
             case .categorical(let columnName, let categories, let impute):
                 guard !categories.isEmpty, Set(categories).count == categories.count else {
                     throw ONNXExportError("column '\(columnName)': \(categories.count) categories, expected at least one, each once")
@@ -233,39 +261,48 @@ extension ONNXGraphBuilder {
                 if let impute, !categories.contains(impute) {
                     throw ONNXExportError("column '\(columnName)': the fill category '\(impute)' is not one of its categories")
                 }
-                graph.inputs.append(ONNXValueInfo(
-                    name: name, elementType: .string, shape: dims,
-                    docString: "column '\(columnName)' (categorical): string, \"\" when missing"))
+                graph.inputs.append(
+                    ONNXValueInfo(
+                        name: name, elementType: .string, shape: dims,
+                        docString: "column '\(columnName)' (categorical): string, \"\" when missing"))
                 let markers = table.missingMarkers
                 // A missing marker is never a category (mlp reads it as missing).
                 let known = categories.filter { !markers.contains($0) }
                 var x = name
                 if let impute {
-                    x = node("LabelEncoder", p, [x], [
-                        ONNXAttribute("keys_strings", .strings(markers + known)),
-                        ONNXAttribute("values_strings", .strings(Array(repeating: impute, count: markers.count) + known)),
-                        ONNXAttribute("default_string", .string("")),
-                    ], domain: ml)
+                    x = node(
+                        "LabelEncoder", p, [x],
+                        [
+                            ONNXAttribute("keys_strings", .strings(markers + known)),
+                            ONNXAttribute("values_strings", .strings(Array(repeating: impute, count: markers.count) + known)),
+                            ONNXAttribute("default_string", .string("")),
+                        ], domain: ml)
                 }
-                let oneHot = node("OneHotEncoder", p, [x], [ONNXAttribute("cats_strings", .strings(categories)), ONNXAttribute("zeros", .int(1))],
-                                  domain: ml)
+                let oneHot = node(
+                    "OneHotEncoder", p, [x], [ONNXAttribute("cats_strings", .strings(categories)), ONNXAttribute("zeros", .int(1))],
+                    domain: ml)
                 var block = node("Flatten", p, [oneHot], [ONNXAttribute("axis", .int(1))])
                 if impute == nil {
-                    let poison = node("LabelEncoder", p, [name], [
-                        ONNXAttribute("keys_strings", .strings(markers)),
-                        ONNXAttribute("values_floats", .floats(Array(repeating: .nan, count: markers.count))),
-                        ONNXAttribute("default_float", .float(0)),
-                    ], domain: ml)
+                    let poison = node(
+                        "LabelEncoder", p, [name],
+                        [
+                            ONNXAttribute("keys_strings", .strings(markers)),
+                            ONNXAttribute("values_floats", .floats(Array(repeating: .nan, count: markers.count))),
+                            ONNXAttribute("default_float", .float(0)),
+                        ], domain: ml)
                     block = node("Add", p, [block, poison])
                 }
                 blocks.append(block)
             case .date(let columnName, let mean, let std, let impute, let hours):
                 guard mean.isFinite, std.isFinite, std > 0, impute?.isFinite ?? true else {
-                    throw ONNXExportError("column '\(columnName)': mean \(mean), std \(std), fill value \(impute.map { "\($0)" } ?? "none"); expected finite numbers and std > 0")
+                    throw ONNXExportError(
+                        "column '\(columnName)': mean \(mean), std \(std), fill value \(impute.map { "\($0)" } ?? "none"); expected finite numbers and std > 0"
+                    )
                 }
-                graph.inputs.append(ONNXValueInfo(
-                    name: name, elementType: .double, shape: dims,
-                    docString: "column '\(columnName)' (date): \(ONNXExport.dateUnit), NaN when missing"))
+                graph.inputs.append(
+                    ONNXValueInfo(
+                        name: name, elementType: .double, shape: dims,
+                        docString: "column '\(columnName)' (date): \(ONNXExport.dateUnit), NaN when missing"))
                 blocks.append(dateFeatures(name, p, mean: mean, std: std, impute: impute, hours: hours))
             }
         }
@@ -312,16 +349,21 @@ extension ONNXGraphBuilder {
         // The March-based year of the era is the civil year of March…December: a leap year when
         // divisible by 4 and not by 100, or by 400 (within an era: year 0 of it).
         func isZero(_ x: String) -> String { node("Equal", p, [x, int64("zero", 0)]) }
-        let leap = node("Or", p, [
-            node("And", p, [isZero(node("Mod", p, [yoe, int64("d4", 4)])), node("Not", p, [isZero(node("Mod", p, [yoe, int64("d100", 100)]))])]),
-            isZero(yoe),
-        ])
+        let leap = node(
+            "Or", p,
+            [
+                node(
+                    "And", p,
+                    [isZero(node("Mod", p, [yoe, int64("d4", 4)])), node("Not", p, [isZero(node("Mod", p, [yoe, int64("d100", 100)]))])]),
+                isZero(yoe),
+            ])
         let marchToDecember = node("Add", p, [node("Add", p, [dayFromMarch, int64("jan_feb", 60)]), cast(leap, .int64)])
         let januaryFebruary = node("Sub", p, [dayFromMarch, int64("jan_1", 305)])
         let doy = node("Where", p, [node("Less", p, [dayFromMarch, int64("jan_1_from_march", 306)]), marchToDecember, januaryFebruary])
 
         func sinCos(_ angle: String) -> [String] { [node("Sin", p, [angle]), node("Cos", p, [angle])] }
-        let yearAngle = node("Mul", p, [node("Sub", p, [cast(doy, .double), double("one", 1)]), double("year_radians", 2 * .pi / 365.2425)])
+        let yearAngle = node(
+            "Mul", p, [node("Sub", p, [cast(doy, .double), double("one", 1)]), double("year_radians", 2 * .pi / 365.2425)])
         let weekAngle = node("Mul", p, [cast(dow, .double), double("week_radians", 2 * .pi / 7)])
         var features = [elapsed] + sinCos(yearAngle) + sinCos(weekAngle)
         if hours {
@@ -355,11 +397,14 @@ extension ONNXGraphBuilder {
             let index: String
             if let d = options.binaryDecision, classes == 2 {
                 // label = positive when P(positive) ≥ threshold, else the other class
-                let column = node("Gather", "output", [probs, constant("output.positive_class", [], .int64([Int64(d.positiveClass)]))],
-                                  [ONNXAttribute("axis", .int(1))])
+                let column = node(
+                    "Gather", "output", [probs, constant("output.positive_class", [], .int64([Int64(d.positiveClass)]))],
+                    [ONNXAttribute("axis", .int(1))])
                 let at = node("GreaterOrEqual", "output", [column, constant("output.threshold", [], [d.threshold])])
                 let isPositive = node("Cast", "output", [at], [ONNXAttribute("to", .int(ONNXDataType.int64.rawValue))])
-                index = d.positiveClass == 1 ? isPositive
+                index =
+                    d.positiveClass == 1
+                    ? isPositive
                     : node("Sub", "output", [constant("output.one", [], .int64([1])), isPositive])
             } else {
                 index = node("ArgMax", "output", [probs], [ONNXAttribute("axis", .int(1)), ONNXAttribute("keepdims", .int(0))])
@@ -369,26 +414,36 @@ extension ONNXGraphBuilder {
             let table = constant("output.labels", [classes], numeric ? .int64(integers) : .string(labels))
             node("Gather", "output", [table, index], [ONNXAttribute("axis", .int(0))], output: "label")
             graph.outputs = [
-                ONNXValueInfo(name: "label", elementType: numeric ? .int64 : .string, shape: [batch],
-                              docString: "the most probable class"),
-                ONNXValueInfo(name: "probabilities", elementType: .float, shape: [batch, .size(classes)],
-                              docString: "per class, in the order of the metadata's labels"),
+                ONNXValueInfo(
+                    name: "label", elementType: numeric ? .int64 : .string, shape: [batch],
+                    docString: "the most probable class"),
+                ONNXValueInfo(
+                    name: "probabilities", elementType: .float, shape: [batch, .size(classes)],
+                    docString: "per class, in the order of the metadata's labels"),
             ]
             current = probs
         case .values(let columns, let mean, let std):
             guard columns.count == width, mean.count == width, std.count == width else {
-                throw ONNXExportError("\(columns.count) target columns, \(mean.count) means and \(std.count) deviations for \(width) outputs")
+                throw ONNXExportError(
+                    "\(columns.count) target columns, \(mean.count) means and \(std.count) deviations for \(width) outputs")
             }
             let scaled = node("Mul", "output", [current, constant("output.std", [width], std)])
             current = node("Add", "output", [scaled, constant("output.mean", [width], mean)], output: "values")
-            graph.outputs = [ONNXValueInfo(name: "values", elementType: .float, shape: [batch, .size(width)],
-                                           docString: "the targets " + columns.map { "'\($0)'" }.joined(separator: ", ") + " in their units")]
+            graph.outputs = [
+                ONNXValueInfo(
+                    name: "values", elementType: .float, shape: [batch, .size(width)],
+                    docString: "the targets " + columns.map { "'\($0)'" }.joined(separator: ", ") + " in their units")
+            ]
         case .labels(let columns):
             guard columns.count == width else { throw ONNXExportError("\(columns.count) label columns for \(width) outputs") }
             try applyTemperature()
             current = node("Sigmoid", "output", [current], output: "probabilities")
-            graph.outputs = [ONNXValueInfo(name: "probabilities", elementType: .float, shape: [batch, .size(width)],
-                                           docString: "per label column (" + columns.map { "'\($0)'" }.joined(separator: ", ") + "): the probability of its second value")]
+            graph.outputs = [
+                ONNXValueInfo(
+                    name: "probabilities", elementType: .float, shape: [batch, .size(width)],
+                    docString: "per label column (" + columns.map { "'\($0)'" }.joined(separator: ", ")
+                        + "): the probability of its second value")
+            ]
         }
     }
 

@@ -124,8 +124,10 @@ public enum Safetensors {
     }
 
     /// The header for `entries` (name, shape, element count, type), then `appendData(&bytes, i)` for each.
-    private static func encode(entries: [(name: String, shape: [Int], count: Int, dtype: SafetensorsDType)], metadata: [(String, String)],
-                               appendData: (inout [UInt8], Int) -> Void) -> [UInt8] {
+    private static func encode(
+        entries: [(name: String, shape: [Int], count: Int, dtype: SafetensorsDType)], metadata: [(String, String)],
+        appendData: (inout [UInt8], Int) -> Void
+    ) -> [UInt8] {
         precondition(Set(entries.map(\.name)).count == entries.count, "safetensors: duplicate tensor name")
         precondition(!entries.contains { $0.name == "__metadata__" }, "safetensors: a tensor is named __metadata__")
         precondition(Set(metadata.map(\.0)).count == metadata.count, "safetensors: duplicate metadata key")
@@ -138,11 +140,15 @@ public enum Safetensors {
         var offset = 0
         for entry in entries {
             let end = offset + entry.dtype.size * entry.count
-            members.append((entry.name, [
-                "dtype": JSONValue(entry.dtype.rawValue),
-                "shape": .array(entry.shape.map { JSONValue($0) }),
-                "data_offsets": [JSONValue(offset), JSONValue(end)],
-            ]))
+            members.append(
+                (
+                    entry.name,
+                    [
+                        "dtype": JSONValue(entry.dtype.rawValue),
+                        "shape": .array(entry.shape.map { JSONValue($0) }),
+                        "data_offsets": [JSONValue(offset), JSONValue(end)],
+                    ]
+                ))
             offset = end
         }
         var header = Array(JSONValue.object(members).serialized().utf8)
@@ -158,11 +164,11 @@ public enum Safetensors {
 
     private static func appendLittleEndian(_ values: UnsafeBufferPointer<Float>, to bytes: inout [UInt8]) {
         #if _endian(little)
-        bytes.append(contentsOf: UnsafeRawBufferPointer(values))
+            bytes.append(contentsOf: UnsafeRawBufferPointer(values))
         #else
-        for value in values {
-            withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
-        }
+            for value in values {
+                withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+            }
         #endif
     }
 }

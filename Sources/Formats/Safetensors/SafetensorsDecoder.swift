@@ -35,7 +35,9 @@ private struct SafetensorsDecoder {
         var claimed: UInt64 = 0
         for i in 0..<8 { claimed |= UInt64(bytes[i]) << UInt64(8 * i) }
         guard claimed <= UInt64(Safetensors.maxHeaderLength) else {
-            throw fail("header length \(claimed) at offset 0 is larger than the \(Safetensors.maxHeaderLength)-byte limit: is this a safetensors file?")
+            throw fail(
+                "header length \(claimed) at offset 0 is larger than the \(Safetensors.maxHeaderLength)-byte limit: is this a safetensors file?"
+            )
         }
         let headerLength = Int(claimed)
         guard headerLength <= bytes.count - 8 else {
@@ -71,11 +73,13 @@ private struct SafetensorsDecoder {
         let tensors = entries.map { entry in
             switch entry.dtype {
             case .f32:
-                return SafetensorsTensor(name: entry.name, shape: entry.shape,
-                                         values: readFloats(from: dataStart + entry.begin, count: (entry.end - entry.begin) / 4))
+                return SafetensorsTensor(
+                    name: entry.name, shape: entry.shape,
+                    values: readFloats(from: dataStart + entry.begin, count: (entry.end - entry.begin) / 4))
             case .i8:
-                return SafetensorsTensor(name: entry.name, shape: entry.shape,
-                                         int8Values: bytes[(dataStart + entry.begin)..<(dataStart + entry.end)].map { Int8(bitPattern: $0) })
+                return SafetensorsTensor(
+                    name: entry.name, shape: entry.shape,
+                    int8Values: bytes[(dataStart + entry.begin)..<(dataStart + entry.end)].map { Int8(bitPattern: $0) })
             }
         }
         return SafetensorsFile(tensors: tensors, metadata: metadata)
@@ -110,7 +114,9 @@ private struct SafetensorsDecoder {
             throw fail("\(tensor): dtype is \(dtypeValue.kindDescription), expected a string such as \"F32\"")
         }
         guard let type = SafetensorsDType(rawValue: dtype) else {
-            let plain = dtype.count <= 16 && dtype.unicodeScalars.allSatisfy { $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+            let plain =
+                dtype.count <= 16
+                && dtype.unicodeScalars.allSatisfy { $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0) }
             throw fail("\(tensor): dtype \(plain ? dtype : quote(dtype)) is not supported, expected F32 or I8")
         }
 
@@ -144,7 +150,9 @@ private struct SafetensorsDecoder {
             throw fail("\(tensor): data_offsets [\(begin), \(end)] have begin after end")
         }
         guard end - begin == needed else {
-            throw fail("\(tensor): data_offsets [\(begin), \(end)] span \(end - begin) bytes, but shape \(shape) of \(type.rawValue) needs \(needed)")
+            throw fail(
+                "\(tensor): data_offsets [\(begin), \(end)] span \(end - begin) bytes, but shape \(shape) of \(type.rawValue) needs \(needed)"
+            )
         }
         guard end <= dataLength else {
             throw fail("\(tensor): data_offsets [\(begin), \(end)] run past the end of the \(dataLength)-byte data buffer")
@@ -174,7 +182,9 @@ private struct SafetensorsDecoder {
                 throw fail("bytes \(covered)..<\(entry.begin) of the data buffer belong to no tensor")
             }
             if entry.begin < covered, let previous {
-                throw fail("tensor \(quote(entry.name)): data_offsets [\(entry.begin), \(entry.end)] overlap tensor \(quote(previous.name)) at [\(previous.begin), \(previous.end)]")
+                throw fail(
+                    "tensor \(quote(entry.name)): data_offsets [\(entry.begin), \(entry.end)] overlap tensor \(quote(previous.name)) at [\(previous.begin), \(previous.end)]"
+                )
             }
             covered = entry.end
             previous = entry

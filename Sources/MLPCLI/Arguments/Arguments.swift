@@ -28,8 +28,10 @@ struct Arguments {
     /// For an unknown flag, `insteadOf` gives the flags of this command that one of another
     /// command's flags stands for here (given its value, if any), and `elsewhere` the command that
     /// has a flag, for the error's hint.
-    init(_ args: ArraySlice<String>, flags: [Flag], command: String, positional: String? = nil,
-         insteadOf: [String: (String?) -> [String]] = [:], elsewhere: [String: String] = [:]) throws(CLIError) {
+    init(
+        _ args: ArraySlice<String>, flags: [Flag], command: String, positional: String? = nil,
+        insteadOf: [String: (String?) -> [String]] = [:], elsewhere: [String: String] = [:]
+    ) throws(CLIError) {
         self.command = command
         accepted = flags
         let known = Dictionary(flags.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -45,12 +47,16 @@ struct Arguments {
                 }
                 throw .usage("unexpected argument '\(arg)' for 'mlp \(command)'; flags start with --", command: command)
             }
-            var name = String(arg.dropFirst(2)), inline: String?
+            var name = String(arg.dropFirst(2))
+            var inline: String?
             if let eq = name.firstIndex(of: "=") {
                 inline = String(name[name.index(after: eq)...])
                 name = String(name[..<eq])
             }
-            if name == "help" { switches.insert("help"); continue }
+            if name == "help" {
+                switches.insert("help")
+                continue
+            }
             guard let flag = known[name] else {
                 let value = inline ?? (i < args.endIndex && !args[i].hasPrefix("--") ? args[i] : nil)
                 let hint = Arguments.hint(for: name, value: value, in: flags.map(\.name), insteadOf: insteadOf, elsewhere: elsewhere)
@@ -163,8 +169,10 @@ struct Arguments {
     /// What an unknown flag probably meant: the flags of this command that another command's flag
     /// stands for here; else this command's flags it differs from only in case or is the start
     /// of; else the command it belongs to; else this command's flag it is a typo of.
-    static func hint(for name: String, value: String?, in names: [String], insteadOf: [String: (String?) -> [String]],
-                     elsewhere: [String: String]) -> String {
+    static func hint(
+        for name: String, value: String?, in names: [String], insteadOf: [String: (String?) -> [String]],
+        elsewhere: [String: String]
+    ) -> String {
         if let meant = insteadOf[name]?(value), !meant.isEmpty {
             let shown = meant.map { "--\($0)" }
             return "; did you mean \(shown.count == 1 ? shown[0] : shown.dropLast().joined(separator: ", ") + " or " + shown.last!)?"

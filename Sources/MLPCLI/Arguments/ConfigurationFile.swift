@@ -40,7 +40,9 @@ enum ConfigurationFile {
     }
 
     /// Every key a file may hold.
-    static var acceptedKeys: [String] { Flags.configuration.map(key) + codecOnlyKeys.filter { !Flags.configuration.map(key).contains($0) } + ["network"] }
+    static var acceptedKeys: [String] {
+        Flags.configuration.map(key) + codecOnlyKeys.filter { !Flags.configuration.map(key).contains($0) } + ["network"]
+    }
 
     /// What a file gives: flag values (by flag name, in the file's order) and the members laid over
     /// the configuration through the codec.
@@ -78,15 +80,23 @@ enum ConfigurationFile {
                 out.codecMembers.append((k, v))
             } else {
                 let hint = NearestName.hint(for: k, in: acceptedKeys) { "\"\($0)\"" }
-                throw fail("unknown key \"\(k)\"\(hint.isEmpty ? " (keys are the training flags' names with _ for -, as 'mlp config' prints them)" : hint)")
+                throw fail(
+                    "unknown key \"\(k)\"\(hint.isEmpty ? " (keys are the training flags' names with _ for -, as 'mlp config' prints them)" : hint)"
+                )
             }
         }
-        out.flags = try unique(out.flags) { name in fail("gives --\(name) twice, with different values (\"monitor\" of \"early_stopping\" and of \"reduce_lr_on_plateau\" are one setting)") }
+        out.flags = try unique(out.flags) { name in
+            fail(
+                "gives --\(name) twice, with different values (\"monitor\" of \"early_stopping\" and of \"reduce_lr_on_plateau\" are one setting)"
+            )
+        }
         return out
     }
 
     /// The flags with repeats of the same value dropped (the two groups that hold "monitor").
-    static func unique(_ flags: [(name: String, value: String)], conflict: (String) -> CLIError) throws(CLIError) -> [(name: String, value: String)] {
+    static func unique(_ flags: [(name: String, value: String)], conflict: (String) -> CLIError) throws(CLIError) -> [(
+        name: String, value: String
+    )] {
         var out: [(name: String, value: String)] = []
         for (name, value) in flags {
             if let same = out.first(where: { $0.name == name }) {
@@ -144,7 +154,9 @@ enum ConfigurationFile {
         guard case .object(let members) = v else { throw fail("\"\(k)\" is \(v.kindDescription), expected an object") }
         let allowed = groups[k]!
         for (m, _) in members where !allowed.contains(m) {
-            throw fail("\"\(k)\" has an unexpected member \"\(m)\"\(NearestName.hint(for: m, in: allowed) { "\"\($0)\"" }) (it holds \(allowed.map { "\"\($0)\"" }.joined(separator: ", ")))")
+            throw fail(
+                "\"\(k)\" has an unexpected member \"\(m)\"\(NearestName.hint(for: m, in: allowed) { "\"\($0)\"" }) (it holds \(allowed.map { "\"\($0)\"" }.joined(separator: ", ")))"
+            )
         }
         func member(_ m: String, as f: Flag) throws(CLIError) -> String? {
             guard let x = v[m], x != .null else { return nil }
@@ -160,7 +172,8 @@ enum ConfigurationFile {
             if let p = try member("patience", as: Flags.earlyStopping) { out.append((Flags.earlyStopping.name, p)) }
             if let m = try member("monitor", as: Flags.monitor) { out.append((Flags.monitor.name, m)) }
         default:
-            let factor = try member("factor", as: Flag("factor", "X", .number(what: "between 0 and 1 (exclusive)", check: .openUnitInterval), ""))
+            let factor = try member(
+                "factor", as: Flag("factor", "X", .number(what: "between 0 and 1 (exclusive)", check: .openUnitInterval), ""))
             let patience = try member("patience", as: Flag("patience", "N", .integer(1...100_000), ""))
             guard let factor, let patience else { throw fail("\"\(k)\" needs \"factor\" and \"patience\"") }
             out.append((Flags.reduceLROnPlateau.name, "\(factor),\(patience)"))
@@ -254,7 +267,10 @@ enum ConfigurationFile {
             for i in 0..<n { for j in (i + 1)..<max(n, i + 1) { for k in (j + 1)..<max(n, j + 1) { subsets.append([i, j, k]) } } }
             guard let drop = subsets.first(where: { parse(without($0)) == config }) else {
                 let why: String
-                do { _ = try configuration(Contents(flags: flags, codecMembers: codec), defaults: .images); why = "it reads back differently" } catch { why = error.message }
+                do {
+                    _ = try configuration(Contents(flags: flags, codecMembers: codec), defaults: .images)
+                    why = "it reads back differently"
+                } catch { why = error.message }
                 throw CLIError(.dataError, "the configuration cannot be written as training flags: \(why)")
             }
             flags = without(drop)

@@ -3,8 +3,9 @@
 import Formats
 import Model
 import Training
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 enum DataFiles {
@@ -30,7 +31,8 @@ enum DataFiles {
         for candidate in ["\(base)/\(name)", "\(base)/\(name).gz"] where access(candidate, F_OK) == 0 {
             return candidate
         }
-        throw CLIError(.dataError, "\(base): neither \(name) nor \(name).gz is there (run 'make data', or name the file with --\(override.name))")
+        throw CLIError(
+            .dataError, "\(base): neither \(name) nor \(name).gz is there (run 'make data', or name the file with --\(override.name))")
     }
 
     /// The files of a training run, from the values of --data and the file flags (by flag name). With
@@ -40,9 +42,11 @@ enum DataFiles {
         func find(_ name: String, _ flag: Flag) throws(CLIError) -> String {
             try resolve(dir: dir, name: name, file: files[flag.name], override: flag, command: command)
         }
-        let trainImages = try find(ImageFiles.trainImages, Flags.trainImages), trainLabels = try find(ImageFiles.trainLabels, Flags.trainLabels)
+        let trainImages = try find(ImageFiles.trainImages, Flags.trainImages)
+        let trainLabels = try find(ImageFiles.trainLabels, Flags.trainLabels)
         var test: (images: String, labels: String)?
-        let images = files[Flags.testImages.name], labels = files[Flags.testLabels.name]
+        let images = files[Flags.testImages.name]
+        let labels = files[Flags.testLabels.name]
         if dir == nil && (images == nil) != (labels == nil) {
             let (given, missing) = images == nil ? (Flags.testLabels, Flags.testImages) : (Flags.testImages, Flags.testLabels)
             throw .usage("--\(given.name) needs --\(missing.name) (or --data DIR to take the test files from)", command: command)
@@ -50,7 +54,8 @@ enum DataFiles {
         if dir != nil || images != nil {
             test = (try find(ImageFiles.testImages, Flags.testImages), try find(ImageFiles.testLabels, Flags.testLabels))
         }
-        return ImageFiles.TrainingFiles(trainImages: trainImages, trainLabels: trainLabels, test: test,
-                             validation: files[Flags.validationImages.name].flatMap { i in files[Flags.validationLabels.name].map { (i, $0) } })
+        return ImageFiles.TrainingFiles(
+            trainImages: trainImages, trainLabels: trainLabels, test: test,
+            validation: files[Flags.validationImages.name].flatMap { i in files[Flags.validationLabels.name].map { (i, $0) } })
     }
 }

@@ -4,6 +4,7 @@
 // the declarations they accept; --help, the parser and the typed reads all work from them.
 
 import Formats
+
 struct Flag: Equatable {
     enum Kind: Equatable {
         /// A switch: present or not, no value.
@@ -65,8 +66,10 @@ struct Flag: Equatable {
         return f
     }
 
-    init(_ name: String, _ value: String?, _ kind: Kind, _ help: String, default defaultValue: String? = nil,
-         defaultNote: String? = nil, configuration: Bool = false) {
+    init(
+        _ name: String, _ value: String?, _ kind: Kind, _ help: String, default defaultValue: String? = nil,
+        defaultNote: String? = nil, configuration: Bool = false
+    ) {
         self.name = name
         self.value = value
         self.kind = kind

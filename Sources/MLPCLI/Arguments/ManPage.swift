@@ -35,22 +35,31 @@ enum ManPage {
         m.append(".I command")
         m.append(".B \\-\\-help")
         m.append(".SH DESCRIPTION")
-        m.append(escape("mlp trains multi-layer perceptrons on IDX images (MNIST) and on CSV tables (classification and regression), with every matrix product done by OpenBLAS and every gradient derived by hand. Models are safetensors files. Results go to standard output, progress and errors to standard error; every error is one line."))
+        m.append(
+            escape(
+                "mlp trains multi-layer perceptrons on IDX images (MNIST) and on CSV tables (classification and regression), with every matrix product done by OpenBLAS and every gradient derived by hand. Models are safetensors files. Results go to standard output, progress and errors to standard error; every error is one line."
+            ))
         m.append(".SH COMMANDS")
         for c in CLI.commands {
             m.append(".SS \(escape(c.name))")
             m.append(escape(c.summary))
             for f in c.flags {
                 m.append(".TP")
-                if let v = f.value { m.append(".BI \"\\-\\-\(escape(f.name)) \" \"\(escape(v))\"") } else { m.append(".B \\-\\-\(escape(f.name))") }
-                m.append(escape(f.helpWithDefault) + (f.configuration ? " (part of the training configuration: a checkpoint keeps it)" : ""))
+                if let v = f.value {
+                    m.append(".BI \"\\-\\-\(escape(f.name)) \" \"\(escape(v))\"")
+                } else {
+                    m.append(".B \\-\\-\(escape(f.name))")
+                }
+                m.append(
+                    escape(f.helpWithDefault) + (f.configuration ? " (part of the training configuration: a checkpoint keeps it)" : ""))
             }
             m.append(".TP")
             m.append(".B \\-\\-help")
             m.append("the command's flags")
             if c.name == "train" {
                 m.append(".PP")
-                m.append(escape("Architecture tokens (--layers, comma-separated; the last sets the output width): \(Architecture.accepted)."))
+                m.append(
+                    escape("Architecture tokens (--layers, comma-separated; the last sets the output width): \(Architecture.accepted)."))
             }
         }
         m.append(".SH EXIT STATUS")
@@ -79,7 +88,10 @@ enum ManPage {
             }
         }
         m.append(".SH SEE ALSO")
-        m.append(escape("The README of the mlp repository and docs/reference.md (mlp manpage --markdown); mlp completions bash|zsh for shell completion."))
+        m.append(
+            escape(
+                "The README of the mlp repository and docs/reference.md (mlp manpage --markdown); mlp completions bash|zsh for shell completion."
+            ))
         return m.joined(separator: "\n") + "\n"
     }
 }

@@ -12,7 +12,8 @@ struct NumberFormatFlags {
 
     init(_ a: Arguments) throws(CLIError) {
         command = a.command
-        let decimalText = a.string(Flags.decimal), thousandsText = a.string(Flags.thousands)
+        let decimalText = a.string(Flags.decimal)
+        let thousandsText = a.string(Flags.thousands)
         if let d = decimalText {
             guard let b = CSVNumberFormat.mark(d), CSVNumberFormat.decimalMarks.contains(b) else {
                 throw .usage("--decimal '\(d)' is not one of . ,", command: a.command)
@@ -43,9 +44,12 @@ struct NumberFormatFlags {
         if let t = f.thousands, t == f.decimal {
             let model = base != .standard ? " (the model's)" : ""
             if let decimal {
-                throw .usage("--decimal \(CSVNumberFormat.flagValue(decimal)) is also the thousands separator\(model); give --thousands too", command: command)
+                throw .usage(
+                    "--decimal \(CSVNumberFormat.flagValue(decimal)) is also the thousands separator\(model); give --thousands too",
+                    command: command)
             }
-            throw .usage("--thousands \(CSVNumberFormat.flagValue(t)) is also the decimal mark\(model); give --decimal too", command: command)
+            throw .usage(
+                "--thousands \(CSVNumberFormat.flagValue(t)) is also the decimal mark\(model); give --decimal too", command: command)
         }
         return f
     }

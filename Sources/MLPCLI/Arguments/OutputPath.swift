@@ -1,3 +1,6 @@
+import Formats
+import Training
+
 // Checks, before any work, that a file the command will write can be written, the way it will be
 // written (AtomicFile, OutputTarget): a regular file's directory exists and is writable, a symbolic
 // link leads somewhere writable (a dangling link into a missing directory is an error now, not after
@@ -7,10 +10,8 @@
 // "-" is standard output for every output flag, except where it cannot be: a checkpoint (rewritten
 // atomically after every epoch), and a binary file (a model, ONNX) when stdout is a terminal.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import Formats
-import Training
 
 enum OutputPath {
     /// What a flag writes, which decides what it may name.
@@ -35,10 +36,14 @@ enum OutputPath {
             throw CLIError(.dataError, "\(path): \(error)")
         }
         if kind == .atomic && !target.isAtomic {
-            throw .usage("--\(flag) \(path) is \(target.description), but --\(flag)'s file is replaced atomically: give a regular file or a new path", command: command)
+            throw .usage(
+                "--\(flag) \(path) is \(target.description), but --\(flag)'s file is replaced atomically: give a regular file or a new path",
+                command: command)
         }
         if kind == .binary && target == .standardOutput && isatty(1) == 1 {
-            throw .usage("--\(flag) \(path) would write a binary file to the terminal; redirect standard output (> FILE) or give a file name", command: command)
+            throw .usage(
+                "--\(flag) \(path) would write a binary file to the terminal; redirect standard output (> FILE) or give a file name",
+                command: command)
         }
         do { return try AtomicFile.check(path) } catch let e as FormatError { throw .data(e) } catch {
             throw CLIError(.dataError, "\(path): \(error)")
@@ -47,14 +52,20 @@ enum OutputPath {
 
     /// When one output goes to standard output, stdout carries that file alone: the command's
     /// report goes to stderr, and --json (which needs stdout) is refused, as are two outputs there.
-    static func claimStandardOutput(_ outputs: [(flag: Flag, path: String, target: OutputTarget)], json: Bool, command: String) throws(CLIError) {
+    static func claimStandardOutput(_ outputs: [(flag: Flag, path: String, target: OutputTarget)], json: Bool, command: String)
+        throws(CLIError)
+    {
         let onStdout = outputs.filter { $0.target == .standardOutput }.map { "--\($0.flag.name) \($0.path)" }
         guard let first = onStdout.first else { return }
         if onStdout.count > 1 {
-            throw .usage("\(onStdout.joined(separator: " and ")) \(onStdout.count == 2 ? "both" : "all") name standard output; give \(onStdout.count == 2 ? "one of them" : "all but one") a file name", command: command)
+            throw .usage(
+                "\(onStdout.joined(separator: " and ")) \(onStdout.count == 2 ? "both" : "all") name standard output; give \(onStdout.count == 2 ? "one of them" : "all but one") a file name",
+                command: command)
         }
         if json {
-            throw .usage("\(first) writes to standard output, where --json prints; give --\(outputs.first { $0.target == .standardOutput }!.flag.name) a file name", command: command)
+            throw .usage(
+                "\(first) writes to standard output, where --json prints; give --\(outputs.first { $0.target == .standardOutput }!.flag.name) a file name",
+                command: command)
         }
         Console.resultsOnStderr = true
     }

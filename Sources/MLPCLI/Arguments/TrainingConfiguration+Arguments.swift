@@ -28,7 +28,8 @@ extension TrainingConfiguration {
                 hidden = []
                 for part in text.split(separator: ",", omittingEmptySubsequences: false) {
                     guard let n = Int(part.trimmingCharacters()), n > 0, n <= 1 << 20 else {
-                        throw .usage("--hidden expects positive layer widths separated by commas (e.g. 128,64), got '\(text)'", command: cmd)
+                        throw .usage(
+                            "--hidden expects positive layer widths separated by commas (e.g. 128,64), got '\(text)'", command: cmd)
                     }
                     hidden.append(n)
                 }
@@ -57,7 +58,8 @@ extension TrainingConfiguration {
         }
         let optName = (a.string(Flags.optimizer) ?? defaults.optimizer.rawValue).lowercased()
         guard let o = OptimizerKind(rawValue: optName) else {
-            throw .usage("--optimizer '\(optName)' is not one of \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", "))", command: cmd)
+            throw .usage(
+                "--optimizer '\(optName)' is not one of \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", "))", command: cmd)
         }
         optimizer = o
         lr = try a.float(Flags.lr) ?? (adamLike ? defaults.adamLR : TrainingDefaults.sgdLR)
@@ -96,7 +98,9 @@ extension TrainingConfiguration {
         annealEpochs = try a.int(Flags.anneal)
         if let text = a.string(Flags.reduceLROnPlateau) {
             guard let p = TrainingConfiguration.plateau(text, metric: metric) else {
-                throw .usage("--reduce-lr-on-plateau expects FACTOR,PATIENCE with FACTOR in (0, 1) and PATIENCE ≥ 1 (e.g. 0.5,2), got '\(text)'", command: cmd)
+                throw .usage(
+                    "--reduce-lr-on-plateau expects FACTOR,PATIENCE with FACTOR in (0, 1) and PATIENCE ≥ 1 (e.g. 0.5,2), got '\(text)'",
+                    command: cmd)
             }
             plateau = p
         }
@@ -115,8 +119,9 @@ extension TrainingConfiguration {
 
     /// Which of the settings the automatic epoch count chooses the command line gives.
     static func given(_ a: Arguments) -> GivenSettings {
-        GivenSettings(validationSplit: a.has(Flags.validationSplit), earlyStopping: a.has(Flags.earlyStopping),
-                      schedule: a.has(Flags.schedule), plateau: a.has(Flags.reduceLROnPlateau), anneal: a.has(Flags.anneal))
+        GivenSettings(
+            validationSplit: a.has(Flags.validationSplit), earlyStopping: a.has(Flags.earlyStopping),
+            schedule: a.has(Flags.schedule), plateau: a.has(Flags.reduceLROnPlateau), anneal: a.has(Flags.anneal))
     }
 
     /// --class-weight, --weight-column and --metrics.
@@ -126,7 +131,9 @@ extension TrainingConfiguration {
             switch ClassWeighting.parse(text) {
             case .success(let w): classWeight = w
             case .failure(.notAPair(let part)):
-                throw .usage("--class-weight expects balanced, or LABEL:W pairs separated by commas with each W a number of at least 0 (e.g. '>50K:3'), got '\(part)'", command: cmd)
+                throw .usage(
+                    "--class-weight expects balanced, or LABEL:W pairs separated by commas with each W a number of at least 0 (e.g. '>50K:3'), got '\(part)'",
+                    command: cmd)
             case .failure(.repeated(let label)):
                 throw .usage("--class-weight names class '\(label)' twice", command: cmd)
             }
@@ -175,7 +182,9 @@ extension TrainingConfiguration {
             task = parsed
         }
         if task == .classification, let target, target.count > 1 {
-            throw .usage("--task classification predicts one target column; several (\(target.joined(separator: ","))) make a multi-label target (--task multilabel) or a regression", command: cmd)
+            throw .usage(
+                "--task classification predicts one target column; several (\(target.joined(separator: ","))) make a multi-label target (--task multilabel) or a regression",
+                command: cmd)
         }
         if let m = a.string(Flags.missing) {
             guard let p = MissingPolicy(rawValue: m.lowercased()) else {

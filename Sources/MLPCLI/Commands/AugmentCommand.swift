@@ -5,18 +5,22 @@
 import Formats
 import Model
 import Training
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 enum AugmentCommand {
-    static let originals = Flag("originals", "N", .integer(1...1000), "how many images, from the first, each on a row of its own", default: "8")
+    static let originals = Flag(
+        "originals", "N", .integer(1...1000), "how many images, from the first, each on a row of its own", default: "8")
     static let copies = Flag("copies", "M", .integer(1...100), "distorted copies beside each original", default: "7")
     static let zoom = Flag("zoom", "Z", .integer(1...32), "screen pixels per image pixel", default: "3")
 
     static let flags: [Flag] = [
         Flags.images.helped("the images: IDX (raw or .gz), or one PGM or PNG image; - reads standard input"),
-        Flags.augment.helped("the distortions, as for 'mlp train --augment': comma-separated parts shift[:PIXELS] (default 2), rotate[:DEGREES] (15), scale[:F[:FY]] (0.15), shear[:S] (0.3), elastic[:ALPHA[:SIGMA]] (34, 4)"),
+        Flags.augment.helped(
+            "the distortions, as for 'mlp train --augment': comma-separated parts shift[:PIXELS] (default 2), rotate[:DEGREES] (15), scale[:F[:FY]] (0.15), shear[:S] (0.3), elastic[:ALPHA[:SIGMA]] (34, 4)"
+        ),
         Flags.exportOut.helped("where to write the PNG grid, or - for standard output"),
         originals, copies, zoom,
         Flags.seed.helped("seed of the distortions"), Flags.silent,
@@ -52,8 +56,11 @@ enum AugmentCommand {
         }
         guard images.count > 0 else { throw CLIError(.dataError, "\(o.images): holds no images") }
         guard images.rows >= 2, images.cols >= 2, (images.rows + 3) * (images.cols + 3) <= ImageAugmenter.maxPixels else {
-            let why = images.rows < 2 || images.cols < 2 ? "a row or a column of values, not an image" : "more pixels than --augment handles (about 2045×2045)"
-            throw CLIError(.dataError, "\(o.images): images are \(images.rows)×\(images.cols), \(why); --augment distorts two-dimensional images")
+            let why =
+                images.rows < 2 || images.cols < 2
+                ? "a row or a column of values, not an image" : "more pixels than --augment handles (about 2045×2045)"
+            throw CLIError(
+                .dataError, "\(o.images): images are \(images.rows)×\(images.cols), \(why); --augment distorts two-dimensional images")
         }
         let grid = draw(images, spec: o.spec, originals: min(o.originals, images.count), copies: o.copies, zoom: o.zoom, seed: o.seed)
         let png: [UInt8]
@@ -65,7 +72,9 @@ enum AugmentCommand {
         }
         if target != .standardOutput {
             let n = min(o.originals, images.count)
-            Console.info("mlp: \(n) original\(n == 1 ? "" : "s") of \(o.images), each beside \(o.copies) distorted cop\(o.copies == 1 ? "y" : "ies") (\(o.spec.token)), written to \(o.out) (\(grid.width)×\(grid.height))")
+            Console.info(
+                "mlp: \(n) original\(n == 1 ? "" : "s") of \(o.images), each beside \(o.copies) distorted cop\(o.copies == 1 ? "y" : "ies") (\(o.spec.token)), written to \(o.out) (\(grid.width)×\(grid.height))"
+            )
         }
         return .ok
     }
@@ -75,10 +84,16 @@ enum AugmentCommand {
 
     /// The grid: per row, an original, a wider gap, then its distorted copies; `zoom` screen pixels per
     /// image pixel and `zoom` between cells (three times that after the original).
-    static func draw(_ images: IDXImages, spec: AugmentationSpec, originals: Int, copies: Int, zoom: Int,
-                     seed: UInt64) -> (pixels: [UInt8], width: Int, height: Int) {
-        let rows = images.rows, cols = images.cols, n = rows * cols
-        let cellW = cols * zoom, cellH = rows * zoom, gap = zoom
+    static func draw(
+        _ images: IDXImages, spec: AugmentationSpec, originals: Int, copies: Int, zoom: Int,
+        seed: UInt64
+    ) -> (pixels: [UInt8], width: Int, height: Int) {
+        let rows = images.rows
+        let cols = images.cols
+        let n = rows * cols
+        let cellW = cols * zoom
+        let cellH = rows * zoom
+        let gap = zoom
         let width = gap + cellW + 3 * gap + copies * (cellW + gap)
         let height = gap + originals * (cellH + gap)
         var pixels = [UInt8](repeating: gapShade, count: width * height)

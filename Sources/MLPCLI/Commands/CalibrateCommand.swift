@@ -11,22 +11,27 @@
 // (validation-images-idx3-ubyte and validation-labels-idx1-ubyte), or the files named by flags.
 // The model is written to --out (the --model file itself to update it in place), atomically.
 import Formats
-import Tables
 import Model
+import Tables
 import Training
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 enum CalibrateCommand {
     static let flags: [Flag] = [
         Flags.model.helped("the classifier to calibrate (float or INT8; written by 'mlp train')"),
-        Flags.data.helped("the held-out data: a CSV file with the model's columns, or the directory with validation-images-idx3-ubyte and validation-labels-idx1-ubyte (raw or .gz), as train --save-split writes them"),
-        Flags.validationImages.helped("held-out images (overrides --data)"), Flags.validationLabels.helped("their labels (overrides --data)"),
+        Flags.data.helped(
+            "the held-out data: a CSV file with the model's columns, or the directory with validation-images-idx3-ubyte and validation-labels-idx1-ubyte (raw or .gz), as train --save-split writes them"
+        ),
+        Flags.validationImages.helped("held-out images (overrides --data)"),
+        Flags.validationLabels.helped("their labels (overrides --data)"),
         Flags.calibratedOut, Flags.pickThreshold,
         Flags.delimiter.helped("the CSV field delimiter: , ; tab or |").defaulting(to: "the training file's"),
         Flags.modelDecimal, Flags.modelThousands,
-        Flags.evaluationBatchSize, Flags.threads, Flags.json.helped("print the figures as one JSON object on stdout"), Flags.silent, Flags.maxMemory,
+        Flags.evaluationBatchSize, Flags.threads, Flags.json.helped("print the figures as one JSON object on stdout"), Flags.silent,
+        Flags.maxMemory,
     ]
 
     static let usage = "mlp calibrate --model FILE --data FILE.csv|DIR --out FILE [--pick-threshold f1|youden] [--json]"
@@ -61,15 +66,23 @@ enum CalibrateCommand {
             out = try a.required(Flags.calibratedOut)
             if let rule {
                 guard let r = DecisionThreshold.Rule(rawValue: rule.lowercased()) else {
-                    throw .usage("--pick-threshold '\(rule)' is not one of \(DecisionThreshold.Rule.allCases.map(\.rawValue).joined(separator: ", "))", command: a.command)
+                    throw .usage(
+                        "--pick-threshold '\(rule)' is not one of \(DecisionThreshold.Rule.allCases.map(\.rawValue).joined(separator: ", "))",
+                        command: a.command)
                 }
                 pick = r
-            } else { pick = nil }
+            } else {
+                pick = nil
+            }
             delimiter = try delimiterText.map { (d: String) throws(CLIError) -> UInt8 in
-                guard let b = TableSettings.delimiter(d) else { throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: a.command) }
+                guard let b = TableSettings.delimiter(d) else {
+                    throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: a.command)
+                }
                 return b
             }
-            if data == nil && images == nil { throw .usage("missing required flag --data (the held-out rows or images)", command: a.command) }
+            if data == nil && images == nil {
+                throw .usage("missing required flag --data (the held-out rows or images)", command: a.command)
+            }
             if (images == nil) != (labels == nil) {
                 throw .usage("--validation-images and --validation-labels go together", command: a.command)
             }
@@ -88,10 +101,14 @@ enum CalibrateCommand {
         }
         let model = try library { try ModelFile.build(file, path: o.model) }
         if model.output.task == .regression {
-            throw .usage("mlp calibrate fits a classifier's temperature; \(o.model) is a regression (its outputs are values, not probabilities)", command: a.command)
+            throw .usage(
+                "mlp calibrate fits a classifier's temperature; \(o.model) is a regression (its outputs are values, not probabilities)",
+                command: a.command)
         }
         guard let softmax = ModelCalibration.softmax(model) else {
-            throw .usage("\(o.model) was trained with --loss \(model.network.loss.token): its outputs are not logits that a temperature calibrates (cross_entropy or bce are)", command: a.command)
+            throw .usage(
+                "\(o.model) was trained with --loss \(model.network.loss.token): its outputs are not logits that a temperature calibrates (cross_entropy or bce are)",
+                command: a.command)
         }
         if let rule = o.pick {
             let name = "--\(Flags.pickThreshold.name) \(rule.rawValue)"
@@ -128,18 +145,27 @@ enum CalibrateCommand {
             }
             let truth = data.labels.map { $0 == 1 }
             let weights = data.weights.map { $0.map(Double.init) }
-            guard let t = DecisionThreshold.pickThreshold(probabilities: positive, positives: truth, weights: weights, rule: rule)?.threshold else {
-                throw CLIError(.dataError, "\(dataPath): holds no \(rule == .f1 ? "row of the positive class" : "rows of both classes"); --\(Flags.pickThreshold.name) \(rule.rawValue) needs \(rule == .f1 ? "one" : "both")")
+            guard
+                let t = DecisionThreshold.pickThreshold(probabilities: positive, positives: truth, weights: weights, rule: rule)?.threshold
+            else {
+                throw CLIError(
+                    .dataError,
+                    "\(dataPath): holds no \(rule == .f1 ? "row of the positive class" : "rows of both classes"); --\(Flags.pickThreshold.name) \(rule.rawValue) needs \(rule == .f1 ? "one" : "both")"
+                )
             }
             func score(_ at: Double) -> Double {
-                guard let m = BinaryMetrics.compute(probabilities: positive, positives: truth, weights: weights, threshold: at) else { return 0 }
+                guard let m = BinaryMetrics.compute(probabilities: positive, positives: truth, weights: weights, threshold: at) else {
+                    return 0
+                }
                 let negatives = m.trueNegatives + m.falsePositives
                 return rule == .f1 ? m.f1 : m.recall + (negatives > 0 ? m.trueNegatives / negatives : 0) - 1
             }
             threshold = (t, score(t), score(DecisionThreshold.standard))
         }
 
-        let calibrated = ModelCalibration.calibrated(file, temperature: Float(report.temperature), threshold: threshold.map { StoredThreshold(threshold: $0.value, positiveLabel: model.output.label(1)) })
+        let calibrated = ModelCalibration.calibrated(
+            file, temperature: Float(report.temperature),
+            threshold: threshold.map { StoredThreshold(threshold: $0.value, positiveLabel: model.output.label(1)) })
         _ = try library { try ModelFile.build(calibrated, path: o.out) }  // what is written must load
         do { try Safetensors.write(calibrated, to: o.out) } catch let e as FormatError { throw .data(e) } catch {
             throw CLIError(.dataError, "\(o.out): \(error)")
@@ -150,19 +176,23 @@ enum CalibrateCommand {
             var members: [(String, JSONValue)] = [
                 ("temperature", JSONValue(Float(report.temperature))), ("samples", JSONValue(report.samples)),
                 ("log_loss_before", JSONValue(report.logLossBefore)), ("log_loss_after", JSONValue(report.logLossAfter)),
-                ("ece_before", report.eceBefore.map { JSONValue($0) } ?? .null), ("ece_after", report.eceAfter.map { JSONValue($0) } ?? .null),
+                ("ece_before", report.eceBefore.map { JSONValue($0) } ?? .null),
+                ("ece_after", report.eceAfter.map { JSONValue($0) } ?? .null),
                 ("ece_bins", JSONValue(Calibration.defaultBins)),
                 ("replaced_temperature", previous.map { JSONValue($0) } ?? .null),
             ]
             if let threshold, let rule = o.pick {
-                members += [("threshold", JSONValue(threshold.value)), ("threshold_rule", JSONValue(rule.rawValue)),
-                            ("\(rule.rawValue)_at_threshold", JSONValue(threshold.at)), ("\(rule.rawValue)_at_0.5", JSONValue(threshold.standard))]
+                members += [
+                    ("threshold", JSONValue(threshold.value)), ("threshold_rule", JSONValue(rule.rawValue)),
+                    ("\(rule.rawValue)_at_threshold", JSONValue(threshold.at)), ("\(rule.rawValue)_at_0.5", JSONValue(threshold.standard)),
+                ]
             }
             members.append(("model", JSONValue(o.out)))
             Console.out(JSONValue.object(members).serialized())
         } else {
             let replaced = previous.map { " (replacing the stored \(fixed($0, 4)))" } ?? ""
-            Console.out("temperature \(fixed(report.temperature, 4))\(replaced), fitted on \(report.samples) held-out \(items) of \(dataPath)")
+            Console.out(
+                "temperature \(fixed(report.temperature, 4))\(replaced), fitted on \(report.samples) held-out \(items) of \(dataPath)")
             var table = TextTable([("", .left), ("log-loss", .right), ("ECE", .right)])
             func ece(_ x: Double?) -> String { x.map { fixed($0, 4) } ?? "-" }
             table.add(["before (T = 1)", fixed(report.logLossBefore, 4), ece(report.eceBefore)])
@@ -170,13 +200,19 @@ enum CalibrateCommand {
             Console.out(table.render())
             if let threshold, let rule = o.pick {
                 let name = rule == .f1 ? "F1" : "Youden's J"
-                Console.out("threshold \(fixed(threshold.value, 4)) (\(name) \(fixed(threshold.at, 4)) at it, \(fixed(threshold.standard, 4)) at 0.5)")
+                Console.out(
+                    "threshold \(fixed(threshold.value, 4)) (\(name) \(fixed(threshold.at, 4)) at it, \(fixed(threshold.standard, 4)) at 0.5)"
+                )
             }
         }
         if report.atRangeEdge {
-            Console.err("mlp: warning: the temperature is at the end of its range (0.01 to 100): the held-out \(items) are \(report.temperature < 1 ? "all classified right with room to spare, so they cannot show how confident the model should be" : "not told apart by the model's outputs at all"); calibrate on more, or more typical, held-out data")
+            Console.err(
+                "mlp: warning: the temperature is at the end of its range (0.01 to 100): the held-out \(items) are \(report.temperature < 1 ? "all classified right with room to spare, so they cannot show how confident the model should be" : "not told apart by the model's outputs at all"); calibrate on more, or more typical, held-out data"
+            )
         }
-        Console.info("mlp: calibrated model written to \(OutputPath.name(o.out)) (format_version \(calibrated.metadataValue(for: "format_version") ?? "?"): mlp \(CLI.version) or later reads it)")
+        Console.info(
+            "mlp: calibrated model written to \(OutputPath.name(o.out)) (format_version \(calibrated.metadataValue(for: "format_version") ?? "?"): mlp \(CLI.version) or later reads it)"
+        )
         return .ok
     }
 
@@ -185,11 +221,17 @@ enum CalibrateCommand {
         let (flag, name) = images ? (Flags.validationImages, heldOutImages) : (Flags.validationLabels, heldOutLabels)
         if let file = images ? o.images : o.labels { return file }
         guard let dir = o.data, TrainCommand.isDirectory(dir) else {
-            throw CLIError(.dataError, "\(o.data ?? ""): is neither a CSV file nor a directory; give the held-out rows (FILE.csv) or the directory train --save-split wrote")
+            throw CLIError(
+                .dataError,
+                "\(o.data ?? ""): is neither a CSV file nor a directory; give the held-out rows (FILE.csv) or the directory train --save-split wrote"
+            )
         }
         let base = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
         guard access("\(base)/\(name)", F_OK) == 0 || access("\(base)/\(name).gz", F_OK) == 0 else {
-            throw CLIError(.dataError, "\(base): has no \(name) (train --validation-split F --save-split DIR writes the held-out images there); or name them with --\(flag.name) and --\(images ? Flags.validationLabels.name : Flags.validationImages.name)")
+            throw CLIError(
+                .dataError,
+                "\(base): has no \(name) (train --validation-split F --save-split DIR writes the held-out images there); or name them with --\(flag.name) and --\(images ? Flags.validationLabels.name : Flags.validationImages.name)"
+            )
         }
         return try DataFiles.resolve(dir: dir, name: name, file: nil, override: flag, command: command)
     }

@@ -5,8 +5,10 @@ import Formats
 import Training
 
 enum ConfigCommand {
-    static let flags: [Flag] = [Flags.model.helped("the model file or checkpoint (or give it as the first argument)"),
-                                Flags.exportOut.helped("write the file here instead of standard output")]
+    static let flags: [Flag] = [
+        Flags.model.helped("the model file or checkpoint (or give it as the first argument)"),
+        Flags.exportOut.helped("write the file here instead of standard output"),
+    ]
 
     static let usage = "mlp config MODEL|CHECKPOINT [--out FILE.json]"
 
@@ -49,9 +51,14 @@ enum ConfigCommand {
             throw CLIError(.dataError, "\(path): not a model file or checkpoint written by mlp")
         }
         guard let text = file.metadataValue(for: "config") else {
-            throw CLIError(.dataError, "\(path): the model does not record its training configuration (an older mlp wrote it); its checkpoint does (mlp config CHECKPOINT)")
+            throw CLIError(
+                .dataError,
+                "\(path): the model does not record its training configuration (an older mlp wrote it); its checkpoint does (mlp config CHECKPOINT)"
+            )
         }
-        guard let json = try? JSONValue.parse(Array(text.utf8)) else { throw CLIError(.dataError, "\(path): metadata \"config\" is not JSON") }
+        guard let json = try? JSONValue.parse(Array(text.utf8)) else {
+            throw CLIError(.dataError, "\(path): metadata \"config\" is not JSON")
+        }
         return try TrainingConfiguration(json: json) { CLIError(.dataError, "\(path): metadata \"config\" \($0)") }
     }
 }

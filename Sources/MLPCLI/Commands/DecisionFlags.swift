@@ -16,10 +16,15 @@ struct DecisionFlags {
     }
 
     /// Where the threshold came from, for the report.
-    enum Source: String { case standard = "default", model, flag }
+    enum Source: String {
+        case standard = "default"
+        case model, flag
+    }
 
     /// The decision for `model` (nil unless it has two classes: then the flags are refused).
-    func decision(for model: LoadedModel, path: String, command: String) throws(CLIError) -> (decision: EvaluationReport.Decision, source: Source)? {
+    func decision(for model: LoadedModel, path: String, command: String) throws(CLIError) -> (
+        decision: EvaluationReport.Decision, source: Source
+    )? {
         let classes = model.network.outputFeatures
         guard model.output.task == .classification, classes == 2 else {
             if let flag = positiveLabel != nil ? Flags.positiveLabel : threshold != nil ? Flags.threshold : nil {
@@ -32,14 +37,18 @@ struct DecisionFlags {
         var positive = stored?.positiveClass ?? 1
         if let label = positiveLabel {
             guard let k = model.classIndex(of: label) else {
-                throw .usage("--positive-label '\(label)' is not a class of \(path) (its classes: \(model.output.label(0)), \(model.output.label(1)))", command: command)
+                throw .usage(
+                    "--positive-label '\(label)' is not a class of \(path) (its classes: \(model.output.label(0)), \(model.output.label(1)))",
+                    command: command)
             }
             positive = k
         }
         if let threshold { return (.init(positiveClass: positive, threshold: Double(threshold)), .flag) }
         if let stored {
             guard stored.positiveClass == positive else {
-                throw .usage("\(path) stores the threshold \(stored.threshold.threshold) for class '\(stored.threshold.positiveLabel)'; with --positive-label '\(positiveLabel ?? "")' give --threshold too", command: command)
+                throw .usage(
+                    "\(path) stores the threshold \(stored.threshold.threshold) for class '\(stored.threshold.positiveLabel)'; with --positive-label '\(positiveLabel ?? "")' give --threshold too",
+                    command: command)
             }
             return (.init(positiveClass: positive, threshold: stored.threshold.threshold), .model)
         }

@@ -7,26 +7,33 @@
 // weighted figures. Classification also reports the expected calibration error and draws its reliability
 // diagram; multi-label models get subset accuracy, Hamming loss and F1s (EvaluateCommand+Multilabel.swift).
 import Formats
-import Tables
 import Model
+import Tables
 import Training
 
 enum EvaluateCommand {
     static let flags: [Flag] = [
-        Flags.model, Flags.data.helped("a CSV file with the model's columns (for a model trained on one), or the directory with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (raw or .gz)"),
+        Flags.model,
+        Flags.data.helped(
+            "a CSV file with the model's columns (for a model trained on one), or the directory with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (raw or .gz)"
+        ),
         Flags.testImages.helped("images to evaluate on (overrides --data)"), Flags.testLabels.helped("their labels (overrides --data)"),
         Flags.delimiter.helped("the CSV field delimiter: , ; tab or |").defaulting(to: "the training file's"),
         Flags.modelDecimal, Flags.modelThousands, Flags.evaluateMissingTarget,
         Flags.evaluationBatchSize, Flags.threads, Flags.minAccuracy, Flags.minAUC, Flags.minF1, Flags.minBalancedAccuracy, Flags.maxLogLoss,
         Flags.minRecall, Flags.minR2, Flags.maxRMSE, Flags.positiveLabel, Flags.threshold,
-        Flags.topK.helped("top_k_accuracy counts a row right when its class is among the K most probable (more than two classes)").defaulting(to: "5, or one less than the classes when there are fewer than 6"),
+        Flags.topK.helped("top_k_accuracy counts a row right when its class is among the K most probable (more than two classes)")
+            .defaulting(to: "5, or one less than the classes when there are fewer than 6"),
         Flags.misclassified,
         Flags.idColumn.helped("with --misclassified: name each mistake by this CSV column (an ID, as written)"),
-        Flags.plot.helped("write an SVG: the confusion matrix as a heat map, or for a regression predicted against actual values and the residuals (the first \(RegressionPlotSVG.maxTargets) targets, at most \(RegressionPlotSVG.maxPoints) rows drawn)"), Flags.plotCalibration,
+        Flags.plot.helped(
+            "write an SVG: the confusion matrix as a heat map, or for a regression predicted against actual values and the residuals (the first \(RegressionPlotSVG.maxTargets) targets, at most \(RegressionPlotSVG.maxPoints) rows drawn)"
+        ), Flags.plotCalibration,
         Flags.json, Flags.silent, Flags.maxMemory,
     ]
 
-    static let usage = "mlp evaluate --model FILE --data DIR|FILE.csv [--json] [--min-accuracy X] [--min-auc X] [--min-f1 X] [--min-recall LABEL:X ...] [--positive-label LABEL] [--threshold X] [--misclassified N [--id-column COLUMN]] [--plot FILE.svg] [--plot-calibration FILE.svg]"
+    static let usage =
+        "mlp evaluate --model FILE --data DIR|FILE.csv [--json] [--min-accuracy X] [--min-auc X] [--min-f1 X] [--min-recall LABEL:X ...] [--positive-label LABEL] [--threshold X] [--misclassified N [--id-column COLUMN]] [--plot FILE.svg] [--plot-calibration FILE.svg]"
 
     /// Everything `mlp evaluate` reads from its command line.
     struct Options {
@@ -58,7 +65,9 @@ enum EvaluateCommand {
             minR2 = try a.float(Flags.minR2)
             maxRMSE = try a.float(Flags.maxRMSE)
             delimiter = try a.string(Flags.delimiter).map { (d: String) throws(CLIError) -> UInt8 in
-                guard let b = TableSettings.delimiter(d) else { throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: a.command) }
+                guard let b = TableSettings.delimiter(d) else {
+                    throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: a.command)
+                }
                 return b
             }
             numbers = try NumberFormatFlags(a)
@@ -85,7 +94,11 @@ enum EvaluateCommand {
 
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
         let o = try Options(a)
-        let modelPath = o.model, minAccuracy = o.minAccuracy, batch = o.batch, mistakes = o.misclassified, plot = o.plot
+        let modelPath = o.model
+        let minAccuracy = o.minAccuracy
+        let batch = o.batch
+        let mistakes = o.misclassified
+        let plot = o.plot
         let plots = [(Flags.plot, plot), (Flags.plotCalibration, o.plotCalibration)].compactMap { f, p in p.map { (f, $0) } }
         if !plots.isEmpty {
             var targets: [(flag: Flag, path: String, target: OutputTarget)] = []
@@ -95,55 +108,72 @@ enum EvaluateCommand {
         // A CSV file (told by its content) for a model trained on one; else the IDX files.
         let csv = o.dataDir.flatMap { TabularData.isCSV($0) ? $0 : nil }
         var dataParts: [(what: String, bytes: Int)] = []
-        var imagesPath = "", labelsPath = ""
+        var imagesPath = ""
+        var labelsPath = ""
         if let csv {
             dataParts = MemoryBudget.csvPart(csv)
         } else if o.testImages != nil || o.dataDir.map({ TrainCommand.isDirectory($0) && ImageFiles.hasIDX($0) }) ?? false {
-            imagesPath = try DataFiles.resolve(dir: o.dataDir, name: ImageFiles.testImages, file: o.testImages, override: Flags.testImages, command: a.command)
-            labelsPath = try DataFiles.resolve(dir: o.dataDir, name: ImageFiles.testLabels, file: o.testLabels, override: Flags.testLabels, command: a.command)
+            imagesPath = try DataFiles.resolve(
+                dir: o.dataDir, name: ImageFiles.testImages, file: o.testImages, override: Flags.testImages, command: a.command)
+            labelsPath = try DataFiles.resolve(
+                dir: o.dataDir, name: ImageFiles.testLabels, file: o.testLabels, override: Flags.testLabels, command: a.command)
             dataParts = MemoryBudget.dataParts([imagesPath, labelsPath])
         }
         try library { try MemoryBudget.check(o.memoryLimit, MemoryBudget.modelPart(modelPath) + dataParts) }
         let model = try library { try ModelFile.load(modelPath) }
         if csv == nil && imagesPath.isEmpty && !model.input.isTable {
             // No IDX files found: let the resolver say what is missing, in its words.
-            imagesPath = try DataFiles.resolve(dir: o.dataDir, name: ImageFiles.testImages, file: o.testImages, override: Flags.testImages, command: a.command)
-            labelsPath = try DataFiles.resolve(dir: o.dataDir, name: ImageFiles.testLabels, file: o.testLabels, override: Flags.testLabels, command: a.command)
+            imagesPath = try DataFiles.resolve(
+                dir: o.dataDir, name: ImageFiles.testImages, file: o.testImages, override: Flags.testImages, command: a.command)
+            labelsPath = try DataFiles.resolve(
+                dir: o.dataDir, name: ImageFiles.testLabels, file: o.testLabels, override: Flags.testLabels, command: a.command)
         }
         try model.useThreads(o.threads, batch: batch)
-        let data: Dataset, dataName: String
+        let data: Dataset
+        let dataName: String
         var ids: [String]?
         // The file's row of each example (nil: example i is row i).
         var rows: [Int]?
         switch model.input {
         case .table(let encoder, let delimiter):
             guard let csv else {
-                throw CLIError(.dataError, "\(modelPath): was trained on a CSV file; give --data FILE.csv with its columns (\(encoder.names.prefix(5).joined(separator: ", "))\(encoder.names.count > 5 ? ", …" : ""))")
+                throw CLIError(
+                    .dataError,
+                    "\(modelPath): was trained on a CSV file; give --data FILE.csv with its columns (\(encoder.names.prefix(5).joined(separator: ", "))\(encoder.names.count > 5 ? ", …" : ""))"
+                )
             }
             guard case .table(let target) = model.output else { preconditionFailure("a table model has a target") }
-            var options = encoder.readingOptions(CSVOptions(delimiter: o.delimiter ?? delimiter, threads: o.threads ?? BLAS.processors), target: target,
-                                                 weightColumn: model.weightColumn)
+            var options = encoder.readingOptions(
+                CSVOptions(delimiter: o.delimiter ?? delimiter, threads: o.threads ?? BLAS.processors), target: target,
+                weightColumn: model.weightColumn)
             options.numbers = try o.numbers.format(over: encoder.numbers)
             options.markerAdvice = TableEncoder.retrainMarkerAdvice
             let idColumn = IDColumn(name: o.idColumn, encoder: encoder, target: target)
             idColumn.prepare(&options)
             let table = try library { try TabularData.read(csv, options) }
             try library { try TabularData.requireRows(table) }
-            let labelled = try library { try TabularData.labelled(table, encoder: encoder, target: target, weightColumn: model.weightColumn, missingTarget: o.missingTarget) }
+            let labelled = try library {
+                try TabularData.labelled(
+                    table, encoder: encoder, target: target, weightColumn: model.weightColumn, missingTarget: o.missingTarget)
+            }
             if let note = labelled.note { Console.note(note.line) }
             if labelled.unseen.total > 0 { Console.err(TableNote.unseenCategories(path: table.path, labelled.unseen).line) }
             data = labelled.data
             rows = labelled.rows
             ids = try library { try idColumn.values(table) }
-            let ignored = encoder.ignored(in: table, allowed: Set(target.columns + idColumn.names + (model.weightColumn.map { [$0] } ?? [])))
+            let ignored = encoder.ignored(
+                in: table, allowed: Set(target.columns + idColumn.names + (model.weightColumn.map { [$0] } ?? [])))
             if !ignored.isEmpty { Console.note(TableNote.ignoredColumns(path: csv, ignored).line) }
             dataName = csv
         case .pixels:
             if o.idColumn != nil { throw .usage("--id-column names a CSV column; \(modelPath) was trained on images", command: a.command) }
             if let csv {
-                throw CLIError(.dataError, "\(modelPath): was trained on images; \(csv) is a CSV file (give the directory with the IDX test files)")
+                throw CLIError(
+                    .dataError, "\(modelPath): was trained on images; \(csv) is a CSV file (give the directory with the IDX test files)")
             }
-            let d = try library { try ImageFiles.load(images: imagesPath, labels: labelsPath, classes: model.network.classes, scale: model.inputScale) }
+            let d = try library {
+                try ImageFiles.load(images: imagesPath, labels: labelsPath, classes: model.network.classes, scale: model.inputScale)
+            }
             try library { try ImageFiles.requireImages(d, imagesPath, "an accuracy needs at least one") }
             try checkShape(d, model, path: imagesPath)
             data = d
@@ -152,25 +182,32 @@ enum EvaluateCommand {
         try checkCalibrationPlot(o, model)
         if model.output.task == .multilabel {
             if let flag = o.gates.firstGiven ?? (o.topK != nil ? Flags.topK : nil) {
-                throw .usage("--\(flag.name) is a figure of a single-label classification; \(modelPath) is multi-label: use --min-accuracy (every label right)", command: a.command)
+                throw .usage(
+                    "--\(flag.name) is a figure of a single-label classification; \(modelPath) is multi-label: use --min-accuracy (every label right)",
+                    command: a.command)
             }
             return try multilabel(model, data, options: o, path: dataName)
         }
         if model.output.task == .regression {
             if let flag = minAccuracy != nil ? Flags.minAccuracy : o.gates.firstGiven {
-                throw .usage("--\(flag.name) gates a classification; \(modelPath) is a regression: use --min-r2 or --max-rmse", command: a.command)
+                throw .usage(
+                    "--\(flag.name) gates a classification; \(modelPath) is a regression: use --min-r2 or --max-rmse", command: a.command)
             }
             if o.topK != nil { throw .usage("--top-k ranks classes; \(modelPath) is a regression", command: a.command) }
             _ = try o.decision.decision(for: model, path: modelPath, command: a.command)
             return try regression(model, data, options: o, path: dataName)
         }
         if o.minR2 != nil || o.maxRMSE != nil {
-            throw .usage("--\(o.minR2 != nil ? "min-r2" : "max-rmse") gates a regression; \(modelPath) is a classification: use --min-accuracy, --min-auc, --min-f1, --min-balanced-accuracy, --max-log-loss or --min-recall", command: a.command)
+            throw .usage(
+                "--\(o.minR2 != nil ? "min-r2" : "max-rmse") gates a regression; \(modelPath) is a classification: use --min-accuracy, --min-auc, --min-f1, --min-balanced-accuracy, --max-log-loss or --min-recall",
+                command: a.command)
         }
         try o.gates.check(model, path: modelPath, command: a.command)
         let decided = try o.decision.decision(for: model, path: modelPath, command: a.command)
         if let k = o.topK, model.network.outputFeatures <= 2 {
-            throw .usage("--top-k \(k) sets the k of top_k_accuracy, a figure of more than two classes; \(modelPath) has \(model.network.outputFeatures)", command: a.command)
+            throw .usage(
+                "--top-k \(k) sets the k of top_k_accuracy, a figure of more than two classes; \(modelPath) has \(model.network.outputFeatures)",
+                command: a.command)
         }
         let items = model.input.isTable ? "rows" : "images"
         let start = now()
@@ -186,31 +223,41 @@ enum EvaluateCommand {
         // Each mistake's index is its row of the file (the same when no row was left out).
         let wrong = mistakes.map {
             figures.mostConfidentMistakes(labels: data.labels, count: $0).map { w in
-                Misclassification(index: rows?[w.index] ?? w.index, trueClass: w.trueClass, predicted: w.predicted, probability: w.probability)
+                Misclassification(
+                    index: rows?[w.index] ?? w.index, trueClass: w.trueClass, predicted: w.predicted, probability: w.probability)
             }
         }
         let label = model.output.label
         let reliability = reliability(figures, data, model)
         if o.json {
             let confusion: [JSONValue] = figures.confusion.map { row in JSONValue.array(row.map { JSONValue($0) }) }
-            var classes: JSONValue = .array(perClass.map { (m: ClassMetrics) -> JSONValue in
-                let fields: [(String, JSONValue)] = [("class", model.output.labelJSON(m.classIndex)), ("precision", JSONValue(Float(m.precision))),
-                                                     ("recall", JSONValue(Float(m.recall))), ("f1", JSONValue(Float(m.f1))), ("support", JSONValue(m.support))]
-                return .object(fields)
-            })
-            var macroJSON: JSONValue = .object([("precision", JSONValue(Float(macro.precision))), ("recall", JSONValue(Float(macro.recall))),
-                                                ("f1", JSONValue(Float(macro.f1))), ("classes", JSONValue(macro.classes))])
+            var classes: JSONValue = .array(
+                perClass.map { (m: ClassMetrics) -> JSONValue in
+                    let fields: [(String, JSONValue)] = [
+                        ("class", model.output.labelJSON(m.classIndex)), ("precision", JSONValue(Float(m.precision))),
+                        ("recall", JSONValue(Float(m.recall))), ("f1", JSONValue(Float(m.f1))), ("support", JSONValue(m.support)),
+                    ]
+                    return .object(fields)
+                })
+            var macroJSON: JSONValue = .object([
+                ("precision", JSONValue(Float(macro.precision))), ("recall", JSONValue(Float(macro.recall))),
+                ("f1", JSONValue(Float(macro.f1))), ("classes", JSONValue(macro.classes)),
+            ])
             if report.weighted { (classes, macroJSON) = EvaluateFigures.weightedPerClass(figures, model: model) }
-            var members: [(String, JSONValue)] = [
-                ("accuracy", JSONValue(accuracy)), ("loss", JSONValue(report.loss)),
-                ("samples", .number(Double(report.rows))), ("seconds", JSONValue(seconds, decimals: 6)),
-                ("confusion", .array(confusion)), ("per_class", classes), ("macro", macroJSON),
-            ] + calibrationJSON(reliability, model)
+            var members: [(String, JSONValue)] =
+                [
+                    ("accuracy", JSONValue(accuracy)), ("loss", JSONValue(report.loss)),
+                    ("samples", .number(Double(report.rows))), ("seconds", JSONValue(seconds, decimals: 6)),
+                    ("confusion", .array(confusion)), ("per_class", classes), ("macro", macroJSON),
+                ] + calibrationJSON(reliability, model)
             members += EvaluateFigures.json(figures, model: model, weightColumn: weightColumn, totalWeight: report.totalWeight)
             if let wrong {
                 let items: [JSONValue] = wrong.map { (w: Misclassification) -> JSONValue in
-                    let fields: [(String, JSONValue)] = (ids.map { [("id", JSONValue($0[w.index]))] } ?? []) + [("index", JSONValue(w.index)), ("true", model.output.labelJSON(w.trueClass)),
-                                                         ("predicted", model.output.labelJSON(w.predicted)), ("probability", JSONValue(w.probability))]
+                    let fields: [(String, JSONValue)] =
+                        (ids.map { [("id", JSONValue($0[w.index]))] } ?? []) + [
+                            ("index", JSONValue(w.index)), ("true", model.output.labelJSON(w.trueClass)),
+                            ("predicted", model.output.labelJSON(w.predicted)), ("probability", JSONValue(w.probability)),
+                        ]
                     return .object(fields)
                 }
                 members.append(("misclassified", .array(items)))
@@ -218,19 +265,25 @@ enum EvaluateCommand {
             Console.out(JSONValue.object(members).serialized())
         } else {
             Console.out("accuracy \(fixed(accuracy, 4))  loss \(fixed(report.loss, 4))  samples \(report.rows)")
-            for line in EvaluateFigures.lines(figures, model: model, source: decided?.source, weightColumn: weightColumn, totalWeight: report.totalWeight) {
+            for line in EvaluateFigures.lines(
+                figures, model: model, source: decided?.source, weightColumn: weightColumn, totalWeight: report.totalWeight)
+            {
                 Console.out(line)
             }
             if let line = calibrationLine(reliability, model) { Console.out(line) }
             Console.out("")
             Console.out(ClassificationReport.confusionTable(figures.confusion, label: label))
             Console.out("")
-            Console.out(report.weighted ? EvaluateFigures.weightedTable(figures, label: label)
-                                        : ClassificationReport.metricsTable(perClass, macro: macro, label: label))
+            Console.out(
+                report.weighted
+                    ? EvaluateFigures.weightedTable(figures, label: label)
+                    : ClassificationReport.metricsTable(perClass, macro: macro, label: label))
             if let wrong {
                 Console.out("")
-                Console.out(ClassificationReport.mistakesTable(wrong, requested: mistakes ?? 0, label: label, items: items,
-                                                               ids: ids.map { ids in (o.idColumn!, { ids[$0] }) }))
+                Console.out(
+                    ClassificationReport.mistakesTable(
+                        wrong, requested: mistakes ?? 0, label: label, items: items,
+                        ids: ids.map { ids in (o.idColumn!, { ids[$0] }) }))
             }
         }
         if let plot {
@@ -246,7 +299,9 @@ enum EvaluateCommand {
         }
         // Every gate is checked, and each one missed is named.
         var failures: [String] = []
-        if let minAccuracy, accuracy < minAccuracy { failures.append("accuracy \(fixed(accuracy, 4)) is below --min-accuracy \(minAccuracy)") }
+        if let minAccuracy, accuracy < minAccuracy {
+            failures.append("accuracy \(fixed(accuracy, 4)) is below --min-accuracy \(minAccuracy)")
+        }
         failures += o.gates.failures(figures, model: model)
         guard failures.isEmpty else {
             Console.flush()
@@ -259,8 +314,12 @@ enum EvaluateCommand {
     /// A regression model's report: RMSE, MAE and R² in the targets' units (the mean over several
     /// targets, and each one), and the --min-r2 / --max-rmse gates.
     static func regression(_ model: LoadedModel, _ data: Dataset, options o: Options, path: String) throws(CLIError) -> ExitCode {
-        guard case .table(.values(let columns, let mean, let std)) = model.output else { preconditionFailure("a regression model has value targets") }
-        if o.misclassified != nil { throw .usage("--misclassified lists a classification's mistakes; \(o.model) is a regression", command: "evaluate") }
+        guard case .table(.values(let columns, let mean, let std)) = model.output else {
+            preconditionFailure("a regression model has value targets")
+        }
+        if o.misclassified != nil {
+            throw .usage("--misclassified lists a classification's mistakes; \(o.model) is a regression", command: "evaluate")
+        }
         let start = now()
         var ev = try library { try model.evaluateRegression(data, batchSize: o.batch) }
         var m = SessionMetrics.regression(ev, scale: std)
@@ -274,12 +333,17 @@ enum EvaluateCommand {
         let seconds = now() - start
         if o.json {
             let per: [JSONValue] = zip(columns, m.perTarget).map { c, t in
-                .object([("column", JSONValue(c)), ("rmse", JSONValue(Float(t.rmse))), ("mae", JSONValue(Float(t.mae))), ("r2", JSONValue(Float(t.r2)))])
+                .object([
+                    ("column", JSONValue(c)), ("rmse", JSONValue(Float(t.rmse))), ("mae", JSONValue(Float(t.mae))),
+                    ("r2", JSONValue(Float(t.r2))),
+                ])
             }
             // The figures to float precision, as train --json gives them: the digits beyond are noise.
-            var members: [(String, JSONValue)] = [("rmse", JSONValue(Float(m.rmse))), ("mae", JSONValue(Float(m.mae))), ("r2", JSONValue(Float(m.r2))),
-                                                  ("samples", JSONValue(ev.samples)), ("loss", JSONValue(ev.loss)), ("seconds", JSONValue(seconds, decimals: 6)),
-                                                  ("targets", .array(per))]
+            var members: [(String, JSONValue)] = [
+                ("rmse", JSONValue(Float(m.rmse))), ("mae", JSONValue(Float(m.mae))), ("r2", JSONValue(Float(m.r2))),
+                ("samples", JSONValue(ev.samples)), ("loss", JSONValue(ev.loss)), ("seconds", JSONValue(seconds, decimals: 6)),
+                ("targets", .array(per)),
+            ]
             if let w = data.weights, let column = model.weightColumn {
                 members += [("weight_column", JSONValue(column)), ("total_weight", JSONValue(w.reduce(0.0) { $0 + Double($1) }))]
             }
@@ -313,16 +377,20 @@ enum EvaluateCommand {
     }
 
     /// --plot for a regression: each target's predictions against its values, in its units.
-    static func writeRegressionPlot(_ plot: String, _ ev: RegressionEvaluation, _ data: Dataset, columns: [String], mean: [Float],
-                                    std: [Float], metrics m: SessionMetrics.Regression, model: String) throws(CLIError) {
+    static func writeRegressionPlot(
+        _ plot: String, _ ev: RegressionEvaluation, _ data: Dataset, columns: [String], mean: [Float],
+        std: [Float], metrics m: SessionMetrics.Regression, model: String
+    ) throws(CLIError) {
         guard case .values(let targets, let w) = data.targets else { preconditionFailure("a regression dataset has value targets") }
         let shown = min(columns.count, RegressionPlotSVG.maxTargets)
         let plotted = (0..<shown).map { j -> RegressionPlotSVG.Target in
-            let s = Double(std[j]), mu = Double(mean[j])
-            return RegressionPlotSVG.Target(name: columns[j],
-                                            actual: (0..<ev.samples).map { Double(targets[$0 * w + j]) * s + mu },
-                                            predicted: (0..<ev.samples).map { Double(ev.predictions[$0 * w + j]) * s + mu },
-                                            rmse: m.perTarget[j].rmse, r2: m.perTarget[j].r2)
+            let s = Double(std[j])
+            let mu = Double(mean[j])
+            return RegressionPlotSVG.Target(
+                name: columns[j],
+                actual: (0..<ev.samples).map { Double(targets[$0 * w + j]) * s + mu },
+                predicted: (0..<ev.samples).map { Double(ev.predictions[$0 * w + j]) * s + mu },
+                rmse: m.perTarget[j].rmse, r2: m.perTarget[j].r2)
         }
         let title = "regression: \(lastComponent(model)), R² \(fixed(m.r2, 4)) on \(ev.samples) rows"
         let svg = RegressionPlotSVG.render(targets: plotted, of: columns.count, title: title)
@@ -343,7 +411,10 @@ enum EvaluateCommand {
     /// Images must have the model's input size.
     static func checkShape(_ data: Dataset, _ model: LoadedModel, path: String) throws(CLIError) {
         guard data.features == model.network.inputFeatures else {
-            throw CLIError(.dataError, "\(path): images are \(ImageFiles.shape(data)) (\(data.features) pixels) but the model expects \(model.inputRows)×\(model.inputCols) (\(model.network.inputFeatures) inputs)")
+            throw CLIError(
+                .dataError,
+                "\(path): images are \(ImageFiles.shape(data)) (\(data.features) pixels) but the model expects \(model.inputRows)×\(model.inputCols) (\(model.network.inputFeatures) inputs)"
+            )
         }
     }
 }

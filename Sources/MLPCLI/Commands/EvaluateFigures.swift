@@ -20,7 +20,8 @@ struct FigureGates {
         var recall: [(String, Float)] = []
         for text in a.strings(Flags.minRecall) {
             guard let colon = text.lastIndex(of: ":"), let x = Float(text[text.index(after: colon)...]), x >= 0, x <= 1,
-                  colon > text.startIndex else {
+                colon > text.startIndex
+            else {
                 throw .usage("--min-recall expects LABEL:X with X between 0 and 1 (e.g. '>50K:0.6'), got '\(text)'", command: a.command)
             }
             let label = String(text[..<colon])
@@ -32,15 +33,19 @@ struct FigureGates {
 
     /// The first gate given, by its flag (for "gates a classification" errors).
     var firstGiven: Flag? {
-        [(minAUC != nil, Flags.minAUC), (minF1 != nil, Flags.minF1), (minBalancedAccuracy != nil, Flags.minBalancedAccuracy),
-         (maxLogLoss != nil, Flags.maxLogLoss), (!minRecall.isEmpty, Flags.minRecall)].first { $0.0 }?.1
+        [
+            (minAUC != nil, Flags.minAUC), (minF1 != nil, Flags.minF1), (minBalancedAccuracy != nil, Flags.minBalancedAccuracy),
+            (maxLogLoss != nil, Flags.maxLogLoss), (!minRecall.isEmpty, Flags.minRecall),
+        ].first { $0.0 }?.1
     }
 
     /// Every --min-recall label is a class of `model`.
     func check(_ model: LoadedModel, path: String, command: String) throws(CLIError) {
         for (label, _) in minRecall where model.classIndex(of: label) == nil {
             let labels = (0..<model.network.outputFeatures).prefix(20).map { model.output.label($0) }
-            throw .usage("--min-recall names class '\(label)', which \(path) does not have (its classes: \(labels.joined(separator: ", "))\(model.network.outputFeatures > 20 ? ", …" : ""))", command: command)
+            throw .usage(
+                "--min-recall names class '\(label)', which \(path) does not have (its classes: \(labels.joined(separator: ", "))\(model.network.outputFeatures > 20 ? ", …" : ""))",
+                command: command)
         }
     }
 
@@ -81,17 +86,21 @@ struct FigureGates {
 enum EvaluateFigures {
     /// "auc 0.9088  pr_auc 0.7712  …": the figures of the problem, in the vocabulary's order, with
     /// the positive class and threshold of a binary model first.
-    static func lines(_ c: ClassificationFigures, model: LoadedModel, source: DecisionFlags.Source?, weightColumn: String?,
-                      totalWeight: Double?) -> [String] {
+    static func lines(
+        _ c: ClassificationFigures, model: LoadedModel, source: DecisionFlags.Source?, weightColumn: String?,
+        totalWeight: Double?
+    ) -> [String] {
         var lines: [String] = []
         func shown(_ m: ClassificationMetric) -> String {
             "\(m.rawValue) \(c.value(m).map { fixed($0, 4) } ?? "n/a")"
         }
         if let b = c.binary {
             let from = source == .model ? ", the model's" : source == .flag ? "" : ", the default"
-            lines.append("positive class \(model.output.label(b.decision.positiveClass)) (threshold \(shortest(b.decision.threshold))\(from)): "
-                         + [ClassificationMetric.precision, .recall, .f1].map(shown).joined(separator: "  "))
-            lines.append([ClassificationMetric.auc, .prAUC, .logLoss, .brier, .balancedAccuracy, .f1Weighted].map(shown).joined(separator: "  "))
+            lines.append(
+                "positive class \(model.output.label(b.decision.positiveClass)) (threshold \(shortest(b.decision.threshold))\(from)): "
+                    + [ClassificationMetric.precision, .recall, .f1].map(shown).joined(separator: "  "))
+            lines.append(
+                [ClassificationMetric.auc, .prAUC, .logLoss, .brier, .balancedAccuracy, .f1Weighted].map(shown).joined(separator: "  "))
         } else {
             var parts = [ClassificationMetric.f1, .f1Weighted, .auc, .logLoss, .brier, .balancedAccuracy].map(shown)
             parts[0] += " (macro)"
@@ -99,7 +108,9 @@ enum EvaluateFigures {
             lines.append(parts.joined(separator: "  "))
         }
         if let weightColumn, let totalWeight {
-            lines.append("every figure is weighted by the column '\(weightColumn)' (total weight \(significant(totalWeight))); the confusion matrix counts rows")
+            lines.append(
+                "every figure is weighted by the column '\(weightColumn)' (total weight \(significant(totalWeight))); the confusion matrix counts rows"
+            )
         }
         return lines
     }
@@ -111,7 +122,9 @@ enum EvaluateFigures {
             members += [("weight_column", JSONValue(weightColumn)), ("total_weight", JSONValue(totalWeight))]
         }
         if let b = c.binary {
-            members += [("positive_label", model.output.labelJSON(b.decision.positiveClass)), ("threshold", JSONValue(Float(b.decision.threshold)))]
+            members += [
+                ("positive_label", model.output.labelJSON(b.decision.positiveClass)), ("threshold", JSONValue(Float(b.decision.threshold))),
+            ]
         }
         for m in ClassificationMetric.allCases where m.applies(classes: c.classes) {
             members.append((m.rawValue, c.value(m).map { JSONValue(Float($0)) } ?? .null))
@@ -127,17 +140,22 @@ enum EvaluateFigures {
             table.add([label(k), fixed(s.precision, 4), fixed(s.recall, 4), fixed(s.f1, 4), significant(s.support)])
         }
         table.add(["macro", fixed(c.macroPrecision, 4), fixed(c.macroRecall, 4), fixed(c.macroF1, 4), ""])
-        return table.render() + "\nmacro: unweighted mean over the \(c.macroClasses) classes that occur in the labels or predictions; support: the classes' weights"
+        return table.render()
+            + "\nmacro: unweighted mean over the \(c.macroClasses) classes that occur in the labels or predictions; support: the classes' weights"
     }
 
     /// Per-class JSON with weighted supports.
     static func weightedPerClass(_ c: ClassificationFigures, model: LoadedModel) -> (perClass: JSONValue, macro: JSONValue) {
         let rows: [JSONValue] = c.perClass.enumerated().map { k, s in
-            .object([("class", model.output.labelJSON(k)), ("precision", JSONValue(Float(s.precision))), ("recall", JSONValue(Float(s.recall))),
-                     ("f1", JSONValue(Float(s.f1))), ("support", JSONValue(s.support))])
+            .object([
+                ("class", model.output.labelJSON(k)), ("precision", JSONValue(Float(s.precision))), ("recall", JSONValue(Float(s.recall))),
+                ("f1", JSONValue(Float(s.f1))), ("support", JSONValue(s.support)),
+            ])
         }
-        let macro: JSONValue = .object([("precision", JSONValue(Float(c.macroPrecision))), ("recall", JSONValue(Float(c.macroRecall))),
-                                        ("f1", JSONValue(Float(c.macroF1))), ("classes", JSONValue(c.macroClasses))])
+        let macro: JSONValue = .object([
+            ("precision", JSONValue(Float(c.macroPrecision))), ("recall", JSONValue(Float(c.macroRecall))),
+            ("f1", JSONValue(Float(c.macroF1))), ("classes", JSONValue(c.macroClasses)),
+        ])
         return (.array(rows), macro)
     }
 

@@ -9,9 +9,9 @@
 // (Formats/ProtobufWriter.swift; why, there).
 import Formats
 import Model
-import Training
-import Tables
 import Quantized
+import Tables
+import Training
 
 enum ExportCommand {
     static let flags: [Flag] = [
@@ -40,7 +40,8 @@ enum ExportCommand {
             throw CLIError(.dataError, "\(o.out): \(error)")
         }
         if target != .standardOutput {
-            Console.info("mlp: \(o.model) exported to \(o.out) (ONNX opset \(ONNXExport.opsetVersion), \(bytes.count) bytes): \(signature(model))")
+            Console.info(
+                "mlp: \(o.model) exported to \(o.out) (ONNX opset \(ONNXExport.opsetVersion), \(bytes.count) bytes): \(signature(model))")
         }
         return .ok
     }
@@ -54,9 +55,29 @@ enum ExportCommand {
         }
         let table = onnxTable(encoder)
         var kinds: [String] = []
-        for (type, count) in [("float", table.columns.filter { if case .numeric = $0 { return true }; return false }.count),
-                              ("string", table.columns.filter { if case .categorical = $0 { return true }; return false }.count),
-                              ("double", table.columns.filter { if case .date = $0 { return true }; return false }.count)] where count > 0 {
+        for (type, count) in [
+            (
+                "float",
+                table.columns.filter {
+                    if case .numeric = $0 { return true }
+                    return false
+                }.count
+            ),
+            (
+                "string",
+                table.columns.filter {
+                    if case .categorical = $0 { return true }
+                    return false
+                }.count
+            ),
+            (
+                "double",
+                table.columns.filter {
+                    if case .date = $0 { return true }
+                    return false
+                }.count
+            ),
+        ] where count > 0 {
             kinds.append("\(count) \(type)")
         }
         let columns = table.columns.count
@@ -67,16 +88,17 @@ enum ExportCommand {
     /// A table model's encoder as the graph needs it. Values enter the graph as numbers, so the
     /// training file's decimal mark and thousands separator play no part.
     static func onnxTable(_ encoder: TableEncoder) -> ONNXExport.Table {
-        ONNXExport.Table(columns: encoder.columns.map { c in
-            switch c {
-            case .numeric(let name, let mean, let std, let impute):
-                return .numeric(name: name, mean: mean, std: std, impute: impute)
-            case .categorical(let name, let categories, let impute):
-                return .categorical(name: name, categories: categories, impute: impute)
-            case .date(let d):
-                return .date(name: d.name, mean: d.mean, std: d.std, impute: d.impute, hours: d.hour)
-            }
-        }, missingMarkers: encoder.markers.list)
+        ONNXExport.Table(
+            columns: encoder.columns.map { c in
+                switch c {
+                case .numeric(let name, let mean, let std, let impute):
+                    return .numeric(name: name, mean: mean, std: std, impute: impute)
+                case .categorical(let name, let categories, let impute):
+                    return .categorical(name: name, categories: categories, impute: impute)
+                case .date(let d):
+                    return .date(name: d.name, mean: d.mean, std: d.std, impute: d.impute, hours: d.hour)
+                }
+            }, missingMarkers: encoder.markers.list)
     }
 
     /// What the graph returns, from the loss (how mlp predict reads the outputs) and the target.
@@ -104,8 +126,9 @@ enum ExportCommand {
             grid = (g.scale, UInt8(g.zeroPoint))
         }
         guard let grid else { return .int8Dense(weight: w, scales: s, out: out, in: inputs, bias: b, activation: activation) }
-        return .int8DenseFixedGrid(weight: w, scales: s, out: out, in: inputs, bias: b, activation: activation,
-                                   inputScale: grid.scale, inputZeroPoint: grid.zeroPoint)
+        return .int8DenseFixedGrid(
+            weight: w, scales: s, out: out, in: inputs, bias: b, activation: activation,
+            inputScale: grid.scale, inputZeroPoint: grid.zeroPoint)
     }
 
     /// The ONNX file of a loaded model.
@@ -119,11 +142,15 @@ enum ExportCommand {
             case let d as Dense where int8[i] != nil:
                 layers.append(int8Layer(int8[i]!, model.quantized!, activation: d.activation.token))
             case let d as Dense:
-                layers.append(.dense(weight: d.weight.values, out: d.outputFeatures, in: d.inputFeatures, bias: d.bias.values,
-                                     activation: d.activation.token))
+                layers.append(
+                    .dense(
+                        weight: d.weight.values, out: d.outputFeatures, in: d.inputFeatures, bias: d.bias.values,
+                        activation: d.activation.token))
             case let b as BatchNorm:
-                layers.append(.batchNorm(gamma: t[0].values, beta: t[1].values, mean: t[2].values, variance: t[3].values,
-                                         epsilon: b.epsilon))
+                layers.append(
+                    .batchNorm(
+                        gamma: t[0].values, beta: t[1].values, mean: t[2].values, variance: t[3].values,
+                        epsilon: b.epsilon))
             case let a as ActivationLayer:
                 layers.append(.activation(a.activation.token))
             case is Dropout:
@@ -132,7 +159,12 @@ enum ExportCommand {
                 throw CLIError(.dataError, "\(path): layer \(i) (\(layer.spec.kind.displayName)) has no ONNX form in this mlp")
             }
         }
-        var metadata = model.metadata.filter { ["architecture", "loss", "input", "target", "classes", "outputs", "optimizer", "epochs", "test_accuracy", "test_r2", "test_rmse", "quantization", "float_architecture", ModelFile.temperatureKey].contains($0.0) }
+        var metadata = model.metadata.filter {
+            [
+                "architecture", "loss", "input", "target", "classes", "outputs", "optimizer", "epochs", "test_accuracy", "test_r2",
+                "test_rmse", "quantization", "float_architecture", ModelFile.temperatureKey,
+            ].contains($0.0)
+        }
         metadata.append(("exported_by", "mlp \(CLI.version)"))
         if case .table(.classes(_, let labels)) = model.output {
             metadata.append(("labels", JSONValue.array(labels.map { JSONValue($0) }).serialized()))
@@ -148,7 +180,10 @@ enum ExportCommand {
             // The label as mlp predict decides it: the stored threshold, else P(second class) ≥ 0.5.
             let stored = try library { try model.storedThreshold(path: path) }
             options.binaryDecision = (stored?.positiveClass ?? 1, Float(stored?.threshold.threshold ?? 0.5))
-            if let stored { metadata.append(("decision_threshold", "\(stored.threshold.threshold)")); metadata.append(("positive_label", stored.threshold.positiveLabel)) }
+            if let stored {
+                metadata.append(("decision_threshold", "\(stored.threshold.threshold)"))
+                metadata.append(("positive_label", stored.threshold.positiveLabel))
+            }
         }
         do {
             switch (model.input, model.output) {
@@ -159,10 +194,12 @@ enum ExportCommand {
                 case .values(let columns, let mean, let std): output = .values(columns: columns, mean: mean, std: std)
                 case .labels(let columns, _): output = .labels(columns: columns)
                 }
-                return try ONNXExport.onnxModel(table: onnxTable(encoder), layers: layers, output: output, metadata: metadata, options: options)
+                return try ONNXExport.onnxModel(
+                    table: onnxTable(encoder), layers: layers, output: output, metadata: metadata, options: options)
             case (.pixels(let scale, _, _), _):
-                return try ONNXExport.onnxModel(inputWidth: net.inputFeatures, input: .scale(scale), layers: layers,
-                                                output: outputOf(model), metadata: metadata, options: options)
+                return try ONNXExport.onnxModel(
+                    inputWidth: net.inputFeatures, input: .scale(scale), layers: layers,
+                    output: outputOf(model), metadata: metadata, options: options)
             default:
                 preconditionFailure("a table model has a table target")
             }

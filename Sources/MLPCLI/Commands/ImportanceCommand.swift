@@ -6,26 +6,35 @@
 // of the columns, or a heat map of the pixels in the image's shape). The shuffled evaluations share
 // out every core (--threads), each thread with its own copy of the network.
 import Formats
-import Tables
 import Model
 import Runtime
+import Tables
 import Training
 
 enum ImportanceCommand {
     static let flags: [Flag] = [
         Flags.model,
-        Flags.data.helped("labelled data to measure on: a CSV file with the model's columns and targets, or the directory with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (raw or .gz)"),
+        Flags.data.helped(
+            "labelled data to measure on: a CSV file with the model's columns and targets, or the directory with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (raw or .gz)"
+        ),
         Flags.testImages.helped("images to measure on (overrides --data)"), Flags.testLabels.helped("their labels (overrides --data)"),
-        Flags.repeats.helped("shuffles of each column, each with its own seeded permutation").defaulting(to: "5"), Flags.importanceMetric, Flags.seed.helped("seed of the shuffles (each column's repeat r draws its own permutation)"),
-        Flags.samples.helped("measure on the first N rows or images").defaulting(to: "every row of a table; 1000 images, since each of an image's pixels is shuffled R times"),
-        Flags.plot.helped("write an SVG: the columns' mean drops as bars with ± one standard deviation, or for an image model the pixels' as a heat map (- for standard output)"),
-        Flags.delimiter.helped("the CSV field delimiter: , ; tab or |").defaulting(to: "the training file's"), Flags.modelDecimal, Flags.modelThousands,
-        Flags.evaluationBatchSize, Flags.threads.helped("threads that share out the shuffled evaluations, each with its own copy of the network (default: all cores)"),
+        Flags.repeats.helped("shuffles of each column, each with its own seeded permutation").defaulting(to: "5"), Flags.importanceMetric,
+        Flags.seed.helped("seed of the shuffles (each column's repeat r draws its own permutation)"),
+        Flags.samples.helped("measure on the first N rows or images").defaulting(
+            to: "every row of a table; 1000 images, since each of an image's pixels is shuffled R times"),
+        Flags.plot.helped(
+            "write an SVG: the columns' mean drops as bars with ± one standard deviation, or for an image model the pixels' as a heat map (- for standard output)"
+        ),
+        Flags.delimiter.helped("the CSV field delimiter: , ; tab or |").defaulting(to: "the training file's"), Flags.modelDecimal,
+        Flags.modelThousands,
+        Flags.evaluationBatchSize,
+        Flags.threads.helped("threads that share out the shuffled evaluations, each with its own copy of the network (default: all cores)"),
         Flags.json.helped("print one JSON object on stdout: the baseline score and every column's mean, standard deviation and drops"),
         Flags.silent, Flags.maxMemory,
     ]
 
-    static let usage = "mlp importance --model FILE --data FILE.csv|DIR [--repeats R] [--metric METRIC] [--samples N] [--plot FILE.svg] [--json]"
+    static let usage =
+        "mlp importance --model FILE --data FILE.csv|DIR [--repeats R] [--metric METRIC] [--samples N] [--plot FILE.svg] [--json]"
 
     /// Images measured by default: every pixel is shuffled R times, so the work grows with their count.
     static let defaultImages = 1000
@@ -63,10 +72,14 @@ enum ImportanceCommand {
             memoryLimit = try MemoryBudget.flag(a)
             model = try a.required(Flags.model)
             delimiter = try delimiterText.map { (d: String) throws(CLIError) -> UInt8 in
-                guard let b = TableSettings.delimiter(d) else { throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: a.command) }
+                guard let b = TableSettings.delimiter(d) else {
+                    throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: a.command)
+                }
                 return b
             }
-            if data == nil && images == nil { throw .usage("missing required flag --data (the labelled rows or images to measure on)", command: a.command) }
+            if data == nil && images == nil {
+                throw .usage("missing required flag --data (the labelled rows or images to measure on)", command: a.command)
+            }
         }
     }
 
@@ -82,17 +95,23 @@ enum ImportanceCommand {
         let metric: ModelImportance.Metric
         if let text = o.metric {
             guard let m = ModelImportance.Metric(rawValue: text.lowercased()) else {
-                throw .usage("--metric '\(text)' is not one of \(ModelImportance.Metric.allCases.map(\.rawValue).joined(separator: ", "))", command: a.command)
+                throw .usage(
+                    "--metric '\(text)' is not one of \(ModelImportance.Metric.allCases.map(\.rawValue).joined(separator: ", "))",
+                    command: a.command)
             }
             metric = m
         } else {
             metric = .standard(for: model.output.task)
         }
-        if let why = metric.unfit(model) { throw .usage("--metric \(metric.rawValue): \(why); \(o.model) is a \(taskName(model))", command: a.command) }
+        if let why = metric.unfit(model) {
+            throw .usage("--metric \(metric.rawValue): \(why); \(o.model) is a \(taskName(model))", command: a.command)
+        }
         var source = LabelledData.Source(csv: csv, delimiter: o.delimiter, numbers: o.numbers, threads: o.threads)
         if !model.input.isTable && csv == nil {
-            source.images = try DataFiles.resolve(dir: o.data, name: ImageFiles.testImages, file: o.images, override: Flags.testImages, command: a.command)
-            source.labels = try DataFiles.resolve(dir: o.data, name: ImageFiles.testLabels, file: o.labels, override: Flags.testLabels, command: a.command)
+            source.images = try DataFiles.resolve(
+                dir: o.data, name: ImageFiles.testImages, file: o.images, override: Flags.testImages, command: a.command)
+            source.labels = try DataFiles.resolve(
+                dir: o.data, name: ImageFiles.testLabels, file: o.labels, override: Flags.testLabels, command: a.command)
         }
         let (all, dataPath, items) = try LabelledData.load(model, modelPath: o.model, source, command: a.command)
         let limit = o.samples ?? (model.input.isTable ? all.count : defaultImages)
@@ -114,10 +133,13 @@ enum ImportanceCommand {
         }
         let groups = ModelImportance.groups(model)
         let lanes = model.quantized == nil ? threads : 1
-        Console.info("mlp: shuffling \(groups.count) \(model.input.isTable ? "columns" : "pixels") \(o.repeats) times each on \(data.count) \(items) of \(dataPath): \(grouped(groups.count * o.repeats)) evaluations on \(lanes) thread\(lanes == 1 ? "" : "s")")
+        Console.info(
+            "mlp: shuffling \(groups.count) \(model.input.isTable ? "columns" : "pixels") \(o.repeats) times each on \(data.count) \(items) of \(dataPath): \(grouped(groups.count * o.repeats)) evaluations on \(lanes) thread\(lanes == 1 ? "" : "s")"
+        )
         let start = now()
         let r = try library {
-            try ModelImportance.compute(model, data: data, metric: metric, repeats: o.repeats, seed: UInt64(o.seed), lanes: lanes, loops: loops, batch: o.batch)
+            try ModelImportance.compute(
+                model, data: data, metric: metric, repeats: o.repeats, seed: UInt64(o.seed), lanes: lanes, loops: loops, batch: o.batch)
         }
         let seconds = now() - start
         let names = groups.map(\.name)
@@ -127,30 +149,41 @@ enum ImportanceCommand {
             let ranked: [JSONValue] = r.ranking.map { g in
                 var fields: [(String, JSONValue)] = [(columnsWord, JSONValue(names[g]))]
                 if case .pixels(_, _, let cols) = model.input { fields = [("pixel", .array([JSONValue(g / cols), JSONValue(g % cols)]))] }
-                fields += [("mean", JSONValue(r.mean[g])), ("std", JSONValue(r.standardDeviation[g])), ("drops", .array(r.drops[g].map { JSONValue($0) }))]
+                fields += [
+                    ("mean", JSONValue(r.mean[g])), ("std", JSONValue(r.standardDeviation[g])),
+                    ("drops", .array(r.drops[g].map { JSONValue($0) })),
+                ]
                 if model.input.isTable { fields.append(("features", JSONValue(groups[g].features.count))) }
                 return .object(fields)
             }
-            Console.out(JSONValue.object([
-                ("metric", JSONValue(metric.rawValue)), ("higher_is_better", JSONValue(metric.higherIsBetter)), ("baseline", JSONValue(r.baseline)),
-                ("repeats", JSONValue(o.repeats)), ("seed", JSONValue(o.seed)), ("samples", JSONValue(data.count)),
-                ("seconds", JSONValue(seconds, decimals: 6)), ("threads", JSONValue(lanes)),
-                (model.input.isTable ? "columns" : "pixels", .array(ranked)),
-            ]).serialized())
+            Console.out(
+                JSONValue.object([
+                    ("metric", JSONValue(metric.rawValue)), ("higher_is_better", JSONValue(metric.higherIsBetter)),
+                    ("baseline", JSONValue(r.baseline)),
+                    ("repeats", JSONValue(o.repeats)), ("seed", JSONValue(o.seed)), ("samples", JSONValue(data.count)),
+                    ("seconds", JSONValue(seconds, decimals: 6)), ("threads", JSONValue(lanes)),
+                    (model.input.isTable ? "columns" : "pixels", .array(ranked)),
+                ]).serialized())
         } else {
             let direction = metric.higherIsBetter ? "drop" : "rise"
-            Console.out("\(metric.rawValue) \(fixed(r.baseline, 4)) on \(data.count) \(items) unshuffled; its \(direction) when each \(columnsWord) is shuffled (mean and standard deviation over \(o.repeats) repeat\(o.repeats == 1 ? "" : "s"), seed \(o.seed)):")
+            Console.out(
+                "\(metric.rawValue) \(fixed(r.baseline, 4)) on \(data.count) \(items) unshuffled; its \(direction) when each \(columnsWord) is shuffled (mean and standard deviation over \(o.repeats) repeat\(o.repeats == 1 ? "" : "s"), seed \(o.seed)):"
+            )
             var table = TextTable([("rank", .right), (columnsWord, .left), ("mean \(direction)", .right), ("std", .right)])
             let listed = model.input.isTable ? r.ranking : Array(r.ranking.prefix(listedPixels))
             for (i, g) in listed.enumerated() { table.add(["\(i + 1)", names[g], fixed(r.mean[g], 4), fixed(r.standardDeviation[g], 4)]) }
             Console.out(table.render())
             if listed.count < r.mean.count {
-                Console.out("(the \(listed.count) pixels of largest mean \(direction); all \(r.mean.count) with --json, or as a heat map with --plot)")
+                Console.out(
+                    "(the \(listed.count) pixels of largest mean \(direction); all \(r.mean.count) with --json, or as a heat map with --plot)"
+                )
             }
         }
         if let plot = o.plot {
-            let title = "permutation importance: \(EvaluateCommand.lastComponent(o.model)), \(metric.rawValue) \(fixed(r.baseline, 4)) on \(data.count) \(items)"
-            let subtitle = "\(metric.higherIsBetter ? "drop" : "rise") in \(metric.rawValue) when shuffled, mean over \(o.repeats) repeats (seed \(o.seed))"
+            let title =
+                "permutation importance: \(EvaluateCommand.lastComponent(o.model)), \(metric.rawValue) \(fixed(r.baseline, 4)) on \(data.count) \(items)"
+            let subtitle =
+                "\(metric.higherIsBetter ? "drop" : "rise") in \(metric.rawValue) when shuffled, mean over \(o.repeats) repeats (seed \(o.seed))"
             let svg: String
             if case .pixels(_, let rows, let cols) = model.input {
                 svg = ImportanceSVG.heatMap(r, rows: rows, cols: cols, title: title, subtitle: subtitle)

@@ -3,8 +3,8 @@
 // format), for an image model an image file and its label file of the model's size. `mlp calibrate`
 // and `mlp importance` share it (each finds its image files in its own way).
 import Formats
-import Tables
 import Model
+import Tables
 import Training
 
 enum LabelledData {
@@ -18,14 +18,20 @@ enum LabelledData {
     }
 
     /// The dataset, the file it came from, and what its items are called ("rows", "images").
-    static func load(_ model: LoadedModel, modelPath: String, _ s: Source, command: String) throws(CLIError) -> (data: Dataset, path: String, items: String) {
+    static func load(_ model: LoadedModel, modelPath: String, _ s: Source, command: String) throws(CLIError) -> (
+        data: Dataset, path: String, items: String
+    ) {
         switch model.input {
         case .table(let encoder, let delimiter):
             guard let csv = s.csv else {
-                throw CLIError(.dataError, "\(modelPath): was trained on a CSV file; give --data FILE.csv with its columns (\(encoder.names.prefix(5).joined(separator: ", "))\(encoder.names.count > 5 ? ", …" : ""))")
+                throw CLIError(
+                    .dataError,
+                    "\(modelPath): was trained on a CSV file; give --data FILE.csv with its columns (\(encoder.names.prefix(5).joined(separator: ", "))\(encoder.names.count > 5 ? ", …" : ""))"
+                )
             }
             guard case .table(let target) = model.output else { preconditionFailure("a table model has a target") }
-            var options = encoder.readingOptions(CSVOptions(delimiter: s.delimiter ?? delimiter, threads: s.threads ?? BLAS.processors), target: target)
+            var options = encoder.readingOptions(
+                CSVOptions(delimiter: s.delimiter ?? delimiter, threads: s.threads ?? BLAS.processors), target: target)
             options.numbers = try s.numbers.format(over: encoder.numbers)
             options.markerAdvice = TableEncoder.retrainMarkerAdvice
             let table = try library(command: command) { try TabularData.read(csv, options) }
@@ -37,10 +43,13 @@ enum LabelledData {
             return (data, csv, "rows")
         case .pixels:
             if let csv = s.csv {
-                throw CLIError(.dataError, "\(modelPath): was trained on images; \(csv) is a CSV file (give the directory with the IDX files)")
+                throw CLIError(
+                    .dataError, "\(modelPath): was trained on images; \(csv) is a CSV file (give the directory with the IDX files)")
             }
             guard let images = s.images, let labels = s.labels else { preconditionFailure("the caller finds the image files") }
-            let d = try library(command: command) { try ImageFiles.load(images: images, labels: labels, classes: model.network.classes, scale: model.inputScale) }
+            let d = try library(command: command) {
+                try ImageFiles.load(images: images, labels: labels, classes: model.network.classes, scale: model.inputScale)
+            }
             try library(command: command) { try ImageFiles.requireImages(d, images, "\(command) needs at least one") }
             try EvaluateCommand.checkShape(d, model, path: images)
             return (d, images, "images")

@@ -15,18 +15,21 @@
 // on the first --samples examples (min/max) and stored; at run time the grids are fixed and hidden
 // layers write u8 straight into the next layer's grid. Values outside the calibrated range saturate.
 import Formats
-import Tables
 import Model
-import Training
 import Quantized
+import Tables
+import Training
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 enum QuantizeCommand {
     static let flags: [Flag] = [
         Flags.model.helped("the float model to quantize (written by 'mlp train')"), Flags.int8Out,
-        Flags.data.helped("calibrate static activation ranges on this data: the directory with train-images-idx3-ubyte (raw or .gz), an image file, or a CSV file for a table model (default: dynamic activations, no data needed)"),
+        Flags.data.helped(
+            "calibrate static activation ranges on this data: the directory with train-images-idx3-ubyte (raw or .gz), an image file, or a CSV file for a table model (default: dynamic activations, no data needed)"
+        ),
         Flags.samples.helped("how many examples of --data to calibrate on, from the first"),
         Flags.delimiter.helped("the CSV field delimiter of --data: , ; tab or |").defaulting(to: "the training file's"),
         Flags.threads.helped("threads for oneDNN while calibrating (default: all cores)"), Flags.silent,
@@ -48,11 +51,15 @@ enum QuantizeCommand {
             data = a.string(Flags.data)
             samples = try a.int(Flags.samples, default: 1000)
             delimiter = try a.string(Flags.delimiter).map { (d: String) throws(CLIError) -> UInt8 in
-                guard let b = TableSettings.delimiter(d) else { throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: a.command) }
+                guard let b = TableSettings.delimiter(d) else {
+                    throw .usage("--delimiter '\(d)' is not one of , ; tab |", command: a.command)
+                }
                 return b
             }
             threads = try a.int(Flags.threads)
-            if a.has(Flags.samples) && data == nil { throw .usage("--samples needs --data (the examples to calibrate on)", command: a.command) }
+            if a.has(Flags.samples) && data == nil {
+                throw .usage("--samples needs --data (the examples to calibrate on)", command: a.command)
+            }
             if a.has(Flags.delimiter) && data == nil { throw .usage("--delimiter needs --data FILE.csv", command: a.command) }
         }
     }
@@ -63,7 +70,9 @@ enum QuantizeCommand {
         try library { try MemoryBudget.check(nil, MemoryBudget.modelPart(o.model)) }
         let model = try library { try ModelFile.load(o.model) }
         if let q = model.quantized {
-            throw CLIError(.dataError, "\(o.model): is already an INT8 model (activations \(q.activations.name)); quantize the float model it was made from")
+            throw CLIError(
+                .dataError,
+                "\(o.model): is already an INT8 model (activations \(q.activations.name)); quantize the float model it was made from")
         }
         let plan = try Plan(model.network, path: o.model)
         var dense = plan.dense
@@ -72,17 +81,21 @@ enum QuantizeCommand {
         if let dataPath = o.data {
             let (x, samples, what) = try calibrationData(dataPath, model: model, options: o)
             // The dynamic model, built by the loader itself, measures the ranges.
-            let file = SafetensorsFile(tensors: QuantizedModelFile.tensors(dense, floatTensors: plan.floatTensors),
-                                       metadata: QuantizedModelFile.metadata(from: model.metadata, architecture: plan.architecture, activations: .dynamic))
+            let file = SafetensorsFile(
+                tensors: QuantizedModelFile.tensors(dense, floatTensors: plan.floatTensors),
+                metadata: QuantizedModelFile.metadata(from: model.metadata, architecture: plan.architecture, activations: .dynamic))
             guard let q = try library({ try ModelFile.build(file, path: o.out) }).quantized else { preconditionFailure("an INT8 file") }
             try library { try q.prepare(threads: o.threads, batch: 1000) }
             let ranges = try library { try q.calibrate(x, samples: samples) }
-            dense = zip(dense, ranges).map { .init(index: $0.index, weights: $0.weights, bias: $0.bias, activation: $0.activation, inputRange: $1) }
+            dense = zip(dense, ranges).map {
+                .init(index: $0.index, weights: $0.weights, bias: $0.bias, activation: $0.activation, inputRange: $1)
+            }
             activations = .calibrated(samples: samples)
             calibration = " (ranges calibrated on \(samples) \(what))"
         }
-        let file = SafetensorsFile(tensors: QuantizedModelFile.tensors(dense, floatTensors: plan.floatTensors),
-                                   metadata: QuantizedModelFile.metadata(from: model.metadata, architecture: plan.architecture, activations: activations))
+        let file = SafetensorsFile(
+            tensors: QuantizedModelFile.tensors(dense, floatTensors: plan.floatTensors),
+            metadata: QuantizedModelFile.metadata(from: model.metadata, architecture: plan.architecture, activations: activations))
         // What is written must load: the same checks every reader makes.
         _ = try library { try ModelFile.build(file, path: o.out) }
         let bytes = Safetensors.encode(tensors: file.tensors, metadata: file.metadata)
@@ -93,7 +106,9 @@ enum QuantizeCommand {
         let floatBytes = stat(o.model, &st) == 0 ? Int(st.st_size) : 0
         let ratio = floatBytes > 0 ? "\(fixed(Double(bytes.count) / Double(floatBytes), 2))× its \(grouped(floatBytes))" : "from float32"
         let folded = plan.foldedBatchNorms > 0 ? ", \(plan.foldedBatchNorms) batch norm\(plan.foldedBatchNorms == 1 ? "" : "s") folded" : ""
-        Console.info("mlp: \(OutputPath.name(o.out)): INT8 model of \(o.model), \(grouped(bytes.count)) bytes (\(ratio)), \(plan.architecture): \(dense.count) dense layer\(dense.count == 1 ? "" : "s") as s8 with a scale per output unit\(folded); activations \(activations.name)\(calibration)")
+        Console.info(
+            "mlp: \(OutputPath.name(o.out)): INT8 model of \(o.model), \(grouped(bytes.count)) bytes (\(ratio)), \(plan.architecture): \(dense.count) dense layer\(dense.count == 1 ? "" : "s") as s8 with a scale per output unit\(folded); activations \(activations.name)\(calibration)"
+        )
         return .ok
     }
 
@@ -120,8 +135,9 @@ enum QuantizeCommand {
                 case let b as BatchNorm:
                     if case .dense(let w, let bias, let inputs, .linear)? = items.last {
                         let t = net.store.tensors(ofLayer: net.layers.firstIndex { $0 === b }!)
-                        let f = BatchNormFolding.fold(weight: w, bias: bias, gamma: t[0].values, beta: t[1].values,
-                                                      runningMean: t[2].values, runningVar: t[3].values, epsilon: b.epsilon)
+                        let f = BatchNormFolding.fold(
+                            weight: w, bias: bias, gamma: t[0].values, beta: t[1].values,
+                            runningMean: t[2].values, runningVar: t[3].values, epsilon: b.epsilon)
                         items[items.count - 1] = .dense(weight: f.weight, bias: f.bias, inputs: inputs, activation: .linear)
                         foldedBatchNorms += 1
                     } else {
@@ -145,14 +161,19 @@ enum QuantizeCommand {
                 switch item {
                 case .dense(let w, let bias, let inputs, let act):
                     for (j, v) in w.enumerated() where !v.isFinite {
-                        throw CLIError(.dataError, "\(path): layer \(i)'s weight \(j) is \(v) after folding batch norm, which INT8 cannot hold")
+                        throw CLIError(
+                            .dataError, "\(path): layer \(i)'s weight \(j) is \(v) after folding batch norm, which INT8 cannot hold")
                     }
-                    dense.append(.init(index: i, weights: QuantizedMatrix(quantizing: w, rows: bias.count, cols: inputs), bias: bias,
-                                       activation: act, inputRange: nil))
+                    dense.append(
+                        .init(
+                            index: i, weights: QuantizedMatrix(quantizing: w, rows: bias.count, cols: inputs), bias: bias,
+                            activation: act, inputRange: nil))
                     specs.append(.dense(units: bias.count, activation: act))
                 case .batchNorm(let b):
                     let t = net.store.tensors(ofLayer: net.layers.firstIndex { $0 === b }!)
-                    floatTensors += t.map { SafetensorsTensor(name: "layers.\(i).\($0.declaration.name)", shape: $0.shape, values: $0.values) }
+                    floatTensors += t.map {
+                        SafetensorsTensor(name: "layers.\(i).\($0.declaration.name)", shape: $0.shape, values: $0.values)
+                    }
                     specs.append(b.spec)
                 case .activation(let a):
                     specs.append(.activation(a))
@@ -169,16 +190,21 @@ enum QuantizeCommand {
         switch model.input {
         case .pixels(let scale, let rows, let cols):
             if TabularData.isCSV(path) && !TrainCommand.isDirectory(path) {
-                throw CLIError(.dataError, "\(o.model): was trained on images; \(path) is a CSV file (give the MNIST directory or an image file)")
+                throw CLIError(
+                    .dataError, "\(o.model): was trained on images; \(path) is a CSV file (give the MNIST directory or an image file)")
             }
-            let file = TrainCommand.isDirectory(path)
-                ? try DataFiles.resolve(dir: path, name: ImageFiles.trainImages, file: nil, override: Flags.data, command: "quantize") : path
+            let file =
+                TrainCommand.isDirectory(path)
+                ? try DataFiles.resolve(dir: path, name: ImageFiles.trainImages, file: nil, override: Flags.data, command: "quantize")
+                : path
             let images: IDXImages
             do { images = try ImageFiles.readImages(file) } catch let e as FormatError { throw .data(e) } catch {
                 throw CLIError(.dataError, "\(file): \(error)")
             }
             guard images.rows * images.cols == inputs else {
-                throw CLIError(.dataError, "\(file): images are \(images.rows)×\(images.cols) but the model expects \(rows)×\(cols) (\(inputs) inputs)")
+                throw CLIError(
+                    .dataError, "\(file): images are \(images.rows)×\(images.cols) but the model expects \(rows)×\(cols) (\(inputs) inputs)"
+                )
             }
             let n = min(images.count, o.samples)
             guard n > 0 else { throw CLIError(.dataError, "\(file): holds no images; calibration needs at least one") }

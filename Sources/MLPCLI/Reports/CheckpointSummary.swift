@@ -9,8 +9,8 @@
 // is recorded since this version ("task"); for earlier checkpoints (formats 1 to 3) it is the
 // configuration's, else what the history shows (an accuracy is a classification's).
 import Formats
-import Tables
 import Model
+import Tables
 import Training
 
 struct CheckpointSummary {
@@ -41,7 +41,9 @@ struct CheckpointSummary {
     init(_ file: SafetensorsFile, path: String) throws(CLIError) {
         func fail(_ m: String) -> CLIError { CLIError(.dataError, "\(path): checkpoint \(m)") }
         func count(_ key: String) throws(CLIError) -> Int {
-            guard let v = file.metadataValue(for: key), let n = Int(v), n >= 0 else { throw fail("metadata \"\(key)\" is missing or not a count") }
+            guard let v = file.metadataValue(for: key), let n = Int(v), n >= 0 else {
+                throw fail("metadata \"\(key)\" is missing or not a count")
+            }
             return n
         }
         self.path = path
@@ -117,7 +119,9 @@ struct CheckpointSummary {
             let need = shape.reduce(1, *)
             guard let have = tensors["model.\(name)"] else { throw fail("has no tensor 'model.\(name)'") }
             guard have == need else {
-                throw fail("tensor 'model.\(name)' has \(have) values but the configured network \(inputs)→\(Architecture.string(specs)) needs \(need)")
+                throw fail(
+                    "tensor 'model.\(name)' has \(have) values but the configured network \(inputs)→\(Architecture.string(specs)) needs \(need)"
+                )
             }
         }
         hasBestWeights = file.tensor("best.\(ModelFile.expectedTensors(inputs: inputs, specs: specs).first?.name ?? "")") != nil
@@ -152,7 +156,9 @@ struct CheckpointSummary {
     }
 
     /// A monitor's state in words: "best val_loss 0.0812 at epoch 2 (its weights kept), 1 epoch without improvement".
-    func monitorText(_ name: String, _ watch: TrainingConfiguration.Watch, _ state: (best: Double?, badEpochs: Int)?, extra: String = "") -> String {
+    func monitorText(_ name: String, _ watch: TrainingConfiguration.Watch, _ state: (best: Double?, badEpochs: Int)?, extra: String = "")
+        -> String
+    {
         var s = "\(name) on \(watch.metric.rawValue) (patience \(watch.patience)\(extra))"
         guard let state else { return s }
         if let best = state.best {
@@ -182,19 +188,24 @@ struct CheckpointSummary {
     /// The text `mlp summary` prints, without the trailing newline.
     var text: String {
         let net = network
-        let taskText = task.map { t in
-            switch t {
-            case .classification: return "classification into \(net.outputFeatures) classes"
-            case .regression: return "regression of \(net.outputFeatures) target\(net.outputFeatures == 1 ? "" : "s")"
-            case .multilabel: return "multi-label of \(net.outputFeatures) label\(net.outputFeatures == 1 ? "" : "s")"
+        let taskText =
+            task.map { t in
+                switch t {
+                case .classification: return "classification into \(net.outputFeatures) classes"
+                case .regression: return "regression of \(net.outputFeatures) target\(net.outputFeatures == 1 ? "" : "s")"
+                case .multilabel: return "multi-label of \(net.outputFeatures) label\(net.outputFeatures == 1 ? "" : "s")"
+                }
             }
-        }
             ?? "\(net.outputFeatures) outputs (the task is not recorded)"
         let version = "format \(formatVersion)\(mlpVersion.map { ", written by mlp \($0)" } ?? "")"
-        var lines = ["checkpoint \(path): \(net.inputFeatures)→\(net.architecture), \(taskText), loss \(lossToken ?? "the task's default") (\(version))"]
+        var lines = [
+            "checkpoint \(path): \(net.inputFeatures)→\(net.architecture), \(taskText), loss \(lossToken ?? "the task's default") (\(version))"
+        ]
         lines.append("position: \(positionText)")
         if let trainingExamples, let steps = stepsPerEpoch {
-            lines.append("training set: \(trainingExamples) example\(trainingExamples == 1 ? "" : "s"), \(steps) step\(steps == 1 ? "" : "s") of \(config.batchSize) an epoch")
+            lines.append(
+                "training set: \(trainingExamples) example\(trainingExamples == 1 ? "" : "s"), \(steps) step\(steps == 1 ? "" : "s") of \(config.batchSize) an epoch"
+            )
         }
         lines.append("configuration: \(config.commandLineText)")
         if let lr = learningRate, lr != config.lr { lines.append("learning rate now \(lr) (reduced on plateaus from \(config.lr))") }
@@ -202,9 +213,13 @@ struct CheckpointSummary {
         if let p = config.plateau { lines.append(monitorText("reduce-lr-on-plateau", p.watch, plateau, extra: ", factor \(p.factor)")) }
         if let last = lastEpochText { lines.append(last) }
         if let threads {
-            lines.append("made with \(threads) thread\(threads == 1 ? "" : "s"): resume with --threads \(threads) for the weights an uninterrupted run ends with")
+            lines.append(
+                "made with \(threads) thread\(threads == 1 ? "" : "s"): resume with --threads \(threads) for the weights an uninterrupted run ends with"
+            )
         }
-        lines.append("resume: mlp train --resume \(TrainCommand.shellQuoted(path)) --data … (the same training data; --epochs N to change the length)")
+        lines.append(
+            "resume: mlp train --resume \(TrainCommand.shellQuoted(path)) --data … (the same training data; --epochs N to change the length)"
+        )
         return lines.joined(separator: "\n") + "\n\n" + ModelSummary.render(net)
     }
 
@@ -218,11 +233,14 @@ struct CheckpointSummary {
             ("task", task.map { JSONValue($0.rawValue) } ?? .null),
             (task == .regression ? "outputs" : "classes", JSONValue(net.outputFeatures)),
             ("loss", lossToken.map { JSONValue($0) } ?? .null), ("layers", ModelSummary.layersJSON(net)),
-            ("trainable_parameters", JSONValue(t.parameters)), ("non_trainable_buffers", JSONValue(t.buffers)), ("bytes", JSONValue(t.bytes)),
+            ("trainable_parameters", JSONValue(t.parameters)), ("non_trainable_buffers", JSONValue(t.buffers)),
+            ("bytes", JSONValue(t.bytes)),
         ]
         func monitorJSON(_ w: TrainingConfiguration.Watch, _ state: (best: Double?, badEpochs: Int)?) -> JSONValue {
-            .object([("monitor", JSONValue(w.metric.rawValue)), ("patience", JSONValue(w.patience)),
-                     ("best", state?.best.map { JSONValue($0) } ?? .null), ("bad_epochs", state.map { JSONValue($0.badEpochs) } ?? .null)])
+            .object([
+                ("monitor", JSONValue(w.metric.rawValue)), ("patience", JSONValue(w.patience)),
+                ("best", state?.best.map { JSONValue($0) } ?? .null), ("bad_epochs", state.map { JSONValue($0.badEpochs) } ?? .null),
+            ])
         }
         var checkpoint: [(String, JSONValue)] = [
             ("format_version", JSONValue(formatVersion)), ("mlp_version", mlpVersion.map { JSONValue($0) } ?? .null),
@@ -234,11 +252,15 @@ struct CheckpointSummary {
         ]
         checkpoint.append(("early_stopping", config.earlyStopping.map { monitorJSON($0, early) } ?? .null))
         checkpoint.append(("best_epoch", config.earlyStopping != nil && bestEpoch > 0 ? JSONValue(bestEpoch) : .null))
-        checkpoint.append(("reduce_lr_on_plateau", config.plateau.map { p in
-            var o = monitorJSON(p.watch, plateau)
-            if case .object(let m) = o { o = .object([("factor", JSONValue(p.factor))] + m) }
-            return o
-        } ?? .null))
+        checkpoint.append(
+            (
+                "reduce_lr_on_plateau",
+                config.plateau.map { p in
+                    var o = monitorJSON(p.watch, plateau)
+                    if case .object(let m) = o { o = .object([("factor", JSONValue(p.factor))] + m) }
+                    return o
+                } ?? .null
+            ))
         checkpoint += [("threads", threads.map { JSONValue($0) } ?? .null), ("history", .array(history.map(\.json)))]
         members += [("checkpoint", .object(checkpoint)), ("config", config.json), ("flags", JSONValue(config.commandLineText))]
         return .object(members)

@@ -5,6 +5,7 @@
 // whole label is the tooltip); column labels turn vertical when they do not fit a cell's width.
 
 import Formats
+
 enum ConfusionMatrixSVG {
     /// Characters of a label shown on an axis; longer ones end in "…".
     static let labelLimit = 18
@@ -31,8 +32,9 @@ enum ConfusionMatrixSVG {
         let grid = cell * Double(k)
         let legend = "shade: √(share of the true class's examples), white 0%, dark blue 100%" + (many ? "; counts in the tooltips" : "")
         // wide enough for the title (bold: a tenth wider) and the legend below the grid
-        let width = max(left + grid + 30, SVGDocument.textWidth(title, size: 15) * 1.1 + 20,
-                        left + SVGDocument.textWidth(legend, size: 11) + 10)
+        let width = max(
+            left + grid + 30, SVGDocument.textWidth(title, size: 15) * 1.1 + 20,
+            left + SVGDocument.textWidth(legend, size: 11) + 10)
         let doc = SVGDocument(width: width, height: top + grid + 60)
         doc.text(title, x: width / 2, y: 24, size: 15, anchor: .middle, bold: true)
         doc.text("predicted class", x: left + grid / 2, y: 46, size: 12, anchor: .middle)
@@ -59,8 +61,9 @@ enum ConfusionMatrixSVG {
                 let tip = "true \(labels[t]), predicted \(labels[p]): \(count)" + percent
                 doc.rect(x: x, y: y, width: cell, height: cell, fill: shade(share.squareRoot()), stroke: "#dddddd", tooltip: tip)
                 if count > 0 && !many {
-                    doc.text("\(count)", x: x + cell / 2, y: y + cell / 2 + fontSize * 0.35, size: fontSize, anchor: .middle,
-                             fill: share > 0.25 ? "#ffffff" : "#222222")
+                    doc.text(
+                        "\(count)", x: x + cell / 2, y: y + cell / 2 + fontSize * 0.35, size: fontSize, anchor: .middle,
+                        fill: share > 0.25 ? "#ffffff" : "#222222")
                 }
             }
         }
@@ -80,6 +83,10 @@ enum ConfusionMatrixSVG {
     static func shade(_ v: Double) -> String {
         let t = min(max(v, 0), 1)
         let c = [(255.0, 8.0), (255.0, 48.0), (255.0, 107.0)].map { Int(($0.0 + ($0.1 - $0.0) * t).rounded()) }
-        return "#" + c.map { c in let h = String(c, radix: 16); return h.count == 1 ? "0" + h : h }.joined()
+        return "#"
+            + c.map { c in
+                let h = String(c, radix: 16)
+                return h.count == 1 ? "0" + h : h
+            }.joined()
     }
 }

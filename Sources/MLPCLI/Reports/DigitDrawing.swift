@@ -3,6 +3,7 @@
 // digit is a 28×14 picture, framed.
 
 import Formats
+
 enum DigitDrawing {
     static let shades: [Character] = [" ", "░", "▒", "▓", "█"]
 

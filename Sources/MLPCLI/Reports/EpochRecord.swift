@@ -18,10 +18,11 @@ extension EpochStats {
     /// The point the training-curves plot draws: accuracy, or R² for a regression.
     var record: EpochRecord {
         let regression = accuracy == nil
-        return EpochRecord(epoch: epoch, trainLoss: Double(loss), trainAccuracy: accuracy.map(Double.init),
-                           validationLoss: validation.map { Double($0.loss) },
-                           validationAccuracy: regression ? validation?.r2 : validation?.accuracy.map(Double.init),
-                           testAccuracy: regression ? test?.r2 : test?.accuracy.map(Double.init),
-                           metric: regression ? "R²" : "accuracy")
+        return EpochRecord(
+            epoch: epoch, trainLoss: Double(loss), trainAccuracy: accuracy.map(Double.init),
+            validationLoss: validation.map { Double($0.loss) },
+            validationAccuracy: regression ? validation?.r2 : validation?.accuracy.map(Double.init),
+            testAccuracy: regression ? test?.r2 : test?.accuracy.map(Double.init),
+            metric: regression ? "R²" : "accuracy")
     }
 }

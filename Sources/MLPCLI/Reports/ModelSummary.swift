@@ -8,14 +8,18 @@ import Training
 enum ModelSummary {
     /// The table and its totals, without a trailing newline.
     static func render(_ network: Network) -> String {
-        var table = TextTable([("#", .right), ("layer", .left), ("output shape", .left), ("params", .right),
-                               ("buffers", .right), ("activation", .left)])
+        var table = TextTable([
+            ("#", .right), ("layer", .left), ("output shape", .left), ("params", .right),
+            ("buffers", .right), ("activation", .left),
+        ])
         table.add(["", "Input", shape(network.inputFeatures), "0", "0", ""])
         for (i, layer) in network.layers.enumerated() {
             let (params, buffers) = counts(network, layer: i)
             let kind = layer.spec.kind
-            table.add(["\(i)", kind.displayName, shape(layer.outputFeatures), grouped(params), grouped(buffers),
-                       kind.activation?.token ?? ""])
+            table.add([
+                "\(i)", kind.displayName, shape(layer.outputFeatures), grouped(params), grouped(buffers),
+                kind.activation?.token ?? "",
+            ])
         }
         let t = totals(network)
         return table.render() + "\n" + "trainable parameters \(grouped(t.parameters)), non-trainable buffers \(grouped(t.buffers)), "
@@ -24,15 +28,18 @@ enum ModelSummary {
 
     /// The layers as `mlp summary --json` lists them.
     static func layersJSON(_ net: Network) -> JSONValue {
-        .array(net.layers.enumerated().map { i, l in
-            let (params, buffers) = counts(net, layer: i)
-            let act: JSONValue = l.spec.kind.activation.map { JSONValue($0.token) } ?? .null
-            let shape: JSONValue = .array([.null, JSONValue(l.outputFeatures)])
-            return .object([("index", JSONValue(i)), ("layer", JSONValue(l.spec.kind.displayName)),
-                            ("token", JSONValue(l.token)), ("output_shape", shape),
-                            ("parameters", JSONValue(params)), ("buffers", JSONValue(buffers)),
-                            ("activation", act)])
-        })
+        .array(
+            net.layers.enumerated().map { i, l in
+                let (params, buffers) = counts(net, layer: i)
+                let act: JSONValue = l.spec.kind.activation.map { JSONValue($0.token) } ?? .null
+                let shape: JSONValue = .array([.null, JSONValue(l.outputFeatures)])
+                return .object([
+                    ("index", JSONValue(i)), ("layer", JSONValue(l.spec.kind.displayName)),
+                    ("token", JSONValue(l.token)), ("output_shape", shape),
+                    ("parameters", JSONValue(params)), ("buffers", JSONValue(buffers)),
+                    ("activation", act),
+                ])
+            })
     }
 
     /// Layer i's trainable values and untrained saved values, from its declared tensors.
@@ -42,7 +49,8 @@ enum ModelSummary {
     }
 
     static func totals(_ network: Network) -> (parameters: Int, buffers: Int, bytes: Int) {
-        let p = network.store.parameterCount, b = network.store.stateCount
+        let p = network.store.parameterCount
+        let b = network.store.stateCount
         return (p, b, (p + b) * MemoryLayout<Float>.size)
     }
 

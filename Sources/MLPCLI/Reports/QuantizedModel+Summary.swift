@@ -1,7 +1,7 @@
 // How `mlp summary` and `mlp inspect` describe an INT8 model.
 import Formats
-import Training
 import Quantized
+import Training
 
 extension QuantizedModel {
     /// "activations dynamic (quantized per batch at run time)" or "... static (calibrated on N examples)".
@@ -15,16 +15,21 @@ extension QuantizedModel {
     /// One line for `mlp summary`: what is INT8 and what it takes.
     func summaryLine(floatArchitecture: String?) -> String {
         let (w, f) = int8Bytes
-        return "INT8 (mlp quantize\(floatArchitecture.map { " of \($0)" } ?? "")): \(dense.count) dense layer\(dense.count == 1 ? "" : "s") with s8 weights and a float32 scale per output unit, \(grouped(w)) + \(grouped(f)) bytes; \(activationsText)"
+        return
+            "INT8 (mlp quantize\(floatArchitecture.map { " of \($0)" } ?? "")): \(dense.count) dense layer\(dense.count == 1 ? "" : "s") with s8 weights and a float32 scale per output unit, \(grouped(w)) + \(grouped(f)) bytes; \(activationsText)"
     }
 
     /// The same as JSON.
     func json(floatArchitecture: String?) -> JSONValue {
         let (w, f) = int8Bytes
-        var members: [(String, JSONValue)] = [("scheme", JSONValue(QuantizedModelFile.scheme)), ("activations", JSONValue(activations.name))]
+        var members: [(String, JSONValue)] = [
+            ("scheme", JSONValue(QuantizedModelFile.scheme)), ("activations", JSONValue(activations.name)),
+        ]
         if case .calibrated(let n) = activations { members.append(("calibration_samples", JSONValue(n))) }
-        members += [("int8_layers", .array(dense.map { JSONValue($0.index) })), ("int8_weight_bytes", JSONValue(w)),
-                    ("float_bytes", JSONValue(f))]
+        members += [
+            ("int8_layers", .array(dense.map { JSONValue($0.index) })), ("int8_weight_bytes", JSONValue(w)),
+            ("float_bytes", JSONValue(f)),
+        ]
         if let floatArchitecture { members.append(("float_architecture", JSONValue(floatArchitecture))) }
         return .object(members)
     }

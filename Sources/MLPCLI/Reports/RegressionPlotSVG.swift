@@ -5,6 +5,7 @@
 // spaced through the file, the same rows in every panel, so a large test set stays a small file.
 
 import Formats
+
 enum RegressionPlotSVG {
     /// One target column's values, in its units, row by row.
     struct Target {
@@ -47,28 +48,37 @@ enum RegressionPlotSVG {
             let values = pairs.flatMap { [$0.0, $0.1] }
             let both = AxisScale(lo: values.min() ?? 0, hi: values.max() ?? 1, target: 5)
             let fit = "R² \(t.r2.isFinite ? fixed(t.r2, 4) : "n/a"), RMSE \(t.rmse.isFinite ? significant(t.rmse) : "n/a")"
-            panel(doc, x: 0, y: y, heading: "\(name): predicted against actual", note: fit, xs: both, ys: both,
-                  xLabel: "actual \(name)", yLabel: "predicted \(name)",
-                  points: drawn.compactMap { r in r < t.actual.count && r < t.predicted.count ? (t.actual[r], t.predicted[r]) : nil },
-                  reference: [(both.lo, both.lo), (both.hi, both.hi)], tooltip: t.name)
+            panel(
+                doc, x: 0, y: y, heading: "\(name): predicted against actual", note: fit, xs: both, ys: both,
+                xLabel: "actual \(name)", yLabel: "predicted \(name)",
+                points: drawn.compactMap { r in r < t.actual.count && r < t.predicted.count ? (t.actual[r], t.predicted[r]) : nil },
+                reference: [(both.lo, both.lo), (both.hi, both.hi)], tooltip: t.name)
             // Residuals against predicted, on a scale symmetric about 0.
             let residuals = pairs.map { $0.0 - $0.1 }
             let reach = residuals.map(abs).max() ?? 1
             let rs = AxisScale(lo: -reach, hi: reach, target: 5)
             let ps = AxisScale(lo: pairs.map(\.1).min() ?? 0, hi: pairs.map(\.1).max() ?? 1, target: 5)
-            panel(doc, x: panelWidth, y: y, heading: "\(name): residuals", note: "residual = actual − predicted",
-                  xs: ps, ys: rs, xLabel: "predicted \(name)", yLabel: "residual",
-                  points: drawn.compactMap { r in r < t.actual.count && r < t.predicted.count ? (t.predicted[r], t.actual[r] - t.predicted[r]) : nil },
-                  reference: [(ps.lo, 0), (ps.hi, 0)], tooltip: t.name)
+            panel(
+                doc, x: panelWidth, y: y, heading: "\(name): residuals", note: "residual = actual − predicted",
+                xs: ps, ys: rs, xLabel: "predicted \(name)", yLabel: "residual",
+                points: drawn.compactMap { r in
+                    r < t.actual.count && r < t.predicted.count ? (t.predicted[r], t.actual[r] - t.predicted[r]) : nil
+                },
+                reference: [(ps.lo, 0), (ps.hi, 0)], tooltip: t.name)
         }
         if targets.isEmpty { doc.text("no targets", x: width / 2, y: head + panelHeight / 2, size: 12, anchor: .middle, fill: "#888888") }
         return doc.rendered
     }
 
     /// One scatter panel at (x, y): ticked axes, the reference line (dashed), the points that are finite.
-    static func panel(_ doc: SVGDocument, x: Double, y: Double, heading: String, note: String, xs: AxisScale, ys: AxisScale,
-                      xLabel: String, yLabel: String, points: [(Double, Double)], reference: [(Double, Double)], tooltip: String) {
-        let left = x + 70, right = x + panelWidth - 20, top = y + 44, bottom = y + panelHeight - 50
+    static func panel(
+        _ doc: SVGDocument, x: Double, y: Double, heading: String, note: String, xs: AxisScale, ys: AxisScale,
+        xLabel: String, yLabel: String, points: [(Double, Double)], reference: [(Double, Double)], tooltip: String
+    ) {
+        let left = x + 70
+        let right = x + panelWidth - 20
+        let top = y + 44
+        let bottom = y + panelHeight - 50
         doc.text(heading, x: (left + right) / 2, y: y + 18, size: 13, anchor: .middle, bold: true, tooltip: tooltip)
         doc.text(note, x: (left + right) / 2, y: y + 34, size: 11, anchor: .middle, fill: "#555555")
         func px(_ v: Double) -> Double { xs.map(v, from: left, to: right) }

@@ -9,8 +9,13 @@ import Model
 
 enum ReliabilitySVG {
     static func render(_ c: Calibration, title: String, subtitle: String) -> String {
-        let top = 70.0, side = 420.0, gap = 70.0, histogram = 110.0, legendWidth = 200.0
-        let width = max(70 + side + legendWidth, SVGDocument.textWidth(title, size: 15) * 1.1 + 20, SVGDocument.textWidth(subtitle, size: 12) + 20)
+        let top = 70.0
+        let side = 420.0
+        let gap = 70.0
+        let histogram = 110.0
+        let legendWidth = 200.0
+        let width = max(
+            70 + side + legendWidth, SVGDocument.textWidth(title, size: 15) * 1.1 + 20, SVGDocument.textWidth(subtitle, size: 12) + 20)
         // the plot and its legend (on the right) centred
         let left = max(70, (width - side - legendWidth) / 2 + 30)
         let height = top + side + gap + histogram + 70
@@ -27,7 +32,8 @@ enum ReliabilitySVG {
             doc.text(fixed(t, 1), x: x(t), y: y(0) + 16, size: 11, anchor: .middle)
         }
         for b in c.bins where !b.isEmpty {
-            let tip = "confidence (\(fixed(b.lower, 3)), \(fixed(b.upper, 3))]: \(b.count) rows, mean confidence \(fixed(b.confidence, 4)), accuracy \(fixed(b.accuracy, 4)), gap \(fixed(abs(b.accuracy - b.confidence), 4))"
+            let tip =
+                "confidence (\(fixed(b.lower, 3)), \(fixed(b.upper, 3))]: \(b.count) rows, mean confidence \(fixed(b.confidence, 4)), accuracy \(fixed(b.accuracy, 4)), gap \(fixed(abs(b.accuracy - b.confidence), 4))"
             let w = (b.upper - b.lower) * side
             doc.rect(x: x(b.lower), y: y(b.accuracy), width: w, height: b.accuracy * side, fill: "#4c78a8", stroke: "#ffffff", tooltip: tip)
             let (lo, hi) = (min(b.accuracy, b.confidence), max(b.accuracy, b.confidence))
@@ -41,7 +47,8 @@ enum ReliabilitySVG {
         doc.text("confidence (the probability of the predicted class)", x: left + side / 2, y: y(0) + 34, size: 12, anchor: .middle)
         doc.text("accuracy", x: left - 44, y: top + side / 2, size: 12, anchor: .middle, rotate: -90)
         // legend, right of the plot
-        let lx = x(1) + 16, ly = top + 12
+        let lx = x(1) + 16
+        let ly = top + 12
         doc.rect(x: lx, y: ly - 9, width: 12, height: 12, fill: "#4c78a8")
         doc.text("accuracy of the bin's rows", x: lx + 18, y: ly + 1, size: 11)
         doc.rect(x: lx, y: ly + 9, width: 12, height: 12, fill: "#e45756")
@@ -54,8 +61,9 @@ enum ReliabilitySVG {
         doc.text("rows per bin (√ scale)", x: left + side / 2, y: top + side + gap - 8, size: 12, anchor: .middle)
         for b in c.bins where b.count > 0 {
             let h = most > 0 ? (Double(b.count) / most).squareRoot() * (histogram - 16) : 0
-            doc.rect(x: x(b.lower), y: base - h, width: (b.upper - b.lower) * side, height: h, fill: "#9ecae9", stroke: "#ffffff",
-                     tooltip: "confidence (\(fixed(b.lower, 3)), \(fixed(b.upper, 3))]: \(b.count) rows")
+            doc.rect(
+                x: x(b.lower), y: base - h, width: (b.upper - b.lower) * side, height: h, fill: "#9ecae9", stroke: "#ffffff",
+                tooltip: "confidence (\(fixed(b.lower, 3)), \(fixed(b.upper, 3))]: \(b.count) rows")
             doc.text("\(b.count)", x: x((b.lower + b.upper) / 2), y: base - h - 3, size: 9, anchor: .middle)
         }
         doc.line(x1: x(0), y1: base, x2: x(1), y2: base, stroke: "#222222")

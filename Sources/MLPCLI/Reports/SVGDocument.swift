@@ -2,6 +2,7 @@
 // with at most two decimals. Readable in any browser; no Foundation, no dependencies.
 
 import Formats
+
 final class SVGDocument {
     let width: Double, height: Double
     private var body: [String] = []
@@ -19,7 +20,8 @@ final class SVGDocument {
 
     func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double = 1, dash: String? = nil) {
         let d = dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
-        body.append("<line x1=\"\(n(x1))\" y1=\"\(n(y1))\" x2=\"\(n(x2))\" y2=\"\(n(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\"\(d)/>")
+        body.append(
+            "<line x1=\"\(n(x1))\" y1=\"\(n(y1))\" x2=\"\(n(x2))\" y2=\"\(n(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\"\(d)/>")
     }
 
     func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 2, dash: String? = nil) {
@@ -46,11 +48,14 @@ final class SVGDocument {
 
     /// Text with its baseline at y; `rotate` turns it (degrees) about (x, y). A `tooltip` (shown on
     /// hovering, e.g. the whole of a shortened label) wraps the text in a group with that title.
-    func text(_ s: String, x: Double, y: Double, size: Double = 12, anchor: Anchor = .start, fill: String = "#222",
-              bold: Bool = false, rotate: Double? = nil, tooltip: String? = nil) {
+    func text(
+        _ s: String, x: Double, y: Double, size: Double = 12, anchor: Anchor = .start, fill: String = "#222",
+        bold: Bool = false, rotate: Double? = nil, tooltip: String? = nil
+    ) {
         let w = bold ? " font-weight=\"bold\"" : ""
         let r = rotate.map { " transform=\"rotate(\(n($0)) \(n(x)) \(n(y)))\"" } ?? ""
-        let element = "<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" text-anchor=\"\(anchor.rawValue)\" fill=\"\(fill)\"\(w)\(r)>\(SVGDocument.escape(s))</text>"
+        let element =
+            "<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" text-anchor=\"\(anchor.rawValue)\" fill=\"\(fill)\"\(w)\(r)>\(SVGDocument.escape(s))</text>"
         body.append(tooltip.map { "<g><title>\(SVGDocument.escape($0))</title>\(element)</g>" } ?? element)
     }
 
@@ -71,7 +76,8 @@ final class SVGDocument {
 
     /// The whole document, XML declaration first.
     var rendered: String {
-        let head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        let head =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             + "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" viewBox=\"0 0 \(n(width)) \(n(height))\" font-family=\"sans-serif\">\n"
             + "<rect x=\"0\" y=\"0\" width=\"\(n(width))\" height=\"\(n(height))\" fill=\"#ffffff\"/>\n"
         return head + body.joined(separator: "\n") + "\n</svg>\n"

@@ -12,7 +12,10 @@ enum SearchPlotsSVG {
     /// The objective against `dimension`, `key` naming it.
     static func render(_ s: SuccessiveHalving, dimension d: SearchDimension, key: String) -> String {
         let doc = SVGDocument(width: width, height: height)
-        let left = 64.0, right = width - 16, top = 36.0, bottom = height - 48
+        let left = 64.0
+        let right = width - 16
+        let top = 36.0
+        let bottom = height - 48
         doc.text("\(s.objective) against \(key)", x: width / 2, y: 20, size: 14, anchor: .middle, bold: true)
         var points: [(x: Double, y: Double, rung: Int)] = []
         var categories: [String] = []
@@ -37,7 +40,8 @@ enum SearchPlotsSVG {
         }
         let px: (Double) -> Double
         if d.isNumeric {
-            var lo = 0.0, hi = 1.0
+            var lo = 0.0
+            var hi = 1.0
             if case .range(let a, let b, let isLog, _) = d.domain { (lo, hi) = isLog ? (log10(a), log10(b)) : (a, b) }
             let xs = AxisScale(lo: lo, hi: hi, target: 5)
             px = { xs.map($0, from: left + 8, to: right - 8) }
@@ -59,16 +63,21 @@ enum SearchPlotsSVG {
             let color = rungColors[k % rungColors.count]
             doc.dots(points.filter { $0.rung == k }.map { (px($0.x), py($0.y)) }, r: 4, fill: color, opacity: 0.85)
             doc.rect(x: right - 110, y: top + 4 + Double(k) * 16, width: 10, height: 10, fill: color)
-            doc.text("rung \(k): \(s.budgets[k]) epoch\(s.budgets[k] == 1 ? "" : "s")", x: right - 96, y: top + 13 + Double(k) * 16, size: 10)
+            doc.text(
+                "rung \(k): \(s.budgets[k]) epoch\(s.budgets[k] == 1 ? "" : "s")", x: right - 96, y: top + 13 + Double(k) * 16, size: 10)
         }
-        if points.isEmpty { doc.text("no results yet", x: (left + right) / 2, y: (top + bottom) / 2, size: 12, anchor: .middle, fill: "#888888") }
+        if points.isEmpty {
+            doc.text("no results yet", x: (left + right) / 2, y: (top + bottom) / 2, size: 12, anchor: .middle, fill: "#888888")
+        }
         return doc.rendered
     }
 }
 
 enum SearchPlots {
     /// Writes DIR/KEY.svg for every dimension; the first error, if any.
-    static func write(_ s: SuccessiveHalving, space: [SearchDimension], dir: String, keys: (String) -> String) -> (written: [String], error: String?) {
+    static func write(_ s: SuccessiveHalving, space: [SearchDimension], dir: String, keys: (String) -> String) -> (
+        written: [String], error: String?
+    ) {
         var written: [String] = []
         for d in space {
             let path = dir + "/" + keys(d.name) + ".svg"

@@ -1,6 +1,7 @@
 // Plain-text tables for the reports: columns padded to their widest cell, numbers right-aligned.
 
 import Formats
+
 struct TextTable {
     enum Alignment { case left, right }
 

@@ -3,6 +3,7 @@
 // break the line instead of bending the scale.
 
 import Formats
+
 enum TrainingCurvesSVG {
     struct Series {
         let name: String, color: String, dash: String?
@@ -18,27 +19,37 @@ enum TrainingCurvesSVG {
         func series(_ name: String, _ color: String, _ dash: String?, _ get: (EpochRecord) -> Double?) -> Series {
             Series(name: name, color: color, dash: dash, values: history.compactMap { r in get(r).map { (r.epoch, $0) } })
         }
-        let loss = [series("train loss", "#1f77b4", nil) { $0.trainLoss },
-                    series("validation loss", "#ff7f0e", "6 4") { $0.validationLoss }]
+        let loss = [
+            series("train loss", "#1f77b4", nil) { $0.trainLoss },
+            series("validation loss", "#ff7f0e", "6 4") { $0.validationLoss },
+        ]
         let metric = history.first?.metric ?? "accuracy"
-        let accuracy = [series("train \(metric)", "#1f77b4", nil) { $0.trainAccuracy },
-                        series("validation \(metric)", "#ff7f0e", "6 4") { $0.validationAccuracy },
-                        series("test \(metric)", "#2ca02c", "2 3") { $0.testAccuracy }]
+        let accuracy = [
+            series("train \(metric)", "#1f77b4", nil) { $0.trainAccuracy },
+            series("validation \(metric)", "#ff7f0e", "6 4") { $0.validationAccuracy },
+            series("test \(metric)", "#2ca02c", "2 3") { $0.testAccuracy },
+        ]
         let epochs = history.map(\.epoch)
         panel(doc, x: 0, y: top, heading: "loss", series: loss, epochs: epochs, floorAtZero: true, legendAtBottom: false)
         panel(doc, x: panelWidth, y: top, heading: metric, series: accuracy, epochs: epochs, floorAtZero: false, legendAtBottom: true)
         return doc.rendered
     }
 
-    static func panel(_ doc: SVGDocument, x: Double, y: Double, heading: String, series all: [Series],
-                      epochs: [Int], floorAtZero: Bool, legendAtBottom: Bool) {
+    static func panel(
+        _ doc: SVGDocument, x: Double, y: Double, heading: String, series all: [Series],
+        epochs: [Int], floorAtZero: Bool, legendAtBottom: Bool
+    ) {
         let series = all.filter { !$0.values.isEmpty }
-        let left = x + 60, right = x + panelWidth - 20, top = y + 40, bottom = y + panelHeight - 50
+        let left = x + 60
+        let right = x + panelWidth - 20
+        let top = y + 40
+        let bottom = y + panelHeight - 50
         doc.text(heading, x: (left + right) / 2, y: y + 24, size: 14, anchor: .middle, bold: true)
         let finite = series.flatMap { $0.values.map(\.value) }.filter(\.isFinite)
         let xs = AxisScale(lo: Double(epochs.min() ?? 1), hi: Double(max(epochs.max() ?? 1, (epochs.min() ?? 1) + 1)), target: 6)
-        let ys = AxisScale(lo: floorAtZero ? min(0, finite.min() ?? 0) : (finite.min() ?? 0),
-                           hi: finite.max() ?? 1, target: 5)
+        let ys = AxisScale(
+            lo: floorAtZero ? min(0, finite.min() ?? 0) : (finite.min() ?? 0),
+            hi: finite.max() ?? 1, target: 5)
         func px(_ e: Double) -> Double { xs.map(e, from: left, to: right) }
         func py(_ v: Double) -> Double { ys.map(v, from: bottom, to: top) }
         // grid, ticks and labels; epochs are whole numbers, so fractional ticks are skipped
@@ -61,7 +72,11 @@ enum TrainingCurvesSVG {
         for s in series {
             var run: [(Double, Double)] = []
             for (e, v) in s.values {
-                guard v.isFinite else { doc.polyline(run, stroke: s.color, dash: s.dash); run = []; continue }
+                guard v.isFinite else {
+                    doc.polyline(run, stroke: s.color, dash: s.dash)
+                    run = []
+                    continue
+                }
                 run.append((px(Double(e)), py(v)))
                 doc.circle(cx: px(Double(e)), cy: py(v), r: 2.5, fill: s.color)
             }

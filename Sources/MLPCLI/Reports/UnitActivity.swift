@@ -11,7 +11,8 @@ struct UnitActivity {
 
     /// A unit counts as saturated when it is near an asymptote on at least this fraction of the sample.
     static let saturatedShare = 0.9
-    static let rules = "dead: a relu, leaky_relu, gelu or swish unit whose output is never positive on the sample; "
+    static let rules =
+        "dead: a relu, leaky_relu, gelu or swish unit whose output is never positive on the sample; "
         + "saturated: a sigmoid unit below 0.01 or above 0.99, or a tanh unit beyond ±0.99, on at least 90% of the sample"
 
     let layer: Int
@@ -48,7 +49,8 @@ struct UnitActivity {
             for (i, layer) in network.layers.enumerated() {
                 h = layer.forward(h, training: false)
                 guard w < watched.count, watched[w].0 == i else { continue }
-                let cols = h.cols, p = h.data
+                let cols = h.cols
+                let p = h.data
                 for r in 0..<m {
                     for j in 0..<cols where watched[w].1.counts(output: p[r * cols + j]) { hits[w][j] += 1 }
                 }
@@ -58,13 +60,17 @@ struct UnitActivity {
         }
         return watched.enumerated().map { w, item in
             let (i, act, rule) = item
-            let total = hits[w].reduce(0, +), units = hits[w].count
-            let flagged = rule == .dead ? hits[w].filter { $0 == 0 }.count
-                                        : hits[w].filter { n > 0 && Double($0) >= saturatedShare * Double(n) }.count
+            let total = hits[w].reduce(0, +)
+            let units = hits[w].count
+            let flagged =
+                rule == .dead
+                ? hits[w].filter { $0 == 0 }.count
+                : hits[w].filter { n > 0 && Double($0) >= saturatedShare * Double(n) }.count
             let pairs = Double(max(units * n, 1))
             let inactive = rule == .dead ? 1 - Double(total) / pairs : Double(total) / pairs
-            return UnitActivity(layer: i, activation: act, rule: rule, units: units, flagged: flagged,
-                                inactiveOutputs: n == 0 ? 0 : inactive)
+            return UnitActivity(
+                layer: i, activation: act, rule: rule, units: units, flagged: flagged,
+                inactiveOutputs: n == 0 ? 0 : inactive)
         }
     }
 }

@@ -1,12 +1,12 @@
+import CBLAS
+import Collective
 // `mlp --version`: the version and what it runs on, so that a bug report carries what matters: the
 // OpenBLAS build and the kernel it chose for this CPU, the threads it would use, and which optional
 // back ends this binary has.
 import Formats
-import CBLAS
-import Collective
 import Model
-import Training
 import Quantized
+import Training
 
 enum VersionReport {
     /// An optional back end, and whether this binary can use it (a one-line reason either way).
@@ -19,8 +19,9 @@ enum VersionReport {
     nonisolated(unsafe) static var backEnds: [BackEnd] = [
         BackEnd(name: "MPI (data-parallel training under mpirun)") {
             let mpi = MPILibrary.describe()
-            return mpi.loaded ? "\(mpi.text) (\(MPICommunicator.libraryName), loaded only under mpirun)"
-                              : "\(MPICommunicator.libraryName) cannot be loaded (\(mpi.text)); install openmpi-bin"
+            return mpi.loaded
+                ? "\(mpi.text) (\(MPICommunicator.libraryName), loaded only under mpirun)"
+                : "\(MPICommunicator.libraryName) cannot be loaded (\(mpi.text)); install openmpi-bin"
         },
         BackEnd(name: "INT8 inference (oneDNN)") { int8Status },
     ]
@@ -30,7 +31,9 @@ enum VersionReport {
     static var int8Status: String {
         do {
             let d = try OneDNN.shared()
-            let levels = d.activationMaximum == 255 ? "u8 activations 0–255 (exact u8·s8 sums)"
+            let levels =
+                d.activationMaximum == 255
+                ? "u8 activations 0–255 (exact u8·s8 sums)"
                 : "u8 activations 0–127 (no VNNI: 0–255 could saturate the 16-bit pair sums)"
             return "oneDNN \(d.version) (\(OneDNN.libraryPath), \(d.threadingRuntime)), \(d.instructionSet); \(levels)"
         } catch {
@@ -41,8 +44,10 @@ enum VersionReport {
     static var text: String {
         let config = openblas_get_config().map { String(cString: $0) } ?? "unknown"
         let core = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
-        var lines = ["mlp \(CLI.version)",
-                     "OpenBLAS: \(config.trimmingSpaces); kernel \(core); \(BLAS.processors) CPU\(BLAS.processors == 1 ? "" : "s"), so \(BLAS.processors) thread\(BLAS.processors == 1 ? "" : "s") by default (--threads)"]
+        var lines = [
+            "mlp \(CLI.version)",
+            "OpenBLAS: \(config.trimmingSpaces); kernel \(core); \(BLAS.processors) CPU\(BLAS.processors == 1 ? "" : "s"), so \(BLAS.processors) thread\(BLAS.processors == 1 ? "" : "s") by default (--threads)",
+        ]
         for b in backEnds { lines.append("\(b.name): \(b.status())") }
         return lines.joined(separator: "\n")
     }

@@ -2,6 +2,7 @@
 // "watch the weight histograms" check for vanishing and exploding weights.
 
 import Formats
+
 struct WeightStatistics {
     /// |w| below this counts as near zero.
     static let nearZeroThreshold: Float = 1e-3
@@ -16,7 +17,10 @@ struct WeightStatistics {
 
     init(_ values: [Float]) {
         count = values.count
-        var sum = 0.0, lo = Double.infinity, hi = -Double.infinity, small = 0
+        var sum = 0.0
+        var lo = Double.infinity
+        var hi = -Double.infinity
+        var small = 0
         for v in values {
             let x = Double(v)
             sum += x
@@ -47,9 +51,11 @@ struct WeightStatistics {
     var sparkline: String {
         let bars: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
         let top = histogram.max() ?? 0
-        return "▕" + String(histogram.map { c -> Character in
-            guard c > 0, top > 0 else { return " " }
-            return bars[Swift.min(bars.count - 1, (c * bars.count - 1) / top)]
-        }) + "▏"
+        return "▕"
+            + String(
+                histogram.map { c -> Character in
+                    guard c > 0, top > 0 else { return " " }
+                    return bars[Swift.min(bars.count - 1, (c * bars.count - 1) / top)]
+                }) + "▏"
     }
 }

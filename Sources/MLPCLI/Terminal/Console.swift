@@ -2,10 +2,11 @@
 // Foundation (start-up time matters). Numbers as text: Formats' NumberText.swift.
 import Formats
 import Training
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 enum Console {
@@ -13,7 +14,10 @@ enum Console {
     nonisolated(unsafe) static var resultsOnStderr = false
     /// A result line on stdout (buffered by stdio; flushed at exit), or stderr when a file takes stdout.
     static func out(_ s: String, newline: Bool = true) {
-        if resultsOnStderr { fputs(newline ? s + "\n" : s, stderr); return }
+        if resultsOnStderr {
+            fputs(newline ? s + "\n" : s, stderr)
+            return
+        }
         fputs(newline ? s + "\n" : s, stdout)
         StandardOutputFile.written += s.utf8.count + (newline ? 1 : 0)
     }
@@ -41,7 +45,8 @@ enum Console {
 func duration(_ s: Double) -> String {
     if s < 10 { return fixed(s, 2) + "s" }
     if s < 60 { return fixed(s, 1) + "s" }
-    let m = Int(s) / 60, r = Int(s) % 60
+    let m = Int(s) / 60
+    let r = Int(s) % 60
     return "\(m)m" + (r < 10 ? "0" : "") + "\(r)s"
 }
 
@@ -63,7 +68,8 @@ extension String {
     /// Every occurrence of `target` replaced (no Foundation).
     func replacingAll(_ target: String, with replacement: String) -> String {
         guard !target.isEmpty else { return self }
-        var out = "", rest = self[...]
+        var out = ""
+        var rest = self[...]
         while let r = rest.firstRange(of: target) {
             out += rest[..<r.lowerBound] + replacement
             rest = rest[r.upperBound...]

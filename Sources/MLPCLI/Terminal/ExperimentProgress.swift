@@ -41,8 +41,10 @@ final class ExperimentProgress {
     }
 
     /// A unit's job ended: its line (`label`, the figure `value`), and the best so far.
-    func finished(_ id: Int, outcome: JobOutcome, label: String, value: (name: String, value: Double)?, countsAsDone: Bool = true,
-                  bestLabel: String? = nil) {
+    func finished(
+        _ id: Int, outcome: JobOutcome, label: String, value: (name: String, value: Double)?, countsAsDone: Bool = true,
+        bestLabel: String? = nil
+    ) {
         running.remove(id)
         if countsAsDone && outcome.status != .cutOff { done += 1 }
         var line = "mlp: \(label): "

@@ -2,8 +2,9 @@
 // (it then writes a checkpoint and exits 130); a second exits at once, touching no file.
 import Formats
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How many interrupt signals have arrived. Written from the signal handler: an atomic, which is

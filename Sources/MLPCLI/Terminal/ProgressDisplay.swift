@@ -5,6 +5,7 @@
 // line per epoch. With --silent: nothing but warnings.
 
 import Formats
+
 final class ProgressDisplay {
     /// Whether the bar redraws in place.
     let live: Bool
@@ -14,7 +15,8 @@ final class ProgressDisplay {
     private var width = 80
 
     init(quiet: Bool) {
-        live = !quiet && Console.stderrIsTerminal && Console.env("NO_COLOR") == nil
+        live =
+            !quiet && Console.stderrIsTerminal && Console.env("NO_COLOR") == nil
             && Console.env("TERM") != "dumb"
         if live {
             TerminalWidth.watchResizes()

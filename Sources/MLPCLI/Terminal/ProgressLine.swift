@@ -7,6 +7,7 @@
 
 /// The figures of one redraw.
 import Formats
+
 struct ProgressFigures: Equatable {
     var epoch: Int, epochs: Int
     /// Steps done in the epoch, and the epoch's steps.
@@ -33,10 +34,12 @@ enum ProgressLine {
 
     /// The fields of a redraw, in the order shown (the bar at its least width).
     static func fields(_ f: ProgressFigures) -> [Field] {
-        var out = [Field(text: "epoch \(f.epoch)/\(f.epochs)", rank: 0),
-                   Field(text: String(repeating: " ", count: barCells.least), rank: 5, isBar: true),
-                   Field(text: "\(f.done)/\(f.total)", rank: 1),
-                   Field(text: duration(f.elapsed), rank: 7)]
+        var out = [
+            Field(text: "epoch \(f.epoch)/\(f.epochs)", rank: 0),
+            Field(text: String(repeating: " ", count: barCells.least), rank: 5, isBar: true),
+            Field(text: "\(f.done)/\(f.total)", rank: 1),
+            Field(text: duration(f.elapsed), rank: 7),
+        ]
         // In the last epoch the time left in it is the run's (but for the last evaluation).
         if let e = f.epochLeft, f.epoch < f.epochs { out.append(Field(text: "epoch ETA \(duration(e))", rank: 6)) }
         if let r = f.runLeft { out.append(Field(text: "run ETA \(duration(r))", rank: 2)) }

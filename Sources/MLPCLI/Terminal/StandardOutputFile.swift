@@ -4,8 +4,9 @@
 // too). A pipe or a terminal has already passed on what it was given; only the error line says the
 // output is incomplete.
 import Formats
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 enum StandardOutputFile {

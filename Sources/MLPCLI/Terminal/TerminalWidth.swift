@@ -3,8 +3,9 @@
 // resized (SIGWINCH, whose handler only raises a flag the next redraw looks at).
 import Formats
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Set by the SIGWINCH handler, cleared by the redraw that reads the new width. An atomic, which is

@@ -3,6 +3,7 @@
 // but warnings and errors, for sweeps of many runs. Results on stdout are the same in all three.
 
 import Formats
+
 enum Verbosity: Comparable {
     case normal, quiet, silent
 

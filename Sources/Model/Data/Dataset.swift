@@ -26,7 +26,10 @@ public struct Dataset {
     /// Image height and width, for image data (the model file records it; `predict --show` draws it).
     public struct ImageShape: Equatable, Sendable {
         public let rows: Int, cols: Int
-        public init(rows: Int, cols: Int) { self.rows = rows; self.cols = cols }
+        public init(rows: Int, cols: Int) {
+            self.rows = rows
+            self.cols = cols
+        }
     }
 
     public let count: Int
@@ -38,8 +41,10 @@ public struct Dataset {
     /// One weight per example (finite, ≥ 0), or nil when every example weighs 1.
     public let weights: [Float]?
 
-    public init(count: Int, features: Int, storage: Features, targets: Targets, image: ImageShape? = nil,
-                weights: [Float]? = nil) {
+    public init(
+        count: Int, features: Int, storage: Features, targets: Targets, image: ImageShape? = nil,
+        weights: [Float]? = nil
+    ) {
         switch storage {
         case .bytes(let b, _): precondition(b.count == count * features, "dataset features do not match its shape")
         case .floats(let f): precondition(f.count == count * features, "dataset features do not match its shape")
@@ -49,8 +54,9 @@ public struct Dataset {
         case .values(let v, let w): precondition(v.count == count * w, "dataset targets do not match its count")
         }
         precondition(image.map { $0.rows * $0.cols == features } ?? true, "image shape does not match the features")
-        precondition(weights.map { $0.count == count && $0.allSatisfy { $0 >= 0 && $0.isFinite } } ?? true,
-                     "dataset weights do not match its count, or one is negative or not finite")
+        precondition(
+            weights.map { $0.count == count && $0.allSatisfy { $0 >= 0 && $0.isFinite } } ?? true,
+            "dataset weights do not match its count, or one is negative or not finite")
         self.count = count
         self.features = features
         self.storage = storage
@@ -66,15 +72,22 @@ public struct Dataset {
 
     /// Images as bytes with their labels (IDX files): each pixel is multiplied by `scale`.
     public init(pixels: [UInt8], labels: [Int32], count: Int, rows: Int, cols: Int, scale: Float = 1.0 / 255.0) {
-        self.init(count: count, features: rows * cols, storage: .bytes(pixels, scale: scale), targets: .classes(labels),
-                  image: ImageShape(rows: rows, cols: cols))
+        self.init(
+            count: count, features: rows * cols, storage: .bytes(pixels, scale: scale), targets: .classes(labels),
+            image: ImageShape(rows: rows, cols: cols))
     }
 
     /// The class labels (empty for regression targets).
-    public var labels: [Int32] { if case .classes(let l) = targets { return l }; return [] }
+    public var labels: [Int32] {
+        if case .classes(let l) = targets { return l }
+        return []
+    }
 
     /// Real-valued targets per example (0 for classification).
-    public var targetWidth: Int { if case .values(_, let w) = targets { return w }; return 0 }
+    public var targetWidth: Int {
+        if case .values(_, let w) = targets { return w }
+        return 0
+    }
 
     /// Largest label + 1 (0 for regression targets or no examples).
     public var classCount: Int {
@@ -85,16 +98,21 @@ public struct Dataset {
     /// The same examples with their features scaled by `scale` instead (bytes only).
     public func rescaled(_ scale: Float) -> Dataset {
         guard case .bytes(let b, _) = storage else { return self }
-        return Dataset(count: count, features: features, storage: .bytes(b, scale: scale), targets: targets, image: image,
-                       weights: weights)
+        return Dataset(
+            count: count, features: features, storage: .bytes(b, scale: scale), targets: targets, image: image,
+            weights: weights)
     }
 
     /// The examples at `indices`, in that order (validation splits, small runs).
     public func subset(_ indices: ArraySlice<Int32>) -> Dataset {
         let f = features
         func pick<T>(_ a: [T], _ w: Int) -> [T] {
-            var out = [T](); out.reserveCapacity(indices.count * w)
-            for i in indices { let s = Int(i) * w; out.append(contentsOf: a[s..<(s + w)]) }
+            var out = [T]()
+            out.reserveCapacity(indices.count * w)
+            for i in indices {
+                let s = Int(i) * w
+                out.append(contentsOf: a[s..<(s + w)])
+            }
             return out
         }
         let s: Features
@@ -114,18 +132,21 @@ public struct Dataset {
     /// targets) or `targets` (n, width) with theirs: the shuffle gather and the conversion fused,
     /// shared out by `loops`. With `distortion` (images stored as bytes only), each image is
     /// distorted on its way into x (ImageAugmenter.swift).
-    public func gather(_ indices: UnsafePointer<Int32>, count n: Int, into x: Matrix,
-                       labels: UnsafeMutablePointer<Int32>?, targets: Matrix?, loops: Loops,
-                       distortion: BatchDistortion? = nil) {
+    public func gather(
+        _ indices: UnsafePointer<Int32>, count n: Int, into x: Matrix,
+        labels: UnsafeMutablePointer<Int32>?, targets: Matrix?, loops: Loops,
+        distortion: BatchDistortion? = nil
+    ) {
         x.resize(rows: n)
         targets?.resize(rows: n)
         withBuffers { bytes, floats, scale, lab, vals, w in
             precondition(distortion == nil || bytes != nil, "only images stored as bytes are distorted")
-            let g = Gather(bytes: bytes, floats: floats, scale: scale, labels: lab, values: vals, width: w,
-                           indices: indices, x: x.data, labelsOut: labels, targetsOut: targets?.data,
-                           features: features, count: n,
-                           rowsPerChunk: distortion?.rowsPerChunk ?? Loops.rowsPerChunk(width: features),
-                           distortion: distortion)
+            let g = Gather(
+                bytes: bytes, floats: floats, scale: scale, labels: lab, values: vals, width: w,
+                indices: indices, x: x.data, labelsOut: labels, targetsOut: targets?.data,
+                features: features, count: n,
+                rowsPerChunk: distortion?.rowsPerChunk ?? Loops.rowsPerChunk(width: features),
+                distortion: distortion)
             loops.run(chunks: Loops.chunks(n, size: g.rowsPerChunk), context: g) { context, c in
                 let g = context.load(as: Gather.self)
                 g.rows(Loops.range(chunk: c, size: g.rowsPerChunk, count: g.count), chunk: c)
@@ -134,8 +155,10 @@ public struct Dataset {
     }
 
     /// Fills x with the contiguous examples start..<start+n (evaluation order), and their targets.
-    public func slice(from start: Int, count n: Int, into x: Matrix, labels: UnsafeMutablePointer<Int32>?,
-                      targets: Matrix? = nil) {
+    public func slice(
+        from start: Int, count n: Int, into x: Matrix, labels: UnsafeMutablePointer<Int32>?,
+        targets: Matrix? = nil
+    ) {
         x.resize(rows: n)
         targets?.resize(rows: n)
         let f = features
@@ -151,8 +174,10 @@ public struct Dataset {
     /// without) times the weight of its class in `classWeights` (class labels only; nil: 1). Returns
     /// their sum. A training step's weights, a handful per batch: one thread, no allocation.
     @discardableResult
-    public func gatherWeights(_ indices: UnsafePointer<Int32>, count n: Int, classWeights: [Float]?,
-                              into out: UnsafeMutablePointer<Float>) -> Double {
+    public func gatherWeights(
+        _ indices: UnsafePointer<Int32>, count n: Int, classWeights: [Float]?,
+        into out: UnsafeMutablePointer<Float>
+    ) -> Double {
         func fill(_ w: UnsafePointer<Float>?, _ labels: UnsafePointer<Int32>?) -> Double {
             var sum: Double = 0
             for r in 0..<n {
@@ -173,8 +198,12 @@ public struct Dataset {
     }
 
     /// The storage as pointers, for the duration of `body`.
-    private func withBuffers(_ body: (UnsafePointer<UInt8>?, UnsafePointer<Float>?, Float, UnsafePointer<Int32>?,
-                                      UnsafePointer<Float>?, Int) -> Void) {
+    private func withBuffers(
+        _ body: (
+            UnsafePointer<UInt8>?, UnsafePointer<Float>?, Float, UnsafePointer<Int32>?,
+            UnsafePointer<Float>?, Int
+        ) -> Void
+    ) {
         func withTargets(_ b: UnsafePointer<UInt8>?, _ f: UnsafePointer<Float>?, _ scale: Float) {
             switch targets {
             case .classes(let l): l.withUnsafeBufferPointer { body(b, f, scale, $0.baseAddress, nil, 0) }
@@ -226,7 +255,10 @@ public struct Dataset {
     @inline(__always)
     static func prefetch(_ p: UnsafePointer<UInt8>, bytes: Int) {
         var o = 0
-        while o < bytes { mlp_prefetch(p + o); o += 64 }
+        while o < bytes {
+            mlp_prefetch(p + o)
+            o += 64
+        }
     }
 
     /// d[j] = Float(s[j])·scale, sixteen at a time.
@@ -239,7 +271,10 @@ public struct Dataset {
             UnsafeMutableRawPointer(d + j).storeBytes(of: SIMD16<Float>(bytes) * vs, as: SIMD16<Float>.self)
             j += 16
         }
-        while j < n { d[j] = Float(s[j]) * scale; j += 1 }
+        while j < n {
+            d[j] = Float(s[j]) * scale
+            j += 1
+        }
     }
 
     /// How many examples of each class, for summaries and sanity checks.

@@ -17,7 +17,8 @@ public enum SeededSplit {
     /// The examples kept and held out, by index, in the shuffled order; nil when the fraction
     /// holds out none or all of them (`heldCount` says which).
     public static func split(count: Int, fraction: Float, seed: UInt64, purpose: Purpose)
-        -> (kept: ArraySlice<Int32>, held: ArraySlice<Int32>)? {
+        -> (kept: ArraySlice<Int32>, held: ArraySlice<Int32>)?
+    {
         let order = shuffled(count: count, seed: seed, purpose: purpose)
         let held = heldCount(count: count, fraction: fraction)
         guard held >= 1, held < count else { return nil }

@@ -11,7 +11,8 @@ public enum StratifiedSplit {
     /// The examples kept and held out, by index, each in the shuffled order; nil when the fraction
     /// holds out none or all of them (as SeededSplit). `labels` are the examples' classes (≥ 0).
     public static func split(labels: [Int32], fraction: Float, seed: UInt64, purpose: SeededSplit.Purpose)
-        -> (kept: ArraySlice<Int32>, held: ArraySlice<Int32>)? {
+        -> (kept: ArraySlice<Int32>, held: ArraySlice<Int32>)?
+    {
         let count = labels.count
         let total = SeededSplit.heldCount(count: count, fraction: fraction)
         guard total >= 1, total < count else { return nil }
@@ -21,13 +22,19 @@ public enum StratifiedSplit {
         guard held.reduce(0, +) > 0 else { return SeededSplit.split(count: count, fraction: fraction, seed: seed, purpose: purpose) }
         let order = SeededSplit.shuffled(count: count, seed: seed, purpose: purpose)
         var left = held
-        var heldOut: [Int32] = [], kept: [Int32] = []
+        var heldOut: [Int32] = []
+        var kept: [Int32] = []
         heldOut.reserveCapacity(held.reduce(0, +))
         kept.reserveCapacity(count)
         // From the end of the shuffled order: each class's last examples are the held-out ones.
         for i in order.reversed() {
             let c = Int(labels[Int(i)])
-            if left[c] > 0 { left[c] -= 1; heldOut.append(i) } else { kept.append(i) }
+            if left[c] > 0 {
+                left[c] -= 1
+                heldOut.append(i)
+            } else {
+                kept.append(i)
+            }
         }
         return (ArraySlice(kept.reversed()), ArraySlice(heldOut.reversed()))
     }
@@ -42,23 +49,33 @@ public enum StratifiedSplit {
         var held = quota.map { Int($0.rounded(.down)) }
         // The rest of the total to the largest remainders (ties: the larger class, then the lower index).
         let byRemainder = (0..<classes).sorted {
-            let a = quota[$0] - Double(held[$0]), b = quota[$1] - Double(held[$1])
+            let a = quota[$0] - Double(held[$0])
+            let b = quota[$1] - Double(held[$1])
             return a != b ? a > b : sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1
         }
         var short = total - held.reduce(0, +)
-        for c in byRemainder where short > 0 && sizes[c] > 0 { held[c] += 1; short -= 1 }
+        for c in byRemainder where short > 0 && sizes[c] > 0 {
+            held[c] += 1
+            short -= 1
+        }
         // Both sides keep every class of two or more; a class of one stays for training.
         for c in 0..<classes { held[c] = sizes[c] < 2 ? 0 : min(max(held[c], 1), sizes[c] - 1) }
         // Back towards the total: take from the classes most above their quota, give to those most below.
         var sum = held.reduce(0, +)
         while sum > total {
-            guard let c = (0..<classes).filter({ held[$0] > 1 }).max(by: { excess($0, held, quota) < excess($1, held, quota) }) else { break }
-            held[c] -= 1; sum -= 1
+            guard let c = (0..<classes).filter({ held[$0] > 1 }).max(by: { excess($0, held, quota) < excess($1, held, quota) }) else {
+                break
+            }
+            held[c] -= 1
+            sum -= 1
         }
         while sum < total {
-            guard let c = (0..<classes).filter({ sizes[$0] >= 2 && held[$0] < sizes[$0] - 1 })
-                .min(by: { excess($0, held, quota) < excess($1, held, quota) }) else { break }
-            held[c] += 1; sum += 1
+            guard
+                let c = (0..<classes).filter({ sizes[$0] >= 2 && held[$0] < sizes[$0] - 1 })
+                    .min(by: { excess($0, held, quota) < excess($1, held, quota) })
+            else { break }
+            held[c] += 1
+            sum += 1
         }
         return held
     }

@@ -39,17 +39,25 @@ public struct BinaryMetrics: Equatable, Sendable {
     ///   - positives: whether each row is of the positive class.
     ///   - weights: per row, ≥ 0; nil: all 1.
     ///   - threshold: p ≥ threshold predicts the positive class.
-    public static func compute(probabilities: [Double], positives: [Bool], weights: [Double]? = nil,
-                               threshold: Double = 0.5) -> BinaryMetrics? {
+    public static func compute(
+        probabilities: [Double], positives: [Bool], weights: [Double]? = nil,
+        threshold: Double = 0.5
+    ) -> BinaryMetrics? {
         let n = positives.count
         precondition(probabilities.count == n, "one probability per row")
         precondition(MetricInputs.firstInvalidProbability(probabilities) == nil, "a probability is NaN or outside [0, 1]")
         MetricInputs.checkWeights(weights, rows: n)
-        var tp = 0.0, fp = 0.0, tn = 0.0, fn = 0.0, logLoss = 0.0, brier = 0.0
+        var tp = 0.0
+        var fp = 0.0
+        var tn = 0.0
+        var fn = 0.0
+        var logLoss = 0.0
+        var brier = 0.0
         for i in 0..<n {
             let w = weights?[i] ?? 1
             if w == 0 { continue }
-            let p = probabilities[i], y = positives[i]
+            let p = probabilities[i]
+            let y = positives[i]
             if p >= threshold {
                 if y { tp += w } else { fp += w }
             } else {
@@ -61,18 +69,20 @@ public struct BinaryMetrics: Equatable, Sendable {
         }
         let total = tp + fp + tn + fn
         guard total > 0 else { return nil }
-        let pos = tp + fn, neg = tn + fp
+        let pos = tp + fn
+        let neg = tn + fp
         var recalls = [Double]()
         if neg > 0 { recalls.append(tn / neg) }
         if pos > 0 { recalls.append(tp / pos) }
         let curve = RankingCurve(scores: probabilities, positives: positives, weights: weights)
-        return BinaryMetrics(threshold: threshold, rows: n, totalWeight: total,
-                             truePositives: tp, falsePositives: fp, trueNegatives: tn, falseNegatives: fn,
-                             precision: MetricInputs.ratio(tp, tp + fp), recall: MetricInputs.ratio(tp, pos),
-                             f1: MetricInputs.f1(tp: tp, fp: fp, fn: fn), accuracy: (tp + tn) / total,
-                             balancedAccuracy: recalls.reduce(0, +) / Double(recalls.count),
-                             logLoss: logLoss / total, brierScore: brier / total,
-                             rocAUC: curve.rocAUC, averagePrecision: curve.averagePrecision)
+        return BinaryMetrics(
+            threshold: threshold, rows: n, totalWeight: total,
+            truePositives: tp, falsePositives: fp, trueNegatives: tn, falseNegatives: fn,
+            precision: MetricInputs.ratio(tp, tp + fp), recall: MetricInputs.ratio(tp, pos),
+            f1: MetricInputs.f1(tp: tp, fp: fp, fn: fn), accuracy: (tp + tn) / total,
+            balancedAccuracy: recalls.reduce(0, +) / Double(recalls.count),
+            logLoss: logLoss / total, brierScore: brier / total,
+            rocAUC: curve.rocAUC, averagePrecision: curve.averagePrecision)
     }
 
     /// ROC AUC of any scores (higher: more likely positive); nil when only one class has weight.

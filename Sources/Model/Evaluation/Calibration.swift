@@ -40,15 +40,19 @@ public struct Calibration: Equatable, Sendable {
     }
 
     /// From each row's confidence and whether its prediction is right. nil when the weights sum to 0.
-    public static func reliability(confidences: [Double], correct: [Bool], weights: [Double]? = nil,
-                                   bins: Int = defaultBins) -> Calibration? {
+    public static func reliability(
+        confidences: [Double], correct: [Bool], weights: [Double]? = nil,
+        bins: Int = defaultBins
+    ) -> Calibration? {
         let n = correct.count
         precondition(bins >= 1, "one bin or more")
         precondition(confidences.count == n, "one confidence per row")
         precondition(MetricInputs.firstInvalidProbability(confidences) == nil, "a confidence is NaN or outside [0, 1]")
         MetricInputs.checkWeights(weights, rows: n)
-        var count = [Int](repeating: 0, count: bins), weight = [Double](repeating: 0, count: bins)
-        var confidence = weight, right = weight
+        var count = [Int](repeating: 0, count: bins)
+        var weight = [Double](repeating: 0, count: bins)
+        var confidence = weight
+        var right = weight
         for i in 0..<n {
             let w = weights?[i] ?? 1
             if w == 0 { continue }
@@ -60,28 +64,36 @@ public struct Calibration: Equatable, Sendable {
         }
         let total = weight.reduce(0, +)
         guard total > 0 else { return nil }
-        var result = [Bin](), ece = 0.0, mce = 0.0
+        var result = [Bin]()
+        var ece = 0.0
+        var mce = 0.0
         for b in 0..<bins {
             let wb = weight[b]
-            let conf = wb > 0 ? confidence[b] / wb : 0, acc = wb > 0 ? right[b] / wb : 0
+            let conf = wb > 0 ? confidence[b] / wb : 0
+            let acc = wb > 0 ? right[b] / wb : 0
             if wb > 0 {
                 ece += wb / total * abs(acc - conf)
                 mce = max(mce, abs(acc - conf))
             }
-            result.append(Bin(lower: Double(b) / Double(bins), upper: Double(b + 1) / Double(bins), count: count[b], weight: wb,
-                              confidence: conf, accuracy: acc))
+            result.append(
+                Bin(
+                    lower: Double(b) / Double(bins), upper: Double(b + 1) / Double(bins), count: count[b], weight: wb,
+                    confidence: conf, accuracy: acc))
         }
         return Calibration(bins: result, expectedCalibrationError: ece, maximumCalibrationError: mce)
     }
 
     /// Softmax outputs: P (n, classes) row-major; the prediction is the row's argmax (the first on
     /// ties), the confidence its probability.
-    public static func topClass(probabilities: [Double], classes: Int, labels: [Int32], weights: [Double]? = nil,
-                                bins: Int = defaultBins) -> Calibration? {
+    public static func topClass(
+        probabilities: [Double], classes: Int, labels: [Int32], weights: [Double]? = nil,
+        bins: Int = defaultBins
+    ) -> Calibration? {
         let n = labels.count
         precondition(classes >= 1 && probabilities.count == n * classes, "one row of probabilities per label")
         precondition(MetricInputs.firstInvalidProbability(probabilities) == nil, "a probability is NaN or outside [0, 1]")
-        var confidences = [Double](repeating: 0, count: n), correct = [Bool](repeating: false, count: n)
+        var confidences = [Double](repeating: 0, count: n)
+        var correct = [Bool](repeating: false, count: n)
         for i in 0..<n {
             var best = 0
             for j in 1..<classes where probabilities[i * classes + j] > probabilities[i * classes + best] { best = j }
@@ -94,8 +106,10 @@ public struct Calibration: Equatable, Sendable {
     /// One sigmoid output: p = P(positive); the prediction is positive when p ≥ 0.5, the confidence
     /// max(p, 1 − p). (The same as `topClass` on the rows [1 − p, p] except at p = 0.5 exactly, which
     /// the argmax calls negative.)
-    public static func binary(probabilities: [Double], positives: [Bool], weights: [Double]? = nil,
-                              bins: Int = defaultBins) -> Calibration? {
+    public static func binary(
+        probabilities: [Double], positives: [Bool], weights: [Double]? = nil,
+        bins: Int = defaultBins
+    ) -> Calibration? {
         precondition(probabilities.count == positives.count, "one probability per row")
         precondition(MetricInputs.firstInvalidProbability(probabilities) == nil, "a probability is NaN or outside [0, 1]")
         let confidences = probabilities.map { max($0, 1 - $0) }

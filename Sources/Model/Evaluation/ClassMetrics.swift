@@ -34,7 +34,9 @@ public struct ClassMetrics: Equatable, Sendable {
     public static func macroAverage(_ metrics: [ClassMetrics]) -> (precision: Double, recall: Double, f1: Double, classes: Int) {
         let present = metrics.filter { $0.support > 0 || $0.predicted > 0 }
         let n = Double(max(present.count, 1))
-        return (present.reduce(0) { $0 + $1.precision } / n, present.reduce(0) { $0 + $1.recall } / n,
-                present.reduce(0) { $0 + $1.f1 } / n, present.count)
+        return (
+            present.reduce(0) { $0 + $1.precision } / n, present.reduce(0) { $0 + $1.recall } / n,
+            present.reduce(0) { $0 + $1.f1 } / n, present.count
+        )
     }
 }

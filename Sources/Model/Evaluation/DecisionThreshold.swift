@@ -41,26 +41,35 @@ public enum DecisionThreshold {
     ///   - probabilities: P(positive) per row, each in [0, 1].
     ///   - positives: whether each row is of the positive class.
     ///   - weights: per row, ≥ 0; nil: all 1.
-    public static func pickThreshold(probabilities: [Double], positives: [Bool], weights: [Double]? = nil,
-                                     rule: Rule) -> Pick? {
+    public static func pickThreshold(
+        probabilities: [Double], positives: [Bool], weights: [Double]? = nil,
+        rule: Rule
+    ) -> Pick? {
         precondition(probabilities.count == positives.count, "one probability per row")
         precondition(MetricInputs.firstInvalidProbability(probabilities) == nil, "a probability is NaN or outside [0, 1]")
         MetricInputs.checkWeights(weights, rows: positives.count)
         let curve = RankingCurve(scores: probabilities, positives: positives, weights: weights)
-        let p = curve.positiveWeight, n = curve.negativeWeight
+        let p = curve.positiveWeight
+        let n = curve.negativeWeight
         guard p > 0, rule == .f1 || n > 0 else { return nil }
         func pick(_ i: Int, _ value: Double) -> Pick {
-            let tp = curve.truePositives[i], fp = curve.falsePositives[i]
-            return Pick(threshold: curve.thresholds[i], value: value, precision: MetricInputs.ratio(tp, tp + fp),
-                        recall: tp / p, falsePositiveRate: MetricInputs.ratio(fp, n))
+            let tp = curve.truePositives[i]
+            let fp = curve.falsePositives[i]
+            return Pick(
+                threshold: curve.thresholds[i], value: value, precision: MetricInputs.ratio(tp, tp + fp),
+                recall: tp / p, falsePositiveRate: MetricInputs.ratio(fp, n))
         }
         switch rule {
         case .youden:
             // decreasing thresholds: a strict > keeps the first (highest) of equal values
-            var best = 0, bestJ = -Double.infinity
+            var best = 0
+            var bestJ = -Double.infinity
             for i in curve.thresholds.indices {
                 let j = curve.truePositives[i] / p - curve.falsePositives[i] / n
-                if j > bestJ { best = i; bestJ = j }
+                if j > bestJ {
+                    best = i
+                    bestJ = j
+                }
             }
             return pick(best, bestJ)
         case .f1:
@@ -68,12 +77,18 @@ public enum DecisionThreshold {
             // only negatives, so their F1 is lower and they never win.
             let last = curve.truePositives.firstIndex { $0 >= p } ?? curve.thresholds.count - 1
             // increasing thresholds (from `last` down to 0): a strict > keeps the lowest of equal values
-            var best = last, bestF = -Double.infinity
+            var best = last
+            var bestF = -Double.infinity
             for i in stride(from: last, through: 0, by: -1) {
-                let tp = curve.truePositives[i], fp = curve.falsePositives[i]
-                let precision = tp + fp > 0 ? tp / (tp + fp) : 0, recall = tp / p
+                let tp = curve.truePositives[i]
+                let fp = curve.falsePositives[i]
+                let precision = tp + fp > 0 ? tp / (tp + fp) : 0
+                let recall = tp / p
                 let f = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0
-                if f > bestF { best = i; bestF = f }
+                if f > bestF {
+                    best = i
+                    bestF = f
+                }
             }
             return pick(best, bestF)
         }

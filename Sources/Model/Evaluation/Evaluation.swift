@@ -19,8 +19,10 @@ public struct Evaluation {
     public static func run(_ network: Network, on data: Dataset, rows: Range<Int>? = nil, batchSize: Int = 1000) -> Evaluation {
         let rows = rows ?? 0..<data.count
         let x = Matrix(rows: max(1, min(batchSize, rows.count)), cols: network.inputFeatures)
-        return run(on: data, rows: rows, batchSize: batchSize, classes: network.classes, loss: network.loss,
-                   probabilities: network.probabilities(of:)) { (start, n) -> Matrix in
+        return run(
+            on: data, rows: rows, batchSize: batchSize, classes: network.classes, loss: network.loss,
+            probabilities: network.probabilities(of:)
+        ) { (start, n) -> Matrix in
             data.slice(from: start, count: n, into: x, labels: nil)
             return network.forward(x, training: false)
         }
@@ -29,16 +31,19 @@ public struct Evaluation {
     /// The same for any forward pass (the INT8 engine's, for one): `forward(start, n)` returns the raw
     /// outputs (n, classes) for examples start..<start+n of `data` (absolute indices, inside `rows`),
     /// and `probabilities` the loss's reading of them.
-    public static func run<E: Error>(on data: Dataset, rows: Range<Int>? = nil, batchSize: Int, classes: Int, loss: Loss,
-                                     probabilities: (Matrix) -> Matrix,
-                                     forward: (_ start: Int, _ count: Int) throws(E) -> Matrix) throws(E) -> Evaluation {
+    public static func run<E: Error>(
+        on data: Dataset, rows: Range<Int>? = nil, batchSize: Int, classes: Int, loss: Loss,
+        probabilities: (Matrix) -> Matrix,
+        forward: (_ start: Int, _ count: Int) throws(E) -> Matrix
+    ) throws(E) -> Evaluation {
         let rows = rows ?? 0..<data.count
         let bs = max(1, min(batchSize, rows.count))
         let allLabels = data.labels
         var predictions = [Int](repeating: 0, count: rows.count)
         var confidences = [Float](repeating: 0, count: rows.count)
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
-        var lossSum: Double = 0, correct = 0
+        var lossSum: Double = 0
+        var correct = 0
         var start = 0
         while start < rows.count {
             let n = min(bs, rows.count - start)
@@ -60,8 +65,9 @@ public struct Evaluation {
             start += n
         }
         let count = max(rows.count, 1)
-        return Evaluation(loss: Float(lossSum / Double(count)), accuracy: Float(correct) / Float(count),
-                          samples: rows.count, correct: correct, lossSum: lossSum, predictions: predictions, confidences: confidences,
-                          confusion: confusion)
+        return Evaluation(
+            loss: Float(lossSum / Double(count)), accuracy: Float(correct) / Float(count),
+            samples: rows.count, correct: correct, lossSum: lossSum, predictions: predictions, confidences: confidences,
+            confusion: confusion)
     }
 }

@@ -57,21 +57,30 @@ public struct MulticlassMetrics: Equatable, Sendable {
     ///   - weights: per row, ≥ 0; nil: all 1.
     ///   - k: for the top-k accuracy.
     ///   - rocAUC: false skips the C one-vs-rest areas (C sorts), the one costly figure.
-    public static func compute(probabilities: [Double], classes: Int, labels: [Int32], weights: [Double]? = nil,
-                               k: Int = 5, rocAUC: Bool = true) -> MulticlassMetrics? {
-        let n = labels.count, c = classes
+    public static func compute(
+        probabilities: [Double], classes: Int, labels: [Int32], weights: [Double]? = nil,
+        k: Int = 5, rocAUC: Bool = true
+    ) -> MulticlassMetrics? {
+        let n = labels.count
+        let c = classes
         precondition(c >= 2 && probabilities.count == n * c, "one row of probabilities per label, two classes or more")
         precondition(labels.allSatisfy { $0 >= 0 && Int($0) < c }, "a label is outside the classes")
         precondition(MetricInputs.firstInvalidProbability(probabilities) == nil, "a probability is NaN or outside [0, 1]")
         precondition(k >= 1, "k is at least 1")
         MetricInputs.checkWeights(weights, rows: n)
-        var tp = [Double](repeating: 0, count: c), support = tp, predicted = tp
-        var total = 0.0, logLoss = 0.0, brier = 0.0, topK = 0.0
+        var tp = [Double](repeating: 0, count: c)
+        var support = tp
+        var predicted = tp
+        var total = 0.0
+        var logLoss = 0.0
+        var brier = 0.0
+        var topK = 0.0
         probabilities.withUnsafeBufferPointer { pp in
             for i in 0..<n {
                 let w = weights?[i] ?? 1
                 if w == 0 { continue }
-                let p = pp.baseAddress! + i * c, y = Int(labels[i])
+                let p = pp.baseAddress! + i * c
+                let y = Int(labels[i])
                 var best = 0
                 for j in 1..<c where p[j] > p[best] { best = j }
                 total += w
@@ -80,7 +89,10 @@ public struct MulticlassMetrics: Equatable, Sendable {
                 if best == y { tp[y] += w }
                 logLoss -= w * MetricInputs.clippedLog(p[y])
                 var b = 0.0
-                for j in 0..<c { let d = (j == y ? 1 : 0) - p[j]; b += d * d }
+                for j in 0..<c {
+                    let d = (j == y ? 1 : 0) - p[j]
+                    b += d * d
+                }
                 brier += w * b
                 if c == 2 && k == 1 {
                     if (p[1] > 0.5) == (y == 1) { topK += w }
@@ -93,28 +105,46 @@ public struct MulticlassMetrics: Equatable, Sendable {
             }
         }
         guard total > 0 else { return nil }
-        var scores = [ClassScores](), f1Sum = 0.0, f1Classes = 0, weightedF1 = 0.0, recallSum = 0.0, recallClasses = 0
-        var aucSum = 0.0, aucClasses = 0
+        var scores = [ClassScores]()
+        var f1Sum = 0.0
+        var f1Classes = 0
+        var weightedF1 = 0.0
+        var recallSum = 0.0
+        var recallClasses = 0
+        var aucSum = 0.0
+        var aucClasses = 0
         for j in 0..<c {
             let f1 = MetricInputs.f1(tp: tp[j], fp: predicted[j] - tp[j], fn: support[j] - tp[j])
-            if support[j] > 0 || predicted[j] > 0 { f1Sum += f1; f1Classes += 1 }
-            if support[j] > 0 { recallSum += tp[j] / support[j]; recallClasses += 1 }
+            if support[j] > 0 || predicted[j] > 0 {
+                f1Sum += f1
+                f1Classes += 1
+            }
+            if support[j] > 0 {
+                recallSum += tp[j] / support[j]
+                recallClasses += 1
+            }
             weightedF1 += support[j] * f1
             var auc: Double?
             if rocAUC && support[j] > 0 && support[j] < total {
                 let positives = labels.map { Int($0) == j }
                 auc = RankingCurve(scores: probabilities, positives: positives, weights: weights, offset: j, stride: c).rocAUC
-                if let auc { aucSum += auc; aucClasses += 1 }
+                if let auc {
+                    aucSum += auc
+                    aucClasses += 1
+                }
             }
-            scores.append(ClassScores(precision: MetricInputs.ratio(tp[j], predicted[j]), recall: MetricInputs.ratio(tp[j], support[j]),
-                                      f1: f1, support: support[j], predicted: predicted[j], rocAUC: auc))
+            scores.append(
+                ClassScores(
+                    precision: MetricInputs.ratio(tp[j], predicted[j]), recall: MetricInputs.ratio(tp[j], support[j]),
+                    f1: f1, support: support[j], predicted: predicted[j], rocAUC: auc))
         }
-        return MulticlassMetrics(classes: c, rows: n, totalWeight: total, accuracy: tp.reduce(0, +) / total,
-                                 balancedAccuracy: recallSum / Double(recallClasses),
-                                 macroF1: f1Sum / Double(f1Classes), weightedF1: weightedF1 / total,
-                                 logLoss: logLoss / total, brierScore: brier / total * (c == 2 ? 0.5 : 1),
-                                 k: k, topKAccuracy: topK / total,
-                                 macroRocAUC: aucClasses > 0 ? aucSum / Double(aucClasses) : nil, rocAUCClasses: aucClasses,
-                                 perClass: scores)
+        return MulticlassMetrics(
+            classes: c, rows: n, totalWeight: total, accuracy: tp.reduce(0, +) / total,
+            balancedAccuracy: recallSum / Double(recallClasses),
+            macroF1: f1Sum / Double(f1Classes), weightedF1: weightedF1 / total,
+            logLoss: logLoss / total, brierScore: brier / total * (c == 2 ? 0.5 : 1),
+            k: k, topKAccuracy: topK / total,
+            macroRocAUC: aucClasses > 0 ? aucSum / Double(aucClasses) : nil, rocAUCClasses: aucClasses,
+            perClass: scores)
     }
 }

@@ -14,12 +14,16 @@ public struct MultilabelEvaluation {
     public var probabilities: [Float]
 
     /// Runs `data` (its examples `rows`, default all) through `network` in evaluation mode.
-    public static func run(_ network: Network, on data: Dataset, rows: Range<Int>? = nil, batchSize: Int = 1000,
-                           threshold: Float = 0.5) -> MultilabelEvaluation {
+    public static func run(
+        _ network: Network, on data: Dataset, rows: Range<Int>? = nil, batchSize: Int = 1000,
+        threshold: Float = 0.5
+    ) -> MultilabelEvaluation {
         let rows = rows ?? 0..<data.count
         let x = Matrix(rows: max(1, min(batchSize, rows.count)), cols: network.inputFeatures)
-        return run(on: data, rows: rows, batchSize: batchSize, labels: network.outputFeatures, loss: network.loss,
-                   threshold: threshold, probabilities: network.probabilities(of:)) { (start, n) -> Matrix in
+        return run(
+            on: data, rows: rows, batchSize: batchSize, labels: network.outputFeatures, loss: network.loss,
+            threshold: threshold, probabilities: network.probabilities(of:)
+        ) { (start, n) -> Matrix in
             data.slice(from: start, count: n, into: x, labels: nil)
             return network.forward(x, training: false)
         }
@@ -28,16 +32,19 @@ public struct MultilabelEvaluation {
     /// The same for any forward pass: `forward(start, n)` returns the raw outputs (n, labels) for
     /// examples start..<start+n of `data` (absolute indices, inside `rows`), and `probabilities` the
     /// loss's reading of them. Label k of a row is on when its probability is ≥ `threshold`.
-    public static func run<E: Error>(on data: Dataset, rows: Range<Int>? = nil, batchSize: Int, labels w: Int, loss: Loss,
-                                     threshold: Float = 0.5, probabilities: (Matrix) -> Matrix,
-                                     forward: (_ start: Int, _ count: Int) throws(E) -> Matrix) throws(E) -> MultilabelEvaluation {
+    public static func run<E: Error>(
+        on data: Dataset, rows: Range<Int>? = nil, batchSize: Int, labels w: Int, loss: Loss,
+        threshold: Float = 0.5, probabilities: (Matrix) -> Matrix,
+        forward: (_ start: Int, _ count: Int) throws(E) -> Matrix
+    ) throws(E) -> MultilabelEvaluation {
         precondition(data.targetWidth == w, "the dataset has \(data.targetWidth) labels, the network \(w) outputs")
         guard case .values(let allTargets, _) = data.targets else { preconditionFailure("multi-label needs 0/1 targets per label") }
         let rows = rows ?? 0..<data.count
         let bs = max(1, min(batchSize, rows.count))
         let t = Matrix(rows: bs, cols: w)
         var out = [Float](repeating: 0, count: rows.count * w)
-        var lossSum = 0.0, exact = 0
+        var lossSum = 0.0
+        var exact = 0
         var start = 0
         while start < rows.count {
             let n = min(bs, rows.count - start)
@@ -58,8 +65,9 @@ public struct MultilabelEvaluation {
             start += n
         }
         let count = max(rows.count, 1)
-        return MultilabelEvaluation(loss: Float(lossSum / Double(count)), samples: rows.count, lossSum: lossSum, exact: exact,
-                                    labels: w, probabilities: out)
+        return MultilabelEvaluation(
+            loss: Float(lossSum / Double(count)), samples: rows.count, lossSum: lossSum, exact: exact,
+            labels: w, probabilities: out)
     }
 
     /// The truth of every row and label (targets ≥ 0.5), row-major, of the rows evaluated.

@@ -36,39 +36,60 @@ public struct MultilabelMetrics: Equatable, Sendable {
     ///   - truth: n rows of `labels` values, row-major: whether each label is on.
     ///   - weights: per row, ≥ 0; nil: all 1.
     ///   - threshold: P ≥ threshold predicts the label on.
-    public static func compute(probabilities: [Double], labels: Int, truth: [Bool], weights: [Double]? = nil,
-                               threshold: Double = 0.5) -> MultilabelMetrics? {
+    public static func compute(
+        probabilities: [Double], labels: Int, truth: [Bool], weights: [Double]? = nil,
+        threshold: Double = 0.5
+    ) -> MultilabelMetrics? {
         let l = labels
         precondition(l >= 1 && truth.count % l == 0 && probabilities.count == truth.count, "rows of one value per label")
         precondition(MetricInputs.firstInvalidProbability(probabilities) == nil, "a probability is NaN or outside [0, 1]")
         let n = truth.count / l
         MetricInputs.checkWeights(weights, rows: n)
-        var tp = [Double](repeating: 0, count: l), fp = tp, fn = tp
-        var total = 0.0, exact = 0.0, wrong = 0.0
+        var tp = [Double](repeating: 0, count: l)
+        var fp = tp
+        var fn = tp
+        var total = 0.0
+        var exact = 0.0
+        var wrong = 0.0
         for i in 0..<n {
             let w = weights?[i] ?? 1
             if w == 0 { continue }
             total += w
             var mistakes = 0
             for k in 0..<l {
-                let on = probabilities[i * l + k] >= threshold, y = truth[i * l + k]
-                if on && y { tp[k] += w } else if on { fp[k] += w; mistakes += 1 } else if y { fn[k] += w; mistakes += 1 }
+                let on = probabilities[i * l + k] >= threshold
+                let y = truth[i * l + k]
+                if on && y {
+                    tp[k] += w
+                } else if on {
+                    fp[k] += w
+                    mistakes += 1
+                } else if y {
+                    fn[k] += w
+                    mistakes += 1
+                }
             }
             if mistakes == 0 { exact += w }
             wrong += w * Double(mistakes)
         }
         guard total > 0 else { return nil }
-        var scores = [LabelScores](), f1Sum = 0.0
+        var scores = [LabelScores]()
+        var f1Sum = 0.0
         for k in 0..<l {
             let f1 = MetricInputs.f1(tp: tp[k], fp: fp[k], fn: fn[k])
             f1Sum += f1
-            scores.append(LabelScores(precision: MetricInputs.ratio(tp[k], tp[k] + fp[k]), recall: MetricInputs.ratio(tp[k], tp[k] + fn[k]),
-                                      f1: f1, support: tp[k] + fn[k]))
+            scores.append(
+                LabelScores(
+                    precision: MetricInputs.ratio(tp[k], tp[k] + fp[k]), recall: MetricInputs.ratio(tp[k], tp[k] + fn[k]),
+                    f1: f1, support: tp[k] + fn[k]))
         }
-        let stp = tp.reduce(0, +), sfp = fp.reduce(0, +), sfn = fn.reduce(0, +)
-        return MultilabelMetrics(labels: l, rows: n, totalWeight: total, threshold: threshold,
-                                 subsetAccuracy: exact / total, hammingLoss: wrong / (total * Double(l)),
-                                 microPrecision: MetricInputs.ratio(stp, stp + sfp), microRecall: MetricInputs.ratio(stp, stp + sfn),
-                                 microF1: MetricInputs.f1(tp: stp, fp: sfp, fn: sfn), macroF1: f1Sum / Double(l), perLabel: scores)
+        let stp = tp.reduce(0, +)
+        let sfp = fp.reduce(0, +)
+        let sfn = fn.reduce(0, +)
+        return MultilabelMetrics(
+            labels: l, rows: n, totalWeight: total, threshold: threshold,
+            subsetAccuracy: exact / total, hammingLoss: wrong / (total * Double(l)),
+            microPrecision: MetricInputs.ratio(stp, stp + sfp), microRecall: MetricInputs.ratio(stp, stp + sfn),
+            microF1: MetricInputs.f1(tp: stp, fp: sfp, fn: sfn), macroF1: f1Sum / Double(l), perLabel: scores)
     }
 }

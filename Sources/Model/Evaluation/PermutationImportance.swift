@@ -39,9 +39,11 @@ public enum PermutationImportance {
     ///   - loops: where the lanes run (one chunk each); inline by default.
     ///   - higherIsBetter: false for a score that is a loss.
     ///   - score: the score of `rows` rows of features at the pointer, called with the lane's index.
-    public static func compute(features: [Float], rows: Int, width: Int, groups: [[Int]], repeats: Int, seed: UInt64,
-                               lanes: Int = 1, loops: Loops = Loops(), higherIsBetter: Bool = true,
-                               score: (_ lane: Int, _ features: UnsafePointer<Float>) -> Double) -> Result {
+    public static func compute(
+        features: [Float], rows: Int, width: Int, groups: [[Int]], repeats: Int, seed: UInt64,
+        lanes: Int = 1, loops: Loops = Loops(), higherIsBetter: Bool = true,
+        score: (_ lane: Int, _ features: UnsafePointer<Float>) -> Double
+    ) -> Result {
         precondition(rows >= 1 && width >= 1 && features.count == rows * width, "features are rows of `width` values")
         precondition(repeats >= 1 && lanes >= 1, "one repeat and one lane or more")
         precondition(groups.allSatisfy { g in g.allSatisfy { $0 >= 0 && $0 < width } }, "a group names a feature outside the width")
@@ -52,20 +54,28 @@ public enum PermutationImportance {
         // Per lane: a copy of the features and a permutation buffer.
         let copies = UnsafeMutablePointer<Float>.allocate(capacity: used * rows * width)
         let permutations = UnsafeMutablePointer<Int32>.allocate(capacity: used * rows)
-        defer { copies.deallocate(); permutations.deallocate() }
+        defer {
+            copies.deallocate()
+            permutations.deallocate()
+        }
         // Group members, flattened: members[offsets[g] ..< offsets[g + 1]].
-        var offsets = [0], members = [Int]()
-        for g in groups { members.append(contentsOf: g); offsets.append(members.count) }
+        var offsets = [0]
+        var members = [Int]()
+        for g in groups {
+            members.append(contentsOf: g)
+            offsets.append(members.count)
+        }
         features.withUnsafeBufferPointer { x in
             for lane in 0..<used { (copies + lane * rows * width).initialize(from: x.baseAddress!, count: rows * width) }
             withoutActuallyEscaping(score) { score in
                 offsets.withUnsafeBufferPointer { offsets in
                     members.withUnsafeBufferPointer { members in
                         drops.withUnsafeMutableBufferPointer { drops in
-                            let job = Job(x: x.baseAddress!, copies: copies, permutations: permutations, rows: rows, width: width,
-                                          offsets: offsets.baseAddress!, members: members.baseAddress!, repeats: repeats,
-                                          tasks: tasks, lanes: used, seed: seed, baseline: baseline,
-                                          sign: higherIsBetter ? 1 : -1, drops: drops.baseAddress!, score: score)
+                            let job = Job(
+                                x: x.baseAddress!, copies: copies, permutations: permutations, rows: rows, width: width,
+                                offsets: offsets.baseAddress!, members: members.baseAddress!, repeats: repeats,
+                                tasks: tasks, lanes: used, seed: seed, baseline: baseline,
+                                sign: higherIsBetter ? 1 : -1, drops: drops.baseAddress!, score: score)
                             loops.run(chunks: used, context: job) { context, lane in
                                 context.assumingMemoryBound(to: Job.self).pointee.run(lane: lane)
                             }
@@ -74,7 +84,9 @@ public enum PermutationImportance {
                 }
             }
         }
-        var mean = [Double](), deviation = [Double](), byGroup = [[Double]]()
+        var mean = [Double]()
+        var deviation = [Double]()
+        var byGroup = [[Double]]()
         for g in groups.indices {
             let d = Array(drops[(g * repeats)..<((g + 1) * repeats)])
             let m = d.reduce(0, +) / Double(repeats)
@@ -104,7 +116,8 @@ public enum PermutationImportance {
             let perm = permutations + lane * rows
             var task = lane
             while task < tasks {
-                let g = task / repeats, r = task % repeats
+                let g = task / repeats
+                let r = task % repeats
                 var rng = PermutationImportance.generator(seed: seed, group: g, repeat: r)
                 for i in 0..<rows { perm[i] = Int32(i) }
                 rng.shuffle(UnsafeMutableBufferPointer(start: perm, count: rows))

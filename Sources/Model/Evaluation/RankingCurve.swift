@@ -40,8 +40,11 @@ public struct RankingCurve: Sendable {
             for i in 0..<n where (weights?[i] ?? 1) != 0 { order.append((s[offset + i * stride], Int32(i))) }
         }
         order.sort { $0.score > $1.score }
-        var thresholds = [Double](), tps = [Double](), fps = [Double]()
-        var tp = 0.0, fp = 0.0
+        var thresholds = [Double]()
+        var tps = [Double]()
+        var fps = [Double]()
+        var tp = 0.0
+        var fp = 0.0
         for j in order.indices {
             let row = Int(order[j].row)
             let w = weights?[row] ?? 1
@@ -60,9 +63,12 @@ public struct RankingCurve: Sendable {
 
     /// Area under the ROC curve; nil without positive or without negative weight.
     public var rocAUC: Double? {
-        let p = positiveWeight, n = negativeWeight
+        let p = positiveWeight
+        let n = negativeWeight
         guard p > 0, n > 0 else { return nil }
-        var area = 0.0, tp0 = 0.0, fp0 = 0.0
+        var area = 0.0
+        var tp0 = 0.0
+        var fp0 = 0.0
         for i in thresholds.indices {
             area += (falsePositives[i] - fp0) * (truePositives[i] + tp0)
             tp0 = truePositives[i]
@@ -75,9 +81,11 @@ public struct RankingCurve: Sendable {
     public var averagePrecision: Double? {
         let p = positiveWeight
         guard p > 0 else { return nil }
-        var ap = 0.0, tp0 = 0.0
+        var ap = 0.0
+        var tp0 = 0.0
         for i in thresholds.indices {
-            let tp = truePositives[i], predicted = tp + falsePositives[i]
+            let tp = truePositives[i]
+            let predicted = tp + falsePositives[i]
             if tp > tp0 && predicted > 0 { ap += (tp - tp0) * (tp / predicted) }
             tp0 = tp
         }

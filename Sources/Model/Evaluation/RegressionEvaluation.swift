@@ -23,13 +23,20 @@ public struct RegressionEvaluation {
         public var flattened: [Double] { [Double(count), loss] + squaredError + absoluteError + target + targetSquared }
         public init(flattened a: [Double]) {
             let w = (a.count - 2) / 4
-            count = Int(a[0]); loss = a[1]
-            squaredError = Array(a[2..<(2 + w)]); absoluteError = Array(a[(2 + w)..<(2 + 2 * w)])
-            target = Array(a[(2 + 2 * w)..<(2 + 3 * w)]); targetSquared = Array(a[(2 + 3 * w)...])
+            count = Int(a[0])
+            loss = a[1]
+            squaredError = Array(a[2..<(2 + w)])
+            absoluteError = Array(a[(2 + w)..<(2 + 2 * w)])
+            target = Array(a[(2 + 2 * w)..<(2 + 3 * w)])
+            targetSquared = Array(a[(2 + 3 * w)...])
         }
         init(count: Int, loss: Double, squaredError: [Double], absoluteError: [Double], target: [Double], targetSquared: [Double]) {
-            self.count = count; self.loss = loss; self.squaredError = squaredError; self.absoluteError = absoluteError
-            self.target = target; self.targetSquared = targetSquared
+            self.count = count
+            self.loss = loss
+            self.squaredError = squaredError
+            self.absoluteError = absoluteError
+            self.target = target
+            self.targetSquared = targetSquared
         }
     }
 
@@ -44,22 +51,31 @@ public struct RegressionEvaluation {
             if total <= 1e-12 * max(sums.targetSquared[j], 1) { return sums.squaredError[j] <= 1e-12 ? 1 : 0 }
             return 1 - sums.squaredError[j] / total
         }
-        self.init(loss: Float(sums.loss / count), samples: sums.count,
-                  meanSquaredError: sums.squaredError.map { $0 / count }, meanAbsoluteError: sums.absoluteError.map { $0 / count },
-                  r2: r2, predictions: [], sums: sums)
+        self.init(
+            loss: Float(sums.loss / count), samples: sums.count,
+            meanSquaredError: sums.squaredError.map { $0 / count }, meanAbsoluteError: sums.absoluteError.map { $0 / count },
+            r2: r2, predictions: [], sums: sums)
     }
 
-    init(loss: Float, samples: Int, meanSquaredError: [Double], meanAbsoluteError: [Double], r2: [Double],
-         predictions: [Float], sums: Sums) {
-        self.loss = loss; self.samples = samples; self.meanSquaredError = meanSquaredError
-        self.meanAbsoluteError = meanAbsoluteError; self.r2 = r2; self.predictions = predictions; self.sums = sums
+    init(
+        loss: Float, samples: Int, meanSquaredError: [Double], meanAbsoluteError: [Double], r2: [Double],
+        predictions: [Float], sums: Sums
+    ) {
+        self.loss = loss
+        self.samples = samples
+        self.meanSquaredError = meanSquaredError
+        self.meanAbsoluteError = meanAbsoluteError
+        self.r2 = r2
+        self.predictions = predictions
+        self.sums = sums
     }
 
     /// Runs `data` (its examples `rows`, default all) through `network` in evaluation mode.
     public static func run(_ network: Network, on data: Dataset, rows: Range<Int>? = nil, batchSize: Int = 1000) -> RegressionEvaluation {
         let rows = rows ?? 0..<data.count
         let x = Matrix(rows: max(1, min(batchSize, rows.count)), cols: network.inputFeatures)
-        return run(on: data, rows: rows, batchSize: batchSize, outputs: network.outputFeatures, loss: network.loss) { (start, n) -> Matrix in
+        return run(on: data, rows: rows, batchSize: batchSize, outputs: network.outputFeatures, loss: network.loss) {
+            (start, n) -> Matrix in
             data.slice(from: start, count: n, into: x, labels: nil)
             return network.forward(x, training: false)
         }
@@ -67,8 +83,10 @@ public struct RegressionEvaluation {
 
     /// The same for any forward pass: `forward(start, n)` returns the outputs (n, outputs) for
     /// examples start..<start+n of `data` (absolute indices, inside `rows`).
-    public static func run<E: Error>(on data: Dataset, rows: Range<Int>? = nil, batchSize: Int, outputs w: Int, loss: Loss,
-                                     forward: (_ start: Int, _ count: Int) throws(E) -> Matrix) throws(E) -> RegressionEvaluation {
+    public static func run<E: Error>(
+        on data: Dataset, rows: Range<Int>? = nil, batchSize: Int, outputs w: Int, loss: Loss,
+        forward: (_ start: Int, _ count: Int) throws(E) -> Matrix
+    ) throws(E) -> RegressionEvaluation {
         precondition(data.targetWidth == w, "the dataset has \(data.targetWidth) targets, the network \(w) outputs")
         let rows = rows ?? 0..<data.count
         let bs = max(1, min(batchSize, rows.count))
@@ -76,8 +94,10 @@ public struct RegressionEvaluation {
         guard case .values(let allTargets, _) = data.targets else { preconditionFailure("regression needs value targets") }
         var predictions = [Float](repeating: 0, count: rows.count * w)
         var lossSum = 0.0
-        var sq = [Double](repeating: 0, count: w), ab = [Double](repeating: 0, count: w)
-        var sum = [Double](repeating: 0, count: w), sumSq = [Double](repeating: 0, count: w)
+        var sq = [Double](repeating: 0, count: w)
+        var ab = [Double](repeating: 0, count: w)
+        var sum = [Double](repeating: 0, count: w)
+        var sumSq = [Double](repeating: 0, count: w)
         var start = 0
         while start < rows.count {
             let n = min(bs, rows.count - start)
@@ -87,7 +107,8 @@ public struct RegressionEvaluation {
             lossSum += Double(loss.forward(out, labels: nil, targets: t, computeGradient: false)) * Double(n)
             for r in 0..<n {
                 for j in 0..<w {
-                    let y = out.data[r * w + j], target = Double(t.data[r * w + j])
+                    let y = out.data[r * w + j]
+                    let target = Double(t.data[r * w + j])
                     predictions[(start + r) * w + j] = y
                     let d = Double(y) - target
                     sq[j] += d * d
@@ -98,8 +119,10 @@ public struct RegressionEvaluation {
             }
             start += n
         }
-        var r = RegressionEvaluation(sums: Sums(count: rows.count, loss: lossSum, squaredError: sq, absoluteError: ab,
-                                                target: sum, targetSquared: sumSq))
+        var r = RegressionEvaluation(
+            sums: Sums(
+                count: rows.count, loss: lossSum, squaredError: sq, absoluteError: ab,
+                target: sum, targetSquared: sumSq))
         r.predictions = predictions
         return r
     }

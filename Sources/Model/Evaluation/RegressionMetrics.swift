@@ -29,7 +29,9 @@ public struct RegressionMetrics: Equatable, Sendable {
         guard total > 0 else { return nil }
         var out = [Target]()
         for j in 0..<width {
-            var squared = 0.0, absolute = 0.0, sum = 0.0
+            var squared = 0.0
+            var absolute = 0.0
+            var sum = 0.0
             for i in 0..<n {
                 let w = weights?[i] ?? 1
                 if w == 0 { continue }

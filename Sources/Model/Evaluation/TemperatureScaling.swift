@@ -18,9 +18,9 @@
 // The log-loss here is exact (log-sum-exp, no clipping). Checked against scipy's minimize_scalar in
 // Scripts/metrics_oracle.py.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 public enum TemperatureScaling {
@@ -36,8 +36,10 @@ public enum TemperatureScaling {
     public static let defaultRange: ClosedRange<Double> = 0.01...100
 
     /// Fits T for softmax outputs: `logits` n rows of `classes`, row-major. nil when the weights sum to 0.
-    public static func fitSoftmax(logits: [Double], classes: Int, labels: [Int32], weights: [Double]? = nil,
-                                  range: ClosedRange<Double> = defaultRange, tolerance: Double = 1e-12) -> Fit? {
+    public static func fitSoftmax(
+        logits: [Double], classes: Int, labels: [Int32], weights: [Double]? = nil,
+        range: ClosedRange<Double> = defaultRange, tolerance: Double = 1e-12
+    ) -> Fit? {
         precondition(classes >= 2 && logits.count == labels.count * classes, "one row of logits per label")
         precondition(labels.allSatisfy { $0 >= 0 && Int($0) < classes }, "a label is outside the classes")
         precondition(MetricInputs.firstNonFinite(logits) == nil, "a logit is not finite")
@@ -48,8 +50,10 @@ public enum TemperatureScaling {
 
     /// Fits T for sigmoid outputs: `logits` and `targets` n rows of `outputs` each, row-major.
     /// nil when the weights sum to 0.
-    public static func fitSigmoid(logits: [Double], outputs: Int, targets: [Bool], weights: [Double]? = nil,
-                                  range: ClosedRange<Double> = defaultRange, tolerance: Double = 1e-12) -> Fit? {
+    public static func fitSigmoid(
+        logits: [Double], outputs: Int, targets: [Bool], weights: [Double]? = nil,
+        range: ClosedRange<Double> = defaultRange, tolerance: Double = 1e-12
+    ) -> Fit? {
         precondition(outputs >= 1 && logits.count == targets.count && targets.count % outputs == 0, "rows of one logit per output")
         precondition(MetricInputs.firstNonFinite(logits) == nil, "a logit is not finite")
         MetricInputs.checkWeights(weights, rows: targets.count / outputs)
@@ -58,22 +62,29 @@ public enum TemperatureScaling {
     }
 
     /// The weighted mean log-loss of softmax(z/T).
-    public static func softmaxLogLoss(logits: [Double], classes: Int, labels: [Int32], weights: [Double]? = nil,
-                                      temperature: Double) -> Double {
+    public static func softmaxLogLoss(
+        logits: [Double], classes: Int, labels: [Int32], weights: [Double]? = nil,
+        temperature: Double
+    ) -> Double {
         softmax(logits, classes: classes, labels: labels, weights: weights, beta: 1 / temperature).f
     }
 
     /// The weighted mean log-loss of σ(z/T) over every output.
-    public static func sigmoidLogLoss(logits: [Double], outputs: Int, targets: [Bool], weights: [Double]? = nil,
-                                      temperature: Double) -> Double {
+    public static func sigmoidLogLoss(
+        logits: [Double], outputs: Int, targets: [Bool], weights: [Double]? = nil,
+        temperature: Double
+    ) -> Double {
         sigmoid(logits, outputs: outputs, targets: targets, weights: weights, beta: 1 / temperature).f
     }
 
     /// The minimum over β ∈ [1/T_max, 1/T_min] of a convex f given with its first two derivatives.
     static func fit(range: ClosedRange<Double>, tolerance: Double, _ f: (Double) -> (f: Double, g: Double, h: Double)) -> Fit {
         precondition(range.lowerBound > 0 && range.upperBound.isFinite, "temperatures are positive and finite")
-        var lo = 1 / range.upperBound, hi = 1 / range.lowerBound
-        let one = f(1), atLo = f(lo), atHi = f(hi)
+        var lo = 1 / range.upperBound
+        var hi = 1 / range.lowerBound
+        let one = f(1)
+        let atLo = f(lo)
+        let atHi = f(hi)
         var iterations = 0
         func done(_ beta: Double) -> Fit {
             Fit(temperature: 1 / beta, logLossBefore: one.f, logLossAfter: f(beta).f, iterations: iterations)
@@ -98,23 +109,33 @@ public enum TemperatureScaling {
         return done(beta)
     }
 
-    static func softmax(_ z: [Double], classes c: Int, labels: [Int32], weights: [Double]?, beta: Double) -> (f: Double, g: Double, h: Double) {
-        var f = 0.0, g = 0.0, h = 0.0, total = 0.0
+    static func softmax(_ z: [Double], classes c: Int, labels: [Int32], weights: [Double]?, beta: Double) -> (
+        f: Double, g: Double, h: Double
+    ) {
+        var f = 0.0
+        var g = 0.0
+        var h = 0.0
+        var total = 0.0
         z.withUnsafeBufferPointer { zz in
             for i in 0..<labels.count {
                 let w = weights?[i] ?? 1
                 if w == 0 { continue }
-                let row = zz.baseAddress! + i * c, y = Int(labels[i])
+                let row = zz.baseAddress! + i * c
+                let y = Int(labels[i])
                 var m = row[0]
                 for k in 1..<c where row[k] > m { m = row[k] }
                 // p_k ∝ exp(β(z_k − m)): E_p z and E_p z² from the same sums
-                var s = 0.0, sz = 0.0, szz = 0.0
+                var s = 0.0
+                var sz = 0.0
+                var szz = 0.0
                 for k in 0..<c {
                     let d = row[k] - m
                     let e = exp(beta * d)
-                    s += e; sz += e * d; szz += e * d * d
+                    s += e
+                    sz += e * d
+                    szz += e * d * d
                 }
-                let mean = sz / s   // E_p(z) − m
+                let mean = sz / s  // E_p(z) − m
                 f += w * (log(s) - beta * (row[y] - m))
                 g += w * (mean - (row[y] - m))
                 h += w * max(szz / s - mean * mean, 0)
@@ -124,13 +145,19 @@ public enum TemperatureScaling {
         return (f / total, g / total, h / total)
     }
 
-    static func sigmoid(_ z: [Double], outputs l: Int, targets: [Bool], weights: [Double]?, beta: Double) -> (f: Double, g: Double, h: Double) {
-        var f = 0.0, g = 0.0, h = 0.0, total = 0.0
+    static func sigmoid(_ z: [Double], outputs l: Int, targets: [Bool], weights: [Double]?, beta: Double) -> (
+        f: Double, g: Double, h: Double
+    ) {
+        var f = 0.0
+        var g = 0.0
+        var h = 0.0
+        var total = 0.0
         for i in 0..<(targets.count / l) {
             let w = weights?[i] ?? 1
             if w == 0 { continue }
             for k in 0..<l {
-                let x = z[i * l + k], t: Double = targets[i * l + k] ? 1 : 0
+                let x = z[i * l + k]
+                let t: Double = targets[i * l + k] ? 1 : 0
                 let a = beta * x
                 let softplus = max(a, 0) + log1p(exp(-abs(a)))
                 let s = a >= 0 ? 1 / (1 + exp(-a)) : exp(a) / (1 + exp(a))

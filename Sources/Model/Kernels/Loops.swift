@@ -62,10 +62,10 @@ public final class Loops {
     public static func rowsPerChunk(width: Int) -> Int { max(1, chunkElements / max(1, width)) }
 }
 
-public extension LoopRunner {
+extension LoopRunner {
     /// Runs body for each chunk with a typed context, passed by the address of a copy on the stack.
     @inline(__always)
-    func run<Context>(chunks: Int, context: Context, _ body: ChunkFunction) {
+    public func run<Context>(chunks: Int, context: Context, _ body: ChunkFunction) {
         withUnsafePointer(to: context) { run(chunks: chunks, context: UnsafeRawPointer($0), body) }
     }
 }

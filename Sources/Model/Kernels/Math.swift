@@ -1,8 +1,8 @@
 // Elementary functions without Foundation (start-up time matters), from the C library.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 @inline(__always) func _log(_ x: Double) -> Double { log(x) }

@@ -54,8 +54,13 @@ public struct RandomGenerator: RandomNumberGenerator {
     /// Standard normal, by Marsaglia's polar method (in Double, so the tails are right): one log
     /// and one square root per pair, no trigonometry — initializing C's 1.9 M weights is start-up time.
     public mutating func normal() -> Float {
-        if let z = spareNormal { spareNormal = nil; return z }
-        var u = 0.0, v = 0.0, s = 0.0
+        if let z = spareNormal {
+            spareNormal = nil
+            return z
+        }
+        var u = 0.0
+        var v = 0.0
+        var s = 0.0
         repeat {
             u = Double(next() >> 11) * (2.0 / 9_007_199_254_740_992.0) - 1
             v = Double(next() >> 11) * (2.0 / 9_007_199_254_740_992.0) - 1

@@ -159,14 +159,18 @@ public enum Activation: Equatable, Sendable {
 
     /// y[i] = f(z[i] + bias[i % width]) over `rows × width` elements; also stores z + bias back
     /// into `z` when backward will need it. `z` and `y` may be the same buffer.
-    func forwardWithBias(z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
-                         y: UnsafeMutablePointer<Float>, rows: Int, width: Int, loops: Loops) {
-        let pass = ForwardPass(f: self, z: z, bias: bias, y: y, rows: rows, width: width,
-                               rowsPerChunk: rowsPerChunk(width: width))
+    func forwardWithBias(
+        z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
+        y: UnsafeMutablePointer<Float>, rows: Int, width: Int, loops: Loops
+    ) {
+        let pass = ForwardPass(
+            f: self, z: z, bias: bias, y: y, rows: rows, width: width,
+            rowsPerChunk: rowsPerChunk(width: width))
         loops.run(chunks: Loops.chunks(rows, size: pass.rowsPerChunk), context: pass) { context, c in
             let p = context.load(as: ForwardPass.self)
-            p.f.forwardRows(Loops.range(chunk: c, size: p.rowsPerChunk, count: p.rows),
-                            z: p.z, bias: p.bias, y: p.y, width: p.width)
+            p.f.forwardRows(
+                Loops.range(chunk: c, size: p.rowsPerChunk, count: p.rows),
+                z: p.z, bias: p.bias, y: p.y, width: p.width)
         }
     }
 
@@ -177,18 +181,26 @@ public enum Activation: Equatable, Sendable {
     }
 
     @inline(__always)
-    private func forwardRows(_ rows: Range<Int>, z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
-                             y: UnsafeMutablePointer<Float>, width: Int) {
+    private func forwardRows(
+        _ rows: Range<Int>, z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
+        y: UnsafeMutablePointer<Float>, width: Int
+    ) {
         let keepZ = backwardNeedsInput && z != y
         for r in rows {
-            let zr = z + r * width, yr = y + r * width
+            let zr = z + r * width
+            let yr = y + r * width
             switch self {
             case .relu:
-                if let bias { Kernels.reluBias(zr, bias, yr, rows: 1, width: width) }
-                else { for j in 0..<width { let v = zr[j]; yr[j] = v > 0 ? v : 0 } }
+                if let bias {
+                    Kernels.reluBias(zr, bias, yr, rows: 1, width: width)
+                } else {
+                    for j in 0..<width {
+                        let v = zr[j]
+                        yr[j] = v > 0 ? v : 0
+                    }
+                }
             case .linear:
-                if let bias { Kernels.addBias(zr, bias, yr, rows: 1, width: width) }
-                else if zr != yr { yr.update(from: zr, count: width) }
+                if let bias { Kernels.addBias(zr, bias, yr, rows: 1, width: width) } else if zr != yr { yr.update(from: zr, count: width) }
             default:
                 for j in 0..<width {
                     let v = zr[j] + (bias?[j] ?? 0)
@@ -200,13 +212,16 @@ public enum Activation: Equatable, Sendable {
     }
 
     /// dz[i] = dy[i] · f'(z[i]) over `count` elements (`z` is read only when backwardNeedsInput).
-    func backward(dy: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafePointer<Float>,
-                  dz: UnsafeMutablePointer<Float>, count: Int, loops: Loops) {
+    func backward(
+        dy: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafePointer<Float>,
+        dz: UnsafeMutablePointer<Float>, count: Int, loops: Loops
+    ) {
         let pass = BackwardPass(f: self, dy: dy, z: z, y: y, dz: dz, count: count, chunk: elementsPerChunk)
         loops.run(chunks: Loops.chunks(count, size: pass.chunk), context: pass) { context, c in
             let p = context.load(as: BackwardPass.self)
-            p.f.backwardRange(Loops.range(chunk: c, size: p.chunk, count: p.count),
-                              dy: p.dy, z: p.z, y: p.y, dz: p.dz)
+            p.f.backwardRange(
+                Loops.range(chunk: c, size: p.chunk, count: p.count),
+                dy: p.dy, z: p.z, y: p.y, dz: p.dz)
         }
     }
 
@@ -225,13 +240,16 @@ public enum Activation: Equatable, Sendable {
     /// of rows sums its rows of dZ, still in cache, into its own row of `partials` (`biasChunks` rows
     /// of `width`), and the partial rows are then added in chunk order, so db does not depend on which
     /// thread ran which chunk.
-    func backward(dy: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafePointer<Float>,
-                  dz: UnsafeMutablePointer<Float>, rows: Int, width: Int,
-                  partials: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>, loops: Loops) {
+    func backward(
+        dy: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafePointer<Float>,
+        dz: UnsafeMutablePointer<Float>, rows: Int, width: Int,
+        partials: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>, loops: Loops
+    ) {
         let perChunk = biasChunkRows(rows: rows, width: width)
         let chunks = Loops.chunks(rows, size: perChunk)
-        let pass = BiasBackwardPass(f: self, dy: dy, z: z, y: y, dz: dz, rows: rows, width: width, rowsPerChunk: perChunk,
-                                    partials: partials)
+        let pass = BiasBackwardPass(
+            f: self, dy: dy, z: z, y: y, dz: dz, rows: rows, width: width, rowsPerChunk: perChunk,
+            partials: partials)
         loops.run(chunks: chunks, context: pass) { context, c in
             let p = context.load(as: BiasBackwardPass.self)
             let r = Loops.range(chunk: c, size: p.rowsPerChunk, count: p.rows)
@@ -255,9 +273,12 @@ public enum Activation: Equatable, Sendable {
     }
 
     @inline(__always)
-    private func backwardRange(_ r: Range<Int>, dy: UnsafePointer<Float>, z: UnsafePointer<Float>,
-                               y: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>) {
-        let o = r.lowerBound, n = r.count
+    private func backwardRange(
+        _ r: Range<Int>, dy: UnsafePointer<Float>, z: UnsafePointer<Float>,
+        y: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>
+    ) {
+        let o = r.lowerBound
+        let n = r.count
         switch self {
         case .linear:
             if UnsafePointer(dz) != dy { (dz + o).update(from: dy + o, count: n) }
@@ -265,8 +286,11 @@ public enum Activation: Equatable, Sendable {
             Kernels.reluMask(dy + o, y + o, dz + o, count: n)
         default:
             // Dense keeps no Z buffer for the others (it is empty): reading z[i] would overrun it.
-            if backwardNeedsInput { for i in r { dz[i] = dy[i] * derivative(z: z[i], y: y[i]) } }
-            else { for i in r { dz[i] = dy[i] * derivative(z: 0, y: y[i]) } }
+            if backwardNeedsInput {
+                for i in r { dz[i] = dy[i] * derivative(z: z[i], y: y[i]) }
+            } else {
+                for i in r { dz[i] = dy[i] * derivative(z: 0, y: y[i]) }
+            }
         }
     }
 }

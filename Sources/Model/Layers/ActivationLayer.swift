@@ -49,7 +49,9 @@ public final class ActivationLayer: Layer {
     public func forward(_ x: Matrix, training: Bool) -> Matrix {
         input = x
         output.resize(rows: x.rows)
-        let n = x.count, xp = x.data, yp = output.data
+        let n = x.count
+        let xp = x.data
+        let yp = output.data
         for i in 0..<n { yp[i] = activation.apply(xp[i]) }
         return output
     }

@@ -25,10 +25,12 @@ public struct BatchNormKind: LayerKind {
     public var displayName: String { momentum == 0.1 ? "BatchNorm" : "BatchNorm(momentum \(momentum))" }
 
     public func tensors(inputs f: Int) -> [TensorDeclaration] {
-        [TensorDeclaration("weight", shape: [f], role: .parameter(decays: false), initial: .ones),
-         TensorDeclaration("bias", shape: [f], role: .parameter(decays: false), initial: .zeros),
-         TensorDeclaration("running_mean", shape: [f], role: .state, initial: .zeros),
-         TensorDeclaration("running_var", shape: [f], role: .state, initial: .ones)]
+        [
+            TensorDeclaration("weight", shape: [f], role: .parameter(decays: false), initial: .ones),
+            TensorDeclaration("bias", shape: [f], role: .parameter(decays: false), initial: .zeros),
+            TensorDeclaration("running_mean", shape: [f], role: .state, initial: .zeros),
+            TensorDeclaration("running_var", shape: [f], role: .state, initial: .ones),
+        ]
     }
 
     // X̂, Y and dX.
@@ -45,15 +47,15 @@ public final class BatchNorm: Layer {
     public let momentum: Float
     public let epsilon: Float
     public let weight: TensorView  // γ
-    public let bias: TensorView    // β
+    public let bias: TensorView  // β
     public let runningMean: TensorView
     public let runningVar: TensorView
     public var computesInputGradient = true
     public var spec: LayerSpec { .batchNorm(momentum: momentum) }
 
     private let normalized: Matrix  // X̂
-    private let invStd: Matrix      // 1/√(σ² + ε), one row
-    private let mean: Matrix        // μ, one row (scratch)
+    private let invStd: Matrix  // 1/√(σ² + ε), one row
+    private let mean: Matrix  // μ, one row (scratch)
     private let output: Matrix
     private let dX: Matrix
     private let sumDXhat: Matrix, sumDXhatXhat: Matrix  // column sums for backward (scratch)
@@ -87,33 +89,49 @@ public final class BatchNorm: Layer {
     }
 
     public func forward(_ x: Matrix, training: Bool) -> Matrix {
-        let batch = x.rows, f = inputFeatures
+        let batch = x.rows
+        let f = inputFeatures
         output.resize(rows: batch)
-        let xp = x.data, yp = output.data, g = weight.value, b = bias.value
+        let xp = x.data
+        let yp = output.data
+        let g = weight.value
+        let b = bias.value
         if !training {
             // Y = γ·(X − running_mean)/√(running_var + ε) + β
-            let rm = runningMean.value, rv = runningVar.value, s = invStd.data
+            let rm = runningMean.value
+            let rv = runningVar.value
+            let s = invStd.data
             for j in 0..<f { s[j] = 1 / (rv[j] + epsilon).squareRoot() }
             for r in 0..<batch {
-                let xr = xp + r * f, yr = yp + r * f
+                let xr = xp + r * f
+                let yr = yp + r * f
                 for j in 0..<f { yr[j] = g[j] * (xr[j] - rm[j]) * s[j] + b[j] }
             }
             return output
         }
         normalized.resize(rows: batch)
-        let mu = mean.data, s = invStd.data, xh = normalized.data
+        let mu = mean.data
+        let s = invStd.data
+        let xh = normalized.data
         let inv = 1 / Float(batch)
         // μ = mean over the batch
         mu.update(repeating: 0, count: f)
-        for r in 0..<batch { let xr = xp + r * f; for j in 0..<f { mu[j] += xr[j] } }
+        for r in 0..<batch {
+            let xr = xp + r * f
+            for j in 0..<f { mu[j] += xr[j] }
+        }
         for j in 0..<f { mu[j] *= inv }
         // σ² = mean (X − μ)², kept in s until it becomes 1/√(σ² + ε)
         s.update(repeating: 0, count: f)
         for r in 0..<batch {
             let xr = xp + r * f
-            for j in 0..<f { let d = xr[j] - mu[j]; s[j] += d * d }
+            for j in 0..<f {
+                let d = xr[j] - mu[j]
+                s[j] += d * d
+            }
         }
-        let rm = runningMean.value, rv = runningVar.value
+        let rm = runningMean.value
+        let rv = runningVar.value
         // A batch of one has no spread: its unbiased variance is taken as 0 rather than 0/0.
         let unbias = batch > 1 ? Float(batch) / Float(batch - 1) : 0
         for j in 0..<f {
@@ -124,7 +142,9 @@ public final class BatchNorm: Layer {
         }
         // X̂ = (X − μ)·s,  Y = γ·X̂ + β
         for r in 0..<batch {
-            let xr = xp + r * f, hr = xh + r * f, yr = yp + r * f
+            let xr = xp + r * f
+            let hr = xh + r * f
+            let yr = yp + r * f
             for j in 0..<f {
                 let h = (xr[j] - mu[j]) * s[j]
                 hr[j] = h
@@ -137,20 +157,28 @@ public final class BatchNorm: Layer {
     // dγ = Σ_b dY·X̂,  dβ = Σ_b dY,
     // dX = (s/B)·(B·dX̂ − Σ_b dX̂ − X̂·Σ_b dX̂·X̂)  with dX̂ = dY·γ
     public func backward(_ dy: Matrix) -> Matrix {
-        let batch = dy.rows, f = inputFeatures
+        let batch = dy.rows
+        let f = inputFeatures
         dX.resize(rows: batch)
-        let gy = dy.data, xh = normalized.data, g = weight.value, s = invStd.data
-        let dg = weight.grad!, db = bias.grad!
-        let sa = sumDXhat.data, sb = sumDXhatXhat.data
+        let gy = dy.data
+        let xh = normalized.data
+        let g = weight.value
+        let s = invStd.data
+        let dg = weight.grad!
+        let db = bias.grad!
+        let sa = sumDXhat.data
+        let sb = sumDXhatXhat.data
         dg.update(repeating: 0, count: f)
         db.update(repeating: 0, count: f)
         sa.update(repeating: 0, count: f)
         sb.update(repeating: 0, count: f)
         // in the forward pass this was Y = γ·X̂ + β, so now we have dγ, dβ and dX̂ = dY·γ
         for r in 0..<batch {
-            let gr = gy + r * f, hr = xh + r * f
+            let gr = gy + r * f
+            let hr = xh + r * f
             for j in 0..<f {
-                let d = gr[j], h = hr[j]
+                let d = gr[j]
+                let h = hr[j]
                 dg[j] += d * h
                 db[j] += d
                 let dh = d * g[j]
@@ -160,10 +188,13 @@ public final class BatchNorm: Layer {
         }
         guard computesInputGradient else { return dX }
         // X̂ depended on X directly and through μ and σ², which gives the three terms
-        let invB = 1 / Float(batch), bF = Float(batch)
+        let invB = 1 / Float(batch)
+        let bF = Float(batch)
         let dx = dX.data
         for r in 0..<batch {
-            let gr = gy + r * f, hr = xh + r * f, dr = dx + r * f
+            let gr = gy + r * f
+            let hr = xh + r * f
+            let dr = dx + r * f
             for j in 0..<f {
                 let dh = gr[j] * g[j]
                 dr[j] = s[j] * invB * (bF * dh - sa[j] - hr[j] * sb[j])

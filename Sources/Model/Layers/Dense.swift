@@ -35,7 +35,8 @@ public struct DenseKind: LayerKind {
         }
         if rest.isEmpty { return DenseKind(units: units, maxNorm: limit) }
         guard rest.count <= 2,
-              let act = Activation(name: rest[0], argument: rest.count == 2 ? rest[1] : nil) else { return nil }
+            let act = Activation(name: rest[0], argument: rest.count == 2 ? rest[1] : nil)
+        else { return nil }
         return DenseKind(units: units, activation: act, maxNorm: limit)
     }
 
@@ -47,9 +48,12 @@ public struct DenseKind: LayerKind {
     public var units: Int? { outputs }
 
     public func tensors(inputs: Int) -> [TensorDeclaration] {
-        [TensorDeclaration("weight", shape: [outputs, inputs], role: .parameter(decays: true),
-                           initial: .weights(fanIn: inputs, fanOut: outputs, activation: activationFunction)),
-         TensorDeclaration("bias", shape: [outputs], role: .parameter(decays: false), initial: .zeros)]
+        [
+            TensorDeclaration(
+                "weight", shape: [outputs, inputs], role: .parameter(decays: true),
+                initial: .weights(fanIn: inputs, fanOut: outputs, activation: activationFunction)),
+            TensorDeclaration("bias", shape: [outputs], role: .parameter(decays: false), initial: .zeros),
+        ]
     }
 
     // Y, dZ and Z (counted always: it is only kept for GELU and Swish), db's partial sums (at most a
@@ -57,8 +61,9 @@ public struct DenseKind: LayerKind {
     public func floatsPerExample(inputs: Int) -> Int { 4 * outputs + inputs }
 
     public func makeLayer(_ c: LayerContext) -> Layer {
-        let d = Dense(inputs: c.inputs, outputs: outputs, activation: activationFunction,
-                      weight: c.tensors[0], bias: c.tensors[1], loops: c.loops)
+        let d = Dense(
+            inputs: c.inputs, outputs: outputs, activation: activationFunction,
+            weight: c.tensors[0], bias: c.tensors[1], loops: c.loops)
         d.maxNorm = maxNorm
         d.route = c.route
         return d
@@ -79,11 +84,11 @@ public final class Dense: Layer {
     private let loops: Loops
     /// Where backward writes dW (the gradient buffer unless the optimizer fuses its update).
     var route = WeightGradientRoute()
-    private var input: Matrix?        // X, from the forward pass
-    private let preactivation: Matrix // Z, filled only when activation.backwardNeedsInput
-    private let output: Matrix        // Y
-    private let dZ: Matrix            // dLoss/dZ
-    private let dX: Matrix            // dLoss/dX
+    private var input: Matrix?  // X, from the forward pass
+    private let preactivation: Matrix  // Z, filled only when activation.backwardNeedsInput
+    private let output: Matrix  // Y
+    private let dZ: Matrix  // dLoss/dZ
+    private let dX: Matrix  // dLoss/dX
     private let biasPartials: Matrix  // db's partial sums, a row per chunk of dZ's rows
     private var owner: ParameterStore?  // the tensors of a stand-alone layer
 
@@ -106,8 +111,9 @@ public final class Dense: Layer {
     public convenience init(inputs: Int, outputs: Int, activation: Activation = .linear) {
         let kind = DenseKind(units: outputs, activation: activation)
         let store = ParameterStore(layers: [kind.tensors(inputs: inputs)])!
-        self.init(inputs: inputs, outputs: outputs, activation: activation, weight: store.tensors[0],
-                  bias: store.tensors[1], loops: Loops())
+        self.init(
+            inputs: inputs, outputs: outputs, activation: activation, weight: store.tensors[0],
+            bias: store.tensors[1], loops: Loops())
         owner = store
     }
 
@@ -120,12 +126,19 @@ public final class Dense: Layer {
         // The GEMM writes Z where backward will want it: into its own buffer for GELU/Swish,
         // straight into Y otherwise (then f is applied in place).
         let z: Matrix
-        if activation.backwardNeedsInput { preactivation.resize(rows: batch); z = preactivation } else { z = output }
-        BLAS.gemm(transA: false, transB: true, m: batch, n: outputFeatures, k: inputFeatures,
-                  alpha: 1, a: x.data, lda: inputFeatures, b: weight.value, ldb: inputFeatures,
-                  beta: 0, c: z.data, ldc: outputFeatures)
-        activation.forwardWithBias(z: z.data, bias: bias.value, y: output.data,
-                                   rows: batch, width: outputFeatures, loops: loops)
+        if activation.backwardNeedsInput {
+            preactivation.resize(rows: batch)
+            z = preactivation
+        } else {
+            z = output
+        }
+        BLAS.gemm(
+            transA: false, transB: true, m: batch, n: outputFeatures, k: inputFeatures,
+            alpha: 1, a: x.data, lda: inputFeatures, b: weight.value, ldb: inputFeatures,
+            beta: 0, c: z.data, ldc: outputFeatures)
+        activation.forwardWithBias(
+            z: z.data, bias: bias.value, y: output.data,
+            rows: batch, width: outputFeatures, loops: loops)
         return output
     }
 
@@ -143,25 +156,28 @@ public final class Dense: Layer {
         } else {
             dZ.resize(rows: batch)
             biasPartials.resize(rows: activation.biasChunks(rows: batch, width: outputFeatures))
-            activation.backward(dy: dy.data, z: preactivation.data, y: output.data, dz: dZ.data, rows: batch,
-                                width: outputFeatures, partials: biasPartials.data, db: bias.grad!, loops: loops)
+            activation.backward(
+                dy: dy.data, z: preactivation.data, y: output.data, dz: dZ.data, rows: batch,
+                width: outputFeatures, partials: biasPartials.data, db: bias.grad!, loops: loops)
             g = dZ
         }
         // dX[b,i] = Σ_o dZ[b,o]·W[o,i]  (dX = dZ·W); the first layer skips it (and its buffer). Before
         // dW: a fused update changes W inside the dW GEMM, and dX needs W as the forward pass saw it.
         if computesInputGradient {
             dX.resize(rows: batch)
-            BLAS.gemm(transA: false, transB: false, m: batch, n: inputFeatures, k: outputFeatures,
-                      alpha: 1, a: g.data, lda: outputFeatures, b: weight.value, ldb: inputFeatures,
-                      beta: 0, c: dX.data, ldc: inputFeatures)
+            BLAS.gemm(
+                transA: false, transB: false, m: batch, n: inputFeatures, k: outputFeatures,
+                alpha: 1, a: g.data, lda: outputFeatures, b: weight.value, ldb: inputFeatures,
+                beta: 0, c: dX.data, ldc: inputFeatures)
         }
         // in the forward pass Z[b,o] = Σ_i X[b,i]·W[o,i] + b[o], so
         // dW[o,i] = Σ_b dZ[b,o]·X[b,i]  (dW = dZᵀ·X), into the gradient buffer, or straight into the
         // optimizer's buffer as alpha·dW + beta·C when it takes its weight update here
         let t = route.target
-        BLAS.gemm(transA: true, transB: false, m: outputFeatures, n: inputFeatures, k: batch,
-                  alpha: t?.alpha ?? 1, a: g.data, lda: outputFeatures, b: x.data, ldb: inputFeatures,
-                  beta: t?.beta(weightCount: weight.count) ?? 0, c: t.map { $0.buffer + weight.offset } ?? weight.grad!, ldc: inputFeatures)
+        BLAS.gemm(
+            transA: true, transB: false, m: outputFeatures, n: inputFeatures, k: batch,
+            alpha: t?.alpha ?? 1, a: g.data, lda: outputFeatures, b: x.data, ldb: inputFeatures,
+            beta: t?.beta(weightCount: weight.count) ?? 0, c: t.map { $0.buffer + weight.offset } ?? weight.grad!, ldc: inputFeatures)
         // the rest of W's update, if the optimizer has one, now, while W and its buffer are in cache
         t?.finish?.finishWeights(offset: weight.offset, count: weight.count)
         return dX

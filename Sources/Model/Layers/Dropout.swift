@@ -76,9 +76,10 @@ public final class Dropout: Layer {
         output.resize(rows: x.rows)
         let drawMask = !reuseMask || mask.rows != x.rows
         if drawMask { mask.resize(rows: x.rows) }
-        let pass = MaskPass(x: x.data, m: mask.data, y: output.data, rows: x.rows, width: inputFeatures,
-                            key: drawMask ? rng.next() : 0, firstRow: rowsBefore, draw: drawMask,
-                            threshold: keepThreshold, scale: 1 / (1 - rate))
+        let pass = MaskPass(
+            x: x.data, m: mask.data, y: output.data, rows: x.rows, width: inputFeatures,
+            key: drawMask ? rng.next() : 0, firstRow: rowsBefore, draw: drawMask,
+            threshold: keepThreshold, scale: 1 / (1 - rate))
         let per = Loops.rowsPerChunk(width: inputFeatures)
         loops.run(chunks: Loops.chunks(x.rows, size: per), context: pass) { context, c in
             let p = context.load(as: MaskPass.self)
@@ -101,10 +102,13 @@ public final class Dropout: Layer {
     /// SIMD vector of four 16-bit fields (a branch on a random bit mispredicts half the time, and
     /// the compiler turns scalar selects back into branches).
     @inline(__always)
-    static func drawRow(_ m: UnsafeMutablePointer<Float>, width: Int, key: UInt64, row: Int,
-                        threshold: UInt64, scale: Float) {
+    static func drawRow(
+        _ m: UnsafeMutablePointer<Float>, width: Int, key: UInt64, row: Int,
+        threshold: UInt64, scale: Float
+    ) {
         var g = RandomGenerator(seed: key ^ (UInt64(row) &* 0xD6E8_FEB8_6659_FD93))
-        let t = SIMD4<Int32>(repeating: Int32(threshold)), zero = SIMD4<Float>(repeating: 0)
+        let t = SIMD4<Int32>(repeating: Int32(threshold))
+        let zero = SIMD4<Float>(repeating: 0)
         @inline(__always) func entries(_ bits: UInt64) -> SIMD4<Float> {
             let fields = SIMD4<Int32>(truncatingIfNeeded: unsafeBitCast(bits, to: SIMD4<UInt16>.self))
             return zero.replacing(with: scale, where: fields .< t)
@@ -119,7 +123,11 @@ public final class Dropout: Layer {
         if i < width {
             let last = entries(g.next())
             var j = 0
-            while i < width { m[i] = last[j]; i += 1; j += 1 }
+            while i < width {
+                m[i] = last[j]
+                i += 1
+                j += 1
+            }
         }
     }
 

@@ -26,13 +26,13 @@ public protocol Layer: AnyObject {
     func shareBatch(before: Int, own: Int, after: Int)
 }
 
-public extension Layer {
-    var token: String { spec.token }
-    var generator: RandomGenerator? {
+extension Layer {
+    public var token: String { spec.token }
+    public var generator: RandomGenerator? {
         get { nil }
         set {}
     }
-    func shareBatch(before: Int, own: Int, after: Int) {}
+    public func shareBatch(before: Int, own: Int, after: Int) {}
 }
 
 /// What a layer kind gets when the network builds it.

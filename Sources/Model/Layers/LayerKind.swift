@@ -28,10 +28,10 @@ public protocol LayerKind: Sendable {
     func makeLayer(_ context: LayerContext) -> Layer
 }
 
-public extension LayerKind {
-    func outputWidth(inputs: Int) -> Int { units ?? inputs }
-    var activation: Activation? { nil }
-    var units: Int? { nil }
+extension LayerKind {
+    public func outputWidth(inputs: Int) -> Int { units ?? inputs }
+    public var activation: Activation? { nil }
+    public var units: Int? { nil }
 }
 
 /// One layer of an architecture: a kind and its settings. Two specs are equal when their tokens are.
@@ -56,7 +56,9 @@ public struct LayerSpec: Equatable, Sendable, CustomStringConvertible {
     }
 
     // The usual kinds by name, for code and tests that build architectures directly.
-    public static func dense(units: Int, activation: Activation = .linear) -> LayerSpec { LayerSpec(DenseKind(units: units, activation: activation)) }
+    public static func dense(units: Int, activation: Activation = .linear) -> LayerSpec {
+        LayerSpec(DenseKind(units: units, activation: activation))
+    }
     public static func activation(_ a: Activation) -> LayerSpec { LayerSpec(ActivationKind(activation: a)) }
     public static func dropout(rate: Float) -> LayerSpec { LayerSpec(DropoutKind(rate: rate)) }
     public static func batchNorm(momentum: Float = 0.1) -> LayerSpec { LayerSpec(BatchNormKind(momentum: momentum)) }

@@ -9,8 +9,9 @@
 extension Dense {
     /// Applies the constraint with limit `c` to this layer's weight.
     func applyMaxNorm(_ c: Float, loops: Loops) {
-        let pass = MaxNormPass(w: weight.value, rows: outputFeatures, cols: inputFeatures, limit: c,
-                               rowsPerChunk: Loops.rowsPerChunk(width: inputFeatures))
+        let pass = MaxNormPass(
+            w: weight.value, rows: outputFeatures, cols: inputFeatures, limit: c,
+            rowsPerChunk: Loops.rowsPerChunk(width: inputFeatures))
         loops.run(chunks: Loops.chunks(outputFeatures, size: pass.rowsPerChunk), context: pass) { context, chunk in
             let p = context.load(as: MaxNormPass.self)
             for r in Loops.range(chunk: chunk, size: p.rowsPerChunk, count: p.rows) {

@@ -52,7 +52,8 @@ public struct LabelWeights: Equatable, Sendable {
         let n = targets.count / labels
         var on = [Int](repeating: 0, count: labels)
         for r in 0..<n { for k in 0..<labels where targets[r * labels + k] >= 0.5 { on[k] += 1 } }
-        var positive = [Float](), negative = [Float]()
+        var positive = [Float]()
+        var negative = [Float]()
         for k in 0..<labels {
             let w = ClassWeights.balanced(counts: [n - on[k], on[k]])
             negative.append(Float(w[0]))

@@ -15,14 +15,23 @@ public final class HuberLoss: Loss {
 
     public var token: String { delta == 1 ? "huber" : "huber:\(delta)" }
 
-    public func forward(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
-                        weights: UnsafePointer<Float>?, computeGradient: Bool) -> Float {
+    public func forward(
+        _ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
+        weights: UnsafePointer<Float>?, computeGradient: Bool
+    ) -> Float {
         if computeGradient { gradient = gradientBuffer(gradient, like: output) }
         let k = delta
         // in the forward pass this was h(Ŷ − T), so now we have h'(Ŷ − T), over B·C
-        return elementwiseMean(output, labels: labels, targets: targets, weights: weights, gradient: computeGradient ? gradient : nil,
-                               term: { y, t in let d = abs(y - t); return d <= k ? 0.5 * d * d : k * (d - 0.5 * k) },
-                               derivative: { y, t in let d = y - t; return d > k ? k : (d < -k ? -k : d) })
+        return elementwiseMean(
+            output, labels: labels, targets: targets, weights: weights, gradient: computeGradient ? gradient : nil,
+            term: { y, t in
+                let d = abs(y - t)
+                return d <= k ? 0.5 * d * d : k * (d - 0.5 * k)
+            },
+            derivative: { y, t in
+                let d = y - t
+                return d > k ? k : (d < -k ? -k : d)
+            })
     }
 
     public func probabilities(_ output: Matrix, into result: Matrix) { result.copy(from: output) }

@@ -16,16 +16,18 @@ public protocol Loss: AnyObject {
     /// given (regression and multi-label). With `computeGradient`, also fills `gradient`.
     /// `weights` (B values, ≥ 0, or nil for all 1) makes it the weighted mean Σ w·loss / Σ w, and the
     /// gradient that of the weighted mean; nil runs the unweighted code, unchanged.
-    func forward(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
-                 weights: UnsafePointer<Float>?, computeGradient: Bool) -> Float
+    func forward(
+        _ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
+        weights: UnsafePointer<Float>?, computeGradient: Bool
+    ) -> Float
     /// What the outputs mean as probabilities: softmax, sigmoid, or the outputs themselves.
     func probabilities(_ output: Matrix, into result: Matrix)
 }
 
-public extension Loss {
+extension Loss {
     /// The unweighted mean loss (every row weighs 1).
     @inline(__always)
-    func forward(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?, computeGradient: Bool) -> Float {
+    public func forward(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?, computeGradient: Bool) -> Float {
         forward(output, labels: labels, targets: targets, weights: nil, computeGradient: computeGradient)
     }
 }
@@ -77,14 +79,18 @@ func gradientBuffer(_ current: Matrix, like output: Matrix) -> Matrix {
 /// `targets`' entry or the one-hot of `labels`; with `gradient`, also writes d(mean)/dz =
 /// `derivative(z, t)`/(B·C) there. Shared by the losses that treat each output on its own.
 /// With `weights` or `labelWeights`, the weighted mean instead (Losses/WeightedElementwiseMean.swift).
-func elementwiseMean(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
-                     weights: UnsafePointer<Float>? = nil, labelWeights: LabelWeights? = nil, gradient: Matrix?,
-                     term: (Float, Float) -> Float, derivative: (Float, Float) -> Float) -> Float {
+func elementwiseMean(
+    _ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
+    weights: UnsafePointer<Float>? = nil, labelWeights: LabelWeights? = nil, gradient: Matrix?,
+    term: (Float, Float) -> Float, derivative: (Float, Float) -> Float
+) -> Float {
     if weights != nil || labelWeights != nil {
-        return weightedElementwiseMean(output, labels: labels, targets: targets, weights: weights, labelWeights: labelWeights,
-                                       gradient: gradient, term: term, derivative: derivative)
+        return weightedElementwiseMean(
+            output, labels: labels, targets: targets, weights: weights, labelWeights: labelWeights,
+            gradient: gradient, term: term, derivative: derivative)
     }
-    let batch = output.rows, c = output.cols
+    let batch = output.rows
+    let c = output.cols
     let scale = 1 / Float(batch * c)
     var total: Double = 0
     for r in 0..<batch {

@@ -12,12 +12,15 @@ public final class MeanAbsoluteError: Loss {
     public init() {}
     public var token: String { "mae" }
 
-    public func forward(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
-                        weights: UnsafePointer<Float>?, computeGradient: Bool) -> Float {
+    public func forward(
+        _ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
+        weights: UnsafePointer<Float>?, computeGradient: Bool
+    ) -> Float {
         if computeGradient { gradient = gradientBuffer(gradient, like: output) }
         // in the forward pass this was |Ŷ − T|, so now we have sign(Ŷ − T), over B·C
-        return elementwiseMean(output, labels: labels, targets: targets, weights: weights, gradient: computeGradient ? gradient : nil,
-                               term: { y, t in abs(y - t) }, derivative: { y, t in y > t ? 1 : (y < t ? -1 : 0) })
+        return elementwiseMean(
+            output, labels: labels, targets: targets, weights: weights, gradient: computeGradient ? gradient : nil,
+            term: { y, t in abs(y - t) }, derivative: { y, t in y > t ? 1 : (y < t ? -1 : 0) })
     }
 
     public func probabilities(_ output: Matrix, into result: Matrix) { result.copy(from: output) }

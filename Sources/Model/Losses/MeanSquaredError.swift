@@ -11,12 +11,15 @@ public final class MeanSquaredError: Loss {
     public init() {}
     public var token: String { "mse" }
 
-    public func forward(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
-                        weights: UnsafePointer<Float>?, computeGradient: Bool) -> Float {
+    public func forward(
+        _ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
+        weights: UnsafePointer<Float>?, computeGradient: Bool
+    ) -> Float {
         if computeGradient { gradient = gradientBuffer(gradient, like: output) }
         // in the forward pass this was (Ŷ − T)², so now we have 2·(Ŷ − T), over B·C
-        return elementwiseMean(output, labels: labels, targets: targets, weights: weights, gradient: computeGradient ? gradient : nil,
-                               term: { y, t in (y - t) * (y - t) }, derivative: { y, t in 2 * (y - t) })
+        return elementwiseMean(
+            output, labels: labels, targets: targets, weights: weights, gradient: computeGradient ? gradient : nil,
+            term: { y, t in (y - t) * (y - t) }, derivative: { y, t in 2 * (y - t) })
     }
 
     public func probabilities(_ output: Matrix, into result: Matrix) { result.copy(from: output) }

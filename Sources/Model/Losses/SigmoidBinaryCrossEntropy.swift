@@ -15,13 +15,17 @@ public final class SigmoidBinaryCrossEntropy: Loss {
     public init() {}
     public var token: String { "bce" }
 
-    public func forward(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
-                        weights: UnsafePointer<Float>?, computeGradient: Bool) -> Float {
+    public func forward(
+        _ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
+        weights: UnsafePointer<Float>?, computeGradient: Bool
+    ) -> Float {
         if computeGradient { gradient = gradientBuffer(gradient, like: output) }
         // in the forward pass this was BCE(σ(Z), T), so now we have σ(Z) − T, over B·C
-        return elementwiseMean(output, labels: labels, targets: targets, weights: weights, labelWeights: labelWeights, gradient: computeGradient ? gradient : nil,
-                               term: { z, t in max(z, 0) - z * t + _logf(1 + _expf(-abs(z))) },
-                               derivative: { z, t in Activation.sigmoid(z) - t })
+        return elementwiseMean(
+            output, labels: labels, targets: targets, weights: weights, labelWeights: labelWeights,
+            gradient: computeGradient ? gradient : nil,
+            term: { z, t in max(z, 0) - z * t + _logf(1 + _expf(-abs(z))) },
+            derivative: { z, t in Activation.sigmoid(z) - t })
     }
 
     public func probabilities(_ output: Matrix, into result: Matrix) {

@@ -18,15 +18,20 @@ public final class SoftmaxCrossEntropy: Loss {
 
     public var token: String { labelSmoothing == 0 ? "cross_entropy" : "cross_entropy:\(labelSmoothing)" }
 
-    public func forward(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
-                        weights: UnsafePointer<Float>?, computeGradient: Bool) -> Float {
-        let batch = output.rows, c = output.cols
+    public func forward(
+        _ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
+        weights: UnsafePointer<Float>?, computeGradient: Bool
+    ) -> Float {
+        let batch = output.rows
+        let c = output.cols
         if computeGradient { gradient = gradientBuffer(gradient, like: output) }
         if let weights {
-            return weightedForward(output, labels: labels, targets: targets, weights: weights,
-                                   gradient: computeGradient ? gradient : nil)
+            return weightedForward(
+                output, labels: labels, targets: targets, weights: weights,
+                gradient: computeGradient ? gradient : nil)
         }
-        let eps = labelSmoothing, uniform = labelSmoothing / Float(c)
+        let eps = labelSmoothing
+        let uniform = labelSmoothing / Float(c)
         let invB = 1 / Float(batch)
         var total: Double = 0
         for r in 0..<batch {
@@ -37,11 +42,15 @@ public final class SoftmaxCrossEntropy: Loss {
             let d = computeGradient ? gradient.data + r * c : nil
             var sum: Float = 0
             if let d {
-                for k in 0..<c { let e = _expf(z[k] - m); d[k] = e; sum += e }
+                for k in 0..<c {
+                    let e = _expf(z[k] - m)
+                    d[k] = e
+                    sum += e
+                }
             } else {
                 for k in 0..<c { sum += _expf(z[k] - m) }
             }
-            let logSum = _logf(sum) + m   // log Σ exp Z
+            let logSum = _logf(sum) + m  // log Σ exp Z
             // −Σ q·log P, with q from a label or a given target row
             var rowLoss: Float = 0
             if let targets {
@@ -74,14 +83,19 @@ public final class SoftmaxCrossEntropy: Loss {
     }
 
     public func probabilities(_ output: Matrix, into result: Matrix) {
-        let batch = output.rows, c = output.cols
+        let batch = output.rows
+        let c = output.cols
         result.resize(rows: batch)
         for r in 0..<batch {
-            let z = output.data + r * c, p = result.data + r * c
+            let z = output.data + r * c
+            let p = result.data + r * c
             var m = z[0]
             for k in 1..<c where z[k] > m { m = z[k] }
             var sum: Float = 0
-            for k in 0..<c { p[k] = _expf(z[k] - m); sum += p[k] }
+            for k in 0..<c {
+                p[k] = _expf(z[k] - m)
+                sum += p[k]
+            }
             let inv = 1 / sum
             for k in 0..<c { p[k] *= inv }
         }

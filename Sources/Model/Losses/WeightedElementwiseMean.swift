@@ -7,12 +7,16 @@
 // Backward: dZ = e·term'(Z, T) / Σ e
 // An element of weight 0 adds nothing and gets a zero gradient; Σ e = 0 gives loss 0 and a zero gradient.
 
-func weightedElementwiseMean(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
-                             weights: UnsafePointer<Float>?, labelWeights: LabelWeights?, gradient: Matrix?,
-                             term: (Float, Float) -> Float, derivative: (Float, Float) -> Float) -> Float {
-    let batch = output.rows, c = output.cols
-    precondition(labelWeights.map { $0.positive.count == c && $0.negative.count == c } ?? true,
-                 "label weights do not match the outputs")
+func weightedElementwiseMean(
+    _ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
+    weights: UnsafePointer<Float>?, labelWeights: LabelWeights?, gradient: Matrix?,
+    term: (Float, Float) -> Float, derivative: (Float, Float) -> Float
+) -> Float {
+    let batch = output.rows
+    let c = output.cols
+    precondition(
+        labelWeights.map { $0.positive.count == c && $0.negative.count == c } ?? true,
+        "label weights do not match the outputs")
     @inline(__always) func target(_ r: Int, _ k: Int, _ label: Int) -> Float {
         if let targets { return targets.data[r * c + k] }
         return k == label ? 1 : 0

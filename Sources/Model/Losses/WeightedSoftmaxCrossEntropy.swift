@@ -10,12 +10,16 @@
 // gives loss 0 and a zero gradient.
 
 extension SoftmaxCrossEntropy {
-    func weightedForward(_ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
-                         weights: UnsafePointer<Float>, gradient: Matrix?) -> Float {
-        let batch = output.rows, c = output.cols
+    func weightedForward(
+        _ output: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix?,
+        weights: UnsafePointer<Float>, gradient: Matrix?
+    ) -> Float {
+        let batch = output.rows
+        let c = output.cols
         let totalWeight = WeightedLoss.total(weights, count: batch)
         let invW = totalWeight > 0 ? 1 / totalWeight : 0
-        let eps = labelSmoothing, uniform = labelSmoothing / Float(c)
+        let eps = labelSmoothing
+        let uniform = labelSmoothing / Float(c)
         var total: Double = 0
         for r in 0..<batch {
             let w = weights[r]
@@ -30,7 +34,11 @@ extension SoftmaxCrossEntropy {
             // exp(Z − m) goes straight into the gradient row when there is one: it becomes P there.
             var sum: Float = 0
             if let d {
-                for k in 0..<c { let e = _expf(z[k] - m); d[k] = e; sum += e }
+                for k in 0..<c {
+                    let e = _expf(z[k] - m)
+                    d[k] = e
+                    sum += e
+                }
             } else {
                 for k in 0..<c { sum += _expf(z[k] - m) }
             }

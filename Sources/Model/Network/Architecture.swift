@@ -47,7 +47,10 @@ public enum Architecture {
         guard let last = specs.last, last.kind.units == outputs else {
             let units = outputs == 1 ? "1 unit" : "\(outputs) units"
             let per = regression ? "one per regression target" : "one per class"
-            throw ArchitectureError(message: "the architecture must end with a dense layer of \(units), \(per) (e.g. '...,\(outputs)'), got '\(specs.last?.token ?? "")'")
+            throw ArchitectureError(
+                message:
+                    "the architecture must end with a dense layer of \(units), \(per) (e.g. '...,\(outputs)'), got '\(specs.last?.token ?? "")'"
+            )
         }
     }
 
@@ -72,7 +75,10 @@ public enum Architecture {
     /// optimizer states, saved state, and what the layers keep per example for a batch of `rows`
     /// (plus the input batch). nil on overflow.
     public static func trainingBytes(inputs: Int, specs: [LayerSpec], rows: Int, optimizerSlots: Int) -> Int? {
-        var params = 0, state = 0, perExample = inputs, width = inputs
+        var params = 0
+        var state = 0
+        var perExample = inputs
+        var width = inputs
         for spec in specs {
             for t in spec.kind.tensors(inputs: width) {
                 guard let n = t.count else { return nil }
@@ -86,8 +92,10 @@ public enum Architecture {
             width = spec.kind.outputWidth(inputs: width)
         }
         var total = 0
-        for (n, o) in [params.multipliedReportingOverflow(by: 2 + optimizerSlots), (state, false),
-                       perExample.multipliedReportingOverflow(by: rows)] {
+        for (n, o) in [
+            params.multipliedReportingOverflow(by: 2 + optimizerSlots), (state, false),
+            perExample.multipliedReportingOverflow(by: rows),
+        ] {
             if o { return nil }
             let (t, o2) = total.addingReportingOverflow(n)
             if o2 { return nil }

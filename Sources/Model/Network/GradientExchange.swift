@@ -38,7 +38,8 @@ public struct BatchShare {
 
     /// Rank r of N takes rows ⌊n·r/N⌋ ..< ⌊n·(r+1)/N⌋: contiguous, and within one row of equal.
     public init(batch n: Int, exchange: GradientExchange) {
-        let lo = n * exchange.rank / exchange.ranks, hi = n * (exchange.rank + 1) / exchange.ranks
+        let lo = n * exchange.rank / exchange.ranks
+        let hi = n * (exchange.rank + 1) / exchange.ranks
         before = lo
         own = hi - lo
         after = n - hi

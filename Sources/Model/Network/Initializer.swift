@@ -31,8 +31,10 @@ public enum Initializer: String, CaseIterable, Sendable {
     }
 
     /// Fills a weight matrix of shape [fanOut, fanIn] at p.
-    public func fill(_ p: UnsafeMutablePointer<Float>, fanOut: Int, fanIn: Int, activation: Activation,
-                     rng: inout RandomGenerator) {
+    public func fill(
+        _ p: UnsafeMutablePointer<Float>, fanOut: Int, fanIn: Int, activation: Activation,
+        rng: inout RandomGenerator
+    ) {
         let n = fanOut * fanIn
         let std = expectedStd(fanIn: fanIn, fanOut: fanOut, activation: activation)
         switch self {
@@ -53,7 +55,8 @@ public enum Initializer: String, CaseIterable, Sendable {
     static func fillOrthogonal(_ w: UnsafeMutablePointer<Float>, rows: Int, cols: Int, rng: inout RandomGenerator) {
         // Factor the tall orientation: m ≥ n.
         let tall = rows >= cols
-        let m = tall ? rows : cols, n = tall ? cols : rows
+        let m = tall ? rows : cols
+        let n = tall ? cols : rows
         var a = [Float](repeating: 0, count: m * n)
         for i in 0..<(m * n) { a[i] = rng.normal() }
         var tau = [Float](repeating: 0, count: n)

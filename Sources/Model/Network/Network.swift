@@ -31,8 +31,10 @@ public final class Network {
     /// Builds the layers of `specs` with parameters initialized from `seed`. `initializer` nil picks
     /// the default per layer (He for the ReLU family, Xavier otherwise).
     /// `maxNorm`: the max-norm limit of the dense layers that set none of their own (MaxNorm.swift).
-    public init(inputs: Int, specs: [LayerSpec], loss: Loss, initializer: Initializer? = nil, seed: UInt64 = 0,
-                maxNorm: Float? = nil, loops: Loops = Loops()) {
+    public init(
+        inputs: Int, specs: [LayerSpec], loss: Loss, initializer: Initializer? = nil, seed: UInt64 = 0,
+        maxNorm: Float? = nil, loops: Loops = Loops()
+    ) {
         inputFeatures = inputs
         self.specs = specs
         self.loss = loss
@@ -55,8 +57,11 @@ public final class Network {
         }
         var built: [Layer] = []
         for (i, spec) in specs.enumerated() {
-            built.append(spec.kind.makeLayer(LayerContext(index: i, inputs: declared[i].inputs, tensors: store.tensors(ofLayer: i),
-                                                          seed: seed, loops: loops, route: route)))
+            built.append(
+                spec.kind.makeLayer(
+                    LayerContext(
+                        index: i, inputs: declared[i].inputs, tensors: store.tensors(ofLayer: i),
+                        seed: seed, loops: loops, route: route)))
         }
         layers = built
         // Nothing before the first layer with parameters needs a gradient: its input gradient, and
@@ -121,7 +126,8 @@ public final class Network {
     /// g ← g·s over the flat gradient buffer.
     public func scaleGradients(by s: Float) {
         let g = store.gradients
-        loops.run(chunks: Loops.chunks(g.count, size: Loops.chunkElements), context: ScalePass(g: g.data, count: g.count, s: s)) { context, c in
+        loops.run(chunks: Loops.chunks(g.count, size: Loops.chunkElements), context: ScalePass(g: g.data, count: g.count, s: s)) {
+            context, c in
             let p = context.load(as: ScalePass.self)
             let r = Loops.range(chunk: c, size: Loops.chunkElements, count: p.count)
             Kernels.scale(p.g + r.lowerBound, count: r.count, by: p.s)
@@ -148,13 +154,17 @@ public final class Network {
     /// `share.before`), or nil for all 1. The loss is then the batch's weighted mean (Loss.swift), and
     /// with `share` a rank's gradient is weighted by its rows' share of the batch's total weight.
     @discardableResult
-    public func trainStep(_ x: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix? = nil,
-                          weights: UnsafePointer<Float>? = nil,
-                          optimizer: Optimizer, lr: Float, clipNorm: Float? = nil,
-                          measureGradientNorm: Bool = false, keepsGradients: Bool = false, share: BatchShare? = nil) -> StepResult {
-        var l: Float = 0, correct = 0
+    public func trainStep(
+        _ x: Matrix, labels: UnsafePointer<Int32>?, targets: Matrix? = nil,
+        weights: UnsafePointer<Float>? = nil,
+        optimizer: Optimizer, lr: Float, clipNorm: Float? = nil,
+        measureGradientNorm: Bool = false, keepsGradients: Bool = false, share: BatchShare? = nil
+    ) -> StepResult {
+        var l: Float = 0
+        var correct = 0
         // Weighted data-parallel steps: the total weight of this rank's rows and of the whole batch.
-        var ownWeight = 0.0, batchWeight = 0.0
+        var ownWeight = 0.0
+        var batchWeight = 0.0
         if let weights, let share {
             for r in 0..<share.batch {
                 batchWeight += Double(weights[r])
@@ -168,8 +178,9 @@ public final class Network {
         route.target = fused ? optimizer.fusedWeightGradient(lr: lr) : nil
         if x.rows > 0 {
             let out = forward(x, training: true)
-            l = loss.forward(out, labels: labels, targets: targets, weights: weights.map { $0 + (share?.before ?? 0) },
-                             computeGradient: true)
+            l = loss.forward(
+                out, labels: labels, targets: targets, weights: weights.map { $0 + (share?.before ?? 0) },
+                computeGradient: true)
             correct = labels.map { countCorrect(out, labels: $0) } ?? 0
             if let share, weights != nil {
                 let g = loss.gradient

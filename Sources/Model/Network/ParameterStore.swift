@@ -59,7 +59,11 @@ public final class ParameterStore {
     public init?(layers: [[TensorDeclaration]]) {
         // Offsets: decayed parameters first, then the other parameters; state on its own.
         var offsets: [[Int]] = layers.map { [Int](repeating: 0, count: $0.count) }
-        var end = 0, params = 0, stateEnd = 0, stateValues = 0, decayed = 0
+        var end = 0
+        var params = 0
+        var stateEnd = 0
+        var stateValues = 0
+        var decayed = 0
         for pass in 0..<3 {
             for (i, decls) in layers.enumerated() {
                 for (j, d) in decls.enumerated() {
@@ -93,11 +97,14 @@ public final class ParameterStore {
         for (i, decls) in layers.enumerated() {
             for (j, d) in decls.enumerated() {
                 let o = offsets[i][j]
-                all.append(d.isParameter
-                    ? TensorView(name: "layers.\(i).\(d.name)", layer: i, declaration: d, offset: o,
-                                 value: values.data + o, grad: gradients.data + o)
-                    : TensorView(name: "layers.\(i).\(d.name)", layer: i, declaration: d, offset: o,
-                                 value: state.data + o, grad: nil))
+                all.append(
+                    d.isParameter
+                        ? TensorView(
+                            name: "layers.\(i).\(d.name)", layer: i, declaration: d, offset: o,
+                            value: values.data + o, grad: gradients.data + o)
+                        : TensorView(
+                            name: "layers.\(i).\(d.name)", layer: i, declaration: d, offset: o,
+                            value: state.data + o, grad: nil))
             }
         }
         tensors = all

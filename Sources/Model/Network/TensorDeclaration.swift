@@ -45,5 +45,8 @@ public struct TensorDeclaration: Equatable, Sendable {
         return n
     }
 
-    public var isParameter: Bool { if case .parameter = role { return true }; return false }
+    public var isParameter: Bool {
+        if case .parameter = role { return true }
+        return false
+    }
 }

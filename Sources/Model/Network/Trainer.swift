@@ -52,8 +52,10 @@ public final class Trainer {
     private let weights: UnsafeMutablePointer<Float>
 
     /// `targetWidth` is the number of real-valued targets per example (0: class labels).
-    public init(network: Network, optimizer: Optimizer, schedule: LearningRateSchedule,
-                batchSize: Int, epochs: Int, clipNorm: Float? = nil, targetWidth: Int = 0, seed: UInt64) {
+    public init(
+        network: Network, optimizer: Optimizer, schedule: LearningRateSchedule,
+        batchSize: Int, epochs: Int, clipNorm: Float? = nil, targetWidth: Int = 0, seed: UInt64
+    ) {
         self.network = network
         self.optimizer = optimizer
         self.schedule = schedule
@@ -101,15 +103,22 @@ public final class Trainer {
     /// step (step within the epoch, steps in the epoch, result) and may stop the loop after that
     /// step: then the epoch is left mid-way (resumable) and nil is returned. A non-finite loss
     /// also stops it; the caller sees it in `lastStep`.
-    public func runEpoch(_ epoch: Int, on data: Dataset,
-                         onStep: (Int, Int, Network.StepResult) -> StepVerdict = { _, _, _ in .proceed }) -> EpochResult? {
+    public func runEpoch(
+        _ epoch: Int, on data: Dataset,
+        onStep: (Int, Int, Network.StepResult) -> StepVerdict = { _, _, _ in .proceed }
+    ) -> EpochResult? {
         let clock = ContinuousClock()
         let start = clock.now
         let steps = stepsPerEpoch(data)
         if position == 0 {
             if order.count != data.count { order = (0..<Int32(data.count)).map { $0 } }
             order.withUnsafeMutableBufferPointer { rng.shuffle($0) }
-            lossSum = 0; correct = 0; seen = 0; seconds = 0; augmentSeconds = 0; weightSum = 0
+            lossSum = 0
+            correct = 0
+            seen = 0
+            seconds = 0
+            augmentSeconds = 0
+            weightSum = 0
             for i in gradientNormSums.indices { gradientNormSums[i] = 0 }
         }
         var lr = schedule.base
@@ -119,23 +128,29 @@ public final class Trainer {
         let weighted = data.weights != nil || classWeights != nil
         order.withUnsafeBufferPointer { perm in
             while position < steps {
-                let begin = position * batchSize, n = min(batchSize, data.count - begin)
+                let begin = position * batchSize
+                let n = min(batchSize, data.count - begin)
                 let share = exchange.map { BatchShare(batch: n, exchange: $0) }
                 // Every rank takes the batch's key, so the generators stay in step.
                 let distortion = augmenter.map { $0.batch(key: $0.nextKey(), firstRow: share?.before ?? 0) }
                 let gatherStart = distortion == nil ? nil : clock.now
-                data.gather(perm.baseAddress! + begin + (share?.before ?? 0), count: share?.own ?? n, into: x,
-                            labels: targets == nil ? labels : nil, targets: targets, loops: network.loops,
-                            distortion: distortion)
+                data.gather(
+                    perm.baseAddress! + begin + (share?.before ?? 0), count: share?.own ?? n, into: x,
+                    labels: targets == nil ? labels : nil, targets: targets, loops: network.loops,
+                    distortion: distortion)
                 if let gatherStart { augmentSeconds += Trainer.seconds(clock.now - gatherStart) }
                 // The whole batch's weights, on every rank: a rank's share of the gradient is its share of them.
-                let batchWeight = weighted ? data.gatherWeights(perm.baseAddress! + begin, count: n, classWeights: classWeights,
-                                                                into: weights) : 0
+                let batchWeight =
+                    weighted
+                    ? data.gatherWeights(
+                        perm.baseAddress! + begin, count: n, classWeights: classWeights,
+                        into: weights) : 0
                 lr = schedule.rate(step: step, stepsPerEpoch: steps, epochs: epochs)
-                let r = network.trainStep(x, labels: targets == nil ? labels : nil, targets: targets,
-                                          weights: weighted ? weights : nil,
-                                          optimizer: optimizer, lr: lr, clipNorm: clipNorm,
-                                          keepsGradients: measureGradientNorms, share: share)
+                let r = network.trainStep(
+                    x, labels: targets == nil ? labels : nil, targets: targets,
+                    weights: weighted ? weights : nil,
+                    optimizer: optimizer, lr: lr, clipNorm: clipNorm,
+                    keepsGradients: measureGradientNorms, share: share)
                 lastStep = r
                 step += 1
                 position += 1
@@ -162,10 +177,11 @@ public final class Trainer {
         if stopped && !(lastStep?.loss.isFinite ?? true) { return nil }
         position = 0
         let stepsRun = Double(max(steps, 1))
-        return EpochResult(epoch: epoch, loss: Float(epochLoss),
-                           accuracy: Float(correct) / Float(max(seen, 1)), seconds: seconds,
-                           samples: seen, augmentSeconds: augmentSeconds, learningRate: lr,
-                           gradientNorms: measureGradientNorms ? gradientNormSums.map { $0 / stepsRun } : [])
+        return EpochResult(
+            epoch: epoch, loss: Float(epochLoss),
+            accuracy: Float(correct) / Float(max(seen, 1)), seconds: seconds,
+            samples: seen, augmentSeconds: augmentSeconds, learningRate: lr,
+            gradientNorms: measureGradientNorms ? gradientNormSums.map { $0 / stepsRun } : [])
     }
 
     @inline(__always)

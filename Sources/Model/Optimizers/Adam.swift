@@ -15,8 +15,10 @@ public final class Adam: Optimizer {
     private let m: FloatBuffer, v: FloatBuffer
     private let chunks: UpdateChunks
 
-    public init(store: ParameterStore, loops: Loops = Loops(), beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false) {
+    public init(
+        store: ParameterStore, loops: Loops = Loops(), beta1: Float = 0.9, beta2: Float = 0.999,
+        epsilon: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false
+    ) {
         self.store = store
         self.loops = loops
         self.beta1 = beta1
@@ -29,10 +31,13 @@ public final class Adam: Optimizer {
         v = FloatBuffer(count: store.values.count)
     }
 
-    public convenience init(network: Network, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
-                            weightDecay: Float = 0, decoupled: Bool = false) {
-        self.init(store: network.store, loops: network.loops, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                  weightDecay: weightDecay, decoupled: decoupled)
+    public convenience init(
+        network: Network, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        weightDecay: Float = 0, decoupled: Bool = false
+    ) {
+        self.init(
+            store: network.store, loops: network.loops, beta1: beta1, beta2: beta2, epsilon: epsilon,
+            weightDecay: weightDecay, decoupled: decoupled)
     }
 
     public var token: String { decoupled ? "adamw" : "adam" }
@@ -43,20 +48,25 @@ public final class Adam: Optimizer {
         stepCount += 1
         let t = Double(stepCount)
         // Bias corrections in Double: β^t underflows gracefully and 1 − β^t keeps its digits.
-        let c1 = Float(1 - _pow(Double(beta1), t)), c2 = Float(1 - _pow(Double(beta2), t))
-        let stepSize = lr / c1, invSqrtC2 = 1 / c2.squareRoot()
+        let c1 = Float(1 - _pow(Double(beta1), t))
+        let c2 = Float(1 - _pow(Double(beta2), t))
+        let stepSize = lr / c1
+        let invSqrtC2 = 1 / c2.squareRoot()
         // One region for the whole update, in chunks of the flat buffers.
-        let u = Update(w: store.values.data, g: store.gradients.data, m: m.data, v: v.data, chunks: chunks,
-                       b1: beta1, b2: beta2, eps: epsilon, lr: lr, wd: weightDecay, decoupled: decoupled,
-                       stepSize: stepSize, invSqrtC2: invSqrtC2)
+        let u = Update(
+            w: store.values.data, g: store.gradients.data, m: m.data, v: v.data, chunks: chunks,
+            b1: beta1, b2: beta2, eps: epsilon, lr: lr, wd: weightDecay, decoupled: decoupled,
+            stepSize: stepSize, invSqrtC2: invSqrtC2)
         loops.run(chunks: chunks.total, context: u) { context, c in
             let u = context.load(as: Update.self)
             let (r, decays) = u.chunks.range(c)
-            let o = r.lowerBound, wd = decays ? u.wd : 0
+            let o = r.lowerBound
+            let wd = decays ? u.wd : 0
             // p − lr·m̂/(√v̂ + ε) with m̂ = m/c1 and √v̂ = √v/√c2
-            Kernels.adam(u.w + o, u.g + o, u.m + o, u.v + o, count: r.count,
-                         b1: u.b1, b2: u.b2, l2: u.decoupled ? 0 : wd, shrink: u.decoupled ? 1 - u.lr * wd : 1,
-                         stepSize: u.stepSize, invSqrtC2: u.invSqrtC2, eps: u.eps)
+            Kernels.adam(
+                u.w + o, u.g + o, u.m + o, u.v + o, count: r.count,
+                b1: u.b1, b2: u.b2, l2: u.decoupled ? 0 : wd, shrink: u.decoupled ? 1 - u.lr * wd : 1,
+                stepSize: u.stepSize, invSqrtC2: u.invSqrtC2, eps: u.eps)
         }
     }
 

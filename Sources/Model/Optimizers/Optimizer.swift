@@ -14,8 +14,10 @@ public struct FusedWeightGradient {
     /// buffer are still in cache (nil: the GEMM was the whole update).
     public let finish: FinishesWeightUpdate?
 
-    public init(buffer: UnsafeMutablePointer<Float>, alpha: Float, beta: Float, largeBeta: Float? = nil,
-                largeFrom: Int = .max, finish: FinishesWeightUpdate? = nil) {
+    public init(
+        buffer: UnsafeMutablePointer<Float>, alpha: Float, beta: Float, largeBeta: Float? = nil,
+        largeFrom: Int = .max, finish: FinishesWeightUpdate? = nil
+    ) {
         self.buffer = buffer
         self.alpha = alpha
         self.beta = beta
@@ -52,9 +54,9 @@ public protocol Optimizer: AnyObject {
     var state: [(name: String, buffer: FloatBuffer)] { get }
 }
 
-public extension Optimizer {
-    func fusedWeightGradient(lr: Float) -> FusedWeightGradient? { nil }
-    func stepAfterFusedWeights(lr: Float) { step(lr: lr) }
+extension Optimizer {
+    public func fusedWeightGradient(lr: Float) -> FusedWeightGradient? { nil }
+    public func stepAfterFusedWeights(lr: Float) { step(lr: lr) }
 }
 
 public enum OptimizerKind: String, CaseIterable, Sendable {

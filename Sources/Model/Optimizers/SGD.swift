@@ -113,8 +113,9 @@ public final class SGD: Optimizer {
                 momentumBufferScaled = true
             }
             pendingLR = lr
-            return FusedWeightGradient(buffer: velocity.data, alpha: 1, beta: momentum, largeBeta: momentumBufferScaled ? 1 : momentum,
-                                       largeFrom: SGD.scaledFrom, finish: self)
+            return FusedWeightGradient(
+                buffer: velocity.data, alpha: 1, beta: momentum, largeBeta: momentumBufferScaled ? 1 : momentum,
+                largeFrom: SGD.scaledFrom, finish: self)
         }
         return weightDecay == 0 ? FusedWeightGradient(buffer: store.values.data, alpha: -lr, beta: 1) : nil
     }
@@ -133,12 +134,14 @@ public final class SGD: Optimizer {
         // the weights are done (by the GEMM, and with momentum by finishWeights): only the other
         // parameters' chunks are left.
         let first = weightsFused ? chunks.decayedChunks : 0
-        let u = Update(w: store.values.data, g: store.gradients.data, v: velocity?.data, chunks: chunks, first: first, lr: lr,
-                       mu: momentum, wd: weightDecay, nesterov: nesterov)
+        let u = Update(
+            w: store.values.data, g: store.gradients.data, v: velocity?.data, chunks: chunks, first: first, lr: lr,
+            mu: momentum, wd: weightDecay, nesterov: nesterov)
         loops.run(chunks: chunks.total - first, context: u) { context, c in
             let u = context.load(as: Update.self)
             let (r, decays) = u.chunks.range(u.first + c)
-            let o = r.lowerBound, wd = decays ? u.wd : 0
+            let o = r.lowerBound
+            let wd = decays ? u.wd : 0
             if let v = u.v {
                 // PyTorch initializes the buffer with the first gradient; μ·0 + g is the same.
                 Kernels.momentum(u.w + o, u.g + o, v + o, count: r.count, lr: u.lr, mu: u.mu, wd: wd, nesterov: u.nesterov)
@@ -160,8 +163,9 @@ extension SGD: FinishesWeightUpdate {
     // GEMM made v = μ·v + dW.
     public func finishWeights(offset: Int, count: Int) {
         guard let velocity else { return }
-        let f = Finish(w: store.values.data + offset, v: velocity.data + offset, count: count, lr: pendingLR,
-                       mu: SGD.keepsScaledBuffer(count) ? momentum : 1, wd: weightDecay)
+        let f = Finish(
+            w: store.values.data + offset, v: velocity.data + offset, count: count, lr: pendingLR,
+            mu: SGD.keepsScaledBuffer(count) ? momentum : 1, wd: weightDecay)
         loops.run(chunks: Loops.chunks(count, size: Loops.chunkElements), context: f) { context, c in
             let f = context.load(as: Finish.self)
             let r = Loops.range(chunk: c, size: Loops.chunkElements, count: f.count)

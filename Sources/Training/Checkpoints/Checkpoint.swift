@@ -24,8 +24,9 @@
 // command line reads for it.
 import Formats
 import Model
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public enum Checkpoint {
@@ -102,7 +103,8 @@ public enum Checkpoint {
     /// metadata is malformed: `restore` says how).
     public static func progress(_ file: SafetensorsFile) -> (epochs: Int, partway: Bool)? {
         guard let e = file.metadataValue(for: "epoch").flatMap({ Int($0) }),
-              let p = file.metadataValue(for: "position").flatMap({ Int($0) }) else { return nil }
+            let p = file.metadataValue(for: "position").flatMap({ Int($0) })
+        else { return nil }
         return (e, p > 0)
     }
 
@@ -128,15 +130,20 @@ public enum Checkpoint {
 
     /// The training configuration a checkpoint was made with; `flags` reads a format 1 checkpoint's
     /// (without it, such a checkpoint is refused).
-    public static func configuration(_ file: SafetensorsFile, path: String, flags: FlagsReader? = nil) throws(TrainingError) -> TrainingConfiguration {
+    public static func configuration(_ file: SafetensorsFile, path: String, flags: FlagsReader? = nil) throws(TrainingError)
+        -> TrainingConfiguration
+    {
         guard file.metadataValue(for: "format") == format else {
             if file.metadataValue(for: "format") == ModelFile.format {
-                throw .modelIsNotACheckpoint(path: path, int8: file.metadataValue(for: "quantization") != nil || file.tensors.contains(where: { $0.dtype != .f32 }))
+                throw .modelIsNotACheckpoint(
+                    path: path, int8: file.metadataValue(for: "quantization") != nil || file.tensors.contains(where: { $0.dtype != .f32 }))
             }
             throw .data("\(path): not an mlp checkpoint (metadata \"format\" should be '\(format)')")
         }
         guard let v = file.metadataValue(for: "format_version"), let n = Int(v), n >= 1, n <= version else {
-            throw .data("\(path): checkpoint format_version \(file.metadataValue(for: "format_version") ?? "missing") is not one this mlp reads (1 to \(version))")
+            throw .data(
+                "\(path): checkpoint format_version \(file.metadataValue(for: "format_version") ?? "missing") is not one this mlp reads (1 to \(version))"
+            )
         }
         if n == 1 { return try configurationV1(file, path: path, flags: flags) }
         guard let text = file.metadataValue(for: "config"), let json = try? JSONValue.parse(Array(text.utf8)) else {
@@ -146,15 +153,20 @@ public enum Checkpoint {
     }
 
     /// The settings a format 1 checkpoint may hold, as the flags of the mlp that wrote them.
-    static let version1Settings: Set<String> = ["hidden", "activation", "layers", "loss", "init", "optimizer", "lr", "momentum",
-                                                "weight-decay", "beta1", "beta2", "schedule", "warmup", "clip-grad-norm", "epochs",
-                                                "batch-size", "seed", "validation-split", "early-stopping", "monitor",
-                                                "reduce-lr-on-plateau"]
+    static let version1Settings: Set<String> = [
+        "hidden", "activation", "layers", "loss", "init", "optimizer", "lr", "momentum",
+        "weight-decay", "beta1", "beta2", "schedule", "warmup", "clip-grad-norm", "epochs",
+        "batch-size", "seed", "validation-split", "early-stopping", "monitor",
+        "reduce-lr-on-plateau",
+    ]
 
     /// Version 1 stored the configuration flags as given; `flags` reads them.
-    private static func configurationV1(_ file: SafetensorsFile, path: String, flags: FlagsReader?) throws(TrainingError) -> TrainingConfiguration {
+    private static func configurationV1(_ file: SafetensorsFile, path: String, flags: FlagsReader?) throws(TrainingError)
+        -> TrainingConfiguration
+    {
         guard let text = file.metadataValue(for: "train_config"),
-              case .object(let members)? = try? JSONValue.parse(Array(text.utf8)) else {
+            case .object(let members)? = try? JSONValue.parse(Array(text.utf8))
+        else {
             throw .data("\(path): checkpoint metadata \"train_config\" is missing or not a JSON object")
         }
         var given: [(name: String, value: String)] = []
@@ -165,7 +177,9 @@ public enum Checkpoint {
             given.append((k, s))
         }
         guard let flags else {
-            throw .data("\(path): checkpoint format_version 1 stores its configuration as command-line flags, which only the mlp command line reads")
+            throw .data(
+                "\(path): checkpoint format_version 1 stores its configuration as command-line flags, which only the mlp command line reads"
+            )
         }
         do {
             var config = try flags(given)
@@ -179,8 +193,10 @@ public enum Checkpoint {
 
     /// The session a checkpoint describes, on `data`, ready to continue: `configuration` is the
     /// checkpoint's (`configuration(_:path:)`), its epochs perhaps extended.
-    public static func resume(from file: SafetensorsFile, path: String, configuration config: TrainingConfiguration, data: TrainingData,
-                              loops: Loops = Loops()) throws(TrainingError) -> TrainingSession {
+    public static func resume(
+        from file: SafetensorsFile, path: String, configuration config: TrainingConfiguration, data: TrainingData,
+        loops: Loops = Loops()
+    ) throws(TrainingError) -> TrainingSession {
         let session: TrainingSession
         do { session = try TrainingSession(config: config, data: data, loops: loops) } catch {
             throw .checkpointDoesNotFit(path: path, error)
@@ -194,16 +210,22 @@ public enum Checkpoint {
         func fail(_ m: String) -> TrainingError { .data("\(path): checkpoint \(m)") }
         func fill(_ name: String, _ p: UnsafeMutablePointer<Float>, _ count: Int) throws(TrainingError) {
             guard let t = file.tensor(name) else { throw fail("has no tensor '\(name)'") }
-            guard t.dtype == .f32 else { throw fail("tensor '\(name)' is \(t.dtype.rawValue), expected F32 (checkpoints hold float values only)") }
+            guard t.dtype == .f32 else {
+                throw fail("tensor '\(name)' is \(t.dtype.rawValue), expected F32 (checkpoints hold float values only)")
+            }
             guard t.values.count == count else { throw fail("tensor '\(name)' has \(t.values.count) values, expected \(count)") }
             t.values.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: count) }
         }
         func int(_ key: String) throws(TrainingError) -> Int {
-            guard let v = file.metadataValue(for: key), let n = Int(v), n >= 0 else { throw fail("metadata \"\(key)\" is missing or not a count") }
+            guard let v = file.metadataValue(for: key), let n = Int(v), n >= 0 else {
+                throw fail("metadata \"\(key)\" is missing or not a count")
+            }
             return n
         }
         func double(_ key: String) throws(TrainingError) -> Double {
-            guard let v = file.metadataValue(for: key), let d = Double(v), d.isFinite else { throw fail("metadata \"\(key)\" is missing or not a number") }
+            guard let v = file.metadataValue(for: key), let d = Double(v), d.isFinite else {
+                throw fail("metadata \"\(key)\" is missing or not a number")
+            }
             return d
         }
         func rng(_ key: String) throws(TrainingError) -> RandomGenerator {
@@ -229,7 +251,8 @@ public enum Checkpoint {
         }
         if let order = file.tensor("trainer.order") {
             guard order.dtype == .f32, order.values.count == s.train.count,
-                  order.values.allSatisfy({ $0 >= 0 && $0 < Float(s.train.count) && $0 == $0.rounded() }) else {
+                order.values.allSatisfy({ $0 >= 0 && $0 < Float(s.train.count) && $0 == $0.rounded() })
+            else {
                 throw fail("example order does not fit the \(s.train.count) training images (was it made with other data?)")
             }
             t.order = order.values.map { Int32($0) }
@@ -242,7 +265,8 @@ public enum Checkpoint {
         // The counters cannot exceed what the stored epochs reached (a run has at most 100000 epochs):
         // larger ones overflowed when training went on, or spun the step schedule for ages.
         guard s.epoch <= 100_000 else { throw fail("metadata \"epoch\" (\(s.epoch)) is more than the 100000 epochs mlp trains") }
-        let steps = t.stepsPerEpoch(s.train), maxStep = (s.epoch + 1) * steps
+        let steps = t.stepsPerEpoch(s.train)
+        let maxStep = (s.epoch + 1) * steps
         t.step = try int("step")
         s.optimizer.stepCount = try int("optimizer_step")
         for (key, n) in [("step", t.step), ("optimizer_step", s.optimizer.stepCount)] where n > maxStep {
@@ -253,7 +277,8 @@ public enum Checkpoint {
         t.correct = try int("correct")
         t.seen = try int("seen")
         guard t.seen <= s.train.count, t.correct <= t.seen else {
-            throw fail("metadata \"seen\" (\(t.seen)) and \"correct\" (\(t.correct)) do not fit an epoch of \(s.train.count) training images")
+            throw fail(
+                "metadata \"seen\" (\(t.seen)) and \"correct\" (\(t.correct)) do not fit an epoch of \(s.train.count) training images")
         }
         t.seconds = try double("epoch_seconds")
         if t.classWeights != nil || s.train.weights != nil {
@@ -283,7 +308,9 @@ public enum Checkpoint {
                 guard scaled == "0" || scaled == "1" else {
                     throw fail("metadata \"momentum_buffer_scaled\" is \(scaled.map { "'\($0)'" } ?? "missing"), expected 0 or 1")
                 }
-                if scaled == "1" && sgd.nesterov { throw fail("metadata \"momentum_buffer_scaled\" is '1', but Nesterov momentum keeps v itself") }
+                if scaled == "1" && sgd.nesterov {
+                    throw fail("metadata \"momentum_buffer_scaled\" is '1', but Nesterov momentum keeps v itself")
+                }
                 sgd.momentumBufferScaled = scaled == "1"
             } else {
                 sgd.momentumRestoredPlain()
@@ -313,10 +340,13 @@ public enum Checkpoint {
         [("\(prefix)_best", m.best.map { "\($0)" } ?? ""), ("\(prefix)_bad_epochs", "\(m.badEpochs)")]
     }
 
-    private static func restoreMonitor(_ prefix: String, _ m: inout MetricMonitor, _ file: SafetensorsFile,
-                                       _ fail: (String) -> TrainingError) throws(TrainingError) {
+    private static func restoreMonitor(
+        _ prefix: String, _ m: inout MetricMonitor, _ file: SafetensorsFile,
+        _ fail: (String) -> TrainingError
+    ) throws(TrainingError) {
         guard let b = file.metadataValue(for: "\(prefix)_best"), let bad = file.metadataValue(for: "\(prefix)_bad_epochs"),
-              let badCount = Int(bad) else { throw fail("metadata lacks the \(prefix) monitor's state") }
+            let badCount = Int(bad)
+        else { throw fail("metadata lacks the \(prefix) monitor's state") }
         m.best = Double(b)
         m.badEpochs = badCount
     }

@@ -37,7 +37,8 @@ public enum ClassWeighting: Equatable, Sendable {
         var entries: [Entry] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             guard let colon = part.lastIndex(of: ":") else { return .failure(.notAPair(String(part))) }
-            let label = String(part[..<colon]), value = String(part[part.index(after: colon)...])
+            let label = String(part[..<colon])
+            let value = String(part[part.index(after: colon)...])
             guard !label.isEmpty, let w = Float(value), w.isFinite, w >= 0 else { return .failure(.notAPair(String(part))) }
             if entries.contains(where: { $0.label == label }) { return .failure(.repeated(label)) }
             entries.append(Entry(label: label, weight: w))

@@ -10,8 +10,8 @@
 // every member as the command line checks its flag: a damaged or hand-edited checkpoint is a
 // one-line error, never a configuration the command line could not have made.
 import Formats
-import Tables
 import Model
+import Tables
 
 extension TrainingConfiguration {
     public var json: JSONValue {
@@ -21,7 +21,9 @@ extension TrainingConfiguration {
         case .layers(let l): net = .object([("layers", JSONValue(Architecture.string(l)))])
         }
         func opt(_ x: Float?) -> JSONValue { x.map { JSONValue($0) } ?? .null }
-        func watch(_ w: Watch) -> [(String, JSONValue)] { [("monitor", JSONValue(w.metric.rawValue)), ("patience", JSONValue(w.patience))] }
+        func watch(_ w: Watch) -> [(String, JSONValue)] {
+            [("monitor", JSONValue(w.metric.rawValue)), ("patience", JSONValue(w.patience))]
+        }
         func strings(_ l: [String]) -> JSONValue { .array(l.map { JSONValue($0) }) }
         let targetJSON: JSONValue = target.map(strings) ?? .null
         let taskJSON: JSONValue = task.map { JSONValue($0.rawValue) } ?? .null
@@ -36,17 +38,20 @@ extension TrainingConfiguration {
         if !ignore.isEmpty { data.append(("ignore", strings(ignore))) }
         if let features { data.append(("features", strings(features))) }
         if missingTarget != .skip { data.append(("missing_target", JSONValue(missingTarget.rawValue))) }
-        return .object(data + [
-            ("network", net), ("outputs", outputs.map { JSONValue($0) } ?? .null), ("loss", loss.map { JSONValue($0) } ?? .null), ("init", initializer.map { JSONValue($0.rawValue) } ?? .null),
-            ("optimizer", JSONValue(optimizer.rawValue)), ("lr", JSONValue(lr)), ("momentum", JSONValue(momentum)),
-            ("weight_decay", JSONValue(weightDecay)), ("beta1", JSONValue(beta1)), ("beta2", JSONValue(beta2)),
-            ("schedule", JSONValue(learningRateSchedule.token)), ("warmup", JSONValue(warmupEpochs)),
-            ("clip_grad_norm", opt(clipNorm)), ("max_norm", opt(maxNorm)), ("epochs", JSONValue(epochs)), ("batch_size", JSONValue(batchSize)),
-            ("seed", JSONValue("\(seed)")), ("validation_split", opt(validationSplit)),
-            ("early_stopping", earlyStopping.map { .object(watch($0)) } ?? .null),
-        ] + (annealEpochs.map { [("anneal", JSONValue($0))] } ?? []) + [
-            ("reduce_lr_on_plateau", plateau.map { .object([("factor", JSONValue($0.factor))] + watch($0.watch)) } ?? .null),
-        ] + (augment.map { [("augment", JSONValue($0.token))] } ?? []) + weightingJSON)
+        return .object(
+            data + [
+                ("network", net), ("outputs", outputs.map { JSONValue($0) } ?? .null), ("loss", loss.map { JSONValue($0) } ?? .null),
+                ("init", initializer.map { JSONValue($0.rawValue) } ?? .null),
+                ("optimizer", JSONValue(optimizer.rawValue)), ("lr", JSONValue(lr)), ("momentum", JSONValue(momentum)),
+                ("weight_decay", JSONValue(weightDecay)), ("beta1", JSONValue(beta1)), ("beta2", JSONValue(beta2)),
+                ("schedule", JSONValue(learningRateSchedule.token)), ("warmup", JSONValue(warmupEpochs)),
+                ("clip_grad_norm", opt(clipNorm)), ("max_norm", opt(maxNorm)), ("epochs", JSONValue(epochs)),
+                ("batch_size", JSONValue(batchSize)),
+                ("seed", JSONValue("\(seed)")), ("validation_split", opt(validationSplit)),
+                ("early_stopping", earlyStopping.map { .object(watch($0)) } ?? .null),
+            ] + (annealEpochs.map { [("anneal", JSONValue($0))] } ?? []) + [
+                ("reduce_lr_on_plateau", plateau.map { .object([("factor", JSONValue($0.factor))] + watch($0.watch)) } ?? .null)
+            ] + (augment.map { [("augment", JSONValue($0.token))] } ?? []) + weightingJSON)
     }
 
     /// The members of the weights and the metrics, written only when set (a configuration without
@@ -67,10 +72,14 @@ extension TrainingConfiguration {
     public init<E: Error>(json v: JSONValue, fail: (String) -> E) throws(E) {
         self.init()
         guard case .object(let members) = v else { throw fail("is \(v.kindDescription), expected an object") }
-        let known: Set<String> = ["target", "task", "categorical", "missing", "delimiter", "decimal", "thousands", "missing_markers", "test_split", "stratify", "ignore", "features", "missing_target", "network", "outputs", "loss", "init", "optimizer", "lr", "momentum", "weight_decay", "beta1", "beta2",
-                                  "schedule", "warmup", "clip_grad_norm", "max_norm", "epochs", "batch_size", "seed",
-                                  "validation_split", "early_stopping", "anneal", "reduce_lr_on_plateau", "augment",
-                                  "weight_column", "class_weight", "metrics"]
+        let known: Set<String> = [
+            "target", "task", "categorical", "missing", "delimiter", "decimal", "thousands", "missing_markers", "test_split", "stratify",
+            "ignore", "features", "missing_target", "network", "outputs", "loss", "init", "optimizer", "lr", "momentum", "weight_decay",
+            "beta1", "beta2",
+            "schedule", "warmup", "clip_grad_norm", "max_norm", "epochs", "batch_size", "seed",
+            "validation_split", "early_stopping", "anneal", "reduce_lr_on_plateau", "augment",
+            "weight_column", "class_weight", "metrics",
+        ]
         for (k, _) in members where !known.contains(k) { throw fail("has an unexpected member \"\(k)\"") }
         func member(_ k: String) throws(E) -> JSONValue {
             guard let m = v[k] else { throw fail("has no \"\(k)\"") }
@@ -89,9 +98,12 @@ extension TrainingConfiguration {
             return Int(d)
         }
         func describe(_ r: ClosedRange<Int>) -> String {
-            r.upperBound == Int.max ? (r.lowerBound == 1 ? "positive" : "at least \(r.lowerBound)") : "between \(r.lowerBound) and \(r.upperBound)"
+            r.upperBound == Int.max
+                ? (r.lowerBound == 1 ? "positive" : "at least \(r.lowerBound)") : "between \(r.lowerBound) and \(r.upperBound)"
         }
-        func float(_ k: String, _ holds: (Float) -> Bool, _ what: String, optional: Bool = false, in o: JSONValue? = nil) throws(E) -> Float? {
+        func float(_ k: String, _ holds: (Float) -> Bool, _ what: String, optional: Bool = false, in o: JSONValue? = nil) throws(E)
+            -> Float?
+        {
             let m = (o ?? v)[k] ?? .null
             if optional, case .null = m { return nil }
             guard case .number(let d) = m, d.isFinite, holds(Float(d)), Float(d).isFinite else {
@@ -101,7 +113,9 @@ extension TrainingConfiguration {
         }
         func watch(_ o: JSONValue) throws(E) -> Watch {
             let name = try string("monitor", in: o)
-            guard let metric = MetricMonitor.Metric(rawValue: name) else { throw fail("monitor '\(name)' is not one of \(MetricMonitor.Metric.names)") }
+            guard let metric = MetricMonitor.Metric(rawValue: name) else {
+                throw fail("monitor '\(name)' is not one of \(MetricMonitor.Metric.names)")
+            }
             return Watch(metric: metric, patience: try int("patience", 1...100_000, in: o))
         }
 
@@ -168,15 +182,23 @@ extension TrainingConfiguration {
         (numbers, missingMarkers) = try CSVReadingJSON.read(v) { fail($0) }
         testSplit = try float("test_split", { $0 > 0 && $0 < 1 }, "between 0 and 1 (exclusive)", optional: true)
         if case .string(let lossToken)? = v["loss"] {
-            guard let l = LossKind.make(lossToken) else { throw fail("loss '\(lossToken)' is not one of \(LossKind.names.joined(separator: ", "))") }
+            guard let l = LossKind.make(lossToken) else {
+                throw fail("loss '\(lossToken)' is not one of \(LossKind.names.joined(separator: ", "))")
+            }
             loss = l.token
-        } else if let m = v["loss"], m != .null { throw fail("\"loss\" is \(m.kindDescription), expected a string or null") }
+        } else if let m = v["loss"], m != .null {
+            throw fail("\"loss\" is \(m.kindDescription), expected a string or null")
+        }
         if case .string(let name)? = v["init"] {
             guard let i = Initializer(rawValue: name) else { throw fail("init '\(name)' is not an initializer") }
             initializer = i
-        } else if let m = v["init"], m != .null { throw fail("\"init\" is \(m.kindDescription), expected a string or null") }
+        } else if let m = v["init"], m != .null {
+            throw fail("\"init\" is \(m.kindDescription), expected a string or null")
+        }
         let optName = try string("optimizer")
-        guard let o = OptimizerKind(rawValue: optName) else { throw fail("optimizer '\(optName)' is not one of sgd, nesterov, adam, adamw") }
+        guard let o = OptimizerKind(rawValue: optName) else {
+            throw fail("optimizer '\(optName)' is not one of sgd, nesterov, adam, adamw")
+        }
         optimizer = o
         lr = try float("lr", { $0 > 0 }, "above 0")!
         momentum = try float("momentum", { $0 >= 0 && $0 < 1 }, "in [0, 1)")!
@@ -193,7 +215,9 @@ extension TrainingConfiguration {
         epochs = try int("epochs", 1...100_000)
         batchSize = try int("batch_size", 1...1 << 20)
         let seedText = try string("seed")
-        guard let s = UInt64(seedText), s <= UInt64(Int.max) else { throw fail("seed '\(seedText)' is not a whole number from 0 to \(Int.max)") }
+        guard let s = UInt64(seedText), s <= UInt64(Int.max) else {
+            throw fail("seed '\(seedText)' is not a whole number from 0 to \(Int.max)")
+        }
         seed = s
         validationSplit = try float("validation_split", { $0 > 0 && $0 < 1 }, "between 0 and 1 (exclusive)", optional: true)
         if let e = v["early_stopping"], e != .null { earlyStopping = try watch(e) }
@@ -214,7 +238,9 @@ extension TrainingConfiguration {
     /// Reads what `weightingJSON` wrote.
     private mutating func readWeighting<E: Error>(_ v: JSONValue, fail: (String) -> E) throws(E) {
         if let m = v["weight_column"], m != .null {
-            guard case .string(let name) = m, !name.isEmpty else { throw fail("\"weight_column\" is \(m.kindDescription), expected a column name") }
+            guard case .string(let name) = m, !name.isEmpty else {
+                throw fail("\"weight_column\" is \(m.kindDescription), expected a column name")
+            }
             weightColumn = name
         }
         if let m = v["class_weight"], m != .null {
@@ -223,8 +249,12 @@ extension TrainingConfiguration {
             case .object(let members) where !members.isEmpty:
                 var entries: [ClassWeighting.Entry] = []
                 for (label, value) in members {
-                    guard case .number(let d) = value, d.isFinite, d >= 0, Float(d).isFinite, !entries.contains(where: { $0.label == label }) else {
-                        throw fail("\"class_weight\" gives class '\(label)' \(value.kindDescription), expected a number of at least 0, once per class")
+                    guard case .number(let d) = value, d.isFinite, d >= 0, Float(d).isFinite,
+                        !entries.contains(where: { $0.label == label })
+                    else {
+                        throw fail(
+                            "\"class_weight\" gives class '\(label)' \(value.kindDescription), expected a number of at least 0, once per class"
+                        )
                     }
                     entries.append(ClassWeighting.Entry(label: label, weight: Float(d)))
                 }

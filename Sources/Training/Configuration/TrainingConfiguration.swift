@@ -118,7 +118,8 @@ public struct TrainingConfiguration: Equatable {
         a.target == b.target && a.task == b.task && a.categorical == b.categorical && a.missing == b.missing
             && a.delimiter == b.delimiter && a.numbers == b.numbers && a.missingMarkers == b.missingMarkers && a.testSplit == b.testSplit
             && a.stratify == b.stratify && a.ignore == b.ignore && a.features == b.features && a.missingTarget == b.missingTarget
-            && a.network == b.network && a.outputs == b.outputs && a.loss == b.loss && a.initializer == b.initializer && a.optimizer == b.optimizer
+            && a.network == b.network && a.outputs == b.outputs && a.loss == b.loss && a.initializer == b.initializer
+            && a.optimizer == b.optimizer
             && a.lr == b.lr && a.momentum == b.momentum && a.weightDecay == b.weightDecay && a.beta1 == b.beta1
             && a.beta2 == b.beta2 && a.schedule == b.schedule && a.warmupEpochs == b.warmupEpochs
             && a.clipNorm == b.clipNorm && a.maxNorm == b.maxNorm && a.epochs == b.epochs && a.batchSize == b.batchSize && a.seed == b.seed
@@ -136,9 +137,10 @@ public struct TrainingConfiguration: Equatable {
 
     /// How the training table is read and what is learnt from it (CSV data).
     public var tableSettings: TableSettings {
-        TableSettings(target: target, task: task, categorical: categorical, missing: missing, delimiter: delimiter,
-                      numbers: numbers, missingMarkers: missingMarkers, testSplit: testSplit, stratify: stratify,
-                      ignore: ignore, features: features, missingTarget: missingTarget, weightColumn: weightColumn)
+        TableSettings(
+            target: target, task: task, categorical: categorical, missing: missing, delimiter: delimiter,
+            numbers: numbers, missingMarkers: missingMarkers, testSplit: testSplit, stratify: stratify,
+            ignore: ignore, features: features, missingTarget: missingTarget, weightColumn: weightColumn)
     }
 
     /// The learning-rate schedule with its base rate.
@@ -194,10 +196,12 @@ public struct TrainingDefaults {
     /// rather than a fixed number of epochs.
     public var untilConverged: Bool
 
-    public static let images = TrainingDefaults(optimizer: .sgd, schedule: .constant, adamLR: 1e-3, weightDecay: 0, stratify: false,
-                                                untilConverged: false)
-    public static let tables = TrainingDefaults(optimizer: .adam, schedule: .cosine, adamLR: 0.002, weightDecay: 3e-4, stratify: true,
-                                                untilConverged: true)
+    public static let images = TrainingDefaults(
+        optimizer: .sgd, schedule: .constant, adamLR: 1e-3, weightDecay: 0, stratify: false,
+        untilConverged: false)
+    public static let tables = TrainingDefaults(
+        optimizer: .adam, schedule: .cosine, adamLR: 0.002, weightDecay: 3e-4, stratify: true,
+        untilConverged: true)
     /// SGD's and Nesterov's learning rate, whatever the data.
     public static let sgdLR: Float = 0.05
     /// AdamW's decoupled weight decay, whatever the data.
@@ -205,7 +209,8 @@ public struct TrainingDefaults {
 
     /// A default as --help shows it: "sgd" when images and tables share it, else "images sgd; tables adam".
     public static func note(_ value: (TrainingDefaults) -> String) -> String {
-        let i = value(.images), t = value(.tables)
+        let i = value(.images)
+        let t = value(.tables)
         return i == t ? i : "images \(i); tables \(t)"
     }
 
@@ -215,8 +220,9 @@ public struct TrainingDefaults {
     /// The learning rate's default as --help shows it: the data's own optimizer's first.
     public static var learningRateNote: String {
         note { d in
-            d.optimizer == .adam || d.optimizer == .adamw ? "\(shown(d.adamLR)), or \(shown(sgdLR)) with sgd/nesterov"
-                                                          : "\(shown(sgdLR)), or \(shown(d.adamLR)) with adam/adamw"
+            d.optimizer == .adam || d.optimizer == .adamw
+                ? "\(shown(d.adamLR)), or \(shown(sgdLR)) with sgd/nesterov"
+                : "\(shown(sgdLR)), or \(shown(d.adamLR)) with adam/adamw"
         }
     }
 

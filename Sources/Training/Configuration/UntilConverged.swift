@@ -28,15 +28,18 @@ public enum UntilConverged {
     public static let smallTableEpochs = 100
 
     /// How --help and the banner state the rule.
-    public static let rule = "train until the validation loss stops improving: a stratified \(Int(validationSplit * 100))% of the training rows held out for validation, constant learning rate; after \(patience) epochs without improvement (or at epoch \(maxEpochs - annealEpochs)), back to the best epoch's weights and \(annealEpochs) more epochs on all the training rows with the learning rate annealed to 0 (at most \(maxEpochs) in all); fewer than \(minimumRows) training rows: \(smallTableEpochs) epochs"
+    public static let rule =
+        "train until the validation loss stops improving: a stratified \(Int(validationSplit * 100))% of the training rows held out for validation, constant learning rate; after \(patience) epochs without improvement (or at epoch \(maxEpochs - annealEpochs)), back to the best epoch's weights and \(annealEpochs) more epochs on all the training rows with the learning rate annealed to 0 (at most \(maxEpochs) in all); fewer than \(minimumRows) training rows: \(smallTableEpochs) epochs"
 }
 
 extension TrainingConfiguration {
     /// What the user gave of the settings the automatic mode would otherwise choose.
     public struct GivenSettings: Equatable {
         public var validationSplit = false, earlyStopping = false, schedule = false, plateau = false, anneal = false
-        public init(validationSplit: Bool = false, earlyStopping: Bool = false, schedule: Bool = false, plateau: Bool = false,
-                    anneal: Bool = false) {
+        public init(
+            validationSplit: Bool = false, earlyStopping: Bool = false, schedule: Bool = false, plateau: Bool = false,
+            anneal: Bool = false
+        ) {
             self.validationSplit = validationSplit
             self.earlyStopping = earlyStopping
             self.schedule = schedule

@@ -2,8 +2,9 @@
 // run (training, test and validation sets), checked against each other.
 import Formats
 import Model
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public enum ImageFiles {
@@ -13,13 +14,16 @@ public enum ImageFiles {
 
     /// Loads an image file and its label file as a dataset, checking that they agree. Labels must be
     /// below `classes` when it is given (a model's class count); pixels are multiplied by `scale`.
-    public static func load(images: String, labels: String, classes: Int? = nil, scale: Float = 1.0 / 255.0) throws(TrainingError) -> Dataset {
+    public static func load(images: String, labels: String, classes: Int? = nil, scale: Float = 1.0 / 255.0) throws(TrainingError)
+        -> Dataset
+    {
         do {
             let img = try IDXReader.readImages(path: images)
             let lab = try IDXReader.readLabels(path: labels, classCount: classes ?? 256)
             try IDXReader.checkPair(images: img, imagesPath: images, labels: lab, labelsPath: labels)
-            return Dataset(pixels: img.pixels, labels: lab.map { Int32($0) }, count: img.count, rows: img.rows, cols: img.cols,
-                           scale: scale)
+            return Dataset(
+                pixels: img.pixels, labels: lab.map { Int32($0) }, count: img.count, rows: img.rows, cols: img.cols,
+                scale: scale)
         } catch let e as FormatError {
             throw .format(e)
         } catch {
@@ -39,7 +43,9 @@ public enum ImageFiles {
         public let test: (images: String, labels: String)?
         public let validation: (images: String, labels: String)?
 
-        public init(trainImages: String, trainLabels: String, test: (images: String, labels: String)?, validation: (images: String, labels: String)?) {
+        public init(
+            trainImages: String, trainLabels: String, test: (images: String, labels: String)?, validation: (images: String, labels: String)?
+        ) {
             self.trainImages = trainImages
             self.trainLabels = trainLabels
             self.test = test

@@ -84,7 +84,8 @@ public struct MetricSelection: Equatable, Sendable {
     public var token: String { ((all ? ["all"] : []) + metrics.map(\.rawValue)).joined(separator: ",") }
 
     public enum ParseError: Error, Equatable {
-        case unknown(String), repeated(String)
+        case unknown(String)
+        case repeated(String)
     }
 
     /// A comma-separated list of names ("auc,f1"), or "all".
@@ -92,7 +93,10 @@ public struct MetricSelection: Equatable, Sendable {
         var out = MetricSelection()
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let name = part.trimmingCharacters(in: " ").lowercased()
-            if name == "all" { out.all = true; continue }
+            if name == "all" {
+                out.all = true
+                continue
+            }
             guard let m = ClassificationMetric(rawValue: name) else { return .failure(.unknown(String(part))) }
             if out.metrics.contains(m) { return .failure(.repeated(m.rawValue)) }
             out.metrics.append(m)

@@ -11,7 +11,8 @@ public struct EvaluationFigures: Equatable {
     public var values: [(name: String, value: Double)]
 
     public static func == (a: EvaluationFigures, b: EvaluationFigures) -> Bool {
-        a.values.count == b.values.count && zip(a.values, b.values).allSatisfy { $0.name == $1.name && $0.value.bitPattern == $1.value.bitPattern }
+        a.values.count == b.values.count
+            && zip(a.values, b.values).allSatisfy { $0.name == $1.name && $0.value.bitPattern == $1.value.bitPattern }
     }
 
     public init(_ values: [(name: String, value: Double)]) { self.values = values }
@@ -22,13 +23,16 @@ public struct EvaluationFigures: Equatable {
     /// one (a loss, an error, a score of miscalibration).
     public static func higherIsBetter(_ name: String) -> Bool {
         let n = name.hasPrefix("val_") ? String(name.dropFirst(4)) : name
-        return !(n.hasSuffix("loss") || n.hasSuffix("rmse") || n.hasSuffix("mae") || n.hasSuffix("error")
-                 || n.hasSuffix("brier") || n.hasSuffix("ece") || n.hasSuffix("hamming"))
+        return
+            !(n.hasSuffix("loss") || n.hasSuffix("rmse") || n.hasSuffix("mae") || n.hasSuffix("error")
+            || n.hasSuffix("brier") || n.hasSuffix("ece") || n.hasSuffix("hamming"))
     }
 
     /// The figures of `network` on `data` for a `task`; regression errors in the units `targetScale`
     /// gives (each target's standard deviation).
-    public static func compute(_ network: Network, on data: Dataset, task: Task, targetScale: [Float], batchSize: Int = 1000) -> EvaluationFigures {
+    public static func compute(_ network: Network, on data: Dataset, task: Task, targetScale: [Float], batchSize: Int = 1000)
+        -> EvaluationFigures
+    {
         if task == .regression {
             let ev = RegressionEvaluation.run(network, on: data, batchSize: batchSize)
             let m = SessionMetrics.regression(ev, scale: targetScale)
@@ -36,7 +40,9 @@ public struct EvaluationFigures: Equatable {
         }
         let ev = Evaluation.run(network, on: data, batchSize: batchSize)
         let macro = ClassMetrics.macroAverage(ClassMetrics.from(confusion: ev.confusion))
-        return EvaluationFigures([("accuracy", Double(ev.accuracy)), ("loss", Double(ev.loss)),
-                                  ("macro_precision", macro.precision), ("macro_recall", macro.recall), ("macro_f1", macro.f1)])
+        return EvaluationFigures([
+            ("accuracy", Double(ev.accuracy)), ("loss", Double(ev.loss)),
+            ("macro_precision", macro.precision), ("macro_recall", macro.recall), ("macro_f1", macro.f1),
+        ])
     }
 }

@@ -39,24 +39,36 @@ public struct EvaluationReport {
     public let figures: Figures
 
     public var weighted: Bool { totalWeight != nil }
-    public var classification: ClassificationFigures? { if case .classification(let c) = figures { return c }; return nil }
-    public var regression: RegressionFigures? { if case .regression(let r) = figures { return r }; return nil }
+    public var classification: ClassificationFigures? {
+        if case .classification(let c) = figures { return c }
+        return nil
+    }
+    public var regression: RegressionFigures? {
+        if case .regression(let r) = figures { return r }
+        return nil
+    }
 
     /// A classification's report from its probabilities (`outputs`, one row per label).
-    public static func classification(_ outputs: ModelOutputs, labels: [Int32], weights: [Float]? = nil,
-                                      decision: Decision = .standard, topK: Int? = nil) -> EvaluationReport {
-        let figures = ClassificationFigures.compute(probabilities: outputs.values, classes: outputs.width, labels: labels,
-                                                    weights: weights, decision: decision, topK: topK)
-        return EvaluationReport(rows: outputs.rows, totalWeight: weights.map { _ in figures.totalWeight }, loss: outputs.loss,
-                                figures: .classification(figures))
+    public static func classification(
+        _ outputs: ModelOutputs, labels: [Int32], weights: [Float]? = nil,
+        decision: Decision = .standard, topK: Int? = nil
+    ) -> EvaluationReport {
+        let figures = ClassificationFigures.compute(
+            probabilities: outputs.values, classes: outputs.width, labels: labels,
+            weights: weights, decision: decision, topK: topK)
+        return EvaluationReport(
+            rows: outputs.rows, totalWeight: weights.map { _ in figures.totalWeight }, loss: outputs.loss,
+            figures: .classification(figures))
     }
 
     /// A regression's report from its outputs and the targets, both in the network's standardized
     /// units; `scale` brings each target back to its units (its standard deviation).
     public static func regression(_ outputs: ModelOutputs, targets: [Float], scale: [Float], weights: [Float]? = nil) -> EvaluationReport {
-        let figures = RegressionFigures.compute(outputs: outputs.values, targets: targets, width: outputs.width, scale: scale, weights: weights)
-        return EvaluationReport(rows: outputs.rows, totalWeight: weights.map { _ in figures.totalWeight }, loss: outputs.loss,
-                                figures: .regression(figures))
+        let figures = RegressionFigures.compute(
+            outputs: outputs.values, targets: targets, width: outputs.width, scale: scale, weights: weights)
+        return EvaluationReport(
+            rows: outputs.rows, totalWeight: weights.map { _ in figures.totalWeight }, loss: outputs.loss,
+            figures: .regression(figures))
     }
 
     /// Every figure by the name `evaluate --json` gives it, in its order (nil: undefined here).
@@ -132,8 +144,10 @@ public struct ClassificationFigures {
     /// The k of the top-k accuracy (more than two classes).
     public var topK: Int? { multiclass?.k }
 
-    static func compute(probabilities: [Float], classes c: Int, labels: [Int32], weights: [Float]?,
-                        decision: EvaluationReport.Decision, topK: Int?) -> ClassificationFigures {
+    static func compute(
+        probabilities: [Float], classes c: Int, labels: [Int32], weights: [Float]?,
+        decision: EvaluationReport.Decision, topK: Int?
+    ) -> ClassificationFigures {
         let n = labels.count
         precondition(probabilities.count == n * c && c >= 2, "one row of probabilities per label, two classes or more")
         precondition(c != 2 || (0..<2).contains(decision.positiveClass), "the positive class is 0 or 1")
@@ -141,11 +155,18 @@ public struct ClassificationFigures {
         // may round a hair outside only through NaN, which a finite network does not give).
         let p = probabilities.map { min(max(Double($0), 0), 1) }
         let w = weights.map { $0.map(Double.init) }
-        var predictions = [Int](repeating: 0, count: n), confidences = [Float](repeating: 0, count: n)
+        var predictions = [Int](repeating: 0, count: n)
+        var confidences = [Float](repeating: 0, count: n)
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: c), count: c)
-        var tp = [Double](repeating: 0, count: c), support = tp, predicted = tp
-        var positive = [Double](), isPositive = [Bool]()
-        if c == 2 { positive.reserveCapacity(n); isPositive.reserveCapacity(n) }
+        var tp = [Double](repeating: 0, count: c)
+        var support = tp
+        var predicted = tp
+        var positive = [Double]()
+        var isPositive = [Bool]()
+        if c == 2 {
+            positive.reserveCapacity(n)
+            isPositive.reserveCapacity(n)
+        }
         probabilities.withUnsafeBufferPointer { pp in
             for i in 0..<n {
                 let row = pp.baseAddress! + i * c
@@ -169,37 +190,57 @@ public struct ClassificationFigures {
             }
         }
         let total = support.reduce(0, +)
-        var perClass = [ClassScores](), precisionSum = 0.0, recallSum = 0.0, f1Sum = 0.0, macroClasses = 0
-        var weightedF1 = 0.0, recallPresent = 0.0, present = 0
+        var perClass = [ClassScores]()
+        var precisionSum = 0.0
+        var recallSum = 0.0
+        var f1Sum = 0.0
+        var macroClasses = 0
+        var weightedF1 = 0.0
+        var recallPresent = 0.0
+        var present = 0
         for k in 0..<c {
-            let precision = predicted[k] > 0 ? tp[k] / predicted[k] : 0, recall = support[k] > 0 ? tp[k] / support[k] : 0
+            let precision = predicted[k] > 0 ? tp[k] / predicted[k] : 0
+            let recall = support[k] > 0 ? tp[k] / support[k] : 0
             let f1 = support[k] + predicted[k] > 0 ? 2 * tp[k] / (support[k] + predicted[k]) : 0
             perClass.append(ClassScores(precision: precision, recall: recall, f1: f1, support: support[k], predicted: predicted[k]))
-            if support[k] > 0 || predicted[k] > 0 { precisionSum += precision; recallSum += recall; f1Sum += f1; macroClasses += 1 }
-            if support[k] > 0 { recallPresent += recall; present += 1 }
+            if support[k] > 0 || predicted[k] > 0 {
+                precisionSum += precision
+                recallSum += recall
+                f1Sum += f1
+                macroClasses += 1
+            }
+            if support[k] > 0 {
+                recallPresent += recall
+                present += 1
+            }
             weightedF1 += support[k] * f1
         }
-        var binary: ClassificationFigures.Binary?, multiclass: MulticlassMetrics?
-        var logLoss = Double.nan, brier = Double.nan
+        var binary: ClassificationFigures.Binary?
+        var multiclass: MulticlassMetrics?
+        var logLoss = Double.nan
+        var brier = Double.nan
         if c == 2 {
             if let m = BinaryMetrics.compute(probabilities: positive, positives: isPositive, weights: w, threshold: decision.threshold) {
                 binary = Binary(decision: decision, metrics: m)
                 logLoss = m.logLoss
                 brier = m.brierScore
             }
-        } else if let m = MulticlassMetrics.compute(probabilities: p, classes: c, labels: labels, weights: w,
-                                                    k: min(topK ?? defaultTopK(classes: c), c)) {
+        } else if let m = MulticlassMetrics.compute(
+            probabilities: p, classes: c, labels: labels, weights: w,
+            k: min(topK ?? defaultTopK(classes: c), c))
+        {
             multiclass = m
             logLoss = m.logLoss
             brier = m.brierScore
         }
         let classes = Double(max(macroClasses, 1))
-        return ClassificationFigures(classes: c, totalWeight: total, accuracy: total > 0 ? tp.reduce(0, +) / total : 0,
-                                     predictions: predictions, confidences: confidences, confusion: confusion, perClass: perClass,
-                                     macroPrecision: precisionSum / classes, macroRecall: recallSum / classes, macroF1: f1Sum / classes,
-                                     macroClasses: macroClasses, weightedF1: total > 0 ? weightedF1 / total : 0,
-                                     balancedAccuracy: present > 0 ? recallPresent / Double(present) : 0,
-                                     logLoss: logLoss, brier: brier, binary: binary, multiclass: multiclass)
+        return ClassificationFigures(
+            classes: c, totalWeight: total, accuracy: total > 0 ? tp.reduce(0, +) / total : 0,
+            predictions: predictions, confidences: confidences, confusion: confusion, perClass: perClass,
+            macroPrecision: precisionSum / classes, macroRecall: recallSum / classes, macroF1: f1Sum / classes,
+            macroClasses: macroClasses, weightedF1: total > 0 ? weightedF1 / total : 0,
+            balancedAccuracy: present > 0 ? recallPresent / Double(present) : 0,
+            logLoss: logLoss, brier: brier, binary: binary, multiclass: multiclass)
     }
 
     /// Up to `count` wrong predictions, by descending probability of the predicted class (ties:
@@ -224,16 +265,18 @@ public struct RegressionFigures {
     public let predictions: [Float]
 
     static func compute(outputs: [Float], targets: [Float], width: Int, scale: [Float], weights: [Float]?) -> RegressionFigures {
-        let m = RegressionMetrics.compute(predictions: outputs.map(Double.init), truth: targets.map(Double.init), width: width,
-                                          weights: weights.map { $0.map(Double.init) })
+        let m = RegressionMetrics.compute(
+            predictions: outputs.map(Double.init), truth: targets.map(Double.init), width: width,
+            weights: weights.map { $0.map(Double.init) })
         let per = (0..<width).map { j -> (rmse: Double, mae: Double, r2: Double) in
             guard let t = m?.targets[j] else { return (.nan, .nan, .nan) }
             let s = Double(j < scale.count ? scale[j] : 1)
             return (t.meanSquaredError.squareRoot() * s, t.meanAbsoluteError * s, t.r2)
         }
         let k = Double(max(width, 1))
-        return RegressionFigures(totalWeight: m?.totalWeight ?? 0, rmse: per.reduce(0) { $0 + $1.rmse } / k,
-                                 mae: per.reduce(0) { $0 + $1.mae } / k, r2: per.reduce(0) { $0 + $1.r2 } / k,
-                                 perTarget: per, predictions: outputs)
+        return RegressionFigures(
+            totalWeight: m?.totalWeight ?? 0, rmse: per.reduce(0) { $0 + $1.rmse } / k,
+            mae: per.reduce(0) { $0 + $1.mae } / k, r2: per.reduce(0) { $0 + $1.r2 } / k,
+            perTarget: per, predictions: outputs)
     }
 }

@@ -18,16 +18,21 @@ public struct ModelOutputs {
     /// Runs `data` through `forward` in batches of `batchSize`: `forward(start, n)` returns the raw
     /// outputs (n, width) of rows start..<start+n, `probabilities` the loss's reading of them (a
     /// regression's outputs are kept as they are).
-    public static func collect<E: Error>(on data: Dataset, batchSize: Int, width: Int, loss: Loss,
-                                         probabilities: (Matrix) -> Matrix,
-                                         forward: (_ start: Int, _ count: Int) throws(E) -> Matrix) throws(E) -> ModelOutputs {
-        let n = data.count, bs = max(1, min(batchSize, n))
+    public static func collect<E: Error>(
+        on data: Dataset, batchSize: Int, width: Int, loss: Loss,
+        probabilities: (Matrix) -> Matrix,
+        forward: (_ start: Int, _ count: Int) throws(E) -> Matrix
+    ) throws(E) -> ModelOutputs {
+        let n = data.count
+        let bs = max(1, min(batchSize, n))
         let regression = data.targetWidth > 0
         precondition(!regression || data.targetWidth == width, "the dataset has \(data.targetWidth) targets, the network \(width) outputs")
         var values = [Float](repeating: 0, count: n * width)
         let targets = regression ? Matrix(rows: bs, cols: width) : nil
-        let labels = data.labels, weights = data.weights
-        var lossSum = 0.0, weightSum = 0.0
+        let labels = data.labels
+        let weights = data.weights
+        var lossSum = 0.0
+        var weightSum = 0.0
         var start = 0
         while start < n {
             let count = min(bs, n - start)
@@ -64,8 +69,10 @@ public struct ModelOutputs {
     /// The outputs of `network` (in evaluation mode) over `data`.
     public static func collect(_ network: Network, on data: Dataset, batchSize: Int) -> ModelOutputs {
         let x = Matrix(rows: max(1, min(batchSize, data.count)), cols: network.inputFeatures)
-        return collect(on: data, batchSize: batchSize, width: network.outputFeatures, loss: network.loss,
-                       probabilities: network.probabilities(of:)) { (start, n) -> Matrix in
+        return collect(
+            on: data, batchSize: batchSize, width: network.outputFeatures, loss: network.loss,
+            probabilities: network.probabilities(of:)
+        ) { (start, n) -> Matrix in
             data.slice(from: start, count: n, into: x, labels: nil)
             return network.forward(x, training: false)
         }
@@ -79,8 +86,10 @@ extension LoadedModel {
         if quantized == nil && temperature == 1 { return ModelOutputs.collect(network, on: data, batchSize: batchSize) }
         let net = network
         let x = Matrix(rows: max(1, min(batchSize, data.count)), cols: net.inputFeatures)
-        return try ModelOutputs.collect(on: data, batchSize: batchSize, width: net.outputFeatures, loss: net.loss,
-                                        probabilities: net.probabilities(of:)) { (start, n) throws(TrainingError) -> Matrix in
+        return try ModelOutputs.collect(
+            on: data, batchSize: batchSize, width: net.outputFeatures, loss: net.loss,
+            probabilities: net.probabilities(of:)
+        ) { (start, n) throws(TrainingError) -> Matrix in
             try tempered(outputs(data, from: start, count: n, using: x))
         }
     }
@@ -90,11 +99,15 @@ extension LoadedModel {
     /// Every figure of the model on labelled `data` (EvaluationReport): weighted by the data's
     /// weights when it has them; `decision` for two classes, `topK` for more. An output that is not
     /// a number (a model that overflows on these rows) is an error naming the row.
-    public func report(_ data: Dataset, batchSize: Int, decision: EvaluationReport.Decision = .standard,
-                       topK: Int? = nil, targetScale: [Float] = []) throws(TrainingError) -> EvaluationReport {
+    public func report(
+        _ data: Dataset, batchSize: Int, decision: EvaluationReport.Decision = .standard,
+        topK: Int? = nil, targetScale: [Float] = []
+    ) throws(TrainingError) -> EvaluationReport {
         let outputs = try outputs(data, batchSize: batchSize)
         if let i = outputs.values.firstIndex(where: { !$0.isFinite }) {
-            throw .data("the model's output for row \(i / max(outputs.width, 1)) is \(outputs.values[i].isNaN ? "NaN" : "infinite"); no figures can be computed")
+            throw .data(
+                "the model's output for row \(i / max(outputs.width, 1)) is \(outputs.values[i].isNaN ? "NaN" : "infinite"); no figures can be computed"
+            )
         }
         switch data.targets {
         case .classes(let labels):

@@ -44,17 +44,22 @@ extension LoadedModel {
     /// The decision threshold the file stores, checked (`path` names the file in errors): a number
     /// in [0, 1] for one of the two classes of a binary model.
     public func storedThreshold(path: String) throws(TrainingError) -> (threshold: StoredThreshold, positiveClass: Int)? {
-        let text = metadataValue(StoredThreshold.thresholdKey), label = metadataValue(StoredThreshold.positiveKey)
+        let text = metadataValue(StoredThreshold.thresholdKey)
+        let label = metadataValue(StoredThreshold.positiveKey)
         guard text != nil || label != nil else { return nil }
         func fail(_ m: String) -> TrainingError { .data("\(path): metadata \(m)") }
         guard let text, let t = Double(text), t >= 0, t <= 1 else {
             throw fail("\"\(StoredThreshold.thresholdKey)\" is \(text.map { "'\($0)'" } ?? "missing"), expected a probability from 0 to 1")
         }
         guard output.task == .classification, network.outputFeatures == 2 else {
-            throw fail("\"\(StoredThreshold.thresholdKey)\" is for a model of two classes; this one has \(output.task == .regression ? "none" : "\(network.outputFeatures)")")
+            throw fail(
+                "\"\(StoredThreshold.thresholdKey)\" is for a model of two classes; this one has \(output.task == .regression ? "none" : "\(network.outputFeatures)")"
+            )
         }
         guard let label, let k = classIndex(of: label) else {
-            throw fail("\"\(StoredThreshold.positiveKey)\" is \(label.map { "'\($0)'" } ?? "missing"), expected one of the classes \(output.label(0)), \(output.label(1))")
+            throw fail(
+                "\"\(StoredThreshold.positiveKey)\" is \(label.map { "'\($0)'" } ?? "missing"), expected one of the classes \(output.label(0)), \(output.label(1))"
+            )
         }
         return (StoredThreshold(threshold: t, positiveLabel: label), k)
     }

@@ -10,8 +10,9 @@
 import Formats
 import Model
 import Tables
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public enum ModelCalibration {
@@ -43,7 +44,8 @@ public enum ModelCalibration {
     /// Fits T on `data`, whose raw outputs are `logits` (rows × the model's outputs).
     public static func fit(_ model: LoadedModel, logits: [Double], data: Dataset) throws(TrainingError) -> Report {
         guard let softmax = softmax(model) else {
-            throw .data("a temperature scales a classifier's logits; this model's outputs (loss \(model.network.loss.token)) are not logits")
+            throw .data(
+                "a temperature scales a classifier's logits; this model's outputs (loss \(model.network.loss.token)) are not logits")
         }
         let w = model.network.outputFeatures
         let weights = data.weights.map { $0.map(Double.init) }
@@ -56,12 +58,14 @@ public enum ModelCalibration {
         guard let fit else { throw .data("every held-out row has weight 0: there is nothing to fit a temperature on") }
         // The temperature as the model file stores it (a float) is the one reported and measured.
         let t = Double(Float(fit.temperature))
-        let after = softmax
+        let after =
+            softmax
             ? TemperatureScaling.softmaxLogLoss(logits: logits, classes: w, labels: data.labels, weights: weights, temperature: t)
             : TemperatureScaling.sigmoidLogLoss(logits: logits, outputs: w, targets: targets(model, data), weights: weights, temperature: t)
-        return Report(temperature: t, samples: data.count, logLossBefore: fit.logLossBefore, logLossAfter: after,
-                      eceBefore: ece(model, probabilities(logits, width: w, softmax: softmax, temperature: 1), data: data)?.expectedCalibrationError,
-                      eceAfter: ece(model, probabilities(logits, width: w, softmax: softmax, temperature: t), data: data)?.expectedCalibrationError)
+        return Report(
+            temperature: t, samples: data.count, logLossBefore: fit.logLossBefore, logLossAfter: after,
+            eceBefore: ece(model, probabilities(logits, width: w, softmax: softmax, temperature: 1), data: data)?.expectedCalibrationError,
+            eceAfter: ece(model, probabilities(logits, width: w, softmax: softmax, temperature: t), data: data)?.expectedCalibrationError)
     }
 
     /// Every row's and output's target for a sigmoid fit: the one-hot class, or the labels.
@@ -84,7 +88,10 @@ public enum ModelCalibration {
             var m = -Double.infinity
             for k in 0..<w { m = max(m, z[r * w + k]) }
             var s = 0.0
-            for k in 0..<w { p[r * w + k] = exp((z[r * w + k] - m) / t); s += p[r * w + k] }
+            for k in 0..<w {
+                p[r * w + k] = exp((z[r * w + k] - m) / t)
+                s += p[r * w + k]
+            }
             for k in 0..<w { p[r * w + k] /= s }
         }
         return p
@@ -97,8 +104,9 @@ public enum ModelCalibration {
         let weights = data.weights.map { $0.map(Double.init) }
         let w = model.network.outputFeatures
         if model.output.task == .multilabel {
-            return Calibration.binary(probabilities: p, positives: MultilabelEvaluation.truth(data),
-                                      weights: weights.map { ws in ws.flatMap { [Double](repeating: $0, count: w) } }, bins: bins)
+            return Calibration.binary(
+                probabilities: p, positives: MultilabelEvaluation.truth(data),
+                weights: weights.map { ws in ws.flatMap { [Double](repeating: $0, count: w) } }, bins: bins)
         }
         return Calibration.topClass(probabilities: p, classes: w, labels: data.labels, weights: weights, bins: bins)
     }

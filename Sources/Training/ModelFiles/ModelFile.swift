@@ -7,9 +7,9 @@
 // logits are divided by it before the softmax or sigmoid). evaluate and predict rebuild the network
 // from the file alone.
 import Formats
-import Tables
 import Model
 import Quantized
+import Tables
 
 public struct LoadedModel {
     /// The network; for an INT8 model its float twin, with the dequantized weights (summary, inspect).
@@ -23,9 +23,18 @@ public struct LoadedModel {
     public var temperature: Float = 1
 
     /// Multiply each pixel byte by this before the first layer (1/255); image models only.
-    public var inputScale: Float { if case .pixels(let s, _, _) = input { return s }; return 1 }
-    public var inputRows: Int { if case .pixels(_, let r, _) = input { return r }; return network.inputFeatures }
-    public var inputCols: Int { if case .pixels(_, _, let c) = input { return c }; return 1 }
+    public var inputScale: Float {
+        if case .pixels(let s, _, _) = input { return s }
+        return 1
+    }
+    public var inputRows: Int {
+        if case .pixels(_, let r, _) = input { return r }
+        return network.inputFeatures
+    }
+    public var inputCols: Int {
+        if case .pixels(_, _, let c) = input { return c }
+        return 1
+    }
     public func metadataValue(_ key: String) -> String? { metadata.first { $0.0 == key }?.1 }
 }
 
@@ -54,13 +63,17 @@ public enum ModelFile {
         switch (input, output) {
         case (.table(let encoder, let delimiter), .table(let target)):
             let version = target.task == .multilabel ? calibratedVersion : encoder.numbers != .standard ? 4 : 2
-            return [("format", format), ("format_version", "\(version)"), ("architecture", net.architecture),
-                    ("input_features", "\(net.inputFeatures)"), ("input", encoder.json(delimiter: delimiter).serialized()),
-                    ("target", target.json.serialized()), ("outputs", "\(net.outputFeatures)"), ("loss", net.loss.token)] + extra
+            return [
+                ("format", format), ("format_version", "\(version)"), ("architecture", net.architecture),
+                ("input_features", "\(net.inputFeatures)"), ("input", encoder.json(delimiter: delimiter).serialized()),
+                ("target", target.json.serialized()), ("outputs", "\(net.outputFeatures)"), ("loss", net.loss.token),
+            ] + extra
         case (.pixels(let scale, let rows, let cols), _):
-            return [("format", format), ("format_version", "1"), ("architecture", net.architecture),
-                    ("input_features", "\(net.inputFeatures)"), ("input_rows", "\(rows)"), ("input_cols", "\(cols)"),
-                    ("input_scale", "\(scale)"), ("classes", "\(net.classes)"), ("loss", net.loss.token)] + extra
+            return [
+                ("format", format), ("format_version", "1"), ("architecture", net.architecture),
+                ("input_features", "\(net.inputFeatures)"), ("input_rows", "\(rows)"), ("input_cols", "\(cols)"),
+                ("input_scale", "\(scale)"), ("classes", "\(net.classes)"), ("loss", net.loss.token),
+            ] + extra
         case (.table, .classIndices):
             preconditionFailure("a table model has a target description")
         }
@@ -73,7 +86,9 @@ public enum ModelFile {
     }
 
     /// Writes the model atomically (temporary file, fsync, rename).
-    public static func save(_ net: Network, to path: String, input: ModelInput, output: ModelOutput, extra: [(String, String)] = []) throws(TrainingError) {
+    public static func save(_ net: Network, to path: String, input: ModelInput, output: ModelOutput, extra: [(String, String)] = [])
+        throws(TrainingError)
+    {
         let meta = metadata(net, input: input, output: output, extra: extra)
         do { try Safetensors.write(views: views(net), metadata: meta, to: path) } catch let e as FormatError { throw .format(e) } catch {
             throw .data("\(path): \(error)")
@@ -130,7 +145,8 @@ public enum ModelFile {
                 throw fail("tensor '\(name)' has shape \(t.shape) but the architecture '\(architecture)' needs \(shape)")
             }
             guard t.dtype == .f32 else {
-                throw fail("tensor '\(name)' is \(t.dtype.rawValue), expected F32 (the metadata has no \"quantization\": not an INT8 model)")
+                throw fail(
+                    "tensor '\(name)' is \(t.dtype.rawValue), expected F32 (the metadata has no \"quantization\": not an INT8 model)")
             }
         }
         let expected = Set(needed.map(\.name))
@@ -158,17 +174,23 @@ public enum ModelFile {
         func fail(_ m: String) -> TrainingError { .data("\(path): \(m)") }
         func field(_ key: String) throws(TrainingError) -> String {
             guard let v = file.metadataValue(for: key) else {
-                throw fail("metadata has no \"\(key)\": not a model written by mlp (its metadata needs format, format_version, architecture, input_features, input_scale, classes, loss)")
+                throw fail(
+                    "metadata has no \"\(key)\": not a model written by mlp (its metadata needs format, format_version, architecture, input_features, input_scale, classes, loss)"
+                )
             }
             return v
         }
         func positive(_ key: String, max: Int = 1 << 24) throws(TrainingError) -> Int {
             let v = try field(key)
-            guard let n = Int(v), n > 0, n <= max else { throw fail("metadata \"\(key)\" is '\(v)', expected a whole number from 1 to \(max)") }
+            guard let n = Int(v), n > 0, n <= max else {
+                throw fail("metadata \"\(key)\" is '\(v)', expected a whole number from 1 to \(max)")
+            }
             return n
         }
         guard file.metadataValue(for: "format") == format else {
-            throw fail("metadata \"format\" is \(file.metadataValue(for: "format").map { "'\($0)'" } ?? "missing"), expected 'mlp': this safetensors file was not written by mlp")
+            throw fail(
+                "metadata \"format\" is \(file.metadataValue(for: "format").map { "'\($0)'" } ?? "missing"), expected 'mlp': this safetensors file was not written by mlp"
+            )
         }
         let v = try field("format_version")
         guard let ver = Int(v), ver >= 1 else { throw fail("metadata \"format_version\" is '\(v)', expected a whole number") }
@@ -176,7 +198,9 @@ public enum ModelFile {
             throw fail("format_version \(ver) is newer than this mlp reads (\(version)); use a newer mlp")
         }
         let inputs = try positive("input_features")
-        let input: ModelInput, output: ModelOutput, classes: Int
+        let input: ModelInput
+        let output: ModelOutput
+        let classes: Int
         if let inputText = file.metadataValue(for: "input") {
             // A table model (format 2): the encoder and the target, as JSON.
             func json(_ key: String, _ text: String) throws(TrainingError) -> JSONValue {
@@ -212,7 +236,9 @@ public enum ModelFile {
             throw fail("metadata \"loss\" is '\(lossToken)', expected one of \(LossKind.names.joined(separator: ", "))")
         }
         let specs: [LayerSpec]
-        do { specs = try Architecture.parse(try field("architecture"), classes: classes, regression: output.task == .regression) } catch let e as ArchitectureError {
+        do { specs = try Architecture.parse(try field("architecture"), classes: classes, regression: output.task == .regression) } catch let
+            e as ArchitectureError
+        {
             throw fail("metadata \"architecture\": \(e.message)")
         } catch { throw fail("\(error)") }
         var temperature: Float = 1
@@ -225,7 +251,8 @@ public enum ModelFile {
             }
             temperature = t
         }
-        return Description(formatVersion: ver, inputs: inputs, input: input, output: output, loss: loss, specs: specs,
-                           temperature: temperature)
+        return Description(
+            formatVersion: ver, inputs: inputs, input: input, output: output, loss: loss, specs: specs,
+            temperature: temperature)
     }
 }

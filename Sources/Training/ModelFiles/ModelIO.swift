@@ -4,14 +4,17 @@
 //   output: class indices (IDX labels), or what the TargetEncoder says (class labels, or regression
 //           targets to bring back to their units)
 import Formats
-import Tables
 import Model
+import Tables
 
 public enum ModelInput: Equatable {
     case pixels(scale: Float, rows: Int, cols: Int)
     case table(TableEncoder, delimiter: UInt8)
 
-    public var isTable: Bool { if case .table = self { return true }; return false }
+    public var isTable: Bool {
+        if case .table = self { return true }
+        return false
+    }
 }
 
 public enum ModelOutput: Equatable {

@@ -11,8 +11,9 @@
 import Model
 import Quantized
 import Tables
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public enum ModelImportance {
@@ -40,8 +41,13 @@ public enum ModelImportance {
                 return task == .regression ? "accuracy measures a classification (a regression has r2, rmse, mae)" : nil
             case .logLoss, .auc, .f1:
                 if task == .regression { return "\(rawValue) measures a classification (a regression has r2, rmse, mae)" }
-                if task == .multilabel && self == .auc { return "auc measures a binary or multi-class model (a multi-label model has accuracy, hamming_loss, log_loss, f1)" }
-                if ModelCalibration.softmax(model) == nil { return "\(rawValue) needs probabilities, and a model trained with loss \(model.network.loss.token) gives none (accuracy does not need them)" }
+                if task == .multilabel && self == .auc {
+                    return "auc measures a binary or multi-class model (a multi-label model has accuracy, hamming_loss, log_loss, f1)"
+                }
+                if ModelCalibration.softmax(model) == nil {
+                    return
+                        "\(rawValue) needs probabilities, and a model trained with loss \(model.network.loss.token) gives none (accuracy does not need them)"
+                }
                 return nil
             }
         }
@@ -52,7 +58,8 @@ public enum ModelImportance {
     public static func groups(_ model: LoadedModel) -> [(name: String, features: [Int])] {
         switch model.input {
         case .table(let encoder, _):
-            var out: [(String, [Int])] = [], offset = 0
+            var out: [(String, [Int])] = []
+            var offset = 0
             for c in encoder.columns {
                 out.append((c.name, Array(offset..<(offset + c.width))))
                 offset += c.width
@@ -73,15 +80,20 @@ public enum ModelImportance {
 
     /// The importances of `model`'s groups on `data`. `lanes` share the work out on `loops` (for a
     /// float model; an INT8 one uses one lane).
-    public static func compute(_ model: LoadedModel, data: Dataset, metric: Metric, repeats: Int, seed: UInt64,
-                               lanes: Int, loops: Loops, batch: Int) throws(TrainingError) -> PermutationImportance.Result {
-        let width = model.network.inputFeatures, n = data.count
+    public static func compute(
+        _ model: LoadedModel, data: Dataset, metric: Metric, repeats: Int, seed: UInt64,
+        lanes: Int, loops: Loops, batch: Int
+    ) throws(TrainingError) -> PermutationImportance.Result {
+        let width = model.network.inputFeatures
+        let n = data.count
         let used = model.quantized == nil ? max(1, lanes) : 1
         let scorer = Scorer(model, data: data, metric: metric, lanes: used, batch: batch)
         let groups = self.groups(model).map(\.features)
-        let result = PermutationImportance.compute(features: features(data), rows: n, width: width, groups: groups, repeats: repeats,
-                                                   seed: seed, lanes: used, loops: used > 1 ? loops : Loops(),
-                                                   higherIsBetter: metric.higherIsBetter) { lane, x in scorer.score(lane: lane, x) }
+        let result = PermutationImportance.compute(
+            features: features(data), rows: n, width: width, groups: groups, repeats: repeats,
+            seed: seed, lanes: used, loops: used > 1 ? loops : Loops(),
+            higherIsBetter: metric.higherIsBetter
+        ) { lane, x in scorer.score(lane: lane, x) }
         if let failure = scorer.failure { throw failure }
         return result
     }
@@ -99,8 +111,12 @@ public enum ModelImportance {
         let threshold: Double
 
         init(_ model: LoadedModel, data: Dataset, metric: Metric, lanes: Int, batch: Int) {
-            self.model = model; self.metric = metric; self.batch = max(1, min(batch, data.count))
-            rows = data.count; width = model.network.inputFeatures; outputs = model.network.outputFeatures
+            self.model = model
+            self.metric = metric
+            self.batch = max(1, min(batch, data.count))
+            rows = data.count
+            width = model.network.inputFeatures
+            outputs = model.network.outputFeatures
             labels = data.labels
             truth = model.output.task == .multilabel ? MultilabelEvaluation.truth(data) : data.labels.map { $0 == 1 }
             if case .values(let v, _) = data.targets { targets = v } else { targets = [] }
@@ -127,7 +143,8 @@ public enum ModelImportance {
 
         /// The metric of the model on the rows at `x`, on lane `lane`.
         func score(lane: Int, _ x: UnsafePointer<Float>) -> Double {
-            let net = networks[lane], input = inputs[lane]
+            let net = networks[lane]
+            let input = inputs[lane]
             var start = 0
             while start < rows {
                 let m = min(batch, rows - start)
@@ -159,10 +176,20 @@ public enum ModelImportance {
                 // In each target's units, the mean over the targets (as evaluate reports them).
                 var total = 0.0
                 for j in 0..<w {
-                    var se = 0.0, ae = 0.0, sum = 0.0, sumSq = 0.0, wsum = 0.0
+                    var se = 0.0
+                    var ae = 0.0
+                    var sum = 0.0
+                    var sumSq = 0.0
+                    var wsum = 0.0
                     for i in 0..<rows {
-                        let t = Double(targets[i * w + j]), d = v[i * w + j] - t, wi = weight(i)
-                        se += wi * d * d; ae += wi * abs(d); sum += wi * t; sumSq += wi * t * t; wsum += wi
+                        let t = Double(targets[i * w + j])
+                        let d = v[i * w + j] - t
+                        let wi = weight(i)
+                        se += wi * d * d
+                        ae += wi * abs(d)
+                        sum += wi * t
+                        sumSq += wi * t * t
+                        wsum += wi
                     }
                     guard wsum > 0 else { return .nan }
                     let s = Double(std[j])
@@ -177,12 +204,14 @@ public enum ModelImportance {
                 return total / Double(w)
             case (.table(.labels), _):
                 let p = v.map { min(max($0, 0), 1) }
-                guard let m = MultilabelMetrics.compute(probabilities: p, labels: w, truth: truth, weights: weights, threshold: threshold) else { return .nan }
+                guard let m = MultilabelMetrics.compute(probabilities: p, labels: w, truth: truth, weights: weights, threshold: threshold)
+                else { return .nan }
                 switch metric {
                 case .hammingLoss: return m.hammingLoss
                 case .f1: return m.microF1
                 case .logLoss:
-                    var loss = 0.0, wsum = 0.0
+                    var loss = 0.0
+                    var wsum = 0.0
                     for i in 0..<rows {
                         for k in 0..<w {
                             let q = min(max(p[i * w + k], 1e-15), 1 - 1e-15)
@@ -196,7 +225,8 @@ public enum ModelImportance {
             default:
                 switch metric {
                 case .accuracy:
-                    var right = 0.0, wsum = 0.0
+                    var right = 0.0
+                    var wsum = 0.0
                     for i in 0..<rows {
                         var best = 0
                         for k in 1..<max(w, 1) where v[i * w + k] > v[i * w + best] { best = k }
@@ -207,10 +237,14 @@ public enum ModelImportance {
                 case .auc where w == 2, .f1 where w == 2:
                     let positive = (0..<rows).map { min(max(v[$0 * 2 + 1], 0), 1) }
                     if metric == .auc { return BinaryMetrics.rocAUC(scores: positive, positives: truth, weights: weights) ?? .nan }
-                    return BinaryMetrics.compute(probabilities: positive, positives: truth, weights: weights, threshold: threshold)?.f1 ?? .nan
+                    return BinaryMetrics.compute(probabilities: positive, positives: truth, weights: weights, threshold: threshold)?.f1
+                        ?? .nan
                 default:
                     let p = v.map { min(max($0, 0), 1) }
-                    guard let m = MulticlassMetrics.compute(probabilities: p, classes: w, labels: labels, weights: weights, rocAUC: metric == .auc) else { return .nan }
+                    guard
+                        let m = MulticlassMetrics.compute(
+                            probabilities: p, classes: w, labels: labels, weights: weights, rocAUC: metric == .auc)
+                    else { return .nan }
                     switch metric {
                     case .auc: return m.macroRocAUC ?? .nan
                     case .f1: return m.macroF1

@@ -12,8 +12,10 @@ extension LoadedModel {
         if quantized == nil && temperature == 1 { return Evaluation.run(network, on: data, batchSize: batchSize) }
         let net = network
         let x = Matrix(rows: max(1, min(batchSize, data.count)), cols: net.inputFeatures)
-        return try Evaluation.run(on: data, batchSize: batchSize, classes: net.classes, loss: net.loss,
-                                  probabilities: net.probabilities(of:)) { (start, n) throws(TrainingError) -> Matrix in
+        return try Evaluation.run(
+            on: data, batchSize: batchSize, classes: net.classes, loss: net.loss,
+            probabilities: net.probabilities(of:)
+        ) { (start, n) throws(TrainingError) -> Matrix in
             try tempered(outputs(data, from: start, count: n, using: x))
         }
     }
@@ -22,8 +24,10 @@ extension LoadedModel {
     public func evaluateMultilabel(_ data: Dataset, batchSize: Int, threshold: Float = 0.5) throws(TrainingError) -> MultilabelEvaluation {
         let net = network
         let x = Matrix(rows: max(1, min(batchSize, data.count)), cols: net.inputFeatures)
-        return try MultilabelEvaluation.run(on: data, batchSize: batchSize, labels: net.outputFeatures, loss: net.loss, threshold: threshold,
-                                            probabilities: net.probabilities(of:)) { (start, n) throws(TrainingError) -> Matrix in
+        return try MultilabelEvaluation.run(
+            on: data, batchSize: batchSize, labels: net.outputFeatures, loss: net.loss, threshold: threshold,
+            probabilities: net.probabilities(of:)
+        ) { (start, n) throws(TrainingError) -> Matrix in
             try tempered(outputs(data, from: start, count: n, using: x))
         }
     }
@@ -31,8 +35,10 @@ extension LoadedModel {
     /// RMSE, MAE and R² of a regression on `data`.
     public func evaluateRegression(_ data: Dataset, batchSize: Int) throws(TrainingError) -> RegressionEvaluation {
         guard let q = quantized else { return RegressionEvaluation.run(network, on: data, batchSize: batchSize) }
-        return try RegressionEvaluation.run(on: data, batchSize: batchSize, outputs: network.outputFeatures,
-                                            loss: network.loss) { (start, n) throws(TrainingError) -> Matrix in
+        return try RegressionEvaluation.run(
+            on: data, batchSize: batchSize, outputs: network.outputFeatures,
+            loss: network.loss
+        ) { (start, n) throws(TrainingError) -> Matrix in
             try int8 { () throws(OneDNNError) in try q.forward(data, from: start, count: n) }
         }
     }

@@ -61,12 +61,16 @@ public enum QuantizedModelFile {
             }
             return .calibrated(samples: Int(d))
         default:
-            throw fail("metadata \"quantization\" has activations \(v["activations"].map { $0.serialized() } ?? "missing"), expected \"dynamic\" or \"static\"")
+            throw fail(
+                "metadata \"quantization\" has activations \(v["activations"].map { $0.serialized() } ?? "missing"), expected \"dynamic\" or \"static\""
+            )
         }
     }
 
     /// The metadata of the INT8 model made from a float model with `metadata`.
-    public static func metadata(from float: [(String, String)], architecture: String, activations: QuantizedModel.Activations) -> [(String, String)] {
+    public static func metadata(from float: [(String, String)], architecture: String, activations: QuantizedModel.Activations) -> [(
+        String, String
+    )] {
         var out: [(String, String)] = []
         for (k, v) in float {
             switch k {
@@ -84,7 +88,8 @@ public enum QuantizedModelFile {
     /// The tensors of an INT8 model: F32 ones first (scales, biases, ranges, and `floatTensors`, the
     /// unfolded batch norms'), then the I8 weights.
     public static func tensors(_ dense: [QuantizedModel.DenseLayer], floatTensors: [SafetensorsTensor]) -> [SafetensorsTensor] {
-        var floats: [SafetensorsTensor] = [], int8s: [SafetensorsTensor] = []
+        var floats: [SafetensorsTensor] = []
+        var int8s: [SafetensorsTensor] = []
         for l in dense {
             let (i, out) = (l.index, l.weights.rows)
             floats.append(SafetensorsTensor(name: scaleName(i), shape: [out], values: l.weights.scales))
@@ -97,13 +102,17 @@ public enum QuantizedModelFile {
 
     /// Builds an INT8 model from a parsed file whose metadata `d` describes, checking every tensor:
     /// its presence, type, shape and values. One-line errors name the file and the tensor.
-    public static func build(_ file: SafetensorsFile, path: String, description d: ModelFile.Description) throws(TrainingError) -> LoadedModel {
+    public static func build(_ file: SafetensorsFile, path: String, description d: ModelFile.Description) throws(TrainingError)
+        -> LoadedModel
+    {
         func fail(_ m: String) -> TrainingError { .data("\(path): \(m)") }
         guard let text = file.metadataValue(for: "quantization") else {
             throw fail("format_version \(d.formatVersion) is an INT8 model's, but the metadata has no \"quantization\"")
         }
         guard d.formatVersion >= formatVersion else {
-            throw fail("metadata has \"quantization\" but format_version \(d.formatVersion); INT8 models are format_version \(formatVersion) or later")
+            throw fail(
+                "metadata has \"quantization\" but format_version \(d.formatVersion); INT8 models are format_version \(formatVersion) or later"
+            )
         }
         let activations = try self.activations(text, fail: fail)
         let architecture = d.architecture
@@ -124,7 +133,8 @@ public enum QuantizedModelFile {
                 throw fail("tensor '\(name)' is missing (the INT8 architecture '\(architecture)' needs it)")
             }
             guard t.dtype == dtype else {
-                throw fail("tensor '\(name)' is \(t.dtype.rawValue), expected \(dtype.rawValue)\(dtype == .i8 ? " (the INT8 weights)" : "")")
+                throw fail(
+                    "tensor '\(name)' is \(t.dtype.rawValue), expected \(dtype.rawValue)\(dtype == .i8 ? " (the INT8 weights)" : "")")
             }
             guard t.shape == shape else {
                 throw fail("tensor '\(name)' has shape \(t.shape) but the INT8 architecture '\(architecture)' needs \(shape)")
@@ -149,7 +159,9 @@ public enum QuantizedModelFile {
         var dense: [QuantizedModel.DenseLayer] = []
         for (i, layer) in net.layers.enumerated() {
             if let l = layer as? Dense {
-                let q = file.tensor(weightName(i))!, s = file.tensor(scaleName(i))!, b = file.tensor(biasName(i))!
+                let q = file.tensor(weightName(i))!
+                let s = file.tensor(scaleName(i))!
+                let b = file.tensor(biasName(i))!
                 if let j = s.values.firstIndex(where: { $0 < 0 }) {
                     throw fail("tensor '\(s.name)' holds \(s.values[j]) at \(j), expected scales ≥ 0")
                 }

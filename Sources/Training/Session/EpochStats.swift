@@ -25,7 +25,10 @@ public struct SetMetrics: Equatable {
         var m: [(String, JSONValue)] = [("\(prefix)_loss", JSONValue(loss))]
         if let accuracy { m.append(("\(prefix)_accuracy", JSONValue(accuracy))) }
         if let rmse, let mae, let r2 {
-            m += [("\(prefix)_rmse", JSONValue(Float(rmse))), ("\(prefix)_mae", JSONValue(Float(mae))), ("\(prefix)_r2", JSONValue(Float(r2)))]
+            m += [
+                ("\(prefix)_rmse", JSONValue(Float(rmse))), ("\(prefix)_mae", JSONValue(Float(mae))),
+                ("\(prefix)_r2", JSONValue(Float(r2))),
+            ]
         }
         for f in figures { m.append(("\(prefix)_\(f.metric.rawValue)", f.value.map { JSONValue(Float($0)) } ?? .null)) }
         return m
@@ -33,11 +36,16 @@ public struct SetMetrics: Equatable {
 
     /// Reads what `json(prefix)` wrote, or nil when the set is not there.
     public init?(json v: JSONValue, _ prefix: String) {
-        func num(_ k: String) -> Double? { if case .number(let x)? = v["\(prefix)_\(k)"] { return x }; return nil }
+        func num(_ k: String) -> Double? {
+            if case .number(let x)? = v["\(prefix)_\(k)"] { return x }
+            return nil
+        }
         guard let l = num("loss") else { return nil }
         loss = Float(l)
         accuracy = num("accuracy").map(Float.init)
-        rmse = num("rmse"); mae = num("mae"); r2 = num("r2")
+        rmse = num("rmse")
+        mae = num("mae")
+        r2 = num("r2")
         figures = ClassificationMetric.allCases.compactMap { m in
             switch v["\(prefix)_\(m.rawValue)"] {
             case .number(let x)?: return Figure(metric: m, value: x)
@@ -48,7 +56,12 @@ public struct SetMetrics: Equatable {
     }
 
     public init(loss: Float, accuracy: Float? = nil, rmse: Double? = nil, mae: Double? = nil, r2: Double? = nil, figures: [Figure] = []) {
-        self.loss = loss; self.accuracy = accuracy; self.rmse = rmse; self.mae = mae; self.r2 = r2; self.figures = figures
+        self.loss = loss
+        self.accuracy = accuracy
+        self.rmse = rmse
+        self.mae = mae
+        self.r2 = r2
+        self.figures = figures
     }
 
     /// A classification metric's value, when the set has it.
@@ -115,25 +128,47 @@ public struct EpochStats {
 
     /// Parses the object `json` wrote (checkpoints keep the history this way).
     public init?(json v: JSONValue) {
-        func num(_ k: String) -> Double? { if case .number(let x)? = v[k] { return x }; return nil }
+        func num(_ k: String) -> Double? {
+            if case .number(let x)? = v[k] { return x }
+            return nil
+        }
         guard let e = num("epoch"), let s = num("step"), let lr = num("lr"), let l = num("loss"),
-              let sec = num("seconds"), let sps = num("samples_per_second") else { return nil }
-        epoch = Int(e); step = Int(s); learningRate = Float(lr); loss = Float(l)
+            let sec = num("seconds"), let sps = num("samples_per_second")
+        else { return nil }
+        epoch = Int(e)
+        step = Int(s)
+        learningRate = Float(lr)
+        loss = Float(l)
         accuracy = num("accuracy").map(Float.init)
         validation = SetMetrics(json: v, "val")
         test = SetMetrics(json: v, "test")
-        seconds = sec; samplesPerSecond = sps
+        seconds = sec
+        samplesPerSecond = sps
         evaluationSeconds = num("eval_seconds") ?? 0
         augmentSeconds = num("augment_seconds")
         if case .object(let g)? = v["grad_norm"] {
-            gradientNorms = g.compactMap { k, x in if case .number(let d) = x { return (k, d) }; return nil }
-        } else { gradientNorms = [] }
+            gradientNorms = g.compactMap { k, x in
+                if case .number(let d) = x { return (k, d) }
+                return nil
+            }
+        } else {
+            gradientNorms = []
+        }
     }
 
-    public init(epoch: Int, step: Int, learningRate: Float, loss: Float, accuracy: Float?, validation: SetMetrics?,
-         test: SetMetrics?, seconds: Double, samplesPerSecond: Double, gradientNorms: [(String, Double)]) {
-        self.epoch = epoch; self.step = step; self.learningRate = learningRate; self.loss = loss
-        self.accuracy = accuracy; self.validation = validation; self.test = test; self.seconds = seconds
-        self.samplesPerSecond = samplesPerSecond; self.gradientNorms = gradientNorms
+    public init(
+        epoch: Int, step: Int, learningRate: Float, loss: Float, accuracy: Float?, validation: SetMetrics?,
+        test: SetMetrics?, seconds: Double, samplesPerSecond: Double, gradientNorms: [(String, Double)]
+    ) {
+        self.epoch = epoch
+        self.step = step
+        self.learningRate = learningRate
+        self.loss = loss
+        self.accuracy = accuracy
+        self.validation = validation
+        self.test = test
+        self.seconds = seconds
+        self.samplesPerSecond = samplesPerSecond
+        self.gradientNorms = gradientNorms
     }
 }

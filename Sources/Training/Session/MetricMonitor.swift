@@ -29,7 +29,9 @@ public struct MetricMonitor {
             }
         }
 
-        public static var allCases: [Metric] { [.valLoss, .valAccuracy, .valR2] + ClassificationMetric.allCases.map { .valClassification($0) } }
+        public static var allCases: [Metric] {
+            [.valLoss, .valAccuracy, .valR2] + ClassificationMetric.allCases.map { .valClassification($0) }
+        }
 
         /// The names, for messages and help.
         public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
@@ -65,7 +67,12 @@ public struct MetricMonitor {
     public mutating func record(_ value: Double) -> Bool {
         let improved: Bool
         if let best { improved = metric.higherIsBetter ? value > best : value < best } else { improved = true }
-        if improved { best = value; badEpochs = 0 } else { badEpochs += 1 }
+        if improved {
+            best = value
+            badEpochs = 0
+        } else {
+            badEpochs += 1
+        }
         return improved
     }
 

@@ -11,7 +11,10 @@ public enum SessionMetrics {
         public let perTarget: [(rmse: Double, mae: Double, r2: Double)]
 
         public init(rmse: Double, mae: Double, r2: Double, perTarget: [(rmse: Double, mae: Double, r2: Double)]) {
-            self.rmse = rmse; self.mae = mae; self.r2 = r2; self.perTarget = perTarget
+            self.rmse = rmse
+            self.mae = mae
+            self.r2 = r2
+            self.perTarget = perTarget
         }
     }
 
@@ -21,7 +24,8 @@ public enum SessionMetrics {
             return (ev.meanSquaredError[j].squareRoot() * s, ev.meanAbsoluteError[j] * s, ev.r2[j])
         }
         let n = Double(max(per.count, 1))
-        return Regression(rmse: per.reduce(0) { $0 + $1.rmse } / n, mae: per.reduce(0) { $0 + $1.mae } / n,
-                          r2: per.reduce(0) { $0 + $1.r2 } / n, perTarget: per)
+        return Regression(
+            rmse: per.reduce(0) { $0 + $1.rmse } / n, mae: per.reduce(0) { $0 + $1.mae } / n,
+            r2: per.reduce(0) { $0 + $1.r2 } / n, perTarget: per)
     }
 }

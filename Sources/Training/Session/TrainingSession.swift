@@ -7,8 +7,9 @@
 import Formats
 import Model
 import Tables
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The data a session trains on: the training set, the test set (if any), and a validation set
@@ -28,7 +29,9 @@ public struct TrainingData {
     public var classNames: [String]?
 
     public init(train: Dataset, test: Dataset? = nil, validation: Dataset? = nil, task: Task, targetScale: [Float] = []) {
-        precondition((task == .classification) == (train.targetWidth == 0), "a \(task.rawValue) needs \(task == .classification ? "class" : "value") targets")
+        precondition(
+            (task == .classification) == (train.targetWidth == 0),
+            "a \(task.rawValue) needs \(task == .classification ? "class" : "value") targets")
         self.train = train
         self.test = test
         self.validation = validation
@@ -52,12 +55,12 @@ public protocol SessionObserver: AnyObject {
     func sessionEnded(_ session: TrainingSession) throws(TrainingError)
 }
 
-public extension SessionObserver {
-    func stepFinished(_ session: TrainingSession, epoch: Int, done: Int, total: Int, elapsed: Double) {}
-    func epochFinished(_ session: TrainingSession, _ stats: EpochStats) {}
-    func epochRecorded(_ session: TrainingSession) throws(TrainingError) {}
-    func note(_ note: SessionNote) {}
-    func sessionEnded(_ session: TrainingSession) throws(TrainingError) {}
+extension SessionObserver {
+    public func stepFinished(_ session: TrainingSession, epoch: Int, done: Int, total: Int, elapsed: Double) {}
+    public func epochFinished(_ session: TrainingSession, _ stats: EpochStats) {}
+    public func epochRecorded(_ session: TrainingSession) throws(TrainingError) {}
+    public func note(_ note: SessionNote) {}
+    public func sessionEnded(_ session: TrainingSession) throws(TrainingError) {}
 }
 
 /// What a session tells its observers between epochs.
@@ -84,7 +87,8 @@ public enum SessionNote: CustomStringConvertible {
             return "stopping after epoch \(epoch): \(timeBudget) \(seconds) reached"
         case .annealing(let m, let patience, let epochs, let from, let allRows):
             let why = patience.map { "\(m.rawValue) has not improved for \($0) epoch(s)" } ?? "\(epochs) epoch(s) before the last"
-            return "\(why): from the weights of epoch \(from), annealing the learning rate to 0 over \(epochs) epoch(s)\(allRows ? " on all the training rows (the validation rows too)" : ""); the last epoch's weights are the model"
+            return
+                "\(why): from the weights of epoch \(from), annealing the learning rate to 0 over \(epochs) epoch(s)\(allRows ? " on all the training rows (the validation rows too)" : ""); the last epoch's weights are the model"
         }
     }
 
@@ -104,8 +108,14 @@ public final class TrainingSession {
         /// The loss became NaN or infinite in `epoch` at `step` of `steps`.
         case diverged(epoch: Int, step: Int, steps: Int, loss: Float)
 
-        public var isStoppedEarly: Bool { if case .stoppedEarly = self { return true }; return false }
-        public var isOutOfTime: Bool { if case .outOfTime = self { return true }; return false }
+        public var isStoppedEarly: Bool {
+            if case .stoppedEarly = self { return true }
+            return false
+        }
+        public var isOutOfTime: Bool {
+            if case .outOfTime = self { return true }
+            return false
+        }
     }
 
     public let config: TrainingConfiguration
@@ -169,7 +179,8 @@ public final class TrainingSession {
     /// `architecture` describes, and its optimizer and trainer. `loops` runs the network's loops.
     public init(config: TrainingConfiguration, data: TrainingData, loops: Loops = Loops()) throws(TrainingError) {
         self.config = config
-        var train = data.train, validation = data.validation
+        var train = data.train
+        var validation = data.validation
         trainingRows = data.train
         if let f = config.validationSplit {
             (train, validation) = try TrainingSession.split(train, fraction: f, seed: config.seed, stratified: config.stratifies(data.task))
@@ -178,16 +189,20 @@ public final class TrainingSession {
         self.validation = validation
         test = data.test
         task = data.task
-        targetScale = task == .regression ? (data.targetScale.isEmpty ? [Float](repeating: 1, count: train.targetWidth) : data.targetScale) : []
+        targetScale =
+            task == .regression ? (data.targetScale.isEmpty ? [Float](repeating: 1, count: train.targetWidth) : data.targetScale) : []
         let (loss, specs) = try TrainingSession.architecture(config: config, data: data)
-        network = Network(inputs: train.features, specs: specs, loss: loss,
-                          initializer: config.initializer, seed: config.seed, maxNorm: config.maxNorm, loops: loops)
+        network = Network(
+            inputs: train.features, specs: specs, loss: loss,
+            initializer: config.initializer, seed: config.seed, maxNorm: config.maxNorm, loops: loops)
         optimizer = config.makeOptimizer(network)
-        trainer = Trainer(network: network, optimizer: optimizer, schedule: config.learningRateSchedule,
-                          batchSize: config.batchSize, epochs: config.epochs, clipNorm: config.clipNorm,
-                          targetWidth: train.targetWidth, seed: config.seed)
+        trainer = Trainer(
+            network: network, optimizer: optimizer, schedule: config.learningRateSchedule,
+            batchSize: config.batchSize, epochs: config.epochs, clipNorm: config.clipNorm,
+            targetWidth: train.targetWidth, seed: config.seed)
         if let spec = config.augment, let image = train.image {
-            trainer.augmenter = ImageAugmenter(spec: spec, rows: image.rows, cols: image.cols, batchSize: config.batchSize, seed: config.seed)
+            trainer.augmenter = ImageAugmenter(
+                spec: spec, rows: image.rows, cols: image.cols, batchSize: config.batchSize, seed: config.seed)
         }
         early = config.earlyStopping.map { MetricMonitor(metric: $0.metric, patience: $0.patience) }
         plateau = config.plateau.map { MetricMonitor(metric: $0.watch.metric, patience: $0.watch.patience) }
@@ -219,7 +234,8 @@ public final class TrainingSession {
     }
 
     /// The weight of each class in the loss, from the training set's class counts.
-    static func classWeights(_ weighting: ClassWeighting, data: TrainingData, train: Dataset, classes: Int) throws(TrainingError) -> [Float] {
+    static func classWeights(_ weighting: ClassWeighting, data: TrainingData, train: Dataset, classes: Int) throws(TrainingError) -> [Float]
+    {
         var counts = [Int](repeating: 0, count: classes)
         for y in train.labels where Int(y) < classes { counts[Int(y)] += 1 }
         let names = data.classNames ?? (0..<classes).map { "\($0)" }
@@ -230,8 +246,11 @@ public final class TrainingSession {
     /// task before anything is built: as many outputs as the labels have classes (or the targets
     /// values), a monitor and a loss of the task, the architecture's output layer, and images to
     /// augment. The session builds exactly this network; a caller may size its threads by it.
-    public static func architecture(config: TrainingConfiguration, data: TrainingData) throws(TrainingError) -> (loss: Loss, specs: [LayerSpec]) {
-        let task = data.task, train = data.train
+    public static func architecture(config: TrainingConfiguration, data: TrainingData) throws(TrainingError) -> (
+        loss: Loss, specs: [LayerSpec]
+    ) {
+        let task = data.task
+        let train = data.train
         let outputs: Int
         if task != .classification {
             outputs = train.targetWidth
@@ -243,14 +262,18 @@ public final class TrainingSession {
             outputs = config.outputs ?? labelled
         }
         if let m = config.earlyStopping?.metric ?? config.plateau?.watch.metric {
-            if (task == .regression && m == .valAccuracy) || (task != .classification && m.classification != nil) || (task != .regression && m == .valR2) {
+            if (task == .regression && m == .valAccuracy) || (task != .classification && m.classification != nil)
+                || (task != .regression && m == .valR2)
+            {
                 throw .metricNeedsOtherTask(m, task: task)
             }
         }
         if config.classWeight != nil && task != .classification { throw .classWeightNeedsClassification }
         let loss = config.makeLoss(for: task)
-        if (task == .classification && (loss is MeanAbsoluteError || loss is HuberLoss)) || (task == .regression && !LossKind.isRegression(loss))
-            || (task == .multilabel && !(loss is SigmoidBinaryCrossEntropy)) {
+        if (task == .classification && (loss is MeanAbsoluteError || loss is HuberLoss))
+            || (task == .regression && !LossKind.isRegression(loss))
+            || (task == .multilabel && !(loss is SigmoidBinaryCrossEntropy))
+        {
             throw .lossNeedsOtherTask(loss: loss.token, task: task)
         }
         let specs: [LayerSpec]
@@ -292,10 +315,11 @@ public final class TrainingSession {
             let evaluationSeconds = val == nil && ev == nil ? 0 : now() - evaluationStart
             epoch = e
             let names = network.store.parameters.map(\.name)
-            var stats = EpochStats(epoch: e, step: t.step, learningRate: r.learningRate, loss: r.loss,
-                                   accuracy: task == .classification ? r.accuracy : nil, validation: val, test: ev,
-                                   seconds: r.seconds, samplesPerSecond: r.samplesPerSecond,
-                                   gradientNorms: Array(zip(names, r.gradientNorms)))
+            var stats = EpochStats(
+                epoch: e, step: t.step, learningRate: r.learningRate, loss: r.loss,
+                accuracy: task == .classification ? r.accuracy : nil, validation: val, test: ev,
+                seconds: r.seconds, samplesPerSecond: r.samplesPerSecond,
+                gradientNorms: Array(zip(names, r.gradientNorms)))
             stats.evaluationSeconds = evaluationSeconds
             if t.augmenter != nil { stats.augmentSeconds = r.augmentSeconds }
             history.append(stats)
@@ -328,8 +352,10 @@ public final class TrainingSession {
                 } else if stoppedEarly || e >= config.epochs - length {
                     let epochs = min(length, config.epochs - e)
                     if epochs > 0 {
-                        note(.annealing(metric: early!.metric, patience: stoppedEarly ? early!.patience : nil, epochs: epochs,
-                                        fromEpoch: best == nil ? e : bestEpoch, allRows: config.validationSplit != nil))
+                        note(
+                            .annealing(
+                                metric: early!.metric, patience: stoppedEarly ? early!.patience : nil, epochs: epochs,
+                                fromEpoch: best == nil ? e : bestEpoch, allRows: config.validationSplit != nil))
                         restoreBest()
                         best = nil
                         annealEnd = e + epochs
@@ -400,7 +426,8 @@ public final class TrainingSession {
         let outputs = ModelOutputs.collect(network, on: data, batchSize: evaluationBatch)
         if task == .regression {
             guard case .values(let targets, _) = data.targets else { preconditionFailure("a regression has value targets") }
-            guard let r = EvaluationReport.regression(outputs, targets: targets, scale: targetScale, weights: data.weights).regression else {
+            guard let r = EvaluationReport.regression(outputs, targets: targets, scale: targetScale, weights: data.weights).regression
+            else {
                 preconditionFailure("a regression report")
             }
             return SetMetrics(loss: outputs.loss, rmse: r.rmse, mae: r.mae, r2: r.r2)
@@ -437,7 +464,9 @@ public final class TrainingSession {
     /// The validation split: the last `fraction` of the training set shuffled once with a generator
     /// derived from the seed; `stratified` (a classification table), the last examples of each class
     /// in that order, in proportion to the class's size (StratifiedSplit).
-    public static func split(_ data: Dataset, fraction: Float, seed: UInt64, stratified: Bool = false) throws(TrainingError) -> (Dataset, Dataset) {
+    public static func split(_ data: Dataset, fraction: Float, seed: UInt64, stratified: Bool = false) throws(TrainingError) -> (
+        Dataset, Dataset
+    ) {
         let (kept, held) = try splitOrder(of: data, fraction: fraction, seed: seed, stratified: stratified)
         return (data.subset(kept), data.subset(held))
     }
@@ -445,13 +474,16 @@ public final class TrainingSession {
     /// The examples `split` keeps for training and holds out for validation, by index, in the
     /// order the datasets take them.
     public static func splitOrder(of data: Dataset, fraction: Float, seed: UInt64, stratified: Bool = false) throws(TrainingError)
-        -> (kept: ArraySlice<Int32>, held: ArraySlice<Int32>) {
-        let split = stratified && data.targetWidth == 0
+        -> (kept: ArraySlice<Int32>, held: ArraySlice<Int32>)
+    {
+        let split =
+            stratified && data.targetWidth == 0
             ? StratifiedSplit.split(labels: data.labels, fraction: fraction, seed: seed, purpose: .validation)
             : SeededSplit.split(count: data.count, fraction: fraction, seed: seed, purpose: .validation)
         guard let split else {
-            throw .validationSplitLeavesNothing(fraction: fraction, count: data.count,
-                                                noValidation: SeededSplit.heldCount(count: data.count, fraction: fraction) == 0)
+            throw .validationSplitLeavesNothing(
+                fraction: fraction, count: data.count,
+                noValidation: SeededSplit.heldCount(count: data.count, fraction: fraction) == 0)
         }
         return split
     }

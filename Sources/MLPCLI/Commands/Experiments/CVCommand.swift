@@ -11,18 +11,26 @@ import Tables
 import Training
 
 enum CVCommand {
-    static let flags: [Flag] = [
-        Flags.data.helped("a CSV file (plain or .gz), or the directory with the MNIST training files (the folds split the training set)"),
-        Flags.trainImages, Flags.trainLabels] + Flags.configuration + [Flags.config,
-        Flags.folds, Flags.repeats.helped("repeat the K folds R times, each shuffled with the next seed (--seed, --seed + 1, …)").defaulting(to: "1"), Flags.parallel, Flags.threads.helped("threads for the GEMMs when one fold runs at a time (--parallel 1; default: all cores)"),
-        Flags.minAccuracy.helped("exit with code 3 when the mean accuracy over the folds is below X"),
-        Flags.minR2.helped("regression: exit with code 3 when the mean R² is below X"),
-        Flags.maxRMSE.helped("regression: exit with code 3 when the mean RMSE is above X"),
-        Flags.json.helped("print one JSON object: every fold's figures and each figure's mean and standard deviation"),
-        Flags.quiet, Flags.silent,
-    ]
+    static let flags: [Flag] =
+        [
+            Flags.data.helped(
+                "a CSV file (plain or .gz), or the directory with the MNIST training files (the folds split the training set)"),
+            Flags.trainImages, Flags.trainLabels,
+        ] + Flags.configuration + [
+            Flags.config,
+            Flags.folds,
+            Flags.repeats.helped("repeat the K folds R times, each shuffled with the next seed (--seed, --seed + 1, …)").defaulting(
+                to: "1"), Flags.parallel,
+            Flags.threads.helped("threads for the GEMMs when one fold runs at a time (--parallel 1; default: all cores)"),
+            Flags.minAccuracy.helped("exit with code 3 when the mean accuracy over the folds is below X"),
+            Flags.minR2.helped("regression: exit with code 3 when the mean R² is below X"),
+            Flags.maxRMSE.helped("regression: exit with code 3 when the mean RMSE is above X"),
+            Flags.json.helped("print one JSON object: every fold's figures and each figure's mean and standard deviation"),
+            Flags.quiet, Flags.silent,
+        ]
 
-    static let usage = "mlp cv --data FILE.csv|DIR [--folds 5] [--repeats 1] [training flags or --config FILE.json] [--json] [--min-accuracy X] [--report FILE.html]"
+    static let usage =
+        "mlp cv --data FILE.csv|DIR [--folds 5] [--repeats 1] [training flags or --config FILE.json] [--json] [--min-accuracy X] [--report FILE.html]"
 
     struct Options {
         let data: String?
@@ -67,7 +75,9 @@ enum CVCommand {
             var settings = config.tableSettings
             settings.testSplit = nil
             let threads = o.threads ?? BLAS.processors
-            let whole = try library { try TabularData.load(train: path, test: nil, settings: settings, seed: config.seed, threads: threads) }
+            let whole = try library {
+                try TabularData.load(train: path, test: nil, settings: settings, seed: config.seed, threads: threads)
+            }
             for note in whole.notes { Console.note(note.line) }
             let task = whole.target.task
             return Source(count: whole.train.count, labels: task == .classification ? whole.train.labels : nil, task: task) { rows, seed in
@@ -91,14 +101,18 @@ enum CVCommand {
 
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
         let o = try Options(a)
-        guard o.data != nil || o.files[Flags.trainImages.name] != nil else { throw .usage("missing required flag --data", command: a.command) }
+        guard o.data != nil || o.files[Flags.trainImages.name] != nil else {
+            throw .usage("missing required flag --data", command: a.command)
+        }
         var config = try TrainingConfiguration(a, defaults: o.table == nil ? .images : .tables)
         if config.testSplit != nil {
             Console.info("mlp: note: cv tests each fold on its own rows; the test split (--test-split) is not used")
             config.testSplit = nil
         }
         if config.earlyStopping != nil || config.plateau != nil, config.validationSplit == nil {
-            throw .usage("--\(config.earlyStopping != nil ? "early-stopping" : "reduce-lr-on-plateau") watches a validation set: add --validation-split F (cut from each fold's training rows)", command: a.command)
+            throw .usage(
+                "--\(config.earlyStopping != nil ? "early-stopping" : "reduce-lr-on-plateau") watches a validation set: add --validation-split F (cut from each fold's training rows)",
+                command: a.command)
         }
         let source = try source(o, config: config, command: a.command)
         guard o.folds <= source.count else {
@@ -108,7 +122,9 @@ enum CVCommand {
             throw .usage("--min-accuracy gates a classification; this is a regression: use --min-r2 or --max-rmse", command: a.command)
         }
         if source.task == .classification && (o.minR2 != nil || o.maxRMSE != nil) {
-            throw .usage("--\(o.minR2 != nil ? "min-r2" : "max-rmse") gates a regression; this is a classification: use --min-accuracy", command: a.command)
+            throw .usage(
+                "--\(o.minR2 != nil ? "min-r2" : "max-rmse") gates a regression; this is a classification: use --min-accuracy",
+                command: a.command)
         }
         let cv = CrossValidation(config: config, folds: o.folds, repeats: o.repeats)
         var rows: [Int: [[Int]]] = [:]
@@ -130,8 +146,10 @@ enum CVCommand {
         place.executor.started = { job, _ in progress.started(job.id) }
         place.executor.tick = { progress.redraw() }
         let recorder = RecordingScheduler(cv) { job, outcome in
-            progress.finished(job.id, outcome: outcome, label: "fold \(job.id % o.folds + 1)" + (o.repeats > 1 ? " of repeat \(job.id / o.folds + 1)" : ""),
-                              value: outcome.test.flatMap { $0.values.first }.map { ($0.name, $0.value) })
+            progress.finished(
+                job.id, outcome: outcome,
+                label: "fold \(job.id % o.folds + 1)" + (o.repeats > 1 ? " of repeat \(job.id / o.folds + 1)" : ""),
+                value: outcome.test.flatMap { $0.values.first }.map { ($0.name, $0.value) })
         }
         try library { try place.executor.run(recorder) }
         progress.end()
@@ -140,9 +158,13 @@ enum CVCommand {
             return .interrupted
         }
         if let failed = cv.failures.first {
-            throw CLIError(failed.status == .diverged ? .diverged : .dataError,
-                           "fold \(failed.id % o.folds + 1)\(o.repeats > 1 ? " of repeat \(failed.id / o.folds + 1)" : ""): " +
-                           (failed.message ?? (failed.status == .diverged ? "training diverged (the loss became NaN or infinite); try a lower --lr" : "did not finish")))
+            throw CLIError(
+                failed.status == .diverged ? .diverged : .dataError,
+                "fold \(failed.id % o.folds + 1)\(o.repeats > 1 ? " of repeat \(failed.id / o.folds + 1)" : ""): "
+                    + (failed.message
+                        ?? (failed.status == .diverged
+                            ? "training diverged (the loss became NaN or infinite); try a lower --lr" : "did not finish"))
+            )
         }
         let seconds = now() - start
         let summary = cv.summary
@@ -150,25 +172,37 @@ enum CVCommand {
             var folds: [JSONValue] = []
             for part in cv.outcomes.keys.sorted() {
                 let out = cv.outcomes[part]!
-                folds.append(.object([("repeat", JSONValue(part / o.folds + 1)), ("fold", JSONValue(part % o.folds + 1)),
-                                      ("test_rows", JSONValue(testRows(part).count)), ("epochs", JSONValue(out.epochs)),
-                                      ("seconds", JSONValue(out.seconds, decimals: 6)),
-                                      ("figures", .object(out.test!.values.map { ($0.name, JSONValue($0.value)) }))]))
+                folds.append(
+                    .object([
+                        ("repeat", JSONValue(part / o.folds + 1)), ("fold", JSONValue(part % o.folds + 1)),
+                        ("test_rows", JSONValue(testRows(part).count)), ("epochs", JSONValue(out.epochs)),
+                        ("seconds", JSONValue(out.seconds, decimals: 6)),
+                        ("figures", .object(out.test!.values.map { ($0.name, JSONValue($0.value)) })),
+                    ]))
             }
-            let metrics: [(String, JSONValue)] = summary.map { ($0.name, .object([("mean", JSONValue($0.mean)), ("std", JSONValue($0.std))])) }
-            Console.out(JSONValue.object([("task", JSONValue(source.task.rawValue)), ("folds", JSONValue(o.folds)), ("repeats", JSONValue(o.repeats)),
-                                          ("rows", JSONValue(source.count)), ("metrics", .object(metrics)), ("per_fold", .array(folds)),
-                                          ("seconds", JSONValue(seconds, decimals: 6)), ("config", config.json)]).serialized())
+            let metrics: [(String, JSONValue)] = summary.map {
+                ($0.name, .object([("mean", JSONValue($0.mean)), ("std", JSONValue($0.std))]))
+            }
+            Console.out(
+                JSONValue.object([
+                    ("task", JSONValue(source.task.rawValue)), ("folds", JSONValue(o.folds)), ("repeats", JSONValue(o.repeats)),
+                    ("rows", JSONValue(source.count)), ("metrics", .object(metrics)), ("per_fold", .array(folds)),
+                    ("seconds", JSONValue(seconds, decimals: 6)), ("config", config.json),
+                ]).serialized())
         } else {
             var table = TextTable([(o.repeats > 1 ? "repeat/fold" : "fold", .left), ("rows", .right)] + summary.map { ($0.name, .right) })
             for part in cv.outcomes.keys.sorted() {
                 let label = o.repeats > 1 ? "\(part / o.folds + 1)/\(part % o.folds + 1)" : "\(part % o.folds + 1)"
-                table.add([label, "\(testRows(part).count)"] + summary.map { s in ExperimentSetup.figure(cv.outcomes[part]!.test![s.name] ?? .nan) })
+                table.add(
+                    [label, "\(testRows(part).count)"]
+                        + summary.map { s in ExperimentSetup.figure(cv.outcomes[part]!.test![s.name] ?? .nan) })
             }
             table.add(["mean", ""] + summary.map { ExperimentSetup.figure($0.mean) })
             table.add(["± std", ""] + summary.map { ExperimentSetup.figure($0.std) })
             Console.out(table.render())
-            Console.out("\(o.folds)-fold cross-validation\(o.repeats > 1 ? ", \(o.repeats) repeats" : "") of \(source.count) rows in \(duration(seconds)) (\(place.executor.slots) at a time\(place.ranks > 1 ? " on each of \(place.ranks) ranks" : ""))")
+            Console.out(
+                "\(o.folds)-fold cross-validation\(o.repeats > 1 ? ", \(o.repeats) repeats" : "") of \(source.count) rows in \(duration(seconds)) (\(place.executor.slots) at a time\(place.ranks > 1 ? " on each of \(place.ranks) ranks" : ""))"
+            )
         }
         var failed = false
         func gate(_ name: String, _ bound: Float?, below: Bool, flag: String) {
@@ -190,7 +224,10 @@ enum CVCommand {
 final class RecordingScheduler: JobScheduler {
     let inner: JobScheduler
     let recorded: (TrainingJob, JobOutcome) -> Void
-    init(_ inner: JobScheduler, _ recorded: @escaping (TrainingJob, JobOutcome) -> Void) { self.inner = inner; self.recorded = recorded }
+    init(_ inner: JobScheduler, _ recorded: @escaping (TrainingJob, JobOutcome) -> Void) {
+        self.inner = inner
+        self.recorded = recorded
+    }
     func nextJob() -> TrainingJob? { inner.nextJob() }
     func record(_ outcome: JobOutcome, of job: TrainingJob) {
         recorded(job, outcome)

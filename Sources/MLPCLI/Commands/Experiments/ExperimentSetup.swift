@@ -4,9 +4,9 @@ import Collective
 import Experiments
 import Formats
 import Model
+import Runtime
 import Tables
 import Training
-import Runtime
 
 enum ExperimentSetup {
     /// This process's place in the experiment: its executor and whether it is the coordinator.

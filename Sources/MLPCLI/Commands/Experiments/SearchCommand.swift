@@ -13,19 +13,33 @@ import Tables
 import Training
 
 enum SearchCommand {
-    static let flags: [Flag] = [
-        Flags.data.helped("a CSV file (plain or .gz), or the directory with the four MNIST IDX files"),
-        Flags.testData.helped("a CSV file to test the best model on (with --data FILE.csv); else --test-split holds some rows out"),
-        Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels]
-        + Flags.configuration.map { f in SearchSpaceFlags.fixed.contains(f) ? f : f.helped(f.help + "; a range LOW..HIGH[:log][:int] or choices A|B|… make it a dimension of the search") }
-        + [Flags.dropout, Flags.space, Flags.config, Flags.trials, Flags.sampler, Flags.gridPoints, Flags.eta, Flags.minEpochs, Flags.objective,
-           Flags.folds.helped("cross-validate each trial on K folds of the training rows (the objective: the folds' mean); instead of --validation-split").defaulting(to: "none"),
-           Flags.outDir, Flags.maxSeconds.helped("start nothing new after S seconds and cut the running trials short (run the command again to continue them)"),
-           Flags.parallel, Flags.threads.helped("threads for the GEMMs when one trial runs at a time (--parallel 1; default: all cores)"),
-           Flags.json.helped("print one JSON object: the best trial, its configuration and test figures, and the search's counts and times"),
-           Flags.quiet, Flags.silent]
+    static let flags: [Flag] =
+        [
+            Flags.data.helped("a CSV file (plain or .gz), or the directory with the four MNIST IDX files"),
+            Flags.testData.helped("a CSV file to test the best model on (with --data FILE.csv); else --test-split holds some rows out"),
+            Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels,
+        ]
+        + Flags.configuration.map { f in
+            SearchSpaceFlags.fixed.contains(f)
+                ? f : f.helped(f.help + "; a range LOW..HIGH[:log][:int] or choices A|B|… make it a dimension of the search")
+        }
+        + [
+            Flags.dropout, Flags.space, Flags.config, Flags.trials, Flags.sampler, Flags.gridPoints, Flags.eta, Flags.minEpochs,
+            Flags.objective,
+            Flags.folds.helped(
+                "cross-validate each trial on K folds of the training rows (the objective: the folds' mean); instead of --validation-split"
+            ).defaulting(to: "none"),
+            Flags.outDir,
+            Flags.maxSeconds.helped(
+                "start nothing new after S seconds and cut the running trials short (run the command again to continue them)"),
+            Flags.parallel, Flags.threads.helped("threads for the GEMMs when one trial runs at a time (--parallel 1; default: all cores)"),
+            Flags.json.helped(
+                "print one JSON object: the best trial, its configuration and test figures, and the search's counts and times"),
+            Flags.quiet, Flags.silent,
+        ]
 
-    static let usage = "mlp search --data FILE.csv|DIR --validation-split F|--folds K [--lr 1e-4..1e-2:log] [--hidden 64|128|256,128] [--dropout 0..0.5] [--space FILE.json] [--trials N] [--eta 3] [--min-epochs 1] [--epochs N] [--objective val_accuracy] [--out-dir DIR]"
+    static let usage =
+        "mlp search --data FILE.csv|DIR --validation-split F|--folds K [--lr 1e-4..1e-2:log] [--hidden 64|128|256,128] [--dropout 0..0.5] [--space FILE.json] [--trials N] [--eta 3] [--min-epochs 1] [--epochs N] [--objective val_accuracy] [--out-dir DIR]"
 
     struct Options {
         let data: String?
@@ -44,7 +58,9 @@ enum SearchCommand {
         init(_ a: Arguments) throws(CLIError) {
             data = a.string(Flags.data)
             var f: [String: String] = [:]
-            for flag in [Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels, Flags.testData] { if let v = a.string(flag) { f[flag.name] = v } }
+            for flag in [Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels, Flags.testData] {
+                if let v = a.string(flag) { f[flag.name] = v }
+            }
             files = f
             trials = try a.int(Flags.trials)
             sampler = a.string(Flags.sampler) ?? "random"
@@ -62,7 +78,9 @@ enum SearchCommand {
             quiet = Verbosity(a) >= .quiet
             _ = a.string(Flags.space)
             _ = a.string(Flags.dropout)
-            guard ["random", "grid"].contains(sampler) else { throw .usage("--sampler '\(sampler)' is not one of random, grid", command: a.command) }
+            guard ["random", "grid"].contains(sampler) else {
+                throw .usage("--sampler '\(sampler)' is not one of random, grid", command: a.command)
+            }
         }
 
         var table: String? { data.flatMap { TabularData.isCSV($0) ? $0 : nil } }
@@ -82,7 +100,9 @@ enum SearchCommand {
         let threads = o.threads ?? BLAS.processors
         if let path = o.table {
             let testPath = o.files[Flags.testData.name]
-            let loaded = try library { try TabularData.load(train: path, test: testPath, settings: config.tableSettings, seed: config.seed, threads: threads) }
+            let loaded = try library {
+                try TabularData.load(train: path, test: testPath, settings: config.tableSettings, seed: config.seed, threads: threads)
+            }
             for note in loaded.notes { Console.note(note.line) }
             let task = loaded.target.task
             var whole = TrainingData(train: loaded.train, task: task)
@@ -94,8 +114,10 @@ enum SearchCommand {
                 return (0..<(loaded.trainRows + held.count)).filter { !h.contains($0) }
             }()
             var settings = config.tableSettings
-            return Source(whole: whole, test: loaded.test, input: .table(loaded.encoder, delimiter: config.delimiter), output: .table(loaded.target),
-                          labels: task == .classification ? loaded.train.labels : nil) { rows in
+            return Source(
+                whole: whole, test: loaded.test, input: .table(loaded.encoder, delimiter: config.delimiter), output: .table(loaded.target),
+                labels: task == .classification ? loaded.train.labels : nil
+            ) { rows in
                 // The fold's rows (indices into the training rows) and the test rows are held out;
                 // the encoders learn from the rest.
                 let held = rows.map { trainRows[$0] } + (loaded.testRows ?? [])
@@ -115,22 +137,29 @@ enum SearchCommand {
         let image = data.train.image!
         guard case .bytes(_, let scale) = data.train.storage else { preconditionFailure("IDX data is stored as bytes") }
         let train = data.train
-        return Source(whole: TrainingData(train: train, task: .classification), test: data.test,
-                      input: .pixels(scale: scale, rows: image.rows, cols: image.cols), output: .classIndices(config.outputs ?? train.classCount),
-                      labels: train.labels) { rows in
+        return Source(
+            whole: TrainingData(train: train, task: .classification), test: data.test,
+            input: .pixels(scale: scale, rows: image.rows, cols: image.cols), output: .classIndices(config.outputs ?? train.classCount),
+            labels: train.labels
+        ) { rows in
             var held = [Bool](repeating: false, count: train.count)
             for r in rows { held[r] = true }
             let kept = (0..<train.count).filter { !held[$0] }.map { Int32($0) }
-            return TrainingData(train: train.subset(kept[...]), validation: train.subset(rows.map { Int32($0) }[...]), task: .classification)
+            return TrainingData(
+                train: train.subset(kept[...]), validation: train.subset(rows.map { Int32($0) }[...]), task: .classification)
         }
     }
 
     static func run(_ a: Arguments) throws(CLIError) -> ExitCode {
         let o = try Options(a)
-        guard o.data != nil || o.files[Flags.trainImages.name] != nil else { throw .usage("missing required flag --data", command: a.command) }
+        guard o.data != nil || o.files[Flags.trainImages.name] != nil else {
+            throw .usage("missing required flag --data", command: a.command)
+        }
         let (space, shared) = try SearchSpaceFlags.split(a, positional: nil)
         guard !space.isEmpty else {
-            throw .usage("nothing to search: give a flag a range or choices (--lr 1e-4..1e-2:log, --hidden 64|128), --dropout, or --space FILE.json", command: a.command)
+            throw .usage(
+                "nothing to search: give a flag a range or choices (--lr 1e-4..1e-2:log, --hidden 64|128), --dropout, or --space FILE.json",
+                command: a.command)
         }
         let defaults: TrainingDefaults = o.table == nil ? .images : .tables
         let base = try TrainingConfiguration(shared, defaults: defaults)
@@ -142,22 +171,29 @@ enum SearchCommand {
         }
         let source = try source(o, config: base, command: a.command)
         let task = source.whole.task
-        let names = (task == .classification ? SetMetrics(loss: 0, accuracy: 0) : SetMetrics(loss: 0, rmse: 0, mae: 0, r2: 0)).json("val").map(\.0)
+        let names = (task == .classification ? SetMetrics(loss: 0, accuracy: 0) : SetMetrics(loss: 0, rmse: 0, mae: 0, r2: 0)).json("val")
+            .map(\.0)
         guard names.contains(o.objective) else {
-            throw .usage("--objective \(o.objective) is not a validation figure of a \(task.rawValue): \(names.joined(separator: ", "))\(NearestName.hint(for: o.objective, in: names) { $0 })", command: a.command)
+            throw .usage(
+                "--objective \(o.objective) is not a validation figure of a \(task.rawValue): \(names.joined(separator: ", "))\(NearestName.hint(for: o.objective, in: names) { $0 })",
+                command: a.command)
         }
         let outputs = task == .classification ? max(source.whole.train.classCount, base.outputs ?? 0) : source.whole.train.targetWidth
         // The trials, each a configuration (its errors found now, before anything runs).
-        let values = o.sampler == "grid" ? Array(SearchSampler.grid(space, points: o.gridPoints).prefix(o.trials ?? Int.max))
-                                         : SearchSampler.random(space, count: o.trials ?? 20, seed: base.seed)
+        let values =
+            o.sampler == "grid"
+            ? Array(SearchSampler.grid(space, points: o.gridPoints).prefix(o.trials ?? Int.max))
+            : SearchSampler.random(space, count: o.trials ?? 20, seed: base.seed)
         var trials: [SuccessiveHalving.Trial] = []
         for (i, v) in values.enumerated() {
-            let c = try SearchSpaceFlags.configuration(shared, values: v, defaults: defaults, outputs: outputs, regression: task == .regression)
+            let c = try SearchSpaceFlags.configuration(
+                shared, values: v, defaults: defaults, outputs: outputs, regression: task == .regression)
             trials.append(.init(index: i, parameters: v, config: c))
         }
         for t in trials { _ = try library { try TrainingSession.architecture(config: t.config, data: source.whole) } }
-        let asha = SuccessiveHalving(trials: trials, minEpochs: o.minEpochs, eta: o.eta, objective: o.objective, folds: o.folds ?? 1,
-                                     checkpoints: o.outDir + "/checkpoints")
+        let asha = SuccessiveHalving(
+            trials: trials, minEpochs: o.minEpochs, eta: o.eta, objective: o.objective, folds: o.folds ?? 1,
+            checkpoints: o.outDir + "/checkpoints")
         // The folds' validation rows (cross-validation inside each trial).
         let foldRows = o.folds.map { StratifiedFolds.folds(count: source.whole.train.count, labels: source.labels, k: $0, seed: base.seed) }
         let place = try ExperimentSetup.place(parallel: o.parallel, threads: o.threads) { fold in
@@ -172,11 +208,17 @@ enum SearchCommand {
         try SearchDirectory.prepare(o.outDir, identity: identity(o, space: space, trials: trials, asha: asha), command: a.command)
         let earlier = try library { try Leaderboard.read(dir: o.outDir) }
         asha.restore(results: earlier.results, running: earlier.running)
-        let keys = { (name: String) in name == SearchSpaceFlags.dropoutName ? name : ConfigurationFile.key(Flags.configuration.first { $0.name == name }!) }
+        let keys = { (name: String) in
+            name == SearchSpaceFlags.dropoutName ? name : ConfigurationFile.key(Flags.configuration.first { $0.name == name }!)
+        }
         let start = now()
         if !o.quiet {
-            let resumed = earlier.results.isEmpty ? "" : "; continuing: \(earlier.results.count) results in \(o.outDir), \(earlier.running.count) rung(s) to run again"
-            Console.info("mlp: searching \(space.map { "\(keys($0.name)) \($0.text)" }.joined(separator: ", ")): \(trials.count) trials, epochs \(asha.budgets.map(String.init).joined(separator: "→")) (η \(asha.eta)), objective \(o.objective), \(place.executor.slots) at a time\(place.ranks > 1 ? " on each of \(place.ranks) ranks" : "")\(resumed)")
+            let resumed =
+                earlier.results.isEmpty
+                ? "" : "; continuing: \(earlier.results.count) results in \(o.outDir), \(earlier.running.count) rung(s) to run again"
+            Console.info(
+                "mlp: searching \(space.map { "\(keys($0.name)) \($0.text)" }.joined(separator: ", ")): \(trials.count) trials, epochs \(asha.budgets.map(String.init).joined(separator: "→")) (η \(asha.eta)), objective \(o.objective), \(place.executor.slots) at a time\(place.ranks > 1 ? " on each of \(place.ranks) ranks" : "")\(resumed)"
+            )
         }
         let progress = ExperimentProgress(total: trials.count, unit: "trial", quiet: o.quiet, objective: o.objective)
         progress.work = { asha.work }
@@ -192,16 +234,19 @@ enum SearchCommand {
             if outcome.status == .failed, let m = outcome.message { Console.err("mlp: warning: trial \(u.trial) failed: \(m)") }
         }
         asha.changed = { [unowned asha] result in
-            do throws(TrainingError) { try Leaderboard.write(asha, dir: o.outDir, keys: keys, runningOnly: result == nil) } catch { writeError = writeError ?? error }
+            do throws(TrainingError) { try Leaderboard.write(asha, dir: o.outDir, keys: keys, runningOnly: result == nil) } catch {
+                writeError = writeError ?? error
+            }
             guard let result else { return }
             let params = trials[result.trial].parameters.map { "\(keys($0.name)) \($0.value)" }.joined(separator: ", ")
             var out = JobOutcome(id: 0, status: result.status, epochs: result.epochs, seconds: result.seconds)
             out.stoppedEarly = result.stoppedEarly
             out.rank = result.rank
-            progress.finished(result.trial * asha.budgets.count + result.rung, outcome: out,
-                              label: "trial \(result.trial) (\(params)) rung \(result.rung)", value: (o.objective, result.value),
-                              countsAsDone: result.rung == asha.budgets.count - 1 || result.stoppedEarly || result.status != .finished,
-                              bestLabel: "trial \(result.trial)")
+            progress.finished(
+                result.trial * asha.budgets.count + result.rung, outcome: out,
+                label: "trial \(result.trial) (\(params)) rung \(result.rung)", value: (o.objective, result.value),
+                countsAsDone: result.rung == asha.budgets.count - 1 || result.stoppedEarly || result.status != .finished,
+                bestLabel: "trial \(result.trial)")
         }
         try library { try place.executor.run(recorder) }
         progress.end()
@@ -209,7 +254,9 @@ enum SearchCommand {
         let seconds = now() - start
         if Interrupts.requested || place.executor.deadline.map({ now() >= $0 }) == true {
             let done = asha.results.reduce(0) { $0 + $1.count }
-            Console.info("mlp: \(Interrupts.requested ? "interrupted" : "out of time (--max-seconds)"); \(done) results in \(o.outDir)/leaderboard.csv; the same command continues the search")
+            Console.info(
+                "mlp: \(Interrupts.requested ? "interrupted" : "out of time (--max-seconds)"); \(done) results in \(o.outDir)/leaderboard.csv; the same command continues the search"
+            )
             if Interrupts.requested { return .interrupted }
         }
         guard let best = asha.best else { throw CLIError(.dataError, "no trial finished a rung: see the lines above") }
@@ -218,8 +265,9 @@ enum SearchCommand {
         let configText = ConfigurationFile.text(try ConfigurationFile.document(bestTrial.config)) + "\n"
         try save(configText, o.outDir + "/best.json")
         let model = try bestModel(best, asha: asha, source: source, o: o)
-        try ModelFile.saveChecked(model.network, path: o.outDir + "/best.safetensors", input: source.input, output: source.output,
-                                  extra: [("config", bestTrial.config.json.serialized()), ("epochs", "\(model.epochs)"), ("mlp_version", CLI.version)])
+        try ModelFile.saveChecked(
+            model.network, path: o.outDir + "/best.safetensors", input: source.input, output: source.output,
+            extra: [("config", bestTrial.config.json.serialized()), ("epochs", "\(model.epochs)"), ("mlp_version", CLI.version)])
         let plots = SearchPlots.write(asha, space: space, dir: o.outDir + "/plots", keys: keys)
         if let plotError = plots.error { Console.err("mlp: warning: \(plotError)") }
         let test = source.test.map { EvaluationFigures.compute(model.network, on: $0, task: task, targetScale: source.whole.targetScale) }
@@ -229,23 +277,31 @@ enum SearchCommand {
 
     /// What makes two runs the same search: refused to mix when they differ.
     static func identity(_ o: Options, space: [SearchDimension], trials: [SuccessiveHalving.Trial], asha: SuccessiveHalving) -> JSONValue {
-        .object([("space", .object(space.map { ($0.name, JSONValue($0.text)) })), ("sampler", JSONValue(o.sampler)),
-                 ("trials", .array(trials.map { t in .object(t.parameters.map { ($0.name, JSONValue($0.value)) }) })),
-                 ("configuration", trials[0].config.json), ("budgets", .array(asha.budgets.map { JSONValue($0) })),
-                 ("eta", JSONValue(asha.eta)), ("objective", JSONValue(o.objective)), ("folds", JSONValue(o.folds ?? 0)),
-                 ("data", JSONValue(o.data ?? o.files[Flags.trainImages.name] ?? ""))])
+        .object([
+            ("space", .object(space.map { ($0.name, JSONValue($0.text)) })), ("sampler", JSONValue(o.sampler)),
+            ("trials", .array(trials.map { t in .object(t.parameters.map { ($0.name, JSONValue($0.value)) }) })),
+            ("configuration", trials[0].config.json), ("budgets", .array(asha.budgets.map { JSONValue($0) })),
+            ("eta", JSONValue(asha.eta)), ("objective", JSONValue(o.objective)), ("folds", JSONValue(o.folds ?? 0)),
+            ("data", JSONValue(o.data ?? o.files[Flags.trainImages.name] ?? "")),
+        ])
     }
 
     /// The best trial's network: its checkpoint at its best rung, or with folds (whose checkpoints
     /// each saw part of the rows) trained again on every training row.
-    static func bestModel(_ best: SuccessiveHalving.Result, asha: SuccessiveHalving, source: Source, o: Options) throws(CLIError) -> (network: Network, epochs: Int) {
+    static func bestModel(_ best: SuccessiveHalving.Result, asha: SuccessiveHalving, source: Source, o: Options) throws(CLIError) -> (
+        network: Network, epochs: Int
+    ) {
         let config = asha.trials[best.trial].config
         if asha.folds == 1 {
             let path = asha.checkpoint(trial: best.trial, rung: best.rung, fold: 0)
-            let session = try library { try Checkpoint.resume(from: try Checkpoint.read(path), path: path, configuration: config, data: source.whole) }
+            let session = try library {
+                try Checkpoint.resume(from: try Checkpoint.read(path), path: path, configuration: config, data: source.whole)
+            }
             return (session.network, session.epoch)
         }
-        if !o.quiet { Console.info("mlp: training the best configuration (trial \(best.trial)) on every training row for \(best.epochs) epochs") }
+        if !o.quiet {
+            Console.info("mlp: training the best configuration (trial \(best.trial)) on every training row for \(best.epochs) epochs")
+        }
         let job = TrainingJob(id: 0, config: config, epochs: asha.budgets[best.rung])
         let outcome = SessionRunner.run(job, data: source.whole, shouldStop: { Interrupts.requested }, keep: true)
         guard outcome.status == .finished, let network = outcome.network else {
@@ -255,47 +311,70 @@ enum SearchCommand {
     }
 
     static func save(_ text: String, _ path: String) throws(CLIError) {
-        do { try AtomicFile.write(Array(text.utf8), to: path) } catch let e as FormatError { throw .data(e) } catch { throw CLIError(.dataError, "\(path): \(error)") }
+        do { try AtomicFile.write(Array(text.utf8), to: path) } catch let e as FormatError { throw .data(e) } catch {
+            throw CLIError(.dataError, "\(path): \(error)")
+        }
     }
 
     /// The results on stdout: the leaderboard's top, the best trial and its test figures.
-    static func report(_ asha: SuccessiveHalving, best: SuccessiveHalving.Result, test: EvaluationFigures?, seconds: Double, o: Options,
-                       keys: (String) -> String, ranks: Int) {
+    static func report(
+        _ asha: SuccessiveHalving, best: SuccessiveHalving.Result, test: EvaluationFigures?, seconds: Double, o: Options,
+        keys: (String) -> String, ranks: Int
+    ) {
         let t = asha.trials[best.trial]
         let results = asha.results.reduce(0) { $0 + $1.count }
-        let epochs = asha.budgets.indices.reduce(0) { n, k in n + asha.results[k].count * (asha.budgets[k] - (k > 0 ? asha.budgets[k - 1] : 0)) } * asha.folds
+        let epochs =
+            asha.budgets.indices.reduce(0) { n, k in n + asha.results[k].count * (asha.budgets[k] - (k > 0 ? asha.budgets[k - 1] : 0)) }
+            * asha.folds
         if o.json {
             var members: [(String, JSONValue)] = [
-                ("best", .object([("trial", JSONValue(best.trial)), ("rung", JSONValue(best.rung)), ("epochs", JSONValue(best.epochs)),
-                                  ("parameters", .object(t.parameters.map { (keys($0.name), JSONValue($0.value)) })),
-                                  ("objective", JSONValue(asha.objective)), ("value", JSONValue(best.value)),
-                                  ("validation", .object(best.figures.map { ($0.name, JSONValue($0.value)) }))])),
+                (
+                    "best",
+                    .object([
+                        ("trial", JSONValue(best.trial)), ("rung", JSONValue(best.rung)), ("epochs", JSONValue(best.epochs)),
+                        ("parameters", .object(t.parameters.map { (keys($0.name), JSONValue($0.value)) })),
+                        ("objective", JSONValue(asha.objective)), ("value", JSONValue(best.value)),
+                        ("validation", .object(best.figures.map { ($0.name, JSONValue($0.value)) })),
+                    ])
+                )
             ]
             if let test { members.append(("test", .object(test.values.map { ($0.name, JSONValue($0.value)) }))) }
             let started = Set(asha.results.flatMap { $0.map(\.trial) }).count
-            members += [("trials", JSONValue(asha.trials.count)), ("trials_started", JSONValue(started)), ("results", JSONValue(results)),
-                        ("epochs_trained", JSONValue(epochs)), ("budgets", .array(asha.budgets.map { JSONValue($0) })),
-                        ("seconds", JSONValue(seconds, decimals: 6)), ("results_per_minute", JSONValue(Double(results) / max(seconds, 1e-9) * 60, decimals: 3)),
-                        ("ranks", JSONValue(ranks)), ("out_dir", JSONValue(o.outDir)), ("config", t.config.json)]
+            members += [
+                ("trials", JSONValue(asha.trials.count)), ("trials_started", JSONValue(started)), ("results", JSONValue(results)),
+                ("epochs_trained", JSONValue(epochs)), ("budgets", .array(asha.budgets.map { JSONValue($0) })),
+                ("seconds", JSONValue(seconds, decimals: 6)),
+                ("results_per_minute", JSONValue(Double(results) / max(seconds, 1e-9) * 60, decimals: 3)),
+                ("ranks", JSONValue(ranks)), ("out_dir", JSONValue(o.outDir)), ("config", t.config.json),
+            ]
             Console.out(JSONValue.object(members).serialized())
             return
         }
         let names = t.parameters.map { keys($0.name) }
         var table = TextTable([("trial", .right), ("epochs", .right)] + names.map { ($0, .left) } + [(asha.objective, .right)])
         for r in Leaderboard.ordered(asha).prefix(10) {
-            table.add(["\(r.trial)", "\(r.epochs)"] + asha.trials[r.trial].parameters.map(\.value) + [r.value.isNaN ? "diverged" : ExperimentSetup.figure(r.value)])
+            table.add(
+                ["\(r.trial)", "\(r.epochs)"] + asha.trials[r.trial].parameters.map(\.value) + [
+                    r.value.isNaN ? "diverged" : ExperimentSetup.figure(r.value)
+                ])
         }
         Console.out(table.render())
         var line = "best: trial \(best.trial), \(asha.objective) \(ExperimentSetup.figure(best.value)) after \(best.epochs) epochs"
-        if let test { line += "; test " + test.values.prefix(2).map { "\($0.name) \(ExperimentSetup.figure($0.value))" }.joined(separator: ", ") }
+        if let test {
+            line += "; test " + test.values.prefix(2).map { "\($0.name) \(ExperimentSetup.figure($0.value))" }.joined(separator: ", ")
+        }
         Console.out(line)
-        Console.out("\(results) results of \(asha.trials.count) trials in \(duration(seconds)); \(o.outDir)/best.json (mlp train --config), \(o.outDir)/best.safetensors, \(o.outDir)/leaderboard.csv, \(o.outDir)/plots/")
+        Console.out(
+            "\(results) results of \(asha.trials.count) trials in \(duration(seconds)); \(o.outDir)/best.json (mlp train --config), \(o.outDir)/best.safetensors, \(o.outDir)/leaderboard.csv, \(o.outDir)/plots/"
+        )
     }
 }
 
 extension ModelFile {
     /// Saves a model, its errors in the command line's words.
-    static func saveChecked(_ net: Network, path: String, input: ModelInput, output: ModelOutput, extra: [(String, String)]) throws(CLIError) {
+    static func saveChecked(_ net: Network, path: String, input: ModelInput, output: ModelOutput, extra: [(String, String)])
+        throws(CLIError)
+    {
         try library { try ModelFile.save(net, to: path, input: input, output: output, extra: extra) }
     }
 }

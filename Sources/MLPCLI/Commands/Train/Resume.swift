@@ -18,7 +18,9 @@ extension TrainCommand {
         let file = try library { try Checkpoint.read(path) }
         var config = try Checkpoint.commandLineConfiguration(file, path: path)
         if let flag = options.configurationGiven.first(where: { $0 != Flags.epochs }) {
-            throw .usage("--\(flag.name) cannot change when resuming: the checkpoint fixes the training configuration (only --epochs may extend it)", command: command)
+            throw .usage(
+                "--\(flag.name) cannot change when resuming: the checkpoint fixes the training configuration (only --epochs may extend it)",
+                command: command)
         }
         if let e = options.epochs { config.epochs = e }
         try checkEpochs(file, path: path, epochs: config.epochs, given: options.epochs != nil, command: command)
@@ -40,13 +42,17 @@ extension TrainCommand {
         guard epochs < done || (epochs == done && partway) else { return }
         let trained = "\(done) epoch\(done == 1 ? "" : "s")" + (partway ? " and part of epoch \(done + 1)" : "")
         let asked = given ? "--epochs \(epochs)" : "its run's \(epochs) epochs"
-        throw .usage("\(path) has already trained \(trained), more than \(asked); --epochs counts the run's epochs from the start: give --epochs \(done + 1) or more to train further", command: command)
+        throw .usage(
+            "\(path) has already trained \(trained), more than \(asked); --epochs counts the run's epochs from the start: give --epochs \(done + 1) or more to train further",
+            command: command)
     }
 
     /// After SIGINT/SIGTERM: write the checkpoint (to --checkpoint, else next to the model), say
     /// how to resume, exit 130.
-    static func interrupted(_ session: TrainingSession, at place: String, options: Options,
-                            given: Arguments, display: ProgressDisplay) throws(CLIError) -> ExitCode {
+    static func interrupted(
+        _ session: TrainingSession, at place: String, options: Options,
+        given: Arguments, display: ProgressDisplay
+    ) throws(CLIError) -> ExitCode {
         let path = options.checkpoint ?? defaultCheckpoint(out: options.out)
         try library { try Checkpoint.save(session, to: path, out: options.out) }
         display.warning("mlp: interrupted at \(place); checkpoint written to \(path)")

@@ -13,8 +13,9 @@ import Formats
 import Model
 import Tables
 import Training
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 enum SavedSplit {
@@ -36,7 +37,9 @@ enum SavedSplit {
         }
         var st = stat()
         if stat(dir, &st) == 0 {
-            guard st.st_mode & S_IFMT == S_IFDIR else { throw CLIError(.dataError, "\(dir): is not a directory; \(flag) needs one (it is made when missing)") }
+            guard st.st_mode & S_IFMT == S_IFDIR else {
+                throw CLIError(.dataError, "\(dir): is not a directory; \(flag) needs one (it is made when missing)")
+            }
             guard access(dir, W_OK) == 0 else { throw CLIError(.dataError, "\(dir): directory is not writable") }
             return
         }
@@ -45,7 +48,9 @@ enum SavedSplit {
         guard stat(parent, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else {
             throw CLIError(.dataError, "\(dir): directory \(parent) does not exist, so \(flag) cannot make \(dir) in it")
         }
-        guard access(parent, W_OK) == 0 else { throw CLIError(.dataError, "\(dir): directory \(parent) is not writable, so \(flag) cannot make \(dir) in it") }
+        guard access(parent, W_OK) == 0 else {
+            throw CLIError(.dataError, "\(dir): directory \(parent) is not writable, so \(flag) cannot make \(dir) in it")
+        }
     }
 
     /// Writes the held-out rows into `dir`; returns what was written, for a line on stderr.
@@ -74,9 +79,13 @@ enum SavedSplit {
             }
         case .images(let train):
             guard let f = config.validationSplit, let image = train.image, case .bytes(let pixels, _) = train.storage else { return "" }
-            let held = try library { try TrainingSession.splitOrder(of: train, fraction: f, seed: config.seed, stratified: config.stratifies(.classification)).held.sorted() }
+            let held = try library {
+                try TrainingSession.splitOrder(of: train, fraction: f, seed: config.seed, stratified: config.stratifies(.classification))
+                    .held.sorted()
+            }
             let features = image.rows * image.cols
-            var bytes: [UInt8] = [], labels: [UInt8] = []
+            var bytes: [UInt8] = []
+            var labels: [UInt8] = []
             bytes.reserveCapacity(held.count * features)
             for i in held {
                 let s = Int(i) * features
@@ -116,7 +125,8 @@ enum SavedSplit {
             return found < wanted.count
         }
         guard var head = header, found == wanted.count else {
-            throw CLIError(.dataError, "\(file): changed since it was read: \(wanted.count - found) held-out rows are no longer where they were")
+            throw CLIError(
+                .dataError, "\(file): changed since it was read: \(wanted.count - found) held-out rows are no longer where they were")
         }
         if head.last != 0x0A { head.append(0x0A) }
         return texts.map { Array(head) + $0 }

@@ -16,14 +16,17 @@ final class ProgressObserver: SessionObserver {
     func stepFinished(_ s: TrainingSession, epoch: Int, done: Int, total: Int, elapsed: Double) {
         guard display.live else { return }
         let t = s.trainer
-        let left = timeLeft.step(epoch: epoch, epochs: s.config.epochs, done: done, total: total, elapsed: elapsed,
-                                 resumedAt: s.epochResumedAt)
-        display.step(ProgressFigures(epoch: epoch, epochs: s.config.epochs, done: done, total: total, elapsed: elapsed,
-                                     epochLeft: left?.epoch, runLeft: left?.run,
-                                     loss: t.epochLoss,
-                                     accuracy: s.task == .classification ? Double(t.correct) / Double(max(t.seen, 1)) : nil,
-                                     samplesPerSecond: elapsed > 0 ? Double(t.seen) / elapsed : 0),
-                     done: done, total: total)
+        let left = timeLeft.step(
+            epoch: epoch, epochs: s.config.epochs, done: done, total: total, elapsed: elapsed,
+            resumedAt: s.epochResumedAt)
+        display.step(
+            ProgressFigures(
+                epoch: epoch, epochs: s.config.epochs, done: done, total: total, elapsed: elapsed,
+                epochLeft: left?.epoch, runLeft: left?.run,
+                loss: t.epochLoss,
+                accuracy: s.task == .classification ? Double(t.correct) / Double(max(t.seen, 1)) : nil,
+                samplesPerSecond: elapsed > 0 ? Double(t.seen) / elapsed : 0),
+            done: done, total: total)
     }
 
     /// "epoch 3/5  loss 0.0634  train_acc 0.9806  val_loss …  val_acc …  test_acc 0.9762  lr 0.0173  0.40s  151282 samples/s";

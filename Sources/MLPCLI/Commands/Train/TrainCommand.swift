@@ -4,12 +4,13 @@
 // report. The session (Training) owns the loop; TrainOptions, TrainingInput, TrainReport and
 // Resume hold the steps' details.
 import Formats
-import Tables
 import Model
-import Training
 import Runtime
+import Tables
+import Training
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 enum TrainCommand {
@@ -22,12 +23,16 @@ enum TrainCommand {
         Flags.hidden, Flags.activation, Flags.layers, Flags.loss, Flags.initializer, Flags.optimizer, Flags.lr,
         Flags.momentum, Flags.weightDecay, Flags.beta1, Flags.beta2, Flags.schedule, Flags.warmup, Flags.clipGradNorm,
         Flags.maxNorm, Flags.epochs, Flags.batchSize, Flags.seed, Flags.validationSplit, Flags.validationImages, Flags.validationLabels,
-        Flags.earlyStopping, Flags.anneal, Flags.monitor, Flags.metrics, Flags.reduceLROnPlateau, Flags.augment, Flags.config, Flags.maxSeconds, Flags.checkpoint, Flags.resume,
-        Flags.threads.helped("threads for the GEMMs and elementwise loops (default: all cores; one for networks whose layers are all small)"), Flags.out, Flags.log, Flags.logCSV, Flags.plot,
+        Flags.earlyStopping, Flags.anneal, Flags.monitor, Flags.metrics, Flags.reduceLROnPlateau, Flags.augment, Flags.config,
+        Flags.maxSeconds, Flags.checkpoint, Flags.resume,
+        Flags.threads.helped(
+            "threads for the GEMMs and elementwise loops (default: all cores; one for networks whose layers are all small)"), Flags.out,
+        Flags.log, Flags.logCSV, Flags.plot,
         Flags.saveSplit, Flags.json.helped("print one JSON object with the results on stdout"), Flags.quiet, Flags.silent, Flags.maxMemory,
     ]
 
-    static let usage = "mlp train --data DIR|FILE.csv [--hidden 128[,64,...] | --layers ARCH] [--epochs N] [--batch-size N] [--lr X] [--momentum X] [--optimizer OPT] [--seed N] [--threads N] [--out FILE]"
+    static let usage =
+        "mlp train --data DIR|FILE.csv [--hidden 128[,64,...] | --layers ARCH] [--epochs N] [--batch-size N] [--lr X] [--momentum X] [--optimizer OPT] [--seed N] [--threads N] [--out FILE]"
 
     static func run(_ a: Arguments, startTime: Double, hooks: [TrainingStepHook] = []) throws(CLIError) -> ExitCode {
         // Under mpirun, one rank of a data-parallel job: rank 0 alone prints and writes files.
@@ -42,10 +47,14 @@ enum TrainCommand {
         var config = if let resumed { resumed.config } else { try TrainingConfiguration(a, defaults: table == nil ? .images : .tables) }
         try options.check(config, command: a.command)
         var targets: [(flag: Flag, path: String, target: OutputTarget)] = []
-        for (flag, path, kind) in [(Flags.out, options.out, OutputPath.Kind.binary), (Flags.checkpoint, options.checkpoint, .atomic),
-                                   (Flags.log, options.log, .text), (Flags.logCSV, options.logCSV, .text),
-                                   (Flags.plot, options.plot, .text)] where root {
-            if let path { targets.append((flag, path, try OutputPath.checkWritable(path, flag: flag.name, command: a.command, kind: kind))) }
+        for (flag, path, kind) in [
+            (Flags.out, options.out, OutputPath.Kind.binary), (Flags.checkpoint, options.checkpoint, .atomic),
+            (Flags.log, options.log, .text), (Flags.logCSV, options.logCSV, .text),
+            (Flags.plot, options.plot, .text),
+        ] where root {
+            if let path {
+                targets.append((flag, path, try OutputPath.checkWritable(path, flag: flag.name, command: a.command, kind: kind)))
+            }
         }
         try OutputPath.claimStandardOutput(targets, json: options.json, command: a.command)
         if let dir = options.saveSplit, root { try SavedSplit.check(dir, config: config, command: a.command) }
@@ -59,8 +68,10 @@ enum TrainCommand {
         var automatic: Automatic?
         if table != nil && resumed == nil && options.epochs == nil {
             let given = TrainingConfiguration.given(a)
-            if input.data.train.count < UntilConverged.minimumRows && !given.validationSplit && !given.earlyStopping && !given.plateau && !given.anneal
-                && !options.monitorGiven {
+            if input.data.train.count < UntilConverged.minimumRows && !given.validationSplit && !given.earlyStopping && !given.plateau
+                && !given.anneal
+                && !options.monitorGiven
+            {
                 config.trainFixedEpochs(given: given, defaults: .tables)
                 automatic = .fixed
             } else {
@@ -73,7 +84,9 @@ enum TrainCommand {
                 ?? TrainingSession(config: config, data: input.data, loops: loops)
         }
         if let resumed, let th = Checkpoint.otherThreads(resumed.file) {
-            Console.info("mlp: note: the checkpoint was made with \(th) thread(s) and this run uses \(BLAS.threads); results match an uninterrupted run bit for bit only with the same --threads")
+            Console.info(
+                "mlp: note: the checkpoint was made with \(th) thread(s) and this run uses \(BLAS.threads); results match an uninterrupted run bit for bit only with the same --threads"
+            )
         }
         session.measureGradientNorms = options.log != nil || options.logCSV != nil
         session.maxSeconds = options.maxSeconds
@@ -86,9 +99,13 @@ enum TrainCommand {
         // anyone who reacts to it finds the handlers in place).
         Interrupts.install()
         if !options.quiet && root {
-            for line in banner(session, input, job: job, small: small, resumed: resumed, automatic: automatic, options: options) { Console.err(line) }
+            for line in banner(session, input, job: job, small: small, resumed: resumed, automatic: automatic, options: options) {
+                Console.err(line)
+            }
             if resumed != nil && session.epoch >= config.epochs {
-                Console.info("mlp: the checkpoint has trained all \(config.epochs) epochs; writing its model without training (--epochs above \(config.epochs) trains further)")
+                Console.info(
+                    "mlp: the checkpoint has trained all \(config.epochs) epochs; writing its model without training (--epochs above \(config.epochs) trains further)"
+                )
             }
         }
         if let dir = options.saveSplit, root, let source = input.splitSource {
@@ -102,8 +119,13 @@ enum TrainCommand {
         switch outcome {
         case .diverged(let epoch, let step, let steps, let loss):
             display.line("")
-            let kept = options.checkpoint.map { session.epoch > 0 ? "; the last good checkpoint, \($0), is from epoch \(session.epoch)" : "" } ?? ""
-            throw CLIError(.diverged, "training diverged in epoch \(epoch) at step \(step) of \(steps): the loss became \(loss.isNaN ? "NaN" : "infinite"); try a lower --lr (it is \(session.trainer.schedule.base)), --clip-grad-norm 1, or another --init\(kept)")
+            let kept =
+                options.checkpoint.map { session.epoch > 0 ? "; the last good checkpoint, \($0), is from epoch \(session.epoch)" : "" }
+                ?? ""
+            throw CLIError(
+                .diverged,
+                "training diverged in epoch \(epoch) at step \(step) of \(steps): the loss became \(loss.isNaN ? "NaN" : "infinite"); try a lower --lr (it is \(session.trainer.schedule.base)), --clip-grad-norm 1, or another --init\(kept)"
+            )
         case .interrupted(let place):
             return root ? try interrupted(session, at: place, options: options, given: a, display: display) : .interrupted
         case .finished, .stoppedEarly, .outOfTime:
@@ -122,7 +144,8 @@ enum TrainCommand {
     /// CPU, or one when every layer of the network is small (Runtime/SmallNetworks.swift). True
     /// with the loops when the network was found small.
     static func threads(_ o: Options, job: DataParallelJob?, config: TrainingConfiguration, data: TrainingData) -> (Loops, Bool) {
-        let small = o.threads == nil && job == nil && BLAS.processors > 1
+        let small =
+            o.threads == nil && job == nil && BLAS.processors > 1
             && (try? TrainingSession.architecture(config: config, data: data)).map {
                 SmallNetworks.trainFastestOnOneThread(inputs: data.train.features, specs: $0.specs, batch: config.batchSize)
             } ?? false
@@ -131,8 +154,10 @@ enum TrainCommand {
     }
 
     /// What watches the session on rank 0: the progress display, the logs, the plot, the checkpoint.
-    static func observers(_ o: Options, targets: [(flag: Flag, path: String, target: OutputTarget)],
-                          display: ProgressDisplay) throws(CLIError) -> [SessionObserver] {
+    static func observers(
+        _ o: Options, targets: [(flag: Flag, path: String, target: OutputTarget)],
+        display: ProgressDisplay
+    ) throws(CLIError) -> [SessionObserver] {
         var observers: [SessionObserver] = [ProgressObserver(display)]
         if o.log != nil || o.logCSV != nil { observers.append(try library { try LogObserver(jsonLines: o.log, csv: o.logCSV) }) }
         if let plot = o.plot, let target = targets.first(where: { $0.flag == Flags.plot })?.target {

@@ -4,8 +4,9 @@
 import Formats
 import Tables
 import Training
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension TrainCommand {
@@ -32,8 +33,10 @@ extension TrainCommand {
         init(_ a: Arguments) throws(CLIError) {
             dataDir = a.string(Flags.data)
             var f: [String: String] = [:]
-            for flag in [Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels, Flags.validationImages,
-                         Flags.validationLabels, Flags.testData] {
+            for flag in [
+                Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels, Flags.validationImages,
+                Flags.validationLabels, Flags.testData,
+            ] {
                 if let v = a.string(flag) { f[flag.name] = v }
             }
             files = f
@@ -60,7 +63,9 @@ extension TrainCommand {
         /// The CSV training file, when --data names a regular file that is not IDX (told by its
         /// content); nil for IDX data, or data that is neither (`check` says what is wrong with it).
         var table: String? {
-            guard let dir = dataDir, !dir.isEmpty, access(dir, F_OK) == 0, !TrainCommand.isDirectory(dir), TabularData.isCSV(dir) else { return nil }
+            guard let dir = dataDir, !dir.isEmpty, access(dir, F_OK) == 0, !TrainCommand.isDirectory(dir), TabularData.isCSV(dir) else {
+                return nil
+            }
             return dir
         }
 
@@ -77,7 +82,8 @@ extension TrainCommand {
             let hasValidation = config.validationSplit != nil || hasValidationFiles
             if !hasValidation && (config.earlyStopping != nil || config.plateau != nil || monitorGiven) {
                 let flag = config.earlyStopping != nil ? "--early-stopping" : config.plateau != nil ? "--reduce-lr-on-plateau" : "--monitor"
-                throw .usage("\(flag) watches a validation set: add --validation-split F or --validation-images/--validation-labels", command: cmd)
+                throw .usage(
+                    "\(flag) watches a validation set: add --validation-split F or --validation-images/--validation-labels", command: cmd)
             }
             if config.annealEpochs != nil && config.earlyStopping == nil {
                 throw .usage("--anneal anneals when --early-stopping would stop: add --early-stopping PATIENCE", command: cmd)
@@ -97,25 +103,32 @@ extension TrainCommand {
             }
             guard let dir = dataDir, !dir.isEmpty, access(dir, F_OK) == 0, !TrainCommand.isDirectory(dir) else {
                 // IDX: the CSV flags have nothing to act on.
-                let csvOnly: [(Bool, Flag)] = [(files[Flags.testData.name] != nil, Flags.testData), (config.target != nil, Flags.target),
-                                               (config.task != nil, Flags.task), (!config.categorical.isEmpty, Flags.categorical),
-                                               (config.missing != nil, Flags.missing), (config.testSplit != nil, Flags.testSplit),
-                                               (!config.ignore.isEmpty, Flags.ignore), (config.features != nil, Flags.features),
-                                               (config.missingTarget != .skip, Flags.missingTarget),
-                                               (config.numbers.decimal != CSVNumberFormat.standard.decimal, Flags.decimal),
-                                               (config.numbers.thousands != nil, Flags.thousands), (config.weightColumn != nil, Flags.weightColumn)]
+                let csvOnly: [(Bool, Flag)] = [
+                    (files[Flags.testData.name] != nil, Flags.testData), (config.target != nil, Flags.target),
+                    (config.task != nil, Flags.task), (!config.categorical.isEmpty, Flags.categorical),
+                    (config.missing != nil, Flags.missing), (config.testSplit != nil, Flags.testSplit),
+                    (!config.ignore.isEmpty, Flags.ignore), (config.features != nil, Flags.features),
+                    (config.missingTarget != .skip, Flags.missingTarget),
+                    (config.numbers.decimal != CSVNumberFormat.standard.decimal, Flags.decimal),
+                    (config.numbers.thousands != nil, Flags.thousands), (config.weightColumn != nil, Flags.weightColumn),
+                ]
                 if let (_, f) = csvOnly.first(where: { $0.0 }) {
                     throw .usage("--\(f.name) applies to CSV data (--data FILE.csv); IDX data has its own test files", command: cmd)
                 }
                 return
             }
             guard TabularData.isCSV(dir) else {
-                throw CLIError(.dataError, "\(dir): is an IDX file; --data takes a CSV file, or the directory that holds the four MNIST files (or name them with --train-images, --train-labels, --test-images, --test-labels)")
+                throw CLIError(
+                    .dataError,
+                    "\(dir): is an IDX file; --data takes a CSV file, or the directory that holds the four MNIST files (or name them with --train-images, --train-labels, --test-images, --test-labels)"
+                )
             }
             if config.augment != nil {
                 throw .usage("--augment distorts images (IDX files); \(dir) is a CSV table, which has no images to distort", command: cmd)
             }
-            let idxOnly = [Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels, Flags.validationImages, Flags.validationLabels]
+            let idxOnly = [
+                Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels, Flags.validationImages, Flags.validationLabels,
+            ]
             if let f = idxOnly.first(where: { files[$0.name] != nil }) {
                 throw .usage("--\(f.name) names an IDX file; with a CSV file give --test-data (and --validation-split)", command: cmd)
             }

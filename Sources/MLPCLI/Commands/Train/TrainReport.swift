@@ -16,12 +16,18 @@ extension TrainCommand {
     }
 
     /// The lines on stderr before the first epoch, each fact known by then.
-    static func banner(_ session: TrainingSession, _ input: TrainingInput, job: DataParallelJob?, small: Bool,
-                       resumed: Resumed?, automatic: Automatic? = nil, options: Options) -> [String] {
+    static func banner(
+        _ session: TrainingSession, _ input: TrainingInput, job: DataParallelJob?, small: Bool,
+        resumed: Resumed?, automatic: Automatic? = nil, options: Options
+    ) -> [String] {
         var lines: [String]
-        let config = session.config, net = session.network, loaded = " loaded in \(duration(input.seconds))"
+        let config = session.config
+        let net = session.network
+        let loaded = " loaded in \(duration(input.seconds))"
         if let (table, testPath) = input.table {
-            let e = table.encoder, numeric = e.columns.filter(\.isNumeric).count, dates = e.columns.filter(\.isDate).count
+            let e = table.encoder
+            let numeric = e.columns.filter(\.isNumeric).count
+            let dates = e.columns.filter(\.isDate).count
             var task = "\(table.target.task.rawValue) (\(reason(table.taskReason)))"
             switch table.target {
             case .classes(let column, let labels):
@@ -32,18 +38,28 @@ extension TrainCommand {
             case .labels(let columns, _):
                 task = "targets \(columns.joined(separator: ", ")): \(task), one sigmoid output per label"
             }
-            let test = session.test.map { t in testPath.map { ", test \(t.count) rows of \($0)" } ?? ", test \(t.count) rows held out (--test-split)" }
+            let test =
+                session.test.map { t in
+                    testPath.map { ", test \(t.count) rows of \($0)" } ?? ", test \(t.count) rows held out (--test-split)"
+                }
                 ?? ", no test set"
             let kinds = "\(numeric) numeric, \(e.columns.count - numeric - dates) categorical" + (dates > 0 ? ", \(dates) date" : "")
-            lines = [task, "\(table.trainPath): \(table.trainRows) training rows\(test); \(e.columns.count) feature columns (\(kinds)) → \(e.width) inputs,\(loaded)"]
+            lines = [
+                task,
+                "\(table.trainPath): \(table.trainRows) training rows\(test); \(e.columns.count) feature columns (\(kinds)) → \(e.width) inputs,\(loaded)",
+            ]
             let stratified = session.config.stratifies(session.task) ? ", stratified" : ""
             switch automatic {
             case .untilConverged(let given)?:
                 lines.append(untilConvergedLine(session, given: given))
             case .fixed?:
-                lines.append("no --epochs: \(session.train.count) training rows are too few to hold out a validation set (fewer than \(UntilConverged.minimumRows)): training \(session.config.epochs) epochs")
+                lines.append(
+                    "no --epochs: \(session.train.count) training rows are too few to hold out a validation set (fewer than \(UntilConverged.minimumRows)): training \(session.config.epochs) epochs"
+                )
             case nil:
-                if let v = session.validation { lines.append("\(session.train.count) rows for training and \(v.count) for validation (--validation-split\(stratified))") }
+                if let v = session.validation {
+                    lines.append("\(session.train.count) rows for training and \(v.count) for validation (--validation-split\(stratified))")
+                }
             }
         } else {
             let train = session.train
@@ -51,16 +67,28 @@ extension TrainCommand {
             let test = session.test.map { " and \($0.count) test images" } ?? " images (no test set)"
             lines = ["\(sets)\(test) of \(ImageFiles.shape(train)),\(loaded)"]
         }
-        let threads = "\(BLAS.threads) thread\(BLAS.threads == 1 ? "" : "s")" + (small ? " (small layers train fastest on one; --threads to choose)" : "")
-        let layout = job.map { "batch \(config.batchSize) shared by \($0.ranks) ranks (mpirun), \(threads) per rank" } ?? "batch \(config.batchSize), \(threads)"
-        lines.append("network \(session.train.features)→\(net.architecture) (\(net.parameterCount) parameters), loss \(net.loss.token), \(config.optimizerDescription), \(layout)")
+        let threads =
+            "\(BLAS.threads) thread\(BLAS.threads == 1 ? "" : "s")"
+            + (small ? " (small layers train fastest on one; --threads to choose)" : "")
+        let layout =
+            job.map { "batch \(config.batchSize) shared by \($0.ranks) ranks (mpirun), \(threads) per rank" }
+            ?? "batch \(config.batchSize), \(threads)"
+        lines.append(
+            "network \(session.train.features)→\(net.architecture) (\(net.parameterCount) parameters), loss \(net.loss.token), \(config.optimizerDescription), \(layout)"
+        )
         if let spec = config.augment {
             lines.append("augmenting the training images, afresh every epoch: \(spec.token) (validation and test images as they are)")
         }
         lines = lines.map { "mlp: " + $0 } + [ModelSummary.render(net)]
         if let resumed {
-            let out = options.outGiven ? "" : "; the model goes to \(OutputPath.name(options.out))" + (Checkpoint.recordedOut(resumed.file) != nil ? " (the run's --out)" : "")
-            lines.append("mlp: resuming after epoch \(session.epoch)\(session.trainer.position > 0 ? ", step \(session.trainer.position)" : "")\(out)")
+            let out =
+                options.outGiven
+                ? ""
+                : "; the model goes to \(OutputPath.name(options.out))"
+                    + (Checkpoint.recordedOut(resumed.file) != nil ? " (the run's --out)" : "")
+            lines.append(
+                "mlp: resuming after epoch \(session.epoch)\(session.trainer.position > 0 ? ", step \(session.trainer.position)" : "")\(out)"
+            )
         }
         return lines
     }
@@ -71,12 +99,14 @@ extension TrainCommand {
         let config = session.config
         let validation = session.validation?.count ?? 0
         let fraction = config.validationSplit.map { "\(Int(($0 * 100).rounded()))%" } ?? "none"
-        let split = "\(session.train.count) rows for training and \(validation) (\(fraction)\(config.stratifies(session.task) ? ", stratified" : "")) for validation"
+        let split =
+            "\(session.train.count) rows for training and \(validation) (\(fraction)\(config.stratifies(session.task) ? ", stratified" : "")) for validation"
         var line = "no --epochs: training until \(config.earlyStopping?.metric.rawValue ?? "val_loss") stops improving: \(split)"
         if let e = config.earlyStopping {
             line += "; after \(e.patience) epochs without improvement"
             if let a = config.annealEpochs {
-                line += ", the best epoch's weights train \(a) more epochs on all \(session.trainingRows.count) rows with the learning rate annealed to 0"
+                line +=
+                    ", the best epoch's weights train \(a) more epochs on all \(session.trainingRows.count) rows with the learning rate annealed to 0"
             } else {
                 line += " training stops with the best epoch's weights"
             }
@@ -89,7 +119,8 @@ extension TrainCommand {
         switch r {
         case .given(let t): return "--\(Flags.task.name) \(t.rawValue)"
         case .targetColumns(let n): return "\(n) target columns"
-        case .labelColumns(let n): return "\(n) target columns of two values each; --\(Flags.task.name) regression to predict them as numbers"
+        case .labelColumns(let n):
+            return "\(n) target columns of two values each; --\(Flags.task.name) regression to predict them as numbers"
         case .wholeNumbers: return "whole numbers, at most 20 distinct"
         case .numbers: return "numbers"
         case .text: return "text"
@@ -106,8 +137,10 @@ extension TrainCommand {
     /// What the model file records about how it was trained.
     static func modelMetadata(_ session: TrainingSession, final: SetMetrics?, job: DataParallelJob?) -> [(String, String)] {
         let config = session.config
-        var extra: [(String, String)] = [("optimizer", config.optimizerDescription), ("epochs", "\(session.epoch)"),
-                                         ("batch_size", "\(config.batchSize)"), ("seed", "\(config.seed)")]
+        var extra: [(String, String)] = [
+            ("optimizer", config.optimizerDescription), ("epochs", "\(session.epoch)"),
+            ("batch_size", "\(config.batchSize)"), ("seed", "\(config.seed)"),
+        ]
         if let spec = config.augment { extra.insert(("augment", spec.token), at: 1) }
         if let w = config.weightColumn { extra.append((LoadedModel.weightColumnKey, w)) }
         if let w = config.classWeight { extra.append((LoadedModel.classWeightKey, w.token)) }
@@ -123,9 +156,13 @@ extension TrainCommand {
     }
 
     /// The results on stdout: one line of test figures and timings, or (--json) one JSON object.
-    static func report(_ session: TrainingSession, _ outcome: TrainingSession.Outcome, final: SetMetrics?, input: TrainingInput,
-                       job: DataParallelJob?, options: Options, startup: Double) {
-        let history = session.history, net = session.network, config = session.config
+    static func report(
+        _ session: TrainingSession, _ outcome: TrainingSession.Outcome, final: SetMetrics?, input: TrainingInput,
+        job: DataParallelJob?, options: Options, startup: Double
+    ) {
+        let history = session.history
+        let net = session.network
+        let config = session.config
         let trainSeconds = history.reduce(0) { $0 + $1.seconds }
         let last = history.last
         let perEpoch = trainSeconds / Double(max(history.count, 1))
@@ -139,7 +176,8 @@ extension TrainCommand {
             if input.table != nil { members.insert(("task", JSONValue(session.task.rawValue)), at: 0) }
             members += [
                 ("epochs", .array(history.map(\.json))), ("epochs_run", JSONValue(session.epoch)),
-                ("stopped_early", JSONValue(outcome.isStoppedEarly)), ("best_epoch", session.best != nil ? JSONValue(session.bestEpoch) : .null),
+                ("stopped_early", JSONValue(outcome.isStoppedEarly)),
+                ("best_epoch", session.best != nil ? JSONValue(session.bestEpoch) : .null),
                 ("out_of_time", JSONValue(outcome.isOutOfTime)),
                 ("train_seconds", JSONValue(trainSeconds, decimals: 6)), ("seconds_per_epoch", JSONValue(perEpoch, decimals: 6)),
                 ("evaluation_seconds", JSONValue(history.reduce(0) { $0 + $1.evaluationSeconds }, decimals: 6)),
@@ -149,8 +187,10 @@ extension TrainCommand {
             ]
             if config.augment != nil { members.append(("augmentation_seconds", JSONValue(augmentSeconds))) }
             if let job {
-                members += [("ranks", JSONValue(job.ranks)), ("allreduce_seconds", JSONValue(job.reduceSeconds, decimals: 6)),
-                            ("allreduce_bytes_per_step", JSONValue(job.reducedBytes / max(job.reductions, 1)))]
+                members += [
+                    ("ranks", JSONValue(job.ranks)), ("allreduce_seconds", JSONValue(job.reduceSeconds, decimals: 6)),
+                    ("allreduce_bytes_per_step", JSONValue(job.reducedBytes / max(job.reductions, 1))),
+                ]
             }
             // What was trained, as a checkpoint stores it (the same members, so it reads back as a
             // configuration), and the layers it made.
@@ -158,7 +198,8 @@ extension TrainCommand {
             Console.out(JSONValue.object(members).serialized())
             return
         }
-        var after = "after \(session.epoch) epoch\(session.epoch == 1 ? "" : "s") in \(duration(trainSeconds)) (\(fixed(perEpoch, 2))s/epoch)"
+        var after =
+            "after \(session.epoch) epoch\(session.epoch == 1 ? "" : "s") in \(duration(trainSeconds)) (\(fixed(perEpoch, 2))s/epoch)"
         if let job { after += " on \(job.ranks) ranks (all-reduce \(fixed(100 * job.reduceSeconds / max(trainSeconds, 1e-9), 0))% of it)" }
         if config.augment != nil { after += " (augmentation \(fixed(100 * augmentSeconds / max(trainSeconds, 1e-9), 0))% of it)" }
         if let final, let acc = final.accuracy {

@@ -25,8 +25,10 @@ extension TrainCommand {
     /// The data of the run: the CSV file `table`, or the IDX files.
     static func load(table: String?, config: TrainingConfiguration, options: Options, command: String) throws(CLIError) -> TrainingInput {
         let start = now()
-        var input = if let table { try loadTable(table, config: config, options: options) }
-                    else { try loadImages(config: config, options: options, command: command) }
+        var input =
+            if let table { try loadTable(table, config: config, options: options) } else {
+                try loadImages(config: config, options: options, command: command)
+            }
         input.seconds = now() - start
         return input
     }
@@ -40,12 +42,17 @@ extension TrainCommand {
         let data = try library { try ImageFiles.loadTraining(files) }
         let image = data.train.image!
         if config.augment != nil && (image.rows < 2 || image.cols < 2 || (image.rows + 3) * (image.cols + 3) > ImageAugmenter.maxPixels) {
-            let why = image.rows < 2 || image.cols < 2 ? "a row or a column of values, not an image" : "more pixels than --augment handles (about 2045×2045)"
-            throw CLIError(.dataError, "\(files.trainImages): images are \(image.rows)×\(image.cols), \(why); --augment distorts two-dimensional images")
+            let why =
+                image.rows < 2 || image.cols < 2
+                ? "a row or a column of values, not an image" : "more pixels than --augment handles (about 2045×2045)"
+            throw CLIError(
+                .dataError,
+                "\(files.trainImages): images are \(image.rows)×\(image.cols), \(why); --augment distorts two-dimensional images")
         }
         guard case .bytes(_, let scale) = data.train.storage else { preconditionFailure("IDX data is stored as bytes") }
-        var input = TrainingInput(data: data, input: .pixels(scale: scale, rows: image.rows, cols: image.cols),
-                                  output: .classIndices(config.outputs ?? classes))
+        var input = TrainingInput(
+            data: data, input: .pixels(scale: scale, rows: image.rows, cols: image.cols),
+            output: .classIndices(config.outputs ?? classes))
         input.splitSource = .images(data.train)
         return input
     }
@@ -57,19 +64,23 @@ extension TrainCommand {
         let parts = MemoryBudget.csvPart(path) + (testPath.map(MemoryBudget.csvPart) ?? [])
         try library { try MemoryBudget.check(options.memoryLimit, parts) }
         let loaded = try library {
-            try TabularData.load(train: path, test: testPath, settings: config.tableSettings, seed: config.seed, threads: options.threads ?? BLAS.processors)
+            try TabularData.load(
+                train: path, test: testPath, settings: config.tableSettings, seed: config.seed, threads: options.threads ?? BLAS.processors)
         }
         var data = TrainingData(train: loaded.train, test: loaded.test, task: loaded.target.task)
         if case .values(_, _, let std) = loaded.target { data.targetScale = std }
         if case .classes(_, let labels) = loaded.target { data.classNames = labels }
         let specs = config.network.specs(assuming: loaded.target.outputs)
-        let need = MemoryBudget.trainingBytes(inputs: loaded.encoder.width, specs: specs, batch: config.batchSize, optimizerSlots: config.optimizerSlots)
+        let need = MemoryBudget.trainingBytes(
+            inputs: loaded.encoder.width, specs: specs, batch: config.batchSize, optimizerSlots: config.optimizerSlots)
         try library { try MemoryBudget.check(options.memoryLimit, [("the network \(Architecture.string(specs))", need ?? Int.max)]) }
-        var input = TrainingInput(data: data, input: .table(loaded.encoder, delimiter: config.delimiter), output: .table(loaded.target),
-                                  table: (loaded, testPath), notes: loaded.notes)
+        var input = TrainingInput(
+            data: data, input: .table(loaded.encoder, delimiter: config.delimiter), output: .table(loaded.target),
+            table: (loaded, testPath), notes: loaded.notes)
         if let lines = loaded.rowLines {
-            input.splitSource = .table(path: path, testRows: loaded.testRows, trainRows: loaded.trainRowList, train: loaded.train,
-                                       task: loaded.target.task, lines: lines)
+            input.splitSource = .table(
+                path: path, testRows: loaded.testRows, trainRows: loaded.trainRowList, train: loaded.train,
+                task: loaded.target.task, lines: lines)
         }
         return input
     }

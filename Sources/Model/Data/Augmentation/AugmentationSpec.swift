@@ -38,7 +38,11 @@ public struct AugmentationSpec: Equatable, Sendable {
         public var y: Float
         /// Whether the two factors are drawn apart.
         public var independent: Bool
-        public init(x: Float, y: Float, independent: Bool) { self.x = x; self.y = y; self.independent = independent }
+        public init(x: Float, y: Float, independent: Bool) {
+            self.x = x
+            self.y = y
+            self.independent = independent
+        }
     }
 
     public struct Elastic: Equatable, Sendable {
@@ -46,7 +50,10 @@ public struct AugmentationSpec: Equatable, Sendable {
         public var alpha: Float
         /// Standard deviation of the smoothing Gaussian, in pixels.
         public var sigma: Float
-        public init(alpha: Float, sigma: Float) { self.alpha = alpha; self.sigma = sigma }
+        public init(alpha: Float, sigma: Float) {
+            self.alpha = alpha
+            self.sigma = sigma
+        }
     }
 
     public init(shift: Float? = nil, rotate: Float? = nil, scale: Scale? = nil, shear: Float? = nil, elastic: Elastic? = nil) {
@@ -64,10 +71,17 @@ public struct AugmentationSpec: Equatable, Sendable {
 
     public static let parts: [Part] = [
         Part(name: "shift", syntax: "shift[:PIXELS]", meaning: "translation, each axis uniform in [−PIXELS, PIXELS]", defaults: "2"),
-        Part(name: "rotate", syntax: "rotate[:DEGREES]", meaning: "rotation about the centre, uniform in [−DEGREES, DEGREES]", defaults: "15"),
-        Part(name: "scale", syntax: "scale[:F[:FY]]", meaning: "zoom by 1 ± F on both axes; with FY, horizontal 1 ± F and vertical 1 ± FY drawn apart", defaults: "0.15"),
+        Part(
+            name: "rotate", syntax: "rotate[:DEGREES]", meaning: "rotation about the centre, uniform in [−DEGREES, DEGREES]", defaults: "15"
+        ),
+        Part(
+            name: "scale", syntax: "scale[:F[:FY]]",
+            meaning: "zoom by 1 ± F on both axes; with FY, horizontal 1 ± F and vertical 1 ± FY drawn apart", defaults: "0.15"),
         Part(name: "shear", syntax: "shear[:S]", meaning: "horizontal shear x + s·y, s uniform in [−S, S]", defaults: "0.3"),
-        Part(name: "elastic", syntax: "elastic[:ALPHA[:SIGMA]]", meaning: "elastic field: uniform [−1, 1] displacements smoothed by a Gaussian of SIGMA pixels, times ALPHA pixels", defaults: "34, 4"),
+        Part(
+            name: "elastic", syntax: "elastic[:ALPHA[:SIGMA]]",
+            meaning: "elastic field: uniform [−1, 1] displacements smoothed by a Gaussian of SIGMA pixels, times ALPHA pixels",
+            defaults: "34, 4"),
     ]
 
     public static let defaultShift: Float = 2, defaultRotate: Float = 15, defaultScale: Float = 0.15, defaultShear: Float = 0.3
@@ -83,11 +97,13 @@ public struct AugmentationSpec: Equatable, Sendable {
             let name = fields[0].lowercased()
             let values = Array(fields.dropFirst())
             guard !name.isEmpty else {
-                throw AugmentationSpecError(message: "part \(i + 1) is empty; expected comma-separated parts, e.g. shift:2,rotate:15,elastic:34:4")
+                throw AugmentationSpecError(
+                    message: "part \(i + 1) is empty; expected comma-separated parts, e.g. shift:2,rotate:15,elastic:34:4")
             }
             guard let part = parts.first(where: { $0.name == name }) else {
                 let hint = closest(to: name).map { " (did you mean '\($0)'?)" } ?? ""
-                throw AugmentationSpecError(message: "unknown part '\(fields[0])'\(hint); the parts are \(parts.map(\.syntax).joined(separator: ", "))")
+                throw AugmentationSpecError(
+                    message: "unknown part '\(fields[0])'\(hint); the parts are \(parts.map(\.syntax).joined(separator: ", "))")
             }
             guard seen.insert(name).inserted else {
                 throw AugmentationSpecError(message: "'\(name)' is given twice")
@@ -96,13 +112,18 @@ public struct AugmentationSpec: Equatable, Sendable {
                 let v = values[k]
                 guard let x = Float(v), x.isFinite, range.contains(x), !(open && x == range.lowerBound) else {
                     let shown = v.isEmpty ? "nothing" : "'\(v)'"
-                    throw AugmentationSpecError(message: "'\(item)': \(part.name) expects \(what) (\(part.syntax), e.g. \(part.name):\(part.defaults.replacingCommas())), got \(shown)")
+                    throw AugmentationSpecError(
+                        message:
+                            "'\(item)': \(part.name) expects \(what) (\(part.syntax), e.g. \(part.name):\(part.defaults.replacingCommas())), got \(shown)"
+                    )
                 }
                 return x
             }
             let most = name == "scale" || name == "elastic" ? 2 : 1
             guard values.count <= most else {
-                throw AugmentationSpecError(message: "'\(item)': \(part.name) takes at most \(most) value\(most == 1 ? "" : "s") (\(part.syntax)), got \(values.count)")
+                throw AugmentationSpecError(
+                    message:
+                        "'\(item)': \(part.name) takes at most \(most) value\(most == 1 ? "" : "s") (\(part.syntax)), got \(values.count)")
             }
             switch name {
             case "shift":
@@ -122,7 +143,9 @@ public struct AugmentationSpec: Equatable, Sendable {
                 spec.shear = values.isEmpty ? defaultShear : try number(0, "a shear factor from 0 to 10", 0...10)
             default:
                 let alpha = values.isEmpty ? defaultElastic.alpha : try number(0, "ALPHA, a number of pixels from 0 to 1000", 0...1000)
-                let sigma = values.count < 2 ? defaultElastic.sigma : try number(1, "SIGMA, a number of pixels above 0 and at most 50", 0...50, open: true)
+                let sigma =
+                    values.count < 2
+                    ? defaultElastic.sigma : try number(1, "SIGMA, a number of pixels above 0 and at most 50", 0...50, open: true)
                 spec.elastic = Elastic(alpha: alpha, sigma: sigma)
             }
         }

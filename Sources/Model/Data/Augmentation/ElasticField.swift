@@ -9,7 +9,7 @@
 // passes of 2⌈3σ⌉ + 1 taps: along each row (the row copied between zero margins), then along each
 // column, both eight pixels at a time, the two taps at ±k added before their shared weight multiplies.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public enum ElasticField {
@@ -20,7 +20,8 @@ public enum ElasticField {
 
     /// The 2·radius + 1 weights of the normalized, truncated Gaussian of standard deviation σ.
     public static func kernel(sigma: Float) -> [Float] {
-        let r = radius(sigma: sigma), s = Double(sigma)
+        let r = radius(sigma: sigma)
+        let s = Double(sigma)
         let w = (-r...r).map { k -> Double in exp(-Double(k * k) / (2 * s * s)) }
         let total = w.reduce(0, +)
         return w.map { Float($0 / total) }
@@ -41,21 +42,26 @@ public enum ElasticField {
     /// rows·cols values plus 8 floats of slack (whole vectors are stored, row after row).
     /// `kernel` holds the 2·radius + 1 weights (symmetric: each pair of taps at ±k shares a product).
     @inline(__always)
-    public static func smooth(_ field: UnsafePointer<Float>, rows: Int, cols: Int, kernel: UnsafePointer<Float>,
-                              radius r: Int, alpha: Float, into out: UnsafeMutablePointer<Float>,
-                              scratch: UnsafeMutablePointer<Float>) {
+    public static func smooth(
+        _ field: UnsafePointer<Float>, rows: Int, cols: Int, kernel: UnsafePointer<Float>,
+        radius r: Int, alpha: Float, into out: UnsafeMutablePointer<Float>,
+        scratch: UnsafeMutablePointer<Float>
+    ) {
         let s = stride(cols)
-        let line = scratch, mid = scratch + lineCount(cols: cols, radius: r)
+        let line = scratch
+        let mid = scratch + lineCount(cols: cols, radius: r)
         let w = kernel + r
         // Along each row: mid[r + y][x] = Σ_k w[k] · line[r + x + k], line = (r zeros, the row, zeros).
         line.update(repeating: 0, count: lineCount(cols: cols, radius: r))
         for y in 0..<rows {
             (line + r).update(from: field + y * cols, count: cols)
-            let centre = line + r, row = mid + (r + y) * s
+            let centre = line + r
+            let row = mid + (r + y) * s
             var x = 0
             while x < cols {
                 let c = centre + x
-                var acc0 = V(repeating: w[0]) * load(c), acc1 = V(repeating: 0)
+                var acc0 = V(repeating: w[0]) * load(c)
+                var acc1 = V(repeating: 0)
                 var k = 1
                 while k < r {
                     acc0 += V(repeating: w[k]) * (load(c - k) + load(c + k))
@@ -78,7 +84,8 @@ public enum ElasticField {
             var x = 0
             while x < cols {
                 let c = centre + x
-                var acc0 = V(repeating: w[0]) * load(c), acc1 = V(repeating: 0)
+                var acc0 = V(repeating: w[0]) * load(c)
+                var acc1 = V(repeating: 0)
                 var k = 1
                 while k < r {
                     acc0 += V(repeating: w[k]) * (load(c - k * s) + load(c + k * s))
@@ -117,15 +124,17 @@ extension ElasticField {
     /// α · (G * field) for a field given as an array (tests, and anything outside the training step).
     public static func smoothed(_ field: [Float], rows: Int, cols: Int, sigma: Float, alpha: Float) -> [Float] {
         precondition(field.count == rows * cols, "the field has rows × cols values")
-        let r = radius(sigma: sigma), w = kernel(sigma: sigma)
+        let r = radius(sigma: sigma)
+        let w = kernel(sigma: sigma)
         var out = [Float](repeating: 0, count: rows * cols + 8)
         var scratch = [Float](repeating: 0, count: scratchCount(rows: rows, cols: cols, radius: r))
         field.withUnsafeBufferPointer { f in
             w.withUnsafeBufferPointer { k in
                 out.withUnsafeMutableBufferPointer { o in
                     scratch.withUnsafeMutableBufferPointer { s in
-                        smooth(f.baseAddress!, rows: rows, cols: cols, kernel: k.baseAddress!, radius: r, alpha: alpha,
-                               into: o.baseAddress!, scratch: s.baseAddress!)
+                        smooth(
+                            f.baseAddress!, rows: rows, cols: cols, kernel: k.baseAddress!, radius: r, alpha: alpha,
+                            into: o.baseAddress!, scratch: s.baseAddress!)
                     }
                 }
             }

@@ -69,7 +69,9 @@ public final class ImageAugmenter {
         let fixed = kernelCount + 2 * (n + 8)
         memory = .allocate(capacity: fixed + slots * slotFloats + 16)
         memory.initialize(repeating: 0, count: fixed + slots * slotFloats + 16)
-        let kernel = memory, u = memory + kernelCount, v = u + n + 8
+        let kernel = memory
+        let u = memory + kernelCount
+        let v = u + n + 8
         if let e = spec.elastic {
             for (i, w) in ElasticField.kernel(sigma: e.sigma).enumerated() { kernel[i] = w }
         }
@@ -79,12 +81,13 @@ public final class ImageAugmenter {
         let misalignment = (Int(bitPattern: base) / MemoryLayout<Float>.stride) & 15
         let scratch = base + (16 - misalignment) % 16
         let scale = spec.scale ?? AugmentationSpec.Scale(x: 0, y: 0, independent: false)
-        plan = Plan(rows: rows, cols: cols, shift: spec.shift ?? 0, rotate: Double(spec.rotate ?? 0) * .pi / 180,
-                    scaleX: scale.x, scaleY: scale.y, independentScale: scale.independent, scaled: spec.scale != nil,
-                    shear: spec.shear ?? 0, elastic: spec.elastic != nil, alpha: spec.elastic?.alpha ?? 0, radius: radius,
-                    kernel: kernel, u: u, v: v, scratch: scratch, slotFloats: slotFloats,
-                    paddedAt: 0, fieldAt: padded, smoothAt: padded + field, dxAt: padded + field + smooth,
-                    dyAt: padded + field + smooth + n + 8)
+        plan = Plan(
+            rows: rows, cols: cols, shift: spec.shift ?? 0, rotate: Double(spec.rotate ?? 0) * .pi / 180,
+            scaleX: scale.x, scaleY: scale.y, independentScale: scale.independent, scaled: spec.scale != nil,
+            shear: spec.shear ?? 0, elastic: spec.elastic != nil, alpha: spec.elastic?.alpha ?? 0, radius: radius,
+            kernel: kernel, u: u, v: v, scratch: scratch, slotFloats: slotFloats,
+            paddedAt: 0, fieldAt: padded, smoothAt: padded + field, dxAt: padded + field + smooth,
+            dyAt: padded + field + smooth + n + 8)
     }
 
     deinit { memory.deallocate() }
@@ -139,7 +142,12 @@ extension ImageAugmenter.Plan {
     /// Draws the affine map: shift, rotation, scale, shear, in that order (a part not asked for draws nothing).
     @inline(__always)
     func drawMap(_ g: inout RandomGenerator) -> AffineMap {
-        var dx: Double = 0, dy: Double = 0, angle: Double = 0, sx: Double = 1, sy: Double = 1, h: Double = 0
+        var dx: Double = 0
+        var dy: Double = 0
+        var angle: Double = 0
+        var sx: Double = 1
+        var sy: Double = 1
+        var h: Double = 0
         if shift > 0 {
             dx = Double(g.uniform(-shift, shift))
             dy = Double(g.uniform(-shift, shift))
@@ -161,17 +169,20 @@ extension ImageAugmenter.Plan {
         let base = scratch + slot * slotFloats
         let padded = base + paddedAt
         ImageWarp.pad(image, rows: rows, cols: cols, into: padded)
-        var dx: UnsafeMutablePointer<Float>?, dy: UnsafeMutablePointer<Float>?
+        var dx: UnsafeMutablePointer<Float>?
+        var dy: UnsafeMutablePointer<Float>?
         if elastic {
             let n = rows * cols
             let field = base + fieldAt
             ElasticField.fillUniform(field, count: 2 * n, &g)
             dx = base + dxAt
             dy = base + dyAt
-            ElasticField.smooth(field, rows: rows, cols: cols, kernel: kernel, radius: radius, alpha: alpha,
-                                into: dx!, scratch: base + smoothAt)
-            ElasticField.smooth(field + n, rows: rows, cols: cols, kernel: kernel, radius: radius, alpha: alpha,
-                                into: dy!, scratch: base + smoothAt)
+            ElasticField.smooth(
+                field, rows: rows, cols: cols, kernel: kernel, radius: radius, alpha: alpha,
+                into: dx!, scratch: base + smoothAt)
+            ElasticField.smooth(
+                field + n, rows: rows, cols: cols, kernel: kernel, radius: radius, alpha: alpha,
+                into: dy!, scratch: base + smoothAt)
         }
         ImageWarp.sample(padded, rows: rows, cols: cols, map: map, u: u, v: v, dx: dx, dy: dy, scale: scale, into: out)
     }

@@ -19,7 +19,12 @@ public struct AffineMap: Equatable, Sendable {
     public var a: Float, b: Float, c: Float, d: Float, tx: Float, ty: Float
 
     public init(a: Float, b: Float, c: Float, d: Float, tx: Float, ty: Float) {
-        self.a = a; self.b = b; self.c = c; self.d = d; self.tx = tx; self.ty = ty
+        self.a = a
+        self.b = b
+        self.c = c
+        self.d = d
+        self.tx = tx
+        self.ty = ty
     }
 
     public static let identity = AffineMap(a: 1, b: 0, c: 0, d: 1, tx: 0, ty: 0)
@@ -28,16 +33,25 @@ public struct AffineMap: Equatable, Sendable {
     /// x + h·y, then rotation by `radians` (from the x axis towards the y axis, which points down:
     /// clockwise on screen), all about the centre, then translation by (dx, dy) pixels. Its matrix
     /// is the inverse of R·H·S, and its offset −(R·H·S)⁻¹·(dx, dy).
-    public static func distortion(rotation radians: Double, scaleX sx: Double, scaleY sy: Double, shear h: Double,
-                                  shiftX dx: Double, shiftY dy: Double) -> AffineMap {
-        let cs = _cos(radians), sn = _sin(radians)
+    public static func distortion(
+        rotation radians: Double, scaleX sx: Double, scaleY sy: Double, shear h: Double,
+        shiftX dx: Double, shiftY dy: Double
+    ) -> AffineMap {
+        let cs = _cos(radians)
+        let sn = _sin(radians)
         // M = R·H·S = [cs −sn; sn cs]·[1 h; 0 1]·[sx 0; 0 sy]
-        let m00 = cs * sx, m01 = (cs * h - sn) * sy
-        let m10 = sn * sx, m11 = (sn * h + cs) * sy
+        let m00 = cs * sx
+        let m01 = (cs * h - sn) * sy
+        let m10 = sn * sx
+        let m11 = (sn * h + cs) * sy
         let det = m00 * m11 - m01 * m10
-        let i00 = m11 / det, i01 = -m01 / det, i10 = -m10 / det, i11 = m00 / det
-        return AffineMap(a: Float(i00), b: Float(i01), c: Float(i10), d: Float(i11),
-                         tx: Float(-(i00 * dx + i01 * dy)), ty: Float(-(i10 * dx + i11 * dy)))
+        let i00 = m11 / det
+        let i01 = -m01 / det
+        let i10 = -m10 / det
+        let i11 = m00 / det
+        return AffineMap(
+            a: Float(i00), b: Float(i01), c: Float(i10), d: Float(i11),
+            tx: Float(-(i00 * dx + i01 * dy)), ty: Float(-(i10 * dx + i11 * dy)))
     }
 }
 
@@ -70,7 +84,10 @@ public enum ImageWarp {
                 UnsafeMutableRawPointer(row + 1 + x).storeBytes(of: SIMD16<Float>(bytes), as: SIMD16<Float>.self)
                 x += 16
             }
-            while x < cols { row[1 + x] = Float(src[x]); x += 1 }
+            while x < cols {
+                row[1 + x] = Float(src[x])
+                x += 1
+            }
             row[cols + 1] = 0
             row[cols + 2] = 0
         }
@@ -80,7 +97,8 @@ public enum ImageWarp {
     /// The output pixels' coordinates relative to the centre, for the sampling: u (column) and v (row)
     /// of pixel p at u[p], v[p]; each holds rows·cols values plus 8 of slack.
     public static func fillCoordinates(rows: Int, cols: Int, u: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>) {
-        let cx = Float(cols - 1) / 2, cy = Float(rows - 1) / 2
+        let cx = Float(cols - 1) / 2
+        let cy = Float(rows - 1) / 2
         for p in 0..<(rows * cols + 8) {
             u[p] = Float(p % cols) - cx
             v[p] = Float(p / cols) - cy
@@ -91,23 +109,39 @@ public enum ImageWarp {
     /// the source after `pad`; `u` and `v` come from `fillCoordinates`; dx and dy (nil: none) hold
     /// rows·cols values plus 8 of slack.
     @inline(__always)
-    public static func sample(_ padded: UnsafePointer<Float>, rows: Int, cols: Int, map m: AffineMap,
-                              u: UnsafePointer<Float>, v: UnsafePointer<Float>,
-                              dx: UnsafePointer<Float>?, dy: UnsafePointer<Float>?,
-                              interpolation: Interpolation = .bilinear, scale: Float,
-                              into out: UnsafeMutablePointer<Float>) {
-        let n = rows * cols, s = cols + 3
+    public static func sample(
+        _ padded: UnsafePointer<Float>, rows: Int, cols: Int, map m: AffineMap,
+        u: UnsafePointer<Float>, v: UnsafePointer<Float>,
+        dx: UnsafePointer<Float>?, dy: UnsafePointer<Float>?,
+        interpolation: Interpolation = .bilinear, scale: Float,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        let n = rows * cols
+        let s = cols + 3
         // Positions in the padded buffer's coordinates (one more than the image's).
-        let a = V(repeating: m.a), b = V(repeating: m.b), c = V(repeating: m.c), d = V(repeating: m.d)
-        let ox = V(repeating: Float(cols - 1) / 2 + m.tx + 1), oy = V(repeating: Float(rows - 1) / 2 + m.ty + 1)
-        let zero = V(repeating: 0), maxX = V(repeating: Float(cols + 1)), maxY = V(repeating: Float(rows + 1))
-        let vs = V(repeating: scale), half = V(repeating: 0.5), stride = V(repeating: Float(s))
+        let a = V(repeating: m.a)
+        let b = V(repeating: m.b)
+        let c = V(repeating: m.c)
+        let d = V(repeating: m.d)
+        let ox = V(repeating: Float(cols - 1) / 2 + m.tx + 1)
+        let oy = V(repeating: Float(rows - 1) / 2 + m.ty + 1)
+        let zero = V(repeating: 0)
+        let maxX = V(repeating: Float(cols + 1))
+        let maxY = V(repeating: Float(rows + 1))
+        let vs = V(repeating: scale)
+        let half = V(repeating: 0.5)
+        let stride = V(repeating: Float(s))
         let nearest = interpolation == .nearest
         var p = 0
         while p < n {
-            let pu = load(u + p), pv = load(v + p)
-            var sx = a * pu + b * pv + ox, sy = c * pu + d * pv + oy
-            if let dx, let dy { sx += load(dx + p); sy += load(dy + p) }
+            let pu = load(u + p)
+            let pv = load(v + p)
+            var sx = a * pu + b * pv + ox
+            var sy = c * pu + d * pv + oy
+            if let dx, let dy {
+                sx += load(dx + p)
+                sy += load(dy + p)
+            }
             // (Compare and select: pointwiseMin and pointwiseMax are not inlined.)
             sx = sx.replacing(with: zero, where: sx .< zero).replacing(with: maxX, where: sx .> maxX)
             sy = sy.replacing(with: zero, where: sy .< zero).replacing(with: maxY, where: sy .> maxY)
@@ -116,17 +150,26 @@ public enum ImageWarp {
                 let at = floor(sy + half) * stride + floor(sx + half)
                 for l in 0..<8 { value[l] = padded[Int(at[l])] }
             } else {
-                let x0 = floor(sx), y0 = floor(sy)
-                let fx = sx - x0, fy = sy - y0
+                let x0 = floor(sx)
+                let y0 = floor(sy)
+                let fx = sx - x0
+                let fy = sy - y0
                 let at = y0 * stride + x0
-                let q0 = padded + Int(at[0]), q1 = padded + Int(at[1]), q2 = padded + Int(at[2]), q3 = padded + Int(at[3])
-                let q4 = padded + Int(at[4]), q5 = padded + Int(at[5]), q6 = padded + Int(at[6]), q7 = padded + Int(at[7])
+                let q0 = padded + Int(at[0])
+                let q1 = padded + Int(at[1])
+                let q2 = padded + Int(at[2])
+                let q3 = padded + Int(at[3])
+                let q4 = padded + Int(at[4])
+                let q5 = padded + Int(at[5])
+                let q6 = padded + Int(at[6])
+                let q7 = padded + Int(at[7])
                 let p00 = V(q0[0], q1[0], q2[0], q3[0], q4[0], q5[0], q6[0], q7[0])
                 let p01 = V(q0[1], q1[1], q2[1], q3[1], q4[1], q5[1], q6[1], q7[1])
                 let p10 = V(q0[s], q1[s], q2[s], q3[s], q4[s], q5[s], q6[s], q7[s])
                 let s1 = s + 1
                 let p11 = V(q0[s1], q1[s1], q2[s1], q3[s1], q4[s1], q5[s1], q6[s1], q7[s1])
-                let top = p00 + fx * (p01 - p00), bottom = p10 + fx * (p11 - p10)
+                let top = p00 + fx * (p01 - p00)
+                let bottom = p10 + fx * (p11 - p10)
                 value = top + fy * (bottom - top)
             }
             value *= vs
@@ -153,14 +196,19 @@ public enum ImageWarp {
 extension ImageWarp {
     /// The image warped through `map` (and the displacements dx, dy, when given), as floats times
     /// `scale`: for tests, previews and anything outside the training step.
-    public static func warp(_ image: [UInt8], rows: Int, cols: Int, map: AffineMap, dx: [Float]? = nil, dy: [Float]? = nil,
-                            interpolation: Interpolation = .bilinear, scale: Float = 1) -> [Float] {
+    public static func warp(
+        _ image: [UInt8], rows: Int, cols: Int, map: AffineMap, dx: [Float]? = nil, dy: [Float]? = nil,
+        interpolation: Interpolation = .bilinear, scale: Float = 1
+    ) -> [Float] {
         precondition(image.count == rows * cols, "the image has rows × cols pixels")
-        precondition((dx == nil) == (dy == nil) && (dx?.count ?? rows * cols) == rows * cols && (dy?.count ?? rows * cols) == rows * cols,
-                     "dx and dy come together, each with rows × cols values")
+        precondition(
+            (dx == nil) == (dy == nil) && (dx?.count ?? rows * cols) == rows * cols && (dy?.count ?? rows * cols) == rows * cols,
+            "dx and dy come together, each with rows × cols values")
         var padded = [Float](repeating: 0, count: paddedCount(rows: rows, cols: cols))
-        var u = [Float](repeating: 0, count: rows * cols + 8), v = u
-        let fx = dx.map { $0 + [Float](repeating: 0, count: 8) }, fy = dy.map { $0 + [Float](repeating: 0, count: 8) }
+        var u = [Float](repeating: 0, count: rows * cols + 8)
+        var v = u
+        let fx = dx.map { $0 + [Float](repeating: 0, count: 8) }
+        let fy = dy.map { $0 + [Float](repeating: 0, count: 8) }
         var out = [Float](repeating: 0, count: rows * cols)
         image.withUnsafeBufferPointer { src in
             padded.withUnsafeMutableBufferPointer { pad(src.baseAddress!, rows: rows, cols: cols, into: $0.baseAddress!) }
@@ -173,8 +221,9 @@ extension ImageWarp {
                 u.withUnsafeBufferPointer { up in
                     v.withUnsafeBufferPointer { vp in
                         out.withUnsafeMutableBufferPointer { op in
-                            sample(pp.baseAddress!, rows: rows, cols: cols, map: map, u: up.baseAddress!, v: vp.baseAddress!,
-                                   dx: dxp, dy: dyp, interpolation: interpolation, scale: scale, into: op.baseAddress!)
+                            sample(
+                                pp.baseAddress!, rows: rows, cols: cols, map: map, u: up.baseAddress!, v: vp.baseAddress!,
+                                dx: dxp, dy: dyp, interpolation: interpolation, scale: scale, into: op.baseAddress!)
                         }
                     }
                 }
