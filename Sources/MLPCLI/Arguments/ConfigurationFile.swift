@@ -36,7 +36,8 @@ enum ConfigurationFile {
     /// The members of the stored configuration that no flag sets.
     static var codecOnlyKeys: [String] {
         guard case .object(let members) = TrainingConfiguration().json else { return [] }
-        return members.map(\.0).filter { flag(forKey: $0) == nil && groups[$0] == nil } + ["missing_markers"]
+        // missing_markers and stratify are written only when they differ from the default.
+        return members.map(\.0).filter { flag(forKey: $0) == nil && groups[$0] == nil } + ["missing_markers", "stratify"]
     }
 
     /// Every key a file may hold.
