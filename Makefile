@@ -13,7 +13,7 @@ MANDIR := $(DESTDIR)$(PREFIX)/share/man/man1
 BASHDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 
-.PHONY: all deps data build train best test unit e2e bench bench-tabular bench-dist bench-int8 bench-augment bench-judging best-augmented fuzz docs format lint install uninstall dist clean
+.PHONY: all deps data build train best test unit e2e bench bench-tabular bench-dist bench-int8 bench-augment bench-judging best-augmented fuzz fuzz-smoke docs format lint install uninstall dist clean
 
 all: build
 
@@ -45,9 +45,9 @@ best: deps data build
 best-augmented: deps data build
 	bash Scripts/best_augmented.sh
 
-# All the tests: fetch MNIST (the unit tests parse the real files too), unit tests (debug build),
-# then the end-to-end accuracy gate on real MNIST.
-test: deps data lint unit e2e
+# All the tests: fetch MNIST (the unit tests parse the real files too), the layout check, unit tests
+# (debug build), the end-to-end accuracy gate on real MNIST, and every fuzz target built and run briefly.
+test: deps data lint unit e2e fuzz-smoke
 
 # The code's layout (.swift-format: 4-space indents, lines of at most 140): `make format` rewrites
 # it, `make lint` fails on any difference or rule broken.
@@ -102,6 +102,10 @@ bench-augment: deps
 # libFuzzer on the IDX reader (raw and gzip), the model loader, the checkpoint loader and the CSV
 # reader with the table encoders, FUZZ_SECONDS each (default 60), seeded from valid files; corpora
 # and crashes go to fuzz-corpus/ (see Scripts/fuzz.sh). FUZZ_TARGET=csv runs one target alone.
+# CI's check that every fuzz target still builds and runs: each for a few seconds.
+fuzz-smoke: deps build
+	FUZZ_SECONDS=3 bash Scripts/fuzz.sh
+
 fuzz: deps
 	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) bash Scripts/fuzz.sh $(if $(FUZZ_TARGET),run $(FUZZ_TARGET))
 
