@@ -6,14 +6,15 @@
 # the 10,000 test images; `mlp calibrate` on the held-out training images; the same figures again,
 # and the reliability diagrams before and after.
 #
-# Knobs: BENCH_SEEDS (default "1 2 3"), BENCH_EPOCHS (default: train's own default).
-# Output: a Markdown table on stdout and in bench-out/calibration/results.md; per seed the models,
-# the held-out split and the SVG diagrams in bench-out/calibration/seed-N/.
+# Knobs: BENCH_SEEDS (default "1 2 3"), BENCH_EPOCHS (default: train's own default, 5).
+# Output: a Markdown table on stdout and in bench-out/calibration/results.md (with BENCH_EPOCHS=N:
+# bench-out/calibration-N-epochs/); per seed the models, the held-out split and the SVG diagrams in
+# its seed-N/.
 set -eu
 
 cd "$(dirname "$0")/.."
 MLP=.build/release/mlp
-OUT=bench-out/calibration
+OUT=bench-out/calibration${BENCH_EPOCHS:+-$BENCH_EPOCHS-epochs}
 SEEDS=${BENCH_SEEDS:-1 2 3}
 EPOCHS=${BENCH_EPOCHS:+--epochs $BENCH_EPOCHS}
 [ -x "$MLP" ] || { echo "bench_calibration: build first (make build)" >&2; exit 1; }
@@ -42,5 +43,5 @@ for seed in $SEEDS; do
 done
 cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
 echo "" >> "$OUT/results.md"
-echo "$(date +%Y-%m-%d), $cpu, $(nproc) cores; held-out: 10,000 training images (--validation-split 0.1666667), test: the 10,000 MNIST test images" >> "$OUT/results.md"
+echo "$(date +%Y-%m-%d), $cpu, $(nproc) cores; ${BENCH_EPOCHS:-5} epochs; held-out: 10,000 training images (--validation-split 0.1666667), test: the 10,000 MNIST test images" >> "$OUT/results.md"
 cat "$OUT/results.md"

@@ -11,8 +11,10 @@
 # 2. What the figures cost: `mlp evaluate` of the unweighted model on the test rows (16,281), with
 #    every figure, against an mlp that reports only accuracy, loss and the per-class table
 #    (BENCH_OLD_MLP, default the build of the commit before the figures, /work/notes/mlp-84c95e0 when it
-#    is there): BENCH_RUNS alternating runs of each whole process, and evaluate's own "seconds" (the
-#    forward pass and the figures, without reading the CSV), medians.
+#    is there; it reads the same model file): one warm-up pair, then BENCH_RUNS alternating runs of each
+#    whole process, and evaluate's own "seconds" (the forward pass, and for the new binary every figure
+#    computed from the probabilities; not reading the CSV, which changed between the two builds too),
+#    medians. The section is skipped when BENCH_OLD_MLP is not there or BENCH_RUNS is 0.
 #
 # Needs python3 with scikit-learn and numpy. Writes bench-out/judging.md and prints it.
 # Knobs: BENCH_SEEDS (default 3), BENCH_RUNS (default 15), BENCH_OLD_MLP, BENCH_TABULAR_DATA (default
@@ -38,8 +40,8 @@ for seed in $(seq 1 "$SEEDS"); do
     extra=()
     [ "$weighting" = balanced ] && extra=(--class-weight balanced)
     "$MLP" train --data "$train" --test-data "$test" --target income --missing most-frequent --hidden 64 --epochs 20 \
-      --batch-size 128 --seed "$seed" --threads "$THREADS" --quiet "${extra[@]}" --out "$OUT/adult-$weighting-$seed.safetensors" >/dev/null
-    "$MLP" evaluate --model "$OUT/adult-$weighting-$seed.safetensors" --data "$test" --json > "$OUT/mlp-$weighting-$seed.json"
+      --batch-size 128 --seed "$seed" --threads "$THREADS" --quiet --quiet "${extra[@]}" --out "$OUT/adult-$weighting-$seed.safetensors" >/dev/null
+    "$MLP" evaluate --model "$OUT/adult-$weighting-$seed.safetensors" --data "$test" --json --silent > "$OUT/mlp-$weighting-$seed.json"
     OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS python3 Benchmarks/bench_judging.py "$DATA" "$seed" "$weighting" > "$OUT/sklearn-$weighting-$seed.json"
   done
 done
@@ -47,14 +49,16 @@ done
 # evaluate's time: the same model and rows, the two binaries alternating.
 model=$OUT/adult-none-1.safetensors
 : > "$OUT/times.txt"
-if [ -x "$OLD" ]; then
-  for _ in $(seq 1 "$RUNS"); do
+if [ -x "$OLD" ] && [ "$RUNS" -gt 0 ]; then
+  # Round 0 is the warm-up (page cache, CPU frequency), not recorded.
+  for round in $(seq 0 "$RUNS"); do
     for which in new old; do
       bin=$MLP; [ "$which" = old ] && bin=$OLD
-      start=$(date +%s.%N)
-      "$bin" evaluate --model "$model" --data "$test" --threads "$THREADS" --json > "$OUT/evaluate-$which.json"
-      end=$(date +%s.%N)
-      echo "$which $(echo "$end - $start" | bc) $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seconds"])' "$OUT/evaluate-$which.json")" >> "$OUT/times.txt"
+      start=$(date +%s%N)
+      "$bin" evaluate --model "$model" --data "$test" --threads "$THREADS" --json 2>/dev/null > "$OUT/evaluate-$which.json"
+      end=$(date +%s%N)
+      [ "$round" -gt 0 ] || continue
+      echo "$which $(( (end - start) / 1000 ))e-6 $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seconds"])' "$OUT/evaluate-$which.json")" >> "$OUT/times.txt"
     done
   done
 fi
@@ -84,8 +88,16 @@ if times:
     def med(which, i):
         return statistics.median(float(t[i]) for t in times if t[0] == which)
     n = sum(1 for t in times if t[0] == "new")
-    print(f"\nmlp evaluate on the 16,281 test rows, {n} runs each, medians: every figure "
-          f"{med('new', 1):.3f} s whole process ({med('new', 2) * 1000:.1f} ms in evaluate's seconds); "
-          f"accuracy, loss and the per-class table only ({os.path.basename(old)}) {med('old', 1):.3f} s "
-          f"({med('old', 2) * 1000:.1f} ms): {med('new', 1) / med('old', 1):.2f}× the whole process.")
+    def spread(which, i):
+        v = [float(t[i]) for t in times if t[0] == which]
+        return f"{min(v) * 1000:.1f}–{max(v) * 1000:.1f} ms"
+    print(f"\nmlp evaluate of the unweighted seed-1 model on the 16,281 test rows, {n} alternating runs each "
+          f"after a warm-up, medians (min–max):\n")
+    print("| binary | figures | whole process | evaluate's `seconds` (forward pass and figures) |")
+    print("|---|---|---:|---:|")
+    print(f"| this build | every figure | {med('new', 1) * 1000:.1f} ms ({spread('new', 1)}) | "
+          f"{med('new', 2) * 1000:.2f} ms ({spread('new', 2)}) |")
+    print(f"| {os.path.basename(old)} | accuracy, loss, confusion matrix, per-class table | {med('old', 1) * 1000:.1f} ms "
+          f"({spread('old', 1)}) | {med('old', 2) * 1000:.2f} ms ({spread('old', 2)}) |")
+    print(f"| ratio | | {med('new', 1) / med('old', 1):.2f}× | {med('new', 2) / med('old', 2):.2f}× |")
 EOF

@@ -192,4 +192,41 @@ final class MultilabelTests: XCTestCase {
         XCTAssertEqual(try Safetensors.read(path: straight).tensors, try Safetensors.read(path: resumed).tensors)
         XCTAssertTrue(try MLP.run(["summary", ckpt]).stdout.contains("multi-label of 3 labels"))
     }
+
+    /// --threshold X decides every label of a multi-label model in predict and evaluate (a label is
+    /// on at a probability of X or more); --positive-label, a binary model's, is refused.
+    func testTheThresholdDecidesEveryLabel() throws {
+        let dir = try TempDir()
+        let (model, _) = try train(dir, ["--quiet"])
+        let csv = try table(dir)
+        let at = Double(Float(0.3))
+        let p = try MLP.run(["predict", "--model", model, "--input", csv, "--json", "--threshold", "0.3"])
+        XCTAssertEqual(p.status, 0, p.stderr)
+        let truth: [[Bool]] = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").dropFirst().map { line in
+            let f = line.split(separator: ",")
+            return [f[3] == "1", f[4] == "yes", f[5] == "1"]
+        }
+        var right = (at: 0, half: 0)
+        for (row, t) in zip(try Judging.lines(p), truth) {
+            let q = Judging.numbers(row["probabilities"])
+            XCTAssertEqual(row["labels"], .array(zip(["a", "b", "c"], q).filter { $0.1 >= at }.map { JSONValue($0.0) }), "\(row)")
+            XCTAssertEqual(row["predicted"]?["b"], q[1] >= at ? "yes" : "no")
+            if q.map({ $0 >= at }) == t { right.at += 1 }
+            if q.map({ $0 >= 0.5 }) == t { right.half += 1 }
+        }
+        XCTAssertNotEqual(right.at, right.half, "0.3 decides some rows otherwise than 0.5 does")
+        let e = try MLP.run(["evaluate", "--model", model, "--data", csv, "--json", "--threshold", "0.3"])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        let v = try Judging.json(e.stdout)
+        XCTAssertEqual(v["threshold"], 0.3)
+        XCTAssertEqual(Judging.number(v["subset_accuracy"]), Double(right.at) / Double(truth.count), accuracy: 1e-6)
+        let text = try MLP.run(["evaluate", "--model", model, "--data", csv, "--threshold", "0.3"])
+        XCTAssertTrue(text.stdout.contains("(a label is on at probability ≥ 0.3)\n"), text.stdout)
+        for command in [["evaluate", "--data", csv], ["predict", "--input", csv]] {
+            let r = try MLP.run(command + ["--model", model, "--positive-label", "a"])
+            XCTAssertEqual(r.status, 2, r.stderr)
+            XCTAssertTrue(
+                r.stderr.hasPrefix("error: --positive-label names the positive class of a binary model; \(model) is multi-label"), r.stderr)
+        }
+    }
 }

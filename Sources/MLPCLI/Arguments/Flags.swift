@@ -269,7 +269,8 @@ enum Flags {
     )
     static let threshold = Flag(
         "threshold", "X", .number(what: "between 0 and 1", check: .unitInterval),
-        "two classes: predict the positive class when its probability is at least X (default: the model's stored threshold, else 0.5)")
+        "two classes: predict the positive class when its probability is at least X; multi-label: a label is on when its probability is at least X (default: the model's stored threshold, else 0.5)"
+    )
     static let misclassified = Flag(
         "misclassified", "N", .integer(1...Int.max), "also list the N most confident mistakes (index, true, predicted, probability)")
     static let limit = Flag("limit", "N", .integer(1...Int.max), "only the first N images")

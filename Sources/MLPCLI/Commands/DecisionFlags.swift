@@ -1,7 +1,8 @@
 // How `evaluate` and `predict` decide a two-class model's answer: the positive class
 // (--positive-label, else the one the model's stored threshold is for, else the second class) and
 // the threshold on its probability (--threshold, else the model's stored one, else 0.5). A row is
-// predicted positive when P(positive) ≥ threshold. Models of other kinds refuse both flags.
+// predicted positive when P(positive) ≥ threshold. A multi-label model's labels are each on at or
+// above the same kind of threshold; it has no positive class to name. A regression refuses both flags.
 import Formats
 import Model
 import Training
@@ -26,6 +27,10 @@ struct DecisionFlags {
         decision: EvaluationReport.Decision, source: Source
     )? {
         let classes = model.network.outputFeatures
+        if model.output.task == .multilabel {
+            _ = try labelThreshold(for: model, path: path, command: command)
+            return nil
+        }
         guard model.output.task == .classification, classes == 2 else {
             if let flag = positiveLabel != nil ? Flags.positiveLabel : threshold != nil ? Flags.threshold : nil {
                 let what = model.output.task == .regression ? "a regression" : "a model of \(classes) classes"
@@ -53,5 +58,16 @@ struct DecisionFlags {
             return (.init(positiveClass: positive, threshold: stored.threshold.threshold), .model)
         }
         return (.init(positiveClass: positive, threshold: 0.5), .standard)
+    }
+
+    /// A multi-label model's threshold, at or above which a label is on: --threshold, else the
+    /// model's stored one, else 0.5. --positive-label is refused: each label's on value is its own.
+    func labelThreshold(for model: LoadedModel, path: String, command: String) throws(CLIError) -> Double {
+        if positiveLabel != nil {
+            throw .usage(
+                "--\(Flags.positiveLabel.name) names the positive class of a binary model; \(path) is multi-label (each label is on at its second value)",
+                command: command)
+        }
+        return threshold.map(Double.init) ?? DecisionThreshold.stored(model) ?? DecisionThreshold.standard
     }
 }

@@ -1,5 +1,5 @@
 // `mlp evaluate` on a multi-label model: a label is on when its probability is at or above the
-// threshold (the model's stored one, else 0.5); the subset accuracy (rows with every label right,
+// threshold (--threshold, else the model's stored one, else 0.5); the subset accuracy (rows with every label right,
 // scikit-learn's accuracy_score, which --min-accuracy gates), the Hamming loss (the share of wrong
 // labels), precision, recall and F1 per label, micro (over every label's decisions pooled) and
 // macro (the mean of the labels' F1), the mean binary cross-entropy, and the ECE over every label's
@@ -22,7 +22,7 @@ extension EvaluateCommand {
             throw .usage(
                 "--plot draws a confusion matrix or a regression; \(why) (--plot-calibration draws its reliability)", command: "evaluate")
         }
-        let threshold = DecisionThreshold.stored(model) ?? DecisionThreshold.standard
+        let threshold = try o.decision.labelThreshold(for: model, path: o.model, command: "evaluate")
         let start = now()
         let ev = try library { try model.evaluateMultilabel(data, batchSize: o.batch, threshold: Float(threshold)) }
         let seconds = now() - start
@@ -49,7 +49,7 @@ extension EvaluateCommand {
                     [
                         ("subset_accuracy", JSONValue(Float(m.subsetAccuracy))), ("hamming_loss", JSONValue(Float(m.hammingLoss))),
                         ("loss", JSONValue(ev.loss)), ("samples", JSONValue(ev.samples)), ("seconds", JSONValue(seconds, decimals: 6)),
-                        ("threshold", JSONValue(threshold)),
+                        ("threshold", JSONValue(Float(threshold))),
                         (
                             "micro",
                             .object([
@@ -62,7 +62,7 @@ extension EvaluateCommand {
                 ).serialized())
         } else {
             Console.out(
-                "subset accuracy \(fixed(m.subsetAccuracy, 4))  hamming loss \(fixed(m.hammingLoss, 4))  loss \(fixed(ev.loss, 4))  samples \(ev.samples)  (a label is on at probability ≥ \(threshold))"
+                "subset accuracy \(fixed(m.subsetAccuracy, 4))  hamming loss \(fixed(m.hammingLoss, 4))  loss \(fixed(ev.loss, 4))  samples \(ev.samples)  (a label is on at probability ≥ \(Float(threshold)))"
             )
             if let line = calibrationLine(reliability, model) { Console.out(line) }
             Console.out("")

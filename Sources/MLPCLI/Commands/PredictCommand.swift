@@ -36,6 +36,8 @@ enum PredictCommand {
         let decisionFlags: DecisionFlags
         /// A two-class model's decision, once the model is read.
         var decision: EvaluationReport.Decision?
+        /// A multi-label model's threshold, once the model is read.
+        var labelThreshold = DecisionThreshold.standard
 
         init(_ a: Arguments) throws(CLIError) {
             model = try a.required(Flags.model)
@@ -87,6 +89,9 @@ enum PredictCommand {
             throw .usage("--top-k \(topK) is more than the model's \(classes) classes", command: a.command)
         }
         o.decision = try o.decisionFlags.decision(for: model, path: modelPath, command: a.command)?.decision
+        if model.output.task == .multilabel {
+            o.labelThreshold = try o.decisionFlags.labelThreshold(for: model, path: modelPath, command: a.command)
+        }
         if case .table = model.input {
             guard let input = o.input else {
                 throw .usage("\(modelPath) was trained on a CSV file: give --input FILE.csv with rows to predict", command: a.command)
@@ -193,7 +198,7 @@ enum PredictCommand {
         case .labels(let columns, _):
             if !o.json { headerLine = (idHeader + ["index", "labels"] + columns.map(csvField)).joined(separator: ",") }
         }
-        let threshold = Float(DecisionThreshold.stored(model) ?? DecisionThreshold.standard)
+        let threshold = Float(o.labelThreshold)
         // The rows arrive in blocks (a pipe gives what it has; a file 64 KiB at a time); each block is
         // parsed with the header in front, answered, and flushed before the next is read.
         var blocks = CSVRowBlocks()
