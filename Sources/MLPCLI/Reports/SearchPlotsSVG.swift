@@ -47,7 +47,7 @@ enum SearchPlotsSVG {
             px = { xs.map($0, from: left + 8, to: right - 8) }
             for t in xs.ticks where t >= xs.lo && t <= xs.hi {
                 doc.line(x1: px(t), y1: bottom, x2: px(t), y2: bottom + 5, stroke: "#444444")
-                doc.text(d.isLog ? JSONValue.format(pow(10, t)) : xs.label(t), x: px(t), y: bottom + 18, size: 11, anchor: .middle)
+                doc.text(d.isLog ? logTick(t) : xs.label(t), x: px(t), y: bottom + 18, size: 11, anchor: .middle)
             }
         } else {
             let n = Double(max(categories.count, 1))
@@ -70,6 +70,13 @@ enum SearchPlotsSVG {
             doc.text("no results yet", x: (left + right) / 2, y: (top + bottom) / 2, size: 12, anchor: .middle, fill: "#888888")
         }
         return doc.rendered
+    }
+
+    /// A log axis's tick 10^t to two significant digits ("0.0032", not 0.0031622776601683794).
+    static func logTick(_ t: Double) -> String {
+        let v = pow(10, t)
+        let unit = pow(10, floor(log10(v)) - 1)
+        return JSONValue.format((v / unit).rounded() * unit)
     }
 }
 

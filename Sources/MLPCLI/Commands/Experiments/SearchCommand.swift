@@ -35,6 +35,9 @@ enum SearchCommand {
             Flags.parallel, Flags.threads.helped("threads for the GEMMs when one trial runs at a time (--parallel 1; default: all cores)"),
             Flags.json.helped(
                 "print one JSON object: the best trial, its configuration and test figures, and the search's counts and times"),
+            Flags.report.helped(
+                "write one self-contained HTML page at the end (no network, no external scripts or fonts): the leaderboard as a sortable table, the objective against each hyperparameter, the learning curves of the best trials"
+            ),
             Flags.quiet, Flags.silent,
         ]
 
@@ -54,6 +57,7 @@ enum SearchCommand {
         let maxSeconds: Float?
         let parallel: Int?, threads: Int?
         let json: Bool, quiet: Bool
+        let report: String?
 
         init(_ a: Arguments) throws(CLIError) {
             data = a.string(Flags.data)
@@ -76,6 +80,7 @@ enum SearchCommand {
             threads = try a.int(Flags.threads)
             json = a.has(Flags.json)
             quiet = Verbosity(a) >= .quiet
+            report = a.string(Flags.report)
             _ = a.string(Flags.space)
             _ = a.string(Flags.dropout)
             guard ["random", "grid"].contains(sampler) else {
@@ -154,6 +159,10 @@ enum SearchCommand {
         let o = try Options(a)
         guard o.data != nil || o.files[Flags.trainImages.name] != nil else {
             throw .usage("missing required flag --data", command: a.command)
+        }
+        if let path = o.report {
+            let target = try OutputPath.checkWritable(path, flag: Flags.report.name, command: a.command)
+            try OutputPath.claimStandardOutput([(Flags.report, path, target)], json: o.json, command: a.command)
         }
         let (space, shared) = try SearchSpaceFlags.split(a, positional: nil)
         guard !space.isEmpty else {
@@ -272,6 +281,12 @@ enum SearchCommand {
         if let plotError = plots.error { Console.err("mlp: warning: \(plotError)") }
         let test = source.test.map { EvaluationFigures.compute(model.network, on: $0, task: task, targetScale: source.whole.targetScale) }
         report(asha, best: best, test: test, seconds: seconds, o: o, keys: keys, ranks: place.ranks)
+        if let path = o.report {
+            try ExperimentReports.search(
+                asha, space: space, keys: keys, best: best, test: test, seconds: seconds,
+                data: o.data ?? o.files[Flags.trainImages.name] ?? "", ranks: place.ranks, slots: place.executor.slots
+            ).write(to: path)
+        }
         return .ok
     }
 
