@@ -216,6 +216,7 @@ enum CVCommand {
                 cv, task: source.task, rows: source.count, testRows: { testRows($0).count }, seconds: seconds,
                 data: o.data ?? o.files[Flags.trainImages.name] ?? "", ranks: place.ranks, slots: place.executor.slots
             ).write(to: path)
+            if !o.quiet && path != "-" { Console.info("mlp: report written to \(path)") }
         }
         var failed = false
         func gate(_ name: String, _ bound: Float?, below: Bool, flag: String) {

@@ -18,6 +18,8 @@ enum SearchCommand {
             Flags.data.helped("a CSV file (plain or .gz), or the directory with the four MNIST IDX files"),
             Flags.testData.helped("a CSV file to test the best model on (with --data FILE.csv); else --test-split holds some rows out"),
             Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels,
+            Flags.validationImages.helped("validation images, the objective's rows (instead of --validation-split or --folds)"),
+            Flags.validationLabels,
         ]
         + Flags.configuration.map { f in
             SearchSpaceFlags.fixed.contains(f)
@@ -42,7 +44,7 @@ enum SearchCommand {
         ]
 
     static let usage =
-        "mlp search --data FILE.csv|DIR --validation-split F|--folds K [--lr 1e-4..1e-2:log] [--hidden 64|128|256,128] [--dropout 0..0.5] [--space FILE.json] [--trials N] [--eta 3] [--min-epochs 1] [--epochs N] [--objective val_accuracy] [--out-dir DIR]"
+        "mlp search --data FILE.csv|DIR --validation-split F|--folds K [--lr 1e-4..1e-2:log] [--hidden 64|128|256,128] [--dropout 0..0.5] [--space FILE.json] [--trials N] [--eta 3] [--min-epochs 1] [--epochs N] [--objective val_accuracy] [--out-dir DIR] [--report FILE.html]"
 
     struct Options {
         let data: String?
@@ -62,7 +64,10 @@ enum SearchCommand {
         init(_ a: Arguments) throws(CLIError) {
             data = a.string(Flags.data)
             var f: [String: String] = [:]
-            for flag in [Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels, Flags.testData] {
+            for flag in [
+                Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels, Flags.testData, Flags.validationImages,
+                Flags.validationLabels,
+            ] {
                 if let v = a.string(flag) { f[flag.name] = v }
             }
             files = f
@@ -143,7 +148,7 @@ enum SearchCommand {
         guard case .bytes(_, let scale) = data.train.storage else { preconditionFailure("IDX data is stored as bytes") }
         let train = data.train
         return Source(
-            whole: TrainingData(train: train, task: .classification), test: data.test,
+            whole: TrainingData(train: train, validation: data.validation, task: .classification), test: data.test,
             input: .pixels(scale: scale, rows: image.rows, cols: image.cols), output: .classIndices(config.outputs ?? train.classCount),
             labels: train.labels
         ) { rows in
@@ -172,11 +177,25 @@ enum SearchCommand {
         }
         let defaults: TrainingDefaults = o.table == nil ? .images : .tables
         let base = try TrainingConfiguration(shared, defaults: defaults)
-        if base.validationSplit == nil && o.folds == nil {
-            throw .usage("the objective is a validation figure: give --validation-split F or --folds K", command: a.command)
+        let validationFiles = o.files[Flags.validationImages.name] != nil || o.files[Flags.validationLabels.name] != nil
+        if validationFiles {
+            guard o.table == nil else {
+                throw .usage(
+                    "--validation-images and --validation-labels are for images; a table's are --validation-split F or --folds K",
+                    command: a.command)
+            }
+            guard o.files[Flags.validationImages.name] != nil && o.files[Flags.validationLabels.name] != nil else {
+                throw .usage("--validation-images and --validation-labels go together", command: a.command)
+            }
         }
-        if base.validationSplit != nil && o.folds != nil {
-            throw .usage("--validation-split and --folds both give the validation rows; give one of them", command: a.command)
+        if base.validationSplit == nil && o.folds == nil && !validationFiles {
+            throw .usage(
+                "the objective is a validation figure: give --validation-split F, --folds K or --validation-images and --validation-labels",
+                command: a.command)
+        }
+        if [base.validationSplit != nil, o.folds != nil, validationFiles].filter({ $0 }).count > 1 {
+            throw .usage(
+                "--validation-split, --folds and --validation-images each give the validation rows; give one of them", command: a.command)
         }
         let source = try source(o, config: base, command: a.command)
         let task = source.whole.task
@@ -286,19 +305,21 @@ enum SearchCommand {
                 asha, space: space, keys: keys, best: best, test: test, seconds: seconds,
                 data: o.data ?? o.files[Flags.trainImages.name] ?? "", ranks: place.ranks, slots: place.executor.slots
             ).write(to: path)
+            if !o.quiet && path != "-" { Console.info("mlp: report written to \(path)") }
         }
         return .ok
     }
 
     /// What makes two runs the same search: refused to mix when they differ.
     static func identity(_ o: Options, space: [SearchDimension], trials: [SuccessiveHalving.Trial], asha: SuccessiveHalving) -> JSONValue {
-        .object([
-            ("space", .object(space.map { ($0.name, JSONValue($0.text)) })), ("sampler", JSONValue(o.sampler)),
-            ("trials", .array(trials.map { t in .object(t.parameters.map { ($0.name, JSONValue($0.value)) }) })),
-            ("configuration", trials[0].config.json), ("budgets", .array(asha.budgets.map { JSONValue($0) })),
-            ("eta", JSONValue(asha.eta)), ("objective", JSONValue(o.objective)), ("folds", JSONValue(o.folds ?? 0)),
-            ("data", JSONValue(o.data ?? o.files[Flags.trainImages.name] ?? "")),
-        ])
+        .object(
+            [
+                ("space", .object(space.map { ($0.name, JSONValue($0.text)) })), ("sampler", JSONValue(o.sampler)),
+                ("trials", .array(trials.map { t in .object(t.parameters.map { ($0.name, JSONValue($0.value)) }) })),
+                ("configuration", trials[0].config.json), ("budgets", .array(asha.budgets.map { JSONValue($0) })),
+                ("eta", JSONValue(asha.eta)), ("objective", JSONValue(o.objective)), ("folds", JSONValue(o.folds ?? 0)),
+                ("data", JSONValue(o.data ?? o.files[Flags.trainImages.name] ?? "")),
+            ] + (o.files[Flags.validationImages.name].map { [("validation", JSONValue($0))] } ?? []))
     }
 
     /// The best trial's network: its checkpoint at its best rung, or with folds (whose checkpoints
