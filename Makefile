@@ -13,7 +13,7 @@ MANDIR := $(DESTDIR)$(PREFIX)/share/man/man1
 BASHDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 
-.PHONY: all deps data build train best test unit e2e bench bench-tabular bench-dist bench-int8 bench-augment bench-judging best-augmented fuzz docs format lint install uninstall dist clean
+.PHONY: all deps data build train best test unit e2e bench bench-tabular bench-dist bench-int8 bench-augment bench-judging bench-experiments best-augmented fuzz docs format lint install uninstall dist clean
 
 all: build
 
@@ -93,6 +93,12 @@ bench-int8: deps
 # (bench-out/judging.md; needs python3 with scikit-learn).
 bench-judging: deps
 	bash Benchmarks/bench_judging.sh
+
+# Experiments against scikit-learn: mlp search against HalvingRandomSearchCV on Adult (and on 2 MPI
+# ranks against 1 process), mlp cv against cross_validate on the small classics (bench-out/experiments.md;
+# needs python3 with scikit-learn). BENCH_LOCK=FILE keeps timed runs from overlapping others' (flock).
+bench-experiments: deps
+	bash Benchmarks/bench_experiments.sh
 
 # What --augment costs: a few epochs of make best's network with and without each augmentation spec;
 # the augmentation's seconds and share of an epoch (bench-out/augment/results.md).
