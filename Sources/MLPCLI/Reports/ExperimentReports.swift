@@ -84,7 +84,7 @@ enum ExperimentReports {
             lines.append(
                 .init(
                     label:
-                        "trial \(r.trial) (\(describe(r.trial))): \(s.objective) \(ExperimentSetup.figure(r.value)) at \(r.epochs) epochs",
+                        "trial \(r.trial): \(s.objective) \(ExperimentSetup.figure(r.value)) at \(r.epochs) epochs (\(describe(r.trial)))",
                     color: color, dash: nil, points: r.curve.enumerated().map { (Double($0.offset + 1), $0.element) }))
             if shown.count == curvesShown { break }
         }

@@ -74,9 +74,10 @@ enum SearchPlotsSVG {
 
     /// A log axis's tick 10^t to two significant digits ("0.0032", not 0.0031622776601683794).
     static func logTick(_ t: Double) -> String {
-        let v = pow(10, t)
-        let unit = pow(10, floor(log10(v)) - 1)
-        return JSONValue.format((v / unit).rounded() * unit)
+        // Through the decimal text, so that 10^-5 is "0.00001", not 9.999999999999999e-06.
+        let e = Int(floor(t + 1e-9))
+        let mantissa = (pow(10, t - Double(e)) * 10).rounded() / 10
+        return JSONValue.format(Double("\(mantissa)e\(e)") ?? pow(10, t))
     }
 }
 
