@@ -13,7 +13,7 @@ MANDIR := $(DESTDIR)$(PREFIX)/share/man/man1
 BASHDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 
-.PHONY: all deps data build train best test unit e2e bench bench-tabular bench-dist bench-int8 bench-augment bench-judging bench-calibration best-augmented fuzz fuzz-smoke docs format lint install uninstall dist clean
+.PHONY: all deps data build train best test unit e2e bench bench-tabular bench-dist bench-int8 bench-augment bench-judging bench-calibration bench-experiments best-augmented fuzz fuzz-smoke docs format lint install uninstall dist clean
 
 all: build
 
@@ -99,6 +99,12 @@ bench-judging: deps
 # BENCH_EPOCHS=N trains N epochs instead of the default 5).
 bench-calibration: build data
 	bash Benchmarks/bench_calibration.sh
+
+# Experiments against scikit-learn: mlp search against HalvingRandomSearchCV on Adult (and on 2 MPI
+# ranks against 1 process), mlp cv against cross_validate on the small classics (bench-out/experiments.md;
+# needs python3 with scikit-learn). BENCH_LOCK=FILE keeps timed runs from overlapping others' (flock).
+bench-experiments: deps
+	bash Benchmarks/bench_experiments.sh
 
 # What --augment costs: a few epochs of make best's network with and without each augmentation spec;
 # the augmentation's seconds and share of an epoch (bench-out/augment/results.md).

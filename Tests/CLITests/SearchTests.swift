@@ -129,7 +129,7 @@ final class SearchTests: XCTestCase {
         }
         var r = try run(["--lr", "1e-3..1e-2:log"])
         XCTAssertEqual(r.status, 2)
-        XCTAssertTrue(r.stderr.contains("give --validation-split F or --folds K"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("give --validation-split F, --folds K or --validation-images and --validation-labels"), r.stderr)
         r = try run(["--validation-split", "0.2", "--lr", "0..1e-2:log"])
         XCTAssertTrue(r.stderr.contains("--lr: '0..1e-2:log': a :log range must be above 0"), r.stderr)
         r = try run(["--validation-split", "0.2", "--lr", "1e-3..1e-2", "--objective", "val_acuracy"])
@@ -141,6 +141,31 @@ final class SearchTests: XCTestCase {
         r = try run(["--validation-split", "0.2", "--lr", "1e-3..1e-1", "--trials", "1", "--quiet"])
         XCTAssertEqual(r.status, 2)
         XCTAssertTrue(r.stderr.contains("holds another search"), r.stderr)
+    }
+
+    func testImagesAreJudgedOnTheirValidationFiles() throws {
+        let dir = try TempDir()
+        try Synthetic.quadrants(dir)
+        let r = try MLP.run([
+            "search", "--data", dir.path, "--validation-images", dir.file("t10k-images-idx3-ubyte"), "--validation-labels",
+            dir.file("t10k-labels-idx1-ubyte"), "--lr", "0.01|0.1", "--hidden", "8", "--epochs", "2", "--objective", "val_accuracy",
+            "--trials", "2", "--out-dir", dir.file("s"), "--quiet", "--json",
+        ])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let rows = try rows(dir.file("s"))
+        XCTAssertEqual(rows.count, 2)
+        for row in rows { XCTAssertNotNil(row["val_accuracy"], "\(row)") }
+        // The best configuration of an image model (SGD, splits not stratified) is a file that reads back.
+        let config = try MLP.run(["config", dir.file("s/best.safetensors")])
+        XCTAssertEqual(config.status, 0, config.stderr)
+        XCTAssertEqual(try String(contentsOfFile: dir.file("s/best.json"), encoding: .utf8), config.stdout)
+        XCTAssertTrue(config.stdout.contains("\"stratify\": false"), config.stdout)
+        let both = try MLP.run([
+            "search", "--data", dir.path, "--validation-images", dir.file("t10k-images-idx3-ubyte"), "--validation-labels",
+            dir.file("t10k-labels-idx1-ubyte"), "--validation-split", "0.2", "--lr", "0.01|0.1", "--out-dir", dir.file("t"),
+        ])
+        XCTAssertEqual(both.status, 2)
+        XCTAssertTrue(both.stderr.contains("each give the validation rows; give one of them"), both.stderr)
     }
 
     func testTwoMPIRanksShareTheTrials() throws {

@@ -243,6 +243,10 @@ enum ConfigurationFile {
                 codec.append((k, v))
             }
         }
+        // Whether splits keep each class's share: written either way, since images and tables
+        // default to different answers and the file must read back the same under both.
+        codec.removeAll { $0.0 == "stratify" }
+        codec.append(("stratify", .bool(config.stratify)))
         flags = try unique(flags) { fail("gives --\($0) twice, with different values") }
         // The flags in declaration order, then drop those that make the configuration unreadable
         // (and that it reads without, unchanged).
@@ -278,7 +282,7 @@ enum ConfigurationFile {
         }
         // Codec members that the flags already make as stored are not written.
         if let made = parse(flags), case .object(let madeMembers) = made.json {
-            codec = codec.filter { k, v in madeMembers.first { $0.0 == k }?.1 != v }
+            codec = codec.filter { k, v in k == "stratify" || madeMembers.first { $0.0 == k }?.1 != v }
         }
         var members: [(String, JSONValue)] = []
         for (name, text) in flags {

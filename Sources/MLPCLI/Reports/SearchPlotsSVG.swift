@@ -47,7 +47,7 @@ enum SearchPlotsSVG {
             px = { xs.map($0, from: left + 8, to: right - 8) }
             for t in xs.ticks where t >= xs.lo && t <= xs.hi {
                 doc.line(x1: px(t), y1: bottom, x2: px(t), y2: bottom + 5, stroke: "#444444")
-                doc.text(d.isLog ? JSONValue.format(pow(10, t)) : xs.label(t), x: px(t), y: bottom + 18, size: 11, anchor: .middle)
+                doc.text(d.isLog ? logTick(t) : xs.label(t), x: px(t), y: bottom + 18, size: 11, anchor: .middle)
             }
         } else {
             let n = Double(max(categories.count, 1))
@@ -70,6 +70,14 @@ enum SearchPlotsSVG {
             doc.text("no results yet", x: (left + right) / 2, y: (top + bottom) / 2, size: 12, anchor: .middle, fill: "#888888")
         }
         return doc.rendered
+    }
+
+    /// A log axis's tick 10^t to two significant digits ("0.0032", not 0.0031622776601683794).
+    static func logTick(_ t: Double) -> String {
+        // Through the decimal text, so that 10^-5 is "0.00001", not 9.999999999999999e-06.
+        let e = Int(floor(t + 1e-9))
+        let mantissa = (pow(10, t - Double(e)) * 10).rounded() / 10
+        return JSONValue.format(Double("\(mantissa)e\(e)") ?? pow(10, t))
     }
 }
 

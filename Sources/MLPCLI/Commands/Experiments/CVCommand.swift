@@ -26,6 +26,9 @@ enum CVCommand {
             Flags.minR2.helped("regression: exit with code 3 when the mean R² is below X"),
             Flags.maxRMSE.helped("regression: exit with code 3 when the mean RMSE is above X"),
             Flags.json.helped("print one JSON object: every fold's figures and each figure's mean and standard deviation"),
+            Flags.report.helped(
+                "write one self-contained HTML page (no network, no external scripts or fonts): every fold's figures as a sortable table, the folds' spread, each fold's learning curves"
+            ),
             Flags.quiet, Flags.silent,
         ]
 
@@ -55,7 +58,7 @@ enum CVCommand {
             maxRMSE = try a.float(Flags.maxRMSE)
             json = a.has(Flags.json)
             quiet = Verbosity(a) >= .quiet
-            report = nil
+            report = a.string(Flags.report)
         }
 
         /// The CSV file, when --data names one.
@@ -103,6 +106,10 @@ enum CVCommand {
         let o = try Options(a)
         guard o.data != nil || o.files[Flags.trainImages.name] != nil else {
             throw .usage("missing required flag --data", command: a.command)
+        }
+        if let path = o.report {
+            let target = try OutputPath.checkWritable(path, flag: Flags.report.name, command: a.command)
+            try OutputPath.claimStandardOutput([(Flags.report, path, target)], json: o.json, command: a.command)
         }
         var config = try TrainingConfiguration(a, defaults: o.table == nil ? .images : .tables)
         if config.testSplit != nil {
@@ -203,6 +210,13 @@ enum CVCommand {
             Console.out(
                 "\(o.folds)-fold cross-validation\(o.repeats > 1 ? ", \(o.repeats) repeats" : "") of \(source.count) rows in \(duration(seconds)) (\(place.executor.slots) at a time\(place.ranks > 1 ? " on each of \(place.ranks) ranks" : ""))"
             )
+        }
+        if let path = o.report {
+            try ExperimentReports.crossValidation(
+                cv, task: source.task, rows: source.count, testRows: { testRows($0).count }, seconds: seconds,
+                data: o.data ?? o.files[Flags.trainImages.name] ?? "", ranks: place.ranks, slots: place.executor.slots
+            ).write(to: path)
+            if !o.quiet && path != "-" { Console.info("mlp: report written to \(path)") }
         }
         var failed = false
         func gate(_ name: String, _ bound: Float?, below: Bool, flag: String) {

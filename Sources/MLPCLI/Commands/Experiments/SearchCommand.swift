@@ -18,6 +18,8 @@ enum SearchCommand {
             Flags.data.helped("a CSV file (plain or .gz), or the directory with the four MNIST IDX files"),
             Flags.testData.helped("a CSV file to test the best model on (with --data FILE.csv); else --test-split holds some rows out"),
             Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels,
+            Flags.validationImages.helped("validation images, the objective's rows (instead of --validation-split or --folds)"),
+            Flags.validationLabels,
         ]
         + Flags.configuration.map { f in
             SearchSpaceFlags.fixed.contains(f)
@@ -35,11 +37,14 @@ enum SearchCommand {
             Flags.parallel, Flags.threads.helped("threads for the GEMMs when one trial runs at a time (--parallel 1; default: all cores)"),
             Flags.json.helped(
                 "print one JSON object: the best trial, its configuration and test figures, and the search's counts and times"),
+            Flags.report.helped(
+                "write one self-contained HTML page at the end (no network, no external scripts or fonts): the leaderboard as a sortable table, the objective against each hyperparameter, the learning curves of the best trials"
+            ),
             Flags.quiet, Flags.silent,
         ]
 
     static let usage =
-        "mlp search --data FILE.csv|DIR --validation-split F|--folds K [--lr 1e-4..1e-2:log] [--hidden 64|128|256,128] [--dropout 0..0.5] [--space FILE.json] [--trials N] [--eta 3] [--min-epochs 1] [--epochs N] [--objective val_accuracy] [--out-dir DIR]"
+        "mlp search --data FILE.csv|DIR --validation-split F|--folds K [--lr 1e-4..1e-2:log] [--hidden 64|128|256,128] [--dropout 0..0.5] [--space FILE.json] [--trials N] [--eta 3] [--min-epochs 1] [--epochs N] [--objective val_accuracy] [--out-dir DIR] [--report FILE.html]"
 
     struct Options {
         let data: String?
@@ -54,11 +59,15 @@ enum SearchCommand {
         let maxSeconds: Float?
         let parallel: Int?, threads: Int?
         let json: Bool, quiet: Bool
+        let report: String?
 
         init(_ a: Arguments) throws(CLIError) {
             data = a.string(Flags.data)
             var f: [String: String] = [:]
-            for flag in [Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels, Flags.testData] {
+            for flag in [
+                Flags.trainImages, Flags.trainLabels, Flags.testImages, Flags.testLabels, Flags.testData, Flags.validationImages,
+                Flags.validationLabels,
+            ] {
                 if let v = a.string(flag) { f[flag.name] = v }
             }
             files = f
@@ -76,6 +85,7 @@ enum SearchCommand {
             threads = try a.int(Flags.threads)
             json = a.has(Flags.json)
             quiet = Verbosity(a) >= .quiet
+            report = a.string(Flags.report)
             _ = a.string(Flags.space)
             _ = a.string(Flags.dropout)
             guard ["random", "grid"].contains(sampler) else {
@@ -138,7 +148,7 @@ enum SearchCommand {
         guard case .bytes(_, let scale) = data.train.storage else { preconditionFailure("IDX data is stored as bytes") }
         let train = data.train
         return Source(
-            whole: TrainingData(train: train, task: .classification), test: data.test,
+            whole: TrainingData(train: train, validation: data.validation, task: .classification), test: data.test,
             input: .pixels(scale: scale, rows: image.rows, cols: image.cols), output: .classIndices(config.outputs ?? train.classCount),
             labels: train.labels
         ) { rows in
@@ -155,6 +165,10 @@ enum SearchCommand {
         guard o.data != nil || o.files[Flags.trainImages.name] != nil else {
             throw .usage("missing required flag --data", command: a.command)
         }
+        if let path = o.report {
+            let target = try OutputPath.checkWritable(path, flag: Flags.report.name, command: a.command)
+            try OutputPath.claimStandardOutput([(Flags.report, path, target)], json: o.json, command: a.command)
+        }
         let (space, shared) = try SearchSpaceFlags.split(a, positional: nil)
         guard !space.isEmpty else {
             throw .usage(
@@ -163,11 +177,25 @@ enum SearchCommand {
         }
         let defaults: TrainingDefaults = o.table == nil ? .images : .tables
         let base = try TrainingConfiguration(shared, defaults: defaults)
-        if base.validationSplit == nil && o.folds == nil {
-            throw .usage("the objective is a validation figure: give --validation-split F or --folds K", command: a.command)
+        let validationFiles = o.files[Flags.validationImages.name] != nil || o.files[Flags.validationLabels.name] != nil
+        if validationFiles {
+            guard o.table == nil else {
+                throw .usage(
+                    "--validation-images and --validation-labels are for images; a table's are --validation-split F or --folds K",
+                    command: a.command)
+            }
+            guard o.files[Flags.validationImages.name] != nil && o.files[Flags.validationLabels.name] != nil else {
+                throw .usage("--validation-images and --validation-labels go together", command: a.command)
+            }
         }
-        if base.validationSplit != nil && o.folds != nil {
-            throw .usage("--validation-split and --folds both give the validation rows; give one of them", command: a.command)
+        if base.validationSplit == nil && o.folds == nil && !validationFiles {
+            throw .usage(
+                "the objective is a validation figure: give --validation-split F, --folds K or --validation-images and --validation-labels",
+                command: a.command)
+        }
+        if [base.validationSplit != nil, o.folds != nil, validationFiles].filter({ $0 }).count > 1 {
+            throw .usage(
+                "--validation-split, --folds and --validation-images each give the validation rows; give one of them", command: a.command)
         }
         let source = try source(o, config: base, command: a.command)
         let task = source.whole.task
@@ -272,18 +300,26 @@ enum SearchCommand {
         if let plotError = plots.error { Console.err("mlp: warning: \(plotError)") }
         let test = source.test.map { EvaluationFigures.compute(model.network, on: $0, task: task, targetScale: source.whole.targetScale) }
         report(asha, best: best, test: test, seconds: seconds, o: o, keys: keys, ranks: place.ranks)
+        if let path = o.report {
+            try ExperimentReports.search(
+                asha, space: space, keys: keys, best: best, test: test, seconds: seconds,
+                data: o.data ?? o.files[Flags.trainImages.name] ?? "", ranks: place.ranks, slots: place.executor.slots
+            ).write(to: path)
+            if !o.quiet && path != "-" { Console.info("mlp: report written to \(path)") }
+        }
         return .ok
     }
 
     /// What makes two runs the same search: refused to mix when they differ.
     static func identity(_ o: Options, space: [SearchDimension], trials: [SuccessiveHalving.Trial], asha: SuccessiveHalving) -> JSONValue {
-        .object([
-            ("space", .object(space.map { ($0.name, JSONValue($0.text)) })), ("sampler", JSONValue(o.sampler)),
-            ("trials", .array(trials.map { t in .object(t.parameters.map { ($0.name, JSONValue($0.value)) }) })),
-            ("configuration", trials[0].config.json), ("budgets", .array(asha.budgets.map { JSONValue($0) })),
-            ("eta", JSONValue(asha.eta)), ("objective", JSONValue(o.objective)), ("folds", JSONValue(o.folds ?? 0)),
-            ("data", JSONValue(o.data ?? o.files[Flags.trainImages.name] ?? "")),
-        ])
+        .object(
+            [
+                ("space", .object(space.map { ($0.name, JSONValue($0.text)) })), ("sampler", JSONValue(o.sampler)),
+                ("trials", .array(trials.map { t in .object(t.parameters.map { ($0.name, JSONValue($0.value)) }) })),
+                ("configuration", trials[0].config.json), ("budgets", .array(asha.budgets.map { JSONValue($0) })),
+                ("eta", JSONValue(asha.eta)), ("objective", JSONValue(o.objective)), ("folds", JSONValue(o.folds ?? 0)),
+                ("data", JSONValue(o.data ?? o.files[Flags.trainImages.name] ?? "")),
+            ] + (o.files[Flags.validationImages.name].map { [("validation", JSONValue($0))] } ?? []))
     }
 
     /// The best trial's network: its checkpoint at its best rung, or with folds (whose checkpoints
