@@ -35,8 +35,9 @@ final class QuietFailureTests: XCTestCase {
             dir.file("m.safetensors"),
         ])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let w = warnings(r)
-        XCTAssertEqual(w.count, 1, r.stderr)
+        let all = warnings(r)
+        XCTAssertEqual(all.count, 1, r.stderr)
+        let w = [try XCTUnwrap(all.first, r.stderr)]
         XCTAssertTrue(w[0].hasPrefix("mlp: warning: the training loss ended at "), String(w[0]))
         XCTAssertTrue(
             w[0].hasSuffix(
@@ -60,8 +61,9 @@ final class QuietFailureTests: XCTestCase {
             "train", "--data", data, "--epochs", "5", "--test-split", "0.25", "--threads", "1", "--out", dir.file("m.safetensors"),
         ])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let w = warnings(r)
-        XCTAssertEqual(w.count, 1, r.stderr)
+        let all = warnings(r)
+        XCTAssertEqual(all.count, 1, r.stderr)
+        let w = [try XCTUnwrap(all.first, r.stderr)]
         XCTAssertTrue(w[0].hasPrefix("mlp: warning: test accuracy "), String(w[0]))
         XCTAssertTrue(
             w[0].contains(
@@ -100,8 +102,9 @@ final class QuietFailureTests: XCTestCase {
             "--epochs", "1", "--threads", "1", "--quiet", "--out", dir.file("m.safetensors"),
         ])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let w = warnings(r)
-        XCTAssertEqual(w.count, 1, r.stderr)
+        let all = warnings(r)
+        XCTAssertEqual(all.count, 1, r.stderr)
+        let w = [try XCTUnwrap(all.first, r.stderr)]
         XCTAssertEqual(
             String(w[0]),
             "mlp: warning: \(dir.file("train-labels-idx1-ubyte")): the labels run up to 200, so the network has 201 outputs, but only 11 of those classes have examples (label 200 on 1 of 200); is a label wrong?"

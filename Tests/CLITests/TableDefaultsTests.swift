@@ -44,7 +44,9 @@ final class TableDefaultsTests: XCTestCase {
         XCTAssertEqual(result["stopped_early"], .bool(true))
         let anneal = r.stderr.split(separator: "\n").filter { $0.contains("annealing the learning rate to 0 over 20 epoch(s)") }
         XCTAssertEqual(anneal.count, 1, r.stderr)
-        XCTAssertTrue(anneal[0].hasPrefix("mlp: val_loss has not improved for 10 epoch(s): from the weights of epoch "), r.stderr)
+        XCTAssertTrue(
+            try XCTUnwrap(anneal.first, r.stderr).hasPrefix("mlp: val_loss has not improved for 10 epoch(s): from the weights of epoch "),
+            r.stderr)
         guard case .array(let epochs)? = result["epochs"] else { return XCTFail(r.stdout) }
         XCTAssertEqual(epochs.count, run)
         // The anneal's 20 epochs: the learning rate falls towards 0, and the validation rows are trained on, not watched.
@@ -54,9 +56,9 @@ final class TableDefaultsTests: XCTestCase {
         }
         XCTAssertEqual(lrs.count, 20)
         XCTAssertEqual(lrs, lrs.sorted(by: >), "\(lrs)")
-        XCTAssertLessThan(lrs.last!, 0.0001)
-        XCTAssertNil(epochs.last!["val_loss"], "the validation rows have rejoined the training rows")
-        XCTAssertNotNil(epochs.first!["val_loss"])
+        XCTAssertLessThan(try XCTUnwrap(lrs.last), 0.0001)
+        XCTAssertNil(try XCTUnwrap(epochs.last)["val_loss"], "the validation rows have rejoined the training rows")
+        XCTAssertNotNil(try XCTUnwrap(epochs.first)["val_loss"])
         guard case .number(let accuracy)? = result["train_accuracy"] else { return XCTFail(r.stdout) }
         XCTAssertGreaterThan(accuracy, 0.8)
     }
