@@ -497,7 +497,7 @@ final class QuantizeTests: XCTestCase {
             for _ in 0...next(3) {
                 switch next(3) {
                 case 0: bytes[next(bytes.count)] = UInt8(next(256))
-                case 1: bytes[8 + next(min(600, bytes.count - 8))] = Array("{}[]\",:0-e.9I8F32".utf8)[next(17)]
+                case 1 where bytes.count > 8: bytes[8 + next(min(600, bytes.count - 8))] = Array("{}[]\",:0-e.9I8F32".utf8)[next(17)]
                 default: bytes = Array(bytes.prefix(next(bytes.count + 1)))
                 }
             }
