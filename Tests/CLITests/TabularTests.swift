@@ -29,7 +29,7 @@ final class TabularTests: XCTestCase {
         for (name, minimum, classes) in [("iris", 0.9, 3), ("wine", 0.9, 3), ("breast_cancer", 0.93, 2)] {
             let model = dir.file("\(name).safetensors")
             let r = try MLP.run([
-                "train", "--data", classic(name), "--test-split", "0.25", "--epochs", "40", "--batch-size", "16",
+                "train", "--data", classic(name), "--test-split", "0.25", "--epochs", "100", "--batch-size", "16",
                 "--threads", "1", "--out", model, "--json",
             ])
             XCTAssertEqual(r.status, 0, r.stderr)
@@ -208,7 +208,7 @@ final class TabularTests: XCTestCase {
             "\(oneClass): the target column 'y' holds one class only ('p'); classification needs two or more")
         let noTarget = try write("nt.csv", "a,y\n1,p\n2,\n3,q\n")
         assertError(
-            try MLP.run(["train", "--data", noTarget, "--out", out]), 1,
+            try MLP.run(["train", "--data", noTarget, "--missing-target", "error", "--out", out]), 1,
             "\(noTarget): line 3, column 'y' (2): the target is missing; every training row needs one")
         assertError(
             try MLP.run(["train", "--data", good, "--task", "regression", "--out", out]), 1,

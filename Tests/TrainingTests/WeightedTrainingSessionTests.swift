@@ -190,7 +190,8 @@ final class WeightedTrainingSessionTests: XCTestCase {
         c = configuration()
         XCTAssertEqual(
             error(c, regression),
-            "class_weight weighs the classes of a classification; a regression has none (a weight column weighs rows of either)")
+            "class_weight weighs the classes of a classification; a regression or a multi-label target has none (a weight column weighs rows of any)"
+        )
         c.classWeight = nil
         XCTAssertEqual(error(c, regression), "metrics auc is a figure of any classification; this is a regression")
         c.metrics = MetricSelection()
