@@ -13,7 +13,7 @@ MANDIR := $(DESTDIR)$(PREFIX)/share/man/man1
 BASHDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 
-.PHONY: all deps data build train best test unit e2e bench bench-tabular bench-dist bench-int8 bench-augment bench-judging bench-calibration bench-experiments best-augmented fuzz fuzz-smoke docs format lint install uninstall dist clean
+.PHONY: all deps data build train best test unit e2e bench bench-tabular bench-dist bench-int8 bench-augment bench-judging bench-calibration bench-experiments bench-table-defaults best-augmented fuzz fuzz-smoke docs format lint install uninstall dist clean
 
 all: build
 
@@ -110,6 +110,12 @@ bench-experiments: deps
 # the augmentation's seconds and share of an epoch (bench-out/augment/results.md).
 bench-augment: deps
 	bash Benchmarks/bench_augment.sh
+
+# Do the table defaults converge? Every table of ../shared/data/tabular trained without --epochs,
+# against the best of --epochs 20/50/100/200 on the test rows and scikit-learn's MLP defaults' fit
+# time (installs scikit-learn and pandas into .venv-bench/; table in bench-out/table-defaults.md).
+bench-table-defaults: deps
+	bash Benchmarks/bench_table_defaults.sh
 
 # libFuzzer on the IDX reader (raw and gzip), the model loader, the checkpoint loader and the CSV
 # reader with the table encoders, FUZZ_SECONDS each (default 60), seeded from valid files; corpora

@@ -68,7 +68,7 @@ run_mlp() {  # name train test config run flags...
 
 {
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores"
+    echo "cpu: $(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo | head -1), $(nproc) cores"
     echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "mlp: $("$MLP" --version | head -1)"
     echo "python: $("$PY" -c 'import sys, sklearn, pandas, numpy; print(sys.version.split()[0], "scikit-learn", sklearn.__version__, "pandas", pandas.__version__, "numpy", numpy.__version__)')"

@@ -74,6 +74,9 @@ public enum TabularData {
         var options = config.csvOptions(threads: threads)
         // Ignored columns are read as written: nothing in them can be an error.
         options.verbatimColumns.formUnion(config.ignore)
+        // A name the header lacks is then found by the checks below, which name the setting at
+        // fault (--ignore, --categorical, …) rather than the reader's own list of columns.
+        if !config.ignore.isEmpty { options.namedColumnsMustExist = false }
         if let features = config.features, let target = config.target { options.typedColumns = Set(features + target) }
         let table = try read(path, options)
         try requireRows(table)

@@ -220,12 +220,12 @@ final class CheckpointSummaryTests: XCTestCase {
                     Arguments(flags[...], flags: Flags.configuration, command: "train"), defaults: defaults)
                 let words = config.commandLine
                 for other in [TrainingDefaults.images, .tables] {
-                    var back = try TrainingConfiguration(
+                    let back = try TrainingConfiguration(
                         Arguments(words[...], flags: Flags.configuration, command: "train"), defaults: other)
-                    // Whether splits are stratified follows the kind of data (tables are), not a flag.
-                    XCTAssertEqual(back.stratify, other.stratify)
-                    back.stratify = config.stratify
-                    XCTAssertEqual(back, config, "\(flags) → \(words)")
+                    // Whether the splits stratify follows the data (a table's do), not a flag.
+                    var expected = config
+                    expected.stratify = other.stratify
+                    XCTAssertEqual(back, expected, "\(flags) → \(words)")
                 }
             }
         }

@@ -36,7 +36,8 @@ enum ConfigurationFile {
     /// The members of the stored configuration that no flag sets.
     static var codecOnlyKeys: [String] {
         guard case .object(let members) = TrainingConfiguration().json else { return [] }
-        // missing_markers and stratify are written only when they differ from the default.
+        // Members the default configuration leaves out: the markers, and "stratify" (a table's
+        // stored configuration says its splits keep each class's share).
         return members.map(\.0).filter { flag(forKey: $0) == nil && groups[$0] == nil } + ["missing_markers", "stratify"]
     }
 

@@ -68,7 +68,7 @@ enum Flags {
         configuration: true)
     static let ignore = Flag(
         "ignore", "COLUMNS", .text,
-        "CSV columns to leave out (comma-separated: IDs, names, notes); the model does not read them, nor do evaluate and predict. \(ColumnSelection.manyCategoriesRule): leave it out here, or one-hot encode it anyway with --categorical",
+        "CSV columns to leave out (comma-separated: IDs, names, notes); the model does not read them, nor do evaluate and predict; \(ColumnSelection.manyCategoriesRule): leave it out here, or one-hot encode it anyway with --categorical",
         configuration: true)
     static let features = Flag(
         "features", "COLUMNS", .text, "the only CSV columns to learn from (comma-separated; the opposite of --ignore)", configuration: true)

@@ -63,6 +63,7 @@ enum TrainCommand {
         LoopThreads.flushDenormals()
         let input = try load(table: table, config: config, options: options, command: a.command)
         if root { for note in input.notes { Console.note(note.line) } }
+        if root { for w in input.warnings { Console.err(w) } }
         // A table without --epochs trains until the validation loss stops improving, unless it is
         // too small to spare a validation set (and nothing the user gave needs one).
         var automatic: Automatic?
@@ -95,6 +96,8 @@ enum TrainCommand {
         let display = ProgressDisplay(quiet: options.quiet || !root)
         if root { session.observers = try observers(options, targets: targets, display: display) }
         session.observers += hooks.map { StepHookObserver($0) }
+        let firstLoss = FirstLossObserver()
+        session.observers.append(firstLoss)
         // From here on a signal means "stop after this step and checkpoint" (before the banner, so
         // anyone who reacts to it finds the handlers in place).
         Interrupts.install()
@@ -135,7 +138,12 @@ enum TrainCommand {
         guard root else { return .ok }
         let metadata = modelMetadata(session, final: final, job: job)
         try library { try ModelFile.save(session.network, to: options.out, input: input.input, output: input.output, extra: metadata) }
-        report(session, outcome, final: final, input: input, job: job, options: options, startup: trainingStart - startTime - input.seconds)
+        // A run that learnt nothing says so, and still succeeds.
+        let warnings = quietFailures(session, final: final, firstLoss: firstLoss.loss)
+        for w in warnings { Console.err(w) }
+        report(
+            session, outcome, final: final, input: input, job: job, options: options, startup: trainingStart - startTime - input.seconds,
+            warnings: warnings)
         return .ok
     }
 }

@@ -158,7 +158,7 @@ extension TrainCommand {
     /// The results on stdout: one line of test figures and timings, or (--json) one JSON object.
     static func report(
         _ session: TrainingSession, _ outcome: TrainingSession.Outcome, final: SetMetrics?, input: TrainingInput,
-        job: DataParallelJob?, options: Options, startup: Double
+        job: DataParallelJob?, options: Options, startup: Double, warnings: [String] = []
     ) {
         let history = session.history
         let net = session.network
@@ -195,6 +195,10 @@ extension TrainCommand {
             // What was trained, as a checkpoint stores it (the same members, so it reads back as a
             // configuration), and the layers it made.
             members += [("architecture", JSONValue(net.architecture)), ("config", config.json)]
+            // The warnings of a run that learnt nothing (QuietFailures), without their "mlp: warning: ".
+            if !warnings.isEmpty {
+                members.append(("warnings", .array(warnings.map { .string(String($0.dropFirst("mlp: warning: ".count))) })))
+            }
             Console.out(JSONValue.object(members).serialized())
             return
         }

@@ -16,6 +16,8 @@ extension TrainCommand {
         var table: (loaded: TabularData.Loaded, testPath: String?)? = nil
         /// Warnings and notes about how the data was read, printed even with --quiet.
         var notes: [TableNote] = []
+        /// Warning lines about the data beyond a table's notes (labels that leave most classes empty).
+        var warnings: [String] = []
         /// Where the rows come from, for --save-split.
         var splitSource: SavedSplit.Source? = nil
         /// Seconds spent reading it.
@@ -54,6 +56,9 @@ extension TrainCommand {
             data: data, input: .pixels(scale: scale, rows: image.rows, cols: image.cols),
             output: .classIndices(config.outputs ?? classes))
         input.splitSource = .images(data.train)
+        if config.outputs == nil, let w = QuietFailures.emptyClasses(path: files.trainLabels, classCounts: data.train.classCounts) {
+            input.warnings.append(w)
+        }
         return input
     }
 
