@@ -98,7 +98,7 @@ final class TableDefaultsTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(
             r.stderr.contains(
-                "mlp: no --epochs: 40 training rows are too few to hold out a validation set (fewer than 50): training 100 epochs\n"),
+                "mlp: no --epochs: 40 training rows are too few to hold out a validation set (fewer than 150): training 100 epochs\n"),
             r.stderr)
         XCTAssertEqual(int(try json(r.stdout)["epochs_run"]), 100)
     }

@@ -22,9 +22,9 @@ public enum UntilConverged {
     public static let annealEpochs = 20
     /// The upper bound on epochs, the anneal's included.
     public static let maxEpochs = 200
-    /// Below this many training rows there is no automatic validation set: the run trains
-    /// `smallTableEpochs` epochs.
-    public static let minimumRows = 50
+    /// Below this many training rows there is no automatic validation set (its 20% would be under
+    /// 30 rows, whose loss is too noisy to stop on): the run trains `smallTableEpochs` epochs.
+    public static let minimumRows = 150
     public static let smallTableEpochs = 100
 
     /// How --help and the banner state the rule.
