@@ -1,5 +1,5 @@
 import Formats
-// The bad-input suite of issue 6, end to end through the built binary: every malformed IDX file
+// The bad-input suite, end to end through the built binary: every malformed IDX file
 // given to train, evaluate and predict; every malformed model file given to evaluate. Each must
 // exit 1 with exactly one line on stderr, `error: FILE: what was wrong`. The readers' own tests
 // (Tests/FormatsTests) cover more variants in-process; this layer proves the message reaches the

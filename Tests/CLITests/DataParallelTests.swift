@@ -1,5 +1,5 @@
 import Formats
-// `mpirun -np 2 mlp train` end to end (issue 12), through Scripts/mpirun.sh (oversubscribed on a
+// `mpirun -np 2 mlp train` end to end, through Scripts/mpirun.sh (oversubscribed on a
 // small machine, allowed as root): two ranks train the model one process trains, rank 0 alone
 // prints and writes, an interrupted job resumes, a failing rank ends the job with its one line.
 // Skipped when Open MPI's mpirun is not installed (Scripts/deps.sh installs it).

@@ -30,56 +30,66 @@ public final class SoftmaxCrossEntropy: Loss {
                 output, labels: labels, targets: targets, weights: weights,
                 gradient: computeGradient ? gradient : nil)
         }
-        let eps = labelSmoothing
-        let uniform = labelSmoothing / Float(c)
         let invB = 1 / Float(batch)
         var total: Double = 0
         for r in 0..<batch {
-            let z = output.data + r * c
-            var m = z[0]
-            for k in 1..<c where z[k] > m { m = z[k] }
-            // exp(Z − m) goes straight into the gradient row when there is one: it becomes P there.
             let d = computeGradient ? gradient.data + r * c : nil
-            var sum: Float = 0
-            if let d {
-                for k in 0..<c {
-                    let e = _expf(z[k] - m)
-                    d[k] = e
-                    sum += e
-                }
-            } else {
-                for k in 0..<c { sum += _expf(z[k] - m) }
-            }
-            let logSum = _logf(sum) + m  // log Σ exp Z
-            // −Σ q·log P, with q from a label or a given target row
-            var rowLoss: Float = 0
-            if let targets {
-                let t = targets.data + r * c
-                for k in 0..<c { rowLoss -= t[k] * (z[k] - logSum) }
-            } else if let labels {
-                let y = Int(labels[r])
-                rowLoss = -(1 - eps) * (z[y] - logSum)
-                if eps > 0 {
-                    var sumLogP: Float = 0
-                    for k in 0..<c { sumLogP += z[k] - logSum }
-                    rowLoss -= uniform * sumLogP
-                }
-            }
-            total += Double(rowLoss)
-            if let d {
-                // in the forward pass loss = −Σ q·log softmax(Z), so now we have dZ = (P − q)/B
-                let scale = invB / sum
-                for k in 0..<c { d[k] *= scale }
-                if let targets {
-                    let t = targets.data + r * c
-                    for k in 0..<c { d[k] -= t[k] * invB }
-                } else if let labels {
-                    if eps > 0 { for k in 0..<c { d[k] -= uniform * invB } }
-                    d[Int(labels[r])] -= (1 - eps) * invB
-                }
-            }
+            total += Double(
+                row(
+                    output.data + r * c, c: c, gradient: d, target: targets.map { $0.data + r * c },
+                    label: labels.map { Int($0[r]) }, scale: invB))
         }
         return Float(total / Double(batch))
+    }
+
+    /// One row of the fused pass: returns ℓ = −Σ q·log P for logits `z` (C = `c`) and, with a gradient
+    /// row `d`, writes dZ = scale·(P − q) there (scale: 1/B, or a weighted row's w/W). q is the target
+    /// row, or the smoothed one-hot of `label`.
+    @inline(__always)
+    func row(
+        _ z: UnsafeMutablePointer<Float>, c: Int, gradient d: UnsafeMutablePointer<Float>?,
+        target t: UnsafeMutablePointer<Float>?, label: Int?, scale s: Float
+    ) -> Float {
+        let eps = labelSmoothing
+        let uniform = labelSmoothing / Float(c)
+        var m = z[0]
+        for k in 1..<c where z[k] > m { m = z[k] }
+        // exp(Z − m) goes straight into the gradient row when there is one: it becomes P there.
+        var sum: Float = 0
+        if let d {
+            for k in 0..<c {
+                let e = _expf(z[k] - m)
+                d[k] = e
+                sum += e
+            }
+        } else {
+            for k in 0..<c { sum += _expf(z[k] - m) }
+        }
+        let logSum = _logf(sum) + m  // log Σ exp Z
+        // −Σ q·log P, with q from a label or a given target row
+        var rowLoss: Float = 0
+        if let t {
+            for k in 0..<c { rowLoss -= t[k] * (z[k] - logSum) }
+        } else if let y = label {
+            rowLoss = -(1 - eps) * (z[y] - logSum)
+            if eps > 0 {
+                var sumLogP: Float = 0
+                for k in 0..<c { sumLogP += z[k] - logSum }
+                rowLoss -= uniform * sumLogP
+            }
+        }
+        if let d {
+            // in the forward pass ℓ = −Σ q·log softmax(Z), so now we have dZ = s·(P − q)
+            let scale = s / sum
+            for k in 0..<c { d[k] *= scale }
+            if let t {
+                for k in 0..<c { d[k] -= t[k] * s }
+            } else if let y = label {
+                if eps > 0 { for k in 0..<c { d[k] -= uniform * s } }
+                d[y] -= (1 - eps) * s
+            }
+        }
+        return rowLoss
     }
 
     public func probabilities(_ output: Matrix, into result: Matrix) {

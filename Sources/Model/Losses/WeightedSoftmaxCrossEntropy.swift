@@ -18,8 +18,6 @@ extension SoftmaxCrossEntropy {
         let c = output.cols
         let totalWeight = WeightedLoss.total(weights, count: batch)
         let invW = totalWeight > 0 ? 1 / totalWeight : 0
-        let eps = labelSmoothing
-        let uniform = labelSmoothing / Float(c)
         var total: Double = 0
         for r in 0..<batch {
             let w = weights[r]
@@ -28,48 +26,11 @@ extension SoftmaxCrossEntropy {
                 d?.update(repeating: 0, count: c)
                 continue
             }
-            let z = output.data + r * c
-            var m = z[0]
-            for k in 1..<c where z[k] > m { m = z[k] }
-            // exp(Z − m) goes straight into the gradient row when there is one: it becomes P there.
-            var sum: Float = 0
-            if let d {
-                for k in 0..<c {
-                    let e = _expf(z[k] - m)
-                    d[k] = e
-                    sum += e
-                }
-            } else {
-                for k in 0..<c { sum += _expf(z[k] - m) }
-            }
-            let logSum = _logf(sum) + m
-            var rowLoss: Float = 0
-            if let targets {
-                let t = targets.data + r * c
-                for k in 0..<c { rowLoss -= t[k] * (z[k] - logSum) }
-            } else if let labels {
-                let y = Int(labels[r])
-                rowLoss = -(1 - eps) * (z[y] - logSum)
-                if eps > 0 {
-                    var sumLogP: Float = 0
-                    for k in 0..<c { sumLogP += z[k] - logSum }
-                    rowLoss -= uniform * sumLogP
-                }
-            }
+            // dZ = s·(P − q), s = w_b/W this row's share of the weighted mean
+            let rowLoss = row(
+                output.data + r * c, c: c, gradient: d, target: targets.map { $0.data + r * c },
+                label: labels.map { Int($0[r]) }, scale: Float(Double(w) * invW))
             total += Double(w) * Double(rowLoss)
-            if let d {
-                // dZ = s·(P − q), s = w_b/W this row's share of the weighted mean
-                let s = Float(Double(w) * invW)
-                let scale = s / sum
-                for k in 0..<c { d[k] *= scale }
-                if let targets {
-                    let t = targets.data + r * c
-                    for k in 0..<c { d[k] -= t[k] * s }
-                } else if let labels {
-                    if eps > 0 { for k in 0..<c { d[k] -= uniform * s } }
-                    d[Int(labels[r])] -= (1 - eps) * s
-                }
-            }
         }
         return Float(total * invW)
     }
